@@ -1,0 +1,136 @@
+//! The control plane's commit path: one writer, a mutation on a clone of the world, persisted before it is
+//! published.
+//!
+//! Invariants:
+//! - A mutation is acknowledged only after its changes are committed to the store (durable before the response).
+//! - A mutation that fails — in validation or in the store — leaves both the published world and the store as
+//!   they were.
+//! - Readers never wait for writers: they take the current `Arc<World>` and work on that snapshot.
+
+use std::sync::{Arc, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use localvpc_model::{Change, Ec2Error, Timestamp, Tx, World};
+use localvpc_store::{Store, StoreError, Write};
+
+/// The emulated cloud behind the API: the published world and the store it is persisted in.
+pub struct Control {
+    world: RwLock<Arc<World>>,
+    writer: tokio::sync::Mutex<()>,
+    store: Arc<dyn Store>,
+}
+
+impl Control {
+    /// Loads the world from `store`.
+    pub async fn open(store: Arc<dyn Store>) -> Result<Self, OpenError> {
+        let snapshot = store.load().await?;
+        let world = World::load(
+            snapshot.records.iter().map(|record| {
+                (
+                    record.kind.as_str(),
+                    localvpc_model::Scope::new(&record.account, &record.region),
+                    record.id.as_str(),
+                    record.body.as_str(),
+                )
+            }),
+            snapshot
+                .meta
+                .iter()
+                .map(|(key, value)| (key.as_str(), value.as_str())),
+        )?;
+        Ok(Control {
+            world: RwLock::new(Arc::new(world)),
+            writer: tokio::sync::Mutex::new(()),
+            store,
+        })
+    }
+
+    /// The current world, for reads.
+    pub fn snapshot(&self) -> Arc<World> {
+        self.world.read().expect("world lock").clone()
+    }
+
+    /// The emulator's clock: real time plus the admin offset of `world`.
+    pub fn now(world: &World) -> Timestamp {
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or_default();
+        Timestamp(real.saturating_add(world.clock_offset_ms()).max(0) as u64)
+    }
+
+    /// Runs `mutation` on a clone of the world; commits it to the store and publishes it only if it succeeds.
+    pub async fn mutate<R>(
+        &self,
+        mutation: impl FnOnce(&mut Tx) -> Result<R, Ec2Error>,
+    ) -> Result<R, Ec2Error> {
+        let _writer = self.writer.lock().await;
+        let mut world = (*self.snapshot()).clone();
+        let mut tx = Tx::new(&mut world, Self::now(&self.snapshot()));
+        let result = mutation(&mut tx)?;
+        let changes = tx.finish();
+        if !changes.is_empty() {
+            let writes: Vec<Write> = changes.iter().map(to_write).collect();
+            self.store.apply(&writes).await.map_err(|error| {
+                tracing::error!(%error, "store refused a batch; the mutation is dropped");
+                Ec2Error::InternalError
+            })?;
+        }
+        *self.world.write().expect("world lock") = Arc::new(world);
+        Ok(result)
+    }
+
+    /// Runs `mutation` on a throwaway clone (DryRun): nothing is stored or published.
+    pub fn try_mutation<R>(
+        &self,
+        mutation: impl FnOnce(&mut Tx) -> Result<R, Ec2Error>,
+    ) -> Result<R, Ec2Error> {
+        let snapshot = self.snapshot();
+        let mut world = (*snapshot).clone();
+        let mut tx = Tx::new(&mut world, Self::now(&snapshot));
+        mutation(&mut tx)
+    }
+
+    /// Wipes everything (the reset endpoints).
+    pub async fn reset(&self) -> Result<(), StoreError> {
+        let _writer = self.writer.lock().await;
+        self.store.reset().await?;
+        *self.world.write().expect("world lock") = Arc::new(World::default());
+        Ok(())
+    }
+}
+
+fn to_write(change: &Change) -> Write<'_> {
+    match change {
+        Change::Put {
+            kind,
+            scope,
+            id,
+            body,
+        } => Write::Put {
+            kind,
+            account: &scope.account,
+            region: &scope.region,
+            id,
+            body,
+        },
+        Change::Delete { kind, scope, id } => Write::Delete {
+            kind,
+            account: &scope.account,
+            region: &scope.region,
+            id,
+        },
+        Change::Meta { key, value } => Write::Meta { key, value },
+    }
+}
+
+/// The store could not be read at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A record could not be decoded.
+    #[error(transparent)]
+    Load(#[from] localvpc_model::LoadError),
+}

@@ -1,0 +1,75 @@
+//! The EC2 Query API: the action table, dispatch, and one handler file per AWS resource.
+//!
+//! Handlers are thin (moto's responses map): read parameters, call the model rule, render XML. An `if` about AWS
+//! semantics belongs in `localvpc-model`, not here.
+
+pub mod actions;
+mod availability_zone;
+mod internet_gateway;
+mod network_acl;
+mod route_table;
+mod security_group;
+mod subnet;
+mod tags;
+mod vpc;
+
+use std::sync::Arc;
+
+use localvpc_model::filter::paginate;
+use localvpc_model::ids::IdKind;
+use localvpc_model::{Ec2Error, Page, PageRequest, Resource, Scope, Table, Tx, World};
+
+use crate::params::Params;
+use crate::xml::Xml;
+
+/// What a handler knows about the request besides its parameters.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The caller's account and region.
+    pub scope: Scope,
+}
+
+/// A read-only action: runs on a snapshot of the world.
+pub type ReadFn = fn(&World, &Ctx, &Params, &mut Xml) -> Result<(), Ec2Error>;
+/// A mutating action: runs inside a transaction and renders from the state it leaves.
+pub type WriteFn = fn(&mut Tx, &Ctx, &Params, &mut Xml) -> Result<(), Ec2Error>;
+
+/// How an action is served.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    /// Reads only.
+    Read(ReadFn),
+    /// Mutates.
+    Write(WriteFn),
+}
+
+/// The Describe pattern shared by every resource: explicit IDs must all exist (else the kind's NotFound error
+/// naming the missing ones); then filters and paging apply to the rest.
+pub(crate) fn select<T: Resource>(
+    table: &Table<T>,
+    ids: &[String],
+    kind: IdKind,
+    not_found: fn(Vec<String>) -> Ec2Error,
+    page: &PageRequest,
+    mut keep: impl FnMut(&T) -> bool,
+) -> Result<Page<Arc<T>>, Ec2Error> {
+    for id in ids {
+        kind.check(id)?;
+    }
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !table.contains_key(*id))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        return Err(not_found(missing));
+    }
+    paginate(table, page, |item| {
+        (ids.is_empty() || ids.iter().any(|id| id == item.id())) && keep(item)
+    })
+}
+
+/// `<return>true</return>`, the body of every action whose model has no output (spec §1.3).
+pub(crate) fn return_true(x: &mut Xml) {
+    x.value("return", true);
+}

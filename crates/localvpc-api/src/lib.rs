@@ -1,0 +1,179 @@
+//! The HTTP face of localvpc: the EC2 Query protocol (and STS `GetCallerIdentity`) over axum.
+//!
+//! A request flows one way: [`params`] parses the query string and form body, [`auth`] derives the caller's
+//! account and region, [`ec2::actions`] names the handler, [`control::Control`] runs it — on a snapshot for
+//! reads, as one committed transaction for writes — and [`xml`] renders the envelope. Errors of every kind
+//! (bad input, unknown action, oversized body) leave as EC2 error XML with a 4xx status; only a store failure is
+//! a 5xx.
+//!
+//! Only this crate knows the wire format: model types are rendered here, field by field.
+#![warn(missing_docs)]
+
+pub mod auth;
+pub mod control;
+pub mod ec2;
+pub mod params;
+mod request_id;
+mod sts;
+pub mod xml;
+
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use localvpc_model::vpc::ensure_initialized;
+use localvpc_model::Ec2Error;
+
+use crate::control::Control;
+use crate::ec2::{Ctx, Handler};
+use crate::params::Params;
+use crate::xml::Xml;
+
+/// Spec §1: the largest accepted request body.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Shared state of the router.
+pub type AppState = Arc<Control>;
+
+/// The whole HTTP API.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/_localvpc/health", get(health))
+        .route("/_localvpc/reset", post(reset))
+        .route("/moto-api/reset", post(reset))
+        .route("/", get(query).post(query))
+        .fallback(query)
+        .with_state(state)
+}
+
+async fn health() -> impl IntoResponse {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        "{\"status\":\"ok\"}",
+    )
+}
+
+async fn reset(State(control): State<AppState>) -> Response {
+    match control.reset().await {
+        Ok(()) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"reset\":true}",
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "reset failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn xml_response(status: u16, body: String) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml;charset=UTF-8"),
+    );
+    headers.insert(header::SERVER, HeaderValue::from_static("AmazonEC2"));
+    response
+}
+
+fn error_response(error: &Ec2Error, request_id: &str) -> Response {
+    xml_response(
+        error.http_status(),
+        xml::ec2_error(error.code(), &error.to_string(), request_id),
+    )
+}
+
+async fn query(State(control): State<AppState>, request: Request) -> Response {
+    let request_id = request_id::next();
+    let (parts, body) = request.into_parts();
+    let body: Bytes = match to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => return error_response(&Ec2Error::RequestTooLarge, &request_id),
+    };
+    let mut params = Params::default();
+    if let Some(query) = parts.uri.query() {
+        params.extend_from_urlencoded(query.as_bytes());
+    }
+    params.extend_from_urlencoded(&body);
+    let Some(action) = params.get("Action").map(str::to_string) else {
+        if parts.method == Method::GET && parts.uri.path() == "/" {
+            // `GET /` is the readiness probe of the contracts.
+            return (StatusCode::OK, "localvpc is ready\n").into_response();
+        }
+        return error_response(&Ec2Error::MissingParameter("Action".into()), &request_id);
+    };
+    let caller = auth::caller(&parts.headers, &params);
+    let span = tracing::debug_span!("request", %action, account = %caller.scope.account, region = %caller.scope.region, %request_id);
+    let _entered = span.enter();
+    let result = if caller.service.as_deref() == Some("sts") || action == "GetCallerIdentity" {
+        sts::handle(&action, &caller).map(|body| (body, sts::NAMESPACE))
+    } else {
+        run_ec2(&control, &parts.headers, &action, &caller, &params)
+            .await
+            .map(|body| (body, xml::EC2_NAMESPACE))
+    };
+    match result {
+        Ok((body, namespace)) if namespace == xml::EC2_NAMESPACE => {
+            tracing::debug!(status = 200, "answered");
+            xml_response(200, xml::ec2_success(&action, &request_id, &body))
+        }
+        Ok((body, _)) => xml_response(200, sts::envelope(&action, &request_id, &body)),
+        Err(error) => {
+            tracing::debug!(status = error.http_status(), code = error.code(), "refused");
+            error_response(&error, &request_id)
+        }
+    }
+}
+
+async fn run_ec2(
+    control: &Control,
+    _headers: &HeaderMap,
+    action: &str,
+    caller: &auth::Caller,
+    params: &Params,
+) -> Result<String, Ec2Error> {
+    let handler =
+        ec2::actions::handler(action).ok_or_else(|| Ec2Error::InvalidAction(action.to_string()))?;
+    let ctx = Ctx {
+        scope: caller.scope.clone(),
+    };
+    let scope = &ctx.scope;
+    if !control.snapshot().region(scope).meta.initialized {
+        control
+            .mutate(|tx| {
+                ensure_initialized(tx, scope);
+                Ok(())
+            })
+            .await?;
+    }
+    let dry_run = params.bool("DryRun")?.unwrap_or(false);
+    let mut out = Xml::new();
+    match handler {
+        Handler::Read(read) => {
+            read(&control.snapshot(), &ctx, params, &mut out)?;
+            if dry_run {
+                return Err(Ec2Error::DryRunOperation);
+            }
+        }
+        Handler::Write(write) if dry_run => {
+            // A dry run validates fully on a throwaway copy, then answers DryRunOperation (spec §1.1).
+            control.try_mutation(|tx| write(tx, &ctx, params, &mut Xml::new()))?;
+            return Err(Ec2Error::DryRunOperation);
+        }
+        Handler::Write(write) => {
+            control
+                .mutate(|tx| write(tx, &ctx, params, &mut out))
+                .await?
+        }
+    }
+    Ok(out.as_str().to_string())
+}

@@ -1,0 +1,246 @@
+//! Query parameters: the raw `Name=value` pairs of an EC2 Query request and the typed readers over them.
+//!
+//! Stage one of parsing (STYLE: two stages): this module knows the *encoding* — flattened 1-based lists
+//! (`VpcId.1`), dotted structures (`EnableDnsHostnames.Value`), `Filter.N.Name/Value.M`,
+//! `TagSpecification.N.Tag.M.Key` — and turns it into plain values. Handlers turn those into model requests.
+
+use std::collections::BTreeMap;
+
+use localvpc_model::{Ec2Error, Filter, PageRequest, Tag};
+
+/// The parameters of one request, from the query string and the form body together.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    map: BTreeMap<String, String>,
+}
+
+type Result<T> = std::result::Result<T, Ec2Error>;
+
+impl Params {
+    /// Parses `application/x-www-form-urlencoded` text, adding to what is there (the body after the query).
+    pub fn extend_from_urlencoded(&mut self, text: &[u8]) {
+        for (key, value) in form_urlencoded::parse(text) {
+            self.map.insert(key.into_owned(), value.into_owned());
+        }
+    }
+
+    /// Builds parameters from pairs (tests).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Params {
+            map: pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    /// A parameter's value, if present.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.map.get(key).map(String::as_str)
+    }
+
+    /// A required parameter: absent → `MissingParameter`.
+    pub fn required(&self, key: &str) -> Result<&str> {
+        self.get(key)
+            .ok_or_else(|| Ec2Error::MissingParameter(key.to_string()))
+    }
+
+    /// A boolean (`true`/`false`, any case).
+    pub fn bool(&self, key: &str) -> Result<Option<bool>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(value) if value.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(value) if value.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(value) => Err(Ec2Error::InvalidParameterValue(format!(
+                "Value ({value}) for parameter {key} is invalid. Expected: 'true' or 'false'."
+            ))),
+        }
+    }
+
+    /// A decimal integer.
+    pub fn int(&self, key: &str) -> Result<Option<i64>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(value) => value.trim().parse::<i64>().map(Some).map_err(|_| {
+                Ec2Error::InvalidParameterValue(format!(
+                    "Value ({value}) for parameter {key} is invalid. Expected an integer."
+                ))
+            }),
+        }
+    }
+
+    /// The sorted 1-based indexes `N` present under `prefix.N…`.
+    fn indexes(&self, prefix: &str) -> Vec<u32> {
+        let dotted = format!("{prefix}.");
+        let mut found: Vec<u32> = self
+            .map
+            .range(dotted.clone()..)
+            .take_while(|(key, _)| key.starts_with(&dotted))
+            .filter_map(|(key, _)| key[dotted.len()..].split('.').next()?.parse().ok())
+            .collect();
+        found.dedup();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// A flattened list of plain values: `prefix.1`, `prefix.2`, … in index order.
+    pub fn list(&self, prefix: &str) -> Vec<String> {
+        self.indexes(prefix)
+            .into_iter()
+            .filter_map(|n| self.get(&format!("{prefix}.{n}")).map(str::to_string))
+            .collect()
+    }
+
+    /// The sub-parameters of each member of a list of structures (`prefix.N.*`), with the `prefix.N.` removed.
+    pub fn structs(&self, prefix: &str) -> Vec<Params> {
+        self.indexes(prefix)
+            .into_iter()
+            .map(|n| {
+                let member = format!("{prefix}.{n}.");
+                Params {
+                    map: self
+                        .map
+                        .range(member.clone()..)
+                        .take_while(|(key, _)| key.starts_with(&member))
+                        .map(|(key, value)| (key[member.len()..].to_string(), value.clone()))
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// `Filter.N.Name` / `Filter.N.Value.M`.
+    pub fn filters(&self) -> Result<Vec<Filter>> {
+        self.structs("Filter")
+            .into_iter()
+            .map(|member| {
+                let name = member
+                    .get("Name")
+                    .ok_or_else(|| Ec2Error::MissingParameter("Filter.Name".into()))?;
+                Ok(Filter {
+                    name: name.to_string(),
+                    values: member.list("Value"),
+                })
+            })
+            .collect()
+    }
+
+    /// `Tag.N.Key` / `Tag.N.Value` (CreateTags).
+    pub fn tags(&self, prefix: &str) -> Result<Vec<Tag>> {
+        self.structs(prefix)
+            .into_iter()
+            .map(|member| {
+                let key = member
+                    .get("Key")
+                    .ok_or_else(|| Ec2Error::MissingParameter("Tag.Key".into()))?;
+                Ok(Tag {
+                    key: key.to_string(),
+                    value: member.get("Value").unwrap_or_default().to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// The tags of `TagSpecification.N` whose `ResourceType` is `resource_type`; a specification for any other
+    /// type is refused, as AWS does.
+    pub fn tag_specifications(&self, resource_type: &str) -> Result<Vec<Tag>> {
+        let mut tags = Vec::new();
+        for specification in self.structs("TagSpecification") {
+            let kind = specification.get("ResourceType").unwrap_or_default();
+            if kind != resource_type {
+                return Err(Ec2Error::InvalidParameterValue(format!(
+                    "'{kind}' is not a valid taggable resource type for this operation."
+                )));
+            }
+            tags.extend(specification.tags("Tag")?);
+        }
+        Ok(tags)
+    }
+
+    /// `MaxResults` (checked against the action's range, spec §1.5) and `NextToken`.
+    pub fn page(&self, min: usize, max: usize) -> Result<PageRequest> {
+        let max_results = match self.int("MaxResults")? {
+            None => None,
+            Some(value) if value >= min as i64 && value <= max as i64 => Some(value as usize),
+            Some(value) => {
+                return Err(Ec2Error::InvalidParameterValue(format!(
+                    "Value ( {value} ) for parameter maxResults is invalid. Parameter must be between {min} and {max}."
+                )))
+            }
+        };
+        Ok(PageRequest {
+            max_results,
+            next_token: self.get("NextToken").map(str::to_string),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Params {
+        let mut params = Params::default();
+        params.extend_from_urlencoded(text.as_bytes());
+        params
+    }
+
+    #[test]
+    fn lists_are_one_based_and_ordered_numerically() {
+        let params = parse("VpcId.10=c&VpcId.2=b&VpcId.1=a");
+        assert_eq!(params.list("VpcId"), vec!["a", "b", "c"]);
+        assert!(params.list("SubnetId").is_empty());
+    }
+
+    #[test]
+    fn filters_with_several_values() {
+        let params = parse("Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-1&Filter.1.Value.2=vpc-2&Filter.2.Name=tag%3AName&Filter.2.Value.1=web");
+        let filters = params.filters().unwrap();
+        assert_eq!(filters.len(), 2);
+        assert_eq!(filters[0].values, vec!["vpc-1", "vpc-2"]);
+        assert_eq!(filters[1].name, "tag:Name");
+    }
+
+    #[test]
+    fn tag_specifications_for_the_right_type() {
+        let params = parse("TagSpecification.1.ResourceType=vpc&TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=A");
+        assert_eq!(
+            params.tag_specifications("vpc").unwrap(),
+            vec![Tag {
+                key: "Name".into(),
+                value: "A".into()
+            }]
+        );
+        assert_eq!(
+            params.tag_specifications("subnet").unwrap_err().code(),
+            "InvalidParameterValue"
+        );
+    }
+
+    #[test]
+    fn typed_readers_refuse_wrong_types() {
+        let params = parse("MaxResults=abc&DryRun=maybe&Value=true");
+        assert_eq!(
+            params.int("MaxResults").unwrap_err().code(),
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            params.bool("DryRun").unwrap_err().code(),
+            "InvalidParameterValue"
+        );
+        assert_eq!(params.bool("Value").unwrap(), Some(true));
+        assert_eq!(
+            parse("MaxResults=4").page(5, 1000).unwrap_err().code(),
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            parse("MaxResults=5").page(5, 1000).unwrap().max_results,
+            Some(5)
+        );
+        assert_eq!(
+            params.required("VpcId").unwrap_err().to_string(),
+            "The request must contain the parameter VpcId"
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! The one XML writer every response goes through: `<fooSet><item>` lists, escaping, the EC2 envelopes.
+
+use std::fmt::Display;
+
+use localvpc_model::Tags;
+
+/// EC2's response namespace (spec §1.3).
+pub const EC2_NAMESPACE: &str = "http://ec2.amazonaws.com/doc/2016-11-15/";
+
+/// An XML fragment under construction.
+#[derive(Debug, Default)]
+pub struct Xml {
+    out: String,
+}
+
+impl Xml {
+    /// An empty fragment.
+    pub fn new() -> Self {
+        Xml {
+            out: String::with_capacity(1024),
+        }
+    }
+
+    /// `<tag>`.
+    pub fn open(&mut self, tag: &str) -> &mut Self {
+        self.out.push('<');
+        self.out.push_str(tag);
+        self.out.push('>');
+        self
+    }
+
+    /// `</tag>`.
+    pub fn close(&mut self, tag: &str) -> &mut Self {
+        self.out.push_str("</");
+        self.out.push_str(tag);
+        self.out.push('>');
+        self
+    }
+
+    /// `<tag>escaped text</tag>`.
+    pub fn text(&mut self, tag: &str, value: &str) -> &mut Self {
+        self.open(tag);
+        self.out.push_str(&quick_xml::escape::partial_escape(value));
+        self.close(tag)
+    }
+
+    /// `<tag>value</tag>` for numbers, booleans and other values whose text needs no escaping.
+    pub fn value(&mut self, tag: &str, value: impl Display) -> &mut Self {
+        use std::fmt::Write;
+        self.open(tag);
+        write!(self.out, "{value}").expect("writing to a String cannot fail");
+        self.close(tag)
+    }
+
+    /// `<tag>text</tag>` if present; nothing otherwise.
+    pub fn optional(&mut self, tag: &str, value: Option<&str>) -> &mut Self {
+        if let Some(value) = value {
+            self.text(tag, value);
+        }
+        self
+    }
+
+    /// `<tag><child/>…</tag>`: a nested structure.
+    pub fn nested(&mut self, tag: &str, body: impl FnOnce(&mut Xml)) -> &mut Self {
+        self.open(tag);
+        body(self);
+        self.close(tag)
+    }
+
+    /// `<tag><item>…</item>…</tag>`, or `<tag/>` when empty.
+    pub fn list<I: IntoIterator>(
+        &mut self,
+        tag: &str,
+        items: I,
+        mut each: impl FnMut(&mut Xml, I::Item),
+    ) -> &mut Self {
+        let mut items = items.into_iter().peekable();
+        if items.peek().is_none() {
+            self.out.push('<');
+            self.out.push_str(tag);
+            self.out.push_str("/>");
+            return self;
+        }
+        self.open(tag);
+        for item in items {
+            self.open("item");
+            each(self, item);
+            self.close("item");
+        }
+        self.close(tag)
+    }
+
+    /// `<tagSet>` with `<key>`/`<value>` items.
+    pub fn tag_set(&mut self, tags: &Tags) -> &mut Self {
+        self.list("tagSet", tags.iter(), |x, tag| {
+            x.text("key", &tag.key).text("value", &tag.value);
+        })
+    }
+
+    /// The text so far.
+    pub fn as_str(&self) -> &str {
+        &self.out
+    }
+}
+
+/// `<?xml …?><{Action}Response xmlns=…><requestId>…</requestId>{body}</{Action}Response>` (spec §1.3).
+pub fn ec2_success(action: &str, request_id: &str, body: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{action}Response xmlns=\"{EC2_NAMESPACE}\"><requestId>{request_id}</requestId>{body}</{action}Response>"
+    )
+}
+
+/// `<Response><Errors><Error><Code>…` with `RequestID` (capital D), spec §1.4.
+pub fn ec2_error(code: &str, message: &str, request_id: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{}</Code><Message>{}</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>",
+        quick_xml::escape::partial_escape(code),
+        quick_xml::escape::partial_escape(message)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use localvpc_model::Tag;
+
+    #[test]
+    fn lists_escaping_and_envelopes() {
+        let mut x = Xml::new();
+        x.list("vpcSet", ["a<b", "c"], |x, id| {
+            x.text("vpcId", id);
+        });
+        x.list("emptySet", Vec::<u8>::new(), |_, _| {});
+        x.tag_set(&Tags(vec![Tag {
+            key: "Name".into(),
+            value: "A&B".into(),
+        }]));
+        insta::assert_snapshot!(ec2_success("DescribeVpcs", "req-1", x.as_str()), @r#"
+        <?xml version="1.0" encoding="UTF-8"?>
+        <DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>req-1</requestId><vpcSet><item><vpcId>a&lt;b</vpcId></item><item><vpcId>c</vpcId></item></vpcSet><emptySet/><tagSet><item><key>Name</key><value>A&amp;B</value></item></tagSet></DescribeVpcsResponse>
+        "#);
+        insta::assert_snapshot!(ec2_error("InvalidVpcID.NotFound", "The vpc ID 'vpc-1' does not exist", "req-2"), @r#"
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Response><Errors><Error><Code>InvalidVpcID.NotFound</Code><Message>The vpc ID 'vpc-1' does not exist</Message></Error></Errors><RequestID>req-2</RequestID></Response>
+        "#);
+    }
+}

@@ -1,0 +1,342 @@
+//! Every EC2 error localvpc returns: the exact AWS code, the message, and the HTTP status.
+//!
+//! One enum, one place: a variant is named for its *case* (`VpcHasDependencies`), `code()` gives AWS's exact
+//! spelling (which is inconsistent by design: `InvalidVpcID.NotFound` but `InvalidRouteTableId.Malformed`), and
+//! the `#[error]` text is the message. The doc of each variant names the spec section it comes from
+//! (`shared/spec/aws-vpc-behaviour.md`). The snapshot test at the bottom lists every (code, message) pair, so a
+//! changed spelling shows up in review.
+
+use thiserror::Error;
+
+/// An EC2 API error as the client sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Ec2Error {
+    // ---- protocol (spec §1) ----
+    /// §1.1: `DryRun=true` on a request that would have succeeded. HTTP 412.
+    #[error("Request would have succeeded, but DryRun flag is set.")]
+    DryRunOperation,
+    /// §1.1: the `Action` is not one localvpc serves.
+    #[error("The action {0} is not valid for this web service.")]
+    InvalidAction(String),
+    /// §1.1: a required parameter is absent.
+    #[error("The request must contain the parameter {0}")]
+    MissingParameter(String),
+    /// A parameter value is wrong; the message says which and why.
+    #[error("{0}")]
+    InvalidParameterValue(String),
+    /// Two parameters that cannot be used together.
+    #[error("{0}")]
+    InvalidParameterCombination(String),
+    /// A parameter that is malformed in a way AWS reports as `InvalidParameter`.
+    #[error("{0}")]
+    InvalidParameter(String),
+    /// §1.5: a `NextToken` this server did not issue.
+    #[error("Invalid NextToken: {0}")]
+    InvalidNextToken(String),
+    /// §1.1: a filter name the action does not know.
+    #[error("The filter '{0}' is invalid")]
+    InvalidFilter(String),
+    /// §1.1: a filter value longer than 255 characters.
+    #[error("The maximum length for a filter value is 255 characters")]
+    FilterLimitExceeded,
+    /// §1.2: the signature could not be verified. HTTP 401.
+    #[error("AWS was not able to validate the provided access credentials")]
+    AuthFailure,
+    /// The request body exceeds the 1 MiB limit. HTTP 413.
+    #[error("Request body is too large: the limit is 1048576 bytes.")]
+    RequestTooLarge,
+    /// An ID whose shape is wrong for its type (§1.6). `code` is the exact AWS code for that ID type.
+    #[error("Invalid id: \"{id}\" (expecting \"{prefix}-...\")")]
+    MalformedId {
+        /// The AWS code, e.g. `InvalidVpcID.Malformed`.
+        code: &'static str,
+        /// The ID as sent.
+        id: String,
+        /// The expected prefix, e.g. `vpc`.
+        prefix: &'static str,
+    },
+    /// A fault inside localvpc (the store failed). HTTP 500; never used for bad input.
+    #[error("An internal error has occurred")]
+    InternalError,
+
+    // ---- not found (§2) ----
+    /// §2.2: unknown VPC ID(s).
+    #[error("{}", not_found("vpc", .0))]
+    VpcNotFound(Vec<String>),
+    /// §2.3: unknown subnet ID(s).
+    #[error("{}", not_found("subnet", .0))]
+    SubnetNotFound(Vec<String>),
+    /// §2.4: unknown internet gateway ID(s).
+    #[error("{}", not_found("internetGateway", .0))]
+    InternetGatewayNotFound(Vec<String>),
+    /// §2.5: unknown route table ID(s).
+    #[error("{}", not_found("routeTable", .0))]
+    RouteTableNotFound(Vec<String>),
+    /// §2.8: unknown network ACL ID(s).
+    #[error("{}", not_found("network acl", .0))]
+    NetworkAclNotFound(Vec<String>),
+    /// §2.7: unknown security group ID(s).
+    #[error("The security group '{}' does not exist", .0.join("', '"))]
+    SecurityGroupNotFound(Vec<String>),
+    /// §2.7: a group name that does not exist in the default VPC.
+    #[error("The security group '{0}' does not exist in default VPC '{1}'")]
+    SecurityGroupNameNotFound(String, String),
+    /// §2.5: unknown route table association ID (also used for unknown address associations).
+    #[error("The association ID '{0}' does not exist")]
+    AssociationNotFound(String),
+    /// §2.2: unknown VPC CIDR association ID.
+    #[error("The vpc CIDR block association ID '{0}' does not exist")]
+    VpcCidrAssociationNotFound(String),
+    /// §2.5: DeleteRoute for a destination with no route.
+    #[error("no route with destination-cidr-block {destination} in route table {route_table_id}")]
+    RouteNotFound {
+        /// The destination as the request named it.
+        destination: String,
+        /// The route table searched.
+        route_table_id: String,
+    },
+    /// §2.6 (used here for CreateRoute targets): unknown peering connection.
+    #[error("The vpcPeeringConnection ID '{0}' does not exist")]
+    VpcPeeringConnectionNotFound(String),
+    /// §2.5: a route target naming an instance that does not exist.
+    #[error("{}", not_found("instance", .0))]
+    InstanceNotFound(Vec<String>),
+    /// §2.5: a route target naming a network interface that does not exist.
+    #[error("The networkInterface ID '{0}' does not exist")]
+    NetworkInterfaceNotFound(String),
+    /// §2.5: a route target naming a NAT gateway that does not exist.
+    #[error("The natGateway ID '{0}' does not exist")]
+    NatGatewayNotFound(String),
+
+    // ---- VPC (§2.2) ----
+    /// §2.2: a VPC CIDR outside /16../28.
+    #[error("The CIDR '{0}' is invalid.")]
+    InvalidVpcRange(String),
+    /// §2.2: DeleteVpc while subnets, groups, tables, gateways or ENIs remain.
+    #[error("The vpc '{0}' has dependencies and cannot be deleted.")]
+    VpcHasDependencies(String),
+    /// §2.2: CreateDefaultVpc when one exists.
+    #[error("A Default VPC already exists for this account in this region.")]
+    DefaultVpcAlreadyExists,
+    /// §2.2: more than 5 IPv4 CIDR blocks.
+    #[error("This network {0} has met its maximum number of allowed CIDRs: 5")]
+    CidrLimitExceeded(String),
+    /// §2.2: disassociating the primary CIDR block.
+    #[error("The vpc CIDR block with association ID {0} may not be disassociated. It is the primary IPv4 CIDR block of the VPC")]
+    CannotDisassociatePrimaryCidr(String),
+    /// §2.2: disassociating a CIDR block that still holds subnets.
+    #[error(
+        "The vpc CIDR block with association ID {0} may not be disassociated. It has dependencies."
+    )]
+    CidrBlockHasDependencies(String),
+
+    // ---- subnet (§2.3) ----
+    /// §2.3: a subnet CIDR outside /16../28 or outside every VPC block.
+    #[error("The CIDR '{0}' is invalid.")]
+    InvalidSubnetRange(String),
+    /// §2.3: a subnet CIDR overlapping another subnet.
+    #[error("The CIDR '{0}' conflicts with another subnet")]
+    SubnetConflict(String),
+    /// §2.3: DeleteSubnet while ENIs remain.
+    #[error("The subnet '{0}' has dependencies and cannot be deleted.")]
+    SubnetHasDependencies(String),
+
+    // ---- internet gateway (§2.4) ----
+    /// §2.4: attaching an IGW that is attached already.
+    #[error("resource {igw} is already attached to network {vpc}")]
+    GatewayAlreadyAttached {
+        /// The gateway.
+        igw: String,
+        /// The VPC it is attached to.
+        vpc: String,
+    },
+    /// §2.4: detaching an IGW from a VPC it is not attached to.
+    #[error("resource {igw} is not attached to network {vpc}")]
+    GatewayNotAttached {
+        /// The gateway.
+        igw: String,
+        /// The VPC named in the request.
+        vpc: String,
+    },
+    /// §2.4: deleting an attached IGW.
+    #[error("The internetGateway '{0}' has dependencies and cannot be deleted.")]
+    InternetGatewayHasDependencies(String),
+
+    // ---- route table (§2.5) ----
+    /// §2.5: deleting the main table or a table with associations.
+    #[error("The routeTable '{0}' has dependencies and cannot be deleted.")]
+    RouteTableHasDependencies(String),
+    /// §2.5: associating a subnet that already has an explicit association.
+    #[error(
+        "the specified association for route table {0} conflicts with an existing association"
+    )]
+    RouteTableAssociationConflict(String),
+    /// §2.5: CreateRoute for a destination that has a route.
+    #[error("The route identified by {0} already exists.")]
+    RouteAlreadyExists(String),
+
+    // ---- tags (§2.12) ----
+    /// §2.12: CreateTags/DeleteTags with an ID of no taggable kind.
+    #[error("The ID '{0}' is not valid")]
+    InvalidId(String),
+    /// §2.12: more than 50 tags on one resource.
+    #[error("The maximum number of Tags per resource is 50")]
+    TagLimitExceeded,
+}
+
+fn not_found(noun: &str, ids: &[String]) -> String {
+    match ids {
+        [one] => format!("The {noun} ID '{one}' does not exist"),
+        many => format!("The {noun} IDs '{}' do not exist", many.join(", ")),
+    }
+}
+
+impl Ec2Error {
+    /// The exact AWS error code.
+    pub fn code(&self) -> &'static str {
+        use Ec2Error::*;
+        match self {
+            DryRunOperation => "DryRunOperation",
+            InvalidAction(_) => "InvalidAction",
+            MissingParameter(_) => "MissingParameter",
+            InvalidParameterValue(_) | InvalidFilter(_) => "InvalidParameterValue",
+            InvalidParameterCombination(_) => "InvalidParameterCombination",
+            InvalidParameter(_) => "InvalidParameter",
+            InvalidNextToken(_) => "InvalidNextToken",
+            FilterLimitExceeded => "FilterLimitExceeded",
+            AuthFailure => "AuthFailure",
+            RequestTooLarge => "RequestEntityTooLarge",
+            MalformedId { code, .. } => code,
+            InternalError => "InternalError",
+            VpcNotFound(_) => "InvalidVpcID.NotFound",
+            SubnetNotFound(_) => "InvalidSubnetID.NotFound",
+            InternetGatewayNotFound(_) => "InvalidInternetGatewayID.NotFound",
+            RouteTableNotFound(_) => "InvalidRouteTableID.NotFound",
+            NetworkAclNotFound(_) => "InvalidNetworkAclID.NotFound",
+            SecurityGroupNotFound(_) | SecurityGroupNameNotFound(..) => "InvalidGroup.NotFound",
+            AssociationNotFound(_) => "InvalidAssociationID.NotFound",
+            VpcCidrAssociationNotFound(_) => "InvalidVpcCidrBlockAssociationIdError.NotFound",
+            RouteNotFound { .. } => "InvalidRoute.NotFound",
+            VpcPeeringConnectionNotFound(_) => "InvalidVpcPeeringConnectionID.NotFound",
+            InstanceNotFound(_) => "InvalidInstanceID.NotFound",
+            NetworkInterfaceNotFound(_) => "InvalidNetworkInterfaceID.NotFound",
+            NatGatewayNotFound(_) => "NatGatewayNotFound",
+            InvalidVpcRange(_) => "InvalidVpc.Range",
+            VpcHasDependencies(_)
+            | SubnetHasDependencies(_)
+            | InternetGatewayHasDependencies(_)
+            | RouteTableHasDependencies(_) => "DependencyViolation",
+            DefaultVpcAlreadyExists => "DefaultVpcAlreadyExists",
+            CidrLimitExceeded(_) => "CidrLimitExceeded",
+            CannotDisassociatePrimaryCidr(_) => "OperationNotPermitted",
+            CidrBlockHasDependencies(_) => "DependencyViolation",
+            InvalidSubnetRange(_) => "InvalidSubnet.Range",
+            SubnetConflict(_) => "InvalidSubnet.Conflict",
+            GatewayAlreadyAttached { .. } | RouteTableAssociationConflict(_) => {
+                "Resource.AlreadyAssociated"
+            }
+            GatewayNotAttached { .. } => "Gateway.NotAttached",
+            RouteAlreadyExists(_) => "RouteAlreadyExists",
+            TagLimitExceeded => "TagLimitExceeded",
+            InvalidId(_) => "InvalidID",
+        }
+    }
+
+    /// The HTTP status AWS uses for this error (spec §1.4): 400 for client faults, with the few exceptions below.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Ec2Error::DryRunOperation => 412,
+            Ec2Error::AuthFailure => 401,
+            Ec2Error::RequestTooLarge => 413,
+            Ec2Error::InternalError => 500,
+            _ => 400,
+        }
+    }
+
+    /// `InvalidParameterValue` for a value that is not a valid CIDR block (spec §2.2 message form).
+    pub fn invalid_cidr(value: &str, parameter: &str) -> Self {
+        Ec2Error::InvalidParameterValue(format!(
+            "Value ({value}) for parameter {parameter} is invalid. This is not a valid CIDR block."
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant once, so a spelling change of a code or message shows up as a snapshot diff.
+    fn every_variant() -> Vec<Ec2Error> {
+        use Ec2Error::*;
+        let id = || "x-1".to_string();
+        vec![
+            DryRunOperation,
+            InvalidAction("Foo".into()),
+            MissingParameter("VpcId".into()),
+            InvalidParameterValue("v".into()),
+            InvalidParameterCombination("c".into()),
+            InvalidParameter("p".into()),
+            InvalidNextToken("t".into()),
+            InvalidFilter("public-ip".into()),
+            FilterLimitExceeded,
+            AuthFailure,
+            RequestTooLarge,
+            MalformedId {
+                code: "InvalidVpcID.Malformed",
+                id: "vpc-1".into(),
+                prefix: "vpc",
+            },
+            InternalError,
+            VpcNotFound(vec![id()]),
+            VpcNotFound(vec![id(), id()]),
+            SubnetNotFound(vec![id()]),
+            InternetGatewayNotFound(vec![id()]),
+            RouteTableNotFound(vec![id()]),
+            NetworkAclNotFound(vec![id()]),
+            SecurityGroupNotFound(vec![id()]),
+            SecurityGroupNameNotFound("web".into(), "vpc-1".into()),
+            AssociationNotFound(id()),
+            VpcCidrAssociationNotFound(id()),
+            RouteNotFound {
+                destination: "10.1.0.0/16".into(),
+                route_table_id: "rtb-1".into(),
+            },
+            VpcPeeringConnectionNotFound(id()),
+            InstanceNotFound(vec![id()]),
+            NetworkInterfaceNotFound(id()),
+            NatGatewayNotFound(id()),
+            InvalidVpcRange("10.0.0.0/8".into()),
+            VpcHasDependencies(id()),
+            DefaultVpcAlreadyExists,
+            CidrLimitExceeded(id()),
+            CannotDisassociatePrimaryCidr(id()),
+            CidrBlockHasDependencies(id()),
+            InvalidSubnetRange("10.1.0.0/24".into()),
+            SubnetConflict("10.0.1.0/24".into()),
+            SubnetHasDependencies(id()),
+            GatewayAlreadyAttached {
+                igw: "igw-1".into(),
+                vpc: "vpc-1".into(),
+            },
+            GatewayNotAttached {
+                igw: "igw-1".into(),
+                vpc: "vpc-1".into(),
+            },
+            InternetGatewayHasDependencies(id()),
+            RouteTableHasDependencies(id()),
+            RouteTableAssociationConflict(id()),
+            RouteAlreadyExists("10.0.0.0/16".into()),
+            TagLimitExceeded,
+            InvalidId("foo-1".into()),
+        ]
+    }
+
+    #[test]
+    fn every_code_and_message() {
+        let table: String = every_variant()
+            .iter()
+            .map(|e| format!("{} {} | {}\n", e.http_status(), e.code(), e))
+            .collect();
+        insta::assert_snapshot!(table);
+    }
+}

@@ -1,0 +1,310 @@
+//! Describe filters and paging (spec §1.1, §1.5).
+//!
+//! Semantics [D]: the values inside one filter are OR-ed, different filters are AND-ed; `*` and `?` are wildcards;
+//! `tag:<key>` matches the value of that tag, `tag-key` any key, `tag-value` any value. An unknown filter name is
+//! refused before anything is matched, so the error does not depend on what exists.
+
+use std::sync::Arc;
+
+use crate::tags::Tags;
+use crate::world::Table;
+use crate::{Ec2Error, Result};
+
+/// One `Filter.N` of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    /// `Filter.N.Name`.
+    pub name: String,
+    /// `Filter.N.Value.M`, in order.
+    pub values: Vec<String>,
+}
+
+/// Something that can be filtered: it knows its filter names and produces the values of one of them.
+pub trait Filterable {
+    /// The filter names this resource's Describe action accepts (the tag filters are always accepted).
+    const FILTERS: &'static [&'static str];
+    /// Pushes the values of filter `name` (one of [`Self::FILTERS`]) into `out`.
+    fn filter_values(&self, name: &str, out: &mut Vec<String>);
+    /// The resource's tags, for `tag:<key>`, `tag-key` and `tag-value`.
+    fn filter_tags(&self) -> Option<&Tags> {
+        None
+    }
+}
+
+/// Spec §1.1 [O]: longest accepted filter value.
+const MAX_FILTER_VALUE_LEN: usize = 255;
+
+/// Refuses unknown filter names and over-long values.
+pub fn validate<T: Filterable>(filters: &[Filter]) -> Result<()> {
+    for filter in filters {
+        let tag_filter = filter.name.starts_with("tag:")
+            || filter.name == "tag-key"
+            || filter.name == "tag-value";
+        if !tag_filter && !T::FILTERS.contains(&filter.name.as_str()) {
+            return Err(Ec2Error::InvalidFilter(filter.name.clone()));
+        }
+        if filter
+            .values
+            .iter()
+            .any(|value| value.chars().count() > MAX_FILTER_VALUE_LEN)
+        {
+            return Err(Ec2Error::FilterLimitExceeded);
+        }
+    }
+    Ok(())
+}
+
+/// True when `item` passes every filter.
+pub fn matches<T: Filterable>(item: &T, filters: &[Filter]) -> bool {
+    let mut values = Vec::new();
+    filters.iter().all(|filter| {
+        values.clear();
+        if let Some(key) = filter.name.strip_prefix("tag:") {
+            if let Some(value) = item.filter_tags().and_then(|tags| tags.get(key)) {
+                values.push(value.to_string());
+            }
+        } else if filter.name == "tag-key" {
+            values.extend(
+                item.filter_tags()
+                    .into_iter()
+                    .flat_map(|tags| tags.iter().map(|tag| tag.key.clone())),
+            );
+        } else if filter.name == "tag-value" {
+            values.extend(
+                item.filter_tags()
+                    .into_iter()
+                    .flat_map(|tags| tags.iter().map(|tag| tag.value.clone())),
+            );
+        } else {
+            item.filter_values(&filter.name, &mut values);
+        }
+        values.iter().any(|value| {
+            filter
+                .values
+                .iter()
+                .any(|pattern| glob_match(pattern, value))
+        })
+    })
+}
+
+/// `*` matches any run of characters, `?` exactly one; everything else literally.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    if !pattern.contains(['*', '?']) {
+        return pattern == text;
+    }
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    let (mut p, mut t) = (0, 0);
+    let mut backtrack: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            backtrack = Some((p, t));
+            p += 1;
+        } else if let Some((star, matched)) = backtrack {
+            p = star + 1;
+            t = matched + 1;
+            backtrack = Some((star, matched + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
+}
+
+/// `MaxResults` and `NextToken` of a Describe request (spec §1.5).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Page size; `None` returns everything.
+    pub max_results: Option<usize>,
+    /// Where to resume: a token this server issued.
+    pub next_token: Option<String>,
+}
+
+/// One page of results.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// Present when more items follow.
+    pub next_token: Option<String>,
+}
+
+/// Tokens are the ID of the first item of the next page behind a fixed marker, so a token still works if that
+/// item is deleted between calls (iteration resumes at the next ID in order).
+const TOKEN_MARKER: &str = "lvpc1.";
+
+/// Walks `table` in ID order from the token, keeping items that pass `keep`, one page at a time.
+pub fn paginate<T>(
+    table: &Table<T>,
+    page: &PageRequest,
+    mut keep: impl FnMut(&T) -> bool,
+) -> Result<Page<Arc<T>>> {
+    let start = match &page.next_token {
+        None => None,
+        Some(token) => match token.strip_prefix(TOKEN_MARKER) {
+            Some(id) if !id.is_empty() => Some(id.to_string()),
+            _ => return Err(Ec2Error::InvalidNextToken(token.clone())),
+        },
+    };
+    let mut items = Vec::new();
+    let iter: Box<dyn Iterator<Item = (&String, &Arc<T>)>> = match &start {
+        Some(id) => Box::new(table.range(id.clone()..)),
+        None => Box::new(table.iter()),
+    };
+    for (id, item) in iter {
+        if !keep(item) {
+            continue;
+        }
+        if page.max_results.is_some_and(|max| items.len() >= max) {
+            return Ok(Page {
+                items,
+                next_token: Some(format!("{TOKEN_MARKER}{id}")),
+            });
+        }
+        items.push(item.clone());
+    }
+    Ok(Page {
+        items,
+        next_token: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tags::Tag;
+
+    struct Thing {
+        state: &'static str,
+        tags: Tags,
+    }
+
+    impl Filterable for Thing {
+        const FILTERS: &'static [&'static str] = &["state"];
+        fn filter_values(&self, name: &str, out: &mut Vec<String>) {
+            if name == "state" {
+                out.push(self.state.into());
+            }
+        }
+        fn filter_tags(&self) -> Option<&Tags> {
+            Some(&self.tags)
+        }
+    }
+
+    fn filter(name: &str, values: &[&str]) -> Filter {
+        Filter {
+            name: name.into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    fn thing() -> Thing {
+        Thing {
+            state: "available",
+            tags: Tags(vec![Tag {
+                key: "Name".into(),
+                value: "peeringVPC-A".into(),
+            }]),
+        }
+    }
+
+    #[test]
+    fn or_inside_and_across() {
+        let t = thing();
+        assert!(matches(&t, &[filter("state", &["pending", "available"])]));
+        assert!(!matches(
+            &t,
+            &[
+                filter("state", &["available"]),
+                filter("tag:Name", &["other"])
+            ]
+        ));
+        assert!(matches(
+            &t,
+            &[
+                filter("state", &["available"]),
+                filter("tag:Name", &["peeringVPC-A"])
+            ]
+        ));
+    }
+
+    #[test]
+    fn tag_filters_and_wildcards() {
+        let t = thing();
+        assert!(matches(&t, &[filter("tag:Name", &["peering*"])]));
+        assert!(matches(&t, &[filter("tag:Name", &["peeringVPC-?"])]));
+        assert!(!matches(&t, &[filter("tag:Missing", &["*"])]));
+        assert!(matches(&t, &[filter("tag-key", &["Name"])]));
+        assert!(matches(&t, &[filter("tag-value", &["*A"])]));
+    }
+
+    #[test]
+    fn unknown_filter_names_are_refused() {
+        assert_eq!(
+            validate::<Thing>(&[filter("public-ip", &["x"])])
+                .unwrap_err()
+                .to_string(),
+            "The filter 'public-ip' is invalid"
+        );
+        assert!(validate::<Thing>(&[filter("tag:anything", &["x"])]).is_ok());
+        let long = "x".repeat(256);
+        assert_eq!(
+            validate::<Thing>(&[filter("state", &[&long])]).unwrap_err(),
+            Ec2Error::FilterLimitExceeded
+        );
+    }
+
+    #[test]
+    fn glob_edge_cases() {
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a*b*c", "aXXbYYc"));
+        assert!(!glob_match("a*b", "aXXc"));
+        assert!(glob_match("10.0.*", "10.0.1.0/24"));
+        assert!(!glob_match("?", ""));
+    }
+
+    #[test]
+    fn pages_resume_from_the_token() {
+        let table: Table<u32> = (0..12u32)
+            .map(|n| (format!("id-{n:02}"), Arc::new(n)))
+            .collect();
+        let request = PageRequest {
+            max_results: Some(5),
+            next_token: None,
+        };
+        let first = paginate(&table, &request, |_| true).unwrap();
+        assert_eq!(first.items.len(), 5);
+        let second = paginate(
+            &table,
+            &PageRequest {
+                next_token: first.next_token.clone(),
+                ..request.clone()
+            },
+            |_| true,
+        )
+        .unwrap();
+        assert_eq!(*second.items[0], 5);
+        let third = paginate(
+            &table,
+            &PageRequest {
+                next_token: second.next_token,
+                ..request
+            },
+            |_| true,
+        )
+        .unwrap();
+        assert_eq!(third.items.len(), 2);
+        assert!(third.next_token.is_none());
+        let bad = PageRequest {
+            max_results: None,
+            next_token: Some("garbage".into()),
+        };
+        assert_eq!(
+            paginate(&table, &bad, |_| true).unwrap_err().code(),
+            "InvalidNextToken"
+        );
+    }
+}

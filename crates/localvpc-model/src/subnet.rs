@@ -1,0 +1,288 @@
+//! Subnets (spec §2.3): range and conflict checks, zones, reserved addresses, `MapPublicIpOnLaunch`.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::availability_zone::{zones, AvailabilityZone};
+use crate::cidr::{self, Ipv4Net};
+use crate::filter::Filterable;
+use crate::ids::IdKind;
+use crate::tags::{Tag, Tags};
+use crate::vpc::Vpc;
+use crate::world::{RegionState, Resource, Scope, Table, Tx};
+use crate::{network_acl, route_table, Ec2Error, Result};
+
+/// A subnet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subnet {
+    /// `subnet-…`.
+    pub id: String,
+    /// Owning VPC.
+    pub vpc_id: String,
+    /// Owning account.
+    pub owner_id: String,
+    /// The block.
+    pub cidr_block: Ipv4Net,
+    /// Zone name.
+    pub availability_zone: String,
+    /// Zone ID.
+    pub availability_zone_id: String,
+    /// A default VPC's subnet.
+    pub default_for_az: bool,
+    /// `mapPublicIpOnLaunch`.
+    pub map_public_ip_on_launch: bool,
+    /// The region, for the ARN.
+    pub region: String,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// Spec §2.3 [D]: every subnet loses its first four addresses and its last.
+pub const RESERVED_ADDRESSES: u64 = 5;
+
+impl Subnet {
+    /// `arn:aws:ec2:<region>:<account>:subnet/<id>`.
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:ec2:{}:{}:subnet/{}",
+            self.region, self.owner_id, self.id
+        )
+    }
+
+    /// `availableIpAddressCount`: the block less the reserved addresses and the addresses in use.
+    pub fn available_ip_address_count(&self, _region: &RegionState) -> u64 {
+        cidr::size(&self.cidr_block) - RESERVED_ADDRESSES
+    }
+}
+
+impl Resource for Subnet {
+    const KIND: &'static str = "subnet";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn table(region: &RegionState) -> &Table<Self> {
+        &region.subnets
+    }
+    fn table_mut(region: &mut RegionState) -> &mut Table<Self> {
+        &mut region.subnets
+    }
+    fn tags(&self) -> &Tags {
+        &self.tags
+    }
+    fn tags_mut(&mut self) -> &mut Tags {
+        &mut self.tags
+    }
+}
+
+/// A subnet seen together with its region, so filters can use derived values (free addresses).
+pub struct SubnetView<'a> {
+    /// The subnet.
+    pub subnet: &'a Subnet,
+    /// Its region.
+    pub region: &'a RegionState,
+}
+
+impl Filterable for SubnetView<'_> {
+    const FILTERS: &'static [&'static str] = &[
+        "availability-zone",
+        "availability-zone-id",
+        "availabilityZone",
+        "available-ip-address-count",
+        "cidr",
+        "cidr-block",
+        "cidrBlock",
+        "default-for-az",
+        "defaultForAz",
+        "ipv6-cidr-block-association.ipv6-cidr-block",
+        "ipv6-cidr-block-association.association-id",
+        "ipv6-cidr-block-association.state",
+        "map-public-ip-on-launch",
+        "owner-id",
+        "state",
+        "subnet-arn",
+        "subnet-id",
+        "vpc-id",
+    ];
+    fn filter_values(&self, name: &str, out: &mut Vec<String>) {
+        let subnet = self.subnet;
+        match name {
+            "availability-zone" | "availabilityZone" => out.push(subnet.availability_zone.clone()),
+            "availability-zone-id" => out.push(subnet.availability_zone_id.clone()),
+            "available-ip-address-count" => {
+                out.push(subnet.available_ip_address_count(self.region).to_string())
+            }
+            "cidr" | "cidr-block" | "cidrBlock" => out.push(subnet.cidr_block.to_string()),
+            "default-for-az" | "defaultForAz" => out.push(subnet.default_for_az.to_string()),
+            "map-public-ip-on-launch" => out.push(subnet.map_public_ip_on_launch.to_string()),
+            "owner-id" => out.push(subnet.owner_id.clone()),
+            "state" => out.push("available".into()),
+            "subnet-arn" => out.push(subnet.arn()),
+            "subnet-id" => out.push(subnet.id.clone()),
+            "vpc-id" => out.push(subnet.vpc_id.clone()),
+            _ => {}
+        }
+    }
+    fn filter_tags(&self) -> Option<&Tags> {
+        Some(&self.subnet.tags)
+    }
+}
+
+/// CreateSubnet parameters.
+#[derive(Debug, Clone, Default)]
+pub struct CreateSubnet {
+    /// `VpcId`.
+    pub vpc_id: String,
+    /// `CidrBlock` as sent.
+    pub cidr_block: String,
+    /// `AvailabilityZone`.
+    pub availability_zone: Option<String>,
+    /// `AvailabilityZoneId`.
+    pub availability_zone_id: Option<String>,
+    /// Tags from `TagSpecification`.
+    pub tags: Vec<Tag>,
+}
+
+/// Looks a subnet up, checking the ID's shape first.
+pub fn find(region: &RegionState, subnet_id: &str) -> Result<Arc<Subnet>> {
+    IdKind::Subnet.check(subnet_id)?;
+    region
+        .subnets
+        .get(subnet_id)
+        .cloned()
+        .ok_or_else(|| Ec2Error::SubnetNotFound(vec![subnet_id.to_string()]))
+}
+
+fn pick_zone(
+    region_name: &str,
+    name: Option<&str>,
+    zone_id: Option<&str>,
+) -> Result<AvailabilityZone> {
+    let all = zones(region_name);
+    let listing = || {
+        all.iter()
+            .map(|zone| zone.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (name, zone_id) {
+        (Some(_), Some(_)) => Err(Ec2Error::InvalidParameterCombination(
+            "Only one of availabilityZone or availabilityZoneId may be specified.".into(),
+        )),
+        (Some(name), None) => all.iter().find(|zone| zone.name == name).cloned().ok_or_else(|| {
+            Ec2Error::InvalidParameterValue(format!(
+                "Value ({name}) for parameter availabilityZone is invalid. Subnets can currently only be created in \
+                 the following availability zones: {}.",
+                listing()
+            ))
+        }),
+        (None, Some(zone_id)) => all.iter().find(|zone| zone.zone_id == zone_id).cloned().ok_or_else(|| {
+            Ec2Error::InvalidParameterValue(format!(
+                "Value ({zone_id}) for parameter availabilityZoneId is invalid. Subnets can currently only be created \
+                 in the following availability zones: {}.",
+                listing()
+            ))
+        }),
+        // AWS picks a zone when none is given; the first one keeps results predictable.
+        (None, None) => Ok(all[0].clone()),
+    }
+}
+
+/// CreateSubnet (spec §2.3).
+pub fn create_subnet(tx: &mut Tx, scope: &Scope, request: CreateSubnet) -> Result<Arc<Subnet>> {
+    let region = tx.region(scope);
+    let vpc = crate::vpc::find(region, &request.vpc_id)?;
+    let text = &request.cidr_block;
+    let block =
+        cidr::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "cidrBlock"))?;
+    if !cidr::prefix_in_vpc_range(&block)
+        || !vpc
+            .cidr_blocks()
+            .any(|vpc_block| vpc_block.contains(&block))
+    {
+        return Err(Ec2Error::InvalidSubnetRange(text.clone()));
+    }
+    if region
+        .subnets
+        .values()
+        .any(|other| other.vpc_id == vpc.id && cidr::overlaps(&other.cidr_block, &block))
+    {
+        return Err(Ec2Error::SubnetConflict(text.clone()));
+    }
+    let zone = pick_zone(
+        &scope.region,
+        request.availability_zone.as_deref(),
+        request.availability_zone_id.as_deref(),
+    )?;
+    crate::tags::validate(&request.tags)?;
+    Ok(insert(
+        tx,
+        scope,
+        &vpc,
+        block,
+        &zone,
+        false,
+        Tags(request.tags),
+    ))
+}
+
+/// A default VPC's subnet: `defaultForAz` and `mapPublicIpOnLaunch` set (spec §2.2).
+pub fn create_default_subnet(
+    tx: &mut Tx,
+    scope: &Scope,
+    vpc: &Vpc,
+    block: Ipv4Net,
+    zone: &AvailabilityZone,
+) {
+    insert(tx, scope, vpc, block, zone, true, Tags::default());
+}
+
+fn insert(
+    tx: &mut Tx,
+    scope: &Scope,
+    vpc: &Vpc,
+    block: Ipv4Net,
+    zone: &AvailabilityZone,
+    default_for_az: bool,
+    tags: Tags,
+) -> Arc<Subnet> {
+    let subnet = Subnet {
+        id: tx.next_id(IdKind::Subnet),
+        vpc_id: vpc.id.clone(),
+        owner_id: scope.account.clone(),
+        cidr_block: block,
+        availability_zone: zone.name.clone(),
+        availability_zone_id: zone.zone_id.clone(),
+        default_for_az,
+        map_public_ip_on_launch: default_for_az,
+        region: scope.region.clone(),
+        tags,
+    };
+    let id = subnet.id.clone();
+    tx.put(scope, subnet);
+    network_acl::associate_with_default(tx, scope, &vpc.id, &id);
+    tx.get::<Subnet>(scope, &id).expect("just inserted")
+}
+
+/// DeleteSubnet (spec §2.3): removes the subnet and its explicit route-table and network-ACL associations.
+pub fn delete_subnet(tx: &mut Tx, scope: &Scope, subnet_id: &str) -> Result<()> {
+    let subnet = find(tx.region(scope), subnet_id)?;
+    route_table::forget_subnet(tx, scope, &subnet.id);
+    network_acl::forget_subnet(tx, scope, &subnet.id);
+    tx.remove::<Subnet>(scope, &subnet.id);
+    Ok(())
+}
+
+/// ModifySubnetAttribute `MapPublicIpOnLaunch`.
+pub fn set_map_public_ip_on_launch(
+    tx: &mut Tx,
+    scope: &Scope,
+    subnet_id: &str,
+    value: bool,
+) -> Result<()> {
+    find(tx.region(scope), subnet_id)?;
+    tx.update::<Subnet>(scope, subnet_id, |subnet| {
+        subnet.map_public_ip_on_launch = value
+    });
+    Ok(())
+}

@@ -1,0 +1,461 @@
+//! VPCs (spec §2.2): creation with its side effects, deletion with its dependency rule, DNS attributes, secondary
+//! CIDR blocks, and the default VPC every (account, region) starts with.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::availability_zone::zones;
+use crate::cidr::{self, Ipv4Net};
+use crate::filter::Filterable;
+use crate::ids::IdKind;
+use crate::tags::{Tag, Tags};
+use crate::world::{RegionMeta, RegionState, Resource, Scope, Table, Tx};
+use crate::{internet_gateway, network_acl, route_table, security_group, subnet, Ec2Error, Result};
+
+/// A VPC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vpc {
+    /// `vpc-…`.
+    pub id: String,
+    /// Owning account.
+    pub owner_id: String,
+    /// The primary IPv4 block.
+    pub cidr_block: Ipv4Net,
+    /// Every associated IPv4 block, the primary first.
+    pub cidr_associations: Vec<VpcCidrAssociation>,
+    /// The DHCP options set.
+    pub dhcp_options_id: String,
+    /// `default`, `dedicated` or `host`.
+    pub instance_tenancy: String,
+    /// The region's default VPC.
+    pub is_default: bool,
+    /// `enableDnsSupport`.
+    pub enable_dns_support: bool,
+    /// `enableDnsHostnames`.
+    pub enable_dns_hostnames: bool,
+    /// `enableNetworkAddressUsageMetrics`.
+    pub enable_network_address_usage_metrics: bool,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// One IPv4 block of a VPC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VpcCidrAssociation {
+    /// `vpc-cidr-assoc-…`.
+    pub association_id: String,
+    /// The block.
+    pub cidr_block: Ipv4Net,
+}
+
+impl Vpc {
+    /// Every IPv4 block of the VPC.
+    pub fn cidr_blocks(&self) -> impl Iterator<Item = &Ipv4Net> {
+        self.cidr_associations
+            .iter()
+            .map(|association| &association.cidr_block)
+    }
+}
+
+impl Resource for Vpc {
+    const KIND: &'static str = "vpc";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn table(region: &RegionState) -> &Table<Self> {
+        &region.vpcs
+    }
+    fn table_mut(region: &mut RegionState) -> &mut Table<Self> {
+        &mut region.vpcs
+    }
+    fn tags(&self) -> &Tags {
+        &self.tags
+    }
+    fn tags_mut(&mut self) -> &mut Tags {
+        &mut self.tags
+    }
+}
+
+impl Filterable for Vpc {
+    const FILTERS: &'static [&'static str] = &[
+        "cidr",
+        "cidr-block-association.cidr-block",
+        "cidr-block-association.association-id",
+        "cidr-block-association.state",
+        "dhcp-options-id",
+        "ipv6-cidr-block-association.ipv6-cidr-block",
+        "ipv6-cidr-block-association.ipv6-pool",
+        "ipv6-cidr-block-association.association-id",
+        "ipv6-cidr-block-association.state",
+        "is-default",
+        "owner-id",
+        "state",
+        "vpc-id",
+    ];
+    fn filter_values(&self, name: &str, out: &mut Vec<String>) {
+        match name {
+            "cidr" => out.push(self.cidr_block.to_string()),
+            "cidr-block-association.cidr-block" => {
+                out.extend(self.cidr_blocks().map(|block| block.to_string()))
+            }
+            "cidr-block-association.association-id" => out.extend(
+                self.cidr_associations
+                    .iter()
+                    .map(|a| a.association_id.clone()),
+            ),
+            "cidr-block-association.state" => out.push("associated".into()),
+            "dhcp-options-id" => out.push(self.dhcp_options_id.clone()),
+            "is-default" => out.push(self.is_default.to_string()),
+            "owner-id" => out.push(self.owner_id.clone()),
+            "state" => out.push("available".into()),
+            "vpc-id" => out.push(self.id.clone()),
+            _ => {}
+        }
+    }
+    fn filter_tags(&self) -> Option<&Tags> {
+        Some(&self.tags)
+    }
+}
+
+/// CreateVpc parameters.
+#[derive(Debug, Clone, Default)]
+pub struct CreateVpc {
+    /// `CidrBlock` as sent.
+    pub cidr_block: String,
+    /// `InstanceTenancy`.
+    pub instance_tenancy: Option<String>,
+    /// Tags from `TagSpecification`.
+    pub tags: Vec<Tag>,
+}
+
+/// Checks a VPC block: parseable, /16../28, not link-local (spec §2.2).
+fn parse_vpc_block(text: &str) -> Result<Ipv4Net> {
+    let block =
+        cidr::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "cidrBlock"))?;
+    if !cidr::prefix_in_vpc_range(&block) || cidr::is_link_local(&block) {
+        return Err(Ec2Error::InvalidVpcRange(text.to_string()));
+    }
+    Ok(block)
+}
+
+/// CreateVpc: the VPC plus its main route table, default network ACL and default security group.
+pub fn create_vpc(tx: &mut Tx, scope: &Scope, request: CreateVpc) -> Result<Arc<Vpc>> {
+    let block = parse_vpc_block(&request.cidr_block)?;
+    let tenancy = request.instance_tenancy.unwrap_or_else(|| "default".into());
+    if !["default", "dedicated", "host"].contains(&tenancy.as_str()) {
+        return Err(Ec2Error::InvalidParameterValue(format!(
+            "Value ({tenancy}) for parameter instanceTenancy is invalid."
+        )));
+    }
+    crate::tags::validate(&request.tags)?;
+    let vpc = new_vpc(tx, scope, block, tenancy, false, Tags(request.tags));
+    Ok(vpc)
+}
+
+fn new_vpc(
+    tx: &mut Tx,
+    scope: &Scope,
+    block: Ipv4Net,
+    tenancy: String,
+    is_default: bool,
+    tags: Tags,
+) -> Arc<Vpc> {
+    let id = tx.next_id(IdKind::Vpc);
+    let association_id = tx.next_id(IdKind::VpcCidrAssociation);
+    let dhcp_options_id = dhcp_options_id(tx, scope);
+    let vpc = Vpc {
+        id: id.clone(),
+        owner_id: scope.account.clone(),
+        cidr_block: block,
+        cidr_associations: vec![VpcCidrAssociation {
+            association_id,
+            cidr_block: block,
+        }],
+        dhcp_options_id,
+        instance_tenancy: tenancy,
+        is_default,
+        enable_dns_support: true,
+        // Spec §2.2 [D]: hostnames are off for new VPCs and on for the default VPC.
+        enable_dns_hostnames: is_default,
+        enable_network_address_usage_metrics: false,
+        tags,
+    };
+    tx.put(scope, vpc.clone());
+    route_table::create_main(tx, scope, &vpc);
+    network_acl::create_default(tx, scope, &vpc);
+    security_group::create_default(tx, scope, &vpc);
+    tx.get::<Vpc>(scope, &id).expect("just inserted")
+}
+
+/// The region's default DHCP options set, created on first need.
+fn dhcp_options_id(tx: &mut Tx, scope: &Scope) -> String {
+    let meta = tx.region(scope).meta.clone();
+    if !meta.dhcp_options_id.is_empty() {
+        return meta.dhcp_options_id;
+    }
+    let id = tx.next_id(IdKind::DhcpOptions);
+    tx.set_meta(
+        scope,
+        RegionMeta {
+            dhcp_options_id: id.clone(),
+            ..meta
+        },
+    );
+    id
+}
+
+/// Looks a VPC up, checking the ID's shape first.
+pub fn find(tx_region: &RegionState, vpc_id: &str) -> Result<Arc<Vpc>> {
+    IdKind::Vpc.check(vpc_id)?;
+    tx_region
+        .vpcs
+        .get(vpc_id)
+        .cloned()
+        .ok_or_else(|| Ec2Error::VpcNotFound(vec![vpc_id.to_string()]))
+}
+
+/// DeleteVpc (spec §2.2): refused while subnets, non-default groups, non-main tables, an attached gateway or
+/// non-default network ACLs remain; otherwise removes the VPC with its main table, default ACL and default group.
+pub fn delete_vpc(tx: &mut Tx, scope: &Scope, vpc_id: &str) -> Result<()> {
+    let region = tx.region(scope);
+    let vpc = find(region, vpc_id)?;
+    let has_dependencies = region.subnets.values().any(|s| s.vpc_id == vpc.id)
+        || region
+            .security_groups
+            .values()
+            .any(|g| g.vpc_id == vpc.id && g.name != "default")
+        || region
+            .route_tables
+            .values()
+            .any(|t| t.vpc_id == vpc.id && !t.is_main())
+        || region
+            .network_acls
+            .values()
+            .any(|a| a.vpc_id == vpc.id && !a.is_default)
+        || region
+            .internet_gateways
+            .values()
+            .any(|g| g.attached_vpc.as_deref() == Some(vpc.id.as_str()));
+    if has_dependencies {
+        return Err(Ec2Error::VpcHasDependencies(vpc.id.clone()));
+    }
+    let tables: Vec<String> = region
+        .route_tables
+        .values()
+        .filter(|t| t.vpc_id == vpc.id)
+        .map(|t| t.id.clone())
+        .collect();
+    let acls: Vec<String> = region
+        .network_acls
+        .values()
+        .filter(|a| a.vpc_id == vpc.id)
+        .map(|a| a.id.clone())
+        .collect();
+    let groups: Vec<String> = region
+        .security_groups
+        .values()
+        .filter(|g| g.vpc_id == vpc.id)
+        .map(|g| g.id.clone())
+        .collect();
+    for id in tables {
+        tx.remove::<route_table::RouteTable>(scope, &id);
+    }
+    for id in acls {
+        tx.remove::<network_acl::NetworkAcl>(scope, &id);
+    }
+    for id in groups {
+        tx.remove::<security_group::SecurityGroup>(scope, &id);
+    }
+    tx.remove::<Vpc>(scope, &vpc.id);
+    Ok(())
+}
+
+/// The VPC attributes of DescribeVpcAttribute / ModifyVpcAttribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VpcAttribute {
+    /// `enableDnsSupport`.
+    EnableDnsSupport,
+    /// `enableDnsHostnames`.
+    EnableDnsHostnames,
+    /// `enableNetworkAddressUsageMetrics`.
+    EnableNetworkAddressUsageMetrics,
+}
+
+impl VpcAttribute {
+    /// Parses the `Attribute` parameter of DescribeVpcAttribute.
+    pub fn parse(name: &str) -> Result<Self> {
+        match name {
+            "enableDnsSupport" => Ok(VpcAttribute::EnableDnsSupport),
+            "enableDnsHostnames" => Ok(VpcAttribute::EnableDnsHostnames),
+            "enableNetworkAddressUsageMetrics" => {
+                Ok(VpcAttribute::EnableNetworkAddressUsageMetrics)
+            }
+            other => Err(Ec2Error::InvalidParameterValue(format!(
+                "Value ({other}) for parameter attribute is invalid. Unknown attribute."
+            ))),
+        }
+    }
+
+    /// The attribute's value on `vpc`.
+    pub fn get(self, vpc: &Vpc) -> bool {
+        match self {
+            VpcAttribute::EnableDnsSupport => vpc.enable_dns_support,
+            VpcAttribute::EnableDnsHostnames => vpc.enable_dns_hostnames,
+            VpcAttribute::EnableNetworkAddressUsageMetrics => {
+                vpc.enable_network_address_usage_metrics
+            }
+        }
+    }
+}
+
+/// ModifyVpcAttribute: one attribute per call (the API layer refuses two with `InvalidParameterCombination`).
+pub fn modify_vpc_attribute(
+    tx: &mut Tx,
+    scope: &Scope,
+    vpc_id: &str,
+    attribute: VpcAttribute,
+    value: bool,
+) -> Result<()> {
+    let vpc = find(tx.region(scope), vpc_id)?;
+    // ASSUMPTION (spec §2.2 [I] error code): enabling hostnames without DNS support is refused with
+    // InvalidParameterValue, the code AWS uses for attribute-value conflicts.
+    if attribute == VpcAttribute::EnableDnsHostnames && value && !vpc.enable_dns_support {
+        return Err(Ec2Error::InvalidParameterValue(
+            "DNS hostnames can only be enabled for a VPC that has DNS support enabled.".into(),
+        ));
+    }
+    tx.update::<Vpc>(scope, vpc_id, |vpc| match attribute {
+        VpcAttribute::EnableDnsSupport => vpc.enable_dns_support = value,
+        VpcAttribute::EnableDnsHostnames => vpc.enable_dns_hostnames = value,
+        VpcAttribute::EnableNetworkAddressUsageMetrics => {
+            vpc.enable_network_address_usage_metrics = value
+        }
+    });
+    Ok(())
+}
+
+/// Spec §5: IPv4 blocks per VPC, primary included.
+pub const MAX_CIDR_BLOCKS: usize = 5;
+
+/// AssociateVpcCidrBlock (spec §2.2): returns the VPC and the new association.
+pub fn associate_cidr_block(
+    tx: &mut Tx,
+    scope: &Scope,
+    vpc_id: &str,
+    text: &str,
+) -> Result<VpcCidrAssociation> {
+    let region = tx.region(scope);
+    let vpc = find(region, vpc_id)?;
+    let block = parse_vpc_block(text)?;
+    // ASSUMPTION (spec §2.2 [D] rules, codes unverified): overlap with an existing block, a forbidden RFC 1918
+    // family, or a block that would swallow an existing route destination all answer InvalidVpc.Range, the
+    // code AWS uses for every other "this block cannot be used here" case.
+    let overlaps_own = vpc
+        .cidr_blocks()
+        .any(|existing| cidr::overlaps(existing, &block));
+    let swallows_route = region
+        .route_tables
+        .values()
+        .filter(|table| table.vpc_id == vpc.id)
+        .flat_map(|table| table.routes.iter())
+        .filter(|route| !route.is_local())
+        .any(|route| block.contains(&route.destination));
+    if overlaps_own || !cidr::secondary_allowed(&vpc.cidr_block, &block) || swallows_route {
+        return Err(Ec2Error::InvalidVpcRange(text.to_string()));
+    }
+    if vpc.cidr_associations.len() >= MAX_CIDR_BLOCKS {
+        return Err(Ec2Error::CidrLimitExceeded(vpc.id.clone()));
+    }
+    let association = VpcCidrAssociation {
+        association_id: tx.next_id(IdKind::VpcCidrAssociation),
+        cidr_block: block,
+    };
+    let added = association.clone();
+    tx.update::<Vpc>(scope, vpc_id, |vpc| vpc.cidr_associations.push(added));
+    route_table::add_local_routes(tx, scope, vpc_id, block);
+    Ok(association)
+}
+
+/// DisassociateVpcCidrBlock (spec §2.2): returns the VPC ID and the removed association.
+pub fn disassociate_cidr_block(
+    tx: &mut Tx,
+    scope: &Scope,
+    association_id: &str,
+) -> Result<(String, VpcCidrAssociation)> {
+    IdKind::VpcCidrAssociation.check(association_id)?;
+    let region = tx.region(scope);
+    let (vpc, association) = region
+        .vpcs
+        .values()
+        .find_map(|vpc| {
+            vpc.cidr_associations
+                .iter()
+                .find(|a| a.association_id == association_id)
+                .map(|a| (vpc.clone(), a.clone()))
+        })
+        .ok_or_else(|| Ec2Error::VpcCidrAssociationNotFound(association_id.to_string()))?;
+    if association.cidr_block == vpc.cidr_block {
+        return Err(Ec2Error::CannotDisassociatePrimaryCidr(
+            association_id.to_string(),
+        ));
+    }
+    // A block that still holds subnets cannot go: their addresses would leave the VPC.
+    if region
+        .subnets
+        .values()
+        .any(|s| s.vpc_id == vpc.id && association.cidr_block.contains(&s.cidr_block))
+    {
+        return Err(Ec2Error::CidrBlockHasDependencies(
+            association_id.to_string(),
+        ));
+    }
+    tx.update::<Vpc>(scope, &vpc.id, |vpc| {
+        vpc.cidr_associations
+            .retain(|a| a.association_id != association_id)
+    });
+    route_table::remove_local_routes(tx, scope, &vpc.id, association.cidr_block);
+    Ok((vpc.id.clone(), association))
+}
+
+/// The default VPC's block (spec §2.2).
+const DEFAULT_VPC_CIDR: &str = "172.31.0.0/16";
+
+/// CreateDefaultVpc: refused while a default VPC exists.
+pub fn create_default_vpc(tx: &mut Tx, scope: &Scope) -> Result<Arc<Vpc>> {
+    if tx.region(scope).vpcs.values().any(|vpc| vpc.is_default) {
+        return Err(Ec2Error::DefaultVpcAlreadyExists);
+    }
+    Ok(build_default_vpc(tx, scope))
+}
+
+/// 172.31.0.0/16, one /20 default subnet per zone, an attached internet gateway and a 0.0.0.0/0 route to it.
+fn build_default_vpc(tx: &mut Tx, scope: &Scope) -> Arc<Vpc> {
+    let block: Ipv4Net = DEFAULT_VPC_CIDR.parse().expect("valid");
+    let vpc = new_vpc(tx, scope, block, "default".into(), true, Tags::default());
+    let subnet_blocks = block.subnets(20).expect("a /16 splits into /20s");
+    for (zone, subnet_block) in zones(&scope.region).iter().zip(subnet_blocks) {
+        subnet::create_default_subnet(tx, scope, &vpc, subnet_block, zone);
+    }
+    let igw = internet_gateway::create(tx, scope, Vec::new()).expect("no tags to refuse");
+    internet_gateway::attach(tx, scope, &igw.id, &vpc.id).expect("fresh gateway attaches");
+    route_table::add_default_route_to_gateway(tx, scope, &vpc.id, &igw.id);
+    tx.get::<Vpc>(scope, &vpc.id).expect("just created")
+}
+
+/// Sets up a scope the first time it is used: AWS accounts come with a default VPC in every region.
+pub fn ensure_initialized(tx: &mut Tx, scope: &Scope) {
+    let meta = tx.region(scope).meta.clone();
+    if meta.initialized {
+        return;
+    }
+    build_default_vpc(tx, scope);
+    let meta = tx.region(scope).meta.clone();
+    tx.set_meta(
+        scope,
+        RegionMeta {
+            initialized: true,
+            ..meta
+        },
+    );
+}

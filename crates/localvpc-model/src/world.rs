@@ -1,0 +1,399 @@
+//! The emulated cloud as one value ([`World`]) and one mutation in progress ([`Tx`]).
+//!
+//! Why persistent maps: a request that fails validation must change nothing (spec §1, "never a half-applied
+//! change"). Instead of asking every rule to validate before it mutates, a mutation runs on a cheap clone of the
+//! world; the caller keeps the clone only if the rule returned `Ok` *and* the store accepted the changes.
+//!
+//! Cross-account and cross-region state is keyed by [`Scope`] inside the one `World`; there is no global registry.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, LazyLock};
+
+use imbl::OrdMap;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{format_id, IdKind};
+use crate::internet_gateway::InternetGateway;
+use crate::network_acl::NetworkAcl;
+use crate::route_table::RouteTable;
+use crate::security_group::SecurityGroup;
+use crate::subnet::Subnet;
+use crate::tags::Tags;
+use crate::vpc::Vpc;
+
+/// An `(account, region)` pair: the unit AWS isolates resources by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Scope {
+    /// The 12-digit account ID.
+    pub account: String,
+    /// The region name, e.g. `us-east-1`.
+    pub region: String,
+}
+
+impl Scope {
+    /// Builds a scope.
+    pub fn new(account: impl Into<String>, region: impl Into<String>) -> Self {
+        Scope {
+            account: account.into(),
+            region: region.into(),
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch, on the emulator's clock (real time plus the admin offset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+pub struct Timestamp(pub u64);
+
+impl Timestamp {
+    /// ISO-8601 UTC with milliseconds, the form EC2 uses (`2026-01-02T03:04:05.000Z`, spec §1.3).
+    pub fn to_iso8601(self) -> String {
+        let millis = self.0 % 1000;
+        let secs = self.0 / 1000;
+        let (days, rem) = (secs / 86_400, secs % 86_400);
+        let (year, month, day) = civil_from_days(days as i64);
+        format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+            rem / 3600,
+            (rem % 3600) / 60,
+            rem % 60
+        )
+    }
+}
+
+/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// A table of one resource kind, ordered by ID (which is also the Describe order).
+pub type Table<T> = OrdMap<String, Arc<T>>;
+
+/// Per-scope facts that are not resources.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionMeta {
+    /// The scope has been set up (default VPC created once, as AWS accounts come with one).
+    pub initialized: bool,
+    /// The region's default DHCP options set, which every VPC references.
+    pub dhcp_options_id: String,
+}
+
+/// Everything one account owns in one region.
+#[derive(Debug, Clone, Default)]
+pub struct RegionState {
+    /// Per-scope facts.
+    pub meta: RegionMeta,
+    /// VPCs.
+    pub vpcs: Table<Vpc>,
+    /// Subnets.
+    pub subnets: Table<Subnet>,
+    /// Internet gateways.
+    pub internet_gateways: Table<InternetGateway>,
+    /// Route tables.
+    pub route_tables: Table<RouteTable>,
+    /// Network ACLs.
+    pub network_acls: Table<NetworkAcl>,
+    /// Security groups.
+    pub security_groups: Table<SecurityGroup>,
+}
+
+static EMPTY_REGION: LazyLock<RegionState> = LazyLock::new(RegionState::default);
+
+/// A resource stored in a [`RegionState`] table and persisted as one record.
+pub trait Resource: Clone + Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The record kind in the store.
+    const KIND: &'static str;
+    /// The resource ID.
+    fn id(&self) -> &str;
+    /// The table holding this kind.
+    fn table(region: &RegionState) -> &Table<Self>;
+    /// The table holding this kind, mutably.
+    fn table_mut(region: &mut RegionState) -> &mut Table<Self>;
+    /// The resource's tags.
+    fn tags(&self) -> &Tags;
+    /// The resource's tags, mutably.
+    fn tags_mut(&mut self) -> &mut Tags;
+}
+
+/// The whole emulated cloud.
+#[derive(Debug, Clone, Default)]
+pub struct World {
+    regions: OrdMap<Scope, RegionState>,
+    next_id: u64,
+    clock_offset_ms: i64,
+}
+
+/// One persisted change, produced by [`Tx::finish`] for the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Insert or replace a record.
+    Put {
+        /// Record kind.
+        kind: &'static str,
+        /// Owning scope.
+        scope: Scope,
+        /// Resource ID.
+        id: String,
+        /// JSON body.
+        body: String,
+    },
+    /// Remove a record.
+    Delete {
+        /// Record kind.
+        kind: &'static str,
+        /// Owning scope.
+        scope: Scope,
+        /// Resource ID.
+        id: String,
+    },
+    /// Set a world-level value (ID counter, clock offset).
+    Meta {
+        /// Key.
+        key: &'static str,
+        /// Value.
+        value: String,
+    },
+}
+
+const META_KIND: &str = "region_meta";
+const META_ID: &str = "meta";
+const NEXT_ID_KEY: &str = "next_id";
+const CLOCK_OFFSET_KEY: &str = "clock_offset_ms";
+
+/// An error found while loading stored records: the store holds something this version cannot read.
+#[derive(Debug, thiserror::Error)]
+#[error("stored record {kind}/{id} cannot be read: {reason}")]
+pub struct LoadError {
+    /// Record kind.
+    pub kind: String,
+    /// Record ID.
+    pub id: String,
+    /// Why.
+    pub reason: String,
+}
+
+impl World {
+    /// The state of one scope; an empty one if the scope was never used.
+    pub fn region(&self, scope: &Scope) -> &RegionState {
+        self.regions.get(scope).unwrap_or(&EMPTY_REGION)
+    }
+
+    /// Every scope that holds state.
+    pub fn scopes(&self) -> impl Iterator<Item = (&Scope, &RegionState)> {
+        self.regions.iter()
+    }
+
+    /// The emulator clock offset in milliseconds (moved forward by the admin clock endpoint).
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.clock_offset_ms
+    }
+
+    /// Rebuilds a world from stored records and world-level values.
+    pub fn load<'a>(
+        records: impl IntoIterator<Item = (&'a str, Scope, &'a str, &'a str)>,
+        meta: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<World, LoadError> {
+        let mut world = World::default();
+        for (kind, scope, id, body) in records {
+            let region = world.regions.entry(scope).or_default();
+            let result = match kind {
+                META_KIND => serde_json::from_str(body).map(|meta| region.meta = meta),
+                Vpc::KIND => load_into::<Vpc>(region, body),
+                Subnet::KIND => load_into::<Subnet>(region, body),
+                InternetGateway::KIND => load_into::<InternetGateway>(region, body),
+                RouteTable::KIND => load_into::<RouteTable>(region, body),
+                NetworkAcl::KIND => load_into::<NetworkAcl>(region, body),
+                SecurityGroup::KIND => load_into::<SecurityGroup>(region, body),
+                _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
+            };
+            result.map_err(|e| LoadError {
+                kind: kind.into(),
+                id: id.into(),
+                reason: e.to_string(),
+            })?;
+        }
+        for (key, value) in meta {
+            match key {
+                NEXT_ID_KEY => world.next_id = value.parse().unwrap_or(0),
+                CLOCK_OFFSET_KEY => world.clock_offset_ms = value.parse().unwrap_or(0),
+                _ => {}
+            }
+        }
+        Ok(world)
+    }
+}
+
+fn load_into<T: Resource>(region: &mut RegionState, body: &str) -> serde_json::Result<()> {
+    let value: T = serde_json::from_str(body)?;
+    T::table_mut(region).insert(value.id().to_string(), Arc::new(value));
+    Ok(())
+}
+
+type Serializer = fn(&RegionState, &str) -> Option<String>;
+
+fn serialize_record<T: Resource>(region: &RegionState, id: &str) -> Option<String> {
+    T::table(region)
+        .get(id)
+        .map(|value| serde_json::to_string(&**value).expect("model types serialize"))
+}
+
+fn serialize_meta(region: &RegionState, _id: &str) -> Option<String> {
+    Some(serde_json::to_string(&region.meta).expect("meta serializes"))
+}
+
+/// One mutation in progress on a clone of the [`World`].
+pub struct Tx<'w> {
+    world: &'w mut World,
+    now: Timestamp,
+    dirty: BTreeMap<(&'static str, Scope, String), Serializer>,
+    dirty_next_id: bool,
+    dirty_clock: bool,
+}
+
+impl<'w> Tx<'w> {
+    /// Starts a mutation at emulator time `now`.
+    pub fn new(world: &'w mut World, now: Timestamp) -> Self {
+        Tx {
+            world,
+            now,
+            dirty: BTreeMap::new(),
+            dirty_next_id: false,
+            dirty_clock: false,
+        }
+    }
+
+    /// The emulator time of this mutation.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// The world as this mutation has left it so far.
+    pub fn world(&self) -> &World {
+        self.world
+    }
+
+    /// The state of one scope.
+    pub fn region(&self, scope: &Scope) -> &RegionState {
+        self.world.region(scope)
+    }
+
+    /// Looks a resource up by ID.
+    pub fn get<T: Resource>(&self, scope: &Scope, id: &str) -> Option<Arc<T>> {
+        T::table(self.region(scope)).get(id).cloned()
+    }
+
+    /// Inserts or replaces a resource.
+    pub fn put<T: Resource>(&mut self, scope: &Scope, value: T) {
+        let id = value.id().to_string();
+        let region = self.world.regions.entry(scope.clone()).or_default();
+        T::table_mut(region).insert(id.clone(), Arc::new(value));
+        self.dirty
+            .insert((T::KIND, scope.clone(), id), serialize_record::<T>);
+    }
+
+    /// Applies `change` to a copy of the resource and stores it; `false` if there is no such resource.
+    pub fn update<T: Resource>(
+        &mut self,
+        scope: &Scope,
+        id: &str,
+        change: impl FnOnce(&mut T),
+    ) -> bool {
+        let Some(current) = self.get::<T>(scope, id) else {
+            return false;
+        };
+        let mut value = (*current).clone();
+        change(&mut value);
+        self.put(scope, value);
+        true
+    }
+
+    /// Removes a resource.
+    pub fn remove<T: Resource>(&mut self, scope: &Scope, id: &str) {
+        if let Some(region) = self.world.regions.get_mut(scope) {
+            T::table_mut(region).remove(id);
+        }
+        self.dirty.insert(
+            (T::KIND, scope.clone(), id.to_string()),
+            serialize_record::<T>,
+        );
+    }
+
+    /// Replaces the per-scope facts.
+    pub fn set_meta(&mut self, scope: &Scope, meta: RegionMeta) {
+        self.world.regions.entry(scope.clone()).or_default().meta = meta;
+        self.dirty.insert(
+            (META_KIND, scope.clone(), META_ID.to_string()),
+            serialize_meta,
+        );
+    }
+
+    /// Issues a fresh ID of `kind`.
+    pub fn next_id(&mut self, kind: IdKind) -> String {
+        self.world.next_id += 1;
+        self.dirty_next_id = true;
+        format_id(kind, self.world.next_id)
+    }
+
+    /// Moves the emulator clock forward.
+    pub fn advance_clock(&mut self, millis: i64) {
+        self.world.clock_offset_ms = self.world.clock_offset_ms.saturating_add(millis);
+        self.dirty_clock = true;
+    }
+
+    /// Ends the mutation: the changes to persist, in a deterministic order.
+    pub fn finish(self) -> Vec<Change> {
+        let mut changes = Vec::with_capacity(self.dirty.len() + 2);
+        for ((kind, scope, id), serialize) in self.dirty {
+            let body = serialize(self.world.region(&scope), &id);
+            changes.push(match body {
+                Some(body) => Change::Put {
+                    kind,
+                    scope,
+                    id,
+                    body,
+                },
+                None => Change::Delete { kind, scope, id },
+            });
+        }
+        if self.dirty_next_id {
+            changes.push(Change::Meta {
+                key: NEXT_ID_KEY,
+                value: self.world.next_id.to_string(),
+            });
+        }
+        if self.dirty_clock {
+            changes.push(Change::Meta {
+                key: CLOCK_OFFSET_KEY,
+                value: self.world.clock_offset_ms.to_string(),
+            });
+        }
+        changes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_render_like_ec2() {
+        assert_eq!(Timestamp(0).to_iso8601(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            Timestamp(1_767_323_045_123).to_iso8601(),
+            "2026-01-02T03:04:05.123Z"
+        );
+        assert_eq!(
+            Timestamp(951_782_400_000).to_iso8601(),
+            "2000-02-29T00:00:00.000Z"
+        );
+    }
+}
