@@ -26,35 +26,18 @@ pub fn caller(headers: &HeaderMap, params: &Params) -> Caller {
         .get("authorization")
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split("Credential=").nth(1))
-        .map(|rest| {
-            rest.split([',', ' '])
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        })
+        .map(|rest| rest.split([',', ' ']).next().unwrap_or_default().to_string())
         .or_else(|| params.get("X-Amz-Credential").map(str::to_string));
-    let fields: Vec<&str> = credential
-        .as_deref()
-        .map(|c| c.split('/').collect())
-        .unwrap_or_default();
+    let fields: Vec<&str> = credential.as_deref().map(|c| c.split('/').collect()).unwrap_or_default();
     let access_key = fields.first().copied().unwrap_or_default().to_string();
     let account = if access_key.len() == 12 && access_key.bytes().all(|b| b.is_ascii_digit()) {
         access_key.clone()
     } else {
         DEFAULT_ACCOUNT.to_string()
     };
-    let region = fields
-        .get(2)
-        .filter(|r| !r.is_empty())
-        .copied()
-        .unwrap_or(DEFAULT_REGION)
-        .to_string();
+    let region = fields.get(2).filter(|r| !r.is_empty()).copied().unwrap_or(DEFAULT_REGION).to_string();
     let service = fields.get(3).map(|s| s.to_string());
-    Caller {
-        scope: Scope { account, region },
-        access_key,
-        service,
-    }
+    Caller { scope: Scope { account, region }, access_key, service }
 }
 
 #[cfg(test)]
@@ -79,16 +62,8 @@ mod tests {
 
     #[test]
     fn other_keys_and_no_header_use_the_defaults() {
-        let headers = with_header(
-            "AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/ec2/aws4_request, Signature=x",
-        );
-        assert_eq!(
-            caller(&headers, &Params::default()).scope,
-            Scope::new("123456789012", "eu-west-1")
-        );
-        assert_eq!(
-            caller(&HeaderMap::new(), &Params::default()).scope,
-            Scope::new("123456789012", "us-east-1")
-        );
+        let headers = with_header("AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/ec2/aws4_request, Signature=x");
+        assert_eq!(caller(&headers, &Params::default()).scope, Scope::new("123456789012", "eu-west-1"));
+        assert_eq!(caller(&HeaderMap::new(), &Params::default()).scope, Scope::new("123456789012", "us-east-1"));
     }
 }

@@ -33,16 +33,9 @@ impl Control {
                     record.body.as_str(),
                 )
             }),
-            snapshot
-                .meta
-                .iter()
-                .map(|(key, value)| (key.as_str(), value.as_str())),
+            snapshot.meta.iter().map(|(key, value)| (key.as_str(), value.as_str())),
         )?;
-        Ok(Control {
-            world: RwLock::new(Arc::new(world)),
-            writer: tokio::sync::Mutex::new(()),
-            store,
-        })
+        Ok(Control { world: RwLock::new(Arc::new(world)), writer: tokio::sync::Mutex::new(()), store })
     }
 
     /// The current world, for reads.
@@ -52,18 +45,12 @@ impl Control {
 
     /// The emulator's clock: real time plus the admin offset of `world`.
     pub fn now(world: &World) -> Timestamp {
-        let real = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or_default();
+        let real = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default();
         Timestamp(real.saturating_add(world.clock_offset_ms()).max(0) as u64)
     }
 
     /// Runs `mutation` on a clone of the world; commits it to the store and publishes it only if it succeeds.
-    pub async fn mutate<R>(
-        &self,
-        mutation: impl FnOnce(&mut Tx) -> Result<R, Ec2Error>,
-    ) -> Result<R, Ec2Error> {
+    pub async fn mutate<R>(&self, mutation: impl FnOnce(&mut Tx) -> Result<R, Ec2Error>) -> Result<R, Ec2Error> {
         let _writer = self.writer.lock().await;
         let mut world = (*self.snapshot()).clone();
         let mut tx = Tx::new(&mut world, Self::now(&self.snapshot()));
@@ -81,10 +68,7 @@ impl Control {
     }
 
     /// Runs `mutation` on a throwaway clone (DryRun): nothing is stored or published.
-    pub fn try_mutation<R>(
-        &self,
-        mutation: impl FnOnce(&mut Tx) -> Result<R, Ec2Error>,
-    ) -> Result<R, Ec2Error> {
+    pub fn try_mutation<R>(&self, mutation: impl FnOnce(&mut Tx) -> Result<R, Ec2Error>) -> Result<R, Ec2Error> {
         let snapshot = self.snapshot();
         let mut world = (*snapshot).clone();
         let mut tx = Tx::new(&mut world, Self::now(&snapshot));
@@ -102,24 +86,12 @@ impl Control {
 
 fn to_write(change: &Change) -> Write<'_> {
     match change {
-        Change::Put {
-            kind,
-            scope,
-            id,
-            body,
-        } => Write::Put {
-            kind,
-            account: &scope.account,
-            region: &scope.region,
-            id,
-            body,
-        },
-        Change::Delete { kind, scope, id } => Write::Delete {
-            kind,
-            account: &scope.account,
-            region: &scope.region,
-            id,
-        },
+        Change::Put { kind, scope, id, body } => {
+            Write::Put { kind, account: &scope.account, region: &scope.region, id, body }
+        }
+        Change::Delete { kind, scope, id } => {
+            Write::Delete { kind, account: &scope.account, region: &scope.region, id }
+        }
         Change::Meta { key, value } => Write::Meta { key, value },
     }
 }

@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/_localvpc/health", get(health))
         .route("/_localvpc/reset", post(reset))
+        .route("/_localvpc/clock", post(advance_clock))
         .route("/moto-api/reset", post(reset))
         .route("/", get(query).post(query))
         .fallback(query)
@@ -51,21 +52,12 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn health() -> impl IntoResponse {
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        "{\"status\":\"ok\"}",
-    )
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"status\":\"ok\"}")
 }
 
 async fn reset(State(control): State<AppState>) -> Response {
     match control.reset().await {
-        Ok(()) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            "{\"reset\":true}",
-        )
-            .into_response(),
+        Ok(()) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"reset\":true}").into_response(),
         Err(error) => {
             tracing::error!(%error, "reset failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -73,23 +65,41 @@ async fn reset(State(control): State<AppState>) -> Response {
     }
 }
 
+fn json_response(status: StatusCode, body: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// `POST /_localvpc/clock {"advance_seconds": N}`: moves the emulator's clock forward (persisted), so tests can see
+/// time-driven AWS behaviour such as a peering request expiring after 7 days without waiting a week.
+async fn advance_clock(State(control): State<AppState>, body: Bytes) -> Response {
+    let seconds = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|value| value.get("advance_seconds").and_then(serde_json::Value::as_i64))
+        .filter(|seconds| *seconds >= 0);
+    let Some(seconds) = seconds else {
+        let message = "expected a JSON body {\"advance_seconds\": N} with N a non-negative integer";
+        return json_response(StatusCode::BAD_REQUEST, format!("{{\"error\":\"{message}\"}}"));
+    };
+    match control.mutate(|tx| Ok(tx.advance_clock(seconds.saturating_mul(1000)))).await {
+        Ok(()) => {
+            let now = Control::now(&control.snapshot()).to_iso8601();
+            json_response(StatusCode::OK, format!("{{\"now\":\"{now}\"}}"))
+        }
+        Err(_) => json_response(StatusCode::INTERNAL_SERVER_ERROR, "{\"error\":\"store failure\"}".into()),
+    }
+}
+
 fn xml_response(status: u16, body: String) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/xml;charset=UTF-8"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml;charset=UTF-8"));
     headers.insert(header::SERVER, HeaderValue::from_static("AmazonEC2"));
     response
 }
 
 fn error_response(error: &Ec2Error, request_id: &str) -> Response {
-    xml_response(
-        error.http_status(),
-        xml::ec2_error(error.code(), &error.to_string(), request_id),
-    )
+    xml_response(error.http_status(), xml::ec2_error(error.code(), &error.to_string(), request_id))
 }
 
 async fn query(State(control): State<AppState>, request: Request) -> Response {
@@ -117,9 +127,7 @@ async fn query(State(control): State<AppState>, request: Request) -> Response {
     let result = if caller.service.as_deref() == Some("sts") || action == "GetCallerIdentity" {
         sts::handle(&action, &caller).map(|body| (body, sts::NAMESPACE))
     } else {
-        run_ec2(&control, &parts.headers, &action, &caller, &params)
-            .await
-            .map(|body| (body, xml::EC2_NAMESPACE))
+        run_ec2(&control, &parts.headers, &action, &caller, &params).await.map(|body| (body, xml::EC2_NAMESPACE))
     };
     match result {
         Ok((body, namespace)) if namespace == xml::EC2_NAMESPACE => {
@@ -141,11 +149,8 @@ async fn run_ec2(
     caller: &auth::Caller,
     params: &Params,
 ) -> Result<String, Ec2Error> {
-    let handler =
-        ec2::actions::handler(action).ok_or_else(|| Ec2Error::InvalidAction(action.to_string()))?;
-    let ctx = Ctx {
-        scope: caller.scope.clone(),
-    };
+    let handler = ec2::actions::handler(action).ok_or_else(|| Ec2Error::InvalidAction(action.to_string()))?;
+    let ctx = Ctx { scope: caller.scope.clone() };
     let scope = &ctx.scope;
     if !control.snapshot().region(scope).meta.initialized {
         control
@@ -169,11 +174,7 @@ async fn run_ec2(
             control.try_mutation(|tx| write(tx, &ctx, params, &mut Xml::new()))?;
             return Err(Ec2Error::DryRunOperation);
         }
-        Handler::Write(write) => {
-            control
-                .mutate(|tx| write(tx, &ctx, params, &mut out))
-                .await?
-        }
+        Handler::Write(write) => control.mutate(|tx| write(tx, &ctx, params, &mut out)).await?,
     }
     Ok(out.as_str().to_string())
 }

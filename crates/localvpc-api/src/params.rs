@@ -26,12 +26,7 @@ impl Params {
 
     /// Builds parameters from pairs (tests).
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        Params {
-            map: pairs
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        }
+        Params { map: pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
     }
 
     /// A parameter's value, if present.
@@ -41,8 +36,7 @@ impl Params {
 
     /// A required parameter: absent → `MissingParameter`.
     pub fn required(&self, key: &str) -> Result<&str> {
-        self.get(key)
-            .ok_or_else(|| Ec2Error::MissingParameter(key.to_string()))
+        self.get(key).ok_or_else(|| Ec2Error::MissingParameter(key.to_string()))
     }
 
     /// A boolean (`true`/`false`, any case).
@@ -115,13 +109,8 @@ impl Params {
         self.structs("Filter")
             .into_iter()
             .map(|member| {
-                let name = member
-                    .get("Name")
-                    .ok_or_else(|| Ec2Error::MissingParameter("Filter.Name".into()))?;
-                Ok(Filter {
-                    name: name.to_string(),
-                    values: member.list("Value"),
-                })
+                let name = member.get("Name").ok_or_else(|| Ec2Error::MissingParameter("Filter.Name".into()))?;
+                Ok(Filter { name: name.to_string(), values: member.list("Value") })
             })
             .collect()
     }
@@ -131,13 +120,8 @@ impl Params {
         self.structs(prefix)
             .into_iter()
             .map(|member| {
-                let key = member
-                    .get("Key")
-                    .ok_or_else(|| Ec2Error::MissingParameter("Tag.Key".into()))?;
-                Ok(Tag {
-                    key: key.to_string(),
-                    value: member.get("Value").unwrap_or_default().to_string(),
-                })
+                let key = member.get("Key").ok_or_else(|| Ec2Error::MissingParameter("Tag.Key".into()))?;
+                Ok(Tag { key: key.to_string(), value: member.get("Value").unwrap_or_default().to_string() })
             })
             .collect()
     }
@@ -169,10 +153,7 @@ impl Params {
                 )))
             }
         };
-        Ok(PageRequest {
-            max_results,
-            next_token: self.get("NextToken").map(str::to_string),
-        })
+        Ok(PageRequest { max_results, next_token: self.get("NextToken").map(str::to_string) })
     }
 }
 
@@ -204,43 +185,21 @@ mod tests {
 
     #[test]
     fn tag_specifications_for_the_right_type() {
-        let params = parse("TagSpecification.1.ResourceType=vpc&TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=A");
-        assert_eq!(
-            params.tag_specifications("vpc").unwrap(),
-            vec![Tag {
-                key: "Name".into(),
-                value: "A".into()
-            }]
+        let params = parse(
+            "TagSpecification.1.ResourceType=vpc&TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=A",
         );
-        assert_eq!(
-            params.tag_specifications("subnet").unwrap_err().code(),
-            "InvalidParameterValue"
-        );
+        assert_eq!(params.tag_specifications("vpc").unwrap(), vec![Tag { key: "Name".into(), value: "A".into() }]);
+        assert_eq!(params.tag_specifications("subnet").unwrap_err().code(), "InvalidParameterValue");
     }
 
     #[test]
     fn typed_readers_refuse_wrong_types() {
         let params = parse("MaxResults=abc&DryRun=maybe&Value=true");
-        assert_eq!(
-            params.int("MaxResults").unwrap_err().code(),
-            "InvalidParameterValue"
-        );
-        assert_eq!(
-            params.bool("DryRun").unwrap_err().code(),
-            "InvalidParameterValue"
-        );
+        assert_eq!(params.int("MaxResults").unwrap_err().code(), "InvalidParameterValue");
+        assert_eq!(params.bool("DryRun").unwrap_err().code(), "InvalidParameterValue");
         assert_eq!(params.bool("Value").unwrap(), Some(true));
-        assert_eq!(
-            parse("MaxResults=4").page(5, 1000).unwrap_err().code(),
-            "InvalidParameterValue"
-        );
-        assert_eq!(
-            parse("MaxResults=5").page(5, 1000).unwrap().max_results,
-            Some(5)
-        );
-        assert_eq!(
-            params.required("VpcId").unwrap_err().to_string(),
-            "The request must contain the parameter VpcId"
-        );
+        assert_eq!(parse("MaxResults=4").page(5, 1000).unwrap_err().code(), "InvalidParameterValue");
+        assert_eq!(parse("MaxResults=5").page(5, 1000).unwrap().max_results, Some(5));
+        assert_eq!(params.required("VpcId").unwrap_err().to_string(), "The request must contain the parameter VpcId");
     }
 }

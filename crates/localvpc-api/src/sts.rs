@@ -14,12 +14,9 @@ pub fn handle(action: &str, caller: &Caller) -> Result<String, Ec2Error> {
         return Err(Ec2Error::InvalidAction(action.to_string()));
     }
     let mut x = Xml::new();
-    x.text(
-        "Arn",
-        &format!("arn:aws:iam::{}:root", caller.scope.account),
-    )
-    .text("UserId", &caller.scope.account)
-    .text("Account", &caller.scope.account);
+    x.text("Arn", &format!("arn:aws:iam::{}:root", caller.scope.account))
+        .text("UserId", &caller.scope.account)
+        .text("Account", &caller.scope.account);
     Ok(x.as_str().to_string())
 }
 

@@ -16,9 +16,7 @@ pub struct Xml {
 impl Xml {
     /// An empty fragment.
     pub fn new() -> Self {
-        Xml {
-            out: String::with_capacity(1024),
-        }
+        Xml { out: String::with_capacity(1024) }
     }
 
     /// `<tag>`.
@@ -68,12 +66,7 @@ impl Xml {
     }
 
     /// `<tag><item>…</item>…</tag>`, or `<tag/>` when empty.
-    pub fn list<I: IntoIterator>(
-        &mut self,
-        tag: &str,
-        items: I,
-        mut each: impl FnMut(&mut Xml, I::Item),
-    ) -> &mut Self {
+    pub fn list<I: IntoIterator>(&mut self, tag: &str, items: I, mut each: impl FnMut(&mut Xml, I::Item)) -> &mut Self {
         let mut items = items.into_iter().peekable();
         if items.peek().is_none() {
             self.out.push('<');
@@ -131,10 +124,7 @@ mod tests {
             x.text("vpcId", id);
         });
         x.list("emptySet", Vec::<u8>::new(), |_, _| {});
-        x.tag_set(&Tags(vec![Tag {
-            key: "Name".into(),
-            value: "A&B".into(),
-        }]));
+        x.tag_set(&Tags(vec![Tag { key: "Name".into(), value: "A&B".into() }]));
         insta::assert_snapshot!(ec2_success("DescribeVpcs", "req-1", x.as_str()), @r#"
         <?xml version="1.0" encoding="UTF-8"?>
         <DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>req-1</requestId><vpcSet><item><vpcId>a&lt;b</vpcId></item><item><vpcId>c</vpcId></item></vpcSet><emptySet/><tagSet><item><key>Name</key><value>A&amp;B</value></item></tagSet></DescribeVpcsResponse>

@@ -23,90 +23,27 @@ impl Region {
 
 /// The commercial regions localvpc lists. Opt-in regions show only with `AllRegions=true`, as on a new account.
 pub const REGIONS: &[Region] = &[
-    Region {
-        name: "af-south-1",
-        opt_in_status: "not-opted-in",
-    },
-    Region {
-        name: "ap-east-1",
-        opt_in_status: "not-opted-in",
-    },
-    Region {
-        name: "ap-northeast-1",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "ap-northeast-2",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "ap-northeast-3",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "ap-south-1",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "ap-southeast-1",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "ap-southeast-2",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "ca-central-1",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "eu-central-1",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "eu-north-1",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "eu-south-1",
-        opt_in_status: "not-opted-in",
-    },
-    Region {
-        name: "eu-west-1",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "eu-west-2",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "eu-west-3",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "me-south-1",
-        opt_in_status: "not-opted-in",
-    },
-    Region {
-        name: "sa-east-1",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "us-east-1",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "us-east-2",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "us-west-1",
-        opt_in_status: "opt-in-not-required",
-    },
-    Region {
-        name: "us-west-2",
-        opt_in_status: "opt-in-not-required",
-    },
+    Region { name: "af-south-1", opt_in_status: "not-opted-in" },
+    Region { name: "ap-east-1", opt_in_status: "not-opted-in" },
+    Region { name: "ap-northeast-1", opt_in_status: "opt-in-not-required" },
+    Region { name: "ap-northeast-2", opt_in_status: "opt-in-not-required" },
+    Region { name: "ap-northeast-3", opt_in_status: "opt-in-not-required" },
+    Region { name: "ap-south-1", opt_in_status: "opt-in-not-required" },
+    Region { name: "ap-southeast-1", opt_in_status: "opt-in-not-required" },
+    Region { name: "ap-southeast-2", opt_in_status: "opt-in-not-required" },
+    Region { name: "ca-central-1", opt_in_status: "opt-in-not-required" },
+    Region { name: "eu-central-1", opt_in_status: "opt-in-not-required" },
+    Region { name: "eu-north-1", opt_in_status: "opt-in-not-required" },
+    Region { name: "eu-south-1", opt_in_status: "not-opted-in" },
+    Region { name: "eu-west-1", opt_in_status: "opt-in-not-required" },
+    Region { name: "eu-west-2", opt_in_status: "opt-in-not-required" },
+    Region { name: "eu-west-3", opt_in_status: "opt-in-not-required" },
+    Region { name: "me-south-1", opt_in_status: "not-opted-in" },
+    Region { name: "sa-east-1", opt_in_status: "opt-in-not-required" },
+    Region { name: "us-east-1", opt_in_status: "opt-in-not-required" },
+    Region { name: "us-east-2", opt_in_status: "opt-in-not-required" },
+    Region { name: "us-west-1", opt_in_status: "opt-in-not-required" },
+    Region { name: "us-west-2", opt_in_status: "opt-in-not-required" },
 ];
 
 impl Filterable for Region {
@@ -171,28 +108,9 @@ const ZONE_TABLE: &[(&str, &[(char, &str)])] = &[
             ('f', "use1-az5"),
         ],
     ),
-    (
-        "us-west-2",
-        &[
-            ('a', "usw2-az2"),
-            ('b', "usw2-az1"),
-            ('c', "usw2-az3"),
-            ('d', "usw2-az4"),
-        ],
-    ),
-    (
-        "eu-west-1",
-        &[('a', "euw1-az3"), ('b', "euw1-az1"), ('c', "euw1-az2")],
-    ),
-    (
-        "ap-northeast-2",
-        &[
-            ('a', "apne2-az1"),
-            ('b', "apne2-az2"),
-            ('c', "apne2-az3"),
-            ('d', "apne2-az4"),
-        ],
-    ),
+    ("us-west-2", &[('a', "usw2-az2"), ('b', "usw2-az1"), ('c', "usw2-az3"), ('d', "usw2-az4")]),
+    ("eu-west-1", &[('a', "euw1-az3"), ('b', "euw1-az1"), ('c', "euw1-az2")]),
+    ("ap-northeast-2", &[('a', "apne2-az1"), ('b', "apne2-az2"), ('c', "apne2-az3"), ('d', "apne2-az4")]),
 ];
 
 /// The zones of `region`, in name order.
@@ -252,10 +170,7 @@ mod tests {
     fn fixed_and_derived_zone_tables() {
         let east = zones("us-east-1");
         assert_eq!(east.len(), 6);
-        assert_eq!(
-            (east[0].name.as_str(), east[0].zone_id.as_str()),
-            ("us-east-1a", "use1-az6")
-        );
+        assert_eq!((east[0].name.as_str(), east[0].zone_id.as_str()), ("us-east-1a", "use1-az6"));
         assert_eq!(zones("ap-northeast-2")[3].zone_id, "apne2-az4");
         assert_eq!(zones("eu-central-1")[1].zone_id, "euc1-az2");
         assert_eq!(zones("ap-southeast-2")[0].zone_id, "apse2-az1");

@@ -32,18 +32,12 @@ pub fn size(net: &Ipv4Net) -> u64 {
 
 /// Spec §2.2 [D]: link-local 169.254.0.0/16 may not be used for a VPC.
 pub fn is_link_local(net: &Ipv4Net) -> bool {
-    overlaps(
-        net,
-        &Ipv4Net::new(Ipv4Addr::new(169, 254, 0, 0), 16).expect("valid"),
-    )
+    overlaps(net, &Ipv4Net::new(Ipv4Addr::new(169, 254, 0, 0), 16).expect("valid"))
 }
 
 /// Spec §2.5 [D]: route destinations inside 169.254.168.0/22 are refused.
 pub fn in_reserved_route_range(net: &Ipv4Net) -> bool {
-    overlaps(
-        net,
-        &Ipv4Net::new(Ipv4Addr::new(169, 254, 168, 0), 22).expect("valid"),
-    )
+    overlaps(net, &Ipv4Net::new(Ipv4Addr::new(169, 254, 168, 0), 22).expect("valid"))
 }
 
 /// The RFC 1918 family a block belongs to, for the secondary-CIDR restrictions of spec §2.2.
@@ -63,11 +57,7 @@ pub enum Family {
 
 /// Classifies a block into its [`Family`].
 pub fn family(net: &Ipv4Net) -> Family {
-    let within = |a: u8, b: u8, len: u8| {
-        Ipv4Net::new(Ipv4Addr::new(a, b, 0, 0), len)
-            .expect("valid")
-            .contains(net)
-    };
+    let within = |a: u8, b: u8, len: u8| Ipv4Net::new(Ipv4Addr::new(a, b, 0, 0), len).expect("valid").contains(net);
     if within(10, 0, 8) {
         Family::Ten
     } else if within(172, 16, 12) {
@@ -114,10 +104,7 @@ mod tests {
 
     #[test]
     fn parse_canonicalises_host_bits() {
-        assert_eq!(
-            parse_canonical("100.68.0.18/18"),
-            Some(net("100.68.0.0/18"))
-        );
+        assert_eq!(parse_canonical("100.68.0.18/18"), Some(net("100.68.0.0/18")));
         assert_eq!(parse_canonical("10.0.0.0/16"), Some(net("10.0.0.0/16")));
         assert_eq!(parse_canonical("10.0.0.0"), None);
         assert_eq!(parse_canonical("10.0.0.0/33"), None);
@@ -144,34 +131,13 @@ mod tests {
     #[test]
     fn secondary_cidr_family_rules() {
         assert!(secondary_allowed(&net("10.0.0.0/16"), &net("10.1.0.0/16")));
-        assert!(!secondary_allowed(
-            &net("10.0.0.0/16"),
-            &net("172.16.0.0/16")
-        ));
-        assert!(!secondary_allowed(
-            &net("10.0.0.0/16"),
-            &net("192.168.0.0/16")
-        ));
-        assert!(secondary_allowed(
-            &net("10.0.0.0/16"),
-            &net("100.64.0.0/16")
-        ));
-        assert!(!secondary_allowed(
-            &net("172.16.0.0/16"),
-            &net("172.31.0.0/16")
-        ));
-        assert!(secondary_allowed(
-            &net("172.16.0.0/16"),
-            &net("172.17.0.0/16")
-        ));
-        assert!(!secondary_allowed(
-            &net("10.0.0.0/16"),
-            &net("198.19.0.0/16")
-        ));
-        assert!(secondary_allowed(
-            &net("198.19.0.0/16"),
-            &net("198.19.1.0/24")
-        ));
+        assert!(!secondary_allowed(&net("10.0.0.0/16"), &net("172.16.0.0/16")));
+        assert!(!secondary_allowed(&net("10.0.0.0/16"), &net("192.168.0.0/16")));
+        assert!(secondary_allowed(&net("10.0.0.0/16"), &net("100.64.0.0/16")));
+        assert!(!secondary_allowed(&net("172.16.0.0/16"), &net("172.31.0.0/16")));
+        assert!(secondary_allowed(&net("172.16.0.0/16"), &net("172.17.0.0/16")));
+        assert!(!secondary_allowed(&net("10.0.0.0/16"), &net("198.19.0.0/16")));
+        assert!(secondary_allowed(&net("198.19.0.0/16"), &net("198.19.1.0/24")));
     }
 
     #[test]

@@ -72,8 +72,10 @@ pub enum Ec2Error {
     /// §2.5: unknown route table ID(s).
     #[error("{}", not_found("routeTable", .0))]
     RouteTableNotFound(Vec<String>),
-    /// §2.8: unknown network ACL ID(s).
-    #[error("{}", not_found("network acl", .0))]
+    /// §2.8: unknown network ACL ID(s). The noun is `networkAcl` as in AWS's own output ("The networkAcl ID
+    /// 'acl-…' does not exist" [O: hashicorp/terraform#1634, hashicorp/terraform-provider-aws#9710, #34462]); the
+    /// spec's "network acl" is moto's spelling.
+    #[error("{}", not_found("networkAcl", .0))]
     NetworkAclNotFound(Vec<String>),
     /// §2.7: unknown security group ID(s).
     #[error("The security group '{}' does not exist", .0.join("', '"))]
@@ -101,9 +103,15 @@ pub enum Ec2Error {
     /// §2.5: a route target naming an instance that does not exist.
     #[error("{}", not_found("instance", .0))]
     InstanceNotFound(Vec<String>),
-    /// §2.5: a route target naming a network interface that does not exist.
-    #[error("The networkInterface ID '{0}' does not exist")]
-    NetworkInterfaceNotFound(String),
+    /// §2.9: unknown network interface ID(s) (also a route target naming one).
+    #[error("{}", not_found("networkInterface", .0))]
+    NetworkInterfaceNotFound(Vec<String>),
+    /// §2.10: unknown Elastic IP allocation ID(s).
+    #[error("{}", not_found("allocation", .0))]
+    AllocationNotFound(Vec<String>),
+    /// §2.10: an Elastic IP named by a public address this account does not hold.
+    #[error("Address '{0}' not found.")]
+    AddressNotFound(String),
     /// §2.5: a route target naming a NAT gateway that does not exist.
     #[error("The natGateway ID '{0}' does not exist")]
     NatGatewayNotFound(String),
@@ -125,10 +133,78 @@ pub enum Ec2Error {
     #[error("The vpc CIDR block with association ID {0} may not be disassociated. It is the primary IPv4 CIDR block of the VPC")]
     CannotDisassociatePrimaryCidr(String),
     /// §2.2: disassociating a CIDR block that still holds subnets.
-    #[error(
-        "The vpc CIDR block with association ID {0} may not be disassociated. It has dependencies."
-    )]
+    #[error("The vpc CIDR block with association ID {0} may not be disassociated. It has dependencies.")]
     CidrBlockHasDependencies(String),
+
+    // ---- VPC peering (§2.6) ----
+    /// §2.6: Accept/Reject/Delete of a connection in a state that does not allow it.
+    #[error("Invalid state transition for {pcx_id}, attempted to transition from {from} to {to}")]
+    PeeringInvalidStateTransition {
+        /// The connection.
+        pcx_id: String,
+        /// Its current status code.
+        from: &'static str,
+        /// The status the call would have entered.
+        to: String,
+    },
+    /// §2.6: only the accepter account may accept or reject.
+    #[error("User {account} cannot {verb} peering {pcx_id}")]
+    PeeringNotAccepter {
+        /// The caller.
+        account: String,
+        /// `accept` or `reject`.
+        verb: &'static str,
+        /// The connection.
+        pcx_id: String,
+    },
+    /// §2.6: an inter-region connection is accepted or rejected only in the accepter's region.
+    #[error("Incorrect region ({region}) specified for this request. VPC peering connection {pcx_id} must be {} in region {accepter_region}", if *.verb == "accept" { "accepted" } else { "accepted or rejected" })]
+    PeeringWrongRegion {
+        /// The calling region.
+        region: String,
+        /// The connection.
+        pcx_id: String,
+        /// Where it must be accepted.
+        accepter_region: String,
+        /// `accept` or `reject`.
+        verb: &'static str,
+    },
+    /// §2.6: a pending request is deleted by its requester; the accepter rejects it.
+    #[error("User {account} cannot delete peering {pcx_id}: a pending-acceptance request is rejected by its accepter")]
+    PeeringNotRequester {
+        /// The caller.
+        account: String,
+        /// The connection.
+        pcx_id: String,
+    },
+    /// §2.6: options change only on active connections.
+    #[error("Peering {0} is not active. Peering options can be added only to active peerings.")]
+    PeeringNotActive(String),
+    /// §2.6: each account changes only its own side's options.
+    #[error("User {account} does not have permission to modify the {side} side peering options")]
+    PeeringOptionsNotPermitted {
+        /// The caller.
+        account: String,
+        /// `requester` or `accepter`.
+        side: &'static str,
+    },
+    /// §2.6: the ClassicLink options do not exist for inter-region connections.
+    #[error("Modifying VPC peering connection options AllowEgressFromLocalClassicLinkToRemoteVpc, AllowEgressFromLocalVpcToRemoteClassicLink is not supported for cross-region VPC peering connections")]
+    PeeringClassicLinkCrossRegion,
+    /// §2.6: DNS resolution over peering needs both DNS attributes on both VPCs.
+    #[error("To enable DNS hostname resolution for the VPC peering connection, DNS hostname support must be enabled for the VPCs.")]
+    PeeringDnsHostnamesDisabled,
+    /// §2.6: accepting a second connection between the same two VPCs.
+    #[error("The vpc peering connection identified by {0} already exists.")]
+    VpcPeeringConnectionAlreadyExists(String),
+    /// §2.2: the requester VPC of a pending connection cannot add CIDR blocks.
+    #[error("The vpc {vpc_id} is the requester of the pending-acceptance VPC peering connection {pcx_id}; CIDR blocks cannot be added until it is accepted or rejected.")]
+    PeeringPendingBlocksCidr {
+        /// The VPC.
+        vpc_id: String,
+        /// The connection.
+        pcx_id: String,
+    },
 
     // ---- subnet (§2.3) ----
     /// §2.3: a subnet CIDR outside /16../28 or outside every VPC block.
@@ -167,13 +243,80 @@ pub enum Ec2Error {
     #[error("The routeTable '{0}' has dependencies and cannot be deleted.")]
     RouteTableHasDependencies(String),
     /// §2.5: associating a subnet that already has an explicit association.
-    #[error(
-        "the specified association for route table {0} conflicts with an existing association"
-    )]
+    #[error("the specified association for route table {0} conflicts with an existing association")]
     RouteTableAssociationConflict(String),
     /// §2.5: CreateRoute for a destination that has a route.
     #[error("The route identified by {0} already exists.")]
     RouteAlreadyExists(String),
+
+    // ---- network ACL (§2.8) ----
+    /// §2.8 [M]: deleting an ACL that still has subnet associations.
+    #[error("The network ACL '{0}' has dependencies and cannot be deleted.")]
+    NetworkAclHasDependencies(String),
+    /// §2.8 [D]: the default ACL of a VPC cannot be deleted (code and text: see `network_acl::delete`).
+    #[error("cannot delete default network ACL {0}")]
+    CannotDeleteDefaultNetworkAcl(String),
+    /// §2.8 [M]: CreateNetworkAclEntry for a rule number taken in that direction.
+    #[error("The network acl entry identified by {0} already exists.")]
+    NetworkAclEntryAlreadyExists(u16),
+    /// §2.8 [D code; O text: hashicorp/terraform-provider-aws#12175]: Replace/DeleteNetworkAclEntry for a rule number
+    /// with no entry in that direction.
+    #[error("no {direction} entry with number {rule_number}")]
+    NetworkAclEntryNotFound {
+        /// `ingress` or `egress`.
+        direction: &'static str,
+        /// The rule number asked for.
+        rule_number: u16,
+    },
+
+    // ---- instances, network interfaces, Elastic IPs (§2.9, §2.10) ----
+    /// §2.9 [O]: RunInstances without a subnet when the region has no default VPC.
+    #[error("No default VPC for this user")]
+    NoDefaultVpc,
+    /// §2.9: RunInstances without a subnet when the default VPC has no default subnet (code and text as AWS
+    /// answers it; not in the spec).
+    #[error("No subnets found for the default VPC '{0}'. Please specify a subnet.")]
+    NoDefaultSubnet(String),
+    /// §2.9 [O]: a private address (or, for ReleaseAddress, an Elastic IP) that is in use.
+    #[error("Address {0} is in use.")]
+    IpAddressInUse(String),
+    /// §2.9 [O]: the subnet has fewer free addresses than MinCount.
+    #[error("There are not enough free addresses in subnet '{0}' to satisfy the requested number of instances.")]
+    InsufficientFreeAddressesInSubnet(String),
+    /// §2.7/§2.9 [O]: launching with a group of another VPC than the subnet's.
+    #[error("Security group {group_id} and subnet {subnet_id} belong to different networks.")]
+    SecurityGroupInOtherNetwork {
+        /// The group.
+        group_id: String,
+        /// The subnet.
+        subnet_id: String,
+    },
+    /// §2.9: StartInstances on a terminated instance.
+    #[error("The instance '{0}' is not in a state from which it can be started.")]
+    InstanceCannotBeStarted(String),
+    /// §2.9: StopInstances on a terminated instance.
+    #[error("The instance '{0}' is not in a state from which it can be stopped.")]
+    InstanceCannotBeStopped(String),
+    /// §2.5/§2.10: a terminated instance used as a route target or an Elastic IP target.
+    #[error("The instance '{0}' is not in a valid state for this operation.")]
+    InstanceNotInValidState(String),
+    /// §2.10 [O]: AssociateAddress in a VPC with no internet gateway.
+    #[error("Network {0} is not attached to any internet gateway")]
+    VpcHasNoInternetGateway(String),
+    /// §2.4 [O]: DetachInternetGateway while instances of the VPC have public addresses or Elastic IPs.
+    #[error("Network {0} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.")]
+    VpcHasMappedPublicAddresses(String),
+    /// §2.10 [D]: AssociateAddress with `AllowReassociation=false` for an Elastic IP associated elsewhere.
+    #[error("resource {allocation_id} is already associated with associate-id {association_id}")]
+    AddressAlreadyAssociated {
+        /// The Elastic IP.
+        allocation_id: String,
+        /// Its current association.
+        association_id: String,
+    },
+    /// Every address of the public pool (198.18.0.0/15) is taken.
+    #[error("There is not enough capacity to fulfill your public IPv4 address request.")]
+    InsufficientAddressCapacity,
 
     // ---- tags (§2.12) ----
     /// §2.12: CreateTags/DeleteTags with an ID of no taggable kind.
@@ -225,18 +368,44 @@ impl Ec2Error {
             VpcHasDependencies(_)
             | SubnetHasDependencies(_)
             | InternetGatewayHasDependencies(_)
-            | RouteTableHasDependencies(_) => "DependencyViolation",
+            | RouteTableHasDependencies(_)
+            | NetworkAclHasDependencies(_) => "DependencyViolation",
             DefaultVpcAlreadyExists => "DefaultVpcAlreadyExists",
             CidrLimitExceeded(_) => "CidrLimitExceeded",
             CannotDisassociatePrimaryCidr(_) => "OperationNotPermitted",
             CidrBlockHasDependencies(_) => "DependencyViolation",
+            PeeringInvalidStateTransition { .. } => "InvalidStateTransition",
+            PeeringNotAccepter { .. }
+            | PeeringWrongRegion { .. }
+            | PeeringNotRequester { .. }
+            | PeeringNotActive(_)
+            | PeeringOptionsNotPermitted { .. }
+            | PeeringClassicLinkCrossRegion
+            | PeeringPendingBlocksCidr { .. } => "OperationNotPermitted",
+            PeeringDnsHostnamesDisabled => "InvalidVpcPeeringConnectionState.DnsHostnamesDisabled",
+            VpcPeeringConnectionAlreadyExists(_) => "VpcPeeringConnectionAlreadyExists",
             InvalidSubnetRange(_) => "InvalidSubnet.Range",
             SubnetConflict(_) => "InvalidSubnet.Conflict",
-            GatewayAlreadyAttached { .. } | RouteTableAssociationConflict(_) => {
-                "Resource.AlreadyAssociated"
-            }
+            GatewayAlreadyAttached { .. } | RouteTableAssociationConflict(_) => "Resource.AlreadyAssociated",
             GatewayNotAttached { .. } => "Gateway.NotAttached",
             RouteAlreadyExists(_) => "RouteAlreadyExists",
+            CannotDeleteDefaultNetworkAcl(_) => "InvalidParameterValue",
+            NetworkAclEntryAlreadyExists(_) => "NetworkAclEntryAlreadyExists",
+            NetworkAclEntryNotFound { .. } => "InvalidNetworkAclEntry.NotFound",
+            AllocationNotFound(_) => "InvalidAllocationID.NotFound",
+            AddressNotFound(_) => "InvalidAddress.NotFound",
+            NoDefaultVpc => "VPCIdNotSpecified",
+            NoDefaultSubnet(_) => "MissingInput",
+            IpAddressInUse(_) => "InvalidIPAddress.InUse",
+            InsufficientFreeAddressesInSubnet(_) => "InsufficientFreeAddressesInSubnet",
+            SecurityGroupInOtherNetwork { .. } => "InvalidParameter",
+            InstanceCannotBeStarted(_) | InstanceCannotBeStopped(_) | InstanceNotInValidState(_) => {
+                "IncorrectInstanceState"
+            }
+            VpcHasNoInternetGateway(_) => "Gateway.NotAttached",
+            VpcHasMappedPublicAddresses(_) => "DependencyViolation",
+            AddressAlreadyAssociated { .. } => "Resource.AlreadyAssociated",
+            InsufficientAddressCapacity => "InsufficientAddressCapacity",
             TagLimitExceeded => "TagLimitExceeded",
             InvalidId(_) => "InvalidID",
         }
@@ -281,11 +450,7 @@ mod tests {
             FilterLimitExceeded,
             AuthFailure,
             RequestTooLarge,
-            MalformedId {
-                code: "InvalidVpcID.Malformed",
-                id: "vpc-1".into(),
-                prefix: "vpc",
-            },
+            MalformedId { code: "InvalidVpcID.Malformed", id: "vpc-1".into(), prefix: "vpc" },
             InternalError,
             VpcNotFound(vec![id()]),
             VpcNotFound(vec![id(), id()]),
@@ -297,13 +462,13 @@ mod tests {
             SecurityGroupNameNotFound("web".into(), "vpc-1".into()),
             AssociationNotFound(id()),
             VpcCidrAssociationNotFound(id()),
-            RouteNotFound {
-                destination: "10.1.0.0/16".into(),
-                route_table_id: "rtb-1".into(),
-            },
+            RouteNotFound { destination: "10.1.0.0/16".into(), route_table_id: "rtb-1".into() },
             VpcPeeringConnectionNotFound(id()),
             InstanceNotFound(vec![id()]),
-            NetworkInterfaceNotFound(id()),
+            NetworkInterfaceNotFound(vec![id()]),
+            NetworkInterfaceNotFound(vec![id(), id()]),
+            AllocationNotFound(vec![id()]),
+            AddressNotFound("198.18.0.1".into()),
             NatGatewayNotFound(id()),
             InvalidVpcRange("10.0.0.0/8".into()),
             VpcHasDependencies(id()),
@@ -311,21 +476,42 @@ mod tests {
             CidrLimitExceeded(id()),
             CannotDisassociatePrimaryCidr(id()),
             CidrBlockHasDependencies(id()),
+            PeeringInvalidStateTransition { pcx_id: id(), from: "failed", to: "deleting".into() },
+            PeeringNotAccepter { account: "264086180894".into(), verb: "accept", pcx_id: id() },
+            PeeringWrongRegion { region: "us-west-2".into(), pcx_id: id(), accepter_region: "us-east-1".into(), verb: "accept" },
+            PeeringWrongRegion { region: "us-west-2".into(), pcx_id: id(), accepter_region: "us-east-1".into(), verb: "reject" },
+            PeeringNotRequester { account: "1".into(), pcx_id: id() },
+            PeeringNotActive(id()),
+            PeeringOptionsNotPermitted { account: "1".into(), side: "accepter" },
+            PeeringClassicLinkCrossRegion,
+            PeeringDnsHostnamesDisabled,
+            VpcPeeringConnectionAlreadyExists(id()),
+            PeeringPendingBlocksCidr { vpc_id: "vpc-1".into(), pcx_id: id() },
             InvalidSubnetRange("10.1.0.0/24".into()),
             SubnetConflict("10.0.1.0/24".into()),
             SubnetHasDependencies(id()),
-            GatewayAlreadyAttached {
-                igw: "igw-1".into(),
-                vpc: "vpc-1".into(),
-            },
-            GatewayNotAttached {
-                igw: "igw-1".into(),
-                vpc: "vpc-1".into(),
-            },
+            GatewayAlreadyAttached { igw: "igw-1".into(), vpc: "vpc-1".into() },
+            GatewayNotAttached { igw: "igw-1".into(), vpc: "vpc-1".into() },
             InternetGatewayHasDependencies(id()),
             RouteTableHasDependencies(id()),
             RouteTableAssociationConflict(id()),
             RouteAlreadyExists("10.0.0.0/16".into()),
+            NetworkAclHasDependencies("acl-1".into()),
+            CannotDeleteDefaultNetworkAcl("acl-1".into()),
+            NetworkAclEntryAlreadyExists(100),
+            NetworkAclEntryNotFound { direction: "ingress", rule_number: 120 },
+            NoDefaultVpc,
+            NoDefaultSubnet("vpc-1".into()),
+            IpAddressInUse("10.0.0.5".into()),
+            InsufficientFreeAddressesInSubnet("subnet-1".into()),
+            SecurityGroupInOtherNetwork { group_id: "sg-1".into(), subnet_id: "subnet-1".into() },
+            InstanceCannotBeStarted("i-1".into()),
+            InstanceCannotBeStopped("i-1".into()),
+            InstanceNotInValidState("i-1".into()),
+            VpcHasNoInternetGateway("vpc-1".into()),
+            VpcHasMappedPublicAddresses("vpc-1".into()),
+            AddressAlreadyAssociated { allocation_id: "eipalloc-1".into(), association_id: "eipassoc-1".into() },
+            InsufficientAddressCapacity,
             TagLimitExceeded,
             InvalidId("foo-1".into()),
         ]
@@ -333,10 +519,8 @@ mod tests {
 
     #[test]
     fn every_code_and_message() {
-        let table: String = every_variant()
-            .iter()
-            .map(|e| format!("{} {} | {}\n", e.http_status(), e.code(), e))
-            .collect();
+        let table: String =
+            every_variant().iter().map(|e| format!("{} {} | {}\n", e.http_status(), e.code(), e)).collect();
         insta::assert_snapshot!(table);
     }
 }

@@ -37,17 +37,11 @@ const MAX_FILTER_VALUE_LEN: usize = 255;
 /// Refuses unknown filter names and over-long values.
 pub fn validate<T: Filterable>(filters: &[Filter]) -> Result<()> {
     for filter in filters {
-        let tag_filter = filter.name.starts_with("tag:")
-            || filter.name == "tag-key"
-            || filter.name == "tag-value";
+        let tag_filter = filter.name.starts_with("tag:") || filter.name == "tag-key" || filter.name == "tag-value";
         if !tag_filter && !T::FILTERS.contains(&filter.name.as_str()) {
             return Err(Ec2Error::InvalidFilter(filter.name.clone()));
         }
-        if filter
-            .values
-            .iter()
-            .any(|value| value.chars().count() > MAX_FILTER_VALUE_LEN)
-        {
+        if filter.values.iter().any(|value| value.chars().count() > MAX_FILTER_VALUE_LEN) {
             return Err(Ec2Error::FilterLimitExceeded);
         }
     }
@@ -64,26 +58,13 @@ pub fn matches<T: Filterable>(item: &T, filters: &[Filter]) -> bool {
                 values.push(value.to_string());
             }
         } else if filter.name == "tag-key" {
-            values.extend(
-                item.filter_tags()
-                    .into_iter()
-                    .flat_map(|tags| tags.iter().map(|tag| tag.key.clone())),
-            );
+            values.extend(item.filter_tags().into_iter().flat_map(|tags| tags.iter().map(|tag| tag.key.clone())));
         } else if filter.name == "tag-value" {
-            values.extend(
-                item.filter_tags()
-                    .into_iter()
-                    .flat_map(|tags| tags.iter().map(|tag| tag.value.clone())),
-            );
+            values.extend(item.filter_tags().into_iter().flat_map(|tags| tags.iter().map(|tag| tag.value.clone())));
         } else {
             item.filter_values(&filter.name, &mut values);
         }
-        values.iter().any(|value| {
-            filter
-                .values
-                .iter()
-                .any(|pattern| glob_match(pattern, value))
-        })
+        values.iter().any(|value| filter.values.iter().any(|pattern| glob_match(pattern, value)))
     })
 }
 
@@ -137,11 +118,7 @@ pub struct Page<T> {
 const TOKEN_MARKER: &str = "lvpc1.";
 
 /// Walks `table` in ID order from the token, keeping items that pass `keep`, one page at a time.
-pub fn paginate<T>(
-    table: &Table<T>,
-    page: &PageRequest,
-    mut keep: impl FnMut(&T) -> bool,
-) -> Result<Page<Arc<T>>> {
+pub fn paginate<T>(table: &Table<T>, page: &PageRequest, mut keep: impl FnMut(&T) -> bool) -> Result<Page<Arc<T>>> {
     let start = match &page.next_token {
         None => None,
         Some(token) => match token.strip_prefix(TOKEN_MARKER) {
@@ -159,17 +136,11 @@ pub fn paginate<T>(
             continue;
         }
         if page.max_results.is_some_and(|max| items.len() >= max) {
-            return Ok(Page {
-                items,
-                next_token: Some(format!("{TOKEN_MARKER}{id}")),
-            });
+            return Ok(Page { items, next_token: Some(format!("{TOKEN_MARKER}{id}")) });
         }
         items.push(item.clone());
     }
-    Ok(Page {
-        items,
-        next_token: None,
-    })
+    Ok(Page { items, next_token: None })
 }
 
 #[cfg(test)]
@@ -195,40 +166,19 @@ mod tests {
     }
 
     fn filter(name: &str, values: &[&str]) -> Filter {
-        Filter {
-            name: name.into(),
-            values: values.iter().map(|v| v.to_string()).collect(),
-        }
+        Filter { name: name.into(), values: values.iter().map(|v| v.to_string()).collect() }
     }
 
     fn thing() -> Thing {
-        Thing {
-            state: "available",
-            tags: Tags(vec![Tag {
-                key: "Name".into(),
-                value: "peeringVPC-A".into(),
-            }]),
-        }
+        Thing { state: "available", tags: Tags(vec![Tag { key: "Name".into(), value: "peeringVPC-A".into() }]) }
     }
 
     #[test]
     fn or_inside_and_across() {
         let t = thing();
         assert!(matches(&t, &[filter("state", &["pending", "available"])]));
-        assert!(!matches(
-            &t,
-            &[
-                filter("state", &["available"]),
-                filter("tag:Name", &["other"])
-            ]
-        ));
-        assert!(matches(
-            &t,
-            &[
-                filter("state", &["available"]),
-                filter("tag:Name", &["peeringVPC-A"])
-            ]
-        ));
+        assert!(!matches(&t, &[filter("state", &["available"]), filter("tag:Name", &["other"])]));
+        assert!(matches(&t, &[filter("state", &["available"]), filter("tag:Name", &["peeringVPC-A"])]));
     }
 
     #[test]
@@ -244,17 +194,12 @@ mod tests {
     #[test]
     fn unknown_filter_names_are_refused() {
         assert_eq!(
-            validate::<Thing>(&[filter("public-ip", &["x"])])
-                .unwrap_err()
-                .to_string(),
+            validate::<Thing>(&[filter("public-ip", &["x"])]).unwrap_err().to_string(),
             "The filter 'public-ip' is invalid"
         );
         assert!(validate::<Thing>(&[filter("tag:anything", &["x"])]).is_ok());
         let long = "x".repeat(256);
-        assert_eq!(
-            validate::<Thing>(&[filter("state", &[&long])]).unwrap_err(),
-            Ec2Error::FilterLimitExceeded
-        );
+        assert_eq!(validate::<Thing>(&[filter("state", &[&long])]).unwrap_err(), Ec2Error::FilterLimitExceeded);
     }
 
     #[test]
@@ -268,43 +213,18 @@ mod tests {
 
     #[test]
     fn pages_resume_from_the_token() {
-        let table: Table<u32> = (0..12u32)
-            .map(|n| (format!("id-{n:02}"), Arc::new(n)))
-            .collect();
-        let request = PageRequest {
-            max_results: Some(5),
-            next_token: None,
-        };
+        let table: Table<u32> = (0..12u32).map(|n| (format!("id-{n:02}"), Arc::new(n))).collect();
+        let request = PageRequest { max_results: Some(5), next_token: None };
         let first = paginate(&table, &request, |_| true).unwrap();
         assert_eq!(first.items.len(), 5);
-        let second = paginate(
-            &table,
-            &PageRequest {
-                next_token: first.next_token.clone(),
-                ..request.clone()
-            },
-            |_| true,
-        )
-        .unwrap();
+        let second =
+            paginate(&table, &PageRequest { next_token: first.next_token.clone(), ..request.clone() }, |_| true)
+                .unwrap();
         assert_eq!(*second.items[0], 5);
-        let third = paginate(
-            &table,
-            &PageRequest {
-                next_token: second.next_token,
-                ..request
-            },
-            |_| true,
-        )
-        .unwrap();
+        let third = paginate(&table, &PageRequest { next_token: second.next_token, ..request }, |_| true).unwrap();
         assert_eq!(third.items.len(), 2);
         assert!(third.next_token.is_none());
-        let bad = PageRequest {
-            max_results: None,
-            next_token: Some("garbage".into()),
-        };
-        assert_eq!(
-            paginate(&table, &bad, |_| true).unwrap_err().code(),
-            "InvalidNextToken"
-        );
+        let bad = PageRequest { max_results: None, next_token: Some("garbage".into()) };
+        assert_eq!(paginate(&table, &bad, |_| true).unwrap_err().code(), "InvalidNextToken");
     }
 }

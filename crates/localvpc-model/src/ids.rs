@@ -39,6 +39,14 @@ pub enum IdKind {
     NetworkInterface,
     /// `nat-`
     NatGateway,
+    /// `r-` (a RunInstances reservation)
+    Reservation,
+    /// `eni-attach-`
+    NetworkInterfaceAttachment,
+    /// `eipalloc-`
+    ElasticIpAllocation,
+    /// `eipassoc-`
+    ElasticIpAssociation,
 }
 
 impl IdKind {
@@ -60,6 +68,10 @@ impl IdKind {
             IdKind::Instance => "i",
             IdKind::NetworkInterface => "eni",
             IdKind::NatGateway => "nat",
+            IdKind::Reservation => "r",
+            IdKind::NetworkInterfaceAttachment => "eni-attach",
+            IdKind::ElasticIpAllocation => "eipalloc",
+            IdKind::ElasticIpAssociation => "eipassoc",
         }
     }
 
@@ -74,9 +86,7 @@ impl IdKind {
             IdKind::Subnet => "InvalidSubnetID.Malformed",
             IdKind::InternetGateway => "InvalidInternetGatewayID.Malformed",
             IdKind::RouteTable => "InvalidRouteTableId.Malformed",
-            IdKind::RouteTableAssociation | IdKind::NetworkAclAssociation => {
-                "InvalidAssociationID.Malformed"
-            }
+            IdKind::RouteTableAssociation | IdKind::NetworkAclAssociation => "InvalidAssociationID.Malformed",
             IdKind::NetworkAcl => "InvalidNetworkAclId.Malformed",
             IdKind::SecurityGroup => "InvalidGroupId.Malformed",
             IdKind::SecurityGroupRule => "InvalidSecurityGroupRuleId.Malformed",
@@ -86,35 +96,30 @@ impl IdKind {
             IdKind::Instance => "InvalidInstanceID.Malformed",
             IdKind::NetworkInterface => "InvalidNetworkInterfaceId.Malformed",
             IdKind::NatGateway => "InvalidNatGatewayId.Malformed",
+            IdKind::Reservation => "InvalidReservationID.Malformed",
+            IdKind::NetworkInterfaceAttachment => "InvalidAttachmentID.Malformed",
+            IdKind::ElasticIpAllocation => "InvalidAllocationID.Malformed",
+            IdKind::ElasticIpAssociation => "InvalidAssociationID.Malformed",
         }
     }
 
     /// Checks the shape of `id`: the right prefix and 8 or 17 lowercase hex digits (AWS's short and long forms).
     pub fn check(self, id: &str) -> Result<(), Ec2Error> {
-        let well_formed = id
-            .strip_prefix(self.prefix())
-            .and_then(|rest| rest.strip_prefix('-'))
-            .is_some_and(|hex| {
-                (hex.len() == 8 || hex.len() == 17)
-                    && hex
-                        .bytes()
-                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-            });
+        let well_formed = id.strip_prefix(self.prefix()).and_then(|rest| rest.strip_prefix('-')).is_some_and(|hex| {
+            (hex.len() == 8 || hex.len() == 17) && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
         if well_formed {
             Ok(())
         } else {
-            Err(Ec2Error::MalformedId {
-                code: self.malformed_code(),
-                id: id.to_string(),
-                prefix: self.prefix(),
-            })
+            Err(Ec2Error::MalformedId { code: self.malformed_code(), id: id.to_string(), prefix: self.prefix() })
         }
     }
 
     /// The kind an ID belongs to, judged by its prefix (longest prefix wins: `vpc-cidr-assoc-` before `vpc-`).
     pub fn of(id: &str) -> Option<IdKind> {
-        const ALL: [IdKind; 15] = [
+        const ALL: [IdKind; 19] = [
             IdKind::VpcCidrAssociation,
+            IdKind::NetworkInterfaceAttachment,
             IdKind::RouteTableAssociation,
             IdKind::NetworkAclAssociation,
             IdKind::Vpc,
@@ -129,6 +134,9 @@ impl IdKind {
             IdKind::Instance,
             IdKind::NetworkInterface,
             IdKind::NatGateway,
+            IdKind::Reservation,
+            IdKind::ElasticIpAllocation,
+            IdKind::ElasticIpAssociation,
         ];
         ALL.into_iter().find(|kind| kind.check(id).is_ok())
     }
@@ -167,13 +175,7 @@ mod tests {
         assert!(IdKind::Vpc.check("vpc-1234abcd").is_ok());
         assert!(IdKind::Vpc.check("vpc-1234ABCD").is_err());
         assert!(IdKind::Subnet.check("vpc-1234abcd").is_err());
-        assert_eq!(
-            IdKind::of("vpc-cidr-assoc-1234abcd"),
-            Some(IdKind::VpcCidrAssociation)
-        );
-        assert_eq!(
-            IdKind::of("rtbassoc-1234abcd"),
-            Some(IdKind::RouteTableAssociation)
-        );
+        assert_eq!(IdKind::of("vpc-cidr-assoc-1234abcd"), Some(IdKind::VpcCidrAssociation));
+        assert_eq!(IdKind::of("rtbassoc-1234abcd"), Some(IdKind::RouteTableAssociation));
     }
 }

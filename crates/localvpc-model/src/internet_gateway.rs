@@ -43,12 +43,8 @@ impl Resource for InternetGateway {
 }
 
 impl Filterable for InternetGateway {
-    const FILTERS: &'static [&'static str] = &[
-        "attachment.state",
-        "attachment.vpc-id",
-        "internet-gateway-id",
-        "owner-id",
-    ];
+    const FILTERS: &'static [&'static str] =
+        &["attachment.state", "attachment.vpc-id", "internet-gateway-id", "owner-id"];
     fn filter_values(&self, name: &str, out: &mut Vec<String>) {
         match name {
             "attachment.state" if self.attached_vpc.is_some() => out.push("available".into()),
@@ -93,16 +89,9 @@ pub fn attach(tx: &mut Tx, scope: &Scope, igw_id: &str, vpc_id: &str) -> Result<
     let igw = find(region, igw_id)?;
     let vpc = crate::vpc::find(region, vpc_id)?;
     if let Some(attached) = &igw.attached_vpc {
-        return Err(Ec2Error::GatewayAlreadyAttached {
-            igw: igw.id.clone(),
-            vpc: attached.clone(),
-        });
+        return Err(Ec2Error::GatewayAlreadyAttached { igw: igw.id.clone(), vpc: attached.clone() });
     }
-    if region
-        .internet_gateways
-        .values()
-        .any(|other| other.attached_vpc.as_deref() == Some(vpc.id.as_str()))
-    {
+    if region.internet_gateways.values().any(|other| other.attached_vpc.as_deref() == Some(vpc.id.as_str())) {
         return Err(Ec2Error::InvalidParameterValue(format!(
             "Network {} already has an internet gateway attached",
             vpc.id
@@ -118,10 +107,7 @@ pub fn detach(tx: &mut Tx, scope: &Scope, igw_id: &str, vpc_id: &str) -> Result<
     let igw = find(region, igw_id)?;
     let vpc = crate::vpc::find(region, vpc_id)?;
     if igw.attached_vpc.as_deref() != Some(vpc.id.as_str()) {
-        return Err(Ec2Error::GatewayNotAttached {
-            igw: igw.id.clone(),
-            vpc: vpc.id.clone(),
-        });
+        return Err(Ec2Error::GatewayNotAttached { igw: igw.id.clone(), vpc: vpc.id.clone() });
     }
     tx.update::<InternetGateway>(scope, igw_id, |igw| igw.attached_vpc = None);
     Ok(())

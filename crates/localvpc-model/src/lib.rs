@@ -16,26 +16,29 @@
 //! Each AWS resource has one module named after its AWS noun: the type, its filters, and its rules.
 #![warn(missing_docs)]
 
+pub mod address;
 pub mod availability_zone;
 pub mod cidr;
+pub mod dns_name;
 pub mod error;
 pub mod filter;
 pub mod ids;
+pub mod instance;
 pub mod internet_gateway;
 pub mod network_acl;
+pub mod network_interface;
 pub mod route_table;
 pub mod security_group;
 pub mod subnet;
 pub mod tags;
 pub mod vpc;
+pub mod vpc_peering;
 mod world;
 
 pub use error::Ec2Error;
 pub use filter::{Filter, Filterable, Page, PageRequest};
 pub use tags::{Tag, Tags};
-pub use world::{
-    Change, LoadError, RegionMeta, RegionState, Resource, Scope, Table, Timestamp, Tx, World,
-};
+pub use world::{Change, LoadError, RegionMeta, RegionState, Resource, Scope, Table, Timestamp, Tx, World};
 
 /// The account used when the access key is not a 12-digit number (the DESIGN contract; moto uses the same).
 pub const DEFAULT_ACCOUNT: &str = "123456789012";

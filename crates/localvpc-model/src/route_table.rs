@@ -10,7 +10,7 @@ use crate::filter::Filterable;
 use crate::ids::IdKind;
 use crate::tags::{Tag, Tags};
 use crate::vpc::Vpc;
-use crate::world::{RegionState, Resource, Scope, Table, Tx};
+use crate::world::{RegionState, Resource, Scope, Table, Tx, World};
 use crate::{Ec2Error, Result};
 
 /// A route table.
@@ -144,15 +144,15 @@ impl RouteState {
 
 /// Spec §2.5 [D]: a route is `blackhole` when its target cannot carry traffic — a gateway that is detached from
 /// the table's VPC or deleted, and (until those resources exist here) any other target that cannot be found.
-pub fn route_state(region: &RegionState, table: &RouteTable, route: &Route) -> RouteState {
+pub fn route_state(world: &World, region: &RegionState, table: &RouteTable, route: &Route) -> RouteState {
     let usable = match &route.target {
         RouteTarget::Local => true,
         RouteTarget::InternetGateway(igw_id) => region
             .internet_gateways
             .get(igw_id)
             .is_some_and(|igw| igw.attached_vpc.as_deref() == Some(table.vpc_id.as_str())),
-        RouteTarget::VpcPeeringConnection(_)
-        | RouteTarget::NatGateway(_)
+        RouteTarget::VpcPeeringConnection(pcx_id) => crate::vpc_peering::carries_traffic(world, pcx_id),
+        RouteTarget::NatGateway(_)
         | RouteTarget::Instance(_)
         | RouteTarget::NetworkInterface(_) => false,
     };
@@ -167,6 +167,8 @@ pub fn route_state(region: &RegionState, table: &RouteTable, route: &Route) -> R
 pub struct RouteTableView<'a> {
     /// The table.
     pub table: &'a RouteTable,
+    /// The whole world (peering connections live outside the region).
+    pub world: &'a World,
     /// Its region.
     pub region: &'a RegionState,
 }
@@ -198,15 +200,9 @@ impl Filterable for RouteTableView<'_> {
         let associations = table.associations.iter();
         let routes = table.routes.iter();
         match name {
-            "association.gateway-id" => {
-                out.extend(associations.filter_map(|a| a.gateway_id.clone()))
-            }
-            "association.route-table-association-id" => {
-                out.extend(associations.map(|a| a.id.clone()))
-            }
-            "association.route-table-id" if !table.associations.is_empty() => {
-                out.push(table.id.clone())
-            }
+            "association.gateway-id" => out.extend(associations.filter_map(|a| a.gateway_id.clone())),
+            "association.route-table-association-id" => out.extend(associations.map(|a| a.id.clone())),
+            "association.route-table-id" if !table.associations.is_empty() => out.push(table.id.clone()),
             "association.subnet-id" => out.extend(associations.filter_map(|a| a.subnet_id.clone())),
             // Spec §2.5: only the main table matches `true`; every table matches `false` if it has a non-main
             // association, as on AWS.
@@ -227,16 +223,12 @@ impl Filterable for RouteTableView<'_> {
                 RouteTarget::NatGateway(id) => Some(id.clone()),
                 _ => None,
             })),
-            "route.vpc-peering-connection-id" => {
-                out.extend(routes.filter_map(|r| match &r.target {
-                    RouteTarget::VpcPeeringConnection(id) => Some(id.clone()),
-                    _ => None,
-                }))
-            }
+            "route.vpc-peering-connection-id" => out.extend(routes.filter_map(|r| match &r.target {
+                RouteTarget::VpcPeeringConnection(id) => Some(id.clone()),
+                _ => None,
+            })),
             "route.origin" => out.extend(routes.map(|r| r.origin.as_str().to_string())),
-            "route.state" => {
-                out.extend(routes.map(|r| route_state(self.region, table, r).as_str().to_string()))
-            }
+            "route.state" => out.extend(routes.map(|r| route_state(self.world, self.region, table, r).as_str().to_string())),
             "vpc-id" => out.push(table.vpc_id.clone()),
             _ => {}
         }
@@ -258,22 +250,14 @@ pub fn find(region: &RegionState, route_table_id: &str) -> Result<Arc<RouteTable
 
 fn local_routes(vpc: &Vpc) -> Vec<Route> {
     vpc.cidr_blocks()
-        .map(|block| Route {
-            destination: *block,
-            target: RouteTarget::Local,
-            origin: RouteOrigin::CreateRouteTable,
-        })
+        .map(|block| Route { destination: *block, target: RouteTarget::Local, origin: RouteOrigin::CreateRouteTable })
         .collect()
 }
 
 /// The main table CreateVpc makes (spec §2.2).
 pub fn create_main(tx: &mut Tx, scope: &Scope, vpc: &Vpc) {
-    let association = Association {
-        id: tx.next_id(IdKind::RouteTableAssociation),
-        subnet_id: None,
-        gateway_id: None,
-        main: true,
-    };
+    let association =
+        Association { id: tx.next_id(IdKind::RouteTableAssociation), subnet_id: None, gateway_id: None, main: true };
     let table = RouteTable {
         id: tx.next_id(IdKind::RouteTable),
         vpc_id: vpc.id.clone(),
@@ -313,28 +297,15 @@ pub fn delete(tx: &mut Tx, scope: &Scope, route_table_id: &str) -> Result<()> {
 }
 
 fn tables_of_vpc(tx: &Tx, scope: &Scope, vpc_id: &str) -> Vec<String> {
-    tx.region(scope)
-        .route_tables
-        .values()
-        .filter(|t| t.vpc_id == vpc_id)
-        .map(|t| t.id.clone())
-        .collect()
+    tx.region(scope).route_tables.values().filter(|t| t.vpc_id == vpc_id).map(|t| t.id.clone()).collect()
 }
 
 /// AssociateVpcCidrBlock adds a local route for the new block to every table of the VPC (spec §2.2 [D]).
 pub fn add_local_routes(tx: &mut Tx, scope: &Scope, vpc_id: &str, block: Ipv4Net) {
     for id in tables_of_vpc(tx, scope, vpc_id) {
         tx.update::<RouteTable>(scope, &id, |table| {
-            let position = table
-                .routes
-                .iter()
-                .take_while(|route| route.is_local())
-                .count();
-            let route = Route {
-                destination: block,
-                target: RouteTarget::Local,
-                origin: RouteOrigin::CreateRouteTable,
-            };
+            let position = table.routes.iter().take_while(|route| route.is_local()).count();
+            let route = Route { destination: block, target: RouteTarget::Local, origin: RouteOrigin::CreateRouteTable };
             table.routes.insert(position, route);
         });
     }
@@ -344,21 +315,14 @@ pub fn add_local_routes(tx: &mut Tx, scope: &Scope, vpc_id: &str, block: Ipv4Net
 pub fn remove_local_routes(tx: &mut Tx, scope: &Scope, vpc_id: &str, block: Ipv4Net) {
     for id in tables_of_vpc(tx, scope, vpc_id) {
         tx.update::<RouteTable>(scope, &id, |table| {
-            table
-                .routes
-                .retain(|route| !(route.is_local() && route.destination == block))
+            table.routes.retain(|route| !(route.is_local() && route.destination == block))
         });
     }
 }
 
 /// The default VPC's `0.0.0.0/0 → igw` route on its main table.
 pub fn add_default_route_to_gateway(tx: &mut Tx, scope: &Scope, vpc_id: &str, igw_id: &str) {
-    let main = tx
-        .region(scope)
-        .route_tables
-        .values()
-        .find(|t| t.vpc_id == vpc_id && t.is_main())
-        .map(|t| t.id.clone());
+    let main = tx.region(scope).route_tables.values().find(|t| t.vpc_id == vpc_id && t.is_main()).map(|t| t.id.clone());
     if let Some(id) = main {
         tx.update::<RouteTable>(scope, &id, |table| {
             table.routes.push(Route {
@@ -376,18 +340,12 @@ pub fn forget_subnet(tx: &mut Tx, scope: &Scope, subnet_id: &str) {
         .region(scope)
         .route_tables
         .values()
-        .filter(|t| {
-            t.associations
-                .iter()
-                .any(|a| a.subnet_id.as_deref() == Some(subnet_id))
-        })
+        .filter(|t| t.associations.iter().any(|a| a.subnet_id.as_deref() == Some(subnet_id)))
         .map(|t| t.id.clone())
         .collect();
     for id in holders {
         tx.update::<RouteTable>(scope, &id, |table| {
-            table
-                .associations
-                .retain(|a| a.subnet_id.as_deref() != Some(subnet_id))
+            table.associations.retain(|a| a.subnet_id.as_deref() != Some(subnet_id))
         });
     }
 }
@@ -402,12 +360,7 @@ pub enum AssociationTarget {
 }
 
 /// AssociateRouteTable (spec §2.5): returns the new association ID.
-pub fn associate(
-    tx: &mut Tx,
-    scope: &Scope,
-    route_table_id: &str,
-    target: AssociationTarget,
-) -> Result<String> {
+pub fn associate(tx: &mut Tx, scope: &Scope, route_table_id: &str, target: AssociationTarget) -> Result<String> {
     let region = tx.region(scope);
     let table = find(region, route_table_id)?;
     let association_id = tx.next_id(IdKind::RouteTableAssociation);
@@ -422,11 +375,10 @@ pub fn associate(
                     table.id, subnet.id
                 )));
             }
-            let taken = region.route_tables.values().any(|t| {
-                t.associations
-                    .iter()
-                    .any(|a| a.subnet_id.as_deref() == Some(subnet.id.as_str()))
-            });
+            let taken = region
+                .route_tables
+                .values()
+                .any(|t| t.associations.iter().any(|a| a.subnet_id.as_deref() == Some(subnet.id.as_str())));
             if taken {
                 return Err(Ec2Error::RouteTableAssociationConflict(table.id.clone()));
             }
@@ -445,42 +397,27 @@ pub fn associate(
                     table.id, igw.id
                 )));
             }
-            let taken = region.route_tables.values().any(|t| {
-                t.associations
-                    .iter()
-                    .any(|a| a.gateway_id.as_deref() == Some(igw.id.as_str()))
-            });
+            let taken = region
+                .route_tables
+                .values()
+                .any(|t| t.associations.iter().any(|a| a.gateway_id.as_deref() == Some(igw.id.as_str())));
             if taken {
                 return Err(Ec2Error::RouteTableAssociationConflict(table.id.clone()));
             }
-            Association {
-                id: association_id.clone(),
-                subnet_id: None,
-                gateway_id: Some(igw.id.clone()),
-                main: false,
-            }
+            Association { id: association_id.clone(), subnet_id: None, gateway_id: Some(igw.id.clone()), main: false }
         }
     };
-    tx.update::<RouteTable>(scope, route_table_id, |table| {
-        table.associations.push(association)
-    });
+    tx.update::<RouteTable>(scope, route_table_id, |table| table.associations.push(association));
     Ok(association_id)
 }
 
-fn find_association(
-    region: &RegionState,
-    association_id: &str,
-) -> Result<(Arc<RouteTable>, Association)> {
+fn find_association(region: &RegionState, association_id: &str) -> Result<(Arc<RouteTable>, Association)> {
     IdKind::RouteTableAssociation.check(association_id)?;
     region
         .route_tables
         .values()
         .find_map(|table| {
-            table
-                .associations
-                .iter()
-                .find(|a| a.id == association_id)
-                .map(|a| (table.clone(), a.clone()))
+            table.associations.iter().find(|a| a.id == association_id).map(|a| (table.clone(), a.clone()))
         })
         .ok_or_else(|| Ec2Error::AssociationNotFound(association_id.to_string()))
 }
@@ -493,20 +430,13 @@ pub fn disassociate(tx: &mut Tx, scope: &Scope, association_id: &str) -> Result<
             "cannot disassociate the main route table association {association_id}"
         )));
     }
-    tx.update::<RouteTable>(scope, &table.id, |table| {
-        table.associations.retain(|a| a.id != association_id)
-    });
+    tx.update::<RouteTable>(scope, &table.id, |table| table.associations.retain(|a| a.id != association_id));
     Ok(())
 }
 
 /// ReplaceRouteTableAssociation: moves an association (the main one included) to another table of the same VPC;
 /// returns the new association ID.
-pub fn replace_association(
-    tx: &mut Tx,
-    scope: &Scope,
-    association_id: &str,
-    route_table_id: &str,
-) -> Result<String> {
+pub fn replace_association(tx: &mut Tx, scope: &Scope, association_id: &str, route_table_id: &str) -> Result<String> {
     let region = tx.region(scope);
     let (old_table, association) = find_association(region, association_id)?;
     let new_table = find(region, route_table_id)?;
@@ -517,13 +447,8 @@ pub fn replace_association(
         )));
     }
     let new_id = tx.next_id(IdKind::RouteTableAssociation);
-    tx.update::<RouteTable>(scope, &old_table.id, |table| {
-        table.associations.retain(|a| a.id != association_id)
-    });
-    let moved = Association {
-        id: new_id.clone(),
-        ..association
-    };
+    tx.update::<RouteTable>(scope, &old_table.id, |table| table.associations.retain(|a| a.id != association_id));
+    let moved = Association { id: new_id.clone(), ..association };
     tx.update::<RouteTable>(scope, &new_table.id, |table| table.associations.push(moved));
     Ok(new_id)
 }
@@ -555,8 +480,8 @@ const TARGET_PARAMETERS: &str = "GatewayId, NatGatewayId, InstanceId, NetworkInt
     TransitGatewayId, EgressOnlyInternetGatewayId, VpcEndpointId, LocalGatewayId, CarrierGatewayId, CoreNetworkArn";
 
 fn parse_destination(text: &str) -> Result<Ipv4Net> {
-    let destination = cidr::parse_canonical(text)
-        .ok_or_else(|| Ec2Error::invalid_cidr(text, "destinationCidrBlock"))?;
+    let destination =
+        cidr::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "destinationCidrBlock"))?;
     if cidr::in_reserved_route_range(&destination) {
         return Err(Ec2Error::InvalidParameterValue(format!(
             "The destination CIDR block {text} is within the reserved range 169.254.168.0/22."
@@ -567,6 +492,8 @@ fn parse_destination(text: &str) -> Result<Ipv4Net> {
 
 /// Validates the single target of a route request against the table's VPC (spec §2.5).
 fn resolve_target(
+    world: &World,
+    scope: &Scope,
     region: &RegionState,
     table: &RouteTable,
     request: &RouteRequest,
@@ -611,7 +538,17 @@ fn resolve_target(
     }
     if let Some(pcx_id) = &request.vpc_peering_connection_id {
         IdKind::VpcPeeringConnection.check(pcx_id)?;
-        return Err(Ec2Error::VpcPeeringConnectionNotFound(pcx_id.clone()));
+        let pcx = world.peerings().get(pcx_id).filter(|pcx| pcx.involves(scope));
+        let Some(pcx) = pcx else { return Err(Ec2Error::VpcPeeringConnectionNotFound(pcx_id.clone())) };
+        // Spec §2.5 [O]: a connection that does not involve this table's VPC "belongs to a different network".
+        // Any status is accepted; the route is `blackhole` until the connection is active (spec §2.5 [D]).
+        if pcx.sides_of(scope, &table.vpc_id).is_none() {
+            return Err(Ec2Error::InvalidParameterValue(format!(
+                "route table {} and network gateway {} belong to different networks",
+                table.id, pcx.id
+            )));
+        }
+        return Ok(RouteTarget::VpcPeeringConnection(pcx.id.clone()));
     }
     if let Some(nat_id) = &request.nat_gateway_id {
         IdKind::NatGateway.check(nat_id)?;
@@ -634,14 +571,10 @@ fn check_vpc_specific(
     destination: &Ipv4Net,
     target: &RouteTarget,
 ) -> Result<()> {
-    let inside_vpc = region
-        .vpcs
-        .get(&table.vpc_id)
-        .is_some_and(|vpc| vpc.cidr_blocks().any(|block| block.contains(destination)));
-    let appliance = matches!(
-        target,
-        RouteTarget::NetworkInterface(_) | RouteTarget::Instance(_) | RouteTarget::NatGateway(_)
-    );
+    let inside_vpc =
+        region.vpcs.get(&table.vpc_id).is_some_and(|vpc| vpc.cidr_blocks().any(|block| block.contains(destination)));
+    let appliance =
+        matches!(target, RouteTarget::NetworkInterface(_) | RouteTarget::Instance(_) | RouteTarget::NatGateway(_));
     if inside_vpc && !appliance {
         return Err(Ec2Error::InvalidParameterValue(format!(
             "The destination CIDR block {destination} is equal to or more specific than one of this VPC's CIDR blocks. \
@@ -656,14 +589,10 @@ pub fn create_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Resul
     let region = tx.region(scope);
     let table = find(region, &request.route_table_id)?;
     let destination = parse_destination(&request.destination)?;
-    if table
-        .routes
-        .iter()
-        .any(|route| route.destination == destination)
-    {
+    if table.routes.iter().any(|route| route.destination == destination) {
         return Err(Ec2Error::RouteAlreadyExists(destination.to_string()));
     }
-    let target = resolve_target(region, &table, request)?;
+    let target = resolve_target(tx.world(), scope, region, &table, request)?;
     if target == RouteTarget::Local {
         return Err(Ec2Error::InvalidParameterValue(format!(
             "The gateway ID 'local' cannot be used for CreateRoute in route table {}",
@@ -671,11 +600,7 @@ pub fn create_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Resul
         )));
     }
     check_vpc_specific(region, &table, &destination, &target)?;
-    let route = Route {
-        destination,
-        target,
-        origin: RouteOrigin::CreateRoute,
-    };
+    let route = Route { destination, target, origin: RouteOrigin::CreateRoute };
     tx.update::<RouteTable>(scope, &table.id, |table| table.routes.push(route));
     Ok(())
 }
@@ -685,34 +610,23 @@ pub fn replace_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Resu
     let region = tx.region(scope);
     let table = find(region, &request.route_table_id)?;
     let destination = parse_destination(&request.destination)?;
-    let Some(position) = table
-        .routes
-        .iter()
-        .position(|route| route.destination == destination)
-    else {
+    let Some(position) = table.routes.iter().position(|route| route.destination == destination) else {
         return Err(Ec2Error::InvalidParameterValue(format!(
             "There is no route defined for '{destination}' in the route table. Use CreateRoute instead."
         )));
     };
-    let target = resolve_target(region, &table, request)?;
+    let target = resolve_target(tx.world(), scope, region, &table, request)?;
     let existing = &table.routes[position];
     if existing.is_local() && target != RouteTarget::Local {
         // Spec §2.5 [D]: the local route may only be redirected to an appliance (ENI, NAT, GWLB endpoint).
-        if !matches!(
-            target,
-            RouteTarget::NetworkInterface(_) | RouteTarget::NatGateway(_)
-        ) {
+        if !matches!(target, RouteTarget::NetworkInterface(_) | RouteTarget::NatGateway(_)) {
             return Err(Ec2Error::InvalidParameterValue(format!(
                 "The local route {destination} in route table {} can only target a network interface or a NAT gateway.",
                 table.id
             )));
         }
     } else if target == RouteTarget::Local {
-        if !region
-            .vpcs
-            .get(&table.vpc_id)
-            .is_some_and(|vpc| vpc.cidr_blocks().any(|b| *b == destination))
-        {
+        if !region.vpcs.get(&table.vpc_id).is_some_and(|vpc| vpc.cidr_blocks().any(|b| *b == destination)) {
             return Err(Ec2Error::InvalidParameterValue(format!(
                 "The route {destination} cannot target local: it is not one of this VPC's CIDR blocks."
             )));
@@ -720,36 +634,17 @@ pub fn replace_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Resu
     } else {
         check_vpc_specific(region, &table, &destination, &target)?;
     }
-    let origin = if target == RouteTarget::Local {
-        RouteOrigin::CreateRouteTable
-    } else {
-        RouteOrigin::CreateRoute
-    };
-    tx.update::<RouteTable>(scope, &table.id, |table| {
-        table.routes[position] = Route {
-            destination,
-            target,
-            origin,
-        }
-    });
+    let origin = if target == RouteTarget::Local { RouteOrigin::CreateRouteTable } else { RouteOrigin::CreateRoute };
+    tx.update::<RouteTable>(scope, &table.id, |table| table.routes[position] = Route { destination, target, origin });
     Ok(())
 }
 
 /// DeleteRoute (spec §2.5): local routes cannot be removed.
-pub fn delete_route(
-    tx: &mut Tx,
-    scope: &Scope,
-    route_table_id: &str,
-    destination_text: &str,
-) -> Result<()> {
+pub fn delete_route(tx: &mut Tx, scope: &Scope, route_table_id: &str, destination_text: &str) -> Result<()> {
     let table = find(tx.region(scope), route_table_id)?;
     let destination = cidr::parse_canonical(destination_text)
         .ok_or_else(|| Ec2Error::invalid_cidr(destination_text, "destinationCidrBlock"))?;
-    let Some(route) = table
-        .routes
-        .iter()
-        .find(|route| route.destination == destination)
-    else {
+    let Some(route) = table.routes.iter().find(|route| route.destination == destination) else {
         return Err(Ec2Error::RouteNotFound {
             destination: destination_text.to_string(),
             route_table_id: table.id.clone(),
@@ -762,9 +657,7 @@ pub fn delete_route(
         )));
     }
     tx.update::<RouteTable>(scope, route_table_id, |table| {
-        table
-            .routes
-            .retain(|route| route.destination != destination)
+        table.routes.retain(|route| route.destination != destination)
     });
     Ok(())
 }

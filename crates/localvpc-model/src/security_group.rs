@@ -68,10 +68,7 @@ pub enum RulePeer {
 impl SecurityGroup {
     /// `arn:aws:ec2:<region>:<account>:security-group/<id>`.
     pub fn arn(&self) -> String {
-        format!(
-            "arn:aws:ec2:{}:{}:security-group/{}",
-            self.region, self.owner_id, self.id
-        )
+        format!("arn:aws:ec2:{}:{}:security-group/{}", self.region, self.owner_id, self.id)
     }
 }
 
@@ -154,10 +151,7 @@ pub fn create_default(tx: &mut Tx, scope: &Scope, vpc: &Vpc) {
         protocol: "-1".into(),
         from_port: None,
         to_port: None,
-        peer: RulePeer::Group {
-            user_id: scope.account.clone(),
-            group_id: id.clone(),
-        },
+        peer: RulePeer::Group { user_id: scope.account.clone(), group_id: id.clone() },
         description: None,
     };
     let egress = SecurityGroupRule {

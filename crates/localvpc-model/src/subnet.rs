@@ -44,10 +44,7 @@ pub const RESERVED_ADDRESSES: u64 = 5;
 impl Subnet {
     /// `arn:aws:ec2:<region>:<account>:subnet/<id>`.
     pub fn arn(&self) -> String {
-        format!(
-            "arn:aws:ec2:{}:{}:subnet/{}",
-            self.region, self.owner_id, self.id
-        )
+        format!("arn:aws:ec2:{}:{}:subnet/{}", self.region, self.owner_id, self.id)
     }
 
     /// `availableIpAddressCount`: the block less the reserved addresses and the addresses in use.
@@ -109,9 +106,7 @@ impl Filterable for SubnetView<'_> {
         match name {
             "availability-zone" | "availabilityZone" => out.push(subnet.availability_zone.clone()),
             "availability-zone-id" => out.push(subnet.availability_zone_id.clone()),
-            "available-ip-address-count" => {
-                out.push(subnet.available_ip_address_count(self.region).to_string())
-            }
+            "available-ip-address-count" => out.push(subnet.available_ip_address_count(self.region).to_string()),
             "cidr" | "cidr-block" | "cidrBlock" => out.push(subnet.cidr_block.to_string()),
             "default-for-az" | "defaultForAz" => out.push(subnet.default_for_az.to_string()),
             "map-public-ip-on-launch" => out.push(subnet.map_public_ip_on_launch.to_string()),
@@ -146,25 +141,12 @@ pub struct CreateSubnet {
 /// Looks a subnet up, checking the ID's shape first.
 pub fn find(region: &RegionState, subnet_id: &str) -> Result<Arc<Subnet>> {
     IdKind::Subnet.check(subnet_id)?;
-    region
-        .subnets
-        .get(subnet_id)
-        .cloned()
-        .ok_or_else(|| Ec2Error::SubnetNotFound(vec![subnet_id.to_string()]))
+    region.subnets.get(subnet_id).cloned().ok_or_else(|| Ec2Error::SubnetNotFound(vec![subnet_id.to_string()]))
 }
 
-fn pick_zone(
-    region_name: &str,
-    name: Option<&str>,
-    zone_id: Option<&str>,
-) -> Result<AvailabilityZone> {
+fn pick_zone(region_name: &str, name: Option<&str>, zone_id: Option<&str>) -> Result<AvailabilityZone> {
     let all = zones(region_name);
-    let listing = || {
-        all.iter()
-            .map(|zone| zone.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let listing = || all.iter().map(|zone| zone.name.as_str()).collect::<Vec<_>>().join(", ");
     match (name, zone_id) {
         (Some(_), Some(_)) => Err(Ec2Error::InvalidParameterCombination(
             "Only one of availabilityZone or availabilityZoneId may be specified.".into(),
@@ -193,47 +175,20 @@ pub fn create_subnet(tx: &mut Tx, scope: &Scope, request: CreateSubnet) -> Resul
     let region = tx.region(scope);
     let vpc = crate::vpc::find(region, &request.vpc_id)?;
     let text = &request.cidr_block;
-    let block =
-        cidr::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "cidrBlock"))?;
-    if !cidr::prefix_in_vpc_range(&block)
-        || !vpc
-            .cidr_blocks()
-            .any(|vpc_block| vpc_block.contains(&block))
-    {
+    let block = cidr::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "cidrBlock"))?;
+    if !cidr::prefix_in_vpc_range(&block) || !vpc.cidr_blocks().any(|vpc_block| vpc_block.contains(&block)) {
         return Err(Ec2Error::InvalidSubnetRange(text.clone()));
     }
-    if region
-        .subnets
-        .values()
-        .any(|other| other.vpc_id == vpc.id && cidr::overlaps(&other.cidr_block, &block))
-    {
+    if region.subnets.values().any(|other| other.vpc_id == vpc.id && cidr::overlaps(&other.cidr_block, &block)) {
         return Err(Ec2Error::SubnetConflict(text.clone()));
     }
-    let zone = pick_zone(
-        &scope.region,
-        request.availability_zone.as_deref(),
-        request.availability_zone_id.as_deref(),
-    )?;
+    let zone = pick_zone(&scope.region, request.availability_zone.as_deref(), request.availability_zone_id.as_deref())?;
     crate::tags::validate(&request.tags)?;
-    Ok(insert(
-        tx,
-        scope,
-        &vpc,
-        block,
-        &zone,
-        false,
-        Tags(request.tags),
-    ))
+    Ok(insert(tx, scope, &vpc, block, &zone, false, Tags(request.tags)))
 }
 
 /// A default VPC's subnet: `defaultForAz` and `mapPublicIpOnLaunch` set (spec §2.2).
-pub fn create_default_subnet(
-    tx: &mut Tx,
-    scope: &Scope,
-    vpc: &Vpc,
-    block: Ipv4Net,
-    zone: &AvailabilityZone,
-) {
+pub fn create_default_subnet(tx: &mut Tx, scope: &Scope, vpc: &Vpc, block: Ipv4Net, zone: &AvailabilityZone) {
     insert(tx, scope, vpc, block, zone, true, Tags::default());
 }
 
@@ -274,15 +229,8 @@ pub fn delete_subnet(tx: &mut Tx, scope: &Scope, subnet_id: &str) -> Result<()> 
 }
 
 /// ModifySubnetAttribute `MapPublicIpOnLaunch`.
-pub fn set_map_public_ip_on_launch(
-    tx: &mut Tx,
-    scope: &Scope,
-    subnet_id: &str,
-    value: bool,
-) -> Result<()> {
+pub fn set_map_public_ip_on_launch(tx: &mut Tx, scope: &Scope, subnet_id: &str, value: bool) -> Result<()> {
     find(tx.region(scope), subnet_id)?;
-    tx.update::<Subnet>(scope, subnet_id, |subnet| {
-        subnet.map_public_ip_on_launch = value
-    });
+    tx.update::<Subnet>(scope, subnet_id, |subnet| subnet.map_public_ip_on_launch = value);
     Ok(())
 }

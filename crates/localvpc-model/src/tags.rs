@@ -23,10 +23,7 @@ pub const MAX_TAGS: usize = 50;
 impl Tags {
     /// The value of `key`, if set.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|tag| tag.key == key)
-            .map(|tag| tag.value.as_str())
+        self.0.iter().find(|tag| tag.key == key).map(|tag| tag.value.as_str())
     }
 
     /// Sets every tag (overwriting values of existing keys), refusing the whole batch if the result would exceed
@@ -49,8 +46,7 @@ impl Tags {
     /// DeleteTags semantics: a tag with a value is removed only if the value matches; without a value, the key
     /// is removed whatever its value.
     pub fn remove(&mut self, key: &str, value: Option<&str>) {
-        self.0
-            .retain(|tag| !(tag.key == key && value.is_none_or(|v| v == tag.value)));
+        self.0.retain(|tag| !(tag.key == key && value.is_none_or(|v| v == tag.value)));
     }
 
     /// Iterates the tags.
@@ -139,62 +135,29 @@ pub mod ops {
         Ok(())
     }
 
-    fn edit_any(
-        tx: &mut Tx,
-        scope: &Scope,
-        id: &str,
-        change: &mut dyn FnMut(&mut Tags) -> Result<()>,
-    ) -> Result<()> {
+    fn edit_any(tx: &mut Tx, scope: &Scope, id: &str, change: &mut dyn FnMut(&mut Tags) -> Result<()>) -> Result<()> {
         match IdKind::of(id) {
-            Some(IdKind::Vpc) => {
-                edit::<Vpc>(tx, scope, id, |id| Ec2Error::VpcNotFound(vec![id]), change)
+            Some(IdKind::Vpc) => edit::<Vpc>(tx, scope, id, |id| Ec2Error::VpcNotFound(vec![id]), change),
+            Some(IdKind::Subnet) => edit::<Subnet>(tx, scope, id, |id| Ec2Error::SubnetNotFound(vec![id]), change),
+            Some(IdKind::InternetGateway) => {
+                edit::<InternetGateway>(tx, scope, id, |id| Ec2Error::InternetGatewayNotFound(vec![id]), change)
             }
-            Some(IdKind::Subnet) => edit::<Subnet>(
-                tx,
-                scope,
-                id,
-                |id| Ec2Error::SubnetNotFound(vec![id]),
-                change,
-            ),
-            Some(IdKind::InternetGateway) => edit::<InternetGateway>(
-                tx,
-                scope,
-                id,
-                |id| Ec2Error::InternetGatewayNotFound(vec![id]),
-                change,
-            ),
-            Some(IdKind::RouteTable) => edit::<RouteTable>(
-                tx,
-                scope,
-                id,
-                |id| Ec2Error::RouteTableNotFound(vec![id]),
-                change,
-            ),
-            Some(IdKind::NetworkAcl) => edit::<NetworkAcl>(
-                tx,
-                scope,
-                id,
-                |id| Ec2Error::NetworkAclNotFound(vec![id]),
-                change,
-            ),
-            Some(IdKind::SecurityGroup) => edit::<SecurityGroup>(
-                tx,
-                scope,
-                id,
-                |id| Ec2Error::SecurityGroupNotFound(vec![id]),
-                change,
-            ),
+            Some(IdKind::RouteTable) => {
+                edit::<RouteTable>(tx, scope, id, |id| Ec2Error::RouteTableNotFound(vec![id]), change)
+            }
+            Some(IdKind::NetworkAcl) => {
+                edit::<NetworkAcl>(tx, scope, id, |id| Ec2Error::NetworkAclNotFound(vec![id]), change)
+            }
+            Some(IdKind::SecurityGroup) => {
+                edit::<SecurityGroup>(tx, scope, id, |id| Ec2Error::SecurityGroupNotFound(vec![id]), change)
+            }
+            Some(IdKind::VpcPeeringConnection) => crate::vpc_peering::edit_tags(tx, scope, id, change),
             _ => Err(Ec2Error::InvalidId(id.to_string())),
         }
     }
 
     /// CreateTags (spec §2.12): all resources or none.
-    pub fn create_tags(
-        tx: &mut Tx,
-        scope: &Scope,
-        resource_ids: &[String],
-        tags: &[Tag],
-    ) -> Result<()> {
+    pub fn create_tags(tx: &mut Tx, scope: &Scope, resource_ids: &[String], tags: &[Tag]) -> Result<()> {
         super::validate(tags)?;
         for id in resource_ids {
             edit_any(tx, scope, id, &mut |existing| existing.set_all(tags))?;
@@ -230,11 +193,7 @@ pub mod ops {
         Ok(())
     }
 
-    fn describe_table<T: Resource>(
-        region: &RegionState,
-        resource_type: &'static str,
-        out: &mut Vec<TagDescription>,
-    ) {
+    fn describe_table<T: Resource>(region: &RegionState, resource_type: &'static str, out: &mut Vec<TagDescription>) {
         for item in T::table(region).values() {
             for tag in item.tags().iter() {
                 out.push(TagDescription {
@@ -245,6 +204,22 @@ pub mod ops {
                 });
             }
         }
+    }
+
+    /// The tags the caller's side put on the peering connections it can see.
+    pub fn peering_tags(world: &crate::World, scope: &Scope, now: crate::Timestamp) -> Vec<TagDescription> {
+        let mut out = Vec::new();
+        for pcx in world.peerings().values().filter(|pcx| pcx.visible_to(scope, now)) {
+            for tag in pcx.tags_for(scope).iter() {
+                out.push(TagDescription {
+                    resource_id: pcx.id.clone(),
+                    resource_type: "vpc-peering-connection",
+                    key: tag.key.clone(),
+                    value: tag.value.clone(),
+                });
+            }
+        }
+        out
     }
 
     /// Every tag in the scope, ordered by resource ID then key order.

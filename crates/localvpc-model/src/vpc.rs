@@ -52,9 +52,7 @@ pub struct VpcCidrAssociation {
 impl Vpc {
     /// Every IPv4 block of the VPC.
     pub fn cidr_blocks(&self) -> impl Iterator<Item = &Ipv4Net> {
-        self.cidr_associations
-            .iter()
-            .map(|association| &association.cidr_block)
+        self.cidr_associations.iter().map(|association| &association.cidr_block)
     }
 }
 
@@ -96,14 +94,10 @@ impl Filterable for Vpc {
     fn filter_values(&self, name: &str, out: &mut Vec<String>) {
         match name {
             "cidr" => out.push(self.cidr_block.to_string()),
-            "cidr-block-association.cidr-block" => {
-                out.extend(self.cidr_blocks().map(|block| block.to_string()))
+            "cidr-block-association.cidr-block" => out.extend(self.cidr_blocks().map(|block| block.to_string())),
+            "cidr-block-association.association-id" => {
+                out.extend(self.cidr_associations.iter().map(|a| a.association_id.clone()))
             }
-            "cidr-block-association.association-id" => out.extend(
-                self.cidr_associations
-                    .iter()
-                    .map(|a| a.association_id.clone()),
-            ),
             "cidr-block-association.state" => out.push("associated".into()),
             "dhcp-options-id" => out.push(self.dhcp_options_id.clone()),
             "is-default" => out.push(self.is_default.to_string()),
@@ -131,8 +125,7 @@ pub struct CreateVpc {
 
 /// Checks a VPC block: parseable, /16../28, not link-local (spec §2.2).
 fn parse_vpc_block(text: &str) -> Result<Ipv4Net> {
-    let block =
-        cidr::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "cidrBlock"))?;
+    let block = cidr::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "cidrBlock"))?;
     if !cidr::prefix_in_vpc_range(&block) || cidr::is_link_local(&block) {
         return Err(Ec2Error::InvalidVpcRange(text.to_string()));
     }
@@ -153,14 +146,7 @@ pub fn create_vpc(tx: &mut Tx, scope: &Scope, request: CreateVpc) -> Result<Arc<
     Ok(vpc)
 }
 
-fn new_vpc(
-    tx: &mut Tx,
-    scope: &Scope,
-    block: Ipv4Net,
-    tenancy: String,
-    is_default: bool,
-    tags: Tags,
-) -> Arc<Vpc> {
+fn new_vpc(tx: &mut Tx, scope: &Scope, block: Ipv4Net, tenancy: String, is_default: bool, tags: Tags) -> Arc<Vpc> {
     let id = tx.next_id(IdKind::Vpc);
     let association_id = tx.next_id(IdKind::VpcCidrAssociation);
     let dhcp_options_id = dhcp_options_id(tx, scope);
@@ -168,10 +154,7 @@ fn new_vpc(
         id: id.clone(),
         owner_id: scope.account.clone(),
         cidr_block: block,
-        cidr_associations: vec![VpcCidrAssociation {
-            association_id,
-            cidr_block: block,
-        }],
+        cidr_associations: vec![VpcCidrAssociation { association_id, cidr_block: block }],
         dhcp_options_id,
         instance_tenancy: tenancy,
         is_default,
@@ -195,24 +178,14 @@ fn dhcp_options_id(tx: &mut Tx, scope: &Scope) -> String {
         return meta.dhcp_options_id;
     }
     let id = tx.next_id(IdKind::DhcpOptions);
-    tx.set_meta(
-        scope,
-        RegionMeta {
-            dhcp_options_id: id.clone(),
-            ..meta
-        },
-    );
+    tx.set_meta(scope, RegionMeta { dhcp_options_id: id.clone(), ..meta });
     id
 }
 
 /// Looks a VPC up, checking the ID's shape first.
 pub fn find(tx_region: &RegionState, vpc_id: &str) -> Result<Arc<Vpc>> {
     IdKind::Vpc.check(vpc_id)?;
-    tx_region
-        .vpcs
-        .get(vpc_id)
-        .cloned()
-        .ok_or_else(|| Ec2Error::VpcNotFound(vec![vpc_id.to_string()]))
+    tx_region.vpcs.get(vpc_id).cloned().ok_or_else(|| Ec2Error::VpcNotFound(vec![vpc_id.to_string()]))
 }
 
 /// DeleteVpc (spec §2.2): refused while subnets, non-default groups, non-main tables, an attached gateway or
@@ -221,43 +194,19 @@ pub fn delete_vpc(tx: &mut Tx, scope: &Scope, vpc_id: &str) -> Result<()> {
     let region = tx.region(scope);
     let vpc = find(region, vpc_id)?;
     let has_dependencies = region.subnets.values().any(|s| s.vpc_id == vpc.id)
-        || region
-            .security_groups
-            .values()
-            .any(|g| g.vpc_id == vpc.id && g.name != "default")
-        || region
-            .route_tables
-            .values()
-            .any(|t| t.vpc_id == vpc.id && !t.is_main())
-        || region
-            .network_acls
-            .values()
-            .any(|a| a.vpc_id == vpc.id && !a.is_default)
-        || region
-            .internet_gateways
-            .values()
-            .any(|g| g.attached_vpc.as_deref() == Some(vpc.id.as_str()));
+        || region.security_groups.values().any(|g| g.vpc_id == vpc.id && g.name != "default")
+        || region.route_tables.values().any(|t| t.vpc_id == vpc.id && !t.is_main())
+        || region.network_acls.values().any(|a| a.vpc_id == vpc.id && !a.is_default)
+        || region.internet_gateways.values().any(|g| g.attached_vpc.as_deref() == Some(vpc.id.as_str()))
+        || crate::vpc_peering::blocks_vpc_deletion(tx.world(), scope, &vpc.id, tx.now());
     if has_dependencies {
         return Err(Ec2Error::VpcHasDependencies(vpc.id.clone()));
     }
-    let tables: Vec<String> = region
-        .route_tables
-        .values()
-        .filter(|t| t.vpc_id == vpc.id)
-        .map(|t| t.id.clone())
-        .collect();
-    let acls: Vec<String> = region
-        .network_acls
-        .values()
-        .filter(|a| a.vpc_id == vpc.id)
-        .map(|a| a.id.clone())
-        .collect();
-    let groups: Vec<String> = region
-        .security_groups
-        .values()
-        .filter(|g| g.vpc_id == vpc.id)
-        .map(|g| g.id.clone())
-        .collect();
+    let tables: Vec<String> =
+        region.route_tables.values().filter(|t| t.vpc_id == vpc.id).map(|t| t.id.clone()).collect();
+    let acls: Vec<String> = region.network_acls.values().filter(|a| a.vpc_id == vpc.id).map(|a| a.id.clone()).collect();
+    let groups: Vec<String> =
+        region.security_groups.values().filter(|g| g.vpc_id == vpc.id).map(|g| g.id.clone()).collect();
     for id in tables {
         tx.remove::<route_table::RouteTable>(scope, &id);
     }
@@ -288,9 +237,7 @@ impl VpcAttribute {
         match name {
             "enableDnsSupport" => Ok(VpcAttribute::EnableDnsSupport),
             "enableDnsHostnames" => Ok(VpcAttribute::EnableDnsHostnames),
-            "enableNetworkAddressUsageMetrics" => {
-                Ok(VpcAttribute::EnableNetworkAddressUsageMetrics)
-            }
+            "enableNetworkAddressUsageMetrics" => Ok(VpcAttribute::EnableNetworkAddressUsageMetrics),
             other => Err(Ec2Error::InvalidParameterValue(format!(
                 "Value ({other}) for parameter attribute is invalid. Unknown attribute."
             ))),
@@ -302,9 +249,7 @@ impl VpcAttribute {
         match self {
             VpcAttribute::EnableDnsSupport => vpc.enable_dns_support,
             VpcAttribute::EnableDnsHostnames => vpc.enable_dns_hostnames,
-            VpcAttribute::EnableNetworkAddressUsageMetrics => {
-                vpc.enable_network_address_usage_metrics
-            }
+            VpcAttribute::EnableNetworkAddressUsageMetrics => vpc.enable_network_address_usage_metrics,
         }
     }
 }
@@ -328,9 +273,7 @@ pub fn modify_vpc_attribute(
     tx.update::<Vpc>(scope, vpc_id, |vpc| match attribute {
         VpcAttribute::EnableDnsSupport => vpc.enable_dns_support = value,
         VpcAttribute::EnableDnsHostnames => vpc.enable_dns_hostnames = value,
-        VpcAttribute::EnableNetworkAddressUsageMetrics => {
-            vpc.enable_network_address_usage_metrics = value
-        }
+        VpcAttribute::EnableNetworkAddressUsageMetrics => vpc.enable_network_address_usage_metrics = value,
     });
     Ok(())
 }
@@ -339,21 +282,14 @@ pub fn modify_vpc_attribute(
 pub const MAX_CIDR_BLOCKS: usize = 5;
 
 /// AssociateVpcCidrBlock (spec §2.2): returns the VPC and the new association.
-pub fn associate_cidr_block(
-    tx: &mut Tx,
-    scope: &Scope,
-    vpc_id: &str,
-    text: &str,
-) -> Result<VpcCidrAssociation> {
+pub fn associate_cidr_block(tx: &mut Tx, scope: &Scope, vpc_id: &str, text: &str) -> Result<VpcCidrAssociation> {
     let region = tx.region(scope);
     let vpc = find(region, vpc_id)?;
     let block = parse_vpc_block(text)?;
     // ASSUMPTION (spec §2.2 [D] rules, codes unverified): overlap with an existing block, a forbidden RFC 1918
     // family, or a block that would swallow an existing route destination all answer InvalidVpc.Range, the
     // code AWS uses for every other "this block cannot be used here" case.
-    let overlaps_own = vpc
-        .cidr_blocks()
-        .any(|existing| cidr::overlaps(existing, &block));
+    let overlaps_own = vpc.cidr_blocks().any(|existing| cidr::overlaps(existing, &block));
     let swallows_route = region
         .route_tables
         .values()
@@ -367,10 +303,9 @@ pub fn associate_cidr_block(
     if vpc.cidr_associations.len() >= MAX_CIDR_BLOCKS {
         return Err(Ec2Error::CidrLimitExceeded(vpc.id.clone()));
     }
-    let association = VpcCidrAssociation {
-        association_id: tx.next_id(IdKind::VpcCidrAssociation),
-        cidr_block: block,
-    };
+    let failed_peerings = crate::vpc_peering::check_new_cidr(tx.world(), scope, &vpc.id, &block, tx.now())?;
+    crate::vpc_peering::fail(tx, &failed_peerings);
+    let association = VpcCidrAssociation { association_id: tx.next_id(IdKind::VpcCidrAssociation), cidr_block: block };
     let added = association.clone();
     tx.update::<Vpc>(scope, vpc_id, |vpc| vpc.cidr_associations.push(added));
     route_table::add_local_routes(tx, scope, vpc_id, block);
@@ -389,31 +324,17 @@ pub fn disassociate_cidr_block(
         .vpcs
         .values()
         .find_map(|vpc| {
-            vpc.cidr_associations
-                .iter()
-                .find(|a| a.association_id == association_id)
-                .map(|a| (vpc.clone(), a.clone()))
+            vpc.cidr_associations.iter().find(|a| a.association_id == association_id).map(|a| (vpc.clone(), a.clone()))
         })
         .ok_or_else(|| Ec2Error::VpcCidrAssociationNotFound(association_id.to_string()))?;
     if association.cidr_block == vpc.cidr_block {
-        return Err(Ec2Error::CannotDisassociatePrimaryCidr(
-            association_id.to_string(),
-        ));
+        return Err(Ec2Error::CannotDisassociatePrimaryCidr(association_id.to_string()));
     }
     // A block that still holds subnets cannot go: their addresses would leave the VPC.
-    if region
-        .subnets
-        .values()
-        .any(|s| s.vpc_id == vpc.id && association.cidr_block.contains(&s.cidr_block))
-    {
-        return Err(Ec2Error::CidrBlockHasDependencies(
-            association_id.to_string(),
-        ));
+    if region.subnets.values().any(|s| s.vpc_id == vpc.id && association.cidr_block.contains(&s.cidr_block)) {
+        return Err(Ec2Error::CidrBlockHasDependencies(association_id.to_string()));
     }
-    tx.update::<Vpc>(scope, &vpc.id, |vpc| {
-        vpc.cidr_associations
-            .retain(|a| a.association_id != association_id)
-    });
+    tx.update::<Vpc>(scope, &vpc.id, |vpc| vpc.cidr_associations.retain(|a| a.association_id != association_id));
     route_table::remove_local_routes(tx, scope, &vpc.id, association.cidr_block);
     Ok((vpc.id.clone(), association))
 }
@@ -451,11 +372,5 @@ pub fn ensure_initialized(tx: &mut Tx, scope: &Scope) {
     }
     build_default_vpc(tx, scope);
     let meta = tx.region(scope).meta.clone();
-    tx.set_meta(
-        scope,
-        RegionMeta {
-            initialized: true,
-            ..meta
-        },
-    );
+    tx.set_meta(scope, RegionMeta { initialized: true, ..meta });
 }

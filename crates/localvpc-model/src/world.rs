@@ -13,14 +13,18 @@ use imbl::OrdMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::address::Address;
 use crate::ids::{format_id, IdKind};
+use crate::instance::Instance;
 use crate::internet_gateway::InternetGateway;
 use crate::network_acl::NetworkAcl;
+use crate::network_interface::NetworkInterface;
 use crate::route_table::RouteTable;
 use crate::security_group::SecurityGroup;
 use crate::subnet::Subnet;
 use crate::tags::Tags;
 use crate::vpc::Vpc;
+use crate::vpc_peering::VpcPeeringConnection;
 
 /// An `(account, region)` pair: the unit AWS isolates resources by.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -34,10 +38,7 @@ pub struct Scope {
 impl Scope {
     /// Builds a scope.
     pub fn new(account: impl Into<String>, region: impl Into<String>) -> Self {
-        Scope {
-            account: account.into(),
-            region: region.into(),
-        }
+        Scope { account: account.into(), region: region.into() }
     }
 }
 
@@ -52,12 +53,7 @@ impl Timestamp {
         let secs = self.0 / 1000;
         let (days, rem) = (secs / 86_400, secs % 86_400);
         let (year, month, day) = civil_from_days(days as i64);
-        format!(
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-            rem / 3600,
-            (rem % 3600) / 60,
-            rem % 60
-        )
+        format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3600, (rem % 3600) / 60, rem % 60)
     }
 }
 
@@ -104,6 +100,12 @@ pub struct RegionState {
     pub network_acls: Table<NetworkAcl>,
     /// Security groups.
     pub security_groups: Table<SecurityGroup>,
+    /// Instances (terminated ones included).
+    pub instances: Table<Instance>,
+    /// Network interfaces.
+    pub network_interfaces: Table<NetworkInterface>,
+    /// Elastic IPs, by allocation ID.
+    pub addresses: Table<Address>,
 }
 
 static EMPTY_REGION: LazyLock<RegionState> = LazyLock::new(RegionState::default);
@@ -128,8 +130,12 @@ pub trait Resource: Clone + Serialize + DeserializeOwned + Send + Sync + 'static
 #[derive(Debug, Clone, Default)]
 pub struct World {
     regions: OrdMap<Scope, RegionState>,
+    /// Peering connections span two scopes, so they live beside the regions, not in one.
+    peerings: Table<VpcPeeringConnection>,
     next_id: u64,
     clock_offset_ms: i64,
+    /// Where the public address allocator (`address::allocate_public_ip`) resumes.
+    public_ip_cursor: u64,
 }
 
 /// One persisted change, produced by [`Tx::finish`] for the store.
@@ -168,6 +174,7 @@ const META_KIND: &str = "region_meta";
 const META_ID: &str = "meta";
 const NEXT_ID_KEY: &str = "next_id";
 const CLOCK_OFFSET_KEY: &str = "clock_offset_ms";
+const PUBLIC_IP_CURSOR_KEY: &str = "public_ip_cursor";
 
 /// An error found while loading stored records: the store holds something this version cannot read.
 #[derive(Debug, thiserror::Error)]
@@ -187,6 +194,11 @@ impl World {
         self.regions.get(scope).unwrap_or(&EMPTY_REGION)
     }
 
+    /// Every VPC peering connection, whatever its scopes.
+    pub fn peerings(&self) -> &Table<VpcPeeringConnection> {
+        &self.peerings
+    }
+
     /// Every scope that holds state.
     pub fn scopes(&self) -> impl Iterator<Item = (&Scope, &RegionState)> {
         self.regions.iter()
@@ -204,6 +216,12 @@ impl World {
     ) -> Result<World, LoadError> {
         let mut world = World::default();
         for (kind, scope, id, body) in records {
+            if kind == PEERING_KIND {
+                let pcx: VpcPeeringConnection = serde_json::from_str(body)
+                    .map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;
+                world.peerings.insert(pcx.id.clone(), Arc::new(pcx));
+                continue;
+            }
             let region = world.regions.entry(scope).or_default();
             let result = match kind {
                 META_KIND => serde_json::from_str(body).map(|meta| region.meta = meta),
@@ -213,18 +231,18 @@ impl World {
                 RouteTable::KIND => load_into::<RouteTable>(region, body),
                 NetworkAcl::KIND => load_into::<NetworkAcl>(region, body),
                 SecurityGroup::KIND => load_into::<SecurityGroup>(region, body),
+                Instance::KIND => load_into::<Instance>(region, body),
+                NetworkInterface::KIND => load_into::<NetworkInterface>(region, body),
+                Address::KIND => load_into::<Address>(region, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
-            result.map_err(|e| LoadError {
-                kind: kind.into(),
-                id: id.into(),
-                reason: e.to_string(),
-            })?;
+            result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;
         }
         for (key, value) in meta {
             match key {
                 NEXT_ID_KEY => world.next_id = value.parse().unwrap_or(0),
                 CLOCK_OFFSET_KEY => world.clock_offset_ms = value.parse().unwrap_or(0),
+                PUBLIC_IP_CURSOR_KEY => world.public_ip_cursor = value.parse().unwrap_or(0),
                 _ => {}
             }
         }
@@ -238,16 +256,25 @@ fn load_into<T: Resource>(region: &mut RegionState, body: &str) -> serde_json::R
     Ok(())
 }
 
-type Serializer = fn(&RegionState, &str) -> Option<String>;
+type Serializer = fn(&World, &Scope, &str) -> Option<String>;
 
-fn serialize_record<T: Resource>(region: &RegionState, id: &str) -> Option<String> {
-    T::table(region)
-        .get(id)
-        .map(|value| serde_json::to_string(&**value).expect("model types serialize"))
+fn serialize_record<T: Resource>(world: &World, scope: &Scope, id: &str) -> Option<String> {
+    T::table(world.region(scope)).get(id).map(|value| serde_json::to_string(&**value).expect("model types serialize"))
 }
 
-fn serialize_meta(region: &RegionState, _id: &str) -> Option<String> {
-    Some(serde_json::to_string(&region.meta).expect("meta serializes"))
+fn serialize_meta(world: &World, scope: &Scope, _id: &str) -> Option<String> {
+    Some(serde_json::to_string(&world.region(scope).meta).expect("meta serializes"))
+}
+
+fn serialize_peering(world: &World, _scope: &Scope, id: &str) -> Option<String> {
+    world.peerings.get(id).map(|pcx| serde_json::to_string(&**pcx).expect("model types serialize"))
+}
+
+const PEERING_KIND: &str = "vpc_peering_connection";
+
+/// The store scope of world-level records (peering connections).
+fn global_scope() -> Scope {
+    Scope::new("", "")
 }
 
 /// One mutation in progress on a clone of the [`World`].
@@ -257,6 +284,7 @@ pub struct Tx<'w> {
     dirty: BTreeMap<(&'static str, Scope, String), Serializer>,
     dirty_next_id: bool,
     dirty_clock: bool,
+    dirty_public_ip_cursor: bool,
 }
 
 impl<'w> Tx<'w> {
@@ -268,6 +296,7 @@ impl<'w> Tx<'w> {
             dirty: BTreeMap::new(),
             dirty_next_id: false,
             dirty_clock: false,
+            dirty_public_ip_cursor: false,
         }
     }
 
@@ -296,17 +325,11 @@ impl<'w> Tx<'w> {
         let id = value.id().to_string();
         let region = self.world.regions.entry(scope.clone()).or_default();
         T::table_mut(region).insert(id.clone(), Arc::new(value));
-        self.dirty
-            .insert((T::KIND, scope.clone(), id), serialize_record::<T>);
+        self.dirty.insert((T::KIND, scope.clone(), id), serialize_record::<T>);
     }
 
     /// Applies `change` to a copy of the resource and stores it; `false` if there is no such resource.
-    pub fn update<T: Resource>(
-        &mut self,
-        scope: &Scope,
-        id: &str,
-        change: impl FnOnce(&mut T),
-    ) -> bool {
+    pub fn update<T: Resource>(&mut self, scope: &Scope, id: &str, change: impl FnOnce(&mut T)) -> bool {
         let Some(current) = self.get::<T>(scope, id) else {
             return false;
         };
@@ -321,19 +344,25 @@ impl<'w> Tx<'w> {
         if let Some(region) = self.world.regions.get_mut(scope) {
             T::table_mut(region).remove(id);
         }
-        self.dirty.insert(
-            (T::KIND, scope.clone(), id.to_string()),
-            serialize_record::<T>,
-        );
+        self.dirty.insert((T::KIND, scope.clone(), id.to_string()), serialize_record::<T>);
+    }
+
+    /// Looks a peering connection up by ID.
+    pub fn get_peering(&self, id: &str) -> Option<Arc<VpcPeeringConnection>> {
+        self.world.peerings.get(id).cloned()
+    }
+
+    /// Inserts or replaces a peering connection.
+    pub fn put_peering(&mut self, pcx: VpcPeeringConnection) {
+        let id = pcx.id.clone();
+        self.world.peerings.insert(id.clone(), Arc::new(pcx));
+        self.dirty.insert((PEERING_KIND, global_scope(), id), serialize_peering);
     }
 
     /// Replaces the per-scope facts.
     pub fn set_meta(&mut self, scope: &Scope, meta: RegionMeta) {
         self.world.regions.entry(scope.clone()).or_default().meta = meta;
-        self.dirty.insert(
-            (META_KIND, scope.clone(), META_ID.to_string()),
-            serialize_meta,
-        );
+        self.dirty.insert((META_KIND, scope.clone(), META_ID.to_string()), serialize_meta);
     }
 
     /// Issues a fresh ID of `kind`.
@@ -341,6 +370,17 @@ impl<'w> Tx<'w> {
         self.world.next_id += 1;
         self.dirty_next_id = true;
         format_id(kind, self.world.next_id)
+    }
+
+    /// Where the public address allocator resumes (an offset into its pool).
+    pub fn public_ip_cursor(&self) -> u64 {
+        self.world.public_ip_cursor
+    }
+
+    /// Moves the public address allocator's cursor; persisted with the mutation.
+    pub fn set_public_ip_cursor(&mut self, cursor: u64) {
+        self.world.public_ip_cursor = cursor;
+        self.dirty_public_ip_cursor = true;
     }
 
     /// Moves the emulator clock forward.
@@ -353,28 +393,20 @@ impl<'w> Tx<'w> {
     pub fn finish(self) -> Vec<Change> {
         let mut changes = Vec::with_capacity(self.dirty.len() + 2);
         for ((kind, scope, id), serialize) in self.dirty {
-            let body = serialize(self.world.region(&scope), &id);
+            let body = serialize(self.world, &scope, &id);
             changes.push(match body {
-                Some(body) => Change::Put {
-                    kind,
-                    scope,
-                    id,
-                    body,
-                },
+                Some(body) => Change::Put { kind, scope, id, body },
                 None => Change::Delete { kind, scope, id },
             });
         }
         if self.dirty_next_id {
-            changes.push(Change::Meta {
-                key: NEXT_ID_KEY,
-                value: self.world.next_id.to_string(),
-            });
+            changes.push(Change::Meta { key: NEXT_ID_KEY, value: self.world.next_id.to_string() });
         }
         if self.dirty_clock {
-            changes.push(Change::Meta {
-                key: CLOCK_OFFSET_KEY,
-                value: self.world.clock_offset_ms.to_string(),
-            });
+            changes.push(Change::Meta { key: CLOCK_OFFSET_KEY, value: self.world.clock_offset_ms.to_string() });
+        }
+        if self.dirty_public_ip_cursor {
+            changes.push(Change::Meta { key: PUBLIC_IP_CURSOR_KEY, value: self.world.public_ip_cursor.to_string() });
         }
         changes
     }
@@ -387,13 +419,7 @@ mod tests {
     #[test]
     fn timestamps_render_like_ec2() {
         assert_eq!(Timestamp(0).to_iso8601(), "1970-01-01T00:00:00.000Z");
-        assert_eq!(
-            Timestamp(1_767_323_045_123).to_iso8601(),
-            "2026-01-02T03:04:05.123Z"
-        );
-        assert_eq!(
-            Timestamp(951_782_400_000).to_iso8601(),
-            "2000-02-29T00:00:00.000Z"
-        );
+        assert_eq!(Timestamp(1_767_323_045_123).to_iso8601(), "2026-01-02T03:04:05.123Z");
+        assert_eq!(Timestamp(951_782_400_000).to_iso8601(), "2000-02-29T00:00:00.000Z");
     }
 }

@@ -34,11 +34,7 @@ impl Store for MemoryStore {
                 body: body.clone(),
             })
             .collect();
-        let meta = inner
-            .1
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let meta = inner.1.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         Box::pin(std::future::ready(Ok(Snapshot { records, meta })))
     }
 
@@ -46,27 +42,11 @@ impl Store for MemoryStore {
         let mut inner = self.inner.lock().expect("memory store lock");
         for write in writes {
             match *write {
-                Write::Put {
-                    kind,
-                    account,
-                    region,
-                    id,
-                    body,
-                } => {
-                    inner.0.insert(
-                        (kind.into(), account.into(), region.into(), id.into()),
-                        body.into(),
-                    );
+                Write::Put { kind, account, region, id, body } => {
+                    inner.0.insert((kind.into(), account.into(), region.into(), id.into()), body.into());
                 }
-                Write::Delete {
-                    kind,
-                    account,
-                    region,
-                    id,
-                } => {
-                    inner
-                        .0
-                        .remove(&(kind.into(), account.into(), region.into(), id.into()));
+                Write::Delete { kind, account, region, id } => {
+                    inner.0.remove(&(kind.into(), account.into(), region.into(), id.into()));
                 }
                 Write::Meta { key, value } => {
                     inner.1.insert(key.into(), value.into());

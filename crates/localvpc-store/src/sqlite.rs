@@ -28,21 +28,15 @@ impl SqliteStore {
     /// Opens (creating if needed, with its parent folder) the database at `path`.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::Location {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Location { path: path.display().to_string(), reason: e.to_string() })?;
         }
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .connect_with(options)
-            .await?;
+        let pool = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(options).await?;
         for statement in SCHEMA {
             sqlx::query(statement).execute(&pool).await?;
         }
@@ -53,9 +47,7 @@ impl SqliteStore {
 impl Store for SqliteStore {
     fn load(&self) -> BoxFuture<'_, Result<Snapshot, StoreError>> {
         Box::pin(async move {
-            let rows = sqlx::query("SELECT kind, account, region, id, body FROM records")
-                .fetch_all(&self.pool)
-                .await?;
+            let rows = sqlx::query("SELECT kind, account, region, id, body FROM records").fetch_all(&self.pool).await?;
             let records = rows
                 .into_iter()
                 .map(|row| Record {
@@ -81,13 +73,7 @@ impl Store for SqliteStore {
             let mut transaction = self.pool.begin().await?;
             for write in writes {
                 match *write {
-                    Write::Put {
-                        kind,
-                        account,
-                        region,
-                        id,
-                        body,
-                    } => {
+                    Write::Put { kind, account, region, id, body } => {
                         sqlx::query("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)")
                             .bind(kind)
                             .bind(account)
@@ -97,12 +83,7 @@ impl Store for SqliteStore {
                             .execute(&mut *transaction)
                             .await?;
                     }
-                    Write::Delete {
-                        kind,
-                        account,
-                        region,
-                        id,
-                    } => {
+                    Write::Delete { kind, account, region, id } => {
                         sqlx::query("DELETE FROM records WHERE kind = ? AND account = ? AND region = ? AND id = ?")
                             .bind(kind)
                             .bind(account)
@@ -128,12 +109,8 @@ impl Store for SqliteStore {
     fn reset(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {
             let mut transaction = self.pool.begin().await?;
-            sqlx::query("DELETE FROM records")
-                .execute(&mut *transaction)
-                .await?;
-            sqlx::query("DELETE FROM meta")
-                .execute(&mut *transaction)
-                .await?;
+            sqlx::query("DELETE FROM records").execute(&mut *transaction).await?;
+            sqlx::query("DELETE FROM meta").execute(&mut *transaction).await?;
             transaction.commit().await?;
             Ok(())
         })
@@ -147,40 +124,17 @@ mod tests {
 
     async fn round_trip(store: &dyn Store) {
         let writes = [
-            Write::Put {
-                kind: "vpc",
-                account: "1",
-                region: "r",
-                id: "vpc-1",
-                body: "{}",
-            },
-            Write::Put {
-                kind: "vpc",
-                account: "1",
-                region: "r",
-                id: "vpc-2",
-                body: "{\"a\":1}",
-            },
-            Write::Delete {
-                kind: "vpc",
-                account: "1",
-                region: "r",
-                id: "vpc-1",
-            },
-            Write::Meta {
-                key: "next_id",
-                value: "7",
-            },
+            Write::Put { kind: "vpc", account: "1", region: "r", id: "vpc-1", body: "{}" },
+            Write::Put { kind: "vpc", account: "1", region: "r", id: "vpc-2", body: "{\"a\":1}" },
+            Write::Delete { kind: "vpc", account: "1", region: "r", id: "vpc-1" },
+            Write::Meta { key: "next_id", value: "7" },
         ];
         store.apply(&writes).await.unwrap();
         let snapshot = store.load().await.unwrap();
         assert_eq!(snapshot.records.len(), 1);
         assert_eq!(snapshot.records[0].id, "vpc-2");
         assert_eq!(snapshot.records[0].body, "{\"a\":1}");
-        assert_eq!(
-            snapshot.meta,
-            vec![("next_id".to_string(), "7".to_string())]
-        );
+        assert_eq!(snapshot.meta, vec![("next_id".to_string(), "7".to_string())]);
         store.reset().await.unwrap();
         assert_eq!(store.load().await.unwrap(), Snapshot::default());
     }
@@ -191,19 +145,10 @@ mod tests {
         let path = dir.join("nested").join("state.db");
         let store = SqliteStore::open(&path).await.unwrap();
         round_trip(&store).await;
-        store
-            .apply(&[Write::Meta {
-                key: "k",
-                value: "v",
-            }])
-            .await
-            .unwrap();
+        store.apply(&[Write::Meta { key: "k", value: "v" }]).await.unwrap();
         drop(store);
         let reopened = SqliteStore::open(&path).await.unwrap();
-        assert_eq!(
-            reopened.load().await.unwrap().meta,
-            vec![("k".to_string(), "v".to_string())]
-        );
+        assert_eq!(reopened.load().await.unwrap().meta, vec![("k".to_string(), "v".to_string())]);
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -50,9 +50,7 @@ impl StoreSpec {
         let data_home = std::env::var_os("XDG_DATA_HOME")
             .filter(|value| !value.is_empty())
             .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share"))
-            })
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")))
             .unwrap_or_else(|| PathBuf::from("."));
         StoreSpec::Sqlite(data_home.join("localvpc").join("localvpc.db"))
     }
@@ -72,9 +70,7 @@ fn parse_store(text: &str) -> Result<StoreSpec, String> {
         return Ok(StoreSpec::Memory);
     }
     match text.strip_prefix("sqlite:") {
-        Some(path) if !path.is_empty() => Ok(StoreSpec::Sqlite(PathBuf::from(
-            path.strip_prefix("//").unwrap_or(path),
-        ))),
+        Some(path) if !path.is_empty() => Ok(StoreSpec::Sqlite(PathBuf::from(path.strip_prefix("//").unwrap_or(path)))),
         _ => Err(format!("expected `memory` or `sqlite:PATH`, got `{text}`")),
     }
 }
@@ -86,10 +82,7 @@ mod tests {
     #[test]
     fn store_specs() {
         assert_eq!(parse_store("memory"), Ok(StoreSpec::Memory));
-        assert_eq!(
-            parse_store("sqlite:/tmp/x.db"),
-            Ok(StoreSpec::Sqlite("/tmp/x.db".into()))
-        );
+        assert_eq!(parse_store("sqlite:/tmp/x.db"), Ok(StoreSpec::Sqlite("/tmp/x.db".into())));
         assert!(parse_store("postgres://x").is_err());
         assert!(parse_store("sqlite:").is_err());
     }

@@ -18,10 +18,7 @@ use crate::cli::{Cli, Command, ServeArgs, StoreSpec};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("localvpc: cannot start the async runtime: {error}");
@@ -45,26 +42,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = match &args.store {
         StoreSpec::Memory => Arc::new(MemoryStore::new()),
         StoreSpec::Sqlite(path) => Arc::new(
-            SqliteStore::open(path)
-                .await
-                .with_context(|| format!("while opening the store {}", path.display()))?,
+            SqliteStore::open(path).await.with_context(|| format!("while opening the store {}", path.display()))?,
         ),
     };
-    let control = Control::open(store)
-        .await
-        .context("while loading the stored state")?;
-    let listener = tokio::net::TcpListener::bind(&args.listen)
-        .await
-        .with_context(|| format!("while binding {}", args.listen))?;
-    let address = listener
-        .local_addr()
-        .context("while reading the bound address")?;
+    let control = Control::open(store).await.context("while loading the stored state")?;
+    let listener =
+        tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("while binding {}", args.listen))?;
+    let address = listener.local_addr().context("while reading the bound address")?;
     tracing::info!(%address, store = %args.store, "localvpc is serving");
     let app = localvpc_api::router(Arc::new(control));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("while serving")?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("while serving")?;
     Ok(())
 }
 
@@ -82,11 +69,10 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => return std::future::pending().await,
-            };
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => return std::future::pending().await,
+        };
         tokio::select! {
             _ = ctrl_c => {},
             _ = terminate.recv() => {},

@@ -2,99 +2,60 @@
 //! `InvalidAction`.
 
 use super::Handler::{self, Read, Write};
-use super::{
-    availability_zone, internet_gateway, network_acl, route_table, security_group, subnet, tags,
-    vpc,
-};
+use super::{availability_zone, vpc_peering, internet_gateway, network_acl, route_table, security_group, subnet, tags, vpc};
 
 /// Looks up the handler of an Action.
 pub fn handler(action: &str) -> Option<Handler> {
-    ACTIONS
-        .binary_search_by(|(name, _)| name.cmp(&action))
-        .ok()
-        .map(|index| ACTIONS[index].1)
+    ACTIONS.binary_search_by(|(name, _)| name.cmp(&action)).ok().map(|index| ACTIONS[index].1)
 }
 
 /// Sorted by name (checked by a test) so lookup is a binary search.
 pub const ACTIONS: &[(&str, Handler)] = &[
-    (
-        "AssociateRouteTable",
-        Write(route_table::associate_route_table),
-    ),
-    (
-        "AssociateVpcCidrBlock",
-        Write(vpc::associate_vpc_cidr_block),
-    ),
-    (
-        "AttachInternetGateway",
-        Write(internet_gateway::attach_internet_gateway),
-    ),
+    ("AcceptVpcPeeringConnection", Write(vpc_peering::accept_vpc_peering_connection)),
+    ("AssociateRouteTable", Write(route_table::associate_route_table)),
+    ("AssociateVpcCidrBlock", Write(vpc::associate_vpc_cidr_block)),
+    ("AttachInternetGateway", Write(internet_gateway::attach_internet_gateway)),
     ("CreateDefaultVpc", Write(vpc::create_default_vpc)),
-    (
-        "CreateInternetGateway",
-        Write(internet_gateway::create_internet_gateway),
-    ),
+    ("CreateInternetGateway", Write(internet_gateway::create_internet_gateway)),
+    ("CreateNetworkAcl", Write(network_acl::create_network_acl)),
+    ("CreateNetworkAclEntry", Write(network_acl::create_network_acl_entry)),
     ("CreateRoute", Write(route_table::create_route)),
     ("CreateRouteTable", Write(route_table::create_route_table)),
     ("CreateSubnet", Write(subnet::create_subnet)),
     ("CreateTags", Write(tags::create_tags)),
     ("CreateVpc", Write(vpc::create_vpc)),
-    (
-        "DeleteInternetGateway",
-        Write(internet_gateway::delete_internet_gateway),
-    ),
+    ("CreateVpcPeeringConnection", Write(vpc_peering::create_vpc_peering_connection)),
+    ("DeleteInternetGateway", Write(internet_gateway::delete_internet_gateway)),
+    ("DeleteNetworkAcl", Write(network_acl::delete_network_acl)),
+    ("DeleteNetworkAclEntry", Write(network_acl::delete_network_acl_entry)),
     ("DeleteRoute", Write(route_table::delete_route)),
     ("DeleteRouteTable", Write(route_table::delete_route_table)),
     ("DeleteSubnet", Write(subnet::delete_subnet)),
     ("DeleteTags", Write(tags::delete_tags)),
     ("DeleteVpc", Write(vpc::delete_vpc)),
-    (
-        "DescribeAvailabilityZones",
-        Read(availability_zone::describe_availability_zones),
-    ),
-    (
-        "DescribeInternetGateways",
-        Read(internet_gateway::describe_internet_gateways),
-    ),
-    (
-        "DescribeNetworkAcls",
-        Read(network_acl::describe_network_acls),
-    ),
+    ("DeleteVpcPeeringConnection", Write(vpc_peering::delete_vpc_peering_connection)),
+    ("DescribeAvailabilityZones", Read(availability_zone::describe_availability_zones)),
+    ("DescribeInternetGateways", Read(internet_gateway::describe_internet_gateways)),
+    ("DescribeNetworkAcls", Read(network_acl::describe_network_acls)),
     ("DescribeRegions", Read(availability_zone::describe_regions)),
-    (
-        "DescribeRouteTables",
-        Read(route_table::describe_route_tables),
-    ),
-    (
-        "DescribeSecurityGroups",
-        Read(security_group::describe_security_groups),
-    ),
+    ("DescribeRouteTables", Read(route_table::describe_route_tables)),
+    ("DescribeSecurityGroups", Read(security_group::describe_security_groups)),
     ("DescribeSubnets", Read(subnet::describe_subnets)),
     ("DescribeTags", Read(tags::describe_tags)),
     ("DescribeVpcAttribute", Read(vpc::describe_vpc_attribute)),
+    ("DescribeVpcPeeringConnections", Read(vpc_peering::describe_vpc_peering_connections)),
     ("DescribeVpcs", Read(vpc::describe_vpcs)),
-    (
-        "DetachInternetGateway",
-        Write(internet_gateway::detach_internet_gateway),
-    ),
-    (
-        "DisassociateRouteTable",
-        Write(route_table::disassociate_route_table),
-    ),
-    (
-        "DisassociateVpcCidrBlock",
-        Write(vpc::disassociate_vpc_cidr_block),
-    ),
-    (
-        "ModifySubnetAttribute",
-        Write(subnet::modify_subnet_attribute),
-    ),
+    ("DetachInternetGateway", Write(internet_gateway::detach_internet_gateway)),
+    ("DisassociateRouteTable", Write(route_table::disassociate_route_table)),
+    ("DisassociateVpcCidrBlock", Write(vpc::disassociate_vpc_cidr_block)),
+    ("ModifySubnetAttribute", Write(subnet::modify_subnet_attribute)),
     ("ModifyVpcAttribute", Write(vpc::modify_vpc_attribute)),
+    ("ModifyVpcPeeringConnectionOptions", Write(vpc_peering::modify_vpc_peering_connection_options)),
+    ("RejectVpcPeeringConnection", Write(vpc_peering::reject_vpc_peering_connection)),
+    ("ReplaceNetworkAclAssociation", Write(network_acl::replace_network_acl_association)),
+    ("ReplaceNetworkAclEntry", Write(network_acl::replace_network_acl_entry)),
     ("ReplaceRoute", Write(route_table::replace_route)),
-    (
-        "ReplaceRouteTableAssociation",
-        Write(route_table::replace_route_table_association),
-    ),
+    ("ReplaceRouteTableAssociation", Write(route_table::replace_route_table_association)),
 ];
 
 #[cfg(test)]
@@ -104,12 +65,7 @@ mod tests {
     #[test]
     fn table_is_sorted_and_unique() {
         for pair in ACTIONS.windows(2) {
-            assert!(
-                pair[0].0 < pair[1].0,
-                "{} must come before {}",
-                pair[0].0,
-                pair[1].0
-            );
+            assert!(pair[0].0 < pair[1].0, "{} must come before {}", pair[0].0, pair[1].0);
         }
         assert!(handler("DescribeVpcs").is_some());
         assert!(handler("DescribeVpcz").is_none());

@@ -17,9 +17,7 @@ pub(crate) fn describe_regions(_world: &World, _ctx: &Ctx, params: &Params, x: &
     validate::<localvpc_model::availability_zone::Region>(&filters)?;
     for name in &names {
         if !REGIONS.iter().any(|region| region.name == name) {
-            return Err(Ec2Error::InvalidParameterValue(format!(
-                "Invalid region: {name}"
-            )));
+            return Err(Ec2Error::InvalidParameterValue(format!("Invalid region: {name}")));
         }
     }
     let shown = REGIONS.iter().filter(|region| {
@@ -38,12 +36,7 @@ pub(crate) fn describe_regions(_world: &World, _ctx: &Ctx, params: &Params, x: &
     Ok(())
 }
 
-pub(crate) fn describe_availability_zones(
-    _world: &World,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
+pub(crate) fn describe_availability_zones(_world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let names = params.list("ZoneName");
     let ids = params.list("ZoneId");
     let filters = params.filters()?;
@@ -51,22 +44,16 @@ pub(crate) fn describe_availability_zones(
     let all = zones(&ctx.scope.region);
     for name in &names {
         if !all.iter().any(|zone| &zone.name == name) {
-            return Err(Ec2Error::InvalidParameterValue(format!(
-                "The zone '{name}' does not exist."
-            )));
+            return Err(Ec2Error::InvalidParameterValue(format!("The zone '{name}' does not exist.")));
         }
     }
     for id in &ids {
         if !all.iter().any(|zone| &zone.zone_id == id) {
-            return Err(Ec2Error::InvalidParameterValue(format!(
-                "The zone ID '{id}' does not exist."
-            )));
+            return Err(Ec2Error::InvalidParameterValue(format!("The zone ID '{id}' does not exist.")));
         }
     }
     let shown = all.iter().filter(|zone| {
-        (names.is_empty() && ids.is_empty()
-            || names.contains(&zone.name)
-            || ids.contains(&zone.zone_id))
+        (names.is_empty() && ids.is_empty() || names.contains(&zone.name) || ids.contains(&zone.zone_id))
             && matches(*zone, &filters)
     });
     x.list("availabilityZoneInfo", shown, |x, zone| {

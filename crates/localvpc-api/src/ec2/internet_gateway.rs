@@ -21,27 +21,13 @@ fn render_igw(x: &mut Xml, igw: &InternetGateway) {
         .tag_set(&igw.tags);
 }
 
-pub(crate) fn create_internet_gateway(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
-    let igw = internet_gateway::create(
-        tx,
-        &ctx.scope,
-        params.tag_specifications("internet-gateway")?,
-    )?;
+pub(crate) fn create_internet_gateway(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let igw = internet_gateway::create(tx, &ctx.scope, params.tag_specifications("internet-gateway")?)?;
     x.nested("internetGateway", |x| render_igw(x, &igw));
     Ok(())
 }
 
-pub(crate) fn describe_internet_gateways(
-    world: &World,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
+pub(crate) fn describe_internet_gateways(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let ids = params.list("InternetGatewayId");
     let filters = params.filters()?;
     validate::<InternetGateway>(&filters)?;
@@ -55,43 +41,26 @@ pub(crate) fn describe_internet_gateways(
         &page,
         |igw| matches(igw, &filters),
     )?;
-    x.list("internetGatewaySet", &found.items, |x, igw| {
-        render_igw(x, igw)
-    });
+    x.list("internetGatewaySet", &found.items, |x, igw| render_igw(x, igw));
     x.optional("nextToken", found.next_token.as_deref());
     Ok(())
 }
 
-pub(crate) fn attach_internet_gateway(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
+pub(crate) fn attach_internet_gateway(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let igw_id = params.required("InternetGatewayId")?;
     internet_gateway::attach(tx, &ctx.scope, igw_id, params.required("VpcId")?)?;
     return_true(x);
     Ok(())
 }
 
-pub(crate) fn detach_internet_gateway(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
+pub(crate) fn detach_internet_gateway(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let igw_id = params.required("InternetGatewayId")?;
     internet_gateway::detach(tx, &ctx.scope, igw_id, params.required("VpcId")?)?;
     return_true(x);
     Ok(())
 }
 
-pub(crate) fn delete_internet_gateway(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
+pub(crate) fn delete_internet_gateway(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     internet_gateway::delete(tx, &ctx.scope, params.required("InternetGatewayId")?)?;
     return_true(x);
     Ok(())

@@ -12,6 +12,7 @@ mod security_group;
 mod subnet;
 mod tags;
 mod vpc;
+mod vpc_peering;
 
 use std::sync::Arc;
 
@@ -56,17 +57,11 @@ pub(crate) fn select<T: Resource>(
     for id in ids {
         kind.check(id)?;
     }
-    let missing: Vec<String> = ids
-        .iter()
-        .filter(|id| !table.contains_key(*id))
-        .cloned()
-        .collect();
+    let missing: Vec<String> = ids.iter().filter(|id| !table.contains_key(*id)).cloned().collect();
     if !missing.is_empty() {
         return Err(not_found(missing));
     }
-    paginate(table, page, |item| {
-        (ids.is_empty() || ids.iter().any(|id| id == item.id())) && keep(item)
-    })
+    paginate(table, page, |item| (ids.is_empty() || ids.iter().any(|id| id == item.id())) && keep(item))
 }
 
 /// `<return>true</return>`, the body of every action whose model has no output (spec §1.3).

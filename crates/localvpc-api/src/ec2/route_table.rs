@@ -15,7 +15,7 @@ use crate::xml::Xml;
 type Result = std::result::Result<(), Ec2Error>;
 
 /// `<routeTable>` content (spec §2.5, Appendix A).
-fn render_route_table(x: &mut Xml, table: &RouteTable, region: &RegionState) {
+fn render_route_table(x: &mut Xml, table: &RouteTable, world: &World, region: &RegionState) {
     x.text("routeTableId", &table.id)
         .text("vpcId", &table.vpc_id)
         .text("ownerId", &table.owner_id)
@@ -26,13 +26,10 @@ fn render_route_table(x: &mut Xml, table: &RouteTable, region: &RegionState) {
                 RouteTarget::InternetGateway(id) => x.text("gatewayId", id),
                 RouteTarget::VpcPeeringConnection(id) => x.text("vpcPeeringConnectionId", id),
                 RouteTarget::NatGateway(id) => x.text("natGatewayId", id),
-                RouteTarget::Instance(id) => x
-                    .text("instanceId", id)
-                    .text("instanceOwnerId", &table.owner_id),
+                RouteTarget::Instance(id) => x.text("instanceId", id).text("instanceOwnerId", &table.owner_id),
                 RouteTarget::NetworkInterface(id) => x.text("networkInterfaceId", id),
             };
-            x.text("state", route_state(region, table, route).as_str())
-                .text("origin", route.origin.as_str());
+            x.text("state", route_state(world, region, table, route).as_str()).text("origin", route.origin.as_str());
         })
         .list("associationSet", &table.associations, |x, association| {
             x.text("routeTableAssociationId", &association.id)
@@ -52,33 +49,21 @@ pub(crate) fn create_route_table(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mu
     let tags = params.tag_specifications("route-table")?;
     let table = route_table::create(tx, &ctx.scope, params.required("VpcId")?, tags)?;
     let region = tx.region(&ctx.scope);
-    x.nested("routeTable", |x| render_route_table(x, &table, region));
+    x.nested("routeTable", |x| render_route_table(x, &table, tx.world(), region));
     x.optional("clientToken", params.get("ClientToken"));
     Ok(())
 }
 
-pub(crate) fn describe_route_tables(
-    world: &World,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
+pub(crate) fn describe_route_tables(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let ids = params.list("RouteTableId");
     let filters = params.filters()?;
     validate::<RouteTableView>(&filters)?;
     let page = params.page(5, 100)?;
     let region = world.region(&ctx.scope);
-    let found = select(
-        &region.route_tables,
-        &ids,
-        IdKind::RouteTable,
-        Ec2Error::RouteTableNotFound,
-        &page,
-        |table| matches(&RouteTableView { table, region }, &filters),
-    )?;
-    x.list("routeTableSet", &found.items, |x, table| {
-        render_route_table(x, table, region)
-    });
+    let found = select(&region.route_tables, &ids, IdKind::RouteTable, Ec2Error::RouteTableNotFound, &page, |table| {
+        matches(&RouteTableView { table, world, region }, &filters)
+    })?;
+    x.list("routeTableSet", &found.items, |x, table| render_route_table(x, table, world, region));
     x.optional("nextToken", found.next_token.as_deref());
     Ok(())
 }
@@ -89,12 +74,7 @@ pub(crate) fn delete_route_table(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mu
     Ok(())
 }
 
-pub(crate) fn associate_route_table(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
+pub(crate) fn associate_route_table(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let route_table_id = params.required("RouteTableId")?;
     let target = match (params.get("SubnetId"), params.get("GatewayId")) {
         (Some(subnet_id), None) => AssociationTarget::Subnet(subnet_id.to_string()),
@@ -107,48 +87,35 @@ pub(crate) fn associate_route_table(
         }
     };
     let association_id = route_table::associate(tx, &ctx.scope, route_table_id, target)?;
-    x.text("associationId", &association_id)
-        .nested("associationState", |x| {
-            x.text("state", "associated");
-        });
+    x.text("associationId", &association_id).nested("associationState", |x| {
+        x.text("state", "associated");
+    });
     Ok(())
 }
 
-pub(crate) fn disassociate_route_table(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
+pub(crate) fn disassociate_route_table(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     route_table::disassociate(tx, &ctx.scope, params.required("AssociationId")?)?;
     return_true(x);
     Ok(())
 }
 
-pub(crate) fn replace_route_table_association(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
+pub(crate) fn replace_route_table_association(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let association_id = params.required("AssociationId")?;
-    let new_id = route_table::replace_association(
-        tx,
-        &ctx.scope,
-        association_id,
-        params.required("RouteTableId")?,
-    )?;
-    x.text("newAssociationId", &new_id)
-        .nested("associationState", |x| {
-            x.text("state", "associated");
-        });
+    let new_id = route_table::replace_association(tx, &ctx.scope, association_id, params.required("RouteTableId")?)?;
+    x.text("newAssociationId", &new_id).nested("associationState", |x| {
+        x.text("state", "associated");
+    });
     Ok(())
 }
 
 /// The parameters CreateRoute and ReplaceRoute share.
 fn route_request(params: &Params) -> std::result::Result<RouteRequest, Ec2Error> {
     let route_table_id = params.required("RouteTableId")?.to_string();
-    let destination = match (params.get("DestinationCidrBlock"), params.get("DestinationIpv6CidrBlock"), params.get("DestinationPrefixListId")) {
+    let destination = match (
+        params.get("DestinationCidrBlock"),
+        params.get("DestinationIpv6CidrBlock"),
+        params.get("DestinationPrefixListId"),
+    ) {
         (Some(cidr), None, None) => cidr.to_string(),
         (None, Some(_), None) | (None, None, Some(_)) => {
             return Err(Ec2Error::InvalidParameterValue(
@@ -156,11 +123,10 @@ fn route_request(params: &Params) -> std::result::Result<RouteRequest, Ec2Error>
             ))
         }
         (None, None, None) => return Err(Ec2Error::MissingParameter("destinationCidrBlock".into())),
-        _ => {
-            return Err(Ec2Error::InvalidParameterCombination(
-                "Only one of DestinationCidrBlock, DestinationIpv6CidrBlock or DestinationPrefixListId may be specified.".into(),
-            ))
-        }
+        _ => return Err(Ec2Error::InvalidParameterCombination(
+            "Only one of DestinationCidrBlock, DestinationIpv6CidrBlock or DestinationPrefixListId may be specified."
+                .into(),
+        )),
     };
     let unsupported = [
         "TransitGatewayId",
@@ -179,10 +145,7 @@ fn route_request(params: &Params) -> std::result::Result<RouteRequest, Ec2Error>
         nat_gateway_id: params.get("NatGatewayId").map(str::to_string),
         instance_id: params.get("InstanceId").map(str::to_string),
         network_interface_id: params.get("NetworkInterfaceId").map(str::to_string),
-        unsupported_targets: unsupported
-            .into_iter()
-            .filter(|key| params.get(key).is_some())
-            .collect(),
+        unsupported_targets: unsupported.into_iter().filter(|key| params.get(key).is_some()).collect(),
         local_target: params.bool("LocalTarget")?.unwrap_or(false),
     })
 }
@@ -201,9 +164,8 @@ pub(crate) fn replace_route(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml
 
 pub(crate) fn delete_route(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let route_table_id = params.required("RouteTableId")?;
-    let destination = params
-        .get("DestinationCidrBlock")
-        .ok_or_else(|| Ec2Error::MissingParameter("destinationCidrBlock".into()))?;
+    let destination =
+        params.get("DestinationCidrBlock").ok_or_else(|| Ec2Error::MissingParameter("destinationCidrBlock".into()))?;
     route_table::delete_route(tx, &ctx.scope, route_table_id, destination)?;
     return_true(x);
     Ok(())

@@ -23,20 +23,16 @@ fn render_permissions(x: &mut Xml, tag: &str, rules: &[SecurityGroupRule]) {
             RulePeer::Cidr(_) => vec![],
         };
         x.list("groups", groups, |x, (user_id, group_id)| {
-            x.text("userId", user_id)
-                .text("groupId", group_id)
-                .optional("description", rule.description.as_deref());
+            x.text("userId", user_id).text("groupId", group_id).optional("description", rule.description.as_deref());
         });
         let ranges: Vec<_> = match &rule.peer {
             RulePeer::Cidr(block) => vec![*block],
             RulePeer::Group { .. } => vec![],
         };
         x.list("ipRanges", ranges, |x, block| {
-            x.value("cidrIp", block)
-                .optional("description", rule.description.as_deref());
+            x.value("cidrIp", block).optional("description", rule.description.as_deref());
         });
-        x.list("ipv6Ranges", [(); 0], |_, _| {})
-            .list("prefixListIds", [(); 0], |_, _| {});
+        x.list("ipv6Ranges", [(); 0], |_, _| {}).list("prefixListIds", [(); 0], |_, _| {});
     });
 }
 
@@ -52,12 +48,7 @@ fn render_group(x: &mut Xml, group: &SecurityGroup) {
     x.tag_set(&group.tags);
 }
 
-pub(crate) fn describe_security_groups(
-    world: &World,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
+pub(crate) fn describe_security_groups(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let ids = params.list("GroupId");
     let names = params.list("GroupName");
     let filters = params.filters()?;
@@ -65,22 +56,10 @@ pub(crate) fn describe_security_groups(
     let page = params.page(5, 1000)?;
     let region = world.region(&ctx.scope);
     // Spec §2.7: names resolve in the default VPC only.
-    let default_vpc = region
-        .vpcs
-        .values()
-        .find(|vpc| vpc.is_default)
-        .map(|vpc| vpc.id.clone())
-        .unwrap_or_default();
+    let default_vpc = region.vpcs.values().find(|vpc| vpc.is_default).map(|vpc| vpc.id.clone()).unwrap_or_default();
     for name in &names {
-        if !region
-            .security_groups
-            .values()
-            .any(|g| &g.name == name && g.vpc_id == default_vpc)
-        {
-            return Err(Ec2Error::SecurityGroupNameNotFound(
-                name.clone(),
-                default_vpc.clone(),
-            ));
+        if !region.security_groups.values().any(|g| &g.name == name && g.vpc_id == default_vpc) {
+            return Err(Ec2Error::SecurityGroupNameNotFound(name.clone(), default_vpc.clone()));
         }
     }
     let found = select(
@@ -94,9 +73,7 @@ pub(crate) fn describe_security_groups(
                 && matches(group, &filters)
         },
     )?;
-    x.list("securityGroupInfo", &found.items, |x, group| {
-        render_group(x, group)
-    });
+    x.list("securityGroupInfo", &found.items, |x, group| render_group(x, group));
     x.optional("nextToken", found.next_token.as_deref());
     Ok(())
 }

@@ -19,10 +19,7 @@ fn render_subnet(x: &mut Xml, subnet: &Subnet, region: &RegionState) {
         .text("ownerId", &subnet.owner_id)
         .text("state", "available")
         .value("cidrBlock", subnet.cidr_block)
-        .value(
-            "availableIpAddressCount",
-            subnet.available_ip_address_count(region),
-        )
+        .value("availableIpAddressCount", subnet.available_ip_address_count(region))
         .text("availabilityZone", &subnet.availability_zone)
         .text("availabilityZoneId", &subnet.availability_zone_id)
         .value("defaultForAz", subnet.default_for_az)
@@ -42,9 +39,7 @@ fn render_subnet(x: &mut Xml, subnet: &Subnet, region: &RegionState) {
 
 pub(crate) fn create_subnet(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     if params.get("Ipv6CidrBlock").is_some() || params.bool("Ipv6Native")? == Some(true) {
-        return Err(Ec2Error::InvalidParameterValue(
-            "IPv6 subnets are not supported by localvpc".into(),
-        ));
+        return Err(Ec2Error::InvalidParameterValue("IPv6 subnets are not supported by localvpc".into()));
     }
     let request = CreateSubnet {
         vpc_id: params.required("VpcId")?.to_string(),
@@ -65,17 +60,10 @@ pub(crate) fn describe_subnets(world: &World, ctx: &Ctx, params: &Params, x: &mu
     validate::<SubnetView>(&filters)?;
     let page = params.page(5, 1000)?;
     let region = world.region(&ctx.scope);
-    let found = select(
-        &region.subnets,
-        &ids,
-        IdKind::Subnet,
-        Ec2Error::SubnetNotFound,
-        &page,
-        |subnet| matches(&SubnetView { subnet, region }, &filters),
-    )?;
-    x.list("subnetSet", &found.items, |x, subnet| {
-        render_subnet(x, subnet, region)
-    });
+    let found = select(&region.subnets, &ids, IdKind::Subnet, Ec2Error::SubnetNotFound, &page, |subnet| {
+        matches(&SubnetView { subnet, region }, &filters)
+    })?;
+    x.list("subnetSet", &found.items, |x, subnet| render_subnet(x, subnet, region));
     x.optional("nextToken", found.next_token.as_deref());
     Ok(())
 }
@@ -86,22 +74,14 @@ pub(crate) fn delete_subnet(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml
     Ok(())
 }
 
-pub(crate) fn modify_subnet_attribute(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
+pub(crate) fn modify_subnet_attribute(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let subnet_id = params.required("SubnetId")?;
     match params.bool("MapPublicIpOnLaunch.Value")? {
         Some(value) => subnet::set_map_public_ip_on_launch(tx, &ctx.scope, subnet_id, value)?,
         None => {
             subnet::find(tx.region(&ctx.scope), subnet_id)?;
-            let other_attributes = [
-                "AssignIpv6AddressOnCreation.Value",
-                "EnableDns64.Value",
-                "MapCustomerOwnedIpOnLaunch.Value",
-            ];
+            let other_attributes =
+                ["AssignIpv6AddressOnCreation.Value", "EnableDns64.Value", "MapCustomerOwnedIpOnLaunch.Value"];
             if !other_attributes.iter().any(|key| params.get(key).is_some()) {
                 return Err(Ec2Error::MissingParameter("MapPublicIpOnLaunch".into()));
             }

@@ -5,6 +5,7 @@ use localvpc_model::tags::ops::{self, TagDescription};
 use localvpc_model::{Ec2Error, Tx, World};
 
 use super::{return_true, Ctx};
+use crate::control::Control;
 use crate::params::Params;
 use crate::xml::Xml;
 
@@ -34,12 +35,7 @@ pub(crate) fn delete_tags(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) 
     let tags: Vec<(String, Option<String>)> = params
         .structs("Tag")
         .into_iter()
-        .filter_map(|tag| {
-            Some((
-                tag.get("Key")?.to_string(),
-                tag.get("Value").map(str::to_string),
-            ))
-        })
+        .filter_map(|tag| Some((tag.get("Key")?.to_string(), tag.get("Value").map(str::to_string))))
         .collect();
     ops::delete_tags(tx, &ctx.scope, &ids, &tags)?;
     return_true(x);
@@ -60,13 +56,11 @@ pub(crate) fn describe_tags(world: &World, ctx: &Ctx, params: &Params, x: &mut X
             .and_then(|n| n.parse::<usize>().ok())
             .ok_or_else(|| Ec2Error::InvalidNextToken(token.clone()))?,
     };
-    let matching: Vec<TagDescription> = ops::all_tags(world.region(&ctx.scope))
-        .into_iter()
-        .filter(|tag| matches(tag, &filters))
-        .collect();
-    let end = page
-        .max_results
-        .map_or(matching.len(), |max| (start + max).min(matching.len()));
+    let mut all = ops::all_tags(world.region(&ctx.scope));
+    all.extend(ops::peering_tags(world, &ctx.scope, Control::now(world)));
+    all.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
+    let matching: Vec<TagDescription> = all.into_iter().filter(|tag| matches(tag, &filters)).collect();
+    let end = page.max_results.map_or(matching.len(), |max| (start + max).min(matching.len()));
     let shown = matching.get(start.min(end)..end).unwrap_or_default();
     x.list("tagSet", shown, |x, tag| {
         x.text("resourceId", &tag.resource_id)

@@ -18,13 +18,9 @@ pub(crate) fn render_vpc(x: &mut Xml, vpc: &Vpc) {
         .text("ownerId", &vpc.owner_id)
         .text("state", "available")
         .value("cidrBlock", vpc.cidr_block)
-        .list(
-            "cidrBlockAssociationSet",
-            &vpc.cidr_associations,
-            |x, association| {
-                render_association(x, association, "associated");
-            },
-        )
+        .list("cidrBlockAssociationSet", &vpc.cidr_associations, |x, association| {
+            render_association(x, association, "associated");
+        })
         .list("ipv6CidrBlockAssociationSet", [(); 0], |_, _| {})
         .text("dhcpOptionsId", &vpc.dhcp_options_id)
         .text("instanceTenancy", &vpc.instance_tenancy)
@@ -33,21 +29,17 @@ pub(crate) fn render_vpc(x: &mut Xml, vpc: &Vpc) {
 }
 
 fn render_association(x: &mut Xml, association: &VpcCidrAssociation, state: &str) {
-    x.text("associationId", &association.association_id)
-        .value("cidrBlock", association.cidr_block)
-        .nested("cidrBlockState", |x| {
+    x.text("associationId", &association.association_id).value("cidrBlock", association.cidr_block).nested(
+        "cidrBlockState",
+        |x| {
             x.text("state", state);
-        });
+        },
+    );
 }
 
 pub(crate) fn create_vpc(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    if params
-        .get("AmazonProvidedIpv6CidrBlock")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
-        return Err(Ec2Error::InvalidParameterValue(
-            "IPv6 CIDR blocks are not supported by localvpc".into(),
-        ));
+    if params.get("AmazonProvidedIpv6CidrBlock").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        return Err(Ec2Error::InvalidParameterValue("IPv6 CIDR blocks are not supported by localvpc".into()));
     }
     let request = CreateVpc {
         cidr_block: params.required("CidrBlock")?.to_string(),
@@ -71,14 +63,7 @@ pub(crate) fn describe_vpcs(world: &World, ctx: &Ctx, params: &Params, x: &mut X
     validate::<Vpc>(&filters)?;
     let page = params.page(5, 1000)?;
     let region = world.region(&ctx.scope);
-    let found = select(
-        &region.vpcs,
-        &ids,
-        IdKind::Vpc,
-        Ec2Error::VpcNotFound,
-        &page,
-        |vpc| matches(vpc, &filters),
-    )?;
+    let found = select(&region.vpcs, &ids, IdKind::Vpc, Ec2Error::VpcNotFound, &page, |vpc| matches(vpc, &filters))?;
     x.list("vpcSet", &found.items, |x, vpc| render_vpc(x, vpc));
     x.optional("nextToken", found.next_token.as_deref());
     Ok(())
@@ -90,12 +75,7 @@ pub(crate) fn delete_vpc(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -
     Ok(())
 }
 
-pub(crate) fn describe_vpc_attribute(
-    world: &World,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
+pub(crate) fn describe_vpc_attribute(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let vpc_id = params.required("VpcId")?;
     let attribute_name = params.required("Attribute")?;
     let attribute = VpcAttribute::parse(attribute_name)?;
@@ -111,10 +91,7 @@ pub(crate) fn modify_vpc_attribute(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &
     let candidates = [
         ("EnableDnsSupport.Value", VpcAttribute::EnableDnsSupport),
         ("EnableDnsHostnames.Value", VpcAttribute::EnableDnsHostnames),
-        (
-            "EnableNetworkAddressUsageMetrics.Value",
-            VpcAttribute::EnableNetworkAddressUsageMetrics,
-        ),
+        ("EnableNetworkAddressUsageMetrics.Value", VpcAttribute::EnableNetworkAddressUsageMetrics),
     ];
     let mut given = Vec::new();
     for (key, attribute) in candidates {
@@ -123,9 +100,7 @@ pub(crate) fn modify_vpc_attribute(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &
         }
     }
     match given.as_slice() {
-        [] => Err(Ec2Error::MissingParameter(
-            "EnableDnsSupport or EnableDnsHostnames".into(),
-        )),
+        [] => Err(Ec2Error::MissingParameter("EnableDnsSupport or EnableDnsHostnames".into())),
         [(_, attribute, value)] => {
             vpc::modify_vpc_attribute(tx, &ctx.scope, vpc_id, *attribute, *value)?;
             return_true(x);
@@ -133,46 +108,23 @@ pub(crate) fn modify_vpc_attribute(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &
         }
         many => Err(Ec2Error::InvalidParameterCombination(format!(
             "Fields for multiple attribute types specified: {}",
-            many.iter()
-                .map(|(key, _, _)| key.trim_end_matches(".Value"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            many.iter().map(|(key, _, _)| key.trim_end_matches(".Value")).collect::<Vec<_>>().join(", ")
         ))),
     }
 }
 
-pub(crate) fn associate_vpc_cidr_block(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
+pub(crate) fn associate_vpc_cidr_block(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let vpc_id = params.required("VpcId")?;
-    if params.get("AmazonProvidedIpv6CidrBlock").is_some() || params.get("Ipv6CidrBlock").is_some()
-    {
-        return Err(Ec2Error::InvalidParameterValue(
-            "IPv6 CIDR blocks are not supported by localvpc".into(),
-        ));
+    if params.get("AmazonProvidedIpv6CidrBlock").is_some() || params.get("Ipv6CidrBlock").is_some() {
+        return Err(Ec2Error::InvalidParameterValue("IPv6 CIDR blocks are not supported by localvpc".into()));
     }
-    let association =
-        vpc::associate_cidr_block(tx, &ctx.scope, vpc_id, params.required("CidrBlock")?)?;
-    x.text("vpcId", vpc_id).nested("cidrBlockAssociation", |x| {
-        render_association(x, &association, "associating")
-    });
+    let association = vpc::associate_cidr_block(tx, &ctx.scope, vpc_id, params.required("CidrBlock")?)?;
+    x.text("vpcId", vpc_id).nested("cidrBlockAssociation", |x| render_association(x, &association, "associating"));
     Ok(())
 }
 
-pub(crate) fn disassociate_vpc_cidr_block(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    params: &Params,
-    x: &mut Xml,
-) -> Result {
-    let (vpc_id, association) =
-        vpc::disassociate_cidr_block(tx, &ctx.scope, params.required("AssociationId")?)?;
-    x.text("vpcId", &vpc_id)
-        .nested("cidrBlockAssociation", |x| {
-            render_association(x, &association, "disassociating")
-        });
+pub(crate) fn disassociate_vpc_cidr_block(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let (vpc_id, association) = vpc::disassociate_cidr_block(tx, &ctx.scope, params.required("AssociationId")?)?;
+    x.text("vpcId", &vpc_id).nested("cidrBlockAssociation", |x| render_association(x, &association, "disassociating"));
     Ok(())
 }

@@ -1,0 +1,378 @@
+//! Elastic IPs (spec §2.10) and the one allocator of public IPv4 addresses.
+//!
+//! Every public address localvpc hands out — Elastic IPs and the dynamic addresses of instances alike — comes from
+//! [`PUBLIC_POOL`], 198.18.0.0/15: the benchmarking range of RFC 2544, which never collides with a real host. The
+//! allocator walks the pool from a cursor persisted with the world, so a released address is not handed out again
+//! until the pool wraps (as on AWS, a stopped and started instance gets a *new* address), and an address is never
+//! given to two holders in any account or region.
+//!
+//! An Elastic IP's association points at a network interface; the interface keeps only its dynamic address, and
+//! [`crate::network_interface::public_address`] combines the two. Only the `vpc` domain is modelled.
+
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cidr::{self, Ipv4Net};
+use crate::filter::Filterable;
+use crate::ids::IdKind;
+use crate::instance::{self, Instance};
+use crate::network_interface::{self, NetworkInterface};
+use crate::tags::{Tag, Tags};
+use crate::world::{RegionState, Resource, Scope, Table, Tx};
+use crate::{Ec2Error, Result};
+
+/// An Elastic IP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    /// `eipalloc-…`.
+    pub allocation_id: String,
+    /// The address.
+    pub public_ip: Ipv4Addr,
+    /// Owning account.
+    pub owner_id: String,
+    /// The region (`networkBorderGroup`).
+    pub network_border_group: String,
+    /// Where it is associated.
+    pub association: Option<AddressAssociation>,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// The association of an Elastic IP with a network interface.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressAssociation {
+    /// `eipassoc-…`.
+    pub association_id: String,
+    /// The interface.
+    pub network_interface_id: String,
+    /// The interface's private address it maps to.
+    pub private_ip: Ipv4Addr,
+}
+
+impl Resource for Address {
+    const KIND: &'static str = "address";
+    fn id(&self) -> &str {
+        &self.allocation_id
+    }
+    fn table(region: &RegionState) -> &Table<Self> {
+        &region.addresses
+    }
+    fn table_mut(region: &mut RegionState) -> &mut Table<Self> {
+        &mut region.addresses
+    }
+    fn tags(&self) -> &Tags {
+        &self.tags
+    }
+    fn tags_mut(&mut self) -> &mut Tags {
+        &mut self.tags
+    }
+}
+
+/// The pool of every public address localvpc issues: 198.18.0.0/15 (RFC 2544 benchmarking).
+pub const PUBLIC_POOL: &str = "198.18.0.0/15";
+
+fn pool() -> Ipv4Net {
+    PUBLIC_POOL.parse().expect("valid")
+}
+
+/// Every public address held anywhere in the world: Elastic IPs and dynamic addresses of interfaces.
+fn public_addresses_in_use(tx: &Tx) -> BTreeSet<Ipv4Addr> {
+    let mut used = BTreeSet::new();
+    for (_, region) in tx.world().scopes() {
+        used.extend(region.addresses.values().map(|address| address.public_ip));
+        used.extend(region.network_interfaces.values().filter_map(|interface| interface.public_ip));
+    }
+    used
+}
+
+/// The one public address allocator: the next free address of [`PUBLIC_POOL`] after the persisted cursor,
+/// skipping addresses ending in `.0` and `.255` (valid, but they look wrong to people).
+pub fn allocate_public_ip(tx: &mut Tx) -> Result<Ipv4Addr> {
+    let pool = pool();
+    let size = cidr::size(&pool);
+    let used = public_addresses_in_use(tx);
+    let start = tx.public_ip_cursor() % size;
+    for step in 0..size {
+        let offset = (start + step) % size;
+        let candidate = cidr::nth_address(&pool, offset as u32);
+        let last_octet = candidate.octets()[3];
+        if last_octet == 0 || last_octet == 255 || used.contains(&candidate) {
+            continue;
+        }
+        tx.set_public_ip_cursor((offset + 1) % size);
+        return Ok(candidate);
+    }
+    Err(Ec2Error::InsufficientAddressCapacity)
+}
+
+/// The Elastic IP associated with an interface, if any.
+pub fn associated_with<'a>(region: &'a RegionState, interface_id: &str) -> Option<&'a Address> {
+    region
+        .addresses
+        .values()
+        .find(|address| address.association.as_ref().is_some_and(|a| a.network_interface_id == interface_id))
+        .map(|address| &**address)
+}
+
+/// The instance an Elastic IP maps to, through its interface's attachment.
+pub fn instance_id<'a>(region: &'a RegionState, address: &Address) -> Option<&'a str> {
+    let association = address.association.as_ref()?;
+    let interface = region.network_interfaces.get(&association.network_interface_id)?;
+    interface.attachment.as_ref().map(|attachment| attachment.instance_id.as_str())
+}
+
+/// Looks an Elastic IP up by allocation ID, checking the ID's shape first.
+pub fn find(region: &RegionState, allocation_id: &str) -> Result<Arc<Address>> {
+    IdKind::ElasticIpAllocation.check(allocation_id)?;
+    region
+        .addresses
+        .get(allocation_id)
+        .cloned()
+        .ok_or_else(|| Ec2Error::AllocationNotFound(vec![allocation_id.to_string()]))
+}
+
+/// Looks an Elastic IP up by its address.
+pub fn find_by_public_ip(region: &RegionState, public_ip: &str) -> Result<Arc<Address>> {
+    region
+        .addresses
+        .values()
+        .find(|address| address.public_ip.to_string() == public_ip)
+        .cloned()
+        .ok_or_else(|| Ec2Error::AddressNotFound(public_ip.to_string()))
+}
+
+/// How a request names an Elastic IP: `AllocationId` or (the older form) `PublicIp`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddressRef {
+    /// `AllocationId`.
+    Allocation(String),
+    /// `PublicIp`.
+    PublicIp(String),
+}
+
+fn resolve(region: &RegionState, reference: &AddressRef) -> Result<Arc<Address>> {
+    match reference {
+        AddressRef::Allocation(allocation_id) => find(region, allocation_id),
+        AddressRef::PublicIp(public_ip) => find_by_public_ip(region, public_ip),
+    }
+}
+
+/// AllocateAddress (spec §2.10): a new Elastic IP from the pool. Quotas are not enforced by default (DESIGN).
+pub fn allocate(tx: &mut Tx, scope: &Scope, tags: Vec<Tag>) -> Result<Arc<Address>> {
+    crate::tags::validate(&tags)?;
+    let public_ip = allocate_public_ip(tx)?;
+    let address = Address {
+        allocation_id: tx.next_id(IdKind::ElasticIpAllocation),
+        public_ip,
+        owner_id: scope.account.clone(),
+        network_border_group: scope.region.clone(),
+        association: None,
+        tags: Tags(tags),
+    };
+    let id = address.allocation_id.clone();
+    tx.put(scope, address);
+    Ok(tx.get(scope, &id).expect("just inserted"))
+}
+
+/// AssociateAddress parameters.
+#[derive(Debug, Clone)]
+pub struct AssociateAddress {
+    /// The Elastic IP.
+    pub address: AddressRef,
+    /// `InstanceId`.
+    pub instance_id: Option<String>,
+    /// `NetworkInterfaceId`.
+    pub network_interface_id: Option<String>,
+    /// `PrivateIpAddress`.
+    pub private_ip_address: Option<String>,
+    /// `AllowReassociation`; absent means allowed (spec §2.10 [D]).
+    pub allow_reassociation: Option<bool>,
+}
+
+/// The interface an AssociateAddress request targets.
+fn target_interface(region: &RegionState, request: &AssociateAddress) -> Result<Arc<NetworkInterface>> {
+    match (&request.instance_id, &request.network_interface_id) {
+        (Some(_), Some(_)) => Err(Ec2Error::InvalidParameterCombination(
+            "Only one of instanceId or networkInterfaceId may be specified.".into(),
+        )),
+        (None, None) => Err(Ec2Error::MissingParameter("InstanceId".into())),
+        (None, Some(interface_id)) => network_interface::find(region, interface_id),
+        (Some(instance_id), None) => {
+            let instance = instance::find(region, instance_id)?;
+            instance
+                .network_interface_id
+                .as_ref()
+                .and_then(|interface_id| region.network_interfaces.get(interface_id).cloned())
+                .ok_or_else(|| Ec2Error::InstanceNotInValidState(instance.id.clone()))
+        }
+    }
+}
+
+/// AssociateAddress (spec §2.10): returns the new association ID. The interface's VPC must have an internet
+/// gateway; the interface's dynamic address goes back to the pool; an Elastic IP associated elsewhere moves
+/// unless `AllowReassociation=false`.
+pub fn associate(tx: &mut Tx, scope: &Scope, request: &AssociateAddress) -> Result<String> {
+    let region = tx.region(scope);
+    let address = resolve(region, &request.address)?;
+    let interface = target_interface(region, &request)?;
+    let private_ip = match &request.private_ip_address {
+        None => interface.private_ip,
+        Some(text) if text.trim() == interface.private_ip.to_string() => interface.private_ip,
+        // ASSUMPTION (spec §2.10, text unverified): only the primary private address exists here, so any other
+        // address is one the interface does not have.
+        Some(text) => {
+            return Err(Ec2Error::InvalidParameterValue(format!(
+                "The private IP address {text} is not assigned to network interface {}",
+                interface.id
+            )))
+        }
+    };
+    let has_gateway =
+        region.internet_gateways.values().any(|igw| igw.attached_vpc.as_deref() == Some(interface.vpc_id.as_str()));
+    if !has_gateway {
+        return Err(Ec2Error::VpcHasNoInternetGateway(interface.vpc_id.clone()));
+    }
+    if let Some(existing) = &address.association {
+        let elsewhere = existing.network_interface_id != interface.id;
+        if elsewhere && request.allow_reassociation == Some(false) {
+            return Err(Ec2Error::AddressAlreadyAssociated {
+                allocation_id: address.allocation_id.clone(),
+                association_id: existing.association_id.clone(),
+            });
+        }
+    }
+    // Another Elastic IP on the same interface is replaced.
+    if let Some(previous) = associated_with(region, &interface.id) {
+        let previous_id = previous.allocation_id.clone();
+        if previous_id != address.allocation_id {
+            tx.update::<Address>(scope, &previous_id, |previous| previous.association = None);
+        }
+    }
+    let association_id = tx.next_id(IdKind::ElasticIpAssociation);
+    let association = AddressAssociation {
+        association_id: association_id.clone(),
+        network_interface_id: interface.id.clone(),
+        private_ip,
+    };
+    let moved_from = address.association.as_ref().map(|a| a.network_interface_id.clone());
+    tx.update::<Address>(scope, &address.allocation_id, |address| address.association = Some(association));
+    network_interface::release_dynamic_public_ip(tx, scope, &interface.id);
+    // The interface the address moved away from gets a dynamic address back if it is eligible.
+    if let Some(previous_interface) = moved_from.filter(|id| *id != interface.id) {
+        reassign_if_running(tx, scope, &previous_interface)?;
+    }
+    Ok(association_id)
+}
+
+/// Spec §2.10 [D]: after losing its Elastic IP, an eligible interface of a running instance gets a dynamic address
+/// (a stopped one gets it when it starts).
+fn reassign_if_running(tx: &mut Tx, scope: &Scope, interface_id: &str) -> Result<()> {
+    let region = tx.region(scope);
+    let running = region
+        .network_interfaces
+        .get(interface_id)
+        .and_then(|interface| interface.attachment.as_ref())
+        .and_then(|attachment| region.instances.get(&attachment.instance_id))
+        .is_some_and(|instance: &Arc<Instance>| instance.state.is_running());
+    if running {
+        network_interface::assign_dynamic_public_ip(tx, scope, interface_id)?;
+    }
+    Ok(())
+}
+
+/// How DisassociateAddress names the association.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssociationRef {
+    /// `AssociationId`.
+    Association(String),
+    /// `PublicIp`.
+    PublicIp(String),
+}
+
+/// DisassociateAddress (spec §2.10).
+pub fn disassociate(tx: &mut Tx, scope: &Scope, reference: &AssociationRef) -> Result<()> {
+    let region = tx.region(scope);
+    let address = match reference {
+        AssociationRef::Association(association_id) => {
+            IdKind::ElasticIpAssociation.check(association_id)?;
+            region
+                .addresses
+                .values()
+                .find(|address| address.association.as_ref().is_some_and(|a| &a.association_id == association_id))
+                .cloned()
+                .ok_or_else(|| Ec2Error::AssociationNotFound(association_id.clone()))?
+        }
+        // Disassociating an address that is not associated is a no-op (spec §2.10 [D], idempotent).
+        AssociationRef::PublicIp(public_ip) => find_by_public_ip(region, public_ip)?,
+    };
+    let Some(association) = address.association.clone() else {
+        return Ok(());
+    };
+    tx.update::<Address>(scope, &address.allocation_id, |address| address.association = None);
+    reassign_if_running(tx, scope, &association.network_interface_id)
+}
+
+/// ReleaseAddress (spec §2.10): refused while associated.
+pub fn release(tx: &mut Tx, scope: &Scope, reference: &AddressRef) -> Result<()> {
+    let address = resolve(tx.region(scope), reference)?;
+    // ASSUMPTION (spec §2.10 [D] code, text unverified): the message of the private-address InUse case.
+    if address.association.is_some() {
+        return Err(Ec2Error::IpAddressInUse(address.public_ip.to_string()));
+    }
+    tx.remove::<Address>(scope, &address.allocation_id);
+    Ok(())
+}
+
+/// An interface is deleted: the Elastic IP on it loses its association.
+pub fn forget_interface(tx: &mut Tx, scope: &Scope, interface_id: &str) {
+    if let Some(address) = associated_with(tx.region(scope), interface_id) {
+        let allocation_id = address.allocation_id.clone();
+        tx.update::<Address>(scope, &allocation_id, |address| address.association = None);
+    }
+}
+
+/// An Elastic IP seen with its region, for the filters that follow its association.
+pub struct AddressView<'a> {
+    /// The address.
+    pub address: &'a Address,
+    /// Its region.
+    pub region: &'a RegionState,
+}
+
+impl Filterable for AddressView<'_> {
+    const FILTERS: &'static [&'static str] = &[
+        "allocation-id",
+        "association-id",
+        "domain",
+        "instance-id",
+        "network-border-group",
+        "network-interface-id",
+        "network-interface-owner-id",
+        "private-ip-address",
+        "public-ip",
+        "public-ipv4-pool",
+    ];
+    fn filter_values(&self, name: &str, out: &mut Vec<String>) {
+        let address = self.address;
+        let association = address.association.as_ref();
+        match name {
+            "allocation-id" => out.push(address.allocation_id.clone()),
+            "association-id" => out.extend(association.map(|a| a.association_id.clone())),
+            "domain" => out.push("vpc".into()),
+            "instance-id" => out.extend(instance_id(self.region, address).map(str::to_string)),
+            "network-border-group" => out.push(address.network_border_group.clone()),
+            "network-interface-id" => out.extend(association.map(|a| a.network_interface_id.clone())),
+            "network-interface-owner-id" => out.extend(association.map(|_| address.owner_id.clone())),
+            "private-ip-address" => out.extend(association.map(|a| a.private_ip.to_string())),
+            "public-ip" => out.push(address.public_ip.to_string()),
+            "public-ipv4-pool" => out.push("amazon".into()),
+            _ => {}
+        }
+    }
+    fn filter_tags(&self) -> Option<&Tags> {
+        Some(&self.address.tags)
+    }
+}

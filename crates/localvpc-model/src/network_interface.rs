@@ -1,0 +1,453 @@
+//! Elastic network interfaces (spec §2.9): the one interface each instance gets, its private address (picked from
+//! the subnet, skipping the five reserved addresses), its dynamic public address, and the names of both.
+//!
+//! An interface holds only its *dynamic* public address; an Elastic IP associated with it lives on the
+//! [`Address`](crate::address::Address), and [`public_address`] combines the two (the Elastic IP wins, spec §2.10).
+//! Interfaces are created by RunInstances and deleted when their instance terminates; CreateNetworkInterface,
+//! AttachNetworkInterface and secondary private addresses are not modelled.
+
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::address::{self, Address};
+use crate::cidr;
+use crate::dns_name;
+use crate::filter::Filterable;
+use crate::ids::IdKind;
+use crate::subnet::{Subnet, RESERVED_ADDRESSES};
+use crate::tags::Tags;
+use crate::world::{RegionState, Resource, Scope, Table, Timestamp, Tx};
+use crate::{Ec2Error, Result};
+
+/// A network interface.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkInterface {
+    /// `eni-…`.
+    pub id: String,
+    /// Its subnet.
+    pub subnet_id: String,
+    /// Its subnet's VPC.
+    pub vpc_id: String,
+    /// Owning account.
+    pub owner_id: String,
+    /// The region, for its names.
+    pub region: String,
+    /// Zone name.
+    pub availability_zone: String,
+    /// Zone ID.
+    pub availability_zone_id: String,
+    /// `Description`.
+    pub description: String,
+    /// `0a:…`, derived from the ID.
+    pub mac_address: String,
+    /// The primary private address.
+    pub private_ip: Ipv4Addr,
+    /// Security groups, in request order.
+    pub security_group_ids: Vec<String>,
+    /// `sourceDestCheck`.
+    pub source_dest_check: bool,
+    /// The instance it is attached to.
+    pub attachment: Option<InterfaceAttachment>,
+    /// The dynamic public address (an associated Elastic IP is not stored here).
+    pub public_ip: Option<Ipv4Addr>,
+    /// Spec §2.9 [D]: decided at launch — the interface gets a dynamic public address whenever it has none and
+    /// its instance runs (after start, after an Elastic IP is disassociated).
+    pub assign_public_ip: bool,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// The attachment of an interface to an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterfaceAttachment {
+    /// `eni-attach-…`.
+    pub attachment_id: String,
+    /// The instance.
+    pub instance_id: String,
+    /// `0` for the primary interface.
+    pub device_index: u32,
+    /// Deleted with the instance.
+    pub delete_on_termination: bool,
+    /// When it was attached.
+    pub attach_time: Timestamp,
+}
+
+impl Resource for NetworkInterface {
+    const KIND: &'static str = "network_interface";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn table(region: &RegionState) -> &Table<Self> {
+        &region.network_interfaces
+    }
+    fn table_mut(region: &mut RegionState) -> &mut Table<Self> {
+        &mut region.network_interfaces
+    }
+    fn tags(&self) -> &Tags {
+        &self.tags
+    }
+    fn tags_mut(&mut self) -> &mut Tags {
+        &mut self.tags
+    }
+}
+
+impl NetworkInterface {
+    /// Spec §4.2 [D]: the private IP name always exists.
+    pub fn private_dns_name(&self) -> String {
+        dns_name::private_dns_name(&self.region, self.private_ip)
+    }
+}
+
+/// The public address of an interface as clients see it: an associated Elastic IP, else the dynamic address.
+#[derive(Debug, Clone, Copy)]
+pub struct PublicAddress<'a> {
+    /// The address.
+    pub ip: Ipv4Addr,
+    /// The Elastic IP, when the address is one.
+    pub elastic: Option<&'a Address>,
+}
+
+impl PublicAddress<'_> {
+    /// `ipOwnerId`: the account for an Elastic IP, `amazon` for a dynamic address.
+    pub fn ip_owner_id(&self) -> &str {
+        self.elastic.map_or("amazon", |address| address.owner_id.as_str())
+    }
+}
+
+/// Spec §2.10 [D]: an associated Elastic IP replaces the dynamic address.
+pub fn public_address<'a>(region: &'a RegionState, interface: &NetworkInterface) -> Option<PublicAddress<'a>> {
+    match address::associated_with(region, &interface.id) {
+        Some(elastic) => Some(PublicAddress { ip: elastic.public_ip, elastic: Some(elastic) }),
+        None => interface.public_ip.map(|ip| PublicAddress { ip, elastic: None }),
+    }
+}
+
+/// Spec §2.9/§4.2 [D]: the public name exists only for a public address in a VPC with both DNS attributes on. It
+/// is computed from current state, so enabling the attributes later back-fills it.
+pub fn public_dns_name(region: &RegionState, interface: &NetworkInterface) -> Option<String> {
+    let public = public_address(region, interface)?;
+    let vpc = region.vpcs.get(&interface.vpc_id)?;
+    (vpc.enable_dns_support && vpc.enable_dns_hostnames).then(|| dns_name::public_dns_name(&interface.region, public.ip))
+}
+
+/// Looks an interface up, checking the ID's shape first.
+pub fn find(region: &RegionState, interface_id: &str) -> Result<Arc<NetworkInterface>> {
+    IdKind::NetworkInterface.check(interface_id)?;
+    region
+        .network_interfaces
+        .get(interface_id)
+        .cloned()
+        .ok_or_else(|| Ec2Error::NetworkInterfaceNotFound(vec![interface_id.to_string()]))
+}
+
+/// The interfaces of a subnet: they hold its addresses.
+pub fn in_subnet<'a>(region: &'a RegionState, subnet_id: &'a str) -> impl Iterator<Item = &'a Arc<NetworkInterface>> {
+    region.network_interfaces.values().filter(move |interface| interface.subnet_id == subnet_id)
+}
+
+/// True when some interface uses the group (DeleteSecurityGroup's dependency rule, spec §2.7).
+pub fn uses_security_group(region: &RegionState, group_id: &str) -> bool {
+    region.network_interfaces.values().any(|interface| interface.security_group_ids.iter().any(|id| id == group_id))
+}
+
+/// The private addresses of a subnet that are taken.
+pub fn used_addresses(region: &RegionState, subnet_id: &str) -> BTreeSet<Ipv4Addr> {
+    in_subnet(region, subnet_id).map(|interface| interface.private_ip).collect()
+}
+
+/// Spec §2.3 [D]: the network address, the next three (router, DNS, future) and the broadcast address.
+pub fn is_reserved(subnet: &Subnet, address: Ipv4Addr) -> bool {
+    let offset = u64::from(u32::from(address).wrapping_sub(u32::from(subnet.cidr_block.network())));
+    offset < RESERVED_ADDRESSES - 1 || offset == cidr::size(&subnet.cidr_block) - 1
+}
+
+/// Spec §2.9: a requested private address must lie in the subnet, outside the reserved ones, and be free.
+pub fn check_requested_address(subnet: &Subnet, used: &BTreeSet<Ipv4Addr>, text: &str) -> Result<Ipv4Addr> {
+    let address: Ipv4Addr = text.trim().parse().map_err(|_| {
+        Ec2Error::InvalidParameterValue(format!("Value ({text}) for parameter privateIpAddress is invalid."))
+    })?;
+    if !subnet.cidr_block.contains(&address) {
+        return Err(Ec2Error::InvalidParameterValue(format!(
+            "Address {address} does not fall within the subnet's address range"
+        )));
+    }
+    // ASSUMPTION (spec §2.9 [I]): the reserved-address text is seen only in a code comment, and its code is
+    // inferred; InvalidParameterValue, as for an address outside the subnet.
+    if is_reserved(subnet, address) {
+        return Err(Ec2Error::InvalidParameterValue(format!("Address {address} is in subnet's reserved address range")));
+    }
+    if used.contains(&address) {
+        return Err(Ec2Error::IpAddressInUse(address.to_string()));
+    }
+    Ok(address)
+}
+
+/// Spec §2.9 [D]: without a requested address, the first free one after the reserved ones (never the broadcast).
+pub fn first_free_address(subnet: &Subnet, used: &BTreeSet<Ipv4Addr>) -> Option<Ipv4Addr> {
+    let last_usable = cidr::size(&subnet.cidr_block) - 2;
+    (RESERVED_ADDRESSES - 1..=last_usable)
+        .map(|offset| cidr::nth_address(&subnet.cidr_block, offset as u32))
+        .find(|address| !used.contains(address))
+}
+
+/// What RunInstances decided for one instance's primary interface.
+#[derive(Debug, Clone)]
+pub struct PrimaryInterface {
+    /// The instance it is attached to.
+    pub instance_id: String,
+    /// The private address, already checked.
+    pub private_ip: Ipv4Addr,
+    /// Security groups, already resolved.
+    pub security_group_ids: Vec<String>,
+    /// Whether it gets a public address now and after every start.
+    pub assign_public_ip: bool,
+    /// `Description`.
+    pub description: String,
+    /// Tags from `TagSpecification` type `network-interface`.
+    pub tags: Tags,
+}
+
+/// Creates and attaches an instance's primary interface (device 0, deleted on termination).
+pub fn create_primary(
+    tx: &mut Tx,
+    scope: &Scope,
+    subnet: &Subnet,
+    request: PrimaryInterface,
+) -> Result<Arc<NetworkInterface>> {
+    let id = tx.next_id(IdKind::NetworkInterface);
+    let attachment = InterfaceAttachment {
+        attachment_id: tx.next_id(IdKind::NetworkInterfaceAttachment),
+        instance_id: request.instance_id,
+        device_index: 0,
+        delete_on_termination: true,
+        attach_time: tx.now(),
+    };
+    let public_ip = if request.assign_public_ip { Some(address::allocate_public_ip(tx)?) } else { None };
+    let interface = NetworkInterface {
+        mac_address: mac_address(&id),
+        id: id.clone(),
+        subnet_id: subnet.id.clone(),
+        vpc_id: subnet.vpc_id.clone(),
+        owner_id: scope.account.clone(),
+        region: scope.region.clone(),
+        availability_zone: subnet.availability_zone.clone(),
+        availability_zone_id: subnet.availability_zone_id.clone(),
+        description: request.description,
+        private_ip: request.private_ip,
+        security_group_ids: request.security_group_ids,
+        source_dest_check: true,
+        attachment: Some(attachment),
+        public_ip,
+        assign_public_ip: request.assign_public_ip,
+        tags: request.tags,
+    };
+    tx.put(scope, interface);
+    Ok(tx.get(scope, &id).expect("just inserted"))
+}
+
+/// `0a:` and five bytes from the ID's low hex digits: stable, and distinct for distinct IDs in practice.
+fn mac_address(id: &str) -> String {
+    let hex = id.get(id.len().saturating_sub(10)..).unwrap_or_default().as_bytes();
+    let pairs: Vec<&str> = hex.chunks(2).map(|pair| std::str::from_utf8(pair).unwrap_or("00")).collect();
+    format!("0a:{}", pairs.join(":"))
+}
+
+/// Spec §2.9 [D]: an eligible interface gets a new dynamic public address when it has no public address at all.
+pub fn assign_dynamic_public_ip(tx: &mut Tx, scope: &Scope, interface_id: &str) -> Result<()> {
+    let region = tx.region(scope);
+    let Some(interface) = region.network_interfaces.get(interface_id).cloned() else {
+        return Ok(());
+    };
+    if !interface.assign_public_ip || public_address(region, &interface).is_some() {
+        return Ok(());
+    }
+    let ip = address::allocate_public_ip(tx)?;
+    tx.update::<NetworkInterface>(scope, interface_id, |interface| interface.public_ip = Some(ip));
+    Ok(())
+}
+
+/// Spec §2.9 [D]: stop, terminate and Elastic IP association give the dynamic address back to the pool.
+pub fn release_dynamic_public_ip(tx: &mut Tx, scope: &Scope, interface_id: &str) {
+    if tx.get::<NetworkInterface>(scope, interface_id).is_some_and(|interface| interface.public_ip.is_some()) {
+        tx.update::<NetworkInterface>(scope, interface_id, |interface| interface.public_ip = None);
+    }
+}
+
+/// Deletes an interface with its instance; an Elastic IP associated with it is disassociated (spec §2.10 [D]).
+pub fn delete_with_instance(tx: &mut Tx, scope: &Scope, interface_id: &str) {
+    address::forget_interface(tx, scope, interface_id);
+    tx.remove::<NetworkInterface>(scope, interface_id);
+}
+
+/// An interface seen with its region, for filters that need its groups, instance and public address.
+pub struct NetworkInterfaceView<'a> {
+    /// The interface.
+    pub interface: &'a NetworkInterface,
+    /// Its region.
+    pub region: &'a RegionState,
+}
+
+impl Filterable for NetworkInterfaceView<'_> {
+    const FILTERS: &'static [&'static str] = &[
+        "addresses.private-ip-address",
+        "addresses.primary",
+        "addresses.association.public-ip",
+        "addresses.association.owner-id",
+        "association.association-id",
+        "association.allocation-id",
+        "association.ip-owner-id",
+        "association.public-ip",
+        "association.public-dns-name",
+        "attachment.attachment-id",
+        "attachment.attach-time",
+        "attachment.delete-on-termination",
+        "attachment.device-index",
+        "attachment.instance-id",
+        "attachment.instance-owner-id",
+        "attachment.status",
+        "availability-zone",
+        "availability-zone-id",
+        "description",
+        "group-id",
+        "group-name",
+        "interface-type",
+        "mac-address",
+        "network-interface-id",
+        "owner-id",
+        "private-dns-name",
+        "private-ip-address",
+        "requester-managed",
+        "source-dest-check",
+        "status",
+        "subnet-id",
+        "vpc-id",
+    ];
+    fn filter_values(&self, name: &str, out: &mut Vec<String>) {
+        let interface = self.interface;
+        let public = public_address(self.region, interface);
+        let attachment = interface.attachment.as_ref();
+        match name {
+            "addresses.private-ip-address" | "private-ip-address" => out.push(interface.private_ip.to_string()),
+            "addresses.primary" => out.push("true".into()),
+            "addresses.association.public-ip" | "association.public-ip" => {
+                out.extend(public.map(|public| public.ip.to_string()))
+            }
+            "addresses.association.owner-id" | "association.ip-owner-id" => {
+                out.extend(public.map(|public| public.ip_owner_id().to_string()))
+            }
+            "association.association-id" => out.extend(
+                public.and_then(|public| public.elastic?.association.as_ref()).map(|a| a.association_id.clone()),
+            ),
+            "association.allocation-id" => {
+                out.extend(public.and_then(|public| public.elastic).map(|address| address.allocation_id.clone()))
+            }
+            "association.public-dns-name" => out.extend(public_dns_name(self.region, interface)),
+            "attachment.attachment-id" => out.extend(attachment.map(|a| a.attachment_id.clone())),
+            "attachment.attach-time" => out.extend(attachment.map(|a| a.attach_time.to_iso8601())),
+            "attachment.delete-on-termination" => out.extend(attachment.map(|a| a.delete_on_termination.to_string())),
+            "attachment.device-index" => out.extend(attachment.map(|a| a.device_index.to_string())),
+            "attachment.instance-id" => out.extend(attachment.map(|a| a.instance_id.clone())),
+            "attachment.instance-owner-id" => out.extend(attachment.map(|_| interface.owner_id.clone())),
+            "attachment.status" => out.extend(attachment.map(|_| "attached".to_string())),
+            "availability-zone" => out.push(interface.availability_zone.clone()),
+            "availability-zone-id" => out.push(interface.availability_zone_id.clone()),
+            "description" => out.push(interface.description.clone()),
+            "group-id" => out.extend(interface.security_group_ids.iter().cloned()),
+            "group-name" => out.extend(
+                interface
+                    .security_group_ids
+                    .iter()
+                    .filter_map(|id| self.region.security_groups.get(id))
+                    .map(|group| group.name.clone()),
+            ),
+            "interface-type" => out.push("interface".into()),
+            "mac-address" => out.push(interface.mac_address.clone()),
+            "network-interface-id" => out.push(interface.id.clone()),
+            "owner-id" => out.push(interface.owner_id.clone()),
+            "private-dns-name" => out.push(interface.private_dns_name()),
+            "requester-managed" => out.push("false".into()),
+            "source-dest-check" => out.push(interface.source_dest_check.to_string()),
+            "status" => out.push(if attachment.is_some() { "in-use" } else { "available" }.into()),
+            "subnet-id" => out.push(interface.subnet_id.clone()),
+            "vpc-id" => out.push(interface.vpc_id.clone()),
+            _ => {}
+        }
+    }
+    fn filter_tags(&self) -> Option<&Tags> {
+        Some(&self.interface.tags)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tags::Tags;
+
+    fn subnet(block: &str) -> Subnet {
+        Subnet {
+            id: "subnet-1".into(),
+            vpc_id: "vpc-1".into(),
+            owner_id: "123456789012".into(),
+            cidr_block: block.parse().unwrap(),
+            availability_zone: "us-east-1a".into(),
+            availability_zone_id: "use1-az6".into(),
+            default_for_az: false,
+            map_public_ip_on_launch: false,
+            region: "us-east-1".into(),
+            tags: Tags::default(),
+        }
+    }
+
+    fn ip(text: &str) -> Ipv4Addr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn first_free_skips_the_reserved_addresses() {
+        let subnet = subnet("10.0.1.0/24");
+        let mut used = BTreeSet::new();
+        assert_eq!(first_free_address(&subnet, &used), Some(ip("10.0.1.4")));
+        used.insert(ip("10.0.1.4"));
+        used.insert(ip("10.0.1.6"));
+        assert_eq!(first_free_address(&subnet, &used), Some(ip("10.0.1.5")));
+    }
+
+    #[test]
+    fn a_slash_28_holds_eleven_and_never_the_broadcast() {
+        let subnet = subnet("10.0.0.16/28");
+        let mut used = BTreeSet::new();
+        while let Some(address) = first_free_address(&subnet, &used) {
+            used.insert(address);
+        }
+        assert_eq!(used.len(), 11);
+        assert_eq!(used.first(), Some(&ip("10.0.0.20")));
+        assert_eq!(used.last(), Some(&ip("10.0.0.30")));
+    }
+
+    #[test]
+    fn requested_addresses_are_checked() {
+        let subnet = subnet("10.0.1.0/24");
+        let used: BTreeSet<_> = [ip("10.0.1.10")].into();
+        assert_eq!(check_requested_address(&subnet, &used, "10.0.1.20"), Ok(ip("10.0.1.20")));
+        assert_eq!(
+            check_requested_address(&subnet, &used, "10.0.2.5").unwrap_err().to_string(),
+            "Address 10.0.2.5 does not fall within the subnet's address range"
+        );
+        for reserved in ["10.0.1.0", "10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.255"] {
+            let error = check_requested_address(&subnet, &used, reserved).unwrap_err();
+            assert_eq!(error.to_string(), format!("Address {reserved} is in subnet's reserved address range"));
+            assert_eq!(error.code(), "InvalidParameterValue");
+        }
+        let in_use = check_requested_address(&subnet, &used, "10.0.1.10").unwrap_err();
+        assert_eq!((in_use.code(), in_use.to_string().as_str()), ("InvalidIPAddress.InUse", "Address 10.0.1.10 is in use."));
+        assert_eq!(check_requested_address(&subnet, &used, "nonsense").unwrap_err().code(), "InvalidParameterValue");
+    }
+
+    #[test]
+    fn mac_addresses_look_like_aws() {
+        assert_eq!(mac_address("eni-0123456789abcdef0"), "0a:78:9a:bc:de:f0");
+    }
+}
