@@ -38,7 +38,7 @@ impl Xml {
     /// `<tag>escaped text</tag>`.
     pub fn text(&mut self, tag: &str, value: &str) -> &mut Self {
         self.open(tag);
-        self.out.push_str(&quick_xml::escape::partial_escape(value));
+        self.out.push_str(&escape(value));
         self.close(tag)
     }
 
@@ -107,15 +107,32 @@ pub fn ec2_success(action: &str, request_id: &str, body: &str) -> String {
 pub fn ec2_error(code: &str, message: &str, request_id: &str) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{}</Code><Message>{}</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>",
-        quick_xml::escape::partial_escape(code),
-        quick_xml::escape::partial_escape(message)
+        escape(code),
+        escape(message)
     )
+}
+
+/// Escapes `<`, `>` and `&`, and replaces characters XML 1.0 cannot carry (control characters a client may have
+/// sent, which error messages echo) with U+FFFD, so every body stays parseable.
+fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}');
+    if text.chars().all(allowed) {
+        return quick_xml::escape::partial_escape(text);
+    }
+    let cleaned: String = text.chars().map(|c| if allowed(c) { c } else { '\u{FFFD}' }).collect();
+    std::borrow::Cow::Owned(quick_xml::escape::partial_escape(&cleaned).into_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use localvpc_model::Tag;
+
+    #[test]
+    fn control_characters_never_reach_the_xml() {
+        let body = ec2_error("InvalidParameterValue", "Value (\u{0}\u{1}) is bad", "r");
+        assert!(body.contains("Value (\u{FFFD}\u{FFFD}) is bad"), "{body}");
+    }
 
     #[test]
     fn lists_escaping_and_envelopes() {

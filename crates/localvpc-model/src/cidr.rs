@@ -35,9 +35,10 @@ pub fn is_link_local(net: &Ipv4Net) -> bool {
     overlaps(net, &Ipv4Net::new(Ipv4Addr::new(169, 254, 0, 0), 16).expect("valid"))
 }
 
-/// Spec §2.5 [D]: route destinations inside 169.254.168.0/22 are refused.
+/// Spec §2.5 [D]: route destinations inside 169.254.168.0/22 are refused (a wider block that merely contains it,
+/// such as 0.0.0.0/0, is fine).
 pub fn in_reserved_route_range(net: &Ipv4Net) -> bool {
-    overlaps(net, &Ipv4Net::new(Ipv4Addr::new(169, 254, 168, 0), 22).expect("valid"))
+    Ipv4Net::new(Ipv4Addr::new(169, 254, 168, 0), 22).expect("valid").contains(net)
 }
 
 /// The RFC 1918 family a block belongs to, for the secondary-CIDR restrictions of spec §2.2.
@@ -145,6 +146,9 @@ mod tests {
         assert!(is_link_local(&net("169.254.0.0/16")));
         assert!(!is_link_local(&net("10.0.0.0/16")));
         assert!(in_reserved_route_range(&net("169.254.169.0/24")));
+        assert!(in_reserved_route_range(&net("169.254.168.0/22")));
         assert!(!in_reserved_route_range(&net("169.254.0.0/24")));
+        assert!(!in_reserved_route_range(&net("0.0.0.0/0")));
+        assert!(!in_reserved_route_range(&net("128.0.0.0/1")));
     }
 }

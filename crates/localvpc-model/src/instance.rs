@@ -165,6 +165,8 @@ pub struct InterfaceSpecification {
     pub private_ip_address: Option<String>,
     /// Further private addresses (secondary addresses: not modelled).
     pub secondary_private_ip_addresses: Vec<String>,
+    /// `SecondaryPrivateIpAddressCount` (not modelled).
+    pub secondary_private_ip_address_count: Option<i64>,
     /// `AssociatePublicIpAddress`.
     pub associate_public_ip_address: Option<bool>,
     /// `Description`.
@@ -364,7 +366,9 @@ fn place(region: &RegionState, scope: &Scope, request: &RunInstances) -> Result<
                         .into(),
                 ));
             }
-            if interface.network_interface_id.is_some() || !interface.secondary_private_ip_addresses.is_empty() {
+            let secondary = !interface.secondary_private_ip_addresses.is_empty()
+                || interface.secondary_private_ip_address_count.unwrap_or(0) > 0;
+            if interface.network_interface_id.is_some() || secondary {
                 return Err(Ec2Error::InvalidParameterValue(
                     "Attaching an existing network interface or secondary private addresses at launch is not \
                      supported by localvpc"

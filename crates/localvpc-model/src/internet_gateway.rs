@@ -109,6 +109,14 @@ pub fn detach(tx: &mut Tx, scope: &Scope, igw_id: &str, vpc_id: &str) -> Result<
     if igw.attached_vpc.as_deref() != Some(vpc.id.as_str()) {
         return Err(Ec2Error::GatewayNotAttached { igw: igw.id.clone(), vpc: vpc.id.clone() });
     }
+    // Spec §2.4 [O]: not while an interface of the VPC has a public address or an Elastic IP.
+    let mapped = region
+        .network_interfaces
+        .values()
+        .any(|interface| interface.vpc_id == vpc.id && crate::network_interface::public_address(region, interface).is_some());
+    if mapped {
+        return Err(Ec2Error::VpcHasMappedPublicAddresses(vpc.id.clone()));
+    }
     tx.update::<InternetGateway>(scope, igw_id, |igw| igw.attached_vpc = None);
     Ok(())
 }

@@ -152,9 +152,20 @@ pub fn route_state(world: &World, region: &RegionState, table: &RouteTable, rout
             .get(igw_id)
             .is_some_and(|igw| igw.attached_vpc.as_deref() == Some(table.vpc_id.as_str())),
         RouteTarget::VpcPeeringConnection(pcx_id) => crate::vpc_peering::carries_traffic(world, pcx_id),
-        RouteTarget::NatGateway(_)
-        | RouteTarget::Instance(_)
-        | RouteTarget::NetworkInterface(_) => false,
+        // Spec §2.5 [D]: an instance that is stopped or terminated, or an interface that is gone (or whose
+        // instance is not running), is a blackhole.
+        RouteTarget::Instance(instance_id) => region
+            .instances
+            .get(instance_id)
+            .is_some_and(|instance| instance.state.is_running() && instance.interface(region).is_some()),
+        RouteTarget::NetworkInterface(interface_id) => {
+            region.network_interfaces.get(interface_id).is_some_and(|interface| {
+                interface.attachment.as_ref().is_some_and(|attachment| {
+                    region.instances.get(&attachment.instance_id).is_some_and(|instance| instance.state.is_running())
+                })
+            })
+        }
+        RouteTarget::NatGateway(_) => false,
     };
     if usable {
         RouteState::Active
@@ -554,13 +565,29 @@ fn resolve_target(
         IdKind::NatGateway.check(nat_id)?;
         return Err(Ec2Error::NatGatewayNotFound(nat_id.clone()));
     }
+    // ASSUMPTION (spec §2.5 [O] gives the text only for gateways and peering connections): an instance or an
+    // interface of another VPC "belongs to a different network" in the same words.
     if let Some(instance_id) = &request.instance_id {
-        IdKind::Instance.check(instance_id)?;
-        return Err(Ec2Error::InstanceNotFound(vec![instance_id.clone()]));
+        let instance = crate::instance::find(region, instance_id)?;
+        let interface =
+            instance.interface(region).ok_or_else(|| Ec2Error::InstanceNotInValidState(instance.id.clone()))?;
+        if interface.vpc_id != table.vpc_id {
+            return Err(Ec2Error::InvalidParameterValue(format!(
+                "route table {} and instance {} belong to different networks",
+                table.id, instance.id
+            )));
+        }
+        return Ok(RouteTarget::Instance(instance.id.clone()));
     }
-    let eni_id = request.network_interface_id.as_deref().unwrap_or_default();
-    IdKind::NetworkInterface.check(eni_id)?;
-    Err(Ec2Error::NetworkInterfaceNotFound(eni_id.to_string()))
+    let interface_id = request.network_interface_id.as_deref().unwrap_or_default();
+    let interface = crate::network_interface::find(region, interface_id)?;
+    if interface.vpc_id != table.vpc_id {
+        return Err(Ec2Error::InvalidParameterValue(format!(
+            "route table {} and network interface {} belong to different networks",
+            table.id, interface.id
+        )));
+    }
+    Ok(RouteTarget::NetworkInterface(interface.id.clone()))
 }
 
 /// Spec §2.5 [O]: a destination inside one of the VPC's blocks may only target an interface, an instance or a NAT

@@ -48,8 +48,9 @@ impl Subnet {
     }
 
     /// `availableIpAddressCount`: the block less the reserved addresses and the addresses in use.
-    pub fn available_ip_address_count(&self, _region: &RegionState) -> u64 {
-        cidr::size(&self.cidr_block) - RESERVED_ADDRESSES
+    pub fn available_ip_address_count(&self, region: &RegionState) -> u64 {
+        let in_use = crate::network_interface::in_subnet(region, &self.id).count() as u64;
+        (cidr::size(&self.cidr_block) - RESERVED_ADDRESSES).saturating_sub(in_use)
     }
 }
 
@@ -221,7 +222,12 @@ fn insert(
 
 /// DeleteSubnet (spec §2.3): removes the subnet and its explicit route-table and network-ACL associations.
 pub fn delete_subnet(tx: &mut Tx, scope: &Scope, subnet_id: &str) -> Result<()> {
-    let subnet = find(tx.region(scope), subnet_id)?;
+    let region = tx.region(scope);
+    let subnet = find(region, subnet_id)?;
+    // Spec §2.3 [O]: interfaces (instances in any state but terminated) hold the subnet.
+    if crate::network_interface::in_subnet(region, &subnet.id).next().is_some() {
+        return Err(Ec2Error::SubnetHasDependencies(subnet.id.clone()));
+    }
     route_table::forget_subnet(tx, scope, &subnet.id);
     network_acl::forget_subnet(tx, scope, &subnet.id);
     tx.remove::<Subnet>(scope, &subnet.id);

@@ -83,9 +83,12 @@ pub fn validate(tags: &[Tag]) -> Result<()> {
 /// Tagging across resource kinds: CreateTags, DeleteTags and DescribeTags work on any taggable ID.
 pub mod ops {
     use super::{Tag, Tags};
+    use crate::address::Address;
     use crate::ids::IdKind;
+    use crate::instance::Instance;
     use crate::internet_gateway::InternetGateway;
     use crate::network_acl::NetworkAcl;
+    use crate::network_interface::NetworkInterface;
     use crate::route_table::RouteTable;
     use crate::security_group::SecurityGroup;
     use crate::subnet::Subnet;
@@ -152,6 +155,13 @@ pub mod ops {
                 edit::<SecurityGroup>(tx, scope, id, |id| Ec2Error::SecurityGroupNotFound(vec![id]), change)
             }
             Some(IdKind::VpcPeeringConnection) => crate::vpc_peering::edit_tags(tx, scope, id, change),
+            Some(IdKind::Instance) => edit::<Instance>(tx, scope, id, |id| Ec2Error::InstanceNotFound(vec![id]), change),
+            Some(IdKind::NetworkInterface) => {
+                edit::<NetworkInterface>(tx, scope, id, |id| Ec2Error::NetworkInterfaceNotFound(vec![id]), change)
+            }
+            Some(IdKind::ElasticIpAllocation) => {
+                edit::<Address>(tx, scope, id, |id| Ec2Error::AllocationNotFound(vec![id]), change)
+            }
             _ => Err(Ec2Error::InvalidId(id.to_string())),
         }
     }
@@ -231,6 +241,9 @@ pub mod ops {
         describe_table::<RouteTable>(region, "route-table", &mut out);
         describe_table::<NetworkAcl>(region, "network-acl", &mut out);
         describe_table::<SecurityGroup>(region, "security-group", &mut out);
+        describe_table::<Instance>(region, "instance", &mut out);
+        describe_table::<NetworkInterface>(region, "network-interface", &mut out);
+        describe_table::<Address>(region, "elastic-ip", &mut out);
         out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
         out
     }

@@ -412,10 +412,9 @@ pub fn accept(tx: &mut Tx, scope: &Scope, pcx_id: &str) -> Result<VpcPeeringConn
     let now = tx.now();
     let mut pcx = find(tx.world(), scope, pcx_id, now)?;
     check_accepter(&pcx, scope, now, "accept")?;
+    // Spec §2.6 [O]: only one connection between two VPCs can be active; accepting a second one fails.
     let duplicate = tx.world().peerings().values().any(|other| {
-        other.id != pcx.id
-            && matches!(other.status_at(now), PeeringStatus::PendingAcceptance | PeeringStatus::Active)
-            && joins_same_vpcs(other, &pcx)
+        other.id != pcx.id && other.status_at(now) == PeeringStatus::Active && joins_same_vpcs(other, &pcx)
     });
     if duplicate {
         return Err(Ec2Error::VpcPeeringConnectionAlreadyExists(pcx.id.clone()));

@@ -2,6 +2,7 @@
 //! `InvalidAction`.
 
 use super::Handler::{self, Read, Write};
+use super::{address, instance, network_interface};
 use super::{availability_zone, vpc_peering, internet_gateway, network_acl, route_table, security_group, subnet, tags, vpc};
 
 /// Looks up the handler of an Action.
@@ -12,6 +13,8 @@ pub fn handler(action: &str) -> Option<Handler> {
 /// Sorted by name (checked by a test) so lookup is a binary search.
 pub const ACTIONS: &[(&str, Handler)] = &[
     ("AcceptVpcPeeringConnection", Write(vpc_peering::accept_vpc_peering_connection)),
+    ("AllocateAddress", Write(address::allocate_address)),
+    ("AssociateAddress", Write(address::associate_address)),
     ("AssociateRouteTable", Write(route_table::associate_route_table)),
     ("AssociateVpcCidrBlock", Write(vpc::associate_vpc_cidr_block)),
     ("AttachInternetGateway", Write(internet_gateway::attach_internet_gateway)),
@@ -34,9 +37,12 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DeleteTags", Write(tags::delete_tags)),
     ("DeleteVpc", Write(vpc::delete_vpc)),
     ("DeleteVpcPeeringConnection", Write(vpc_peering::delete_vpc_peering_connection)),
+    ("DescribeAddresses", Read(address::describe_addresses)),
     ("DescribeAvailabilityZones", Read(availability_zone::describe_availability_zones)),
+    ("DescribeInstances", Read(instance::describe_instances)),
     ("DescribeInternetGateways", Read(internet_gateway::describe_internet_gateways)),
     ("DescribeNetworkAcls", Read(network_acl::describe_network_acls)),
+    ("DescribeNetworkInterfaces", Read(network_interface::describe_network_interfaces)),
     ("DescribeRegions", Read(availability_zone::describe_regions)),
     ("DescribeRouteTables", Read(route_table::describe_route_tables)),
     ("DescribeSecurityGroups", Read(security_group::describe_security_groups)),
@@ -46,16 +52,22 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DescribeVpcPeeringConnections", Read(vpc_peering::describe_vpc_peering_connections)),
     ("DescribeVpcs", Read(vpc::describe_vpcs)),
     ("DetachInternetGateway", Write(internet_gateway::detach_internet_gateway)),
+    ("DisassociateAddress", Write(address::disassociate_address)),
     ("DisassociateRouteTable", Write(route_table::disassociate_route_table)),
     ("DisassociateVpcCidrBlock", Write(vpc::disassociate_vpc_cidr_block)),
     ("ModifySubnetAttribute", Write(subnet::modify_subnet_attribute)),
     ("ModifyVpcAttribute", Write(vpc::modify_vpc_attribute)),
     ("ModifyVpcPeeringConnectionOptions", Write(vpc_peering::modify_vpc_peering_connection_options)),
     ("RejectVpcPeeringConnection", Write(vpc_peering::reject_vpc_peering_connection)),
+    ("ReleaseAddress", Write(address::release_address)),
     ("ReplaceNetworkAclAssociation", Write(network_acl::replace_network_acl_association)),
     ("ReplaceNetworkAclEntry", Write(network_acl::replace_network_acl_entry)),
     ("ReplaceRoute", Write(route_table::replace_route)),
     ("ReplaceRouteTableAssociation", Write(route_table::replace_route_table_association)),
+    ("RunInstances", Write(instance::run_instances)),
+    ("StartInstances", Write(instance::start_instances)),
+    ("StopInstances", Write(instance::stop_instances)),
+    ("TerminateInstances", Write(instance::terminate_instances)),
 ];
 
 #[cfg(test)]

@@ -4,9 +4,12 @@
 //! semantics belongs in `localvpc-model`, not here.
 
 pub mod actions;
+mod address;
 mod availability_zone;
+mod instance;
 mod internet_gateway;
 mod network_acl;
+mod network_interface;
 mod route_table;
 mod security_group;
 mod subnet;

@@ -26,8 +26,19 @@ fn render_route_table(x: &mut Xml, table: &RouteTable, world: &World, region: &R
                 RouteTarget::InternetGateway(id) => x.text("gatewayId", id),
                 RouteTarget::VpcPeeringConnection(id) => x.text("vpcPeeringConnectionId", id),
                 RouteTarget::NatGateway(id) => x.text("natGatewayId", id),
-                RouteTarget::Instance(id) => x.text("instanceId", id).text("instanceOwnerId", &table.owner_id),
-                RouteTarget::NetworkInterface(id) => x.text("networkInterfaceId", id),
+                // Spec §2.5: a route to an instance also names its interface, and a route to an attached
+                // interface its instance.
+                RouteTarget::Instance(id) => x
+                    .text("instanceId", id)
+                    .text("instanceOwnerId", &table.owner_id)
+                    .optional("networkInterfaceId", region.instances.get(id).and_then(|i| i.network_interface_id.as_deref())),
+                RouteTarget::NetworkInterface(id) => {
+                    let attachment = region.network_interfaces.get(id).and_then(|i| i.attachment.as_ref());
+                    if let Some(attachment) = attachment {
+                        x.text("instanceId", &attachment.instance_id).text("instanceOwnerId", &table.owner_id);
+                    }
+                    x.text("networkInterfaceId", id)
+                }
             };
             x.text("state", route_state(world, region, table, route).as_str()).text("origin", route.origin.as_str());
         })

@@ -38,7 +38,7 @@ fn render_association(x: &mut Xml, association: &VpcCidrAssociation, state: &str
 }
 
 pub(crate) fn create_vpc(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    if params.get("AmazonProvidedIpv6CidrBlock").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+    if params.bool("AmazonProvidedIpv6CidrBlock")? == Some(true) {
         return Err(Ec2Error::InvalidParameterValue("IPv6 CIDR blocks are not supported by localvpc".into()));
     }
     let request = CreateVpc {

@@ -1,0 +1,114 @@
+//! Elastic IP actions: AllocateAddress, AssociateAddress, DisassociateAddress, ReleaseAddress, DescribeAddresses
+//! (spec §2.10).
+
+use localvpc_model::address::{self, Address, AddressRef, AddressView, AssociateAddress, AssociationRef};
+use localvpc_model::filter::{matches, validate};
+use localvpc_model::ids::IdKind;
+use localvpc_model::{Ec2Error, RegionState, Tx, World};
+
+use super::{return_true, Ctx};
+use crate::params::Params;
+use crate::xml::Xml;
+
+type Result<T = ()> = std::result::Result<T, Ec2Error>;
+
+/// One `<addressesSet><item>` (Appendix A).
+fn render_address(x: &mut Xml, address: &Address, region: &RegionState) {
+    let association = address.association.as_ref();
+    x.value("publicIp", address.public_ip)
+        .text("allocationId", &address.allocation_id)
+        .text("domain", "vpc")
+        .optional("associationId", association.map(|a| a.association_id.as_str()))
+        .optional("instanceId", address::instance_id(region, address))
+        .optional("networkInterfaceId", association.map(|a| a.network_interface_id.as_str()))
+        .optional("networkInterfaceOwnerId", association.map(|_| address.owner_id.as_str()));
+    if let Some(association) = association {
+        x.value("privateIpAddress", association.private_ip);
+    }
+    x.text("publicIpv4Pool", "amazon").text("networkBorderGroup", &address.network_border_group).tag_set(&address.tags);
+}
+
+/// `AllocationId`, else `PublicIp`.
+fn address_ref(params: &Params) -> Result<AddressRef> {
+    match (params.get("AllocationId"), params.get("PublicIp")) {
+        (Some(allocation_id), _) => Ok(AddressRef::Allocation(allocation_id.to_string())),
+        (None, Some(public_ip)) => Ok(AddressRef::PublicIp(public_ip.to_string())),
+        (None, None) => Err(Ec2Error::MissingParameter("AllocationId".into())),
+    }
+}
+
+pub(crate) fn allocate_address(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    if params.get("Domain").is_some_and(|domain| domain != "vpc") {
+        return Err(Ec2Error::InvalidParameterValue(
+            "Only the vpc domain is supported: EC2-Classic addresses do not exist in localvpc".into(),
+        ));
+    }
+    let unsupported = ["Address", "CustomerOwnedIpv4Pool", "IpamPoolId"];
+    if let Some(key) = unsupported.iter().find(|key| params.get(key).is_some()) {
+        return Err(Ec2Error::InvalidParameterValue(format!("The parameter {key} is not supported by localvpc")));
+    }
+    let address = address::allocate(tx, &ctx.scope, params.tag_specifications("elastic-ip")?)?;
+    x.value("publicIp", address.public_ip)
+        .text("allocationId", &address.allocation_id)
+        .text("domain", "vpc")
+        .text("publicIpv4Pool", "amazon")
+        .text("networkBorderGroup", &address.network_border_group);
+    Ok(())
+}
+
+pub(crate) fn associate_address(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let request = AssociateAddress {
+        address: address_ref(params)?,
+        instance_id: params.get("InstanceId").map(str::to_string),
+        network_interface_id: params.get("NetworkInterfaceId").map(str::to_string),
+        private_ip_address: params.get("PrivateIpAddress").map(str::to_string),
+        allow_reassociation: params.bool("AllowReassociation")?,
+    };
+    let association_id = address::associate(tx, &ctx.scope, &request)?;
+    x.text("associationId", &association_id);
+    Ok(())
+}
+
+pub(crate) fn disassociate_address(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let reference = match (params.get("AssociationId"), params.get("PublicIp")) {
+        (Some(association_id), _) => AssociationRef::Association(association_id.to_string()),
+        (None, Some(public_ip)) => AssociationRef::PublicIp(public_ip.to_string()),
+        (None, None) => return Err(Ec2Error::MissingParameter("AssociationId".into())),
+    };
+    address::disassociate(tx, &ctx.scope, &reference)?;
+    return_true(x);
+    Ok(())
+}
+
+pub(crate) fn release_address(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    address::release(tx, &ctx.scope, &address_ref(params)?)?;
+    return_true(x);
+    Ok(())
+}
+
+/// Not paginated (spec §1.5 [D]); explicit allocation IDs and public addresses must all exist.
+pub(crate) fn describe_addresses(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let allocation_ids = params.list("AllocationId");
+    let public_ips = params.list("PublicIp");
+    let filters = params.filters()?;
+    validate::<AddressView>(&filters)?;
+    let region = world.region(&ctx.scope);
+    for allocation_id in &allocation_ids {
+        IdKind::ElasticIpAllocation.check(allocation_id)?;
+    }
+    let missing: Vec<String> =
+        allocation_ids.iter().filter(|id| !region.addresses.contains_key(*id)).cloned().collect();
+    if !missing.is_empty() {
+        return Err(Ec2Error::AllocationNotFound(missing));
+    }
+    for public_ip in &public_ips {
+        address::find_by_public_ip(region, public_ip)?;
+    }
+    let shown = region.addresses.values().filter(|address| {
+        (allocation_ids.is_empty() || allocation_ids.contains(&address.allocation_id))
+            && (public_ips.is_empty() || public_ips.contains(&address.public_ip.to_string()))
+            && matches(&AddressView { address, region }, &filters)
+    });
+    x.list("addressesSet", shown, |x, address| render_address(x, address, region));
+    Ok(())
+}

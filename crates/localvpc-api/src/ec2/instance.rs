@@ -1,0 +1,239 @@
+//! Instance actions: RunInstances (the flat form and the `NetworkInterface.N` form of spec §1.1),
+//! DescribeInstances, StartInstances, StopInstances, TerminateInstances (spec §2.9).
+
+use localvpc_model::filter::{matches, validate};
+use localvpc_model::ids::IdKind;
+use localvpc_model::instance::{
+    self, Instance, InstanceState, InstanceView, InterfaceSpecification, Reservation, RunInstances, StateChange,
+};
+use localvpc_model::network_interface;
+use localvpc_model::{Ec2Error, RegionState, Tag, Tx, World};
+
+use super::network_interface::{render_association, render_group_set, render_private_addresses};
+use super::{select, Ctx};
+use crate::params::Params;
+use crate::xml::Xml;
+
+type Result<T = ()> = std::result::Result<T, Ec2Error>;
+
+fn render_state(x: &mut Xml, tag: &str, state: InstanceState) {
+    x.nested(tag, |x| {
+        x.value("code", state.code()).text("name", state.name());
+    });
+}
+
+/// One `<instancesSet><item>` (spec §2.9, Appendix A). A terminated instance has no interface, hence no subnet,
+/// addresses or groups, as on AWS.
+fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
+    let interface = instance.interface(region);
+    let public = interface.and_then(|interface| network_interface::public_address(region, interface));
+    let public_dns = interface.and_then(|interface| network_interface::public_dns_name(region, interface));
+    x.text("instanceId", &instance.id).text("imageId", &instance.image_id);
+    render_state(x, "instanceState", instance.state);
+    x.text("privateDnsName", &interface.map(|i| i.private_dns_name()).unwrap_or_default())
+        .text("dnsName", &public_dns.unwrap_or_default())
+        .text("reason", &instance.state_transition_reason)
+        .optional("keyName", instance.key_name.as_deref())
+        .value("amiLaunchIndex", instance.ami_launch_index)
+        .list("productCodes", [(); 0], |_, _| {})
+        .text("instanceType", &instance.instance_type)
+        .text("launchTime", &instance.launch_time.to_iso8601())
+        .nested("placement", |x| {
+            x.text("availabilityZone", &instance.availability_zone)
+                .text("availabilityZoneId", &instance.availability_zone_id)
+                .text("groupName", "")
+                .text("tenancy", "default");
+        })
+        .nested("monitoring", |x| {
+            x.text("state", "disabled");
+        });
+    if let Some(interface) = interface {
+        x.text("subnetId", &interface.subnet_id)
+            .text("vpcId", &interface.vpc_id)
+            .value("privateIpAddress", interface.private_ip);
+    }
+    if let Some(public) = public {
+        x.value("ipAddress", public.ip);
+    }
+    x.value("sourceDestCheck", interface.is_none_or(|interface| interface.source_dest_check));
+    render_group_set(x, region, interface.map(|i| i.security_group_ids.as_slice()).unwrap_or_default());
+    if let Some(reason) = &instance.state_reason {
+        x.nested("stateReason", |x| {
+            x.text("code", &reason.code).text("message", &reason.message);
+        });
+    }
+    x.text("architecture", "x86_64")
+        .text("rootDeviceType", "ebs")
+        .text("rootDeviceName", "/dev/xvda")
+        .list("blockDeviceMapping", [(); 0], |_, _| {})
+        .text("virtualizationType", "hvm")
+        .optional("clientToken", instance.client_token.as_deref())
+        .tag_set(&instance.tags)
+        .text("hypervisor", "xen")
+        .list("networkInterfaceSet", interface, |x, interface| {
+            x.text("networkInterfaceId", &interface.id)
+                .text("subnetId", &interface.subnet_id)
+                .text("vpcId", &interface.vpc_id)
+                .text("description", &interface.description)
+                .text("ownerId", &interface.owner_id)
+                .text("status", "in-use")
+                .text("macAddress", &interface.mac_address)
+                .value("privateIpAddress", interface.private_ip)
+                .text("privateDnsName", &interface.private_dns_name())
+                .value("sourceDestCheck", interface.source_dest_check);
+            render_group_set(x, region, &interface.security_group_ids);
+            if let Some(attachment) = &interface.attachment {
+                x.nested("attachment", |x| {
+                    x.text("attachmentId", &attachment.attachment_id)
+                        .value("deviceIndex", attachment.device_index)
+                        .text("status", "attached")
+                        .text("attachTime", &attachment.attach_time.to_iso8601())
+                        .value("deleteOnTermination", attachment.delete_on_termination)
+                        .value("networkCardIndex", 0);
+                });
+            }
+            render_association(x, region, interface, false);
+            render_private_addresses(x, region, interface, false);
+            x.list("ipv6AddressesSet", [(); 0], |_, _| {}).text("interfaceType", "interface");
+        })
+        .value("ebsOptimized", false)
+        .value("enaSupport", true)
+        .nested("privateDnsNameOptions", |x| {
+            x.text("hostnameType", "ip-name")
+                .value("enableResourceNameDnsARecord", false)
+                .value("enableResourceNameDnsAAAARecord", false);
+        })
+        .text("platformDetails", "Linux/UNIX")
+        .text("usageOperation", "RunInstances");
+}
+
+/// `reservationId`, `ownerId`, `groupSet` (empty for VPC instances) and `instancesSet`.
+fn render_reservation(x: &mut Xml, reservation: &Reservation, region: &RegionState) {
+    x.text("reservationId", &reservation.id)
+        .text("ownerId", &reservation.owner_id)
+        .list("groupSet", [(); 0], |_, _| {})
+        .list("instancesSet", &reservation.instances, |x, instance| render_instance(x, instance, region));
+}
+
+/// `TagSpecification.N` of RunInstances: `instance` and `network-interface` tags; `volume` is accepted and
+/// dropped (volumes are not modelled); any other type is refused as `Params::tag_specifications` does.
+fn launch_tags(params: &Params) -> Result<(Vec<Tag>, Vec<Tag>)> {
+    let (mut instance_tags, mut interface_tags) = (Vec::new(), Vec::new());
+    for specification in params.structs("TagSpecification") {
+        let kind = specification.get("ResourceType").unwrap_or_default();
+        let tags = specification.tags("Tag")?;
+        match kind {
+            "instance" => instance_tags.extend(tags),
+            "network-interface" => interface_tags.extend(tags),
+            "volume" => {}
+            other => {
+                return Err(Ec2Error::InvalidParameterValue(format!(
+                    "'{other}' is not a valid taggable resource type for this operation."
+                )))
+            }
+        }
+    }
+    Ok((instance_tags, interface_tags))
+}
+
+/// One `NetworkInterface.N` (spec §1.1): the primary of `PrivateIpAddresses.M` is the private address.
+fn interface_specification(member: &Params) -> Result<InterfaceSpecification> {
+    let mut private_ip_address = member.get("PrivateIpAddress").map(str::to_string);
+    let mut secondary_private_ip_addresses = Vec::new();
+    for address in member.structs("PrivateIpAddresses") {
+        let Some(text) = address.get("PrivateIpAddress") else { continue };
+        if private_ip_address.is_none() && address.bool("Primary")?.unwrap_or(true) {
+            private_ip_address = Some(text.to_string());
+        } else if private_ip_address.as_deref() != Some(text) {
+            secondary_private_ip_addresses.push(text.to_string());
+        }
+    }
+    if member.int("Ipv6AddressCount")?.unwrap_or(0) > 0 || !member.structs("Ipv6Addresses").is_empty() {
+        return Err(Ec2Error::InvalidParameterValue("IPv6 addresses are not supported by localvpc".into()));
+    }
+    Ok(InterfaceSpecification {
+        device_index: member.int("DeviceIndex")?,
+        network_interface_id: member.get("NetworkInterfaceId").map(str::to_string),
+        subnet_id: member.get("SubnetId").map(str::to_string),
+        security_group_ids: member.list("SecurityGroupId"),
+        private_ip_address,
+        secondary_private_ip_addresses,
+        secondary_private_ip_address_count: member.int("SecondaryPrivateIpAddressCount")?,
+        associate_public_ip_address: member.bool("AssociatePublicIpAddress")?,
+        description: member.get("Description").map(str::to_string),
+    })
+}
+
+pub(crate) fn run_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    if params.int("Ipv6AddressCount")?.unwrap_or(0) > 0 {
+        return Err(Ec2Error::InvalidParameterValue("IPv6 addresses are not supported by localvpc".into()));
+    }
+    let count = |key: &str| params.int(key)?.ok_or_else(|| Ec2Error::MissingParameter(key.into()));
+    let (instance_tags, interface_tags) = launch_tags(params)?;
+    let request = RunInstances {
+        image_id: params.required("ImageId")?.to_string(),
+        instance_type: params.get("InstanceType").map(str::to_string),
+        key_name: params.get("KeyName").map(str::to_string),
+        min_count: count("MinCount")?,
+        max_count: count("MaxCount")?,
+        subnet_id: params.get("SubnetId").map(str::to_string),
+        security_group_ids: params.list("SecurityGroupId"),
+        security_group_names: params.list("SecurityGroup"),
+        private_ip_address: params.get("PrivateIpAddress").map(str::to_string),
+        network_interfaces: params
+            .structs("NetworkInterface")
+            .iter()
+            .map(interface_specification)
+            .collect::<Result<Vec<_>>>()?,
+        availability_zone: params.get("Placement.AvailabilityZone").map(str::to_string),
+        client_token: params.get("ClientToken").map(str::to_string),
+        instance_tags,
+        interface_tags,
+    };
+    let reservation = instance::run_instances(tx, &ctx.scope, request)?;
+    render_reservation(x, &reservation, tx.region(&ctx.scope));
+    Ok(())
+}
+
+pub(crate) fn describe_instances(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let ids = params.list("InstanceId");
+    let filters = params.filters()?;
+    validate::<InstanceView>(&filters)?;
+    let page = params.page(5, 1000)?;
+    instance::check_describe_paging(&ids, &page)?;
+    let region = world.region(&ctx.scope);
+    let found = select(&region.instances, &ids, IdKind::Instance, Ec2Error::InstanceNotFound, &page, |instance| {
+        matches(&InstanceView { instance, region }, &filters)
+    })?;
+    x.list("reservationSet", instance::group_by_reservation(&found.items), |x, reservation| {
+        render_reservation(x, &reservation, region)
+    });
+    x.optional("nextToken", found.next_token.as_deref());
+    Ok(())
+}
+
+fn render_state_changes(x: &mut Xml, changes: &[StateChange]) {
+    x.list("instancesSet", changes, |x, change| {
+        x.text("instanceId", &change.instance_id);
+        render_state(x, "currentState", change.current);
+        render_state(x, "previousState", change.previous);
+    });
+}
+
+pub(crate) fn start_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let changes = instance::start_instances(tx, &ctx.scope, &params.list("InstanceId"))?;
+    render_state_changes(x, &changes);
+    Ok(())
+}
+
+pub(crate) fn stop_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let changes = instance::stop_instances(tx, &ctx.scope, &params.list("InstanceId"))?;
+    render_state_changes(x, &changes);
+    Ok(())
+}
+
+pub(crate) fn terminate_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let changes = instance::terminate_instances(tx, &ctx.scope, &params.list("InstanceId"))?;
+    render_state_changes(x, &changes);
+    Ok(())
+}

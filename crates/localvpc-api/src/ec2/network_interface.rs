@@ -1,0 +1,103 @@
+//! Network interface actions: DescribeNetworkInterfaces, and the interface XML that instances embed
+//! (spec §2.9).
+
+use localvpc_model::filter::{matches, validate};
+use localvpc_model::ids::IdKind;
+use localvpc_model::network_interface::{self, NetworkInterface, NetworkInterfaceView};
+use localvpc_model::{Ec2Error, RegionState, World};
+
+use super::{select, Ctx};
+use crate::params::Params;
+use crate::xml::Xml;
+
+type Result = std::result::Result<(), Ec2Error>;
+
+/// `<groupSet>` of an interface or an instance: each group's ID and name.
+pub(crate) fn render_group_set(x: &mut Xml, region: &RegionState, group_ids: &[String]) {
+    x.list("groupSet", group_ids, |x, group_id| {
+        x.text("groupId", group_id)
+            .optional("groupName", region.security_groups.get(group_id).map(|group| group.name.as_str()));
+    });
+}
+
+/// `<association>` of an interface with a public address (absent without one). The public name is empty unless
+/// the VPC has both DNS attributes on (spec §2.9). `elastic_ids` adds `allocationId`/`associationId`, which only
+/// the NetworkInterface shape has.
+pub(crate) fn render_association(x: &mut Xml, region: &RegionState, interface: &NetworkInterface, elastic_ids: bool) {
+    let Some(public) = network_interface::public_address(region, interface) else {
+        return;
+    };
+    let dns_name = network_interface::public_dns_name(region, interface).unwrap_or_default();
+    x.nested("association", |x| {
+        x.value("publicIp", public.ip).text("publicDnsName", &dns_name).text("ipOwnerId", public.ip_owner_id());
+        if let (true, Some(elastic)) = (elastic_ids, public.elastic) {
+            x.text("allocationId", &elastic.allocation_id)
+                .optional("associationId", elastic.association.as_ref().map(|a| a.association_id.as_str()));
+        }
+    });
+}
+
+/// `<privateIpAddressesSet>`: the one (primary) private address.
+pub(crate) fn render_private_addresses(x: &mut Xml, region: &RegionState, interface: &NetworkInterface, elastic_ids: bool) {
+    x.list("privateIpAddressesSet", [interface], |x, interface| {
+        x.value("privateIpAddress", interface.private_ip)
+            .text("privateDnsName", &interface.private_dns_name())
+            .value("primary", true);
+        render_association(x, region, interface, elastic_ids);
+    });
+}
+
+/// `<networkInterfaceSet><item>` of DescribeNetworkInterfaces (spec §2.9).
+fn render_network_interface(x: &mut Xml, interface: &NetworkInterface, region: &RegionState) {
+    x.text("networkInterfaceId", &interface.id)
+        .text("subnetId", &interface.subnet_id)
+        .text("vpcId", &interface.vpc_id)
+        .text("availabilityZone", &interface.availability_zone)
+        .text("availabilityZoneId", &interface.availability_zone_id)
+        .text("description", &interface.description)
+        .text("ownerId", &interface.owner_id)
+        .value("requesterManaged", false)
+        .text("status", if interface.attachment.is_some() { "in-use" } else { "available" })
+        .text("macAddress", &interface.mac_address)
+        .value("privateIpAddress", interface.private_ip)
+        .text("privateDnsName", &interface.private_dns_name())
+        .value("sourceDestCheck", interface.source_dest_check);
+    render_group_set(x, region, &interface.security_group_ids);
+    if let Some(attachment) = &interface.attachment {
+        x.nested("attachment", |x| {
+            x.text("attachTime", &attachment.attach_time.to_iso8601())
+                .text("attachmentId", &attachment.attachment_id)
+                .value("deleteOnTermination", attachment.delete_on_termination)
+                .value("deviceIndex", attachment.device_index)
+                .value("networkCardIndex", 0)
+                .text("instanceId", &attachment.instance_id)
+                .text("instanceOwnerId", &interface.owner_id)
+                .text("status", "attached");
+        });
+    }
+    render_association(x, region, interface, true);
+    render_private_addresses(x, region, interface, true);
+    x.list("ipv6AddressesSet", [(); 0], |_, _| {})
+        .text("interfaceType", "interface")
+        .value("ipv6Native", false)
+        .tag_set(&interface.tags);
+}
+
+pub(crate) fn describe_network_interfaces(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let ids = params.list("NetworkInterfaceId");
+    let filters = params.filters()?;
+    validate::<NetworkInterfaceView>(&filters)?;
+    let page = params.page(5, 1000)?;
+    let region = world.region(&ctx.scope);
+    let found = select(
+        &region.network_interfaces,
+        &ids,
+        IdKind::NetworkInterface,
+        Ec2Error::NetworkInterfaceNotFound,
+        &page,
+        |interface| matches(&NetworkInterfaceView { interface, region }, &filters),
+    )?;
+    x.list("networkInterfaceSet", &found.items, |x, interface| render_network_interface(x, interface, region));
+    x.optional("nextToken", found.next_token.as_deref());
+    Ok(())
+}
