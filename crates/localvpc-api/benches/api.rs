@@ -194,7 +194,12 @@ fn in_process_reads(c: &mut Criterion) {
 }
 
 /// Times `iters` writes made by `write(i)`; every [`WRITES_PER_CYCLE`] writes, `between()` runs untimed.
-fn timed_writes(app: &InProcess, iters: u64, mut write: impl FnMut(u64) -> String, mut between: impl FnMut()) -> Duration {
+fn timed_writes(
+    app: &InProcess,
+    iters: u64,
+    mut write: impl FnMut(u64) -> String,
+    mut between: impl FnMut(),
+) -> Duration {
     let mut total = Duration::ZERO;
     for i in 0..iters {
         let body = write(i % WRITES_PER_CYCLE);

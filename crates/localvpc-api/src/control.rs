@@ -7,15 +7,17 @@
 //!   they were.
 //! - Readers never wait for writers: they take the current `Arc<World>` and work on that snapshot.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use localvpc_engine::Topology;
 use localvpc_model::{Change, Ec2Error, Timestamp, Tx, World};
 use localvpc_store::{Store, StoreError, Write};
 
 /// The emulated cloud behind the API: the published world and the store it is persisted in.
 pub struct Control {
-    world: RwLock<Arc<World>>,
+    world: RwLock<Published>,
+    topology: Mutex<Option<Arc<Topology>>>,
     writer: tokio::sync::Mutex<()>,
     store: Arc<dyn Store>,
 }
@@ -35,12 +37,41 @@ impl Control {
             }),
             snapshot.meta.iter().map(|(key, value)| (key.as_str(), value.as_str())),
         )?;
-        Ok(Control { world: RwLock::new(Arc::new(world)), writer: tokio::sync::Mutex::new(()), store })
+        Ok(Control {
+            world: RwLock::new(Published { world: Arc::new(world), version: 0 }),
+            topology: Mutex::new(None),
+            writer: tokio::sync::Mutex::new(()),
+            store,
+        })
     }
 
     /// The current world, for reads.
     pub fn snapshot(&self) -> Arc<World> {
-        self.world.read().expect("world lock").clone()
+        self.world.read().expect("world lock").world.clone()
+    }
+
+    /// The compiled topology of the current world.
+    ///
+    /// Compiled lazily, on the first probe after a change, and cached per world version: writes stay as fast as
+    /// they were, and a burst of probes between writes shares one compilation.
+    pub fn topology(&self) -> Arc<Topology> {
+        let (world, version) = {
+            let published = self.world.read().expect("world lock");
+            (published.world.clone(), published.version)
+        };
+        let mut cached = self.topology.lock().expect("topology lock");
+        if let Some(topology) = cached.as_ref().filter(|topology| topology.version == version) {
+            return topology.clone();
+        }
+        let topology = Arc::new(Topology::compile(&world, version));
+        *cached = Some(topology.clone());
+        topology
+    }
+
+    fn publish(&self, world: World) {
+        let mut published = self.world.write().expect("world lock");
+        published.version += 1;
+        published.world = Arc::new(world);
     }
 
     /// The emulator's clock: real time plus the admin offset of `world`.
@@ -63,7 +94,7 @@ impl Control {
                 Ec2Error::InternalError
             })?;
         }
-        *self.world.write().expect("world lock") = Arc::new(world);
+        self.publish(world);
         Ok(result)
     }
 
@@ -79,9 +110,15 @@ impl Control {
     pub async fn reset(&self) -> Result<(), StoreError> {
         let _writer = self.writer.lock().await;
         self.store.reset().await?;
-        *self.world.write().expect("world lock") = Arc::new(World::default());
+        self.publish(World::default());
         Ok(())
     }
+}
+
+/// The world readers see, with a version that changes on every commit.
+struct Published {
+    world: Arc<World>,
+    version: u64,
 }
 
 fn to_write(change: &Change) -> Write<'_> {

@@ -15,6 +15,7 @@ pub mod ec2;
 pub mod params;
 mod request_id;
 mod sts;
+mod v1;
 pub mod xml;
 
 use std::sync::Arc;
@@ -45,6 +46,10 @@ pub fn router(state: AppState) -> Router {
         .route("/_localvpc/health", get(health))
         .route("/_localvpc/reset", post(reset))
         .route("/_localvpc/clock", post(advance_clock))
+        .route("/_localvpc/v1/probe", post(v1::probe))
+        .route("/_localvpc/v1/explain", post(v1::explain))
+        .route("/_localvpc/v1/resolve", post(v1::resolve))
+        .route("/_localvpc/v1/reachability", post(v1::reachability))
         .route("/moto-api/reset", post(reset))
         .route("/", get(query).post(query))
         .fallback(query)

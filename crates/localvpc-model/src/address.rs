@@ -217,7 +217,7 @@ fn target_interface(region: &RegionState, request: &AssociateAddress) -> Result<
 pub fn associate(tx: &mut Tx, scope: &Scope, request: &AssociateAddress) -> Result<String> {
     let region = tx.region(scope);
     let address = resolve(region, &request.address)?;
-    let interface = target_interface(region, &request)?;
+    let interface = target_interface(region, request)?;
     let private_ip = match &request.private_ip_address {
         None => interface.private_ip,
         Some(text) if text.trim() == interface.private_ip.to_string() => interface.private_ip,

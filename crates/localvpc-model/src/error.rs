@@ -318,6 +318,75 @@ pub enum Ec2Error {
     #[error("There is not enough capacity to fulfill your public IPv4 address request.")]
     InsufficientAddressCapacity,
 
+    // ---- security groups (§2.7) ----
+    /// §2.7 [O]: CreateSecurityGroup with a name the VPC already has.
+    #[error("The security group '{name}' already exists for VPC '{vpc_id}'")]
+    SecurityGroupDuplicate {
+        /// The name.
+        name: String,
+        /// The VPC.
+        vpc_id: String,
+    },
+    /// §2.7 [D code]: the name `default` belongs to each VPC's default group. ASSUMPTION (text [I]: Eucalyptus's
+    /// copy of the AWS message).
+    #[error("The security group '{0}' is reserved")]
+    SecurityGroupNameReserved(String),
+    /// §2.7 [D; text O: CloudFormation logs]: group names may not start with `sg-`.
+    #[error("Value ({0}) for parameter GroupName is invalid. Group names may not be in the format sg-*.")]
+    SecurityGroupNameLooksLikeId(String),
+    /// §2.7 [O-style]: the default group cannot be deleted.
+    #[error("the specified group: \"{0}\" name: \"default\" cannot be deleted by a user")]
+    CannotDeleteDefaultSecurityGroup(String),
+    /// §2.7 [O]: DeleteSecurityGroup while another group's rule references it or an interface uses it.
+    #[error("resource {0} has a dependent object")]
+    SecurityGroupHasDependencies(String),
+    /// §2.7 [O] / §2.6: a rule naming a group of another VPC with no active same-region peering between them.
+    #[error("You have specified two resources that belong to different networks.")]
+    SecurityGroupsInDifferentNetworks,
+    /// §2.7 [O]: Authorize of a rule the group has (descriptions ignored); the text names the rule.
+    #[error("the specified rule \"{0}\" already exists")]
+    PermissionDuplicate(String),
+    /// §2.7 [O-style]: one Authorize naming the same rule twice.
+    #[error("The same permission must not appear multiple times")]
+    PermissionRepeatedInRequest,
+    /// §2.7 [D]: Revoke by properties, outside the default VPC, of a rule the group does not have.
+    #[error("The specified rule does not exist in this security group.")]
+    PermissionNotFound,
+    /// §2.7: unknown `sgr-` ID(s). ASSUMPTION (text [I]; the code is AWS's).
+    #[error("The security group rule ID '{}' does not exist", .0.join("', '"))]
+    SecurityGroupRuleNotFound(Vec<String>),
+    /// §2.7 [M]: a rule peer that is not a CIDR block.
+    #[error("invalid CIDR subnet specification: {0}")]
+    InvalidCidrSubnet(String),
+    /// §2.7 [D; text O: CloudFormation logs]: TCP/UDP without both ports.
+    #[error("Invalid value for portRange. Must specify both from and to ports with TCP/UDP.")]
+    PortRangeMissing,
+    /// §2.7 [D]: TCP/UDP ports outside 0..=65535 or from above to. ASSUMPTION (text [I]).
+    #[error("Invalid TCP/UDP port range: from port {from}, to port {to}. Ports are 0 to 65535 and the from port may not exceed the to port.")]
+    InvalidPortRange {
+        /// `FromPort`.
+        from: i64,
+        /// `ToPort`.
+        to: i64,
+    },
+    /// §2.7 [D]: ICMP type/code outside -1..=255, or all types (-1) with one code. ASSUMPTION (text [I]).
+    #[error("Invalid ICMP type {icmp_type} or code {code}: each is -1 (all) or 0 to 255, and all types need all codes.")]
+    InvalidIcmpTypeCode {
+        /// `FromPort`.
+        icmp_type: i64,
+        /// `ToPort`.
+        code: i64,
+    },
+    /// §2.7 [D]: a protocol that is neither a known name nor a number 0..=255. ASSUMPTION (text [I]).
+    #[error("Invalid value '{0}' for IP protocol. Unknown protocol.")]
+    UnknownIpProtocol(String),
+    /// §2.7: a rule naming a prefix list (none exist in localvpc). ASSUMPTION (code and text [I]).
+    #[error("The prefix list ID '{0}' does not exist")]
+    PrefixListNotFound(String),
+    /// §2.7/§5 [D]: more than 60 rules in one direction and address family of a group.
+    #[error("The maximum number of rules per security group has been reached.")]
+    RulesPerSecurityGroupLimitExceeded,
+
     // ---- tags (§2.12) ----
     /// §2.12: CreateTags/DeleteTags with an ID of no taggable kind.
     #[error("The ID '{0}' is not valid")]
@@ -406,6 +475,23 @@ impl Ec2Error {
             VpcHasMappedPublicAddresses(_) => "DependencyViolation",
             AddressAlreadyAssociated { .. } => "Resource.AlreadyAssociated",
             InsufficientAddressCapacity => "InsufficientAddressCapacity",
+            SecurityGroupDuplicate { .. } => "InvalidGroup.Duplicate",
+            SecurityGroupNameReserved(_) => "InvalidGroup.Reserved",
+            SecurityGroupNameLooksLikeId(_) => "InvalidParameterValue",
+            CannotDeleteDefaultSecurityGroup(_) => "CannotDelete",
+            SecurityGroupHasDependencies(_) => "DependencyViolation",
+            SecurityGroupsInDifferentNetworks => "InvalidGroup.NotFound",
+            PermissionDuplicate(_) => "InvalidPermission.Duplicate",
+            PermissionNotFound => "InvalidPermission.NotFound",
+            SecurityGroupRuleNotFound(_) => "InvalidSecurityGroupRuleId.NotFound",
+            PermissionRepeatedInRequest
+            | InvalidCidrSubnet(_)
+            | PortRangeMissing
+            | InvalidPortRange { .. }
+            | InvalidIcmpTypeCode { .. }
+            | UnknownIpProtocol(_) => "InvalidParameterValue",
+            PrefixListNotFound(_) => "InvalidPrefixListID.NotFound",
+            RulesPerSecurityGroupLimitExceeded => "RulesPerSecurityGroupLimitExceeded",
             TagLimitExceeded => "TagLimitExceeded",
             InvalidId(_) => "InvalidID",
         }
@@ -512,6 +598,23 @@ mod tests {
             VpcHasMappedPublicAddresses("vpc-1".into()),
             AddressAlreadyAssociated { allocation_id: "eipalloc-1".into(), association_id: "eipassoc-1".into() },
             InsufficientAddressCapacity,
+            SecurityGroupDuplicate { name: "web".into(), vpc_id: "vpc-1".into() },
+            SecurityGroupNameReserved("default".into()),
+            SecurityGroupNameLooksLikeId("sg-web".into()),
+            CannotDeleteDefaultSecurityGroup("sg-1".into()),
+            SecurityGroupHasDependencies("sg-1".into()),
+            SecurityGroupsInDifferentNetworks,
+            PermissionDuplicate("peer: 0.0.0.0/0, TCP, from port: 22, to port: 22, ALLOW".into()),
+            PermissionRepeatedInRequest,
+            PermissionNotFound,
+            SecurityGroupRuleNotFound(vec!["sgr-1".into()]),
+            InvalidCidrSubnet("10.0.0.1".into()),
+            PortRangeMissing,
+            InvalidPortRange { from: 90, to: 80 },
+            InvalidIcmpTypeCode { icmp_type: -1, code: 3 },
+            UnknownIpProtocol("gre".into()),
+            PrefixListNotFound("pl-1".into()),
+            RulesPerSecurityGroupLimitExceeded,
             TagLimitExceeded,
             InvalidId("foo-1".into()),
         ]

@@ -130,7 +130,8 @@ pub fn public_address<'a>(region: &'a RegionState, interface: &NetworkInterface)
 pub fn public_dns_name(region: &RegionState, interface: &NetworkInterface) -> Option<String> {
     let public = public_address(region, interface)?;
     let vpc = region.vpcs.get(&interface.vpc_id)?;
-    (vpc.enable_dns_support && vpc.enable_dns_hostnames).then(|| dns_name::public_dns_name(&interface.region, public.ip))
+    (vpc.enable_dns_support && vpc.enable_dns_hostnames)
+        .then(|| dns_name::public_dns_name(&interface.region, public.ip))
 }
 
 /// Looks an interface up, checking the ID's shape first.
@@ -177,7 +178,9 @@ pub fn check_requested_address(subnet: &Subnet, used: &BTreeSet<Ipv4Addr>, text:
     // ASSUMPTION (spec §2.9 [I]): the reserved-address text is seen only in a code comment, and its code is
     // inferred; InvalidParameterValue, as for an address outside the subnet.
     if is_reserved(subnet, address) {
-        return Err(Ec2Error::InvalidParameterValue(format!("Address {address} is in subnet's reserved address range")));
+        return Err(Ec2Error::InvalidParameterValue(format!(
+            "Address {address} is in subnet's reserved address range"
+        )));
     }
     if used.contains(&address) {
         return Err(Ec2Error::IpAddressInUse(address.to_string()));
@@ -442,7 +445,10 @@ mod tests {
             assert_eq!(error.code(), "InvalidParameterValue");
         }
         let in_use = check_requested_address(&subnet, &used, "10.0.1.10").unwrap_err();
-        assert_eq!((in_use.code(), in_use.to_string().as_str()), ("InvalidIPAddress.InUse", "Address 10.0.1.10 is in use."));
+        assert_eq!(
+            (in_use.code(), in_use.to_string().as_str()),
+            ("InvalidIPAddress.InUse", "Address 10.0.1.10 is in use.")
+        );
         assert_eq!(check_requested_address(&subnet, &used, "nonsense").unwrap_err().code(), "InvalidParameterValue");
     }
 

@@ -155,6 +155,7 @@ pub mod ops {
                 edit::<SecurityGroup>(tx, scope, id, |id| Ec2Error::SecurityGroupNotFound(vec![id]), change)
             }
             Some(IdKind::VpcPeeringConnection) => crate::vpc_peering::edit_tags(tx, scope, id, change),
+            Some(IdKind::SecurityGroupRule) => crate::security_group::rules::edit_tags(tx, scope, id, change),
             Some(IdKind::Instance) => edit::<Instance>(tx, scope, id, |id| Ec2Error::InstanceNotFound(vec![id]), change),
             Some(IdKind::NetworkInterface) => {
                 edit::<NetworkInterface>(tx, scope, id, |id| Ec2Error::NetworkInterfaceNotFound(vec![id]), change)
@@ -241,6 +242,16 @@ pub mod ops {
         describe_table::<RouteTable>(region, "route-table", &mut out);
         describe_table::<NetworkAcl>(region, "network-acl", &mut out);
         describe_table::<SecurityGroup>(region, "security-group", &mut out);
+        for (rule_id, tags) in crate::security_group::rules::tagged_rules(region) {
+            for tag in tags.iter() {
+                out.push(TagDescription {
+                    resource_id: rule_id.to_string(),
+                    resource_type: "security-group-rule",
+                    key: tag.key.clone(),
+                    value: tag.value.clone(),
+                });
+            }
+        }
         describe_table::<Instance>(region, "instance", &mut out);
         describe_table::<NetworkInterface>(region, "network-interface", &mut out);
         describe_table::<Address>(region, "elastic-ip", &mut out);

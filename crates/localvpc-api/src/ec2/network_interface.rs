@@ -38,7 +38,12 @@ pub(crate) fn render_association(x: &mut Xml, region: &RegionState, interface: &
 }
 
 /// `<privateIpAddressesSet>`: the one (primary) private address.
-pub(crate) fn render_private_addresses(x: &mut Xml, region: &RegionState, interface: &NetworkInterface, elastic_ids: bool) {
+pub(crate) fn render_private_addresses(
+    x: &mut Xml,
+    region: &RegionState,
+    interface: &NetworkInterface,
+    elastic_ids: bool,
+) {
     x.list("privateIpAddressesSet", [interface], |x, interface| {
         x.value("privateIpAddress", interface.private_ip)
             .text("privateDnsName", &interface.private_dns_name())

@@ -1,0 +1,256 @@
+//! Probes, packets and what a walk returns: hops, drops with explanation codes, verdicts.
+//!
+//! Engine types are deliberately not `Serialize`: the API keeps its own JSON shapes, so the wire format lives in
+//! one crate.
+
+use std::net::Ipv4Addr;
+
+use crate::topology::EniIx;
+
+/// Where a probe starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vantage {
+    /// An instance's primary interface.
+    Eni(EniIx),
+    /// A host on the emulated internet ([`INTERNET_HOST`]).
+    Internet,
+}
+
+/// The address probes from the internet come from (TEST-NET-2: never a real host).
+pub const INTERNET_HOST: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 10);
+
+/// Spec §3.6: clients use an ephemeral source port; 50000 lies in the Linux (32768–60999), NAT gateway
+/// (1024–65535) and Windows (49152–65535) ranges alike, so a NACL that allows any of them allows replies.
+pub const EPHEMERAL_PORT: u16 = 50000;
+
+/// The kind of traffic a probe sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// ICMP echo (ping, `traceroute -I`).
+    Icmp,
+    /// A TCP connection to a port (nc -z, ssh).
+    Tcp(u16),
+    /// A UDP datagram to a port (traceroute's default probes).
+    Udp(u16),
+}
+
+/// One probe: from a vantage to an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probe {
+    /// The sender.
+    pub from: Vantage,
+    /// The destination address (names are resolved before probing).
+    pub destination: Ipv4Addr,
+    /// What is sent.
+    pub protocol: Protocol,
+}
+
+/// IP protocol numbers the walk uses.
+pub mod proto {
+    /// ICMP.
+    pub const ICMP: i32 = 1;
+    /// TCP.
+    pub const TCP: i32 = 6;
+    /// UDP.
+    pub const UDP: i32 = 17;
+}
+
+/// A packet as the rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Packet {
+    /// Source address.
+    pub src: Ipv4Addr,
+    /// Destination address.
+    pub dst: Ipv4Addr,
+    /// IP protocol number.
+    pub protocol: i32,
+    /// TCP/UDP source port.
+    pub src_port: u16,
+    /// TCP/UDP destination port.
+    pub dst_port: u16,
+    /// ICMP type and code.
+    pub icmp: (i32, i32),
+}
+
+impl Packet {
+    /// The first packet of a probe.
+    pub fn request(src: Ipv4Addr, dst: Ipv4Addr, protocol: Protocol) -> Packet {
+        let base = Packet { src, dst, protocol: proto::ICMP, src_port: 0, dst_port: 0, icmp: (8, 0) };
+        match protocol {
+            Protocol::Icmp => base,
+            Protocol::Tcp(port) => Packet { protocol: proto::TCP, src_port: EPHEMERAL_PORT, dst_port: port, ..base },
+            Protocol::Udp(port) => Packet { protocol: proto::UDP, src_port: EPHEMERAL_PORT, dst_port: port, ..base },
+        }
+    }
+
+    /// The answer to this packet: an echo reply, a TCP segment back (SYN-ACK or RST), or for UDP an ICMP port
+    /// unreachable (what Linux sends for a closed port, and what traceroute waits for).
+    pub fn answer(&self) -> Packet {
+        let swapped = Packet { src: self.dst, dst: self.src, src_port: self.dst_port, dst_port: self.src_port, ..*self };
+        match self.protocol {
+            proto::ICMP => Packet { icmp: (0, 0), ..swapped },
+            proto::UDP => Packet { protocol: proto::ICMP, icmp: (3, 3), src_port: 0, dst_port: 0, ..swapped },
+            _ => swapped,
+        }
+    }
+}
+
+/// The kind of component a hop crosses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HopKind {
+    /// The sending or receiving interface.
+    NetworkInterface,
+    /// The security groups of an interface, outbound.
+    SecurityGroupEgress,
+    /// The security groups of an interface, inbound.
+    SecurityGroupIngress,
+    /// A network ACL, outbound rules.
+    AclOutbound,
+    /// A network ACL, inbound rules.
+    AclInbound,
+    /// A route table (the matched route in the detail).
+    RouteTable,
+    /// An internet gateway (with its address translation).
+    InternetGateway,
+    /// A VPC peering connection.
+    PeeringConnection,
+    /// The emulated internet.
+    Internet,
+}
+
+impl HopKind {
+    /// A stable lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HopKind::NetworkInterface => "network-interface",
+            HopKind::SecurityGroupEgress => "security-group-egress",
+            HopKind::SecurityGroupIngress => "security-group-ingress",
+            HopKind::AclOutbound => "network-acl-outbound",
+            HopKind::AclInbound => "network-acl-inbound",
+            HopKind::RouteTable => "route-table",
+            HopKind::InternetGateway => "internet-gateway",
+            HopKind::PeeringConnection => "vpc-peering-connection",
+            HopKind::Internet => "internet",
+        }
+    }
+}
+
+/// One component a packet crossed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    /// What it is.
+    pub kind: HopKind,
+    /// Its ID (`eni-…`, `acl-…`, `rtb-…`, `igw-…`, `pcx-…`; the address for the internet).
+    pub id: String,
+    /// What happened there, e.g. `rule 100 allow`, `10.7.0.0/16 -> pcx-…`, `10.6.1.10 -> 198.18.0.5`.
+    pub detail: String,
+}
+
+/// Why a packet was dropped. Codes are AWS Reachability Analyzer's where one fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// No security group rule allows the packet.
+    EniSgRulesMismatch,
+    /// A network ACL denies the packet.
+    SubnetAclRestriction,
+    /// No route matches the destination.
+    NoRouteToDestination,
+    /// The matched route is `blackhole`.
+    BadStateRoute,
+    /// A component is not in a working state (stopped instance, inactive peering).
+    BadState,
+    /// The route's target cannot deliver to this destination (non-transitive peering, edge-to-edge, a private
+    /// address on the internet, an appliance target).
+    CannotRoute,
+    /// The interface has no public address to leave through the internet gateway.
+    NoPublicAddress,
+    /// The VPC of a public address has no internet gateway attached.
+    NoInternetGateway,
+    /// No interface has the destination address.
+    NoDestination,
+}
+
+impl Code {
+    /// The code's text.
+    ///
+    /// ASSUMPTION (issue 4/5: "use AWS Reachability Analyzer's codes where one fits"): ENI_SG_RULES_MISMATCH,
+    /// SUBNET_ACL_RESTRICTION, NO_ROUTE_TO_DESTINATION, BAD_STATE_ROUTE, BAD_STATE and CANNOT_ROUTE are AWS's;
+    /// the last three are localvpc's own, chosen because no documented AWS code names those cases exactly.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
+            Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
+            Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",
+            Code::BadStateRoute => "BAD_STATE_ROUTE",
+            Code::BadState => "BAD_STATE",
+            Code::CannotRoute => "CANNOT_ROUTE",
+            Code::NoPublicAddress => "NO_PUBLIC_ADDRESS",
+            Code::NoInternetGateway => "NO_INTERNET_GATEWAY",
+            Code::NoDestination => "NO_DESTINATION_INTERFACE",
+        }
+    }
+}
+
+/// A blocking setting: where, why, and the change that would fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The explanation code.
+    pub code: Code,
+    /// The blocking component's ID.
+    pub component: String,
+    /// What blocks, in words.
+    pub detail: String,
+    /// The change that would unblock it.
+    pub fix: String,
+}
+
+/// Where a leg ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// At an interface.
+    Eni(EniIx),
+    /// At a host on the emulated internet.
+    Internet(Ipv4Addr),
+}
+
+/// One direction of a probe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leg {
+    /// Components crossed, in order.
+    pub hops: Vec<Hop>,
+    /// The packet as it arrived (addresses after NAT), when it arrived.
+    pub delivered: Option<(Endpoint, Packet)>,
+    /// What blocked it: the first finding in first-drop mode, all of them when collecting.
+    pub findings: Vec<Finding>,
+}
+
+/// The outcome of a probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The destination answered and the answer came back.
+    Reachable,
+    /// The destination answered with a TCP reset: nothing listens on the port ("Connection refused").
+    Refused,
+    /// A request or its answer was dropped silently (spec §0 item 12): a timeout.
+    Dropped,
+}
+
+/// A probe's full result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trace {
+    /// The probe.
+    pub probe: Probe,
+    /// Request leg.
+    pub forward: Leg,
+    /// Answer leg, when the request arrived.
+    pub reply: Option<Leg>,
+    /// The outcome.
+    pub verdict: Verdict,
+}
+
+impl Trace {
+    /// Every blocking finding of both legs.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.forward.findings.iter().chain(self.reply.iter().flat_map(|leg| leg.findings.iter()))
+    }
+}

@@ -1,0 +1,537 @@
+//! The compiled topology: the resource model turned into lookup-friendly, immutable form for the packet walk.
+//!
+//! Read first: spec §3.1 (packet walk) and §3.2 (route tables). Compilation resolves every indirection once —
+//! a subnet's *effective* route table (explicit association, else the VPC's main table) with its routes sorted for
+//! longest-prefix match and their `active`/`blackhole` state, its network ACL's rules sorted by rule number per
+//! direction, each interface's groups, public address and listening ports — so a probe is a handful of vector
+//! lookups. A `Topology` is a value: it never changes after [`Topology::compile`], and it does not know the store.
+
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use localvpc_model::network_interface::public_address;
+use localvpc_model::route_table::{route_state, RouteState, RouteTarget};
+use localvpc_model::security_group::RulePeer;
+use localvpc_model::vpc_peering::PeeringStatus;
+use localvpc_model::{dns_name, RegionState, Scope, World};
+
+/// Index of a VPC in [`Topology::vpcs`].
+pub type VpcIx = usize;
+/// Index of a subnet in [`Topology::subnets`].
+pub type SubnetIx = usize;
+/// Index of an interface in [`Topology::enis`].
+pub type EniIx = usize;
+/// Index of a security group in [`Topology::groups`].
+pub type GroupIx = usize;
+
+/// The tag that sets an instance's listening TCP ports (`22,80,443`); without it an instance listens on 22.
+pub const LISTEN_TAG: &str = "localvpc:listen";
+/// Spec §2.9 / issue: instances listen on SSH by default.
+pub const DEFAULT_LISTEN_PORTS: &[u16] = &[22];
+
+/// Everything the packet walk and the resolver need, in one immutable value.
+#[derive(Debug, Default)]
+pub struct Topology {
+    /// The world version this was compiled from.
+    pub version: u64,
+    /// VPCs.
+    pub vpcs: Vec<VpcNode>,
+    /// Subnets.
+    pub subnets: Vec<SubnetNode>,
+    /// Network interfaces.
+    pub enis: Vec<EniNode>,
+    /// Security groups.
+    pub groups: Vec<GroupNode>,
+    /// Peering connections by ID.
+    pub peerings: HashMap<String, PcxNode>,
+    vpc_by_key: HashMap<(Scope, String), VpcIx>,
+    group_by_key: HashMap<(Scope, String), GroupIx>,
+    eni_by_id: HashMap<String, EniIx>,
+    eni_by_instance: HashMap<String, EniIx>,
+    eni_by_public_ip: HashMap<Ipv4Addr, EniIx>,
+}
+
+/// A VPC.
+#[derive(Debug, Clone)]
+pub struct VpcNode {
+    /// Owner and region.
+    pub scope: Scope,
+    /// `vpc-…`.
+    pub id: String,
+    /// The primary block (the resolver sits at its base + 2).
+    pub primary_cidr: Ipv4Net,
+    /// Every IPv4 block.
+    pub cidrs: Vec<Ipv4Net>,
+    /// `enableDnsSupport`.
+    pub dns_support: bool,
+    /// `enableDnsHostnames`.
+    pub dns_hostnames: bool,
+    /// The attached internet gateway.
+    pub internet_gateway: Option<String>,
+    /// Its subnets.
+    pub subnets: Vec<SubnetIx>,
+    /// Interfaces by private address.
+    pub eni_by_private_ip: HashMap<Ipv4Addr, EniIx>,
+}
+
+impl VpcNode {
+    /// Whether `address` lies in one of the VPC's blocks.
+    pub fn contains(&self, address: Ipv4Addr) -> bool {
+        self.cidrs.iter().any(|block| block.contains(&address))
+    }
+}
+
+/// A subnet with its effective route table and network ACL.
+#[derive(Debug, Clone)]
+pub struct SubnetNode {
+    /// `subnet-…`.
+    pub id: String,
+    /// Its VPC.
+    pub vpc: VpcIx,
+    /// Its block.
+    pub cidr: Ipv4Net,
+    /// The effective route table.
+    pub route_table: CompiledRouteTable,
+    /// The associated network ACL.
+    pub acl: CompiledAcl,
+}
+
+/// A route table ready for longest-prefix match.
+#[derive(Debug, Clone, Default)]
+pub struct CompiledRouteTable {
+    /// `rtb-…`.
+    pub id: String,
+    /// Routes, longest prefix first.
+    pub routes: Vec<CompiledRoute>,
+}
+
+impl CompiledRouteTable {
+    /// Spec §0 item 8 [D]: longest-prefix match among the routes whose destination contains `address`.
+    pub fn lookup(&self, address: Ipv4Addr) -> Option<&CompiledRoute> {
+        self.routes.iter().find(|route| route.destination.contains(&address))
+    }
+}
+
+/// One route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompiledRoute {
+    /// Destination block.
+    pub destination: Ipv4Net,
+    /// Target.
+    pub target: Target,
+    /// `active` (false = `blackhole`).
+    pub active: bool,
+}
+
+/// Where a route sends packets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The VPC's implicit router.
+    Local,
+    /// An internet gateway.
+    InternetGateway(String),
+    /// A peering connection.
+    Peering(String),
+    /// A NAT gateway.
+    NatGateway(String),
+    /// An instance (its primary interface).
+    Instance(String),
+    /// A network interface.
+    NetworkInterface(String),
+}
+
+impl Target {
+    /// The target's ID as route tables show it (`local` for the local route).
+    pub fn id(&self) -> &str {
+        match self {
+            Target::Local => "local",
+            Target::InternetGateway(id)
+            | Target::Peering(id)
+            | Target::NatGateway(id)
+            | Target::Instance(id)
+            | Target::NetworkInterface(id) => id,
+        }
+    }
+}
+
+/// A network ACL, both directions sorted by rule number.
+#[derive(Debug, Clone, Default)]
+pub struct CompiledAcl {
+    /// `acl-…`.
+    pub id: String,
+    /// Inbound rules (egress = false), ascending.
+    pub inbound: Vec<AclRule>,
+    /// Outbound rules (egress = true), ascending.
+    pub outbound: Vec<AclRule>,
+}
+
+/// One network ACL rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AclRule {
+    /// Rule number (32767 is the final `*` rule).
+    pub number: u16,
+    /// Protocol number, -1 for all.
+    pub protocol: i32,
+    /// Allow or deny.
+    pub allow: bool,
+    /// The remote block.
+    pub cidr: Ipv4Net,
+    /// Destination port range (TCP/UDP).
+    pub ports: Option<(u16, u16)>,
+    /// ICMP type and code (-1 = any).
+    pub icmp: Option<(i32, i32)>,
+}
+
+/// A network interface.
+#[derive(Debug, Clone)]
+pub struct EniNode {
+    /// `eni-…`.
+    pub id: String,
+    /// Owner and region.
+    pub scope: Scope,
+    /// The instance it belongs to.
+    pub instance_id: Option<String>,
+    /// The instance is running (pending counts: it is booting into running).
+    pub running: bool,
+    /// Its subnet.
+    pub subnet: SubnetIx,
+    /// Its VPC.
+    pub vpc: VpcIx,
+    /// Primary private address.
+    pub private_ip: Ipv4Addr,
+    /// Public address (an Elastic IP wins over the dynamic one).
+    pub public_ip: Option<Ipv4Addr>,
+    /// Its security groups.
+    pub groups: Vec<GroupIx>,
+    /// TCP ports with a listener.
+    pub listening: Vec<u16>,
+    /// `ip-…` name.
+    pub private_dns_name: String,
+    /// `ec2-…` name, when it exists (public address and both DNS attributes).
+    pub public_dns_name: Option<String>,
+}
+
+/// A security group.
+#[derive(Debug, Clone)]
+pub struct GroupNode {
+    /// Owner and region.
+    pub scope: Scope,
+    /// `sg-…`.
+    pub id: String,
+    /// Inbound rules.
+    pub ingress: Vec<SgRule>,
+    /// Outbound rules.
+    pub egress: Vec<SgRule>,
+}
+
+/// One security group rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SgRule {
+    /// `sgr-…`.
+    pub id: String,
+    /// Protocol number, -1 for all.
+    pub protocol: i32,
+    /// From/to port (ICMP: type/code); `None` for all.
+    pub ports: Option<(i32, i32)>,
+    /// The peer.
+    pub peer: SgPeer,
+}
+
+/// The peer of a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SgPeer {
+    /// An IPv4 block.
+    Cidr(Ipv4Net),
+    /// A group (`None` if it no longer exists: the rule matches nothing).
+    Group(Option<GroupIx>),
+    /// An IPv6 block: never matches the IPv4 packets localvpc walks.
+    Ipv6,
+}
+
+/// A peering connection.
+#[derive(Debug, Clone)]
+pub struct PcxNode {
+    /// `pcx-…`.
+    pub id: String,
+    /// Only active connections carry traffic.
+    pub active: bool,
+    /// The requester VPC, if it exists.
+    pub requester: Option<VpcIx>,
+    /// The accepter VPC, if it exists.
+    pub accepter: Option<VpcIx>,
+    /// The requester side's `allowDnsResolutionFromRemoteVpc`.
+    pub requester_allows_dns: bool,
+    /// The accepter side's `allowDnsResolutionFromRemoteVpc`.
+    pub accepter_allows_dns: bool,
+}
+
+impl PcxNode {
+    /// The other VPC of the connection, seen from `vpc`.
+    pub fn peer_of(&self, vpc: VpcIx) -> Option<VpcIx> {
+        match (self.requester, self.accepter) {
+            (Some(r), Some(a)) if r == vpc => Some(a),
+            (Some(r), Some(a)) if a == vpc => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Whether the side owning `vpc` lets the other side resolve its public names privately (spec §4.4).
+    pub fn allows_dns_from_remote(&self, vpc: VpcIx) -> bool {
+        if self.requester == Some(vpc) {
+            self.requester_allows_dns
+        } else {
+            self.accepter == Some(vpc) && self.accepter_allows_dns
+        }
+    }
+}
+
+/// Spec §1.1: SG protocols arrive as names or numbers; NACL protocols as numbers; `-1`/`all` is everything.
+pub fn protocol_number(text: &str) -> i32 {
+    match text.to_ascii_lowercase().as_str() {
+        "-1" | "all" => -1,
+        "tcp" => 6,
+        "udp" => 17,
+        "icmp" => 1,
+        "icmpv6" => 58,
+        other => other.parse().unwrap_or(-2),
+    }
+}
+
+fn parse_listen_tag(value: &str) -> Vec<u16> {
+    value.split([',', ' ']).filter_map(|port| port.trim().parse().ok()).collect()
+}
+
+impl Topology {
+    /// Compiles `world` (at `version`).
+    pub fn compile(world: &World, version: u64) -> Topology {
+        let mut topology = Topology { version, ..Topology::default() };
+        for (scope, region) in world.scopes() {
+            topology.add_region(scope, region);
+        }
+        for (scope, region) in world.scopes() {
+            topology.add_groups(scope, region);
+        }
+        for (scope, region) in world.scopes() {
+            topology.add_subnets(world, scope, region);
+        }
+        for (scope, region) in world.scopes() {
+            topology.add_interfaces(scope, region);
+        }
+        for pcx in world.peerings().values() {
+            let vpc_of = |side: &localvpc_model::vpc_peering::PeeringSide| {
+                topology.vpc_by_key.get(&(side.scope(), side.vpc_id.clone())).copied()
+            };
+            let node = PcxNode {
+                id: pcx.id.clone(),
+                active: pcx.status == PeeringStatus::Active,
+                requester: vpc_of(&pcx.requester),
+                accepter: vpc_of(&pcx.accepter),
+                requester_allows_dns: pcx.requester.allow_dns_resolution_from_remote_vpc,
+                accepter_allows_dns: pcx.accepter.allow_dns_resolution_from_remote_vpc,
+            };
+            topology.peerings.insert(pcx.id.clone(), node);
+        }
+        topology
+    }
+
+    fn add_region(&mut self, scope: &Scope, region: &RegionState) {
+        for vpc in region.vpcs.values() {
+            let igw = region
+                .internet_gateways
+                .values()
+                .find(|igw| igw.attached_vpc.as_deref() == Some(vpc.id.as_str()))
+                .map(|igw| igw.id.clone());
+            self.vpc_by_key.insert((scope.clone(), vpc.id.clone()), self.vpcs.len());
+            self.vpcs.push(VpcNode {
+                scope: scope.clone(),
+                id: vpc.id.clone(),
+                primary_cidr: vpc.cidr_block,
+                cidrs: vpc.cidr_blocks().copied().collect(),
+                dns_support: vpc.enable_dns_support,
+                dns_hostnames: vpc.enable_dns_hostnames,
+                internet_gateway: igw,
+                subnets: Vec::new(),
+                eni_by_private_ip: HashMap::new(),
+            });
+        }
+    }
+
+    fn add_groups(&mut self, scope: &Scope, region: &RegionState) {
+        for group in region.security_groups.values() {
+            self.group_by_key.insert((scope.clone(), group.id.clone()), self.groups.len());
+            self.groups.push(GroupNode {
+                scope: scope.clone(),
+                id: group.id.clone(),
+                ingress: Vec::new(),
+                egress: Vec::new(),
+            });
+        }
+        for group in region.security_groups.values() {
+            let compile = |rules: &[localvpc_model::security_group::SecurityGroupRule]| -> Vec<SgRule> {
+                rules
+                    .iter()
+                    .map(|rule| {
+                        let protocol = protocol_number(&rule.protocol);
+                        let ports = match (protocol, rule.from_port, rule.to_port) {
+                            (6 | 17 | 1 | 58, Some(from), Some(to)) => Some((from, to)),
+                            _ => None,
+                        };
+                        let peer = match &rule.peer {
+                            RulePeer::Cidr(block) => SgPeer::Cidr(*block),
+                            RulePeer::Ipv6Cidr(_) => SgPeer::Ipv6,
+                            RulePeer::Group { user_id, group_id, .. } => SgPeer::Group(
+                                self.group_by_key
+                                    .get(&(Scope::new(user_id, &scope.region), group_id.clone()))
+                                    .copied(),
+                            ),
+                        };
+                        SgRule { id: rule.id.clone(), protocol, ports, peer }
+                    })
+                    .collect()
+            };
+            let ingress = compile(&group.ingress);
+            let egress = compile(&group.egress);
+            let index = self.group_by_key[&(scope.clone(), group.id.clone())];
+            self.groups[index].ingress = ingress;
+            self.groups[index].egress = egress;
+        }
+    }
+
+    fn add_subnets(&mut self, world: &World, scope: &Scope, region: &RegionState) {
+        for subnet in region.subnets.values() {
+            let Some(&vpc) = self.vpc_by_key.get(&(scope.clone(), subnet.vpc_id.clone())) else { continue };
+            let explicit = region
+                .route_tables
+                .values()
+                .find(|t| t.associations.iter().any(|a| a.subnet_id.as_deref() == Some(subnet.id.as_str())));
+            let table = explicit.or_else(|| region.route_tables.values().find(|t| t.vpc_id == subnet.vpc_id && t.is_main()));
+            let route_table = table
+                .map(|table| {
+                    let mut routes: Vec<CompiledRoute> = table
+                        .routes
+                        .iter()
+                        .map(|route| CompiledRoute {
+                            destination: route.destination,
+                            target: match &route.target {
+                                RouteTarget::Local => Target::Local,
+                                RouteTarget::InternetGateway(id) => Target::InternetGateway(id.clone()),
+                                RouteTarget::VpcPeeringConnection(id) => Target::Peering(id.clone()),
+                                RouteTarget::NatGateway(id) => Target::NatGateway(id.clone()),
+                                RouteTarget::Instance(id) => Target::Instance(id.clone()),
+                                RouteTarget::NetworkInterface(id) => Target::NetworkInterface(id.clone()),
+                            },
+                            active: route_state(world, region, table, route) == RouteState::Active,
+                        })
+                        .collect();
+                    routes.sort_by_key(|route| std::cmp::Reverse(route.destination.prefix_len()));
+                    CompiledRouteTable { id: table.id.clone(), routes }
+                })
+                .unwrap_or_default();
+            let acl = region
+                .network_acls
+                .values()
+                .find(|acl| acl.associations.iter().any(|a| a.subnet_id == subnet.id))
+                .map(|acl| {
+                    let rules = |egress: bool| {
+                        let mut rules: Vec<AclRule> = acl
+                            .entries
+                            .iter()
+                            .filter(|entry| entry.egress == egress)
+                            .map(|entry| AclRule {
+                                number: entry.rule_number,
+                                protocol: protocol_number(&entry.protocol),
+                                allow: entry.allow,
+                                cidr: entry.cidr_block,
+                                ports: entry.port_range,
+                                icmp: entry.icmp_type_code,
+                            })
+                            .collect();
+                        rules.sort_by_key(|rule| rule.number);
+                        rules
+                    };
+                    CompiledAcl { id: acl.id.clone(), inbound: rules(false), outbound: rules(true) }
+                })
+                .unwrap_or_default();
+            let index = self.subnets.len();
+            self.vpcs[vpc].subnets.push(index);
+            self.subnets.push(SubnetNode { id: subnet.id.clone(), vpc, cidr: subnet.cidr_block, route_table, acl });
+        }
+    }
+
+    fn add_interfaces(&mut self, scope: &Scope, region: &RegionState) {
+        let subnet_index: HashMap<&str, SubnetIx> =
+            self.subnets.iter().enumerate().map(|(index, subnet)| (subnet.id.as_str(), index)).collect();
+        let mut added = Vec::new();
+        for eni in region.network_interfaces.values() {
+            let Some(&subnet) = subnet_index.get(eni.subnet_id.as_str()) else { continue };
+            let instance = eni.attachment.as_ref().and_then(|a| region.instances.get(&a.instance_id));
+            let running = instance.is_none_or(|instance| instance.state.is_running());
+            let listening = instance
+                .and_then(|instance| instance.tags.get(LISTEN_TAG).map(parse_listen_tag))
+                .unwrap_or_else(|| DEFAULT_LISTEN_PORTS.to_vec());
+            let vpc = self.subnets[subnet].vpc;
+            let vpc_node = &self.vpcs[vpc];
+            let public_ip = public_address(region, eni).map(|public| public.ip);
+            let public_dns_name = public_ip
+                .filter(|_| vpc_node.dns_support && vpc_node.dns_hostnames)
+                .map(|ip| dns_name::public_dns_name(&scope.region, ip));
+            let groups = eni
+                .security_group_ids
+                .iter()
+                .filter_map(|id| self.group_by_key.get(&(scope.clone(), id.clone())).copied())
+                .collect();
+            added.push(EniNode {
+                id: eni.id.clone(),
+                scope: scope.clone(),
+                instance_id: eni.attachment.as_ref().map(|a| a.instance_id.clone()),
+                running,
+                subnet,
+                vpc,
+                private_ip: eni.private_ip,
+                public_ip,
+                groups,
+                listening,
+                private_dns_name: dns_name::private_dns_name(&scope.region, eni.private_ip),
+                public_dns_name,
+            });
+        }
+        for eni in added {
+            let index = self.enis.len();
+            self.vpcs[eni.vpc].eni_by_private_ip.insert(eni.private_ip, index);
+            self.eni_by_id.insert(eni.id.clone(), index);
+            if let Some(instance) = &eni.instance_id {
+                self.eni_by_instance.insert(instance.clone(), index);
+            }
+            if let Some(public) = eni.public_ip {
+                self.eni_by_public_ip.insert(public, index);
+            }
+            self.enis.push(eni);
+        }
+    }
+
+    /// The interface with this ID.
+    pub fn eni(&self, id: &str) -> Option<EniIx> {
+        self.eni_by_id.get(id).copied()
+    }
+
+    /// The primary interface of an instance.
+    pub fn instance_eni(&self, instance_id: &str) -> Option<EniIx> {
+        self.eni_by_instance.get(instance_id).copied()
+    }
+
+    /// The interface a public address (dynamic or Elastic) maps to.
+    pub fn eni_by_public_ip(&self, address: Ipv4Addr) -> Option<EniIx> {
+        self.eni_by_public_ip.get(&address).copied()
+    }
+
+    /// The VPC with this scope and ID.
+    pub fn vpc(&self, scope: &Scope, id: &str) -> Option<VpcIx> {
+        self.vpc_by_key.get(&(scope.clone(), id.to_string())).copied()
+    }
+
+    /// The subnet of `vpc` containing `address`.
+    pub fn subnet_containing(&self, vpc: VpcIx, address: Ipv4Addr) -> Option<SubnetIx> {
+        self.vpcs[vpc].subnets.iter().copied().find(|&subnet| self.subnets[subnet].cidr.contains(&address))
+    }
+}

@@ -1,0 +1,392 @@
+//! The packet walk (spec §3.1): one leg from a vantage to wherever the packet ends, then the answer back.
+//!
+//! Read first: spec §3.1 (the walk, step by step), §3.3 (peering: non-transitive, no edge-to-edge), §3.4 (internet
+//! gateway NAT), §3.5/§3.6 (security groups, network ACLs), §3.7 (what tools observe).
+//!
+//! A drop is data, not an error: each blocking setting becomes a [`Finding`] with an explanation code and a fix.
+//! In [`Mode::FirstDrop`] the leg stops at the first finding (what a packet does); in [`Mode::CollectAll`] the walk
+//! records the finding, assumes the fix, and carries on, so `explain` lists *every* setting that blocks a path.
+
+use std::net::Ipv4Addr;
+
+use crate::packet::{Endpoint, Finding, Hop, HopKind, Leg, Packet, Probe, Protocol, Trace, Vantage, Verdict, Code, INTERNET_HOST};
+use crate::rules::{acl_decides, describe, security_groups_allow, Remote};
+use crate::topology::{EniIx, SubnetIx, Target, Topology, VpcIx};
+
+/// How a walk treats a blocking setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Stop at the first drop, as a packet does.
+    FirstDrop,
+    /// Record every blocking setting, assuming each one fixed to look further.
+    CollectAll,
+}
+
+/// Runs a probe: the request leg, and the answer leg if the request arrived.
+pub fn trace(topology: &Topology, probe: &Probe, mode: Mode) -> Trace {
+    let source = match probe.from {
+        Vantage::Eni(eni) => topology.enis[eni].private_ip,
+        Vantage::Internet => INTERNET_HOST,
+    };
+    let request = Packet::request(source, probe.destination, probe.protocol);
+    let forward = walk(topology, probe.from, request, false, mode);
+    let Some((endpoint, arrived)) = forward.delivered else {
+        return Trace { probe: *probe, forward, reply: None, verdict: Verdict::Dropped };
+    };
+    let refused = match (endpoint, probe.protocol) {
+        (Endpoint::Eni(eni), Protocol::Tcp(port)) => !topology.enis[eni].listening.contains(&port),
+        _ => false,
+    };
+    let from = match endpoint {
+        Endpoint::Eni(eni) => Vantage::Eni(eni),
+        Endpoint::Internet(_) => Vantage::Internet,
+    };
+    let answer = Packet { src: answer_source(topology, endpoint, arrived), ..arrived.answer() };
+    let reply = walk(topology, from, answer, true, mode);
+    let came_back = match (reply.delivered, probe.from) {
+        (Some((Endpoint::Eni(eni), _)), Vantage::Eni(source)) => eni == source,
+        (Some((Endpoint::Internet(address), _)), Vantage::Internet) => address == INTERNET_HOST,
+        _ => false,
+    };
+    let verdict = match (came_back && reply.findings.is_empty() && forward.findings.is_empty(), refused) {
+        (false, _) => Verdict::Dropped,
+        (true, true) => Verdict::Refused,
+        (true, false) => Verdict::Reachable,
+    };
+    Trace { probe: *probe, forward, reply: Some(reply), verdict }
+}
+
+/// An interface answers from its private address (the gateway translates on the way out); an internet host from
+/// the address it was sent to.
+fn answer_source(topology: &Topology, endpoint: Endpoint, arrived: Packet) -> Ipv4Addr {
+    match endpoint {
+        Endpoint::Eni(eni) => topology.enis[eni].private_ip,
+        Endpoint::Internet(_) => arrived.dst,
+    }
+}
+
+/// One leg: from `from`, carrying `packet`; `is_answer` marks the answer of a tracked flow, which security groups
+/// let through in both directions (spec §3.5 [D]) while network ACLs evaluate it again (spec §3.6 [D]).
+pub fn walk(topology: &Topology, from: Vantage, packet: Packet, is_answer: bool, mode: Mode) -> Leg {
+    let mut walker = Walker { topology, mode, is_answer, hops: Vec::new(), findings: Vec::new() };
+    let delivered = match from {
+        Vantage::Eni(eni) => walker.from_eni(eni, packet),
+        Vantage::Internet => walker.on_internet(packet),
+    };
+    let delivered = if walker.findings.is_empty() || mode == Mode::CollectAll { delivered } else { None };
+    Leg { hops: walker.hops, delivered, findings: walker.findings }
+}
+
+struct Walker<'t> {
+    topology: &'t Topology,
+    mode: Mode,
+    is_answer: bool,
+    hops: Vec<Hop>,
+    findings: Vec<Finding>,
+}
+
+type Arrival = Option<(Endpoint, Packet)>;
+
+impl Walker<'_> {
+    fn hop(&mut self, kind: HopKind, id: &str, detail: String) {
+        self.hops.push(Hop { kind, id: id.to_string(), detail });
+    }
+
+    /// Records a finding; returns whether the walk may go on (only when collecting).
+    fn block(&mut self, code: Code, component: &str, detail: String, fix: String) -> bool {
+        self.findings.push(Finding { code, component: component.to_string(), detail, fix });
+        self.mode == Mode::CollectAll
+    }
+
+    fn from_eni(&mut self, eni: EniIx, packet: Packet) -> Arrival {
+        let topology = self.topology;
+        let node = &topology.enis[eni];
+        self.hop(HopKind::NetworkInterface, &node.id, format!("{} sends {}", node.private_ip, describe(&packet)));
+        if !node.running && !self.block(Code::BadState, node.instance_id.as_deref().unwrap_or(&node.id), "the instance is not running".into(), "start the instance".into()) {
+            return None;
+        }
+        if packet.dst == node.private_ip {
+            return Some((Endpoint::Eni(eni), packet));
+        }
+        // Step 1: the sender's security groups, outbound (answers of tracked flows pass).
+        if !self.is_answer {
+            let remote = Remote { address: packet.dst, eni: self.private_eni_near(node.vpc, packet.dst) };
+            let allowed = security_groups_allow(topology, &node.groups, true, &packet, remote);
+            let groups = self.group_ids(&node.groups);
+            match allowed {
+                Some(rule) => self.hop(HopKind::SecurityGroupEgress, &groups, format!("allowed by {}", rule.id)),
+                None => {
+                    let go_on = self.block(
+                        Code::EniSgRulesMismatch,
+                        &groups,
+                        format!("no outbound rule of {groups} allows {} to {}", describe(&packet), packet.dst),
+                        format!("add an outbound rule to {} allowing {} to {}/32", first(&groups), describe(&packet), packet.dst),
+                    );
+                    if !go_on {
+                        return None;
+                    }
+                }
+            }
+        }
+        let subnet = node.subnet;
+        // Step 2: same subnet → layer 2, no route table, no network ACL.
+        if topology.subnets[subnet].cidr.contains(&packet.dst) {
+            return self.deliver_private(node.vpc, Some(subnet), packet, Some(eni));
+        }
+        // Step 3: the source subnet's network ACL, outbound.
+        if !self.acl(subnet, true, &packet) {
+            return None;
+        }
+        // Step 4: longest-prefix match in the subnet's route table.
+        self.route(node.vpc, subnet, eni, packet)
+    }
+
+    fn route(&mut self, vpc: VpcIx, subnet: SubnetIx, eni: EniIx, packet: Packet) -> Arrival {
+        let topology = self.topology;
+        let table = &topology.subnets[subnet].route_table;
+        let Some(route) = table.lookup(packet.dst) else {
+            let fix = self.route_fix(vpc, &table.id, packet.dst);
+            let go_on = self.block(Code::NoRouteToDestination, &table.id, format!("no route in {} matches {}", table.id, packet.dst), fix.0);
+            return match (go_on, fix.1) {
+                (true, Some(target)) => self.follow(vpc, eni, &target, packet),
+                _ => None,
+            };
+        };
+        self.hop(HopKind::RouteTable, &table.id, format!("{} -> {}", route.destination, route.target.id()));
+        if !route.active {
+            let reason = self.blackhole_reason(&route.target);
+            if !self.block(Code::BadStateRoute, &table.id, format!("the route {} -> {} is blackhole: {reason}", route.destination, route.target.id()), self.blackhole_fix(&route.target)) {
+                return None;
+            }
+        }
+        self.follow(vpc, eni, &route.target.clone(), packet)
+    }
+
+    /// Step 5: what the matched target does with the packet.
+    fn follow(&mut self, vpc: VpcIx, eni: EniIx, target: &Target, packet: Packet) -> Arrival {
+        let topology = self.topology;
+        match target {
+            Target::Local => {
+                if !topology.vpcs[vpc].contains(packet.dst) {
+                    self.block(Code::CannotRoute, "local", format!("{} is not in {}", packet.dst, topology.vpcs[vpc].id), "route the address elsewhere".into());
+                    return None;
+                }
+                self.deliver_private(vpc, None, packet, Some(eni))
+            }
+            Target::Peering(pcx_id) => {
+                let Some(pcx) = topology.peerings.get(pcx_id) else {
+                    self.block(Code::BadState, pcx_id, format!("{pcx_id} does not exist"), "create and accept a peering connection".into());
+                    return None;
+                };
+                let Some(peer) = pcx.peer_of(vpc) else {
+                    self.block(Code::BadState, pcx_id, format!("{pcx_id} does not join {}", topology.vpcs[vpc].id), "route to a connection of this VPC".into());
+                    return None;
+                };
+                self.hop(HopKind::PeeringConnection, pcx_id, format!("{} -> {}", topology.vpcs[vpc].id, topology.vpcs[peer].id));
+                // Spec §3.3 [D]: non-transitive, no edge-to-edge — the peer delivers only inside its own blocks.
+                if !topology.vpcs[peer].contains(packet.dst) {
+                    self.block(
+                        Code::CannotRoute,
+                        pcx_id,
+                        format!("{} is outside {} and peering is neither transitive nor edge-to-edge", packet.dst, topology.vpcs[peer].id),
+                        "peer the two VPCs directly, or route to a target that reaches the address".into(),
+                    );
+                    return None;
+                }
+                self.deliver_private(peer, None, packet, Some(eni))
+            }
+            Target::InternetGateway(igw) => {
+                // Spec §3.4 [D]: the gateway maps the interface's private address to its public one.
+                let Some(public) = topology.enis[eni].public_ip else {
+                    self.block(
+                        Code::NoPublicAddress,
+                        &topology.enis[eni].id,
+                        format!("{} has no public IPv4 address, so {igw} cannot translate it", topology.enis[eni].id),
+                        format!("associate an Elastic IP with {}", topology.enis[eni].instance_id.as_deref().unwrap_or(&topology.enis[eni].id)),
+                    );
+                    return None;
+                };
+                self.hop(HopKind::InternetGateway, igw, format!("{} -> {}", packet.src, public));
+                self.on_internet(Packet { src: public, ..packet })
+            }
+            Target::NatGateway(id) | Target::Instance(id) | Target::NetworkInterface(id) => {
+                self.block(Code::CannotRoute, id, format!("localvpc does not forward through {id}"), "route the destination to a gateway or a peering connection".into());
+                None
+            }
+        }
+    }
+
+    /// The packet is on the internet: a localvpc public address enters its VPC through that VPC's gateway; any
+    /// other public address is a host of the emulated internet that answers.
+    fn on_internet(&mut self, packet: Packet) -> Arrival {
+        let topology = self.topology;
+        if let Some(eni) = topology.eni_by_public_ip(packet.dst) {
+            let node = &topology.enis[eni];
+            let vpc = &topology.vpcs[node.vpc];
+            let Some(igw) = vpc.internet_gateway.clone() else {
+                self.block(Code::NoInternetGateway, &vpc.id, format!("{} has no internet gateway", vpc.id), format!("attach an internet gateway to {}", vpc.id));
+                return None;
+            };
+            self.hop(HopKind::InternetGateway, &igw, format!("{} -> {}", packet.dst, node.private_ip));
+            let inside = Packet { dst: node.private_ip, ..packet };
+            if !self.acl(node.subnet, false, &inside) {
+                return None;
+            }
+            return self.arrive(eni, inside, None);
+        }
+        if !is_internet_routable(packet.dst) {
+            self.block(Code::CannotRoute, "internet", format!("{} is not an internet address", packet.dst), "use a public address or a private route".into());
+            return None;
+        }
+        self.hop(HopKind::Internet, &packet.dst.to_string(), "a host of the emulated internet".into());
+        Some((Endpoint::Internet(packet.dst), packet))
+    }
+
+    /// Delivery inside `vpc` to a private address: the destination subnet's ACL (unless it is the source subnet)
+    /// and the interface.
+    fn deliver_private(&mut self, vpc: VpcIx, from_subnet: Option<SubnetIx>, packet: Packet, source: Option<EniIx>) -> Arrival {
+        let topology = self.topology;
+        let Some(&eni) = topology.vpcs[vpc].eni_by_private_ip.get(&packet.dst) else {
+            self.block(Code::NoDestination, &topology.vpcs[vpc].id, format!("no interface in {} has {}", topology.vpcs[vpc].id, packet.dst), "send to an address in use".into());
+            return None;
+        };
+        let subnet = topology.enis[eni].subnet;
+        if from_subnet != Some(subnet) && !self.acl(subnet, false, &packet) {
+            return None;
+        }
+        // A group reference matches the sender only by its private address (spec §3.1 step 7).
+        let remote = source.filter(|&s| topology.enis[s].private_ip == packet.src);
+        self.arrive(eni, packet, remote)
+    }
+
+    /// Step 7: the receiving interface's security groups, inbound; the instance must be running.
+    fn arrive(&mut self, eni: EniIx, packet: Packet, source: Option<EniIx>) -> Arrival {
+        let topology = self.topology;
+        let node = &topology.enis[eni];
+        if !node.running && !self.block(Code::BadState, node.instance_id.as_deref().unwrap_or(&node.id), "the instance is not running".into(), "start the instance".into()) {
+            return None;
+        }
+        if !self.is_answer {
+            let remote = Remote { address: packet.src, eni: source };
+            let groups = self.group_ids(&node.groups);
+            match security_groups_allow(topology, &node.groups, false, &packet, remote) {
+                Some(rule) => self.hop(HopKind::SecurityGroupIngress, &groups, format!("allowed by {}", rule.id)),
+                None => {
+                    let go_on = self.block(
+                        Code::EniSgRulesMismatch,
+                        &groups,
+                        format!("no inbound rule of {groups} allows {} from {}", describe(&packet), packet.src),
+                        format!("add an inbound rule to {} allowing {} from {}/32", first(&groups), describe(&packet), packet.src),
+                    );
+                    if !go_on {
+                        return None;
+                    }
+                }
+            }
+        }
+        self.hop(HopKind::NetworkInterface, &node.id, format!("{} receives {}", node.private_ip, describe(&packet)));
+        Some((Endpoint::Eni(eni), packet))
+    }
+
+    /// A subnet's network ACL in one direction; `false` stops the walk.
+    fn acl(&mut self, subnet: SubnetIx, outbound: bool, packet: &Packet) -> bool {
+        let acl = &self.topology.subnets[subnet].acl;
+        let (rules, remote, kind, word) = if outbound {
+            (&acl.outbound, packet.dst, HopKind::AclOutbound, "outbound")
+        } else {
+            (&acl.inbound, packet.src, HopKind::AclInbound, "inbound")
+        };
+        match acl_decides(rules, packet, remote) {
+            Some(rule) if rule.allow => {
+                self.hop(kind, &acl.id, format!("rule {} allow", rule.number));
+                true
+            }
+            decided => {
+                let rule = decided.map_or("the final * rule".to_string(), |rule| format!("rule {}", rule.number));
+                let remote_word = if outbound { "to" } else { "from" };
+                self.block(
+                    Code::SubnetAclRestriction,
+                    &acl.id,
+                    format!("{} {word} {rule} denies {} {remote_word} {remote}", acl.id, describe(packet)),
+                    format!("add an {word} allow entry to {} for {} {remote_word} {remote}/32 numbered below {}", acl.id, describe(packet), decided.map_or(32767, |rule| rule.number)),
+                )
+            }
+        }
+    }
+
+    /// The interface with private address `address` in `vpc` or a VPC actively peered with it (for outbound group
+    /// references).
+    fn private_eni_near(&self, vpc: VpcIx, address: Ipv4Addr) -> Option<EniIx> {
+        let topology = self.topology;
+        if let Some(&eni) = topology.vpcs[vpc].eni_by_private_ip.get(&address) {
+            return Some(eni);
+        }
+        topology
+            .peerings
+            .values()
+            .filter(|pcx| pcx.active)
+            .filter_map(|pcx| pcx.peer_of(vpc))
+            .find_map(|peer| topology.vpcs[peer].eni_by_private_ip.get(&address).copied())
+    }
+
+    fn group_ids(&self, groups: &[usize]) -> String {
+        let ids: Vec<&str> = groups.iter().map(|&group| self.topology.groups[group].id.as_str()).collect();
+        if ids.is_empty() { "(no security groups)".into() } else { ids.join(",") }
+    }
+
+    /// The route that would carry the packet, for the fix of a missing route: a peering connection to a VPC that
+    /// holds the address, else the VPC's internet gateway for a public address.
+    fn route_fix(&self, vpc: VpcIx, table: &str, destination: Ipv4Addr) -> (String, Option<Target>) {
+        let topology = self.topology;
+        for pcx in topology.peerings.values() {
+            if let Some(peer) = pcx.peer_of(vpc) {
+                if let Some(block) = topology.vpcs[peer].cidrs.iter().find(|block| block.contains(&destination)) {
+                    let accept = if pcx.active { String::new() } else { format!(" (and accept {})", pcx.id) };
+                    return (format!("add route {block} -> {} to {table}{accept}", pcx.id), Some(Target::Peering(pcx.id.clone())));
+                }
+            }
+        }
+        if is_internet_routable(destination) {
+            return match &topology.vpcs[vpc].internet_gateway {
+                Some(igw) => (format!("add route 0.0.0.0/0 -> {igw} to {table}"), Some(Target::InternetGateway(igw.clone()))),
+                None => (format!("attach an internet gateway to {} and add route 0.0.0.0/0 -> it to {table}", topology.vpcs[vpc].id), None),
+            };
+        }
+        (format!("create a VPC peering connection to the VPC holding {destination} and route it in {table}"), None)
+    }
+
+    fn blackhole_reason(&self, target: &Target) -> String {
+        match target {
+            Target::Peering(id) => format!("{id} is not active"),
+            Target::InternetGateway(id) => format!("{id} is not attached to this VPC"),
+            other => format!("{} cannot carry traffic", other.id()),
+        }
+    }
+
+    fn blackhole_fix(&self, target: &Target) -> String {
+        match target {
+            Target::Peering(id) => format!("accept {id} (or replace the route with an active connection)"),
+            Target::InternetGateway(id) => format!("attach {id} to the VPC"),
+            other => format!("replace the route to {}", other.id()),
+        }
+    }
+}
+
+fn first(groups: &str) -> &str {
+    groups.split(',').next().unwrap_or(groups)
+}
+
+/// Addresses the emulated internet carries: not private (RFC 1918), shared (100.64/10), loopback, link-local,
+/// multicast or reserved.
+pub fn is_internet_routable(address: Ipv4Addr) -> bool {
+    let [a, b, ..] = address.octets();
+    !(address.is_private()
+        || address.is_loopback()
+        || address.is_link_local()
+        || address.is_multicast()
+        || address.is_broadcast()
+        || address.is_unspecified()
+        || a == 0
+        || a >= 240
+        || (a == 100 && (64..128).contains(&b)))
+}

@@ -1,0 +1,333 @@
+//! RunInstances (spec §2.9, §1.1): the flat and the `NetworkInterface.N` parameter forms, `ClientToken`
+//! idempotency, the default subnet and group, security groups of the right VPC, and private address allocation.
+
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use super::{Instance, InstanceState, Reservation};
+use crate::ids::IdKind;
+use crate::network_interface::{self, PrimaryInterface};
+use crate::subnet::{self, Subnet};
+use crate::tags::{Tag, Tags};
+use crate::world::{RegionState, Scope, Tx};
+use crate::{Ec2Error, Result};
+
+/// The `NetworkInterface.N` form of RunInstances (spec §1.1: what `aws ec2 run-instances
+/// --associate-public-ip-address` sends).
+#[derive(Debug, Clone, Default)]
+pub struct InterfaceSpecification {
+    /// `DeviceIndex`.
+    pub device_index: Option<i64>,
+    /// `NetworkInterfaceId` (attaching an existing interface: not modelled).
+    pub network_interface_id: Option<String>,
+    /// `SubnetId`.
+    pub subnet_id: Option<String>,
+    /// `SecurityGroupId.N`.
+    pub security_group_ids: Vec<String>,
+    /// `PrivateIpAddress`, or the primary of `PrivateIpAddresses.N`.
+    pub private_ip_address: Option<String>,
+    /// Further private addresses (secondary addresses: not modelled).
+    pub secondary_private_ip_addresses: Vec<String>,
+    /// `SecondaryPrivateIpAddressCount` (not modelled).
+    pub secondary_private_ip_address_count: Option<i64>,
+    /// `AssociatePublicIpAddress`.
+    pub associate_public_ip_address: Option<bool>,
+    /// `Description`.
+    pub description: Option<String>,
+}
+
+/// RunInstances parameters.
+#[derive(Debug, Clone, Default)]
+pub struct RunInstances {
+    /// `ImageId`.
+    pub image_id: String,
+    /// `InstanceType`; AWS's default is `m1.small`.
+    pub instance_type: Option<String>,
+    /// `KeyName`.
+    pub key_name: Option<String>,
+    /// `MinCount`.
+    pub min_count: i64,
+    /// `MaxCount`.
+    pub max_count: i64,
+    /// `SubnetId` (flat form).
+    pub subnet_id: Option<String>,
+    /// `SecurityGroupId.N` (flat form).
+    pub security_group_ids: Vec<String>,
+    /// `SecurityGroup.N`: group names, resolved in the default VPC.
+    pub security_group_names: Vec<String>,
+    /// `PrivateIpAddress` (flat form).
+    pub private_ip_address: Option<String>,
+    /// `NetworkInterface.N`.
+    pub network_interfaces: Vec<InterfaceSpecification>,
+    /// `Placement.AvailabilityZone`.
+    pub availability_zone: Option<String>,
+    /// `ClientToken`.
+    pub client_token: Option<String>,
+    /// `TagSpecification` type `instance`.
+    pub instance_tags: Vec<Tag>,
+    /// `TagSpecification` type `network-interface`.
+    pub interface_tags: Vec<Tag>,
+}
+
+/// The interface RunInstances builds, after the two parameter forms are merged.
+struct Placement {
+    subnet: Arc<Subnet>,
+    group_ids: Vec<String>,
+    private_ip: Option<String>,
+    associate_public_ip: Option<bool>,
+    description: String,
+}
+
+/// RunInstances (spec §2.9).
+pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Result<Reservation> {
+    if let Some(token) = request.client_token.as_deref().filter(|token| !token.is_empty()) {
+        if let Some(existing) = reservation_for_token(tx.region(scope), token) {
+            return Ok(existing);
+        }
+    }
+    check_image_id(&request.image_id)?;
+    check_counts(request.min_count, request.max_count)?;
+    crate::tags::validate(&request.instance_tags)?;
+    crate::tags::validate(&request.interface_tags)?;
+    let placement = place(tx.region(scope), &request)?;
+    let subnet = placement.subnet.clone();
+    let mut used = network_interface::used_addresses(tx.region(scope), &subnet.id);
+    let requested = match &placement.private_ip {
+        Some(text) => {
+            // ASSUMPTION (spec §2.9 [I]): one fixed address cannot serve several instances; AWS refuses the
+            // combination, the exact text is unverified.
+            if request.max_count > 1 {
+                return Err(Ec2Error::InvalidParameterCombination(
+                    "A private IP address can only be specified when launching a single instance.".into(),
+                ));
+            }
+            Some(network_interface::check_requested_address(&subnet, &used, text)?)
+        }
+        None => None,
+    };
+    let free = subnet.available_ip_address_count(tx.region(scope));
+    // Spec §2.9 [O]: as many as fit up to MaxCount, at least MinCount, else nothing.
+    let count = (request.max_count as u64).min(free);
+    if count < request.min_count as u64 {
+        return Err(Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()));
+    }
+    // Spec §2.9 [D]: `AssociatePublicIpAddress` on device 0 overrides the subnet's `mapPublicIpOnLaunch`.
+    let assign_public_ip = placement.associate_public_ip.unwrap_or(subnet.map_public_ip_on_launch);
+    let reservation_id = tx.next_id(IdKind::Reservation);
+    let mut launched = Vec::new();
+    for index in 0..count as u32 {
+        let private_ip: Ipv4Addr = match requested {
+            Some(address) => address,
+            None => network_interface::first_free_address(&subnet, &used)
+                .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()))?,
+        };
+        used.insert(private_ip);
+        let instance_id = tx.next_id(IdKind::Instance);
+        let interface = network_interface::create_primary(
+            tx,
+            scope,
+            &subnet,
+            PrimaryInterface {
+                instance_id: instance_id.clone(),
+                private_ip,
+                security_group_ids: placement.group_ids.clone(),
+                assign_public_ip,
+                description: placement.description.clone(),
+                tags: Tags(request.interface_tags.clone()),
+            },
+        )?;
+        let instance = Instance {
+            id: instance_id,
+            reservation_id: reservation_id.clone(),
+            owner_id: scope.account.clone(),
+            image_id: request.image_id.clone(),
+            instance_type: request.instance_type.clone().unwrap_or_else(|| "m1.small".into()),
+            key_name: request.key_name.clone(),
+            availability_zone: subnet.availability_zone.clone(),
+            availability_zone_id: subnet.availability_zone_id.clone(),
+            network_interface_id: Some(interface.id.clone()),
+            state: InstanceState::Running,
+            launch_time: tx.now(),
+            ami_launch_index: index,
+            client_token: request.client_token.clone().filter(|token| !token.is_empty()),
+            state_transition_reason: String::new(),
+            state_reason: None,
+            tags: Tags(request.instance_tags.clone()),
+        };
+        tx.put(scope, instance.clone());
+        launched.push(Arc::new(Instance { state: InstanceState::Pending, ..instance }));
+    }
+    Ok(Reservation { id: reservation_id, owner_id: scope.account.clone(), instances: launched })
+}
+
+/// Spec §1.1: a repeated `ClientToken` answers the reservation it made, creating nothing.
+fn reservation_for_token(region: &RegionState, token: &str) -> Option<Reservation> {
+    let instances: Vec<Arc<Instance>> =
+        region.instances.values().filter(|instance| instance.client_token.as_deref() == Some(token)).cloned().collect();
+    let first = instances.first()?.clone();
+    let mut members: Vec<Arc<Instance>> =
+        instances.into_iter().filter(|instance| instance.reservation_id == first.reservation_id).collect();
+    members.sort_by_key(|instance| instance.ami_launch_index);
+    Some(Reservation { id: first.reservation_id.clone(), owner_id: first.owner_id.clone(), instances: members })
+}
+
+/// Any `ami-…` is accepted: images are not modelled.
+fn check_image_id(image_id: &str) -> Result<()> {
+    if image_id.len() > "ami-".len() && image_id.starts_with("ami-") {
+        return Ok(());
+    }
+    Err(Ec2Error::MalformedId { code: "InvalidAMIID.Malformed", id: image_id.to_string(), prefix: "ami" })
+}
+
+fn check_counts(min_count: i64, max_count: i64) -> Result<()> {
+    if min_count < 1 {
+        return Err(Ec2Error::InvalidParameterValue(format!(
+            "Value ({min_count}) for parameter minCount is invalid. Expected a positive integer."
+        )));
+    }
+    if max_count < min_count {
+        return Err(Ec2Error::InvalidParameterValue(format!(
+            "Value ({max_count}) for parameter maxCount is invalid. Expected a value greater than or equal to \
+             minCount ({min_count})."
+        )));
+    }
+    Ok(())
+}
+
+/// Merges the flat and the `NetworkInterface.N` forms, then resolves the subnet and the groups.
+fn place(region: &RegionState, request: &RunInstances) -> Result<Placement> {
+    let (subnet_id, group_ids, private_ip, associate_public_ip, description) = match request
+        .network_interfaces
+        .as_slice()
+    {
+        [] => (
+            request.subnet_id.clone(),
+            request.security_group_ids.clone(),
+            request.private_ip_address.clone(),
+            None,
+            None,
+        ),
+        [interface] => {
+            // AWS refuses instance-level network settings next to interface specifications.
+            let clashes = [
+                (request.subnet_id.is_some(), "subnet ID"),
+                (!request.security_group_ids.is_empty() || !request.security_group_names.is_empty(), "security groups"),
+                (request.private_ip_address.is_some(), "private IP address"),
+            ];
+            if let Some((_, what)) = clashes.iter().find(|(clash, _)| *clash) {
+                return Err(Ec2Error::InvalidParameterCombination(format!(
+                    "Network interfaces and an instance-level {what} may not be specified on the same request"
+                )));
+            }
+            if interface.device_index != Some(0) {
+                return Err(Ec2Error::InvalidParameterValue(
+                    "Each network interface requires a device index, and the primary network interface must have \
+                     device index 0."
+                        .into(),
+                ));
+            }
+            let secondary = !interface.secondary_private_ip_addresses.is_empty()
+                || interface.secondary_private_ip_address_count.unwrap_or(0) > 0;
+            if interface.network_interface_id.is_some() || secondary {
+                return Err(Ec2Error::InvalidParameterValue(
+                    "Attaching an existing network interface or secondary private addresses at launch is not \
+                     supported by localvpc"
+                        .into(),
+                ));
+            }
+            (
+                interface.subnet_id.clone(),
+                interface.security_group_ids.clone(),
+                interface.private_ip_address.clone(),
+                interface.associate_public_ip_address,
+                interface.description.clone(),
+            )
+        }
+        _ => {
+            return Err(Ec2Error::InvalidParameterValue(
+                "Launching with more than one network interface is not supported by localvpc".into(),
+            ))
+        }
+    };
+    let subnet = match subnet_id {
+        Some(subnet_id) => subnet::find(region, &subnet_id)?,
+        None => default_subnet(region, request.availability_zone.as_deref())?,
+    };
+    if let Some(zone) = &request.availability_zone {
+        if *zone != subnet.availability_zone {
+            return Err(Ec2Error::InvalidParameterValue(format!(
+                "Value ({zone}) for parameter availabilityZone is invalid. Subnet '{}' is in availability zone '{}'.",
+                subnet.id, subnet.availability_zone
+            )));
+        }
+    }
+    let group_ids = resolve_groups(region, &subnet, &group_ids, &request.security_group_names)?;
+    Ok(Placement { subnet, group_ids, private_ip, associate_public_ip, description: description.unwrap_or_default() })
+}
+
+/// Spec §2.9 [D]: without a subnet, the default subnet of the default VPC — of the requested zone, else of the
+/// first zone that has one.
+fn default_subnet(region: &RegionState, zone: Option<&str>) -> Result<Arc<Subnet>> {
+    let vpc = region.vpcs.values().find(|vpc| vpc.is_default).ok_or(Ec2Error::NoDefaultVpc)?;
+    let mut candidates: Vec<&Arc<Subnet>> = region
+        .subnets
+        .values()
+        .filter(|subnet| subnet.vpc_id == vpc.id && subnet.default_for_az)
+        .filter(|subnet| zone.is_none_or(|zone| subnet.availability_zone == zone))
+        .collect();
+    candidates.sort_by(|a, b| a.availability_zone.cmp(&b.availability_zone));
+    candidates.first().map(|subnet| (*subnet).clone()).ok_or_else(|| Ec2Error::NoDefaultSubnet(vpc.id.clone()))
+}
+
+/// Spec §2.7/§2.9: groups by ID must exist and belong to the subnet's VPC; names resolve in the default VPC only;
+/// none means the VPC's `default` group.
+fn resolve_groups(region: &RegionState, subnet: &Subnet, ids: &[String], names: &[String]) -> Result<Vec<String>> {
+    let mut resolved: Vec<String> = Vec::new();
+    for group_id in ids {
+        IdKind::SecurityGroup.check(group_id)?;
+        let group = region
+            .security_groups
+            .get(group_id)
+            .ok_or_else(|| Ec2Error::SecurityGroupNotFound(vec![group_id.clone()]))?;
+        if group.vpc_id != subnet.vpc_id {
+            return Err(Ec2Error::SecurityGroupInOtherNetwork {
+                group_id: group.id.clone(),
+                subnet_id: subnet.id.clone(),
+            });
+        }
+        resolved.push(group.id.clone());
+    }
+    if !names.is_empty() {
+        let default_vpc = region.vpcs.values().find(|vpc| vpc.is_default).ok_or(Ec2Error::NoDefaultVpc)?;
+        // ASSUMPTION (spec §2.7 [D] "names resolve in the default VPC only"): a subnet of another VPC cannot use
+        // group names, with the message AWS gives when both are sent for a non-default VPC.
+        if subnet.vpc_id != default_vpc.id {
+            return Err(Ec2Error::InvalidParameterCombination(
+                "The parameter groupName cannot be used with the parameter subnet".into(),
+            ));
+        }
+        for name in names {
+            let group = region
+                .security_groups
+                .values()
+                .find(|group| &group.name == name && group.vpc_id == default_vpc.id)
+                .ok_or_else(|| Ec2Error::SecurityGroupNameNotFound(name.clone(), default_vpc.id.clone()))?;
+            resolved.push(group.id.clone());
+        }
+    }
+    if resolved.is_empty() {
+        let default_group = region
+            .security_groups
+            .values()
+            .find(|group| group.vpc_id == subnet.vpc_id && group.name == "default")
+            .ok_or_else(|| Ec2Error::SecurityGroupNameNotFound("default".into(), subnet.vpc_id.clone()))?;
+        resolved.push(default_group.id.clone());
+    }
+    let mut unique = Vec::new();
+    for id in resolved {
+        if !unique.contains(&id) {
+            unique.push(id);
+        }
+    }
+    Ok(unique)
+}
