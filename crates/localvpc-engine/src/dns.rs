@@ -103,7 +103,8 @@ fn resolve_private(topology: &Topology, asker: Option<(EniIx, VpcIx)>, address: 
         return Answer::NxDomain;
     }
     // The name encodes only an address: prefer the asker's own VPC when several VPCs use it.
-    let holders = || topology.enis.iter().enumerate().filter(|(_, eni)| eni.private_ip == address && eni.scope.region == region);
+    let holders =
+        || topology.enis.iter().enumerate().filter(|(_, eni)| eni.private_ip == address && eni.scope.region == region);
     let owner = holders().find(|(_, eni)| eni.vpc == asker_vpc).or_else(|| holders().next()).map(|(index, _)| index);
     let Some(owner) = owner else { return Answer::NxDomain };
     let owner_vpc = topology.enis[owner].vpc;

@@ -26,3 +26,6 @@ pub mod walk;
 pub use packet::{Code, Endpoint, Finding, Hop, HopKind, Leg, Packet, Probe, Protocol, Trace, Vantage, Verdict};
 pub use topology::Topology;
 pub use walk::{trace, Mode};
+
+#[cfg(test)]
+mod tests;

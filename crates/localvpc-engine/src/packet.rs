@@ -86,7 +86,8 @@ impl Packet {
     /// The answer to this packet: an echo reply, a TCP segment back (SYN-ACK or RST), or for UDP an ICMP port
     /// unreachable (what Linux sends for a closed port, and what traceroute waits for).
     pub fn answer(&self) -> Packet {
-        let swapped = Packet { src: self.dst, dst: self.src, src_port: self.dst_port, dst_port: self.src_port, ..*self };
+        let swapped =
+            Packet { src: self.dst, dst: self.src, src_port: self.dst_port, dst_port: self.src_port, ..*self };
         match self.protocol {
             proto::ICMP => Packet { icmp: (0, 0), ..swapped },
             proto::UDP => Packet { protocol: proto::ICMP, icmp: (3, 3), src_port: 0, dst_port: 0, ..swapped },

@@ -50,9 +50,9 @@ pub fn security_groups_allow<'t>(
     groups.iter().find_map(|&group| {
         let node = &topology.groups[group];
         let rules = if egress { &node.egress } else { &node.ingress };
-        rules
-            .iter()
-            .find(|rule| protocol_and_ports_match(rule.protocol, rule.ports, packet) && peer_matches(topology, &rule.peer, remote))
+        rules.iter().find(|rule| {
+            protocol_and_ports_match(rule.protocol, rule.ports, packet) && peer_matches(topology, &rule.peer, remote)
+        })
     })
 }
 
@@ -65,9 +65,9 @@ pub fn acl_decides<'r>(rules: &'r [AclRule], packet: &Packet, remote: Ipv4Addr) 
                 proto::TCP | proto::UDP => {
                     rule.ports.is_none_or(|(from, to)| from <= packet.dst_port && packet.dst_port <= to)
                 }
-                proto::ICMP => rule
-                    .icmp
-                    .is_none_or(|(t, c)| (t == -1 || t == packet.icmp.0) && (c == -1 || c == packet.icmp.1)),
+                proto::ICMP => {
+                    rule.icmp.is_none_or(|(t, c)| (t == -1 || t == packet.icmp.0) && (c == -1 || c == packet.icmp.1))
+                }
                 _ => true,
             }
     })

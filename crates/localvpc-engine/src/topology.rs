@@ -381,9 +381,7 @@ impl Topology {
                             RulePeer::Cidr(block) => SgPeer::Cidr(*block),
                             RulePeer::Ipv6Cidr(_) => SgPeer::Ipv6,
                             RulePeer::Group { user_id, group_id, .. } => SgPeer::Group(
-                                self.group_by_key
-                                    .get(&(Scope::new(user_id, &scope.region), group_id.clone()))
-                                    .copied(),
+                                self.group_by_key.get(&(Scope::new(user_id, &scope.region), group_id.clone())).copied(),
                             ),
                         };
                         SgRule { id: rule.id.clone(), protocol, ports, peer }
@@ -405,7 +403,8 @@ impl Topology {
                 .route_tables
                 .values()
                 .find(|t| t.associations.iter().any(|a| a.subnet_id.as_deref() == Some(subnet.id.as_str())));
-            let table = explicit.or_else(|| region.route_tables.values().find(|t| t.vpc_id == subnet.vpc_id && t.is_main()));
+            let table =
+                explicit.or_else(|| region.route_tables.values().find(|t| t.vpc_id == subnet.vpc_id && t.is_main()));
             let route_table = table
                 .map(|table| {
                     let mut routes: Vec<CompiledRoute> = table

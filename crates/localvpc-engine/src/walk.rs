@@ -9,7 +9,9 @@
 
 use std::net::Ipv4Addr;
 
-use crate::packet::{Endpoint, Finding, Hop, HopKind, Leg, Packet, Probe, Protocol, Trace, Vantage, Verdict, Code, INTERNET_HOST};
+use crate::packet::{
+    Code, Endpoint, Finding, Hop, HopKind, Leg, Packet, Probe, Protocol, Trace, Vantage, Verdict, INTERNET_HOST,
+};
 use crate::rules::{acl_decides, describe, security_groups_allow, Remote};
 use crate::topology::{EniIx, SubnetIx, Target, Topology, VpcIx};
 
@@ -70,7 +72,7 @@ fn answer_source(topology: &Topology, endpoint: Endpoint, arrived: Packet) -> Ip
 pub fn walk(topology: &Topology, from: Vantage, packet: Packet, is_answer: bool, mode: Mode) -> Leg {
     let mut walker = Walker { topology, mode, is_answer, hops: Vec::new(), findings: Vec::new() };
     let delivered = match from {
-        Vantage::Eni(eni) => walker.from_eni(eni, packet),
+        Vantage::Eni(eni) => walker.send_from(eni, packet),
         Vantage::Internet => walker.on_internet(packet),
     };
     let delivered = if walker.findings.is_empty() || mode == Mode::CollectAll { delivered } else { None };
@@ -98,11 +100,18 @@ impl Walker<'_> {
         self.mode == Mode::CollectAll
     }
 
-    fn from_eni(&mut self, eni: EniIx, packet: Packet) -> Arrival {
+    fn send_from(&mut self, eni: EniIx, packet: Packet) -> Arrival {
         let topology = self.topology;
         let node = &topology.enis[eni];
         self.hop(HopKind::NetworkInterface, &node.id, format!("{} sends {}", node.private_ip, describe(&packet)));
-        if !node.running && !self.block(Code::BadState, node.instance_id.as_deref().unwrap_or(&node.id), "the instance is not running".into(), "start the instance".into()) {
+        if !node.running
+            && !self.block(
+                Code::BadState,
+                node.instance_id.as_deref().unwrap_or(&node.id),
+                "the instance is not running".into(),
+                "start the instance".into(),
+            )
+        {
             return None;
         }
         if packet.dst == node.private_ip {
@@ -120,7 +129,12 @@ impl Walker<'_> {
                         Code::EniSgRulesMismatch,
                         &groups,
                         format!("no outbound rule of {groups} allows {} to {}", describe(&packet), packet.dst),
-                        format!("add an outbound rule to {} allowing {} to {}/32", first(&groups), describe(&packet), packet.dst),
+                        format!(
+                            "add an outbound rule to {} allowing {} to {}/32",
+                            first(&groups),
+                            describe(&packet),
+                            packet.dst
+                        ),
                     );
                     if !go_on {
                         return None;
@@ -146,7 +160,12 @@ impl Walker<'_> {
         let table = &topology.subnets[subnet].route_table;
         let Some(route) = table.lookup(packet.dst) else {
             let fix = self.route_fix(vpc, &table.id, packet.dst);
-            let go_on = self.block(Code::NoRouteToDestination, &table.id, format!("no route in {} matches {}", table.id, packet.dst), fix.0);
+            let go_on = self.block(
+                Code::NoRouteToDestination,
+                &table.id,
+                format!("no route in {} matches {}", table.id, packet.dst),
+                fix.0,
+            );
             return match (go_on, fix.1) {
                 (true, Some(target)) => self.follow(vpc, eni, &target, packet),
                 _ => None,
@@ -155,7 +174,12 @@ impl Walker<'_> {
         self.hop(HopKind::RouteTable, &table.id, format!("{} -> {}", route.destination, route.target.id()));
         if !route.active {
             let reason = self.blackhole_reason(&route.target);
-            if !self.block(Code::BadStateRoute, &table.id, format!("the route {} -> {} is blackhole: {reason}", route.destination, route.target.id()), self.blackhole_fix(&route.target)) {
+            if !self.block(
+                Code::BadStateRoute,
+                &table.id,
+                format!("the route {} -> {} is blackhole: {reason}", route.destination, route.target.id()),
+                self.blackhole_fix(&route.target),
+            ) {
                 return None;
             }
         }
@@ -168,27 +192,49 @@ impl Walker<'_> {
         match target {
             Target::Local => {
                 if !topology.vpcs[vpc].contains(packet.dst) {
-                    self.block(Code::CannotRoute, "local", format!("{} is not in {}", packet.dst, topology.vpcs[vpc].id), "route the address elsewhere".into());
+                    self.block(
+                        Code::CannotRoute,
+                        "local",
+                        format!("{} is not in {}", packet.dst, topology.vpcs[vpc].id),
+                        "route the address elsewhere".into(),
+                    );
                     return None;
                 }
                 self.deliver_private(vpc, None, packet, Some(eni))
             }
             Target::Peering(pcx_id) => {
                 let Some(pcx) = topology.peerings.get(pcx_id) else {
-                    self.block(Code::BadState, pcx_id, format!("{pcx_id} does not exist"), "create and accept a peering connection".into());
+                    self.block(
+                        Code::BadState,
+                        pcx_id,
+                        format!("{pcx_id} does not exist"),
+                        "create and accept a peering connection".into(),
+                    );
                     return None;
                 };
                 let Some(peer) = pcx.peer_of(vpc) else {
-                    self.block(Code::BadState, pcx_id, format!("{pcx_id} does not join {}", topology.vpcs[vpc].id), "route to a connection of this VPC".into());
+                    self.block(
+                        Code::BadState,
+                        pcx_id,
+                        format!("{pcx_id} does not join {}", topology.vpcs[vpc].id),
+                        "route to a connection of this VPC".into(),
+                    );
                     return None;
                 };
-                self.hop(HopKind::PeeringConnection, pcx_id, format!("{} -> {}", topology.vpcs[vpc].id, topology.vpcs[peer].id));
+                self.hop(
+                    HopKind::PeeringConnection,
+                    pcx_id,
+                    format!("{} -> {}", topology.vpcs[vpc].id, topology.vpcs[peer].id),
+                );
                 // Spec §3.3 [D]: non-transitive, no edge-to-edge — the peer delivers only inside its own blocks.
                 if !topology.vpcs[peer].contains(packet.dst) {
                     self.block(
                         Code::CannotRoute,
                         pcx_id,
-                        format!("{} is outside {} and peering is neither transitive nor edge-to-edge", packet.dst, topology.vpcs[peer].id),
+                        format!(
+                            "{} is outside {} and peering is neither transitive nor edge-to-edge",
+                            packet.dst, topology.vpcs[peer].id
+                        ),
                         "peer the two VPCs directly, or route to a target that reaches the address".into(),
                     );
                     return None;
@@ -202,7 +248,10 @@ impl Walker<'_> {
                         Code::NoPublicAddress,
                         &topology.enis[eni].id,
                         format!("{} has no public IPv4 address, so {igw} cannot translate it", topology.enis[eni].id),
-                        format!("associate an Elastic IP with {}", topology.enis[eni].instance_id.as_deref().unwrap_or(&topology.enis[eni].id)),
+                        format!(
+                            "associate an Elastic IP with {}",
+                            topology.enis[eni].instance_id.as_deref().unwrap_or(&topology.enis[eni].id)
+                        ),
                     );
                     return None;
                 };
@@ -210,7 +259,12 @@ impl Walker<'_> {
                 self.on_internet(Packet { src: public, ..packet })
             }
             Target::NatGateway(id) | Target::Instance(id) | Target::NetworkInterface(id) => {
-                self.block(Code::CannotRoute, id, format!("localvpc does not forward through {id}"), "route the destination to a gateway or a peering connection".into());
+                self.block(
+                    Code::CannotRoute,
+                    id,
+                    format!("localvpc does not forward through {id}"),
+                    "route the destination to a gateway or a peering connection".into(),
+                );
                 None
             }
         }
@@ -224,7 +278,12 @@ impl Walker<'_> {
             let node = &topology.enis[eni];
             let vpc = &topology.vpcs[node.vpc];
             let Some(igw) = vpc.internet_gateway.clone() else {
-                self.block(Code::NoInternetGateway, &vpc.id, format!("{} has no internet gateway", vpc.id), format!("attach an internet gateway to {}", vpc.id));
+                self.block(
+                    Code::NoInternetGateway,
+                    &vpc.id,
+                    format!("{} has no internet gateway", vpc.id),
+                    format!("attach an internet gateway to {}", vpc.id),
+                );
                 return None;
             };
             self.hop(HopKind::InternetGateway, &igw, format!("{} -> {}", packet.dst, node.private_ip));
@@ -235,7 +294,12 @@ impl Walker<'_> {
             return self.arrive(eni, inside, None);
         }
         if !is_internet_routable(packet.dst) {
-            self.block(Code::CannotRoute, "internet", format!("{} is not an internet address", packet.dst), "use a public address or a private route".into());
+            self.block(
+                Code::CannotRoute,
+                "internet",
+                format!("{} is not an internet address", packet.dst),
+                "use a public address or a private route".into(),
+            );
             return None;
         }
         self.hop(HopKind::Internet, &packet.dst.to_string(), "a host of the emulated internet".into());
@@ -244,10 +308,21 @@ impl Walker<'_> {
 
     /// Delivery inside `vpc` to a private address: the destination subnet's ACL (unless it is the source subnet)
     /// and the interface.
-    fn deliver_private(&mut self, vpc: VpcIx, from_subnet: Option<SubnetIx>, packet: Packet, source: Option<EniIx>) -> Arrival {
+    fn deliver_private(
+        &mut self,
+        vpc: VpcIx,
+        from_subnet: Option<SubnetIx>,
+        packet: Packet,
+        source: Option<EniIx>,
+    ) -> Arrival {
         let topology = self.topology;
         let Some(&eni) = topology.vpcs[vpc].eni_by_private_ip.get(&packet.dst) else {
-            self.block(Code::NoDestination, &topology.vpcs[vpc].id, format!("no interface in {} has {}", topology.vpcs[vpc].id, packet.dst), "send to an address in use".into());
+            self.block(
+                Code::NoDestination,
+                &topology.vpcs[vpc].id,
+                format!("no interface in {} has {}", topology.vpcs[vpc].id, packet.dst),
+                "send to an address in use".into(),
+            );
             return None;
         };
         let subnet = topology.enis[eni].subnet;
@@ -263,7 +338,14 @@ impl Walker<'_> {
     fn arrive(&mut self, eni: EniIx, packet: Packet, source: Option<EniIx>) -> Arrival {
         let topology = self.topology;
         let node = &topology.enis[eni];
-        if !node.running && !self.block(Code::BadState, node.instance_id.as_deref().unwrap_or(&node.id), "the instance is not running".into(), "start the instance".into()) {
+        if !node.running
+            && !self.block(
+                Code::BadState,
+                node.instance_id.as_deref().unwrap_or(&node.id),
+                "the instance is not running".into(),
+                "start the instance".into(),
+            )
+        {
             return None;
         }
         if !self.is_answer {
@@ -276,7 +358,12 @@ impl Walker<'_> {
                         Code::EniSgRulesMismatch,
                         &groups,
                         format!("no inbound rule of {groups} allows {} from {}", describe(&packet), packet.src),
-                        format!("add an inbound rule to {} allowing {} from {}/32", first(&groups), describe(&packet), packet.src),
+                        format!(
+                            "add an inbound rule to {} allowing {} from {}/32",
+                            first(&groups),
+                            describe(&packet),
+                            packet.src
+                        ),
                     );
                     if !go_on {
                         return None;
@@ -308,7 +395,12 @@ impl Walker<'_> {
                     Code::SubnetAclRestriction,
                     &acl.id,
                     format!("{} {word} {rule} denies {} {remote_word} {remote}", acl.id, describe(packet)),
-                    format!("add an {word} allow entry to {} for {} {remote_word} {remote}/32 numbered below {}", acl.id, describe(packet), decided.map_or(32767, |rule| rule.number)),
+                    format!(
+                        "add an {word} allow entry to {} for {} {remote_word} {remote}/32 numbered below {}",
+                        acl.id,
+                        describe(packet),
+                        decided.map_or(32767, |rule| rule.number)
+                    ),
                 )
             }
         }
@@ -331,7 +423,11 @@ impl Walker<'_> {
 
     fn group_ids(&self, groups: &[usize]) -> String {
         let ids: Vec<&str> = groups.iter().map(|&group| self.topology.groups[group].id.as_str()).collect();
-        if ids.is_empty() { "(no security groups)".into() } else { ids.join(",") }
+        if ids.is_empty() {
+            "(no security groups)".into()
+        } else {
+            ids.join(",")
+        }
     }
 
     /// The route that would carry the packet, for the fix of a missing route: a peering connection to a VPC that
@@ -342,14 +438,25 @@ impl Walker<'_> {
             if let Some(peer) = pcx.peer_of(vpc) {
                 if let Some(block) = topology.vpcs[peer].cidrs.iter().find(|block| block.contains(&destination)) {
                     let accept = if pcx.active { String::new() } else { format!(" (and accept {})", pcx.id) };
-                    return (format!("add route {block} -> {} to {table}{accept}", pcx.id), Some(Target::Peering(pcx.id.clone())));
+                    return (
+                        format!("add route {block} -> {} to {table}{accept}", pcx.id),
+                        Some(Target::Peering(pcx.id.clone())),
+                    );
                 }
             }
         }
         if is_internet_routable(destination) {
             return match &topology.vpcs[vpc].internet_gateway {
-                Some(igw) => (format!("add route 0.0.0.0/0 -> {igw} to {table}"), Some(Target::InternetGateway(igw.clone()))),
-                None => (format!("attach an internet gateway to {} and add route 0.0.0.0/0 -> it to {table}", topology.vpcs[vpc].id), None),
+                Some(igw) => {
+                    (format!("add route 0.0.0.0/0 -> {igw} to {table}"), Some(Target::InternetGateway(igw.clone())))
+                }
+                None => (
+                    format!(
+                        "attach an internet gateway to {} and add route 0.0.0.0/0 -> it to {table}",
+                        topology.vpcs[vpc].id
+                    ),
+                    None,
+                ),
             };
         }
         (format!("create a VPC peering connection to the VPC holding {destination} and route it in {table}"), None)
