@@ -8,6 +8,8 @@
 
 use thiserror::Error;
 
+use crate::ids::IdKind;
+
 /// An EC2 API error as the client sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Ec2Error {
@@ -370,7 +372,9 @@ pub enum Ec2Error {
         to: i64,
     },
     /// §2.7 [D]: ICMP type/code outside -1..=255, or all types (-1) with one code. ASSUMPTION (text [I]).
-    #[error("Invalid ICMP type {icmp_type} or code {code}: each is -1 (all) or 0 to 255, and all types need all codes.")]
+    #[error(
+        "Invalid ICMP type {icmp_type} or code {code}: each is -1 (all) or 0 to 255, and all types need all codes."
+    )]
     InvalidIcmpTypeCode {
         /// `FromPort`.
         icmp_type: i64,
@@ -394,6 +398,34 @@ pub enum Ec2Error {
     /// §2.12: more than 50 tags on one resource.
     #[error("The maximum number of Tags per resource is 50")]
     TagLimitExceeded,
+}
+
+/// The code AWS returns for a malformed ID of this kind.
+///
+/// ASSUMPTION (spec §1.6 [D] gives the pattern `Invalid<Thing>Id.Malformed` with inconsistent capitalisation;
+/// the spellings below are the ones seen in public client code — `InvalidVpcID.Malformed`,
+/// `InvalidRouteTableId.Malformed`, `InvalidGroupId.Malformed` — and the rest follow the NotFound spelling).
+pub fn malformed_code(kind: IdKind) -> &'static str {
+    match kind {
+        IdKind::Vpc => "InvalidVpcID.Malformed",
+        IdKind::Subnet => "InvalidSubnetID.Malformed",
+        IdKind::InternetGateway => "InvalidInternetGatewayID.Malformed",
+        IdKind::RouteTable => "InvalidRouteTableId.Malformed",
+        IdKind::RouteTableAssociation | IdKind::NetworkAclAssociation => "InvalidAssociationID.Malformed",
+        IdKind::NetworkAcl => "InvalidNetworkAclId.Malformed",
+        IdKind::SecurityGroup => "InvalidGroupId.Malformed",
+        IdKind::SecurityGroupRule => "InvalidSecurityGroupRuleId.Malformed",
+        IdKind::VpcCidrAssociation => "InvalidVpcCidrBlockAssociationId.Malformed",
+        IdKind::DhcpOptions => "InvalidDhcpOptionsId.Malformed",
+        IdKind::VpcPeeringConnection => "InvalidVpcPeeringConnectionId.Malformed",
+        IdKind::Instance => "InvalidInstanceID.Malformed",
+        IdKind::NetworkInterface => "InvalidNetworkInterfaceId.Malformed",
+        IdKind::NatGateway => "InvalidNatGatewayId.Malformed",
+        IdKind::Reservation => "InvalidReservationID.Malformed",
+        IdKind::NetworkInterfaceAttachment => "InvalidAttachmentID.Malformed",
+        IdKind::ElasticIpAllocation => "InvalidAllocationID.Malformed",
+        IdKind::ElasticIpAssociation => "InvalidAssociationID.Malformed",
+    }
 }
 
 fn not_found(noun: &str, ids: &[String]) -> String {
@@ -564,8 +596,18 @@ mod tests {
             CidrBlockHasDependencies(id()),
             PeeringInvalidStateTransition { pcx_id: id(), from: "failed", to: "deleting".into() },
             PeeringNotAccepter { account: "264086180894".into(), verb: "accept", pcx_id: id() },
-            PeeringWrongRegion { region: "us-west-2".into(), pcx_id: id(), accepter_region: "us-east-1".into(), verb: "accept" },
-            PeeringWrongRegion { region: "us-west-2".into(), pcx_id: id(), accepter_region: "us-east-1".into(), verb: "reject" },
+            PeeringWrongRegion {
+                region: "us-west-2".into(),
+                pcx_id: id(),
+                accepter_region: "us-east-1".into(),
+                verb: "accept",
+            },
+            PeeringWrongRegion {
+                region: "us-west-2".into(),
+                pcx_id: id(),
+                accepter_region: "us-east-1".into(),
+                verb: "reject",
+            },
             PeeringNotRequester { account: "1".into(), pcx_id: id() },
             PeeringNotActive(id()),
             PeeringOptionsNotPermitted { account: "1".into(), side: "accepter" },

@@ -75,32 +75,10 @@ impl IdKind {
         }
     }
 
-    /// The code AWS returns for a malformed ID of this kind.
-    ///
-    /// ASSUMPTION (spec §1.6 [D] gives the pattern `Invalid<Thing>Id.Malformed` with inconsistent capitalisation;
-    /// the spellings below are the ones seen in public client code — `InvalidVpcID.Malformed`,
-    /// `InvalidRouteTableId.Malformed`, `InvalidGroupId.Malformed` — and the rest follow the NotFound spelling).
+    /// The code AWS returns for a malformed ID of this kind (the table lives with every other code, in
+    /// [`crate::error::malformed_code`]).
     pub fn malformed_code(self) -> &'static str {
-        match self {
-            IdKind::Vpc => "InvalidVpcID.Malformed",
-            IdKind::Subnet => "InvalidSubnetID.Malformed",
-            IdKind::InternetGateway => "InvalidInternetGatewayID.Malformed",
-            IdKind::RouteTable => "InvalidRouteTableId.Malformed",
-            IdKind::RouteTableAssociation | IdKind::NetworkAclAssociation => "InvalidAssociationID.Malformed",
-            IdKind::NetworkAcl => "InvalidNetworkAclId.Malformed",
-            IdKind::SecurityGroup => "InvalidGroupId.Malformed",
-            IdKind::SecurityGroupRule => "InvalidSecurityGroupRuleId.Malformed",
-            IdKind::VpcCidrAssociation => "InvalidVpcCidrBlockAssociationId.Malformed",
-            IdKind::DhcpOptions => "InvalidDhcpOptionsId.Malformed",
-            IdKind::VpcPeeringConnection => "InvalidVpcPeeringConnectionId.Malformed",
-            IdKind::Instance => "InvalidInstanceID.Malformed",
-            IdKind::NetworkInterface => "InvalidNetworkInterfaceId.Malformed",
-            IdKind::NatGateway => "InvalidNatGatewayId.Malformed",
-            IdKind::Reservation => "InvalidReservationID.Malformed",
-            IdKind::NetworkInterfaceAttachment => "InvalidAttachmentID.Malformed",
-            IdKind::ElasticIpAllocation => "InvalidAllocationID.Malformed",
-            IdKind::ElasticIpAssociation => "InvalidAssociationID.Malformed",
-        }
+        crate::error::malformed_code(self)
     }
 
     /// Checks the shape of `id`: the right prefix and 8 or 17 lowercase hex digits (AWS's short and long forms).
