@@ -20,12 +20,13 @@ pub mod xml;
 
 use std::sync::Arc;
 
-use axum::body::{to_bytes, Body, Bytes};
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use http_body_util::BodyExt;
 use localvpc_model::vpc::ensure_initialized;
 use localvpc_model::Ec2Error;
 
@@ -85,7 +86,11 @@ async fn advance_clock(State(control): State<AppState>, body: Bytes) -> Response
         let message = "expected a JSON body {\"advance_seconds\": N} with N a non-negative integer";
         return json_response(StatusCode::BAD_REQUEST, format!("{{\"error\":\"{message}\"}}"));
     };
-    match control.mutate(|tx| Ok(tx.advance_clock(seconds.saturating_mul(1000)))).await {
+    let advance = |tx: &mut localvpc_model::Tx| {
+        tx.advance_clock(seconds.saturating_mul(1000));
+        Ok(())
+    };
+    match control.mutate(advance).await {
         Ok(()) => {
             let now = Control::now(&control.snapshot()).to_iso8601();
             json_response(StatusCode::OK, format!("{{\"now\":\"{now}\"}}"))
@@ -107,12 +112,34 @@ fn error_response(error: &Ec2Error, request_id: &str) -> Response {
     xml_response(error.http_status(), xml::ec2_error(error.code(), &error.to_string(), request_id))
 }
 
+/// Most of an oversized body is still read (and thrown away) before the 413 goes out: closing a socket with unread
+/// data makes the kernel send a reset, and the client would lose the answer.
+const DRAIN_LIMIT_BYTES: usize = 64 * MAX_BODY_BYTES;
+
+/// The body, or `None` when it exceeds [`MAX_BODY_BYTES`] (or cannot be read).
+async fn read_body(mut body: Body) -> Option<Bytes> {
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { return None };
+        if let Ok(data) = frame.into_data() {
+            seen += data.len();
+            if seen <= MAX_BODY_BYTES {
+                kept.extend_from_slice(&data);
+            } else if seen > DRAIN_LIMIT_BYTES {
+                return None;
+            }
+        }
+    }
+    (seen <= MAX_BODY_BYTES).then(|| Bytes::from(kept))
+}
+
 async fn query(State(control): State<AppState>, request: Request) -> Response {
     let request_id = request_id::next();
     let (parts, body) = request.into_parts();
-    let body: Bytes = match to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(_) => return error_response(&Ec2Error::RequestTooLarge, &request_id),
+    let body: Bytes = match read_body(body).await {
+        Some(bytes) => bytes,
+        None => return error_response(&Ec2Error::RequestTooLarge, &request_id),
     };
     let mut params = Params::default();
     if let Some(query) = parts.uri.query() {

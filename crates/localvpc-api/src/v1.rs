@@ -58,11 +58,15 @@ fn vantage(control: &AppState, topology: &Topology, scope: &Scope, text: &str) -
     let world = control.snapshot();
     let region = world.region(scope);
     let eni = if text.starts_with("i-") {
-        let instance = region.instances.get(text).ok_or_else(|| {
-            Refusal(StatusCode::NOT_FOUND, format!("The instance ID '{text}' does not exist"))
-        })?;
+        let instance = region
+            .instances
+            .get(text)
+            .ok_or_else(|| Refusal(StatusCode::NOT_FOUND, format!("The instance ID '{text}' does not exist")))?;
         if !instance.state.is_running() {
-            return Err(Refusal(StatusCode::CONFLICT, format!("{text} is {}: it cannot send packets", instance.state.name())));
+            return Err(Refusal(
+                StatusCode::CONFLICT,
+                format!("{text} is {}: it cannot send packets", instance.state.name()),
+            ));
         }
         topology.instance_eni(text)
     } else if text.starts_with("eni-") && region.network_interfaces.contains_key(text) {
@@ -71,7 +75,10 @@ fn vantage(control: &AppState, topology: &Topology, scope: &Scope, text: &str) -
         None
     };
     eni.map(Vantage::Eni).ok_or_else(|| {
-        Refusal(StatusCode::NOT_FOUND, format!("'{text}' is neither `internet` nor an instance or interface of this account and region"))
+        Refusal(
+            StatusCode::NOT_FOUND,
+            format!("'{text}' is neither `internet` nor an instance or interface of this account and region"),
+        )
     })
 }
 
@@ -108,16 +115,26 @@ fn finding_json(finding: &Finding) -> Value {
 }
 
 fn leg_json(topology: &Topology, leg: &Leg) -> Value {
-    let hops: Vec<Value> = leg
-        .hops
-        .iter()
-        .map(|hop| json!({ "kind": hop.kind.as_str(), "id": hop.id, "detail": hop.detail }))
-        .collect();
+    let hops: Vec<Value> =
+        leg.hops.iter().map(|hop| json!({ "kind": hop.kind.as_str(), "id": hop.id, "detail": hop.detail })).collect();
     let delivered = leg.delivered.map(|(endpoint, _)| match endpoint {
         localvpc_engine::Endpoint::Eni(eni) => topology.enis[eni].id.clone(),
         localvpc_engine::Endpoint::Internet(address) => address.to_string(),
     });
-    json!({ "hops": hops, "delivered_to": delivered, "findings": leg.findings.iter().map(finding_json).collect::<Vec<_>>() })
+    // The instance behind the interface and the address the packet arrived at (after NAT): `localvpc ssh` opens
+    // its prompt on that instance, named after that private address.
+    let delivered_instance = leg.delivered.and_then(|(endpoint, _)| match endpoint {
+        localvpc_engine::Endpoint::Eni(eni) => topology.enis[eni].instance_id.clone(),
+        localvpc_engine::Endpoint::Internet(_) => None,
+    });
+    let delivered_address = leg.delivered.map(|(_, packet)| packet.dst.to_string());
+    json!({
+        "hops": hops,
+        "delivered_to": delivered,
+        "delivered_instance": delivered_instance,
+        "delivered_address": delivered_address,
+        "findings": leg.findings.iter().map(finding_json).collect::<Vec<_>>(),
+    })
 }
 
 /// The addresses traceroute shows: the VPC router and peering connections never answer (spec §3.7), so a target
@@ -182,7 +199,12 @@ struct ProbeRequest {
     protocol: Protocol,
 }
 
-fn probe_request(control: &AppState, topology: &Topology, headers: &HeaderMap, body: &Bytes) -> Result<ProbeRequest, Refusal> {
+fn probe_request(
+    control: &AppState,
+    topology: &Topology,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<ProbeRequest, Refusal> {
     let request = body_json(body)?;
     let scope = scope_of(headers);
     let from = vantage(control, topology, &scope, text_field(&request, "from")?)?;
@@ -260,9 +282,7 @@ pub async fn reachability(State(control): State<AppState>, headers: HeaderMap, b
     let enis: Vec<usize> = (0..topology.enis.len())
         .filter(|&eni| {
             let node = &topology.enis[eni];
-            node.running
-                && node.scope == scope
-                && (vpcs.is_empty() || vpcs.contains(&topology.vpcs[node.vpc].id))
+            node.running && node.scope == scope && (vpcs.is_empty() || vpcs.contains(&topology.vpcs[node.vpc].id))
         })
         .collect();
     let matrix = tokio::task::spawn_blocking(move || {
@@ -280,7 +300,8 @@ pub async fn reachability(State(control): State<AppState>, headers: HeaderMap, b
                 })
             })
             .collect();
-        json!({ "nodes": nodes, "reachable": matrix.reachable })
+        let rows: Vec<Vec<usize>> = (0..matrix.enis.len()).map(|row| matrix.row(row)).collect();
+        json!({ "nodes": nodes, "reachable": rows })
     })
     .await;
     match matrix {

@@ -73,13 +73,24 @@ pub fn acl_decides<'r>(rules: &'r [AclRule], packet: &Packet, remote: Ipv4Addr) 
     })
 }
 
-/// A human name for a packet's protocol and port, for details and fixes.
-pub fn describe(packet: &Packet) -> String {
-    match packet.protocol {
-        proto::TCP => format!("tcp/{}", packet.dst_port),
-        proto::UDP => format!("udp/{}", packet.dst_port),
-        proto::ICMP => format!("icmp type {} code {}", packet.icmp.0, packet.icmp.1),
-        other => format!("protocol {other}"),
+/// A human name for a packet's protocol and port, for details and fixes (a `Display` value: no allocation until
+/// it is written).
+pub fn describe(packet: &Packet) -> Described {
+    Described(*packet)
+}
+
+/// See [`describe`].
+pub struct Described(Packet);
+
+impl std::fmt::Display for Described {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let packet = &self.0;
+        match packet.protocol {
+            proto::TCP => write!(f, "tcp/{}", packet.dst_port),
+            proto::UDP => write!(f, "udp/{}", packet.dst_port),
+            proto::ICMP => write!(f, "icmp type {} code {}", packet.icmp.0, packet.icmp.1),
+            other => write!(f, "protocol {other}"),
+        }
     }
 }
 

@@ -73,6 +73,8 @@ pub struct VpcNode {
     pub subnets: Vec<SubnetIx>,
     /// Interfaces by private address.
     pub eni_by_private_ip: HashMap<Ipv4Addr, EniIx>,
+    /// VPCs joined to this one by an active peering connection.
+    pub active_peers: Vec<VpcIx>,
 }
 
 impl VpcNode {
@@ -330,6 +332,10 @@ impl Topology {
                 requester_allows_dns: pcx.requester.allow_dns_resolution_from_remote_vpc,
                 accepter_allows_dns: pcx.accepter.allow_dns_resolution_from_remote_vpc,
             };
+            if let (true, Some(requester), Some(accepter)) = (node.active, node.requester, node.accepter) {
+                topology.vpcs[requester].active_peers.push(accepter);
+                topology.vpcs[accepter].active_peers.push(requester);
+            }
             topology.peerings.insert(pcx.id.clone(), node);
         }
         topology
@@ -353,6 +359,7 @@ impl Topology {
                 internet_gateway: igw,
                 subnets: Vec::new(),
                 eni_by_private_ip: HashMap::new(),
+                active_peers: Vec::new(),
             });
         }
     }

@@ -13,7 +13,7 @@ use crate::packet::{
     Code, Endpoint, Finding, Hop, HopKind, Leg, Packet, Probe, Protocol, Trace, Vantage, Verdict, INTERNET_HOST,
 };
 use crate::rules::{acl_decides, describe, security_groups_allow, Remote};
-use crate::topology::{EniIx, SubnetIx, Target, Topology, VpcIx};
+use crate::topology::{EniIx, SgPeer, SubnetIx, Target, Topology, VpcIx};
 
 /// How a walk treats a blocking setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +70,7 @@ fn answer_source(topology: &Topology, endpoint: Endpoint, arrived: Packet) -> Ip
 /// One leg: from `from`, carrying `packet`; `is_answer` marks the answer of a tracked flow, which security groups
 /// let through in both directions (spec §3.5 [D]) while network ACLs evaluate it again (spec §3.6 [D]).
 pub fn walk(topology: &Topology, from: Vantage, packet: Packet, is_answer: bool, mode: Mode) -> Leg {
-    let mut walker = Walker { topology, mode, is_answer, hops: Vec::new(), findings: Vec::new() };
+    let mut walker = Walker { topology, mode, is_answer, hops: Vec::with_capacity(12), findings: Vec::new() };
     let delivered = match from {
         Vantage::Eni(eni) => walker.send_from(eni, packet),
         Vantage::Internet => walker.on_internet(packet),
@@ -119,7 +119,13 @@ impl Walker<'_> {
         }
         // Step 1: the sender's security groups, outbound (answers of tracked flows pass).
         if !self.is_answer {
-            let remote = Remote { address: packet.dst, eni: self.private_eni_near(node.vpc, packet.dst) };
+            // Only a rule that references a group needs to know which interface the destination is.
+            let needs_eni = node
+                .groups
+                .iter()
+                .any(|&g| topology.groups[g].egress.iter().any(|r| matches!(r.peer, SgPeer::Group(_))));
+            let eni = if needs_eni { self.private_eni_near(node.vpc, packet.dst) } else { None };
+            let remote = Remote { address: packet.dst, eni };
             let allowed = security_groups_allow(topology, &node.groups, true, &packet, remote);
             let groups = self.group_ids(&node.groups);
             match allowed {
@@ -413,20 +419,17 @@ impl Walker<'_> {
         if let Some(&eni) = topology.vpcs[vpc].eni_by_private_ip.get(&address) {
             return Some(eni);
         }
-        topology
-            .peerings
-            .values()
-            .filter(|pcx| pcx.active)
-            .filter_map(|pcx| pcx.peer_of(vpc))
-            .find_map(|peer| topology.vpcs[peer].eni_by_private_ip.get(&address).copied())
+        topology.vpcs[vpc]
+            .active_peers
+            .iter()
+            .find_map(|&peer| topology.vpcs[peer].eni_by_private_ip.get(&address).copied())
     }
 
     fn group_ids(&self, groups: &[usize]) -> String {
-        let ids: Vec<&str> = groups.iter().map(|&group| self.topology.groups[group].id.as_str()).collect();
-        if ids.is_empty() {
-            "(no security groups)".into()
-        } else {
-            ids.join(",")
+        match groups {
+            [] => "(no security groups)".into(),
+            [one] => self.topology.groups[*one].id.clone(),
+            many => many.iter().map(|&group| self.topology.groups[group].id.as_str()).collect::<Vec<_>>().join(","),
         }
     }
 

@@ -110,10 +110,9 @@ pub fn detach(tx: &mut Tx, scope: &Scope, igw_id: &str, vpc_id: &str) -> Result<
         return Err(Ec2Error::GatewayNotAttached { igw: igw.id.clone(), vpc: vpc.id.clone() });
     }
     // Spec §2.4 [O]: not while an interface of the VPC has a public address or an Elastic IP.
-    let mapped = region
-        .network_interfaces
-        .values()
-        .any(|interface| interface.vpc_id == vpc.id && crate::network_interface::public_address(region, interface).is_some());
+    let mapped = region.network_interfaces.values().any(|interface| {
+        interface.vpc_id == vpc.id && crate::network_interface::public_address(region, interface).is_some()
+    });
     if mapped {
         return Err(Ec2Error::VpcHasMappedPublicAddresses(vpc.id.clone()));
     }

@@ -239,7 +239,9 @@ impl Filterable for RouteTableView<'_> {
                 _ => None,
             })),
             "route.origin" => out.extend(routes.map(|r| r.origin.as_str().to_string())),
-            "route.state" => out.extend(routes.map(|r| route_state(self.world, self.region, table, r).as_str().to_string())),
+            "route.state" => {
+                out.extend(routes.map(|r| route_state(self.world, self.region, table, r).as_str().to_string()))
+            }
             "vpc-id" => out.push(table.vpc_id.clone()),
             _ => {}
         }

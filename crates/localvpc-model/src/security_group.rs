@@ -409,8 +409,7 @@ pub fn delete(tx: &mut Tx, scope: &Scope, group: &GroupRef) -> Result<String> {
     }
     // ASSUMPTION (spec §2.7 [O] names only the same VPC): a reference from a peered VPC blocks deletion too, so a
     // rule never points at a group that does not exist; a stale rule therefore comes only from a deleted peering.
-    if reference::is_referenced_by_other_group(tx.world(), &group) || in_use_by_interface(tx.region(scope), &group.id)
-    {
+    if reference::is_referenced_by_other_group(tx.world(), &group) || in_use_by_interface(tx.region(scope), &group.id) {
         return Err(Ec2Error::SecurityGroupHasDependencies(group.id.clone()));
     }
     tx.remove::<SecurityGroup>(scope, &group.id);

@@ -156,7 +156,9 @@ pub mod ops {
             }
             Some(IdKind::VpcPeeringConnection) => crate::vpc_peering::edit_tags(tx, scope, id, change),
             Some(IdKind::SecurityGroupRule) => crate::security_group::rules::edit_tags(tx, scope, id, change),
-            Some(IdKind::Instance) => edit::<Instance>(tx, scope, id, |id| Ec2Error::InstanceNotFound(vec![id]), change),
+            Some(IdKind::Instance) => {
+                edit::<Instance>(tx, scope, id, |id| Ec2Error::InstanceNotFound(vec![id]), change)
+            }
             Some(IdKind::NetworkInterface) => {
                 edit::<NetworkInterface>(tx, scope, id, |id| Ec2Error::NetworkInterfaceNotFound(vec![id]), change)
             }

@@ -103,7 +103,10 @@ impl PeeringStatus {
 
     /// Failed, rejected, expired or deleted: nothing more can happen to it.
     pub fn is_terminal(self) -> bool {
-        matches!(self, PeeringStatus::Deleted | PeeringStatus::Rejected | PeeringStatus::Failed | PeeringStatus::Expired)
+        matches!(
+            self,
+            PeeringStatus::Deleted | PeeringStatus::Rejected | PeeringStatus::Failed | PeeringStatus::Expired
+        )
     }
 }
 
@@ -267,7 +270,9 @@ impl Filterable for PeeringView<'_> {
             "accepter-vpc-info.owner-id" => out.push(pcx.accepter.account.clone()),
             "accepter-vpc-info.vpc-id" => out.push(pcx.accepter.vpc_id.clone()),
             "expiration-time" => out.push(pcx.expiration_time().to_iso8601()),
-            "requester-vpc-info.cidr-block" => out.extend(self.side_cidrs(&pcx.requester).iter().map(|c| c.to_string())),
+            "requester-vpc-info.cidr-block" => {
+                out.extend(self.side_cidrs(&pcx.requester).iter().map(|c| c.to_string()))
+            }
             "requester-vpc-info.owner-id" => out.push(pcx.requester.account.clone()),
             "requester-vpc-info.vpc-id" => out.push(pcx.requester.vpc_id.clone()),
             "status-code" => out.push(status.code().into()),
@@ -500,7 +505,8 @@ pub fn modify_options(
         return Err(Ec2Error::PeeringNotActive(pcx.id.clone()));
     }
     let inter_region = pcx.is_inter_region();
-    for (options, side, side_name) in [(requester, &pcx.requester, "requester"), (accepter, &pcx.accepter, "accepter")] {
+    for (options, side, side_name) in [(requester, &pcx.requester, "requester"), (accepter, &pcx.accepter, "accepter")]
+    {
         let Some(options) = options else { continue };
         // Each account changes only the side it owns; inter-region, only from that side's region (spec §2.6 [D]).
         if side.account != scope.account || (inter_region && side.region != scope.region) {
@@ -510,7 +516,8 @@ pub fn modify_options(
             return Err(Ec2Error::PeeringClassicLinkCrossRegion);
         }
     }
-    let wants_dns = [requester, accepter].iter().flatten().any(|o| o.allow_dns_resolution_from_remote_vpc == Some(true));
+    let wants_dns =
+        [requester, accepter].iter().flatten().any(|o| o.allow_dns_resolution_from_remote_vpc == Some(true));
     if wants_dns {
         let dns_ready = |side: &PeeringSide| {
             side_vpc(tx.world(), side).is_some_and(|vpc| vpc.enable_dns_support && vpc.enable_dns_hostnames)
@@ -534,7 +541,12 @@ pub fn modify_options(
 }
 
 /// Tags on a connection, from the caller's side (CreateTags/DeleteTags with a `pcx-` ID).
-pub fn edit_tags(tx: &mut Tx, scope: &Scope, pcx_id: &str, change: &mut dyn FnMut(&mut Tags) -> Result<()>) -> Result<()> {
+pub fn edit_tags(
+    tx: &mut Tx,
+    scope: &Scope,
+    pcx_id: &str,
+    change: &mut dyn FnMut(&mut Tags) -> Result<()>,
+) -> Result<()> {
     let now = tx.now();
     let mut pcx = find(tx.world(), scope, pcx_id, now)?;
     let side = if pcx.requester.is(scope) { &mut pcx.requester } else { &mut pcx.accepter };
@@ -550,18 +562,27 @@ pub fn blocks_vpc_deletion(world: &World, scope: &Scope, vpc_id: &str, now: Time
         let status = pcx.status_at(now);
         let Some((own, other)) = pcx.sides_of(scope, vpc_id) else { return false };
         status == PeeringStatus::Active
-            || (status == PeeringStatus::PendingAcceptance && std::ptr::eq(own, &pcx.accepter) && other.account != own.account)
+            || (status == PeeringStatus::PendingAcceptance
+                && std::ptr::eq(own, &pcx.accepter)
+                && other.account != own.account)
     })
 }
 
 /// AssociateVpcCidrBlock's peering rules (spec §2.2 [D]): with an active connection the new block must not overlap
 /// the peer; with a pending one the requester may not add blocks, and an accepter block that overlaps fails the
 /// request. Returns the connections to mark failed.
-pub fn check_new_cidr(world: &World, scope: &Scope, vpc_id: &str, block: &cidr::Ipv4Net, now: Timestamp) -> Result<Vec<String>> {
+pub fn check_new_cidr(
+    world: &World,
+    scope: &Scope,
+    vpc_id: &str,
+    block: &cidr::Ipv4Net,
+    now: Timestamp,
+) -> Result<Vec<String>> {
     let mut to_fail = Vec::new();
     for pcx in world.peerings().values() {
         let Some((own, other)) = pcx.sides_of(scope, vpc_id) else { continue };
-        let other_overlaps = side_vpc(world, other).is_some_and(|vpc| vpc.cidr_blocks().any(|b| cidr::overlaps(b, block)));
+        let other_overlaps =
+            side_vpc(world, other).is_some_and(|vpc| vpc.cidr_blocks().any(|b| cidr::overlaps(b, block)));
         match pcx.status_at(now) {
             PeeringStatus::Active if other_overlaps => {
                 return Err(Ec2Error::InvalidVpcRange(block.to_string()));

@@ -217,8 +217,11 @@ impl World {
         let mut world = World::default();
         for (kind, scope, id, body) in records {
             if kind == PEERING_KIND {
-                let pcx: VpcPeeringConnection = serde_json::from_str(body)
-                    .map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;
+                let pcx: VpcPeeringConnection = serde_json::from_str(body).map_err(|e| LoadError {
+                    kind: kind.into(),
+                    id: id.into(),
+                    reason: e.to_string(),
+                })?;
                 world.peerings.insert(pcx.id.clone(), Arc::new(pcx));
                 continue;
             }

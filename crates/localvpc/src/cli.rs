@@ -1,17 +1,49 @@
-//! The command line: every flag in one place, with its documentation.
+//! The command line: every flag in one place, with its documentation — the `localvpc` commands and the flags of the
+//! Linux tools that `exec` and the `ssh` shell emulate (`ping`, `traceroute`, `nslookup`, `dig`, `nc`).
+//!
+//! What each tool prints lives in `tools/`; this file only says what the user may type.
 
 use std::fmt;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// The endpoint the client commands talk to when neither `--endpoint` nor `LOCALVPC_ENDPOINT` is set.
+pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
+
+/// The region when neither `--region`, `AWS_REGION` nor `AWS_DEFAULT_REGION` is set (as the DESIGN contract says).
+pub const DEFAULT_REGION: &str = "us-east-1";
+
 /// A local AWS VPC you can actually ping across.
 #[derive(Debug, Parser)]
 #[command(name = "localvpc", version, about)]
 pub struct Cli {
+    /// The localvpc server the client commands talk to.
+    #[arg(long, global = true, env = "LOCALVPC_ENDPOINT", default_value = DEFAULT_ENDPOINT)]
+    pub endpoint: String,
+    /// Region of the resources (default: `AWS_REGION`, else `AWS_DEFAULT_REGION`, else us-east-1, as the aws CLI).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The region: `--region`, then the environment variables the aws CLI and the SDKs read.
+    pub fn region(&self) -> String {
+        let from_env = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+        self.region
+            .clone()
+            .or_else(|| from_env("AWS_REGION"))
+            .or_else(|| from_env("AWS_DEFAULT_REGION"))
+            .unwrap_or_else(|| DEFAULT_REGION.to_string())
+    }
+
+    /// The access key ID the aws CLI would send; it selects the account (a 12-digit key *is* the account).
+    pub fn access_key(&self) -> String {
+        std::env::var("AWS_ACCESS_KEY_ID").ok().filter(|key| !key.is_empty()).unwrap_or_else(|| "localvpc".to_string())
+    }
 }
 
 /// The subcommands.
@@ -19,6 +51,87 @@ pub struct Cli {
 pub enum Command {
     /// Serve the emulated EC2 (VPC) and STS endpoint.
     Serve(ServeArgs),
+    /// Run ping, traceroute, nslookup, dig or nc from an instance (or from the internet) and see what AWS answers.
+    Exec(ExecArgs),
+    /// Show the path of a packet hop by hop and every setting that blocks it, each with its fix.
+    Explain(ExplainArgs),
+    /// The ping matrix among running instances.
+    Reachability(ReachabilityArgs),
+    /// Log in to an instance from the internet, as `ssh` would (TCP/22 must reach it).
+    Ssh(SshArgs),
+}
+
+/// `localvpc exec VANTAGE -- COMMAND ARGS…`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Also print the packet's path and, for a drop, every blocking setting with its fix.
+    #[arg(long)]
+    pub explain: bool,
+    /// Where the command runs: an instance ID (`i-…`) or `internet`.
+    pub vantage: String,
+    /// The command and its arguments: `ping [-c N] HOST`, `traceroute [-I] HOST`, `nslookup NAME`, `dig NAME`,
+    /// `nc -z [-w S] HOST PORT`. The `--` before it may be left out.
+    #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+    pub command: Vec<String>,
+}
+
+/// `localvpc explain SRC DST`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The sender: an instance ID, an interface ID or `internet`.
+    pub source: String,
+    /// The destination: an address, or a name the sender's resolver answers.
+    pub destination: String,
+    /// What is sent.
+    #[arg(long, value_enum, default_value_t = ProbeProtocol::Icmp)]
+    pub protocol: ProbeProtocol,
+    /// The destination port (tcp and udp; default 22 for tcp, 33434 for udp).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Print the server's JSON instead of the text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The protocols a probe can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProbeProtocol {
+    /// ICMP echo.
+    Icmp,
+    /// A TCP connection.
+    Tcp,
+    /// A UDP datagram.
+    Udp,
+}
+
+/// `localvpc reachability`.
+#[derive(Debug, Args)]
+pub struct ReachabilityArgs {
+    /// Only instances in this VPC (repeatable).
+    #[arg(long = "vpc", value_name = "VPC_ID")]
+    pub vpcs: Vec<String>,
+    /// Print the server's JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `localvpc ssh [user@]HOST`, from the internet.
+#[derive(Debug, Args)]
+pub struct SshArgs {
+    /// `[user@]HOST`: HOST is a public address or a public DNS name.
+    pub destination: String,
+    /// The login name (as `ssh -l`); `user@` in the destination wins. Default `ec2-user`.
+    #[arg(short = 'l')]
+    pub login: Option<String>,
+    /// The port to connect to.
+    #[arg(short = 'p', default_value_t = 22)]
+    pub port: u16,
+    /// An identity file (accepted for familiarity; keys are not checked).
+    #[arg(short = 'i', value_name = "IDENTITY_FILE")]
+    pub identity: Option<PathBuf>,
+    /// An ssh option such as `StrictHostKeyChecking=no` (accepted and ignored).
+    #[arg(short = 'o', value_name = "OPTION")]
+    pub options: Vec<String>,
 }
 
 /// `localvpc serve`.
@@ -75,6 +188,128 @@ fn parse_store(text: &str) -> Result<StoreSpec, String> {
     }
 }
 
+/// `ping [-c N] [-q] [-n] [-W S] HOST` (iputils flags).
+#[derive(Debug, Parser)]
+#[command(name = "ping", disable_version_flag = true)]
+pub struct PingArgs {
+    /// Stop after N echo requests (default 4: there is no Ctrl-C to stop it).
+    #[arg(short = 'c', default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub count: u32,
+    /// Quiet: only the summary lines.
+    #[arg(short = 'q')]
+    pub quiet: bool,
+    /// Numeric output only (replies are always shown by address).
+    #[arg(short = 'n')]
+    pub numeric: bool,
+    /// Seconds to wait for each reply (accepted; answers are computed, not awaited).
+    #[arg(short = 'W', value_name = "TIMEOUT")]
+    pub timeout: Option<f64>,
+    /// The destination: an address or a name.
+    pub host: String,
+}
+
+/// `traceroute [-I] [-n] [-m MAX] [-p PORT] HOST`.
+#[derive(Debug, Parser)]
+#[command(name = "traceroute", disable_version_flag = true)]
+pub struct TracerouteArgs {
+    /// Probe with ICMP echo instead of UDP.
+    #[arg(short = 'I', long = "icmp")]
+    pub icmp: bool,
+    /// Do not map addresses to names.
+    #[arg(short = 'n')]
+    pub numeric: bool,
+    /// The maximum number of hops.
+    #[arg(short = 'm', long = "max-hops", default_value_t = 30, value_parser = clap::value_parser!(u8).range(1..=255))]
+    pub max_hops: u8,
+    /// The UDP destination port.
+    #[arg(short = 'p', long = "port", default_value_t = 33434)]
+    pub port: u16,
+    /// The destination: an address or a name.
+    pub host: String,
+}
+
+/// `nslookup NAME [SERVER]`.
+#[derive(Debug, Parser)]
+#[command(name = "nslookup", disable_version_flag = true)]
+pub struct NslookupArgs {
+    /// The name to look up.
+    pub name: String,
+    /// The server to ask (default: the vantage's resolver).
+    pub server: Option<String>,
+}
+
+/// `dig [@SERVER] NAME [A] [IN] [+short] [+OPTION…]`.
+#[derive(Debug, Parser)]
+#[command(name = "dig", disable_version_flag = true)]
+pub struct DigArgs {
+    /// The query: `@server`, the name, the type (`A`), the class (`IN`) and `+options` in any order.
+    #[arg(required = true, allow_hyphen_values = true)]
+    pub words: Vec<String>,
+}
+
+/// What a `dig` command line asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigQuery {
+    /// The name asked.
+    pub name: String,
+    /// `@server`, when given.
+    pub server: Option<String>,
+    /// `+short`: only the answers.
+    pub short: bool,
+}
+
+impl DigArgs {
+    /// Sorts the words of the command line: the first that is not `@…`, `+…`, `A` or `IN` is the name.
+    pub fn query(&self) -> Result<DigQuery, String> {
+        let mut query = DigQuery { name: String::new(), server: None, short: false };
+        for word in &self.words {
+            if let Some(server) = word.strip_prefix('@') {
+                query.server = Some(server.to_string());
+            } else if let Some(option) = word.strip_prefix('+') {
+                match option {
+                    "short" => query.short = true,
+                    "noshort" => query.short = false,
+                    _ => {}
+                }
+            } else if word.eq_ignore_ascii_case("A") || word.eq_ignore_ascii_case("IN") {
+            } else if word.starts_with('-') {
+                return Err(format!("dig: localvpc supports only A queries: option `{word}` is not supported"));
+            } else if query.name.is_empty() {
+                query.name = word.clone();
+            } else {
+                return Err(format!("dig: localvpc asks one name at a time (got `{}` and `{word}`)", query.name));
+            }
+        }
+        if query.name.is_empty() {
+            return Err("dig: no name to look up".to_string());
+        }
+        Ok(query)
+    }
+}
+
+/// `nc -z [-v] [-w S] HOST PORT` (OpenBSD netcat's port check).
+#[derive(Debug, Parser)]
+#[command(name = "nc", disable_version_flag = true)]
+pub struct NcArgs {
+    /// Only check that the port accepts a connection (the only mode localvpc runs).
+    #[arg(short = 'z')]
+    pub zero_io: bool,
+    /// Verbose (the messages are always printed).
+    #[arg(short = 'v')]
+    pub verbose: bool,
+    /// Do not resolve names (accepted).
+    #[arg(short = 'n')]
+    pub numeric: bool,
+    /// Connection timeout in seconds: a silent drop reports "timed out" instead of the kernel's "failed".
+    #[arg(short = 'w', value_name = "TIMEOUT")]
+    pub timeout: Option<u32>,
+    /// The destination: an address or a name.
+    pub host: String,
+    /// The TCP port.
+    #[arg(value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: u16,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +320,60 @@ mod tests {
         assert_eq!(parse_store("sqlite:/tmp/x.db"), Ok(StoreSpec::Sqlite("/tmp/x.db".into())));
         assert!(parse_store("postgres://x").is_err());
         assert!(parse_store("sqlite:").is_err());
+    }
+
+    #[test]
+    fn global_options_and_exec() {
+        let cli = Cli::try_parse_from([
+            "localvpc",
+            "--endpoint",
+            "http://x:1",
+            "--region",
+            "ap-northeast-2",
+            "exec",
+            "i-1",
+            "--explain",
+            "--",
+            "ping",
+            "-c",
+            "2",
+            "10.7.1.10",
+        ])
+        .unwrap();
+        assert_eq!(cli.endpoint, "http://x:1");
+        assert_eq!(cli.region(), "ap-northeast-2");
+        let Command::Exec(exec) = cli.command else { panic!("not exec") };
+        assert!(exec.explain);
+        assert_eq!(exec.vantage, "i-1");
+        assert_eq!(exec.command, ["ping", "-c", "2", "10.7.1.10"]);
+        let before = Cli::try_parse_from(["localvpc", "exec", "--explain", "internet", "--", "dig", "x"]).unwrap();
+        let Command::Exec(exec) = before.command else { panic!("not exec") };
+        assert!(exec.explain && exec.vantage == "internet");
+        let bare = Cli::try_parse_from(["localvpc", "exec", "i-1", "--explain", "nc", "-z", "h", "22"]).unwrap();
+        let Command::Exec(exec) = bare.command else { panic!("not exec") };
+        assert!(exec.explain);
+        assert_eq!(exec.command, ["nc", "-z", "h", "22"]);
+        let tool_flag = Cli::try_parse_from(["localvpc", "exec", "i-1", "ping", "--explain", "h"]).unwrap();
+        let Command::Exec(exec) = tool_flag.command else { panic!("not exec") };
+        assert!(!exec.explain, "after the command, flags are the tool's");
+        assert_eq!(exec.command, ["ping", "--explain", "h"]);
+    }
+
+    #[test]
+    fn tool_flags() {
+        let ping = PingArgs::try_parse_from(["ping", "-c3", "host"]).unwrap();
+        assert_eq!((ping.count, ping.host.as_str()), (3, "host"));
+        assert_eq!(PingArgs::try_parse_from(["ping", "h"]).unwrap().count, 4);
+        let nc = NcArgs::try_parse_from(["nc", "-zv", "-w", "2", "10.0.0.1", "22"]).unwrap();
+        assert!(nc.zero_io && nc.verbose && nc.timeout == Some(2) && nc.port == 22);
+        assert!(NcArgs::try_parse_from(["nc", "-vz", "h", "80"]).unwrap().zero_io);
+        let traceroute = TracerouteArgs::try_parse_from(["traceroute", "-I", "-m", "5", "h"]).unwrap();
+        assert!(traceroute.icmp && traceroute.max_hops == 5 && traceroute.port == 33434);
+        let dig = DigArgs::try_parse_from(["dig", "@10.0.0.2", "+short", "name.example", "A"]).unwrap();
+        assert_eq!(
+            dig.query(),
+            Ok(DigQuery { name: "name.example".into(), server: Some("10.0.0.2".into()), short: true })
+        );
+        assert!(DigArgs::try_parse_from(["dig", "x.example", "y.example"]).unwrap().query().is_err());
     }
 }

@@ -1,10 +1,18 @@
 //! The `localvpc` binary: glue between the command line and the crates that do the work.
 //!
-//! `localvpc serve` runs the emulated AWS endpoint. All behaviour lives in `localvpc-api` (protocol) and
-//! `localvpc-model` (rules); this file parses flags, opens the store, binds the socket, and maps errors to exit
-//! codes in one place.
+//! `localvpc serve` runs the emulated AWS endpoint; all its behaviour lives in `localvpc-api` (protocol) and
+//! `localvpc-model` (rules). The client commands (`exec`, `explain`, `reachability`, `ssh`) ask that endpoint's JSON
+//! API (`client.rs`) and print what the Linux tools would (`tools/`). This file parses flags, dispatches, and maps
+//! errors to exit codes in one place.
 
+mod calendar;
 mod cli;
+mod client;
+mod explain;
+mod reachability;
+mod server;
+mod ssh;
+mod tools;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -15,29 +23,49 @@ use localvpc_api::control::Control;
 use localvpc_store::{MemoryStore, SqliteStore, Store};
 
 use crate::cli::{Cli, Command, ServeArgs, StoreSpec};
+use crate::client::Client;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("localvpc: cannot start the async runtime: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    let result = match cli.command {
-        Command::Serve(args) => runtime.block_on(serve(args)),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("localvpc: {error:#}");
-            ExitCode::from(2)
-        }
+    // ssh reports its own failures with 255; localvpc's other commands with 2 (a usage or environment error, which
+    // no tool outcome uses except ping's unknown host — the same meaning).
+    let failure = if matches!(cli.command, Command::Ssh(_)) { 255 } else { 2 };
+    match run(cli) {
+        Ok(status) => ExitCode::from(status),
+        Err(error) => match error.downcast_ref::<clap::Error>() {
+            // A tool's own flags were wrong (`exec … -- ping -x`): its usage message, clap's status (2, or 0 for -h).
+            Some(usage) => {
+                let _ = usage.print();
+                ExitCode::from(usage.exit_code() as u8)
+            }
+            None => {
+                eprintln!("localvpc: {error:#}");
+                ExitCode::from(failure)
+            }
+        },
     }
 }
 
-async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+/// Runs one command; `Ok` carries the exit status of a command that ran (a tool's, say), `Err` a failure to run.
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let client = || Client::new(&cli.endpoint, &cli.access_key(), &cli.region());
+    match &cli.command {
+        Command::Serve(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            runtime.block_on(serve(args))?;
+            Ok(0)
+        }
+        Command::Exec(args) => Ok(tools::run(&client()?, &args.vantage, &args.command, args.explain)?.emit()),
+        Command::Explain(args) => Ok(explain::run(&client()?, args)?.emit()),
+        Command::Reachability(args) => Ok(reachability::run(&client()?, args)?.emit()),
+        Command::Ssh(args) => ssh::run(&client()?, args),
+    }
+}
+
+async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     init_logging(&args.log);
     let store: Arc<dyn Store> = match &args.store {
         StoreSpec::Memory => Arc::new(MemoryStore::new()),
@@ -51,7 +79,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr().context("while reading the bound address")?;
     tracing::info!(%address, store = %args.store, "localvpc is serving");
     let app = localvpc_api::router(Arc::new(control));
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("while serving")?;
+    server::run(listener, app, shutdown_signal()).await;
     Ok(())
 }
 

@@ -3,7 +3,9 @@
 
 use super::Handler::{self, Read, Write};
 use super::{address, instance, network_interface};
-use super::{availability_zone, vpc_peering, internet_gateway, network_acl, route_table, security_group, subnet, tags, vpc};
+use super::{
+    availability_zone, internet_gateway, network_acl, route_table, security_group, subnet, tags, vpc, vpc_peering,
+};
 
 /// Looks up the handler of an Action.
 pub fn handler(action: &str) -> Option<Handler> {

@@ -28,10 +28,12 @@ fn render_route_table(x: &mut Xml, table: &RouteTable, world: &World, region: &R
                 RouteTarget::NatGateway(id) => x.text("natGatewayId", id),
                 // Spec §2.5: a route to an instance also names its interface, and a route to an attached
                 // interface its instance.
-                RouteTarget::Instance(id) => x
-                    .text("instanceId", id)
-                    .text("instanceOwnerId", &table.owner_id)
-                    .optional("networkInterfaceId", region.instances.get(id).and_then(|i| i.network_interface_id.as_deref())),
+                RouteTarget::Instance(id) => {
+                    x.text("instanceId", id).text("instanceOwnerId", &table.owner_id).optional(
+                        "networkInterfaceId",
+                        region.instances.get(id).and_then(|i| i.network_interface_id.as_deref()),
+                    )
+                }
                 RouteTarget::NetworkInterface(id) => {
                     let attachment = region.network_interfaces.get(id).and_then(|i| i.attachment.as_ref());
                     if let Some(attachment) = attachment {

@@ -101,7 +101,9 @@ fn rule_change(params: &Params, direction: Direction, tags: bool) -> Result<Rule
 
 /// The rules sharing one (protocol, from, to), in first-seen order: one `ipPermissions` item (spec §2.7 "Describe
 /// groups rules by (protocol, ports) with multiple ranges/groups inside one item").
-fn by_protocol_and_ports<'r>(rules: impl IntoIterator<Item = &'r SecurityGroupRule>) -> Vec<Vec<&'r SecurityGroupRule>> {
+fn by_protocol_and_ports<'r>(
+    rules: impl IntoIterator<Item = &'r SecurityGroupRule>,
+) -> Vec<Vec<&'r SecurityGroupRule>> {
     let mut items: Vec<Vec<&SecurityGroupRule>> = Vec::new();
     for rule in rules {
         let key = |r: &SecurityGroupRule| (r.protocol.clone(), r.from_port, r.to_port);
@@ -328,7 +330,8 @@ pub(crate) fn describe_stale_security_groups(world: &World, ctx: &Ctx, params: &
     let found = reference::stale_groups(world, &ctx.scope, vpc_id, &page)?;
     x.list("staleSecurityGroupSet", &found.items, |x, group| {
         x.text("description", &group.description).text("groupId", &group.id).text("groupName", &group.name);
-        for (tag, direction) in [("staleIpPermissions", Direction::Ingress), ("staleIpPermissionsEgress", Direction::Egress)]
+        for (tag, direction) in
+            [("staleIpPermissions", Direction::Ingress), ("staleIpPermissionsEgress", Direction::Egress)]
         {
             render_permissions(x, tag, group, &reference::stale_rules(world, group, direction), world);
         }

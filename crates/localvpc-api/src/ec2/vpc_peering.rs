@@ -2,7 +2,9 @@
 
 use localvpc_model::filter::{matches, paginate, validate};
 use localvpc_model::ids::IdKind;
-use localvpc_model::vpc_peering::{self, CreatePeering, PeeringSide, PeeringStatus, PeeringView, SideOptions, VpcPeeringConnection};
+use localvpc_model::vpc_peering::{
+    self, CreatePeering, PeeringSide, PeeringStatus, PeeringView, SideOptions, VpcPeeringConnection,
+};
 use localvpc_model::{Ec2Error, Scope, Timestamp, Tx, World};
 
 use super::{return_true, Ctx};

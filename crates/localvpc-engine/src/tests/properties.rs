@@ -148,6 +148,16 @@ proptest! {
     }
 
     #[test]
+    fn the_class_matrix_equals_the_pairwise_matrix(plan in plan()) {
+        let built = build(&plan);
+        let topology = built.lab.topology();
+        let enis: Vec<usize> = (0..topology.enis.len()).collect();
+        let fast = crate::reachability::matrix(&topology, Some(enis.clone()));
+        let slow = crate::reachability::matrix_pairwise(&topology, &enis);
+        prop_assert_eq!(fast, slow);
+    }
+
+    #[test]
     fn removing_a_route_never_opens_a_path(plan in plan(), pick in 0usize..16) {
         let mut built = build(&plan);
         prop_assume!(!built.routes.is_empty());

@@ -149,7 +149,8 @@ impl PermissionRequest {
     /// type and a code (-1 = all; all types need all codes; absent = all); `-1` and other protocol numbers mean all
     /// ports, so ports sent with them are ignored.
     pub fn port_range(&self) -> Result<PortRange> {
-        let protocol = normalize_protocol(self.protocol.as_deref().ok_or(Ec2Error::MissingParameter("IpProtocol".into()))?)?;
+        let protocol =
+            normalize_protocol(self.protocol.as_deref().ok_or(Ec2Error::MissingParameter("IpProtocol".into()))?)?;
         let (from, to) = match protocol.as_str() {
             "tcp" | "udp" => {
                 let (Some(from), Some(to)) = (self.from_port, self.to_port) else {
@@ -211,7 +212,12 @@ pub fn rule_text(rule: &SecurityGroupRule) -> String {
         ),
         // ASSUMPTION (spec §2.7 [O] shows ICMP only): ICMPv6 follows the ICMP form.
         "icmp" | "icmpv6" => {
-            format!("{}, type: {}, code: {}", rule.protocol.to_ascii_uppercase(), all_or(rule.from_port), all_or(rule.to_port))
+            format!(
+                "{}, type: {}, code: {}",
+                rule.protocol.to_ascii_uppercase(),
+                all_or(rule.from_port),
+                all_or(rule.to_port)
+            )
         }
         "-1" => "ALL".to_string(),
         // ASSUMPTION (spec §2.7 [I]): other protocols are named by their number.
@@ -230,7 +236,8 @@ mod tests {
 
     #[test]
     fn protocol_names_and_numbers_normalise() {
-        for (sent, kept) in [("tcp", "tcp"), ("6", "tcp"), ("UDP", "udp"), ("17", "udp"), ("1", "icmp"), ("58", "icmpv6")]
+        for (sent, kept) in
+            [("tcp", "tcp"), ("6", "tcp"), ("UDP", "udp"), ("17", "udp"), ("1", "icmp"), ("58", "icmpv6")]
         {
             assert_eq!(normalize_protocol(sent).unwrap(), kept, "{sent}");
         }

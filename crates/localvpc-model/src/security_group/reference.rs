@@ -131,9 +131,11 @@ pub fn stale_rules<'g>(world: &World, group: &'g SecurityGroup, direction: Direc
 /// Whether a rule of any group other than `group` itself names it (any account of the region, any VPC).
 pub fn is_referenced_by_other_group(world: &World, group: &SecurityGroup) -> bool {
     world.scopes().filter(|(scope, _)| scope.region == group.region).any(|(_, region)| {
-        region.security_groups.values().filter(|other| other.id != group.id).any(|other| {
-            other.ingress.iter().chain(&other.egress).any(|rule| references(&rule.peer, group))
-        })
+        region
+            .security_groups
+            .values()
+            .filter(|other| other.id != group.id)
+            .any(|other| other.ingress.iter().chain(&other.egress).any(|rule| references(&rule.peer, group)))
     })
 }
 

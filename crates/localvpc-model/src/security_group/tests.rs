@@ -58,13 +58,7 @@ fn from_group(group_id: &str, user_id: Option<&str>) -> PermissionRequest {
 }
 
 fn change(group_id: &str, direction: Direction, permissions: Vec<PermissionRequest>) -> RuleChange {
-    RuleChange {
-        group: GroupRef::Id(group_id.into()),
-        direction,
-        permissions,
-        tags: Vec::new(),
-        rule_ids: Vec::new(),
-    }
+    RuleChange { group: GroupRef::Id(group_id.into()), direction, permissions, tags: Vec::new(), rule_ids: Vec::new() }
 }
 
 fn ingress(group_id: &str, permissions: Vec<PermissionRequest>) -> RuleChange {
@@ -102,7 +96,10 @@ fn new_and_default_groups_have_the_aws_rules() {
     let web = group(&tx, &scope, &web_id);
     assert!(web.ingress.is_empty());
     assert_eq!(web.egress.len(), 1);
-    assert_eq!((web.egress[0].protocol.as_str(), &web.egress[0].peer), ("-1", &RulePeer::Cidr("0.0.0.0/0".parse().unwrap())));
+    assert_eq!(
+        (web.egress[0].protocol.as_str(), &web.egress[0].peer),
+        ("-1", &RulePeer::Cidr("0.0.0.0/0".parse().unwrap()))
+    );
 }
 
 #[test]
@@ -152,7 +149,8 @@ fn authorize_makes_one_rule_per_peer_and_refuses_duplicates() {
     let scope = east(A);
     let vpc_id = new_vpc(&mut tx, &scope, "10.0.0.0/16");
     let web = new_group(&mut tx, &scope, &vpc_id, "web");
-    let (_, added) = rules::authorize(&mut tx, &scope, ingress(&web, vec![tcp(22, &["0.0.0.0/0", "10.1.0.0/16"])])).unwrap();
+    let (_, added) =
+        rules::authorize(&mut tx, &scope, ingress(&web, vec![tcp(22, &["0.0.0.0/0", "10.1.0.0/16"])])).unwrap();
     assert_eq!(added.len(), 2);
     assert_ne!(added[0].id, added[1].id);
     let duplicate = rules::authorize(&mut tx, &scope, ingress(&web, vec![tcp(22, &["0.0.0.0/0"])])).unwrap_err();
@@ -163,7 +161,10 @@ fn authorize_makes_one_rule_per_peer_and_refuses_duplicates() {
     );
     // The whole call is refused when any part is: the new 443 rule is not added either.
     let mixed = vec![tcp(443, &["0.0.0.0/0"]), tcp(22, &["10.1.0.0/16"])];
-    assert_eq!(rules::authorize(&mut tx, &scope, ingress(&web, mixed)).unwrap_err().code(), "InvalidPermission.Duplicate");
+    assert_eq!(
+        rules::authorize(&mut tx, &scope, ingress(&web, mixed)).unwrap_err().code(),
+        "InvalidPermission.Duplicate"
+    );
     assert_eq!(group(&tx, &scope, &web).ingress.len(), 2);
     let repeated = vec![tcp(80, &["0.0.0.0/0", "0.0.0.0/0"])];
     assert_eq!(rules::authorize(&mut tx, &scope, ingress(&web, repeated)).unwrap_err().code(), "InvalidParameterValue");
@@ -192,8 +193,10 @@ fn revoke_by_properties_and_by_id() {
     let scope = east(A);
     let vpc_id = new_vpc(&mut tx, &scope, "10.0.0.0/16");
     let web = new_group(&mut tx, &scope, &vpc_id, "web");
-    let (_, added) = rules::authorize(&mut tx, &scope, ingress(&web, vec![tcp(22, &["0.0.0.0/0", "10.1.0.0/16"])])).unwrap();
-    let missing = rules::revoke(&mut tx, &scope, ingress(&web, vec![tcp(22, &["0.0.0.0/0", "10.9.0.0/16"])])).unwrap_err();
+    let (_, added) =
+        rules::authorize(&mut tx, &scope, ingress(&web, vec![tcp(22, &["0.0.0.0/0", "10.1.0.0/16"])])).unwrap();
+    let missing =
+        rules::revoke(&mut tx, &scope, ingress(&web, vec![tcp(22, &["0.0.0.0/0", "10.9.0.0/16"])])).unwrap_err();
     assert_eq!(missing.to_string(), "The specified rule does not exist in this security group.");
     assert_eq!(group(&tx, &scope, &web).ingress.len(), 2, "nothing is revoked when one part is missing");
     let done = rules::revoke(&mut tx, &scope, ingress(&web, vec![tcp(22, &["0.0.0.0/0"])])).unwrap();
@@ -235,8 +238,11 @@ fn another_vpc_needs_an_active_peering_and_goes_stale_without_it() {
     rules::authorize(&mut tx, &scope, ingress(&web, vec![from_group(&db, None)])).unwrap();
     let web_group = group(&tx, &scope, &web);
     let link = reference::peer_link(tx.world(), &web_group, &web_group.ingress[0].peer).unwrap();
-    assert_eq!((link.vpc_id.as_str(), link.pcx.map(|p| p.id.as_str()), link.peering_status()), (vpc_b.as_str(), Some(pcx.as_str()), "active"));
-    let references = reference::references_to(tx.world(), &scope, &[db.clone()]).unwrap();
+    assert_eq!(
+        (link.vpc_id.as_str(), link.pcx.map(|p| p.id.as_str()), link.peering_status()),
+        (vpc_b.as_str(), Some(pcx.as_str()), "active")
+    );
+    let references = reference::references_to(tx.world(), &scope, std::slice::from_ref(&db)).unwrap();
     assert_eq!(references[0].referencing_vpc_id, vpc_a);
 
     vpc_peering::delete(&mut tx, &scope, &pcx).unwrap();
@@ -244,8 +250,11 @@ fn another_vpc_needs_an_active_peering_and_goes_stale_without_it() {
     assert!(reference::is_stale(tx.world(), &web_group, &web_group.ingress[0]));
     let stale = reference::stale_groups(tx.world(), &scope, &vpc_a, &Default::default()).unwrap();
     assert_eq!(stale.items.len(), 1);
-    assert_eq!(reference::peer_link(tx.world(), &web_group, &web_group.ingress[0].peer).unwrap().peering_status(), "deleted");
-    assert!(reference::references_to(tx.world(), &scope, &[db.clone()]).unwrap().is_empty());
+    assert_eq!(
+        reference::peer_link(tx.world(), &web_group, &web_group.ingress[0].peer).unwrap().peering_status(),
+        "deleted"
+    );
+    assert!(reference::references_to(tx.world(), &scope, std::slice::from_ref(&db)).unwrap().is_empty());
 
     peer(&mut tx, (&scope, &vpc_b), (&scope, &vpc_a));
     assert!(!reference::is_stale(tx.world(), &web_group, &web_group.ingress[0]), "peering again revives the rule");
@@ -282,7 +291,10 @@ fn delete_keeps_the_default_and_referenced_groups() {
     let default_id = tx.region(&scope).security_groups.values().find(|g| g.vpc_id == vpc_id).unwrap().id.clone();
     let cannot = delete(&mut tx, &scope, &GroupRef::Id(default_id.clone())).unwrap_err();
     assert_eq!(cannot.code(), "CannotDelete");
-    assert_eq!(cannot.to_string(), format!("the specified group: \"{default_id}\" name: \"default\" cannot be deleted by a user"));
+    assert_eq!(
+        cannot.to_string(),
+        format!("the specified group: \"{default_id}\" name: \"default\" cannot be deleted by a user")
+    );
     let web = new_group(&mut tx, &scope, &vpc_id, "web");
     let db = new_group(&mut tx, &scope, &vpc_id, "db");
     rules::authorize(&mut tx, &scope, ingress(&web, vec![from_group(&db, None), from_group(&web, None)])).unwrap();

@@ -1,0 +1,291 @@
+//! HTTP to the localvpc JSON API (`/_localvpc/v1/…`): one method per endpoint, and the answer shapes the tools read.
+//!
+//! The caller's account and region travel as the aws CLI sends them, in a SigV4 credential scope
+//! (`Credential=AKID/yyyymmdd/region/ec2/aws4_request`); the server reads the scope and does not check the signature,
+//! so nothing here signs. Blocking reqwest: the client commands are a handful of sequential calls to loopback, and
+//! the `ssh` shell reads stdin between them.
+
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::calendar::UtcTime;
+
+/// What a probe sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// ICMP echo.
+    Icmp,
+    /// A TCP connection to a port.
+    Tcp(u16),
+    /// A UDP datagram to a port.
+    Udp(u16),
+}
+
+impl Protocol {
+    fn body(self, from: &str, to: &str) -> Value {
+        match self {
+            Protocol::Icmp => json!({ "from": from, "to": to, "protocol": "icmp" }),
+            Protocol::Tcp(port) => json!({ "from": from, "to": to, "protocol": "tcp", "port": port }),
+            Protocol::Udp(port) => json!({ "from": from, "to": to, "protocol": "udp", "port": port }),
+        }
+    }
+}
+
+/// The outcome of a probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The destination answered and the answer came back.
+    Reachable,
+    /// A TCP reset came back: nothing listens on the port.
+    Refused,
+    /// The request or its answer was dropped silently.
+    Dropped,
+    /// The name did not resolve; nothing was sent.
+    Unresolved,
+}
+
+/// A resolver's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum DnsStatus {
+    /// An answer.
+    #[serde(rename = "NOERROR")]
+    NoError,
+    /// The name does not exist.
+    #[serde(rename = "NXDOMAIN")]
+    NxDomain,
+    /// Nothing answered.
+    #[serde(rename = "TIMEOUT")]
+    Timeout,
+}
+
+/// How a probe's name resolved (absent when the destination was an address).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Resolution {
+    /// The resolver's status.
+    pub status: DnsStatus,
+    /// The A record, when there is one.
+    pub address: Option<Ipv4Addr>,
+}
+
+/// One component a packet crossed.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Hop {
+    /// `network-interface`, `security-group-egress`, `route-table`, `vpc-peering-connection`, …
+    pub kind: String,
+    /// The component's ID.
+    pub id: String,
+    /// What happened there.
+    pub detail: String,
+}
+
+/// A blocking setting and its fix.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Finding {
+    /// The explanation code (`NO_ROUTE_TO_DESTINATION`, `ENI_SG_RULES_MISMATCH`, …).
+    pub code: String,
+    /// The blocking component's ID.
+    pub component: String,
+    /// What blocks.
+    pub detail: String,
+    /// The change that unblocks it.
+    pub fix: String,
+}
+
+/// One direction of a probe.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Leg {
+    /// Components crossed, in order.
+    #[serde(default)]
+    pub hops: Vec<Hop>,
+    /// The interface ID (or internet address) the packet reached.
+    #[serde(default)]
+    pub delivered_to: Option<String>,
+    /// The instance behind that interface.
+    #[serde(default)]
+    pub delivered_instance: Option<String>,
+    /// The address the packet arrived at, after NAT (an instance's private address).
+    #[serde(default)]
+    pub delivered_address: Option<Ipv4Addr>,
+    /// What blocked this leg.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+}
+
+/// The answer of `/v1/probe` and `/v1/explain`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ProbeResult {
+    /// The outcome.
+    pub verdict: Verdict,
+    /// The destination address (after resolving a name).
+    #[serde(default)]
+    pub address: Option<Ipv4Addr>,
+    /// How a name resolved.
+    #[serde(default)]
+    pub resolution: Option<Resolution>,
+    /// The request leg.
+    #[serde(default)]
+    pub forward: Option<Leg>,
+    /// The answer leg.
+    #[serde(default)]
+    pub reply: Option<Leg>,
+    /// Every blocking finding of both legs.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    /// The addresses traceroute shows as hops, in order (empty for a drop).
+    #[serde(default)]
+    pub traceroute: Vec<Ipv4Addr>,
+}
+
+/// The answer of `/v1/resolve`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Resolved {
+    /// The resolver's status.
+    pub status: DnsStatus,
+    /// The A record.
+    #[serde(default)]
+    pub address: Option<Ipv4Addr>,
+    /// The resolver the vantage asks.
+    pub server: Ipv4Addr,
+    /// The name asked.
+    pub name: String,
+}
+
+/// One instance of the reachability matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Node {
+    /// `i-…`.
+    pub instance: Option<String>,
+    /// `eni-…`.
+    pub interface: String,
+    /// `vpc-…`.
+    pub vpc: String,
+    /// Its private address.
+    pub private_ip: Ipv4Addr,
+}
+
+/// The answer of `/v1/reachability`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Matrix {
+    /// The instances, in order.
+    pub nodes: Vec<Node>,
+    /// `reachable[i]` lists the indexes of the nodes `nodes[i]` pings successfully.
+    pub reachable: Vec<Vec<usize>>,
+}
+
+/// A connection to one localvpc server, as one caller (account and region).
+pub struct Client {
+    http: reqwest::blocking::Client,
+    endpoint: String,
+    authorization: String,
+}
+
+impl Client {
+    /// A client for `endpoint` that calls as `access_key` in `region`.
+    pub fn new(endpoint: &str, access_key: &str, region: &str) -> anyhow::Result<Client> {
+        // The server is local (loopback by contract): never send its traffic through a proxy from the environment.
+        let http = reqwest::blocking::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(120))
+            .build()
+            .context("while setting up the HTTP client")?;
+        let date = UtcTime::now().scope_date();
+        let authorization = format!(
+            "AWS4-HMAC-SHA256 Credential={access_key}/{date}/{region}/ec2/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        Ok(Client { http, endpoint: endpoint.trim_end_matches('/').to_string(), authorization })
+    }
+
+    /// `POST /_localvpc/v1/probe`: what happens to one packet (first drop wins).
+    pub fn probe(&self, from: &str, to: &str, protocol: Protocol) -> anyhow::Result<ProbeResult> {
+        typed(self.post("probe", &protocol.body(from, to))?)
+    }
+
+    /// `POST /_localvpc/v1/explain`: the same probe, listing every blocking setting; the JSON as the server sent it.
+    pub fn explain_json(&self, from: &str, to: &str, protocol: Protocol) -> anyhow::Result<Value> {
+        self.post("explain", &protocol.body(from, to))
+    }
+
+    /// `POST /_localvpc/v1/explain`, typed.
+    pub fn explain(&self, from: &str, to: &str, protocol: Protocol) -> anyhow::Result<ProbeResult> {
+        typed(self.explain_json(from, to, protocol)?)
+    }
+
+    /// `POST /_localvpc/v1/resolve`: what the vantage's resolver answers for `name`.
+    pub fn resolve(&self, from: &str, name: &str) -> anyhow::Result<Resolved> {
+        typed(self.post("resolve", &json!({ "from": from, "name": name }))?)
+    }
+
+    /// `POST /_localvpc/v1/reachability`: the JSON as the server sent it.
+    pub fn reachability_json(&self, vpcs: &[String]) -> anyhow::Result<Value> {
+        self.post("reachability", &json!({ "vpc": vpcs }))
+    }
+
+    /// `POST /_localvpc/v1/reachability`, typed.
+    pub fn reachability(&self, vpcs: &[String]) -> anyhow::Result<Matrix> {
+        typed(self.reachability_json(vpcs)?)
+    }
+
+    fn post(&self, endpoint: &str, body: &Value) -> anyhow::Result<Value> {
+        let url = format!("{}/_localvpc/v1/{endpoint}", self.endpoint);
+        let response = self
+            .http
+            .post(&url)
+            .header(reqwest::header::AUTHORIZATION, &self.authorization)
+            .json(body)
+            .send()
+            .with_context(|| format!("cannot reach localvpc at {} (is `localvpc serve` running?)", self.endpoint))?;
+        let status = response.status();
+        let text = response.text().with_context(|| format!("while reading the answer of {url}"))?;
+        let value: Option<Value> = serde_json::from_str(&text).ok();
+        if !status.is_success() {
+            let message = value.as_ref().and_then(|value| value.get("error")).and_then(Value::as_str);
+            return Err(match message {
+                Some(message) => anyhow!("{message}"),
+                None => anyhow!("{url} answered HTTP {status}: {}", text.trim()),
+            });
+        }
+        value.ok_or_else(|| anyhow!("{url} answered something that is not JSON: {}", text.trim()))
+    }
+}
+
+fn typed<T: DeserializeOwned>(value: Value) -> anyhow::Result<T> {
+    serde_json::from_value(value).context("the server's answer has an unexpected shape (is it the same version?)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_answers_parse() {
+        let value = json!({
+            "verdict": "dropped", "to": "x", "address": "10.7.1.10", "resolution": null,
+            "forward": { "hops": [{ "kind": "route-table", "id": "rtb-1", "detail": "d" }], "delivered_to": null,
+                         "delivered_instance": null, "delivered_address": null,
+                         "findings": [{ "code": "C", "component": "rtb-1", "detail": "d", "fix": "f" }] },
+            "reply": null, "findings": [{ "code": "C", "component": "rtb-1", "detail": "d", "fix": "f" }],
+            "traceroute": []
+        });
+        let result: ProbeResult = typed(value).unwrap();
+        assert_eq!(result.verdict, Verdict::Dropped);
+        assert_eq!(result.address, Some(Ipv4Addr::new(10, 7, 1, 10)));
+        assert_eq!(result.forward.unwrap().hops[0].kind, "route-table");
+        let unresolved: ProbeResult = typed(json!({
+            "verdict": "unresolved", "to": "n", "address": null, "resolution": { "status": "NXDOMAIN", "address": null }
+        }))
+        .unwrap();
+        assert_eq!(unresolved.resolution.unwrap().status, DnsStatus::NxDomain);
+    }
+
+    #[test]
+    fn bodies() {
+        assert_eq!(Protocol::Tcp(22).body("internet", "1.2.3.4")["port"], 22);
+        assert_eq!(Protocol::Icmp.body("i-1", "h")["protocol"], "icmp");
+    }
+}
