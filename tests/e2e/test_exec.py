@@ -477,3 +477,18 @@ def test_errors_and_usage(lab, localvpc):
     assert no_server.rc == 2 and "cannot reach localvpc at http://127.0.0.1:9" in no_server.err, no_server
     no_server_ssh = localvpc("--endpoint", "http://127.0.0.1:9", "ssh", "1.2.3.4", endpoint=False)
     assert no_server_ssh.rc == 255
+
+
+def test_no_edge_to_edge_routing_through_the_peer_gateway(lab):
+    """Spec §3.3: B may route 0.0.0.0/0 to the peering connection, but A never forwards B's packets to its gateway."""
+    lab.internet_route(lab.a)
+    pcx = lab.peered()
+    lab.ec2.create_route(RouteTableId=lab.b["rtb"], DestinationCidrBlock="0.0.0.0/0", VpcPeeringConnectionId=pcx)
+    assert lab.exec(lab.a, "ping", "-c", "1", "8.8.8.8").rc == 0
+    blocked = lab.exec(lab.b, "ping", "-c", "2", "8.8.8.8")
+    assert blocked.rc == 1, blocked
+    assert "100% packet loss" in blocked.out
+    explained = lab.localvpc("explain", lab.b["instance"], "8.8.8.8", "--json")
+    assert explained.rc == 1, explained
+    codes = {finding["code"] for finding in json.loads(explained.out)["findings"]}
+    assert "CANNOT_ROUTE" in codes, explained
