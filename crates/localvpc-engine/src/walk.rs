@@ -126,26 +126,8 @@ impl Walker<'_> {
                 .any(|&g| topology.groups[g].egress.iter().any(|r| matches!(r.peer, SgPeer::Group(_))));
             let eni = if needs_eni { self.private_eni_near(node.vpc, packet.dst) } else { None };
             let remote = Remote { address: packet.dst, eni };
-            let allowed = security_groups_allow(topology, &node.groups, true, &packet, remote);
-            let groups = self.group_ids(&node.groups);
-            match allowed {
-                Some(rule) => self.hop(HopKind::SecurityGroupEgress, &groups, format!("allowed by {}", rule.id)),
-                None => {
-                    let go_on = self.block(
-                        Code::EniSgRulesMismatch,
-                        &groups,
-                        format!("no outbound rule of {groups} allows {} to {}", describe(&packet), packet.dst),
-                        format!(
-                            "add an outbound rule to {} allowing {} to {}/32",
-                            first(&groups),
-                            describe(&packet),
-                            packet.dst
-                        ),
-                    );
-                    if !go_on {
-                        return None;
-                    }
-                }
+            if !self.security_groups(&node.groups, true, &packet, remote) {
+                return None;
             }
         }
         let subnet = node.subnet;
@@ -356,29 +338,39 @@ impl Walker<'_> {
         }
         if !self.is_answer {
             let remote = Remote { address: packet.src, eni: source };
-            let groups = self.group_ids(&node.groups);
-            match security_groups_allow(topology, &node.groups, false, &packet, remote) {
-                Some(rule) => self.hop(HopKind::SecurityGroupIngress, &groups, format!("allowed by {}", rule.id)),
-                None => {
-                    let go_on = self.block(
-                        Code::EniSgRulesMismatch,
-                        &groups,
-                        format!("no inbound rule of {groups} allows {} from {}", describe(&packet), packet.src),
-                        format!(
-                            "add an inbound rule to {} allowing {} from {}/32",
-                            first(&groups),
-                            describe(&packet),
-                            packet.src
-                        ),
-                    );
-                    if !go_on {
-                        return None;
-                    }
-                }
+            if !self.security_groups(&node.groups, false, &packet, remote) {
+                return None;
             }
         }
         self.hop(HopKind::NetworkInterface, &node.id, format!("{} receives {}", node.private_ip, describe(&packet)));
         Some((Endpoint::Eni(eni), packet))
+    }
+
+    /// Step 1 / step 7: the union of an interface's groups in one direction; `false` stops the walk.
+    fn security_groups(&mut self, groups: &[usize], egress: bool, packet: &Packet, remote: Remote) -> bool {
+        let ids = self.group_ids(groups);
+        let (kind, word, towards) = if egress {
+            (HopKind::SecurityGroupEgress, "outbound", "to")
+        } else {
+            (HopKind::SecurityGroupIngress, "inbound", "from")
+        };
+        match security_groups_allow(self.topology, groups, egress, packet, remote) {
+            Some(rule) => {
+                self.hop(kind, &ids, format!("allowed by {}", rule.id));
+                true
+            }
+            None => self.block(
+                Code::EniSgRulesMismatch,
+                &ids,
+                format!("no {word} rule of {ids} allows {} {towards} {}", describe(packet), remote.address),
+                format!(
+                    "add an {word} rule to {} allowing {} {towards} {}/32",
+                    first(&ids),
+                    describe(packet),
+                    remote.address
+                ),
+            ),
+        }
     }
 
     /// A subnet's network ACL in one direction; `false` stops the walk.
