@@ -21,19 +21,9 @@ pub fn run(client: &Client, args: &SshArgs) -> anyhow::Result<u8> {
         Some((user, host)) => (user.to_string(), host.to_string()),
         None => (args.login.clone().unwrap_or_else(|| "ec2-user".to_string()), args.destination.clone()),
     };
-    let result = client.probe("internet", &host, Protocol::Tcp(args.port))?;
-    let forward = result.forward.clone().unwrap_or_default();
-    let failure = match result.verdict {
-        Verdict::Unresolved => Some(format!("ssh: Could not resolve hostname {host}: Name or service not known\n")),
-        Verdict::Dropped => Some(format!("ssh: connect to host {host} port {}: Connection timed out\n", args.port)),
-        Verdict::Refused => Some(format!("ssh: connect to host {host} port {}: Connection refused\n", args.port)),
-        Verdict::Reachable => None,
-    };
-    if let Some(message) = failure {
-        return Ok(Printed::err(message, SSH_FAILED).emit());
-    }
-    let (Some(instance), Some(address)) = (forward.delivered_instance, forward.delivered_address) else {
-        anyhow::bail!("{host} is a host of the emulated internet, not an instance: there is no shell to open there");
+    let (instance, address) = match connect(client, &host, args.port)? {
+        Ok(landed) => landed,
+        Err(failure) => return Ok(failure.emit()),
     };
     let prompt = prompt(&user, address);
     let stdin = std::io::stdin();
@@ -42,6 +32,26 @@ pub fn run(client: &Client, args: &SshArgs) -> anyhow::Result<u8> {
     })?;
     eprintln!("Connection to {host} closed.");
     Ok(status)
+}
+
+/// Opens the TCP connection from the internet to `host` port `port`: the instance it lands on and that instance's
+/// private address, or what ssh prints when it cannot connect (exit status 255).
+pub fn connect(client: &Client, host: &str, port: u16) -> anyhow::Result<Result<(String, Ipv4Addr), Printed>> {
+    let result = client.probe("internet", host, Protocol::Tcp(port))?;
+    let failure = match result.verdict {
+        Verdict::Unresolved => Some(format!("ssh: Could not resolve hostname {host}: Name or service not known\n")),
+        Verdict::Dropped => Some(format!("ssh: connect to host {host} port {port}: Connection timed out\n")),
+        Verdict::Refused => Some(format!("ssh: connect to host {host} port {port}: Connection refused\n")),
+        Verdict::Reachable => None,
+    };
+    if let Some(message) = failure {
+        return Ok(Err(Printed::err(message, SSH_FAILED)));
+    }
+    let forward = result.forward.unwrap_or_default();
+    let (Some(instance), Some(address)) = (forward.delivered_instance, forward.delivered_address) else {
+        anyhow::bail!("{host} is a host of the emulated internet, not an instance: there is no shell to open there");
+    };
+    Ok(Ok((instance, address)))
 }
 
 /// Amazon Linux's bash prompt: `[ec2-user@ip-10-6-1-10 ~]$ ` (`#` for root).
