@@ -59,6 +59,16 @@ pub enum Command {
     Reachability(ReachabilityArgs),
     /// Log in to an instance from the internet, as `ssh` would (TCP/22 must reach it).
     Ssh(SshArgs),
+    /// Replay the VPC peering tutorial step by step against an in-process server: the first thing to try.
+    Demo(DemoArgs),
+}
+
+/// `localvpc demo [--quiet]`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Print only the step headings, the checks and the summary (not the commands and their output).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 }
 
 /// `localvpc exec VANTAGE -- COMMAND ARGS…`.

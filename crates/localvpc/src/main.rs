@@ -2,12 +2,13 @@
 //!
 //! `localvpc serve` runs the emulated AWS endpoint; all its behaviour lives in `localvpc-api` (protocol) and
 //! `localvpc-model` (rules). The client commands (`exec`, `explain`, `reachability`, `ssh`) ask that endpoint's JSON
-//! API (`client.rs`) and print what the Linux tools would (`tools/`). This file parses flags, dispatches, and maps
-//! errors to exit codes in one place.
+//! API (`client.rs`) and print what the Linux tools would (`tools/`); `demo` replays the seed tutorial against an
+//! in-process server (`demo.rs`). This file parses flags, dispatches, and maps errors to exit codes in one place.
 
 mod calendar;
 mod cli;
 mod client;
+mod demo;
 mod explain;
 mod reachability;
 mod server;
@@ -62,6 +63,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Explain(args) => Ok(explain::run(&client()?, args)?.emit()),
         Command::Reachability(args) => Ok(reachability::run(&client()?, args)?.emit()),
         Command::Ssh(args) => ssh::run(&client()?, args),
+        Command::Demo(args) => demo::run(args.quiet),
     }
 }
 
