@@ -68,6 +68,11 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
+# User + system CPU time of a process (all its threads), in clock ticks. Fields 14 and 15 of /proc/PID/stat,
+# counted after the ")" that ends the command name.
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+CLK_TCK=$(getconf CLK_TCK)
+
 post() { # post BODY → prints the HTTP status; the body goes to $WORK/answer.xml
     curl -s -o "$WORK/answer.xml" -w '%{http_code}' -H "Authorization: $AUTH" \
         -H 'Content-Type: application/x-www-form-urlencoded' --data "$1" "http://127.0.0.1:$PORT/" || true
@@ -84,12 +89,14 @@ wait_ready() { # until DescribeVpcs answers 200; at most 60 s
 
 RESULTS="$WORK/results.md"
 MEMORY="$WORK/memory.md"
-printf '| server | load | req/s | latency avg | p50 | p99 | non-2xx | requests |\n|---|---|---|---|---|---|---|---|\n' >"$RESULTS"
+printf '| server | load | req/s | latency avg | p50 | p99 | non-2xx | requests | server CPU/request |\n|---|---|---|---|---|---|---|---|---|\n' >"$RESULTS"
 printf '| server | start → first DescribeVpcs | RSS after start | RSS with 100 VPCs | RSS after CreateVpc run (VPCs then) |\n|---|---|---|---|---|\n' >"$MEMORY"
 
 run_wrk() { # run_wrk LABEL LOAD → one row in $RESULTS; prints wrk's own report; sets REQUESTS
     local label=$1 load=$2 out="$WORK/wrk-$1-$2.txt"
     echo "--- $label $load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency" >&2
+    local ticks_before
+    ticks_before=$(cpu_ticks "$SERVER_PID")
     timeout 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/$load.lua" \
         "http://127.0.0.1:$PORT/" >"$out"
     cat "$out" >&2
@@ -100,8 +107,9 @@ run_wrk() { # run_wrk LABEL LOAD → one row in $RESULTS; prints wrk's own repor
     p99=$(awk '$1 == "99%" { print $2 }' "$out")
     non2xx=$(awk '/Non-2xx/ { print $NF }' "$out")
     REQUESTS=$(awk '/requests in/ { print $1 }' "$out")
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$load" "$rps" "$avg" "$p50" "$p99" "${non2xx:-0}" \
-        "$REQUESTS" >>"$RESULTS"
+    local cpu_us=$(( ($(cpu_ticks "$SERVER_PID") - ticks_before) * 1000000 / CLK_TCK / (REQUESTS > 0 ? REQUESTS : 1) ))
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s µs |\n' "$label" "$load" "$rps" "$avg" "$p50" "$p99" \
+        "${non2xx:-0}" "$REQUESTS" "$cpu_us" >>"$RESULTS"
 }
 
 bench_server() { # bench_server LABEL COMMAND... (the command must listen on $PORT)

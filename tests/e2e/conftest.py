@@ -67,10 +67,11 @@ def free_port() -> int:
 class LocalVpcServer:
     """One `localvpc serve` process. Can be killed (SIGKILL) and started again on the same store."""
 
-    def __init__(self, store: str, log_dir: Path, name: str = "server"):
+    def __init__(self, store: str, log_dir: Path, name: str = "server", extra_args: list[str] | None = None):
         self.store = store
         self.log_dir = Path(log_dir)
         self.name = name
+        self.extra_args = list(extra_args or [])  # more `serve` flags, e.g. ["--quotas", "aws"]
         self.proc: subprocess.Popen | None = None
         self.port: int | None = None
         self._starts = 0
@@ -89,7 +90,7 @@ class LocalVpcServer:
         self.port = free_port()
         self.log_path = self.log_dir / f"{self.name}-{self._starts}.log"
         log = open(self.log_path, "wb")
-        cmd = [str(binary), "serve", "--listen", f"127.0.0.1:{self.port}", "--store", self.store]
+        cmd = [str(binary), "serve", "--listen", f"127.0.0.1:{self.port}", "--store", self.store, *self.extra_args]
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      cwd=str(self.log_dir))
         log.close()

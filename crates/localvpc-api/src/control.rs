@@ -14,17 +14,26 @@ use localvpc_engine::Topology;
 use localvpc_model::{Change, Ec2Error, Timestamp, Tx, World};
 use localvpc_store::{Store, StoreError, Write};
 
+/// The quotas a server enforces (spec §5), re-exported for the binary's `--quotas` flag.
+pub use localvpc_model::Quotas;
+
 /// The emulated cloud behind the API: the published world and the store it is persisted in.
 pub struct Control {
     world: RwLock<Published>,
     topology: Mutex<Option<Arc<Topology>>>,
     writer: tokio::sync::Mutex<()>,
     store: Arc<dyn Store>,
+    quotas: Quotas,
 }
 
 impl Control {
-    /// Loads the world from `store`.
+    /// Loads the world from `store`; no quota is enforced (the DESIGN default).
     pub async fn open(store: Arc<dyn Store>) -> Result<Self, OpenError> {
+        Self::open_with_quotas(store, Quotas::none()).await
+    }
+
+    /// Loads the world from `store`; every mutation enforces `quotas` (`serve --quotas aws`).
+    pub async fn open_with_quotas(store: Arc<dyn Store>, quotas: Quotas) -> Result<Self, OpenError> {
         let snapshot = store.load().await?;
         let world = World::load(
             snapshot.records.iter().map(|record| {
@@ -42,7 +51,13 @@ impl Control {
             topology: Mutex::new(None),
             writer: tokio::sync::Mutex::new(()),
             store,
+            quotas,
         })
+    }
+
+    /// The quotas every mutation enforces.
+    pub fn quotas(&self) -> Quotas {
+        self.quotas
     }
 
     /// The current world, for reads.
@@ -84,7 +99,7 @@ impl Control {
     pub async fn mutate<R>(&self, mutation: impl FnOnce(&mut Tx) -> Result<R, Ec2Error>) -> Result<R, Ec2Error> {
         let _writer = self.writer.lock().await;
         let mut world = (*self.snapshot()).clone();
-        let mut tx = Tx::new(&mut world, Self::now(&self.snapshot()));
+        let mut tx = Tx::with_quotas(&mut world, Self::now(&self.snapshot()), self.quotas);
         let result = mutation(&mut tx)?;
         let changes = tx.finish();
         if !changes.is_empty() {
@@ -102,7 +117,7 @@ impl Control {
     pub fn try_mutation<R>(&self, mutation: impl FnOnce(&mut Tx) -> Result<R, Ec2Error>) -> Result<R, Ec2Error> {
         let snapshot = self.snapshot();
         let mut world = (*snapshot).clone();
-        let mut tx = Tx::new(&mut world, Self::now(&snapshot));
+        let mut tx = Tx::with_quotas(&mut world, Self::now(&snapshot), self.quotas);
         mutation(&mut tx)
     }
 

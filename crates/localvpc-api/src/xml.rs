@@ -83,6 +83,11 @@ impl Xml {
         self.close(tag)
     }
 
+    /// `<tag><item>text</item>…</tag>`, or `<tag/>` when empty: a list of plain strings (`ValueStringList`).
+    pub fn string_list<'a>(&mut self, tag: &str, items: impl IntoIterator<Item = &'a String>) -> &mut Self {
+        self.list(tag, items, |x, item| x.out.push_str(&escape(item)))
+    }
+
     /// `<tagSet>` with `<key>`/`<value>` items.
     pub fn tag_set(&mut self, tags: &Tags) -> &mut Self {
         self.list("tagSet", tags.iter(), |x, tag| {
@@ -127,6 +132,13 @@ fn escape(text: &str) -> std::borrow::Cow<'_, str> {
 mod tests {
     use super::*;
     use localvpc_model::Tag;
+
+    #[test]
+    fn string_lists_are_items_of_escaped_text() {
+        let mut x = Xml::new();
+        x.string_list("cidrSet", &["10.0.0.0/16".to_string(), "a<b".to_string()]).string_list("emptySet", &[]);
+        assert_eq!(x.as_str(), "<cidrSet><item>10.0.0.0/16</item><item>a&lt;b</item></cidrSet><emptySet/>");
+    }
 
     #[test]
     fn control_characters_never_reach_the_xml() {

@@ -23,9 +23,9 @@ pub mod rules;
 pub mod topology;
 pub mod walk;
 
-pub use packet::{Code, Endpoint, Finding, Hop, HopKind, Leg, Packet, Probe, Protocol, Trace, Vantage, Verdict};
+pub use packet::{Code, Endpoint, Finding, Hop, HopKind, Leg, Packet, Place, Probe, Protocol, Trace, Vantage, Verdict};
 pub use topology::Topology;
-pub use walk::{trace, Mode};
+pub use walk::{trace, trace_flow, Mode};
 
 #[cfg(test)]
 mod tests;

@@ -5,7 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::topology::EniIx;
+use crate::topology::{AclRule, CompiledRoute, EniIx, GroupIx, SgRule, SubnetIx, VpcIx};
 
 /// Where a probe starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +145,68 @@ pub struct Hop {
     pub id: String,
     /// What happened there, e.g. `rule 100 allow`, `10.7.0.0/16 -> pcx-…`, `10.6.1.10 -> 198.18.0.5`.
     pub detail: String,
+    /// Where, by index, with the rule or route that let the packet through.
+    pub place: Place,
+    /// The packet as the component received it (before an internet gateway's translation).
+    pub packet: Packet,
+}
+
+/// Where a hop or a finding happened, by index, with the setting that decided: what a front end needs to describe
+/// a component field by field (the EC2 Reachability Analyzer API renders these) without walking again. The text of
+/// `detail` and `fix` stays the human form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// An interface sending or receiving (or the instance behind it, for a state finding).
+    Interface(EniIx),
+    /// The security groups of `eni` in one direction; the group and rule that allowed the packet, if one did.
+    SecurityGroups {
+        /// The interface.
+        eni: EniIx,
+        /// Outbound rules (`false`: inbound).
+        egress: bool,
+        /// The allowing rule and its group.
+        allowed_by: Option<(GroupIx, SgRule)>,
+    },
+    /// The network ACL of `subnet` in one direction; the deciding rule (`None`: the implicit final deny).
+    Acl {
+        /// The subnet.
+        subnet: SubnetIx,
+        /// Outbound rules (`false`: inbound).
+        egress: bool,
+        /// The rule that decided.
+        rule: Option<AclRule>,
+    },
+    /// The route table of `subnet`; the matched route (`None`: nothing matched).
+    RouteTable {
+        /// The subnet.
+        subnet: SubnetIx,
+        /// The matched route.
+        route: Option<CompiledRoute>,
+    },
+    /// A peering connection taken from `vpc`; `peer` is the other side when the connection joins `vpc`.
+    Peering {
+        /// `pcx-…`.
+        id: String,
+        /// The VPC the packet leaves.
+        vpc: VpcIx,
+        /// The VPC it enters.
+        peer: Option<VpcIx>,
+    },
+    /// The internet gateway `id` of `vpc`, translating the address of `eni`.
+    InternetGateway {
+        /// `igw-…`.
+        id: String,
+        /// Its VPC.
+        vpc: VpcIx,
+        /// The interface whose address it translates.
+        eni: EniIx,
+    },
+    /// The emulated internet.
+    Internet,
+    /// A VPC as a whole: its router (the local route), its lack of an internet gateway, an address nobody holds.
+    Vpc(VpcIx),
+    /// A route target localvpc does not forward through (NAT gateway, instance, interface).
+    Appliance(String),
 }
 
 /// Why a packet was dropped. Codes are AWS Reachability Analyzer's where one fits.
@@ -203,6 +265,10 @@ pub struct Finding {
     pub detail: String,
     /// The change that would unblock it.
     pub fix: String,
+    /// Where, by index, with the deciding rule or route.
+    pub place: Place,
+    /// The packet as the blocking component saw it.
+    pub packet: Packet,
 }
 
 /// Where a leg ended.

@@ -10,7 +10,8 @@
 use std::net::Ipv4Addr;
 
 use crate::packet::{
-    Code, Endpoint, Finding, Hop, HopKind, Leg, Packet, Probe, Protocol, Trace, Vantage, Verdict, INTERNET_HOST,
+    proto, Code, Endpoint, Finding, Hop, HopKind, Leg, Packet, Place, Probe, Protocol, Trace, Vantage, Verdict,
+    INTERNET_HOST,
 };
 use crate::rules::{acl_decides, describe, security_groups_allow, Remote};
 use crate::topology::{EniIx, SgPeer, SubnetIx, Target, Topology, VpcIx};
@@ -26,9 +27,21 @@ pub enum Mode {
 
 /// Runs a probe: the request leg, and the answer leg if the request arrived.
 pub fn trace(topology: &Topology, probe: &Probe, mode: Mode) -> Trace {
+    run(topology, probe, mode, INTERNET_HOST, false)
+}
+
+/// Runs a probe as a flow, the way the EC2 Reachability Analyzer frames one: from the internet the sender may be
+/// any address (`internet_source`), a UDP datagram is answered by a UDP datagram (the flow's return traffic, not the
+/// ICMP error a closed port sends), and whether anything listens is not asked — a flow whose request and answer both
+/// pass is [`Verdict::Reachable`]. The legs are the same walks as [`trace`]'s.
+pub fn trace_flow(topology: &Topology, probe: &Probe, mode: Mode, internet_source: Ipv4Addr) -> Trace {
+    run(topology, probe, mode, internet_source, true)
+}
+
+fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: Ipv4Addr, flow: bool) -> Trace {
     let source = match probe.from {
         Vantage::Eni(eni) => topology.enis[eni].private_ip,
-        Vantage::Internet => INTERNET_HOST,
+        Vantage::Internet => internet_source,
     };
     let request = Packet::request(source, probe.destination, probe.protocol);
     let forward = walk(topology, probe.from, request, false, mode);
@@ -36,18 +49,28 @@ pub fn trace(topology: &Topology, probe: &Probe, mode: Mode) -> Trace {
         return Trace { probe: *probe, forward, reply: None, verdict: Verdict::Dropped };
     };
     let refused = match (endpoint, probe.protocol) {
-        (Endpoint::Eni(eni), Protocol::Tcp(port)) => !topology.enis[eni].listening.contains(&port),
+        (Endpoint::Eni(eni), Protocol::Tcp(port)) => !flow && !topology.enis[eni].listening.contains(&port),
         _ => false,
     };
     let from = match endpoint {
         Endpoint::Eni(eni) => Vantage::Eni(eni),
         Endpoint::Internet(_) => Vantage::Internet,
     };
-    let answer = Packet { src: answer_source(topology, endpoint, arrived), ..arrived.answer() };
+    let answer = match arrived.protocol {
+        proto::UDP if flow => Packet {
+            src: arrived.dst,
+            dst: arrived.src,
+            src_port: arrived.dst_port,
+            dst_port: arrived.src_port,
+            ..arrived
+        },
+        _ => arrived.answer(),
+    };
+    let answer = Packet { src: answer_source(topology, endpoint, arrived), ..answer };
     let reply = walk(topology, from, answer, true, mode);
     let came_back = match (reply.delivered, probe.from) {
         (Some((Endpoint::Eni(eni), _)), Vantage::Eni(source)) => eni == source,
-        (Some((Endpoint::Internet(address), _)), Vantage::Internet) => address == INTERNET_HOST,
+        (Some((Endpoint::Internet(address), _)), Vantage::Internet) => address == source,
         _ => false,
     };
     let verdict = match (came_back && reply.findings.is_empty() && forward.findings.is_empty(), refused) {
@@ -90,26 +113,42 @@ struct Walker<'t> {
 type Arrival = Option<(Endpoint, Packet)>;
 
 impl Walker<'_> {
-    fn hop(&mut self, kind: HopKind, id: &str, detail: String) {
-        self.hops.push(Hop { kind, id: id.to_string(), detail });
+    fn hop(&mut self, kind: HopKind, id: &str, detail: String, place: Place, packet: &Packet) {
+        self.hops.push(Hop { kind, id: id.to_string(), detail, place, packet: *packet });
     }
 
     /// Records a finding; returns whether the walk may go on (only when collecting).
-    fn block(&mut self, code: Code, component: &str, detail: String, fix: String) -> bool {
-        self.findings.push(Finding { code, component: component.to_string(), detail, fix });
+    fn block(
+        &mut self,
+        code: Code,
+        component: &str,
+        detail: String,
+        fix: String,
+        place: Place,
+        packet: &Packet,
+    ) -> bool {
+        self.findings.push(Finding { code, component: component.to_string(), detail, fix, place, packet: *packet });
         self.mode == Mode::CollectAll
     }
 
     fn send_from(&mut self, eni: EniIx, packet: Packet) -> Arrival {
         let topology = self.topology;
         let node = &topology.enis[eni];
-        self.hop(HopKind::NetworkInterface, &node.id, format!("{} sends {}", node.private_ip, describe(&packet)));
+        self.hop(
+            HopKind::NetworkInterface,
+            &node.id,
+            format!("{} sends {}", node.private_ip, describe(&packet)),
+            Place::Interface(eni),
+            &packet,
+        );
         if !node.running
             && !self.block(
                 Code::BadState,
                 node.instance_id.as_deref().unwrap_or(&node.id),
                 "the instance is not running".into(),
                 "start the instance".into(),
+                Place::Interface(eni),
+                &packet,
             )
         {
             return None;
@@ -124,9 +163,9 @@ impl Walker<'_> {
                 .groups
                 .iter()
                 .any(|&g| topology.groups[g].egress.iter().any(|r| matches!(r.peer, SgPeer::Group(_))));
-            let eni = if needs_eni { self.private_eni_near(node.vpc, packet.dst) } else { None };
-            let remote = Remote { address: packet.dst, eni };
-            if !self.security_groups(&node.groups, true, &packet, remote) {
+            let remote_eni = if needs_eni { self.private_eni_near(node.vpc, packet.dst) } else { None };
+            let remote = Remote { address: packet.dst, eni: remote_eni };
+            if !self.security_groups(eni, true, &packet, remote) {
                 return None;
             }
         }
@@ -153,13 +192,22 @@ impl Walker<'_> {
                 &table.id,
                 format!("no route in {} matches {}", table.id, packet.dst),
                 fix.0,
+                Place::RouteTable { subnet, route: None },
+                &packet,
             );
             return match (go_on, fix.1) {
                 (true, Some(target)) => self.follow(vpc, eni, &target, packet),
                 _ => None,
             };
         };
-        self.hop(HopKind::RouteTable, &table.id, format!("{} -> {}", route.destination, route.target.id()));
+        let place = Place::RouteTable { subnet, route: Some(route.clone()) };
+        self.hop(
+            HopKind::RouteTable,
+            &table.id,
+            format!("{} -> {}", route.destination, route.target.id()),
+            place.clone(),
+            &packet,
+        );
         if !route.active {
             let reason = self.blackhole_reason(&route.target);
             if !self.block(
@@ -167,6 +215,8 @@ impl Walker<'_> {
                 &table.id,
                 format!("the route {} -> {} is blackhole: {reason}", route.destination, route.target.id()),
                 self.blackhole_fix(&route.target),
+                place,
+                &packet,
             ) {
                 return None;
             }
@@ -185,6 +235,8 @@ impl Walker<'_> {
                         "local",
                         format!("{} is not in {}", packet.dst, topology.vpcs[vpc].id),
                         "route the address elsewhere".into(),
+                        Place::Vpc(vpc),
+                        &packet,
                     );
                     return None;
                 }
@@ -197,6 +249,8 @@ impl Walker<'_> {
                         pcx_id,
                         format!("{pcx_id} does not exist"),
                         "create and accept a peering connection".into(),
+                        Place::Peering { id: pcx_id.clone(), vpc, peer: None },
+                        &packet,
                     );
                     return None;
                 };
@@ -206,13 +260,18 @@ impl Walker<'_> {
                         pcx_id,
                         format!("{pcx_id} does not join {}", topology.vpcs[vpc].id),
                         "route to a connection of this VPC".into(),
+                        Place::Peering { id: pcx_id.clone(), vpc, peer: None },
+                        &packet,
                     );
                     return None;
                 };
+                let place = Place::Peering { id: pcx_id.clone(), vpc, peer: Some(peer) };
                 self.hop(
                     HopKind::PeeringConnection,
                     pcx_id,
                     format!("{} -> {}", topology.vpcs[vpc].id, topology.vpcs[peer].id),
+                    place.clone(),
+                    &packet,
                 );
                 // Spec §3.3 [D]: non-transitive, no edge-to-edge — the peer delivers only inside its own blocks.
                 if !topology.vpcs[peer].contains(packet.dst) {
@@ -224,6 +283,8 @@ impl Walker<'_> {
                             packet.dst, topology.vpcs[peer].id
                         ),
                         "peer the two VPCs directly, or route to a target that reaches the address".into(),
+                        place,
+                        &packet,
                     );
                     return None;
                 }
@@ -240,10 +301,18 @@ impl Walker<'_> {
                             "associate an Elastic IP with {}",
                             topology.enis[eni].instance_id.as_deref().unwrap_or(&topology.enis[eni].id)
                         ),
+                        Place::InternetGateway { id: igw.clone(), vpc, eni },
+                        &packet,
                     );
                     return None;
                 };
-                self.hop(HopKind::InternetGateway, igw, format!("{} -> {}", packet.src, public));
+                self.hop(
+                    HopKind::InternetGateway,
+                    igw,
+                    format!("{} -> {}", packet.src, public),
+                    Place::InternetGateway { id: igw.clone(), vpc, eni },
+                    &packet,
+                );
                 self.on_internet(Packet { src: public, ..packet })
             }
             Target::NatGateway(id) | Target::Instance(id) | Target::NetworkInterface(id) => {
@@ -252,6 +321,8 @@ impl Walker<'_> {
                     id,
                     format!("localvpc does not forward through {id}"),
                     "route the destination to a gateway or a peering connection".into(),
+                    Place::Appliance(id.clone()),
+                    &packet,
                 );
                 None
             }
@@ -271,10 +342,18 @@ impl Walker<'_> {
                     &vpc.id,
                     format!("{} has no internet gateway", vpc.id),
                     format!("attach an internet gateway to {}", vpc.id),
+                    Place::Vpc(node.vpc),
+                    &packet,
                 );
                 return None;
             };
-            self.hop(HopKind::InternetGateway, &igw, format!("{} -> {}", packet.dst, node.private_ip));
+            self.hop(
+                HopKind::InternetGateway,
+                &igw,
+                format!("{} -> {}", packet.dst, node.private_ip),
+                Place::InternetGateway { id: igw.clone(), vpc: node.vpc, eni },
+                &packet,
+            );
             let inside = Packet { dst: node.private_ip, ..packet };
             if !self.acl(node.subnet, false, &inside) {
                 return None;
@@ -287,10 +366,18 @@ impl Walker<'_> {
                 "internet",
                 format!("{} is not an internet address", packet.dst),
                 "use a public address or a private route".into(),
+                Place::Internet,
+                &packet,
             );
             return None;
         }
-        self.hop(HopKind::Internet, &packet.dst.to_string(), "a host of the emulated internet".into());
+        self.hop(
+            HopKind::Internet,
+            &packet.dst.to_string(),
+            "a host of the emulated internet".into(),
+            Place::Internet,
+            &packet,
+        );
         Some((Endpoint::Internet(packet.dst), packet))
     }
 
@@ -310,6 +397,8 @@ impl Walker<'_> {
                 &topology.vpcs[vpc].id,
                 format!("no interface in {} has {}", topology.vpcs[vpc].id, packet.dst),
                 "send to an address in use".into(),
+                Place::Vpc(vpc),
+                &packet,
             );
             return None;
         };
@@ -332,31 +421,48 @@ impl Walker<'_> {
                 node.instance_id.as_deref().unwrap_or(&node.id),
                 "the instance is not running".into(),
                 "start the instance".into(),
+                Place::Interface(eni),
+                &packet,
             )
         {
             return None;
         }
         if !self.is_answer {
             let remote = Remote { address: packet.src, eni: source };
-            if !self.security_groups(&node.groups, false, &packet, remote) {
+            if !self.security_groups(eni, false, &packet, remote) {
                 return None;
             }
         }
-        self.hop(HopKind::NetworkInterface, &node.id, format!("{} receives {}", node.private_ip, describe(&packet)));
+        self.hop(
+            HopKind::NetworkInterface,
+            &node.id,
+            format!("{} receives {}", node.private_ip, describe(&packet)),
+            Place::Interface(eni),
+            &packet,
+        );
         Some((Endpoint::Eni(eni), packet))
     }
 
     /// Step 1 / step 7: the union of an interface's groups in one direction; `false` stops the walk.
-    fn security_groups(&mut self, groups: &[usize], egress: bool, packet: &Packet, remote: Remote) -> bool {
+    fn security_groups(&mut self, eni: EniIx, egress: bool, packet: &Packet, remote: Remote) -> bool {
+        let topology = self.topology;
+        let groups = &topology.enis[eni].groups;
         let ids = self.group_ids(groups);
         let (kind, word, towards) = if egress {
             (HopKind::SecurityGroupEgress, "outbound", "to")
         } else {
             (HopKind::SecurityGroupIngress, "inbound", "from")
         };
-        match security_groups_allow(self.topology, groups, egress, packet, remote) {
+        match security_groups_allow(topology, groups, egress, packet, remote) {
             Some(rule) => {
-                self.hop(kind, &ids, format!("allowed by {}", rule.id));
+                let group = groups.iter().copied().find(|&group| {
+                    let node = &topology.groups[group];
+                    let rules = if egress { &node.egress } else { &node.ingress };
+                    rules.iter().any(|candidate| std::ptr::eq(candidate, rule))
+                });
+                let allowed_by = group.map(|group| (group, rule.clone()));
+                let place = Place::SecurityGroups { eni, egress, allowed_by };
+                self.hop(kind, &ids, format!("allowed by {}", rule.id), place, packet);
                 true
             }
             None => self.block(
@@ -369,6 +475,8 @@ impl Walker<'_> {
                     describe(packet),
                     remote.address
                 ),
+                Place::SecurityGroups { eni, egress, allowed_by: None },
+                packet,
             ),
         }
     }
@@ -383,7 +491,8 @@ impl Walker<'_> {
         };
         match acl_decides(rules, packet, remote) {
             Some(rule) if rule.allow => {
-                self.hop(kind, &acl.id, format!("rule {} allow", rule.number));
+                let place = Place::Acl { subnet, egress: outbound, rule: Some(rule.clone()) };
+                self.hop(kind, &acl.id, format!("rule {} allow", rule.number), place, packet);
                 true
             }
             decided => {
@@ -399,6 +508,8 @@ impl Walker<'_> {
                         describe(packet),
                         decided.map_or(32767, |rule| rule.number)
                     ),
+                    Place::Acl { subnet, egress: outbound, rule: decided.cloned() },
+                    packet,
                 )
             }
         }

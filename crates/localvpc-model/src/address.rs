@@ -160,9 +160,12 @@ fn resolve(region: &RegionState, reference: &AddressRef) -> Result<Arc<Address>>
     }
 }
 
-/// AllocateAddress (spec §2.10): a new Elastic IP from the pool. Quotas are not enforced by default (DESIGN).
+/// AllocateAddress (spec §2.10): a new Elastic IP from the pool. The quota of 5 per Region (spec §5) holds only
+/// under `--quotas aws` (DESIGN).
 pub fn allocate(tx: &mut Tx, scope: &Scope, tags: Vec<Tag>) -> Result<Arc<Address>> {
     crate::tags::validate(&tags)?;
+    let existing = tx.region(scope).addresses.len();
+    crate::quotas::check(tx.quotas().elastic_ips_per_region, existing, 1, || Ec2Error::AddressLimitExceeded)?;
     let public_ip = allocate_public_ip(tx)?;
     let address = Address {
         allocation_id: tx.next_id(IdKind::ElasticIpAllocation),

@@ -128,7 +128,7 @@ pub enum Ec2Error {
     /// §2.2: CreateDefaultVpc when one exists.
     #[error("A Default VPC already exists for this account in this region.")]
     DefaultVpcAlreadyExists,
-    /// §2.2: more than 5 IPv4 CIDR blocks.
+    /// §2.2/§5: more than 5 IPv4 CIDR blocks (a quota: enforced only with `serve --quotas aws`).
     #[error("This network {0} has met its maximum number of allowed CIDRs: 5")]
     CidrLimitExceeded(String),
     /// §2.2: disassociating the primary CIDR block.
@@ -387,9 +387,78 @@ pub enum Ec2Error {
     /// §2.7: a rule naming a prefix list (none exist in localvpc). ASSUMPTION (code and text [I]).
     #[error("The prefix list ID '{0}' does not exist")]
     PrefixListNotFound(String),
-    /// §2.7/§5 [D]: more than 60 rules in one direction and address family of a group.
+    /// §2.7/§5 [D]: more than 60 rules in one direction and address family of a group (a quota: enforced only
+    /// with `serve --quotas aws`).
     #[error("The maximum number of rules per security group has been reached.")]
     RulesPerSecurityGroupLimitExceeded,
+
+    // ---- quotas (§5; enforced only with `serve --quotas aws`, see `quotas.rs`) ----
+    /// §2.2/§5: CreateVpc or CreateDefaultVpc past the VPCs-per-Region quota [O text: terraform and CloudFormation
+    /// output].
+    #[error("The maximum number of VPCs has been reached.")]
+    VpcLimitExceeded,
+    /// §2.3/§5: CreateSubnet past the subnets-per-VPC quota. ASSUMPTION (text seen quoted once, not in AWS output).
+    #[error("The maximum number of subnets has been reached.")]
+    SubnetLimitExceeded,
+    /// §2.4/§5: CreateInternetGateway past the internet-gateways-per-Region quota [O text: CloudFormation output].
+    #[error("The maximum number of internet gateways has been reached.")]
+    InternetGatewayLimitExceeded,
+    /// §2.10/§5: AllocateAddress past the Elastic-IPs-per-Region quota [O text: terraform output].
+    #[error("The maximum number of addresses has been reached.")]
+    AddressLimitExceeded,
+    /// §2.5/§5: CreateRouteTable past the route-tables-per-VPC quota. ASSUMPTION (text [I]).
+    #[error("The maximum number of route tables has been reached.")]
+    RouteTableLimitExceeded,
+    /// §2.5/§5: CreateRoute past the routes-per-table quota. ASSUMPTION (text [I]).
+    #[error("The maximum number of routes has been reached.")]
+    RouteLimitExceeded,
+    /// §2.8/§5: CreateNetworkAcl past the network-ACLs-per-VPC quota. ASSUMPTION (text [I]).
+    #[error("The maximum number of network ACLs has been reached.")]
+    NetworkAclLimitExceeded,
+    /// §2.8/§5: CreateNetworkAclEntry past the entries-per-direction quota. ASSUMPTION (text [I]).
+    #[error("The maximum number of network ACL entries has been reached.")]
+    NetworkAclEntryLimitExceeded,
+    /// §2.7/§5: CreateSecurityGroup past the security-groups-per-Region quota. ASSUMPTION (text [I]).
+    #[error("The maximum number of security groups has been reached.")]
+    SecurityGroupLimitExceeded,
+    /// §2.9/§5: RunInstances with more groups than an interface may have. ASSUMPTION (text from moto's EFS model,
+    /// not seen in EC2 output).
+    #[error("The maximum number of security groups per interface has been reached.")]
+    SecurityGroupsPerInterfaceLimitExceeded,
+    /// §2.6/§5: AcceptVpcPeeringConnection when one of the two VPCs is at its active-peerings quota (the VPC named).
+    /// ASSUMPTION (text [I]; the code is errors-overview's "active VPC peering connections … for the specified VPC").
+    #[error("The maximum number of active VPC peering connections has been reached for {0}.")]
+    ActiveVpcPeeringConnectionPerVpcLimitExceeded(String),
+    /// §2.6/§5: CreateVpcPeeringConnection past the outstanding-requests quota. Spec §2.6 [O]: real AWS output
+    /// (amplify-education/asiaq#254) shows this code and text for that case, so it wins over §5's
+    /// `OutstandingVpcPeeringConnectionLimitExceeded`.
+    #[error("Vpc peering connection request limit exceeded.")]
+    PendingVpcPeeringConnectionLimitExceeded,
+    /// §2.9/§5: RunInstances past the network-interfaces-per-Region quota. ASSUMPTION (text [I]).
+    #[error("The maximum number of network interfaces has been reached.")]
+    NetworkInterfaceLimitExceeded,
+
+    // ---- Network Insights (Reachability Analyzer; not in the spec) ----
+    /// Unknown path ID(s) [O code: hashicorp/terraform-provider-aws `errCodeInvalidNetworkInsightsPathIdNotFound`].
+    /// ASSUMPTION (text [I]: the usual NotFound form).
+    #[error("{}", not_found("networkInsightsPath", .0))]
+    NetworkInsightsPathNotFound(Vec<String>),
+    /// Unknown analysis ID(s) [O code: hashicorp/terraform-provider-aws
+    /// `errCodeInvalidNetworkInsightsAnalysisIdNotFound`]. ASSUMPTION (text [I]).
+    #[error("{}", not_found("networkInsightsAnalysis", .0))]
+    NetworkInsightsAnalysisNotFound(Vec<String>),
+    /// DeleteNetworkInsightsPath while analyses of the path remain [O: hashicorp/terraform-provider-aws#28330].
+    #[error("At least one analysis [{}] exists for path {path_id}. Delete all the analyses before deleting this network path.", .analysis_ids.join(", "))]
+    AnalysisExistsForNetworkInsightsPath {
+        /// The path.
+        path_id: String,
+        /// Its analyses.
+        analysis_ids: Vec<String>,
+    },
+    /// CreateNetworkInsightsPath with neither `Destination` nor `FilterAtSource.DestinationAddress` (a
+    /// `DestinationIp` alone is not enough) [O: hashicorp/terraform-provider-aws#38132].
+    #[error("The request must include either the Destination parameter or the FilterAtSource.DestinationAddress parameter. Add the required parameter and retry the request.")]
+    NetworkInsightsPathMissingDestination,
 
     // ---- tags (§2.12) ----
     /// §2.12: CreateTags/DeleteTags with an ID of no taggable kind.
@@ -425,6 +494,10 @@ pub fn malformed_code(kind: IdKind) -> &'static str {
         IdKind::NetworkInterfaceAttachment => "InvalidAttachmentID.Malformed",
         IdKind::ElasticIpAllocation => "InvalidAllocationID.Malformed",
         IdKind::ElasticIpAssociation => "InvalidAssociationID.Malformed",
+        // [O: aws-cloudformation/aws-cloudformation-resource-providers-ec2, the analysis handler's error table];
+        // the path's spelling follows it (ASSUMPTION).
+        IdKind::NetworkInsightsPath => "InvalidNetworkInsightsPathId.Malformed",
+        IdKind::NetworkInsightsAnalysis => "InvalidNetworkInsightsAnalysisId.Malformed",
     }
 }
 
@@ -524,6 +597,23 @@ impl Ec2Error {
             | UnknownIpProtocol(_) => "InvalidParameterValue",
             PrefixListNotFound(_) => "InvalidPrefixListID.NotFound",
             RulesPerSecurityGroupLimitExceeded => "RulesPerSecurityGroupLimitExceeded",
+            VpcLimitExceeded => "VpcLimitExceeded",
+            SubnetLimitExceeded => "SubnetLimitExceeded",
+            InternetGatewayLimitExceeded => "InternetGatewayLimitExceeded",
+            AddressLimitExceeded => "AddressLimitExceeded",
+            RouteTableLimitExceeded => "RouteTableLimitExceeded",
+            RouteLimitExceeded => "RouteLimitExceeded",
+            NetworkAclLimitExceeded => "NetworkAclLimitExceeded",
+            NetworkAclEntryLimitExceeded => "NetworkAclEntryLimitExceeded",
+            SecurityGroupLimitExceeded => "SecurityGroupLimitExceeded",
+            SecurityGroupsPerInterfaceLimitExceeded => "SecurityGroupsPerInterfaceLimitExceeded",
+            ActiveVpcPeeringConnectionPerVpcLimitExceeded(_) => "ActiveVpcPeeringConnectionPerVpcLimitExceeded",
+            PendingVpcPeeringConnectionLimitExceeded => "PendingVpcPeeringConnectionLimitExceeded",
+            NetworkInterfaceLimitExceeded => "NetworkInterfaceLimitExceeded",
+            NetworkInsightsPathNotFound(_) => "InvalidNetworkInsightsPathId.NotFound",
+            NetworkInsightsAnalysisNotFound(_) => "InvalidNetworkInsightsAnalysisId.NotFound",
+            AnalysisExistsForNetworkInsightsPath { .. } => "AnalysisExistsForNetworkInsightsPath",
+            NetworkInsightsPathMissingDestination => "MissingParameter",
             TagLimitExceeded => "TagLimitExceeded",
             InvalidId(_) => "InvalidID",
         }
@@ -657,6 +747,23 @@ mod tests {
             UnknownIpProtocol("gre".into()),
             PrefixListNotFound("pl-1".into()),
             RulesPerSecurityGroupLimitExceeded,
+            VpcLimitExceeded,
+            SubnetLimitExceeded,
+            InternetGatewayLimitExceeded,
+            AddressLimitExceeded,
+            RouteTableLimitExceeded,
+            RouteLimitExceeded,
+            NetworkAclLimitExceeded,
+            NetworkAclEntryLimitExceeded,
+            SecurityGroupLimitExceeded,
+            SecurityGroupsPerInterfaceLimitExceeded,
+            ActiveVpcPeeringConnectionPerVpcLimitExceeded("vpc-1".into()),
+            PendingVpcPeeringConnectionLimitExceeded,
+            NetworkInterfaceLimitExceeded,
+            NetworkInsightsPathNotFound(vec![id()]),
+            NetworkInsightsAnalysisNotFound(vec![id()]),
+            AnalysisExistsForNetworkInsightsPath { path_id: "nip-1".into(), analysis_ids: vec!["nia-1".into()] },
+            NetworkInsightsPathMissingDestination,
             TagLimitExceeded,
             InvalidId("foo-1".into()),
         ]

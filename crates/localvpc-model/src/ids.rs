@@ -47,6 +47,10 @@ pub enum IdKind {
     ElasticIpAllocation,
     /// `eipassoc-`
     ElasticIpAssociation,
+    /// `nip-` (a Network Insights path)
+    NetworkInsightsPath,
+    /// `nia-` (a Network Insights analysis)
+    NetworkInsightsAnalysis,
 }
 
 impl IdKind {
@@ -72,6 +76,8 @@ impl IdKind {
             IdKind::NetworkInterfaceAttachment => "eni-attach",
             IdKind::ElasticIpAllocation => "eipalloc",
             IdKind::ElasticIpAssociation => "eipassoc",
+            IdKind::NetworkInsightsPath => "nip",
+            IdKind::NetworkInsightsAnalysis => "nia",
         }
     }
 
@@ -95,7 +101,7 @@ impl IdKind {
 
     /// The kind an ID belongs to, judged by its prefix (longest prefix wins: `vpc-cidr-assoc-` before `vpc-`).
     pub fn of(id: &str) -> Option<IdKind> {
-        const ALL: [IdKind; 19] = [
+        const ALL: [IdKind; 21] = [
             IdKind::VpcCidrAssociation,
             IdKind::NetworkInterfaceAttachment,
             IdKind::RouteTableAssociation,
@@ -115,6 +121,8 @@ impl IdKind {
             IdKind::Reservation,
             IdKind::ElasticIpAllocation,
             IdKind::ElasticIpAssociation,
+            IdKind::NetworkInsightsPath,
+            IdKind::NetworkInsightsAnalysis,
         ];
         ALL.into_iter().find(|kind| kind.check(id).is_ok())
     }

@@ -72,15 +72,29 @@ pub fn find(region: &RegionState, igw_id: &str) -> Result<Arc<InternetGateway>> 
 /// CreateInternetGateway.
 pub fn create(tx: &mut Tx, scope: &Scope, tags: Vec<Tag>) -> Result<Arc<InternetGateway>> {
     crate::tags::validate(&tags)?;
+    check_quota(tx, scope)?;
+    Ok(insert(tx, scope, Tags(tags)))
+}
+
+/// Spec §5: internet gateways per Region, attached or not (the default VPC's included).
+pub(crate) fn check_quota(tx: &Tx, scope: &Scope) -> Result<()> {
+    let existing = tx.region(scope).internet_gateways.len();
+    crate::quotas::check(tx.quotas().internet_gateways_per_region, existing, 1, || {
+        Ec2Error::InternetGatewayLimitExceeded
+    })
+}
+
+/// A new detached gateway, with no check: CreateInternetGateway and the default VPC's set-up.
+pub(crate) fn insert(tx: &mut Tx, scope: &Scope, tags: Tags) -> Arc<InternetGateway> {
     let igw = InternetGateway {
         id: tx.next_id(IdKind::InternetGateway),
         owner_id: scope.account.clone(),
         attached_vpc: None,
-        tags: Tags(tags),
+        tags,
     };
     let id = igw.id.clone();
     tx.put(scope, igw);
-    Ok(tx.get(scope, &id).expect("just inserted"))
+    tx.get(scope, &id).expect("just inserted")
 }
 
 /// AttachInternetGateway (spec §2.4).

@@ -12,6 +12,7 @@
 //!   take a `&mut Tx`, validate, and apply; the `Tx` records which records changed so the caller can persist
 //!   exactly those.
 //! - [`Ec2Error`]: every EC2 error code and message localvpc can return, in one enum.
+//! - [`Quotas`]: which of AWS's default quotas (spec §5) the rules enforce; none unless the server is told to.
 //!
 //! Each AWS resource has one module named after its AWS noun: the type, its filters, and its rules.
 #![warn(missing_docs)]
@@ -26,7 +27,9 @@ pub mod ids;
 pub mod instance;
 pub mod internet_gateway;
 pub mod network_acl;
+pub mod network_insights;
 pub mod network_interface;
+pub mod quotas;
 pub mod route_table;
 pub mod security_group;
 pub mod subnet;
@@ -37,6 +40,7 @@ mod world;
 
 pub use error::Ec2Error;
 pub use filter::{Filter, Filterable, Page, PageRequest};
+pub use quotas::Quotas;
 pub use tags::{Tag, Tags};
 pub use world::{Change, LoadError, RegionMeta, RegionState, Resource, Scope, Table, Timestamp, Tx, World};
 

@@ -204,6 +204,9 @@ pub fn find(region: &RegionState, network_acl_id: &str) -> Result<Arc<NetworkAcl
 pub fn create(tx: &mut Tx, scope: &Scope, vpc_id: &str, tags: Vec<Tag>) -> Result<Arc<NetworkAcl>> {
     let vpc = crate::vpc::find(tx.region(scope), vpc_id)?;
     crate::tags::validate(&tags)?;
+    // Spec §5: network ACLs per VPC, the default ACL included.
+    let existing = tx.region(scope).network_acls.values().filter(|acl| acl.vpc_id == vpc.id).count();
+    crate::quotas::check(tx.quotas().network_acls_per_vpc, existing, 1, || Ec2Error::NetworkAclLimitExceeded)?;
     let acl = NetworkAcl {
         id: tx.next_id(IdKind::NetworkAcl),
         vpc_id: vpc.id.clone(),
@@ -385,6 +388,12 @@ pub fn create_entry(tx: &mut Tx, scope: &Scope, request: &EntryRequest) -> Resul
     if entry_position(&acl, entry.rule_number, entry.egress).is_some() {
         return Err(Ec2Error::NetworkAclEntryAlreadyExists(entry.rule_number));
     }
+    // Spec §5 [D: amazon-vpc-limits.md]: entries per direction, the final `*` deny entry included (IPv4 only: IPv6
+    // entries are not supported).
+    let existing = acl.entries.iter().filter(|existing| existing.egress == entry.egress).count();
+    crate::quotas::check(tx.quotas().entries_per_network_acl_direction, existing, 1, || {
+        Ec2Error::NetworkAclEntryLimitExceeded
+    })?;
     tx.update::<NetworkAcl>(scope, &acl.id, |acl| insert_entry(&mut acl.entries, entry));
     Ok(())
 }

@@ -286,6 +286,9 @@ pub fn create_main(tx: &mut Tx, scope: &Scope, vpc: &Vpc) {
 pub fn create(tx: &mut Tx, scope: &Scope, vpc_id: &str, tags: Vec<Tag>) -> Result<Arc<RouteTable>> {
     let vpc = crate::vpc::find(tx.region(scope), vpc_id)?;
     crate::tags::validate(&tags)?;
+    // Spec §5: route tables per VPC, the main table included.
+    let existing = tx.region(scope).route_tables.values().filter(|table| table.vpc_id == vpc.id).count();
+    crate::quotas::check(tx.quotas().route_tables_per_vpc, existing, 1, || Ec2Error::RouteTableLimitExceeded)?;
     let table = RouteTable {
         id: tx.next_id(IdKind::RouteTable),
         vpc_id: vpc.id.clone(),
@@ -629,6 +632,9 @@ pub fn create_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Resul
         )));
     }
     check_vpc_specific(region, &table, &destination, &target)?;
+    // Spec §5: routes per table, the `local` routes not counted (IPv4 only: IPv6 routes are not supported).
+    let existing = table.routes.iter().filter(|route| !route.is_local()).count();
+    crate::quotas::check(tx.quotas().routes_per_route_table, existing, 1, || Ec2Error::RouteLimitExceeded)?;
     let route = Route { destination, target, origin: RouteOrigin::CreateRoute };
     tx.update::<RouteTable>(scope, &table.id, |table| table.routes.push(route));
     Ok(())

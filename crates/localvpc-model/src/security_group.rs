@@ -347,6 +347,9 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateSecurityGroup) -> Resul
         return Err(Ec2Error::SecurityGroupDuplicate { name: request.name, vpc_id: vpc.id.clone() });
     }
     crate::tags::validate(&request.tags)?;
+    // Spec §5: security groups per Region, the VPCs' default groups included.
+    let existing = region.security_groups.len();
+    crate::quotas::check(tx.quotas().security_groups_per_region, existing, 1, || Ec2Error::SecurityGroupLimitExceeded)?;
     let id = tx.next_id(IdKind::SecurityGroup);
     let egress = allow_all_egress(tx);
     let group = SecurityGroup {

@@ -185,6 +185,9 @@ pub fn create_subnet(tx: &mut Tx, scope: &Scope, request: CreateSubnet) -> Resul
     }
     let zone = pick_zone(&scope.region, request.availability_zone.as_deref(), request.availability_zone_id.as_deref())?;
     crate::tags::validate(&request.tags)?;
+    // Spec §5: subnets per VPC.
+    let existing = region.subnets.values().filter(|subnet| subnet.vpc_id == vpc.id).count();
+    crate::quotas::check(tx.quotas().subnets_per_vpc, existing, 1, || Ec2Error::SubnetLimitExceeded)?;
     Ok(insert(tx, scope, &vpc, block, &zone, false, Tags(request.tags)))
 }
 

@@ -88,6 +88,7 @@ pub mod ops {
     use crate::instance::Instance;
     use crate::internet_gateway::InternetGateway;
     use crate::network_acl::NetworkAcl;
+    use crate::network_insights::{NetworkInsightsAnalysis, NetworkInsightsPath};
     use crate::network_interface::NetworkInterface;
     use crate::route_table::RouteTable;
     use crate::security_group::SecurityGroup;
@@ -165,6 +166,16 @@ pub mod ops {
             Some(IdKind::ElasticIpAllocation) => {
                 edit::<Address>(tx, scope, id, |id| Ec2Error::AllocationNotFound(vec![id]), change)
             }
+            Some(IdKind::NetworkInsightsPath) => {
+                edit::<NetworkInsightsPath>(tx, scope, id, |id| Ec2Error::NetworkInsightsPathNotFound(vec![id]), change)
+            }
+            Some(IdKind::NetworkInsightsAnalysis) => edit::<NetworkInsightsAnalysis>(
+                tx,
+                scope,
+                id,
+                |id| Ec2Error::NetworkInsightsAnalysisNotFound(vec![id]),
+                change,
+            ),
             _ => Err(Ec2Error::InvalidId(id.to_string())),
         }
     }
@@ -257,6 +268,8 @@ pub mod ops {
         describe_table::<Instance>(region, "instance", &mut out);
         describe_table::<NetworkInterface>(region, "network-interface", &mut out);
         describe_table::<Address>(region, "elastic-ip", &mut out);
+        describe_table::<NetworkInsightsPath>(region, "network-insights-path", &mut out);
+        describe_table::<NetworkInsightsAnalysis>(region, "network-insights-analysis", &mut out);
         out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
         out
     }

@@ -11,7 +11,7 @@ use crate::filter::Filterable;
 use crate::ids::IdKind;
 use crate::tags::{Tag, Tags};
 use crate::world::{RegionMeta, RegionState, Resource, Scope, Table, Tx};
-use crate::{internet_gateway, network_acl, route_table, security_group, subnet, Ec2Error, Result};
+use crate::{internet_gateway, network_acl, quotas, route_table, security_group, subnet, Ec2Error, Result};
 
 /// A VPC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,8 +142,15 @@ pub fn create_vpc(tx: &mut Tx, scope: &Scope, request: CreateVpc) -> Result<Arc<
         )));
     }
     crate::tags::validate(&request.tags)?;
+    check_vpc_quota(tx, scope)?;
     let vpc = new_vpc(tx, scope, block, tenancy, false, Tags(request.tags));
     Ok(vpc)
+}
+
+/// Spec §5: VPCs per Region, the default VPC included.
+fn check_vpc_quota(tx: &Tx, scope: &Scope) -> Result<()> {
+    let existing = tx.region(scope).vpcs.len();
+    quotas::check(tx.quotas().vpcs_per_region, existing, 1, || Ec2Error::VpcLimitExceeded)
 }
 
 fn new_vpc(tx: &mut Tx, scope: &Scope, block: Ipv4Net, tenancy: String, is_default: bool, tags: Tags) -> Arc<Vpc> {
@@ -279,9 +286,6 @@ pub fn modify_vpc_attribute(
     Ok(())
 }
 
-/// Spec §5: IPv4 blocks per VPC, primary included.
-pub const MAX_CIDR_BLOCKS: usize = 5;
-
 /// AssociateVpcCidrBlock (spec §2.2): returns the VPC and the new association.
 pub fn associate_cidr_block(tx: &mut Tx, scope: &Scope, vpc_id: &str, text: &str) -> Result<VpcCidrAssociation> {
     let region = tx.region(scope);
@@ -301,9 +305,10 @@ pub fn associate_cidr_block(tx: &mut Tx, scope: &Scope, vpc_id: &str, text: &str
     if overlaps_own || !cidr::secondary_allowed(&vpc.cidr_block, &block) || swallows_route {
         return Err(Ec2Error::InvalidVpcRange(text.to_string()));
     }
-    if vpc.cidr_associations.len() >= MAX_CIDR_BLOCKS {
-        return Err(Ec2Error::CidrLimitExceeded(vpc.id.clone()));
-    }
+    // Spec §5: IPv4 blocks per VPC, the primary included — a quota, so only under `--quotas aws`.
+    quotas::check(tx.quotas().cidr_blocks_per_vpc, vpc.cidr_associations.len(), 1, || {
+        Ec2Error::CidrLimitExceeded(vpc.id.clone())
+    })?;
     let failed_peerings = crate::vpc_peering::check_new_cidr(tx.world(), scope, &vpc.id, &block, tx.now())?;
     crate::vpc_peering::fail(tx, &failed_peerings);
     let association = VpcCidrAssociation { association_id: tx.next_id(IdKind::VpcCidrAssociation), cidr_block: block };
@@ -343,11 +348,16 @@ pub fn disassociate_cidr_block(
 /// The default VPC's block (spec §2.2).
 const DEFAULT_VPC_CIDR: &str = "172.31.0.0/16";
 
-/// CreateDefaultVpc: refused while a default VPC exists.
+/// CreateDefaultVpc: refused while a default VPC exists, and under `--quotas aws` when the new VPC or its internet
+/// gateway would pass a quota (spec §5).
 pub fn create_default_vpc(tx: &mut Tx, scope: &Scope) -> Result<Arc<Vpc>> {
     if tx.region(scope).vpcs.values().any(|vpc| vpc.is_default) {
         return Err(Ec2Error::DefaultVpcAlreadyExists);
     }
+    check_vpc_quota(tx, scope)?;
+    // ASSUMPTION (spec §5 [I]): the default VPC's gateway counts against the internet-gateway quota like any other,
+    // so CreateDefaultVpc is refused when it would pass that quota (the code CreateInternetGateway gives).
+    internet_gateway::check_quota(tx, scope)?;
     Ok(build_default_vpc(tx, scope))
 }
 
@@ -359,7 +369,7 @@ fn build_default_vpc(tx: &mut Tx, scope: &Scope) -> Arc<Vpc> {
     for (zone, subnet_block) in zones(&scope.region).iter().zip(subnet_blocks) {
         subnet::create_default_subnet(tx, scope, &vpc, subnet_block, zone);
     }
-    let igw = internet_gateway::create(tx, scope, Vec::new()).expect("no tags to refuse");
+    let igw = internet_gateway::insert(tx, scope, Tags::default());
     internet_gateway::attach(tx, scope, &igw.id, &vpc.id).expect("fresh gateway attaches");
     route_table::add_default_route_to_gateway(tx, scope, &vpc.id, &igw.id);
     tx.get::<Vpc>(scope, &vpc.id).expect("just created")

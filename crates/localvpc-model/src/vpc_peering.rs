@@ -343,6 +343,18 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreatePeering) -> Result<(Vpc
         return Ok(((**existing).clone(), false));
     }
     crate::tags::validate(&request.tags)?;
+    // Spec §5: outstanding (pending-acceptance) requests made by the account, counted in the calling Region as
+    // every VPC quota is [D: amazon-vpc-limits.md]. A request that fails at once is never outstanding, but the
+    // check comes first: whether AWS counts a request that would fail is not known.
+    let outstanding = tx
+        .world()
+        .peerings()
+        .values()
+        .filter(|pcx| pcx.requester.is(scope) && pcx.status_at(now) == PeeringStatus::PendingAcceptance)
+        .count();
+    crate::quotas::check(tx.quotas().outstanding_peering_requests, outstanding, 1, || {
+        Ec2Error::PendingVpcPeeringConnectionLimitExceeded
+    })?;
     let requester = PeeringSide {
         account: scope.account.clone(),
         region: scope.region.clone(),
@@ -431,12 +443,38 @@ pub fn accept(tx: &mut Tx, scope: &Scope, pcx_id: &str) -> Result<VpcPeeringConn
     } else {
         PeeringStatus::Active
     };
+    if pcx.status == PeeringStatus::Active {
+        check_active_quota(tx, &pcx, now)?;
+    }
     pcx.status_since = now;
     tx.put_peering(pcx.clone());
     if pcx.status == PeeringStatus::Active {
         pcx.status = PeeringStatus::Provisioning;
     }
     Ok(pcx)
+}
+
+/// Spec §5: active peering connections per VPC, checked for both of the connection's VPCs (the requester's first).
+fn check_active_quota(tx: &Tx, pcx: &VpcPeeringConnection, now: Timestamp) -> Result<()> {
+    let limit = tx.quotas().active_peerings_per_vpc;
+    for side in [&pcx.requester, &pcx.accepter] {
+        let same_vpc =
+            |end: &PeeringSide| end.vpc_id == side.vpc_id && end.account == side.account && end.region == side.region;
+        let active = tx
+            .world()
+            .peerings()
+            .values()
+            .filter(|other| other.id != pcx.id && other.status_at(now) == PeeringStatus::Active)
+            .filter(|other| same_vpc(&other.requester) || same_vpc(&other.accepter))
+            .count();
+        // ASSUMPTION (spec §2.6/§5 name two codes [D]): Accept answers ActiveVpcPeeringConnectionPerVpcLimitExceeded,
+        // the code errors-overview describes as "active VPC peering connections … for the specified VPC";
+        // VpcPeeringConnectionsPerVpcLimitExceeded is not used.
+        crate::quotas::check(limit, active, 1, || {
+            Ec2Error::ActiveVpcPeeringConnectionPerVpcLimitExceeded(side.vpc_id.clone())
+        })?;
+    }
+    Ok(())
 }
 
 fn joins_same_vpcs(a: &VpcPeeringConnection, b: &VpcPeeringConnection) -> bool {

@@ -18,7 +18,9 @@ use crate::ids::{format_id, IdKind};
 use crate::instance::Instance;
 use crate::internet_gateway::InternetGateway;
 use crate::network_acl::NetworkAcl;
+use crate::network_insights::{NetworkInsightsAnalysis, NetworkInsightsPath};
 use crate::network_interface::NetworkInterface;
+use crate::quotas::Quotas;
 use crate::route_table::RouteTable;
 use crate::security_group::SecurityGroup;
 use crate::subnet::Subnet;
@@ -106,6 +108,10 @@ pub struct RegionState {
     pub network_interfaces: Table<NetworkInterface>,
     /// Elastic IPs, by allocation ID.
     pub addresses: Table<Address>,
+    /// Network Insights paths.
+    pub network_insights_paths: Table<NetworkInsightsPath>,
+    /// Network Insights analyses.
+    pub network_insights_analyses: Table<NetworkInsightsAnalysis>,
 }
 
 static EMPTY_REGION: LazyLock<RegionState> = LazyLock::new(RegionState::default);
@@ -237,6 +243,8 @@ impl World {
                 Instance::KIND => load_into::<Instance>(region, body),
                 NetworkInterface::KIND => load_into::<NetworkInterface>(region, body),
                 Address::KIND => load_into::<Address>(region, body),
+                NetworkInsightsPath::KIND => load_into::<NetworkInsightsPath>(region, body),
+                NetworkInsightsAnalysis::KIND => load_into::<NetworkInsightsAnalysis>(region, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
             result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;
@@ -284,6 +292,7 @@ fn global_scope() -> Scope {
 pub struct Tx<'w> {
     world: &'w mut World,
     now: Timestamp,
+    quotas: Quotas,
     dirty: BTreeMap<(&'static str, Scope, String), Serializer>,
     dirty_next_id: bool,
     dirty_clock: bool,
@@ -291,11 +300,17 @@ pub struct Tx<'w> {
 }
 
 impl<'w> Tx<'w> {
-    /// Starts a mutation at emulator time `now`.
+    /// Starts a mutation at emulator time `now`, enforcing no quota (the server's default, DESIGN contracts).
     pub fn new(world: &'w mut World, now: Timestamp) -> Self {
+        Tx::with_quotas(world, now, Quotas::none())
+    }
+
+    /// Starts a mutation at emulator time `now` whose rules enforce `quotas` (spec §5).
+    pub fn with_quotas(world: &'w mut World, now: Timestamp, quotas: Quotas) -> Self {
         Tx {
             world,
             now,
+            quotas,
             dirty: BTreeMap::new(),
             dirty_next_id: false,
             dirty_clock: false,
@@ -306,6 +321,11 @@ impl<'w> Tx<'w> {
     /// The emulator time of this mutation.
     pub fn now(&self) -> Timestamp {
         self.now
+    }
+
+    /// The quotas this mutation's rules enforce.
+    pub fn quotas(&self) -> Quotas {
+        self.quotas
     }
 
     /// The world as this mutation has left it so far.

@@ -156,6 +156,29 @@ pub struct ServeArgs {
     /// Log filter (tracing `EnvFilter` syntax; `RUST_LOG` wins). `debug` logs one line per request.
     #[arg(long, default_value = "info")]
     pub log: String,
+    /// Which AWS quotas to enforce: `none` (the default, so tests and labs never trip over "5 VPCs per region") or
+    /// `aws` (AWS's default quotas — 5 VPCs, 5 Elastic IPs, 5 internet gateways per region, 50 routes per table, 60
+    /// rules per security group, … — refused with AWS's error codes, e.g. `VpcLimitExceeded`).
+    #[arg(long, value_enum, default_value_t = QuotaMode::None, env = "LOCALVPC_QUOTAS")]
+    pub quotas: QuotaMode,
+}
+
+/// The values of `serve --quotas`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum QuotaMode {
+    /// Enforce no quota; hard AWS rules (one internet gateway per VPC, /16–/28, 50 tags) still apply.
+    None,
+    /// Enforce AWS's default quotas (spec §5).
+    Aws,
+}
+
+impl fmt::Display for QuotaMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            QuotaMode::None => "none",
+            QuotaMode::Aws => "aws",
+        })
+    }
 }
 
 /// A parsed `--store`.
@@ -330,6 +353,22 @@ mod tests {
         assert_eq!(parse_store("sqlite:/tmp/x.db"), Ok(StoreSpec::Sqlite("/tmp/x.db".into())));
         assert!(parse_store("postgres://x").is_err());
         assert!(parse_store("sqlite:").is_err());
+    }
+
+    #[test]
+    fn serve_quotas() {
+        let quotas = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Command::Serve(serve) => serve.quotas,
+            other => panic!("not serve: {other:?}"),
+        };
+        // A LOCALVPC_QUOTAS set in the environment decides the default, so the default is checked only without it.
+        if std::env::var_os("LOCALVPC_QUOTAS").is_none() {
+            assert_eq!(quotas(&["localvpc", "serve"]), QuotaMode::None);
+        }
+        assert_eq!(quotas(&["localvpc", "serve", "--quotas", "aws"]), QuotaMode::Aws);
+        assert_eq!(quotas(&["localvpc", "serve", "--quotas", "none"]), QuotaMode::None);
+        assert!(Cli::try_parse_from(["localvpc", "serve", "--quotas", "strict"]).is_err());
+        assert_eq!(QuotaMode::Aws.to_string(), "aws");
     }
 
     #[test]

@@ -20,10 +20,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
-use localvpc_api::control::Control;
+use localvpc_api::control::{Control, Quotas};
 use localvpc_store::{MemoryStore, SqliteStore, Store};
 
-use crate::cli::{Cli, Command, ServeArgs, StoreSpec};
+use crate::cli::{Cli, Command, QuotaMode, ServeArgs, StoreSpec};
 use crate::client::Client;
 
 fn main() -> ExitCode {
@@ -75,11 +75,15 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             SqliteStore::open(path).await.with_context(|| format!("while opening the store {}", path.display()))?,
         ),
     };
-    let control = Control::open(store).await.context("while loading the stored state")?;
+    let quotas = match args.quotas {
+        QuotaMode::None => Quotas::none(),
+        QuotaMode::Aws => Quotas::aws(),
+    };
+    let control = Control::open_with_quotas(store, quotas).await.context("while loading the stored state")?;
     let listener =
         tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("while binding {}", args.listen))?;
     let address = listener.local_addr().context("while reading the bound address")?;
-    tracing::info!(%address, store = %args.store, "localvpc is serving");
+    tracing::info!(%address, store = %args.store, quotas = %args.quotas, "localvpc is serving");
     let app = localvpc_api::router(Arc::new(control));
     server::run(listener, app, shutdown_signal()).await;
     Ok(())

@@ -2,7 +2,7 @@
 //! `InvalidAction`.
 
 use super::Handler::{self, Read, Write};
-use super::{address, instance, network_interface};
+use super::{address, instance, network_insights, network_interface};
 use super::{
     availability_zone, internet_gateway, network_acl, route_table, security_group, subnet, tags, vpc, vpc_peering,
 };
@@ -26,6 +26,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("CreateInternetGateway", Write(internet_gateway::create_internet_gateway)),
     ("CreateNetworkAcl", Write(network_acl::create_network_acl)),
     ("CreateNetworkAclEntry", Write(network_acl::create_network_acl_entry)),
+    ("CreateNetworkInsightsPath", Write(network_insights::create_network_insights_path)),
     ("CreateRoute", Write(route_table::create_route)),
     ("CreateRouteTable", Write(route_table::create_route_table)),
     ("CreateSecurityGroup", Write(security_group::create_security_group)),
@@ -36,6 +37,8 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DeleteInternetGateway", Write(internet_gateway::delete_internet_gateway)),
     ("DeleteNetworkAcl", Write(network_acl::delete_network_acl)),
     ("DeleteNetworkAclEntry", Write(network_acl::delete_network_acl_entry)),
+    ("DeleteNetworkInsightsAnalysis", Write(network_insights::delete_network_insights_analysis)),
+    ("DeleteNetworkInsightsPath", Write(network_insights::delete_network_insights_path)),
     ("DeleteRoute", Write(route_table::delete_route)),
     ("DeleteRouteTable", Write(route_table::delete_route_table)),
     ("DeleteSecurityGroup", Write(security_group::delete_security_group)),
@@ -48,6 +51,8 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DescribeInstances", Read(instance::describe_instances)),
     ("DescribeInternetGateways", Read(internet_gateway::describe_internet_gateways)),
     ("DescribeNetworkAcls", Read(network_acl::describe_network_acls)),
+    ("DescribeNetworkInsightsAnalyses", Read(network_insights::describe_network_insights_analyses)),
+    ("DescribeNetworkInsightsPaths", Read(network_insights::describe_network_insights_paths)),
     ("DescribeNetworkInterfaces", Read(network_interface::describe_network_interfaces)),
     ("DescribeRegions", Read(availability_zone::describe_regions)),
     ("DescribeRouteTables", Read(route_table::describe_route_tables)),
@@ -77,6 +82,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("RevokeSecurityGroupIngress", Write(security_group::revoke_security_group_ingress)),
     ("RunInstances", Write(instance::run_instances)),
     ("StartInstances", Write(instance::start_instances)),
+    ("StartNetworkInsightsAnalysis", Write(network_insights::start_network_insights_analysis)),
     ("StopInstances", Write(instance::stop_instances)),
     ("TerminateInstances", Write(instance::terminate_instances)),
 ];

@@ -9,6 +9,7 @@ mod availability_zone;
 mod instance;
 mod internet_gateway;
 mod network_acl;
+mod network_insights;
 mod network_interface;
 mod route_table;
 mod security_group;

@@ -2,6 +2,7 @@
 //! properties over random topologies. Every fixture is built through the model's own rules (see `lab.rs`).
 
 mod dns_matrix;
+mod flow;
 mod lab;
 mod properties;
 

@@ -90,6 +90,11 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     crate::tags::validate(&request.instance_tags)?;
     crate::tags::validate(&request.interface_tags)?;
     let placement = place(tx.region(scope), &request)?;
+    // Spec §5: security groups per network interface (every launched interface gets the same groups).
+    let quotas = tx.quotas();
+    crate::quotas::check(quotas.security_groups_per_interface, 0, placement.group_ids.len(), || {
+        Ec2Error::SecurityGroupsPerInterfaceLimitExceeded
+    })?;
     let subnet = placement.subnet.clone();
     let mut used = network_interface::used_addresses(tx.region(scope), &subnet.id);
     let requested = match &placement.private_ip {
@@ -110,6 +115,16 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     let count = (request.max_count as u64).min(free);
     if count < request.min_count as u64 {
         return Err(Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()));
+    }
+    // Spec §5: network interfaces per Region, one primary interface per instance.
+    // ASSUMPTION (spec §5 [I]): like the free addresses above, the quota trims the launch to what fits and refuses
+    // it only when fewer than MinCount fit.
+    let room = quotas
+        .network_interfaces_per_region
+        .map(|limit| limit.saturating_sub(tx.region(scope).network_interfaces.len()) as u64);
+    let count = count.min(room.unwrap_or(u64::MAX));
+    if count < request.min_count as u64 {
+        return Err(Ec2Error::NetworkInterfaceLimitExceeded);
     }
     // Spec §2.9 [D]: `AssociatePublicIpAddress` on device 0 overrides the subnet's `mapPublicIpOnLaunch`.
     let assign_public_ip = placement.associate_public_ip.unwrap_or(subnet.map_public_ip_on_launch);

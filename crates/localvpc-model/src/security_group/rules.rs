@@ -16,10 +16,6 @@ use super::permission::{self, PermissionRequest};
 use super::reference::{self, Purpose};
 use super::{resolve, Direction, GroupRef, RulePeer, SecurityGroup, SecurityGroupRule};
 
-/// Spec §5 [D]: at most 60 rules per group, per direction and per address family (a group reference counts once in
-/// each family).
-pub const MAX_RULES_PER_DIRECTION: usize = 60;
-
 /// An Authorize or Revoke request.
 #[derive(Debug, Clone)]
 pub struct RuleChange {
@@ -106,10 +102,13 @@ pub fn authorize(tx: &mut Tx, scope: &Scope, request: RuleChange) -> Result<(Sec
             })
             .count()
     };
+    // Spec §5 [D]: at most 60 rules per group, per direction and per address family (a group reference counts once
+    // in each family) — a quota, so only under `--quotas aws`.
     for ipv6 in [false, true] {
-        if family_count(&mut existing.iter().chain(&candidates), ipv6) > MAX_RULES_PER_DIRECTION {
-            return Err(Ec2Error::RulesPerSecurityGroupLimitExceeded);
-        }
+        let (old, new) = (family_count(&mut existing.iter(), ipv6), family_count(&mut candidates.iter(), ipv6));
+        crate::quotas::check(tx.quotas().rules_per_security_group_direction, old, new, || {
+            Ec2Error::RulesPerSecurityGroupLimitExceeded
+        })?;
     }
     crate::tags::validate(&request.tags)?;
     for rule in &mut candidates {

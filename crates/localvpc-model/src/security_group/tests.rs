@@ -175,7 +175,7 @@ fn authorize_makes_one_rule_per_peer_and_refuses_duplicates() {
 #[test]
 fn rule_quota_is_sixty_per_direction() {
     let mut world = World::default();
-    let mut tx = Tx::new(&mut world, Timestamp(0));
+    let mut tx = Tx::with_quotas(&mut world, Timestamp(0), crate::Quotas::aws());
     let scope = east(A);
     let vpc_id = new_vpc(&mut tx, &scope, "10.0.0.0/16");
     let web = new_group(&mut tx, &scope, &vpc_id, "web");
@@ -184,6 +184,27 @@ fn rule_quota_is_sixty_per_direction() {
     rules::authorize(&mut tx, &scope, ingress(&web, vec![tcp(22, &refs)])).unwrap();
     let over = rules::authorize(&mut tx, &scope, ingress(&web, vec![tcp(23, &["0.0.0.0/0"])])).unwrap_err();
     assert_eq!(over.code(), "RulesPerSecurityGroupLimitExceeded");
+    assert_eq!(over.to_string(), "The maximum number of rules per security group has been reached.");
+    // The refused call added nothing; egress has its own 60 (the default allow-all rule is one of them).
+    assert_eq!(group(&tx, &scope, &web).ingress.len(), 60);
+    let egress_blocks: Vec<String> = (0..59).map(|n| format!("10.{n}.0.0/16")).collect();
+    let egress_refs: Vec<&str> = egress_blocks.iter().map(String::as_str).collect();
+    rules::authorize(&mut tx, &scope, change(&web, Direction::Egress, vec![tcp(22, &egress_refs)])).unwrap();
+    let over = rules::authorize(&mut tx, &scope, change(&web, Direction::Egress, vec![tcp(23, &["10.0.0.0/8"])]));
+    assert_eq!(over.unwrap_err().code(), "RulesPerSecurityGroupLimitExceeded");
+}
+
+#[test]
+fn rule_quota_is_not_enforced_by_default() {
+    let mut world = World::default();
+    let mut tx = Tx::new(&mut world, Timestamp(0));
+    let scope = east(A);
+    let vpc_id = new_vpc(&mut tx, &scope, "10.0.0.0/16");
+    let web = new_group(&mut tx, &scope, &vpc_id, "web");
+    let blocks: Vec<String> = (0..61).map(|n| format!("10.{n}.0.0/16")).collect();
+    let refs: Vec<&str> = blocks.iter().map(String::as_str).collect();
+    rules::authorize(&mut tx, &scope, ingress(&web, vec![tcp(22, &refs)])).unwrap();
+    assert_eq!(group(&tx, &scope, &web).ingress.len(), 61);
 }
 
 #[test]
