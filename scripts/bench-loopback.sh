@@ -6,7 +6,9 @@
 #
 # For each server: start it on a free 127.0.0.1 port, time spawn → first answered DescribeVpcs (curl, polled
 # every 10 ms), read VmRSS, seed 100 VPCs (10.N.0.0/16), read VmRSS, run wrk with DescribeVpcs (all VPCs: the 100
-# plus the region's default VPC) and then with CreateVpc, read VmRSS, stop the server. localvpc runs twice:
+# plus the region's default VPC), with DescribeVpcs of one VPC by ID, and then with CreateVpc (10.0.0.0/16, over
+# and over: VPCs may overlap), read VmRSS, stop the server. The server's CPU time per request comes from
+# /proc/PID/stat (user + system, all threads); wrk runs on the same machine and competes for the same CPUs. localvpc runs twice:
 # `--store memory` and `--store sqlite:<temporary file>`.
 #
 # Bounded: loopback only, every wrk run lasts DURATION, every server is killed when its run ends (and on exit).
@@ -48,16 +50,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for name in describe create; do
-    body=$DESCRIBE
-    [ $name = create ] && body=$CREATE
-    cat >"$WORK/$name.lua" <<EOF
+write_lua() { # write_lua NAME BODY: a wrk script POSTing BODY
+    cat >"$WORK/$1.lua" <<EOF
 wrk.method = "POST"
-wrk.body = "$body"
+wrk.body = "$2"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Authorization"] = "$AUTH"
 EOF
-done
+}
+write_lua describe "$DESCRIBE"
+write_lua create "$CREATE"
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
@@ -127,12 +129,17 @@ bench_server() { # bench_server LABEL COMMAND... (the command must listen on $PO
         status=$(post "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.$n.0.0%2F16")
         [ "$status" = 200 ] || { echo "CreateVpc answered $status: $(cat "$WORK/answer.xml")" >&2; exit 1; }
     done
+    # DescribeVpcs of one VPC by ID (the last one created): the small-read case.
+    local last_id
+    last_id=$(grep -o '<vpcId>[^<]*</vpcId>' "$WORK/answer.xml" | head -1 | sed 's/<[^>]*>//g')
+    write_lua describe-one "$DESCRIBE&VpcId.1=$last_id"
     post "$DESCRIBE" >/dev/null
     local vpcs
     vpcs=$(grep -o '<vpcId>' "$WORK/answer.xml" | wc -l)
     echo "DescribeVpcs lists $vpcs VPCs, $(wc -c <"$WORK/answer.xml") bytes" >&2
     rss_seeded=$(rss_kib "$SERVER_PID")
     run_wrk "$label" describe
+    run_wrk "$label" describe-one
     run_wrk "$label" create
     printf '| %s | %s ms | %s KiB | %s KiB | %s KiB (%s) |\n' "$label" "$ready_ms" "$rss_start" "$rss_seeded" \
         "$(rss_kib "$SERVER_PID")" "$((vpcs + REQUESTS))" >>"$MEMORY"

@@ -315,6 +315,21 @@ def test_an_instance_without_a_public_address_cannot_use_the_gateway(world):
     assert ingress["InternetGateway"]["Id"] == side["igw"] and ingress["NetworkInterface"]["Id"] == side["eni"]
 
 
+def test_a_public_address_in_a_vpc_without_a_gateway(tutorial):
+    world, a, _ = tutorial
+    world.route(a, "0.0.0.0/0", GatewayId=a["igw"])
+    c = world.network("10.8.0.0/16", "10.8.1.0/24", "no-gateway")
+    world.ec2.modify_subnet_attribute(SubnetId=c["subnet"], MapPublicIpOnLaunch={"Value": True})
+    public = world.ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=c["subnet"])["Instances"][0]
+    address = world.ec2.describe_instances(InstanceIds=[public["InstanceId"]])["Reservations"][0]["Instances"][0][
+        "PublicIpAddress"]
+    analysis = world.analyse(a["instance"], port=None, FilterAtSource={
+        "DestinationAddress": address, "DestinationPortRange": {"FromPort": 22, "ToPort": 22}})
+    assert codes(analysis) == ["IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"]
+    hit = explanation(analysis, "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS")
+    assert hit["Component"]["Id"] == c["vpc"] and hit["Address"] == address
+
+
 def test_gateways_that_are_missing_or_elsewhere(tutorial):
     world, a, b = tutorial
     detached = world.gateway()
@@ -380,6 +395,9 @@ def test_filters_at_the_destination(tutorial):
     assert_found(arrives)
     public = world.analyse(a["igw"], a["instance"], port=None, FilterAtDestination={"DestinationAddress": a["eip"]})
     assert codes(public) == ["FILTER_AT_DESTINATION_DESTINATION_ADDRESS"]
+    other = world.analyse(a["igw"], a["instance"], SourceIp="203.0.113.5",
+                          FilterAtDestination={"SourceAddress": "203.0.113.6"})
+    assert codes(other) == ["FILTER_AT_DESTINATION_SOURCE_ADDRESS"]
     exclusive = world.analyse(a["igw"], a["instance"], port=None, FilterAtSource={
         "DestinationPortRange": {"FromPort": 22, "ToPort": 22}}, FilterAtDestination={
         "DestinationPortRange": {"FromPort": 80, "ToPort": 80}})
@@ -629,7 +647,7 @@ def test_analyses_agree_with_nc_on_a_random_topology(world, endpoint):
             ec2.create_network_acl_entry(NetworkAclId=side["acl"], RuleNumber=10, Protocol="6", RuleAction="deny",
                                          Egress=rng.random() < 0.5, CidrBlock=rng.choice([s["cidr"] for s in sides]),
                                          PortRange={"From": 80, "To": 80})
-    instances = [side for side in sides] + [other for side in sides for other in side["others"]]
+    instances = list(sides) + [other for side in sides for other in side["others"]]
     outcomes = {"connected": 0, "refused": 0, "timed out": 0}
     pairs = [(x, y) for x in instances for y in instances if x is not y]
     for source, destination in rng.sample(pairs, 40):

@@ -1,0 +1,161 @@
+//! Engine findings as AWS explanations: each blocking setting the collect-all walk found, under AWS's explanation
+//! code for it, with the members AWS fills for that code.
+
+use localvpc_engine::topology::Target;
+use localvpc_engine::{Code, Finding, Place};
+use localvpc_model::network_insights::result::{Component, Explanation};
+
+use super::render::{acl_rule, direction, protocol_name, route_table_route};
+use super::{Analyser, Explanations};
+
+impl Analyser<'_> {
+    /// One engine finding in AWS's vocabulary (a peering connection that is not active also gets its own
+    /// BAD_STATE, so both the route and the connection are named).
+    pub(super) fn explain(&self, finding: &Finding) -> Explanations {
+        let topology = self.topology;
+        let packet = &finding.packet;
+        let protocols = vec![protocol_name(packet.protocol)];
+        let mut out = Vec::new();
+        match (&finding.code, &finding.place) {
+            (Code::EniSgRulesMismatch, Place::SecurityGroups { eni, egress, .. }) => {
+                let node = &topology.enis[*eni];
+                let groups: Vec<Component> = node.groups.iter().map(|&group| self.group(group)).collect();
+                let mut explanation =
+                    Explanation::new("ENI_SG_RULES_MISMATCH", groups.first().cloned().or(Some(self.eni(*eni))));
+                explanation.direction = Some(direction(*egress));
+                explanation.network_interface = Some(self.eni(*eni));
+                explanation.security_groups = groups;
+                explanation.subnet = Some(self.subnet(node.subnet));
+                explanation.vpc = Some(self.vpc(node.vpc));
+                explanation.protocols = protocols;
+                out.push(explanation);
+            }
+            (Code::SubnetAclRestriction, Place::Acl { subnet, egress, rule }) => {
+                let acl = self.of_subnet(*subnet, &topology.subnets[*subnet].acl.id);
+                let mut explanation = Explanation::new("SUBNET_ACL_RESTRICTION", Some(acl.clone()));
+                explanation.acl = Some(acl);
+                explanation.acl_rule = Some(acl_rule(*egress, rule.as_ref()));
+                explanation.direction = Some(direction(*egress));
+                explanation.subnet = Some(self.subnet(*subnet));
+                explanation.vpc = Some(self.vpc(topology.subnets[*subnet].vpc));
+                explanation.protocols = protocols;
+                out.push(explanation);
+            }
+            (Code::NoRouteToDestination | Code::BadStateRoute, Place::RouteTable { subnet, route }) => {
+                let table = self.of_subnet(*subnet, &topology.subnets[*subnet].route_table.id);
+                let code = if route.is_some() { "BAD_STATE_ROUTE" } else { "NO_ROUTE_TO_DESTINATION" };
+                let mut explanation = Explanation::new(code, Some(table.clone()));
+                explanation.route_table = Some(table);
+                explanation.route_table_route = route.as_ref().map(route_table_route);
+                explanation.subnet = Some(self.subnet(*subnet));
+                explanation.vpc = Some(self.vpc(topology.subnets[*subnet].vpc));
+                explanation.address = Some(packet.dst.to_string());
+                match route.as_ref().map(|route| &route.target) {
+                    Some(Target::Peering(id)) => {
+                        explanation.vpc_peering_connection = Some(self.peering(id));
+                        out.push(explanation);
+                        out.extend(self.peering_state(id));
+                    }
+                    Some(Target::InternetGateway(id)) => {
+                        explanation.internet_gateway = Some(self.component(self.scope, id));
+                        out.push(explanation);
+                    }
+                    _ => out.push(explanation),
+                }
+            }
+            (Code::BadState, Place::Interface(eni)) => {
+                let node = &topology.enis[*eni];
+                let component = self.instance(*eni).unwrap_or_else(|| self.eni(*eni));
+                let mut explanation = Explanation::new("BAD_STATE", Some(component));
+                explanation.network_interface = Some(self.eni(*eni));
+                explanation.state = node.instance_id.as_ref().and_then(|id| {
+                    self.world.region(&node.scope).instances.get(id).map(|instance| instance.state.name().to_string())
+                });
+                out.push(explanation);
+            }
+            (Code::BadState, Place::Peering { id, .. }) => {
+                let mut explanation = Explanation::new("BAD_STATE", Some(self.peering(id)));
+                explanation.vpc_peering_connection = Some(self.peering(id));
+                out.push(explanation);
+            }
+            (Code::CannotRoute, Place::Peering { id, vpc, peer }) => {
+                // Spec §3.3: non-transitive, no edge-to-edge — AWS's PCX_REQUIRES_ADDRESS_IN_VPC_CIDR.
+                let mut explanation = Explanation::new("PCX_REQUIRES_ADDRESS_IN_VPC_CIDR", Some(self.peering(id)));
+                explanation.vpc_peering_connection = Some(self.peering(id));
+                explanation.source_vpc = Some(self.vpc(*vpc));
+                explanation.destination_vpc = peer.map(|peer| self.vpc(peer));
+                explanation.cidrs = peer
+                    .map(|peer| topology.vpcs[peer].cidrs.iter().map(ToString::to_string).collect())
+                    .unwrap_or_default();
+                explanation.address = Some(packet.dst.to_string());
+                out.push(explanation);
+            }
+            (Code::CannotRoute, Place::Internet) => {
+                let [a, b, ..] = packet.dst.octets();
+                let code = if packet.dst.is_private() {
+                    "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"
+                } else if a == 100 && (64..128).contains(&b) {
+                    "IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS"
+                } else {
+                    "CANNOT_ROUTE"
+                };
+                // The gateway the packet left by: the one of the VPC holding its (translated) source address.
+                let igw = topology.eni_by_public_ip(packet.src).and_then(|eni| {
+                    let vpc = &topology.vpcs[topology.enis[eni].vpc];
+                    vpc.internet_gateway.as_ref().map(|igw| self.component(&vpc.scope, igw))
+                });
+                let mut explanation = Explanation::new(code, igw.clone());
+                explanation.internet_gateway = igw;
+                explanation.address = Some(packet.dst.to_string());
+                out.push(explanation);
+            }
+            (Code::CannotRoute, Place::Vpc(vpc)) => {
+                let mut explanation = Explanation::new("VPC_LOCAL_ROUTE_CIDR_RESTRICTION", Some(self.vpc(*vpc)));
+                explanation.vpc = Some(self.vpc(*vpc));
+                explanation.address = Some(packet.dst.to_string());
+                out.push(explanation);
+            }
+            (Code::NoPublicAddress, Place::InternetGateway { id, vpc, eni }) => {
+                let igw = self.component(&topology.vpcs[*vpc].scope, id);
+                let mut explanation = Explanation::new("IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS", Some(igw.clone()));
+                explanation.internet_gateway = Some(igw);
+                explanation.network_interface = Some(self.eni(*eni));
+                explanation.vpc = Some(self.vpc(*vpc));
+                explanation.address = Some(packet.src.to_string());
+                out.push(explanation);
+            }
+            (Code::NoInternetGateway, Place::Vpc(vpc)) => {
+                let mut explanation = Explanation::new("IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", Some(self.vpc(*vpc)));
+                explanation.vpc = Some(self.vpc(*vpc));
+                explanation.address = Some(packet.dst.to_string());
+                out.push(explanation);
+            }
+            (Code::NoDestination, Place::Vpc(vpc)) => {
+                // ASSUMPTION: AWS's nearest code for an address no interface holds.
+                let mut explanation = Explanation::new("NO_POSSIBLE_DESTINATION", Some(self.vpc(*vpc)));
+                explanation.vpc = Some(self.vpc(*vpc));
+                explanation.address = Some(packet.dst.to_string());
+                out.push(explanation);
+            }
+            (code, place) => {
+                // CANNOT_ROUTE for the appliance targets localvpc does not forward through (NAT gateways,
+                // instances, interfaces), and the engine's code for any other pairing.
+                let component = match place {
+                    Place::Appliance(id) => self.component(self.scope, id),
+                    _ => self.component(self.scope, &finding.component),
+                };
+                out.push(Explanation::new(code.as_str(), Some(component)));
+            }
+        }
+        out
+    }
+
+    /// A peering connection that is not active, as its own BAD_STATE with its status.
+    pub(super) fn peering_state(&self, id: &str) -> Option<Explanation> {
+        let pcx = self.world.peerings().get(id)?;
+        let mut explanation = Explanation::new("BAD_STATE", Some(self.peering(id)));
+        explanation.vpc_peering_connection = Some(self.peering(id));
+        explanation.state = Some(pcx.status.code().to_string());
+        Some(explanation)
+    }
+}
