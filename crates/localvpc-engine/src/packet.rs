@@ -236,9 +236,10 @@ pub enum Code {
 impl Code {
     /// The code's text.
     ///
-    /// ASSUMPTION (issue 4/5: "use AWS Reachability Analyzer's codes where one fits"): ENI_SG_RULES_MISMATCH,
-    /// SUBNET_ACL_RESTRICTION, NO_ROUTE_TO_DESTINATION, BAD_STATE_ROUTE, BAD_STATE and CANNOT_ROUTE are AWS's;
-    /// the last three are localvpc's own, chosen because no documented AWS code names those cases exactly.
+    /// Every text is an AWS Reachability Analyzer code, so `localvpc explain` and the Network Insights API speak
+    /// the same language. ASSUMPTION (issue 4/5: "use AWS Reachability Analyzer's codes where one fits"): the last
+    /// three cases have no exactly matching documented code; the nearest ones are used (the same ones the Network
+    /// Insights front end reports for them).
     pub fn as_str(self) -> &'static str {
         match self {
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
@@ -247,9 +248,9 @@ impl Code {
             Code::BadStateRoute => "BAD_STATE_ROUTE",
             Code::BadState => "BAD_STATE",
             Code::CannotRoute => "CANNOT_ROUTE",
-            Code::NoPublicAddress => "NO_PUBLIC_ADDRESS",
-            Code::NoInternetGateway => "NO_INTERNET_GATEWAY",
-            Code::NoDestination => "NO_DESTINATION_INTERFACE",
+            Code::NoPublicAddress => "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+            Code::NoInternetGateway => "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+            Code::NoDestination => "NO_POSSIBLE_DESTINATION",
         }
     }
 }
