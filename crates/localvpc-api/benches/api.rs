@@ -7,7 +7,8 @@
 //!   default VPC every region starts with) — their difference is the per-VPC rendering cost; `create_vpc/*` and
 //!   `create_subnet/*` are writes against the memory store and against a SQLite file in a temporary folder. SQLite
 //!   runs with `synchronous=FULL` in WAL mode, so every write waits for an `fsync` of the WAL: those numbers
-//!   measure the disk, not localvpc.
+//!   mostly measure the disk, not localvpc. `create_subnet/memory/region_with_2000_subnets` is CreateSubnet in a
+//!   region that already holds 2,000 subnets in other VPCs (CreateSubnet's checks walk the whole region).
 //! - `loopback`: the release binary (`target/release/localvpc serve --store memory`) on a free 127.0.0.1 port,
 //!   driven by a minimal HTTP/1.1 client over one keep-alive connection (one request in flight: this is latency,
 //!   not peak throughput — `scripts/bench-loopback.sh` measures throughput with `wrk`).

@@ -19,6 +19,8 @@ pub use localvpc_model::Quotas;
 
 /// The emulated cloud behind the API: the published world and the store it is persisted in.
 pub struct Control {
+    /// Rendered XML reused across requests (see [`crate::render_cache`]).
+    pub renders: crate::render_cache::RenderCache,
     world: RwLock<Published>,
     topology: Mutex<Option<Arc<Topology>>>,
     writer: tokio::sync::Mutex<()>,
@@ -47,6 +49,7 @@ impl Control {
             snapshot.meta.iter().map(|(key, value)| (key.as_str(), value.as_str())),
         )?;
         Ok(Control {
+            renders: Default::default(),
             world: RwLock::new(Published { world: Arc::new(world), version: 0 }),
             topology: Mutex::new(None),
             writer: tokio::sync::Mutex::new(()),

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod control;
 pub mod ec2;
 pub mod params;
+pub mod render_cache;
 mod request_id;
 mod sts;
 mod v1;
@@ -182,7 +183,7 @@ async fn run_ec2(
     params: &Params,
 ) -> Result<String, Ec2Error> {
     let handler = ec2::actions::handler(action).ok_or_else(|| Ec2Error::InvalidAction(action.to_string()))?;
-    let ctx = Ctx { scope: caller.scope.clone() };
+    let ctx = Ctx { scope: caller.scope.clone(), renders: &control.renders };
     let scope = &ctx.scope;
     if !control.snapshot().region(scope).meta.initialized {
         control
@@ -208,5 +209,5 @@ async fn run_ec2(
         }
         Handler::Write(write) => control.mutate(|tx| write(tx, &ctx, params, &mut out)).await?,
     }
-    Ok(out.as_str().to_string())
+    Ok(out.into_string())
 }

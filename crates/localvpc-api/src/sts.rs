@@ -17,7 +17,7 @@ pub fn handle(action: &str, caller: &Caller) -> Result<String, Ec2Error> {
     x.text("Arn", &format!("arn:aws:iam::{}:root", caller.scope.account))
         .text("UserId", &caller.scope.account)
         .text("Account", &caller.scope.account);
-    Ok(x.as_str().to_string())
+    Ok(x.into_string())
 }
 
 /// STS wraps the result in `<{Action}Result>` and puts the request ID under `ResponseMetadata`.

@@ -29,9 +29,11 @@ use crate::xml::Xml;
 
 /// What a handler knows about the request besides its parameters.
 #[derive(Debug, Clone)]
-pub struct Ctx {
+pub struct Ctx<'a> {
     /// The caller's account and region.
     pub scope: Scope,
+    /// Rendered XML reused across requests.
+    pub renders: &'a crate::render_cache::RenderCache,
 }
 
 /// A read-only action: runs on a snapshot of the world.

@@ -64,7 +64,14 @@ pub(crate) fn describe_vpcs(world: &World, ctx: &Ctx, params: &Params, x: &mut X
     let page = params.page(5, 1000)?;
     let region = world.region(&ctx.scope);
     let found = select(&region.vpcs, &ids, IdKind::Vpc, Ec2Error::VpcNotFound, &page, |vpc| matches(vpc, &filters))?;
-    x.list("vpcSet", &found.items, |x, vpc| render_vpc(x, vpc));
+    x.list("vpcSet", &found.items, |x, vpc| {
+        let rendered = ctx.renders.vpc(vpc, |vpc| {
+            let mut item = Xml::new();
+            render_vpc(&mut item, vpc);
+            item.into_string()
+        });
+        x.raw(&rendered);
+    });
     x.optional("nextToken", found.next_token.as_deref());
     Ok(())
 }
