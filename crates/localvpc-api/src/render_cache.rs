@@ -15,10 +15,13 @@ use localvpc_model::vpc::Vpc;
 /// Entries kept before the cache starts over (bounds memory; a miss only costs a render).
 const MAX_ENTRIES: usize = 50_000;
 
+/// Address of the `Arc` → the `Arc` itself (kept alive so the address stays unique) and its rendering.
+type Entries<T> = HashMap<usize, (Arc<T>, Arc<str>)>;
+
 /// The cache; one per server.
 #[derive(Debug, Default)]
 pub struct RenderCache {
-    vpcs: Mutex<HashMap<usize, (Arc<Vpc>, Arc<str>)>>,
+    vpcs: Mutex<Entries<Vpc>>,
 }
 
 impl RenderCache {
