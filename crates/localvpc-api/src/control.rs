@@ -7,6 +7,7 @@
 //!   they were.
 //! - Readers never wait for writers: they take the current `Arc<World>` and work on that snapshot.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -23,6 +24,7 @@ pub struct Control {
     pub renders: crate::render_cache::RenderCache,
     world: RwLock<Published>,
     topology: Mutex<Option<Arc<Topology>>>,
+    compiling: AtomicBool,
     writer: tokio::sync::Mutex<()>,
     store: Arc<dyn Store>,
     quotas: Quotas,
@@ -52,6 +54,7 @@ impl Control {
             renders: Default::default(),
             world: RwLock::new(Published { world: Arc::new(world), version: 0 }),
             topology: Mutex::new(None),
+            compiling: AtomicBool::new(false),
             writer: tokio::sync::Mutex::new(()),
             store,
             quotas,
@@ -68,10 +71,8 @@ impl Control {
         self.world.read().expect("world lock").world.clone()
     }
 
-    /// The compiled topology of the current world.
-    ///
-    /// Compiled lazily, on the first probe after a change, and cached per world version: writes stay as fast as
-    /// they were, and a burst of probes between writes shares one compilation.
+    /// The compiled topology of the current world (compiled here if the background compilation of
+    /// [`Control::refresh_topology`] has not caught up yet), cached per world version.
     pub fn topology(&self) -> Arc<Topology> {
         let (world, version) = {
             let published = self.world.read().expect("world lock");
@@ -84,6 +85,24 @@ impl Control {
         let topology = Arc::new(Topology::compile(&world, version));
         *cached = Some(topology.clone());
         topology
+    }
+
+    /// After a commit: compiles and publishes the new world's topology in the background, so the write's answer
+    /// does not wait for it and the next probe finds it ready. Compilations coalesce: while one runs, further
+    /// commits only make it go round once more, so a burst of writes costs one or two compilations.
+    pub fn refresh_topology(self: &Arc<Self>) {
+        if self.compiling.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let control = Arc::clone(self);
+        tokio::task::spawn_blocking(move || loop {
+            let compiled = control.topology().version;
+            control.compiling.store(false, Ordering::Release);
+            let current = control.world.read().expect("world lock").version;
+            if compiled == current || control.compiling.swap(true, Ordering::AcqRel) {
+                break;
+            }
+        });
     }
 
     fn publish(&self, world: World) {

@@ -176,7 +176,7 @@ async fn query(State(control): State<AppState>, request: Request) -> Response {
 }
 
 async fn run_ec2(
-    control: &Control,
+    control: &AppState,
     _headers: &HeaderMap,
     action: &str,
     caller: &auth::Caller,
@@ -207,7 +207,10 @@ async fn run_ec2(
             control.try_mutation(|tx| write(tx, &ctx, params, &mut Xml::new()))?;
             return Err(Ec2Error::DryRunOperation);
         }
-        Handler::Write(write) => control.mutate(|tx| write(tx, &ctx, params, &mut out)).await?,
+        Handler::Write(write) => {
+            control.mutate(|tx| write(tx, &ctx, params, &mut out)).await?;
+            control.refresh_topology();
+        }
     }
     Ok(out.into_string())
 }
