@@ -141,16 +141,7 @@ impl Walker<'_> {
             Place::Interface(eni),
             &packet,
         );
-        if !node.running
-            && !self.block(
-                Code::BadState,
-                node.instance_id.as_deref().unwrap_or(&node.id),
-                "the instance is not running".into(),
-                "start the instance".into(),
-                Place::Interface(eni),
-                &packet,
-            )
-        {
+        if !self.running(eni, &packet) {
             return None;
         }
         if packet.dst == node.private_ip {
@@ -415,16 +406,7 @@ impl Walker<'_> {
     fn arrive(&mut self, eni: EniIx, packet: Packet, source: Option<EniIx>) -> Arrival {
         let topology = self.topology;
         let node = &topology.enis[eni];
-        if !node.running
-            && !self.block(
-                Code::BadState,
-                node.instance_id.as_deref().unwrap_or(&node.id),
-                "the instance is not running".into(),
-                "start the instance".into(),
-                Place::Interface(eni),
-                &packet,
-            )
-        {
+        if !self.running(eni, &packet) {
             return None;
         }
         if !self.is_answer {
@@ -479,6 +461,20 @@ impl Walker<'_> {
                 packet,
             ),
         }
+    }
+
+    /// A stopped instance neither sends nor answers; `false` stops the walk.
+    fn running(&mut self, eni: EniIx, packet: &Packet) -> bool {
+        let node = &self.topology.enis[eni];
+        node.running
+            || self.block(
+                Code::BadState,
+                node.instance_id.as_deref().unwrap_or(&node.id),
+                "the instance is not running".into(),
+                "start the instance".into(),
+                Place::Interface(eni),
+                packet,
+            )
     }
 
     /// A subnet's network ACL in one direction; `false` stops the walk.
