@@ -42,7 +42,9 @@ pub use error::Ec2Error;
 pub use filter::{Filter, Filterable, Page, PageRequest};
 pub use quotas::Quotas;
 pub use tags::{Tag, Tags};
-pub use world::{Change, LoadError, RegionMeta, RegionState, Resource, Scope, Table, Timestamp, Tx, World};
+pub use world::{
+    civil_from_days, Change, LoadError, RegionMeta, RegionState, Resource, Scope, Table, Timestamp, Tx, World,
+};
 
 /// The account used when the access key is not a 12-digit number (the DESIGN contract; moto uses the same).
 pub const DEFAULT_ACCOUNT: &str = "123456789012";

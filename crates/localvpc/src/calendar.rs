@@ -1,6 +1,6 @@
 //! Civil (UTC) dates from Unix seconds, for the SigV4 credential scope date and dig's `WHEN` line.
 //!
-//! A few lines of arithmetic instead of a date crate: nothing here parses dates or knows time zones.
+//! No date crate: the civil-date arithmetic is `localvpc-model`'s; nothing here parses dates or knows time zones.
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -31,19 +31,11 @@ impl UtcTime {
         UtcTime::from_unix(seconds as i64)
     }
 
-    /// Splits Unix seconds (Howard Hinnant's `civil_from_days`).
+    /// Splits Unix seconds (the civil-date arithmetic is the model's, which renders EC2 timestamps).
     pub fn from_unix(seconds: i64) -> UtcTime {
         let days = seconds.div_euclid(86_400);
         let of_day = seconds.rem_euclid(86_400) as u32;
-        let shifted = days + 719_468;
-        let era = shifted.div_euclid(146_097);
-        let day_of_era = shifted.rem_euclid(146_097);
-        let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-        let month_index = (5 * day_of_year + 2) / 153;
-        let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
-        let month = if month_index < 10 { month_index + 3 } else { month_index - 9 } as u32;
-        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        let (year, month, day) = localvpc_model::civil_from_days(days);
         UtcTime {
             year,
             month,
