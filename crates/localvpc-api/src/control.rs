@@ -87,22 +87,34 @@ impl Control {
         topology
     }
 
-    /// After a commit: compiles and publishes the new world's topology in the background, so the write's answer
-    /// does not wait for it and the next probe finds it ready. Compilations coalesce: while one runs, further
-    /// commits only make it go round once more, so a burst of writes costs one or two compilations.
+    /// After a commit: once writes have paused for [`QUIET_BEFORE_COMPILE`], compiles and publishes the new
+    /// world's topology in the background, so the write's answer never waits for it and the next probe finds it
+    /// ready. While writes keep coming nothing is compiled (a busy writer does not pay for topologies nobody asks
+    /// for; a probe meanwhile compiles its version itself), and one task serves any number of commits.
     pub fn refresh_topology(self: &Arc<Self>) {
         if self.compiling.swap(true, Ordering::AcqRel) {
             return;
         }
         let control = Arc::clone(self);
-        tokio::task::spawn_blocking(move || loop {
-            let compiled = control.topology().version;
-            control.compiling.store(false, Ordering::Release);
-            let current = control.world.read().expect("world lock").version;
-            if compiled == current || control.compiling.swap(true, Ordering::AcqRel) {
-                break;
+        tokio::spawn(async move {
+            loop {
+                let seen = control.version();
+                tokio::time::sleep(QUIET_BEFORE_COMPILE).await;
+                if control.version() != seen {
+                    continue;
+                }
+                let compiler = Arc::clone(&control);
+                let compiled = tokio::task::spawn_blocking(move || compiler.topology().version).await.ok();
+                control.compiling.store(false, Ordering::Release);
+                if compiled == Some(control.version()) || control.compiling.swap(true, Ordering::AcqRel) {
+                    break;
+                }
             }
         });
+    }
+
+    fn version(&self) -> u64 {
+        self.world.read().expect("world lock").version
     }
 
     fn publish(&self, world: World) {
@@ -123,7 +135,9 @@ impl Control {
         let mut world = (*self.snapshot()).clone();
         let mut tx = Tx::with_quotas(&mut world, Self::now(&self.snapshot()), self.quotas);
         let result = mutation(&mut tx)?;
-        let changes = tx.finish();
+        // A store that keeps nothing past the process needs no records: encoding them was a fifth of a CreateVpc
+        // (BENCHMARKS.md). The world itself is the state; the store is only its copy on disk.
+        let changes = if self.store.is_durable() { tx.finish() } else { Vec::new() };
         if !changes.is_empty() {
             let writes: Vec<Write> = changes.iter().map(to_write).collect();
             self.store.apply(&writes).await.map_err(|error| {
@@ -151,6 +165,9 @@ impl Control {
         Ok(())
     }
 }
+
+/// How long writes must pause before the background compilation of [`Control::refresh_topology`] starts.
+const QUIET_BEFORE_COMPILE: std::time::Duration = std::time::Duration::from_millis(25);
 
 /// The world readers see, with a version that changes on every commit.
 struct Published {

@@ -105,4 +105,9 @@ pub trait Store: Send + Sync {
     fn apply<'a>(&'a self, writes: &'a [Write<'a>]) -> BoxFuture<'a, Result<(), StoreError>>;
     /// Removes everything.
     fn reset(&self) -> BoxFuture<'_, Result<(), StoreError>>;
+    /// Whether anything outlives the process. A store that keeps nothing (`--store memory`) lets the caller skip
+    /// encoding records nobody will read.
+    fn is_durable(&self) -> bool {
+        true
+    }
 }

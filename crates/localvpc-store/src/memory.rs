@@ -56,6 +56,10 @@ impl Store for MemoryStore {
         Box::pin(std::future::ready(Ok(())))
     }
 
+    fn is_durable(&self) -> bool {
+        false
+    }
+
     fn reset(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         let mut inner = self.inner.lock().expect("memory store lock");
         inner.0.clear();
