@@ -460,6 +460,68 @@ pub enum Ec2Error {
     #[error("The request must include either the Destination parameter or the FilterAtSource.DestinationAddress parameter. Add the required parameter and retry the request.")]
     NetworkInsightsPathMissingDestination,
 
+    // ---- DHCP options, images, instance types, key pairs, ClassicLink (spec part 2 §10, §12) ----
+    /// Part 2 §12.1: unknown DHCP options set ID(s). ASSUMPTION (text [I]: the usual NotFound form).
+    #[error("{}", not_found("dhcpOption", .0))]
+    DhcpOptionsNotFound(Vec<String>),
+    /// Part 2 §12.1 [O: rebuy-de/aws-nuke transcript]: DeleteDhcpOptions while a VPC uses the set.
+    #[error("The dhcpOptions '{0}' has dependencies and cannot be deleted.")]
+    DhcpOptionsHasDependencies(String),
+    /// Part 2 §12.1: a `DhcpConfiguration` key that is not a DHCP option. ASSUMPTION (text [I]).
+    #[error("Value ({0}) for parameter key is invalid. Unknown DHCP option")]
+    DhcpOptionUnknownKey(String),
+    /// Part 2 §12.1: a value of the wrong form for its option. ASSUMPTION (text [I]).
+    #[error("Value ({value}) for parameter {key} is invalid.")]
+    DhcpOptionInvalidValue {
+        /// The option.
+        key: String,
+        /// The value as sent.
+        value: String,
+    },
+    /// Part 2 §12.1: more values than the option takes, or the option twice. ASSUMPTION (text [I]).
+    #[error("The DHCP option {key} accepts at most {max} value(s), given once.")]
+    DhcpOptionTooManyValues {
+        /// The option.
+        key: String,
+        /// How many values it takes.
+        max: usize,
+    },
+    /// Part 2 §10.1 [M text; D code]: unknown image ID(s).
+    #[error("{}", match .0.as_slice() { [one] => format!("The image id '[{one}]' does not exist"), many => format!("The image ids '[{}]' do not exist", many.join(", ")) })]
+    ImageNotFound(Vec<String>),
+    /// Part 2 §10.1 [D code]: an `Owner` that is neither an account ID nor an alias. ASSUMPTION (text [I]).
+    #[error("Invalid user id: \"{0}\"")]
+    InvalidOwner(String),
+    /// Part 2 §10.2 [M]: unknown instance type(s) named in DescribeInstanceTypes.
+    #[error("The following supplied instance types do not exist: [{}]", .0.join(", "))]
+    InstanceTypeNotFound(Vec<String>),
+    /// A parameter whose value is not one of the values the action knows (an enum), as AWS words it.
+    #[error("Value ({value}) for parameter {parameter} is invalid.")]
+    UnknownEnumValue {
+        /// The parameter as AWS names it in messages.
+        parameter: &'static str,
+        /// The value as sent.
+        value: String,
+    },
+    /// Part 2 §10.10 [O]: CreateKeyPair/ImportKeyPair with a name the region has (note "keypair").
+    #[error("The keypair '{0}' already exists.")]
+    KeyPairDuplicate(String),
+    /// Part 2 §10.10 [O]: an unknown key pair name or ID (note "key pair", no final period).
+    #[error("The key pair '{0}' does not exist")]
+    KeyPairNotFound(String),
+    /// Part 2 §10.10 [M text; D code]: ImportKeyPair with material that is not a supported public key.
+    #[error("Key is not in valid OpenSSH public key format")]
+    KeyPairFormat,
+    /// Part 2 §10.10 [D]: a key name that is empty, longer than 255 characters or not ASCII. ASSUMPTION (text [I]).
+    #[error(
+        "Value ({0}) for parameter keyName is invalid. Length exceeds maximum of 255 ASCII characters, or is empty."
+    )]
+    KeyNameInvalid(String),
+    /// ClassicLink actions: EC2-Classic is retired, and accounts without it have always been answered this
+    /// [O: aws/aws-sdk-java#754, the answer in a VPC-only account].
+    #[error("The functionality you requested is not available in this region.")]
+    ClassicLinkUnsupported,
+
     // ---- tags (§2.12) ----
     /// §2.12: CreateTags/DeleteTags with an ID of no taggable kind.
     #[error("The ID '{0}' is not valid")]
@@ -498,6 +560,11 @@ pub fn malformed_code(kind: IdKind) -> &'static str {
         // the path's spelling follows it (ASSUMPTION).
         IdKind::NetworkInsightsPath => "InvalidNetworkInsightsPathId.Malformed",
         IdKind::NetworkInsightsAnalysis => "InvalidNetworkInsightsAnalysisId.Malformed",
+        // Part 2 §10.1 [M; D errs lists the code].
+        IdKind::Image => "InvalidAMIID.Malformed",
+        // ASSUMPTION (part 2 §10.10 [I]): AWS documents no malformed code for key pair IDs; an ID of the wrong
+        // shape is one that does not exist.
+        IdKind::KeyPair => "InvalidKeyPair.NotFound",
     }
 }
 
@@ -614,6 +681,19 @@ impl Ec2Error {
             NetworkInsightsAnalysisNotFound(_) => "InvalidNetworkInsightsAnalysisId.NotFound",
             AnalysisExistsForNetworkInsightsPath { .. } => "AnalysisExistsForNetworkInsightsPath",
             NetworkInsightsPathMissingDestination => "MissingParameter",
+            DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",
+            DhcpOptionsHasDependencies(_) => "DependencyViolation",
+            DhcpOptionUnknownKey(_) | DhcpOptionInvalidValue { .. } | DhcpOptionTooManyValues { .. } => {
+                "InvalidParameterValue"
+            }
+            ImageNotFound(_) => "InvalidAMIID.NotFound",
+            InvalidOwner(_) => "InvalidUserID.Malformed",
+            InstanceTypeNotFound(_) => "InvalidInstanceType",
+            UnknownEnumValue { .. } | KeyNameInvalid(_) => "InvalidParameterValue",
+            KeyPairDuplicate(_) => "InvalidKeyPair.Duplicate",
+            KeyPairNotFound(_) => "InvalidKeyPair.NotFound",
+            KeyPairFormat => "InvalidKeyPair.Format",
+            ClassicLinkUnsupported => "UnsupportedOperation",
             TagLimitExceeded => "TagLimitExceeded",
             InvalidId(_) => "InvalidID",
         }

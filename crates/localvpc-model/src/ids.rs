@@ -51,6 +51,10 @@ pub enum IdKind {
     NetworkInsightsPath,
     /// `nia-` (a Network Insights analysis)
     NetworkInsightsAnalysis,
+    /// `ami-` (an image of the built-in catalog)
+    Image,
+    /// `key-` (a key pair)
+    KeyPair,
 }
 
 impl IdKind {
@@ -78,6 +82,8 @@ impl IdKind {
             IdKind::ElasticIpAssociation => "eipassoc",
             IdKind::NetworkInsightsPath => "nip",
             IdKind::NetworkInsightsAnalysis => "nia",
+            IdKind::Image => "ami",
+            IdKind::KeyPair => "key",
         }
     }
 
@@ -101,7 +107,7 @@ impl IdKind {
 
     /// The kind an ID belongs to, judged by its prefix (longest prefix wins: `vpc-cidr-assoc-` before `vpc-`).
     pub fn of(id: &str) -> Option<IdKind> {
-        const ALL: [IdKind; 21] = [
+        const ALL: [IdKind; 23] = [
             IdKind::VpcCidrAssociation,
             IdKind::NetworkInterfaceAttachment,
             IdKind::RouteTableAssociation,
@@ -123,6 +129,8 @@ impl IdKind {
             IdKind::ElasticIpAssociation,
             IdKind::NetworkInsightsPath,
             IdKind::NetworkInsightsAnalysis,
+            IdKind::Image,
+            IdKind::KeyPair,
         ];
         ALL.into_iter().find(|kind| kind.check(id).is_ok())
     }

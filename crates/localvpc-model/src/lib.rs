@@ -17,15 +17,20 @@
 //! Each AWS resource has one module named after its AWS noun: the type, its filters, and its rules.
 #![warn(missing_docs)]
 
+pub mod account;
 pub mod address;
 pub mod availability_zone;
 pub mod cidr;
+pub mod dhcp_options;
 pub mod dns_name;
 pub mod error;
 pub mod filter;
 pub mod ids;
+pub mod image;
 pub mod instance;
+pub mod instance_type;
 pub mod internet_gateway;
+pub mod key_pair;
 pub mod network_acl;
 pub mod network_insights;
 pub mod network_interface;

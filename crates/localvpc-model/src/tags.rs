@@ -84,9 +84,11 @@ pub fn validate(tags: &[Tag]) -> Result<()> {
 pub mod ops {
     use super::{Tag, Tags};
     use crate::address::Address;
+    use crate::dhcp_options::DhcpOptions;
     use crate::ids::IdKind;
     use crate::instance::Instance;
     use crate::internet_gateway::InternetGateway;
+    use crate::key_pair::KeyPair;
     use crate::network_acl::NetworkAcl;
     use crate::network_insights::{NetworkInsightsAnalysis, NetworkInsightsPath};
     use crate::network_interface::NetworkInterface;
@@ -176,6 +178,10 @@ pub mod ops {
                 |id| Ec2Error::NetworkInsightsAnalysisNotFound(vec![id]),
                 change,
             ),
+            Some(IdKind::DhcpOptions) => {
+                edit::<DhcpOptions>(tx, scope, id, |id| Ec2Error::DhcpOptionsNotFound(vec![id]), change)
+            }
+            Some(IdKind::KeyPair) => edit::<KeyPair>(tx, scope, id, Ec2Error::KeyPairNotFound, change),
             _ => Err(Ec2Error::InvalidId(id.to_string())),
         }
     }
@@ -270,6 +276,8 @@ pub mod ops {
         describe_table::<Address>(region, "elastic-ip", &mut out);
         describe_table::<NetworkInsightsPath>(region, "network-insights-path", &mut out);
         describe_table::<NetworkInsightsAnalysis>(region, "network-insights-analysis", &mut out);
+        describe_table::<DhcpOptions>(region, "dhcp-options", &mut out);
+        describe_table::<KeyPair>(region, "key-pair", &mut out);
         out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
         out
     }

@@ -156,7 +156,7 @@ fn check_vpc_quota(tx: &Tx, scope: &Scope) -> Result<()> {
 fn new_vpc(tx: &mut Tx, scope: &Scope, block: Ipv4Net, tenancy: String, is_default: bool, tags: Tags) -> Arc<Vpc> {
     let id = tx.next_id(IdKind::Vpc);
     let association_id = tx.next_id(IdKind::VpcCidrAssociation);
-    let dhcp_options_id = dhcp_options_id(tx, scope);
+    let dhcp_options_id = crate::dhcp_options::default_for_new_vpc(tx, scope);
     let vpc = Vpc {
         id: id.clone(),
         owner_id: scope.account.clone(),
@@ -176,17 +176,6 @@ fn new_vpc(tx: &mut Tx, scope: &Scope, block: Ipv4Net, tenancy: String, is_defau
     network_acl::create_default(tx, scope, &vpc);
     security_group::create_default(tx, scope, &vpc);
     tx.get::<Vpc>(scope, &id).expect("just inserted")
-}
-
-/// The region's default DHCP options set, created on first need.
-fn dhcp_options_id(tx: &mut Tx, scope: &Scope) -> String {
-    let meta = tx.region(scope).meta.clone();
-    if !meta.dhcp_options_id.is_empty() {
-        return meta.dhcp_options_id;
-    }
-    let id = tx.next_id(IdKind::DhcpOptions);
-    tx.set_meta(scope, RegionMeta { dhcp_options_id: id.clone(), ..meta });
-    id
 }
 
 /// Looks a VPC up, checking the ID's shape first.

@@ -14,9 +14,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::address::Address;
+use crate::dhcp_options::DhcpOptions;
 use crate::ids::{format_id, IdKind};
 use crate::instance::Instance;
 use crate::internet_gateway::InternetGateway;
+use crate::key_pair::KeyPair;
 use crate::network_acl::NetworkAcl;
 use crate::network_insights::{NetworkInsightsAnalysis, NetworkInsightsPath};
 use crate::network_interface::NetworkInterface;
@@ -112,6 +114,10 @@ pub struct RegionState {
     pub network_insights_paths: Table<NetworkInsightsPath>,
     /// Network Insights analyses.
     pub network_insights_analyses: Table<NetworkInsightsAnalysis>,
+    /// DHCP options sets (the region's default set included).
+    pub dhcp_options: Table<DhcpOptions>,
+    /// Key pairs, by `key-…` ID.
+    pub key_pairs: Table<KeyPair>,
 }
 
 static EMPTY_REGION: LazyLock<RegionState> = LazyLock::new(RegionState::default);
@@ -245,6 +251,8 @@ impl World {
                 Address::KIND => load_into::<Address>(region, body),
                 NetworkInsightsPath::KIND => load_into::<NetworkInsightsPath>(region, body),
                 NetworkInsightsAnalysis::KIND => load_into::<NetworkInsightsAnalysis>(region, body),
+                DhcpOptions::KIND => load_into::<DhcpOptions>(region, body),
+                KeyPair::KIND => load_into::<KeyPair>(region, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
             result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;

@@ -3,11 +3,16 @@
 //! Handlers are thin (moto's responses map): read parameters, call the model rule, render XML. An `if` about AWS
 //! semantics belongs in `localvpc-model`, not here.
 
+mod account;
 pub mod actions;
 mod address;
 mod availability_zone;
+mod dhcp_options;
+mod image;
 mod instance;
+mod instance_type;
 mod internet_gateway;
+mod key_pair;
 mod network_acl;
 mod network_insights;
 mod network_interface;
