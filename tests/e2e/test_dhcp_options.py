@@ -1,8 +1,13 @@
-"""Part 2 §12 DHCP options sets: Create/Describe/Delete/Associate with boto3 and the aws CLI, and each VPC's
-`dhcpOptionsId`."""
+"""Part 2 §12 DHCP options sets: Create/Describe/Delete/Associate with boto3 and the aws CLI, each VPC's
+`dhcpOptionsId`, and what a set changes for the instances' DNS (`localvpc exec … nslookup`)."""
 from __future__ import annotations
 
+import subprocess
+
+import pytest
+
 from helpers import DEFAULT_ACCOUNT, assert_id, cli_error, create_vpc, ec2_error, tag_spec, tags_of
+from test_exec import binary, tool_env
 
 UNKNOWN_DOPT = "dopt-0123456789abcdef0"
 
@@ -132,3 +137,77 @@ def test_dhcp_options_cli(aws):
               f"The dhcpOption ID '{dopt_id}' does not exist")
     cli_error(aws("ec2", "create-dhcp-options", "--dhcp-configurations", "Key=netbios-node-type,Values=3"),
               "InvalidParameterValue", "Value (3) for parameter netbios-node-type is invalid.")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What the set changes for DNS (part 2 §12.2)
+# ---------------------------------------------------------------------------------------------------------------
+REGION = "us-east-1"
+
+
+@pytest.fixture
+def exec_tool(server):
+    def run(instance: str, *command) -> subprocess.CompletedProcess:
+        argv = [binary(), "--endpoint", server.endpoint, "exec", instance, "--", *command]
+        return subprocess.run(argv, capture_output=True, text=True, env=tool_env(region=REGION), timeout=60)
+
+    return run
+
+
+@pytest.fixture
+def network(ec2):
+    """A VPC 10.0.0.0/16 with DNS hostnames on, a subnet, an internet route and two instances."""
+    vpc = create_vpc(ec2)["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    rtb = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]
+    ec2.create_route(RouteTableId=rtb["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    instances = ec2.run_instances(ImageId="ami-0123456789abcdef0", MinCount=2, MaxCount=2, SubnetId=subnet,
+                                  InstanceType="t3.micro")["Instances"]
+    return {"vpc": vpc, "a": instances[0], "b": instances[1]}
+
+
+def test_custom_domain_name_is_the_search_suffix_of_instance_names(ec2, network, exec_tool):
+    """Regression: the VPC's DHCP `domain-name` was ignored; `ip-…corp.example` did not resolve from inside."""
+    b_ip = network["b"]["PrivateIpAddress"]
+    short = "ip-" + b_ip.replace(".", "-")
+    custom = f"{short}.corp.example"
+    before = exec_tool(network["a"]["InstanceId"], "nslookup", custom)
+    assert before.returncode == 1 and f"** server can't find {custom}: NXDOMAIN" in before.stdout, before
+    dopt = ec2.create_dhcp_options(DhcpConfigurations=config({"domain-name": ["corp.example"],
+                                                              "domain-name-servers": ["AmazonProvidedDNS"]}))
+    ec2.associate_dhcp_options(DhcpOptionsId=dopt["DhcpOptions"]["DhcpOptionsId"], VpcId=network["vpc"])
+    after = exec_tool(network["a"]["InstanceId"], "nslookup", custom)
+    assert after.returncode == 0, after
+    assert after.stdout == (f"Server:\t\t10.0.0.2\nAddress:\t10.0.0.2#53\n\nNon-authoritative answer:\n"
+                            f"Name:\t{custom}\nAddress: {b_ip}\n\n")
+    # The short name takes the new search suffix; the Amazon-provided name keeps resolving.
+    short_lookup = exec_tool(network["a"]["InstanceId"], "nslookup", short)
+    assert short_lookup.returncode == 0 and f"Address: {b_ip}\n" in short_lookup.stdout, short_lookup
+    amazon = exec_tool(network["a"]["InstanceId"], "nslookup", f"{short}.ec2.internal")
+    assert amazon.returncode == 0 and f"Address: {b_ip}\n" in amazon.stdout, amazon
+    # Only inside the VPC: the internet does not know the name.
+    outside = exec_tool("internet", "nslookup", custom)
+    assert outside.returncode == 1 and "NXDOMAIN" in outside.stdout, outside
+
+
+def test_custom_name_servers_replace_the_amazon_resolver(ec2, network, exec_tool):
+    """Regression: custom `domain-name-servers` were ignored and the Amazon resolver kept answering."""
+    a = network["a"]["InstanceId"]
+    name = "ip-{}.ec2.internal".format(network["b"]["PrivateIpAddress"].replace(".", "-"))
+    assert exec_tool(a, "nslookup", name).returncode == 0  # positive control: AmazonProvidedDNS answers
+    dopt = ec2.create_dhcp_options(DhcpConfigurations=config({"domain-name-servers": ["10.0.1.250"]}))
+    ec2.associate_dhcp_options(DhcpOptionsId=dopt["DhcpOptions"]["DhcpOptionsId"], VpcId=network["vpc"])
+    custom = exec_tool(a, "nslookup", name)
+    assert (custom.returncode, custom.stdout) == (1, ";; connection timed out; no servers could be reached\n\n"), custom
+    dig = exec_tool(a, "dig", name)
+    assert dig.returncode == 9 and ";; communications error to 10.0.1.250#53: timed out" in dig.stdout, dig
+    # The Amazon resolver still answers when asked by address (part 2 §12.2 [I]).
+    explicit = exec_tool(a, "nslookup", name, "10.0.0.2")
+    assert explicit.returncode == 0 and "Server:\t\t10.0.0.2\n" in explicit.stdout, explicit
+    # No options at all: no server.
+    ec2.associate_dhcp_options(DhcpOptionsId="default", VpcId=network["vpc"])
+    none = exec_tool(a, "nslookup", name)
+    assert (none.returncode, none.stdout) == (1, ";; connection timed out; no servers could be reached\n\n"), none

@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use localvpc_engine::dns::{self, Answer};
+use localvpc_engine::dns::{self, Answer, Resolver};
 use localvpc_engine::reachability;
 use localvpc_engine::{trace, Finding, HopKind, Leg, Mode, Probe, Protocol, Topology, Trace, Vantage, Verdict};
 use localvpc_model::Scope;
@@ -247,16 +247,31 @@ pub async fn explain(State(control): State<AppState>, headers: HeaderMap, body: 
     }
 }
 
-/// `POST /_localvpc/v1/resolve {"from": VANTAGE, "name": NAME}`: what the vantage's resolver answers.
+/// `POST /_localvpc/v1/resolve {"from": VANTAGE, "name": NAME, "server": ADDRESS?}`: what the vantage's resolver
+/// (or the named server) answers, which server that is (`null` when the VPC's DHCP options give none) and how it
+/// was reached (`via`: `amazon`, `public`, `network` — an ordinary UDP datagram — or `none`).
 pub async fn resolve(State(control): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let topology = control.topology();
     let result = (|| {
         let request = body_json(&body)?;
         let from = vantage(&control, &topology, &scope_of(&headers), text_field(&request, "from")?)?;
         let name = text_field(&request, "name")?;
-        let mut value = answer_json(&dns::resolve(&topology, from, name));
+        let server = match request.get("server").and_then(Value::as_str) {
+            Some(text) => Some(text.parse::<Ipv4Addr>().map_err(|_| {
+                Refusal(StatusCode::BAD_REQUEST, format!("`server` must be an IPv4 address, not {text:?}"))
+            })?),
+            None => None,
+        };
+        let (resolver, answer) = dns::ask(&topology, from, server, name);
+        let mut value = answer_json(&answer);
         value["name"] = json!(name);
-        value["server"] = json!(dns::resolver_address(&topology, from).to_string());
+        value["server"] = json!(resolver.address().map(|address| address.to_string()));
+        value["via"] = json!(match resolver {
+            Resolver::Amazon(_) => "amazon",
+            Resolver::Public(_) => "public",
+            Resolver::Network(_) => "network",
+            Resolver::None => "none",
+        });
         Ok::<Value, Refusal>(value)
     })();
     match result {

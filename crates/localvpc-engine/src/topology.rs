@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
+use localvpc_model::dhcp_options::{self, NameServer};
 use localvpc_model::network_interface::public_address;
 use localvpc_model::route_table::{route_state, RouteState, RouteTarget};
 use localvpc_model::security_group::RulePeer;
@@ -67,6 +68,10 @@ pub struct VpcNode {
     pub dns_support: bool,
     /// `enableDnsHostnames`.
     pub dns_hostnames: bool,
+    /// The `domain-name` of its DHCP options: the search domain its instances use (part 2 §12.2).
+    pub domain_name: Option<String>,
+    /// The `domain-name-servers` of its DHCP options, in order; empty with no options (`default`).
+    pub name_servers: Vec<NameServer>,
     /// The attached internet gateway.
     pub internet_gateway: Option<String>,
     /// Its subnets.
@@ -348,6 +353,7 @@ impl Topology {
                 .values()
                 .find(|igw| igw.attached_vpc.as_deref() == Some(vpc.id.as_str()))
                 .map(|igw| igw.id.clone());
+            let dhcp = dhcp_options::of_vpc(region, vpc);
             self.vpc_by_key.insert((scope.clone(), vpc.id.clone()), self.vpcs.len());
             self.vpcs.push(VpcNode {
                 scope: scope.clone(),
@@ -356,6 +362,8 @@ impl Topology {
                 cidrs: vpc.cidr_blocks().copied().collect(),
                 dns_support: vpc.enable_dns_support,
                 dns_hostnames: vpc.enable_dns_hostnames,
+                domain_name: dhcp.and_then(|options| options.domain_name()).map(str::to_string),
+                name_servers: dhcp.map(|options| options.name_servers()).unwrap_or_default(),
                 internet_gateway: igw,
                 subnets: Vec::new(),
                 eni_by_private_ip: HashMap::new(),

@@ -150,8 +150,11 @@ pub struct Resolved {
     /// The A record.
     #[serde(default)]
     pub address: Option<Ipv4Addr>,
-    /// The resolver the vantage asks.
-    pub server: Ipv4Addr,
+    /// The server asked; `None` when the VPC's DHCP options give the instance none.
+    pub server: Option<Ipv4Addr>,
+    /// How it was reached: `amazon`, `public`, `network` (a UDP datagram like any packet) or `none`.
+    #[serde(default)]
+    pub via: String,
     /// The name asked.
     pub name: String,
 }
@@ -216,9 +219,10 @@ impl Client {
         typed(self.explain_json(from, to, protocol)?)
     }
 
-    /// `POST /_localvpc/v1/resolve`: what the vantage's resolver answers for `name`.
-    pub fn resolve(&self, from: &str, name: &str) -> anyhow::Result<Resolved> {
-        typed(self.post("resolve", &json!({ "from": from, "name": name }))?)
+    /// `POST /_localvpc/v1/resolve`: what the vantage's resolver, or `server` when given, answers for `name`.
+    pub fn resolve(&self, from: &str, name: &str, server: Option<Ipv4Addr>) -> anyhow::Result<Resolved> {
+        let server = server.map(|address| address.to_string());
+        typed(self.post("resolve", &json!({ "from": from, "name": name, "server": server }))?)
     }
 
     /// `POST /_localvpc/v1/reachability`: the JSON as the server sent it.

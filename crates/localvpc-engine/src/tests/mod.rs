@@ -1,6 +1,7 @@
 //! Engine tests: one test per rule of spec §3, the worked scenario of §3.8, the DNS matrix of §4.5, and
 //! properties over random topologies. Every fixture is built through the model's own rules (see `lab.rs`).
 
+mod dhcp_dns;
 mod dns_matrix;
 mod flow;
 mod lab;
