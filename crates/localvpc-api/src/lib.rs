@@ -42,7 +42,15 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Shared state of the router.
 pub type AppState = Arc<Control>;
 
-/// The whole HTTP API.
+/// The whole HTTP API, behind the authentication `auth` asks for (`serve --auth`).
+pub fn router_with_auth(state: AppState, auth: auth::Auth) -> Router {
+    match auth {
+        auth::Auth::AnyKey => router(state),
+        auth::Auth::SigV4(credentials) => auth::require_signatures(router(state), credentials),
+    }
+}
+
+/// The whole HTTP API, any access key accepted.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/_localvpc/health", get(health))
@@ -100,7 +108,7 @@ async fn advance_clock(State(control): State<AppState>, body: Bytes) -> Response
     }
 }
 
-fn xml_response(status: u16, body: String) -> Response {
+pub(crate) fn xml_response(status: u16, body: String) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     let headers = response.headers_mut();
@@ -109,7 +117,7 @@ fn xml_response(status: u16, body: String) -> Response {
     response
 }
 
-fn error_response(error: &Ec2Error, request_id: &str) -> Response {
+pub(crate) fn error_response(error: &Ec2Error, request_id: &str) -> Response {
     xml_response(error.http_status(), xml::ec2_error(error.code(), &error.to_string(), request_id))
 }
 
@@ -118,7 +126,7 @@ fn error_response(error: &Ec2Error, request_id: &str) -> Response {
 const DRAIN_LIMIT_BYTES: usize = 64 * MAX_BODY_BYTES;
 
 /// The body, or `None` when it exceeds [`MAX_BODY_BYTES`] (or cannot be read).
-async fn read_body(mut body: Body) -> Option<Bytes> {
+pub(crate) async fn read_body(mut body: Body) -> Option<Bytes> {
     let mut kept = Vec::new();
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
@@ -154,7 +162,7 @@ async fn query(State(control): State<AppState>, request: Request) -> Response {
         }
         return error_response(&Ec2Error::MissingParameter("Action".into()), &request_id);
     };
-    let caller = auth::caller(&parts.headers, &params);
+    let caller = auth::caller(&parts.headers, &params, parts.extensions.get());
     let span = tracing::debug_span!("request", %action, account = %caller.scope.account, region = %caller.scope.region, %request_id);
     let _entered = span.enter();
     let result = if caller.service.as_deref() == Some("sts") || action == "GetCallerIdentity" {

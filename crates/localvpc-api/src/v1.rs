@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use localvpc_engine::dns::{self, Answer};
 use localvpc_engine::reachability;
@@ -17,8 +17,7 @@ use localvpc_engine::{trace, Finding, HopKind, Leg, Mode, Probe, Protocol, Topol
 use localvpc_model::Scope;
 use serde_json::{json, Value};
 
-use crate::auth;
-use crate::params::Params;
+use crate::auth::Caller;
 use crate::AppState;
 
 /// A request the API refuses, with the HTTP status and a message.
@@ -189,10 +188,6 @@ fn destination(topology: &Topology, from: Vantage, to: &str) -> (Option<Ipv4Addr
     (address, answer_json(&answer))
 }
 
-fn scope_of(headers: &HeaderMap) -> Scope {
-    auth::caller(headers, &Params::default()).scope
-}
-
 struct ProbeRequest {
     from: Vantage,
     to: String,
@@ -202,12 +197,11 @@ struct ProbeRequest {
 fn probe_request(
     control: &AppState,
     topology: &Topology,
-    headers: &HeaderMap,
+    scope: &Scope,
     body: &Bytes,
 ) -> Result<ProbeRequest, Refusal> {
     let request = body_json(body)?;
-    let scope = scope_of(headers);
-    let from = vantage(control, topology, &scope, text_field(&request, "from")?)?;
+    let from = vantage(control, topology, scope, text_field(&request, "from")?)?;
     Ok(ProbeRequest { from, to: text_field(&request, "to")?.to_string(), protocol: protocol(&request)? })
 }
 
@@ -230,29 +224,29 @@ fn run_probe(topology: &Topology, request: &ProbeRequest, mode: Mode) -> Value {
 }
 
 /// `POST /_localvpc/v1/probe {"from": "i-…"|"internet", "to": ADDRESS|NAME, "protocol": "icmp"|"tcp"|"udp", "port": N}`.
-pub async fn probe(State(control): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn probe(State(control): State<AppState>, caller: Caller, body: Bytes) -> Response {
     let topology = control.topology();
-    match probe_request(&control, &topology, &headers, &body) {
+    match probe_request(&control, &topology, &caller.scope, &body) {
         Ok(request) => ok(run_probe(&topology, &request, Mode::FirstDrop)),
         Err(refusal) => refusal.into_response(),
     }
 }
 
 /// `POST /_localvpc/v1/explain` (same body as probe): every setting that blocks the path, each with its fix.
-pub async fn explain(State(control): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn explain(State(control): State<AppState>, caller: Caller, body: Bytes) -> Response {
     let topology = control.topology();
-    match probe_request(&control, &topology, &headers, &body) {
+    match probe_request(&control, &topology, &caller.scope, &body) {
         Ok(request) => ok(run_probe(&topology, &request, Mode::CollectAll)),
         Err(refusal) => refusal.into_response(),
     }
 }
 
 /// `POST /_localvpc/v1/resolve {"from": VANTAGE, "name": NAME}`: what the vantage's resolver answers.
-pub async fn resolve(State(control): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn resolve(State(control): State<AppState>, caller: Caller, body: Bytes) -> Response {
     let topology = control.topology();
     let result = (|| {
         let request = body_json(&body)?;
-        let from = vantage(&control, &topology, &scope_of(&headers), text_field(&request, "from")?)?;
+        let from = vantage(&control, &topology, &caller.scope, text_field(&request, "from")?)?;
         let name = text_field(&request, "name")?;
         let mut value = answer_json(&dns::resolve(&topology, from, name));
         value["name"] = json!(name);
@@ -267,9 +261,9 @@ pub async fn resolve(State(control): State<AppState>, headers: HeaderMap, body: 
 
 /// `POST /_localvpc/v1/reachability {"vpc": ["vpc-…", …]}`: the ICMP matrix among the caller's running instances
 /// (optionally only those in the named VPCs).
-pub async fn reachability(State(control): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn reachability(State(control): State<AppState>, caller: Caller, body: Bytes) -> Response {
     let topology: Arc<Topology> = control.topology();
-    let scope = scope_of(&headers);
+    let scope = caller.scope;
     let request = match body_json(&body) {
         Ok(request) => request,
         Err(refusal) => return refusal.into_response(),
