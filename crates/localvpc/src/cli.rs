@@ -44,6 +44,11 @@ impl Cli {
     pub fn access_key(&self) -> String {
         std::env::var("AWS_ACCESS_KEY_ID").ok().filter(|key| !key.is_empty()).unwrap_or_else(|| "localvpc".to_string())
     }
+
+    /// The secret access key the aws CLI would sign with, if the environment has one.
+    pub fn secret_key(&self) -> Option<String> {
+        std::env::var("AWS_SECRET_ACCESS_KEY").ok().filter(|secret| !secret.is_empty())
+    }
 }
 
 /// The subcommands.
@@ -161,6 +166,33 @@ pub struct ServeArgs {
     /// rules per security group, … — refused with AWS's error codes, e.g. `VpcLimitExceeded`).
     #[arg(long, value_enum, default_value_t = QuotaMode::None, env = "LOCALVPC_QUOTAS")]
     pub quotas: QuotaMode,
+    /// How requests are authenticated: `none` (the default: any access key works and only names the account) or
+    /// `sigv4` (every request but `GET /` and `/_localvpc/health` must carry a valid Signature Version 4 by a key of
+    /// `--credentials`; refusals are AWS's codes, e.g. `AuthFailure`, `SignatureDoesNotMatch`, `RequestExpired`).
+    #[arg(long, value_enum, default_value_t = AuthMode::None, env = "LOCALVPC_AUTH")]
+    pub auth: AuthMode,
+    /// The keys `--auth sigv4` accepts: a file of lines `ACCESS_KEY SECRET [ACCOUNT]` (`#` comments, blank lines
+    /// allowed). Without ACCOUNT a key acts for the account its shape names (a 12-digit key is the account).
+    #[arg(long, value_name = "FILE", env = "LOCALVPC_CREDENTIALS")]
+    pub credentials: Option<PathBuf>,
+}
+
+/// The values of `serve --auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthMode {
+    /// Any access key works (signatures are not checked).
+    None,
+    /// Signature Version 4, verified against the keys of `--credentials`.
+    Sigv4,
+}
+
+impl fmt::Display for AuthMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AuthMode::None => "none",
+            AuthMode::Sigv4 => "sigv4",
+        })
+    }
 }
 
 /// The values of `serve --quotas`.

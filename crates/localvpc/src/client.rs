@@ -1,14 +1,19 @@
 //! HTTP to the localvpc JSON API (`/_localvpc/v1/…`): one method per endpoint, and the answer shapes the tools read.
 //!
 //! The caller's account and region travel as the aws CLI sends them, in a SigV4 credential scope
-//! (`Credential=AKID/yyyymmdd/region/ec2/aws4_request`); the server reads the scope and does not check the signature,
-//! so nothing here signs. Blocking reqwest: the client commands are a handful of sequential calls to loopback, and
+//! (`Credential=AKID/yyyymmdd/region/ec2/aws4_request`). With a secret key in the environment (as the aws CLI reads
+//! it, `AWS_SECRET_ACCESS_KEY`) every request is signed for real by `aws-sigv4`, body hash included, so the commands
+//! work against `serve --auth sigv4`; without one the header carries the scope only, which a default server reads
+//! and does not check. Blocking reqwest: the client commands are a handful of sequential calls to loopback, and
 //! the `ssh` shell reads stdin between them.
 
 use std::net::Ipv4Addr;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::{anyhow, Context};
+use aws_sigv4::http_request::{sign, PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -182,23 +187,45 @@ pub struct Matrix {
 pub struct Client {
     http: reqwest::blocking::Client,
     endpoint: String,
-    authorization: String,
+    signer: Signer,
 }
 
+/// How requests say who is calling.
+enum Signer {
+    /// No secret: the credential scope alone, with a placeholder signature (enough for a default server).
+    ScopeOnly { authorization: String },
+    /// A real Signature Version 4 per request.
+    SigV4 { identity: Identity, region: String },
+}
+
+/// The service of the credential scope: the JSON API acts for EC2 users, as the aws CLI's `ec2` commands do.
+const SERVICE: &str = "ec2";
+
 impl Client {
-    /// A client for `endpoint` that calls as `access_key` in `region`.
-    pub fn new(endpoint: &str, access_key: &str, region: &str) -> anyhow::Result<Client> {
+    /// A client for `endpoint` that calls as `access_key` in `region`, signing with `secret` when there is one.
+    pub fn new(endpoint: &str, access_key: &str, secret: Option<&str>, region: &str) -> anyhow::Result<Client> {
         // The server is local (loopback by contract): never send its traffic through a proxy from the environment.
         let http = reqwest::blocking::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(120))
             .build()
             .context("while setting up the HTTP client")?;
-        let date = UtcTime::now().scope_date();
-        let authorization = format!(
-            "AWS4-HMAC-SHA256 Credential={access_key}/{date}/{region}/ec2/aws4_request, SignedHeaders=host, Signature=0"
-        );
-        Ok(Client { http, endpoint: endpoint.trim_end_matches('/').to_string(), authorization })
+        let signer = match secret {
+            Some(secret) => Signer::SigV4 {
+                identity: aws_credential_types::Credentials::new(access_key, secret, None, None, "environment").into(),
+                region: region.to_string(),
+            },
+            None => {
+                let date = UtcTime::now().scope_date();
+                Signer::ScopeOnly {
+                    authorization: format!(
+                        "AWS4-HMAC-SHA256 Credential={access_key}/{date}/{region}/{SERVICE}/aws4_request, \
+                         SignedHeaders=host, Signature=0"
+                    ),
+                }
+            }
+        };
+        Ok(Client { http, endpoint: endpoint.trim_end_matches('/').to_string(), signer })
     }
 
     /// `POST /_localvpc/v1/probe`: what happens to one packet (first drop wins).
@@ -233,24 +260,70 @@ impl Client {
 
     fn post(&self, endpoint: &str, body: &Value) -> anyhow::Result<Value> {
         let url = format!("{}/_localvpc/v1/{endpoint}", self.endpoint);
-        let response = self
-            .http
-            .post(&url)
-            .header(reqwest::header::AUTHORIZATION, &self.authorization)
-            .json(body)
+        let body = serde_json::to_vec(body).context("while encoding the request")?;
+        let mut request = self.http.post(&url).header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE).body(body.clone());
+        for (name, value) in self.signer.headers(&url, &body)? {
+            request = request.header(name, value);
+        }
+        let response = request
             .send()
             .with_context(|| format!("cannot reach localvpc at {} (is `localvpc serve` running?)", self.endpoint))?;
         let status = response.status();
         let text = response.text().with_context(|| format!("while reading the answer of {url}"))?;
         let value: Option<Value> = serde_json::from_str(&text).ok();
         if !status.is_success() {
-            let message = value.as_ref().and_then(|value| value.get("error")).and_then(Value::as_str);
-            return Err(match message {
+            return Err(match value.as_ref().and_then(error_message) {
                 Some(message) => anyhow!("{message}"),
                 None => anyhow!("{url} answered HTTP {status}: {}", text.trim()),
             });
         }
         value.ok_or_else(|| anyhow!("{url} answered something that is not JSON: {}", text.trim()))
+    }
+}
+
+/// The body's type; it is signed, so it is set here rather than by reqwest.
+const CONTENT_TYPE: &str = "application/json";
+
+impl Signer {
+    /// The headers that say who sends `body` to `url` (a POST).
+    fn headers(&self, url: &str, body: &[u8]) -> anyhow::Result<Vec<(String, String)>> {
+        let (identity, region) = match self {
+            Signer::ScopeOnly { authorization } => return Ok(vec![("authorization".into(), authorization.clone())]),
+            Signer::SigV4 { identity, region } => (identity, region),
+        };
+        let mut settings = SigningSettings::default();
+        // `x-amz-content-sha256` too, so the server can tell a changed body from a wrong key at a glance.
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        let params = v4::SigningParams::builder()
+            .identity(identity)
+            .region(region)
+            .name(SERVICE)
+            .time(SystemTime::now())
+            .settings(settings)
+            .build()
+            .context("while preparing the request signature")?
+            .into();
+        let request =
+            SignableRequest::new("POST", url, [("content-type", CONTENT_TYPE)].into_iter(), SignableBody::Bytes(body))
+                .with_context(|| format!("cannot sign a request to {url}"))?;
+        let (instructions, _) =
+            sign(request, &params).with_context(|| format!("cannot sign a request to {url}"))?.into_parts();
+        Ok(instructions.headers().map(|(name, value)| (name.to_string(), value.to_string())).collect())
+    }
+}
+
+/// The message of an error answer: `{"error": {"code", "message"}}` as `Code: message`, or an older server's
+/// `{"error": "message"}`.
+fn error_message(value: &Value) -> Option<String> {
+    match value.get("error")? {
+        Value::String(message) => Some(message.clone()),
+        error => {
+            let message = error.get("message").and_then(Value::as_str)?;
+            Some(match error.get("code").and_then(Value::as_str) {
+                Some(code) => format!("{code}: {message}"),
+                None => message.to_string(),
+            })
+        }
     }
 }
 
@@ -281,6 +354,41 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(unresolved.resolution.unwrap().status, DnsStatus::NxDomain);
+    }
+
+    #[test]
+    fn error_answers_of_both_shapes_read_as_messages() {
+        let coded = json!({ "error": { "code": "AuthFailure", "message": "AWS was not able to validate" } });
+        assert_eq!(error_message(&coded).as_deref(), Some("AuthFailure: AWS was not able to validate"));
+        assert_eq!(error_message(&json!({ "error": "no such instance" })).as_deref(), Some("no such instance"));
+        assert_eq!(error_message(&json!({ "verdict": "reachable" })), None);
+    }
+
+    #[test]
+    fn with_a_secret_every_request_is_signed_over_its_body() {
+        let client = Client::new("http://127.0.0.1:4566", "AKIDTEST", Some("secret"), "eu-west-1").unwrap();
+        let headers = client.signer.headers("http://127.0.0.1:4566/_localvpc/v1/probe", b"{}").unwrap();
+        let header = |name: &str| headers.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+        let authorization = header("authorization").unwrap();
+        assert!(authorization.starts_with("AWS4-HMAC-SHA256 Credential=AKIDTEST/"), "{authorization}");
+        assert!(authorization.contains("/eu-west-1/ec2/aws4_request"), "{authorization}");
+        assert!(authorization.contains("SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date"));
+        // SHA-256 of `{}`.
+        assert_eq!(
+            header("x-amz-content-sha256"),
+            Some("44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a")
+        );
+        let other = client.signer.headers("http://127.0.0.1:4566/_localvpc/v1/probe", b"{ }").unwrap();
+        assert_ne!(other.iter().find(|(key, _)| key == "authorization").unwrap().1, authorization);
+    }
+
+    #[test]
+    fn without_a_secret_only_the_scope_is_sent() {
+        let client = Client::new("http://127.0.0.1:4566", "111111111111", None, "us-west-2").unwrap();
+        let headers = client.signer.headers("http://127.0.0.1:4566/_localvpc/v1/probe", b"{}").unwrap();
+        assert_eq!(headers.len(), 1);
+        assert!(headers[0].1.contains("Credential=111111111111/"), "{}", headers[0].1);
+        assert!(headers[0].1.contains("/us-west-2/ec2/aws4_request"), "{}", headers[0].1);
     }
 
     #[test]

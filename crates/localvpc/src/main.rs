@@ -8,6 +8,7 @@
 mod calendar;
 mod cli;
 mod client;
+mod credentials;
 mod demo;
 mod explain;
 mod reachability;
@@ -18,12 +19,13 @@ mod tools;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::Parser;
+use localvpc_api::auth::Auth;
 use localvpc_api::control::{Control, Quotas};
 use localvpc_store::{MemoryStore, SqliteStore, Store};
 
-use crate::cli::{Cli, Command, QuotaMode, ServeArgs, StoreSpec};
+use crate::cli::{AuthMode, Cli, Command, QuotaMode, ServeArgs, StoreSpec};
 use crate::client::Client;
 
 fn main() -> ExitCode {
@@ -49,7 +51,7 @@ fn main() -> ExitCode {
 
 /// Runs one command; `Ok` carries the exit status of a command that ran (a tool's, say), `Err` a failure to run.
 fn run(cli: Cli) -> anyhow::Result<u8> {
-    let client = || Client::new(&cli.endpoint, &cli.access_key(), &cli.region());
+    let client = || Client::new(&cli.endpoint, &cli.access_key(), cli.secret_key().as_deref(), &cli.region());
     match &cli.command {
         Command::Serve(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -69,6 +71,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 
 async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     init_logging(&args.log);
+    let auth = auth(args)?;
     let store: Arc<dyn Store> = match &args.store {
         StoreSpec::Memory => Arc::new(MemoryStore::new()),
         StoreSpec::Sqlite(path) => Arc::new(
@@ -83,10 +86,27 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("while binding {}", args.listen))?;
     let address = listener.local_addr().context("while reading the bound address")?;
-    tracing::info!(%address, store = %args.store, quotas = %args.quotas, "localvpc is serving");
-    let app = localvpc_api::router(Arc::new(control));
+    tracing::info!(%address, store = %args.store, quotas = %args.quotas, auth = %args.auth, "localvpc is serving");
+    let app = localvpc_api::router_with_auth(Arc::new(control), auth);
     server::run(listener, app, shutdown_signal()).await;
     Ok(())
+}
+
+/// `--auth` and `--credentials`: the keys are read before anything else opens, so a bad file stops the start.
+fn auth(args: &ServeArgs) -> anyhow::Result<Auth> {
+    match (args.auth, &args.credentials) {
+        (AuthMode::None, None) => Ok(Auth::AnyKey),
+        (AuthMode::None, Some(path)) => {
+            tracing::warn!(path = %path.display(), "credentials are ignored without --auth sigv4: any key works");
+            Ok(Auth::AnyKey)
+        }
+        (AuthMode::Sigv4, None) => bail!("--auth sigv4 needs --credentials FILE (or LOCALVPC_CREDENTIALS)"),
+        (AuthMode::Sigv4, Some(path)) => {
+            let credentials = credentials::load(path)?;
+            tracing::info!(path = %path.display(), keys = credentials.len(), "signatures are verified (--auth sigv4)");
+            Ok(Auth::SigV4(Arc::new(credentials)))
+        }
+    }
 }
 
 fn init_logging(level: &str) {
