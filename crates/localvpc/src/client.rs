@@ -273,11 +273,26 @@ impl Client {
         let value: Option<Value> = serde_json::from_str(&text).ok();
         if !status.is_success() {
             return Err(match value.as_ref().and_then(error_message) {
+                Some(message) if self.unsigned_refusal(value.as_ref()) => anyhow!(
+                    "{message}\n(the server checks signatures: set AWS_SECRET_ACCESS_KEY, with AWS_ACCESS_KEY_ID, to \
+                     a key of its credentials file)"
+                ),
                 Some(message) => anyhow!("{message}"),
                 None => anyhow!("{url} answered HTTP {status}: {}", text.trim()),
             });
         }
         value.ok_or_else(|| anyhow!("{url} answered something that is not JSON: {}", text.trim()))
+    }
+}
+
+impl Client {
+    /// Whether `answer` refuses a request this client sent unsigned for want of a secret: a server started with
+    /// `--auth sigv4` (worth a hint, since the fix is in the caller's environment).
+    fn unsigned_refusal(&self, answer: Option<&Value>) -> bool {
+        let code =
+            answer.and_then(|value| value.get("error")).and_then(|error| error.get("code")).and_then(Value::as_str);
+        matches!(self.signer, Signer::ScopeOnly { .. })
+            && matches!(code, Some("MissingAuthenticationToken" | "IncompleteSignature" | "AuthFailure"))
     }
 }
 
