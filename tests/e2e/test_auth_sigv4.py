@@ -14,6 +14,7 @@ import datetime
 import json
 import os
 import re
+import shutil
 import subprocess
 import time
 import xml.etree.ElementTree as ET
@@ -360,6 +361,30 @@ def test_admin_reset_and_clock_refuse_unsigned_requests_and_accept_signed_ones(s
     reset = send_signed(strict, "POST", "/moto-api/reset")
     assert (reset.status_code, reset.json()) == (200, {"reset": True})
     assert client_error(lambda: ec2(strict).describe_vpcs(VpcIds=[vpc]))[1] == "InvalidVpcID.NotFound"
+
+
+def test_curl_aws_sigv4_signs_the_json_api_and_admin_endpoints(strict):
+    curl = shutil.which("curl")
+    assert curl, "curl is part of the test toolchain"
+
+    def run(who, *args):
+        return subprocess.run([curl, "-s", "-w", "\\n%{http_code}", "--aws-sigv4", "aws:amz:us-east-1:ec2",
+                               "--user", f"{who[0]}:{who[1]}", *args], capture_output=True, text=True, timeout=30)
+
+    def answer(done):
+        body, _, status = done.stdout.rpartition("\n")
+        return int(status), json.loads(body)
+
+    instance = launch(strict)[0]
+    url = strict.endpoint + "/_localvpc/v1/reachability"
+    status, matrix = answer(run(ALICE, "-X", "POST", url, "-H", "Content-Type: application/json", "-d", "{}"))
+    assert (status, [node["instance"] for node in matrix["nodes"]]) == (200, [instance["InstanceId"]])
+    status, refused = answer(run((ALICE[0], "wrong"), "-X", "POST", strict.endpoint + "/_localvpc/reset"))
+    assert (status, refused["error"]["code"]) == (401, "AuthFailure")
+    assert ec2(strict).describe_instances()["Reservations"], "the refused reset changed nothing"
+    status, reset = answer(run(ALICE, "-X", "POST", strict.endpoint + "/_localvpc/reset"))
+    assert (status, reset) == (200, {"reset": True})
+    assert ec2(strict).describe_instances()["Reservations"] == []
 
 
 def test_liveness_probes_stay_open(strict):
