@@ -392,8 +392,10 @@ def test_liveness_probes_stay_open(strict):
     assert (ready.status_code, ready.text) == (200, "localvpc is ready\n")
     health = requests.get(strict.endpoint + "/_localvpc/health", timeout=10)
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
-    # Only the probe itself: `GET /` with an Action is an EC2 request and needs a signature.
+    # Only the probe itself: `GET /` with an Action is an EC2 request and needs a signature, as does any other path.
     assert xml_error(requests.get(f"{strict.endpoint}/?Action=DescribeVpcs&{VERSION}", timeout=10)) == MISSING
+    assert xml_error(requests.post(f"{strict.endpoint}/some/other/path", data=f"Action=DescribeVpcs&{VERSION}",
+                                   headers={"Content-Type": FORM}, timeout=10)) == MISSING
 
 
 def test_default_server_still_accepts_any_key_and_secret(server):

@@ -48,9 +48,16 @@ pub struct Caller {
     pub service: Option<String>,
 }
 
-/// Derives the caller from the headers or the presigned-URL parameters; a [`Verified`] signature (strict mode) names
-/// the account instead of the key's shape.
+/// Derives the caller from the headers or the presigned-URL parameters; a [`Verified`] signature (strict mode) is the
+/// caller, with the account the credentials file gives its key.
 pub fn caller(headers: &HeaderMap, params: &Params, verified: Option<&Verified>) -> Caller {
+    if let Some(verified) = verified {
+        return Caller {
+            scope: Scope { account: verified.account.clone(), region: verified.region.clone() },
+            access_key: verified.access_key.clone(),
+            service: Some(verified.service.clone()),
+        };
+    }
     let credential = headers
         .get("authorization")
         .and_then(|value| value.to_str().ok())
@@ -59,10 +66,7 @@ pub fn caller(headers: &HeaderMap, params: &Params, verified: Option<&Verified>)
         .or_else(|| params.get("X-Amz-Credential").map(str::to_string));
     let fields: Vec<&str> = credential.as_deref().map(|c| c.split('/').collect()).unwrap_or_default();
     let access_key = fields.first().copied().unwrap_or_default().to_string();
-    let account = match verified {
-        Some(verified) => verified.account.clone(),
-        None => account_of_key(&access_key),
-    };
+    let account = account_of_key(&access_key);
     let region = fields.get(2).filter(|r| !r.is_empty()).copied().unwrap_or(DEFAULT_REGION).to_string();
     let service = fields.get(3).map(|s| s.to_string());
     Caller { scope: Scope { account, region }, access_key, service }

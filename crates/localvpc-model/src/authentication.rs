@@ -85,7 +85,7 @@ const SIGNATURE_MISMATCH: &str = "The request signature we calculated does not m
 /// "15 min" as STS writes the skew window [O: convox/rack#235 shows "- 5 min." for a 5-minute service]; other
 /// allowances (a presigned URL's expiry) in seconds. ASSUMPTION (spec §1.2 [I]): the seconds form.
 fn allowance(seconds: u64) -> String {
-    if seconds % 60 == 0 {
+    if seconds.is_multiple_of(60) {
         format!("{} min", seconds / 60)
     } else {
         format!("{seconds} sec")
