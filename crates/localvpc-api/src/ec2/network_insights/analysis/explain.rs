@@ -141,7 +141,7 @@ impl Analyser<'_> {
                 // CANNOT_ROUTE for the appliance targets localvpc does not forward through (NAT gateways,
                 // instances, interfaces), and the engine's code for any other pairing.
                 let component = match place {
-                    Place::Appliance(id) => self.component(self.scope, id),
+                    Place::Appliance { id, .. } => self.component(self.scope, id),
                     _ => self.component(self.scope, &finding.component),
                 };
                 out.push(Explanation::new(code.as_str(), Some(component)));
