@@ -4,7 +4,8 @@
 //! account and region, [`ec2::actions`] names the handler, [`control::Control`] runs it — on a snapshot for
 //! reads, as one committed transaction for writes — and [`xml`] renders the envelope. Errors of every kind
 //! (bad input, unknown action, oversized body) leave as EC2 error XML with a 4xx status; only a store failure is
-//! a 5xx.
+//! a 5xx. localvpc's own JSON endpoints (`/_localvpc/*`: admin and the CLI's `v1` API) are in [`json_api`], with
+//! their errors in one JSON shape ([`json_error`]).
 //!
 //! Only this crate knows the wire format: model types are rendered here, field by field.
 #![warn(missing_docs)]
@@ -12,6 +13,8 @@
 pub mod auth;
 pub mod control;
 pub mod ec2;
+pub mod json_api;
+pub mod json_error;
 pub mod params;
 pub mod render_cache;
 mod request_id;
@@ -25,7 +28,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use http_body_util::BodyExt;
 use localvpc_model::vpc::ensure_initialized;
@@ -44,60 +47,7 @@ pub type AppState = Arc<Control>;
 
 /// The whole HTTP API.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/_localvpc/health", get(health))
-        .route("/_localvpc/reset", post(reset))
-        .route("/_localvpc/clock", post(advance_clock))
-        .route("/_localvpc/v1/probe", post(v1::probe))
-        .route("/_localvpc/v1/explain", post(v1::explain))
-        .route("/_localvpc/v1/resolve", post(v1::resolve))
-        .route("/_localvpc/v1/reachability", post(v1::reachability))
-        .route("/moto-api/reset", post(reset))
-        .route("/", get(query).post(query))
-        .fallback(query)
-        .with_state(state)
-}
-
-async fn health() -> impl IntoResponse {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"status\":\"ok\"}")
-}
-
-async fn reset(State(control): State<AppState>) -> Response {
-    match control.reset().await {
-        Ok(()) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"reset\":true}").into_response(),
-        Err(error) => {
-            tracing::error!(%error, "reset failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
-}
-
-fn json_response(status: StatusCode, body: String) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-}
-
-/// `POST /_localvpc/clock {"advance_seconds": N}`: moves the emulator's clock forward (persisted), so tests can see
-/// time-driven AWS behaviour such as a peering request expiring after 7 days without waiting a week.
-async fn advance_clock(State(control): State<AppState>, body: Bytes) -> Response {
-    let seconds = serde_json::from_slice::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|value| value.get("advance_seconds").and_then(serde_json::Value::as_i64))
-        .filter(|seconds| *seconds >= 0);
-    let Some(seconds) = seconds else {
-        let message = "expected a JSON body {\"advance_seconds\": N} with N a non-negative integer";
-        return json_response(StatusCode::BAD_REQUEST, format!("{{\"error\":\"{message}\"}}"));
-    };
-    let advance = |tx: &mut localvpc_model::Tx| {
-        tx.advance_clock(seconds.saturating_mul(1000));
-        Ok(())
-    };
-    match control.mutate(advance).await {
-        Ok(()) => {
-            let now = Control::now(&control.snapshot()).to_iso8601();
-            json_response(StatusCode::OK, format!("{{\"now\":\"{now}\"}}"))
-        }
-        Err(_) => json_response(StatusCode::INTERNAL_SERVER_ERROR, "{\"error\":\"store failure\"}".into()),
-    }
+    Router::new().merge(json_api::routes()).route("/", get(query).post(query)).fallback(query).with_state(state)
 }
 
 fn xml_response(status: u16, body: String) -> Response {
@@ -118,7 +68,7 @@ fn error_response(error: &Ec2Error, request_id: &str) -> Response {
 const DRAIN_LIMIT_BYTES: usize = 64 * MAX_BODY_BYTES;
 
 /// The body, or `None` when it exceeds [`MAX_BODY_BYTES`] (or cannot be read).
-async fn read_body(mut body: Body) -> Option<Bytes> {
+pub(crate) async fn read_body(mut body: Body) -> Option<Bytes> {
     let mut kept = Vec::new();
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {

@@ -76,12 +76,28 @@ pub struct Resolution {
 /// One component a packet crossed.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Hop {
-    /// `network-interface`, `security-group-egress`, `route-table`, `vpc-peering-connection`, …
+    /// `network-interface`, `security-group-egress`, `route-table`, `vpc-peering-connection`, …; `other-account`
+    /// for components of another account the server does not show.
     pub kind: String,
-    /// The component's ID.
-    pub id: String,
+    /// The component's ID; absent for another account's component.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The owner of a peer's component shown without its ID.
+    #[serde(default)]
+    pub account: Option<String>,
     /// What happened there.
     pub detail: String,
+}
+
+impl Hop {
+    /// The ID, or who owns a component shown without one.
+    pub fn label(&self) -> String {
+        match (&self.id, &self.account) {
+            (Some(id), _) => id.clone(),
+            (None, Some(account)) => format!("(account {account})"),
+            (None, None) => "-".to_string(),
+        }
+    }
 }
 
 /// A blocking setting and its fix.
@@ -89,12 +105,27 @@ pub struct Hop {
 pub struct Finding {
     /// The explanation code (`NO_ROUTE_TO_DESTINATION`, `ENI_SG_RULES_MISMATCH`, …).
     pub code: String,
-    /// The blocking component's ID.
-    pub component: String,
+    /// The blocking component's ID; absent for a peer's setting.
+    #[serde(default)]
+    pub component: Option<String>,
+    /// The owner of a peer's setting shown without its ID.
+    #[serde(default)]
+    pub account: Option<String>,
     /// What blocks.
     pub detail: String,
     /// The change that unblocks it.
     pub fix: String,
+}
+
+impl Finding {
+    /// The blocking component's ID, or the account that owns it.
+    pub fn label(&self) -> String {
+        match (&self.component, &self.account) {
+            (Some(component), _) => component.clone(),
+            (None, Some(account)) => format!("account {account}"),
+            (None, None) => "-".to_string(),
+        }
+    }
 }
 
 /// One direction of a probe.
@@ -115,6 +146,9 @@ pub struct Leg {
     /// What blocked this leg.
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// Part of the leg lies in another account and is not shown.
+    #[serde(default)]
+    pub withheld: bool,
 }
 
 /// The answer of `/v1/probe` and `/v1/explain`.
@@ -244,7 +278,8 @@ impl Client {
         let text = response.text().with_context(|| format!("while reading the answer of {url}"))?;
         let value: Option<Value> = serde_json::from_str(&text).ok();
         if !status.is_success() {
-            let message = value.as_ref().and_then(|value| value.get("error")).and_then(Value::as_str);
+            // `{"error": {"code": …, "message": …}}`, the shape of every `/_localvpc` error.
+            let message = value.as_ref().and_then(|value| value.pointer("/error/message")).and_then(Value::as_str);
             return Err(match message {
                 Some(message) => anyhow!("{message}"),
                 None => anyhow!("{url} answered HTTP {status}: {}", text.trim()),
@@ -275,7 +310,13 @@ mod tests {
         let result: ProbeResult = typed(value).unwrap();
         assert_eq!(result.verdict, Verdict::Dropped);
         assert_eq!(result.address, Some(Ipv4Addr::new(10, 7, 1, 10)));
-        assert_eq!(result.forward.unwrap().hops[0].kind, "route-table");
+        let forward = result.forward.unwrap();
+        assert_eq!((forward.hops[0].kind.as_str(), forward.hops[0].label()), ("route-table", "rtb-1".to_string()));
+        assert!(!forward.withheld);
+        let withheld: Hop = typed(json!({ "kind": "network-interface", "id": null, "account": "111111111111",
+                                          "region": "us-east-1", "detail": "d" }))
+        .unwrap();
+        assert_eq!(withheld.label(), "(account 111111111111)");
         let unresolved: ProbeResult = typed(json!({
             "verdict": "unresolved", "to": "n", "address": null, "resolution": { "status": "NXDOMAIN", "address": null }
         }))

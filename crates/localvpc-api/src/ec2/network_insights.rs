@@ -282,6 +282,9 @@ fn render_result(x: &mut Xml, result: &AnalysisResult) {
         .list("returnPathComponentSet", &result.return_path_components, render_path_component)
         .list("explanationSet", &result.explanations, render_explanation)
         .list("alternatePathHintSet", [(); 0], |_, _| {});
+    if !result.suggested_accounts.is_empty() {
+        x.string_list("suggestedAccountSet", &result.suggested_accounts);
+    }
 }
 
 // ---- actions ----

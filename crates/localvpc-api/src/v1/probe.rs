@@ -1,48 +1,82 @@
 //! `/v1/probe` and `/v1/explain`: one probe walked by the engine (first drop, or every blocking setting), rendered
-//! hop by hop with its findings and the addresses traceroute shows.
+//! hop by hop with its findings and the addresses traceroute shows — as far as the caller may see them
+//! (`localvpc_engine::visibility`): a peer's components by kind and owner, anything else of another account as one
+//! `other-account` hop, its findings left out and its leg marked `withheld`.
 
 use std::net::Ipv4Addr;
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use localvpc_engine::dns::{self, Answer};
-use localvpc_engine::{trace, Finding, HopKind, Leg, Mode, Probe, Protocol, Topology, Trace, Vantage, Verdict};
+use localvpc_engine::visibility::{leg_view, FindingView, HopView, LegView};
+use localvpc_engine::{trace, Endpoint, HopKind, Mode, Probe, Protocol, Topology, Trace, Vantage, Verdict};
+use localvpc_model::Scope;
 use serde_json::{json, Value};
 
-use super::{answer_json, body_json, ok, protocol, scope_of, text_field, vantage, Refusal};
+use super::{answer_json, ok, protocol, scope_of, text_field, vantage, Body};
+use crate::json_api::JsonBody;
+use crate::json_error::JsonError;
 use crate::AppState;
 
-fn finding_json(finding: &Finding) -> Value {
-    json!({
-        "code": finding.code.as_str(),
-        "component": finding.component,
-        "detail": finding.detail,
-        "fix": finding.fix,
-    })
+/// The kind of the one hop that stands for a run of components the caller may not see.
+const OTHER_ACCOUNT: &str = "other-account";
+
+fn finding_json(finding: &FindingView) -> Value {
+    match finding {
+        FindingView::Shown(finding) => json!({
+            "code": finding.code.as_str(),
+            "component": finding.component,
+            "detail": finding.detail,
+            "fix": finding.fix,
+        }),
+        FindingView::Withheld { code, owner, detail, fix } => json!({
+            "code": code.as_str(),
+            "component": null,
+            "account": owner.account,
+            "region": owner.region,
+            "detail": detail,
+            "fix": fix,
+        }),
+    }
 }
 
-fn leg_json(topology: &Topology, leg: &Leg) -> Value {
-    let hops: Vec<Value> =
-        leg.hops.iter().map(|hop| json!({ "kind": hop.kind.as_str(), "id": hop.id, "detail": hop.detail })).collect();
+fn hop_json(hop: &HopView) -> Value {
+    match hop {
+        HopView::Shown(hop) => json!({ "kind": hop.kind.as_str(), "id": hop.id, "detail": hop.detail }),
+        HopView::Withheld { kind, owner } => json!({
+            "kind": kind.as_str(),
+            "id": null,
+            "account": owner.account,
+            "region": owner.region,
+            "detail": format!("in account {} ({}): not shown", owner.account, owner.region),
+        }),
+        HopView::Hidden => {
+            json!({ "kind": OTHER_ACCOUNT, "id": null, "detail": "resources of another account: not shown" })
+        }
+    }
+}
+
+fn leg_json(topology: &Topology, leg: &LegView) -> Value {
     let delivered = leg.delivered.map(|(endpoint, _)| match endpoint {
-        localvpc_engine::Endpoint::Eni(eni) => topology.enis[eni].id.clone(),
-        localvpc_engine::Endpoint::Internet(address) => address.to_string(),
+        Endpoint::Eni(eni) => topology.enis[eni].id.clone(),
+        Endpoint::Internet(address) => address.to_string(),
     });
     // The instance behind the interface and the address the packet arrived at (after NAT): `localvpc ssh` opens
-    // its prompt on that instance, named after that private address.
+    // its prompt on that instance, named after that private address. All three stay null where the packet landed
+    // in another account.
     let delivered_instance = leg.delivered.and_then(|(endpoint, _)| match endpoint {
-        localvpc_engine::Endpoint::Eni(eni) => topology.enis[eni].instance_id.clone(),
-        localvpc_engine::Endpoint::Internet(_) => None,
+        Endpoint::Eni(eni) => topology.enis[eni].instance_id.clone(),
+        Endpoint::Internet(_) => None,
     });
     let delivered_address = leg.delivered.map(|(_, packet)| packet.dst.to_string());
     json!({
-        "hops": hops,
+        "hops": leg.hops.iter().map(hop_json).collect::<Vec<_>>(),
         "delivered_to": delivered,
         "delivered_instance": delivered_instance,
         "delivered_address": delivered_address,
         "findings": leg.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "withheld": leg.withheld,
     })
 }
 
@@ -74,12 +108,15 @@ fn verdict_str(verdict: Verdict) -> &'static str {
     }
 }
 
-fn trace_json(topology: &Topology, trace: &Trace) -> Value {
-    let findings: Vec<Value> = trace.findings().map(finding_json).collect();
+fn trace_json(topology: &Topology, viewer: &Scope, trace: &Trace) -> Value {
+    let forward = leg_view(topology, viewer, &trace.forward);
+    let reply = trace.reply.as_ref().map(|leg| leg_view(topology, viewer, leg));
+    let findings: Vec<Value> =
+        forward.findings.iter().chain(reply.iter().flat_map(|leg| leg.findings.iter())).map(finding_json).collect();
     json!({
         "verdict": verdict_str(trace.verdict),
-        "forward": leg_json(topology, &trace.forward),
-        "reply": trace.reply.as_ref().map(|leg| leg_json(topology, leg)),
+        "forward": leg_json(topology, &forward),
+        "reply": reply.as_ref().map(|leg| leg_json(topology, leg)),
         "findings": findings,
         "traceroute": traceroute_hops(trace),
     })
@@ -99,6 +136,7 @@ fn destination(topology: &Topology, from: Vantage, to: &str) -> (Option<Ipv4Addr
 }
 
 struct ProbeRequest {
+    viewer: Scope,
     from: Vantage,
     to: String,
     protocol: Protocol,
@@ -108,12 +146,11 @@ fn probe_request(
     control: &AppState,
     topology: &Topology,
     headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<ProbeRequest, Refusal> {
-    let request = body_json(body)?;
-    let scope = scope_of(headers);
-    let from = vantage(control, topology, &scope, text_field(&request, "from")?)?;
-    Ok(ProbeRequest { from, to: text_field(&request, "to")?.to_string(), protocol: protocol(&request)? })
+    body: &Body,
+) -> Result<ProbeRequest, JsonError> {
+    let viewer = scope_of(headers);
+    let from = vantage(&control.snapshot(), topology, &viewer, text_field(body, "from")?)?;
+    Ok(ProbeRequest { viewer, from, to: text_field(body, "to")?.to_string(), protocol: protocol(body)? })
 }
 
 fn run_probe(topology: &Topology, request: &ProbeRequest, mode: Mode) -> Value {
@@ -123,7 +160,7 @@ fn run_probe(topology: &Topology, request: &ProbeRequest, mode: Mode) -> Value {
     };
     let probe = Probe { from: request.from, destination: address, protocol: request.protocol };
     let result = trace(topology, &probe, mode);
-    let mut value = trace_json(topology, &result);
+    let mut value = trace_json(topology, &request.viewer, &result);
     value["to"] = json!(request.to);
     value["address"] = json!(address.to_string());
     value["resolution"] = resolution;
@@ -135,19 +172,23 @@ fn run_probe(topology: &Topology, request: &ProbeRequest, mode: Mode) -> Value {
 }
 
 /// `POST /_localvpc/v1/probe {"from": "i-…"|"internet", "to": ADDRESS|NAME, "protocol": "icmp"|"tcp"|"udp", "port": N}`.
-pub async fn probe(State(control): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn probe(
+    State(control): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, JsonError> {
     let topology = control.topology();
-    match probe_request(&control, &topology, &headers, &body) {
-        Ok(request) => ok(run_probe(&topology, &request, Mode::FirstDrop)),
-        Err(refusal) => refusal.into_response(),
-    }
+    let request = probe_request(&control, &topology, &headers, &body)?;
+    Ok(ok(run_probe(&topology, &request, Mode::FirstDrop)))
 }
 
 /// `POST /_localvpc/v1/explain` (same body as probe): every setting that blocks the path, each with its fix.
-pub async fn explain(State(control): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn explain(
+    State(control): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, JsonError> {
     let topology = control.topology();
-    match probe_request(&control, &topology, &headers, &body) {
-        Ok(request) => ok(run_probe(&topology, &request, Mode::CollectAll)),
-        Err(refusal) => refusal.into_response(),
-    }
+    let request = probe_request(&control, &topology, &headers, &body)?;
+    Ok(ok(run_probe(&topology, &request, Mode::CollectAll)))
 }

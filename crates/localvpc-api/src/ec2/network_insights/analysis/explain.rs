@@ -101,8 +101,10 @@ impl Analyser<'_> {
                 };
                 // The gateway the packet left by: the one of the VPC holding its (translated) source address.
                 let igw = topology.eni_by_public_ip(packet.src).and_then(|eni| {
-                    let vpc = &topology.vpcs[topology.enis[eni].vpc];
-                    vpc.internet_gateway.as_ref().map(|igw| self.component(&vpc.scope, igw))
+                    let vpc_ix = topology.enis[eni].vpc;
+                    let vpc = &topology.vpcs[vpc_ix];
+                    let igw = vpc.internet_gateway.as_ref().filter(|_| self.sees(&Place::Vpc(vpc_ix)))?;
+                    Some(self.component(&vpc.scope, igw))
                 });
                 let mut explanation = Explanation::new(code, igw.clone());
                 explanation.internet_gateway = igw;
