@@ -129,3 +129,71 @@ async fn advance_clock(State(control): State<AppState>, JsonBody(body): JsonBody
     let now = Control::now(&control.snapshot()).to_iso8601();
     Ok(json_ok(json!({ "now": now }).to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    //! Store failures cannot be provoked through a real client; a store that refuses everything drives them here,
+    //! in-process.
+
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use http_body_util::BodyExt;
+    use localvpc_store::{BoxFuture, Snapshot, Store, StoreError, Write};
+    use tower::ServiceExt;
+
+    use crate::control::Control;
+
+    /// Loads an empty world, then refuses every write and every reset.
+    struct RefusingStore;
+
+    fn refused() -> StoreError {
+        StoreError::Location { path: "test".into(), reason: "refuses everything".into() }
+    }
+
+    impl Store for RefusingStore {
+        fn load(&self) -> BoxFuture<'_, Result<Snapshot, StoreError>> {
+            Box::pin(async { Ok(Snapshot::default()) })
+        }
+        fn apply<'a>(&'a self, _writes: &'a [Write<'a>]) -> BoxFuture<'a, Result<(), StoreError>> {
+            Box::pin(async { Err(refused()) })
+        }
+        fn reset(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+            Box::pin(async { Err(refused()) })
+        }
+    }
+
+    async fn answer(path: &str, body: &str) -> (StatusCode, String, String) {
+        let control = Arc::new(Control::open(Arc::new(RefusingStore)).await.expect("an empty world loads"));
+        let request = Request::post(path).body(Body::from(body.to_string())).unwrap();
+        let response = crate::router(control).oneshot(request).await.unwrap();
+        let content_type = response.headers()["content-type"].to_str().unwrap().to_string();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, content_type, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    const INTERNAL: &str = r#"{"error":{"code":"InternalError","message":"An internal error has occurred"}}"#;
+
+    #[tokio::test]
+    async fn a_failed_reset_is_a_json_internal_error_not_a_bare_500() {
+        for path in ["/_localvpc/reset", "/moto-api/reset"] {
+            let (status, content_type, body) = answer(path, "").await;
+            assert_eq!(
+                (status, content_type.as_str(), body.as_str()),
+                (StatusCode::INTERNAL_SERVER_ERROR, "application/json", INTERNAL)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_clock_move_the_store_refuses_is_a_json_internal_error() {
+        let (status, _, body) = answer("/_localvpc/clock", r#"{"advance_seconds": 60}"#).await;
+        assert_eq!((status, body.as_str()), (StatusCode::INTERNAL_SERVER_ERROR, INTERNAL));
+        // A bad request is still the caller's fault first: it never reaches the store.
+        let (status, _, body) = answer("/_localvpc/clock", r#"{"advance_seconds": -1}"#).await;
+        let expected = r#"{"error":{"code":"InvalidParameterValue","message":"The field `advance_seconds` must be a non-negative integer"}}"#;
+        assert_eq!((status, body.as_str()), (StatusCode::BAD_REQUEST, expected));
+    }
+}
