@@ -253,3 +253,44 @@ def test_connection_cap_defers_the_next_connection_with_a_log_line(log_dir):
         assert b'{"status":"ok"}' in data, data
         for sock in held + [extra]:
             sock.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# Found by the fuzz test: an answer given without reading the body closed the connection unannounced
+# ------------------------------------------------------------------------------------------------
+def post(sock: socket.socket, path: str, body: bytes) -> bytes:
+    """POSTs `body` on `sock` and reads the whole answer; its head."""
+    sock.sendall(b"POST %s HTTP/1.1\r\nHost: localvpc\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                 b"Content-Length: %d\r\n\r\n" % (path.encode(), len(body)) + body)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"connection closed before the answer: {data!r}"
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length:"))
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed in the middle of the answer"
+        rest += chunk
+    return head
+
+
+def test_unread_request_body_answer_announces_connection_close(server):
+    """A 405 for a POST to a GET route leaves the body unread: hyper must close, and the answer must say so, or
+    a keep-alive client sends its next request into a closing connection and loses it."""
+    sock = connect(server)
+    head = post(sock, "/_localvpc/health", b"x" * 300_000)
+    assert head.startswith(b"HTTP/1.1 405"), head
+    assert b"\r\nconnection: close" in head.lower(), head
+    assert wait_closed(sock, limit=5) < 5
+    sock.close()
+    # Positive control: a body the handler reads keeps the connection alive for the next request.
+    sock = connect(server)
+    body = b"Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1=" + b"v" * 200_000
+    head = post(sock, "/", body)
+    assert head.startswith(b"HTTP/1.1 400"), head  # the value is over the filter length limit
+    assert b"connection: close" not in head.lower(), head
+    assert ask_health(sock) == (200, {"status": "ok"})
+    sock.close()

@@ -14,17 +14,23 @@
 //!   from [`FIRST_BACKOFF`] to [`MAX_BACKOFF`], as tokio's and hyper-util's servers do, with one warning per
 //!   [`LOG_INTERVAL`]. Without the pause the listener stays readable (the connection is still queued) and the loop
 //!   spins; the open connections are served meanwhile, they need no new descriptor;
-//! - per connection, the header and idle timeouts of [`deadline`].
+//! - per connection, the header and idle timeouts of [`deadline`];
+//! - an answer given without reading the request's body says `Connection: close` ([`body`]).
 
+mod body;
 mod deadline;
 mod limits;
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::io;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::http::{header, HeaderValue, Request};
 use axum::Router;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::{service_fn, Service as _};
 use hyper_util::rt::TokioIo;
@@ -33,6 +39,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use body::TrackedBody;
 use deadline::{Activity, TimedIo};
 pub use limits::{default_max_connections, Limits};
 
@@ -103,14 +110,19 @@ pub async fn run(listener: TcpListener, app: Router, limits: Limits, shutdown: i
         let activity = Arc::new(Activity::new(limits));
         let router = TowerToHyperService::new(app.clone());
         let requests = Arc::clone(&activity);
-        let service = service_fn(move |request| {
+        let service = service_fn(move |request: Request<Incoming>| {
             requests.request_started();
-            let answer = router.call(request);
+            let (parts, body) = request.into_parts();
+            let (body, read_to_end) = TrackedBody::new(body);
+            let answer = router.call(Request::from_parts(parts, body));
             let requests = Arc::clone(&requests);
             async move {
-                let response = answer.await;
+                let mut response = answer.await?;
+                if !read_to_end.load(Ordering::Relaxed) {
+                    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+                }
                 requests.response_ready();
-                response
+                Ok::<_, Infallible>(response)
             }
         });
         let io = TokioIo::new(TimedIo::new(stream, Arc::clone(&activity)));

@@ -15,7 +15,7 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -24,9 +24,14 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::Limits;
 
-const IDLE: u8 = 0;
-const HEAD: u8 = 1;
-const BUSY: u8 = 2;
+/// The phase sits in the top two bits of [`Activity::phase`], the millisecond it began in the rest: one word, so
+/// the watchdog never pairs a new phase with the previous phase's start (which could close a connection whose
+/// request just began after a long idle spell).
+const PHASE_SHIFT: u32 = 62;
+const SINCE_MASK: u64 = (1 << PHASE_SHIFT) - 1;
+const IDLE: u64 = 0;
+const HEAD: u64 = 1 << PHASE_SHIFT;
+const BUSY: u64 = 2 << PHASE_SHIFT;
 
 /// What one connection is doing and since when (milliseconds since it was accepted), shared by its socket, its
 /// service and its watchdog. Atomics rather than a lock: the socket updates it on every read and write.
@@ -34,25 +39,18 @@ const BUSY: u8 = 2;
 pub struct Activity {
     limits: Limits,
     accepted: Instant,
-    phase: AtomicU8,
-    phase_since: AtomicU64,
+    phase: AtomicU64,
     last_transfer: AtomicU64,
 }
 
 impl Activity {
     /// A connection accepted now, idle until its first byte.
     pub fn new(limits: Limits) -> Self {
-        Activity {
-            limits,
-            accepted: Instant::now(),
-            phase: AtomicU8::new(IDLE),
-            phase_since: AtomicU64::new(0),
-            last_transfer: AtomicU64::new(0),
-        }
+        Activity { limits, accepted: Instant::now(), phase: AtomicU64::new(IDLE), last_transfer: AtomicU64::new(0) }
     }
 
     fn now(&self) -> u64 {
-        self.accepted.elapsed().as_millis() as u64
+        (self.accepted.elapsed().as_millis() as u64).min(SINCE_MASK)
     }
 
     /// Bytes came in: the first after an answer starts the header clock.
@@ -62,8 +60,10 @@ impl Activity {
 
     fn received_at(&self, now: u64) {
         self.last_transfer.store(now, Ordering::Relaxed);
-        if self.phase.compare_exchange(IDLE, HEAD, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
-            self.phase_since.store(now, Ordering::Relaxed);
+        let current = self.phase.load(Ordering::Relaxed);
+        if current & !SINCE_MASK == IDLE {
+            // Lost only to `request_started`, which needs no header clock any more.
+            let _ = self.phase.compare_exchange(current, HEAD | now, Ordering::Relaxed, Ordering::Relaxed);
         }
     }
 
@@ -74,7 +74,7 @@ impl Activity {
 
     /// hyper parsed a request head and called the service.
     pub fn request_started(&self) {
-        self.phase.store(BUSY, Ordering::Relaxed);
+        self.phase.store(BUSY | self.now(), Ordering::Relaxed);
     }
 
     /// The service answered; the connection waits for the next request.
@@ -83,20 +83,22 @@ impl Activity {
     }
 
     fn response_ready_at(&self, now: u64) {
-        self.phase_since.store(now, Ordering::Relaxed);
         self.last_transfer.store(now, Ordering::Relaxed);
-        self.phase.store(IDLE, Ordering::Relaxed);
+        self.phase.store(IDLE | now, Ordering::Relaxed);
     }
 
     /// When (milliseconds after the accept) the connection is due to close if nothing changes, and why.
     fn deadline(&self) -> (u64, &'static str) {
-        let after = |millis: &AtomicU64, timeout: Duration| {
-            millis.load(Ordering::Relaxed).saturating_add(timeout.as_millis() as u64)
-        };
-        match self.phase.load(Ordering::Relaxed) {
-            IDLE => (after(&self.phase_since, self.limits.idle_timeout), "idle timeout"),
-            HEAD => (after(&self.phase_since, self.limits.header_timeout), "header timeout"),
-            _ => (after(&self.last_transfer, self.limits.idle_timeout), "no progress within the idle timeout"),
+        let after = |millis: u64, timeout: Duration| millis.saturating_add(timeout.as_millis() as u64);
+        let phase = self.phase.load(Ordering::Relaxed);
+        let since = phase & SINCE_MASK;
+        match phase & !SINCE_MASK {
+            IDLE => (after(since, self.limits.idle_timeout), "idle timeout"),
+            HEAD => (after(since, self.limits.header_timeout), "header timeout"),
+            _ => {
+                let last_transfer = self.last_transfer.load(Ordering::Relaxed);
+                (after(last_transfer, self.limits.idle_timeout), "no progress within the idle timeout")
+            }
         }
     }
 
