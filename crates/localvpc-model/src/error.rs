@@ -32,6 +32,11 @@ pub enum Ec2Error {
     /// A parameter that is malformed in a way AWS reports as `InvalidParameter`.
     #[error("{0}")]
     InvalidParameter(String),
+    /// §1.1: a member of a flattened list whose index is not a list index (`Filter.-1.Name`,
+    /// `VpcId.4294967296`): the request is refused rather than read as if the member were absent, which would
+    /// silently widen a Describe to every resource. AWS's code and wording for a parameter it does not recognise.
+    #[error("The parameter {0} is not recognized")]
+    UnknownParameter(String),
     /// §1.5: a `NextToken` this server did not issue.
     #[error("Invalid NextToken: {0}")]
     InvalidNextToken(String),
@@ -519,6 +524,7 @@ impl Ec2Error {
             InvalidParameterValue(_) | InvalidFilter(_) => "InvalidParameterValue",
             InvalidParameterCombination(_) => "InvalidParameterCombination",
             InvalidParameter(_) => "InvalidParameter",
+            UnknownParameter(_) => "UnknownParameter",
             InvalidNextToken(_) => "InvalidNextToken",
             FilterLimitExceeded => "FilterLimitExceeded",
             AuthFailure => "AuthFailure",

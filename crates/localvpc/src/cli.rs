@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -161,6 +162,26 @@ pub struct ServeArgs {
     /// rules per security group, … — refused with AWS's error codes, e.g. `VpcLimitExceeded`).
     #[arg(long, value_enum, default_value_t = QuotaMode::None, env = "LOCALVPC_QUOTAS")]
     pub quotas: QuotaMode,
+    /// Seconds a client may take to send a request's headers, counted from their first byte; a slower client is
+    /// disconnected (a slowloris holds no connection for long). Fractions allowed.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_seconds)]
+    pub header_timeout: Duration,
+    /// Seconds a connection may stay silent — kept alive with no request, or stalled mid-request — before it is
+    /// closed. Fractions allowed.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
+    pub idle_timeout: Duration,
+    /// Most connections served at once; more wait in the kernel's listen backlog until one closes (a warning says
+    /// so, at most every few seconds). Default: 4096, or the open-file limit (`ulimit -n`) minus 32 if lower.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
+}
+
+/// A positive number of seconds, fractions allowed (`0.5`), as the timeout flags take it.
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 86_400.0 => Ok(Duration::from_secs_f64(seconds)),
+        _ => Err(format!("expected a number of seconds between 0 and 86400, got `{text}`")),
+    }
 }
 
 /// The values of `serve --quotas`.

@@ -47,7 +47,8 @@ fn replay(out: impl Write, quiet: bool) -> anyhow::Result<u8> {
     })?;
     let endpoint = format!("http://{}", listener.local_addr().context("while reading the bound address")?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = runtime.spawn(server::run(listener, localvpc_api::router(Arc::new(control)), async {
+    let app = localvpc_api::router(Arc::new(control));
+    let serving = runtime.spawn(server::run(listener, app, server::Limits::default(), async {
         let _ = stopped.await;
     }));
 

@@ -83,9 +83,15 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("while binding {}", args.listen))?;
     let address = listener.local_addr().context("while reading the bound address")?;
-    tracing::info!(%address, store = %args.store, quotas = %args.quotas, "localvpc is serving");
+    let limits = server::Limits {
+        header_timeout: args.header_timeout,
+        idle_timeout: args.idle_timeout,
+        max_connections: args.max_connections.map_or_else(server::default_max_connections, |cap| cap as usize),
+    };
+    tracing::info!(%address, store = %args.store, quotas = %args.quotas, max_connections = limits.max_connections,
+        "localvpc is serving");
     let app = localvpc_api::router(Arc::new(control));
-    server::run(listener, app, shutdown_signal()).await;
+    server::run(listener, app, limits, shutdown_signal()).await;
     Ok(())
 }
 

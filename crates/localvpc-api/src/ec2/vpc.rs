@@ -58,7 +58,7 @@ pub(crate) fn create_default_vpc(tx: &mut Tx, ctx: &Ctx, _params: &Params, x: &m
 }
 
 pub(crate) fn describe_vpcs(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let ids = params.list("VpcId");
+    let ids = params.list("VpcId")?;
     let filters = params.filters()?;
     validate::<Vpc>(&filters)?;
     let page = params.page(5, 1000)?;

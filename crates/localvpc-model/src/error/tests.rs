@@ -12,6 +12,7 @@ fn every_variant() -> Vec<Ec2Error> {
         InvalidParameterValue("v".into()),
         InvalidParameterCombination("c".into()),
         InvalidParameter("p".into()),
+        UnknownParameter("Filter.-1.Name".into()),
         InvalidNextToken("t".into()),
         InvalidFilter("public-ip".into()),
         FilterLimitExceeded,
