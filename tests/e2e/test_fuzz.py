@@ -299,14 +299,22 @@ class Fuzzer:
                                bytes(rng.randrange(256) for _ in range(100))])
         else:
             body = json.dumps(self.json_value(0, top=True)).encode()
-        # The routes' own answers must be JSON. Unknown paths and other methods only must not fail, and so must
-        # the clock's refusals, whose body is not JSON yet (the `/_localvpc` error shape is changed separately).
-        expect = "json" if method == usual and path.startswith(("/_localvpc/v1/p", "/_localvpc/v1/e",
-                                                                 "/_localvpc/v1/r", "/_localvpc/health")) else "none"
+        # Every answer under `/_localvpc` is JSON: the routes' own answers and every refusal (bad body, unknown
+        # path, other method), in the one error shape `{"error": {"code", "message"}}`.
         response = self.send(f"json {method} {path}", method, path, body=body, content_type="application/json",
-                             expect=expect)
-        if path == "/_localvpc/clock" and response is not None and response.status_code == 200:
-            self.check(f"json {method} {path}", response, "json", f"{method} {path} body={body!r:.300}")
+                             expect="json")
+        if response is not None and response.status_code >= 400:
+            self.check_error_shape(f"json {method} {path}", response, f"{method} {path} body={body!r:.300}")
+
+    def check_error_shape(self, what: str, response: requests.Response, request: str) -> None:
+        try:
+            error = json.loads(response.content).get("error")
+        except (ValueError, AttributeError):
+            return  # already recorded as not JSON
+        if not (isinstance(error, dict) and isinstance(error.get("code"), str)
+                and isinstance(error.get("message"), str)):
+            self.failures.append(f"{what}: HTTP {response.status_code} without the JSON error shape: "
+                                 f"{response.text[:200]!r} — {request}")
 
     def json_value(self, depth: int, top: bool = False):
         rng = self.rng
