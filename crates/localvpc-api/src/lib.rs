@@ -11,6 +11,7 @@
 
 pub mod auth;
 pub mod control;
+pub mod data_plane;
 pub mod ec2;
 pub mod params;
 pub mod render_cache;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/_localvpc/v1/explain", post(v1::explain))
         .route("/_localvpc/v1/resolve", post(v1::resolve))
         .route("/_localvpc/v1/reachability", post(v1::reachability))
+        .route("/_localvpc/v1/data-plane", get(data_plane::data_plane))
         .route("/moto-api/reset", post(reset))
         .route("/", get(query).post(query))
         .fallback(query)
