@@ -28,6 +28,7 @@ pub struct Control {
     writer: tokio::sync::Mutex<()>,
     store: Arc<dyn Store>,
     quotas: Quotas,
+    versions: tokio::sync::watch::Sender<u64>,
 }
 
 impl Control {
@@ -58,6 +59,7 @@ impl Control {
             writer: tokio::sync::Mutex::new(()),
             store,
             quotas,
+            versions: tokio::sync::watch::Sender::new(0),
         })
     }
 
@@ -113,14 +115,21 @@ impl Control {
         });
     }
 
-    fn version(&self) -> u64 {
+    /// The version of the published world (it changes on every commit).
+    pub fn version(&self) -> u64 {
         self.world.read().expect("world lock").version
+    }
+
+    /// Wakes on every published world version: the hook a data plane realises topologies from.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.versions.subscribe()
     }
 
     fn publish(&self, world: World) {
         let mut published = self.world.write().expect("world lock");
         published.version += 1;
         published.world = Arc::new(world);
+        self.versions.send_replace(published.version);
     }
 
     /// The emulator's clock: real time plus the admin offset of `world`.

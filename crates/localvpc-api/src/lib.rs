@@ -12,6 +12,7 @@
 
 pub mod auth;
 pub mod control;
+pub mod data_plane;
 pub mod ec2;
 pub mod json_api;
 pub mod json_error;

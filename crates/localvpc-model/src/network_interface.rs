@@ -252,7 +252,7 @@ pub fn create_primary(
 }
 
 /// `0a:` and five bytes from the ID's low hex digits: stable, and distinct for distinct IDs in practice.
-fn mac_address(id: &str) -> String {
+pub fn mac_address(id: &str) -> String {
     let hex = id.get(id.len().saturating_sub(10)..).unwrap_or_default().as_bytes();
     let pairs: Vec<&str> = hex.chunks(2).map(|pair| std::str::from_utf8(pair).unwrap_or("00")).collect();
     format!("0a:{}", pairs.join(":"))

@@ -78,10 +78,14 @@ pub struct ExecArgs {
     /// Also print the packet's path and, for a drop, every blocking setting with its fix.
     #[arg(long)]
     pub explain: bool,
+    /// Ask the packet engine even when the server runs the kernel data plane (to compare the two).
+    #[arg(long)]
+    pub model: bool,
     /// Where the command runs: an instance ID (`i-…`) or `internet`.
     pub vantage: String,
     /// The command and its arguments: `ping [-c N] HOST`, `traceroute [-I] HOST`, `nslookup NAME`, `dig NAME`,
-    /// `nc -z [-w S] HOST PORT`. The `--` before it may be left out.
+    /// `nc -z [-w S] HOST PORT`; with `serve --data-plane kernel`, any command, run for real in the vantage's
+    /// network namespace. The `--` before it may be left out.
     #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<String>,
 }
@@ -174,6 +178,42 @@ pub struct ServeArgs {
     /// so, at most every few seconds). Default: 4096, or the open-file limit (`ulimit -n`) minus 32 if lower.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: Option<u32>,
+    /// What carries packets: `model` (the packet engine computes every answer) or `kernel` (running instances become
+    /// network namespaces where real programs run; needs root, or CAP_NET_ADMIN and CAP_SYS_ADMIN, and `nft`).
+    #[arg(long, value_enum, default_value_t = DataPlaneMode::Model, env = "LOCALVPC_DATA_PLANE")]
+    pub data_plane: DataPlaneMode,
+    /// The prefix of every namespace the kernel data plane creates (`PREFIX-i-…`, `PREFIX-vpc-…`,
+    /// `PREFIX-internet`); two servers on one host need different prefixes.
+    #[arg(long, default_value = "lv", value_parser = parse_prefix, env = "LOCALVPC_KERNEL_PREFIX")]
+    pub kernel_prefix: String,
+}
+
+/// The values of `serve --data-plane`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DataPlaneMode {
+    /// The packet engine answers every probe; nothing is created in the kernel.
+    Model,
+    /// Running instances are network namespaces; packets are real.
+    Kernel,
+}
+
+impl fmt::Display for DataPlaneMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DataPlaneMode::Model => "model",
+            DataPlaneMode::Kernel => "kernel",
+        })
+    }
+}
+
+/// A namespace prefix: 1–8 lowercase letters or digits, so every name stays short and cannot escape `/run/netns`.
+fn parse_prefix(text: &str) -> Result<String, String> {
+    let valid = (1..=8).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if valid {
+        Ok(text.to_string())
+    } else {
+        Err(format!("expected 1 to 8 lowercase letters or digits, got `{text}`"))
+    }
 }
 
 /// A positive number of seconds, fractions allowed (`0.5`), as the timeout flags take it.

@@ -265,6 +265,31 @@ impl Client {
         typed(self.reachability_json(vpcs)?)
     }
 
+    /// `GET /_localvpc/v1/data-plane?vantage=V`: `{"dataPlane": "model"}`, or with the kernel data plane the
+    /// vantage's network namespace (`{"dataPlane": "kernel", "namespace": "lv-i-…"}`).
+    pub fn data_plane(&self, vantage: &str) -> anyhow::Result<Value> {
+        let url = format!("{}/_localvpc/v1/data-plane", self.endpoint);
+        let response = self
+            .http
+            .get(&url)
+            .query(&[("vantage", vantage)])
+            .header(reqwest::header::AUTHORIZATION, &self.authorization)
+            .send()
+            .with_context(|| format!("cannot reach localvpc at {} (is `localvpc serve` running?)", self.endpoint))?;
+        let status = response.status();
+        let text = response.text().with_context(|| format!("while reading the answer of {url}"))?;
+        let value: Option<Value> = serde_json::from_str(&text).ok();
+        if !status.is_success() {
+            let error = value.as_ref().and_then(|value| value.get("error"));
+            let message = error.and_then(|error| error.get("message").or(Some(error))).and_then(Value::as_str);
+            return Err(match message {
+                Some(message) => anyhow!("{message}"),
+                None => anyhow!("{url} answered HTTP {status}: {}", text.trim()),
+            });
+        }
+        value.ok_or_else(|| anyhow!("{url} answered something that is not JSON: {}", text.trim()))
+    }
+
     fn post(&self, endpoint: &str, body: &Value) -> anyhow::Result<Value> {
         let url = format!("{}/_localvpc/v1/{endpoint}", self.endpoint);
         let response = self

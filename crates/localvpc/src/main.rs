@@ -10,6 +10,7 @@ mod cli;
 mod client;
 mod demo;
 mod explain;
+mod kernel;
 mod reachability;
 mod server;
 mod ssh;
@@ -23,7 +24,7 @@ use clap::Parser;
 use localvpc_api::control::{Control, Quotas};
 use localvpc_store::{MemoryStore, SqliteStore, Store};
 
-use crate::cli::{Cli, Command, QuotaMode, ServeArgs, StoreSpec};
+use crate::cli::{Cli, Command, DataPlaneMode, QuotaMode, ServeArgs, StoreSpec};
 use crate::client::Client;
 
 fn main() -> ExitCode {
@@ -59,7 +60,17 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             runtime.block_on(serve(args))?;
             Ok(0)
         }
-        Command::Exec(args) => Ok(tools::run(&client()?, &args.vantage, &args.command, args.explain)?.emit()),
+        Command::Exec(args) => {
+            let client = client()?;
+            // With `serve --data-plane kernel` the real command runs in the vantage's namespace; `--model` (and
+            // `--explain`, which shows the engine's path) ask the engine as always.
+            if !args.model && !args.explain {
+                if let Some(status) = kernel::exec(&client, &args.vantage, &args.command)? {
+                    return Ok(status);
+                }
+            }
+            Ok(tools::run(&client, &args.vantage, &args.command, args.explain)?.emit())
+        }
         Command::Explain(args) => Ok(explain::run(&client()?, args)?.emit()),
         Command::Reachability(args) => Ok(reachability::run(&client()?, args)?.emit()),
         Command::Ssh(args) => ssh::run(&client()?, args),
@@ -69,6 +80,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 
 async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     init_logging(&args.log);
+    if args.data_plane == DataPlaneMode::Kernel {
+        kernel::check_privileges()?;
+    }
     let store: Arc<dyn Store> = match &args.store {
         StoreSpec::Memory => Arc::new(MemoryStore::new()),
         StoreSpec::Sqlite(path) => Arc::new(
@@ -88,10 +102,20 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         idle_timeout: args.idle_timeout,
         max_connections: args.max_connections.map_or_else(server::default_max_connections, |cap| cap as usize),
     };
-    tracing::info!(%address, store = %args.store, quotas = %args.quotas, max_connections = limits.max_connections,
-        "localvpc is serving");
-    let app = localvpc_api::router(Arc::new(control));
+    let control = Arc::new(control);
+    let mut app = localvpc_api::router(Arc::clone(&control));
+    let mut data_plane = None;
+    if args.data_plane == DataPlaneMode::Kernel {
+        let (plane, task) = kernel::start(Arc::clone(&control), &args.kernel_prefix).await?;
+        app = app.layer(axum::Extension(plane));
+        data_plane = Some(task);
+    }
+    tracing::info!(%address, store = %args.store, quotas = %args.quotas, data_plane = %args.data_plane,
+        max_connections = limits.max_connections, "localvpc is serving");
     server::run(listener, app, limits, shutdown_signal()).await;
+    if let Some(task) = data_plane {
+        task.teardown().await;
+    }
     Ok(())
 }
 
