@@ -161,6 +161,10 @@ pub struct ServeArgs {
     /// rules per security group, … — refused with AWS's error codes, e.g. `VpcLimitExceeded`).
     #[arg(long, value_enum, default_value_t = QuotaMode::None, env = "LOCALVPC_QUOTAS")]
     pub quotas: QuotaMode,
+    /// Issue the same resource IDs on every fresh store and reset (reproducible demos and snapshot tests). Without
+    /// it IDs are random, as on AWS: a fresh store or a reset never repeats an earlier sequence.
+    #[arg(long, value_name = "N", env = "LOCALVPC_ID_SEED")]
+    pub id_seed: Option<u64>,
 }
 
 /// The values of `serve --quotas`.
