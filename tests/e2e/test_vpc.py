@@ -734,6 +734,16 @@ def test_describe_vpcs_cidr_block_filter_was_refused(ec2, three_vpcs):
                             {"Name": "is-default", "Values": ["false"]}) == {a["VpcId"], b["VpcId"], c["VpcId"]}
 
 
+def test_describe_vpcs_is_default_camel_case_filter_was_refused(ec2, aws, three_vpcs):
+    """Regression (issue 9): `isDefault`, the name the VPC User Guide tells users to send, was refused."""
+    default = default_vpc(ec2)
+    got = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]
+    assert [v["VpcId"] for v in got] == [default["VpcId"]] and got[0]["CidrBlock"] == "172.31.0.0/16"
+    assert vpc_ids_matching(ec2, {"Name": "isDefault", "Values": ["false"]}) == {v["VpcId"] for v in three_vpcs}
+    res = aws("ec2", "describe-vpcs", "--filters", "Name=isDefault,Values=true").ok()
+    assert [v["VpcId"] for v in res["Vpcs"]] == [default["VpcId"]]
+
+
 def test_describe_vpcs_cidr_block_filter_cli(aws, three_vpcs):
     a, b, c = three_vpcs
     res = aws("ec2", "describe-vpcs", "--filters", "Name=cidr-block,Values=10.2.0.0/16").ok()

@@ -89,6 +89,8 @@ impl Filterable for Vpc {
         "ipv6-cidr-block-association.association-id",
         "ipv6-cidr-block-association.state",
         "is-default",
+        // The older API reference's name, which the VPC User Guide still tells users to send (and moto's tests do).
+        "isDefault",
         "owner-id",
         "state",
         "vpc-id",
@@ -102,7 +104,7 @@ impl Filterable for Vpc {
             }
             "cidr-block-association.state" => out.push("associated".into()),
             "dhcp-options-id" => out.push(self.dhcp_options_id.clone()),
-            "is-default" => out.push(self.is_default.to_string()),
+            "is-default" | "isDefault" => out.push(self.is_default.to_string()),
             "owner-id" => out.push(self.owner_id.clone()),
             "state" => out.push("available".into()),
             "vpc-id" => out.push(self.id.clone()),
@@ -410,6 +412,8 @@ mod tests {
         assert!(matches(&*vpc, &[filter("cidr-block", "10.1.0.0/16")]));
         assert!(!matches(&*vpc, &[filter("cidr-block", "10.2.0.0/16")]));
         assert!(matches(&*vpc, &[filter("cidr", "10.1.*")]));
+        assert!(matches(&*vpc, &[filter("isDefault", "false")]));
+        assert!(!matches(&*vpc, &[filter("isDefault", "true")]));
         // No IPv6: the IPv6 association filters are valid and match nothing.
         assert!(validate::<Vpc>(&[filter("ipv6-cidr-block-association.state", "associated")]).is_ok());
         assert!(!matches(&*vpc, &[filter("ipv6-cidr-block-association.state", "*")]));
