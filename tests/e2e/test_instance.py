@@ -559,3 +559,39 @@ def test_routes_to_instances_and_interfaces(ec2):
     with ec2_error("InvalidNetworkInterfaceID.NotFound", "The networkInterface ID 'eni-0123456789abcdef0' does not exist"):
         ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="192.0.2.0/24",
                          NetworkInterfaceId="eni-0123456789abcdef0")
+
+
+def test_describe_instances_documented_filters_were_refused(ec2, aws):
+    """Regression (issue 9): DescribeInstances refused filters the EC2 API reference lists (Terraform's and
+    Ansible's lookups use several), though localvpc has their data."""
+    _, sid = network(ec2)
+    iid = run(ec2, sid)["Instances"][0]["InstanceId"]
+    other = run(ec2, sid)["Instances"][0]["InstanceId"]
+    ec2.stop_instances(InstanceIds=[other])
+    shown = describe(ec2, iid)
+
+    def matching(*filters):
+        reservations = ec2.describe_instances(Filters=[{"Name": "subnet-id", "Values": [sid]}, *filters])
+        return sorted(i["InstanceId"] for r in reservations["Reservations"] for i in r["Instances"])
+
+    both = sorted([iid, other])
+    assert matching({"Name": "architecture", "Values": [shown["Architecture"]]}) == both
+    assert matching({"Name": "architecture", "Values": ["arm64"]}) == []
+    assert matching({"Name": "hypervisor", "Values": ["xen"]}) == both
+    assert matching({"Name": "root-device-type", "Values": ["ebs"]}) == both
+    assert matching({"Name": "virtualization-type", "Values": ["hvm"]}) == both
+    assert matching({"Name": "monitoring-state", "Values": ["disabled"]}) == both
+    assert matching({"Name": "platform-details", "Values": ["Linux/UNIX"]}) == both
+    assert matching({"Name": "availability-zone-id", "Values": [shown["Placement"]["AvailabilityZoneId"]]}) == both
+    assert matching({"Name": "source-dest-check", "Values": ["true"]}) == both
+    assert matching({"Name": "network-interface.private-ip-address",
+                     "Values": [shown["PrivateIpAddress"]]}) == [iid]
+    assert matching({"Name": "network-interface.addresses.primary", "Values": ["true"]}) == both
+    assert matching({"Name": "instance-state-name", "Values": ["running"]},
+                    {"Name": "launch-index", "Values": ["0"]}) == [iid]
+    assert matching({"Name": "state-reason-code", "Values": ["Client.UserInitiatedShutdown"]}) == [other]
+    res = aws("ec2", "describe-instances", "--filters", f"Name=subnet-id,Values={sid}",
+              "Name=instance-state-name,Values=stopped,stopping").ok()
+    assert [i["InstanceId"] for r in res["Reservations"] for i in r["Instances"]] == [other]
+    with ec2_error("InvalidParameterValue", "The filter 'architectures' is invalid"):
+        ec2.describe_instances(Filters=[{"Name": "architectures", "Values": ["x86_64"]}])

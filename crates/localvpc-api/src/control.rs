@@ -15,6 +15,8 @@ use localvpc_engine::Topology;
 use localvpc_model::{Change, Ec2Error, Timestamp, Tx, World};
 use localvpc_store::{Store, StoreError, Write};
 
+use crate::id_source::IdSource;
+
 /// The quotas a server enforces (spec §5), re-exported for the binary's `--quotas` flag.
 pub use localvpc_model::Quotas;
 
@@ -29,6 +31,7 @@ pub struct Control {
     store: Arc<dyn Store>,
     quotas: Quotas,
     versions: tokio::sync::watch::Sender<u64>,
+    id_source: IdSource,
 }
 
 impl Control {
@@ -60,7 +63,19 @@ impl Control {
             store,
             quotas,
             versions: tokio::sync::watch::Sender::new(0),
+            id_source: IdSource::Seeded(0),
         })
+    }
+
+    /// Where the ID key of an empty world comes from (default: seed 0, deterministic for tests); applied at once if
+    /// the loaded world has issued no ID yet, and at every reset.
+    pub fn with_id_source(mut self, id_source: IdSource) -> Self {
+        self.id_source = id_source;
+        let published = self.world.get_mut().expect("world lock");
+        let mut world = (*published.world).clone();
+        world.key_fresh_ids(id_source.key());
+        published.world = Arc::new(world);
+        self
     }
 
     /// The quotas every mutation enforces.
@@ -170,7 +185,9 @@ impl Control {
     pub async fn reset(&self) -> Result<(), StoreError> {
         let _writer = self.writer.lock().await;
         self.store.reset().await?;
-        self.publish(World::default());
+        let mut world = World::default();
+        world.key_fresh_ids(self.id_source.key());
+        self.publish(world);
         Ok(())
     }
 }

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod control;
 pub mod data_plane;
 pub mod ec2;
+pub mod id_source;
 pub mod json_api;
 pub mod json_error;
 pub mod params;
@@ -51,17 +52,24 @@ pub fn router(state: AppState) -> Router {
     Router::new().merge(json_api::routes()).route("/", get(query).post(query)).fallback(query).with_state(state)
 }
 
-fn xml_response(status: u16, body: String) -> Response {
+/// AWS's request ID header: on every EC2 and STS answer, success or error, equal to the body's request ID. The JS
+/// SDK v3 reads `$metadata.requestId` from it alone.
+const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
+
+fn xml_response(status: u16, body: String, request_id: &str) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml;charset=UTF-8"));
     headers.insert(header::SERVER, HeaderValue::from_static("AmazonEC2"));
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert(REQUEST_ID_HEADER, value);
+    }
     response
 }
 
 fn error_response(error: &Ec2Error, request_id: &str) -> Response {
-    xml_response(error.http_status(), xml::ec2_error(error.code(), &error.to_string(), request_id))
+    xml_response(error.http_status(), xml::ec2_error(error.code(), &error.to_string(), request_id), request_id)
 }
 
 /// Most of an oversized body is still read (and thrown away) before the 413 goes out: closing a socket with unread
@@ -116,9 +124,9 @@ async fn query(State(control): State<AppState>, request: Request) -> Response {
     match result {
         Ok((body, namespace)) if namespace == xml::EC2_NAMESPACE => {
             tracing::debug!(status = 200, "answered");
-            xml_response(200, xml::ec2_success(&action, &request_id, &body))
+            xml_response(200, xml::ec2_success(&action, &request_id, &body), &request_id)
         }
-        Ok((body, _)) => xml_response(200, sts::envelope(&action, &request_id, &body)),
+        Ok((body, _)) => xml_response(200, sts::envelope(&action, &request_id, &body), &request_id),
         Err(error) => {
             tracing::debug!(status = error.http_status(), code = error.code(), "refused");
             error_response(&error, &request_id)

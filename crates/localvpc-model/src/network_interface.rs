@@ -338,7 +338,8 @@ impl Filterable for NetworkInterfaceView<'_> {
             "addresses.association.public-ip" | "association.public-ip" => {
                 out.extend(public.map(|public| public.ip.to_string()))
             }
-            "addresses.association.owner-id" | "association.ip-owner-id" => {
+            // `addresses.association.ip-owner-id` is DescribeInstances' name (`network-interface.` + it).
+            "addresses.association.owner-id" | "addresses.association.ip-owner-id" | "association.ip-owner-id" => {
                 out.extend(public.map(|public| public.ip_owner_id().to_string()))
             }
             "association.association-id" => out.extend(

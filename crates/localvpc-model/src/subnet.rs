@@ -86,17 +86,27 @@ impl Filterable for SubnetView<'_> {
         "availability-zone",
         "availability-zone-id",
         "availabilityZone",
+        "availabilityZoneId",
         "available-ip-address-count",
         "cidr",
         "cidr-block",
         "cidrBlock",
+        "customer-owned-ipv4-pool",
         "default-for-az",
         "defaultForAz",
+        "enable-dns64",
+        "enable-lni-at-device-index",
         "ipv6-cidr-block-association.ipv6-cidr-block",
         "ipv6-cidr-block-association.association-id",
         "ipv6-cidr-block-association.state",
+        "ipv6-native",
+        "map-customer-owned-ip-on-launch",
         "map-public-ip-on-launch",
+        "outpost-arn",
         "owner-id",
+        "private-dns-name-options-on-launch.hostname-type",
+        "private-dns-name-options-on-launch.enable-resource-name-dns-a-record",
+        "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record",
         "state",
         "subnet-arn",
         "subnet-id",
@@ -106,11 +116,20 @@ impl Filterable for SubnetView<'_> {
         let subnet = self.subnet;
         match name {
             "availability-zone" | "availabilityZone" => out.push(subnet.availability_zone.clone()),
-            "availability-zone-id" => out.push(subnet.availability_zone_id.clone()),
+            "availability-zone-id" | "availabilityZoneId" => out.push(subnet.availability_zone_id.clone()),
             "available-ip-address-count" => out.push(subnet.available_ip_address_count(self.region).to_string()),
             "cidr" | "cidr-block" | "cidrBlock" => out.push(subnet.cidr_block.to_string()),
             "default-for-az" | "defaultForAz" => out.push(subnet.default_for_az.to_string()),
             "map-public-ip-on-launch" => out.push(subnet.map_public_ip_on_launch.to_string()),
+            // Settings localvpc has no way to turn on (no DNS64, no IPv6, no Outposts): always their defaults, as
+            // DescribeSubnets shows them; `customer-owned-ipv4-pool`, `enable-lni-at-device-index` and
+            // `outpost-arn` have no value, so they match nothing.
+            "enable-dns64"
+            | "ipv6-native"
+            | "map-customer-owned-ip-on-launch"
+            | "private-dns-name-options-on-launch.enable-resource-name-dns-a-record"
+            | "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record" => out.push("false".into()),
+            "private-dns-name-options-on-launch.hostname-type" => out.push("ip-name".into()),
             "owner-id" => out.push(subnet.owner_id.clone()),
             "state" => out.push("available".into()),
             "subnet-arn" => out.push(subnet.arn()),

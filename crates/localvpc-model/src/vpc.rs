@@ -78,6 +78,8 @@ impl Resource for Vpc {
 impl Filterable for Vpc {
     const FILTERS: &'static [&'static str] = &[
         "cidr",
+        // Not in the API reference, but AWS accepts it and Ansible's ec2_vpc_net always sends it.
+        "cidr-block",
         "cidr-block-association.cidr-block",
         "cidr-block-association.association-id",
         "cidr-block-association.state",
@@ -87,20 +89,22 @@ impl Filterable for Vpc {
         "ipv6-cidr-block-association.association-id",
         "ipv6-cidr-block-association.state",
         "is-default",
+        // The older API reference's name, which the VPC User Guide still tells users to send (and moto's tests do).
+        "isDefault",
         "owner-id",
         "state",
         "vpc-id",
     ];
     fn filter_values(&self, name: &str, out: &mut Vec<String>) {
         match name {
-            "cidr" => out.push(self.cidr_block.to_string()),
+            "cidr" | "cidr-block" => out.push(self.cidr_block.to_string()),
             "cidr-block-association.cidr-block" => out.extend(self.cidr_blocks().map(|block| block.to_string())),
             "cidr-block-association.association-id" => {
                 out.extend(self.cidr_associations.iter().map(|a| a.association_id.clone()))
             }
             "cidr-block-association.state" => out.push("associated".into()),
             "dhcp-options-id" => out.push(self.dhcp_options_id.clone()),
-            "is-default" => out.push(self.is_default.to_string()),
+            "is-default" | "isDefault" => out.push(self.is_default.to_string()),
             "owner-id" => out.push(self.owner_id.clone()),
             "state" => out.push("available".into()),
             "vpc-id" => out.push(self.id.clone()),
@@ -384,4 +388,35 @@ pub fn ensure_initialized(tx: &mut Tx, scope: &Scope) {
     build_default_vpc(tx, scope);
     let meta = tx.region(scope).meta.clone();
     tx.set_meta(scope, RegionMeta { initialized: true, ..meta });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::{matches, validate, Filter};
+    use crate::{Timestamp, World};
+
+    fn filter(name: &str, value: &str) -> Filter {
+        Filter { name: name.into(), values: vec![value.into()] }
+    }
+
+    #[test]
+    fn cidr_block_filter_is_accepted_as_on_aws() {
+        let mut world = World::default();
+        let mut tx = Tx::new(&mut world, Timestamp(0));
+        let scope = Scope::new(crate::DEFAULT_ACCOUNT, crate::DEFAULT_REGION);
+        let vpc =
+            create_vpc(&mut tx, &scope, CreateVpc { cidr_block: "10.1.0.0/16".into(), ..Default::default() }).unwrap();
+        // Ansible's ec2_vpc_net sends `cidr-block`, which the API reference omits and AWS accepts.
+        assert!(validate::<Vpc>(&[filter("cidr-block", "10.1.0.0/16")]).is_ok());
+        assert!(matches(&*vpc, &[filter("cidr-block", "10.1.0.0/16")]));
+        assert!(!matches(&*vpc, &[filter("cidr-block", "10.2.0.0/16")]));
+        assert!(matches(&*vpc, &[filter("cidr", "10.1.*")]));
+        assert!(matches(&*vpc, &[filter("isDefault", "false")]));
+        assert!(!matches(&*vpc, &[filter("isDefault", "true")]));
+        // No IPv6: the IPv6 association filters are valid and match nothing.
+        assert!(validate::<Vpc>(&[filter("ipv6-cidr-block-association.state", "associated")]).is_ok());
+        assert!(!matches(&*vpc, &[filter("ipv6-cidr-block-association.state", "*")]));
+        assert_eq!(validate::<Vpc>(&[filter("cidr-blocks", "x")]).unwrap_err().code(), "InvalidParameterValue");
+    }
 }

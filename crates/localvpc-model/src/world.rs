@@ -139,6 +139,8 @@ pub struct World {
     /// Peering connections span two scopes, so they live beside the regions, not in one.
     peerings: Table<VpcPeeringConnection>,
     next_id: u64,
+    /// Which ID sequence this world issues (see [`crate::ids`]); persisted with the counter.
+    id_key: u64,
     clock_offset_ms: i64,
     /// Where the public address allocator (`address::allocate_public_ip`) resumes.
     public_ip_cursor: u64,
@@ -179,6 +181,7 @@ pub enum Change {
 const META_KIND: &str = "region_meta";
 const META_ID: &str = "meta";
 const NEXT_ID_KEY: &str = "next_id";
+const ID_KEY_KEY: &str = "id_key";
 const CLOCK_OFFSET_KEY: &str = "clock_offset_ms";
 const PUBLIC_IP_CURSOR_KEY: &str = "public_ip_cursor";
 
@@ -213,6 +216,15 @@ impl World {
     /// The emulator clock offset in milliseconds (moved forward by the admin clock endpoint).
     pub fn clock_offset_ms(&self) -> i64 {
         self.clock_offset_ms
+    }
+
+    /// Sets the key of the ID sequence if this world has issued no ID yet (a fresh store or a reset). A world that
+    /// has issued IDs keeps its key — a stored world without one (from before keys) keeps key 0 — so a restart
+    /// never reissues an ID.
+    pub fn key_fresh_ids(&mut self, key: u64) {
+        if self.next_id == 0 {
+            self.id_key = key;
+        }
     }
 
     /// Rebuilds a world from stored records and world-level values.
@@ -252,6 +264,7 @@ impl World {
         for (key, value) in meta {
             match key {
                 NEXT_ID_KEY => world.next_id = value.parse().unwrap_or(0),
+                ID_KEY_KEY => world.id_key = value.parse().unwrap_or(0),
                 CLOCK_OFFSET_KEY => world.clock_offset_ms = value.parse().unwrap_or(0),
                 PUBLIC_IP_CURSOR_KEY => world.public_ip_cursor = value.parse().unwrap_or(0),
                 _ => {}
@@ -392,7 +405,7 @@ impl<'w> Tx<'w> {
     pub fn next_id(&mut self, kind: IdKind) -> String {
         self.world.next_id += 1;
         self.dirty_next_id = true;
-        format_id(kind, self.world.next_id)
+        format_id(kind, self.world.next_id, self.world.id_key)
     }
 
     /// Where the public address allocator resumes (an offset into its pool).
@@ -424,6 +437,8 @@ impl<'w> Tx<'w> {
         }
         if self.dirty_next_id {
             changes.push(Change::Meta { key: NEXT_ID_KEY, value: self.world.next_id.to_string() });
+            // Written with every counter so the first ID of a fresh store persists its key in the same batch.
+            changes.push(Change::Meta { key: ID_KEY_KEY, value: self.world.id_key.to_string() });
         }
         if self.dirty_clock {
             changes.push(Change::Meta { key: CLOCK_OFFSET_KEY, value: self.world.clock_offset_ms.to_string() });
@@ -438,6 +453,39 @@ impl<'w> Tx<'w> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fresh_world_takes_the_key_and_a_used_one_keeps_its_own() {
+        let first_vpc_id = |key| {
+            let mut world = World::default();
+            world.key_fresh_ids(key);
+            let mut tx = Tx::new(&mut world, Timestamp(0));
+            tx.next_id(IdKind::Vpc)
+        };
+        assert_ne!(first_vpc_id(1), first_vpc_id(2));
+        assert_eq!(first_vpc_id(3), first_vpc_id(3));
+
+        let mut world = World::default();
+        world.key_fresh_ids(5);
+        let mut tx = Tx::new(&mut world, Timestamp(0));
+        let issued = tx.next_id(IdKind::Vpc);
+        let changes = tx.finish();
+        assert!(changes.contains(&Change::Meta { key: ID_KEY_KEY, value: "5".into() }));
+        let metas: Vec<(&str, String)> = changes
+            .iter()
+            .filter_map(|change| match change {
+                Change::Meta { key, value } => Some((*key, value.clone())),
+                _ => None,
+            })
+            .collect();
+        let mut reloaded =
+            World::load(std::iter::empty(), metas.iter().map(|(key, value)| (*key, value.as_str()))).unwrap();
+        reloaded.key_fresh_ids(6); // ignored: this world has issued IDs
+        let mut tx = Tx::new(&mut reloaded, Timestamp(0));
+        let next = tx.next_id(IdKind::Vpc);
+        assert_ne!(next, issued);
+        assert_eq!(next, format_id(IdKind::Vpc, 2, 5));
+    }
 
     #[test]
     fn timestamps_render_like_ec2() {

@@ -186,6 +186,10 @@ pub struct ServeArgs {
     /// `PREFIX-internet`); two servers on one host need different prefixes.
     #[arg(long, default_value = "lv", value_parser = parse_prefix, env = "LOCALVPC_KERNEL_PREFIX")]
     pub kernel_prefix: String,
+    /// Issue the same resource IDs on every fresh store and reset (reproducible demos and snapshot tests). Without
+    /// it IDs are random, as on AWS: a fresh store or a reset never repeats an earlier sequence.
+    #[arg(long, value_name = "N", env = "LOCALVPC_ID_SEED")]
+    pub id_seed: Option<u64>,
 }
 
 /// The values of `serve --data-plane`.

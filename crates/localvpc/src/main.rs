@@ -22,6 +22,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 use localvpc_api::control::{Control, Quotas};
+use localvpc_api::id_source::IdSource;
 use localvpc_store::{MemoryStore, SqliteStore, Store};
 
 use crate::cli::{Cli, Command, DataPlaneMode, QuotaMode, ServeArgs, StoreSpec};
@@ -93,7 +94,11 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         QuotaMode::None => Quotas::none(),
         QuotaMode::Aws => Quotas::aws(),
     };
-    let control = Control::open_with_quotas(store, quotas).await.context("while loading the stored state")?;
+    let id_source = args.id_seed.map_or(IdSource::Random, IdSource::Seeded);
+    let control = Control::open_with_quotas(store, quotas)
+        .await
+        .context("while loading the stored state")?
+        .with_id_source(id_source);
     let listener =
         tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("while binding {}", args.listen))?;
     let address = listener.local_addr().context("while reading the bound address")?;
