@@ -85,6 +85,15 @@ impl Resource for NetworkAcl {
     fn tags_mut(&mut self) -> &mut Tags {
         &mut self.tags
     }
+    /// The VPC's default ACL, which every new subnet joins.
+    fn reindex(index: &mut crate::index::Indexes<'_>, old: Option<&Self>, new: Option<&Self>) {
+        if let Some(old) = old.filter(|old| old.is_default) {
+            index.region.remove_default_network_acl(&old.vpc_id, &old.id);
+        }
+        if let Some(new) = new.filter(|new| new.is_default) {
+            index.region.set_default_network_acl(&new.vpc_id, &new.id);
+        }
+    }
 }
 
 impl Filterable for NetworkAcl {
@@ -167,9 +176,7 @@ pub fn create_default(tx: &mut Tx, scope: &Scope, vpc: &Vpc) {
 
 /// A new subnet joins its VPC's default ACL (spec §2.8).
 pub fn associate_with_default(tx: &mut Tx, scope: &Scope, vpc_id: &str, subnet_id: &str) {
-    let default_acl =
-        tx.region(scope).network_acls.values().find(|acl| acl.vpc_id == vpc_id && acl.is_default).map(|a| a.id.clone());
-    if let Some(acl_id) = default_acl {
+    if let Some(acl_id) = tx.region(scope).index.default_network_acl(vpc_id).map(str::to_string) {
         let association = AclAssociation { id: tx.next_id(IdKind::NetworkAclAssociation), subnet_id: subnet_id.into() };
         tx.update::<NetworkAcl>(scope, &acl_id, |acl| acl.associations.push(association));
     }

@@ -79,11 +79,18 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         QuotaMode::None => Quotas::none(),
         QuotaMode::Aws => Quotas::aws(),
     };
+    let quotas = Quotas { max_instances_per_call: args.max_instances_per_call, ..quotas };
     let control = Control::open_with_quotas(store, quotas).await.context("while loading the stored state")?;
     let listener =
         tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("while binding {}", args.listen))?;
     let address = listener.local_addr().context("while reading the bound address")?;
-    tracing::info!(%address, store = %args.store, quotas = %args.quotas, "localvpc is serving");
+    tracing::info!(
+        %address,
+        store = %args.store,
+        quotas = %args.quotas,
+        max_instances_per_call = args.max_instances_per_call,
+        "localvpc is serving"
+    );
     let app = localvpc_api::router(Arc::new(control));
     server::run(listener, app, shutdown_signal()).await;
     Ok(())
