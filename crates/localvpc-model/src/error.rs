@@ -290,6 +290,19 @@ pub enum Ec2Error {
     /// §2.9 [O]: the subnet has fewer free addresses than MinCount.
     #[error("There are not enough free addresses in subnet '{0}' to satisfy the requested number of instances.")]
     InsufficientFreeAddressesInSubnet(String),
+    /// §2.9: RunInstances with a `MaxCount` above the per-call ceiling (`serve --max-instances-per-call`); AWS's
+    /// code and text for a count above the account's instance quota.
+    #[error(
+        "You have requested more instances ({requested}) than your current instance limit of {limit} allows for the \
+         specified instance type. Please visit http://aws.amazon.com/contact-us/ec2-request to request an \
+         adjustment to this limit."
+    )]
+    InstanceLimitExceeded {
+        /// `MaxCount` as asked.
+        requested: i64,
+        /// The ceiling.
+        limit: usize,
+    },
     /// §2.7/§2.9 [O]: launching with a group of another VPC than the subnet's.
     #[error("Security group {group_id} and subnet {subnet_id} belong to different networks.")]
     SecurityGroupInOtherNetwork {
@@ -578,6 +591,7 @@ impl Ec2Error {
             NoDefaultSubnet(_) => "MissingInput",
             IpAddressInUse(_) => "InvalidIPAddress.InUse",
             InsufficientFreeAddressesInSubnet(_) => "InsufficientFreeAddressesInSubnet",
+            InstanceLimitExceeded { .. } => "InstanceLimitExceeded",
             SecurityGroupInOtherNetwork { .. } => "InvalidParameter",
             InstanceCannotBeStarted(_) | InstanceCannotBeStopped(_) | InstanceNotInValidState(_) => {
                 "IncorrectInstanceState"

@@ -15,6 +15,7 @@ mod launch;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ pub use launch::{run_instances, InterfaceSpecification, RunInstances};
 
 use crate::filter::{Filterable, PageRequest};
 use crate::ids::IdKind;
+use crate::index::Indexes;
 use crate::network_interface::{self, NetworkInterface};
 use crate::tags::Tags;
 use crate::world::{RegionState, Resource, Scope, Table, Timestamp, Tx};
@@ -138,6 +140,19 @@ impl Resource for Instance {
     }
     fn tags_mut(&mut self) -> &mut Tags {
         &mut self.tags
+    }
+    /// The `ClientToken` it was launched with (a repeated RunInstances answers from it).
+    fn reindex(index: &mut Indexes<'_>, old: Option<&Self>, new: Option<&Self>) {
+        let token = |instance: Option<&Self>| instance.and_then(|instance| instance.client_token.clone());
+        if token(old) == token(new) {
+            return;
+        }
+        if let (Some(old), Some(token)) = (old, token(old)) {
+            index.region.remove_client_token(&token, &old.id);
+        }
+        if let (Some(new), Some(token)) = (new, token(new)) {
+            index.region.add_client_token(&token, &new.id);
+        }
     }
 }
 
@@ -293,14 +308,20 @@ pub fn check_describe_paging(instance_ids: &[String], page: &PageRequest) -> Res
 /// Groups instances into their reservations, in order of first appearance.
 pub fn group_by_reservation(instances: &[Arc<Instance>]) -> Vec<Reservation> {
     let mut reservations: Vec<Reservation> = Vec::new();
+    // Reservation ID → position in `reservations`: a page of instances launched one by one has as many
+    // reservations as instances, and a search of the list per instance would make the page quadratic.
+    let mut positions: HashMap<&str, usize> = HashMap::new();
     for instance in instances {
-        match reservations.iter_mut().find(|reservation| reservation.id == instance.reservation_id) {
-            Some(reservation) => reservation.instances.push(instance.clone()),
-            None => reservations.push(Reservation {
-                id: instance.reservation_id.clone(),
-                owner_id: instance.owner_id.clone(),
-                instances: vec![instance.clone()],
-            }),
+        match positions.get(instance.reservation_id.as_str()) {
+            Some(&position) => reservations[position].instances.push(instance.clone()),
+            None => {
+                positions.insert(&instance.reservation_id, reservations.len());
+                reservations.push(Reservation {
+                    id: instance.reservation_id.clone(),
+                    owner_id: instance.owner_id.clone(),
+                    instances: vec![instance.clone()],
+                });
+            }
         }
     }
     reservations

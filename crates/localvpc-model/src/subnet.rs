@@ -8,6 +8,7 @@ use crate::availability_zone::{zones, AvailabilityZone};
 use crate::cidr::{self, Ipv4Net};
 use crate::filter::Filterable;
 use crate::ids::IdKind;
+use crate::index::Indexes;
 use crate::tags::{Tag, Tags};
 use crate::vpc::Vpc;
 use crate::world::{RegionState, Resource, Scope, Table, Tx};
@@ -49,7 +50,7 @@ impl Subnet {
 
     /// `availableIpAddressCount`: the block less the reserved addresses and the addresses in use.
     pub fn available_ip_address_count(&self, region: &RegionState) -> u64 {
-        let in_use = crate::network_interface::in_subnet(region, &self.id).count() as u64;
+        let in_use = crate::network_interface::addresses_in_use(region, &self.id);
         (cidr::size(&self.cidr_block) - RESERVED_ADDRESSES).saturating_sub(in_use)
     }
 }
@@ -70,6 +71,21 @@ impl Resource for Subnet {
     }
     fn tags_mut(&mut self) -> &mut Tags {
         &mut self.tags
+    }
+    /// The block among its VPC's blocks (CreateSubnet's conflict check and the per-VPC count).
+    fn reindex(index: &mut Indexes<'_>, old: Option<&Self>, new: Option<&Self>) {
+        if let (Some(old), Some(new)) = (old, new) {
+            if old.vpc_id == new.vpc_id && old.cidr_block == new.cidr_block {
+                return;
+            }
+        }
+        if let Some(old) = old {
+            index.region.remove_subnet_block(&old.vpc_id, u32::from(old.cidr_block.network()), &old.id);
+        }
+        if let Some(new) = new {
+            let (first, last) = (u32::from(new.cidr_block.network()), u32::from(new.cidr_block.broadcast()));
+            index.region.add_subnet_block(&new.vpc_id, first, last, &new.id);
+        }
     }
 }
 
@@ -199,13 +215,14 @@ pub fn create_subnet(tx: &mut Tx, scope: &Scope, request: CreateSubnet) -> Resul
     if !cidr::prefix_in_vpc_range(&block) || !vpc.cidr_blocks().any(|vpc_block| vpc_block.contains(&block)) {
         return Err(Ec2Error::InvalidSubnetRange(text.clone()));
     }
-    if region.subnets.values().any(|other| other.vpc_id == vpc.id && cidr::overlaps(&other.cidr_block, &block)) {
+    let (first, last) = (u32::from(block.network()), u32::from(block.broadcast()));
+    if region.index.overlapping_subnet(&vpc.id, first, last).is_some() {
         return Err(Ec2Error::SubnetConflict(text.clone()));
     }
     let zone = pick_zone(&scope.region, request.availability_zone.as_deref(), request.availability_zone_id.as_deref())?;
     crate::tags::validate(&request.tags)?;
     // Spec §5: subnets per VPC.
-    let existing = region.subnets.values().filter(|subnet| subnet.vpc_id == vpc.id).count();
+    let existing = region.index.subnet_count(&vpc.id);
     crate::quotas::check(tx.quotas().subnets_per_vpc, existing, 1, || Ec2Error::SubnetLimitExceeded)?;
     Ok(insert(tx, scope, &vpc, block, &zone, false, Tags(request.tags)))
 }

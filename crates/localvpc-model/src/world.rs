@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::address::Address;
 use crate::ids::{format_id, IdKind};
+use crate::index::{Indexes, RegionIndex, WorldIndex};
 use crate::instance::Instance;
 use crate::internet_gateway::InternetGateway;
 use crate::network_acl::NetworkAcl;
@@ -112,6 +113,8 @@ pub struct RegionState {
     pub network_insights_paths: Table<NetworkInsightsPath>,
     /// Network Insights analyses.
     pub network_insights_analyses: Table<NetworkInsightsAnalysis>,
+    /// Lookups derived from the tables above (see [`crate::index`]); kept true by [`Tx`].
+    pub(crate) index: RegionIndex,
 }
 
 static EMPTY_REGION: LazyLock<RegionState> = LazyLock::new(RegionState::default);
@@ -130,6 +133,9 @@ pub trait Resource: Clone + Serialize + DeserializeOwned + Send + Sync + 'static
     fn tags(&self) -> &Tags;
     /// The resource's tags, mutably.
     fn tags_mut(&mut self) -> &mut Tags;
+    /// Keeps the [`crate::index`] lookups this kind contributes to true when its table changes: `old` is the value
+    /// replaced or removed, `new` the value stored. Most kinds contribute to none.
+    fn reindex(_index: &mut Indexes<'_>, _old: Option<&Self>, _new: Option<&Self>) {}
 }
 
 /// The whole emulated cloud.
@@ -144,6 +150,8 @@ pub struct World {
     clock_offset_ms: i64,
     /// Where the public address allocator (`address::allocate_public_ip`) resumes.
     public_ip_cursor: u64,
+    /// Lookups that span every scope (see [`crate::index`]); kept true by [`Tx`].
+    index: WorldIndex,
 }
 
 /// One persisted change, produced by [`Tx::finish`] for the store.
@@ -213,6 +221,11 @@ impl World {
         self.regions.iter()
     }
 
+    /// The lookups that span every scope.
+    pub(crate) fn index(&self) -> &WorldIndex {
+        &self.index
+    }
+
     /// The emulator clock offset in milliseconds (moved forward by the admin clock endpoint).
     pub fn clock_offset_ms(&self) -> i64 {
         self.clock_offset_ms
@@ -244,19 +257,20 @@ impl World {
                 continue;
             }
             let region = world.regions.entry(scope).or_default();
+            let index = &mut world.index;
             let result = match kind {
                 META_KIND => serde_json::from_str(body).map(|meta| region.meta = meta),
-                Vpc::KIND => load_into::<Vpc>(region, body),
-                Subnet::KIND => load_into::<Subnet>(region, body),
-                InternetGateway::KIND => load_into::<InternetGateway>(region, body),
-                RouteTable::KIND => load_into::<RouteTable>(region, body),
-                NetworkAcl::KIND => load_into::<NetworkAcl>(region, body),
-                SecurityGroup::KIND => load_into::<SecurityGroup>(region, body),
-                Instance::KIND => load_into::<Instance>(region, body),
-                NetworkInterface::KIND => load_into::<NetworkInterface>(region, body),
-                Address::KIND => load_into::<Address>(region, body),
-                NetworkInsightsPath::KIND => load_into::<NetworkInsightsPath>(region, body),
-                NetworkInsightsAnalysis::KIND => load_into::<NetworkInsightsAnalysis>(region, body),
+                Vpc::KIND => load_into::<Vpc>(region, index, body),
+                Subnet::KIND => load_into::<Subnet>(region, index, body),
+                InternetGateway::KIND => load_into::<InternetGateway>(region, index, body),
+                RouteTable::KIND => load_into::<RouteTable>(region, index, body),
+                NetworkAcl::KIND => load_into::<NetworkAcl>(region, index, body),
+                SecurityGroup::KIND => load_into::<SecurityGroup>(region, index, body),
+                Instance::KIND => load_into::<Instance>(region, index, body),
+                NetworkInterface::KIND => load_into::<NetworkInterface>(region, index, body),
+                Address::KIND => load_into::<Address>(region, index, body),
+                NetworkInsightsPath::KIND => load_into::<NetworkInsightsPath>(region, index, body),
+                NetworkInsightsAnalysis::KIND => load_into::<NetworkInsightsAnalysis>(region, index, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
             result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;
@@ -274,10 +288,16 @@ impl World {
     }
 }
 
-fn load_into<T: Resource>(region: &mut RegionState, body: &str) -> serde_json::Result<()> {
+fn load_into<T: Resource>(region: &mut RegionState, world: &mut WorldIndex, body: &str) -> serde_json::Result<()> {
     let value: T = serde_json::from_str(body)?;
-    T::table_mut(region).insert(value.id().to_string(), Arc::new(value));
+    store::<T>(region, world, Arc::new(value));
     Ok(())
+}
+
+/// Puts `value` in its table and tells the indexes what it replaced.
+fn store<T: Resource>(region: &mut RegionState, world: &mut WorldIndex, value: Arc<T>) {
+    let old = T::table_mut(region).insert(value.id().to_string(), value.clone());
+    T::reindex(&mut Indexes { region: &mut region.index, world }, old.as_deref(), Some(&value));
 }
 
 type Serializer = fn(&World, &Scope, &str) -> Option<String>;
@@ -359,8 +379,9 @@ impl<'w> Tx<'w> {
     /// Inserts or replaces a resource.
     pub fn put<T: Resource>(&mut self, scope: &Scope, value: T) {
         let id = value.id().to_string();
-        let region = self.world.regions.entry(scope.clone()).or_default();
-        T::table_mut(region).insert(id.clone(), Arc::new(value));
+        let world = &mut *self.world;
+        let region = world.regions.entry(scope.clone()).or_default();
+        store(region, &mut world.index, Arc::new(value));
         self.dirty.insert((T::KIND, scope.clone(), id), serialize_record::<T>);
     }
 
@@ -377,8 +398,11 @@ impl<'w> Tx<'w> {
 
     /// Removes a resource.
     pub fn remove<T: Resource>(&mut self, scope: &Scope, id: &str) {
-        if let Some(region) = self.world.regions.get_mut(scope) {
-            T::table_mut(region).remove(id);
+        let world = &mut *self.world;
+        if let Some(region) = world.regions.get_mut(scope) {
+            if let Some(old) = T::table_mut(region).remove(id) {
+                T::reindex(&mut Indexes { region: &mut region.index, world: &mut world.index }, Some(&old), None);
+            }
         }
         self.dirty.insert((T::KIND, scope.clone(), id.to_string()), serialize_record::<T>);
     }

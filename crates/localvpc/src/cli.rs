@@ -7,7 +7,9 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
+use localvpc_api::control::Quotas;
 
 /// The endpoint the client commands talk to when neither `--endpoint` nor `LOCALVPC_ENDPOINT` is set.
 pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
@@ -190,6 +192,17 @@ pub struct ServeArgs {
     /// it IDs are random, as on AWS: a fresh store or a reset never repeats an earlier sequence.
     #[arg(long, value_name = "N", env = "LOCALVPC_ID_SEED")]
     pub id_seed: Option<u64>,
+    /// The most instances one RunInstances may ask for (`MaxCount`), whatever `--quotas` says: a call over it is
+    /// refused with `InstanceLimitExceeded` and launches nothing, so one request cannot hold every other writer for
+    /// seconds.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = Quotas::none().max_instances_per_call,
+        value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize),
+        env = "LOCALVPC_MAX_INSTANCES_PER_CALL"
+    )]
+    pub max_instances_per_call: usize,
 }
 
 /// The values of `serve --data-plane`.
@@ -434,6 +447,21 @@ mod tests {
         assert_eq!(quotas(&["localvpc", "serve", "--quotas", "none"]), QuotaMode::None);
         assert!(Cli::try_parse_from(["localvpc", "serve", "--quotas", "strict"]).is_err());
         assert_eq!(QuotaMode::Aws.to_string(), "aws");
+    }
+
+    #[test]
+    fn serve_max_instances_per_call() {
+        let ceiling = |args: &[&str]| match Cli::try_parse_from(args).map(|cli| cli.command) {
+            Ok(Command::Serve(serve)) => Ok(serve.max_instances_per_call),
+            Ok(other) => panic!("not serve: {other:?}"),
+            Err(error) => Err(error.kind()),
+        };
+        if std::env::var_os("LOCALVPC_MAX_INSTANCES_PER_CALL").is_none() {
+            assert_eq!(ceiling(&["localvpc", "serve"]), Ok(1000));
+        }
+        assert_eq!(ceiling(&["localvpc", "serve", "--max-instances-per-call", "20000"]), Ok(20_000));
+        assert!(ceiling(&["localvpc", "serve", "--max-instances-per-call", "0"]).is_err());
+        assert!(ceiling(&["localvpc", "serve", "--max-instances-per-call", "-1"]).is_err());
     }
 
     #[test]

@@ -94,6 +94,7 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         QuotaMode::None => Quotas::none(),
         QuotaMode::Aws => Quotas::aws(),
     };
+    let quotas = Quotas { max_instances_per_call: args.max_instances_per_call, ..quotas };
     let id_source = args.id_seed.map_or(IdSource::Random, IdSource::Seeded);
     let control = Control::open_with_quotas(store, quotas)
         .await
@@ -116,6 +117,7 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         data_plane = Some(task);
     }
     tracing::info!(%address, store = %args.store, quotas = %args.quotas, data_plane = %args.data_plane,
+        max_instances_per_call = args.max_instances_per_call,
         max_connections = limits.max_connections, "localvpc is serving");
     server::run(listener, app, limits, shutdown_signal()).await;
     if let Some(task) = data_plane {

@@ -65,7 +65,7 @@ pub(crate) fn describe_vpcs(world: &World, ctx: &Ctx, params: &Params, x: &mut X
     let region = world.region(&ctx.scope);
     let found = select(&region.vpcs, &ids, IdKind::Vpc, Ec2Error::VpcNotFound, &page, |vpc| matches(vpc, &filters))?;
     x.list("vpcSet", &found.items, |x, vpc| {
-        let rendered = ctx.renders.vpc(vpc, |vpc| {
+        let rendered = ctx.renders.vpc(world, &ctx.scope, vpc, |vpc| {
             let mut item = Xml::new();
             render_vpc(&mut item, vpc);
             item.into_string()

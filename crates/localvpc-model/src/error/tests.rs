@@ -82,6 +82,7 @@ fn every_variant() -> Vec<Ec2Error> {
         NoDefaultSubnet("vpc-1".into()),
         IpAddressInUse("10.0.0.5".into()),
         InsufficientFreeAddressesInSubnet("subnet-1".into()),
+        InstanceLimitExceeded { requested: 1_000_000, limit: 1000 },
         SecurityGroupInOtherNetwork { group_id: "sg-1".into(), subnet_id: "subnet-1".into() },
         InstanceCannotBeStarted("i-1".into()),
         InstanceCannotBeStopped("i-1".into()),
