@@ -2,7 +2,7 @@
 //! associations, with the rules of CreateNetworkAcl, DeleteNetworkAcl, Create/Replace/DeleteNetworkAclEntry and
 //! ReplaceNetworkAclAssociation.
 //!
-//! Left out: IPv6 entries (refused), the quotas of spec §5 (`--quotas aws` is not yet served), and evaluation of
+//! Left out: IPv6 entries (refused) and evaluation of
 //! the entries against packets, which belongs to the engine (spec §3.6).
 
 use std::sync::Arc;
