@@ -8,14 +8,17 @@
 //! Why it is never stale: the world is immutable and a changed resource is a new `Arc`, so an entry answers only
 //! for the very `Arc` it was rendered from (it holds that `Arc`, so the address cannot be reused meanwhile).
 //!
-//! Why it stays small: it holds current versions only. Entries are keyed by resource ID and a new version replaces
-//! the old one, so a VPC changed a million times costs one entry. Every so many renderings a sweep drops the
-//! entries that are not the current version in the world of the request that sweeps — deleted VPCs, versions a
+//! Why it stays small: it holds current versions only. Each VPC ID has at most one entry, and a new version
+//! replaces the old one, so a VPC changed a million times costs one entry. Every so many renderings a sweep drops
+//! the entries that are not the current version in the world of the request that sweeps — deleted VPCs, versions a
 //! reader of an older snapshot brought back — so what is left is the live VPCs that were described. A sweep runs
 //! after as many renderings as it left entries the time before (at least [`MIN_SWEEP_PERIOD`]): its cost is
 //! constant per rendering, and at most that many dead entries wait for it. [`MAX_BYTES`] bounds the whole as a
-//! last resort. (Keying by the `Arc`'s address instead kept every old version alive until a cap of 50,000
-//! entries: about 700 MB under a load of tag changes.)
+//! last resort. (Without the replacement, every old version stayed until a cap of 50,000 entries: about 700 MB
+//! under a load of tag changes.)
+//!
+//! Why entries are found by address: a hit, the common case, hashes one integer, as it did before entries were
+//! bounded; the VPC ID is looked at only on a miss, to find the version it replaces.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -33,16 +36,19 @@ const MAX_BYTES: usize = 32 << 20;
 struct Entry {
     /// Where the VPC lives, to find its current version at a sweep.
     scope: Scope,
-    /// The version it was rendered from.
+    /// The version it was rendered from (held, so its address is not reused while the entry lives).
     vpc: Arc<Vpc>,
     /// The rendering.
     text: Arc<str>,
 }
 
-/// The entries by VPC ID, and the bookkeeping of their sweeps.
+/// The entries, and the bookkeeping of their sweeps.
 #[derive(Debug)]
 struct Entries {
-    by_id: HashMap<String, Entry>,
+    /// Address of the rendered `Arc<Vpc>` → its entry.
+    by_address: HashMap<usize, Entry>,
+    /// VPC ID → the address of its entry.
+    address_of: HashMap<String, usize>,
     renders_since_sweep: usize,
     sweep_period: usize,
     bytes: usize,
@@ -50,14 +56,23 @@ struct Entries {
 
 impl Default for Entries {
     fn default() -> Self {
-        Entries { by_id: HashMap::new(), renders_since_sweep: 0, sweep_period: MIN_SWEEP_PERIOD, bytes: 0 }
+        Entries {
+            by_address: HashMap::new(),
+            address_of: HashMap::new(),
+            renders_since_sweep: 0,
+            sweep_period: MIN_SWEEP_PERIOD,
+            bytes: 0,
+        }
     }
+}
+
+fn address(vpc: &Arc<Vpc>) -> usize {
+    Arc::as_ptr(vpc) as usize
 }
 
 impl Entries {
     fn get(&self, vpc: &Arc<Vpc>) -> Option<Arc<str>> {
-        let entry = self.by_id.get(&vpc.id)?;
-        Arc::ptr_eq(&entry.vpc, vpc).then(|| entry.text.clone())
+        self.by_address.get(&address(vpc)).map(|entry| entry.text.clone())
     }
 
     fn insert(&mut self, world: &World, scope: &Scope, vpc: &Arc<Vpc>, text: Arc<str>) {
@@ -66,29 +81,36 @@ impl Entries {
             self.sweep(world);
         }
         if self.bytes + text.len() > MAX_BYTES {
-            self.by_id.clear();
+            self.by_address.clear();
+            self.address_of.clear();
             self.bytes = 0;
         }
-        self.bytes += text.len();
-        let entry = Entry { scope: scope.clone(), vpc: vpc.clone(), text };
-        if let Some(replaced) = self.by_id.insert(vpc.id.clone(), entry) {
-            self.bytes -= replaced.text.len();
+        let at = address(vpc);
+        if let Some(previous) = self.address_of.insert(vpc.id.clone(), at) {
+            if let Some(replaced) = self.by_address.remove(&previous) {
+                self.bytes -= replaced.text.len();
+            }
         }
+        self.bytes += text.len();
+        self.by_address.insert(at, Entry { scope: scope.clone(), vpc: vpc.clone(), text });
     }
 
     /// Keeps the entries of current versions in `world` only, and sets the next period.
     fn sweep(&mut self, world: &World) {
         let mut bytes = 0;
-        self.by_id.retain(|id, entry| {
-            let current = world.region(&entry.scope).vpcs.get(id).is_some_and(|vpc| Arc::ptr_eq(vpc, &entry.vpc));
+        self.by_address.retain(|_, entry| {
+            let current =
+                world.region(&entry.scope).vpcs.get(&entry.vpc.id).is_some_and(|vpc| Arc::ptr_eq(vpc, &entry.vpc));
             if current {
                 bytes += entry.text.len();
             }
             current
         });
+        let by_address = &self.by_address;
+        self.address_of.retain(|_, at| by_address.contains_key(at));
         self.bytes = bytes;
         self.renders_since_sweep = 0;
-        self.sweep_period = self.by_id.len().max(MIN_SWEEP_PERIOD);
+        self.sweep_period = self.by_address.len().max(MIN_SWEEP_PERIOD);
     }
 }
 
@@ -112,7 +134,7 @@ impl RenderCache {
     /// How many renderings the cache holds, and their bytes.
     pub fn size(&self) -> (usize, usize) {
         let entries = self.vpcs.lock().expect("render cache lock");
-        (entries.by_id.len(), entries.bytes)
+        (entries.by_address.len(), entries.bytes)
     }
 }
 
