@@ -1,42 +1,78 @@
-//! The all-pairs reachability matrix: for every ordered pair of running instances, whether ICMP echo succeeds.
+//! The all-pairs reachability of running instances: for every ordered pair, whether ICMP echo succeeds.
 //!
 //! Why classes: 10,000 instances make 10^8 ordered pairs, too many to walk one by one in seconds. Interfaces in
 //! the same subnet with the same security groups are treated alike by every rule *unless* a rule's CIDR splits a
-//! subnet (covers part of it). So the matrix walks one representative pair per (source class, destination class),
-//! after checking that every CIDR the walk compares with the destination's address is uniform over the
-//! destination's subnet and every CIDR compared with the source's address is uniform over the source's subnet;
-//! pairs of non-uniform classes are walked one by one. Results are kept as one bit per pair.
+//! subnet (covers part of it). So the walk runs once per (source class, destination class), after checking that
+//! every CIDR the walk compares with the destination's address is uniform over the destination's subnet and every
+//! CIDR compared with the source's address is uniform over the source's subnet; pairs of non-uniform classes are
+//! walked one by one.
+//!
+//! Why groups: 10^8 answers are not what anyone reads either. [`Groups`] is the answer itself, compressed: the
+//! instances split into groups whose members every instance treats alike (same row, same column), and whether each
+//! group reaches each group — a full peering mesh of 10,080 instances is one group that reaches itself. The other
+//! forms derive from it without expanding it: [`summary`] (per VPC pair: reachable, partial or none, with counts),
+//! [`pairs`] (the first N reachable or unreachable pairs, with the total), and [`Matrix`] (one bit per pair, for
+//! whoever asks for every cell).
+
+mod groups;
+mod pairs;
+mod summary;
 
 use std::collections::BTreeMap;
 
 use ipnet::Ipv4Net;
 
+pub use groups::Groups;
+pub use pairs::{pairs, Pairs};
+pub use summary::{summary, Status, VpcPair};
+
 use crate::packet::{Probe, Protocol, Vantage, Verdict};
 use crate::topology::{EniIx, SgPeer, SubnetIx, Topology};
 use crate::walk::{trace, Mode};
 
-/// One row of bits per source interface.
+/// A square of bits, one row per source.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Matrix {
-    /// The interfaces considered, in order.
-    pub enis: Vec<EniIx>,
+struct Bits {
+    size: usize,
     words: usize,
     bits: Vec<u64>,
 }
 
-impl Matrix {
-    fn new(enis: Vec<EniIx>) -> Matrix {
-        let words = enis.len().div_ceil(64);
-        Matrix { bits: vec![0; words * enis.len()], words, enis }
+impl Bits {
+    fn new(size: usize) -> Bits {
+        let words = size.div_ceil(64);
+        Bits { size, words, bits: vec![0; words * size] }
     }
 
     fn set(&mut self, from: usize, to: usize) {
         self.bits[from * self.words + to / 64] |= 1 << (to % 64);
     }
 
+    fn get(&self, from: usize, to: usize) -> bool {
+        self.bits[from * self.words + to / 64] & (1 << (to % 64)) != 0
+    }
+
+    fn count(&self) -> usize {
+        self.bits.iter().map(|word| word.count_ones() as usize).sum()
+    }
+}
+
+/// The expanded matrix: one bit per ordered pair of interfaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matrix {
+    /// The interfaces considered, in order.
+    pub enis: Vec<EniIx>,
+    bits: Bits,
+}
+
+impl Matrix {
+    fn new(enis: Vec<EniIx>) -> Matrix {
+        Matrix { bits: Bits::new(enis.len()), enis }
+    }
+
     /// Whether `enis[from]` reaches `enis[to]`.
     pub fn reaches(&self, from: usize, to: usize) -> bool {
-        self.bits[from * self.words + to / 64] & (1 << (to % 64)) != 0
+        self.bits.get(from, to)
     }
 
     /// The indexes (into `enis`) that `enis[from]` reaches.
@@ -46,7 +82,7 @@ impl Matrix {
 
     /// Number of reachable ordered pairs.
     pub fn count(&self) -> usize {
-        self.bits.iter().map(|word| word.count_ones() as usize).sum()
+        self.bits.count()
     }
 }
 
@@ -104,47 +140,86 @@ fn reachable(topology: &Topology, from: EniIx, to: EniIx) -> bool {
     trace(topology, &probe, Mode::FirstDrop).verdict == Verdict::Reachable
 }
 
-/// Computes the matrix over `enis` (every running interface when `None`).
-pub fn matrix(topology: &Topology, enis: Option<Vec<EniIx>>) -> Matrix {
-    let enis: Vec<EniIx> =
-        enis.unwrap_or_else(|| (0..topology.enis.len()).filter(|&eni| topology.enis[eni].running).collect());
-    let mut classes: BTreeMap<Class, Vec<usize>> = BTreeMap::new();
+/// What the walks found for one (source class, destination class).
+#[derive(Debug, Clone)]
+enum Block {
+    /// One walk stood for every pair of distinct members (`false` when there is no such pair).
+    Uniform(bool),
+    /// Walked pair by pair: `bits[s * width + d]` for the source class's `s`-th and the destination class's `d`-th
+    /// members (`false` where they are the same interface).
+    Pairs { width: usize, bits: Vec<bool> },
+}
+
+impl Block {
+    /// The answer for the source class's `s`-th and the destination class's `d`-th members.
+    fn at(&self, s: usize, d: usize) -> bool {
+        match self {
+            Block::Uniform(reaches) => *reaches,
+            Block::Pairs { width, bits } => bits[s * width + d],
+        }
+    }
+}
+
+/// The classes (members as indexes into the selection, ascending) and one block per ordered class pair.
+#[derive(Debug)]
+struct Walked {
+    classes: Vec<Vec<usize>>,
+    blocks: Vec<Block>,
+}
+
+impl Walked {
+    fn block(&self, source: usize, destination: usize) -> &Block {
+        &self.blocks[source * self.classes.len() + destination]
+    }
+}
+
+/// Walks one pair per uniform class pair and every pair of the others.
+fn walk_classes(topology: &Topology, enis: &[EniIx]) -> Walked {
+    let mut by_class: BTreeMap<Class, Vec<usize>> = BTreeMap::new();
     for (index, &eni) in enis.iter().enumerate() {
         let node = &topology.enis[eni];
         let mut groups = node.groups.clone();
         groups.sort_unstable();
-        classes.entry(Class { subnet: node.subnet, groups }).or_default().push(index);
+        by_class.entry(Class { subnet: node.subnet, groups }).or_default().push(index);
     }
-    let classes: Vec<(Class, Vec<usize>)> = classes.into_iter().collect();
-    let mut result = Matrix::new(enis.clone());
+    let classes: Vec<(Class, Vec<usize>)> = by_class.into_iter().collect();
+    let mut blocks = Vec::with_capacity(classes.len() * classes.len());
     for (source_class, sources) in &classes {
         for (destination_class, destinations) in &classes {
-            if classes_are_uniform(topology, source_class, destination_class) {
+            let block = if classes_are_uniform(topology, source_class, destination_class) {
                 // One walk stands for the class pair; pick two distinct members when the classes are the same.
                 let pair =
                     sources.iter().flat_map(|&s| destinations.iter().map(move |&d| (s, d))).find(|(s, d)| s != d);
-                let Some((s, d)) = pair else { continue };
-                if reachable(topology, enis[s], enis[d]) {
-                    for &s in sources {
-                        for &d in destinations {
-                            if s != d {
-                                result.set(s, d);
-                            }
-                        }
-                    }
-                }
+                Block::Uniform(pair.is_some_and(|(s, d)| reachable(topology, enis[s], enis[d])))
             } else {
-                for &s in sources {
-                    for &d in destinations {
-                        if s != d && reachable(topology, enis[s], enis[d]) {
-                            result.set(s, d);
-                        }
-                    }
-                }
-            }
+                let bits = sources
+                    .iter()
+                    .flat_map(|&s| destinations.iter().map(move |&d| (s, d)))
+                    .map(|(s, d)| s != d && reachable(topology, enis[s], enis[d]))
+                    .collect();
+                Block::Pairs { width: destinations.len(), bits }
+            };
+            blocks.push(block);
         }
     }
-    result
+    Walked { classes: classes.into_iter().map(|(_, members)| members).collect(), blocks }
+}
+
+/// The running interfaces of the topology, in order: the selection when the caller names none.
+fn selection(topology: &Topology, enis: Option<Vec<EniIx>>) -> Vec<EniIx> {
+    enis.unwrap_or_else(|| (0..topology.enis.len()).filter(|&eni| topology.enis[eni].running).collect())
+}
+
+/// The grouped answer over `enis` (every running interface when `None`).
+pub fn groups(topology: &Topology, enis: Option<Vec<EniIx>>) -> Groups {
+    let enis = selection(topology, enis);
+    let walked = walk_classes(topology, &enis);
+    groups::compress(enis, &walked)
+}
+
+/// The expanded matrix over `enis` (every running interface when `None`).
+pub fn matrix(topology: &Topology, enis: Option<Vec<EniIx>>) -> Matrix {
+    groups(topology, enis).expand()
 }
 
 /// The matrix computed pair by pair, with no classes: the reference the class shortcut is tested against.
@@ -153,7 +228,7 @@ pub fn matrix_pairwise(topology: &Topology, enis: &[EniIx]) -> Matrix {
     for (s, &from) in enis.iter().enumerate() {
         for (d, &to) in enis.iter().enumerate() {
             if s != d && reachable(topology, from, to) {
-                result.set(s, d);
+                result.bits.set(s, d);
             }
         }
     }

@@ -460,6 +460,27 @@ pub enum Ec2Error {
     #[error("The request must include either the Destination parameter or the FilterAtSource.DestinationAddress parameter. Add the required parameter and retry the request.")]
     NetworkInsightsPathMissingDestination,
 
+    // ---- the JSON API's reachability answer (`POST /_localvpc/v1/reachability`; localvpc's own, not AWS's) ----
+    /// `form` is not one of the answer's forms.
+    #[error(
+        "Value ({0}) for parameter form is invalid. Expected one of: groups, summary, reachable, unreachable, full."
+    )]
+    ReachabilityFormUnknown(String),
+    /// `limit` is not an integer from 1 to the largest list (`max`).
+    #[error("Value ({value}) for parameter limit is invalid. Expected an integer from 1 to {max}.")]
+    ReachabilityLimitOutOfRange {
+        /// The value as sent (JSON text).
+        value: String,
+        /// The largest list.
+        max: usize,
+    },
+    /// `limit` with a form that lists no pairs.
+    #[error("The parameter limit applies only to the reachable and unreachable forms.")]
+    ReachabilityLimitWithoutPairList,
+    /// `vpc` is not a list of strings.
+    #[error("Value ({0}) for parameter vpc is invalid. Expected a list of VPC IDs.")]
+    ReachabilityVpcListMalformed(String),
+
     // ---- tags (§2.12) ----
     /// §2.12: CreateTags/DeleteTags with an ID of no taggable kind.
     #[error("The ID '{0}' is not valid")]
@@ -614,6 +635,10 @@ impl Ec2Error {
             NetworkInsightsAnalysisNotFound(_) => "InvalidNetworkInsightsAnalysisId.NotFound",
             AnalysisExistsForNetworkInsightsPath { .. } => "AnalysisExistsForNetworkInsightsPath",
             NetworkInsightsPathMissingDestination => "MissingParameter",
+            ReachabilityFormUnknown(_) | ReachabilityLimitOutOfRange { .. } | ReachabilityVpcListMalformed(_) => {
+                "InvalidParameterValue"
+            }
+            ReachabilityLimitWithoutPairList => "InvalidParameterCombination",
             TagLimitExceeded => "TagLimitExceeded",
             InvalidId(_) => "InvalidID",
         }

@@ -123,6 +123,10 @@ fn every_variant() -> Vec<Ec2Error> {
         NetworkInsightsAnalysisNotFound(vec![id()]),
         AnalysisExistsForNetworkInsightsPath { path_id: "nip-1".into(), analysis_ids: vec!["nia-1".into()] },
         NetworkInsightsPathMissingDestination,
+        ReachabilityFormUnknown("\"cells\"".into()),
+        ReachabilityLimitOutOfRange { value: "0".into(), max: 10_000 },
+        ReachabilityLimitWithoutPairList,
+        ReachabilityVpcListMalformed("\"vpc-1\"".into()),
         TagLimitExceeded,
         InvalidId("foo-1".into()),
     ]
