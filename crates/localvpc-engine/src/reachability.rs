@@ -91,42 +91,52 @@ fn uniform(cidr: &Ipv4Net, block: &Ipv4Net) -> bool {
     cidr.contains(block) || !(cidr.contains(&block.network()) || block.contains(&cidr.network()))
 }
 
-/// Every CIDR a walk between the two subnets compares with an address of `remote_of` — route destinations,
-/// network ACL blocks, security group blocks — must be uniform over that subnet.
-fn classes_are_uniform(topology: &Topology, source: &Class, destination: &Class) -> bool {
-    let s = &topology.subnets[source.subnet];
-    let d = &topology.subnets[destination.subnet];
-    let group_cidrs = |groups: &[usize], egress: bool| -> Vec<Ipv4Net> {
-        groups
-            .iter()
-            .flat_map(|&g| if egress { &topology.groups[g].egress } else { &topology.groups[g].ingress })
-            .filter_map(|rule| match rule.peer {
-                SgPeer::Cidr(block) => Some(block),
-                _ => None,
-            })
-            .collect()
-    };
-    // Compared with the destination's address: the source's routes, outbound ACL and egress groups, and the
-    // destination's… nothing else; compared with the source's address: the destination's routes (for the reply),
-    // both ACLs' other direction, the destination's ingress groups.
-    let against_destination = s
-        .route_table
-        .routes
-        .iter()
-        .map(|r| r.destination)
-        .chain(s.acl.outbound.iter().map(|r| r.cidr))
-        .chain(s.acl.inbound.iter().map(|r| r.cidr))
-        .chain(group_cidrs(&source.groups, true));
-    let against_source = d
-        .route_table
-        .routes
-        .iter()
-        .map(|r| r.destination)
-        .chain(d.acl.inbound.iter().map(|r| r.cidr))
-        .chain(d.acl.outbound.iter().map(|r| r.cidr))
-        .chain(group_cidrs(&destination.groups, false));
-    against_destination.collect::<Vec<_>>().iter().all(|cidr| uniform(cidr, &d.cidr))
-        && against_source.collect::<Vec<_>>().iter().all(|cidr| uniform(cidr, &s.cidr))
+/// The CIDRs a walk from or to one class compares with the *other* end's address — route destinations, network ACL
+/// blocks, security group blocks. A class pair may share one walk when every one of them is uniform over the other
+/// end's subnet.
+struct Compared {
+    /// As the source: its routes, both directions of its ACL and its egress groups, against the destination.
+    as_source: Vec<Ipv4Net>,
+    /// As the destination: its routes (for the reply), both directions of its ACL and its ingress groups, against
+    /// the source.
+    as_destination: Vec<Ipv4Net>,
+}
+
+impl Compared {
+    fn of(topology: &Topology, class: &Class) -> Compared {
+        let subnet = &topology.subnets[class.subnet];
+        let group_cidrs = |egress: bool| {
+            class
+                .groups
+                .iter()
+                .flat_map(move |&g| if egress { &topology.groups[g].egress } else { &topology.groups[g].ingress })
+                .filter_map(|rule| match rule.peer {
+                    SgPeer::Cidr(block) => Some(block),
+                    _ => None,
+                })
+        };
+        let common = || {
+            subnet
+                .route_table
+                .routes
+                .iter()
+                .map(|r| r.destination)
+                .chain(subnet.acl.outbound.iter().map(|r| r.cidr))
+                .chain(subnet.acl.inbound.iter().map(|r| r.cidr))
+        };
+        Compared {
+            as_source: common().chain(group_cidrs(true)).collect(),
+            as_destination: common().chain(group_cidrs(false)).collect(),
+        }
+    }
+}
+
+/// One walk can stand for every pair of the two classes.
+fn classes_are_uniform(topology: &Topology, source: (&Class, &Compared), destination: (&Class, &Compared)) -> bool {
+    let source_block = &topology.subnets[source.0.subnet].cidr;
+    let destination_block = &topology.subnets[destination.0.subnet].cidr;
+    source.1.as_source.iter().all(|cidr| uniform(cidr, destination_block))
+        && destination.1.as_destination.iter().all(|cidr| uniform(cidr, source_block))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -183,10 +193,16 @@ fn walk_classes(topology: &Topology, enis: &[EniIx]) -> Walked {
         by_class.entry(Class { subnet: node.subnet, groups }).or_default().push(index);
     }
     let classes: Vec<(Class, Vec<usize>)> = by_class.into_iter().collect();
+    let compared: Vec<Compared> = classes.iter().map(|(class, _)| Compared::of(topology, class)).collect();
     let mut blocks = Vec::with_capacity(classes.len() * classes.len());
-    for (source_class, sources) in &classes {
-        for (destination_class, destinations) in &classes {
-            let block = if classes_are_uniform(topology, source_class, destination_class) {
+    for ((source_class, sources), source_compared) in classes.iter().zip(&compared) {
+        for ((destination_class, destinations), destination_compared) in classes.iter().zip(&compared) {
+            let uniform = classes_are_uniform(
+                topology,
+                (source_class, source_compared),
+                (destination_class, destination_compared),
+            );
+            let block = if uniform {
                 // One walk stands for the class pair; pick two distinct members when the classes are the same.
                 let pair =
                     sources.iter().flat_map(|&s| destinations.iter().map(move |&d| (s, d))).find(|(s, d)| s != d);
