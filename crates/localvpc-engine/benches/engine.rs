@@ -67,9 +67,7 @@ fn benches(c: &mut Criterion) {
             rows
         })
     });
-    group.bench_function("first_100_reachable_pairs_from_groups", |b| {
-        b.iter(|| pairs(black_box(&grouped), true, 100))
-    });
+    group.bench_function("first_100_reachable_pairs_from_groups", |b| b.iter(|| pairs(black_box(&grouped), true, 100)));
     group.bench_function("no_unreachable_pair_from_groups", |b| {
         b.iter(|| {
             let listed = pairs(black_box(&grouped), false, 100);

@@ -91,6 +91,13 @@ fn uniform(cidr: &Ipv4Net, block: &Ipv4Net) -> bool {
     cidr.contains(block) || !(cidr.contains(&block.network()) || block.contains(&cidr.network()))
 }
 
+/// Whether every CIDR of `cidrs` (whose longest prefix is `longest`) is uniform over `block`. Only a CIDR with a
+/// longer prefix than the block's can split it (a shorter or equal one contains it or misses it), so the common
+/// case — routes, ACL entries and rules no narrower than the subnets — is decided without a scan.
+fn all_uniform(cidrs: &[Ipv4Net], longest: u8, block: &Ipv4Net) -> bool {
+    longest <= block.prefix_len() || cidrs.iter().all(|cidr| uniform(cidr, block))
+}
+
 /// The CIDRs a walk from or to one class compares with the *other* end's address — route destinations, network ACL
 /// blocks, security group blocks. A class pair may share one walk when every one of them is uniform over the other
 /// end's subnet.
@@ -100,6 +107,8 @@ struct Compared {
     /// As the destination: its routes (for the reply), both directions of its ACL and its ingress groups, against
     /// the source.
     as_destination: Vec<Ipv4Net>,
+    /// The longest prefix of each list.
+    longest: (u8, u8),
 }
 
 impl Compared {
@@ -124,10 +133,10 @@ impl Compared {
                 .chain(subnet.acl.outbound.iter().map(|r| r.cidr))
                 .chain(subnet.acl.inbound.iter().map(|r| r.cidr))
         };
-        Compared {
-            as_source: common().chain(group_cidrs(true)).collect(),
-            as_destination: common().chain(group_cidrs(false)).collect(),
-        }
+        let as_source: Vec<Ipv4Net> = common().chain(group_cidrs(true)).collect();
+        let as_destination: Vec<Ipv4Net> = common().chain(group_cidrs(false)).collect();
+        let longest = |cidrs: &[Ipv4Net]| cidrs.iter().map(Ipv4Net::prefix_len).max().unwrap_or(0);
+        Compared { longest: (longest(&as_source), longest(&as_destination)), as_source, as_destination }
     }
 }
 
@@ -135,8 +144,8 @@ impl Compared {
 fn classes_are_uniform(topology: &Topology, source: (&Class, &Compared), destination: (&Class, &Compared)) -> bool {
     let source_block = &topology.subnets[source.0.subnet].cidr;
     let destination_block = &topology.subnets[destination.0.subnet].cidr;
-    source.1.as_source.iter().all(|cidr| uniform(cidr, destination_block))
-        && destination.1.as_destination.iter().all(|cidr| uniform(cidr, source_block))
+    all_uniform(&source.1.as_source, source.1.longest.0, destination_block)
+        && all_uniform(&destination.1.as_destination, destination.1.longest.1, source_block)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
