@@ -116,8 +116,9 @@ def test_v1_resolve_and_reachability_name_their_fields(endpoint):
                       "InvalidParameterValue", "The field `vpc` must be a list of VPC IDs")
     resolved = post(endpoint, "/_localvpc/v1/resolve", json.dumps({"from": "internet", "name": "example.com"}))
     assert resolved.status_code == 200 and resolved.json()["status"] == "NXDOMAIN", resolved.text
-    matrix = post(endpoint, "/_localvpc/v1/reachability", json.dumps({"vpc": []}))
-    assert (matrix.status_code, matrix.json()) == (200, {"nodes": [], "reachable": []})
+    matrix = post(endpoint, "/_localvpc/v1/reachability", json.dumps({"vpc": [], "form": "full"}))
+    assert (matrix.status_code, matrix.json()) == (200, {"form": "full", "instances": 0, "ordered_pairs": 0,
+                                                         "reachable_pairs": 0, "nodes": [], "reachable": []})
 
 
 def test_stopped_vantage_is_a_json_409(client_factory, endpoint):

@@ -257,13 +257,17 @@ def test_reachability_of_another_accounts_vpc_is_refused_as_not_found(server, ow
     assert refused.status_code == 400, refused.text
     assert refused.json() == {"error": {"code": "InvalidVpcID.NotFound",
                                         "message": f"The vpc ID '{owner['vpc']}' does not exist"}}
-    # Unfiltered, OTHER's matrix has OTHER's instance only.
-    mine = ok(api(server.endpoint, "reachability", {}, OTHER))
+    # Unfiltered, OTHER's answer has OTHER's instance only, in the default (groups) form and in the full one.
+    grouped = ok(api(server.endpoint, "reachability", {}, OTHER))
+    assert [[member["instance"] for member in group["members"]] for group in grouped["groups"]] == \
+        [[other["instance"]]], grouped
+    assert_hides(json.dumps(grouped), owner)
+    mine = ok(api(server.endpoint, "reachability", {"form": "full"}, OTHER))
     assert [node["instance"] for node in mine["nodes"]] == [other["instance"]], mine
     assert_hides(json.dumps(mine), owner)
 
     # Positive control: OWNER asks about its own VPC.
-    own = ok(api(server.endpoint, "reachability", {"vpc": [owner["vpc"]]}, OWNER))
+    own = ok(api(server.endpoint, "reachability", {"vpc": [owner["vpc"]], "form": "full"}, OWNER))
     assert own["nodes"] == [{"instance": owner["instance"], "interface": owner["eni"], "vpc": owner["vpc"],
                              "private_ip": owner["ip"]}], own
 

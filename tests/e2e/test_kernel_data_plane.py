@@ -301,7 +301,7 @@ def build_random_world(lab: Lab, rng: random.Random) -> None:
 def test_kernel_ping_matrix_equals_the_engine_matrix_for_random_topologies(lab, seed):
     rng = random.Random(seed)
     build_random_world(lab, rng)
-    engine = lab.localvpc("reachability", "--json")
+    engine = lab.localvpc("reachability", "--full", "--json")
     assert engine.returncode == 0, engine
     matrix = json.loads(engine.stdout)
     nodes = matrix["nodes"]

@@ -32,6 +32,14 @@ pub enum JsonError {
         /// What it must be, e.g. `an integer between 1 and 65535`.
         expected: &'static str,
     },
+    /// A field that only some values of another field admit (e.g. `limit` beside a `form` that lists no pairs).
+    #[error("The field `{field}` applies only {applies}")]
+    FieldNotApplicable {
+        /// The field.
+        field: &'static str,
+        /// Where it applies, e.g. `to the reachable and unreachable forms`.
+        applies: &'static str,
+    },
     /// A probe's vantage that is neither `internet` nor an instance or interface ID.
     #[error("'{0}' is neither `internet` nor an instance or interface of this account and region")]
     InvalidVantage(String),
@@ -72,6 +80,7 @@ impl JsonError {
             JsonError::InvalidJson(_) | JsonError::NotAnObject => "InvalidRequest",
             JsonError::MissingField(_) => "MissingParameter",
             JsonError::InvalidField { .. } | JsonError::InvalidVantage(_) => "InvalidParameterValue",
+            JsonError::FieldNotApplicable { .. } => "InvalidParameterCombination",
             JsonError::InstanceNotRunning { .. } => "IncorrectInstanceState",
             JsonError::RequestTooLarge => "RequestTooLarge",
             JsonError::NotFound(_) => "NotFound",
@@ -128,6 +137,7 @@ mod tests {
             JsonError::NotAnObject,
             JsonError::MissingField("from"),
             JsonError::InvalidField { field: "port", expected: "an integer between 1 and 65535" },
+            JsonError::FieldNotApplicable { field: "limit", applies: "to the reachable and unreachable forms" },
             JsonError::InvalidVantage("x-1".into()),
             JsonError::InstanceNotRunning { id: "i-1".into(), state: "stopped".into() },
             JsonError::RequestTooLarge,

@@ -121,15 +121,48 @@ pub enum ProbeProtocol {
     Udp,
 }
 
-/// `localvpc reachability`.
+/// `localvpc reachability`: by default the instances in groups that every instance treats alike, and which
+/// groups ping which; one of `--summary`, `--reachable`, `--unreachable` or `--full` for another form.
 #[derive(Debug, Args)]
 pub struct ReachabilityArgs {
     /// Only instances in this VPC (repeatable).
     #[arg(long = "vpc", value_name = "VPC_ID")]
     pub vpcs: Vec<String>,
-    /// Print the server's JSON instead of the table.
+    /// Per pair of VPCs: reachable, partial or none, with the counts of instance pairs.
+    #[arg(long, conflicts_with_all = ["reachable", "unreachable", "full"])]
+    pub summary: bool,
+    /// List the instance pairs that ping (the first --limit of them, and how many there are).
+    #[arg(long, group = "pair_list", conflicts_with_all = ["unreachable", "full"])]
+    pub reachable: bool,
+    /// List the instance pairs that do not ping (the first --limit of them, and how many there are).
+    #[arg(long, group = "pair_list", conflicts_with = "full")]
+    pub unreachable: bool,
+    /// Every instance against every other: N × N cells (large networks make hundreds of megabytes).
+    #[arg(long)]
+    pub full: bool,
+    /// How many pairs --reachable or --unreachable lists (server default 100, at most 10000).
+    #[arg(long, value_name = "N", requires = "pair_list")]
+    pub limit: Option<u64>,
+    /// Print the server's JSON instead of the tables.
     #[arg(long)]
     pub json: bool,
+}
+
+impl ReachabilityArgs {
+    /// The form the server is asked for (the JSON API's `form`).
+    pub fn form(&self) -> &'static str {
+        if self.summary {
+            "summary"
+        } else if self.reachable {
+            "reachable"
+        } else if self.unreachable {
+            "unreachable"
+        } else if self.full {
+            "full"
+        } else {
+            "groups"
+        }
+    }
 }
 
 /// `localvpc ssh [user@]HOST`, from the internet.

@@ -5,6 +5,7 @@
 //! so nothing here signs. Blocking reqwest: the client commands are a handful of sequential calls to loopback, and
 //! the `ssh` shell reads stdin between them.
 
+use std::io::Write;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
@@ -190,28 +191,6 @@ pub struct Resolved {
     pub name: String,
 }
 
-/// One instance of the reachability matrix.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Node {
-    /// `i-…`.
-    pub instance: Option<String>,
-    /// `eni-…`.
-    pub interface: String,
-    /// `vpc-…`.
-    pub vpc: String,
-    /// Its private address.
-    pub private_ip: Ipv4Addr,
-}
-
-/// The answer of `/v1/reachability`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Matrix {
-    /// The instances, in order.
-    pub nodes: Vec<Node>,
-    /// `reachable[i]` lists the indexes of the nodes `nodes[i]` pings successfully.
-    pub reachable: Vec<Vec<usize>>,
-}
-
 /// A connection to one localvpc server, as one caller (account and region).
 pub struct Client {
     http: reqwest::blocking::Client,
@@ -255,14 +234,36 @@ impl Client {
         typed(self.post("resolve", &json!({ "from": from, "name": name }))?)
     }
 
-    /// `POST /_localvpc/v1/reachability`: the JSON as the server sent it.
-    pub fn reachability_json(&self, vpcs: &[String]) -> anyhow::Result<Value> {
-        self.post("reachability", &json!({ "vpc": vpcs }))
+    /// `POST /_localvpc/v1/reachability` with `body` (`{"vpc", "form", "limit"}`): the JSON as the server sent it.
+    pub fn reachability_json(&self, body: &Value) -> anyhow::Result<Value> {
+        self.post("reachability", body)
     }
 
-    /// `POST /_localvpc/v1/reachability`, typed.
-    pub fn reachability(&self, vpcs: &[String]) -> anyhow::Result<Matrix> {
-        typed(self.reachability_json(vpcs)?)
+    /// `POST /_localvpc/v1/reachability`, the answer copied to `out` as it arrives and never held whole: the full
+    /// form of a large network is hundreds of megabytes, several times that as a JSON value.
+    pub fn reachability_to(&self, body: &Value, out: &mut dyn Write) -> anyhow::Result<()> {
+        let url = format!("{}/_localvpc/v1/reachability", self.endpoint);
+        let mut response = self
+            .http
+            .post(&url)
+            .header(reqwest::header::AUTHORIZATION, &self.authorization)
+            .json(body)
+            .send()
+            .with_context(|| format!("cannot reach localvpc at {} (is `localvpc serve` running?)", self.endpoint))?;
+        let status = response.status();
+        if !status.is_success() {
+            let text = response.text().with_context(|| format!("while reading the answer of {url}"))?;
+            let value: Option<Value> = serde_json::from_str(&text).ok();
+            let error = value.as_ref().and_then(|value| value.get("error"));
+            // `{"error": {"code", "message"}}`, or the older `{"error": "message"}`.
+            let message = error.and_then(|error| error.get("message").or(Some(error))).and_then(Value::as_str);
+            return Err(match message {
+                Some(message) => anyhow!("{message}"),
+                None => anyhow!("{url} answered HTTP {status}: {}", text.trim()),
+            });
+        }
+        response.copy_to(out).with_context(|| format!("while reading the answer of {url}"))?;
+        Ok(())
     }
 
     /// `GET /_localvpc/v1/data-plane?vantage=V`: `{"dataPlane": "model"}`, or with the kernel data plane the

@@ -5,6 +5,7 @@ mod dns_matrix;
 mod flow;
 mod lab;
 mod properties;
+mod reachability;
 mod visibility;
 
 use localvpc_model::security_group::RulePeer;
