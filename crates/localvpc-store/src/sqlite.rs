@@ -1,8 +1,11 @@
 //! The SQLite store: one file, one table of records, one of world-level values.
 //!
 //! Durability: WAL journal with `synchronous=FULL`, so `apply` returns only after the batch's commit is on disk.
-//! One connection: the control plane has a single writer, and SQLite serialises writers anyway.
+//! One connection: the control plane has a single writer, and SQLite serialises writers anyway. A batch is one
+//! transaction of a few multi-row statements (see [`Rows`]): the control plane hands over many requests' changes
+//! at once (group commit), and what one `fsync` covers should not cost a round trip per row.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -17,6 +20,62 @@ const SCHEMA: &[&str] = &[
         PRIMARY KEY (kind, account, region, id)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID",
 ];
+
+/// Rows per multi-row statement: SQLite allows 999 bound parameters in a statement on its oldest supported builds.
+const PUTS_PER_STATEMENT: usize = 999 / 5;
+const DELETES_PER_STATEMENT: usize = 999 / 4;
+
+type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+/// A batch reduced to its net effect: the last write to each record and to each meta key. With each key once, the
+/// puts and deletes commute, so each kind can go to the database as a few multi-row statements — a batch of a few
+/// hundred writes costs a handful of round trips to SQLite's thread instead of one per write.
+struct Rows<'a> {
+    puts: Vec<(Key<'a>, &'a str)>,
+    deletes: Vec<Key<'a>>,
+    meta: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Rows<'a> {
+    fn coalesce(writes: &'a [Write<'a>]) -> Self {
+        let mut records: HashMap<Key<'a>, Option<&'a str>> = HashMap::with_capacity(writes.len());
+        let mut meta: HashMap<&'a str, &'a str> = HashMap::new();
+        for write in writes {
+            match *write {
+                Write::Put { kind, account, region, id, body } => {
+                    records.insert((kind, account, region, id), Some(body));
+                }
+                Write::Delete { kind, account, region, id } => {
+                    records.insert((kind, account, region, id), None);
+                }
+                Write::Meta { key, value } => {
+                    meta.insert(key, value);
+                }
+            }
+        }
+        let mut rows = Rows { puts: Vec::new(), deletes: Vec::new(), meta: meta.into_iter().collect() };
+        for (key, body) in records {
+            match body {
+                Some(body) => rows.puts.push((key, body)),
+                None => rows.deletes.push(key),
+            }
+        }
+        rows
+    }
+}
+
+/// `prefix` followed by `count` copies of `row`, comma-separated.
+fn statement(prefix: &str, row: &str, count: usize) -> String {
+    let mut sql = String::with_capacity(prefix.len() + count * (row.len() + 2));
+    sql.push_str(prefix);
+    for index in 0..count {
+        if index > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(row);
+    }
+    sql
+}
 
 /// A store in one SQLite file.
 #[derive(Debug, Clone)]
@@ -70,36 +129,35 @@ impl Store for SqliteStore {
 
     fn apply<'a>(&'a self, writes: &'a [Write<'a>]) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
+            let rows = Rows::coalesce(writes);
             let mut transaction = self.pool.begin().await?;
-            for write in writes {
-                match *write {
-                    Write::Put { kind, account, region, id, body } => {
-                        sqlx::query("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)")
-                            .bind(kind)
-                            .bind(account)
-                            .bind(region)
-                            .bind(id)
-                            .bind(body)
-                            .execute(&mut *transaction)
-                            .await?;
-                    }
-                    Write::Delete { kind, account, region, id } => {
-                        sqlx::query("DELETE FROM records WHERE kind = ? AND account = ? AND region = ? AND id = ?")
-                            .bind(kind)
-                            .bind(account)
-                            .bind(region)
-                            .bind(id)
-                            .execute(&mut *transaction)
-                            .await?;
-                    }
-                    Write::Meta { key, value } => {
-                        sqlx::query("INSERT OR REPLACE INTO meta VALUES (?, ?)")
-                            .bind(key)
-                            .bind(value)
-                            .execute(&mut *transaction)
-                            .await?;
-                    }
+            for chunk in rows.puts.chunks(PUTS_PER_STATEMENT) {
+                let sql = statement("INSERT OR REPLACE INTO records VALUES ", "(?, ?, ?, ?, ?)", chunk.len());
+                let mut query = sqlx::query(&sql);
+                for &((kind, account, region, id), body) in chunk {
+                    query = query.bind(kind).bind(account).bind(region).bind(id).bind(body);
                 }
+                query.execute(&mut *transaction).await?;
+            }
+            for chunk in rows.deletes.chunks(DELETES_PER_STATEMENT) {
+                let sql = statement(
+                    "DELETE FROM records WHERE (kind, account, region, id) IN (VALUES ",
+                    "(?, ?, ?, ?)",
+                    chunk.len(),
+                ) + ")";
+                let mut query = sqlx::query(&sql);
+                for &(kind, account, region, id) in chunk {
+                    query = query.bind(kind).bind(account).bind(region).bind(id);
+                }
+                query.execute(&mut *transaction).await?;
+            }
+            if !rows.meta.is_empty() {
+                let sql = statement("INSERT OR REPLACE INTO meta VALUES ", "(?, ?)", rows.meta.len());
+                let mut query = sqlx::query(&sql);
+                for (key, value) in &rows.meta {
+                    query = query.bind(*key).bind(*value);
+                }
+                query.execute(&mut *transaction).await?;
             }
             transaction.commit().await?;
             Ok(())
@@ -149,6 +207,41 @@ mod tests {
         drop(store);
         let reopened = SqliteStore::open(&path).await.unwrap();
         assert_eq!(reopened.load().await.unwrap().meta, vec![("k".to_string(), "v".to_string())]);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn sqlite_batch_keeps_the_last_write_of_each_record_and_spans_statements() {
+        let dir = std::env::temp_dir().join(format!("localvpc-store-batch-{}", std::process::id()));
+        let store = SqliteStore::open(&dir.join("state.db")).await.unwrap();
+        let ids: Vec<String> = (0..1000).map(|n| format!("sg-{n:04}")).collect();
+        let mut writes: Vec<Write> =
+            ids.iter().map(|id| Write::Put { kind: "sg", account: "1", region: "r", id, body: "old" }).collect();
+        // Put then delete, delete then put, put twice: only the last write of each record counts.
+        writes.push(Write::Delete { kind: "sg", account: "1", region: "r", id: "sg-0001" });
+        writes.push(Write::Delete { kind: "sg", account: "1", region: "r", id: "sg-0002" });
+        writes.push(Write::Put { kind: "sg", account: "1", region: "r", id: "sg-0002", body: "back" });
+        writes.push(Write::Put { kind: "sg", account: "1", region: "r", id: "sg-0003", body: "new" });
+        writes.push(Write::Meta { key: "next_id", value: "1" });
+        writes.push(Write::Meta { key: "next_id", value: "2" });
+        store.apply(&writes).await.unwrap();
+        let deletes: Vec<Write> = ids[500..]
+            .iter()
+            .map(|id| Write::Delete { kind: "sg", account: "1", region: "r", id })
+            .chain([Write::Delete { kind: "sg", account: "1", region: "r", id: "sg-absent" }])
+            .collect();
+        store.apply(&deletes).await.unwrap();
+        let snapshot = store.load().await.unwrap();
+        let bodies: std::collections::BTreeMap<&str, &str> =
+            snapshot.records.iter().map(|record| (record.id.as_str(), record.body.as_str())).collect();
+        assert_eq!(bodies.len(), 499, "sg-0000..sg-0499 without sg-0001");
+        assert_eq!(bodies.get("sg-0001"), None);
+        assert_eq!(bodies.get("sg-0002"), Some(&"back"));
+        assert_eq!(bodies.get("sg-0003"), Some(&"new"));
+        assert_eq!(bodies.get("sg-0499"), Some(&"old"));
+        assert_eq!(bodies.get("sg-0500"), None);
+        assert_eq!(snapshot.meta, vec![("next_id".to_string(), "2".to_string())]);
+        drop(store);
         let _ = std::fs::remove_dir_all(dir);
     }
 
