@@ -92,6 +92,9 @@ impl Resource for NetworkInterface {
     fn tags_mut(&mut self) -> &mut Tags {
         &mut self.tags
     }
+    fn reindex(world: &mut crate::World, scope: &Scope, old: Option<&Self>, new: Option<&Self>) {
+        crate::security_group::index::interface_changed(world, scope, old, new);
+    }
 }
 
 impl NetworkInterface {

@@ -22,6 +22,7 @@ use crate::network_insights::{NetworkInsightsAnalysis, NetworkInsightsPath};
 use crate::network_interface::NetworkInterface;
 use crate::quotas::Quotas;
 use crate::route_table::RouteTable;
+use crate::security_group::index::SecurityGroupIndex;
 use crate::security_group::SecurityGroup;
 use crate::subnet::Subnet;
 use crate::tags::Tags;
@@ -112,6 +113,11 @@ pub struct RegionState {
     pub network_insights_paths: Table<NetworkInsightsPath>,
     /// Network Insights analyses.
     pub network_insights_analyses: Table<NetworkInsightsAnalysis>,
+    /// Lookups over the security groups (by name, by rule, who references or uses a group), kept in step with
+    /// the tables by [`Resource::reindex`]; derived, never stored.
+    pub security_group_index: SecurityGroupIndex,
+    /// The default VPC's ID (at most one per scope), kept in step with `vpcs`; derived, never stored.
+    pub default_vpc_id: Option<String>,
 }
 
 static EMPTY_REGION: LazyLock<RegionState> = LazyLock::new(RegionState::default);
@@ -130,12 +136,17 @@ pub trait Resource: Clone + Serialize + DeserializeOwned + Send + Sync + 'static
     fn tags(&self) -> &Tags;
     /// The resource's tags, mutably.
     fn tags_mut(&mut self) -> &mut Tags;
+    /// Keeps the world's derived lookups in step when a resource of this kind is stored (`old` replaced by `new`)
+    /// or removed (`new` is `None`), so rules find things by index instead of walking a table. Most kinds have none.
+    fn reindex(_world: &mut World, _scope: &Scope, _old: Option<&Self>, _new: Option<&Self>) {}
 }
 
 /// The whole emulated cloud.
 #[derive(Debug, Clone, Default)]
 pub struct World {
-    regions: OrdMap<Scope, RegionState>,
+    /// Each scope's state behind its own `Arc`: a mutation copies the path to its scope in this map, and a node of
+    /// `Arc`s is a few hundred bytes where a node of inline `RegionState`s was kilobytes.
+    regions: OrdMap<Scope, Arc<RegionState>>,
     /// Peering connections span two scopes, so they live beside the regions, not in one.
     peerings: Table<VpcPeeringConnection>,
     next_id: u64,
@@ -197,7 +208,7 @@ pub struct LoadError {
 impl World {
     /// The state of one scope; an empty one if the scope was never used.
     pub fn region(&self, scope: &Scope) -> &RegionState {
-        self.regions.get(scope).unwrap_or(&EMPTY_REGION)
+        self.regions.get(scope).map(|region| &**region).unwrap_or(&EMPTY_REGION)
     }
 
     /// Every VPC peering connection, whatever its scopes.
@@ -207,7 +218,12 @@ impl World {
 
     /// Every scope that holds state.
     pub fn scopes(&self) -> impl Iterator<Item = (&Scope, &RegionState)> {
-        self.regions.iter()
+        self.regions.iter().map(|(scope, region)| (scope, &**region))
+    }
+
+    /// The state of one scope, to change (created empty if the scope was never used); for [`Resource::reindex`].
+    pub(crate) fn region_mut(&mut self, scope: &Scope) -> &mut RegionState {
+        Arc::make_mut(self.regions.entry(scope.clone()).or_default())
     }
 
     /// The emulator clock offset in milliseconds (moved forward by the admin clock endpoint).
@@ -231,20 +247,20 @@ impl World {
                 world.peerings.insert(pcx.id.clone(), Arc::new(pcx));
                 continue;
             }
-            let region = world.regions.entry(scope).or_default();
+            let world = &mut world;
             let result = match kind {
-                META_KIND => serde_json::from_str(body).map(|meta| region.meta = meta),
-                Vpc::KIND => load_into::<Vpc>(region, body),
-                Subnet::KIND => load_into::<Subnet>(region, body),
-                InternetGateway::KIND => load_into::<InternetGateway>(region, body),
-                RouteTable::KIND => load_into::<RouteTable>(region, body),
-                NetworkAcl::KIND => load_into::<NetworkAcl>(region, body),
-                SecurityGroup::KIND => load_into::<SecurityGroup>(region, body),
-                Instance::KIND => load_into::<Instance>(region, body),
-                NetworkInterface::KIND => load_into::<NetworkInterface>(region, body),
-                Address::KIND => load_into::<Address>(region, body),
-                NetworkInsightsPath::KIND => load_into::<NetworkInsightsPath>(region, body),
-                NetworkInsightsAnalysis::KIND => load_into::<NetworkInsightsAnalysis>(region, body),
+                META_KIND => serde_json::from_str(body).map(|meta| world.region_mut(&scope).meta = meta),
+                Vpc::KIND => load_into::<Vpc>(world, &scope, body),
+                Subnet::KIND => load_into::<Subnet>(world, &scope, body),
+                InternetGateway::KIND => load_into::<InternetGateway>(world, &scope, body),
+                RouteTable::KIND => load_into::<RouteTable>(world, &scope, body),
+                NetworkAcl::KIND => load_into::<NetworkAcl>(world, &scope, body),
+                SecurityGroup::KIND => load_into::<SecurityGroup>(world, &scope, body),
+                Instance::KIND => load_into::<Instance>(world, &scope, body),
+                NetworkInterface::KIND => load_into::<NetworkInterface>(world, &scope, body),
+                Address::KIND => load_into::<Address>(world, &scope, body),
+                NetworkInsightsPath::KIND => load_into::<NetworkInsightsPath>(world, &scope, body),
+                NetworkInsightsAnalysis::KIND => load_into::<NetworkInsightsAnalysis>(world, &scope, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
             result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;
@@ -261,9 +277,11 @@ impl World {
     }
 }
 
-fn load_into<T: Resource>(region: &mut RegionState, body: &str) -> serde_json::Result<()> {
+fn load_into<T: Resource>(world: &mut World, scope: &Scope, body: &str) -> serde_json::Result<()> {
     let value: T = serde_json::from_str(body)?;
-    T::table_mut(region).insert(value.id().to_string(), Arc::new(value));
+    let value = Arc::new(value);
+    let old = T::table_mut(world.region_mut(scope)).insert(value.id().to_string(), value.clone());
+    T::reindex(world, scope, old.as_deref(), Some(&value));
     Ok(())
 }
 
@@ -346,8 +364,9 @@ impl<'w> Tx<'w> {
     /// Inserts or replaces a resource.
     pub fn put<T: Resource>(&mut self, scope: &Scope, value: T) {
         let id = value.id().to_string();
-        let region = self.world.regions.entry(scope.clone()).or_default();
-        T::table_mut(region).insert(id.clone(), Arc::new(value));
+        let value = Arc::new(value);
+        let old = T::table_mut(self.world.region_mut(scope)).insert(id.clone(), value.clone());
+        T::reindex(self.world, scope, old.as_deref(), Some(&value));
         self.dirty.insert((T::KIND, scope.clone(), id), serialize_record::<T>);
     }
 
@@ -364,8 +383,11 @@ impl<'w> Tx<'w> {
 
     /// Removes a resource.
     pub fn remove<T: Resource>(&mut self, scope: &Scope, id: &str) {
-        if let Some(region) = self.world.regions.get_mut(scope) {
-            T::table_mut(region).remove(id);
+        // Look before taking the scope mutably: that copies the scope's state even when there is nothing to remove.
+        let present = T::table(self.world.region(scope)).contains_key(id);
+        let removed = if present { T::table_mut(self.world.region_mut(scope)).remove(id) } else { None };
+        if let Some(old) = removed {
+            T::reindex(self.world, scope, Some(&old), None);
         }
         self.dirty.insert((T::KIND, scope.clone(), id.to_string()), serialize_record::<T>);
     }
@@ -384,7 +406,7 @@ impl<'w> Tx<'w> {
 
     /// Replaces the per-scope facts.
     pub fn set_meta(&mut self, scope: &Scope, meta: RegionMeta) {
-        self.world.regions.entry(scope.clone()).or_default().meta = meta;
+        self.world.region_mut(scope).meta = meta;
         self.dirty.insert((META_KIND, scope.clone(), META_ID.to_string()), serialize_meta);
     }
 

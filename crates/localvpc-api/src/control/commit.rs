@@ -134,6 +134,7 @@ impl Commits {
     /// puts the tip back to the published world) and tells the batch's requests.
     pub(super) async fn commit_open(&self, writer: &mut Writer) {
         let Some(batch) = writer.open.take() else { return };
+        let started = std::time::Instant::now();
         let committed = if batch.changes.is_empty() {
             true
         } else {
@@ -151,6 +152,8 @@ impl Commits {
         } else {
             writer.tip = (*self.published().world).clone();
         }
+        let requests = batch.outcome.receiver_count();
+        tracing::debug!(requests, changes = batch.changes.len(), committed, elapsed = ?started.elapsed(), "batch");
         batch.outcome.send_replace(Some(committed));
     }
 }
