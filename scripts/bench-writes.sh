@@ -148,6 +148,8 @@ for target in "${TARGETS[@]}"; do
             ;;
         fakecloud)
             [ -n "$FAKE" ] || { echo "skipping fakecloud: not found" >&2; continue; }
+            # Unverified: fakecloud had not finished building when this was written; check `fakecloud --help` for
+            # how it takes its port.
             bench_server fakecloud memory env FAKECLOUD_PORT="$PORT" "$FAKE" --port "$PORT"
             ;;
         *)
