@@ -15,9 +15,14 @@
 //! This module knows keys and IDs, not resource types: each resource module says what it contributes, so the
 //! resources import this module and it imports none of them.
 
+mod security_groups;
+
 use std::net::Ipv4Addr;
 
 use imbl::{OrdMap, OrdSet};
+
+pub use security_groups::SecurityGroupIndex;
+use security_groups::{count, Text};
 
 /// The indexes of one `(account, region)` scope.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,6 +37,10 @@ pub struct RegionIndex {
     elastic_ips_by_interface: OrdMap<String, String>,
     /// `ClientToken` → IDs of the instances launched with it.
     instances_by_client_token: OrdMap<String, OrdSet<String>>,
+    /// The security groups by name and by rule, and which ones interfaces use.
+    pub(crate) security_groups: SecurityGroupIndex,
+    /// The ID of the scope's default VPC (at most one).
+    default_vpc: Option<String>,
 }
 
 /// The indexes that span every scope.
@@ -40,6 +49,8 @@ pub struct WorldIndex {
     /// Every public address held — Elastic IPs and dynamic addresses of interfaces alike — with its number of
     /// holders (one, unless stored data says otherwise: a count keeps a release from freeing another's address).
     public_addresses: OrdMap<Ipv4Addr, u32>,
+    /// Group ID → how many rules of *other* groups (any account) name it.
+    referencing_rules: OrdMap<Text, u32>,
 }
 
 /// What a resource's `reindex` may change: its scope's indexes and the world's.
@@ -182,6 +193,28 @@ impl RegionIndex {
         }
     }
 
+    /// The security group lookups.
+    pub fn security_groups(&self) -> &SecurityGroupIndex {
+        &self.security_groups
+    }
+
+    /// Records `vpc_id` as the default VPC.
+    pub fn set_default_vpc(&mut self, vpc_id: &str) {
+        self.default_vpc = Some(vpc_id.to_string());
+    }
+
+    /// Forgets the default VPC, if it is `vpc_id`.
+    pub fn remove_default_vpc(&mut self, vpc_id: &str) {
+        if self.default_vpc.as_deref() == Some(vpc_id) {
+            self.default_vpc = None;
+        }
+    }
+
+    /// The ID of the default VPC.
+    pub fn default_vpc(&self) -> Option<&str> {
+        self.default_vpc.as_deref()
+    }
+
     /// The IDs of the instances launched with `client_token`, in ID order.
     pub fn instances_with_client_token(&self, client_token: &str) -> impl Iterator<Item = &str> + '_ {
         self.instances_by_client_token.get(client_token).into_iter().flat_map(|ids| ids.iter().map(String::as_str))
@@ -203,6 +236,16 @@ impl WorldIndex {
         if *holders == 0 {
             self.public_addresses.remove(&address);
         }
+    }
+
+    /// One rule of another group more (`delta` 1) or fewer (−1) names group `group_id`.
+    pub fn count_group_reference(&mut self, group_id: &str, delta: i64) {
+        count(&mut self.referencing_rules, group_id, delta);
+    }
+
+    /// Whether a rule of another group (any account) names group `group_id`.
+    pub fn is_group_referenced(&self, group_id: &str) -> bool {
+        self.referencing_rules.get(group_id).is_some_and(|count| *count > 0)
     }
 
     /// Whether some Elastic IP or interface of any scope holds public address `address`.

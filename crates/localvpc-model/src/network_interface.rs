@@ -109,6 +109,7 @@ impl Resource for NetworkInterface {
             old_public.into_iter().for_each(|ip| index.world.release_public_address(ip));
             new_public.into_iter().for_each(|ip| index.world.hold_public_address(ip));
         }
+        crate::security_group::index::interface_changed(index, old, new);
     }
 }
 

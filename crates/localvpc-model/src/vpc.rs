@@ -73,6 +73,14 @@ impl Resource for Vpc {
     fn tags_mut(&mut self) -> &mut Tags {
         &mut self.tags
     }
+    /// The scope's default VPC (whether a VPC is the default never changes).
+    fn reindex(index: &mut crate::index::Indexes<'_>, old: Option<&Self>, new: Option<&Self>) {
+        match (old, new) {
+            (_, Some(vpc)) if vpc.is_default => index.region.set_default_vpc(&vpc.id),
+            (Some(vpc), None) if vpc.is_default => index.region.remove_default_vpc(&vpc.id),
+            _ => {}
+        }
+    }
 }
 
 impl Filterable for Vpc {
@@ -205,7 +213,11 @@ pub fn delete_vpc(tx: &mut Tx, scope: &Scope, vpc_id: &str) -> Result<()> {
     let region = tx.region(scope);
     let vpc = find(region, vpc_id)?;
     let has_dependencies = region.subnets.values().any(|s| s.vpc_id == vpc.id)
-        || region.security_groups.values().any(|g| g.vpc_id == vpc.id && g.name != "default")
+        || region
+            .index
+            .security_groups
+            .in_vpc(&vpc.id)
+            .any(|id| region.security_groups.get(id).is_some_and(|g| !g.is_default()))
         || region.route_tables.values().any(|t| t.vpc_id == vpc.id && !t.is_main())
         || region.network_acls.values().any(|a| a.vpc_id == vpc.id && !a.is_default)
         || region.internet_gateways.values().any(|g| g.attached_vpc.as_deref() == Some(vpc.id.as_str()))
@@ -217,8 +229,7 @@ pub fn delete_vpc(tx: &mut Tx, scope: &Scope, vpc_id: &str) -> Result<()> {
     let tables: Vec<String> =
         region.route_tables.values().filter(|t| t.vpc_id == vpc.id).map(|t| t.id.clone()).collect();
     let acls: Vec<String> = region.network_acls.values().filter(|a| a.vpc_id == vpc.id).map(|a| a.id.clone()).collect();
-    let groups: Vec<String> =
-        region.security_groups.values().filter(|g| g.vpc_id == vpc.id).map(|g| g.id.clone()).collect();
+    let groups: Vec<String> = region.index.security_groups.in_vpc(&vpc.id).map(str::to_string).collect();
     for id in tables {
         tx.remove::<route_table::RouteTable>(scope, &id);
     }
@@ -355,7 +366,7 @@ const DEFAULT_VPC_CIDR: &str = "172.31.0.0/16";
 /// CreateDefaultVpc: refused while a default VPC exists, and under `--quotas aws` when the new VPC or its internet
 /// gateway would pass a quota (spec §5).
 pub fn create_default_vpc(tx: &mut Tx, scope: &Scope) -> Result<Arc<Vpc>> {
-    if tx.region(scope).vpcs.values().any(|vpc| vpc.is_default) {
+    if tx.region(scope).index.default_vpc().is_some() {
         return Err(Ec2Error::DefaultVpcAlreadyExists);
     }
     check_vpc_quota(tx, scope)?;

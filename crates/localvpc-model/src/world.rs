@@ -141,7 +141,9 @@ pub trait Resource: Clone + Serialize + DeserializeOwned + Send + Sync + 'static
 /// The whole emulated cloud.
 #[derive(Debug, Clone, Default)]
 pub struct World {
-    regions: OrdMap<Scope, RegionState>,
+    /// Each scope's state behind its own `Arc`: a mutation copies the path to its scope in this map, and a node of
+    /// `Arc`s is a few hundred bytes where a node of inline `RegionState`s was kilobytes.
+    regions: OrdMap<Scope, Arc<RegionState>>,
     /// Peering connections span two scopes, so they live beside the regions, not in one.
     peerings: Table<VpcPeeringConnection>,
     next_id: u64,
@@ -208,7 +210,7 @@ pub struct LoadError {
 impl World {
     /// The state of one scope; an empty one if the scope was never used.
     pub fn region(&self, scope: &Scope) -> &RegionState {
-        self.regions.get(scope).unwrap_or(&EMPTY_REGION)
+        self.regions.get(scope).map(|region| &**region).unwrap_or(&EMPTY_REGION)
     }
 
     /// Every VPC peering connection, whatever its scopes.
@@ -218,7 +220,12 @@ impl World {
 
     /// Every scope that holds state.
     pub fn scopes(&self) -> impl Iterator<Item = (&Scope, &RegionState)> {
-        self.regions.iter()
+        self.regions.iter().map(|(scope, region)| (scope, &**region))
+    }
+
+    /// The state of one scope, to change (created empty if the scope was never used); for [`Resource::reindex`].
+    pub(crate) fn region_mut(&mut self, scope: &Scope) -> &mut RegionState {
+        Arc::make_mut(self.regions.entry(scope.clone()).or_default())
     }
 
     /// The lookups that span every scope.
@@ -256,7 +263,7 @@ impl World {
                 world.peerings.insert(pcx.id.clone(), Arc::new(pcx));
                 continue;
             }
-            let region = world.regions.entry(scope).or_default();
+            let region = Arc::make_mut(world.regions.entry(scope).or_default());
             let index = &mut world.index;
             let result = match kind {
                 META_KIND => serde_json::from_str(body).map(|meta| region.meta = meta),
@@ -380,7 +387,7 @@ impl<'w> Tx<'w> {
     pub fn put<T: Resource>(&mut self, scope: &Scope, value: T) {
         let id = value.id().to_string();
         let world = &mut *self.world;
-        let region = world.regions.entry(scope.clone()).or_default();
+        let region = Arc::make_mut(world.regions.entry(scope.clone()).or_default());
         store(region, &mut world.index, Arc::new(value));
         self.dirty.insert((T::KIND, scope.clone(), id), serialize_record::<T>);
     }
@@ -399,7 +406,9 @@ impl<'w> Tx<'w> {
     /// Removes a resource.
     pub fn remove<T: Resource>(&mut self, scope: &Scope, id: &str) {
         let world = &mut *self.world;
-        if let Some(region) = world.regions.get_mut(scope) {
+        // Look before taking the scope mutably: that copies the scope's state even when there is nothing to remove.
+        let present = T::table(world.region(scope)).contains_key(id);
+        if let Some(region) = world.regions.get_mut(scope).filter(|_| present).map(Arc::make_mut) {
             if let Some(old) = T::table_mut(region).remove(id) {
                 T::reindex(&mut Indexes { region: &mut region.index, world: &mut world.index }, Some(&old), None);
             }
@@ -421,7 +430,7 @@ impl<'w> Tx<'w> {
 
     /// Replaces the per-scope facts.
     pub fn set_meta(&mut self, scope: &Scope, meta: RegionMeta) {
-        self.world.regions.entry(scope.clone()).or_default().meta = meta;
+        self.world.region_mut(scope).meta = meta;
         self.dirty.insert((META_KIND, scope.clone(), META_ID.to_string()), serialize_meta);
     }
 

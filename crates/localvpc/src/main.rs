@@ -28,6 +28,12 @@ use localvpc_store::{MemoryStore, SqliteStore, Store};
 use crate::cli::{Cli, Command, DataPlaneMode, QuotaMode, ServeArgs, StoreSpec};
 use crate::client::Client;
 
+/// mimalloc rather than the system allocator: a write copies the persistent maps' nodes on its path, so the server
+/// allocates and frees small blocks at a high rate over a large, long-lived heap, and glibc's malloc slowed down as
+/// that heap grew (a CreateSecurityGroup in a region of 20,000 groups cost ~200 µs with it, ~36 µs with mimalloc).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // ssh reports its own failures with 255; localvpc's other commands with 2 (a usage or environment error, which
