@@ -47,6 +47,17 @@ pub enum Service {
     Sts,
 }
 
+/// The code of every error [`refusal`] gives: what a client reads to tell a failed authentication from a refused
+/// request.
+pub const REFUSAL_CODES: [&str; 6] = [
+    "MissingAuthenticationToken",
+    "IncompleteSignature",
+    "AuthFailure",
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "RequestExpired",
+];
+
 /// The error AWS returns for `rejection` from `service`.
 pub fn refusal(rejection: &Rejection, service: Service) -> Ec2Error {
     match (rejection, service) {
@@ -130,6 +141,27 @@ mod tests {
              (20260101T122000Z + 15 min.)"
         );
         assert!(refusal(&Rejection::Expired(window(5)), Service::Sts).to_string().ends_with("- 5 sec.)"));
+    }
+
+    #[test]
+    fn every_refusal_has_one_of_the_refusal_codes() {
+        let rejections = [
+            Rejection::Missing,
+            Rejection::Incomplete("no Signature".into()),
+            Rejection::UnknownAccessKey,
+            Rejection::SignatureMismatch,
+            Rejection::Expired(window(900)),
+            Rejection::NotYetCurrent(window(900)),
+        ];
+        let mut seen = Vec::new();
+        for rejection in &rejections {
+            for service in [Service::Ec2, Service::Sts] {
+                let code = refusal(rejection, service).code();
+                assert!(REFUSAL_CODES.contains(&code), "{code}");
+                seen.push(code);
+            }
+        }
+        assert!(REFUSAL_CODES.iter().all(|code| seen.contains(code)), "a listed code no refusal gives");
     }
 
     #[test]

@@ -32,6 +32,11 @@ pub enum Ec2Error {
     /// A parameter that is malformed in a way AWS reports as `InvalidParameter`.
     #[error("{0}")]
     InvalidParameter(String),
+    /// §1.1: a member of a flattened list whose index is not a list index (`Filter.-1.Name`,
+    /// `VpcId.4294967296`): the request is refused rather than read as if the member were absent, which would
+    /// silently widen a Describe to every resource. AWS's code and wording for a parameter it does not recognise.
+    #[error("The parameter {0} is not recognized")]
+    UnknownParameter(String),
     /// §1.5: a `NextToken` this server did not issue.
     #[error("Invalid NextToken: {0}")]
     InvalidNextToken(String),
@@ -304,6 +309,19 @@ pub enum Ec2Error {
     /// §2.9 [O]: the subnet has fewer free addresses than MinCount.
     #[error("There are not enough free addresses in subnet '{0}' to satisfy the requested number of instances.")]
     InsufficientFreeAddressesInSubnet(String),
+    /// §2.9: RunInstances with a `MaxCount` above the per-call ceiling (`serve --max-instances-per-call`); AWS's
+    /// code and text for a count above the account's instance quota.
+    #[error(
+        "You have requested more instances ({requested}) than your current instance limit of {limit} allows for the \
+         specified instance type. Please visit http://aws.amazon.com/contact-us/ec2-request to request an \
+         adjustment to this limit."
+    )]
+    InstanceLimitExceeded {
+        /// `MaxCount` as asked.
+        requested: i64,
+        /// The ceiling.
+        limit: usize,
+    },
     /// §2.7/§2.9 [O]: launching with a group of another VPC than the subnet's.
     #[error("Security group {group_id} and subnet {subnet_id} belong to different networks.")]
     SecurityGroupInOtherNetwork {
@@ -538,6 +556,7 @@ impl Ec2Error {
             InvalidParameterValue(_) | InvalidFilter(_) => "InvalidParameterValue",
             InvalidParameterCombination(_) => "InvalidParameterCombination",
             InvalidParameter(_) => "InvalidParameter",
+            UnknownParameter(_) => "UnknownParameter",
             InvalidNextToken(_) => "InvalidNextToken",
             FilterLimitExceeded => "FilterLimitExceeded",
             AuthFailure => "AuthFailure",
@@ -596,6 +615,7 @@ impl Ec2Error {
             NoDefaultSubnet(_) => "MissingInput",
             IpAddressInUse(_) => "InvalidIPAddress.InUse",
             InsufficientFreeAddressesInSubnet(_) => "InsufficientFreeAddressesInSubnet",
+            InstanceLimitExceeded { .. } => "InstanceLimitExceeded",
             SecurityGroupInOtherNetwork { .. } => "InvalidParameter",
             InstanceCannotBeStarted(_) | InstanceCannotBeStopped(_) | InstanceNotInValidState(_) => {
                 "IncorrectInstanceState"

@@ -25,6 +25,7 @@ pub mod dns_name;
 pub mod error;
 pub mod filter;
 pub mod ids;
+pub mod index;
 pub mod instance;
 pub mod internet_gateway;
 pub mod network_acl;

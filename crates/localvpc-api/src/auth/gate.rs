@@ -3,8 +3,9 @@
 //!
 //! Open without a signature (DESIGN contracts): the liveness probes `GET /` (without an `Action`) and
 //! `/_localvpc/health`. Everything else — EC2 and STS Query requests, the JSON API, the admin endpoints, unknown
-//! paths — is verified. A refusal is EC2 error XML, STS error XML (when the request is for STS), or the JSON error
-//! shape of `/_localvpc/*` and `/moto-api/*`, with the code and status `localvpc_model::authentication` gives.
+//! paths — is verified. A refusal is EC2 error XML, STS error XML (when the request is for STS), or a
+//! [`JsonError`] (the one error shape of `/_localvpc/*` and `/moto-api/*`), with the code and status
+//! `localvpc_model::authentication` gives.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -12,7 +13,7 @@ use std::time::SystemTime;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, Method, StatusCode};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -21,6 +22,7 @@ use localvpc_model::Ec2Error;
 
 use super::credentials::Credentials;
 use super::verify::{verify, SignedRequest};
+use crate::json_error::JsonError;
 use crate::params::Params;
 
 /// `router` with every request (but the liveness probes) required to carry a valid signature by one of
@@ -36,6 +38,10 @@ async fn gate(State(credentials): State<Arc<Credentials>>, request: Request, nex
     // The body is read here because the signature covers it; the handler gets the same bytes back.
     let (mut parts, body) = request.into_parts();
     let Some(body) = crate::read_body(body).await else {
+        // The JSON endpoints' own answer to an oversized body, else EC2's.
+        if is_json_path(&parts) {
+            return JsonError::RequestTooLarge.into_response();
+        }
         return refuse(&parts, &Params::default(), &Ec2Error::RequestTooLarge);
     };
     let mut params = Params::default();
@@ -73,24 +79,26 @@ fn service(parts: &Parts, params: &Params) -> Service {
     }
 }
 
-/// The refusal in the shape the path's clients read: JSON under `/_localvpc/` and `/moto-api/`, else EC2 or STS
-/// error XML.
-fn refuse(parts: &Parts, params: &Params, error: &Ec2Error) -> Response {
+/// Whether the path is one of localvpc's own JSON endpoints (`/_localvpc/*`, `/moto-api/*`), whose clients read
+/// JSON errors.
+fn is_json_path(parts: &Parts) -> bool {
     let path = parts.uri.path();
-    if path.starts_with("/_localvpc/") || path.starts_with("/moto-api/") {
-        return json_refusal(error);
+    ["/_localvpc", "/moto-api"]
+        .iter()
+        .any(|root| path.strip_prefix(root).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
+}
+
+/// The refusal in the shape the path's clients read: a [`JsonError`] under `/_localvpc/` and `/moto-api/`, else EC2
+/// or STS error XML.
+fn refuse(parts: &Parts, params: &Params, error: &Ec2Error) -> Response {
+    if is_json_path(parts) {
+        return JsonError::Ec2(error.clone()).into_response();
     }
     let request_id = crate::request_id::next();
     match service(parts, params) {
         Service::Ec2 => crate::error_response(error, &request_id),
-        Service::Sts => crate::xml_response(error.http_status(), crate::sts::error_envelope(error, &request_id)),
+        Service::Sts => {
+            crate::xml_response(error.http_status(), crate::sts::error_envelope(error, &request_id), &request_id)
+        }
     }
-}
-
-/// `{"error": {"code": "...", "message": "..."}}`, the error shape of every `/_localvpc/*` endpoint, with the
-/// error's status.
-fn json_refusal(error: &Ec2Error) -> Response {
-    let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let body = serde_json::json!({ "error": { "code": error.code(), "message": error.to_string() } });
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
