@@ -321,7 +321,8 @@ def launch(server, who=ALICE, count: int = 1) -> list[dict]:
 
 def test_json_api_refuses_unsigned_requests_and_accepts_signed_ones(strict):
     instance = launch(strict)[0]
-    body = json.dumps({"vpc": []}).encode()
+    # The full form lists every node, so the answer shows whose instances the signer sees.
+    body = json.dumps({"vpc": [], "form": "full"}).encode()
     unsigned = requests.post(strict.endpoint + "/_localvpc/v1/reachability", data=body,
                              headers={"Content-Type": "application/json"}, timeout=10)
     assert json_error(unsigned) == MISSING
@@ -377,7 +378,8 @@ def test_curl_aws_sigv4_signs_the_json_api_and_admin_endpoints(strict):
 
     instance = launch(strict)[0]
     url = strict.endpoint + "/_localvpc/v1/reachability"
-    status, matrix = answer(run(ALICE, "-X", "POST", url, "-H", "Content-Type: application/json", "-d", "{}"))
+    status, matrix = answer(run(ALICE, "-X", "POST", url, "-H", "Content-Type: application/json", "-d",
+                                '{"form": "full"}'))
     assert (status, [node["instance"] for node in matrix["nodes"]]) == (200, [instance["InstanceId"]])
     status, refused = answer(run((ALICE[0], "wrong"), "-X", "POST", strict.endpoint + "/_localvpc/reset"))
     assert (status, refused["error"]["code"]) == (401, "AuthFailure")
