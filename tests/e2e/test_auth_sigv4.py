@@ -389,6 +389,18 @@ def test_curl_aws_sigv4_signs_the_json_api_and_admin_endpoints(strict):
     assert ec2(strict).describe_instances()["Reservations"] == []
 
 
+def test_data_plane_question_is_signed_over_its_query(strict):
+    instance = launch(strict)[0]["InstanceId"]
+    path = f"/_localvpc/v1/data-plane?vantage={instance}"
+    assert json_error(requests.get(strict.endpoint + path, timeout=10)) == MISSING
+    answered = send_signed(strict, "GET", path)
+    assert (answered.status_code, answered.json()) == (200, {"dataPlane": "model"}), answered.text
+    # The query is signed: the same signature with another vantage does not verify.
+    headers = signed_headers(strict.endpoint + path, "GET")
+    moved = requests.get(strict.endpoint + "/_localvpc/v1/data-plane?vantage=internet", headers=headers, timeout=10)
+    assert json_error(moved) == AUTH_FAILURE
+
+
 def test_liveness_probes_stay_open(strict):
     ready = requests.get(strict.endpoint + "/", timeout=10)
     assert (ready.status_code, ready.text) == (200, "localvpc is ready\n")
@@ -438,3 +450,20 @@ def test_localvpc_exec_ping_signs_with_the_environment_secret(strict):
     assert unsigned.returncode == 2 and unsigned.stderr.startswith("localvpc: IncompleteSignature: "), unsigned
     assert unsigned.stderr.endswith("(the server checks signatures: set AWS_SECRET_ACCESS_KEY, with "
                                     "AWS_ACCESS_KEY_ID, to a key of its credentials file)\n"), unsigned
+
+
+def test_localvpc_reachability_signs_every_form_and_sees_the_signers_account(strict):
+    first, second = launch(strict, count=2)
+    ids = sorted([first["InstanceId"], second["InstanceId"]])
+    # `--full --json` streams the answer through; the other forms are parsed. Both requests are signed.
+    full = localvpc(strict, "reachability", "--full", "--json", key=ALICE[0], secret=ALICE[1])
+    assert full.returncode == 0, full
+    assert sorted(node["instance"] for node in json.loads(full.stdout)["nodes"]) == ids
+    summary = localvpc(strict, "reachability", "--summary", "--json", key=ALICE[0], secret=ALICE[1])
+    assert (summary.returncode, json.loads(summary.stdout)["instances"]) == (0, 2), summary
+    # Carol's key maps to another account: she sees none of Alice's instances.
+    carol = localvpc(strict, "reachability", "--full", "--json", key=CAROL[0], secret=CAROL[1])
+    assert (carol.returncode, json.loads(carol.stdout)["nodes"]) == (0, []), carol
+    wrong = localvpc(strict, "reachability", "--full", "--json", key=ALICE[0], secret="not-alices-secret")
+    assert (wrong.returncode, wrong.stdout) == (2, "")
+    assert wrong.stderr == "localvpc: AuthFailure: AWS was not able to validate the provided access credentials\n"
