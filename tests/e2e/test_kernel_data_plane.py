@@ -360,6 +360,50 @@ def test_kernel_data_plane_names_only_the_callers_own_running_instances(lab):
     assert (malformed.status_code, malformed.json()["error"]["code"]) == (400, "InvalidInstanceID.Malformed")
 
 
+def test_kernel_exec_against_a_strict_server_signs_and_acts_for_the_keys_account(log_dir, tmp_path):
+    refusal = kernel_refusal()
+    if refusal:
+        pytest.skip(f"KERNEL DATA PLANE TESTS SKIPPED: {refusal}")
+    prefix = new_prefix()
+    # Alice's key is not 12 digits: only the credentials file says her account is 111111111111.
+    alice, carol = ("AKIDALICEEXAMPLE", "alice-secret"), ("AKIDCAROLEXAMPLE", "carol-secret")
+    credentials = tmp_path / "credentials"
+    credentials.write_text(f"{alice[0]} {alice[1]} 111111111111\n{carol[0]} {carol[1]}\n")
+    args = ["--data-plane", "kernel", "--kernel-prefix", prefix, "--auth", "sigv4", "--credentials", str(credentials)]
+    strict = LocalVpcServer("memory", log_dir, name=f"strict-{prefix}", extra_args=args)
+
+    def run(who, *command, secret=None) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "LOCALVPC_ENDPOINT"}
+        env.update({"AWS_ACCESS_KEY_ID": who[0], "AWS_SECRET_ACCESS_KEY": secret or who[1],
+                    "AWS_DEFAULT_REGION": REGION})
+        argv = [binary(), "--endpoint", strict.endpoint, "exec", *command]
+        return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+
+    try:
+        strict.start(timeout=30)
+        ec2 = make_client(strict.endpoint, region=REGION, key=alice[0], secret=alice[1])
+        vpc = ec2.create_vpc(CidrBlock="10.6.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.6.1.0/24")["Subnet"]["SubnetId"]
+        instance = ec2.run_instances(ImageId=AMI, InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                                     SubnetId=subnet)["Instances"][0]
+        assert ec2.describe_instances()["Reservations"][0]["OwnerId"] == "111111111111"
+        mine = run(alice, instance["InstanceId"], "--", "ip", "-4", "-o", "addr", "show", "eth0")
+        assert mine.returncode == 0, mine
+        assert f"inet {instance['PrivateIpAddress']}/24" in mine.stdout, mine.stdout
+        # The signed question names the namespace of the signer's account only: Carol acts for another one.
+        theirs = run(carol, instance["InstanceId"], "--", "true")
+        assert theirs.returncode == 2 and f"The instance ID '{instance['InstanceId']}' does not exist" in \
+            theirs.stderr, theirs
+        wrong = run(alice, instance["InstanceId"], "--", "true", secret="not-alices-secret")
+        assert (wrong.returncode, wrong.stderr) == (
+            2, "localvpc: AuthFailure: AWS was not able to validate the provided access credentials\n"), wrong
+        strict.stop()
+        assert namespaces(prefix) == [], strict.log_tail()
+    finally:
+        strict.kill()
+        remove_namespaces(prefix)
+
+
 def test_kernel_reconciles_on_start_after_a_crash_and_tears_down_on_exit(log_dir, tmp_path):
     refusal = kernel_refusal()
     if refusal:

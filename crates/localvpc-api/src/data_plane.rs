@@ -3,19 +3,20 @@
 //!
 //! `localvpc exec` asks this first: with the model it asks the engine as always; with the kernel it runs the real
 //! command in the namespace itself (`ip netns exec`), so the terminal, stdin, the exit code and signals are the
-//! command's own. The vantage is checked against the caller's account and region like every other request.
+//! command's own. The vantage is checked against the caller's account and region like every other request (with
+//! `serve --auth sigv4`, the account of the verified key: the gate in front of every route checks this one too).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Extension, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use localvpc_model::{instance, Ec2Error};
 use serde_json::json;
 use tokio::sync::watch;
 
-use crate::auth;
+use crate::auth::Caller;
 use crate::params::Params;
 use crate::AppState;
 
@@ -48,7 +49,7 @@ fn ec2_refusal(error: &Ec2Error) -> Response {
 pub async fn data_plane(
     State(control): State<AppState>,
     plane: Option<Extension<KernelPlane>>,
-    headers: HeaderMap,
+    caller: Caller,
     RawQuery(query): RawQuery,
 ) -> Response {
     let Some(Extension(plane)) = plane else {
@@ -60,9 +61,8 @@ pub async fn data_plane(
         return answer(StatusCode::OK, json!({ "dataPlane": "kernel" }));
     };
     if vantage != "internet" {
-        let scope = auth::caller(&headers, &params).scope;
         let world = control.snapshot();
-        let found = match instance::find(world.region(&scope), &vantage) {
+        let found = match instance::find(world.region(&caller.scope), &vantage) {
             Ok(found) => found,
             Err(error) => return ec2_refusal(&error),
         };

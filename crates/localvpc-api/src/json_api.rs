@@ -68,7 +68,7 @@ async fn observe(request: Request, next: Next) -> Response {
     if let Some(query) = request.uri().query() {
         params.extend_from_urlencoded(query.as_bytes());
     }
-    let caller = auth::caller(request.headers(), &params);
+    let caller = auth::caller(request.headers(), &params, request.extensions().get());
     let span = tracing::debug_span!(
         "request",
         method = %request.method(),

@@ -145,6 +145,9 @@ mod tests {
             JsonError::MethodNotAllowed { method: "GET".into(), path: "/_localvpc/reset".into() },
             JsonError::InternalError,
             JsonError::Ec2(Ec2Error::InstanceNotFound(vec!["i-1".into()])),
+            // `serve --auth sigv4` refusals keep the status of the EC2 error table.
+            JsonError::Ec2(Ec2Error::AuthFailure),
+            JsonError::Ec2(Ec2Error::MissingAuthenticationToken),
         ];
         let lines: Vec<String> =
             every.iter().map(|error| format!("{} {}", error.status().as_u16(), error.body())).collect();

@@ -1,7 +1,8 @@
 //! The HTTP face of localvpc: the EC2 Query protocol (and STS `GetCallerIdentity`) over axum.
 //!
 //! A request flows one way: [`params`] parses the query string and form body, [`auth`] derives the caller's
-//! account and region, [`ec2::actions`] names the handler, [`control::Control`] runs it — on a snapshot for
+//! account and region (with `serve --auth sigv4`, after its gate in front of every route has verified the
+//! signature: the verified key's account is the caller), [`ec2::actions`] names the handler, [`control::Control`] runs it — on a snapshot for
 //! reads, as one committed transaction for writes — and [`xml`] renders the envelope. Errors of every kind
 //! (bad input, unknown action, oversized body) leave as EC2 error XML with a 4xx status; only a store failure is
 //! a 5xx. localvpc's own JSON endpoints (`/_localvpc/*`: admin and the CLI's `v1` API) are in [`json_api`], with
@@ -47,7 +48,15 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Shared state of the router.
 pub type AppState = Arc<Control>;
 
-/// The whole HTTP API.
+/// The whole HTTP API, behind the authentication `auth` asks for (`serve --auth`).
+pub fn router_with_auth(state: AppState, auth: auth::Auth) -> Router {
+    match auth {
+        auth::Auth::AnyKey => router(state),
+        auth::Auth::SigV4(credentials) => auth::require_signatures(router(state), credentials),
+    }
+}
+
+/// The whole HTTP API, any access key accepted.
 pub fn router(state: AppState) -> Router {
     Router::new().merge(json_api::routes()).route("/", get(query).post(query)).fallback(query).with_state(state)
 }
@@ -56,7 +65,7 @@ pub fn router(state: AppState) -> Router {
 /// SDK v3 reads `$metadata.requestId` from it alone.
 const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
 
-fn xml_response(status: u16, body: String, request_id: &str) -> Response {
+pub(crate) fn xml_response(status: u16, body: String, request_id: &str) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     let headers = response.headers_mut();
@@ -68,7 +77,7 @@ fn xml_response(status: u16, body: String, request_id: &str) -> Response {
     response
 }
 
-fn error_response(error: &Ec2Error, request_id: &str) -> Response {
+pub(crate) fn error_response(error: &Ec2Error, request_id: &str) -> Response {
     xml_response(error.http_status(), xml::ec2_error(error.code(), &error.to_string(), request_id), request_id)
 }
 
@@ -113,7 +122,7 @@ async fn query(State(control): State<AppState>, request: Request) -> Response {
         }
         return error_response(&Ec2Error::MissingParameter("Action".into()), &request_id);
     };
-    let caller = auth::caller(&parts.headers, &params);
+    let caller = auth::caller(&parts.headers, &params, parts.extensions.get());
     let span = tracing::debug_span!("request", %action, account = %caller.scope.account, region = %caller.scope.region, %request_id);
     let _entered = span.enter();
     let result = if caller.service.as_deref() == Some("sts") || action == "GetCallerIdentity" {

@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod address;
+pub mod authentication;
 pub mod availability_zone;
 pub mod cidr;
 pub mod dns_name;

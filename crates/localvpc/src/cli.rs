@@ -47,6 +47,11 @@ impl Cli {
     pub fn access_key(&self) -> String {
         std::env::var("AWS_ACCESS_KEY_ID").ok().filter(|key| !key.is_empty()).unwrap_or_else(|| "localvpc".to_string())
     }
+
+    /// The secret access key the aws CLI would sign with, if the environment has one.
+    pub fn secret_key(&self) -> Option<String> {
+        std::env::var("AWS_SECRET_ACCESS_KEY").ok().filter(|secret| !secret.is_empty())
+    }
 }
 
 /// The subcommands.
@@ -236,6 +241,15 @@ pub struct ServeArgs {
         env = "LOCALVPC_MAX_INSTANCES_PER_CALL"
     )]
     pub max_instances_per_call: usize,
+    /// How requests are authenticated: `none` (the default: any access key works and only names the account) or
+    /// `sigv4` (every request but `GET /` and `/_localvpc/health` must carry a valid Signature Version 4 by a key of
+    /// `--credentials`; refusals are AWS's codes, e.g. `AuthFailure`, `SignatureDoesNotMatch`, `RequestExpired`).
+    #[arg(long, value_enum, default_value_t = AuthMode::None, env = "LOCALVPC_AUTH")]
+    pub auth: AuthMode,
+    /// The keys `--auth sigv4` accepts: a file of lines `ACCESS_KEY SECRET [ACCOUNT]` (`#` comments, blank lines
+    /// allowed). Without ACCOUNT a key acts for the account its shape names (a 12-digit key is the account).
+    #[arg(long, value_name = "FILE", env = "LOCALVPC_CREDENTIALS")]
+    pub credentials: Option<PathBuf>,
 }
 
 /// The values of `serve --data-plane`.
@@ -271,6 +285,24 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
     match text.trim().parse::<f64>() {
         Ok(seconds) if seconds > 0.0 && seconds <= 86_400.0 => Ok(Duration::from_secs_f64(seconds)),
         _ => Err(format!("expected a number of seconds between 0 and 86400, got `{text}`")),
+    }
+}
+
+/// The values of `serve --auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthMode {
+    /// Any access key works (signatures are not checked).
+    None,
+    /// Signature Version 4, verified against the keys of `--credentials`.
+    Sigv4,
+}
+
+impl fmt::Display for AuthMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AuthMode::None => "none",
+            AuthMode::Sigv4 => "sigv4",
+        })
     }
 }
 

@@ -68,7 +68,7 @@ fn replay(out: impl Write, quiet: bool) -> anyhow::Result<u8> {
     ));
     {
         let ec2 = ec2::Ec2::new(&endpoint, ACCESS_KEY, REGION)?;
-        let client = Client::new(&endpoint, ACCESS_KEY, REGION)?;
+        let client = Client::new(&endpoint, ACCESS_KEY, None, REGION)?;
         if let Err(error) = Tutorial::new(&ec2, &client, &mut report).run() {
             report.abort(&error);
         }

@@ -8,6 +8,7 @@
 mod calendar;
 mod cli;
 mod client;
+mod credentials;
 mod demo;
 mod explain;
 mod kernel;
@@ -19,13 +20,14 @@ mod tools;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::Parser;
+use localvpc_api::auth::Auth;
 use localvpc_api::control::{Control, Quotas};
 use localvpc_api::id_source::IdSource;
 use localvpc_store::{MemoryStore, SqliteStore, Store};
 
-use crate::cli::{Cli, Command, DataPlaneMode, QuotaMode, ServeArgs, StoreSpec};
+use crate::cli::{AuthMode, Cli, Command, DataPlaneMode, QuotaMode, ServeArgs, StoreSpec};
 use crate::client::Client;
 
 /// mimalloc rather than the system allocator: a write copies the persistent maps' nodes on its path, so the server
@@ -57,7 +59,7 @@ fn main() -> ExitCode {
 
 /// Runs one command; `Ok` carries the exit status of a command that ran (a tool's, say), `Err` a failure to run.
 fn run(cli: Cli) -> anyhow::Result<u8> {
-    let client = || Client::new(&cli.endpoint, &cli.access_key(), &cli.region());
+    let client = || Client::new(&cli.endpoint, &cli.access_key(), cli.secret_key().as_deref(), &cli.region());
     match &cli.command {
         Command::Serve(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -87,6 +89,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 
 async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     init_logging(&args.log);
+    let auth = auth(args)?;
     if args.data_plane == DataPlaneMode::Kernel {
         kernel::check_privileges()?;
     }
@@ -115,21 +118,38 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         max_connections: args.max_connections.map_or_else(server::default_max_connections, |cap| cap as usize),
     };
     let control = Arc::new(control);
-    let mut app = localvpc_api::router(Arc::clone(&control));
+    let mut app = localvpc_api::router_with_auth(Arc::clone(&control), auth);
     let mut data_plane = None;
     if args.data_plane == DataPlaneMode::Kernel {
         let (plane, task) = kernel::start(Arc::clone(&control), &args.kernel_prefix).await?;
         app = app.layer(axum::Extension(plane));
         data_plane = Some(task);
     }
-    tracing::info!(%address, store = %args.store, quotas = %args.quotas, data_plane = %args.data_plane,
-        max_instances_per_call = args.max_instances_per_call,
+    tracing::info!(%address, store = %args.store, quotas = %args.quotas, auth = %args.auth,
+        data_plane = %args.data_plane, max_instances_per_call = args.max_instances_per_call,
         max_connections = limits.max_connections, "localvpc is serving");
     server::run(listener, app, limits, shutdown_signal()).await;
     if let Some(task) = data_plane {
         task.teardown().await;
     }
     Ok(())
+}
+
+/// `--auth` and `--credentials`: the keys are read before anything else opens, so a bad file stops the start.
+fn auth(args: &ServeArgs) -> anyhow::Result<Auth> {
+    match (args.auth, &args.credentials) {
+        (AuthMode::None, None) => Ok(Auth::AnyKey),
+        (AuthMode::None, Some(path)) => {
+            tracing::warn!(path = %path.display(), "credentials are ignored without --auth sigv4: any key works");
+            Ok(Auth::AnyKey)
+        }
+        (AuthMode::Sigv4, None) => bail!("--auth sigv4 needs --credentials FILE (or LOCALVPC_CREDENTIALS)"),
+        (AuthMode::Sigv4, Some(path)) => {
+            let credentials = credentials::load(path)?;
+            tracing::info!(path = %path.display(), keys = credentials.len(), "signatures are verified (--auth sigv4)");
+            Ok(Auth::SigV4(Arc::new(credentials)))
+        }
+    }
 }
 
 fn init_logging(level: &str) {

@@ -1,27 +1,26 @@
 //! The JSON API under `/_localvpc/v1/` that the `localvpc` CLI uses: probes, name resolution, explanations and the
 //! reachability matrix, all computed by `localvpc-engine` from the caller's view of the world.
 //!
-//! The same account/region rules as the EC2 API apply (SigV4 credential scope; a 12-digit key is the account): a
-//! vantage is the caller's own instance or interface, the matrix covers the caller's own instances, and what a
-//! walk crossed is shown as `localvpc_engine::visibility` allows the caller to see it. Engine types are rendered
-//! into JSON here, field by field: this is the wire contract of the CLI. One file per endpoint family: [`probe`]
-//! (probe and explain), [`resolve`], [`reachability`]; this module holds what they share (the body's fields, the
-//! vantage, the protocol). Errors are [`JsonError`]s.
+//! The same account/region rules as the EC2 API apply (SigV4 credential scope; a 12-digit key is the account, or
+//! with `serve --auth sigv4` the account the credentials file gives the verified key: the handlers take the
+//! [`crate::auth::Caller`], never the raw headers): a vantage is the caller's own instance or interface, the
+//! matrix covers the caller's own instances, and what a walk crossed is shown as `localvpc_engine::visibility`
+//! allows the caller to see it. Engine types are rendered into JSON here, field by field: this is the wire
+//! contract of the CLI. One file per endpoint family: [`probe`] (probe and explain), [`resolve`],
+//! [`reachability`]; this module holds what they share (the body's fields, the vantage, the protocol). Errors are
+//! [`JsonError`]s.
 
 mod probe;
 mod reachability;
 mod resolve;
 
-use axum::http::HeaderMap;
 use axum::response::Response;
 use localvpc_engine::dns::Answer;
 use localvpc_engine::{Protocol, Topology, Vantage};
 use localvpc_model::{Ec2Error, Scope, World};
 use serde_json::{json, Map, Value};
 
-use crate::auth;
 use crate::json_error::{json_ok, JsonError};
-use crate::params::Params;
 
 pub use probe::{explain, probe};
 pub use reachability::reachability;
@@ -92,8 +91,4 @@ fn answer_json(answer: &Answer) -> Value {
         Answer::NxDomain => json!({ "status": "NXDOMAIN", "address": null }),
         Answer::Timeout => json!({ "status": "TIMEOUT", "address": null }),
     }
-}
-
-fn scope_of(headers: &HeaderMap) -> Scope {
-    auth::caller(headers, &Params::default()).scope
 }

@@ -6,7 +6,6 @@
 use std::net::Ipv4Addr;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use localvpc_engine::dns::{self, Answer};
 use localvpc_engine::visibility::{leg_view, FindingView, HopView, LegView};
@@ -14,7 +13,8 @@ use localvpc_engine::{trace, Endpoint, HopKind, Mode, Probe, Protocol, Topology,
 use localvpc_model::Scope;
 use serde_json::{json, Value};
 
-use super::{answer_json, ok, protocol, scope_of, text_field, vantage, Body};
+use super::{answer_json, ok, protocol, text_field, vantage, Body};
+use crate::auth::Caller;
 use crate::json_api::JsonBody;
 use crate::json_error::JsonError;
 use crate::AppState;
@@ -145,10 +145,10 @@ struct ProbeRequest {
 fn probe_request(
     control: &AppState,
     topology: &Topology,
-    headers: &HeaderMap,
+    caller: Caller,
     body: &Body,
 ) -> Result<ProbeRequest, JsonError> {
-    let viewer = scope_of(headers);
+    let viewer = caller.scope;
     let from = vantage(&control.snapshot(), topology, &viewer, text_field(body, "from")?)?;
     Ok(ProbeRequest { viewer, from, to: text_field(body, "to")?.to_string(), protocol: protocol(body)? })
 }
@@ -174,21 +174,21 @@ fn run_probe(topology: &Topology, request: &ProbeRequest, mode: Mode) -> Value {
 /// `POST /_localvpc/v1/probe {"from": "i-…"|"internet", "to": ADDRESS|NAME, "protocol": "icmp"|"tcp"|"udp", "port": N}`.
 pub async fn probe(
     State(control): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller,
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
     let topology = control.topology();
-    let request = probe_request(&control, &topology, &headers, &body)?;
+    let request = probe_request(&control, &topology, caller, &body)?;
     Ok(ok(run_probe(&topology, &request, Mode::FirstDrop)))
 }
 
 /// `POST /_localvpc/v1/explain` (same body as probe): every setting that blocks the path, each with its fix.
 pub async fn explain(
     State(control): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller,
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
     let topology = control.topology();
-    let request = probe_request(&control, &topology, &headers, &body)?;
+    let request = probe_request(&control, &topology, caller, &body)?;
     Ok(ok(run_probe(&topology, &request, Mode::CollectAll)))
 }

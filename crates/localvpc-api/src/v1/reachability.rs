@@ -22,7 +22,6 @@
 use std::fmt::Write as _;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use localvpc_engine::reachability::{self, Groups};
 use localvpc_engine::topology::EniIx;
@@ -31,6 +30,7 @@ use localvpc_engine::Topology;
 use localvpc_model::{Ec2Error, Scope};
 use serde_json::{json, Value};
 
+use crate::auth::Caller;
 use crate::json_api::JsonBody;
 use crate::json_error::{json_ok, JsonError};
 use crate::AppState;
@@ -127,12 +127,11 @@ impl Request {
 /// `POST /_localvpc/v1/reachability`.
 pub async fn reachability(
     State(control): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller,
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
     let topology = control.topology();
-    let scope = super::scope_of(&headers);
-    let request = Request::read(&body, &topology, &scope)?;
+    let request = Request::read(&body, &topology, &caller.scope)?;
     // The walks take up to a second on a large network: off the async workers.
     match tokio::task::spawn_blocking(move || answer(&topology, request)).await {
         Ok(text) => Ok(json_ok(text)),
