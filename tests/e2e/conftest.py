@@ -67,11 +67,13 @@ def free_port() -> int:
 class LocalVpcServer:
     """One `localvpc serve` process. Can be killed (SIGKILL) and started again on the same store."""
 
-    def __init__(self, store: str, log_dir: Path, name: str = "server", extra_args: list[str] | None = None):
+    def __init__(self, store: str, log_dir: Path, name: str = "server", extra_args: list[str] | None = None,
+                 preexec_fn=None):
         self.store = store
         self.log_dir = Path(log_dir)
         self.name = name
         self.extra_args = list(extra_args or [])  # more `serve` flags, e.g. ["--quotas", "aws"]
+        self.preexec_fn = preexec_fn  # runs in the child before exec, e.g. to lower RLIMIT_NOFILE
         self.proc: subprocess.Popen | None = None
         self.port: int | None = None
         self._starts = 0
@@ -92,7 +94,7 @@ class LocalVpcServer:
         log = open(self.log_path, "wb")
         cmd = [str(binary), "serve", "--listen", f"127.0.0.1:{self.port}", "--store", self.store, *self.extra_args]
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     cwd=str(self.log_dir))
+                                     cwd=str(self.log_dir), preexec_fn=self.preexec_fn)
         log.close()
         deadline = time.monotonic() + timeout
         last_err = None
@@ -101,7 +103,9 @@ class LocalVpcServer:
                 pytest.fail(f"localvpc exited with {self.proc.returncode} during start-up "
                             f"({' '.join(cmd)}):\n{self.log_tail()}", pytrace=False)
             try:
-                r = requests.get(f"{self.endpoint}/_localvpc/health", timeout=1)
+                # `Connection: close`: the probe's connection must not linger (until Python's garbage collector
+                # gets to it) and hold one of the server's connection slots.
+                r = requests.get(f"{self.endpoint}/_localvpc/health", timeout=1, headers={"Connection": "close"})
                 if r.status_code == 200:
                     return self
                 last_err = f"HTTP {r.status_code}"

@@ -429,7 +429,8 @@ def test_dns_support_off_times_out(lab):
 def test_reachability_matrix(lab):
     lab.peered()
     lab.allow(lab.b, "icmp", -1, lab.a["cidr"])
-    as_json = lab.localvpc("reachability", "--vpc", lab.a["vpc"], "--vpc", lab.b["vpc"], "--json")
+    # The expanded matrix is the explicit `--full` form (the default groups instances; test_reachability.py).
+    as_json = lab.localvpc("reachability", "--vpc", lab.a["vpc"], "--vpc", lab.b["vpc"], "--full", "--json")
     assert as_json.rc == 0, as_json
     body = json.loads(as_json.out)
     index = {node["instance"]: i for i, node in enumerate(body["nodes"])}
@@ -437,7 +438,7 @@ def test_reachability_matrix(lab):
     assert index[lab.b["instance"]] in body["reachable"][index[lab.a["instance"]]]
     assert body["reachable"][index[lab.b["instance"]]] == []
 
-    table = lab.localvpc("reachability", "--vpc", lab.a["vpc"], "--vpc", lab.b["vpc"])
+    table = lab.localvpc("reachability", "--vpc", lab.a["vpc"], "--vpc", lab.b["vpc"], "--full")
     assert table.rc == 0, table
     rows = {line.split("┆")[1].strip(): line for line in table.out.splitlines() if "┆" in line and "i-" in line}
     assert set(rows) == {lab.a["instance"], lab.b["instance"]}

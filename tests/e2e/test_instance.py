@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from conftest import LocalVpcServer, run_aws
 from helpers import (DEFAULT_ACCOUNT, assert_id, cli_error, create_igw, create_subnet, create_vpc, ec2_error,
                      route_for, route_table, tag_spec, tags_of)
 
@@ -559,3 +560,132 @@ def test_routes_to_instances_and_interfaces(ec2):
     with ec2_error("InvalidNetworkInterfaceID.NotFound", "The networkInterface ID 'eni-0123456789abcdef0' does not exist"):
         ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="192.0.2.0/24",
                          NetworkInterfaceId="eni-0123456789abcdef0")
+
+
+def test_describe_instances_documented_filters_were_refused(ec2, aws):
+    """Regression (issue 9): DescribeInstances refused filters the EC2 API reference lists (Terraform's and
+    Ansible's lookups use several), though localvpc has their data."""
+    _, sid = network(ec2)
+    iid = run(ec2, sid)["Instances"][0]["InstanceId"]
+    other = run(ec2, sid)["Instances"][0]["InstanceId"]
+    ec2.stop_instances(InstanceIds=[other])
+    shown = describe(ec2, iid)
+
+    def matching(*filters):
+        reservations = ec2.describe_instances(Filters=[{"Name": "subnet-id", "Values": [sid]}, *filters])
+        return sorted(i["InstanceId"] for r in reservations["Reservations"] for i in r["Instances"])
+
+    both = sorted([iid, other])
+    assert matching({"Name": "architecture", "Values": [shown["Architecture"]]}) == both
+    assert matching({"Name": "architecture", "Values": ["arm64"]}) == []
+    assert matching({"Name": "hypervisor", "Values": ["xen"]}) == both
+    assert matching({"Name": "root-device-type", "Values": ["ebs"]}) == both
+    assert matching({"Name": "virtualization-type", "Values": ["hvm"]}) == both
+    assert matching({"Name": "monitoring-state", "Values": ["disabled"]}) == both
+    assert matching({"Name": "platform-details", "Values": ["Linux/UNIX"]}) == both
+    assert matching({"Name": "availability-zone-id", "Values": [shown["Placement"]["AvailabilityZoneId"]]}) == both
+    assert matching({"Name": "source-dest-check", "Values": ["true"]}) == both
+    assert matching({"Name": "network-interface.private-ip-address",
+                     "Values": [shown["PrivateIpAddress"]]}) == [iid]
+    assert matching({"Name": "network-interface.addresses.primary", "Values": ["true"]}) == both
+    assert matching({"Name": "instance-state-name", "Values": ["running"]},
+                    {"Name": "launch-index", "Values": ["0"]}) == [iid]
+    assert matching({"Name": "state-reason-code", "Values": ["Client.UserInitiatedShutdown"]}) == [other]
+    res = aws("ec2", "describe-instances", "--filters", f"Name=subnet-id,Values={sid}",
+              "Name=instance-state-name,Values=stopped,stopping").ok()
+    assert [i["InstanceId"] for r in res["Reservations"] for i in r["Instances"]] == [other]
+    with ec2_error("InvalidParameterValue", "The filter 'architectures' is invalid"):
+        ec2.describe_instances(Filters=[{"Name": "architectures", "Values": ["x86_64"]}])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Issue 8, defect 5: RunInstances was super-linear and unbounded (MaxCount=1000000 into a /18 launched 16,379
+# instances and held every other writer for 9.1 s).
+# ---------------------------------------------------------------------------------------------------------------
+def instance_limit_message(requested, limit):
+    return (f"You have requested more instances ({requested}) than your current instance limit of {limit} allows for "
+            f"the specified instance type. Please visit http://aws.amazon.com/contact-us/ec2-request to request an "
+            f"adjustment to this limit.")
+
+
+def test_run_instances_over_the_per_call_ceiling_is_refused_and_launches_nothing(ec2):
+    _, sid = network(ec2, "10.0.0.0/18")
+    assert available(ec2, sid) == 16379
+    for max_count in (1000000, 1001):
+        with ec2_error("InstanceLimitExceeded", instance_limit_message(max_count, 1000)):
+            run(ec2, sid, MinCount=1, MaxCount=max_count)
+    assert available(ec2, sid) == 16379
+    assert ec2.describe_instances()["Reservations"] == []
+    # Positive control: exactly the default ceiling launches, in address order.
+    resp = run(ec2, sid, MinCount=1000, MaxCount=1000)
+    assert len(resp["Instances"]) == 1000
+    assert [i["PrivateIpAddress"] for i in resp["Instances"][:2]] == ["10.0.0.4", "10.0.0.5"]
+    assert resp["Instances"][-1]["PrivateIpAddress"] == "10.0.3.235"
+    assert len({i["NetworkInterfaces"][0]["NetworkInterfaceId"] for i in resp["Instances"]}) == 1000
+    assert available(ec2, sid) == 15379
+    assert describe(ec2, resp["Instances"][-1]["InstanceId"])["PrivateIpAddress"] == "10.0.3.235"
+    assert len(ec2.describe_instances(MaxResults=5)["Reservations"][0]["Instances"]) == 5
+
+
+def test_run_instances_ceiling_is_configurable(log_dir, client_factory):
+    srv = LocalVpcServer("memory", log_dir, name="ceiling-5", extra_args=["--max-instances-per-call", "5"])
+    srv.start()
+    try:
+        assert "max_instances_per_call=5" in srv.log_tail()
+        ec2 = client_factory(endpoint=srv.endpoint)
+        _, sid = network(ec2)
+        with ec2_error("InstanceLimitExceeded", instance_limit_message(6, 5)):
+            run(ec2, sid, MinCount=1, MaxCount=6)
+        cli_error(run_aws(srv.endpoint, "ec2", "run-instances", "--image-id", AMI, "--subnet-id", sid,
+                          "--count", "6"), "InstanceLimitExceeded", instance_limit_message(6, 5))
+        assert ec2.describe_instances()["Reservations"] == []
+        launched = run_aws(srv.endpoint, "ec2", "run-instances", "--image-id", AMI, "--subnet-id", sid,
+                           "--count", "5").ok()
+        assert len(launched["Instances"]) == 5
+        assert available(ec2, sid) == 246
+    finally:
+        srv.stop()
+
+
+def test_max_count_beyond_the_free_addresses_launches_what_fits_gaps_first(ec2):
+    _, sid = network(ec2, "10.0.7.0/24")
+    first = run(ec2, sid, count=20)["Instances"]
+    gone = [first[n]["InstanceId"] for n in (0, 7, 8)]
+    ec2.terminate_instances(InstanceIds=gone)
+    assert available(ec2, sid) == 251 - 17
+    # MaxCount above the free addresses (and at the ceiling) with a small MinCount: as many as fit (spec §2.9).
+    resp = run(ec2, sid, MinCount=1, MaxCount=1000)
+    addresses = [i["PrivateIpAddress"] for i in resp["Instances"]]
+    assert len(addresses) == 234
+    assert addresses[:4] == ["10.0.7.4", "10.0.7.11", "10.0.7.12", "10.0.7.24"]
+    assert addresses[-1] == "10.0.7.254"
+    assert len(set(addresses)) == 234
+    assert available(ec2, sid) == 0
+    # Negative: a MinCount that does not fit launches nothing, even once an address is free again.
+    ec2.terminate_instances(InstanceIds=[resp["Instances"][100]["InstanceId"]])
+    with ec2_error("InsufficientFreeAddressesInSubnet",
+                   f"There are not enough free addresses in subnet '{sid}' to satisfy the requested number of "
+                   f"instances."):
+        run(ec2, sid, MinCount=2, MaxCount=5)
+    assert available(ec2, sid) == 1
+    assert run(ec2, sid, MinCount=1, MaxCount=5)["Instances"][0]["PrivateIpAddress"] == addresses[100]
+
+
+def test_describe_with_explicit_ids_answers_exactly_those_in_id_order(ec2):
+    _, sid = network(ec2)
+    launched = [i["InstanceId"] for i in run(ec2, sid, count=30)["Instances"]]
+    wanted = [launched[n] for n in (17, 3, 25, 3, 9)]
+    reservations = ec2.describe_instances(InstanceIds=wanted)["Reservations"]
+    got = [i["InstanceId"] for r in reservations for i in r["Instances"]]
+    assert got == sorted(set(wanted))
+    # Filters still apply to the named instances only.
+    ec2.stop_instances(InstanceIds=[launched[25]])
+    reservations = ec2.describe_instances(InstanceIds=wanted,
+                                          Filters=[{"Name": "instance-state-name", "Values": ["stopped"]}])
+    assert [i["InstanceId"] for r in reservations["Reservations"] for i in r["Instances"]] == [launched[25]]
+    # The same with paging, on the interfaces of those instances.
+    enis = [ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]["NetworkInterfaces"][0]
+            ["NetworkInterfaceId"] for iid in wanted]
+    first = ec2.describe_network_interfaces(NetworkInterfaceIds=enis, MaxResults=5)
+    assert "NextToken" not in first
+    assert [n["NetworkInterfaceId"] for n in first["NetworkInterfaces"]] == sorted(set(enis))

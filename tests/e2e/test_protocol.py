@@ -509,3 +509,47 @@ def test_moto_reset_endpoint(server, ec2):
 def test_root_get_answers_200_when_ready(server):
     assert requests.get(f"{server.endpoint}/", timeout=5).status_code == 200
     assert requests.get(f"{server.endpoint}/_localvpc/health", timeout=5).status_code == 200
+
+
+# ------------------------------------------------------------------------------------------------
+# x-amzn-RequestId (issue 9): the JS SDK v3 reads the request ID from this header alone
+# ------------------------------------------------------------------------------------------------
+def request_id_of_body(text: str) -> str:
+    root = ET.fromstring(text)
+    found = [el.text for el in root.iter() if el.tag.split("}")[-1] in ("requestId", "RequestID", "RequestId")]
+    assert len(found) == 1, text
+    return found[0]
+
+
+def test_request_id_header_was_missing_on_success(endpoint):
+    resp = signed_request(endpoint, {"Action": "DescribeVpcs", **V})
+    assert resp.status_code == 200, resp.text
+    header = resp.headers.get("x-amzn-RequestId")
+    assert header and header == request_id_of_body(resp.text)
+    again = signed_request(endpoint, {"Action": "DescribeVpcs", **V})
+    assert again.headers["x-amzn-RequestId"] != header
+
+
+def test_request_id_header_was_missing_on_errors(endpoint):
+    for params in ({"Action": "DescribeVpcs", "VpcId.1": UNKNOWN["vpc"], **V}, {"Action": "NoSuchAction", **V},
+                   {**V}):
+        resp = signed_request(endpoint, params)
+        parsed = assert_ec2_error_response(resp)
+        assert resp.headers.get("x-amzn-RequestId") == parsed["RequestID"], (params, resp.headers)
+
+
+def test_request_id_header_on_sts(endpoint):
+    import boto3
+    sts = boto3.client("sts", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
+                       aws_secret_access_key="test")
+    meta = sts.get_caller_identity()["ResponseMetadata"]
+    assert meta["HTTPHeaders"]["x-amzn-requestid"] == meta["RequestId"]
+
+
+def test_request_id_header_matches_boto3_metadata(ec2):
+    meta = ec2.describe_vpcs()["ResponseMetadata"]
+    assert meta["RequestId"] and meta["HTTPHeaders"]["x-amzn-requestid"] == meta["RequestId"]
+    with pytest.raises(ec2.exceptions.ClientError) as raised:
+        ec2.describe_vpcs(VpcIds=[UNKNOWN["vpc"]])
+    meta = raised.value.response["ResponseMetadata"]
+    assert meta["RequestId"] and meta["HTTPHeaders"]["x-amzn-requestid"] == meta["RequestId"]

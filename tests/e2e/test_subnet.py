@@ -320,3 +320,30 @@ def test_delete_subnet_removes_associations(ec2, vpc_id):
     assert ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [sid]}])["NetworkAcls"] == []
     # with its association gone the route table can be deleted
     ec2.delete_route_table(RouteTableId=rt)
+
+
+def test_describe_subnets_documented_filters_were_refused(ec2, vpc_id, aws):
+    """Regression (issue 9): filters the EC2 API reference lists for DescribeSubnets answered InvalidParameterValue."""
+    sid = create_subnet(ec2, vpc_id, "10.0.7.0/24")["SubnetId"]
+    subnet = ec2.describe_subnets(SubnetIds=[sid])["Subnets"][0]
+    mine = {"Name": "vpc-id", "Values": [vpc_id]}
+
+    def matching(*filters):
+        return [s["SubnetId"] for s in ec2.describe_subnets(Filters=[mine, *filters])["Subnets"]]
+
+    assert matching({"Name": "availabilityZoneId", "Values": [subnet["AvailabilityZoneId"]]}) == [sid]
+    assert matching({"Name": "enable-dns64", "Values": ["false"]}) == [sid]
+    assert matching({"Name": "enable-dns64", "Values": ["true"]}) == []
+    assert matching({"Name": "ipv6-native", "Values": ["false"]}) == [sid]
+    assert matching({"Name": "map-customer-owned-ip-on-launch", "Values": ["false"]}) == [sid]
+    assert matching({"Name": "private-dns-name-options-on-launch.hostname-type", "Values": ["ip-name"]}) == [sid]
+    assert matching({"Name": "private-dns-name-options-on-launch.enable-resource-name-dns-a-record",
+                     "Values": ["false"]}) == [sid]
+    assert subnet["PrivateDnsNameOptionsOnLaunch"]["HostnameType"] == "ip-name"
+    assert matching({"Name": "outpost-arn", "Values": ["*"]}) == []
+    assert matching({"Name": "customer-owned-ipv4-pool", "Values": ["*"]}) == []
+    res = aws("ec2", "describe-subnets", "--filters", f"Name=vpc-id,Values={vpc_id}",
+              "Name=enable-dns64,Values=false").ok()
+    assert [s["SubnetId"] for s in res["Subnets"]] == [sid]
+    with ec2_error("InvalidParameterValue", "The filter 'enable-dns65' is invalid"):
+        ec2.describe_subnets(Filters=[{"Name": "enable-dns65", "Values": ["false"]}])

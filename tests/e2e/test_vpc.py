@@ -716,3 +716,56 @@ def test_delete_vpc_failed_attempt_changes_nothing(ec2):
     assert len(ec2.describe_network_acls(Filters=flt)["NetworkAcls"]) == 1
     assert len(ec2.describe_security_groups(Filters=flt)["SecurityGroups"]) == 1
     assert [s["SubnetId"] for s in ec2.describe_subnets(Filters=flt)["Subnets"]] == [sid]
+
+
+def test_describe_vpcs_cidr_block_filter_was_refused(ec2, three_vpcs):
+    """Regression (issue 9): Ansible's ec2_vpc_net always looks VPCs up with `cidr-block`, which AWS accepts."""
+    a, b, c = three_vpcs
+    got = ec2.describe_vpcs(Filters=[{"Name": "cidr-block", "Values": ["10.1.0.0/16"]}])["Vpcs"]
+    assert [v["VpcId"] for v in got] == [b["VpcId"]]
+    assert got[0]["CidrBlock"] == "10.1.0.0/16"
+    # As Ansible sends it: with a tag:Name filter, and no match when the CIDR differs.
+    assert vpc_ids_matching(ec2, {"Name": "cidr-block", "Values": ["10.1.0.0/16"]},
+                            {"Name": "tag:Name", "Values": ["db"]}) == set()
+    assert vpc_ids_matching(ec2, {"Name": "cidr-block", "Values": ["10.9.0.0/16"]}) == set()
+    # Positive control: the IPv6 association filters are accepted and, with no IPv6 support, match nothing.
+    assert vpc_ids_matching(ec2, {"Name": "ipv6-cidr-block-association.state", "Values": ["associated"]}) == set()
+    assert vpc_ids_matching(ec2, {"Name": "owner-id", "Values": [DEFAULT_ACCOUNT]},
+                            {"Name": "is-default", "Values": ["false"]}) == {a["VpcId"], b["VpcId"], c["VpcId"]}
+
+
+def test_describe_vpcs_is_default_camel_case_filter_was_refused(ec2, aws, three_vpcs):
+    """Regression (issue 9): `isDefault`, the name the VPC User Guide tells users to send, was refused."""
+    default = default_vpc(ec2)
+    got = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]
+    assert [v["VpcId"] for v in got] == [default["VpcId"]] and got[0]["CidrBlock"] == "172.31.0.0/16"
+    assert vpc_ids_matching(ec2, {"Name": "isDefault", "Values": ["false"]}) == {v["VpcId"] for v in three_vpcs}
+    res = aws("ec2", "describe-vpcs", "--filters", "Name=isDefault,Values=true").ok()
+    assert [v["VpcId"] for v in res["Vpcs"]] == [default["VpcId"]]
+
+
+def test_describe_vpcs_cidr_block_filter_cli(aws, three_vpcs):
+    a, b, c = three_vpcs
+    res = aws("ec2", "describe-vpcs", "--filters", "Name=cidr-block,Values=10.2.0.0/16").ok()
+    assert [v["VpcId"] for v in res["Vpcs"]] == [c["VpcId"]]
+    res = aws("ec2", "describe-vpcs", "--filters", "Name=cidr-blocks,Values=10.2.0.0/16")
+    cli_error(res, "InvalidParameterValue", "The filter 'cidr-blocks' is invalid")
+
+
+def test_network_address_usage_metrics_attribute(ec2, aws):
+    """DescribeVpcAttribute / ModifyVpcAttribute `enableNetworkAddressUsageMetrics` (issue 9 §5): off by default,
+    turned on and off again, visible to boto3 and the CLI."""
+    vid = create_vpc(ec2)["VpcId"]
+    attr = "enableNetworkAddressUsageMetrics"
+    got = ec2.describe_vpc_attribute(VpcId=vid, Attribute=attr)
+    assert got["VpcId"] == vid and got["EnableNetworkAddressUsageMetrics"] == {"Value": False}
+    ec2.modify_vpc_attribute(VpcId=vid, EnableNetworkAddressUsageMetrics={"Value": True})
+    assert ec2.describe_vpc_attribute(VpcId=vid, Attribute=attr)["EnableNetworkAddressUsageMetrics"] == {"Value": True}
+    res = aws("ec2", "describe-vpc-attribute", "--vpc-id", vid, "--attribute", attr).ok()
+    assert res["EnableNetworkAddressUsageMetrics"] == {"Value": True}
+    aws("ec2", "modify-vpc-attribute", "--vpc-id", vid, "--no-enable-network-address-usage-metrics").ok()
+    assert ec2.describe_vpc_attribute(VpcId=vid, Attribute=attr)["EnableNetworkAddressUsageMetrics"] == {"Value": False}
+    # The other attributes are untouched by it.
+    assert ec2.describe_vpc_attribute(VpcId=vid, Attribute="enableDnsSupport")["EnableDnsSupport"] == {"Value": True}
+    with ec2_error("InvalidVpcID.NotFound"):
+        ec2.describe_vpc_attribute(VpcId=UNKNOWN["vpc"], Attribute=attr)

@@ -5,7 +5,7 @@
 //! 2. `cargo build --workspace --exclude xtask --bins --tests`: the debug `localvpc` binary that the end-to-end
 //!    tests start, built with the same dependency features as step 1 so that nothing is compiled twice.
 //! 3. The Python venv `.venv` with `tests/e2e/requirements.txt` installed (see `venv`).
-//! 4. `pytest tests/e2e -q` in that venv, with `LOCALVPC_BIN` set to the binary's absolute path; arguments after
+//! 4. `pytest tests/e2e -q -n auto` in that venv (pytest-xdist, one worker per core), with `LOCALVPC_BIN` set to the binary's absolute path; arguments after
 //!    `--` go to pytest.
 //!
 //! `--e2e-only` skips step 1. The first failing step stops the run with a non-zero exit. This is the README's test
@@ -77,7 +77,8 @@ pub fn run(root: &Path, config: &TestConfig) -> Result<()> {
         println!("    LOCALVPC_BIN={}", binary.display());
         let mut command = Command::new(venv::python(root));
         command
-            .args(["-m", "pytest", E2E_DIR, "-q"])
+            // pytest-xdist (in the requirements): one worker per core; each test starts or resets its own server.
+            .args(["-m", "pytest", E2E_DIR, "-q", "-n", "auto"])
             .args(&config.pytest_args)
             .env("LOCALVPC_BIN", &binary)
             .current_dir(root);

@@ -1,19 +1,27 @@
-//! The control plane's commit path: one writer, a mutation on a clone of the world, persisted before it is
-//! published.
+//! The control plane's commit path: mutations applied one at a time to the world, persisted in batches before they
+//! are published (group commit, see [`commit`]).
 //!
 //! Invariants:
 //! - A mutation is acknowledged only after its changes are committed to the store (durable before the response).
 //! - A mutation that fails — in validation or in the store — leaves both the published world and the store as
-//!   they were.
+//!   they were; a mutation that fails in validation does not affect the others of its batch.
 //! - Readers never wait for writers: they take the current `Arc<World>` and work on that snapshot.
 
+mod commit;
+#[cfg(test)]
+mod tests;
+
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use localvpc_engine::Topology;
-use localvpc_model::{Change, Ec2Error, Timestamp, Tx, World};
-use localvpc_store::{Store, StoreError, Write};
+use localvpc_model::{Ec2Error, Timestamp, Tx, World};
+use localvpc_store::{Store, StoreError};
+
+use commit::Commits;
+
+use crate::id_source::IdSource;
 
 /// The quotas a server enforces (spec §5), re-exported for the binary's `--quotas` flag.
 pub use localvpc_model::Quotas;
@@ -22,12 +30,11 @@ pub use localvpc_model::Quotas;
 pub struct Control {
     /// Rendered XML reused across requests (see [`crate::render_cache`]).
     pub renders: crate::render_cache::RenderCache,
-    world: RwLock<Published>,
+    commits: Arc<Commits>,
     topology: Mutex<Option<Arc<Topology>>>,
     compiling: AtomicBool,
-    writer: tokio::sync::Mutex<()>,
-    store: Arc<dyn Store>,
     quotas: Quotas,
+    id_source: IdSource,
 }
 
 impl Control {
@@ -52,13 +59,22 @@ impl Control {
         )?;
         Ok(Control {
             renders: Default::default(),
-            world: RwLock::new(Published { world: Arc::new(world), version: 0 }),
+            commits: Arc::new(Commits::new(world, store)),
             topology: Mutex::new(None),
             compiling: AtomicBool::new(false),
-            writer: tokio::sync::Mutex::new(()),
-            store,
             quotas,
+            id_source: IdSource::Seeded(0),
         })
+    }
+
+    /// Where the ID key of an empty world comes from (default: seed 0, deterministic for tests); applied at once if
+    /// the loaded world has issued no ID yet, and at every reset.
+    pub fn with_id_source(mut self, id_source: IdSource) -> Self {
+        self.id_source = id_source;
+        Arc::get_mut(&mut self.commits)
+            .expect("the commit path is not shared before start-up")
+            .key_fresh_ids(id_source.key());
+        self
     }
 
     /// The quotas every mutation enforces.
@@ -68,14 +84,14 @@ impl Control {
 
     /// The current world, for reads.
     pub fn snapshot(&self) -> Arc<World> {
-        self.world.read().expect("world lock").world.clone()
+        self.commits.published().world.clone()
     }
 
     /// The compiled topology of the current world (compiled here if the background compilation of
     /// [`Control::refresh_topology`] has not caught up yet), cached per world version.
     pub fn topology(&self) -> Arc<Topology> {
         let (world, version) = {
-            let published = self.world.read().expect("world lock");
+            let published = self.commits.published();
             (published.world.clone(), published.version)
         };
         let mut cached = self.topology.lock().expect("topology lock");
@@ -113,14 +129,14 @@ impl Control {
         });
     }
 
-    fn version(&self) -> u64 {
-        self.world.read().expect("world lock").version
+    /// The version of the published world (it changes on every publication).
+    pub fn version(&self) -> u64 {
+        self.commits.published().version
     }
 
-    fn publish(&self, world: World) {
-        let mut published = self.world.write().expect("world lock");
-        published.version += 1;
-        published.world = Arc::new(world);
+    /// Wakes on every published world version: the hook a data plane realises topologies from.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.commits.subscribe()
     }
 
     /// The emulator's clock: real time plus the admin offset of `world`.
@@ -129,24 +145,30 @@ impl Control {
         Timestamp(real.saturating_add(world.clock_offset_ms()).max(0) as u64)
     }
 
-    /// Runs `mutation` on a clone of the world; commits it to the store and publishes it only if it succeeds.
+    /// Runs `mutation` on a clone of the world as the mutations before it left it, and answers once its batch is
+    /// committed (see [`commit`]). If it fails, nothing changes; if the store refuses its batch, it fails with
+    /// `InternalError` and nothing changes either.
     pub async fn mutate<R>(&self, mutation: impl FnOnce(&mut Tx) -> Result<R, Ec2Error>) -> Result<R, Ec2Error> {
-        let _writer = self.writer.lock().await;
-        let mut world = (*self.snapshot()).clone();
-        let mut tx = Tx::with_quotas(&mut world, Self::now(&self.snapshot()), self.quotas);
+        let mut writer = self.commits.lock().await;
+        let mut world = writer.tip.clone();
+        let mut tx = Tx::with_quotas(&mut world, Self::now(&writer.tip), self.quotas);
         let result = mutation(&mut tx)?;
-        // A store that keeps nothing past the process needs no records: encoding them was a fifth of a CreateVpc
-        // (BENCHMARKS.md). The world itself is the state; the store is only its copy on disk.
-        let changes = if self.store.is_durable() { tx.finish() } else { Vec::new() };
-        if !changes.is_empty() {
-            let writes: Vec<Write> = changes.iter().map(to_write).collect();
-            self.store.apply(&writes).await.map_err(|error| {
-                tracing::error!(%error, "store refused a batch; the mutation is dropped");
-                Ec2Error::InternalError
-            })?;
+        if !self.commits.store().is_durable() {
+            // A store that keeps nothing past the process has nothing to wait for, and needs no records: encoding
+            // them was a fifth of a CreateVpc (BENCHMARKS.md). The world itself is the state.
+            writer.tip = world.clone();
+            self.commits.publish(world);
+            return Ok(result);
         }
-        self.publish(world);
-        Ok(result)
+        let changes = tx.finish();
+        writer.tip = world;
+        let pending = self.commits.join(&mut writer, changes);
+        drop(writer);
+        if pending.committed().await {
+            Ok(result)
+        } else {
+            Err(Ec2Error::InternalError)
+        }
     }
 
     /// Runs `mutation` on a throwaway clone (DryRun): nothing is stored or published.
@@ -157,35 +179,21 @@ impl Control {
         mutation(&mut tx)
     }
 
-    /// Wipes everything (the reset endpoints).
+    /// Wipes everything (the reset endpoints). Mutations applied before it are committed (and answered) first.
     pub async fn reset(&self) -> Result<(), StoreError> {
-        let _writer = self.writer.lock().await;
-        self.store.reset().await?;
-        self.publish(World::default());
+        let mut writer = self.commits.lock().await;
+        self.commits.commit_open(&mut writer).await;
+        self.commits.store().reset().await?;
+        let mut world = World::default();
+        world.key_fresh_ids(self.id_source.key());
+        writer.tip = world.clone();
+        self.commits.publish(world);
         Ok(())
     }
 }
 
 /// How long writes must pause before the background compilation of [`Control::refresh_topology`] starts.
 const QUIET_BEFORE_COMPILE: std::time::Duration = std::time::Duration::from_millis(25);
-
-/// The world readers see, with a version that changes on every commit.
-struct Published {
-    world: Arc<World>,
-    version: u64,
-}
-
-fn to_write(change: &Change) -> Write<'_> {
-    match change {
-        Change::Put { kind, scope, id, body } => {
-            Write::Put { kind, account: &scope.account, region: &scope.region, id, body }
-        }
-        Change::Delete { kind, scope, id } => {
-            Write::Delete { kind, account: &scope.account, region: &scope.region, id }
-        }
-        Change::Meta { key, value } => Write::Meta { key, value },
-    }
-}
 
 /// The store could not be read at start-up.
 #[derive(Debug, thiserror::Error)]

@@ -1,17 +1,23 @@
 //! The HTTP face of localvpc: the EC2 Query protocol (and STS `GetCallerIdentity`) over axum.
 //!
 //! A request flows one way: [`params`] parses the query string and form body, [`auth`] derives the caller's
-//! account and region, [`ec2::actions`] names the handler, [`control::Control`] runs it — on a snapshot for
+//! account and region (with `serve --auth sigv4`, after its gate in front of every route has verified the
+//! signature: the verified key's account is the caller), [`ec2::actions`] names the handler, [`control::Control`] runs it — on a snapshot for
 //! reads, as one committed transaction for writes — and [`xml`] renders the envelope. Errors of every kind
 //! (bad input, unknown action, oversized body) leave as EC2 error XML with a 4xx status; only a store failure is
-//! a 5xx.
+//! a 5xx. localvpc's own JSON endpoints (`/_localvpc/*`: admin and the CLI's `v1` API) are in [`json_api`], with
+//! their errors in one JSON shape ([`json_error`]).
 //!
 //! Only this crate knows the wire format: model types are rendered here, field by field.
 #![warn(missing_docs)]
 
 pub mod auth;
 pub mod control;
+pub mod data_plane;
 pub mod ec2;
+pub mod id_source;
+pub mod json_api;
+pub mod json_error;
 pub mod params;
 pub mod render_cache;
 mod request_id;
@@ -25,7 +31,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use http_body_util::BodyExt;
 use localvpc_model::vpc::ensure_initialized;
@@ -42,75 +48,37 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Shared state of the router.
 pub type AppState = Arc<Control>;
 
-/// The whole HTTP API.
+/// The whole HTTP API, behind the authentication `auth` asks for (`serve --auth`).
+pub fn router_with_auth(state: AppState, auth: auth::Auth) -> Router {
+    match auth {
+        auth::Auth::AnyKey => router(state),
+        auth::Auth::SigV4(credentials) => auth::require_signatures(router(state), credentials),
+    }
+}
+
+/// The whole HTTP API, any access key accepted.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/_localvpc/health", get(health))
-        .route("/_localvpc/reset", post(reset))
-        .route("/_localvpc/clock", post(advance_clock))
-        .route("/_localvpc/v1/probe", post(v1::probe))
-        .route("/_localvpc/v1/explain", post(v1::explain))
-        .route("/_localvpc/v1/resolve", post(v1::resolve))
-        .route("/_localvpc/v1/reachability", post(v1::reachability))
-        .route("/moto-api/reset", post(reset))
-        .route("/", get(query).post(query))
-        .fallback(query)
-        .with_state(state)
+    Router::new().merge(json_api::routes()).route("/", get(query).post(query)).fallback(query).with_state(state)
 }
 
-async fn health() -> impl IntoResponse {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"status\":\"ok\"}")
-}
+/// AWS's request ID header: on every EC2 and STS answer, success or error, equal to the body's request ID. The JS
+/// SDK v3 reads `$metadata.requestId` from it alone.
+const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
 
-async fn reset(State(control): State<AppState>) -> Response {
-    match control.reset().await {
-        Ok(()) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"reset\":true}").into_response(),
-        Err(error) => {
-            tracing::error!(%error, "reset failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
-}
-
-fn json_response(status: StatusCode, body: String) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-}
-
-/// `POST /_localvpc/clock {"advance_seconds": N}`: moves the emulator's clock forward (persisted), so tests can see
-/// time-driven AWS behaviour such as a peering request expiring after 7 days without waiting a week.
-async fn advance_clock(State(control): State<AppState>, body: Bytes) -> Response {
-    let seconds = serde_json::from_slice::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|value| value.get("advance_seconds").and_then(serde_json::Value::as_i64))
-        .filter(|seconds| *seconds >= 0);
-    let Some(seconds) = seconds else {
-        let message = "expected a JSON body {\"advance_seconds\": N} with N a non-negative integer";
-        return json_response(StatusCode::BAD_REQUEST, format!("{{\"error\":\"{message}\"}}"));
-    };
-    let advance = |tx: &mut localvpc_model::Tx| {
-        tx.advance_clock(seconds.saturating_mul(1000));
-        Ok(())
-    };
-    match control.mutate(advance).await {
-        Ok(()) => {
-            let now = Control::now(&control.snapshot()).to_iso8601();
-            json_response(StatusCode::OK, format!("{{\"now\":\"{now}\"}}"))
-        }
-        Err(_) => json_response(StatusCode::INTERNAL_SERVER_ERROR, "{\"error\":\"store failure\"}".into()),
-    }
-}
-
-fn xml_response(status: u16, body: String) -> Response {
+pub(crate) fn xml_response(status: u16, body: String, request_id: &str) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml;charset=UTF-8"));
     headers.insert(header::SERVER, HeaderValue::from_static("AmazonEC2"));
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert(REQUEST_ID_HEADER, value);
+    }
     response
 }
 
-fn error_response(error: &Ec2Error, request_id: &str) -> Response {
-    xml_response(error.http_status(), xml::ec2_error(error.code(), &error.to_string(), request_id))
+pub(crate) fn error_response(error: &Ec2Error, request_id: &str) -> Response {
+    xml_response(error.http_status(), xml::ec2_error(error.code(), &error.to_string(), request_id), request_id)
 }
 
 /// Most of an oversized body is still read (and thrown away) before the 413 goes out: closing a socket with unread
@@ -118,7 +86,7 @@ fn error_response(error: &Ec2Error, request_id: &str) -> Response {
 const DRAIN_LIMIT_BYTES: usize = 64 * MAX_BODY_BYTES;
 
 /// The body, or `None` when it exceeds [`MAX_BODY_BYTES`] (or cannot be read).
-async fn read_body(mut body: Body) -> Option<Bytes> {
+pub(crate) async fn read_body(mut body: Body) -> Option<Bytes> {
     let mut kept = Vec::new();
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
@@ -154,7 +122,7 @@ async fn query(State(control): State<AppState>, request: Request) -> Response {
         }
         return error_response(&Ec2Error::MissingParameter("Action".into()), &request_id);
     };
-    let caller = auth::caller(&parts.headers, &params);
+    let caller = auth::caller(&parts.headers, &params, parts.extensions.get());
     let span = tracing::debug_span!("request", %action, account = %caller.scope.account, region = %caller.scope.region, %request_id);
     let _entered = span.enter();
     let result = if caller.service.as_deref() == Some("sts") || action == "GetCallerIdentity" {
@@ -165,9 +133,9 @@ async fn query(State(control): State<AppState>, request: Request) -> Response {
     match result {
         Ok((body, namespace)) if namespace == xml::EC2_NAMESPACE => {
             tracing::debug!(status = 200, "answered");
-            xml_response(200, xml::ec2_success(&action, &request_id, &body))
+            xml_response(200, xml::ec2_success(&action, &request_id, &body), &request_id)
         }
-        Ok((body, _)) => xml_response(200, sts::envelope(&action, &request_id, &body)),
+        Ok((body, _)) => xml_response(200, sts::envelope(&action, &request_id, &body), &request_id),
         Err(error) => {
             tracing::debug!(status = error.http_status(), code = error.code(), "refused");
             error_response(&error, &request_id)

@@ -12,6 +12,9 @@ use localvpc_model::{Ec2Error, Filter, PageRequest, Tag};
 #[derive(Debug, Clone, Default)]
 pub struct Params {
     map: BTreeMap<String, String>,
+    /// Where these parameters sit in the request when they are one member of a list of structures (`Filter.2.`);
+    /// empty at the top. Errors name the whole parameter as the client spelled it.
+    path: String,
 }
 
 type Result<T> = std::result::Result<T, Ec2Error>;
@@ -26,7 +29,7 @@ impl Params {
 
     /// Builds parameters from pairs (tests).
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        Params { map: pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
+        Params { map: pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), path: String::new() }
     }
 
     /// A parameter's value, if present.
@@ -63,32 +66,35 @@ impl Params {
         }
     }
 
-    /// The sorted 1-based indexes `N` present under `prefix.N…`.
-    fn indexes(&self, prefix: &str) -> Vec<u32> {
+    /// The sorted indexes `N` present under `prefix.N…`. A key under `prefix.` whose `N` is not an index
+    /// (`Filter.-1.Name`, `VpcId.4294967296`, `VpcId.x`) refuses the request: reading the list without that member
+    /// would widen a Describe to every resource.
+    fn indexes(&self, prefix: &str) -> Result<Vec<u32>> {
         let dotted = format!("{prefix}.");
-        let mut found: Vec<u32> = self
-            .map
-            .range(dotted.clone()..)
-            .take_while(|(key, _)| key.starts_with(&dotted))
-            .filter_map(|(key, _)| key[dotted.len()..].split('.').next()?.parse().ok())
-            .collect();
-        found.dedup();
+        let mut found = Vec::new();
+        for (key, _) in self.map.range(dotted.clone()..).take_while(|(key, _)| key.starts_with(&dotted)) {
+            let segment = key[dotted.len()..].split('.').next().unwrap_or_default();
+            let index = list_index(segment).ok_or_else(|| Ec2Error::UnknownParameter(format!("{}{key}", self.path)))?;
+            found.push(index);
+        }
         found.sort_unstable();
         found.dedup();
-        found
+        Ok(found)
     }
 
     /// A flattened list of plain values: `prefix.1`, `prefix.2`, … in index order.
-    pub fn list(&self, prefix: &str) -> Vec<String> {
-        self.indexes(prefix)
+    pub fn list(&self, prefix: &str) -> Result<Vec<String>> {
+        Ok(self
+            .indexes(prefix)?
             .into_iter()
             .filter_map(|n| self.get(&format!("{prefix}.{n}")).map(str::to_string))
-            .collect()
+            .collect())
     }
 
     /// The sub-parameters of each member of a list of structures (`prefix.N.*`), with the `prefix.N.` removed.
-    pub fn structs(&self, prefix: &str) -> Vec<Params> {
-        self.indexes(prefix)
+    pub fn structs(&self, prefix: &str) -> Result<Vec<Params>> {
+        Ok(self
+            .indexes(prefix)?
             .into_iter()
             .map(|n| {
                 let member = format!("{prefix}.{n}.");
@@ -99,25 +105,26 @@ impl Params {
                         .take_while(|(key, _)| key.starts_with(&member))
                         .map(|(key, value)| (key[member.len()..].to_string(), value.clone()))
                         .collect(),
+                    path: format!("{}{member}", self.path),
                 }
             })
-            .collect()
+            .collect())
     }
 
     /// `Filter.N.Name` / `Filter.N.Value.M`.
     pub fn filters(&self) -> Result<Vec<Filter>> {
-        self.structs("Filter")
+        self.structs("Filter")?
             .into_iter()
             .map(|member| {
                 let name = member.get("Name").ok_or_else(|| Ec2Error::MissingParameter("Filter.Name".into()))?;
-                Ok(Filter { name: name.to_string(), values: member.list("Value") })
+                Ok(Filter { name: name.to_string(), values: member.list("Value")? })
             })
             .collect()
     }
 
     /// `Tag.N.Key` / `Tag.N.Value` (CreateTags).
     pub fn tags(&self, prefix: &str) -> Result<Vec<Tag>> {
-        self.structs(prefix)
+        self.structs(prefix)?
             .into_iter()
             .map(|member| {
                 let key = member.get("Key").ok_or_else(|| Ec2Error::MissingParameter("Tag.Key".into()))?;
@@ -130,7 +137,7 @@ impl Params {
     /// type is refused, as AWS does.
     pub fn tag_specifications(&self, resource_type: &str) -> Result<Vec<Tag>> {
         let mut tags = Vec::new();
-        for specification in self.structs("TagSpecification") {
+        for specification in self.structs("TagSpecification")? {
             let kind = specification.get("ResourceType").unwrap_or_default();
             if kind != resource_type {
                 return Err(Ec2Error::InvalidParameterValue(format!(
@@ -157,6 +164,18 @@ impl Params {
     }
 }
 
+/// The `N` of `prefix.N`: decimal digits that fit the 32-bit index AWS's lists use. Signs, spaces and hex are not
+/// indexes; `0` is kept (no SDK sends it, and reading it widens nothing).
+// ASSUMPTION (spec §1.1 [I]): AWS answers such a member with `UnknownParameter` "The parameter … is not
+// recognized", its answer for any parameter name it cannot place; the real answer to an out-of-range index is
+// unverified.
+fn list_index(segment: &str) -> Option<u32> {
+    if segment.is_empty() || !segment.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    segment.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,8 +189,34 @@ mod tests {
     #[test]
     fn lists_are_one_based_and_ordered_numerically() {
         let params = parse("VpcId.10=c&VpcId.2=b&VpcId.1=a");
-        assert_eq!(params.list("VpcId"), vec!["a", "b", "c"]);
-        assert!(params.list("SubnetId").is_empty());
+        assert_eq!(params.list("VpcId").unwrap(), vec!["a", "b", "c"]);
+        assert!(params.list("SubnetId").unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_index_that_is_not_one_refuses_the_request_and_names_the_parameter() {
+        for (text, parameter) in [
+            ("VpcId.4294967296=vpc-1", "VpcId.4294967296"),
+            ("VpcId.-1=vpc-1", "VpcId.-1"),
+            ("VpcId.x=vpc-1", "VpcId.x"),
+            ("VpcId.=vpc-1", "VpcId."),
+            ("VpcId.%2B1=vpc-1", "VpcId.+1"),
+            ("VpcId.1=a&VpcId.%201=b", "VpcId. 1"),
+        ] {
+            let error = parse(text).list("VpcId").unwrap_err();
+            assert_eq!(error, Ec2Error::UnknownParameter(parameter.into()), "{text}");
+        }
+        let error = parse("Filter.4294967296.Name=vpc-id").filters().unwrap_err();
+        assert_eq!(error.to_string(), "The parameter Filter.4294967296.Name is not recognized");
+        let error = parse("Filter.1.Name=vpc-id&Filter.1.Value.-1=vpc-1").filters().unwrap_err();
+        assert_eq!(error.to_string(), "The parameter Filter.1.Value.-1 is not recognized");
+        let error = parse("TagSpecification.1.ResourceType=vpc&TagSpecification.1.Tag.99999999999.Key=a")
+            .tag_specifications("vpc")
+            .unwrap_err();
+        assert_eq!(error.to_string(), "The parameter TagSpecification.1.Tag.99999999999.Key is not recognized");
+        // The largest index still reads, and other parameters sharing the first letters are not list members.
+        let params = parse("VpcId.4294967295=b&VpcId.0=a&VpcIdentity=x");
+        assert_eq!(params.list("VpcId").unwrap(), vec!["a", "b"]);
     }
 
     #[test]

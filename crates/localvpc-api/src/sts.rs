@@ -26,3 +26,17 @@ pub fn envelope(action: &str, request_id: &str, body: &str) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{action}Response xmlns=\"{NAMESPACE}\"><{action}Result>{body}</{action}Result><ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{action}Response>"
     )
 }
+
+/// STS's error envelope (`<ErrorResponse>`, a client fault's `Type` is `Sender`) [O: aws-azure-login#251].
+pub fn error_envelope(error: &Ec2Error, request_id: &str) -> String {
+    let mut x = Xml::new();
+    x.open("Error")
+        .text("Type", "Sender")
+        .text("Code", error.code())
+        .text("Message", &error.to_string())
+        .close("Error");
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse xmlns=\"{NAMESPACE}\">{}<RequestId>{request_id}</RequestId></ErrorResponse>",
+        x.into_string()
+    )
+}

@@ -2,81 +2,27 @@
 //! over a full peering mesh — 126 VPCs × 80 instances (10,080 instances, 7,875 peering connections: AWS's per-VPC
 //! quota of 125 active peerings, fully used).
 //!
-//! The generator builds the world through the model's own rules, as the API would.
+//! The generator (`common/mesh.rs`) builds the world through the model's own rules, as the API would. The matrix group
+//! times every form of the reachability answer: the groups (the default), the summary and pair lists derived from
+//! them, and the expanded matrix.
+
+// Not `benches/mesh.rs`: cargo would take a file there for a benchmark of its own.
+#[path = "common/mesh.rs"]
+mod mesh;
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use localvpc_engine::reachability::matrix;
+use localvpc_engine::reachability::{groups, matrix, pairs, summary};
 use localvpc_engine::{trace, Mode, Probe, Protocol, Topology, Vantage};
-use localvpc_model::instance::{run_instances, RunInstances};
-use localvpc_model::route_table::{create_route, RouteRequest};
-use localvpc_model::security_group::{RulePeer, SecurityGroup, SecurityGroupRule};
-use localvpc_model::subnet::{create_subnet, CreateSubnet};
-use localvpc_model::vpc::{create_vpc, CreateVpc};
-use localvpc_model::vpc_peering::{accept, create, CreatePeering};
-use localvpc_model::{Scope, Timestamp, Tx, World};
+use localvpc_model::{Timestamp, Tx, World};
 
-/// A full mesh: `vpcs` VPCs 10.n.0.0/16 (n < 256), each with one /24 of `instances` instances in the default
-/// group (which also gets an ICMP rule from 10.0.0.0/8), a peering between every pair, and routes both ways.
+/// The mesh of `vpcs` VPCs of `instances` instances each (see `common/mesh.rs`).
 fn mesh(vpcs: usize, instances: i64) -> World {
-    let scope = Scope::new("111111111111", "us-east-1");
     let mut world = World::default();
     let mut tx = Tx::new(&mut world, Timestamp(1_767_225_600_000));
-    let mut ids = Vec::new();
-    let mut tables = Vec::new();
-    for n in 0..vpcs {
-        let vpc = create_vpc(&mut tx, &scope, CreateVpc { cidr_block: format!("10.{n}.0.0/16"), ..Default::default() })
-            .expect("vpc");
-        let subnet = create_subnet(
-            &mut tx,
-            &scope,
-            CreateSubnet { vpc_id: vpc.id.clone(), cidr_block: format!("10.{n}.1.0/24"), ..Default::default() },
-        )
-        .expect("subnet");
-        let request = RunInstances {
-            image_id: "ami-12345678".into(),
-            min_count: instances,
-            max_count: instances,
-            subnet_id: Some(subnet.id.clone()),
-            ..Default::default()
-        };
-        run_instances(&mut tx, &scope, request).expect("instances");
-        let group = tx.region(&scope).security_groups.values().find(|g| g.vpc_id == vpc.id).unwrap().id.clone();
-        let rule_id = tx.next_id(localvpc_model::ids::IdKind::SecurityGroupRule);
-        tx.update::<SecurityGroup>(&scope, &group, |group| {
-            group.ingress.push(SecurityGroupRule {
-                id: rule_id,
-                protocol: "icmp".into(),
-                from_port: Some(-1),
-                to_port: Some(-1),
-                peer: RulePeer::Cidr("10.0.0.0/8".parse().unwrap()),
-                description: None,
-                tags: Default::default(),
-            })
-        });
-        let table =
-            tx.region(&scope).route_tables.values().find(|t| t.vpc_id == vpc.id && t.is_main()).unwrap().id.clone();
-        ids.push(vpc.id.clone());
-        tables.push(table);
-    }
-    for a in 0..vpcs {
-        for b in a + 1..vpcs {
-            let request = CreatePeering { vpc_id: ids[a].clone(), peer_vpc_id: ids[b].clone(), ..Default::default() };
-            let pcx = create(&mut tx, &scope, request).expect("peering").0.id;
-            accept(&mut tx, &scope, &pcx).expect("accept");
-            for (from, to) in [(a, b), (b, a)] {
-                let route = RouteRequest {
-                    route_table_id: tables[from].clone(),
-                    destination: format!("10.{to}.0.0/16"),
-                    vpc_peering_connection_id: Some(pcx.clone()),
-                    ..Default::default()
-                };
-                create_route(&mut tx, &scope, &route).expect("route");
-            }
-        }
-    }
+    mesh::build(&mut tx, vpcs, instances);
     tx.finish();
     world
 }
@@ -105,6 +51,31 @@ fn benches(c: &mut Criterion) {
     group.bench_function("probe/icmp_across_peering", |b| {
         b.iter(|| trace(&topology, black_box(&Probe { from, destination, protocol: Protocol::Icmp }), Mode::FirstDrop))
     });
+    // The default answer of `localvpc reachability`: 10,080 instances in one group that reaches itself.
+    group.bench_function("all_pairs_icmp_groups", |b| {
+        b.iter(|| {
+            let result = groups(black_box(&topology), None);
+            assert_eq!((result.len(), result.reachable_pairs()), (1, 10_080 * 10_079), "one group reaching itself");
+            result
+        })
+    });
+    let grouped = groups(&topology, None);
+    group.bench_function("summary_from_groups", |b| {
+        b.iter(|| {
+            let rows = summary(black_box(&topology), black_box(&grouped));
+            assert_eq!(rows.len(), 126 * 126);
+            rows
+        })
+    });
+    group.bench_function("first_100_reachable_pairs_from_groups", |b| b.iter(|| pairs(black_box(&grouped), true, 100)));
+    group.bench_function("no_unreachable_pair_from_groups", |b| {
+        b.iter(|| {
+            let listed = pairs(black_box(&grouped), false, 100);
+            assert_eq!(listed.total, 0);
+            listed
+        })
+    });
+    // The expanded form (`--full`): the groups, then one bit per ordered pair.
     group.bench_function("all_pairs_icmp_matrix", |b| {
         b.iter(|| {
             let result = matrix(black_box(&topology), None);

@@ -10,6 +10,7 @@
 //!   `trace(&Topology, &Probe, Mode) -> Trace`.
 //! - [`dns`]: the Amazon-provided resolver with its split horizon (spec §4).
 //! - [`reachability`]: the all-pairs matrix.
+//! - [`visibility`]: what a caller may see of a walk (its own resources only), for every front end.
 //!
 //! Architecture invariant: no I/O, no clock, no randomness. A drop is a verdict with findings, not an `Err`; the
 //! engine returns its decisions as data and never logs. Engine types are not `Serialize`: the API keeps its own
@@ -21,6 +22,7 @@ pub mod packet;
 pub mod reachability;
 pub mod rules;
 pub mod topology;
+pub mod visibility;
 pub mod walk;
 
 pub use packet::{Code, Endpoint, Finding, Hop, HopKind, Leg, Packet, Place, Probe, Protocol, Trace, Vantage, Verdict};

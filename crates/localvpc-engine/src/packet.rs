@@ -205,8 +205,14 @@ pub enum Place {
     Internet,
     /// A VPC as a whole: its router (the local route), its lack of an internet gateway, an address nobody holds.
     Vpc(VpcIx),
-    /// A route target localvpc does not forward through (NAT gateway, instance, interface).
-    Appliance(String),
+    /// A route target localvpc does not forward through (NAT gateway, instance, interface), named by a route of
+    /// `vpc`.
+    Appliance {
+        /// The target's ID.
+        id: String,
+        /// The VPC whose route table names it.
+        vpc: VpcIx,
+    },
 }
 
 /// Why a packet was dropped. Codes are AWS Reachability Analyzer's where one fits.

@@ -1,42 +1,78 @@
-//! The all-pairs reachability matrix: for every ordered pair of running instances, whether ICMP echo succeeds.
+//! The all-pairs reachability of running instances: for every ordered pair, whether ICMP echo succeeds.
 //!
 //! Why classes: 10,000 instances make 10^8 ordered pairs, too many to walk one by one in seconds. Interfaces in
 //! the same subnet with the same security groups are treated alike by every rule *unless* a rule's CIDR splits a
-//! subnet (covers part of it). So the matrix walks one representative pair per (source class, destination class),
-//! after checking that every CIDR the walk compares with the destination's address is uniform over the
-//! destination's subnet and every CIDR compared with the source's address is uniform over the source's subnet;
-//! pairs of non-uniform classes are walked one by one. Results are kept as one bit per pair.
+//! subnet (covers part of it). So the walk runs once per (source class, destination class), after checking that
+//! every CIDR the walk compares with the destination's address is uniform over the destination's subnet and every
+//! CIDR compared with the source's address is uniform over the source's subnet; pairs of non-uniform classes are
+//! walked one by one.
+//!
+//! Why groups: 10^8 answers are not what anyone reads either. [`Groups`] is the answer itself, compressed: the
+//! instances split into groups whose members every instance treats alike (same row, same column), and whether each
+//! group reaches each group — a full peering mesh of 10,080 instances is one group that reaches itself. The other
+//! forms derive from it without expanding it: [`summary`] (per VPC pair: reachable, partial or none, with counts),
+//! [`pairs`] (the first N reachable or unreachable pairs, with the total), and [`Matrix`] (one bit per pair, for
+//! whoever asks for every cell).
+
+mod groups;
+mod pairs;
+mod summary;
 
 use std::collections::BTreeMap;
 
 use ipnet::Ipv4Net;
 
+pub use groups::Groups;
+pub use pairs::{pairs, Pairs};
+pub use summary::{summary, Status, VpcPair};
+
 use crate::packet::{Probe, Protocol, Vantage, Verdict};
 use crate::topology::{EniIx, SgPeer, SubnetIx, Topology};
 use crate::walk::{trace, Mode};
 
-/// One row of bits per source interface.
+/// A square of bits, one row per source.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Matrix {
-    /// The interfaces considered, in order.
-    pub enis: Vec<EniIx>,
+struct Bits {
+    size: usize,
     words: usize,
     bits: Vec<u64>,
 }
 
-impl Matrix {
-    fn new(enis: Vec<EniIx>) -> Matrix {
-        let words = enis.len().div_ceil(64);
-        Matrix { bits: vec![0; words * enis.len()], words, enis }
+impl Bits {
+    fn new(size: usize) -> Bits {
+        let words = size.div_ceil(64);
+        Bits { size, words, bits: vec![0; words * size] }
     }
 
     fn set(&mut self, from: usize, to: usize) {
         self.bits[from * self.words + to / 64] |= 1 << (to % 64);
     }
 
+    fn get(&self, from: usize, to: usize) -> bool {
+        self.bits[from * self.words + to / 64] & (1 << (to % 64)) != 0
+    }
+
+    fn count(&self) -> usize {
+        self.bits.iter().map(|word| word.count_ones() as usize).sum()
+    }
+}
+
+/// The expanded matrix: one bit per ordered pair of interfaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matrix {
+    /// The interfaces considered, in order.
+    pub enis: Vec<EniIx>,
+    bits: Bits,
+}
+
+impl Matrix {
+    fn new(enis: Vec<EniIx>) -> Matrix {
+        Matrix { bits: Bits::new(enis.len()), enis }
+    }
+
     /// Whether `enis[from]` reaches `enis[to]`.
     pub fn reaches(&self, from: usize, to: usize) -> bool {
-        self.bits[from * self.words + to / 64] & (1 << (to % 64)) != 0
+        self.bits.get(from, to)
     }
 
     /// The indexes (into `enis`) that `enis[from]` reaches.
@@ -46,7 +82,7 @@ impl Matrix {
 
     /// Number of reachable ordered pairs.
     pub fn count(&self) -> usize {
-        self.bits.iter().map(|word| word.count_ones() as usize).sum()
+        self.bits.count()
     }
 }
 
@@ -55,42 +91,61 @@ fn uniform(cidr: &Ipv4Net, block: &Ipv4Net) -> bool {
     cidr.contains(block) || !(cidr.contains(&block.network()) || block.contains(&cidr.network()))
 }
 
-/// Every CIDR a walk between the two subnets compares with an address of `remote_of` — route destinations,
-/// network ACL blocks, security group blocks — must be uniform over that subnet.
-fn classes_are_uniform(topology: &Topology, source: &Class, destination: &Class) -> bool {
-    let s = &topology.subnets[source.subnet];
-    let d = &topology.subnets[destination.subnet];
-    let group_cidrs = |groups: &[usize], egress: bool| -> Vec<Ipv4Net> {
-        groups
-            .iter()
-            .flat_map(|&g| if egress { &topology.groups[g].egress } else { &topology.groups[g].ingress })
-            .filter_map(|rule| match rule.peer {
-                SgPeer::Cidr(block) => Some(block),
-                _ => None,
-            })
-            .collect()
-    };
-    // Compared with the destination's address: the source's routes, outbound ACL and egress groups, and the
-    // destination's… nothing else; compared with the source's address: the destination's routes (for the reply),
-    // both ACLs' other direction, the destination's ingress groups.
-    let against_destination = s
-        .route_table
-        .routes
-        .iter()
-        .map(|r| r.destination)
-        .chain(s.acl.outbound.iter().map(|r| r.cidr))
-        .chain(s.acl.inbound.iter().map(|r| r.cidr))
-        .chain(group_cidrs(&source.groups, true));
-    let against_source = d
-        .route_table
-        .routes
-        .iter()
-        .map(|r| r.destination)
-        .chain(d.acl.inbound.iter().map(|r| r.cidr))
-        .chain(d.acl.outbound.iter().map(|r| r.cidr))
-        .chain(group_cidrs(&destination.groups, false));
-    against_destination.collect::<Vec<_>>().iter().all(|cidr| uniform(cidr, &d.cidr))
-        && against_source.collect::<Vec<_>>().iter().all(|cidr| uniform(cidr, &s.cidr))
+/// Whether every CIDR of `cidrs` (whose longest prefix is `longest`) is uniform over `block`. Only a CIDR with a
+/// longer prefix than the block's can split it (a shorter or equal one contains it or misses it), so the common
+/// case — routes, ACL entries and rules no narrower than the subnets — is decided without a scan.
+fn all_uniform(cidrs: &[Ipv4Net], longest: u8, block: &Ipv4Net) -> bool {
+    longest <= block.prefix_len() || cidrs.iter().all(|cidr| uniform(cidr, block))
+}
+
+/// The CIDRs a walk from or to one class compares with the *other* end's address — route destinations, network ACL
+/// blocks, security group blocks. A class pair may share one walk when every one of them is uniform over the other
+/// end's subnet.
+struct Compared {
+    /// As the source: its routes, both directions of its ACL and its egress groups, against the destination.
+    as_source: Vec<Ipv4Net>,
+    /// As the destination: its routes (for the reply), both directions of its ACL and its ingress groups, against
+    /// the source.
+    as_destination: Vec<Ipv4Net>,
+    /// The longest prefix of each list.
+    longest: (u8, u8),
+}
+
+impl Compared {
+    fn of(topology: &Topology, class: &Class) -> Compared {
+        let subnet = &topology.subnets[class.subnet];
+        let group_cidrs = |egress: bool| {
+            class
+                .groups
+                .iter()
+                .flat_map(move |&g| if egress { &topology.groups[g].egress } else { &topology.groups[g].ingress })
+                .filter_map(|rule| match rule.peer {
+                    SgPeer::Cidr(block) => Some(block),
+                    _ => None,
+                })
+        };
+        let common = || {
+            subnet
+                .route_table
+                .routes
+                .iter()
+                .map(|r| r.destination)
+                .chain(subnet.acl.outbound.iter().map(|r| r.cidr))
+                .chain(subnet.acl.inbound.iter().map(|r| r.cidr))
+        };
+        let as_source: Vec<Ipv4Net> = common().chain(group_cidrs(true)).collect();
+        let as_destination: Vec<Ipv4Net> = common().chain(group_cidrs(false)).collect();
+        let longest = |cidrs: &[Ipv4Net]| cidrs.iter().map(Ipv4Net::prefix_len).max().unwrap_or(0);
+        Compared { longest: (longest(&as_source), longest(&as_destination)), as_source, as_destination }
+    }
+}
+
+/// One walk can stand for every pair of the two classes.
+fn classes_are_uniform(topology: &Topology, source: (&Class, &Compared), destination: (&Class, &Compared)) -> bool {
+    let source_block = &topology.subnets[source.0.subnet].cidr;
+    let destination_block = &topology.subnets[destination.0.subnet].cidr;
+    all_uniform(&source.1.as_source, source.1.longest.0, destination_block)
+        && all_uniform(&destination.1.as_destination, destination.1.longest.1, source_block)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -104,47 +159,92 @@ fn reachable(topology: &Topology, from: EniIx, to: EniIx) -> bool {
     trace(topology, &probe, Mode::FirstDrop).verdict == Verdict::Reachable
 }
 
-/// Computes the matrix over `enis` (every running interface when `None`).
-pub fn matrix(topology: &Topology, enis: Option<Vec<EniIx>>) -> Matrix {
-    let enis: Vec<EniIx> =
-        enis.unwrap_or_else(|| (0..topology.enis.len()).filter(|&eni| topology.enis[eni].running).collect());
-    let mut classes: BTreeMap<Class, Vec<usize>> = BTreeMap::new();
+/// What the walks found for one (source class, destination class).
+#[derive(Debug, Clone)]
+enum Block {
+    /// One walk stood for every pair of distinct members (`false` when there is no such pair).
+    Uniform(bool),
+    /// Walked pair by pair: `bits[s * width + d]` for the source class's `s`-th and the destination class's `d`-th
+    /// members (`false` where they are the same interface).
+    Pairs { width: usize, bits: Vec<bool> },
+}
+
+impl Block {
+    /// The answer for the source class's `s`-th and the destination class's `d`-th members.
+    fn at(&self, s: usize, d: usize) -> bool {
+        match self {
+            Block::Uniform(reaches) => *reaches,
+            Block::Pairs { width, bits } => bits[s * width + d],
+        }
+    }
+}
+
+/// The classes (members as indexes into the selection, ascending) and one block per ordered class pair.
+#[derive(Debug)]
+struct Walked {
+    classes: Vec<Vec<usize>>,
+    blocks: Vec<Block>,
+}
+
+impl Walked {
+    fn block(&self, source: usize, destination: usize) -> &Block {
+        &self.blocks[source * self.classes.len() + destination]
+    }
+}
+
+/// Walks one pair per uniform class pair and every pair of the others.
+fn walk_classes(topology: &Topology, enis: &[EniIx]) -> Walked {
+    let mut by_class: BTreeMap<Class, Vec<usize>> = BTreeMap::new();
     for (index, &eni) in enis.iter().enumerate() {
         let node = &topology.enis[eni];
         let mut groups = node.groups.clone();
         groups.sort_unstable();
-        classes.entry(Class { subnet: node.subnet, groups }).or_default().push(index);
+        by_class.entry(Class { subnet: node.subnet, groups }).or_default().push(index);
     }
-    let classes: Vec<(Class, Vec<usize>)> = classes.into_iter().collect();
-    let mut result = Matrix::new(enis.clone());
-    for (source_class, sources) in &classes {
-        for (destination_class, destinations) in &classes {
-            if classes_are_uniform(topology, source_class, destination_class) {
+    let classes: Vec<(Class, Vec<usize>)> = by_class.into_iter().collect();
+    let compared: Vec<Compared> = classes.iter().map(|(class, _)| Compared::of(topology, class)).collect();
+    let mut blocks = Vec::with_capacity(classes.len() * classes.len());
+    for ((source_class, sources), source_compared) in classes.iter().zip(&compared) {
+        for ((destination_class, destinations), destination_compared) in classes.iter().zip(&compared) {
+            let uniform = classes_are_uniform(
+                topology,
+                (source_class, source_compared),
+                (destination_class, destination_compared),
+            );
+            let block = if uniform {
                 // One walk stands for the class pair; pick two distinct members when the classes are the same.
                 let pair =
                     sources.iter().flat_map(|&s| destinations.iter().map(move |&d| (s, d))).find(|(s, d)| s != d);
-                let Some((s, d)) = pair else { continue };
-                if reachable(topology, enis[s], enis[d]) {
-                    for &s in sources {
-                        for &d in destinations {
-                            if s != d {
-                                result.set(s, d);
-                            }
-                        }
-                    }
-                }
+                Block::Uniform(pair.is_some_and(|(s, d)| reachable(topology, enis[s], enis[d])))
             } else {
-                for &s in sources {
-                    for &d in destinations {
-                        if s != d && reachable(topology, enis[s], enis[d]) {
-                            result.set(s, d);
-                        }
-                    }
-                }
-            }
+                let bits = sources
+                    .iter()
+                    .flat_map(|&s| destinations.iter().map(move |&d| (s, d)))
+                    .map(|(s, d)| s != d && reachable(topology, enis[s], enis[d]))
+                    .collect();
+                Block::Pairs { width: destinations.len(), bits }
+            };
+            blocks.push(block);
         }
     }
-    result
+    Walked { classes: classes.into_iter().map(|(_, members)| members).collect(), blocks }
+}
+
+/// The running interfaces of the topology, in order: the selection when the caller names none.
+fn selection(topology: &Topology, enis: Option<Vec<EniIx>>) -> Vec<EniIx> {
+    enis.unwrap_or_else(|| (0..topology.enis.len()).filter(|&eni| topology.enis[eni].running).collect())
+}
+
+/// The grouped answer over `enis` (every running interface when `None`).
+pub fn groups(topology: &Topology, enis: Option<Vec<EniIx>>) -> Groups {
+    let enis = selection(topology, enis);
+    let walked = walk_classes(topology, &enis);
+    groups::compress(enis, &walked)
+}
+
+/// The expanded matrix over `enis` (every running interface when `None`).
+pub fn matrix(topology: &Topology, enis: Option<Vec<EniIx>>) -> Matrix {
+    groups(topology, enis).expand()
 }
 
 /// The matrix computed pair by pair, with no classes: the reference the class shortcut is tested against.
@@ -153,7 +253,7 @@ pub fn matrix_pairwise(topology: &Topology, enis: &[EniIx]) -> Matrix {
     for (s, &from) in enis.iter().enumerate() {
         for (d, &to) in enis.iter().enumerate() {
             if s != d && reachable(topology, from, to) {
-                result.set(s, d);
+                result.bits.set(s, d);
             }
         }
     }

@@ -312,7 +312,7 @@ impl Walker<'_> {
                     id,
                     format!("localvpc does not forward through {id}"),
                     "route the destination to a gateway or a peering connection".into(),
-                    Place::Appliance(id.clone()),
+                    Place::Appliance { id: id.clone(), vpc },
                     &packet,
                 );
                 None

@@ -9,7 +9,6 @@
 //! An Elastic IP's association points at a network interface; the interface keeps only its dynamic address, and
 //! [`crate::network_interface::public_address`] combines the two. Only the `vpc` domain is modelled.
 
-use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
@@ -18,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::cidr::{self, Ipv4Net};
 use crate::filter::Filterable;
 use crate::ids::IdKind;
+use crate::index::Indexes;
 use crate::instance::{self, Instance};
 use crate::network_interface::{self, NetworkInterface};
 use crate::tags::{Tag, Tags};
@@ -69,6 +69,26 @@ impl Resource for Address {
     fn tags_mut(&mut self) -> &mut Tags {
         &mut self.tags
     }
+    /// The address among every public address held (the one allocator), and the interface it is associated with.
+    fn reindex(index: &mut Indexes<'_>, old: Option<&Self>, new: Option<&Self>) {
+        let (old_ip, new_ip) = (old.map(|old| old.public_ip), new.map(|new| new.public_ip));
+        if old_ip != new_ip {
+            old_ip.into_iter().for_each(|ip| index.world.release_public_address(ip));
+            new_ip.into_iter().for_each(|ip| index.world.hold_public_address(ip));
+        }
+        let interface = |address: Option<&Self>| {
+            address.and_then(|address| address.association.as_ref()).map(|a| a.network_interface_id.clone())
+        };
+        let (old_interface, new_interface) = (interface(old), interface(new));
+        if old_interface != new_interface {
+            if let (Some(old), Some(interface_id)) = (old, &old_interface) {
+                index.region.remove_elastic_ip_association(interface_id, &old.allocation_id);
+            }
+            if let (Some(new), Some(interface_id)) = (new, &new_interface) {
+                index.region.add_elastic_ip_association(interface_id, &new.allocation_id);
+            }
+        }
+    }
 }
 
 /// The pool of every public address localvpc issues: 198.18.0.0/15 (RFC 2544 benchmarking).
@@ -78,28 +98,17 @@ fn pool() -> Ipv4Net {
     PUBLIC_POOL.parse().expect("valid")
 }
 
-/// Every public address held anywhere in the world: Elastic IPs and dynamic addresses of interfaces.
-fn public_addresses_in_use(tx: &Tx) -> BTreeSet<Ipv4Addr> {
-    let mut used = BTreeSet::new();
-    for (_, region) in tx.world().scopes() {
-        used.extend(region.addresses.values().map(|address| address.public_ip));
-        used.extend(region.network_interfaces.values().filter_map(|interface| interface.public_ip));
-    }
-    used
-}
-
 /// The one public address allocator: the next free address of [`PUBLIC_POOL`] after the persisted cursor,
 /// skipping addresses ending in `.0` and `.255` (valid, but they look wrong to people).
 pub fn allocate_public_ip(tx: &mut Tx) -> Result<Ipv4Addr> {
     let pool = pool();
     let size = cidr::size(&pool);
-    let used = public_addresses_in_use(tx);
     let start = tx.public_ip_cursor() % size;
     for step in 0..size {
         let offset = (start + step) % size;
         let candidate = cidr::nth_address(&pool, offset as u32);
         let last_octet = candidate.octets()[3];
-        if last_octet == 0 || last_octet == 255 || used.contains(&candidate) {
+        if last_octet == 0 || last_octet == 255 || tx.world().index().public_address_in_use(candidate) {
             continue;
         }
         tx.set_public_ip_cursor((offset + 1) % size);
@@ -111,9 +120,9 @@ pub fn allocate_public_ip(tx: &mut Tx) -> Result<Ipv4Addr> {
 /// The Elastic IP associated with an interface, if any.
 pub fn associated_with<'a>(region: &'a RegionState, interface_id: &str) -> Option<&'a Address> {
     region
-        .addresses
-        .values()
-        .find(|address| address.association.as_ref().is_some_and(|a| a.network_interface_id == interface_id))
+        .index
+        .elastic_ip_of_interface(interface_id)
+        .and_then(|allocation_id| region.addresses.get(allocation_id))
         .map(|address| &**address)
 }
 

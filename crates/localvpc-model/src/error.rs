@@ -32,6 +32,11 @@ pub enum Ec2Error {
     /// A parameter that is malformed in a way AWS reports as `InvalidParameter`.
     #[error("{0}")]
     InvalidParameter(String),
+    /// §1.1: a member of a flattened list whose index is not a list index (`Filter.-1.Name`,
+    /// `VpcId.4294967296`): the request is refused rather than read as if the member were absent, which would
+    /// silently widen a Describe to every resource. AWS's code and wording for a parameter it does not recognise.
+    #[error("The parameter {0} is not recognized")]
+    UnknownParameter(String),
     /// §1.5: a `NextToken` this server did not issue.
     #[error("Invalid NextToken: {0}")]
     InvalidNextToken(String),
@@ -41,9 +46,28 @@ pub enum Ec2Error {
     /// §1.1: a filter value longer than 255 characters.
     #[error("The maximum length for a filter value is 255 characters")]
     FilterLimitExceeded,
-    /// §1.2: the signature could not be verified. HTTP 401.
+    /// §1.2: EC2's answer to a signature that does not verify or an access key it does not know
+    /// (`serve --auth sigv4`; see `authentication`). HTTP 401.
     #[error("AWS was not able to validate the provided access credentials")]
     AuthFailure,
+    /// `serve --auth sigv4`: a request with neither an `Authorization` header nor presigned query parameters. The
+    /// text is AWS's common-errors table; HTTP 403 as there.
+    #[error("The request must contain either a valid (registered) AWS access key ID or X.509 certificate.")]
+    MissingAuthenticationToken,
+    /// `serve --auth sigv4`: a signature with a part missing or malformed; the message says which. HTTP 400.
+    #[error("{0}")]
+    IncompleteSignature(String),
+    /// `serve --auth sigv4`: EC2's answer to a request signed more than 15 minutes away from now, or a presigned
+    /// URL past its `X-Amz-Expires` [O text: aws/aws-sdk-java#1443, aws/aws-sdk-go-v2#1674]. HTTP 400.
+    #[error("Request has expired.")]
+    RequestExpired,
+    /// `serve --auth sigv4`: STS's answer to a signature that does not verify, or (with the "Signature expired"
+    /// text) to a stale one [O: boto/boto3#756, convox/rack#235]. HTTP 403.
+    #[error("{0}")]
+    SignatureDoesNotMatch(String),
+    /// `serve --auth sigv4`: STS's answer to an access key it does not know [O: aws-azure-login#251]. HTTP 403.
+    #[error("The security token included in the request is invalid.")]
+    InvalidClientTokenId,
     /// The request body exceeds the 1 MiB limit. HTTP 413.
     #[error("Request body is too large: the limit is 1048576 bytes.")]
     RequestTooLarge,
@@ -285,6 +309,19 @@ pub enum Ec2Error {
     /// §2.9 [O]: the subnet has fewer free addresses than MinCount.
     #[error("There are not enough free addresses in subnet '{0}' to satisfy the requested number of instances.")]
     InsufficientFreeAddressesInSubnet(String),
+    /// §2.9: RunInstances with a `MaxCount` above the per-call ceiling (`serve --max-instances-per-call`); AWS's
+    /// code and text for a count above the account's instance quota.
+    #[error(
+        "You have requested more instances ({requested}) than your current instance limit of {limit} allows for the \
+         specified instance type. Please visit http://aws.amazon.com/contact-us/ec2-request to request an \
+         adjustment to this limit."
+    )]
+    InstanceLimitExceeded {
+        /// `MaxCount` as asked.
+        requested: i64,
+        /// The ceiling.
+        limit: usize,
+    },
     /// §2.7/§2.9 [O]: launching with a group of another VPC than the subnet's.
     #[error("Security group {group_id} and subnet {subnet_id} belong to different networks.")]
     SecurityGroupInOtherNetwork {
@@ -586,9 +623,15 @@ impl Ec2Error {
             InvalidParameterValue(_) | InvalidFilter(_) => "InvalidParameterValue",
             InvalidParameterCombination(_) => "InvalidParameterCombination",
             InvalidParameter(_) => "InvalidParameter",
+            UnknownParameter(_) => "UnknownParameter",
             InvalidNextToken(_) => "InvalidNextToken",
             FilterLimitExceeded => "FilterLimitExceeded",
             AuthFailure => "AuthFailure",
+            MissingAuthenticationToken => "MissingAuthenticationToken",
+            IncompleteSignature(_) => "IncompleteSignature",
+            RequestExpired => "RequestExpired",
+            SignatureDoesNotMatch(_) => "SignatureDoesNotMatch",
+            InvalidClientTokenId => "InvalidClientTokenId",
             RequestTooLarge => "RequestEntityTooLarge",
             MalformedId { code, .. } => code,
             InternalError => "InternalError",
@@ -639,6 +682,7 @@ impl Ec2Error {
             NoDefaultSubnet(_) => "MissingInput",
             IpAddressInUse(_) => "InvalidIPAddress.InUse",
             InsufficientFreeAddressesInSubnet(_) => "InsufficientFreeAddressesInSubnet",
+            InstanceLimitExceeded { .. } => "InstanceLimitExceeded",
             SecurityGroupInOtherNetwork { .. } => "InvalidParameter",
             InstanceCannotBeStarted(_) | InstanceCannotBeStopped(_) | InstanceNotInValidState(_) => {
                 "IncorrectInstanceState"
@@ -704,6 +748,9 @@ impl Ec2Error {
         match self {
             Ec2Error::DryRunOperation => 412,
             Ec2Error::AuthFailure => 401,
+            Ec2Error::MissingAuthenticationToken
+            | Ec2Error::SignatureDoesNotMatch(_)
+            | Ec2Error::InvalidClientTokenId => 403,
             Ec2Error::RequestTooLarge => 413,
             Ec2Error::InternalError => 500,
             _ => 400,

@@ -118,29 +118,59 @@ pub struct Page<T> {
 const TOKEN_MARKER: &str = "lvpc1.";
 
 /// Walks `table` in ID order from the token, keeping items that pass `keep`, one page at a time.
-pub fn paginate<T>(table: &Table<T>, page: &PageRequest, mut keep: impl FnMut(&T) -> bool) -> Result<Page<Arc<T>>> {
-    let start = match &page.next_token {
-        None => None,
-        Some(token) => match token.strip_prefix(TOKEN_MARKER) {
-            Some(id) if !id.is_empty() => Some(id.to_string()),
-            _ => return Err(Ec2Error::InvalidNextToken(token.clone())),
-        },
-    };
-    let mut items = Vec::new();
-    let iter: Box<dyn Iterator<Item = (&String, &Arc<T>)>> = match &start {
-        Some(id) => Box::new(table.range(id.clone()..)),
+pub fn paginate<T>(table: &Table<T>, page: &PageRequest, keep: impl FnMut(&T) -> bool) -> Result<Page<Arc<T>>> {
+    let start = resume_at(page)?;
+    let items = match &start {
+        Some(id) => Box::new(table.range(id.clone()..)) as Box<dyn Iterator<Item = (&String, &Arc<T>)>>,
         None => Box::new(table.iter()),
     };
-    for (id, item) in iter {
+    Ok(one_page(items, page, keep))
+}
+
+/// [`paginate`] over the items named by `ids` (a Describe with explicit IDs): each is looked up rather than found
+/// by a walk over the whole table, in the same order and with the same tokens. IDs the table does not hold are
+/// skipped (a Describe refuses them before it pages).
+pub fn paginate_ids<T>(
+    table: &Table<T>,
+    ids: &[String],
+    page: &PageRequest,
+    keep: impl FnMut(&T) -> bool,
+) -> Result<Page<Arc<T>>> {
+    let start = resume_at(page)?;
+    let mut wanted: Vec<&String> = ids.iter().filter(|id| start.as_ref().is_none_or(|start| *id >= start)).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    Ok(one_page(wanted.into_iter().filter_map(|id| table.get_key_value(id)), page, keep))
+}
+
+/// Where a page starts: the ID in the request's token, if it has one.
+fn resume_at(page: &PageRequest) -> Result<Option<String>> {
+    match &page.next_token {
+        None => Ok(None),
+        Some(token) => match token.strip_prefix(TOKEN_MARKER) {
+            Some(id) if !id.is_empty() => Ok(Some(id.to_string())),
+            _ => Err(Ec2Error::InvalidNextToken(token.clone())),
+        },
+    }
+}
+
+/// The first page of `items` (in ID order) that pass `keep`, and the token of the next kept item if there is one.
+fn one_page<'a, T: 'a>(
+    items: impl Iterator<Item = (&'a String, &'a Arc<T>)>,
+    page: &PageRequest,
+    mut keep: impl FnMut(&T) -> bool,
+) -> Page<Arc<T>> {
+    let mut kept = Vec::new();
+    for (id, item) in items {
         if !keep(item) {
             continue;
         }
-        if page.max_results.is_some_and(|max| items.len() >= max) {
-            return Ok(Page { items, next_token: Some(format!("{TOKEN_MARKER}{id}")) });
+        if page.max_results.is_some_and(|max| kept.len() >= max) {
+            return Page { items: kept, next_token: Some(format!("{TOKEN_MARKER}{id}")) };
         }
-        items.push(item.clone());
+        kept.push(item.clone());
     }
-    Ok(Page { items, next_token: None })
+    Page { items: kept, next_token: None }
 }
 
 #[cfg(test)]
@@ -226,5 +256,35 @@ mod tests {
         assert!(third.next_token.is_none());
         let bad = PageRequest { max_results: None, next_token: Some("garbage".into()) };
         assert_eq!(paginate(&table, &bad, |_| true).unwrap_err().code(), "InvalidNextToken");
+    }
+
+    #[test]
+    fn explicit_ids_page_like_the_walk_they_replace() {
+        let table: Table<u32> = (0..12u32).map(|n| (format!("id-{n:02}"), Arc::new(n))).collect();
+        let ids: Vec<String> = ["id-09", "id-01", "id-05", "id-01", "id-07", "id-99"].map(String::from).to_vec();
+        let odd = |n: &u32| n % 2 == 1;
+        let request = PageRequest { max_results: Some(2), next_token: None };
+        let mut walked = Vec::new();
+        let mut looked_up = Vec::new();
+        let (mut walk_token, mut lookup_token) = (None, None);
+        loop {
+            let walk = paginate(&table, &PageRequest { next_token: walk_token, ..request.clone() }, |item| {
+                ids.iter().any(|id| *id == format!("id-{item:02}")) && odd(item)
+            })
+            .unwrap();
+            let lookup =
+                paginate_ids(&table, &ids, &PageRequest { next_token: lookup_token, ..request.clone() }, odd).unwrap();
+            assert_eq!(walk.next_token, lookup.next_token);
+            walked.extend(walk.items.iter().map(|n| **n));
+            looked_up.extend(lookup.items.iter().map(|n| **n));
+            (walk_token, lookup_token) = (walk.next_token, lookup.next_token);
+            if walk_token.is_none() {
+                break;
+            }
+        }
+        assert_eq!(looked_up, vec![1, 5, 7, 9]);
+        assert_eq!(walked, looked_up);
+        let bad = PageRequest { max_results: None, next_token: Some("lvpc1.".into()) };
+        assert_eq!(paginate_ids(&table, &ids, &bad, odd).unwrap_err().code(), "InvalidNextToken");
     }
 }

@@ -1,8 +1,11 @@
 //! Resource IDs: generation (`<prefix>-<17 hex>`, spec §1.6) and the shape check behind `…Malformed` errors.
 //!
 //! IDs come from one counter per [`crate::World`], persisted with the world so a restart never reissues an ID. The
-//! counter goes through a bijective 64-bit mix so IDs look like AWS's (random-looking, leading `0`) while staying
-//! unique and deterministic, which keeps test snapshots stable.
+//! counter, XOR-ed with the world's ID key, goes through a bijective 64-bit mix: for one key, distinct counters give
+//! distinct IDs (uniqueness by construction, O(1), deleted resources' IDs included), and they look like AWS's
+//! (random, leading `0`). The key is the only randomness: a fresh store or a reset takes a new one from outside the
+//! model (the OS by default, or a seed for reproducible demos and snapshot tests), so a Terraform or Ansible state
+//! saved before a reset never matches the resources created after it.
 
 use crate::Ec2Error;
 
@@ -93,10 +96,12 @@ impl IdKind {
         crate::error::malformed_code(self)
     }
 
-    /// Checks the shape of `id`: the right prefix and 8 or 17 lowercase hex digits (AWS's short and long forms).
+    /// Checks the shape of `id`: the right prefix and 8 or more lowercase hex digits. AWS is this loose: an ID of
+    /// 12 hex digits (`acl-000000000000`, used by the amazon.aws collection's tests) is `…NotFound` there, not
+    /// `…Malformed`; only the short (8) and long (17) forms are ever issued.
     pub fn check(self, id: &str) -> Result<(), Ec2Error> {
         let well_formed = id.strip_prefix(self.prefix()).and_then(|rest| rest.strip_prefix('-')).is_some_and(|hex| {
-            (hex.len() == 8 || hex.len() == 17) && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            hex.len() >= MIN_HEX_DIGITS && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         });
         if well_formed {
             Ok(())
@@ -136,9 +141,18 @@ impl IdKind {
     }
 }
 
-/// Formats the ID with sequence number `n`: the prefix, a dash, and 17 hex digits.
-pub fn format_id(kind: IdKind, n: u64) -> String {
-    format!("{}-{:017x}", kind.prefix(), mix(n))
+/// The fewest hex digits a well-formed ID has (AWS's short form).
+const MIN_HEX_DIGITS: usize = 8;
+
+/// Formats the ID with sequence number `n` in the sequence of `key`: the prefix, a dash, and 17 hex digits.
+pub fn format_id(kind: IdKind, n: u64, key: u64) -> String {
+    format!("{}-{:017x}", kind.prefix(), mix(n ^ key))
+}
+
+/// The ID key of a seed (`serve --id-seed N`): the same seed gives the same IDs, whatever the process.
+pub fn key_from_seed(seed: u64) -> u64 {
+    // Mixed so that nearby seeds give unrelated sequences; the golden-ratio offset keeps seed 0 away from key 0.
+    mix(seed.wrapping_add(0x9e37_79b9_7f4a_7c15))
 }
 
 /// A bijection on u64 (the splitmix64 finaliser), so distinct counters give distinct IDs.
@@ -154,7 +168,7 @@ mod tests {
 
     #[test]
     fn generated_ids_are_well_formed_and_distinct() {
-        let ids: Vec<String> = (0..1000).map(|n| format_id(IdKind::Vpc, n)).collect();
+        let ids: Vec<String> = (0..1000).map(|n| format_id(IdKind::Vpc, n, key_from_seed(7))).collect();
         for id in &ids {
             assert_eq!(IdKind::of(id), Some(IdKind::Vpc), "{id}");
         }
@@ -167,9 +181,22 @@ mod tests {
         let err = IdKind::Vpc.check("vpc-12345").unwrap_err();
         assert_eq!(err.code(), "InvalidVpcID.Malformed");
         assert!(IdKind::Vpc.check("vpc-1234abcd").is_ok());
+        // AWS's looseness: any run of 8 or more hex digits is well-formed (it is `…NotFound` there).
+        assert!(IdKind::NetworkAcl.check("acl-000000000000").is_ok());
+        assert!(IdKind::Vpc.check("vpc-0123456789abcdef0123").is_ok());
+        assert_eq!(IdKind::NetworkAcl.check("acl-0000000").unwrap_err().code(), "InvalidNetworkAclId.Malformed");
+        assert!(IdKind::Vpc.check("vpc-1234abcg").is_err());
         assert!(IdKind::Vpc.check("vpc-1234ABCD").is_err());
         assert!(IdKind::Subnet.check("vpc-1234abcd").is_err());
         assert_eq!(IdKind::of("vpc-cidr-assoc-1234abcd"), Some(IdKind::VpcCidrAssociation));
         assert_eq!(IdKind::of("rtbassoc-1234abcd"), Some(IdKind::RouteTableAssociation));
+    }
+
+    #[test]
+    fn keys_give_different_sequences_and_seeds_repeat() {
+        let first = |key| format_id(IdKind::Vpc, 1, key);
+        assert_ne!(first(key_from_seed(1)), first(key_from_seed(2)));
+        assert_eq!(first(key_from_seed(42)), first(key_from_seed(42)));
+        assert_ne!(key_from_seed(0), 0);
     }
 }

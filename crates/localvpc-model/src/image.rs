@@ -256,7 +256,8 @@ pub fn catalog(region: &str) -> Vec<Image> {
     let mut images: Vec<Image> = CATALOG
         .iter()
         .map(|entry| Image {
-            id: format_id(IdKind::Image, stable_hash(&[region, entry.name])),
+            // Key 0, not the world's ID key: a public AMI's ID is the same for every account and after a reset.
+            id: format_id(IdKind::Image, stable_hash(&[region, entry.name]), 0),
             name: entry.name,
             description: entry.description.to_string(),
             owner_id: entry.owner_id,

@@ -15,6 +15,7 @@ mod launch;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ pub use launch::{run_instances, InterfaceSpecification, RunInstances};
 
 use crate::filter::{Filterable, PageRequest};
 use crate::ids::IdKind;
+use crate::index::Indexes;
 use crate::network_interface::{self, NetworkInterface};
 use crate::tags::Tags;
 use crate::world::{RegionState, Resource, Scope, Table, Timestamp, Tx};
@@ -138,6 +140,19 @@ impl Resource for Instance {
     }
     fn tags_mut(&mut self) -> &mut Tags {
         &mut self.tags
+    }
+    /// The `ClientToken` it was launched with (a repeated RunInstances answers from it).
+    fn reindex(index: &mut Indexes<'_>, old: Option<&Self>, new: Option<&Self>) {
+        let token = |instance: Option<&Self>| instance.and_then(|instance| instance.client_token.clone());
+        if token(old) == token(new) {
+            return;
+        }
+        if let (Some(old), Some(token)) = (old, token(old)) {
+            index.region.remove_client_token(&token, &old.id);
+        }
+        if let (Some(new), Some(token)) = (new, token(new)) {
+            index.region.add_client_token(&token, &new.id);
+        }
     }
 }
 
@@ -293,14 +308,20 @@ pub fn check_describe_paging(instance_ids: &[String], page: &PageRequest) -> Res
 /// Groups instances into their reservations, in order of first appearance.
 pub fn group_by_reservation(instances: &[Arc<Instance>]) -> Vec<Reservation> {
     let mut reservations: Vec<Reservation> = Vec::new();
+    // Reservation ID → position in `reservations`: a page of instances launched one by one has as many
+    // reservations as instances, and a search of the list per instance would make the page quadratic.
+    let mut positions: HashMap<&str, usize> = HashMap::new();
     for instance in instances {
-        match reservations.iter_mut().find(|reservation| reservation.id == instance.reservation_id) {
-            Some(reservation) => reservation.instances.push(instance.clone()),
-            None => reservations.push(Reservation {
-                id: instance.reservation_id.clone(),
-                owner_id: instance.owner_id.clone(),
-                instances: vec![instance.clone()],
-            }),
+        match positions.get(instance.reservation_id.as_str()) {
+            Some(&position) => reservations[position].instances.push(instance.clone()),
+            None => {
+                positions.insert(&instance.reservation_id, reservations.len());
+                reservations.push(Reservation {
+                    id: instance.reservation_id.clone(),
+                    owner_id: instance.owner_id.clone(),
+                    instances: vec![instance.clone()],
+                });
+            }
         }
     }
     reservations
@@ -316,11 +337,16 @@ pub struct InstanceView<'a> {
 
 impl Filterable for InstanceView<'_> {
     const FILTERS: &'static [&'static str] = &[
+        "architecture",
         "availability-zone",
+        "availability-zone-id",
         "client-token",
         "dns-name",
+        "ebs-optimized",
+        "ena-support",
         "group-id",
         "group-name",
+        "hypervisor",
         "image-id",
         "instance-id",
         "instance-state-code",
@@ -330,14 +356,26 @@ impl Filterable for InstanceView<'_> {
         "instance.group-name",
         "ip-address",
         "key-name",
+        "launch-index",
         "launch-time",
+        "monitoring-state",
+        "network-interface.addresses.association.ip-owner-id",
         "network-interface.addresses.association.public-ip",
+        "network-interface.addresses.primary",
         "network-interface.addresses.private-ip-address",
+        "network-interface.association.allocation-id",
+        "network-interface.association.association-id",
+        "network-interface.association.ip-owner-id",
+        "network-interface.association.public-dns-name",
         "network-interface.association.public-ip",
+        "network-interface.attachment.attach-time",
         "network-interface.attachment.attachment-id",
+        "network-interface.attachment.delete-on-termination",
         "network-interface.attachment.device-index",
         "network-interface.attachment.instance-id",
+        "network-interface.attachment.instance-owner-id",
         "network-interface.attachment.status",
+        "network-interface.availability-zone",
         "network-interface.description",
         "network-interface.group-id",
         "network-interface.group-name",
@@ -345,17 +383,28 @@ impl Filterable for InstanceView<'_> {
         "network-interface.network-interface-id",
         "network-interface.owner-id",
         "network-interface.private-dns-name",
+        "network-interface.private-ip-address",
+        "network-interface.requester-managed",
         "network-interface.source-dest-check",
         "network-interface.status",
         "network-interface.subnet-id",
         "network-interface.vpc-id",
         "owner-id",
         "placement-availability-zone",
+        "platform-details",
         "private-dns-name",
         "private-ip-address",
+        "reason",
         "reservation-id",
+        "root-device-name",
+        "root-device-type",
+        "source-dest-check",
+        "state-reason-code",
+        "state-reason-message",
         "subnet-id",
         "tenancy",
+        "usage-operation",
+        "virtualization-type",
         "vpc-id",
     ];
     fn filter_values(&self, name: &str, out: &mut Vec<String>) {
@@ -368,6 +417,24 @@ impl Filterable for InstanceView<'_> {
             }
         };
         match name {
+            // The launch facts DescribeInstances shows for every instance (localvpc runs x86_64 HVM EBS-backed
+            // Linux on Xen-reported hosts, without detailed monitoring).
+            "architecture" => out.push("x86_64".into()),
+            "ebs-optimized" => out.push("false".into()),
+            "ena-support" => out.push("true".into()),
+            "hypervisor" => out.push("xen".into()),
+            "monitoring-state" => out.push("disabled".into()),
+            "platform-details" => out.push("Linux/UNIX".into()),
+            "root-device-name" => out.push("/dev/xvda".into()),
+            "root-device-type" => out.push("ebs".into()),
+            "usage-operation" => out.push("RunInstances".into()),
+            "virtualization-type" => out.push("hvm".into()),
+            "availability-zone-id" => out.push(instance.availability_zone_id.clone()),
+            "launch-index" => out.push(instance.ami_launch_index.to_string()),
+            "reason" => out.push(instance.state_transition_reason.clone()),
+            "source-dest-check" => interface_filter("source-dest-check", out),
+            "state-reason-code" => out.extend(instance.state_reason.as_ref().map(|reason| reason.code.clone())),
+            "state-reason-message" => out.extend(instance.state_reason.as_ref().map(|reason| reason.message.clone())),
             "availability-zone" | "placement-availability-zone" => out.push(instance.availability_zone.clone()),
             "client-token" => out.extend(instance.client_token.clone()),
             "dns-name" => out.extend(interface.and_then(|i| network_interface::public_dns_name(self.region, i))),

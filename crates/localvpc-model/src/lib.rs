@@ -19,6 +19,7 @@
 
 pub mod account;
 pub mod address;
+pub mod authentication;
 pub mod availability_zone;
 pub mod cidr;
 pub mod dhcp_options;
@@ -27,6 +28,7 @@ pub mod error;
 pub mod filter;
 pub mod ids;
 pub mod image;
+pub mod index;
 pub mod instance;
 pub mod instance_type;
 pub mod internet_gateway;

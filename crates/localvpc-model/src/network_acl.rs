@@ -2,7 +2,7 @@
 //! associations, with the rules of CreateNetworkAcl, DeleteNetworkAcl, Create/Replace/DeleteNetworkAclEntry and
 //! ReplaceNetworkAclAssociation.
 //!
-//! Left out: IPv6 entries (refused), the quotas of spec §5 (`--quotas aws` is not yet served), and evaluation of
+//! Left out: IPv6 entries (refused) and evaluation of
 //! the entries against packets, which belongs to the engine (spec §3.6).
 
 use std::sync::Arc;
@@ -31,8 +31,9 @@ pub struct NetworkAcl {
     /// Entries of both directions, egress first, each direction by ascending rule number (the order AWS lists
     /// them in, see [`insert_entry`]).
     pub entries: Vec<AclEntry>,
-    /// Subnet associations.
-    pub associations: Vec<AclAssociation>,
+    /// Subnet associations: a persistent list, so that the copy every CreateSubnet makes of the VPC's default ACL
+    /// costs the same however many subnets the VPC has.
+    pub associations: imbl::Vector<AclAssociation>,
     /// Tags.
     pub tags: Tags,
 }
@@ -84,6 +85,15 @@ impl Resource for NetworkAcl {
     }
     fn tags_mut(&mut self) -> &mut Tags {
         &mut self.tags
+    }
+    /// The VPC's default ACL, which every new subnet joins.
+    fn reindex(index: &mut crate::index::Indexes<'_>, old: Option<&Self>, new: Option<&Self>) {
+        if let Some(old) = old.filter(|old| old.is_default) {
+            index.region.remove_default_network_acl(&old.vpc_id, &old.id);
+        }
+        if let Some(new) = new.filter(|new| new.is_default) {
+            index.region.set_default_network_acl(&new.vpc_id, &new.id);
+        }
     }
 }
 
@@ -159,7 +169,7 @@ pub fn create_default(tx: &mut Tx, scope: &Scope, vpc: &Vpc) {
             entry(100, true, false),
             entry(FINAL_RULE_NUMBER, false, false),
         ],
-        associations: Vec::new(),
+        associations: imbl::Vector::new(),
         tags: Tags::default(),
     };
     tx.put(scope, acl);
@@ -167,11 +177,9 @@ pub fn create_default(tx: &mut Tx, scope: &Scope, vpc: &Vpc) {
 
 /// A new subnet joins its VPC's default ACL (spec §2.8).
 pub fn associate_with_default(tx: &mut Tx, scope: &Scope, vpc_id: &str, subnet_id: &str) {
-    let default_acl =
-        tx.region(scope).network_acls.values().find(|acl| acl.vpc_id == vpc_id && acl.is_default).map(|a| a.id.clone());
-    if let Some(acl_id) = default_acl {
+    if let Some(acl_id) = tx.region(scope).index.default_network_acl(vpc_id).map(str::to_string) {
         let association = AclAssociation { id: tx.next_id(IdKind::NetworkAclAssociation), subnet_id: subnet_id.into() };
-        tx.update::<NetworkAcl>(scope, &acl_id, |acl| acl.associations.push(association));
+        tx.update::<NetworkAcl>(scope, &acl_id, |acl| acl.associations.push_back(association));
     }
 }
 
@@ -213,7 +221,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, vpc_id: &str, tags: Vec<Tag>) -> Resul
         owner_id: scope.account.clone(),
         is_default: false,
         entries: vec![entry(FINAL_RULE_NUMBER, false, true), entry(FINAL_RULE_NUMBER, false, false)],
-        associations: Vec::new(),
+        associations: imbl::Vector::new(),
         tags: Tags(tags),
     };
     let id = acl.id.clone();
@@ -444,7 +452,7 @@ pub fn replace_association(tx: &mut Tx, scope: &Scope, association_id: &str, net
     let new_id = tx.next_id(IdKind::NetworkAclAssociation);
     tx.update::<NetworkAcl>(scope, &old_acl.id, |acl| acl.associations.retain(|a| a.id != association_id));
     let moved = AclAssociation { id: new_id.clone(), subnet_id: association.subnet_id };
-    tx.update::<NetworkAcl>(scope, &new_acl.id, |acl| acl.associations.push(moved));
+    tx.update::<NetworkAcl>(scope, &new_acl.id, |acl| acl.associations.push_back(moved));
     Ok(new_id)
 }
 
@@ -671,7 +679,7 @@ mod tests {
         assert!(acl(&tx, &f, &f.default_acl).associations.is_empty());
         assert_eq!(
             acl(&tx, &f, &f.custom_acl).associations,
-            [AclAssociation { id: new_id, subnet_id: f.subnet_id.clone() }]
+            imbl::vector![AclAssociation { id: new_id, subnet_id: f.subnet_id.clone() }]
         );
         let err = replace_association(&mut tx, &f.scope, &old.id, &f.custom_acl).unwrap_err();
         assert_eq!(

@@ -6,7 +6,6 @@
 //! Interfaces are created by RunInstances and deleted when their instance terminates; CreateNetworkInterface,
 //! AttachNetworkInterface and secondary private addresses are not modelled.
 
-use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
@@ -17,6 +16,7 @@ use crate::cidr;
 use crate::dns_name;
 use crate::filter::Filterable;
 use crate::ids::IdKind;
+use crate::index::Indexes;
 use crate::subnet::{Subnet, RESERVED_ADDRESSES};
 use crate::tags::Tags;
 use crate::world::{RegionState, Resource, Scope, Table, Timestamp, Tx};
@@ -92,6 +92,25 @@ impl Resource for NetworkInterface {
     fn tags_mut(&mut self) -> &mut Tags {
         &mut self.tags
     }
+    /// The private address by subnet (address allocation, free counts) and the dynamic public address (the one
+    /// public allocator of every scope).
+    fn reindex(index: &mut Indexes<'_>, old: Option<&Self>, new: Option<&Self>) {
+        let same_private = |a: &Self, b: &Self| a.subnet_id == b.subnet_id && a.private_ip == b.private_ip;
+        if !matches!((old, new), (Some(old), Some(new)) if same_private(old, new)) {
+            if let Some(old) = old {
+                index.region.remove_private_address(&old.subnet_id, old.private_ip, &old.id);
+            }
+            if let Some(new) = new {
+                index.region.add_private_address(&new.subnet_id, new.private_ip, &new.id);
+            }
+        }
+        let (old_public, new_public) = (old.and_then(|old| old.public_ip), new.and_then(|new| new.public_ip));
+        if old_public != new_public {
+            old_public.into_iter().for_each(|ip| index.world.release_public_address(ip));
+            new_public.into_iter().for_each(|ip| index.world.hold_public_address(ip));
+        }
+        crate::security_group::index::interface_changed(index, old, new);
+    }
 }
 
 impl NetworkInterface {
@@ -144,19 +163,22 @@ pub fn find(region: &RegionState, interface_id: &str) -> Result<Arc<NetworkInter
         .ok_or_else(|| Ec2Error::NetworkInterfaceNotFound(vec![interface_id.to_string()]))
 }
 
-/// The interfaces of a subnet: they hold its addresses.
+/// The interfaces of a subnet, in address order: they hold its addresses.
 pub fn in_subnet<'a>(region: &'a RegionState, subnet_id: &'a str) -> impl Iterator<Item = &'a Arc<NetworkInterface>> {
-    region.network_interfaces.values().filter(move |interface| interface.subnet_id == subnet_id)
+    region
+        .index
+        .private_addresses_from(subnet_id, Ipv4Addr::UNSPECIFIED)
+        .filter_map(|(_, interface_id)| region.network_interfaces.get(interface_id))
+}
+
+/// How many private addresses of a subnet interfaces hold.
+pub fn addresses_in_use(region: &RegionState, subnet_id: &str) -> u64 {
+    region.index.private_address_count(subnet_id) as u64
 }
 
 /// True when some interface uses the group (DeleteSecurityGroup's dependency rule, spec §2.7).
 pub fn uses_security_group(region: &RegionState, group_id: &str) -> bool {
     region.network_interfaces.values().any(|interface| interface.security_group_ids.iter().any(|id| id == group_id))
-}
-
-/// The private addresses of a subnet that are taken.
-pub fn used_addresses(region: &RegionState, subnet_id: &str) -> BTreeSet<Ipv4Addr> {
-    in_subnet(region, subnet_id).map(|interface| interface.private_ip).collect()
 }
 
 /// Spec §2.3 [D]: the network address, the next three (router, DNS, future) and the broadcast address.
@@ -165,8 +187,9 @@ pub fn is_reserved(subnet: &Subnet, address: Ipv4Addr) -> bool {
     offset < RESERVED_ADDRESSES - 1 || offset == cidr::size(&subnet.cidr_block) - 1
 }
 
-/// Spec §2.9: a requested private address must lie in the subnet, outside the reserved ones, and be free.
-pub fn check_requested_address(subnet: &Subnet, used: &BTreeSet<Ipv4Addr>, text: &str) -> Result<Ipv4Addr> {
+/// Spec §2.9: a requested private address must lie in the subnet, outside the reserved ones, and be free
+/// (`in_use` says which addresses interfaces hold).
+pub fn check_requested_address(subnet: &Subnet, in_use: impl Fn(Ipv4Addr) -> bool, text: &str) -> Result<Ipv4Addr> {
     let address: Ipv4Addr = text.trim().parse().map_err(|_| {
         Ec2Error::InvalidParameterValue(format!("Value ({text}) for parameter privateIpAddress is invalid."))
     })?;
@@ -182,18 +205,40 @@ pub fn check_requested_address(subnet: &Subnet, used: &BTreeSet<Ipv4Addr>, text:
             "Address {address} is in subnet's reserved address range"
         )));
     }
-    if used.contains(&address) {
+    if in_use(address) {
         return Err(Ec2Error::IpAddressInUse(address.to_string()));
     }
     Ok(address)
 }
 
 /// Spec §2.9 [D]: without a requested address, the first free one after the reserved ones (never the broadcast).
-pub fn first_free_address(subnet: &Subnet, used: &BTreeSet<Ipv4Addr>) -> Option<Ipv4Addr> {
-    let last_usable = cidr::size(&subnet.cidr_block) - 2;
-    (RESERVED_ADDRESSES - 1..=last_usable)
-        .map(|offset| cidr::nth_address(&subnet.cidr_block, offset as u32))
-        .find(|address| !used.contains(address))
+/// `from` skips the addresses below it: a launch of many instances resumes after the address it gave last (every
+/// address below that one is taken), so the launch walks the subnet once rather than once per instance.
+pub fn first_free_address(region: &RegionState, subnet: &Subnet, from: Option<Ipv4Addr>) -> Option<Ipv4Addr> {
+    first_free_in(subnet, from, |start| region.index.private_addresses_from(&subnet.id, start).map(|(ip, _)| ip))
+}
+
+/// [`first_free_address`] over `used_from(start)`, the taken addresses from `start` on in ascending order: the
+/// first address not among them is the first gap of that walk.
+fn first_free_in<I: Iterator<Item = Ipv4Addr>>(
+    subnet: &Subnet,
+    from: Option<Ipv4Addr>,
+    used_from: impl FnOnce(Ipv4Addr) -> I,
+) -> Option<Ipv4Addr> {
+    let network = u64::from(u32::from(subnet.cidr_block.network()));
+    let first_usable = network + RESERVED_ADDRESSES - 1;
+    let last_usable = network + cidr::size(&subnet.cidr_block) - 2;
+    let mut candidate = from.map_or(first_usable, |from| u64::from(u32::from(from)).max(first_usable));
+    if candidate > last_usable {
+        return None;
+    }
+    for used in used_from(Ipv4Addr::from(candidate as u32)) {
+        if u64::from(u32::from(used)) != candidate || candidate > last_usable {
+            break;
+        }
+        candidate += 1;
+    }
+    (candidate <= last_usable).then(|| Ipv4Addr::from(candidate as u32))
 }
 
 /// What RunInstances decided for one instance's primary interface.
@@ -252,7 +297,7 @@ pub fn create_primary(
 }
 
 /// `0a:` and five bytes from the ID's low hex digits: stable, and distinct for distinct IDs in practice.
-fn mac_address(id: &str) -> String {
+pub fn mac_address(id: &str) -> String {
     let hex = id.get(id.len().saturating_sub(10)..).unwrap_or_default().as_bytes();
     let pairs: Vec<&str> = hex.chunks(2).map(|pair| std::str::from_utf8(pair).unwrap_or("00")).collect();
     format!("0a:{}", pairs.join(":"))
@@ -338,7 +383,8 @@ impl Filterable for NetworkInterfaceView<'_> {
             "addresses.association.public-ip" | "association.public-ip" => {
                 out.extend(public.map(|public| public.ip.to_string()))
             }
-            "addresses.association.owner-id" | "association.ip-owner-id" => {
+            // `addresses.association.ip-owner-id` is DescribeInstances' name (`network-interface.` + it).
+            "addresses.association.owner-id" | "addresses.association.ip-owner-id" | "association.ip-owner-id" => {
                 out.extend(public.map(|public| public.ip_owner_id().to_string()))
             }
             "association.association-id" => out.extend(
@@ -386,6 +432,8 @@ impl Filterable for NetworkInterfaceView<'_> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
     use crate::tags::Tags;
 
@@ -408,21 +456,29 @@ mod tests {
         text.parse().unwrap()
     }
 
+    fn first_free(subnet: &Subnet, used: &BTreeSet<Ipv4Addr>, from: Option<Ipv4Addr>) -> Option<Ipv4Addr> {
+        first_free_in(subnet, from, |start| used.range(start..).copied())
+    }
+
     #[test]
     fn first_free_skips_the_reserved_addresses() {
         let subnet = subnet("10.0.1.0/24");
         let mut used = BTreeSet::new();
-        assert_eq!(first_free_address(&subnet, &used), Some(ip("10.0.1.4")));
+        assert_eq!(first_free(&subnet, &used, None), Some(ip("10.0.1.4")));
         used.insert(ip("10.0.1.4"));
         used.insert(ip("10.0.1.6"));
-        assert_eq!(first_free_address(&subnet, &used), Some(ip("10.0.1.5")));
+        assert_eq!(first_free(&subnet, &used, None), Some(ip("10.0.1.5")));
+        // Resuming after an address skips the gaps below it, and a start among the reserved ones does not count.
+        assert_eq!(first_free(&subnet, &used, Some(ip("10.0.1.6"))), Some(ip("10.0.1.7")));
+        assert_eq!(first_free(&subnet, &used, Some(ip("10.0.1.1"))), Some(ip("10.0.1.5")));
+        assert_eq!(first_free(&subnet, &used, Some(ip("10.0.1.255"))), None);
     }
 
     #[test]
     fn a_slash_28_holds_eleven_and_never_the_broadcast() {
         let subnet = subnet("10.0.0.16/28");
         let mut used = BTreeSet::new();
-        while let Some(address) = first_free_address(&subnet, &used) {
+        while let Some(address) = first_free(&subnet, &used, None) {
             used.insert(address);
         }
         assert_eq!(used.len(), 11);
@@ -433,23 +489,23 @@ mod tests {
     #[test]
     fn requested_addresses_are_checked() {
         let subnet = subnet("10.0.1.0/24");
-        let used: BTreeSet<_> = [ip("10.0.1.10")].into();
-        assert_eq!(check_requested_address(&subnet, &used, "10.0.1.20"), Ok(ip("10.0.1.20")));
+        let used = |address: Ipv4Addr| address == ip("10.0.1.10");
+        assert_eq!(check_requested_address(&subnet, used, "10.0.1.20"), Ok(ip("10.0.1.20")));
         assert_eq!(
-            check_requested_address(&subnet, &used, "10.0.2.5").unwrap_err().to_string(),
+            check_requested_address(&subnet, used, "10.0.2.5").unwrap_err().to_string(),
             "Address 10.0.2.5 does not fall within the subnet's address range"
         );
         for reserved in ["10.0.1.0", "10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.255"] {
-            let error = check_requested_address(&subnet, &used, reserved).unwrap_err();
+            let error = check_requested_address(&subnet, used, reserved).unwrap_err();
             assert_eq!(error.to_string(), format!("Address {reserved} is in subnet's reserved address range"));
             assert_eq!(error.code(), "InvalidParameterValue");
         }
-        let in_use = check_requested_address(&subnet, &used, "10.0.1.10").unwrap_err();
+        let in_use = check_requested_address(&subnet, used, "10.0.1.10").unwrap_err();
         assert_eq!(
             (in_use.code(), in_use.to_string().as_str()),
             ("InvalidIPAddress.InUse", "Address 10.0.1.10 is in use.")
         );
-        assert_eq!(check_requested_address(&subnet, &used, "nonsense").unwrap_err().code(), "InvalidParameterValue");
+        assert_eq!(check_requested_address(&subnet, used, "nonsense").unwrap_err().code(), "InvalidParameterValue");
     }
 
     #[test]

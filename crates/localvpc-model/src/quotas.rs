@@ -8,6 +8,11 @@
 //! Hard AWS rules that are not quotas are not here and always apply: one internet gateway per VPC, one peering
 //! between the same two VPCs, /16–/28 prefixes, 50 tags per resource ([`crate::tags::MAX_TAGS`], not adjustable).
 //!
+//! One limit here is not an AWS quota and holds in both modes: [`Quotas::max_instances_per_call`], the most
+//! instances one RunInstances may ask for (`serve --max-instances-per-call`, default
+//! [`MAX_INSTANCES_PER_CALL`]). A launch runs under the one writer lock, so without a ceiling a single call with
+//! an absurd `MaxCount` would hold every other writer for as long as it takes to launch what fits.
+//!
 //! Every quota is per `(account, Region)` [D: amazon-vpc-limits.md, "quotas … per Region for your AWS account"];
 //! the per-VPC, per-table and per-group ones are counted inside that scope.
 
@@ -44,8 +49,11 @@ pub const OUTSTANDING_PEERING_REQUESTS: usize = 25;
 /// Spec §5: network interfaces per Region.
 pub const NETWORK_INTERFACES_PER_REGION: usize = 5000;
 
+/// The default of [`Quotas::max_instances_per_call`]: a launch of this many takes a few milliseconds.
+pub const MAX_INSTANCES_PER_CALL: usize = 1000;
+
 /// The limits a server enforces: each `None` (not enforced) or the number of resources allowed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quotas {
     /// VPCs per Region.
     pub vpcs_per_region: Option<usize>,
@@ -77,6 +85,15 @@ pub struct Quotas {
     pub outstanding_peering_requests: Option<usize>,
     /// Network interfaces per Region.
     pub network_interfaces_per_region: Option<usize>,
+    /// The most instances one RunInstances may ask for (`MaxCount`); enforced whatever the mode (not an AWS quota,
+    /// see the module doc).
+    pub max_instances_per_call: usize,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Quotas::none()
+    }
 }
 
 impl Quotas {
@@ -98,6 +115,7 @@ impl Quotas {
             active_peerings_per_vpc: None,
             outstanding_peering_requests: None,
             network_interfaces_per_region: None,
+            max_instances_per_call: MAX_INSTANCES_PER_CALL,
         }
     }
 
@@ -119,12 +137,13 @@ impl Quotas {
             active_peerings_per_vpc: Some(ACTIVE_PEERINGS_PER_VPC),
             outstanding_peering_requests: Some(OUTSTANDING_PEERING_REQUESTS),
             network_interfaces_per_region: Some(NETWORK_INTERFACES_PER_REGION),
+            max_instances_per_call: MAX_INSTANCES_PER_CALL,
         }
     }
 
-    /// Whether any limit is enforced.
+    /// Whether any AWS quota is enforced (the per-call instance ceiling, always enforced, does not count).
     pub fn is_enforced(&self) -> bool {
-        *self != Quotas::none()
+        *self != Quotas { max_instances_per_call: self.max_instances_per_call, ..Quotas::none() }
     }
 }
 

@@ -5,12 +5,14 @@
 //! - [`permission`]: what one `IpPermissions.N` asks for — protocol names and numbers, port ranges, peers — checked
 //!   and normalised, and the text AWS uses to name a rule.
 //! - [`rules`]: Authorize/Revoke (ingress and egress) and the rule listing of DescribeSecurityGroupRules.
+//! - [`index`]: lookups by name, by rule, and of who references or uses a group, kept in step with every change.
 //! - [`reference`]: rules that reference another group — the same-VPC / peered-VPC rule (spec §2.6 "SG reference to
 //!   peer group"), staleness, DescribeSecurityGroupReferences and DescribeStaleSecurityGroups.
 //!
 //! One rule holds one peer (a CIDR block or a group) and has its own `sgr-` ID, as AWS's rule API shows it; the
 //! `IpPermissions` view that groups rules by protocol and ports is a rendering concern of the API crate.
 
+pub mod index;
 pub mod permission;
 pub mod reference;
 pub mod rules;
@@ -189,6 +191,9 @@ impl Resource for SecurityGroup {
     fn tags_mut(&mut self) -> &mut Tags {
         &mut self.tags
     }
+    fn reindex(index: &mut crate::index::Indexes<'_>, old: Option<&Self>, new: Option<&Self>) {
+        index::group_changed(index, old, new);
+    }
 }
 
 /// A group seen with the world, so filters on referenced groups (`ip-permission.group-name`) can look them up.
@@ -343,7 +348,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateSecurityGroup) -> Resul
         Some(vpc_id) => crate::vpc::find(region, vpc_id)?,
         None => default_vpc(region)?,
     };
-    if region.security_groups.values().any(|group| group.vpc_id == vpc.id && group.name == request.name) {
+    if region.index.security_groups.by_name(&vpc.id, &request.name).is_some() {
         return Err(Ec2Error::SecurityGroupDuplicate { name: request.name, vpc_id: vpc.id.clone() });
     }
     crate::tags::validate(&request.tags)?;
@@ -369,7 +374,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateSecurityGroup) -> Resul
 
 /// Spec §2.7 [O]: without a `VpcId`, the region's default VPC; with none, `VPCIdNotSpecified`.
 fn default_vpc(region: &RegionState) -> Result<Arc<Vpc>> {
-    region.vpcs.values().find(|vpc| vpc.is_default).cloned().ok_or(Ec2Error::NoDefaultVpc)
+    region.index.default_vpc().and_then(|id| region.vpcs.get(id)).cloned().ok_or(Ec2Error::NoDefaultVpc)
 }
 
 /// How a request names the group it acts on.
@@ -394,9 +399,10 @@ pub fn resolve(region: &RegionState, group: &GroupRef) -> Result<Arc<SecurityGro
         GroupRef::Name(name) => {
             let vpc = default_vpc(region)?;
             region
+                .index
                 .security_groups
-                .values()
-                .find(|g| g.vpc_id == vpc.id && &g.name == name)
+                .by_name(&vpc.id, name)
+                .and_then(|id| region.security_groups.get(id))
                 .cloned()
                 .ok_or_else(|| Ec2Error::SecurityGroupNameNotFound(name.clone(), vpc.id.clone()))
         }
@@ -421,7 +427,7 @@ pub fn delete(tx: &mut Tx, scope: &Scope, group: &GroupRef) -> Result<String> {
 
 /// Spec §2.7 [O]: a group attached to a network interface cannot be deleted (`DependencyViolation`).
 pub fn in_use_by_interface(region: &RegionState, group_id: &str) -> bool {
-    region.network_interfaces.values().any(|interface| interface.security_group_ids.iter().any(|id| id == group_id))
+    region.index.security_groups.is_used_by_interface(group_id)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use crate::availability_zone::{zones, AvailabilityZone};
 use crate::cidr::{self, Ipv4Net};
 use crate::filter::Filterable;
 use crate::ids::IdKind;
+use crate::index::Indexes;
 use crate::tags::{Tag, Tags};
 use crate::vpc::Vpc;
 use crate::world::{RegionState, Resource, Scope, Table, Tx};
@@ -49,7 +50,7 @@ impl Subnet {
 
     /// `availableIpAddressCount`: the block less the reserved addresses and the addresses in use.
     pub fn available_ip_address_count(&self, region: &RegionState) -> u64 {
-        let in_use = crate::network_interface::in_subnet(region, &self.id).count() as u64;
+        let in_use = crate::network_interface::addresses_in_use(region, &self.id);
         (cidr::size(&self.cidr_block) - RESERVED_ADDRESSES).saturating_sub(in_use)
     }
 }
@@ -71,6 +72,21 @@ impl Resource for Subnet {
     fn tags_mut(&mut self) -> &mut Tags {
         &mut self.tags
     }
+    /// The block among its VPC's blocks (CreateSubnet's conflict check and the per-VPC count).
+    fn reindex(index: &mut Indexes<'_>, old: Option<&Self>, new: Option<&Self>) {
+        if let (Some(old), Some(new)) = (old, new) {
+            if old.vpc_id == new.vpc_id && old.cidr_block == new.cidr_block {
+                return;
+            }
+        }
+        if let Some(old) = old {
+            index.region.remove_subnet_block(&old.vpc_id, u32::from(old.cidr_block.network()), &old.id);
+        }
+        if let Some(new) = new {
+            let (first, last) = (u32::from(new.cidr_block.network()), u32::from(new.cidr_block.broadcast()));
+            index.region.add_subnet_block(&new.vpc_id, first, last, &new.id);
+        }
+    }
 }
 
 /// A subnet seen together with its region, so filters can use derived values (free addresses).
@@ -86,17 +102,27 @@ impl Filterable for SubnetView<'_> {
         "availability-zone",
         "availability-zone-id",
         "availabilityZone",
+        "availabilityZoneId",
         "available-ip-address-count",
         "cidr",
         "cidr-block",
         "cidrBlock",
+        "customer-owned-ipv4-pool",
         "default-for-az",
         "defaultForAz",
+        "enable-dns64",
+        "enable-lni-at-device-index",
         "ipv6-cidr-block-association.ipv6-cidr-block",
         "ipv6-cidr-block-association.association-id",
         "ipv6-cidr-block-association.state",
+        "ipv6-native",
+        "map-customer-owned-ip-on-launch",
         "map-public-ip-on-launch",
+        "outpost-arn",
         "owner-id",
+        "private-dns-name-options-on-launch.hostname-type",
+        "private-dns-name-options-on-launch.enable-resource-name-dns-a-record",
+        "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record",
         "state",
         "subnet-arn",
         "subnet-id",
@@ -106,11 +132,20 @@ impl Filterable for SubnetView<'_> {
         let subnet = self.subnet;
         match name {
             "availability-zone" | "availabilityZone" => out.push(subnet.availability_zone.clone()),
-            "availability-zone-id" => out.push(subnet.availability_zone_id.clone()),
+            "availability-zone-id" | "availabilityZoneId" => out.push(subnet.availability_zone_id.clone()),
             "available-ip-address-count" => out.push(subnet.available_ip_address_count(self.region).to_string()),
             "cidr" | "cidr-block" | "cidrBlock" => out.push(subnet.cidr_block.to_string()),
             "default-for-az" | "defaultForAz" => out.push(subnet.default_for_az.to_string()),
             "map-public-ip-on-launch" => out.push(subnet.map_public_ip_on_launch.to_string()),
+            // Settings localvpc has no way to turn on (no DNS64, no IPv6, no Outposts): always their defaults, as
+            // DescribeSubnets shows them; `customer-owned-ipv4-pool`, `enable-lni-at-device-index` and
+            // `outpost-arn` have no value, so they match nothing.
+            "enable-dns64"
+            | "ipv6-native"
+            | "map-customer-owned-ip-on-launch"
+            | "private-dns-name-options-on-launch.enable-resource-name-dns-a-record"
+            | "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record" => out.push("false".into()),
+            "private-dns-name-options-on-launch.hostname-type" => out.push("ip-name".into()),
             "owner-id" => out.push(subnet.owner_id.clone()),
             "state" => out.push("available".into()),
             "subnet-arn" => out.push(subnet.arn()),
@@ -180,13 +215,14 @@ pub fn create_subnet(tx: &mut Tx, scope: &Scope, request: CreateSubnet) -> Resul
     if !cidr::prefix_in_vpc_range(&block) || !vpc.cidr_blocks().any(|vpc_block| vpc_block.contains(&block)) {
         return Err(Ec2Error::InvalidSubnetRange(text.clone()));
     }
-    if region.subnets.values().any(|other| other.vpc_id == vpc.id && cidr::overlaps(&other.cidr_block, &block)) {
+    let (first, last) = (u32::from(block.network()), u32::from(block.broadcast()));
+    if region.index.overlapping_subnet(&vpc.id, first, last).is_some() {
         return Err(Ec2Error::SubnetConflict(text.clone()));
     }
     let zone = pick_zone(&scope.region, request.availability_zone.as_deref(), request.availability_zone_id.as_deref())?;
     crate::tags::validate(&request.tags)?;
     // Spec §5: subnets per VPC.
-    let existing = region.subnets.values().filter(|subnet| subnet.vpc_id == vpc.id).count();
+    let existing = region.index.subnet_count(&vpc.id);
     crate::quotas::check(tx.quotas().subnets_per_vpc, existing, 1, || Ec2Error::SubnetLimitExceeded)?;
     Ok(insert(tx, scope, &vpc, block, &zone, false, Tags(request.tags)))
 }

@@ -73,11 +73,21 @@ impl Resource for Vpc {
     fn tags_mut(&mut self) -> &mut Tags {
         &mut self.tags
     }
+    /// The scope's default VPC (whether a VPC is the default never changes).
+    fn reindex(index: &mut crate::index::Indexes<'_>, old: Option<&Self>, new: Option<&Self>) {
+        match (old, new) {
+            (_, Some(vpc)) if vpc.is_default => index.region.set_default_vpc(&vpc.id),
+            (Some(vpc), None) if vpc.is_default => index.region.remove_default_vpc(&vpc.id),
+            _ => {}
+        }
+    }
 }
 
 impl Filterable for Vpc {
     const FILTERS: &'static [&'static str] = &[
         "cidr",
+        // Not in the API reference, but AWS accepts it and Ansible's ec2_vpc_net always sends it.
+        "cidr-block",
         "cidr-block-association.cidr-block",
         "cidr-block-association.association-id",
         "cidr-block-association.state",
@@ -87,20 +97,22 @@ impl Filterable for Vpc {
         "ipv6-cidr-block-association.association-id",
         "ipv6-cidr-block-association.state",
         "is-default",
+        // The older API reference's name, which the VPC User Guide still tells users to send (and moto's tests do).
+        "isDefault",
         "owner-id",
         "state",
         "vpc-id",
     ];
     fn filter_values(&self, name: &str, out: &mut Vec<String>) {
         match name {
-            "cidr" => out.push(self.cidr_block.to_string()),
+            "cidr" | "cidr-block" => out.push(self.cidr_block.to_string()),
             "cidr-block-association.cidr-block" => out.extend(self.cidr_blocks().map(|block| block.to_string())),
             "cidr-block-association.association-id" => {
                 out.extend(self.cidr_associations.iter().map(|a| a.association_id.clone()))
             }
             "cidr-block-association.state" => out.push("associated".into()),
             "dhcp-options-id" => out.push(self.dhcp_options_id.clone()),
-            "is-default" => out.push(self.is_default.to_string()),
+            "is-default" | "isDefault" => out.push(self.is_default.to_string()),
             "owner-id" => out.push(self.owner_id.clone()),
             "state" => out.push("available".into()),
             "vpc-id" => out.push(self.id.clone()),
@@ -190,7 +202,11 @@ pub fn delete_vpc(tx: &mut Tx, scope: &Scope, vpc_id: &str) -> Result<()> {
     let region = tx.region(scope);
     let vpc = find(region, vpc_id)?;
     let has_dependencies = region.subnets.values().any(|s| s.vpc_id == vpc.id)
-        || region.security_groups.values().any(|g| g.vpc_id == vpc.id && g.name != "default")
+        || region
+            .index
+            .security_groups
+            .in_vpc(&vpc.id)
+            .any(|id| region.security_groups.get(id).is_some_and(|g| !g.is_default()))
         || region.route_tables.values().any(|t| t.vpc_id == vpc.id && !t.is_main())
         || region.network_acls.values().any(|a| a.vpc_id == vpc.id && !a.is_default)
         || region.internet_gateways.values().any(|g| g.attached_vpc.as_deref() == Some(vpc.id.as_str()))
@@ -202,8 +218,7 @@ pub fn delete_vpc(tx: &mut Tx, scope: &Scope, vpc_id: &str) -> Result<()> {
     let tables: Vec<String> =
         region.route_tables.values().filter(|t| t.vpc_id == vpc.id).map(|t| t.id.clone()).collect();
     let acls: Vec<String> = region.network_acls.values().filter(|a| a.vpc_id == vpc.id).map(|a| a.id.clone()).collect();
-    let groups: Vec<String> =
-        region.security_groups.values().filter(|g| g.vpc_id == vpc.id).map(|g| g.id.clone()).collect();
+    let groups: Vec<String> = region.index.security_groups.in_vpc(&vpc.id).map(str::to_string).collect();
     for id in tables {
         tx.remove::<route_table::RouteTable>(scope, &id);
     }
@@ -340,7 +355,7 @@ const DEFAULT_VPC_CIDR: &str = "172.31.0.0/16";
 /// CreateDefaultVpc: refused while a default VPC exists, and under `--quotas aws` when the new VPC or its internet
 /// gateway would pass a quota (spec §5).
 pub fn create_default_vpc(tx: &mut Tx, scope: &Scope) -> Result<Arc<Vpc>> {
-    if tx.region(scope).vpcs.values().any(|vpc| vpc.is_default) {
+    if tx.region(scope).index.default_vpc().is_some() {
         return Err(Ec2Error::DefaultVpcAlreadyExists);
     }
     check_vpc_quota(tx, scope)?;
@@ -373,4 +388,35 @@ pub fn ensure_initialized(tx: &mut Tx, scope: &Scope) {
     build_default_vpc(tx, scope);
     let meta = tx.region(scope).meta.clone();
     tx.set_meta(scope, RegionMeta { initialized: true, ..meta });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::{matches, validate, Filter};
+    use crate::{Timestamp, World};
+
+    fn filter(name: &str, value: &str) -> Filter {
+        Filter { name: name.into(), values: vec![value.into()] }
+    }
+
+    #[test]
+    fn cidr_block_filter_is_accepted_as_on_aws() {
+        let mut world = World::default();
+        let mut tx = Tx::new(&mut world, Timestamp(0));
+        let scope = Scope::new(crate::DEFAULT_ACCOUNT, crate::DEFAULT_REGION);
+        let vpc =
+            create_vpc(&mut tx, &scope, CreateVpc { cidr_block: "10.1.0.0/16".into(), ..Default::default() }).unwrap();
+        // Ansible's ec2_vpc_net sends `cidr-block`, which the API reference omits and AWS accepts.
+        assert!(validate::<Vpc>(&[filter("cidr-block", "10.1.0.0/16")]).is_ok());
+        assert!(matches(&*vpc, &[filter("cidr-block", "10.1.0.0/16")]));
+        assert!(!matches(&*vpc, &[filter("cidr-block", "10.2.0.0/16")]));
+        assert!(matches(&*vpc, &[filter("cidr", "10.1.*")]));
+        assert!(matches(&*vpc, &[filter("isDefault", "false")]));
+        assert!(!matches(&*vpc, &[filter("isDefault", "true")]));
+        // No IPv6: the IPv6 association filters are valid and match nothing.
+        assert!(validate::<Vpc>(&[filter("ipv6-cidr-block-association.state", "associated")]).is_ok());
+        assert!(!matches(&*vpc, &[filter("ipv6-cidr-block-association.state", "*")]));
+        assert_eq!(validate::<Vpc>(&[filter("cidr-blocks", "x")]).unwrap_err().code(), "InvalidParameterValue");
+    }
 }

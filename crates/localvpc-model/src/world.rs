@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::address::Address;
 use crate::dhcp_options::DhcpOptions;
 use crate::ids::{format_id, IdKind};
+use crate::index::{Indexes, RegionIndex, WorldIndex};
 use crate::instance::Instance;
 use crate::internet_gateway::InternetGateway;
 use crate::key_pair::KeyPair;
@@ -118,6 +119,8 @@ pub struct RegionState {
     pub dhcp_options: Table<DhcpOptions>,
     /// Key pairs, by `key-…` ID.
     pub key_pairs: Table<KeyPair>,
+    /// Lookups derived from the tables above (see [`crate::index`]); kept true by [`Tx`].
+    pub(crate) index: RegionIndex,
 }
 
 static EMPTY_REGION: LazyLock<RegionState> = LazyLock::new(RegionState::default);
@@ -136,18 +139,27 @@ pub trait Resource: Clone + Serialize + DeserializeOwned + Send + Sync + 'static
     fn tags(&self) -> &Tags;
     /// The resource's tags, mutably.
     fn tags_mut(&mut self) -> &mut Tags;
+    /// Keeps the [`crate::index`] lookups this kind contributes to true when its table changes: `old` is the value
+    /// replaced or removed, `new` the value stored. Most kinds contribute to none.
+    fn reindex(_index: &mut Indexes<'_>, _old: Option<&Self>, _new: Option<&Self>) {}
 }
 
 /// The whole emulated cloud.
 #[derive(Debug, Clone, Default)]
 pub struct World {
-    regions: OrdMap<Scope, RegionState>,
+    /// Each scope's state behind its own `Arc`: a mutation copies the path to its scope in this map, and a node of
+    /// `Arc`s is a few hundred bytes where a node of inline `RegionState`s was kilobytes.
+    regions: OrdMap<Scope, Arc<RegionState>>,
     /// Peering connections span two scopes, so they live beside the regions, not in one.
     peerings: Table<VpcPeeringConnection>,
     next_id: u64,
+    /// Which ID sequence this world issues (see [`crate::ids`]); persisted with the counter.
+    id_key: u64,
     clock_offset_ms: i64,
     /// Where the public address allocator (`address::allocate_public_ip`) resumes.
     public_ip_cursor: u64,
+    /// Lookups that span every scope (see [`crate::index`]); kept true by [`Tx`].
+    index: WorldIndex,
 }
 
 /// One persisted change, produced by [`Tx::finish`] for the store.
@@ -185,6 +197,7 @@ pub enum Change {
 const META_KIND: &str = "region_meta";
 const META_ID: &str = "meta";
 const NEXT_ID_KEY: &str = "next_id";
+const ID_KEY_KEY: &str = "id_key";
 const CLOCK_OFFSET_KEY: &str = "clock_offset_ms";
 const PUBLIC_IP_CURSOR_KEY: &str = "public_ip_cursor";
 
@@ -203,7 +216,7 @@ pub struct LoadError {
 impl World {
     /// The state of one scope; an empty one if the scope was never used.
     pub fn region(&self, scope: &Scope) -> &RegionState {
-        self.regions.get(scope).unwrap_or(&EMPTY_REGION)
+        self.regions.get(scope).map(|region| &**region).unwrap_or(&EMPTY_REGION)
     }
 
     /// Every VPC peering connection, whatever its scopes.
@@ -213,12 +226,31 @@ impl World {
 
     /// Every scope that holds state.
     pub fn scopes(&self) -> impl Iterator<Item = (&Scope, &RegionState)> {
-        self.regions.iter()
+        self.regions.iter().map(|(scope, region)| (scope, &**region))
+    }
+
+    /// The state of one scope, to change (created empty if the scope was never used); for [`Resource::reindex`].
+    pub(crate) fn region_mut(&mut self, scope: &Scope) -> &mut RegionState {
+        Arc::make_mut(self.regions.entry(scope.clone()).or_default())
+    }
+
+    /// The lookups that span every scope.
+    pub(crate) fn index(&self) -> &WorldIndex {
+        &self.index
     }
 
     /// The emulator clock offset in milliseconds (moved forward by the admin clock endpoint).
     pub fn clock_offset_ms(&self) -> i64 {
         self.clock_offset_ms
+    }
+
+    /// Sets the key of the ID sequence if this world has issued no ID yet (a fresh store or a reset). A world that
+    /// has issued IDs keeps its key — a stored world without one (from before keys) keeps key 0 — so a restart
+    /// never reissues an ID.
+    pub fn key_fresh_ids(&mut self, key: u64) {
+        if self.next_id == 0 {
+            self.id_key = key;
+        }
     }
 
     /// Rebuilds a world from stored records and world-level values.
@@ -237,22 +269,23 @@ impl World {
                 world.peerings.insert(pcx.id.clone(), Arc::new(pcx));
                 continue;
             }
-            let region = world.regions.entry(scope).or_default();
+            let region = Arc::make_mut(world.regions.entry(scope).or_default());
+            let index = &mut world.index;
             let result = match kind {
                 META_KIND => serde_json::from_str(body).map(|meta| region.meta = meta),
-                Vpc::KIND => load_into::<Vpc>(region, body),
-                Subnet::KIND => load_into::<Subnet>(region, body),
-                InternetGateway::KIND => load_into::<InternetGateway>(region, body),
-                RouteTable::KIND => load_into::<RouteTable>(region, body),
-                NetworkAcl::KIND => load_into::<NetworkAcl>(region, body),
-                SecurityGroup::KIND => load_into::<SecurityGroup>(region, body),
-                Instance::KIND => load_into::<Instance>(region, body),
-                NetworkInterface::KIND => load_into::<NetworkInterface>(region, body),
-                Address::KIND => load_into::<Address>(region, body),
-                NetworkInsightsPath::KIND => load_into::<NetworkInsightsPath>(region, body),
-                NetworkInsightsAnalysis::KIND => load_into::<NetworkInsightsAnalysis>(region, body),
-                DhcpOptions::KIND => load_into::<DhcpOptions>(region, body),
-                KeyPair::KIND => load_into::<KeyPair>(region, body),
+                Vpc::KIND => load_into::<Vpc>(region, index, body),
+                Subnet::KIND => load_into::<Subnet>(region, index, body),
+                InternetGateway::KIND => load_into::<InternetGateway>(region, index, body),
+                RouteTable::KIND => load_into::<RouteTable>(region, index, body),
+                NetworkAcl::KIND => load_into::<NetworkAcl>(region, index, body),
+                SecurityGroup::KIND => load_into::<SecurityGroup>(region, index, body),
+                Instance::KIND => load_into::<Instance>(region, index, body),
+                NetworkInterface::KIND => load_into::<NetworkInterface>(region, index, body),
+                Address::KIND => load_into::<Address>(region, index, body),
+                NetworkInsightsPath::KIND => load_into::<NetworkInsightsPath>(region, index, body),
+                NetworkInsightsAnalysis::KIND => load_into::<NetworkInsightsAnalysis>(region, index, body),
+                DhcpOptions::KIND => load_into::<DhcpOptions>(region, index, body),
+                KeyPair::KIND => load_into::<KeyPair>(region, index, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
             result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;
@@ -260,6 +293,7 @@ impl World {
         for (key, value) in meta {
             match key {
                 NEXT_ID_KEY => world.next_id = value.parse().unwrap_or(0),
+                ID_KEY_KEY => world.id_key = value.parse().unwrap_or(0),
                 CLOCK_OFFSET_KEY => world.clock_offset_ms = value.parse().unwrap_or(0),
                 PUBLIC_IP_CURSOR_KEY => world.public_ip_cursor = value.parse().unwrap_or(0),
                 _ => {}
@@ -269,10 +303,16 @@ impl World {
     }
 }
 
-fn load_into<T: Resource>(region: &mut RegionState, body: &str) -> serde_json::Result<()> {
+fn load_into<T: Resource>(region: &mut RegionState, world: &mut WorldIndex, body: &str) -> serde_json::Result<()> {
     let value: T = serde_json::from_str(body)?;
-    T::table_mut(region).insert(value.id().to_string(), Arc::new(value));
+    store::<T>(region, world, Arc::new(value));
     Ok(())
+}
+
+/// Puts `value` in its table and tells the indexes what it replaced.
+fn store<T: Resource>(region: &mut RegionState, world: &mut WorldIndex, value: Arc<T>) {
+    let old = T::table_mut(region).insert(value.id().to_string(), value.clone());
+    T::reindex(&mut Indexes { region: &mut region.index, world }, old.as_deref(), Some(&value));
 }
 
 type Serializer = fn(&World, &Scope, &str) -> Option<String>;
@@ -354,8 +394,9 @@ impl<'w> Tx<'w> {
     /// Inserts or replaces a resource.
     pub fn put<T: Resource>(&mut self, scope: &Scope, value: T) {
         let id = value.id().to_string();
-        let region = self.world.regions.entry(scope.clone()).or_default();
-        T::table_mut(region).insert(id.clone(), Arc::new(value));
+        let world = &mut *self.world;
+        let region = Arc::make_mut(world.regions.entry(scope.clone()).or_default());
+        store(region, &mut world.index, Arc::new(value));
         self.dirty.insert((T::KIND, scope.clone(), id), serialize_record::<T>);
     }
 
@@ -372,8 +413,13 @@ impl<'w> Tx<'w> {
 
     /// Removes a resource.
     pub fn remove<T: Resource>(&mut self, scope: &Scope, id: &str) {
-        if let Some(region) = self.world.regions.get_mut(scope) {
-            T::table_mut(region).remove(id);
+        let world = &mut *self.world;
+        // Look before taking the scope mutably: that copies the scope's state even when there is nothing to remove.
+        let present = T::table(world.region(scope)).contains_key(id);
+        if let Some(region) = world.regions.get_mut(scope).filter(|_| present).map(Arc::make_mut) {
+            if let Some(old) = T::table_mut(region).remove(id) {
+                T::reindex(&mut Indexes { region: &mut region.index, world: &mut world.index }, Some(&old), None);
+            }
         }
         self.dirty.insert((T::KIND, scope.clone(), id.to_string()), serialize_record::<T>);
     }
@@ -392,7 +438,7 @@ impl<'w> Tx<'w> {
 
     /// Replaces the per-scope facts.
     pub fn set_meta(&mut self, scope: &Scope, meta: RegionMeta) {
-        self.world.regions.entry(scope.clone()).or_default().meta = meta;
+        self.world.region_mut(scope).meta = meta;
         self.dirty.insert((META_KIND, scope.clone(), META_ID.to_string()), serialize_meta);
     }
 
@@ -400,7 +446,7 @@ impl<'w> Tx<'w> {
     pub fn next_id(&mut self, kind: IdKind) -> String {
         self.world.next_id += 1;
         self.dirty_next_id = true;
-        format_id(kind, self.world.next_id)
+        format_id(kind, self.world.next_id, self.world.id_key)
     }
 
     /// Where the public address allocator resumes (an offset into its pool).
@@ -432,6 +478,8 @@ impl<'w> Tx<'w> {
         }
         if self.dirty_next_id {
             changes.push(Change::Meta { key: NEXT_ID_KEY, value: self.world.next_id.to_string() });
+            // Written with every counter so the first ID of a fresh store persists its key in the same batch.
+            changes.push(Change::Meta { key: ID_KEY_KEY, value: self.world.id_key.to_string() });
         }
         if self.dirty_clock {
             changes.push(Change::Meta { key: CLOCK_OFFSET_KEY, value: self.world.clock_offset_ms.to_string() });
@@ -446,6 +494,39 @@ impl<'w> Tx<'w> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fresh_world_takes_the_key_and_a_used_one_keeps_its_own() {
+        let first_vpc_id = |key| {
+            let mut world = World::default();
+            world.key_fresh_ids(key);
+            let mut tx = Tx::new(&mut world, Timestamp(0));
+            tx.next_id(IdKind::Vpc)
+        };
+        assert_ne!(first_vpc_id(1), first_vpc_id(2));
+        assert_eq!(first_vpc_id(3), first_vpc_id(3));
+
+        let mut world = World::default();
+        world.key_fresh_ids(5);
+        let mut tx = Tx::new(&mut world, Timestamp(0));
+        let issued = tx.next_id(IdKind::Vpc);
+        let changes = tx.finish();
+        assert!(changes.contains(&Change::Meta { key: ID_KEY_KEY, value: "5".into() }));
+        let metas: Vec<(&str, String)> = changes
+            .iter()
+            .filter_map(|change| match change {
+                Change::Meta { key, value } => Some((*key, value.clone())),
+                _ => None,
+            })
+            .collect();
+        let mut reloaded =
+            World::load(std::iter::empty(), metas.iter().map(|(key, value)| (*key, value.as_str()))).unwrap();
+        reloaded.key_fresh_ids(6); // ignored: this world has issued IDs
+        let mut tx = Tx::new(&mut reloaded, Timestamp(0));
+        let next = tx.next_id(IdKind::Vpc);
+        assert_ne!(next, issued);
+        assert_eq!(next, format_id(IdKind::Vpc, 2, 5));
+    }
 
     #[test]
     fn timestamps_render_like_ec2() {

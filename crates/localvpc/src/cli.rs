@@ -5,8 +5,11 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
+use localvpc_api::control::Quotas;
 
 /// The endpoint the client commands talk to when neither `--endpoint` nor `LOCALVPC_ENDPOINT` is set.
 pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
@@ -44,6 +47,11 @@ impl Cli {
     pub fn access_key(&self) -> String {
         std::env::var("AWS_ACCESS_KEY_ID").ok().filter(|key| !key.is_empty()).unwrap_or_else(|| "localvpc".to_string())
     }
+
+    /// The secret access key the aws CLI would sign with, if the environment has one.
+    pub fn secret_key(&self) -> Option<String> {
+        std::env::var("AWS_SECRET_ACCESS_KEY").ok().filter(|secret| !secret.is_empty())
+    }
 }
 
 /// The subcommands.
@@ -77,10 +85,14 @@ pub struct ExecArgs {
     /// Also print the packet's path and, for a drop, every blocking setting with its fix.
     #[arg(long)]
     pub explain: bool,
+    /// Ask the packet engine even when the server runs the kernel data plane (to compare the two).
+    #[arg(long)]
+    pub model: bool,
     /// Where the command runs: an instance ID (`i-…`) or `internet`.
     pub vantage: String,
     /// The command and its arguments: `ping [-c N] HOST`, `traceroute [-I] HOST`, `nslookup NAME`, `dig NAME`,
-    /// `nc -z [-w S] HOST PORT`. The `--` before it may be left out.
+    /// `nc -z [-w S] HOST PORT`; with `serve --data-plane kernel`, any command, run for real in the vantage's
+    /// network namespace. The `--` before it may be left out.
     #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<String>,
 }
@@ -114,15 +126,48 @@ pub enum ProbeProtocol {
     Udp,
 }
 
-/// `localvpc reachability`.
+/// `localvpc reachability`: by default the instances in groups that every instance treats alike, and which
+/// groups ping which; one of `--summary`, `--reachable`, `--unreachable` or `--full` for another form.
 #[derive(Debug, Args)]
 pub struct ReachabilityArgs {
     /// Only instances in this VPC (repeatable).
     #[arg(long = "vpc", value_name = "VPC_ID")]
     pub vpcs: Vec<String>,
-    /// Print the server's JSON instead of the table.
+    /// Per pair of VPCs: reachable, partial or none, with the counts of instance pairs.
+    #[arg(long, conflicts_with_all = ["reachable", "unreachable", "full"])]
+    pub summary: bool,
+    /// List the instance pairs that ping (the first --limit of them, and how many there are).
+    #[arg(long, group = "pair_list", conflicts_with_all = ["unreachable", "full"])]
+    pub reachable: bool,
+    /// List the instance pairs that do not ping (the first --limit of them, and how many there are).
+    #[arg(long, group = "pair_list", conflicts_with = "full")]
+    pub unreachable: bool,
+    /// Every instance against every other: N × N cells (large networks make hundreds of megabytes).
+    #[arg(long)]
+    pub full: bool,
+    /// How many pairs --reachable or --unreachable lists (server default 100, at most 10000).
+    #[arg(long, value_name = "N", requires = "pair_list")]
+    pub limit: Option<u64>,
+    /// Print the server's JSON instead of the tables.
     #[arg(long)]
     pub json: bool,
+}
+
+impl ReachabilityArgs {
+    /// The form the server is asked for (the JSON API's `form`).
+    pub fn form(&self) -> &'static str {
+        if self.summary {
+            "summary"
+        } else if self.reachable {
+            "reachable"
+        } else if self.unreachable {
+            "unreachable"
+        } else if self.full {
+            "full"
+        } else {
+            "groups"
+        }
+    }
 }
 
 /// `localvpc ssh [user@]HOST`, from the internet.
@@ -161,6 +206,104 @@ pub struct ServeArgs {
     /// rules per security group, … — refused with AWS's error codes, e.g. `VpcLimitExceeded`).
     #[arg(long, value_enum, default_value_t = QuotaMode::None, env = "LOCALVPC_QUOTAS")]
     pub quotas: QuotaMode,
+    /// Seconds a client may take to send a request's headers, counted from their first byte; a slower client is
+    /// disconnected (a slowloris holds no connection for long). Fractions allowed.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_seconds)]
+    pub header_timeout: Duration,
+    /// Seconds a connection may stay silent — kept alive with no request, or stalled mid-request — before it is
+    /// closed. Fractions allowed.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
+    pub idle_timeout: Duration,
+    /// Most connections served at once; more wait in the kernel's listen backlog until one closes (a warning says
+    /// so, at most every few seconds). Default: 4096, or the open-file limit (`ulimit -n`) minus 32 if lower.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
+    /// What carries packets: `model` (the packet engine computes every answer) or `kernel` (running instances become
+    /// network namespaces where real programs run; needs root, or CAP_NET_ADMIN and CAP_SYS_ADMIN, and `nft`).
+    #[arg(long, value_enum, default_value_t = DataPlaneMode::Model, env = "LOCALVPC_DATA_PLANE")]
+    pub data_plane: DataPlaneMode,
+    /// The prefix of every namespace the kernel data plane creates (`PREFIX-i-…`, `PREFIX-vpc-…`,
+    /// `PREFIX-internet`); two servers on one host need different prefixes.
+    #[arg(long, default_value = "lv", value_parser = parse_prefix, env = "LOCALVPC_KERNEL_PREFIX")]
+    pub kernel_prefix: String,
+    /// Issue the same resource IDs on every fresh store and reset (reproducible demos and snapshot tests). Without
+    /// it IDs are random, as on AWS: a fresh store or a reset never repeats an earlier sequence.
+    #[arg(long, value_name = "N", env = "LOCALVPC_ID_SEED")]
+    pub id_seed: Option<u64>,
+    /// The most instances one RunInstances may ask for (`MaxCount`), whatever `--quotas` says: a call over it is
+    /// refused with `InstanceLimitExceeded` and launches nothing, so one request cannot hold every other writer for
+    /// seconds.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = Quotas::none().max_instances_per_call,
+        value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize),
+        env = "LOCALVPC_MAX_INSTANCES_PER_CALL"
+    )]
+    pub max_instances_per_call: usize,
+    /// How requests are authenticated: `none` (the default: any access key works and only names the account) or
+    /// `sigv4` (every request but `GET /` and `/_localvpc/health` must carry a valid Signature Version 4 by a key of
+    /// `--credentials`; refusals are AWS's codes, e.g. `AuthFailure`, `SignatureDoesNotMatch`, `RequestExpired`).
+    #[arg(long, value_enum, default_value_t = AuthMode::None, env = "LOCALVPC_AUTH")]
+    pub auth: AuthMode,
+    /// The keys `--auth sigv4` accepts: a file of lines `ACCESS_KEY SECRET [ACCOUNT]` (`#` comments, blank lines
+    /// allowed). Without ACCOUNT a key acts for the account its shape names (a 12-digit key is the account).
+    #[arg(long, value_name = "FILE", env = "LOCALVPC_CREDENTIALS")]
+    pub credentials: Option<PathBuf>,
+}
+
+/// The values of `serve --data-plane`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DataPlaneMode {
+    /// The packet engine answers every probe; nothing is created in the kernel.
+    Model,
+    /// Running instances are network namespaces; packets are real.
+    Kernel,
+}
+
+impl fmt::Display for DataPlaneMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DataPlaneMode::Model => "model",
+            DataPlaneMode::Kernel => "kernel",
+        })
+    }
+}
+
+/// A namespace prefix: 1–8 lowercase letters or digits, so every name stays short and cannot escape `/run/netns`.
+fn parse_prefix(text: &str) -> Result<String, String> {
+    let valid = (1..=8).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if valid {
+        Ok(text.to_string())
+    } else {
+        Err(format!("expected 1 to 8 lowercase letters or digits, got `{text}`"))
+    }
+}
+
+/// A positive number of seconds, fractions allowed (`0.5`), as the timeout flags take it.
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 86_400.0 => Ok(Duration::from_secs_f64(seconds)),
+        _ => Err(format!("expected a number of seconds between 0 and 86400, got `{text}`")),
+    }
+}
+
+/// The values of `serve --auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthMode {
+    /// Any access key works (signatures are not checked).
+    None,
+    /// Signature Version 4, verified against the keys of `--credentials`.
+    Sigv4,
+}
+
+impl fmt::Display for AuthMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AuthMode::None => "none",
+            AuthMode::Sigv4 => "sigv4",
+        })
+    }
 }
 
 /// The values of `serve --quotas`.
@@ -369,6 +512,21 @@ mod tests {
         assert_eq!(quotas(&["localvpc", "serve", "--quotas", "none"]), QuotaMode::None);
         assert!(Cli::try_parse_from(["localvpc", "serve", "--quotas", "strict"]).is_err());
         assert_eq!(QuotaMode::Aws.to_string(), "aws");
+    }
+
+    #[test]
+    fn serve_max_instances_per_call() {
+        let ceiling = |args: &[&str]| match Cli::try_parse_from(args).map(|cli| cli.command) {
+            Ok(Command::Serve(serve)) => Ok(serve.max_instances_per_call),
+            Ok(other) => panic!("not serve: {other:?}"),
+            Err(error) => Err(error.kind()),
+        };
+        if std::env::var_os("LOCALVPC_MAX_INSTANCES_PER_CALL").is_none() {
+            assert_eq!(ceiling(&["localvpc", "serve"]), Ok(1000));
+        }
+        assert_eq!(ceiling(&["localvpc", "serve", "--max-instances-per-call", "20000"]), Ok(20_000));
+        assert!(ceiling(&["localvpc", "serve", "--max-instances-per-call", "0"]).is_err());
+        assert!(ceiling(&["localvpc", "serve", "--max-instances-per-call", "-1"]).is_err());
     }
 
     #[test]

@@ -1,14 +1,23 @@
 //! HTTP to the localvpc JSON API (`/_localvpc/v1/…`): one method per endpoint, and the answer shapes the tools read.
 //!
 //! The caller's account and region travel as the aws CLI sends them, in a SigV4 credential scope
-//! (`Credential=AKID/yyyymmdd/region/ec2/aws4_request`); the server reads the scope and does not check the signature,
-//! so nothing here signs. Blocking reqwest: the client commands are a handful of sequential calls to loopback, and
+//! (`Credential=AKID/yyyymmdd/region/ec2/aws4_request`). With a secret key in the environment (as the aws CLI reads
+//! it, `AWS_SECRET_ACCESS_KEY`) every request is signed for real by `aws-sigv4`, body hash included, so the commands
+//! work against `serve --auth sigv4`; without one the header carries the scope only, which a default server reads
+//! and does not check. Blocking reqwest: the client commands are a handful of sequential calls to loopback, and
 //! the `ssh` shell reads stdin between them.
 
+use std::io::Write;
 use std::net::Ipv4Addr;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::{anyhow, Context};
+use aws_sigv4::http_request::{sign, PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
+use localvpc_model::authentication;
+use reqwest::blocking::Response;
+use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -76,12 +85,28 @@ pub struct Resolution {
 /// One component a packet crossed.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Hop {
-    /// `network-interface`, `security-group-egress`, `route-table`, `vpc-peering-connection`, …
+    /// `network-interface`, `security-group-egress`, `route-table`, `vpc-peering-connection`, …; `other-account`
+    /// for components of another account the server does not show.
     pub kind: String,
-    /// The component's ID.
-    pub id: String,
+    /// The component's ID; absent for another account's component.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The owner of a peer's component shown without its ID.
+    #[serde(default)]
+    pub account: Option<String>,
     /// What happened there.
     pub detail: String,
+}
+
+impl Hop {
+    /// The ID, or who owns a component shown without one.
+    pub fn label(&self) -> String {
+        match (&self.id, &self.account) {
+            (Some(id), _) => id.clone(),
+            (None, Some(account)) => format!("(account {account})"),
+            (None, None) => "-".to_string(),
+        }
+    }
 }
 
 /// A blocking setting and its fix.
@@ -89,12 +114,27 @@ pub struct Hop {
 pub struct Finding {
     /// The explanation code (`NO_ROUTE_TO_DESTINATION`, `ENI_SG_RULES_MISMATCH`, …).
     pub code: String,
-    /// The blocking component's ID.
-    pub component: String,
+    /// The blocking component's ID; absent for a peer's setting.
+    #[serde(default)]
+    pub component: Option<String>,
+    /// The owner of a peer's setting shown without its ID.
+    #[serde(default)]
+    pub account: Option<String>,
     /// What blocks.
     pub detail: String,
     /// The change that unblocks it.
     pub fix: String,
+}
+
+impl Finding {
+    /// The blocking component's ID, or the account that owns it.
+    pub fn label(&self) -> String {
+        match (&self.component, &self.account) {
+            (Some(component), _) => component.clone(),
+            (None, Some(account)) => format!("account {account}"),
+            (None, None) => "-".to_string(),
+        }
+    }
 }
 
 /// One direction of a probe.
@@ -115,6 +155,9 @@ pub struct Leg {
     /// What blocked this leg.
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// Part of the leg lies in another account and is not shown.
+    #[serde(default)]
+    pub withheld: bool,
 }
 
 /// The answer of `/v1/probe` and `/v1/explain`.
@@ -159,49 +202,49 @@ pub struct Resolved {
     pub name: String,
 }
 
-/// One instance of the reachability matrix.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Node {
-    /// `i-…`.
-    pub instance: Option<String>,
-    /// `eni-…`.
-    pub interface: String,
-    /// `vpc-…`.
-    pub vpc: String,
-    /// Its private address.
-    pub private_ip: Ipv4Addr,
-}
-
-/// The answer of `/v1/reachability`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Matrix {
-    /// The instances, in order.
-    pub nodes: Vec<Node>,
-    /// `reachable[i]` lists the indexes of the nodes `nodes[i]` pings successfully.
-    pub reachable: Vec<Vec<usize>>,
-}
-
 /// A connection to one localvpc server, as one caller (account and region).
 pub struct Client {
     http: reqwest::blocking::Client,
     endpoint: String,
-    authorization: String,
+    signer: Signer,
 }
 
+/// How requests say who is calling.
+enum Signer {
+    /// No secret: the credential scope alone, with a placeholder signature (enough for a default server).
+    ScopeOnly { authorization: String },
+    /// A real Signature Version 4 per request.
+    SigV4 { identity: Identity, region: String },
+}
+
+/// The service of the credential scope: the JSON API acts for EC2 users, as the aws CLI's `ec2` commands do.
+const SERVICE: &str = "ec2";
+
 impl Client {
-    /// A client for `endpoint` that calls as `access_key` in `region`.
-    pub fn new(endpoint: &str, access_key: &str, region: &str) -> anyhow::Result<Client> {
+    /// A client for `endpoint` that calls as `access_key` in `region`, signing with `secret` when there is one.
+    pub fn new(endpoint: &str, access_key: &str, secret: Option<&str>, region: &str) -> anyhow::Result<Client> {
         // The server is local (loopback by contract): never send its traffic through a proxy from the environment.
         let http = reqwest::blocking::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(120))
             .build()
             .context("while setting up the HTTP client")?;
-        let date = UtcTime::now().scope_date();
-        let authorization = format!(
-            "AWS4-HMAC-SHA256 Credential={access_key}/{date}/{region}/ec2/aws4_request, SignedHeaders=host, Signature=0"
-        );
-        Ok(Client { http, endpoint: endpoint.trim_end_matches('/').to_string(), authorization })
+        let signer = match secret {
+            Some(secret) => Signer::SigV4 {
+                identity: aws_credential_types::Credentials::new(access_key, secret, None, None, "environment").into(),
+                region: region.to_string(),
+            },
+            None => {
+                let date = UtcTime::now().scope_date();
+                Signer::ScopeOnly {
+                    authorization: format!(
+                        "AWS4-HMAC-SHA256 Credential={access_key}/{date}/{region}/{SERVICE}/aws4_request, \
+                         SignedHeaders=host, Signature=0"
+                    ),
+                }
+            }
+        };
+        Ok(Client { http, endpoint: endpoint.trim_end_matches('/').to_string(), signer })
     }
 
     /// `POST /_localvpc/v1/probe`: what happens to one packet (first drop wins).
@@ -225,36 +268,132 @@ impl Client {
         typed(self.post("resolve", &json!({ "from": from, "name": name, "server": server }))?)
     }
 
-    /// `POST /_localvpc/v1/reachability`: the JSON as the server sent it.
-    pub fn reachability_json(&self, vpcs: &[String]) -> anyhow::Result<Value> {
-        self.post("reachability", &json!({ "vpc": vpcs }))
+    /// `POST /_localvpc/v1/reachability` with `body` (`{"vpc", "form", "limit"}`): the JSON as the server sent it.
+    pub fn reachability_json(&self, body: &Value) -> anyhow::Result<Value> {
+        self.post("reachability", body)
     }
 
-    /// `POST /_localvpc/v1/reachability`, typed.
-    pub fn reachability(&self, vpcs: &[String]) -> anyhow::Result<Matrix> {
-        typed(self.reachability_json(vpcs)?)
+    /// `POST /_localvpc/v1/reachability`, the answer copied to `out` as it arrives and never held whole: the full
+    /// form of a large network is hundreds of megabytes, several times that as a JSON value.
+    pub fn reachability_to(&self, body: &Value, out: &mut dyn Write) -> anyhow::Result<()> {
+        let url = self.url("reachability", &[])?;
+        let mut response = self.send(Method::POST, &url, Some(body))?;
+        response.copy_to(out).with_context(|| format!("while reading the answer of {url}"))?;
+        Ok(())
+    }
+
+    /// `GET /_localvpc/v1/data-plane?vantage=V`: `{"dataPlane": "model"}`, or with the kernel data plane the
+    /// vantage's network namespace (`{"dataPlane": "kernel", "namespace": "lv-i-…"}`).
+    pub fn data_plane(&self, vantage: &str) -> anyhow::Result<Value> {
+        let url = self.url("data-plane", &[("vantage", vantage)])?;
+        Self::json(&url, self.send(Method::GET, &url, None)?)
     }
 
     fn post(&self, endpoint: &str, body: &Value) -> anyhow::Result<Value> {
+        let url = self.url(endpoint, &[])?;
+        Self::json(&url, self.send(Method::POST, &url, Some(body))?)
+    }
+
+    /// The URL of `/_localvpc/v1/{endpoint}` with `query`: built once, because the signature covers the query
+    /// exactly as it is sent.
+    fn url(&self, endpoint: &str, query: &[(&str, &str)]) -> anyhow::Result<Url> {
         let url = format!("{}/_localvpc/v1/{endpoint}", self.endpoint);
-        let response = self
-            .http
-            .post(&url)
-            .header(reqwest::header::AUTHORIZATION, &self.authorization)
-            .json(body)
+        let parsed = if query.is_empty() { Url::parse(&url) } else { Url::parse_with_params(&url, query) };
+        parsed.with_context(|| format!("`{url}` is not a valid URL (check --endpoint)"))
+    }
+
+    /// Sends a request — a POST with a JSON `body`, or a GET — signed as [`Signer`] says, and returns the answer if
+    /// it is a success; a refusal becomes an error with the server's message.
+    fn send(&self, method: Method, url: &Url, body: Option<&Value>) -> anyhow::Result<Response> {
+        let body = body.map(serde_json::to_vec).transpose().context("while encoding the request")?;
+        let mut request = self.http.request(method.clone(), url.clone());
+        if let Some(body) = &body {
+            request = request.header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE).body(body.clone());
+        }
+        for (name, value) in self.signer.headers(method.as_str(), url.as_str(), body.as_deref())? {
+            request = request.header(name, value);
+        }
+        let response = request
             .send()
             .with_context(|| format!("cannot reach localvpc at {} (is `localvpc serve` running?)", self.endpoint))?;
         let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
         let text = response.text().with_context(|| format!("while reading the answer of {url}"))?;
         let value: Option<Value> = serde_json::from_str(&text).ok();
-        if !status.is_success() {
-            let message = value.as_ref().and_then(|value| value.get("error")).and_then(Value::as_str);
-            return Err(match message {
-                Some(message) => anyhow!("{message}"),
-                None => anyhow!("{url} answered HTTP {status}: {}", text.trim()),
-            });
+        Err(match value.as_ref().and_then(error_message) {
+            Some(message) if self.unsigned_refusal(value.as_ref()) => anyhow!(
+                "{message}\n(the server checks signatures: set AWS_SECRET_ACCESS_KEY, with AWS_ACCESS_KEY_ID, to a key \
+                 of its credentials file)"
+            ),
+            Some(message) => anyhow!("{message}"),
+            None => anyhow!("{url} answered HTTP {status}: {}", text.trim()),
+        })
+    }
+
+    /// A success answer's JSON.
+    fn json(url: &Url, response: Response) -> anyhow::Result<Value> {
+        let text = response.text().with_context(|| format!("while reading the answer of {url}"))?;
+        serde_json::from_str(&text).map_err(|_| anyhow!("{url} answered something that is not JSON: {}", text.trim()))
+    }
+
+    /// Whether `answer` refuses a request this client sent unsigned for want of a secret: a server started with
+    /// `--auth sigv4` (worth a hint, since the fix is in the caller's environment).
+    fn unsigned_refusal(&self, answer: Option<&Value>) -> bool {
+        let code =
+            answer.and_then(|value| value.get("error")).and_then(|error| error.get("code")).and_then(Value::as_str);
+        matches!(self.signer, Signer::ScopeOnly { .. })
+            && matches!(code, Some("MissingAuthenticationToken" | "IncompleteSignature" | "AuthFailure"))
+    }
+}
+
+/// The type of a request body; it is signed, so it is set here rather than by reqwest.
+const CONTENT_TYPE: &str = "application/json";
+
+impl Signer {
+    /// The headers that say who sends `method` to `url`, with `body` (a JSON body) or none.
+    fn headers(&self, method: &str, url: &str, body: Option<&[u8]>) -> anyhow::Result<Vec<(String, String)>> {
+        let (identity, region) = match self {
+            Signer::ScopeOnly { authorization } => return Ok(vec![("authorization".into(), authorization.clone())]),
+            Signer::SigV4 { identity, region } => (identity, region),
+        };
+        let mut settings = SigningSettings::default();
+        // `x-amz-content-sha256` too, so the server can tell a changed body from a wrong key at a glance.
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        let params = v4::SigningParams::builder()
+            .identity(identity)
+            .region(region)
+            .name(SERVICE)
+            .time(SystemTime::now())
+            .settings(settings)
+            .build()
+            .context("while preparing the request signature")?
+            .into();
+        let content_type = body.map(|_| ("content-type", CONTENT_TYPE));
+        let request =
+            SignableRequest::new(method, url, content_type.into_iter(), SignableBody::Bytes(body.unwrap_or_default()))
+                .with_context(|| format!("cannot sign a request to {url}"))?;
+        let (instructions, _) =
+            sign(request, &params).with_context(|| format!("cannot sign a request to {url}"))?.into_parts();
+        Ok(instructions.headers().map(|(name, value)| (name.to_string(), value.to_string())).collect())
+    }
+}
+
+/// The message of an error answer (`{"error": {"code", "message"}}`, or an older server's `{"error": "message"}`):
+/// the message as the server words it, which for AWS's own refusals is the text the aws CLI shows. An
+/// authentication refusal (`serve --auth sigv4`) is prefixed with its code, `AuthFailure: …`: its text alone
+/// (`Request has expired.`) does not say that the credentials are what failed.
+fn error_message(value: &Value) -> Option<String> {
+    match value.get("error")? {
+        Value::String(message) => Some(message.clone()),
+        error => {
+            let message = error.get("message").and_then(Value::as_str)?;
+            Some(match error.get("code").and_then(Value::as_str) {
+                Some(code) if authentication::REFUSAL_CODES.contains(&code) => format!("{code}: {message}"),
+                _ => message.to_string(),
+            })
         }
-        value.ok_or_else(|| anyhow!("{url} answered something that is not JSON: {}", text.trim()))
     }
 }
 
@@ -279,12 +418,102 @@ mod tests {
         let result: ProbeResult = typed(value).unwrap();
         assert_eq!(result.verdict, Verdict::Dropped);
         assert_eq!(result.address, Some(Ipv4Addr::new(10, 7, 1, 10)));
-        assert_eq!(result.forward.unwrap().hops[0].kind, "route-table");
+        let forward = result.forward.unwrap();
+        assert_eq!((forward.hops[0].kind.as_str(), forward.hops[0].label()), ("route-table", "rtb-1".to_string()));
+        assert!(!forward.withheld);
+        let withheld: Hop = typed(json!({ "kind": "network-interface", "id": null, "account": "111111111111",
+                                          "region": "us-east-1", "detail": "d" }))
+        .unwrap();
+        assert_eq!(withheld.label(), "(account 111111111111)");
         let unresolved: ProbeResult = typed(json!({
             "verdict": "unresolved", "to": "n", "address": null, "resolution": { "status": "NXDOMAIN", "address": null }
         }))
         .unwrap();
         assert_eq!(unresolved.resolution.unwrap().status, DnsStatus::NxDomain);
+    }
+
+    #[test]
+    fn error_answers_of_both_shapes_read_as_messages() {
+        let coded = json!({ "error": { "code": "AuthFailure", "message": "AWS was not able to validate" } });
+        assert_eq!(error_message(&coded).as_deref(), Some("AuthFailure: AWS was not able to validate"));
+        assert_eq!(error_message(&json!({ "error": "no such instance" })).as_deref(), Some("no such instance"));
+        // Other refusals read as the aws CLI words them, without the code.
+        let message = "The instance ID 'i-1' does not exist";
+        let rule = json!({ "error": { "code": "InvalidInstanceID.NotFound", "message": message } });
+        assert_eq!(error_message(&rule).as_deref(), Some(message));
+        assert_eq!(error_message(&json!({ "verdict": "reachable" })), None);
+    }
+
+    #[test]
+    fn with_a_secret_every_request_is_signed_over_its_body() {
+        let client = Client::new("http://127.0.0.1:4566", "AKIDTEST", Some("secret"), "eu-west-1").unwrap();
+        let headers = client.signer.headers("POST", "http://127.0.0.1:4566/_localvpc/v1/probe", Some(b"{}")).unwrap();
+        let header = |name: &str| headers.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+        let authorization = header("authorization").unwrap();
+        assert!(authorization.starts_with("AWS4-HMAC-SHA256 Credential=AKIDTEST/"), "{authorization}");
+        assert!(authorization.contains("/eu-west-1/ec2/aws4_request"), "{authorization}");
+        assert!(authorization.contains("SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date"));
+        // SHA-256 of `{}`.
+        assert_eq!(
+            header("x-amz-content-sha256"),
+            Some("44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a")
+        );
+        let other = client.signer.headers("POST", "http://127.0.0.1:4566/_localvpc/v1/probe", Some(b"{ }")).unwrap();
+        assert_ne!(other.iter().find(|(key, _)| key == "authorization").unwrap().1, authorization);
+    }
+
+    /// What the server's verifier says of a request this client signed, sent to `url` with `body`.
+    fn server_verdict(
+        client: &Client,
+        method: &str,
+        url: &Url,
+        body: Option<&[u8]>,
+        secret: &str,
+    ) -> Result<localvpc_api::auth::Verified, authentication::Rejection> {
+        use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri};
+        use localvpc_api::auth::verify::{verify, SignedRequest};
+        use localvpc_api::auth::Credentials;
+
+        let mut headers = HeaderMap::new();
+        headers.insert("host", HeaderValue::from_static("127.0.0.1:4566"));
+        if body.is_some() {
+            headers.insert("content-type", HeaderValue::from_static(CONTENT_TYPE));
+        }
+        for (name, value) in client.signer.headers(method, url.as_str(), body).unwrap() {
+            headers.insert(HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(&value).unwrap());
+        }
+        let target = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_string(),
+        };
+        let uri: Uri = target.parse().unwrap();
+        let mut credentials = Credentials::new();
+        credentials.insert("AKIDTEST", secret, Some("111111111111"));
+        let request = SignedRequest { method, uri: &uri, headers: &headers, body: body.unwrap_or_default() };
+        verify(&request, &credentials, SystemTime::now())
+    }
+
+    #[test]
+    fn the_server_verifies_what_the_client_signs_the_data_plane_query_included() {
+        let client = Client::new("http://127.0.0.1:4566", "AKIDTEST", Some("secret"), "us-east-1").unwrap();
+        let query = client.url("data-plane", &[("vantage", "i-0123456789abcdef0")]).unwrap();
+        let verified = server_verdict(&client, "GET", &query, None, "secret").unwrap();
+        assert_eq!((verified.account.as_str(), verified.service.as_str()), ("111111111111", "ec2"));
+        let probe = client.url("probe", &[]).unwrap();
+        assert!(server_verdict(&client, "POST", &probe, Some(b"{}"), "secret").is_ok());
+        assert_eq!(
+            server_verdict(&client, "GET", &query, None, "another secret"),
+            Err(authentication::Rejection::SignatureMismatch)
+        );
+    }
+
+    #[test]
+    fn without_a_secret_only_the_scope_is_sent() {
+        let client = Client::new("http://127.0.0.1:4566", "111111111111", None, "us-west-2").unwrap();
+        let headers = client.signer.headers("POST", "http://127.0.0.1:4566/_localvpc/v1/probe", Some(b"{}")).unwrap();
+        assert_eq!(headers.len(), 1);
+        assert!(headers[0].1.contains("Credential=111111111111/"), "{}", headers[0].1);
+        assert!(headers[0].1.contains("/us-west-2/ec2/aws4_request"), "{}", headers[0].1);
     }
 
     #[test]

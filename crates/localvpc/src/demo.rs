@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use localvpc_api::control::Control;
+use localvpc_api::id_source::IdSource;
 use localvpc_store::MemoryStore;
 
 use crate::client::Client;
@@ -33,6 +34,9 @@ pub fn run(quiet: bool) -> anyhow::Result<u8> {
     replay(std::io::stdout().lock(), quiet)
 }
 
+/// The demo's `--id-seed`: any fixed value keeps its transcript's IDs the same from run to run.
+const DEMO_ID_SEED: u64 = 2026;
+
 /// Runs the demo, writing the transcript to `out`; the exit status as [`run`]'s.
 fn replay(out: impl Write, quiet: bool) -> anyhow::Result<u8> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -41,13 +45,18 @@ fn replay(out: impl Write, quiet: bool) -> anyhow::Result<u8> {
         .build()
         .context("cannot start the async runtime")?;
     let (listener, control) = runtime.block_on(async {
-        let control = Control::open(Arc::new(MemoryStore::new())).await.context("while opening the memory store")?;
+        // A fixed seed: the transcript shows the same IDs on every run.
+        let control = Control::open(Arc::new(MemoryStore::new()))
+            .await
+            .context("while opening the memory store")?
+            .with_id_source(IdSource::Seeded(DEMO_ID_SEED));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("while binding a loopback port")?;
         anyhow::Ok((listener, control))
     })?;
     let endpoint = format!("http://{}", listener.local_addr().context("while reading the bound address")?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = runtime.spawn(server::run(listener, localvpc_api::router(Arc::new(control)), async {
+    let app = localvpc_api::router(Arc::new(control));
+    let serving = runtime.spawn(server::run(listener, app, server::Limits::default(), async {
         let _ = stopped.await;
     }));
 
@@ -59,7 +68,7 @@ fn replay(out: impl Write, quiet: bool) -> anyhow::Result<u8> {
     ));
     {
         let ec2 = ec2::Ec2::new(&endpoint, ACCESS_KEY, REGION)?;
-        let client = Client::new(&endpoint, ACCESS_KEY, REGION)?;
+        let client = Client::new(&endpoint, ACCESS_KEY, None, REGION)?;
         if let Err(error) = Tutorial::new(&ec2, &client, &mut report).run() {
             report.abort(&error);
         }

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use crate::cli::{ExplainArgs, ProbeProtocol};
-use crate::client::{Client, DnsStatus, Finding, Leg, ProbeResult, Protocol, Verdict};
+use crate::client::{Client, DnsStatus, Finding, Hop, Leg, ProbeResult, Protocol, Verdict};
 use crate::tools::Printed;
 
 /// Runs `localvpc explain`: the text, or the server's JSON with `--json`. Exit status 0 when reachable, 1 otherwise.
@@ -74,6 +74,12 @@ pub fn render(from: &str, to: &str, protocol: Protocol, probe: &ProbeResult, exp
                 "  fix: start a service on port {port} (add {port} to the instance's `localvpc:listen` tag, e.g. `22,{port}`)"
             );
         }
+        _ if explained.findings.is_empty() && withheld(explained) => {
+            let _ = writeln!(
+                out,
+                "The packet is dropped inside another account: localvpc shows the inside of your own resources only."
+            );
+        }
         _ if explained.findings.is_empty() => {
             let _ = writeln!(out, "The packet is dropped, but the server named no blocking setting.");
         }
@@ -90,7 +96,7 @@ fn findings(out: &mut String, findings: &[Finding]) {
         writeln!(out, "{count} settings block this path (fix every one):")
     };
     for (index, finding) in findings.iter().enumerate() {
-        let _ = writeln!(out, "  {}. {} at {}", index + 1, finding.code, finding.component);
+        let _ = writeln!(out, "  {}. {} at {}", index + 1, finding.code, finding.label());
         let _ = writeln!(out, "     {}", finding.detail);
         let _ = writeln!(out, "     fix: {}", finding.fix);
     }
@@ -98,13 +104,19 @@ fn findings(out: &mut String, findings: &[Finding]) {
 
 fn leg(out: &mut String, leg: &Leg) {
     let kind_width = leg.hops.iter().map(|hop| hop.kind.len()).max().unwrap_or(0);
-    let id_width = leg.hops.iter().map(|hop| hop.id.len()).max().unwrap_or(0);
-    for (index, hop) in leg.hops.iter().enumerate() {
-        let _ = writeln!(out, "  {:>2}  {:kind_width$}  {:id_width$}  {}", index + 1, hop.kind, hop.id, hop.detail);
+    let labels: Vec<String> = leg.hops.iter().map(Hop::label).collect();
+    let id_width = labels.iter().map(String::len).max().unwrap_or(0);
+    for (index, (hop, label)) in leg.hops.iter().zip(&labels).enumerate() {
+        let _ = writeln!(out, "  {:>2}  {:kind_width$}  {label:id_width$}  {}", index + 1, hop.kind, hop.detail);
     }
     for finding in &leg.findings {
-        let _ = writeln!(out, "   x  dropped at {}: {}", finding.component, finding.detail);
+        let _ = writeln!(out, "   x  dropped at {}: {}", finding.label(), finding.detail);
     }
+}
+
+/// Part of the path lies in another account, which the server does not show.
+fn withheld(result: &ProbeResult) -> bool {
+    result.forward.iter().chain(result.reply.iter()).any(|leg| leg.withheld)
 }
 
 fn describe(protocol: Protocol) -> String {

@@ -1,100 +1,51 @@
-//! `localvpc reachability`: the ping matrix among running instances, as a table (or the server's JSON).
+//! `localvpc reachability`: which running instances ping which, as tables (or the server's JSON).
 //!
-//! Row *i*, column *j* is marked when a ping from instance *i* to instance *j*'s private address gets replies —
-//! the forward and the reply walk both pass. The server computes the matrix; this module only lays it out.
+//! A pair reaches when a ping from the first instance to the second's private address gets replies — the forward
+//! and the reply walk both pass. The server computes every form; this module asks for one and lays it out:
+//! groups of instances every instance treats alike and which groups ping which (the default), a summary per VPC
+//! pair (`--summary`), the first pairs that do or do not ping (`--reachable`, `--unreachable`, `--limit`), or every
+//! cell (`--full`).
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{CellAlignment, Table};
+mod answer;
+mod render;
+
+use std::io::Write;
+
+use anyhow::Context;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
 
 use crate::cli::ReachabilityArgs;
-use crate::client::{Client, Matrix};
+use crate::client::Client;
 use crate::tools::Printed;
-
-/// The mark of a reachable pair.
-const REACHABLE: &str = "✓";
-/// The mark of a pair that is not.
-const UNREACHABLE: &str = "·";
 
 /// Runs `localvpc reachability`.
 pub fn run(client: &Client, args: &ReachabilityArgs) -> anyhow::Result<Printed> {
+    let mut body = json!({ "vpc": args.vpcs, "form": args.form() });
+    if let Some(limit) = args.limit {
+        body["limit"] = json!(limit);
+    }
+    if args.json && args.full {
+        // Passed through as it arrives: never parsed, never held whole.
+        let mut stdout = std::io::stdout().lock();
+        client.reachability_to(&body, &mut stdout)?;
+        writeln!(stdout).context("while writing the answer")?;
+        return Ok(Printed::out(String::new(), 0));
+    }
+    let value = client.reachability_json(&body)?;
     if args.json {
-        let value = client.reachability_json(&args.vpcs)?;
         return Ok(Printed::out(format!("{}\n", serde_json::to_string_pretty(&value)?), 0));
     }
-    Ok(Printed::out(render(&client.reachability(&args.vpcs)?), 0))
+    let text = match args.form() {
+        "summary" => render::summary(&typed(value)?),
+        "reachable" => render::pairs(&typed(value)?, true),
+        "unreachable" => render::pairs(&typed(value)?, false),
+        "full" => render::matrix(&typed(value)?),
+        _ => render::groups(&typed(value)?),
+    };
+    Ok(Printed::out(text, 0))
 }
 
-/// The matrix as a table: one row per instance (with its VPC and address), one column per destination number.
-pub fn render(matrix: &Matrix) -> String {
-    if matrix.nodes.is_empty() {
-        return "No running instances.\n".to_string();
-    }
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
-    let mut header = vec!["#".to_string(), "instance".to_string(), "vpc".to_string(), "private ip".to_string()];
-    header.extend((1..=matrix.nodes.len()).map(|number| format!("→{number}")));
-    table.set_header(header);
-    for (row, node) in matrix.nodes.iter().enumerate() {
-        let reaches = matrix.reachable.get(row).map(Vec::as_slice).unwrap_or_default();
-        let mut cells = vec![
-            (row + 1).to_string(),
-            node.instance.clone().unwrap_or_else(|| node.interface.clone()),
-            node.vpc.clone(),
-            node.private_ip.to_string(),
-        ];
-        cells.extend((0..matrix.nodes.len()).map(|column| {
-            if column == row {
-                "-".to_string()
-            } else if reaches.contains(&column) {
-                REACHABLE.to_string()
-            } else {
-                UNREACHABLE.to_string()
-            }
-        }));
-        table.add_row(cells);
-    }
-    for column in 4..4 + matrix.nodes.len() {
-        if let Some(column) = table.column_mut(column) {
-            column.set_cell_alignment(CellAlignment::Center);
-        }
-    }
-    let pairs: usize = matrix.reachable.iter().map(Vec::len).sum();
-    format!(
-        "{table}\n{REACHABLE} the row's instance pings the column's (#N) and gets replies; {UNREACHABLE} it does not. \
-         {pairs} of {} ordered pairs reachable.\n",
-        matrix.nodes.len() * (matrix.nodes.len() - 1)
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use std::net::Ipv4Addr;
-
-    use super::*;
-    use crate::client::Node;
-
-    #[test]
-    fn a_mark_per_reachable_pair() {
-        let node = |instance: &str, vpc: &str, last: u8| Node {
-            instance: Some(instance.into()),
-            interface: format!("eni-{last}"),
-            vpc: vpc.into(),
-            private_ip: Ipv4Addr::new(10, 6, 1, last),
-        };
-        let matrix = Matrix {
-            nodes: vec![node("i-a", "vpc-a", 4), node("i-b", "vpc-b", 5), node("i-c", "vpc-c", 6)],
-            reachable: vec![vec![1], vec![0], vec![]],
-        };
-        let text = render(&matrix);
-        let rows: Vec<&str> = text.lines().filter(|line| line.contains("i-")).collect();
-        assert_eq!(rows.len(), 3);
-        let marks = |row: &str| {
-            row.split('┆').skip(4).map(|cell| cell.trim().trim_end_matches('│').trim().to_string()).collect::<Vec<_>>()
-        };
-        assert_eq!(marks(rows[0]), ["-", "✓", "·"]);
-        assert_eq!(marks(rows[1]), ["✓", "-", "·"]);
-        assert_eq!(marks(rows[2]), ["·", "·", "-"]);
-        assert!(text.contains("2 of 6 ordered pairs reachable."));
-        assert_eq!(render(&Matrix { nodes: vec![], reachable: vec![] }), "No running instances.\n");
-    }
+fn typed<T: DeserializeOwned>(value: Value) -> anyhow::Result<T> {
+    serde_json::from_value(value).context("the server's answer has an unexpected shape (is it the same version?)")
 }

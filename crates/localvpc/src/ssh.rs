@@ -49,6 +49,12 @@ pub fn connect(client: &Client, host: &str, port: u16) -> anyhow::Result<Result<
     }
     let forward = result.forward.unwrap_or_default();
     let (Some(instance), Some(address)) = (forward.delivered_instance, forward.delivered_address) else {
+        if forward.withheld {
+            anyhow::bail!(
+                "{host} answers on port {port}, but it is an instance of another account (or region): localvpc opens \
+                 a shell only on your own instances"
+            );
+        }
         anyhow::bail!("{host} is a host of the emulated internet, not an instance: there is no shell to open there");
     };
     Ok(Ok((instance, address)))

@@ -11,7 +11,7 @@ use crate::xml::Xml;
 type Result = std::result::Result<(), Ec2Error>;
 
 pub(crate) fn describe_account_attributes(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let attributes = account::describe(world.region(&ctx.scope), &params.list("AttributeName"))?;
+    let attributes = account::describe(world.region(&ctx.scope), &params.list("AttributeName")?)?;
     x.list("accountAttributeSet", &attributes, |x, attribute| {
         x.text("attributeName", attribute.name).list("attributeValueSet", &attribute.values, |x, value| {
             x.text("attributeValue", value);

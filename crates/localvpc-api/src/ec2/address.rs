@@ -88,8 +88,8 @@ pub(crate) fn release_address(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut X
 
 /// Not paginated (spec §1.5 [D]); explicit allocation IDs and public addresses must all exist.
 pub(crate) fn describe_addresses(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let allocation_ids = params.list("AllocationId");
-    let public_ips = params.list("PublicIp");
+    let allocation_ids = params.list("AllocationId")?;
+    let public_ips = params.list("PublicIp")?;
     let filters = params.filters()?;
     validate::<AddressView>(&filters)?;
     let region = world.region(&ctx.scope);

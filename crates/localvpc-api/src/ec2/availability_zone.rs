@@ -11,7 +11,7 @@ use crate::xml::Xml;
 type Result = std::result::Result<(), Ec2Error>;
 
 pub(crate) fn describe_regions(_world: &World, _ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let names = params.list("RegionName");
+    let names = params.list("RegionName")?;
     let all_regions = params.bool("AllRegions")?.unwrap_or(false);
     let filters = params.filters()?;
     validate::<localvpc_model::availability_zone::Region>(&filters)?;
@@ -37,8 +37,8 @@ pub(crate) fn describe_regions(_world: &World, _ctx: &Ctx, params: &Params, x: &
 }
 
 pub(crate) fn describe_availability_zones(_world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let names = params.list("ZoneName");
-    let ids = params.list("ZoneId");
+    let names = params.list("ZoneName")?;
+    let ids = params.list("ZoneId")?;
     let filters = params.filters()?;
     validate::<localvpc_model::availability_zone::AvailabilityZone>(&filters)?;
     let all = zones(&ctx.scope.region);

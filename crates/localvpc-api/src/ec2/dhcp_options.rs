@@ -26,11 +26,11 @@ fn render_dhcp_options(x: &mut Xml, options: &DhcpOptions) {
 
 pub(crate) fn create_dhcp_options(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let configurations = params
-        .structs("DhcpConfiguration")
+        .structs("DhcpConfiguration")?
         .into_iter()
         .map(|member| {
             let key = member.required("Key").map_err(|_| Ec2Error::MissingParameter("DhcpConfiguration.Key".into()))?;
-            Ok(DhcpConfiguration { key: key.to_string(), values: member.list("Value") })
+            Ok(DhcpConfiguration { key: key.to_string(), values: member.list("Value")? })
         })
         .collect::<std::result::Result<Vec<_>, Ec2Error>>()?;
     let tags = params.tag_specifications("dhcp-options")?;
@@ -40,7 +40,7 @@ pub(crate) fn create_dhcp_options(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &m
 }
 
 pub(crate) fn describe_dhcp_options(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let ids = params.list("DhcpOptionsId");
+    let ids = params.list("DhcpOptionsId")?;
     let filters = params.filters()?;
     validate::<DhcpOptions>(&filters)?;
     let page = params.page(5, 1000)?;

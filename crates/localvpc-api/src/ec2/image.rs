@@ -66,7 +66,7 @@ pub(crate) fn describe_images(_world: &World, ctx: &Ctx, params: &Params, x: &mu
     params.bool("IncludeDeprecated")?;
     params.bool("IncludeDisabled")?;
     let page = params.page(1, 1000)?;
-    let images = image::describe(&ctx.scope.region, &params.list("ImageId"), &params.list("Owner"), |image| {
+    let images = image::describe(&ctx.scope.region, &params.list("ImageId")?, &params.list("Owner")?, |image| {
         matches(image, &filters)
     })?;
     let table: Table<Image> = images.into_iter().map(|image| (image.id.clone(), Arc::new(image))).collect();

@@ -119,7 +119,7 @@ fn render_reservation(x: &mut Xml, reservation: &Reservation, region: &RegionSta
 /// dropped (volumes are not modelled); any other type is refused as `Params::tag_specifications` does.
 fn launch_tags(params: &Params) -> Result<(Vec<Tag>, Vec<Tag>)> {
     let (mut instance_tags, mut interface_tags) = (Vec::new(), Vec::new());
-    for specification in params.structs("TagSpecification") {
+    for specification in params.structs("TagSpecification")? {
         let kind = specification.get("ResourceType").unwrap_or_default();
         let tags = specification.tags("Tag")?;
         match kind {
@@ -140,7 +140,7 @@ fn launch_tags(params: &Params) -> Result<(Vec<Tag>, Vec<Tag>)> {
 fn interface_specification(member: &Params) -> Result<InterfaceSpecification> {
     let mut private_ip_address = member.get("PrivateIpAddress").map(str::to_string);
     let mut secondary_private_ip_addresses = Vec::new();
-    for address in member.structs("PrivateIpAddresses") {
+    for address in member.structs("PrivateIpAddresses")? {
         let Some(text) = address.get("PrivateIpAddress") else { continue };
         if private_ip_address.is_none() && address.bool("Primary")?.unwrap_or(true) {
             private_ip_address = Some(text.to_string());
@@ -148,14 +148,14 @@ fn interface_specification(member: &Params) -> Result<InterfaceSpecification> {
             secondary_private_ip_addresses.push(text.to_string());
         }
     }
-    if member.int("Ipv6AddressCount")?.unwrap_or(0) > 0 || !member.structs("Ipv6Addresses").is_empty() {
+    if member.int("Ipv6AddressCount")?.unwrap_or(0) > 0 || !member.structs("Ipv6Addresses")?.is_empty() {
         return Err(Ec2Error::InvalidParameterValue("IPv6 addresses are not supported by localvpc".into()));
     }
     Ok(InterfaceSpecification {
         device_index: member.int("DeviceIndex")?,
         network_interface_id: member.get("NetworkInterfaceId").map(str::to_string),
         subnet_id: member.get("SubnetId").map(str::to_string),
-        security_group_ids: member.list("SecurityGroupId"),
+        security_group_ids: member.list("SecurityGroupId")?,
         private_ip_address,
         secondary_private_ip_addresses,
         secondary_private_ip_address_count: member.int("SecondaryPrivateIpAddressCount")?,
@@ -177,11 +177,11 @@ pub(crate) fn run_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml
         min_count: count("MinCount")?,
         max_count: count("MaxCount")?,
         subnet_id: params.get("SubnetId").map(str::to_string),
-        security_group_ids: params.list("SecurityGroupId"),
-        security_group_names: params.list("SecurityGroup"),
+        security_group_ids: params.list("SecurityGroupId")?,
+        security_group_names: params.list("SecurityGroup")?,
         private_ip_address: params.get("PrivateIpAddress").map(str::to_string),
         network_interfaces: params
-            .structs("NetworkInterface")
+            .structs("NetworkInterface")?
             .iter()
             .map(interface_specification)
             .collect::<Result<Vec<_>>>()?,
@@ -196,7 +196,7 @@ pub(crate) fn run_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml
 }
 
 pub(crate) fn describe_instances(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let ids = params.list("InstanceId");
+    let ids = params.list("InstanceId")?;
     let filters = params.filters()?;
     validate::<InstanceView>(&filters)?;
     let page = params.page(5, 1000)?;
@@ -221,19 +221,19 @@ fn render_state_changes(x: &mut Xml, changes: &[StateChange]) {
 }
 
 pub(crate) fn start_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let changes = instance::start_instances(tx, &ctx.scope, &params.list("InstanceId"))?;
+    let changes = instance::start_instances(tx, &ctx.scope, &params.list("InstanceId")?)?;
     render_state_changes(x, &changes);
     Ok(())
 }
 
 pub(crate) fn stop_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let changes = instance::stop_instances(tx, &ctx.scope, &params.list("InstanceId"))?;
+    let changes = instance::stop_instances(tx, &ctx.scope, &params.list("InstanceId")?)?;
     render_state_changes(x, &changes);
     Ok(())
 }
 
 pub(crate) fn terminate_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let changes = instance::terminate_instances(tx, &ctx.scope, &params.list("InstanceId"))?;
+    let changes = instance::terminate_instances(tx, &ctx.scope, &params.list("InstanceId")?)?;
     render_state_changes(x, &changes);
     Ok(())
 }

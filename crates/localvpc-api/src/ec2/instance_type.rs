@@ -89,7 +89,7 @@ pub(crate) fn describe_instance_types(_world: &World, _ctx: &Ctx, params: &Param
     params.bool("IncludeUnsupportedInRegion")?;
     let page = params.page(5, 100)?;
     let found =
-        instance_type::describe(&params.list("InstanceType"), |instance_type| matches(instance_type, &filters))?;
+        instance_type::describe(&params.list("InstanceType")?, |instance_type| matches(instance_type, &filters))?;
     let table: Table<InstanceType> =
         found.into_iter().map(|instance_type| (instance_type.name(), Arc::new(instance_type))).collect();
     let page = paginate(&table, &page, |_| true)?;

@@ -28,7 +28,7 @@ pub(crate) fn create_internet_gateway(tx: &mut Tx, ctx: &Ctx, params: &Params, x
 }
 
 pub(crate) fn describe_internet_gateways(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let ids = params.list("InternetGatewayId");
+    let ids = params.list("InternetGatewayId")?;
     let filters = params.filters()?;
     validate::<InternetGateway>(&filters)?;
     let page = params.page(5, 1000)?;

@@ -73,8 +73,9 @@ pub(crate) fn describe_key_pairs(world: &World, ctx: &Ctx, params: &Params, x: &
     validate::<KeyPair>(&filters)?;
     let include_public_key = params.bool("IncludePublicKey")?.unwrap_or(false);
     let region = world.region(&ctx.scope);
-    let found =
-        key_pair::describe(region, &params.list("KeyName"), &params.list("KeyPairId"), |pair| matches(pair, &filters))?;
+    let found = key_pair::describe(region, &params.list("KeyName")?, &params.list("KeyPairId")?, |pair| {
+        matches(pair, &filters)
+    })?;
     x.list("keySet", found, |x, pair| render_key_pair(x, pair, include_public_key));
     Ok(())
 }

@@ -25,7 +25,7 @@ mod vpc_peering;
 
 use std::sync::Arc;
 
-use localvpc_model::filter::paginate;
+use localvpc_model::filter::{paginate, paginate_ids};
 use localvpc_model::ids::IdKind;
 use localvpc_model::{Ec2Error, Page, PageRequest, Resource, Scope, Table, Tx, World};
 
@@ -63,7 +63,7 @@ pub(crate) fn select<T: Resource>(
     kind: IdKind,
     not_found: fn(Vec<String>) -> Ec2Error,
     page: &PageRequest,
-    mut keep: impl FnMut(&T) -> bool,
+    keep: impl FnMut(&T) -> bool,
 ) -> Result<Page<Arc<T>>, Ec2Error> {
     for id in ids {
         kind.check(id)?;
@@ -72,7 +72,11 @@ pub(crate) fn select<T: Resource>(
     if !missing.is_empty() {
         return Err(not_found(missing));
     }
-    paginate(table, page, |item| (ids.is_empty() || ids.iter().any(|id| id == item.id())) && keep(item))
+    if ids.is_empty() {
+        paginate(table, page, keep)
+    } else {
+        paginate_ids(table, ids, page, keep)
+    }
 }
 
 /// `<return>true</return>`, the body of every action whose model has no output (spec §1.3).

@@ -44,7 +44,7 @@ fn render_network_acl(x: &mut Xml, acl: &NetworkAcl) {
 }
 
 pub(crate) fn describe_network_acls(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let ids = params.list("NetworkAclId");
+    let ids = params.list("NetworkAclId")?;
     let filters = params.filters()?;
     validate::<NetworkAcl>(&filters)?;
     let page = params.page(5, 1000)?;

@@ -282,6 +282,9 @@ fn render_result(x: &mut Xml, result: &AnalysisResult) {
         .list("returnPathComponentSet", &result.return_path_components, render_path_component)
         .list("explanationSet", &result.explanations, render_explanation)
         .list("alternatePathHintSet", [(); 0], |_, _| {});
+    if !result.suggested_accounts.is_empty() {
+        x.string_list("suggestedAccountSet", &result.suggested_accounts);
+    }
 }
 
 // ---- actions ----
@@ -305,7 +308,7 @@ pub(crate) fn create_network_insights_path(tx: &mut Tx, ctx: &Ctx, params: &Para
 }
 
 pub(crate) fn describe_network_insights_paths(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let ids = params.list("NetworkInsightsPathId");
+    let ids = params.list("NetworkInsightsPathId")?;
     let filters = params.filters()?;
     validate::<NetworkInsightsPath>(&filters)?;
     let page = params.page(1, 100)?;
@@ -333,9 +336,9 @@ pub(crate) fn delete_network_insights_path(tx: &mut Tx, ctx: &Ctx, params: &Para
 pub(crate) fn start_network_insights_analysis(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let request = StartAnalysis {
         path_id: params.required("NetworkInsightsPathId")?.to_string(),
-        filter_in_arns: params.list("FilterInArn"),
-        filter_out_arns: params.list("FilterOutArn"),
-        additional_accounts: params.list("AdditionalAccount"),
+        filter_in_arns: params.list("FilterInArn")?,
+        filter_out_arns: params.list("FilterOutArn")?,
+        additional_accounts: params.list("AdditionalAccount")?,
         client_token: params.get("ClientToken").map(str::to_string),
         tags: params.tag_specifications("network-insights-analysis")?,
     };
@@ -349,7 +352,7 @@ pub(crate) fn start_network_insights_analysis(tx: &mut Tx, ctx: &Ctx, params: &P
 }
 
 pub(crate) fn describe_network_insights_analyses(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let ids = params.list("NetworkInsightsAnalysisId");
+    let ids = params.list("NetworkInsightsAnalysisId")?;
     let window = AnalysisWindow {
         path_id: params.get("NetworkInsightsPathId").map(str::to_string),
         start: timestamp(params, "AnalysisStartTime")?,

@@ -89,7 +89,7 @@ fn render_network_interface(x: &mut Xml, interface: &NetworkInterface, region: &
 }
 
 pub(crate) fn describe_network_interfaces(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let ids = params.list("NetworkInterfaceId");
+    let ids = params.list("NetworkInterfaceId")?;
     let filters = params.filters()?;
     validate::<NetworkInterfaceView>(&filters)?;
     let page = params.page(5, 1000)?;

@@ -68,7 +68,7 @@ pub(crate) fn create_route_table(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mu
 }
 
 pub(crate) fn describe_route_tables(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let ids = params.list("RouteTableId");
+    let ids = params.list("RouteTableId")?;
     let filters = params.filters()?;
     validate::<RouteTableView>(&filters)?;
     let page = params.page(5, 100)?;

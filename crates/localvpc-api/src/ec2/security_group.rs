@@ -36,7 +36,7 @@ fn group_ref(params: &Params) -> Result<GroupRef> {
 
 fn described(params: &Params, list: &str, value_key: &str) -> Result<Vec<Described>> {
     params
-        .structs(list)
+        .structs(list)?
         .into_iter()
         .map(|member| {
             Ok(Described {
@@ -50,9 +50,9 @@ fn described(params: &Params, list: &str, value_key: &str) -> Result<Vec<Describ
 /// `IpPermissions.N.*` (spec §1.1), then the legacy flat top-level form.
 fn permissions(params: &Params) -> Result<Vec<PermissionRequest>> {
     let mut permissions = Vec::new();
-    for member in params.structs("IpPermissions") {
+    for member in params.structs("IpPermissions")? {
         let groups = member
-            .structs("Groups")
+            .structs("Groups")?
             .into_iter()
             .map(|pair| GroupPair {
                 group_id: pair.get("GroupId").map(str::to_string),
@@ -93,7 +93,7 @@ fn rule_change(params: &Params, direction: Direction, tags: bool) -> Result<Rule
         direction,
         permissions: permissions(params)?,
         tags: if tags { params.tag_specifications("security-group-rule")? } else { Vec::new() },
-        rule_ids: params.list("SecurityGroupRuleId"),
+        rule_ids: params.list("SecurityGroupRuleId")?,
     })
 }
 
@@ -272,8 +272,8 @@ pub(crate) fn revoke_security_group_egress(tx: &mut Tx, ctx: &Ctx, params: &Para
 }
 
 pub(crate) fn describe_security_groups(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let ids = params.list("GroupId");
-    let names = params.list("GroupName");
+    let ids = params.list("GroupId")?;
+    let names = params.list("GroupName")?;
     let filters = params.filters()?;
     validate::<SecurityGroupView>(&filters)?;
     let page = params.page(5, 1000)?;
@@ -302,7 +302,7 @@ pub(crate) fn describe_security_groups(world: &World, ctx: &Ctx, params: &Params
 }
 
 pub(crate) fn describe_security_group_rules(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let rule_ids = params.list("SecurityGroupRuleId");
+    let rule_ids = params.list("SecurityGroupRuleId")?;
     let filters = params.filters()?;
     validate::<RuleEntry>(&filters)?;
     let page = params.page(5, 1000)?;
@@ -315,7 +315,7 @@ pub(crate) fn describe_security_group_rules(world: &World, ctx: &Ctx, params: &P
 }
 
 pub(crate) fn describe_security_group_references(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let found = reference::references_to(world, &ctx.scope, &params.list("GroupId"))?;
+    let found = reference::references_to(world, &ctx.scope, &params.list("GroupId")?)?;
     x.list("securityGroupReferenceSet", &found, |x, row| {
         x.text("groupId", &row.group_id)
             .text("referencingVpcId", &row.referencing_vpc_id)

@@ -55,7 +55,7 @@ pub(crate) fn create_subnet(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml
 }
 
 pub(crate) fn describe_subnets(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let ids = params.list("SubnetId");
+    let ids = params.list("SubnetId")?;
     let filters = params.filters()?;
     validate::<SubnetView>(&filters)?;
     let page = params.page(5, 1000)?;

@@ -12,7 +12,7 @@ use crate::xml::Xml;
 type Result = std::result::Result<(), Ec2Error>;
 
 fn resource_ids(params: &Params) -> std::result::Result<Vec<String>, Ec2Error> {
-    let ids = params.list("ResourceId");
+    let ids = params.list("ResourceId")?;
     if ids.is_empty() {
         return Err(Ec2Error::MissingParameter("ResourceId".into()));
     }
@@ -33,7 +33,7 @@ pub(crate) fn create_tags(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) 
 pub(crate) fn delete_tags(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let ids = resource_ids(params)?;
     let tags: Vec<(String, Option<String>)> = params
-        .structs("Tag")
+        .structs("Tag")?
         .into_iter()
         .filter_map(|tag| Some((tag.get("Key")?.to_string(), tag.get("Value").map(str::to_string))))
         .collect();

@@ -58,14 +58,14 @@ pub(crate) fn create_default_vpc(tx: &mut Tx, ctx: &Ctx, _params: &Params, x: &m
 }
 
 pub(crate) fn describe_vpcs(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let ids = params.list("VpcId");
+    let ids = params.list("VpcId")?;
     let filters = params.filters()?;
     validate::<Vpc>(&filters)?;
     let page = params.page(5, 1000)?;
     let region = world.region(&ctx.scope);
     let found = select(&region.vpcs, &ids, IdKind::Vpc, Ec2Error::VpcNotFound, &page, |vpc| matches(vpc, &filters))?;
     x.list("vpcSet", &found.items, |x, vpc| {
-        let rendered = ctx.renders.vpc(vpc, |vpc| {
+        let rendered = ctx.renders.vpc(world, &ctx.scope, vpc, |vpc| {
             let mut item = Xml::new();
             render_vpc(&mut item, vpc);
             item.into_string()

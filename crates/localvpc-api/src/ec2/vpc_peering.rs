@@ -100,7 +100,7 @@ pub(crate) fn delete_vpc_peering_connection(tx: &mut Tx, ctx: &Ctx, params: &Par
 }
 
 pub(crate) fn describe_vpc_peering_connections(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let ids = params.list("VpcPeeringConnectionId");
+    let ids = params.list("VpcPeeringConnectionId")?;
     let filters = params.filters()?;
     validate::<PeeringView>(&filters)?;
     let page = params.page(5, 1000)?;

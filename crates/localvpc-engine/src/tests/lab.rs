@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 use localvpc_model::address::{self, AddressRef, AssociateAddress};
 use localvpc_model::instance::{self, RunInstances};
 use localvpc_model::route_table::{self, RouteRequest};
-use localvpc_model::security_group::{RulePeer, SecurityGroup, SecurityGroupRule};
+use localvpc_model::security_group::{self, CreateSecurityGroup, RulePeer, SecurityGroup, SecurityGroupRule};
 use localvpc_model::subnet::{self, CreateSubnet};
 use localvpc_model::tags::Tag;
 use localvpc_model::vpc::{self, CreateVpc, VpcAttribute};
@@ -76,6 +76,28 @@ impl Lab {
             subnet_id: Some(subnet_id.into()),
             private_ip_address: Some(private_ip.into()),
             instance_tags: tags,
+            ..RunInstances::default()
+        };
+        self.tx(|tx, scope| instance::run_instances(tx, scope, request)).instances[0].id.clone()
+    }
+
+    /// An instance in `subnet_id` with `private_ip`, alone in a new group of the subnet's VPC that has no inbound
+    /// rule (and AWS's default outbound rule).
+    pub fn instance_in_new_group(&mut self, vpc_id: &str, subnet_id: &str, private_ip: &str, name: &str) -> String {
+        let request = CreateSecurityGroup {
+            name: name.into(),
+            description: name.into(),
+            vpc_id: Some(vpc_id.into()),
+            tags: Vec::new(),
+        };
+        let group = self.tx(|tx, scope| security_group::create(tx, scope, request)).id;
+        let request = RunInstances {
+            image_id: "ami-12345678".into(),
+            min_count: 1,
+            max_count: 1,
+            subnet_id: Some(subnet_id.into()),
+            security_group_ids: vec![group],
+            private_ip_address: Some(private_ip.into()),
             ..RunInstances::default()
         };
         self.tx(|tx, scope| instance::run_instances(tx, scope, request)).instances[0].id.clone()

@@ -6,6 +6,8 @@ mod dns_matrix;
 mod flow;
 mod lab;
 mod properties;
+mod reachability;
+mod visibility;
 
 use localvpc_model::security_group::RulePeer;
 use localvpc_model::tags::Tag;

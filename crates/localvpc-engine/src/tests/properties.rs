@@ -1,5 +1,8 @@
 //! Properties over random topologies (proptest): the engine never panics, allowing more never blocks, removing a
-//! route never opens a path, and an answered probe's reply crosses the same gateways and connections.
+//! route never opens a path, an answered probe's reply crosses the same gateways and connections, and every form
+//! of the reachability answer (groups, matrix, summary, pair lists) agrees with pair-by-pair walks.
+
+use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
@@ -7,7 +10,7 @@ use super::lab::{Lab, Target};
 use crate::packet::{HopKind, Protocol, Verdict};
 
 /// A random network: up to four VPCs 10.<n>.0.0/16 with two instances each, some peerings, some routes, some
-/// ingress rules, some ACL denies.
+/// ingress rules (some for one host's address, which splits its subnet), some ACL denies.
 #[derive(Debug, Clone)]
 struct Plan {
     vpcs: usize,
@@ -16,6 +19,8 @@ struct Plan {
     ingress: Vec<(usize, bool)>,
     acl_denies: Vec<(usize, usize)>,
     internet_routes: Vec<usize>,
+    /// (instance whose group gets the rule, instance whose /32 it allows).
+    host_ingress: Vec<(usize, usize)>,
 }
 
 fn plan() -> impl Strategy<Value = Plan> {
@@ -27,15 +32,27 @@ fn plan() -> impl Strategy<Value = Plan> {
             prop::collection::vec((0..vpcs * 2, any::<bool>()), 0..8),
             prop::collection::vec((0..vpcs, 0..vpcs), 0..3),
             prop::collection::vec(0..vpcs, 0..3),
+            prop::collection::vec((0..vpcs * 2, 0..vpcs * 2), 0..3),
         )
-            .prop_map(|(vpcs, peerings, routes, ingress, acl_denies, internet_routes)| Plan {
+            .prop_map(|(vpcs, peerings, routes, ingress, acl_denies, internet_routes, host_ingress)| Plan {
                 vpcs,
                 peerings,
                 routes,
                 ingress,
                 acl_denies,
                 internet_routes,
+                host_ingress,
             })
+    })
+}
+
+/// A plan whose VPCs are all peered with routes both ways, so rules for one host's address decide real paths.
+fn meshed_plan() -> impl Strategy<Value = Plan> {
+    plan().prop_map(|mut plan| {
+        let vpcs = plan.vpcs;
+        plan.peerings = (0..vpcs).flat_map(|a| (a + 1..vpcs).map(move |b| (a, b))).collect();
+        plan.routes = (0..vpcs).flat_map(|a| (0..vpcs).map(move |b| (a, b))).filter(|(a, b)| a != b).collect();
+        plan
     })
 }
 
@@ -89,21 +106,26 @@ fn build(plan: &Plan) -> Built {
         let cidr = if all { "0.0.0.0/0" } else { "10.0.0.0/8" };
         lab.allow_in(&instances[instance], "icmp", None, cidr);
     }
+    for &(instance, host) in &plan.host_ingress {
+        lab.allow_in(&instances[instance], "icmp", None, &format!("{}/32", address(host)));
+    }
     for (number, &(vpc, from)) in plan.acl_denies.iter().enumerate() {
         lab.acl_entry(&subnets[vpc], 10 + number as i64, false, false, "1", &format!("10.{from}.0.0/16"), None);
     }
     Built { lab, vpcs, instances, routes }
 }
 
+/// The private address of the plan's `instance`-th instance.
+fn address(instance: usize) -> String {
+    format!("10.{}.1.{}", instance / 2, 10 + instance % 2)
+}
+
 fn reachable_pairs(built: &Built) -> Vec<(usize, usize)> {
     let mut pairs = Vec::new();
     for (i, from) in built.instances.iter().enumerate() {
         for j in 0..built.instances.len() {
-            if i != j {
-                let to = format!("10.{}.1.{}", j / 2, 10 + j % 2);
-                if built.lab.probe(from, &to, Protocol::Icmp).verdict == Verdict::Reachable {
-                    pairs.push((i, j));
-                }
+            if i != j && built.lab.probe(from, &address(j), Protocol::Icmp).verdict == Verdict::Reachable {
+                pairs.push((i, j));
             }
         }
     }
@@ -148,13 +170,76 @@ proptest! {
     }
 
     #[test]
-    fn the_class_matrix_equals_the_pairwise_matrix(plan in plan()) {
+    fn the_class_matrix_equals_the_pairwise_matrix(plan in prop_oneof![plan(), meshed_plan()]) {
         let built = build(&plan);
         let topology = built.lab.topology();
         let enis: Vec<usize> = (0..topology.enis.len()).collect();
         let fast = crate::reachability::matrix(&topology, Some(enis.clone()));
         let slow = crate::reachability::matrix_pairwise(&topology, &enis);
         prop_assert_eq!(fast, slow);
+    }
+
+    #[test]
+    fn every_form_of_the_grouped_answer_agrees_with_pairwise_walks(
+        plan in prop_oneof![plan(), meshed_plan()],
+        limit in 0usize..12,
+    ) {
+        let built = build(&plan);
+        let topology = built.lab.topology();
+        let enis: Vec<usize> = (0..topology.enis.len()).collect();
+        let slow = crate::reachability::matrix_pairwise(&topology, &enis);
+        let grouped = crate::reachability::groups(&topology, Some(enis.clone()));
+        let count = enis.len();
+        let ordered: Vec<(usize, usize)> =
+            (0..count).flat_map(|s| (0..count).map(move |d| (s, d))).filter(|(s, d)| s != d).collect();
+        for &(s, d) in &ordered {
+            prop_assert_eq!(grouped.reaches_pair(s, d), slow.reaches(s, d), "pair {:?}", (s, d));
+        }
+        prop_assert_eq!(grouped.reachable_pairs(), slow.count());
+        prop_assert_eq!(grouped.ordered_pairs(), ordered.len());
+
+        let mut expected: BTreeMap<(usize, usize), (usize, usize)> = BTreeMap::new();
+        for &(s, d) in &ordered {
+            let entry = expected.entry((topology.enis[s].vpc, topology.enis[d].vpc)).or_default();
+            entry.0 += usize::from(slow.reaches(s, d));
+            entry.1 += 1;
+        }
+        let summary: BTreeMap<(usize, usize), (usize, usize)> = crate::reachability::summary(&topology, &grouped)
+            .into_iter()
+            .map(|pair| ((pair.from, pair.to), (pair.reachable, pair.pairs)))
+            .collect();
+        prop_assert_eq!(summary, expected);
+
+        for reaches in [true, false] {
+            let all: Vec<(usize, usize)> =
+                ordered.iter().copied().filter(|&(s, d)| slow.reaches(s, d) == reaches).collect();
+            let listed = crate::reachability::pairs(&grouped, reaches, limit);
+            prop_assert_eq!(listed.total, all.len());
+            prop_assert_eq!(&listed.pairs[..], &all[..limit.min(all.len())]);
+        }
+    }
+
+    #[test]
+    fn no_two_groups_could_be_one(plan in prop_oneof![plan(), meshed_plan()]) {
+        let built = build(&plan);
+        let topology = built.lab.topology();
+        let grouped = crate::reachability::groups(&topology, None);
+        let r = |from: usize, to: usize| grouped.reaches(from, to);
+        for g in 0..grouped.len() {
+            for h in g + 1..grouped.len() {
+                let outside_alike = (0..grouped.len())
+                    .filter(|&x| x != g && x != h)
+                    .all(|x| r(g, x) == r(h, x) && r(x, g) == r(x, h));
+                let mut inside = vec![r(g, h), r(h, g)];
+                for group in [g, h] {
+                    if grouped.members(group).len() > 1 {
+                        inside.push(r(group, group));
+                    }
+                }
+                let inside_alike = inside.iter().all(|&answer| answer == inside[0]);
+                prop_assert!(!(outside_alike && inside_alike), "groups {} and {} could be one", g, h);
+            }
+        }
     }
 
     #[test]

@@ -86,7 +86,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         }
     }
     check_image_id(&request.image_id)?;
-    check_counts(request.min_count, request.max_count)?;
+    check_counts(request.min_count, request.max_count, tx.quotas().max_instances_per_call)?;
     crate::tags::validate(&request.instance_tags)?;
     crate::tags::validate(&request.interface_tags)?;
     let placement = place(tx.region(scope), &request)?;
@@ -96,7 +96,6 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         Ec2Error::SecurityGroupsPerInterfaceLimitExceeded
     })?;
     let subnet = placement.subnet.clone();
-    let mut used = network_interface::used_addresses(tx.region(scope), &subnet.id);
     let requested = match &placement.private_ip {
         Some(text) => {
             // ASSUMPTION (spec §2.9 [I]): one fixed address cannot serve several instances; AWS refuses the
@@ -106,7 +105,9 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
                     "A private IP address can only be specified when launching a single instance.".into(),
                 ));
             }
-            Some(network_interface::check_requested_address(&subnet, &used, text)?)
+            let region = tx.region(scope);
+            let in_use = |address| region.index.private_address_in_use(&subnet.id, address);
+            Some(network_interface::check_requested_address(&subnet, in_use, text)?)
         }
         None => None,
     };
@@ -129,14 +130,16 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     // Spec §2.9 [D]: `AssociatePublicIpAddress` on device 0 overrides the subnet's `mapPublicIpOnLaunch`.
     let assign_public_ip = placement.associate_public_ip.unwrap_or(subnet.map_public_ip_on_launch);
     let reservation_id = tx.next_id(IdKind::Reservation);
-    let mut launched = Vec::new();
+    let mut launched = Vec::with_capacity(count as usize);
+    // Where the search for the next free address resumes: every address below it is taken.
+    let mut resume_at: Option<Ipv4Addr> = None;
     for index in 0..count as u32 {
         let private_ip: Ipv4Addr = match requested {
             Some(address) => address,
-            None => network_interface::first_free_address(&subnet, &used)
+            None => network_interface::first_free_address(tx.region(scope), &subnet, resume_at)
                 .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()))?,
         };
-        used.insert(private_ip);
+        resume_at = Some(private_ip);
         let instance_id = tx.next_id(IdKind::Instance);
         let interface = network_interface::create_primary(
             tx,
@@ -178,7 +181,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
 /// Spec §1.1: a repeated `ClientToken` answers the reservation it made, creating nothing.
 fn reservation_for_token(region: &RegionState, token: &str) -> Option<Reservation> {
     let instances: Vec<Arc<Instance>> =
-        region.instances.values().filter(|instance| instance.client_token.as_deref() == Some(token)).cloned().collect();
+        region.index.instances_with_client_token(token).filter_map(|id| region.instances.get(id)).cloned().collect();
     let first = instances.first()?.clone();
     let mut members: Vec<Arc<Instance>> =
         instances.into_iter().filter(|instance| instance.reservation_id == first.reservation_id).collect();
@@ -194,7 +197,10 @@ fn check_image_id(image_id: &str) -> Result<()> {
     Err(Ec2Error::MalformedId { code: "InvalidAMIID.Malformed", id: image_id.to_string(), prefix: "ami" })
 }
 
-fn check_counts(min_count: i64, max_count: i64) -> Result<()> {
+/// Spec §2.9: the counts AWS accepts. `MaxCount` above the per-call ceiling is refused whole, as AWS refuses a
+/// count above the account's instance quota (botocore: "Constraints: Between 1 and the quota"), so that one call
+/// cannot hold the writer for the time it takes to launch an unbounded number of instances.
+fn check_counts(min_count: i64, max_count: i64, max_instances_per_call: usize) -> Result<()> {
     if min_count < 1 {
         return Err(Ec2Error::InvalidParameterValue(format!(
             "Value ({min_count}) for parameter minCount is invalid. Expected a positive integer."
@@ -205,6 +211,9 @@ fn check_counts(min_count: i64, max_count: i64) -> Result<()> {
             "Value ({max_count}) for parameter maxCount is invalid. Expected a value greater than or equal to \
              minCount ({min_count})."
         )));
+    }
+    if max_count as u64 > max_instances_per_call as u64 {
+        return Err(Ec2Error::InstanceLimitExceeded { requested: max_count, limit: max_instances_per_call });
     }
     Ok(())
 }

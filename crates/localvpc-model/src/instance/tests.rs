@@ -267,3 +267,96 @@ fn the_public_pool_cursor_is_persisted() {
         .iter()
         .any(|change| matches!(change, crate::Change::Meta { key: "public_ip_cursor", value } if value == "2")));
 }
+
+#[test]
+fn more_instances_than_the_per_call_ceiling_are_refused_whole() {
+    let mut world = World::default();
+    let quotas = crate::Quotas { max_instances_per_call: 3, ..crate::Quotas::none() };
+    let mut tx = Tx::with_quotas(&mut world, Timestamp(0), quotas);
+    let (_, subnet_id) = setup(&mut tx, "10.0.1.0/24");
+    let mut request = launch(&subnet_id, 1);
+    request.max_count = 4;
+    let error = run_instances(&mut tx, &scope(), request).unwrap_err();
+    assert_eq!(
+        (error.code(), error.to_string()),
+        (
+            "InstanceLimitExceeded",
+            "You have requested more instances (4) than your current instance limit of 3 allows for the specified \
+             instance type. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to \
+             this limit."
+                .to_string()
+        )
+    );
+    assert!(tx.region(&scope()).instances.is_empty());
+    assert_eq!(run_instances(&mut tx, &scope(), launch(&subnet_id, 3)).unwrap().instances.len(), 3);
+    assert_eq!(crate::Quotas::none().max_instances_per_call, 1000);
+    assert_eq!(crate::Quotas::aws().max_instances_per_call, 1000);
+}
+
+#[test]
+fn a_launch_fills_the_gaps_first_then_continues_in_order() {
+    let mut world = World::default();
+    let mut tx = Tx::new(&mut world, Timestamp(0));
+    let (_, subnet_id) = setup(&mut tx, "10.0.1.0/24");
+    let first = run_instances(&mut tx, &scope(), launch(&subnet_id, 10)).unwrap();
+    let gone: Vec<String> = [2, 5].iter().map(|&n| first.instances[n].id.clone()).collect();
+    terminate_instances(&mut tx, &scope(), &gone).unwrap();
+    let second = run_instances(&mut tx, &scope(), launch(&subnet_id, 4)).unwrap();
+    let addresses: Vec<String> =
+        second.instances.iter().map(|instance| interface_of(&tx, &instance.id).private_ip.to_string()).collect();
+    assert_eq!(addresses, ["10.0.1.6", "10.0.1.9", "10.0.1.14", "10.0.1.15"]);
+    let region = tx.region(&scope());
+    assert_eq!(region.subnets[&subnet_id].available_ip_address_count(region), 251 - 12);
+    let in_order: Vec<String> =
+        network_interface::in_subnet(region, &subnet_id).map(|interface| interface.private_ip.to_string()).collect();
+    assert_eq!(in_order.len(), 12);
+    assert_eq!((in_order[0].as_str(), in_order[11].as_str()), ("10.0.1.4", "10.0.1.15"));
+}
+
+#[test]
+fn the_indexes_are_the_ones_a_reload_builds() {
+    let mut world = World::default();
+    let mut tx = Tx::new(&mut world, Timestamp(0));
+    let (vpc_id, subnet_id) = setup(&mut tx, "10.0.1.0/24");
+    subnet::set_map_public_ip_on_launch(&mut tx, &scope(), &subnet_id, true).unwrap();
+    let mut request = launch(&subnet_id, 6);
+    request.client_token = Some("token-1".into());
+    let launched = run_instances(&mut tx, &scope(), request).unwrap();
+    let ids: Vec<String> = launched.instances.iter().map(|instance| instance.id.clone()).collect();
+    terminate_instances(&mut tx, &scope(), &ids[1..2]).unwrap();
+    stop_instances(&mut tx, &scope(), &ids[2..3]).unwrap();
+    let igw = internet_gateway::create(&mut tx, &scope(), Vec::new()).unwrap();
+    internet_gateway::attach(&mut tx, &scope(), &igw.id, &vpc_id).unwrap();
+    let eip = address::allocate(&mut tx, &scope(), Vec::new()).unwrap();
+    let request = AssociateAddress {
+        address: AddressRef::Allocation(eip.allocation_id.clone()),
+        instance_id: Some(ids[3].clone()),
+        network_interface_id: None,
+        private_ip_address: None,
+        allow_reassociation: None,
+    };
+    address::associate(&mut tx, &scope(), &request).unwrap();
+    let spare = subnet::create_subnet(
+        &mut tx,
+        &scope(),
+        CreateSubnet { vpc_id: vpc_id.clone(), cidr_block: "10.0.2.0/24".into(), ..Default::default() },
+    )
+    .unwrap();
+    subnet::delete_subnet(&mut tx, &scope(), &spare.id).unwrap();
+    let changes = tx.finish();
+    let records: Vec<(&str, Scope, &str, &str)> = changes
+        .iter()
+        .filter_map(|change| match change {
+            crate::Change::Put { kind, scope, id, body } => Some((*kind, scope.clone(), id.as_str(), body.as_str())),
+            _ => None,
+        })
+        .collect();
+    let loaded = World::load(records, []).unwrap();
+    assert_eq!(loaded.region(&scope()).index, world.region(&scope()).index);
+    assert_eq!(loaded.index(), world.index());
+    let region = world.region(&scope());
+    assert_eq!(region.index.instances_with_client_token("token-1").count(), 6);
+    assert_eq!(region.index.subnet_count(&vpc_id), 1);
+    assert_eq!(network_interface::addresses_in_use(region, &subnet_id), 5);
+    assert!(world.index().public_address_in_use(eip.public_ip));
+}

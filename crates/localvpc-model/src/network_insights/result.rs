@@ -18,6 +18,9 @@ pub struct AnalysisResult {
     pub return_path_components: Vec<PathComponent>,
     /// `explanationSet`: every setting that blocks the path.
     pub explanations: Vec<Explanation>,
+    /// `suggestedAccountSet`: accounts whose resources the path crosses but the analysis does not describe.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggested_accounts: Vec<String>,
 }
 
 /// `AnalysisComponent`: a resource named by ID, ARN and its `Name` tag.

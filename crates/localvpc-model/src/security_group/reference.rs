@@ -48,12 +48,14 @@ pub fn resolve_peer(world: &World, owner: &SecurityGroup, pair: &GroupPair, purp
             let vpc_id = if user_id == owner.owner_id {
                 owner.vpc_id.clone()
             } else {
-                let peer_region = world.region(&peer_scope);
-                peer_region.vpcs.values().find(|vpc| vpc.is_default).map(|vpc| vpc.id.clone()).unwrap_or_default()
+                world.region(&peer_scope).index.default_vpc().unwrap_or_default().to_string()
             };
-            peer_groups
-                .values()
-                .find(|group| &group.name == name && group.vpc_id == vpc_id)
+            let peer_region = world.region(&peer_scope);
+            peer_region
+                .index
+                .security_groups
+                .by_name(&vpc_id, name)
+                .and_then(|id| peer_groups.get(id))
                 .cloned()
                 .ok_or_else(|| Ec2Error::SecurityGroupNameNotFound(name.clone(), vpc_id))?
         }
@@ -130,13 +132,7 @@ pub fn stale_rules<'g>(world: &World, group: &'g SecurityGroup, direction: Direc
 
 /// Whether a rule of any group other than `group` itself names it (any account of the region, any VPC).
 pub fn is_referenced_by_other_group(world: &World, group: &SecurityGroup) -> bool {
-    world.scopes().filter(|(scope, _)| scope.region == group.region).any(|(_, region)| {
-        region
-            .security_groups
-            .values()
-            .filter(|other| other.id != group.id)
-            .any(|other| other.ingress.iter().chain(&other.egress).any(|rule| references(&rule.peer, group)))
-    })
+    world.index().is_group_referenced(&group.id)
 }
 
 fn references(peer: &RulePeer, group: &SecurityGroup) -> bool {

@@ -235,11 +235,12 @@ pub fn edit_tags(
     rule_id: &str,
     change: &mut dyn FnMut(&mut Tags) -> Result<()>,
 ) -> Result<()> {
-    let owner = tx
-        .region(scope)
+    let region = tx.region(scope);
+    let owner = region
+        .index
         .security_groups
-        .values()
-        .find(|group| group.ingress.iter().chain(&group.egress).any(|rule| rule.id == rule_id))
+        .rule_owner(rule_id)
+        .and_then(|group_id| region.security_groups.get(group_id))
         .cloned()
         .ok_or_else(|| Ec2Error::SecurityGroupRuleNotFound(vec![rule_id.to_string()]))?;
     let mut group = (*owner).clone();

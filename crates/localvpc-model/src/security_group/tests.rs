@@ -327,3 +327,69 @@ fn delete_keeps_the_default_and_referenced_groups() {
     assert_eq!(delete(&mut tx, &scope, &GroupRef::Id(db)).unwrap_err().code(), "InvalidGroup.NotFound");
     assert_eq!(delete(&mut tx, &scope, &GroupRef::Id("sg-1".into())).unwrap_err().code(), "InvalidGroupId.Malformed");
 }
+
+#[test]
+fn index_answers_lookups_and_equals_one_rebuilt_from_the_records() {
+    let mut world = World::default();
+    let mut tx = Tx::new(&mut world, Timestamp(0));
+    let (a, b) = (east(A), east(B));
+    let vpc_a = new_vpc(&mut tx, &a, "10.0.0.0/16");
+    let vpc_b = new_vpc(&mut tx, &b, "10.1.0.0/16");
+    let web = new_group(&mut tx, &a, &vpc_a, "web");
+    let db = new_group(&mut tx, &b, &vpc_b, "db");
+    let gone = new_group(&mut tx, &a, &vpc_a, "gone");
+    peer(&mut tx, (&a, &vpc_a), (&b, &vpc_b));
+    let permissions = vec![from_group(&db, Some(B)), from_group(&gone, None), tcp(22, &["10.0.0.0/8"])];
+    rules::authorize(&mut tx, &a, ingress(&web, permissions)).unwrap();
+    assert_eq!(delete(&mut tx, &a, &GroupRef::Id(gone.clone())).unwrap_err().code(), "DependencyViolation");
+    rules::revoke(&mut tx, &a, ingress(&web, vec![from_group(&gone, None)])).unwrap();
+    assert_eq!(delete(&mut tx, &a, &GroupRef::Id(gone.clone())).unwrap(), gone);
+    let short_lived = new_vpc(&mut tx, &a, "10.2.0.0/16");
+    let doomed = new_group(&mut tx, &a, &short_lived, "doomed");
+    delete(&mut tx, &a, &GroupRef::Id(doomed)).unwrap();
+    vpc::delete_vpc(&mut tx, &a, &short_lived).unwrap();
+
+    let index = tx.region(&a).index.security_groups();
+    assert_eq!(index.by_name(&vpc_a, "web"), Some(web.as_str()));
+    assert_eq!(index.by_name(&vpc_a, "gone"), None);
+    assert_eq!(index.by_name(&vpc_b, "web"), None);
+    let default_a = index.by_name(&vpc_a, DEFAULT_GROUP_NAME).unwrap().to_string();
+    let mut in_vpc: Vec<&str> = index.in_vpc(&vpc_a).collect();
+    in_vpc.sort();
+    let mut expected = vec![default_a.as_str(), web.as_str()];
+    expected.sort();
+    assert_eq!(in_vpc, expected);
+    assert_eq!(index.in_vpc(&short_lived).count(), 0);
+    for rule in group(&tx, &a, &web).ingress.iter().chain(&group(&tx, &a, &web).egress) {
+        assert_eq!(index.rule_owner(&rule.id), Some(web.as_str()));
+    }
+    let world_index = tx.world().index();
+    assert!(!world_index.is_group_referenced(&web), "web names itself nowhere else");
+    assert!(!world_index.is_group_referenced(&default_a), "the default group's self-reference does not count");
+    assert!(world_index.is_group_referenced(&db), "web's rule in account A names db");
+    assert_eq!(resolve(tx.region(&a), &GroupRef::Name("web".into())).unwrap_err().code(), "InvalidGroup.NotFound");
+
+    let changes = tx.finish();
+    let records: Vec<(&str, Scope, &str, &str)> = changes
+        .iter()
+        .filter_map(|change| match change {
+            crate::world::Change::Put { kind, scope, id, body } => {
+                Some((*kind, scope.clone(), id.as_str(), body.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    let meta: Vec<(&str, &str)> = changes
+        .iter()
+        .filter_map(|change| match change {
+            crate::world::Change::Meta { key, value } => Some((*key, value.as_str())),
+            _ => None,
+        })
+        .collect();
+    let rebuilt = World::load(records, meta).unwrap();
+    for scope in [&a, &b] {
+        assert_eq!(rebuilt.region(scope).index, world.region(scope).index);
+        assert!(world.region(scope).index.default_vpc().is_some());
+    }
+    assert_eq!(rebuilt.index(), world.index());
+}

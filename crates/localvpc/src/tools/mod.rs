@@ -169,7 +169,7 @@ pub(crate) mod fixtures {
     use crate::client::{DnsStatus, Finding, Hop, Leg, ProbeResult, Resolution, Verdict};
 
     fn hop(kind: &str, id: &str, detail: &str) -> Hop {
-        Hop { kind: kind.into(), id: id.into(), detail: detail.into() }
+        Hop { kind: kind.into(), id: Some(id.into()), account: None, detail: detail.into() }
     }
 
     /// A ping across a peering connection that came back.
@@ -189,6 +189,7 @@ pub(crate) mod fixtures {
             delivered_instance: Some("i-b".into()),
             delivered_address: Some(Ipv4Addr::new(10, 7, 1, 4)),
             findings: Vec::new(),
+            withheld: false,
         };
         ProbeResult {
             verdict: Verdict::Reachable,
@@ -205,7 +206,8 @@ pub(crate) mod fixtures {
     pub fn no_route() -> Finding {
         Finding {
             code: "NO_ROUTE_TO_DESTINATION".into(),
-            component: "rtb-a".into(),
+            component: Some("rtb-a".into()),
+            account: None,
             detail: "no route in rtb-a matches 10.7.1.4".into(),
             fix: "add route 10.7.0.0/16 -> pcx-1 to rtb-a".into(),
         }
@@ -215,7 +217,8 @@ pub(crate) mod fixtures {
     pub fn no_ingress() -> Finding {
         Finding {
             code: "ENI_SG_RULES_MISMATCH".into(),
-            component: "sg-b".into(),
+            component: Some("sg-b".into()),
+            account: None,
             detail: "no inbound rule of sg-b allows icmp echo-request from 10.6.1.4".into(),
             fix: "add an inbound rule to sg-b allowing icmp echo-request from 10.6.1.4/32".into(),
         }

@@ -8,6 +8,10 @@
 //! renders hops and findings in AWS's vocabulary, and applies the analysis' own conditions — the path must end at
 //! its destination resource, and `FilterInArns` / `FilterOutArns`.
 //!
+//! The caller sees its own resources only (`localvpc_engine::visibility`): components and explanations of
+//! another account are left out, and the accounts of peers whose VPCs the path enters are named in
+//! `SuggestedAccounts`, as AWS names the accounts a cross-account analysis would have to include.
+//!
 //! Where the path leaves a header field open (no `DestinationPort`, an internet gateway as one end without an
 //! address), AWS analyses every value; localvpc tries the values at which some rule's range begins or ends (the
 //! verdict can change only there) and reports the first that passes, else the one that is blocked by the fewest
@@ -21,8 +25,9 @@ use std::net::Ipv4Addr;
 
 use localvpc_engine::packet::{proto, INTERNET_HOST};
 use localvpc_engine::topology::{EniIx, SgPeer, VpcIx};
+use localvpc_engine::visibility::{endpoint_sight, sight, Sight};
 use localvpc_engine::walk::is_internet_routable;
-use localvpc_engine::{trace_flow, Endpoint, HopKind, Mode, Probe, Protocol, Topology, Trace, Vantage, Verdict};
+use localvpc_engine::{trace_flow, Endpoint, HopKind, Mode, Place, Probe, Protocol, Topology, Trace, Vantage, Verdict};
 use localvpc_model::network_insights::result::{AnalysisResult, Component, Explanation, PathComponent, PortRange};
 use localvpc_model::network_insights::{self, NetworkInsightsPath, PathProtocol};
 use localvpc_model::{Scope, World};
@@ -238,6 +243,8 @@ impl Analyser<'_> {
         let first = trace_flow(topology, &probe, Mode::FirstDrop, source);
         let forward = self.components(&first.forward);
         let back = first.reply.as_ref().map(|leg| self.components(leg)).unwrap_or_default();
+        let mut suggested_accounts = BTreeSet::new();
+        self.suggest(&first, &mut suggested_accounts);
         let mut explanations = Vec::new();
         if first.verdict == Verdict::Reachable {
             explanations.extend(self.end_checks(path, probes, &first));
@@ -246,7 +253,8 @@ impl Analyser<'_> {
             }
         } else {
             let all = trace_flow(topology, &probe, Mode::CollectAll, source);
-            for finding in all.findings() {
+            self.suggest(&all, &mut suggested_accounts);
+            for finding in all.findings().filter(|finding| self.sees(&finding.place)) {
                 for explanation in self.explain(finding) {
                     if !explanations.contains(&explanation) {
                         explanations.push(explanation);
@@ -262,6 +270,27 @@ impl Analyser<'_> {
             forward_path_components: forward,
             return_path_components: back,
             explanations,
+            suggested_accounts: suggested_accounts.into_iter().collect(),
+        }
+    }
+
+    /// Whether the caller sees `place` whole (its own, the internet, a peering connection it is a party to).
+    fn sees(&self, place: &Place) -> bool {
+        sight(self.topology, self.scope, place) == Sight::Full
+    }
+
+    /// The other accounts whose peered VPCs `trace` entered: the analysis leaves their components out.
+    fn suggest(&self, trace: &Trace, accounts: &mut BTreeSet<String>) {
+        let legs = std::iter::once(&trace.forward).chain(trace.reply.as_ref());
+        let places = legs.flat_map(|leg| {
+            leg.hops.iter().map(|hop| &hop.place).chain(leg.findings.iter().map(|finding| &finding.place))
+        });
+        for place in places {
+            if let Sight::Owner(owner) = sight(self.topology, self.scope, place) {
+                if owner.account != self.scope.account {
+                    accounts.insert(owner.account.clone());
+                }
+            }
         }
     }
 
@@ -288,6 +317,9 @@ impl Analyser<'_> {
                 out.push(Explanation::new("NO_PATH", Some(self.component(self.scope, id))));
             }
         }
+        // Where the packet landed in another account, its header there is not the caller's to see or test.
+        let delivered =
+            delivered.filter(|(endpoint, _)| endpoint_sight(self.topology, self.scope, endpoint) == Sight::Full);
         if let (Some(filter), Some((_, packet))) = (&path.filter_at_destination, delivered) {
             if filter.destination_address.is_some_and(|address| address != packet.dst) {
                 let mut explanation = Explanation::new("FILTER_AT_DESTINATION_DESTINATION_ADDRESS", None);

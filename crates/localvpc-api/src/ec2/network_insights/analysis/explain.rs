@@ -101,8 +101,10 @@ impl Analyser<'_> {
                 };
                 // The gateway the packet left by: the one of the VPC holding its (translated) source address.
                 let igw = topology.eni_by_public_ip(packet.src).and_then(|eni| {
-                    let vpc = &topology.vpcs[topology.enis[eni].vpc];
-                    vpc.internet_gateway.as_ref().map(|igw| self.component(&vpc.scope, igw))
+                    let vpc_ix = topology.enis[eni].vpc;
+                    let vpc = &topology.vpcs[vpc_ix];
+                    let igw = vpc.internet_gateway.as_ref().filter(|_| self.sees(&Place::Vpc(vpc_ix)))?;
+                    Some(self.component(&vpc.scope, igw))
                 });
                 let mut explanation = Explanation::new(code, igw.clone());
                 explanation.internet_gateway = igw;
@@ -141,7 +143,7 @@ impl Analyser<'_> {
                 // CANNOT_ROUTE for the appliance targets localvpc does not forward through (NAT gateways,
                 // instances, interfaces), and the engine's code for any other pairing.
                 let component = match place {
-                    Place::Appliance(id) => self.component(self.scope, id),
+                    Place::Appliance { id, .. } => self.component(self.scope, id),
                     _ => self.component(self.scope, &finding.component),
                 };
                 out.push(Explanation::new(code.as_str(), Some(component)));

@@ -1,6 +1,7 @@
 //! Engine hops as AWS path components: the sending instance and interface, security groups, network ACLs, route
 //! tables, peering connections, internet gateways, the receiving interface and instance — each named by ID, ARN
-//! and `Name` tag, with the rule, route or packet header AWS shows for it.
+//! and `Name` tag, with the rule, route or packet header AWS shows for it. Hops the caller may not see whole are
+//! left out.
 
 use localvpc_engine::packet::proto;
 use localvpc_engine::topology::{AclRule as EngineAclRule, CompiledRoute, EniIx, SgPeer, SgRule, Target, VpcIx};
@@ -23,8 +24,17 @@ impl Analyser<'_> {
         }
     }
 
-    /// The `Name` tag of a resource, as the console and the API show it.
+    /// The `Name` tag of a resource, as the console and the API show it. Tags stay with their owner: a peer's VPC
+    /// named on a peering connection shows its ID and ARN, not its name, and a peering connection shows the
+    /// caller's side's tags.
     pub(super) fn name(&self, scope: &Scope, id: &str) -> Option<String> {
+        if id.starts_with("pcx-") {
+            let tags = self.world.peerings().get(id).map(|pcx| pcx.tags_for(self.scope));
+            return tags.and_then(|tags| tags.get("Name")).map(str::to_string);
+        }
+        if scope != self.scope {
+            return None;
+        }
         let region = self.world.region(scope);
         let tags = match id.split_once('-').map(|(prefix, _)| prefix) {
             Some("vpc") => region.vpcs.get(id).map(|r| &r.tags),
@@ -35,7 +45,6 @@ impl Analyser<'_> {
             Some("sg") => region.security_groups.get(id).map(|r| &r.tags),
             Some("i") => region.instances.get(id).map(|r| &r.tags),
             Some("eni") => region.network_interfaces.get(id).map(|r| &r.tags),
-            Some("pcx") => self.world.peerings().get(id).map(|pcx| pcx.tags_for(scope)),
             _ => None,
         };
         tags.and_then(|tags| tags.get("Name")).map(str::to_string)
@@ -92,6 +101,9 @@ impl Analyser<'_> {
     pub(super) fn components(&self, leg: &Leg) -> Vec<PathComponent> {
         let mut out: Vec<PathComponent> = Vec::new();
         for (index, hop) in leg.hops.iter().enumerate() {
+            if !self.sees(&hop.place) {
+                continue;
+            }
             let sequence = out.len() as u32 + 1;
             match (&hop.kind, &hop.place) {
                 (HopKind::NetworkInterface, Place::Interface(eni)) => {

@@ -1,0 +1,53 @@
+//! `/v1/resolve`: what the vantage's resolver — the one its VPC's DHCP options name, or a server the caller names —
+//! answers for a name (spec §4, part 2 §12.2). The resolver's own split horizon is what keeps another account's
+//! inside out of the answer: from the internet a private name does not exist and a public name is the public address
+//! (spec §4.4); a named server other than the Amazon resolver answers only from the emulated internet, with the
+//! internet's view of names.
+
+use std::net::Ipv4Addr;
+
+use axum::extract::State;
+use axum::response::Response;
+use localvpc_engine::dns::{self, Resolver};
+use serde_json::{json, Value};
+
+use super::{answer_json, ok, text_field, vantage, Body};
+use crate::auth::Caller;
+use crate::json_api::JsonBody;
+use crate::json_error::JsonError;
+use crate::AppState;
+
+/// `POST /_localvpc/v1/resolve {"from": VANTAGE, "name": NAME, "server": ADDRESS?}`: what the vantage's resolver
+/// (or the named server) answers, which server that is (`null` when the VPC's DHCP options give none) and how it
+/// was reached (`via`: `amazon`, `public`, `network` — an ordinary UDP datagram — or `none`).
+pub async fn resolve(
+    State(control): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Result<Response, JsonError> {
+    let topology = control.topology();
+    let from = vantage(&control.snapshot(), &topology, &caller.scope, text_field(&body, "from")?)?;
+    let name = text_field(&body, "name")?;
+    let server = server_field(&body)?;
+    let (resolver, answer) = dns::ask(&topology, from, server, name);
+    let mut value = answer_json(&answer);
+    value["name"] = json!(name);
+    value["server"] = json!(resolver.address().map(|address| address.to_string()));
+    value["via"] = json!(match resolver {
+        Resolver::Amazon(_) => "amazon",
+        Resolver::Public(_) => "public",
+        Resolver::Network(_) => "network",
+        Resolver::None => "none",
+    });
+    Ok(ok(value))
+}
+
+/// The optional `server` field: an IPv4 address (absent or `null`: the vantage's own resolver).
+fn server_field(body: &Body) -> Result<Option<Ipv4Addr>, JsonError> {
+    let invalid = JsonError::InvalidField { field: "server", expected: "an IPv4 address" };
+    match body.get("server") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => text.parse().map(Some).map_err(|_| invalid),
+        Some(_) => Err(invalid),
+    }
+}

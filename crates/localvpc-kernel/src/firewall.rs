@@ -1,0 +1,288 @@
+//! nftables rulesets as typed values, rendered to the JSON that `nft -j -f -` applies in one transaction.
+//!
+//! Each namespace has one table, `ip localvpc`, replaced as a whole (`add`, `delete`, `add` and its contents in one
+//! batch: nftables commits a batch atomically, so no packet ever meets a half-written ruleset). Forwarding
+//! namespaces also get `ip localvpc_ttl`, which never changes (see [`ttl_table`]). No shell string is built: the
+//! JSON is produced by `serde_json` from these values.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use serde_json::{json, Value};
+
+/// The table every namespace's rules live in.
+pub const TABLE: &str = "localvpc";
+/// The table that undoes the routers' TTL decrement.
+pub const TTL_TABLE: &str = "localvpc_ttl";
+
+/// A namespace's `ip localvpc` table: its chains in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Firewall {
+    /// Chains (base chains carry a hook).
+    pub chains: Vec<Chain>,
+}
+
+/// One chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    /// Name.
+    pub name: String,
+    /// The hook of a base chain; `None` for a chain reached by `jump`.
+    pub hook: Option<Hook>,
+    /// Rules in order.
+    pub rules: Vec<Rule>,
+}
+
+/// Where a base chain hangs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hook {
+    /// `prerouting`, `input`, `forward`, `output` or `postrouting`.
+    pub hook: &'static str,
+    /// `filter` or `nat`.
+    pub kind: &'static str,
+    /// Priority: filter 0, dstnat -100, srcnat 100 (<https://wiki.nftables.org/wiki-nftables/index.php/Netfilter_hooks>).
+    pub priority: i32,
+    /// Drop what no rule accepts.
+    pub drop_by_default: bool,
+}
+
+/// One rule: all matches, then the verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// Conditions, all of which must hold.
+    pub matches: Vec<Match>,
+    /// What happens then.
+    pub verdict: Verdict,
+}
+
+/// A condition on a packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Match {
+    /// Arrived on this interface.
+    InputInterface(String),
+    /// Leaves on this interface.
+    OutputInterface(String),
+    /// IP protocol number.
+    Protocol(u8),
+    /// Source address in a block.
+    Source(Ipv4Net),
+    /// Destination address in a block.
+    Destination(Ipv4Net),
+    /// Source address one of these.
+    SourceIn(Vec<Ipv4Addr>),
+    /// Source address none of these.
+    SourceNotIn(Vec<Ipv4Addr>),
+    /// Destination address one of these.
+    DestinationIn(Vec<Ipv4Addr>),
+    /// TCP (6) or UDP (17) destination port in a range.
+    DestinationPort {
+        /// 6 or 17.
+        protocol: u8,
+        /// Lowest port.
+        from: u16,
+        /// Highest port.
+        to: u16,
+    },
+    /// ICMP type.
+    IcmpType(u8),
+    /// ICMP code.
+    IcmpCode(u8),
+    /// Part of (or related to) a flow conntrack already accepted.
+    Tracked,
+}
+
+/// What a matching rule does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Let the packet through this hook.
+    Accept,
+    /// Drop it.
+    Drop,
+    /// Go back to the calling chain.
+    Return,
+    /// Evaluate another chain.
+    Jump(String),
+    /// Rewrite the destination by this (public → private) map.
+    DestinationNat(Vec<(Ipv4Addr, Ipv4Addr)>),
+    /// Rewrite the source by this (private → public) map.
+    SourceNat(Vec<(Ipv4Addr, Ipv4Addr)>),
+}
+
+impl Firewall {
+    /// The batch that replaces the namespace's table with this one (or removes it when there are no chains).
+    pub fn batch(&self) -> Value {
+        let table = json!({ "family": "ip", "name": TABLE });
+        let mut commands = vec![json!({ "add": { "table": table } }), json!({ "delete": { "table": table } })];
+        if !self.chains.is_empty() {
+            commands.push(json!({ "add": { "table": table } }));
+            for chain in &self.chains {
+                commands.push(json!({ "add": { "chain": chain_json(TABLE, chain) } }));
+            }
+            for chain in &self.chains {
+                for rule in &chain.rules {
+                    commands.push(json!({ "add": { "rule": {
+                        "family": "ip", "table": TABLE, "chain": chain.name, "expr": rule_json(rule),
+                    } } }));
+                }
+            }
+        }
+        json!({ "nftables": commands })
+    }
+}
+
+/// The fixed table of a forwarding namespace: AWS's routers do not decrement the TTL (a traceroute sees the
+/// destination as hop 1, spec §3.7), so each forwarded packet's TTL is raised by one before routing lowers it
+/// again. nftables has no arithmetic on header fields and a map as the value of `ip ttl set` is refused by the
+/// userspace of Debian 12, so a verdict map jumps to one small chain per TTL value that sets value + 1.
+pub fn ttl_table() -> Value {
+    let table = json!({ "family": "ip", "name": TTL_TABLE });
+    let mut commands = vec![
+        json!({ "add": { "table": table } }),
+        json!({ "delete": { "table": table } }),
+        json!({ "add": { "table": table } }),
+    ];
+    let ttl = json!({ "payload": { "protocol": "ip", "field": "ttl" } });
+    let mut entries = Vec::new();
+    for value in 1..=254u16 {
+        let name = format!("ttl{value}");
+        commands.push(json!({ "add": { "chain": { "family": "ip", "table": TTL_TABLE, "name": name } } }));
+        commands.push(json!({ "add": { "rule": { "family": "ip", "table": TTL_TABLE, "chain": name,
+            "expr": [{ "mangle": { "key": ttl, "value": value + 1 } }] } } }));
+        entries.push(json!([value, { "jump": { "target": name } }]));
+    }
+    let hook = Hook { hook: "prerouting", kind: "filter", priority: -300, drop_by_default: false };
+    let chain = Chain { name: "prerouting".into(), hook: Some(hook), rules: Vec::new() };
+    commands.push(json!({ "add": { "chain": chain_json(TTL_TABLE, &chain) } }));
+    commands.push(json!({ "add": { "rule": { "family": "ip", "table": TTL_TABLE, "chain": "prerouting",
+        "expr": [{ "vmap": { "key": ttl, "data": { "set": entries } } }] } } }));
+    json!({ "nftables": commands })
+}
+
+fn chain_json(table: &str, chain: &Chain) -> Value {
+    let mut value = json!({ "family": "ip", "table": table, "name": chain.name });
+    if let Some(hook) = chain.hook {
+        value["type"] = json!(hook.kind);
+        value["hook"] = json!(hook.hook);
+        value["prio"] = json!(hook.priority);
+        value["policy"] = json!(if hook.drop_by_default { "drop" } else { "accept" });
+    }
+    value
+}
+
+fn equals(left: Value, right: Value) -> Value {
+    json!({ "match": { "op": "==", "left": left, "right": right } })
+}
+
+fn address_field(field: &str) -> Value {
+    json!({ "payload": { "protocol": "ip", "field": field } })
+}
+
+fn block(net: &Ipv4Net) -> Value {
+    if net.prefix_len() == 32 {
+        json!(net.addr().to_string())
+    } else {
+        json!({ "prefix": { "addr": net.network().to_string(), "len": net.prefix_len() } })
+    }
+}
+
+fn addresses(list: &[Ipv4Addr]) -> Value {
+    json!({ "set": list.iter().map(ToString::to_string).collect::<Vec<_>>() })
+}
+
+fn match_json(condition: &Match) -> Value {
+    match condition {
+        Match::InputInterface(name) => equals(json!({ "meta": { "key": "iifname" } }), json!(name)),
+        Match::OutputInterface(name) => equals(json!({ "meta": { "key": "oifname" } }), json!(name)),
+        Match::Protocol(number) => equals(json!({ "meta": { "key": "l4proto" } }), json!(number)),
+        Match::Source(net) => equals(address_field("saddr"), block(net)),
+        Match::Destination(net) => equals(address_field("daddr"), block(net)),
+        Match::SourceIn(list) => equals(address_field("saddr"), addresses(list)),
+        Match::SourceNotIn(list) => {
+            json!({ "match": { "op": "!=", "left": address_field("saddr"), "right": addresses(list) } })
+        }
+        Match::DestinationIn(list) => equals(address_field("daddr"), addresses(list)),
+        Match::DestinationPort { protocol, from, to } => {
+            let name = if *protocol == 17 { "udp" } else { "tcp" };
+            let right = if from == to { json!(from) } else { json!({ "range": [from, to] }) };
+            equals(json!({ "payload": { "protocol": name, "field": "dport" } }), right)
+        }
+        Match::IcmpType(value) => equals(json!({ "payload": { "protocol": "icmp", "field": "type" } }), json!(value)),
+        Match::IcmpCode(value) => equals(json!({ "payload": { "protocol": "icmp", "field": "code" } }), json!(value)),
+        Match::Tracked => {
+            json!({ "match": { "op": "in", "left": { "ct": { "key": "state" } }, "right": ["established", "related"] } })
+        }
+    }
+}
+
+fn nat_map(field: &str, pairs: &[(Ipv4Addr, Ipv4Addr)]) -> Value {
+    let entries: Vec<Value> = pairs.iter().map(|(from, to)| json!([from.to_string(), to.to_string()])).collect();
+    json!({ "map": { "key": address_field(field), "data": { "set": entries } } })
+}
+
+fn rule_json(rule: &Rule) -> Vec<Value> {
+    let mut expressions: Vec<Value> = rule.matches.iter().map(match_json).collect();
+    expressions.push(match &rule.verdict {
+        Verdict::Accept => json!({ "accept": null }),
+        Verdict::Drop => json!({ "drop": null }),
+        Verdict::Return => json!({ "return": null }),
+        Verdict::Jump(target) => json!({ "jump": { "target": target } }),
+        Verdict::DestinationNat(pairs) => json!({ "dnat": { "family": "ip", "addr": nat_map("daddr", pairs) } }),
+        Verdict::SourceNat(pairs) => json!({ "snat": { "family": "ip", "addr": nat_map("saddr", pairs) } }),
+    });
+    expressions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_replaces_the_table_atomically() {
+        let firewall = Firewall {
+            chains: vec![Chain {
+                name: "input".into(),
+                hook: Some(Hook { hook: "input", kind: "filter", priority: 0, drop_by_default: true }),
+                rules: vec![Rule {
+                    matches: vec![Match::Protocol(6), Match::DestinationPort { protocol: 6, from: 22, to: 22 }],
+                    verdict: Verdict::Accept,
+                }],
+            }],
+        };
+        let batch = firewall.batch();
+        let commands = batch["nftables"].as_array().unwrap();
+        let verbs: Vec<&str> =
+            commands.iter().map(|command| command.as_object().unwrap().keys().next().unwrap().as_str()).collect();
+        assert_eq!(verbs, ["add", "delete", "add", "add", "add"]);
+        assert_eq!(commands[3]["add"]["chain"]["policy"], "drop");
+        let expr = &commands[4]["add"]["rule"]["expr"];
+        assert_eq!(expr[1]["match"]["right"], 22);
+        assert_eq!(expr[2], json!({ "accept": null }));
+    }
+
+    #[test]
+    fn an_empty_firewall_removes_the_table() {
+        let batch = Firewall::default().batch();
+        assert_eq!(batch["nftables"].as_array().unwrap().len(), 2);
+        assert!(batch["nftables"][1]["delete"]["table"].is_object());
+    }
+
+    #[test]
+    fn blocks_and_port_ranges_render_as_nftables_expects() {
+        let net: Ipv4Net = "10.6.0.0/16".parse().unwrap();
+        assert_eq!(match_json(&Match::Source(net))["match"]["right"]["prefix"]["len"], 16);
+        let host: Ipv4Net = "10.6.1.4/32".parse().unwrap();
+        assert_eq!(match_json(&Match::Destination(host))["match"]["right"], "10.6.1.4");
+        let range = match_json(&Match::DestinationPort { protocol: 17, from: 1024, to: 65535 });
+        assert_eq!(range["match"]["left"]["payload"]["protocol"], "udp");
+        assert_eq!(range["match"]["right"]["range"], json!([1024, 65535]));
+    }
+
+    #[test]
+    fn the_ttl_table_maps_every_value_to_the_next() {
+        let table = ttl_table();
+        let commands = table["nftables"].as_array().unwrap();
+        let vmap = &commands.last().unwrap()["add"]["rule"]["expr"][0]["vmap"]["data"]["set"];
+        assert_eq!(vmap.as_array().unwrap().len(), 254);
+        assert_eq!(commands[4]["add"]["rule"]["expr"][0]["mangle"]["value"], 2);
+    }
+}

@@ -1,0 +1,118 @@
+//! Named network namespaces, the way iproute2 keeps them (`/run/netns/NAME`, a bind mount of the namespace), so
+//! `ip netns exec NAME …` works on them too.
+//!
+//! Entering a namespace is per thread (`setns`), so every operation that must run inside one runs on a short-lived
+//! thread of its own and never changes the namespace of a tokio worker.
+
+use std::fs::File;
+use std::io;
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::{Path, PathBuf};
+
+use nix::mount::{mount, umount2, MntFlags, MsFlags};
+use nix::sched::{setns, unshare, CloneFlags};
+
+/// Where iproute2 keeps named namespaces.
+pub const RUN_DIR: &str = "/run/netns";
+
+/// The path of a named namespace.
+pub fn path(name: &str) -> PathBuf {
+    Path::new(RUN_DIR).join(name)
+}
+
+/// The names of existing namespaces whose name satisfies `keep`.
+pub fn list(keep: impl Fn(&str) -> bool) -> io::Result<Vec<String>> {
+    let entries = match std::fs::read_dir(RUN_DIR) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(error),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if keep(&name) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Opens a namespace (the handle `setns` and `IFLA_NET_NS_FD` take).
+pub fn open(name: &str) -> io::Result<OwnedFd> {
+    Ok(File::open(path(name))?.into())
+}
+
+/// Creates the named namespace (an error if it exists).
+pub fn create(name: &str) -> io::Result<()> {
+    prepare_run_dir()?;
+    let target = path(name);
+    File::options().write(true).create_new(true).open(&target)?;
+    let name = name.to_string();
+    let mounted = on_thread(move || -> io::Result<()> {
+        unshare(CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
+        let own = format!("/proc/self/task/{}/ns/net", nix::unistd::gettid());
+        mount(Some(own.as_str()), &path(&name), None::<&str>, MsFlags::MS_BIND, None::<&str>).map_err(io::Error::from)
+    });
+    if let Err(error) = mounted {
+        let _ = std::fs::remove_file(&target);
+        return Err(error);
+    }
+    Ok(())
+}
+
+/// Deletes the named namespace: its links (and their veth peers elsewhere) go with it once no process uses it.
+pub fn delete(name: &str) -> io::Result<()> {
+    let target = path(name);
+    match umount2(&target, MntFlags::MNT_DETACH) {
+        Ok(()) | Err(nix::errno::Errno::EINVAL) | Err(nix::errno::Errno::ENOENT) => {}
+        Err(error) => return Err(error.into()),
+    }
+    match std::fs::remove_file(&target) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
+        _ => Ok(()),
+    }
+}
+
+/// Runs `work` on a fresh thread that has entered the namespace `name`.
+pub fn run_in<T: Send + 'static>(name: &str, work: impl FnOnce() -> io::Result<T> + Send + 'static) -> io::Result<T> {
+    let handle = open(name)?;
+    on_thread(move || {
+        setns(handle.as_fd(), CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
+        work()
+    })
+}
+
+/// Writes a sysctl of the namespace `name` (`net/ipv4/ip_forward` = `1`, …): `/proc/sys/net` shows the namespace
+/// of the thread that opens it.
+pub fn sysctls(name: &str, values: Vec<(&'static str, &'static str)>) -> io::Result<()> {
+    run_in(name, move || {
+        for (key, value) in values {
+            let file = Path::new("/proc/sys").join(key);
+            if file.exists() {
+                std::fs::write(&file, value)
+                    .map_err(|error| io::Error::new(error.kind(), format!("{key}: {error}")))?;
+            }
+        }
+        Ok(())
+    })
+}
+
+fn on_thread<T: Send + 'static>(work: impl FnOnce() -> io::Result<T> + Send + 'static) -> io::Result<T> {
+    std::thread::spawn(work).join().unwrap_or_else(|_| Err(io::Error::other("namespace worker panicked")))
+}
+
+/// Makes `/run/netns` a shared mount point as iproute2 does, so namespaces mounted here are visible to processes
+/// in other mount namespaces (`ip netns exec` runs commands in one of its own).
+fn prepare_run_dir() -> io::Result<()> {
+    std::fs::create_dir_all(RUN_DIR)?;
+    let shared = || mount(Some(""), RUN_DIR, None::<&str>, MsFlags::MS_SHARED | MsFlags::MS_REC, None::<&str>);
+    match shared() {
+        Ok(()) => Ok(()),
+        Err(nix::errno::Errno::EINVAL) => {
+            mount(Some(RUN_DIR), RUN_DIR, None::<&str>, MsFlags::MS_BIND | MsFlags::MS_REC, None::<&str>)?;
+            shared().map_err(io::Error::from)
+        }
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,313 @@
+//! Topology → desired kernel state: pure, no I/O, unit-testable without root.
+//!
+//! The shape (ARCHITECTURE.md, "localvpc-kernel"):
+//! - per running instance a namespace (`lv-i-…`) with `eth0`: the instance's MAC, its private address, MTU 9001, a
+//!   default route via the subnet's router address (base + 1), and its security groups as a stateful table;
+//! - per VPC a router namespace (`lv-vpc-…`), so overlapping blocks of different VPCs coexist: one bridge per
+//!   subnet holding base + 1 (same-subnet traffic is switched, never routed or filtered by the network ACL), one
+//!   kernel routing table per route table selected by `iif <subnet bridge>` (longest-prefix match as AWS does;
+//!   `local` routes throw to the delivery table, inactive routes are blackholes), network ACLs as stateless chains on
+//!   the forward hook, the internet gateway's 1:1 NAT;
+//! - a veth between the two routers of each active peering, over which only the delivery table is reachable, so a
+//!   packet that came over a peering reaches the VPC's own interfaces and nothing else (no transit, no edge-to-edge);
+//! - the `lv-internet` namespace, joined to each router with an attached internet gateway, answering every
+//!   internet-routable address that is not localvpc's and routing localvpc's public addresses to their VPCs.
+//!
+//! Security group and network ACL rules are translated in `plan/rules.rs`.
+
+mod rules;
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use localvpc_engine::packet::INTERNET_HOST;
+use localvpc_engine::topology::{EniIx, EniNode, Target, VpcIx};
+use localvpc_engine::Topology;
+
+use crate::firewall::{Chain, Firewall, Hook, Match, Rule as FirewallRule, Verdict};
+use crate::names::{self, Names, GATEWAY_LINK, INSTANCE_LINK, NEXT_HOP};
+use crate::state::{table, Address, Bridge, KernelState, Namespace, Neighbour, Role, RouteKind, Rule, Veth, VethEnd};
+
+/// AWS's MTU inside a VPC and over an intra-region peering (jumbo frames).
+pub const VPC_MTU: u32 = 9001;
+/// The MTU of the internet and of inter-region peering.
+pub const INTERNET_MTU: u32 = 1500;
+
+/// Blocks the emulated internet never answers (the engine's `is_internet_routable` is false for them).
+const NOT_INTERNET: &[&str] = &[
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+];
+
+/// The kernel state that realises `topology`.
+pub fn plan(topology: &Topology, names: &Names) -> KernelState {
+    let mut state = KernelState::default();
+    state.namespaces.insert(names.internet(), internet(topology, names));
+    for vpc in 0..topology.vpcs.len() {
+        router(topology, names, vpc, &mut state);
+    }
+    for eni in realised(topology) {
+        instance(topology, names, eni, &mut state);
+    }
+    state
+}
+
+/// The interfaces that get a namespace: those of running instances.
+fn realised(topology: &Topology) -> impl Iterator<Item = EniIx> + '_ {
+    (0..topology.enis.len()).filter(|&eni| is_realised(&topology.enis[eni]))
+}
+
+fn is_realised(eni: &EniNode) -> bool {
+    eni.running && eni.instance_id.is_some()
+}
+
+/// The subnet's router address (AWS reserves base + 1 for the VPC router).
+pub fn router_address(cidr: Ipv4Net) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(cidr.network()) + 1)
+}
+
+fn net(text: &str) -> Ipv4Net {
+    text.parse().expect("a literal block")
+}
+
+fn internet(topology: &Topology, names: &Names) -> Namespace {
+    let mut internet = Namespace::new(Role::Internet);
+    internet.addresses.insert(Address { device: "lo".into(), address: INTERNET_HOST, prefix: 32 });
+    // Any address the main table does not route is local: every internet host answers (AnyIP). The route must
+    // be in the `local` table (the kernel accepts a reply's source address only if that table calls it local), so
+    // the `local` rule moves after `main`, which routes localvpc's public addresses and blackholes private ones.
+    internet.rules.insert(Rule { priority: 100, iif: None, table: table::MAIN });
+    internet.rules.insert(Rule { priority: 200, iif: None, table: table::LOCAL });
+    internet.routes.insert((table::LOCAL, net("0.0.0.0/0")), RouteKind::Local { device: "lo".into() });
+    for block in NOT_INTERNET {
+        internet.routes.insert((table::MAIN, net(block)), RouteKind::Blackhole);
+    }
+    for eni in &topology.enis {
+        let Some(public) = eni.public_ip else { continue };
+        let vpc = &topology.vpcs[eni.vpc];
+        let kind = match (&vpc.internet_gateway, is_realised(eni)) {
+            (Some(_), true) => {
+                // A device route with the router's MAC as the address's neighbour: a gateway address would have to
+                // be non-local, and here every address is local.
+                let device = names::internet_port(&vpc.id);
+                let router_mac = names::link_mac(&names.router(&vpc.id), GATEWAY_LINK);
+                internet.neighbours.insert(Neighbour { device: device.clone(), address: public, mac: router_mac });
+                RouteKind::Device { device, source: Some(INTERNET_HOST) }
+            }
+            // localvpc's address with no way in (no gateway, instance not running): dropped, never "answered".
+            _ => RouteKind::Blackhole,
+        };
+        internet.routes.insert((table::MAIN, Ipv4Net::from(public)), kind);
+    }
+    internet
+}
+
+fn router(topology: &Topology, names: &Names, vpc: VpcIx, state: &mut KernelState) {
+    let node = &topology.vpcs[vpc];
+    let namespace = names.router(&node.id);
+    let mut router = Namespace::new(Role::Router);
+    for &subnet in &node.subnets {
+        let subnet = &topology.subnets[subnet];
+        let bridge = names::subnet_bridge(&subnet.id);
+        router.bridges.insert(bridge.clone(), Bridge { mac: names::link_mac(&namespace, &bridge), mtu: VPC_MTU });
+        router.addresses.insert(Address {
+            device: bridge.clone(),
+            address: router_address(subnet.cidr),
+            prefix: subnet.cidr.prefix_len(),
+        });
+        router.routes.insert((table::VPC, subnet.cidr), RouteKind::Device { device: bridge, source: None });
+    }
+    router.routes.insert((table::VPC, net("0.0.0.0/0")), RouteKind::Blackhole);
+    router.rules.insert(Rule { priority: 200, iif: None, table: table::VPC });
+    route_tables(topology, vpc, &mut router);
+    if node.internet_gateway.is_some() {
+        let port = names::internet_port(&node.id);
+        let near = VethEnd {
+            namespace: namespace.clone(),
+            name: GATEWAY_LINK.into(),
+            mac: names::link_mac(&namespace, GATEWAY_LINK),
+            bridge: None,
+        };
+        let far = VethEnd {
+            namespace: names.internet(),
+            name: port.clone(),
+            mac: names::link_mac(&names.internet(), &port),
+            bridge: None,
+        };
+        router.neighbours.insert(Neighbour { device: GATEWAY_LINK.into(), address: NEXT_HOP, mac: far.mac });
+        state.veths.insert((near.namespace.clone(), near.name.clone()), Veth { a: near, b: far, mtu: INTERNET_MTU });
+    }
+    for pcx in topology.peerings.values() {
+        let (Some(requester), Some(accepter)) = (pcx.requester, pcx.accepter) else { continue };
+        if !pcx.active || requester == accepter || (requester != vpc && accepter != vpc) {
+            continue;
+        }
+        let link = names::peering_link(&pcx.id);
+        let end = |vpc: VpcIx| {
+            let namespace = names.router(&topology.vpcs[vpc].id);
+            VethEnd { mac: names::link_mac(&namespace, &link), namespace, name: link.clone(), bridge: None }
+        };
+        let (near, far) =
+            if requester == vpc { (end(requester), end(accepter)) } else { (end(accepter), end(requester)) };
+        router.neighbours.insert(Neighbour { device: link.clone(), address: NEXT_HOP, mac: far.mac });
+        if requester == vpc {
+            // Spec §3.3: jumbo frames within a region, 1500 bytes between regions.
+            let same_region = topology.vpcs[requester].scope.region == topology.vpcs[accepter].scope.region;
+            let mtu = if same_region { VPC_MTU } else { INTERNET_MTU };
+            state.veths.insert((near.namespace.clone(), near.name.clone()), Veth { a: near, b: far, mtu });
+        }
+    }
+    router.firewall = router_firewall(topology, vpc);
+    state.namespaces.insert(namespace, router);
+}
+
+/// One kernel table per route table that some subnet of the VPC uses, and the rule that selects it.
+fn route_tables(topology: &Topology, vpc: VpcIx, router: &mut Namespace) {
+    let node = &topology.vpcs[vpc];
+    let mut tables = BTreeMap::new();
+    for &subnet in &node.subnets {
+        let table = &topology.subnets[subnet].route_table;
+        tables.entry(table.id.as_str()).or_insert(table);
+    }
+    let ids: Vec<&str> = tables.keys().copied().collect();
+    let numbers: BTreeMap<&str, u32> = ids.iter().copied().zip(names::route_table_ids(&ids)).collect();
+    for (id, compiled) in &tables {
+        let number = numbers[id];
+        for route in &compiled.routes {
+            let kind = match &route.target {
+                _ if !route.active => RouteKind::Blackhole,
+                Target::Local => RouteKind::Throw,
+                Target::Peering(pcx) => match topology.peerings.get(pcx) {
+                    Some(connection) if connection.active && connection.peer_of(vpc).is_some() => {
+                        RouteKind::Gateway { gateway: NEXT_HOP, device: names::peering_link(pcx), source: None }
+                    }
+                    _ => RouteKind::Blackhole,
+                },
+                Target::InternetGateway(igw) if node.internet_gateway.as_deref() == Some(igw.as_str()) => {
+                    RouteKind::Gateway { gateway: NEXT_HOP, device: GATEWAY_LINK.into(), source: None }
+                }
+                // Gateways not attached here, NAT gateways and appliances carry nothing (the engine's
+                // CannotRoute / blackhole).
+                _ => RouteKind::Blackhole,
+            };
+            router.routes.insert((number, route.destination), kind);
+        }
+        // No route matches: AWS drops the packet (the engine's NoRouteToDestination).
+        router.routes.entry((number, net("0.0.0.0/0"))).or_insert(RouteKind::Blackhole);
+    }
+    for &subnet in &node.subnets {
+        let subnet = &topology.subnets[subnet];
+        let table = numbers[subnet.route_table.id.as_str()];
+        router.rules.insert(Rule { priority: 100, iif: Some(names::subnet_bridge(&subnet.id)), table });
+    }
+}
+
+fn router_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
+    let node = &topology.vpcs[vpc];
+    let filter =
+        |hook: &'static str, drop_by_default: bool| Hook { hook, kind: "filter", priority: 0, drop_by_default };
+    let mut forward = Chain { name: "forward".into(), hook: Some(filter("forward", false)), rules: Vec::new() };
+    let mut chains = Vec::new();
+    for &subnet in &node.subnets {
+        let subnet = &topology.subnets[subnet];
+        let bridge = names::subnet_bridge(&subnet.id);
+        let (outbound, inbound) = (format!("out_{bridge}"), format!("in_{bridge}"));
+        forward.rules.push(FirewallRule {
+            matches: vec![Match::InputInterface(bridge.clone())],
+            verdict: Verdict::Jump(outbound.clone()),
+        });
+        forward.rules.push(FirewallRule {
+            matches: vec![Match::OutputInterface(bridge.clone())],
+            verdict: Verdict::Jump(inbound.clone()),
+        });
+        chains.push(Chain { name: outbound, hook: None, rules: rules::network_acl(&subnet.acl.outbound, true) });
+        chains.push(Chain { name: inbound, hook: None, rules: rules::network_acl(&subnet.acl.inbound, false) });
+    }
+    // The router itself offers nothing: a packet to a subnet's base + 1 goes unanswered, as the engine says.
+    let input = Chain { name: "input".into(), hook: Some(filter("input", true)), rules: Vec::new() };
+    let mut all = vec![input];
+    if node.internet_gateway.is_some() {
+        let mapped: Vec<(Ipv4Addr, Ipv4Addr)> = realised(topology)
+            .map(|eni| &topology.enis[eni])
+            .filter(|eni| eni.vpc == vpc)
+            .filter_map(|eni| eni.public_ip.map(|public| (eni.private_ip, public)))
+            .collect();
+        let privates: Vec<Ipv4Addr> = mapped.iter().map(|(private, _)| *private).collect();
+        // Spec §3.4: an interface without a public address gets nothing through the gateway.
+        let mut matches = vec![Match::OutputInterface(GATEWAY_LINK.into())];
+        if !privates.is_empty() {
+            matches.push(Match::SourceNotIn(privates));
+        }
+        forward.rules.push(FirewallRule { matches, verdict: Verdict::Drop });
+        if !mapped.is_empty() {
+            let nat = |hook: &'static str, priority: i32| Hook { hook, kind: "nat", priority, drop_by_default: false };
+            let inward = mapped.iter().map(|(private, public)| (*public, *private)).collect();
+            all.push(Chain {
+                name: "prerouting".into(),
+                hook: Some(nat("prerouting", -100)),
+                rules: vec![FirewallRule {
+                    matches: vec![Match::InputInterface(GATEWAY_LINK.into())],
+                    verdict: Verdict::DestinationNat(inward),
+                }],
+            });
+            all.push(Chain {
+                name: "postrouting".into(),
+                hook: Some(nat("postrouting", 100)),
+                rules: vec![FirewallRule {
+                    matches: vec![Match::OutputInterface(GATEWAY_LINK.into())],
+                    verdict: Verdict::SourceNat(mapped),
+                }],
+            });
+        }
+    }
+    all.push(forward);
+    all.extend(chains);
+    Firewall { chains: all }
+}
+
+fn instance(topology: &Topology, names: &Names, eni: EniIx, state: &mut KernelState) {
+    let node = &topology.enis[eni];
+    let Some(instance_id) = &node.instance_id else { return };
+    let namespace = names.instance(instance_id);
+    if state.namespaces.contains_key(&namespace) {
+        return; // One interface per instance is realised: its primary (the one the engine probes from).
+    }
+    let subnet = &topology.subnets[node.subnet];
+    let router = names.router(&topology.vpcs[node.vpc].id);
+    let port = names::interface_port(&node.id);
+    let mut spec = Namespace::new(Role::Instance);
+    spec.addresses.insert(Address {
+        device: INSTANCE_LINK.into(),
+        address: node.private_ip,
+        prefix: subnet.cidr.prefix_len(),
+    });
+    spec.routes.insert(
+        (table::MAIN, net("0.0.0.0/0")),
+        RouteKind::Gateway { gateway: router_address(subnet.cidr), device: INSTANCE_LINK.into(), source: None },
+    );
+    spec.firewall = rules::security_groups(topology, eni);
+    let near = VethEnd {
+        namespace: namespace.clone(),
+        name: INSTANCE_LINK.into(),
+        mac: names::parse_mac(&localvpc_model::network_interface::mac_address(&node.id), &namespace),
+        bridge: None,
+    };
+    let far = VethEnd {
+        mac: names::link_mac(&router, &port),
+        namespace: router,
+        name: port,
+        bridge: Some(names::subnet_bridge(&subnet.id)),
+    };
+    state.veths.insert((namespace.clone(), INSTANCE_LINK.into()), Veth { a: near, b: far, mtu: VPC_MTU });
+    state.namespaces.insert(namespace, spec);
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,298 @@
+//! The plan of small worlds built through the model's own rules (the ones the API calls): which namespaces,
+//! links, routes and rules a topology becomes. No root needed.
+
+use localvpc_engine::Topology;
+use localvpc_model::route_table::{self, RouteRequest};
+use localvpc_model::security_group::{RulePeer, SecurityGroup, SecurityGroupRule};
+use localvpc_model::{address, instance, internet_gateway, subnet, vpc, vpc_peering, Scope, Timestamp, Tx, World};
+
+use super::*;
+use crate::firewall::Verdict;
+
+struct Lab {
+    world: World,
+    scope: Scope,
+}
+
+impl Lab {
+    fn new() -> Lab {
+        Lab { world: World::default(), scope: Scope::new("111111111111", "us-east-1") }
+    }
+
+    fn tx<R>(&mut self, change: impl FnOnce(&mut Tx, &Scope) -> localvpc_model::Result<R>) -> R {
+        let scope = self.scope.clone();
+        let mut tx = Tx::new(&mut self.world, Timestamp(1_767_225_600_000));
+        let result = change(&mut tx, &scope).expect("fixture steps are valid");
+        tx.finish();
+        result
+    }
+
+    fn vpc(&mut self, cidr: &str) -> String {
+        let request = vpc::CreateVpc { cidr_block: cidr.into(), ..Default::default() };
+        self.tx(|tx, scope| vpc::create_vpc(tx, scope, request)).id.clone()
+    }
+
+    fn subnet(&mut self, vpc_id: &str, cidr: &str) -> String {
+        let request = subnet::CreateSubnet { vpc_id: vpc_id.into(), cidr_block: cidr.into(), ..Default::default() };
+        self.tx(|tx, scope| subnet::create_subnet(tx, scope, request)).id.clone()
+    }
+
+    fn instance(&mut self, subnet_id: &str, private_ip: &str) -> String {
+        let request = instance::RunInstances {
+            image_id: "ami-12345678".into(),
+            min_count: 1,
+            max_count: 1,
+            subnet_id: Some(subnet_id.into()),
+            private_ip_address: Some(private_ip.into()),
+            ..Default::default()
+        };
+        self.tx(|tx, scope| instance::run_instances(tx, scope, request)).instances[0].id.clone()
+    }
+
+    fn main_table(&self, vpc_id: &str) -> String {
+        let region = self.world.region(&self.scope);
+        region.route_tables.values().find(|t| t.vpc_id == vpc_id && t.is_main()).unwrap().id.clone()
+    }
+
+    fn route(&mut self, vpc_id: &str, destination: &str, gateway: Option<String>, pcx: Option<String>) {
+        let request = RouteRequest {
+            route_table_id: self.main_table(vpc_id),
+            destination: destination.into(),
+            gateway_id: gateway,
+            vpc_peering_connection_id: pcx,
+            ..Default::default()
+        };
+        self.tx(|tx, scope| route_table::create_route(tx, scope, &request));
+    }
+
+    fn peer(&mut self, a: &str, b: &str, accept: bool) -> String {
+        let request = vpc_peering::CreatePeering { vpc_id: a.into(), peer_vpc_id: b.into(), ..Default::default() };
+        let id = self.tx(|tx, scope| vpc_peering::create(tx, scope, request)).0.id;
+        if accept {
+            let pcx = id.clone();
+            self.tx(|tx, scope| vpc_peering::accept(tx, scope, &pcx));
+        }
+        id
+    }
+
+    fn igw(&mut self, vpc_id: &str) -> String {
+        let vpc_id = vpc_id.to_string();
+        self.tx(|tx, scope| {
+            let igw = internet_gateway::create(tx, scope, Vec::new())?;
+            internet_gateway::attach(tx, scope, &igw.id, &vpc_id)?;
+            Ok(igw.id.clone())
+        })
+    }
+
+    fn eip(&mut self, instance_id: &str) -> Ipv4Addr {
+        let instance_id = instance_id.to_string();
+        self.tx(|tx, scope| {
+            let allocated = address::allocate(tx, scope, Vec::new())?;
+            let request = address::AssociateAddress {
+                address: address::AddressRef::Allocation(allocated.allocation_id.clone()),
+                instance_id: Some(instance_id),
+                network_interface_id: None,
+                private_ip_address: None,
+                allow_reassociation: None,
+            };
+            address::associate(tx, scope, &request)?;
+            Ok(allocated.public_ip)
+        })
+    }
+
+    fn group_of(&self, instance_id: &str) -> String {
+        let region = self.world.region(&self.scope);
+        let eni = region.instances[instance_id].network_interface_id.clone().unwrap();
+        region.network_interfaces[&eni].security_group_ids[0].clone()
+    }
+
+    fn allow_in(&mut self, instance_id: &str, protocol: &str, ports: Option<(i32, i32)>, peer: RulePeer) {
+        let group_id = self.group_of(instance_id);
+        self.tx(|tx, scope| {
+            let rule = SecurityGroupRule {
+                id: tx.next_id(localvpc_model::ids::IdKind::SecurityGroupRule),
+                protocol: protocol.into(),
+                from_port: ports.map(|p| p.0),
+                to_port: ports.map(|p| p.1),
+                peer,
+                description: None,
+                tags: Default::default(),
+            };
+            tx.update::<SecurityGroup>(scope, &group_id, |group| group.ingress.push(rule));
+            Ok(())
+        });
+    }
+
+    fn plan(&self) -> KernelState {
+        plan(&Topology::compile(&self.world, 1), &Names::new("lv"))
+    }
+}
+
+/// The seed tutorial's two VPCs, peered with routes both ways.
+fn tutorial() -> (Lab, [String; 2], [String; 2], String) {
+    let mut lab = Lab::new();
+    let a = lab.vpc("10.6.0.0/16");
+    let b = lab.vpc("10.7.0.0/16");
+    let sa = lab.subnet(&a, "10.6.1.0/24");
+    let sb = lab.subnet(&b, "10.7.1.0/24");
+    let ia = lab.instance(&sa, "10.6.1.10");
+    let ib = lab.instance(&sb, "10.7.1.10");
+    let pcx = lab.peer(&a, &b, true);
+    lab.route(&a, "10.7.0.0/16", None, Some(pcx.clone()));
+    lab.route(&b, "10.6.0.0/16", None, Some(pcx.clone()));
+    (lab, [a, b], [ia, ib], pcx)
+}
+
+#[test]
+fn every_running_instance_and_vpc_gets_a_prefixed_namespace() {
+    let (lab, [a, b], [ia, ib], _) = tutorial();
+    let state = lab.plan();
+    let names: Vec<&str> = state.namespaces.keys().map(String::as_str).collect();
+    let expected = [format!("lv-{ia}"), format!("lv-{ib}"), "lv-internet".into(), format!("lv-{a}"), format!("lv-{b}")];
+    for name in &expected {
+        assert!(names.contains(&name.as_str()), "{name} missing from {names:?}");
+    }
+    assert_eq!(names.len(), 5);
+    assert!(names.iter().all(|name| Names::new("lv").owns(name)));
+}
+
+#[test]
+fn an_instance_has_its_mac_address_mtu_and_default_route_via_base_plus_one() {
+    let (lab, [a, _], [ia, _], _) = tutorial();
+    let state = lab.plan();
+    let namespace = format!("lv-{ia}");
+    let instance = &state.namespaces[&namespace];
+    assert!(instance.addresses.contains(&Address {
+        device: "eth0".into(),
+        address: "10.6.1.10".parse().unwrap(),
+        prefix: 24
+    }));
+    assert_eq!(
+        instance.routes[&(table::MAIN, net("0.0.0.0/0"))],
+        RouteKind::Gateway { gateway: "10.6.1.1".parse().unwrap(), device: "eth0".into(), source: None }
+    );
+    let veth = &state.veths[&(namespace, "eth0".to_string())];
+    assert_eq!(veth.mtu, 9001);
+    assert_eq!(veth.a.mac[0], 0x0a, "the model's MAC (0a:…)");
+    assert_eq!(veth.b.namespace, format!("lv-{a}"));
+    assert!(veth.b.bridge.as_deref().is_some_and(|bridge| bridge.starts_with('s')));
+}
+
+#[test]
+fn a_route_table_becomes_a_kernel_table_selected_by_the_subnet_bridge() {
+    let (lab, [a, _], _, pcx) = tutorial();
+    let state = lab.plan();
+    let router = &state.namespaces[&format!("lv-{a}")];
+    let rule = router.rules.iter().find(|rule| rule.priority == 100).expect("a subnet rule");
+    assert!(rule.iif.as_deref().is_some_and(|iif| iif.starts_with('s')));
+    let routes: BTreeMap<Ipv4Net, &RouteKind> =
+        router.routes.iter().filter(|((table, _), _)| *table == rule.table).map(|((_, d), k)| (*d, k)).collect();
+    assert_eq!(routes[&net("10.6.0.0/16")], &RouteKind::Throw);
+    assert_eq!(
+        routes[&net("10.7.0.0/16")],
+        &RouteKind::Gateway { gateway: NEXT_HOP, device: names::peering_link(&pcx), source: None }
+    );
+    assert_eq!(routes[&net("0.0.0.0/0")], &RouteKind::Blackhole);
+    assert!(router.rules.contains(&Rule { priority: 200, iif: None, table: table::VPC }));
+}
+
+#[test]
+fn a_peering_is_one_veth_between_the_routers_only_while_active() {
+    let (lab, [a, b], _, pcx) = tutorial();
+    let state = lab.plan();
+    let link = names::peering_link(&pcx);
+    let veth = state.veths.values().find(|veth| veth.a.name == link).expect("the peering link");
+    let ends = [veth.a.namespace.clone(), veth.b.namespace.clone()];
+    assert!(ends.contains(&format!("lv-{a}")) && ends.contains(&format!("lv-{b}")));
+    assert_eq!(state.veths.values().filter(|veth| veth.a.name == link).count(), 1);
+
+    let mut pending = Lab::new();
+    let a = pending.vpc("10.6.0.0/16");
+    let b = pending.vpc("10.7.0.0/16");
+    pending.subnet(&a, "10.6.1.0/24");
+    let pcx = pending.peer(&a, &b, false);
+    pending.route(&a, "10.7.0.0/16", None, Some(pcx.clone()));
+    let state = pending.plan();
+    assert!(state.veths.values().all(|veth| veth.a.name != names::peering_link(&pcx)));
+    let router = &state.namespaces[&format!("lv-{a}")];
+    assert!(router.routes.iter().any(|((_, d), k)| *d == net("10.7.0.0/16") && *k == RouteKind::Blackhole));
+}
+
+#[test]
+fn an_internet_gateway_links_the_router_to_the_internet_with_one_to_one_nat() {
+    let (mut lab, [a, b], [ia, _], _) = tutorial();
+    let igw = lab.igw(&a);
+    lab.route(&a, "0.0.0.0/0", Some(igw), None);
+    let public = lab.eip(&ia);
+    let state = lab.plan();
+    let internet = &state.namespaces["lv-internet"];
+    assert_eq!(
+        internet.routes[&(table::MAIN, Ipv4Net::from(public))],
+        RouteKind::Device { device: names::internet_port(&a), source: Some(INTERNET_HOST) }
+    );
+    let router_mac = names::link_mac(&format!("lv-{a}"), GATEWAY_LINK);
+    assert!(internet.neighbours.contains(&Neighbour {
+        device: names::internet_port(&a),
+        address: public,
+        mac: router_mac
+    }));
+    assert_eq!(internet.routes[&(table::LOCAL, net("0.0.0.0/0"))], RouteKind::Local { device: "lo".into() });
+    assert_eq!(internet.routes[&(table::MAIN, net("10.0.0.0/8"))], RouteKind::Blackhole);
+    let router = &state.namespaces[&format!("lv-{a}")];
+    let nat: Vec<&Verdict> = router.firewall.chains.iter().flat_map(|c| &c.rules).map(|r| &r.verdict).collect();
+    assert!(nat.contains(&&Verdict::SourceNat(vec![("10.6.1.10".parse().unwrap(), public)])));
+    assert!(nat.contains(&&Verdict::DestinationNat(vec![(public, "10.6.1.10".parse().unwrap())])));
+    // B has no gateway: no link to the internet, and B's instance no public route.
+    assert!(state.veths.values().all(|veth| veth.b.name != names::internet_port(&b)));
+}
+
+#[test]
+fn group_references_become_the_members_private_addresses_in_reach() {
+    let (mut lab, _, [ia, ib], _) = tutorial();
+    let group_a = lab.group_of(&ia);
+    let account = lab.scope.account.clone();
+    lab.allow_in(&ib, "icmp", Some((-1, -1)), RulePeer::Group { user_id: account, group_id: group_a, vpc_id: None });
+    let state = lab.plan();
+    let firewall = &state.namespaces[&format!("lv-{ib}")].firewall;
+    let input = firewall.chains.iter().find(|chain| chain.name == "input").unwrap();
+    assert!(input.rules.iter().any(|rule| rule.matches.contains(&Match::SourceIn(vec!["10.6.1.10".parse().unwrap()]))
+        && rule.matches.contains(&Match::Protocol(1))));
+}
+
+#[test]
+fn a_network_acl_is_ordered_stateless_and_ends_in_the_implicit_deny() {
+    use localvpc_engine::topology::AclRule;
+    let rule = |number, protocol, allow, cidr: &str, ports| AclRule {
+        number,
+        protocol,
+        allow,
+        cidr: cidr.parse().unwrap(),
+        ports,
+        icmp: None,
+    };
+    let chain = rules::network_acl(
+        &[rule(100, 6, false, "10.6.0.0/16", Some((22, 22))), rule(200, -1, true, "0.0.0.0/0", None)],
+        false,
+    );
+    assert_eq!(chain.len(), 3);
+    assert_eq!(chain[0].verdict, Verdict::Drop);
+    assert!(chain[0].matches.contains(&Match::Source(net("10.6.0.0/16"))));
+    assert_eq!(chain[1], FirewallRule { matches: vec![], verdict: Verdict::Return });
+    assert_eq!(chain[2], FirewallRule { matches: vec![], verdict: Verdict::Drop });
+}
+
+#[test]
+fn overlapping_vpcs_get_separate_routers() {
+    let mut lab = Lab::new();
+    let a = lab.vpc("10.0.0.0/16");
+    let b = lab.vpc("10.0.0.0/16");
+    let sa = lab.subnet(&a, "10.0.1.0/24");
+    let sb = lab.subnet(&b, "10.0.1.0/24");
+    lab.instance(&sa, "10.0.1.10");
+    lab.instance(&sb, "10.0.1.10");
+    let state = lab.plan();
+    for vpc in [&a, &b] {
+        let router = &state.namespaces[&format!("lv-{vpc}")];
+        assert!(router.addresses.iter().any(|address| address.address == "10.0.1.1".parse::<Ipv4Addr>().unwrap()));
+    }
+}

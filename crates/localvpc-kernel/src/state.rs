@@ -1,0 +1,204 @@
+//! The desired kernel state: plain data that [`crate::plan`] computes from a `Topology` and [`crate::apply`]
+//! realises. Comparable (`Eq`), so the realiser touches only the namespaces whose state changed.
+//!
+//! What is deliberately absent: anything about AWS. A route here is a kernel route, a rule a kernel rule; the
+//! topology already decided what is allowed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+use crate::firewall::Firewall;
+
+/// Everything localvpc wants in the kernel.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KernelState {
+    /// Namespaces by name.
+    pub namespaces: BTreeMap<String, Namespace>,
+    /// Veth pairs, keyed by their first end (namespace, link).
+    pub veths: BTreeMap<(String, String), Veth>,
+}
+
+impl KernelState {
+    /// The veth ends that live in `namespace`, with their pair.
+    pub fn ends_in<'s>(&'s self, namespace: &'s str) -> impl Iterator<Item = (&'s VethEnd, &'s Veth)> + 's {
+        self.veths.values().flat_map(move |veth| {
+            [&veth.a, &veth.b].into_iter().filter(move |end| end.namespace == namespace).map(move |end| (end, veth))
+        })
+    }
+}
+
+/// What a namespace is for (it decides the fixed parts: forwarding, the TTL table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A running instance.
+    Instance,
+    /// A VPC's router.
+    Router,
+    /// The emulated internet.
+    Internet,
+}
+
+impl Role {
+    /// Routers and the internet forward packets; instances do not.
+    pub fn forwards(self) -> bool {
+        !matches!(self, Role::Instance)
+    }
+}
+
+/// One namespace's contents (its veth ends are in [`KernelState::veths`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Namespace {
+    /// Its role.
+    pub role: Role,
+    /// Bridges by name.
+    pub bridges: BTreeMap<String, Bridge>,
+    /// Addresses.
+    pub addresses: BTreeSet<Address>,
+    /// Permanent neighbour entries (the far ends of point-to-point links).
+    pub neighbours: BTreeSet<Neighbour>,
+    /// Routes by (table, destination).
+    pub routes: BTreeMap<(u32, Ipv4Net), RouteKind>,
+    /// Policy rules.
+    pub rules: BTreeSet<Rule>,
+    /// The namespace's nftables table, replaced as a whole in one transaction when it changes.
+    pub firewall: Firewall,
+}
+
+impl Namespace {
+    /// An empty namespace of `role` (loopback only).
+    pub fn new(role: Role) -> Namespace {
+        let mut addresses = BTreeSet::new();
+        // The kernel puts 127.0.0.1/8 on `lo` when it comes up; listing it keeps the diff from removing it.
+        addresses.insert(Address { device: "lo".into(), address: Ipv4Addr::LOCALHOST, prefix: 8 });
+        let mut rules = BTreeSet::new();
+        if role != Role::Internet {
+            // Local addresses first, as in every fresh namespace (the internet moves this rule, see `plan`).
+            rules.insert(Rule { priority: 0, iif: None, table: table::LOCAL });
+        }
+        if role == Role::Instance {
+            // An instance keeps the kernel's default rules; routers and the internet replace them with their own.
+            rules.insert(Rule { priority: 32766, iif: None, table: table::MAIN });
+            rules.insert(Rule { priority: 32767, iif: None, table: table::DEFAULT });
+        }
+        Namespace {
+            role,
+            bridges: BTreeMap::new(),
+            addresses,
+            neighbours: BTreeSet::new(),
+            routes: BTreeMap::new(),
+            rules,
+            firewall: Firewall::default(),
+        }
+    }
+}
+
+/// A bridge (one per subnet in a router: same-subnet traffic is switched, never routed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bridge {
+    /// Its MAC (fixed, so it does not change as ports come and go).
+    pub mac: [u8; 6],
+    /// MTU.
+    pub mtu: u32,
+}
+
+/// A veth pair, created with each end directly in its namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Veth {
+    /// One end.
+    pub a: VethEnd,
+    /// The other end.
+    pub b: VethEnd,
+    /// MTU of both ends.
+    pub mtu: u32,
+}
+
+/// One end of a veth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VethEnd {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name there.
+    pub name: String,
+    /// Its MAC.
+    pub mac: [u8; 6],
+    /// The bridge it is a port of.
+    pub bridge: Option<String>,
+}
+
+/// An IPv4 address on a device (no prefix route: routes are all explicit).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Address {
+    /// Device name.
+    pub device: String,
+    /// Address.
+    pub address: Ipv4Addr,
+    /// Prefix length.
+    pub prefix: u8,
+}
+
+/// A permanent neighbour entry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Neighbour {
+    /// Device name.
+    pub device: String,
+    /// The (unconfigured) next-hop address.
+    pub address: Ipv4Addr,
+    /// The far end's MAC.
+    pub mac: [u8; 6],
+}
+
+/// What a route does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteKind {
+    /// Deliver on a device's link (scope link).
+    Device {
+        /// Device name.
+        device: String,
+        /// Preferred source address.
+        source: Option<Ipv4Addr>,
+    },
+    /// Forward via a next hop on a device (`onlink`: the next hop needs no address of its own).
+    Gateway {
+        /// Next hop.
+        gateway: Ipv4Addr,
+        /// Device name.
+        device: String,
+        /// Preferred source address.
+        source: Option<Ipv4Addr>,
+    },
+    /// Drop silently (what AWS does with a packet no route carries).
+    Blackhole,
+    /// Leave this table and continue with the next rule (a `local` route of a route table).
+    Throw,
+    /// Deliver locally (the emulated internet answers any address).
+    Local {
+        /// Device name.
+        device: String,
+    },
+}
+
+/// A policy routing rule: packets (from `iif`, when given) look up `table`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Rule {
+    /// Priority (lower first).
+    pub priority: u32,
+    /// Input interface.
+    pub iif: Option<String>,
+    /// Table.
+    pub table: u32,
+}
+
+/// Well-known table numbers.
+pub mod table {
+    /// The kernel's default table (empty; the last rule of a fresh namespace).
+    pub const DEFAULT: u32 = 253;
+    /// The kernel's main table.
+    pub const MAIN: u32 = 254;
+    /// The kernel's local table (its own entries are never touched).
+    pub const LOCAL: u32 = 255;
+    /// A router's delivery table: its subnets and a blackhole default (what the `local` route reaches, and all a
+    /// packet from a peering or the internet gateway may reach).
+    pub const VPC: u32 = 250;
+}

@@ -1,0 +1,173 @@
+//! Glue for the kernel data plane: `serve --data-plane kernel` (the privilege check, the loop that realises each
+//! published world version, the teardown on exit) and `exec` running a real command in a vantage's namespace.
+//!
+//! All kernel work is `localvpc-kernel`'s; this file only wires it to the server and the command line.
+
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use localvpc_api::control::Control;
+use localvpc_api::data_plane::KernelPlane;
+use localvpc_kernel::{plan, Names, Realizer};
+use serde_json::Value;
+use tokio::sync::watch;
+
+use crate::client::Client;
+
+/// How long writes must pause before a new version is realised: a burst of writes (a script building a VPC)
+/// becomes one kernel change instead of one per write.
+const SETTLE: Duration = Duration::from_millis(10);
+
+/// Capability bits (linux/capability.h) the kernel data plane needs.
+const CAP_NET_ADMIN: u32 = 12;
+const CAP_SYS_ADMIN: u32 = 21;
+
+/// Refuses to start without the privileges or tools the kernel data plane needs, with a message that says why.
+pub fn check_privileges() -> anyhow::Result<()> {
+    let status = std::fs::read_to_string("/proc/self/status").context("while reading /proc/self/status")?;
+    let effective = status
+        .lines()
+        .find_map(|line| line.strip_prefix("CapEff:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        .unwrap_or(0);
+    let has = |bit: u32| effective & (1 << bit) != 0;
+    if !has(CAP_NET_ADMIN) || !has(CAP_SYS_ADMIN) {
+        bail!(
+            "--data-plane kernel needs root, or CAP_NET_ADMIN and CAP_SYS_ADMIN (network namespaces, links and \
+             nftables are created for every running instance); run it with sudo, or use --data-plane model"
+        );
+    }
+    let nft = Command::new("nft").arg("--version").output();
+    if !nft.is_ok_and(|output| output.status.success()) {
+        bail!("--data-plane kernel needs the `nft` command (Debian: apt-get install nftables)");
+    }
+    Ok(())
+}
+
+/// Starts realising `control`'s world in the kernel: reconciles at once (removing what the prefix owns but the
+/// world does not hold, creating what is missing), then follows every published version. Returns the extension
+/// the API answers `/_localvpc/v1/data-plane` with, and the task to stop and tear down on exit.
+pub async fn start(control: Arc<Control>, prefix: &str) -> anyhow::Result<(KernelPlane, DataPlaneTask)> {
+    let names = Names::new(prefix);
+    let mut realizer = Realizer::new(names.clone());
+    let (realised_tx, realised) = watch::channel(0u64);
+    let (stop_tx, mut stop) = watch::channel(false);
+    let mut versions = control.subscribe();
+    realise(&control, &mut realizer, &realised_tx).await;
+    let task = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                changed = versions.changed() => if changed.is_err() { break },
+                _ = stop.changed() => break,
+            }
+            // Let a burst of writes settle, then realise the newest version once.
+            loop {
+                let seen = *versions.borrow_and_update();
+                tokio::time::sleep(SETTLE).await;
+                if *versions.borrow() == seen {
+                    break;
+                }
+            }
+            realise(&control, &mut realizer, &realised_tx).await;
+        }
+        realizer
+    });
+    let instance_names = names.clone();
+    let namespace_of =
+        Arc::new(
+            move |vantage: &str| {
+                if vantage == "internet" {
+                    instance_names.internet()
+                } else {
+                    instance_names.instance(vantage)
+                }
+            },
+        );
+    Ok((KernelPlane { namespace_of, realised }, DataPlaneTask { stop: stop_tx, task }))
+}
+
+async fn realise(control: &Arc<Control>, realizer: &mut Realizer, realised: &watch::Sender<u64>) {
+    let started = Instant::now();
+    let compiler = Arc::clone(control);
+    let Ok(topology) = tokio::task::spawn_blocking(move || compiler.topology()).await else { return };
+    let desired = plan(&topology, realizer.names());
+    match realizer.apply(&desired).await {
+        Ok(report) => tracing::debug!(
+            version = topology.version,
+            created = report.created,
+            deleted = report.deleted,
+            synced = report.synced,
+            veths = report.veths,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "kernel realised"
+        ),
+        Err(errors) => {
+            for error in &errors.0 {
+                tracing::warn!(version = topology.version, %error, "kernel realisation failed (retried on the next change)");
+            }
+        }
+    }
+    // Answer waiting `exec`s even after a failure: they then meet the kernel as it is, and the log says why.
+    realised.send_replace(topology.version);
+}
+
+/// The running realisation loop.
+pub struct DataPlaneTask {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<Realizer>,
+}
+
+impl DataPlaneTask {
+    /// Stops following the world and removes every namespace the prefix owns.
+    pub async fn teardown(self) {
+        let _ = self.stop.send(true);
+        let Ok(mut realizer) = self.task.await else { return };
+        let started = Instant::now();
+        match realizer.teardown().await {
+            Ok(removed) => {
+                tracing::info!(
+                    removed,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "kernel data plane torn down"
+                )
+            }
+            Err(errors) => {
+                for error in &errors.0 {
+                    tracing::warn!(%error, "kernel teardown left something behind");
+                }
+            }
+        }
+    }
+}
+
+/// `exec` with the kernel data plane: runs `command` in the vantage's namespace (`ip netns exec`, which also
+/// gives the command the namespace's own `/etc` files and `/sys`) and passes its exit status through. `None` when
+/// the server runs the model (the engine answers, as without `--data-plane kernel`).
+pub fn exec(client: &Client, vantage: &str, command: &[String]) -> anyhow::Result<Option<u8>> {
+    let answer = client.data_plane(vantage)?;
+    if answer.get("dataPlane").and_then(Value::as_str) != Some("kernel") {
+        return Ok(None);
+    }
+    let namespace = answer
+        .get("namespace")
+        .and_then(Value::as_str)
+        .context("the server's data-plane answer names no namespace (is it the same version?)")?;
+    let status = Command::new("ip")
+        .args(["netns", "exec", namespace])
+        .args(command)
+        .status()
+        .context("cannot run `ip netns exec` (iproute2); running a command in a namespace needs root")?;
+    Ok(Some(exit_code(status)))
+}
+
+fn exit_code(status: std::process::ExitStatus) -> u8 {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => code as u8,
+        // As a shell reports a command killed by a signal.
+        (None, Some(signal)) => 128u8.wrapping_add(signal as u8),
+        (None, None) => 1,
+    }
+}
