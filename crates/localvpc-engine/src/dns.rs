@@ -21,15 +21,55 @@ pub enum Answer {
     Timeout,
 }
 
+/// The public resolver the internet vantage asks (a documentation address: never a real host).
+pub const INTERNET_RESOLVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 53);
+
 /// The resolver a vantage asks: the VPC's base + 2 from an instance (spec §4.1), a public resolver from the
 /// internet.
 pub fn resolver_address(topology: &Topology, from: Vantage) -> Ipv4Addr {
     match from {
-        Vantage::Eni(eni) => {
-            let primary = topology.vpcs[topology.enis[eni].vpc].primary_cidr;
-            Ipv4Addr::from(u32::from(primary.network()) + 2)
+        Vantage::Eni(eni) => vpc_resolver_address(topology, topology.enis[eni].vpc),
+        Vantage::Internet => INTERNET_RESOLVER,
+    }
+}
+
+/// Spec §4.1 [D]: a VPC's resolver is at its primary block's base + 2 (secondary blocks do not move it).
+pub fn vpc_resolver_address(topology: &Topology, vpc: VpcIx) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(topology.vpcs[vpc].primary_cidr.network()) + 2)
+}
+
+/// The search domain an instance's resolver configuration names: the default DHCP options' `domain-name`
+/// (spec §4.1), so short names like `ip-10-0-0-5` resolve.
+pub fn search_domain(topology: &Topology, eni: EniIx) -> String {
+    dns_name::private_domain(&topology.enis[eni].scope.region)
+}
+
+/// A resolver that answers queries arriving over the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolver<'a> {
+    /// The Amazon resolver of the VPC with this ID, at its base + 2.
+    Vpc(&'a str),
+    /// The public resolver of the emulated internet ([`INTERNET_RESOLVER`]).
+    Internet,
+}
+
+/// What `resolver` answers a query for `name` sent from `source`. A VPC's resolver serves only that VPC's own
+/// interfaces: a query from anywhere else — a peer VPC sending to this VPC's base + 2, an unknown address — gets
+/// no answer (spec §4.5, last row), and neither does any query while the VPC has DNS support off (spec §4.3).
+pub fn answer(topology: &Topology, resolver: Resolver<'_>, source: Ipv4Addr, name: &str) -> Answer {
+    match resolver {
+        Resolver::Internet => resolve(topology, Vantage::Internet, name),
+        Resolver::Vpc(vpc_id) => {
+            let asker = topology
+                .vpcs
+                .iter()
+                .find(|vpc| vpc.id == vpc_id)
+                .and_then(|vpc| vpc.eni_by_private_ip.get(&source).copied());
+            match asker {
+                Some(eni) => resolve(topology, Vantage::Eni(eni), name),
+                None => Answer::Timeout,
+            }
         }
-        Vantage::Internet => Ipv4Addr::new(198, 51, 100, 53),
     }
 }
 

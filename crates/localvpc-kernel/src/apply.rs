@@ -396,6 +396,10 @@ async fn sync_namespace(work: &Work) -> io::Result<()> {
             netlink.delete_rule(message).await?;
         }
     }
+    if previous.map(|old| &old.resolv_conf) != Some(&spec.resolv_conf) {
+        let (owned, text) = (name.clone(), spec.resolv_conf.clone());
+        blocking(move || netns::set_resolv_conf(&owned, text.as_deref())).await?;
+    }
     if *firewall_changed {
         let batch = spec.firewall.batch();
         let owned = name.clone();

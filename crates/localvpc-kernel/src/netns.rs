@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use nix::mount::{mount, umount2, MntFlags, MsFlags};
 use nix::sched::{setns, unshare, CloneFlags};
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
 
 /// Where iproute2 keeps named namespaces.
 pub const RUN_DIR: &str = "/run/netns";
@@ -61,8 +63,34 @@ pub fn create(name: &str) -> io::Result<()> {
     Ok(())
 }
 
-/// Deletes the named namespace: its links (and their veth peers elsewhere) go with it once no process uses it.
+/// Where `ip netns exec` finds the files it mounts over `/etc` for the namespace `name`.
+pub const ETC_DIR: &str = "/etc/netns";
+
+/// Writes (or, with `None`, removes) the namespace's `resolv.conf`, which `ip netns exec` mounts over
+/// `/etc/resolv.conf` for the commands it runs there.
+pub fn set_resolv_conf(name: &str, text: Option<&str>) -> io::Result<()> {
+    let directory = Path::new(ETC_DIR).join(name);
+    match text {
+        Some(text) => {
+            std::fs::create_dir_all(&directory)?;
+            std::fs::write(directory.join("resolv.conf"), text)
+        }
+        None => remove_etc(name),
+    }
+}
+
+fn remove_etc(name: &str) -> io::Result<()> {
+    match std::fs::remove_dir_all(Path::new(ETC_DIR).join(name)) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
+        _ => Ok(()),
+    }
+}
+
+/// Deletes the named namespace: its links (and their veth peers elsewhere) go with it once no process uses it;
+/// its `/etc/netns` files go at once.
 pub fn delete(name: &str) -> io::Result<()> {
+    remove_etc(name)?;
+    kill_processes(name)?;
     let target = path(name);
     match umount2(&target, MntFlags::MNT_DETACH) {
         Ok(()) | Err(nix::errno::Errno::EINVAL) | Err(nix::errno::Errno::ENOENT) => {}
@@ -72,6 +100,31 @@ pub fn delete(name: &str) -> io::Result<()> {
         Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
         _ => Ok(()),
     }
+}
+
+/// Kills every process living in the namespace `name` (a program its user data or `exec` started): a process
+/// keeps its namespace, and with it the instance's `eth0` and the router's end of that veth, alive after the name
+/// is gone, so a stopped instance would still answer and its restart would meet its own stale link.
+fn kill_processes(name: &str) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    // The mounted name shows the namespace's own inode, as `/proc/<pid>/ns/net` does for each process.
+    let namespace = match std::fs::metadata(path(name)) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => return Err(error),
+    };
+    for entry in std::fs::read_dir("/proc")?.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|text| text.parse::<i32>().ok()) else { continue };
+        let Ok(own) = std::fs::metadata(entry.path().join("ns/net")) else { continue };
+        if own.dev() == namespace.dev() && own.ino() == namespace.ino() {
+            // Already gone is fine; anything else would leave the namespace alive.
+            match kill(Pid::from_raw(pid), Signal::SIGKILL) {
+                Ok(()) | Err(nix::errno::Errno::ESRCH) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs `work` on a fresh thread that has entered the namespace `name`.

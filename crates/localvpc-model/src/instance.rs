@@ -122,6 +122,10 @@ pub struct Instance {
     pub state_reason: Option<StateReason>,
     /// Tags.
     pub tags: Tags,
+    /// `UserData` as RunInstances received it (base64, as AWS keeps and returns it); run at launch by the kernel
+    /// data plane.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<String>,
 }
 
 impl Resource for Instance {

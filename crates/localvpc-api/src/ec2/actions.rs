@@ -69,6 +69,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DisassociateAddress", Write(address::disassociate_address)),
     ("DisassociateRouteTable", Write(route_table::disassociate_route_table)),
     ("DisassociateVpcCidrBlock", Write(vpc::disassociate_vpc_cidr_block)),
+    ("GetConsoleOutput", Read(instance::get_console_output)),
     ("ModifySubnetAttribute", Write(subnet::modify_subnet_attribute)),
     ("ModifyVpcAttribute", Write(vpc::modify_vpc_attribute)),
     ("ModifyVpcPeeringConnectionOptions", Write(vpc_peering::modify_vpc_peering_connection_options)),

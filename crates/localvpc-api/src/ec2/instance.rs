@@ -1,6 +1,7 @@
 //! Instance actions: RunInstances (the flat form and the `NetworkInterface.N` form of spec §1.1),
 //! DescribeInstances, StartInstances, StopInstances, TerminateInstances (spec §2.9).
 
+use base64::prelude::{Engine as _, BASE64_STANDARD};
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
 use localvpc_model::instance::{
@@ -189,6 +190,7 @@ pub(crate) fn run_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml
         client_token: params.get("ClientToken").map(str::to_string),
         instance_tags,
         interface_tags,
+        user_data: params.get("UserData").map(str::to_string),
     };
     let reservation = instance::run_instances(tx, &ctx.scope, request)?;
     render_reservation(x, &reservation, tx.region(&ctx.scope));
@@ -235,5 +237,20 @@ pub(crate) fn stop_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xm
 pub(crate) fn terminate_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let changes = instance::terminate_instances(tx, &ctx.scope, &params.list("InstanceId")?)?;
     render_state_changes(x, &changes);
+    Ok(())
+}
+
+/// GetConsoleOutput: the instance's console as the kernel data plane captured it (its user data's output), base64
+/// as AWS sends it. An instance that printed nothing — every instance with the model data plane — answers without
+/// `output`, as AWS does before an instance's console has any. The timestamp is the launch's: the console starts
+/// there.
+pub(crate) fn get_console_output(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let instance = instance::find(world.region(&ctx.scope), params.required("InstanceId")?)?;
+    x.text("instanceId", &instance.id);
+    x.text("timestamp", &instance.launch_time.to_iso8601());
+    let output = ctx.console.as_ref().and_then(|console| console.read(&instance.id)).filter(|out| !out.is_empty());
+    if let Some(output) = output {
+        x.text("output", &BASE64_STANDARD.encode(output));
+    }
     Ok(())
 }

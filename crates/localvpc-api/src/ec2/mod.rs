@@ -34,6 +34,8 @@ pub struct Ctx<'a> {
     pub scope: Scope,
     /// Rendered XML reused across requests.
     pub renders: &'a crate::render_cache::RenderCache,
+    /// The instances' consoles, with the kernel data plane.
+    pub console: Option<crate::data_plane::Console>,
 }
 
 /// A read-only action: runs on a snapshot of the world.

@@ -67,6 +67,8 @@ pub struct RunInstances {
     pub instance_tags: Vec<Tag>,
     /// `TagSpecification` type `network-interface`.
     pub interface_tags: Vec<Tag>,
+    /// `UserData` (base64).
+    pub user_data: Option<String>,
 }
 
 /// The interface RunInstances builds, after the two parameter forms are merged.
@@ -171,6 +173,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
             state_transition_reason: String::new(),
             state_reason: None,
             tags: Tags(request.instance_tags.clone()),
+            user_data: request.user_data.clone().filter(|data| !data.is_empty()),
         };
         tx.put(scope, instance.clone());
         launched.push(Arc::new(Instance { state: InstanceState::Pending, ..instance }));
