@@ -8,7 +8,7 @@
 //! - [`firewall`]: nftables tables as typed values, rendered to JSON batches.
 //! - [`plan`]: `Topology` → [`state::KernelState`], pure (unit-tested without root).
 //! - `netns`, `netlink`, `nft`: the only code that touches the kernel (namespaces; links, addresses, routes,
-//!   rules and neighbours over rtnetlink; `nft -j -f -` inside a namespace).
+//!   rules and neighbours over rtnetlink; nftables batches through libnftables inside a namespace).
 //! - [`apply`]: the [`Realizer`](apply::Realizer), which diffs the desired state against what it applied (and, on
 //!   start, against what the kernel holds) and changes only what differs; [`apply::Realizer::teardown`] removes
 //!   everything the prefix owns.
