@@ -293,20 +293,24 @@ async fn delete_all(names: Vec<String>) -> Vec<(String, io::Result<()>)> {
 }
 
 /// One rtnetlink connection per namespace for the whole run, shared by the veth and the namespace steps; a new
-/// namespace's comes from the thread that created it.
+/// namespace's comes from the thread that created it. Each is used by one task at a time: the kernel refuses a
+/// second dump on a socket while one is running (EBUSY), and a router's veths are set up concurrently.
 #[derive(Default)]
-struct Connections(Mutex<HashMap<String, Arc<Netlink>>>);
+struct Connections(Mutex<HashMap<String, Shared>>);
+
+type Shared = Arc<tokio::sync::Mutex<Netlink>>;
 
 impl Connections {
     fn insert(&self, name: &str, netlink: Netlink) {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(name.to_string(), Arc::new(netlink));
+        let shared = Arc::new(tokio::sync::Mutex::new(netlink));
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(name.to_string(), shared);
     }
 
-    async fn get(&self, name: &str) -> io::Result<Arc<Netlink>> {
+    async fn get(&self, name: &str) -> io::Result<Shared> {
         if let Some(netlink) = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(name) {
             return Ok(Arc::clone(netlink));
         }
-        let netlink = Arc::new(Netlink::open(name).await?);
+        let netlink = Arc::new(tokio::sync::Mutex::new(Netlink::open(name).await?));
         let mut map = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         Ok(Arc::clone(map.entry(name.to_string()).or_insert(netlink)))
     }
@@ -365,24 +369,32 @@ fn same_end(link: Option<&Link>, end: &VethEnd, mtu: u32) -> bool {
 async fn ensure_veth(connections: &Connections, veth: &Veth, both_fresh: bool) -> io::Result<bool> {
     let near = connections.get(&veth.a.namespace).await?;
     if both_fresh {
-        near.create_veth(&veth.a.name, veth.a.mac, &veth.b.name, veth.b.mac, &veth.b.namespace, veth.mtu).await?;
+        near.lock()
+            .await
+            .create_veth(&veth.a.name, veth.a.mac, &veth.b.name, veth.b.mac, &veth.b.namespace, veth.mtu)
+            .await?;
         return Ok(true);
     }
     let far = connections.get(&veth.b.namespace).await?;
-    let near_links = near.links().await?;
-    let far_links = far.links().await?;
+    let near_links = near.lock().await.links().await?;
+    let far_links = far.lock().await.links().await?;
     let find = |links: &[Link], name: &str| links.iter().find(|link| link.name == name).cloned();
     let (a, b) = (find(&near_links, &veth.a.name), find(&far_links, &veth.b.name));
     if same_end(a.as_ref(), &veth.a, veth.mtu) && same_end(b.as_ref(), &veth.b, veth.mtu) {
         return Ok(false);
     }
     if let Some(a) = a {
-        near.delete_link(a.index).await?;
+        near.lock().await.delete_link(a.index).await?;
     }
-    if let Some(b) = find(&far.links().await?, &veth.b.name) {
-        far.delete_link(b.index).await?;
+    // Bound first: a guard in the `if let` would live through the block and deadlock on the second lock.
+    let far_now = far.lock().await.links().await?;
+    if let Some(b) = find(&far_now, &veth.b.name) {
+        far.lock().await.delete_link(b.index).await?;
     }
-    near.create_veth(&veth.a.name, veth.a.mac, &veth.b.name, veth.b.mac, &veth.b.namespace, veth.mtu).await?;
+    near.lock()
+        .await
+        .create_veth(&veth.a.name, veth.a.mac, &veth.b.name, veth.b.mac, &veth.b.namespace, veth.mtu)
+        .await?;
     Ok(true)
 }
 
@@ -411,6 +423,7 @@ async fn sync_namespace(connections: &Connections, work: &Work) -> io::Result<()
     let Work { name, spec, ends, previous, firewall_changed, only_firewall: _ } = work;
     let previous = previous.as_ref();
     let netlink = connections.get(name).await?;
+    let netlink = netlink.lock().await;
     let mut links = netlink.links().await?;
     for (bridge, wanted) in &spec.bridges {
         let current = links.iter().find(|link| &link.name == bridge);
