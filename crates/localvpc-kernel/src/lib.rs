@@ -8,7 +8,7 @@
 //! - [`firewall`]: nftables tables as typed values, rendered to JSON batches.
 //! - [`plan`]: `Topology` → [`state::KernelState`], pure (unit-tested without root).
 //! - `netns`, `netlink`, `nft`: the only code that touches the kernel (namespaces; links, addresses, routes,
-//!   rules and neighbours over rtnetlink; `nft -j -f -` inside a namespace).
+//!   rules and neighbours over rtnetlink; nftables batches through libnftables inside a namespace).
 //! - [`console`]: user data run once in an instance's namespace, its output kept for `GetConsoleOutput`.
 //! - [`resolver`]: the DNS servers at each VPC's base + 2 (and the internet's public resolver), answering what
 //!   the engine's DNS views say.

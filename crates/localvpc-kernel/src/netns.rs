@@ -45,22 +45,25 @@ pub fn open(name: &str) -> io::Result<OwnedFd> {
     Ok(File::open(path(name))?.into())
 }
 
-/// Creates the named namespace (an error if it exists).
-pub fn create(name: &str) -> io::Result<()> {
+/// Creates the named namespace (an error if it exists), then runs `setup` on the thread that made it — which is
+/// inside it, so `setup` can write the namespace's `/proc/sys/net` and open sockets there without entering it
+/// again. A namespace whose `setup` fails is removed again.
+pub fn create<T: Send + 'static>(name: &str, setup: impl FnOnce() -> io::Result<T> + Send + 'static) -> io::Result<T> {
     prepare_run_dir()?;
     let target = path(name);
     File::options().write(true).create_new(true).open(&target)?;
-    let name = name.to_string();
-    let mounted = on_thread(move || -> io::Result<()> {
+    let owned = name.to_string();
+    let made = on_thread(move || -> io::Result<T> {
         unshare(CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
         let own = format!("/proc/self/task/{}/ns/net", nix::unistd::gettid());
-        mount(Some(own.as_str()), &path(&name), None::<&str>, MsFlags::MS_BIND, None::<&str>).map_err(io::Error::from)
+        mount(Some(own.as_str()), &path(&owned), None::<&str>, MsFlags::MS_BIND, None::<&str>)
+            .map_err(io::Error::from)?;
+        setup()
     });
-    if let Err(error) = mounted {
-        let _ = std::fs::remove_file(&target);
-        return Err(error);
+    if made.is_err() {
+        let _ = delete(name);
     }
-    Ok(())
+    made
 }
 
 /// Where `ip netns exec` finds the files it mounts over `/etc` for the namespace `name`.
@@ -136,19 +139,18 @@ pub fn run_in<T: Send + 'static>(name: &str, work: impl FnOnce() -> io::Result<T
     })
 }
 
-/// Writes a sysctl of the namespace `name` (`net/ipv4/ip_forward` = `1`, …): `/proc/sys/net` shows the namespace
-/// of the thread that opens it.
-pub fn sysctls(name: &str, values: Vec<(&'static str, &'static str)>) -> io::Result<()> {
-    run_in(name, move || {
-        for (key, value) in values {
-            let file = Path::new("/proc/sys").join(key);
-            if file.exists() {
-                std::fs::write(&file, value)
-                    .map_err(|error| io::Error::new(error.kind(), format!("{key}: {error}")))?;
-            }
+/// Writes sysctls (`net/ipv4/ip_forward` = `1`, …) of the namespace the calling thread is in: `/proc/sys/net`
+/// shows the namespace of the thread that opens it. A key the kernel does not have (no bridge module) is skipped.
+pub fn sysctls_here(values: &[(&str, &str)]) -> io::Result<()> {
+    for (key, value) in values {
+        let file = Path::new("/proc/sys").join(key);
+        match std::fs::write(&file, value) {
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+            Err(error) => return Err(io::Error::new(error.kind(), format!("{key}: {error}"))),
+            Ok(()) => {}
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 fn on_thread<T: Send + 'static>(work: impl FnOnce() -> io::Result<T> + Send + 'static) -> io::Result<T> {
@@ -157,7 +159,18 @@ fn on_thread<T: Send + 'static>(work: impl FnOnce() -> io::Result<T> + Send + 's
 
 /// Makes `/run/netns` a shared mount point as iproute2 does, so namespaces mounted here are visible to processes
 /// in other mount namespaces (`ip netns exec` runs commands in one of its own).
+/// Done once per process (a mount call per namespace would queue every creation on the mount lock).
 fn prepare_run_dir() -> io::Result<()> {
+    static PREPARED: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+    let mut prepared = PREPARED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !*prepared {
+        share_run_dir()?;
+        *prepared = true;
+    }
+    Ok(())
+}
+
+fn share_run_dir() -> io::Result<()> {
     std::fs::create_dir_all(RUN_DIR)?;
     let shared = || mount(Some(""), RUN_DIR, None::<&str>, MsFlags::MS_SHARED | MsFlags::MS_REC, None::<&str>);
     match shared() {

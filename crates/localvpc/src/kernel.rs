@@ -5,7 +5,7 @@
 
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Context};
 use localvpc_api::control::Control;
@@ -17,10 +17,6 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::client::Client;
-
-/// How long writes must pause before a new version is realised: a burst of writes (a script building a VPC)
-/// becomes one kernel change instead of one per write.
-const SETTLE: Duration = Duration::from_millis(10);
 
 /// Capability bits (linux/capability.h) the kernel data plane needs.
 const CAP_NET_ADMIN: u32 = 12;
@@ -67,14 +63,9 @@ pub async fn start(control: Arc<Control>, prefix: &str) -> anyhow::Result<(Kerne
                 changed = versions.changed() => if changed.is_err() { break },
                 _ = stop.changed() => break,
             }
-            // Let a burst of writes settle, then realise the newest version once.
-            loop {
-                let seen = *versions.borrow_and_update();
-                tokio::time::sleep(SETTLE).await;
-                if *versions.borrow() == seen {
-                    break;
-                }
-            }
+            // Realise the newest version at once, with no settling delay: a rule change is live as soon as the
+            // kernel has it. Versions published meanwhile are coalesced (the watch keeps only the newest, and
+            // `realise` compiles the newest world), so a burst of writes costs one run now and one after it.
             realise(&control, &mut realizer, &mut resolvers, &consoles, &realised_tx).await;
         }
         resolvers.stop();
