@@ -117,3 +117,36 @@ fn credit_target(region: &RegionState, instance_id: &str) -> Result<Arc<Instance
     }
     Ok(instance)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instance::attribute::{cpu_options, CpuOptions};
+
+    #[test]
+    fn burstable_families_and_their_defaults() {
+        assert_eq!(default_credits("t2.micro"), Some("standard"));
+        assert_eq!(default_credits("t3.micro"), Some("unlimited"));
+        assert_eq!(default_credits("t3a.large"), Some("unlimited"));
+        assert_eq!(default_credits("t4g.nano"), Some("unlimited"));
+        assert_eq!(default_credits("m5.large"), None);
+        assert_eq!(default_credits("m1.small"), None);
+        assert_eq!(
+            launch_credits("m5.large", Some("standard")).unwrap_err().code(),
+            "InstanceCreditSpecification.NotSupported"
+        );
+        assert_eq!(launch_credits("t3.micro", Some("infinite")).unwrap_err().code(), "InvalidCpuCredits.Malformed");
+        assert_eq!(launch_credits("t2.micro", Some("unlimited")).unwrap(), Some("unlimited".to_string()));
+    }
+
+    #[test]
+    fn cpu_topology_matches_recorded_answers() {
+        let options = |core_count, threads_per_core| CpuOptions { core_count, threads_per_core };
+        assert_eq!(cpu_options("t2.micro"), options(1, 1));
+        assert_eq!(cpu_options("t3.micro"), options(1, 2));
+        assert_eq!(cpu_options("m5.large"), options(1, 2));
+        assert_eq!(cpu_options("m5.4xlarge"), options(8, 2));
+        assert_eq!(cpu_options("t4g.micro"), options(2, 1));
+        assert_eq!(cpu_options("m1.small"), options(1, 1));
+    }
+}
