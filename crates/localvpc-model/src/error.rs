@@ -339,6 +339,57 @@ pub enum Ec2Error {
     /// §2.5/§2.10: a terminated instance used as a route target or an Elastic IP target.
     #[error("The instance '{0}' is not in a valid state for this operation.")]
     InstanceNotInValidState(String),
+    /// §10.3 [O moto's AWS-verified test]: DescribeInstanceAttribute with a name that is not one of botocore's
+    /// `InstanceAttributeName` (case-sensitive).
+    #[error("Value ({0}) for parameter attribute is invalid. Unknown attribute.")]
+    UnknownInstanceAttribute(String),
+    /// §10.3/§10.4: an instance attribute value outside what AWS allows (a shutdown behavior other than
+    /// `stop`/`terminate`, a `Value` that is not a boolean). ASSUMPTION (text [I], AWS's usual form).
+    #[error("Value ({value}) for parameter {attribute} is invalid.")]
+    InvalidAttributeValue {
+        /// The attribute.
+        attribute: String,
+        /// The value as sent.
+        value: String,
+    },
+    /// §10.3: the legacy `Attribute`/`Value` form for an attribute that has no scalar value. ASSUMPTION (text [I]).
+    #[error("The attribute '{0}' cannot be modified with the parameter value.")]
+    AttributeNotModifiableWithValue(String),
+    /// §10.3 [D bc]: ResetInstanceAttribute resets kernel, ramdisk and sourceDestCheck only. ASSUMPTION (code and
+    /// text [I]).
+    #[error("Value ({0}) for parameter attribute is invalid. Only kernel, ramdisk and sourceDestCheck can be reset.")]
+    AttributeNotResettable(String),
+    /// §10.3 [O ansible-collections/amazon.aws#470]: ModifyInstanceAttribute that names no attribute.
+    #[error("No attributes specified.")]
+    NoInstanceAttributeSpecified,
+    /// §10.3 [D bc "only one attribute at a time"]: several attributes in one call. ASSUMPTION (text [I]).
+    #[error("Only one attribute can be modified at a time.")]
+    SeveralInstanceAttributes,
+    /// §9 item 4 [O]: instanceType, userData, kernel, ramdisk (and EBS optimization, ENA, SR-IOV) change only while
+    /// the instance is stopped.
+    #[error("The instance '{0}' is not in the 'stopped' state.")]
+    InstanceNotStopped(String),
+    /// §10.3 [D bc]: an instance type that is not one. ASSUMPTION (text [I]).
+    #[error("Value ({0}) for parameter instanceType is invalid.")]
+    InvalidInstanceType(String),
+    /// §10.4 [O]: TerminateInstances on an instance with termination protection.
+    #[error("The instance '{0}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.")]
+    InstanceTerminationProtected(String),
+    /// §10.4 [O]: StopInstances (or TerminateInstances) on an instance with stop protection.
+    #[error("The instance '{0}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.")]
+    InstanceStopProtected(String),
+    /// §10.7: RebootInstances on a stopped instance. ASSUMPTION (code and text [I]).
+    #[error("The instance '{0}' is not in a state from which it can be rebooted.")]
+    InstanceCannotBeRebooted(String),
+    /// §10.6 [D errs]: a CPU credit option other than `standard` or `unlimited`. ASSUMPTION (text [I]).
+    #[error("Value ({0}) for parameter cpuCredits is invalid. Valid values are standard and unlimited.")]
+    CpuCreditsMalformed(String),
+    /// §10.3 [M moto `InvalidUserDataError`]: user data that is not base64.
+    #[error("Invalid BASE64 encoding of user data.")]
+    InvalidUserData,
+    /// §10.6 [O hashicorp/terraform-provider-aws#5067]: a credit option for a type that is not burstable.
+    #[error("The {0} instance type does not support T2 Unlimited.")]
+    CreditSpecificationNotSupported(String),
     /// §2.10 [O]: AssociateAddress in a VPC with no internet gateway.
     #[error("Network {0} is not attached to any internet gateway")]
     VpcHasNoInternetGateway(String),
@@ -620,6 +671,18 @@ impl Ec2Error {
             InstanceCannotBeStarted(_) | InstanceCannotBeStopped(_) | InstanceNotInValidState(_) => {
                 "IncorrectInstanceState"
             }
+            UnknownInstanceAttribute(_)
+            | InvalidAttributeValue { .. }
+            | AttributeNotResettable(_)
+            | InvalidUserData => "InvalidParameterValue",
+            AttributeNotModifiableWithValue(_) | NoInstanceAttributeSpecified | SeveralInstanceAttributes => {
+                "InvalidParameterCombination"
+            }
+            InstanceNotStopped(_) | InstanceCannotBeRebooted(_) => "IncorrectInstanceState",
+            InvalidInstanceType(_) => "InvalidInstanceAttributeValue",
+            InstanceTerminationProtected(_) | InstanceStopProtected(_) => "OperationNotPermitted",
+            CpuCreditsMalformed(_) => "InvalidCpuCredits.Malformed",
+            CreditSpecificationNotSupported(_) => "InstanceCreditSpecification.NotSupported",
             VpcHasNoInternetGateway(_) => "Gateway.NotAttached",
             VpcHasMappedPublicAddresses(_) => "DependencyViolation",
             AddressAlreadyAssociated { .. } => "Resource.AlreadyAssociated",

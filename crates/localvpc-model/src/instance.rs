@@ -8,19 +8,25 @@
 //!
 //! States (spec §2.9 [D]): RunInstances and StartInstances answer `pending`; every later Describe sees `running`
 //! (the instance is stored as running at once, only the response shows the transition). Stop answers `stopping`
-//! and Terminate `shutting-down` in the same way. Launching from an image, key pairs, volumes and user data are
-//! accepted and not modelled.
+//! and Terminate `shutting-down` in the same way. Launching from an image, key pairs and volumes are accepted and
+//! not modelled. Attributes (`instance/attribute.rs`), status checks and reboots (`instance/status.rs`) and CPU
+//! credits (`instance/credit.rs`) have modules of their own.
 
+pub mod attribute;
+pub mod credit;
 mod launch;
+pub mod status;
 #[cfg(test)]
 mod tests;
+pub mod user_data;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use launch::{run_instances, InterfaceSpecification, RunInstances};
+pub use attribute::InstanceAttributes;
+pub use launch::{run_instances, InterfaceSpecification, LaunchSettings, RunInstances};
 
 use crate::filter::{Filterable, PageRequest};
 use crate::ids::IdKind;
@@ -29,6 +35,10 @@ use crate::network_interface::{self, NetworkInterface};
 use crate::tags::Tags;
 use crate::world::{RegionState, Resource, Scope, Table, Timestamp, Tx};
 use crate::{Ec2Error, Result};
+
+/// The root device of every instance: localvpc's instances are EBS-backed HVM Linux, whose images name
+/// `/dev/xvda` (Amazon Linux).
+pub const ROOT_DEVICE_NAME: &str = "/dev/xvda";
 
 /// An instance's state; the codes are the low byte AWS reports (spec §2.9 [D]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +136,10 @@ pub struct Instance {
     /// data plane.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_data: Option<String>,
+    /// The attributes ModifyInstanceAttribute changes (spec §10.3); records written before they existed load
+    /// with AWS's launch defaults.
+    #[serde(default)]
+    pub attributes: InstanceAttributes,
 }
 
 impl Resource for Instance {
@@ -196,7 +210,7 @@ pub struct StateChange {
 }
 
 /// Checks every ID (shape, then existence, naming every missing one) before anything changes.
-fn find_all(region: &RegionState, instance_ids: &[String]) -> Result<Vec<Arc<Instance>>> {
+pub(crate) fn find_all(region: &RegionState, instance_ids: &[String]) -> Result<Vec<Arc<Instance>>> {
     if instance_ids.is_empty() {
         return Err(Ec2Error::MissingParameter("InstanceId".into()));
     }
@@ -225,6 +239,9 @@ pub fn stop_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) -> Re
     let instances = find_all(tx.region(scope), instance_ids)?;
     if let Some(instance) = instances.iter().find(|instance| instance.state == InstanceState::Terminated) {
         return Err(Ec2Error::InstanceCannotBeStopped(instance.id.clone()));
+    }
+    for instance in &instances {
+        attribute::check_may_stop(instance)?;
     }
     let (reason, state_reason) = user_initiated(tx.now());
     let mut changes = Vec::new();
@@ -277,6 +294,9 @@ pub fn start_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) -> R
 /// an Elastic IP on it is disassociated.
 pub fn terminate_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) -> Result<Vec<StateChange>> {
     let instances = find_all(tx.region(scope), instance_ids)?;
+    for instance in &instances {
+        attribute::check_may_terminate(instance)?;
+    }
     let (reason, state_reason) = user_initiated(tx.now());
     let mut changes = Vec::new();
     for instance in instances {
@@ -424,12 +444,12 @@ impl Filterable for InstanceView<'_> {
             // The launch facts DescribeInstances shows for every instance (localvpc runs x86_64 HVM EBS-backed
             // Linux on Xen-reported hosts, without detailed monitoring).
             "architecture" => out.push("x86_64".into()),
-            "ebs-optimized" => out.push("false".into()),
-            "ena-support" => out.push("true".into()),
+            "ebs-optimized" => out.push(instance.attributes.ebs_optimized.to_string()),
+            "ena-support" => out.push(instance.attributes.ena_support.to_string()),
             "hypervisor" => out.push("xen".into()),
             "monitoring-state" => out.push("disabled".into()),
             "platform-details" => out.push("Linux/UNIX".into()),
-            "root-device-name" => out.push("/dev/xvda".into()),
+            "root-device-name" => out.push(ROOT_DEVICE_NAME.into()),
             "root-device-type" => out.push("ebs".into()),
             "usage-operation" => out.push("RunInstances".into()),
             "virtualization-type" => out.push("hvm".into()),

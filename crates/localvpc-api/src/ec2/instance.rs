@@ -1,11 +1,22 @@
 //! Instance actions: RunInstances (the flat form and the `NetworkInterface.N` form of spec §1.1),
-//! DescribeInstances, StartInstances, StopInstances, TerminateInstances (spec §2.9).
+//! DescribeInstances, StartInstances, StopInstances, TerminateInstances (spec §2.9). The attribute actions are in
+//! `instance/attribute.rs`; status checks, reboots and CPU credits in `instance/status.rs`.
+
+mod attribute;
+mod status;
+
+pub(crate) use attribute::{describe_instance_attribute, modify_instance_attribute, reset_instance_attribute};
+pub(crate) use status::{
+    describe_instance_credit_specifications, describe_instance_status, modify_instance_credit_specification,
+    reboot_instances,
+};
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
 use localvpc_model::instance::{
-    self, Instance, InstanceState, InstanceView, InterfaceSpecification, Reservation, RunInstances, StateChange,
+    self, Instance, InstanceState, InstanceView, InterfaceSpecification, LaunchSettings, Reservation, RunInstances,
+    StateChange, ROOT_DEVICE_NAME,
 };
 use localvpc_model::network_interface;
 use localvpc_model::{Ec2Error, RegionState, Tag, Tx, World};
@@ -17,7 +28,7 @@ use crate::xml::Xml;
 
 type Result<T = ()> = std::result::Result<T, Ec2Error>;
 
-fn render_state(x: &mut Xml, tag: &str, state: InstanceState) {
+pub(super) fn render_state(x: &mut Xml, tag: &str, state: InstanceState) {
     x.nested(tag, |x| {
         x.value("code", state.code()).text("name", state.name());
     });
@@ -65,12 +76,15 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
     }
     x.text("architecture", "x86_64")
         .text("rootDeviceType", "ebs")
-        .text("rootDeviceName", "/dev/xvda")
+        .text("rootDeviceName", ROOT_DEVICE_NAME)
         .list("blockDeviceMapping", [(); 0], |_, _| {})
         .text("virtualizationType", "hvm")
-        .optional("clientToken", instance.client_token.as_deref())
-        .tag_set(&instance.tags)
-        .text("hypervisor", "xen")
+        .optional("clientToken", instance.client_token.as_deref());
+    // AWS leaves `tagSet` out of an untagged instance (SDKs then have no `Tags` key).
+    if instance.tags.iter().next().is_some() {
+        x.tag_set(&instance.tags);
+    }
+    x.text("hypervisor", "xen")
         .list("networkInterfaceSet", interface, |x, interface| {
             x.text("networkInterfaceId", &interface.id)
                 .text("subnetId", &interface.subnet_id)
@@ -95,17 +109,60 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
             }
             render_association(x, region, interface, false);
             render_private_addresses(x, region, interface, false);
-            x.list("ipv6AddressesSet", [(); 0], |_, _| {}).text("interfaceType", "interface");
+            x.list("ipv6AddressesSet", [(); 0], |_, _| {}).text("interfaceType", "interface").nested("operator", |x| {
+                x.value("managed", false);
+            });
         })
-        .value("ebsOptimized", false)
-        .value("enaSupport", true)
-        .nested("privateDnsNameOptions", |x| {
-            x.text("hostnameType", "ip-name")
-                .value("enableResourceNameDnsARecord", false)
-                .value("enableResourceNameDnsAAAARecord", false);
-        })
-        .text("platformDetails", "Linux/UNIX")
-        .text("usageOperation", "RunInstances");
+        .value("ebsOptimized", instance.attributes.ebs_optimized)
+        .value("enaSupport", instance.attributes.ena_support)
+        .optional("sriovNetSupport", instance.attributes.sriov_net_support.as_deref());
+    render_launch_options(x, instance);
+}
+
+/// The option objects AWS sends for every instance and Terraform's `aws_instance` reads (recorded real answers,
+/// 2023–2025): CPU topology, capacity reservation preference, hibernation, instance metadata service, enclaves,
+/// platform and usage, host names, maintenance, boot mode, network performance, operator.
+fn render_launch_options(x: &mut Xml, instance: &Instance) {
+    let cpu = instance::attribute::cpu_options(&instance.instance_type);
+    x.nested("cpuOptions", |x| {
+        x.value("coreCount", cpu.core_count).value("threadsPerCore", cpu.threads_per_core);
+    })
+    .nested("capacityReservationSpecification", |x| {
+        x.text("capacityReservationPreference", "open");
+    })
+    .nested("hibernationOptions", |x| {
+        x.value("configured", false);
+    })
+    // The state is `applied` once the instance runs; localvpc's instances run at once (spec §2.9).
+    .nested("metadataOptions", |x| {
+        x.text("state", "applied")
+            .text("httpTokens", "optional")
+            .value("httpPutResponseHopLimit", 1)
+            .text("httpEndpoint", "enabled")
+            .text("httpProtocolIpv6", "disabled")
+            .text("instanceMetadataTags", "disabled");
+    })
+    .nested("enclaveOptions", |x| {
+        x.value("enabled", false);
+    })
+    .text("platformDetails", "Linux/UNIX")
+    .text("usageOperation", "RunInstances")
+    .text("usageOperationUpdateTime", &instance.launch_time.to_iso8601())
+    .nested("privateDnsNameOptions", |x| {
+        x.text("hostnameType", "ip-name")
+            .value("enableResourceNameDnsARecord", false)
+            .value("enableResourceNameDnsAAAARecord", false);
+    })
+    .nested("maintenanceOptions", |x| {
+        x.text("autoRecovery", "default").text("rebootMigration", "default");
+    })
+    .text("currentInstanceBootMode", "legacy-bios")
+    .nested("networkPerformanceOptions", |x| {
+        x.text("bandwidthWeighting", "default");
+    })
+    .nested("operator", |x| {
+        x.value("managed", false);
+    });
 }
 
 /// `reservationId`, `ownerId`, `groupSet` (empty for VPC instances) and `instancesSet`.
@@ -190,7 +247,16 @@ pub(crate) fn run_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml
         client_token: params.get("ClientToken").map(str::to_string),
         instance_tags,
         interface_tags,
-        user_data: params.get("UserData").map(str::to_string),
+        settings: LaunchSettings {
+            user_data: params.get("UserData").map(str::to_string),
+            disable_api_termination: params.bool("DisableApiTermination")?,
+            disable_api_stop: params.bool("DisableApiStop")?,
+            shutdown_behavior: params.get("InstanceInitiatedShutdownBehavior").map(str::to_string),
+            ebs_optimized: params.bool("EbsOptimized")?,
+            kernel_id: params.get("KernelId").map(str::to_string),
+            ramdisk_id: params.get("RamdiskId").map(str::to_string),
+            cpu_credits: params.get("CreditSpecification.CpuCredits").map(str::to_string),
+        },
     };
     let reservation = instance::run_instances(tx, &ctx.scope, request)?;
     render_reservation(x, &reservation, tx.region(&ctx.scope));
