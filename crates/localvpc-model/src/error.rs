@@ -409,6 +409,15 @@ pub enum Ec2Error {
     /// with `serve --quotas aws`).
     #[error("The maximum number of rules per security group has been reached.")]
     RulesPerSecurityGroupLimitExceeded,
+    /// §2.7 ModifySecurityGroupRules: a rule without `IpProtocol` [text: moto's test, recorded from AWS].
+    #[error("Invalid value 'null' for protocol. VPC security group rules must specify protocols explicitly.")]
+    RuleProtocolMissing,
+    /// §2.7 ModifySecurityGroupRules: a rule naming no peer [text: moto's test, recorded from AWS].
+    #[error("The request must contain exactly one of: cidrIp, cidrIpv6, prefixListId, or referencedGroupId")]
+    RulePeerMissing,
+    /// §2.7 ModifySecurityGroupRules: a rule naming more than one peer [text: moto's test, recorded from AWS].
+    #[error("Only one of cidrIp, cidrIpv6, prefixListId, or referencedGroupId can be specified")]
+    RulePeerAmbiguous,
 
     // ---- quotas (§5; enforced only with `serve --quotas aws`, see `quotas.rs`) ----
     /// §2.2/§5: CreateVpc or CreateDefaultVpc past the VPCs-per-Region quota [O text: terraform and CloudFormation
@@ -617,6 +626,9 @@ impl Ec2Error {
             | UnknownIpProtocol(_) => "InvalidParameterValue",
             PrefixListNotFound(_) => "InvalidPrefixListID.NotFound",
             RulesPerSecurityGroupLimitExceeded => "RulesPerSecurityGroupLimitExceeded",
+            RuleProtocolMissing => "InvalidParameterValue",
+            RulePeerMissing => "MissingParameter",
+            RulePeerAmbiguous => "InvalidParameterCombination",
             VpcLimitExceeded => "VpcLimitExceeded",
             SubnetLimitExceeded => "SubnetLimitExceeded",
             InternetGatewayLimitExceeded => "InternetGatewayLimitExceeded",

@@ -69,6 +69,8 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DisassociateAddress", Write(address::disassociate_address)),
     ("DisassociateRouteTable", Write(route_table::disassociate_route_table)),
     ("DisassociateVpcCidrBlock", Write(vpc::disassociate_vpc_cidr_block)),
+    ("GetSecurityGroupsForVpc", Read(security_group::get_security_groups_for_vpc)),
+    ("ModifySecurityGroupRules", Write(security_group::modify_security_group_rules)),
     ("ModifySubnetAttribute", Write(subnet::modify_subnet_attribute)),
     ("ModifyVpcAttribute", Write(vpc::modify_vpc_attribute)),
     ("ModifyVpcPeeringConnectionOptions", Write(vpc_peering::modify_vpc_peering_connection_options)),
@@ -85,6 +87,14 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("StartNetworkInsightsAnalysis", Write(network_insights::start_network_insights_analysis)),
     ("StopInstances", Write(instance::stop_instances)),
     ("TerminateInstances", Write(instance::terminate_instances)),
+    (
+        "UpdateSecurityGroupRuleDescriptionsEgress",
+        Write(security_group::update_security_group_rule_descriptions_egress),
+    ),
+    (
+        "UpdateSecurityGroupRuleDescriptionsIngress",
+        Write(security_group::update_security_group_rule_descriptions_ingress),
+    ),
 ];
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ pub struct RuleChange {
 }
 
 /// The rules one request names, with IDs still blank.
-fn candidate_rules(
+pub(super) fn candidate_rules(
     world: &crate::World,
     group: &SecurityGroup,
     permissions: &[PermissionRequest],
@@ -77,6 +77,29 @@ fn candidate_rules(
     Ok(candidates)
 }
 
+/// Spec §5 [D]: at most 60 rules per group, per direction and per address family (a group reference counts once in
+/// each family) — a quota, so only under `--quotas aws`. `existing` are the direction's rules kept, `added` the
+/// ones joining them.
+pub(super) fn check_rule_quota(tx: &Tx, existing: &[SecurityGroupRule], added: &[SecurityGroupRule]) -> Result<()> {
+    let family_count = |rules: &[SecurityGroupRule], ipv6: bool| {
+        rules
+            .iter()
+            .filter(|rule| match rule.peer {
+                RulePeer::Cidr(_) => !ipv6,
+                RulePeer::Ipv6Cidr(_) => ipv6,
+                RulePeer::Group { .. } => true,
+            })
+            .count()
+    };
+    for ipv6 in [false, true] {
+        let (old, new) = (family_count(existing, ipv6), family_count(added, ipv6));
+        crate::quotas::check(tx.quotas().rules_per_security_group_direction, old, new, || {
+            Ec2Error::RulesPerSecurityGroupLimitExceeded
+        })?;
+    }
+    Ok(())
+}
+
 /// AuthorizeSecurityGroupIngress/Egress (spec §2.7): returns the group as it is now and the new rules.
 pub fn authorize(tx: &mut Tx, scope: &Scope, request: RuleChange) -> Result<(SecurityGroup, Vec<SecurityGroupRule>)> {
     let group = resolve(tx.region(scope), &request.group)?;
@@ -93,23 +116,7 @@ pub fn authorize(tx: &mut Tx, scope: &Scope, request: RuleChange) -> Result<(Sec
     if let Some(duplicate) = candidates.iter().find(|rule| existing.iter().any(|old| old.same_as(rule))) {
         return Err(Ec2Error::PermissionDuplicate(permission::rule_text(duplicate)));
     }
-    let family_count = |rules: &mut dyn Iterator<Item = &SecurityGroupRule>, ipv6: bool| {
-        rules
-            .filter(|rule| match rule.peer {
-                RulePeer::Cidr(_) => !ipv6,
-                RulePeer::Ipv6Cidr(_) => ipv6,
-                RulePeer::Group { .. } => true,
-            })
-            .count()
-    };
-    // Spec §5 [D]: at most 60 rules per group, per direction and per address family (a group reference counts once
-    // in each family) — a quota, so only under `--quotas aws`.
-    for ipv6 in [false, true] {
-        let (old, new) = (family_count(&mut existing.iter(), ipv6), family_count(&mut candidates.iter(), ipv6));
-        crate::quotas::check(tx.quotas().rules_per_security_group_direction, old, new, || {
-            Ec2Error::RulesPerSecurityGroupLimitExceeded
-        })?;
-    }
+    check_rule_quota(tx, existing, &candidates)?;
     crate::tags::validate(&request.tags)?;
     for rule in &mut candidates {
         rule.id = tx.next_id(IdKind::SecurityGroupRule);
