@@ -375,6 +375,10 @@ pub enum Ec2Error {
     /// §2.7: unknown `sgr-` ID(s). ASSUMPTION (text [I]; the code is AWS's).
     #[error("The security group rule ID '{}' does not exist", .0.join("', '"))]
     SecurityGroupRuleNotFound(Vec<String>),
+    /// §2.7 DescribeSecurityGroupRules: a `group-id` filter value that is not a group ID [text: moto's
+    /// AWS-verified test].
+    #[error("The security group ID '{0}' is malformed")]
+    SecurityGroupIdFilterMalformed(String),
     /// §2.7 [M]: a rule peer that is not a CIDR block.
     #[error("invalid CIDR subnet specification: {0}")]
     InvalidCidrSubnet(String),
@@ -618,6 +622,7 @@ impl Ec2Error {
             PermissionDuplicate(_) => "InvalidPermission.Duplicate",
             PermissionNotFound => "InvalidPermission.NotFound",
             SecurityGroupRuleNotFound(_) => "InvalidSecurityGroupRuleId.NotFound",
+            SecurityGroupIdFilterMalformed(_) => "InvalidGroupId.Malformed",
             PermissionRepeatedInRequest
             | InvalidCidrSubnet(_)
             | PortRangeMissing

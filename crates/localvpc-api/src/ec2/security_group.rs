@@ -308,7 +308,7 @@ pub(crate) fn describe_security_group_rules(world: &World, ctx: &Ctx, params: &P
     let filters = params.filters()?;
     validate::<RuleEntry>(&filters)?;
     let page = params.page(5, 1000)?;
-    let found = rules::describe(world.region(&ctx.scope), &rule_ids, &page, |entry| matches(entry, &filters))?;
+    let found = rules::describe(world.region(&ctx.scope), &rule_ids, &filters, &page)?;
     x.list("securityGroupRuleSet", &found.items, |x, entry| {
         render_rule(x, &entry.group, entry.direction, &entry.rule, world);
     });

@@ -108,6 +108,7 @@ fn every_variant() -> Vec<Ec2Error> {
         UnknownIpProtocol("gre".into()),
         PrefixListNotFound("pl-1".into()),
         RulesPerSecurityGroupLimitExceeded,
+        SecurityGroupIdFilterMalformed("foobar".into()),
         RuleProtocolMissing,
         RulePeerMissing,
         RulePeerAmbiguous,

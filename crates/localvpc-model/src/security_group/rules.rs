@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::filter::{paginate, Filterable, Page, PageRequest};
+use crate::filter::{matches, paginate, Filter, Filterable, Page, PageRequest};
 use crate::ids::IdKind;
 use crate::tags::{Tag, Tags};
 use crate::world::{RegionState, Scope, Table, Tx};
@@ -217,13 +217,25 @@ fn rule_table(region: &RegionState) -> Table<RuleEntry> {
     table
 }
 
-/// DescribeSecurityGroupRules (spec §2.7): explicit rule IDs must all exist; then `keep` (the filters) and paging.
+/// DescribeSecurityGroupRules (spec §2.7): explicit rule IDs must all exist, and a `group-id` filter value must be
+/// shaped like a group ID (moto's AWS-verified test: `InvalidGroupId.Malformed` "The security group ID 'foobar' is
+/// malformed"; a well-formed unknown ID matches nothing); then the filters and paging.
 pub fn describe(
     region: &RegionState,
     rule_ids: &[String],
+    filters: &[Filter],
     page: &PageRequest,
-    mut keep: impl FnMut(&RuleEntry) -> bool,
 ) -> Result<Page<Arc<RuleEntry>>> {
+    for filter in filters.iter().filter(|filter| filter.name == "group-id") {
+        // Wildcards are patterns, not IDs.
+        let malformed = filter
+            .values
+            .iter()
+            .find(|value| !value.contains(['*', '?']) && IdKind::SecurityGroup.check(value).is_err());
+        if let Some(value) = malformed {
+            return Err(Ec2Error::SecurityGroupIdFilterMalformed(value.clone()));
+        }
+    }
     let table = rule_table(region);
     for rule_id in rule_ids {
         IdKind::SecurityGroupRule.check(rule_id)?;
@@ -232,7 +244,9 @@ pub fn describe(
     if !missing.is_empty() {
         return Err(Ec2Error::SecurityGroupRuleNotFound(missing));
     }
-    paginate(&table, page, |entry| (rule_ids.is_empty() || rule_ids.contains(&entry.rule.id)) && keep(entry))
+    paginate(&table, page, |entry| {
+        (rule_ids.is_empty() || rule_ids.contains(&entry.rule.id)) && matches(entry, filters)
+    })
 }
 
 /// Tags on one rule (CreateTags/DeleteTags with an `sgr-` ID).
