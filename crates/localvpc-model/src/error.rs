@@ -445,6 +445,10 @@ pub enum Ec2Error {
     /// §2.7: unknown `sgr-` ID(s). ASSUMPTION (text [I]; the code is AWS's).
     #[error("The security group rule ID '{}' does not exist", .0.join("', '"))]
     SecurityGroupRuleNotFound(Vec<String>),
+    /// §2.7 DescribeSecurityGroupRules: a `group-id` filter value that is not a group ID [text: moto's
+    /// AWS-verified test].
+    #[error("The security group ID '{0}' is malformed")]
+    SecurityGroupIdFilterMalformed(String),
     /// §2.7 [M]: a rule peer that is not a CIDR block.
     #[error("invalid CIDR subnet specification: {0}")]
     InvalidCidrSubnet(String),
@@ -479,6 +483,15 @@ pub enum Ec2Error {
     /// with `serve --quotas aws`).
     #[error("The maximum number of rules per security group has been reached.")]
     RulesPerSecurityGroupLimitExceeded,
+    /// §2.7 ModifySecurityGroupRules: a rule without `IpProtocol` [text: moto's test, recorded from AWS].
+    #[error("Invalid value 'null' for protocol. VPC security group rules must specify protocols explicitly.")]
+    RuleProtocolMissing,
+    /// §2.7 ModifySecurityGroupRules: a rule naming no peer [text: moto's test, recorded from AWS].
+    #[error("The request must contain exactly one of: cidrIp, cidrIpv6, prefixListId, or referencedGroupId")]
+    RulePeerMissing,
+    /// §2.7 ModifySecurityGroupRules: a rule naming more than one peer [text: moto's test, recorded from AWS].
+    #[error("Only one of cidrIp, cidrIpv6, prefixListId, or referencedGroupId can be specified")]
+    RulePeerAmbiguous,
 
     // ---- quotas (§5; enforced only with `serve --quotas aws`, see `quotas.rs`) ----
     /// §2.2/§5: CreateVpc or CreateDefaultVpc past the VPCs-per-Region quota [O text: terraform and CloudFormation
@@ -696,6 +709,7 @@ impl Ec2Error {
             PermissionDuplicate(_) => "InvalidPermission.Duplicate",
             PermissionNotFound => "InvalidPermission.NotFound",
             SecurityGroupRuleNotFound(_) => "InvalidSecurityGroupRuleId.NotFound",
+            SecurityGroupIdFilterMalformed(_) => "InvalidGroupId.Malformed",
             PermissionRepeatedInRequest
             | InvalidCidrSubnet(_)
             | PortRangeMissing
@@ -704,6 +718,9 @@ impl Ec2Error {
             | UnknownIpProtocol(_) => "InvalidParameterValue",
             PrefixListNotFound(_) => "InvalidPrefixListID.NotFound",
             RulesPerSecurityGroupLimitExceeded => "RulesPerSecurityGroupLimitExceeded",
+            RuleProtocolMissing => "InvalidParameterValue",
+            RulePeerMissing => "MissingParameter",
+            RulePeerAmbiguous => "InvalidParameterCombination",
             VpcLimitExceeded => "VpcLimitExceeded",
             SubnetLimitExceeded => "SubnetLimitExceeded",
             InternetGatewayLimitExceeded => "InternetGatewayLimitExceeded",

@@ -73,8 +73,10 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DisassociateRouteTable", Write(route_table::disassociate_route_table)),
     ("DisassociateVpcCidrBlock", Write(vpc::disassociate_vpc_cidr_block)),
     ("GetConsoleOutput", Read(instance::get_console_output)),
+    ("GetSecurityGroupsForVpc", Read(security_group::get_security_groups_for_vpc)),
     ("ModifyInstanceAttribute", Write(instance::modify_instance_attribute)),
     ("ModifyInstanceCreditSpecification", Write(instance::modify_instance_credit_specification)),
+    ("ModifySecurityGroupRules", Write(security_group::modify_security_group_rules)),
     ("ModifySubnetAttribute", Write(subnet::modify_subnet_attribute)),
     ("ModifyVpcAttribute", Write(vpc::modify_vpc_attribute)),
     ("ModifyVpcPeeringConnectionOptions", Write(vpc_peering::modify_vpc_peering_connection_options)),
@@ -93,6 +95,14 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("StartNetworkInsightsAnalysis", Write(network_insights::start_network_insights_analysis)),
     ("StopInstances", Write(instance::stop_instances)),
     ("TerminateInstances", Write(instance::terminate_instances)),
+    (
+        "UpdateSecurityGroupRuleDescriptionsEgress",
+        Write(security_group::update_security_group_rule_descriptions_egress),
+    ),
+    (
+        "UpdateSecurityGroupRuleDescriptionsIngress",
+        Write(security_group::update_security_group_rule_descriptions_ingress),
+    ),
 ];
 
 #[cfg(test)]
