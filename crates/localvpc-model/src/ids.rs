@@ -54,6 +54,10 @@ pub enum IdKind {
     NetworkInsightsPath,
     /// `nia-` (a Network Insights analysis)
     NetworkInsightsAnalysis,
+    /// `vol-` (an EBS volume)
+    Volume,
+    /// `lt-` (a launch template)
+    LaunchTemplate,
 }
 
 impl IdKind {
@@ -81,6 +85,8 @@ impl IdKind {
             IdKind::ElasticIpAssociation => "eipassoc",
             IdKind::NetworkInsightsPath => "nip",
             IdKind::NetworkInsightsAnalysis => "nia",
+            IdKind::Volume => "vol",
+            IdKind::LaunchTemplate => "lt",
         }
     }
 
@@ -106,7 +112,7 @@ impl IdKind {
 
     /// The kind an ID belongs to, judged by its prefix (longest prefix wins: `vpc-cidr-assoc-` before `vpc-`).
     pub fn of(id: &str) -> Option<IdKind> {
-        const ALL: [IdKind; 21] = [
+        const ALL: [IdKind; 23] = [
             IdKind::VpcCidrAssociation,
             IdKind::NetworkInterfaceAttachment,
             IdKind::RouteTableAssociation,
@@ -128,6 +134,8 @@ impl IdKind {
             IdKind::ElasticIpAssociation,
             IdKind::NetworkInsightsPath,
             IdKind::NetworkInsightsAnalysis,
+            IdKind::Volume,
+            IdKind::LaunchTemplate,
         ];
         ALL.into_iter().find(|kind| kind.check(id).is_ok())
     }

@@ -8,9 +8,9 @@
 //!
 //! States (spec §2.9 [D]): RunInstances and StartInstances answer `pending`; every later Describe sees `running`
 //! (the instance is stored as running at once, only the response shows the transition). Stop answers `stopping`
-//! and Terminate `shutting-down` in the same way. Launching from an image, key pairs and volumes are accepted and
-//! not modelled. Attributes (`instance/attribute.rs`), status checks and reboots (`instance/status.rs`) and CPU
-//! credits (`instance/credit.rs`) have modules of their own.
+//! and Terminate `shutting-down` in the same way. Launching from an image and key pairs are accepted and not
+//! modelled; the EBS volumes an instance gets are ([`crate::volume`]). Attributes (`instance/attribute.rs`), status
+//! checks and reboots (`instance/status.rs`) and CPU credits (`instance/credit.rs`) have modules of their own.
 
 pub mod attribute;
 pub mod credit;
@@ -35,10 +35,6 @@ use crate::network_interface::{self, NetworkInterface};
 use crate::tags::Tags;
 use crate::world::{RegionState, Resource, Scope, Table, Timestamp, Tx};
 use crate::{Ec2Error, Result};
-
-/// The root device of every instance: localvpc's instances are EBS-backed HVM Linux, whose images name
-/// `/dev/xvda` (Amazon Linux).
-pub const ROOT_DEVICE_NAME: &str = "/dev/xvda";
 
 /// An instance's state; the codes are the low byte AWS reports (spec §2.9 [D]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +136,10 @@ pub struct Instance {
     /// with AWS's launch defaults.
     #[serde(default)]
     pub attributes: InstanceAttributes,
+    /// The root device name (`rootDeviceName`); `None` in records stored before volumes were modelled, which
+    /// read as the default.
+    #[serde(default)]
+    pub root_device_name: Option<String>,
 }
 
 impl Resource for Instance {
@@ -175,6 +175,11 @@ impl Resource for Instance {
 }
 
 impl Instance {
+    /// The root device name: the image's, where its root volume is attached.
+    pub fn root_device_name(&self) -> &str {
+        self.root_device_name.as_deref().unwrap_or_else(|| crate::volume::root_device_name(&self.image_id))
+    }
+
     /// The primary interface, while the instance has one.
     pub fn interface<'a>(&self, region: &'a RegionState) -> Option<&'a Arc<NetworkInterface>> {
         region.network_interfaces.get(self.network_interface_id.as_deref()?)
@@ -308,6 +313,7 @@ pub fn terminate_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) 
         if let Some(interface_id) = &instance.network_interface_id {
             network_interface::delete_with_instance(tx, scope, interface_id);
         }
+        crate::volume::release_for_instance(tx, scope, &instance.id);
         tx.update::<Instance>(scope, &instance.id, |instance| {
             instance.state = InstanceState::Terminated;
             instance.network_interface_id = None;
@@ -449,7 +455,7 @@ impl Filterable for InstanceView<'_> {
             "hypervisor" => out.push("xen".into()),
             "monitoring-state" => out.push("disabled".into()),
             "platform-details" => out.push("Linux/UNIX".into()),
-            "root-device-name" => out.push(ROOT_DEVICE_NAME.into()),
+            "root-device-name" => out.push(instance.root_device_name().into()),
             "root-device-type" => out.push("ebs".into()),
             "usage-operation" => out.push("RunInstances".into()),
             "virtualization-type" => out.push("hvm".into()),

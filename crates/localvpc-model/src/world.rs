@@ -18,6 +18,7 @@ use crate::ids::{format_id, IdKind};
 use crate::index::{Indexes, RegionIndex, WorldIndex};
 use crate::instance::Instance;
 use crate::internet_gateway::InternetGateway;
+use crate::launch_template::LaunchTemplate;
 use crate::network_acl::NetworkAcl;
 use crate::network_insights::{NetworkInsightsAnalysis, NetworkInsightsPath};
 use crate::network_interface::NetworkInterface;
@@ -26,6 +27,7 @@ use crate::route_table::RouteTable;
 use crate::security_group::SecurityGroup;
 use crate::subnet::Subnet;
 use crate::tags::Tags;
+use crate::volume::Volume;
 use crate::vpc::Vpc;
 use crate::vpc_peering::VpcPeeringConnection;
 
@@ -113,6 +115,10 @@ pub struct RegionState {
     pub network_insights_paths: Table<NetworkInsightsPath>,
     /// Network Insights analyses.
     pub network_insights_analyses: Table<NetworkInsightsAnalysis>,
+    /// EBS volumes.
+    pub volumes: Table<Volume>,
+    /// Launch templates.
+    pub launch_templates: Table<LaunchTemplate>,
     /// Lookups derived from the tables above (see [`crate::index`]); kept true by [`Tx`].
     pub(crate) index: RegionIndex,
 }
@@ -278,6 +284,8 @@ impl World {
                 Address::KIND => load_into::<Address>(region, index, body),
                 NetworkInsightsPath::KIND => load_into::<NetworkInsightsPath>(region, index, body),
                 NetworkInsightsAnalysis::KIND => load_into::<NetworkInsightsAnalysis>(region, index, body),
+                Volume::KIND => load_into::<Volume>(region, index, body),
+                LaunchTemplate::KIND => load_into::<LaunchTemplate>(region, index, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
             result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;

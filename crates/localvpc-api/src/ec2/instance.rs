@@ -1,6 +1,7 @@
 //! Instance actions: RunInstances (the flat form and the `NetworkInterface.N` form of spec §1.1),
-//! DescribeInstances, StartInstances, StopInstances, TerminateInstances (spec §2.9). The attribute actions are in
-//! `instance/attribute.rs`; status checks, reboots and CPU credits in `instance/status.rs`.
+//! DescribeInstances, StartInstances, StopInstances, TerminateInstances (spec §2.9); `BlockDeviceMapping.N` and the
+//! instance's `blockDeviceMapping` (its attached EBS volumes). The attribute actions are in `instance/attribute.rs`;
+//! status checks, reboots and CPU credits in `instance/status.rs`.
 
 mod attribute;
 mod status;
@@ -16,9 +17,11 @@ use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
 use localvpc_model::instance::{
     self, Instance, InstanceState, InstanceView, InterfaceSpecification, LaunchSettings, Reservation, RunInstances,
-    StateChange, ROOT_DEVICE_NAME,
+    StateChange,
 };
+use localvpc_model::launch_template::{self, TemplateRef};
 use localvpc_model::network_interface;
+use localvpc_model::volume::{self, BlockDeviceMapping, EbsBlockDevice, Volume, VolumeSpec};
 use localvpc_model::{Ec2Error, RegionState, Tag, Tx, World};
 
 use super::network_interface::{render_association, render_group_set, render_private_addresses};
@@ -76,8 +79,10 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
     }
     x.text("architecture", "x86_64")
         .text("rootDeviceType", "ebs")
-        .text("rootDeviceName", ROOT_DEVICE_NAME)
-        .list("blockDeviceMapping", [(); 0], |_, _| {})
+        .text("rootDeviceName", instance.root_device_name())
+        .list("blockDeviceMapping", volume::attached_to(region, &instance.id), |x, volume| {
+            render_block_device(x, volume)
+        })
         .text("virtualizationType", "hvm")
         .optional("clientToken", instance.client_token.as_deref());
     // AWS leaves `tagSet` out of an untagged instance (SDKs then have no `Tags` key).
@@ -165,6 +170,49 @@ fn render_launch_options(x: &mut Xml, instance: &Instance) {
     });
 }
 
+/// One `blockDeviceMapping` item (`InstanceBlockDeviceMapping`): an attached EBS volume.
+pub(super) fn render_block_device(x: &mut Xml, volume: &Volume) {
+    let Some(attachment) = &volume.attachment else { return };
+    x.text("deviceName", &attachment.device).nested("ebs", |x| {
+        x.text("volumeId", &volume.id)
+            .text("status", "attached")
+            .text("attachTime", &attachment.attach_time.to_iso8601())
+            .value("deleteOnTermination", attachment.delete_on_termination);
+    });
+}
+
+/// `BlockDeviceMapping.N` of RunInstances.
+fn block_device_mappings(params: &Params) -> Result<Vec<BlockDeviceMapping>> {
+    params
+        .structs("BlockDeviceMapping")?
+        .iter()
+        .map(|member| {
+            let ebs = match member.structs_present("Ebs") {
+                false => None,
+                true => Some(EbsBlockDevice {
+                    spec: VolumeSpec {
+                        size: member.int("Ebs.VolumeSize")?,
+                        snapshot_id: member.get("Ebs.SnapshotId").map(str::to_string),
+                        volume_type: member.get("Ebs.VolumeType").map(str::to_string),
+                        iops: member.int("Ebs.Iops")?,
+                        throughput: member.int("Ebs.Throughput")?,
+                        encrypted: member.bool("Ebs.Encrypted")?,
+                        kms_key_id: member.get("Ebs.KmsKeyId").map(str::to_string),
+                        multi_attach_enabled: None,
+                    },
+                    delete_on_termination: member.bool("Ebs.DeleteOnTermination")?,
+                }),
+            };
+            Ok(BlockDeviceMapping {
+                device_name: member.required("DeviceName")?.to_string(),
+                ebs,
+                no_device: member.get("NoDevice").is_some(),
+                virtual_name: member.get("VirtualName").map(str::to_string),
+            })
+        })
+        .collect()
+}
+
 /// `reservationId`, `ownerId`, `groupSet` (empty for VPC instances) and `instancesSet`.
 fn render_reservation(x: &mut Xml, reservation: &Reservation, region: &RegionState) {
     x.text("reservationId", &reservation.id)
@@ -173,17 +221,17 @@ fn render_reservation(x: &mut Xml, reservation: &Reservation, region: &RegionSta
         .list("instancesSet", &reservation.instances, |x, instance| render_instance(x, instance, region));
 }
 
-/// `TagSpecification.N` of RunInstances: `instance` and `network-interface` tags; `volume` is accepted and
-/// dropped (volumes are not modelled); any other type is refused as `Params::tag_specifications` does.
-fn launch_tags(params: &Params) -> Result<(Vec<Tag>, Vec<Tag>)> {
-    let (mut instance_tags, mut interface_tags) = (Vec::new(), Vec::new());
+/// `TagSpecification.N` of RunInstances: `instance`, `network-interface` and `volume` tags; any other type is
+/// refused as `Params::tag_specifications` does.
+fn launch_tags(params: &Params) -> Result<(Vec<Tag>, Vec<Tag>, Vec<Tag>)> {
+    let (mut instance_tags, mut interface_tags, mut volume_tags) = (Vec::new(), Vec::new(), Vec::new());
     for specification in params.structs("TagSpecification")? {
         let kind = specification.get("ResourceType").unwrap_or_default();
         let tags = specification.tags("Tag")?;
         match kind {
             "instance" => instance_tags.extend(tags),
             "network-interface" => interface_tags.extend(tags),
-            "volume" => {}
+            "volume" => volume_tags.extend(tags),
             other => {
                 return Err(Ec2Error::InvalidParameterValue(format!(
                     "'{other}' is not a valid taggable resource type for this operation."
@@ -191,7 +239,7 @@ fn launch_tags(params: &Params) -> Result<(Vec<Tag>, Vec<Tag>)> {
             }
         }
     }
-    Ok((instance_tags, interface_tags))
+    Ok((instance_tags, interface_tags, volume_tags))
 }
 
 /// One `NetworkInterface.N` (spec §1.1): the primary of `PrivateIpAddresses.M` is the private address.
@@ -223,11 +271,31 @@ fn interface_specification(member: &Params) -> Result<InterfaceSpecification> {
 }
 
 pub(crate) fn run_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    if !params.structs_present("LaunchTemplate") {
+        return run(tx, ctx, params, None, x);
+    }
+    let text = |key: &str| params.get(key).map(str::to_string);
+    let reference = TemplateRef::from_parameters(
+        text("LaunchTemplate.LaunchTemplateId"),
+        text("LaunchTemplate.LaunchTemplateName"),
+    )?;
+    let launch = launch_template::launch_parameters(
+        tx.region(&ctx.scope),
+        &reference,
+        params.get("LaunchTemplate.Version"),
+        params.all(),
+    )?;
+    let merged = Params::from_map(launch.parameters);
+    run(tx, ctx, &merged, Some((launch.template_id, launch.version)), x)
+}
+
+/// RunInstances from its parameters (a launch template's laid under the request's already).
+fn run(tx: &mut Tx, ctx: &Ctx, params: &Params, template: Option<(String, u64)>, x: &mut Xml) -> Result {
     if params.int("Ipv6AddressCount")?.unwrap_or(0) > 0 {
         return Err(Ec2Error::InvalidParameterValue("IPv6 addresses are not supported by localvpc".into()));
     }
     let count = |key: &str| params.int(key)?.ok_or_else(|| Ec2Error::MissingParameter(key.into()));
-    let (instance_tags, interface_tags) = launch_tags(params)?;
+    let (instance_tags, interface_tags, volume_tags) = launch_tags(params)?;
     let request = RunInstances {
         image_id: params.required("ImageId")?.to_string(),
         instance_type: params.get("InstanceType").map(str::to_string),
@@ -257,6 +325,9 @@ pub(crate) fn run_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml
             ramdisk_id: params.get("RamdiskId").map(str::to_string),
             cpu_credits: params.get("CreditSpecification.CpuCredits").map(str::to_string),
         },
+        volume_tags,
+        block_device_mappings: block_device_mappings(params)?,
+        launch_template: template,
     };
     let reservation = instance::run_instances(tx, &ctx.scope, request)?;
     render_reservation(x, &reservation, tx.region(&ctx.scope));

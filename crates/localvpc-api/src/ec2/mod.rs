@@ -8,6 +8,7 @@ mod address;
 mod availability_zone;
 mod instance;
 mod internet_gateway;
+mod launch_template;
 mod network_acl;
 mod network_insights;
 mod network_interface;
@@ -15,6 +16,7 @@ mod route_table;
 mod security_group;
 mod subnet;
 mod tags;
+mod volume;
 mod vpc;
 mod vpc_peering;
 

@@ -368,7 +368,7 @@ pub fn describe_instance_attribute(
         AttributeName::InstanceInitiatedShutdownBehavior => {
             AttributeValue::Text(Some(attributes.shutdown_behavior.clone()))
         }
-        AttributeName::RootDeviceName => AttributeValue::Text(Some(super::ROOT_DEVICE_NAME.into())),
+        AttributeName::RootDeviceName => AttributeValue::Text(Some(instance.root_device_name().to_string())),
         AttributeName::BlockDeviceMapping => AttributeValue::BlockDeviceMappings,
         AttributeName::ProductCodes => AttributeValue::ProductCodes,
         AttributeName::SourceDestCheck => {

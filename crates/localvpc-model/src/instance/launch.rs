@@ -9,6 +9,7 @@ use crate::ids::IdKind;
 use crate::network_interface::{self, PrimaryInterface};
 use crate::subnet::{self, Subnet};
 use crate::tags::{Tag, Tags};
+use crate::volume::{self, BlockDeviceMapping};
 use crate::world::{RegionState, Scope, Tx};
 use crate::{Ec2Error, Result};
 
@@ -113,6 +114,12 @@ pub struct RunInstances {
     pub interface_tags: Vec<Tag>,
     /// The launch values of the instance's attributes.
     pub settings: LaunchSettings,
+    /// `TagSpecification` type `volume`.
+    pub volume_tags: Vec<Tag>,
+    /// `BlockDeviceMapping.N`.
+    pub block_device_mappings: Vec<BlockDeviceMapping>,
+    /// The launch template and version the parameters came from, if any.
+    pub launch_template: Option<(String, u64)>,
 }
 
 /// The interface RunInstances builds, after the two parameter forms are merged.
@@ -137,6 +144,15 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     crate::tags::validate(&request.interface_tags)?;
     let instance_type = request.instance_type.clone().unwrap_or_else(|| "m1.small".into());
     let attributes = request.settings.attributes(&instance_type)?;
+    crate::tags::validate(&request.volume_tags)?;
+    let volumes = volume::plan(scope, &request.image_id, &request.block_device_mappings)?;
+    // EC2 User Guide, "Launch an instance from a launch template": AWS tags the instance with the template and
+    // version it came from, under keys a caller may not set.
+    let mut instance_tags = request.instance_tags.clone();
+    if let Some((template_id, version)) = &request.launch_template {
+        instance_tags.push(Tag { key: "aws:ec2launchtemplate:id".into(), value: template_id.clone() });
+        instance_tags.push(Tag { key: "aws:ec2launchtemplate:version".into(), value: version.to_string() });
+    }
     let placement = place(tx.region(scope), &request)?;
     // Spec §5: security groups per network interface (every launched interface gets the same groups).
     let quotas = tx.quotas();
@@ -218,10 +234,13 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
             client_token: request.client_token.clone().filter(|token| !token.is_empty()),
             state_transition_reason: String::new(),
             state_reason: None,
-            tags: Tags(request.instance_tags.clone()),
+            tags: Tags(instance_tags.clone()),
+            root_device_name: Some(volume::root_device_name(&request.image_id).to_string()),
             user_data: request.settings.user_data.clone().filter(|data| !data.is_empty()),
             attributes: attributes.clone(),
         };
+        let zone = (subnet.availability_zone.as_str(), subnet.availability_zone_id.as_str());
+        volume::create_for_instance(tx, scope, &instance.id, zone, &volumes, &request.volume_tags);
         tx.put(scope, instance.clone());
         launched.push(Arc::new(Instance { state: InstanceState::Pending, ..instance }));
     }

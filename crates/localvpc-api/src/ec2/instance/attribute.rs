@@ -31,7 +31,13 @@ pub(crate) fn describe_instance_attribute(world: &World, ctx: &Ctx, params: &Par
         AttributeValue::Groups(group_ids) => x.list(tag, &group_ids, |x, group_id| {
             x.text("groupId", group_id);
         }),
-        AttributeValue::BlockDeviceMappings | AttributeValue::ProductCodes => x.list(tag, [(); 0], |_, _| {}),
+        AttributeValue::BlockDeviceMappings => {
+            let region = world.region(&ctx.scope);
+            x.list(tag, localvpc_model::volume::attached_to(region, instance_id), |x, volume| {
+                super::render_block_device(x, volume)
+            })
+        }
+        AttributeValue::ProductCodes => x.list(tag, [(); 0], |_, _| {}),
         AttributeValue::EnclaveOptions(enabled) => x.nested(tag, |x| {
             x.value("enabled", enabled);
         }),
