@@ -68,9 +68,10 @@ def moto_sdist() -> Path:
     if (unpacked / "tests" / "test_ec2").is_dir():
         return unpacked
     cache.mkdir(parents=True, exist_ok=True)
+    # pip builds the sdist's metadata in an isolated environment of its own (setuptools from the index).
     download = subprocess.run(
         [sys.executable, "-m", "pip", "download", f"moto=={MOTO_VERSION}", "--no-deps", "--no-binary", ":all:",
-         "--no-build-isolation", "-d", str(cache), "-q"],
+         "-d", str(cache), "-q"],
         capture_output=True, text=True, timeout=600)
     archives = sorted(cache.glob(f"moto-{MOTO_VERSION}.tar.gz"))
     if not archives:
