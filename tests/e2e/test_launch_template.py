@@ -124,7 +124,8 @@ def test_templates_are_isolated_and_persisted(sqlite_server, client_factory):
     ec2 = client_factory(endpoint=srv.endpoint)
     lt = create(ec2)["LaunchTemplateId"]
     other = client_factory(endpoint=srv.endpoint, key="111122223333")
-    assert other.describe_launch_templates()["LaunchTemplates"] == []
+    others = other.describe_launch_templates()["LaunchTemplates"]
+    assert others == []
     create(other)  # the same name in another account
     srv.kill()
     srv.start()

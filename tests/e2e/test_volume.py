@@ -162,7 +162,8 @@ def test_volumes_are_isolated_per_account_and_region(ec2, client_factory):
     other = client_factory(key="111122223333")
     west = client_factory(region="us-west-2")
     for outsider in (other, west):
-        assert outsider.describe_volumes()["Volumes"] == []
+        seen = outsider.describe_volumes()["Volumes"]
+        assert seen == []
         with ec2_error("InvalidVolume.NotFound"):
             outsider.delete_volume(VolumeId=volume)
     assert [v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]] == [volume]
