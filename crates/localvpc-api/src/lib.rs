@@ -181,7 +181,13 @@ async fn run_ec2(
             return Err(Ec2Error::DryRunOperation);
         }
         Handler::Write(write) => {
-            control.mutate(|tx| write(tx, &ctx, params, &mut out)).await?;
+            // A fresh document per application: a mutation may be applied again (see `Control::mutate`).
+            out = control
+                .mutate(|tx| {
+                    let mut out = Xml::new();
+                    write(tx, &ctx, params, &mut out).map(|()| out)
+                })
+                .await?;
             control.refresh_topology();
         }
     }
