@@ -414,7 +414,8 @@ def test_liveness_probes_stay_open(strict):
 
 def test_default_server_still_accepts_any_key_and_secret(server):
     client = make_client(server.endpoint, "sts", key="444455556666", secret="anything at all")
-    assert client.get_caller_identity()["Account"] == "444455556666"
+    identity = client.get_caller_identity()
+    assert identity["Account"] == "444455556666"
     assert requests.post(server.endpoint + "/_localvpc/v1/reachability", data="{}", timeout=10).status_code == 200
 
 

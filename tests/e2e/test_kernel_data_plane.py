@@ -226,6 +226,37 @@ def test_kernel_internet_gateway_nat_only_with_a_public_address_and_a_route(lab)
     assert inbound.returncode == 0 and f"64 bytes from {allocation['PublicIp']}" in inbound.stdout, inbound
 
 
+def test_kernel_rule_change_is_live_at_once_and_touches_only_the_groups_table(lab):
+    a = lab.network("10.6.0.0/16", "10.6.1.0/24", igw=False)
+    b = lab.network("10.7.0.0/16", "10.7.1.0/24", igw=False)
+    lab.allow(b, "icmp", "10.6.0.0/16")
+    pcx = lab.ec2.create_vpc_peering_connection(VpcId=a["vpc"], PeerVpcId=b["vpc"])["VpcPeeringConnection"][
+        "VpcPeeringConnectionId"]
+    lab.ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    lab.ec2.create_route(RouteTableId=a["rtb"], DestinationCidrBlock=b["cidr"], VpcPeeringConnectionId=pcx)
+    lab.ec2.create_route(RouteTableId=b["rtb"], DestinationCidrBlock=a["cidr"], VpcPeeringConnectionId=pcx)
+    assert lab.ping(a["instance"], b["ip"]).returncode == 0
+    namespace = f"{lab.server.prefix}-{b['instance']}"
+    gateway = "10.7.1.1"
+
+    def kernel(*command) -> str:
+        return subprocess.run(["ip", "netns", "exec", namespace, *command], capture_output=True, text=True,
+                              check=True).stdout
+
+    # B answered A through its gateway, so B's namespace has learned the gateway's MAC.
+    assert gateway in kernel("ip", "-4", "neigh", "show", "dev", "eth0"), kernel("ip", "neigh")
+    lab.allow(b, "tcp", "10.6.0.0/16", (8080, 8080))
+    answered = time.monotonic()
+    # Polled in the namespace itself, not through `exec` (which waits for the version the caller saw): the
+    # realiser takes up a published version at once, with no settling delay.
+    while "8080" not in kernel("nft", "list", "table", "ip", "localvpc"):
+        assert time.monotonic() - answered < 2.0, "the rule was not live in the kernel within 2 s"
+        time.sleep(0.005)
+    # Only the table was replaced: links, routes and learned neighbours of the namespace were left alone.
+    assert gateway in kernel("ip", "-4", "neigh", "show", "dev", "eth0"), kernel("ip", "neigh")
+    assert lab.ping(a["instance"], b["ip"]).returncode == 0
+
+
 # ------------------------------------------------------------------------------------------------------------------
 # Differential: engine matrix == real ping, pair by pair.
 # ------------------------------------------------------------------------------------------------------------------

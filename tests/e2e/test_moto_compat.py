@@ -11,7 +11,8 @@ lists in `moto_compat/`:
   Transit Gateway, VPN, …). They run, and count neither way.
 - `not_yet.txt`: tests that fail today and should not. The list only shrinks: a failure outside the three lists is
   a regression and fails this test; a test of `not_yet.txt` that passes must leave the list (so it cannot regress
-  silently later) — the failure message says which lines to delete.
+  silently later) — the failure message says which lines to delete. An entry whose note starts `flaky:` passes
+  or fails with what the moto test randomises, and may pass without leaving the list.
 
 `LOCALVPC_MOTO_SDIST` points at an unpacked sdist instead of downloading one; `LOCALVPC_MOTO_WORKERS` sets the
 number of workers (default 2).
@@ -68,9 +69,10 @@ def moto_sdist() -> Path:
     if (unpacked / "tests" / "test_ec2").is_dir():
         return unpacked
     cache.mkdir(parents=True, exist_ok=True)
+    # pip builds the sdist's metadata in an isolated environment of its own (setuptools from the index).
     download = subprocess.run(
         [sys.executable, "-m", "pip", "download", f"moto=={MOTO_VERSION}", "--no-deps", "--no-binary", ":all:",
-         "--no-build-isolation", "-d", str(cache), "-q"],
+         "-d", str(cache), "-q"],
         capture_output=True, text=True, timeout=600)
     archives = sorted(cache.glob(f"moto-{MOTO_VERSION}.tar.gz"))
     if not archives:
@@ -134,7 +136,10 @@ def test_moto_ec2_suite_passes_except_the_listed_differences(tmp_path):
 
     failed = {test for test, outcome in results.items() if outcome == "failed"}
     regressions = sorted(failed - set(not_yet) - set(out_of_scope))
-    fixed = sorted(test for test in not_yet if results.get(test) == "passed")
+    # A `# flaky: …` entry passes or fails with something the test itself randomises (uuid names that sort either
+    # way): it stays listed, and its passing is no news.
+    fixed = sorted(test for test, why in not_yet.items() if results.get(test) == "passed" and not why.startswith(
+        "flaky"))
     counted = [test for test, outcome in results.items() if outcome != "skipped" and test not in out_of_scope]
     passed = [test for test in counted if results[test] == "passed"]
     summary = (f"moto {MOTO_VERSION} EC2 files: {len(passed)}/{len(counted)} passed "

@@ -583,3 +583,17 @@ def test_security_group_references_errors(ec2):
         ec2.describe_security_group_references(GroupId=[UNKNOWN_SG])
     with ec2_error("InvalidGroupId.Malformed"):
         ec2.describe_security_group_references(GroupId=["sg-x"])
+
+
+def test_describe_security_group_rules_group_id_filter_shape(ec2, aws):
+    # AWS checks a group-id filter value's shape (moto's AWS-verified test_invalid_security_group_id_in_rules_search);
+    # a well-formed unknown ID matches nothing, and the group's own ID matches its rules (positive control).
+    gid = new_sg(ec2, create_vpc(ec2)["VpcId"])
+    with ec2_error("InvalidGroupId.Malformed", "The security group ID 'foobar' is malformed"):
+        ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": ["foobar"]}])
+    cli_error(aws("ec2", "describe-security-group-rules", "--filters", "Name=group-id,Values=foobar"),
+              "InvalidGroupId.Malformed", "The security group ID 'foobar' is malformed")
+    assert ec2.describe_security_group_rules(
+        Filters=[{"Name": "group-id", "Values": [UNKNOWN_SG]}])["SecurityGroupRules"] == []
+    found = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [gid]}])["SecurityGroupRules"]
+    assert [(r["GroupId"], r["IsEgress"]) for r in found] == [(gid, True)]

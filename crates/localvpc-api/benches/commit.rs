@@ -122,7 +122,9 @@ fn commit(c: &mut Criterion) {
                                     for _ in 0..count {
                                         let name = format!("w-{}", names.fetch_add(1, Ordering::Relaxed));
                                         control
-                                            .mutate(|tx| security_group::create(tx, &scope(), request(&vpc_id, name)))
+                                            .mutate(|tx| {
+                                                security_group::create(tx, &scope(), request(&vpc_id, name.clone()))
+                                            })
                                             .await
                                             .expect("create");
                                     }

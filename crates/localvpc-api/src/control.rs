@@ -19,7 +19,7 @@ use localvpc_engine::Topology;
 use localvpc_model::{Ec2Error, Timestamp, Tx, World};
 use localvpc_store::{Store, StoreError};
 
-use commit::Commits;
+use commit::{Commits, Settled};
 
 use crate::id_source::IdSource;
 
@@ -145,29 +145,39 @@ impl Control {
         Timestamp(real.saturating_add(world.clock_offset_ms()).max(0) as u64)
     }
 
-    /// Runs `mutation` on a clone of the world as the mutations before it left it, and answers once its batch is
-    /// committed (see [`commit`]). If it fails, nothing changes; if the store refuses its batch, it fails with
-    /// `InternalError` and nothing changes either.
-    pub async fn mutate<R>(&self, mutation: impl FnOnce(&mut Tx) -> Result<R, Ec2Error>) -> Result<R, Ec2Error> {
-        let mut writer = self.commits.lock().await;
-        let mut world = writer.tip.clone();
-        let mut tx = Tx::with_quotas(&mut world, Self::now(&writer.tip), self.quotas);
-        let result = mutation(&mut tx)?;
-        if !self.commits.store().is_durable() {
-            // A store that keeps nothing past the process has nothing to wait for, and needs no records: encoding
-            // them was a fifth of a CreateVpc (BENCHMARKS.md). The world itself is the state.
-            writer.tip = world.clone();
-            self.commits.publish(world);
-            return Ok(result);
-        }
-        let changes = tx.finish();
-        writer.tip = world;
-        let pending = self.commits.join(&mut writer, changes);
-        drop(writer);
-        if pending.committed().await {
-            Ok(result)
-        } else {
-            Err(Ec2Error::InternalError)
+    /// Runs `mutation` on a clone of the world as the mutations before it left it, and answers once what the answer
+    /// depends on is committed (see [`commit`]). If it fails, nothing changes; if the store refuses its batch, it
+    /// fails with `InternalError` and nothing changes either. It may run more than once: when a batch before it is
+    /// refused, it is applied again to the world without that batch.
+    pub async fn mutate<R>(&self, mut mutation: impl FnMut(&mut Tx) -> Result<R, Ec2Error>) -> Result<R, Ec2Error> {
+        loop {
+            let mut writer = self.commits.lock().await;
+            let mut world = writer.tip.clone();
+            let mut tx = Tx::with_quotas(&mut world, Self::now(&writer.tip), self.quotas);
+            let result = mutation(&mut tx);
+            if !self.commits.store().is_durable() {
+                // A store that keeps nothing past the process has nothing to wait for, and needs no records: encoding
+                // them was a fifth of a CreateVpc (BENCHMARKS.md). The world itself is the state.
+                if result.is_ok() {
+                    writer.tip = world.clone();
+                    self.commits.publish(world);
+                }
+                return result;
+            }
+            let pending = match &result {
+                Ok(_) => {
+                    let changes = tx.finish();
+                    writer.tip = world;
+                    self.commits.join(&mut writer, changes)
+                }
+                Err(_) => Commits::behind(&writer),
+            };
+            drop(writer);
+            match pending.settled().await {
+                Settled::Answer => return result,
+                Settled::Refused => return Err(Ec2Error::InternalError),
+                Settled::ApplyAgain => continue,
+            }
         }
     }
 
@@ -181,8 +191,7 @@ impl Control {
 
     /// Wipes everything (the reset endpoints). Mutations applied before it are committed (and answered) first.
     pub async fn reset(&self) -> Result<(), StoreError> {
-        let mut writer = self.commits.lock().await;
-        self.commits.commit_open(&mut writer).await;
+        let mut writer = self.commits.lock_drained().await;
         self.commits.store().reset().await?;
         let mut world = World::default();
         world.key_fresh_ids(self.id_source.key());

@@ -30,6 +30,28 @@ pub struct KernelPlane {
     pub namespace_of: Arc<dyn Fn(&str) -> String + Send + Sync>,
     /// The latest world version the kernel realises.
     pub realised: watch::Receiver<u64>,
+    /// The instances' consoles (GetConsoleOutput).
+    pub console: Console,
+}
+
+/// Reads the console output of an instance ID, if it has any.
+pub type ConsoleReader = dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync;
+
+/// Reads an instance's console output (what its user data printed), if it has any.
+#[derive(Clone)]
+pub struct Console(pub Arc<ConsoleReader>);
+
+impl Console {
+    /// The console output of `instance_id`.
+    pub fn read(&self, instance_id: &str) -> Option<Vec<u8>> {
+        (self.0)(instance_id)
+    }
+}
+
+impl std::fmt::Debug for Console {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("Console")
+    }
 }
 
 fn answer(status: StatusCode, body: serde_json::Value) -> Response {

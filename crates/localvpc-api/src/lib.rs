@@ -128,7 +128,11 @@ async fn query(State(control): State<AppState>, request: Request) -> Response {
     let result = if caller.service.as_deref() == Some("sts") || action == "GetCallerIdentity" {
         sts::handle(&action, &caller).map(|body| (body, sts::NAMESPACE))
     } else {
-        run_ec2(&control, &parts.headers, &action, &caller, &params).await.map(|body| (body, xml::EC2_NAMESPACE))
+        // The kernel data plane's consoles, when `serve --data-plane kernel` set its extension.
+        let console = parts.extensions.get::<data_plane::KernelPlane>().map(|plane| plane.console.clone());
+        run_ec2(&control, &parts.headers, &action, &caller, &params, console)
+            .await
+            .map(|body| (body, xml::EC2_NAMESPACE))
     };
     match result {
         Ok((body, namespace)) if namespace == xml::EC2_NAMESPACE => {
@@ -149,9 +153,10 @@ async fn run_ec2(
     action: &str,
     caller: &auth::Caller,
     params: &Params,
+    console: Option<data_plane::Console>,
 ) -> Result<String, Ec2Error> {
     let handler = ec2::actions::handler(action).ok_or_else(|| Ec2Error::InvalidAction(action.to_string()))?;
-    let ctx = Ctx { scope: caller.scope.clone(), renders: &control.renders };
+    let ctx = Ctx { scope: caller.scope.clone(), renders: &control.renders, console };
     let scope = &ctx.scope;
     if !control.snapshot().region(scope).meta.initialized {
         control
@@ -176,7 +181,13 @@ async fn run_ec2(
             return Err(Ec2Error::DryRunOperation);
         }
         Handler::Write(write) => {
-            control.mutate(|tx| write(tx, &ctx, params, &mut out)).await?;
+            // A fresh document per application: a mutation may be applied again (see `Control::mutate`).
+            out = control
+                .mutate(|tx| {
+                    let mut out = Xml::new();
+                    write(tx, &ctx, params, &mut out).map(|()| out)
+                })
+                .await?;
             control.refresh_topology();
         }
     }

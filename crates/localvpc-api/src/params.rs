@@ -111,6 +111,32 @@ impl Params {
             .collect())
     }
 
+    /// Every parameter under `prefix.`, with the prefix removed (a structure kept in its request shape).
+    pub fn under(&self, prefix: &str) -> BTreeMap<String, String> {
+        let dotted = format!("{prefix}.");
+        self.map
+            .range(dotted.clone()..)
+            .take_while(|(key, _)| key.starts_with(&dotted))
+            .map(|(key, value)| (key[dotted.len()..].to_string(), value.clone()))
+            .collect()
+    }
+
+    /// Every parameter, as sent.
+    pub fn all(&self) -> &BTreeMap<String, String> {
+        &self.map
+    }
+
+    /// Parameters from a map of flattened keys (RunInstances reading a launch template's data).
+    pub fn from_map(map: BTreeMap<String, String>) -> Self {
+        Params { map, path: String::new() }
+    }
+
+    /// Whether any parameter sits under `prefix.` (a structure member such as `Ebs.VolumeSize` was sent).
+    pub fn structs_present(&self, prefix: &str) -> bool {
+        let dotted = format!("{prefix}.");
+        self.map.range(dotted.clone()..).next().is_some_and(|(key, _)| key.starts_with(&dotted))
+    }
+
     /// `Filter.N.Name` / `Filter.N.Value.M`.
     pub fn filters(&self) -> Result<Vec<Filter>> {
         self.structs("Filter")?

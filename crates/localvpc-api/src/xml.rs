@@ -95,6 +95,12 @@ impl Xml {
         })
     }
 
+    /// Escaped text with no element around it (a list item that is a plain value).
+    pub fn content(&mut self, value: &str) -> &mut Self {
+        self.out.push_str(&escape(value));
+        self
+    }
+
     /// Text that is already XML (a cached rendering), as is.
     pub fn raw(&mut self, xml: &str) -> &mut Self {
         self.out.push_str(xml);

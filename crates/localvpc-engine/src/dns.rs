@@ -4,10 +4,17 @@
 //! `allowDnsResolutionFromRemoteVpc`), §4.5 (the resolution matrix, which the tests replay row by row), and part 2
 //! §12.2 (what a VPC's DHCP options change: the search domain, and which server an instance asks).
 //!
-//! Which server answers ([`Resolver`]): an instance asks the first `domain-name-servers` entry of its VPC's DHCP
-//! options — the Amazon resolver for `AmazonProvidedDNS` (and for base + 2 or 169.254.169.253 named explicitly),
-//! otherwise a server reached by an ordinary UDP datagram to port 53, which answers only if the packet walk
-//! delivers it to a host of the emulated internet (a public resolver, with the internet's view of names).
+//! Two sides of one model:
+//! - Asking ([`Resolver`], [`ask`], [`resolve`]): the server a vantage's question goes to. An instance asks the
+//!   first `domain-name-servers` entry of its VPC's DHCP options — the Amazon resolver for `AmazonProvidedDNS` (and
+//!   for base + 2 or 169.254.169.253 named explicitly), otherwise a server reached by an ordinary UDP datagram to
+//!   port 53, which answers only if the packet walk delivers it to a host of the emulated internet (a public
+//!   resolver, with the internet's view of names). The internet vantage asks [`PUBLIC_RESOLVER`].
+//! - Serving ([`Server`], [`answer`]): what a server localvpc runs answers a query that reached it from a source
+//!   address — the kernel data plane's DNS sockets ask this for every query.
+//!
+//! Both sides answer through the same two views: the Amazon resolver's for an instance of its VPC, and the
+//! internet's.
 
 use std::net::Ipv4Addr;
 
@@ -29,13 +36,26 @@ pub enum Answer {
     Timeout,
 }
 
-/// The public resolver a vantage on the internet asks (TEST-NET-2, like the internet host itself).
+/// The public resolver of the emulated internet, which the internet vantage asks (TEST-NET-2, like the internet
+/// host itself: never a real host).
 pub const PUBLIC_RESOLVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 53);
 
 /// The link-local address of the Amazon-provided resolver, reachable from every instance (spec §4.1).
 pub const AMAZON_LINK_LOCAL: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 253);
 
-/// Who answers a DNS question.
+/// Spec §4.1 [D]: a VPC's Amazon resolver is at its primary block's base + 2 (secondary blocks do not move it).
+pub fn amazon_resolver_address(topology: &Topology, vpc: VpcIx) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(topology.vpcs[vpc].primary_cidr.network()) + 2)
+}
+
+/// The search domain of a VPC's instances: the first `domain-name` of its DHCP options, lowercased (spec §4.1,
+/// part 2 §12.2: the default set's is the region's private domain); none when the options give no domain name.
+pub fn search_domain(topology: &Topology, vpc: VpcIx) -> Option<String> {
+    let domain = topology.vpcs[vpc].domain_name.as_deref()?;
+    domain.split(' ').find(|word| !word.is_empty()).map(str::to_ascii_lowercase)
+}
+
+/// The server a vantage's question goes to, and how it gets there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resolver {
     /// The Amazon-provided resolver of the instance's VPC, at this address (spec §4.1: never filtered).
@@ -58,11 +78,6 @@ impl Resolver {
     }
 }
 
-/// The VPC's Amazon resolver: its primary block's base + 2 (spec §4.1).
-fn amazon_address(topology: &Topology, vpc: VpcIx) -> Ipv4Addr {
-    Ipv4Addr::from(u32::from(topology.vpcs[vpc].primary_cidr.network()) + 2)
-}
-
 /// The server `from` asks: `server` when named (as `nslookup NAME SERVER` does), else the vantage's own — for an
 /// instance, the first `domain-name-servers` entry of its VPC's DHCP options (part 2 §12.2).
 pub fn resolver(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>) -> Resolver {
@@ -74,7 +89,7 @@ pub fn resolver(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>) ->
         },
         Vantage::Eni(eni) => {
             let vpc = topology.enis[eni].vpc;
-            let amazon = amazon_address(topology, vpc);
+            let amazon = amazon_resolver_address(topology, vpc);
             let chosen = match server {
                 Some(address) => address,
                 None => match topology.vpcs[vpc].name_servers.first() {
@@ -92,10 +107,47 @@ pub fn resolver(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>) ->
     }
 }
 
-/// The address of the resolver a vantage asks by default: what `nslookup` prints as its server. `None` when the
-/// VPC's DHCP options give no server.
+/// The address of the resolver a vantage asks by default: what `nslookup` prints as its server and what an
+/// instance's `resolv.conf` names. `None` when the VPC's DHCP options give no server.
 pub fn resolver_address(topology: &Topology, from: Vantage) -> Option<Ipv4Addr> {
     resolver(topology, from, None).address()
+}
+
+/// A DNS server localvpc runs, answering the queries that reach it over the network (the kernel data plane's
+/// sockets): which one it is decides what it answers whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Server<'a> {
+    /// The Amazon-provided resolver of the VPC with this ID, at its [`amazon_resolver_address`].
+    Amazon(&'a str),
+    /// The public resolver of the emulated internet ([`PUBLIC_RESOLVER`]).
+    Public,
+}
+
+/// What `server` answers a query for `name` sent from `source`. A VPC's Amazon resolver serves only that VPC's
+/// own interfaces: a query from anywhere else — a peer VPC sending to this VPC's base + 2, an unknown address —
+/// gets no answer (spec §4.5, last row), and neither does any query while the VPC has DNS support off (spec §4.3).
+/// The public resolver answers anyone with the internet's view.
+pub fn answer(topology: &Topology, server: Server<'_>, source: Ipv4Addr, name: &str) -> Answer {
+    let name = normalized(name);
+    match server {
+        Server::Public => internet_view(topology, &name),
+        Server::Amazon(vpc_id) => {
+            let asker = topology
+                .vpcs
+                .iter()
+                .find(|vpc| vpc.id == vpc_id)
+                .and_then(|vpc| vpc.eni_by_private_ip.get(&source).copied());
+            match asker {
+                Some(eni) => amazon_view(topology, eni, &name),
+                None => Answer::Timeout,
+            }
+        }
+    }
+}
+
+/// A name as the views compare it: without the root's dot, in lower case.
+fn normalized(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
 }
 
 fn rfc1918(address: Ipv4Addr) -> bool {
@@ -125,7 +177,7 @@ pub fn resolve(topology: &Topology, from: Vantage, name: &str) -> Answer {
 /// Asks `name` of `server` (the vantage's own resolver when `None`): who answered, and the answer.
 pub fn ask(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>, name: &str) -> (Resolver, Answer) {
     let resolver = resolver(topology, from, server);
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let name = normalized(name);
     let answer = match (resolver, from) {
         (Resolver::None, _) => Answer::Timeout,
         (Resolver::Amazon(_), Vantage::Eni(eni)) => amazon_view(topology, eni, &name),
@@ -150,11 +202,9 @@ pub fn ask(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>, name: &
 /// A name with the vantage's search domain appended when it has no dot: an instance's resolver library does that
 /// with the `domain-name` of its VPC's DHCP options (spec §4.1, part 2 §12.2).
 fn qualified(topology: &Topology, from: Vantage, name: &str) -> String {
-    match from {
-        Vantage::Eni(eni) if !name.contains('.') => match &topology.vpcs[topology.enis[eni].vpc].domain_name {
-            Some(domain) => format!("{name}.{}", domain.split(' ').next().unwrap_or(domain).to_ascii_lowercase()),
-            None => name.to_string(),
-        },
+    let Vantage::Eni(eni) = from else { return name.to_string() };
+    match search_domain(topology, topology.enis[eni].vpc) {
+        Some(domain) if !name.contains('.') => format!("{name}.{domain}"),
         _ => name.to_string(),
     }
 }
@@ -191,13 +241,14 @@ fn amazon_view(topology: &Topology, eni: EniIx, name: &str) -> Answer {
 // it answers the Amazon-provided private names (enableDnsHostnames applies alike); the Amazon names keep resolving.
 fn custom_domain_name(topology: &Topology, eni: EniIx, name: &str) -> Option<Answer> {
     let node = &topology.enis[eni];
-    let vpc = &topology.vpcs[node.vpc];
-    let domain = vpc.domain_name.as_deref()?.split(' ').next()?.to_ascii_lowercase();
-    if domain == dns_name::private_domain(&node.scope.region) {
+    let domain = search_domain(topology, node.vpc)?;
+    let private_domain = dns_name::private_domain(&node.scope.region);
+    if domain == private_domain {
         return None;
     }
     let label = name.strip_suffix(&format!(".{domain}"))?;
-    let (address, _, _) = dns_name::parse(&format!("{label}.{}", dns_name::private_domain(&node.scope.region)))?;
+    let (address, _, _) = dns_name::parse(&format!("{label}.{private_domain}"))?;
+    let vpc = &topology.vpcs[node.vpc];
     let held = vpc.eni_by_private_ip.contains_key(&address);
     Some(if held && vpc.dns_hostnames { Answer::Address(address) } else { Answer::NxDomain })
 }

@@ -10,12 +10,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
+use std::sync::{Arc, Mutex};
 
 use futures::stream::{self, StreamExt};
 
 use crate::firewall;
-use crate::netlink::{is_exists, Link, Netlink};
-use crate::state::{KernelState, Namespace, Veth, VethEnd};
+use crate::netlink::{is_exists, socket_here, Link, Netlink};
+use crate::state::{KernelState, Namespace, Role, Veth, VethEnd};
 use crate::{netns, nft, Names};
 
 /// How many namespaces are worked on at once.
@@ -85,23 +86,46 @@ impl Realizer {
             Ok(list) => list.into_iter().collect(),
             Err(source) => return Err(Errors(vec![error(netns::RUN_DIR, source)])),
         };
-        for name in existing.iter().filter(|name| !desired.namespaces.contains_key(*name)) {
-            let owned = name.clone();
-            match blocking(move || netns::delete(&owned)).await {
-                Ok(()) => report.deleted += 1,
-                Err(source) => errors.push(error(name, source)),
-            }
+        let gone: Vec<String> =
+            existing.iter().filter(|name| !desired.namespaces.contains_key(*name)).cloned().collect();
+        for name in &gone {
             self.applied.namespaces.remove(name);
         }
-        let mut fresh = BTreeSet::new();
-        for (name, spec) in desired.namespaces.iter().filter(|(name, _)| !existing.contains(*name)) {
+        for (name, result) in delete_all(gone).await {
+            match result {
+                Ok(()) => report.deleted += 1,
+                Err(source) => errors.push(error(&name, source)),
+            }
+        }
+        // New namespaces are made in parallel: each creation is a thread of its own (unshare, bind mount, sysctls,
+        // the TTL table, its netlink socket), and most of that waits on the kernel rather than on a CPU.
+        let connections = Connections::default();
+        let new: Vec<(String, Role)> = desired
+            .namespaces
+            .iter()
+            .filter(|(name, _)| !existing.contains(*name))
+            .map(|(name, spec)| (name.clone(), spec.role))
+            .collect();
+        for (name, _) in &new {
             self.applied.namespaces.remove(name);
-            match create_namespace(name, spec).await {
-                Ok(()) => {
+        }
+        let created: Vec<(String, io::Result<netlink_sys::Socket>)> = stream::iter(new)
+            .map(|(name, role)| async move {
+                let result = create_namespace(&name, role).await;
+                (name, result)
+            })
+            .buffer_unordered(PARALLEL)
+            .collect()
+            .await;
+        let mut fresh = BTreeSet::new();
+        for (name, result) in created {
+            match result {
+                Ok(socket) => {
                     report.created += 1;
-                    fresh.insert(name.clone());
+                    connections.insert(&name, Netlink::from_socket(socket));
+                    fresh.insert(name);
                 }
-                Err(source) => errors.push(error(name, source)),
+                Err(source) => errors.push(error(&name, source)),
             }
         }
         let present: BTreeSet<&String> =
@@ -120,8 +144,12 @@ impl Realizer {
             .map(|(_, veth)| veth.clone())
             .filter(|veth| present.contains(&veth.a.namespace) && present.contains(&veth.b.namespace))
             .collect();
+        let (connections, fresh_ref) = (&connections, &fresh);
         let results: Vec<Result<bool, KernelError>> = stream::iter(veths)
-            .map(|veth| async move { ensure_veth(&veth).await.map_err(|source| error(&veth_place(&veth), source)) })
+            .map(|veth| async move {
+                let both_fresh = fresh_ref.contains(&veth.a.namespace) && fresh_ref.contains(&veth.b.namespace);
+                ensure_veth(connections, &veth, both_fresh).await.map_err(|source| error(&veth_place(&veth), source))
+            })
             .buffer_unordered(PARALLEL)
             .collect()
             .await;
@@ -179,12 +207,21 @@ impl Realizer {
                     || fresh.contains(name)
                     || previous.as_ref().map(|old| &old.firewall) != Some(&spec.firewall);
                 let ends = desired.ends_in(name).map(|(end, _)| end.clone()).collect();
-                Work { name: name.clone(), spec: spec.clone(), ends, previous, firewall_changed }
+                // Only the table changed (a rule, a group's members): one nftables batch, no netlink at all.
+                let only_firewall = self.reconciled
+                    && !fresh.contains(name)
+                    && !touched.contains(name)
+                    && previous.as_ref().is_some_and(|old| same_but_firewall(old, spec));
+                Work { name: name.clone(), spec: spec.clone(), ends, previous, firewall_changed, only_firewall }
             })
             .collect();
         let results: Vec<(String, Result<(), KernelError>)> = stream::iter(work)
             .map(|work| async move {
-                let result = sync_namespace(&work).await;
+                let result = if work.only_firewall {
+                    apply_firewall(&work).await
+                } else {
+                    sync_namespace(connections, &work).await
+                };
                 (work.name.clone(), result.map_err(|source| error(&work.name, source)))
             })
             .buffer_unordered(PARALLEL)
@@ -222,9 +259,8 @@ impl Realizer {
             .map_err(|source| Errors(vec![error(netns::RUN_DIR, source)]))?;
         let mut errors = Vec::new();
         let mut removed = 0;
-        for name in existing {
-            let owned = name.clone();
-            match blocking(move || netns::delete(&owned)).await {
+        for (name, result) in delete_all(existing).await {
+            match result {
                 Ok(()) => removed += 1,
                 Err(source) => errors.push(error(&name, source)),
             }
@@ -243,59 +279,124 @@ fn veth_place(veth: &Veth) -> String {
     format!("{}:{} <-> {}:{}", veth.a.namespace, veth.a.name, veth.b.namespace, veth.b.name)
 }
 
-/// Creates a namespace with its fixed settings: no IPv6 (localvpc carries IPv4), no reverse-path filter (packets
-/// from a peering arrive on a link with no route back through it by design), forwarding for routers and the
-/// internet with bridged traffic kept out of the IP hooks (same-subnet traffic crosses no network ACL), and the
-/// TTL table that makes routers invisible to traceroute.
-async fn create_namespace(name: &str, spec: &Namespace) -> io::Result<()> {
+/// Removes namespaces, several at once (each is an unmount and an unlink; the kernel frees the namespace and its
+/// links afterwards, in the background).
+async fn delete_all(names: Vec<String>) -> Vec<(String, io::Result<()>)> {
+    stream::iter(names)
+        .map(|name| async move {
+            let owned = name.clone();
+            (name, blocking(move || netns::delete(&owned)).await)
+        })
+        .buffer_unordered(PARALLEL)
+        .collect()
+        .await
+}
+
+/// One rtnetlink connection per namespace for the whole run, shared by the veth and the namespace steps; a new
+/// namespace's comes from the thread that created it. Each is used by one task at a time: the kernel refuses a
+/// second dump on a socket while one is running (EBUSY), and a router's veths are set up concurrently.
+#[derive(Default)]
+struct Connections(Mutex<HashMap<String, Shared>>);
+
+type Shared = Arc<tokio::sync::Mutex<Netlink>>;
+
+impl Connections {
+    fn insert(&self, name: &str, netlink: Netlink) {
+        let shared = Arc::new(tokio::sync::Mutex::new(netlink));
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(name.to_string(), shared);
+    }
+
+    async fn get(&self, name: &str) -> io::Result<Shared> {
+        if let Some(netlink) = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(name) {
+            return Ok(Arc::clone(netlink));
+        }
+        let netlink = Arc::new(tokio::sync::Mutex::new(Netlink::open(name).await?));
+        let mut map = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(Arc::clone(map.entry(name.to_string()).or_insert(netlink)))
+    }
+}
+
+/// Creates a namespace with its fixed settings, all on the thread that made it (so inside it, with no process and
+/// no second thread): no IPv6 (localvpc carries IPv4), no reverse-path filter (packets from a peering arrive on a
+/// link with no route back through it by design), forwarding for routers and the internet with bridged traffic kept
+/// out of the IP hooks (same-subnet traffic crosses no network ACL), and the TTL table that makes routers invisible
+/// to traceroute. Returns a netlink socket opened there, for the rest of the run.
+async fn create_namespace(name: &str, role: Role) -> io::Result<netlink_sys::Socket> {
     let owned = name.to_string();
-    let forwards = spec.role.forwards();
+    let forwards = role.forwards();
     blocking(move || {
-        netns::create(&owned)?;
-        let mut values = vec![
-            ("net/ipv4/conf/all/rp_filter", "0"),
-            ("net/ipv4/conf/default/rp_filter", "0"),
-            ("net/ipv6/conf/all/disable_ipv6", "1"),
-            ("net/ipv6/conf/default/disable_ipv6", "1"),
-        ];
-        if forwards {
-            values.extend([
-                ("net/ipv4/ip_forward", "1"),
-                ("net/bridge/bridge-nf-call-iptables", "0"),
-                ("net/bridge/bridge-nf-call-arptables", "0"),
-            ]);
-        }
-        netns::sysctls(&owned, values)?;
-        if forwards {
-            nft::apply(&owned, &firewall::ttl_table())?;
-        }
-        Ok(())
+        let inside = owned.clone();
+        netns::create(&owned, move || {
+            let mut values = vec![
+                ("net/ipv4/conf/all/rp_filter", "0"),
+                ("net/ipv4/conf/default/rp_filter", "0"),
+                ("net/ipv6/conf/all/disable_ipv6", "1"),
+                ("net/ipv6/conf/default/disable_ipv6", "1"),
+            ];
+            if forwards {
+                values.extend([
+                    ("net/ipv4/ip_forward", "1"),
+                    ("net/bridge/bridge-nf-call-iptables", "0"),
+                    ("net/bridge/bridge-nf-call-arptables", "0"),
+                ]);
+            }
+            netns::sysctls_here(&values)?;
+            if forwards {
+                nft::apply_here(&inside, &firewall::ttl_table())?;
+            }
+            socket_here()
+        })
     })
     .await
+}
+
+/// Whether two states of a namespace differ at most in their nftables table (a `resolv.conf` that follows new DHCP
+/// options is a change like any other).
+fn same_but_firewall(old: &Namespace, new: &Namespace) -> bool {
+    old.role == new.role
+        && old.bridges == new.bridges
+        && old.addresses == new.addresses
+        && old.neighbours == new.neighbours
+        && old.routes == new.routes
+        && old.rules == new.rules
+        && old.resolv_conf == new.resolv_conf
 }
 
 fn same_end(link: Option<&Link>, end: &VethEnd, mtu: u32) -> bool {
     link.is_some_and(|link| link.kind.as_deref() == Some("veth") && link.mac == end.mac && link.mtu == mtu)
 }
 
-/// Makes sure both ends of `veth` exist as specified; returns whether it created the pair.
-async fn ensure_veth(veth: &Veth) -> io::Result<bool> {
-    let near = Netlink::open(&veth.a.namespace)?;
-    let far = Netlink::open(&veth.b.namespace)?;
-    let near_links = near.links().await?;
-    let far_links = far.links().await?;
+/// Makes sure both ends of `veth` exist as specified; returns whether it created the pair. Between two namespaces
+/// this run created there is nothing to look at first.
+async fn ensure_veth(connections: &Connections, veth: &Veth, both_fresh: bool) -> io::Result<bool> {
+    let near = connections.get(&veth.a.namespace).await?;
+    if both_fresh {
+        near.lock()
+            .await
+            .create_veth(&veth.a.name, veth.a.mac, &veth.b.name, veth.b.mac, &veth.b.namespace, veth.mtu)
+            .await?;
+        return Ok(true);
+    }
+    let far = connections.get(&veth.b.namespace).await?;
+    let near_links = near.lock().await.links().await?;
+    let far_links = far.lock().await.links().await?;
     let find = |links: &[Link], name: &str| links.iter().find(|link| link.name == name).cloned();
     let (a, b) = (find(&near_links, &veth.a.name), find(&far_links, &veth.b.name));
     if same_end(a.as_ref(), &veth.a, veth.mtu) && same_end(b.as_ref(), &veth.b, veth.mtu) {
         return Ok(false);
     }
     if let Some(a) = a {
-        near.delete_link(a.index).await?;
+        near.lock().await.delete_link(a.index).await?;
     }
-    if let Some(b) = find(&far.links().await?, &veth.b.name) {
-        far.delete_link(b.index).await?;
+    // Bound first: a guard in the `if let` would live through the block and deadlock on the second lock.
+    let far_now = far.lock().await.links().await?;
+    if let Some(b) = find(&far_now, &veth.b.name) {
+        far.lock().await.delete_link(b.index).await?;
     }
-    near.create_veth(&veth.a.name, veth.a.mac, &veth.b.name, veth.b.mac, &veth.b.namespace, veth.mtu).await?;
+    near.lock()
+        .await
+        .create_veth(&veth.a.name, veth.a.mac, &veth.b.name, veth.b.mac, &veth.b.namespace, veth.mtu)
+        .await?;
     Ok(true)
 }
 
@@ -308,13 +409,23 @@ struct Work {
     /// What was applied to it last (`None`: unknown, so every route is set).
     previous: Option<Namespace>,
     firewall_changed: bool,
+    /// Nothing but the table changed.
+    only_firewall: bool,
+}
+
+/// Replaces a namespace's table in one batch.
+async fn apply_firewall(work: &Work) -> io::Result<()> {
+    let batch = work.spec.firewall.batch();
+    let owned = work.name.clone();
+    blocking(move || nft::apply(&owned, &batch)).await
 }
 
 /// Brings one namespace's links, addresses, neighbours, routes, rules and (when it changed) its table in line.
-async fn sync_namespace(work: &Work) -> io::Result<()> {
-    let Work { name, spec, ends, previous, firewall_changed } = work;
+async fn sync_namespace(connections: &Connections, work: &Work) -> io::Result<()> {
+    let Work { name, spec, ends, previous, firewall_changed, only_firewall: _ } = work;
     let previous = previous.as_ref();
-    let netlink = Netlink::open(name)?;
+    let netlink = connections.get(name).await?;
+    let netlink = netlink.lock().await;
     let mut links = netlink.links().await?;
     for (bridge, wanted) in &spec.bridges {
         let current = links.iter().find(|link| &link.name == bridge);
@@ -396,10 +507,12 @@ async fn sync_namespace(work: &Work) -> io::Result<()> {
             netlink.delete_rule(message).await?;
         }
     }
+    if previous.map(|old| &old.resolv_conf) != Some(&spec.resolv_conf) {
+        let (owned, text) = (name.clone(), spec.resolv_conf.clone());
+        blocking(move || netns::set_resolv_conf(&owned, text.as_deref())).await?;
+    }
     if *firewall_changed {
-        let batch = spec.firewall.batch();
-        let owned = name.clone();
-        blocking(move || nft::apply(&owned, &batch)).await?;
+        apply_firewall(work).await?;
     }
     Ok(())
 }

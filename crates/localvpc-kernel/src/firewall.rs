@@ -1,4 +1,4 @@
-//! nftables rulesets as typed values, rendered to the JSON that `nft -j -f -` applies in one transaction.
+//! nftables rulesets as typed values, rendered to the JSON batches nftables applies in one transaction.
 //!
 //! Each namespace has one table, `ip localvpc`, replaced as a whole (`add`, `delete`, `add` and its contents in one
 //! batch: nftables commits a batch atomically, so no packet ever meets a half-written ruleset). Forwarding

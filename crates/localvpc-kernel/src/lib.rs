@@ -8,7 +8,10 @@
 //! - [`firewall`]: nftables tables as typed values, rendered to JSON batches.
 //! - [`plan`]: `Topology` → [`state::KernelState`], pure (unit-tested without root).
 //! - `netns`, `netlink`, `nft`: the only code that touches the kernel (namespaces; links, addresses, routes,
-//!   rules and neighbours over rtnetlink; `nft -j -f -` inside a namespace).
+//!   rules and neighbours over rtnetlink; nftables batches through libnftables inside a namespace).
+//! - [`console`]: user data run once in an instance's namespace, its output kept for `GetConsoleOutput`.
+//! - [`resolver`]: the DNS servers at each VPC's base + 2 (and the internet's public resolver), answering what
+//!   the engine's DNS views say.
 //! - [`apply`]: the [`Realizer`](apply::Realizer), which diffs the desired state against what it applied (and, on
 //!   start, against what the kernel holds) and changes only what differs; [`apply::Realizer::teardown`] removes
 //!   everything the prefix owns.
@@ -19,15 +22,19 @@
 #![warn(missing_docs)]
 
 pub mod apply;
+pub mod console;
 pub mod firewall;
 pub mod names;
 mod netlink;
 pub mod netns;
 mod nft;
 pub mod plan;
+pub mod resolver;
 pub mod state;
 
 pub use apply::Realizer;
+pub use console::Consoles;
 
 pub use names::Names;
 pub use plan::plan;
+pub use resolver::Resolvers;

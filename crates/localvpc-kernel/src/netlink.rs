@@ -52,6 +52,11 @@ pub struct KernelRoute {
     pub message: RouteMessage,
 }
 
+/// Opens a route netlink socket in the namespace of the calling thread.
+pub fn socket_here() -> io::Result<netlink_sys::Socket> {
+    netlink_sys::Socket::new(netlink_sys::protocols::NETLINK_ROUTE)
+}
+
 /// A connection to one namespace.
 pub struct Netlink {
     handle: Handle,
@@ -75,14 +80,22 @@ pub fn is_exists(error: &io::Error) -> bool {
 }
 
 impl Netlink {
-    /// Connects to the namespace `name` (must be called inside a tokio runtime).
-    pub fn open(name: &str) -> io::Result<Netlink> {
-        let socket = netns::run_in(name, || netlink_sys::Socket::new(netlink_sys::protocols::NETLINK_ROUTE))?;
+    /// Connects to the namespace `name` (the socket is opened on a thread that entered it, off the runtime).
+    pub async fn open(name: &str) -> io::Result<Netlink> {
+        let owned = name.to_string();
+        let socket = tokio::task::spawn_blocking(move || netns::run_in(&owned, socket_here))
+            .await
+            .unwrap_or_else(|join| Err(io::Error::other(join.to_string())))?;
+        Ok(Netlink::from_socket(socket))
+    }
+
+    /// A connection over a socket opened by [`socket_here`] (must be called inside a tokio runtime).
+    pub fn from_socket(socket: netlink_sys::Socket) -> Netlink {
         // SAFETY: the descriptor comes from a socket we own and hand over whole.
         let socket = unsafe { netlink_sys::TokioSocket::from_raw_fd(socket.into_raw_fd()) };
         let (connection, handle, _) = rtnetlink::from_socket(socket);
         tokio::spawn(connection);
-        Ok(Netlink { handle })
+        Netlink { handle }
     }
 
     /// Every link.

@@ -21,7 +21,8 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
-use localvpc_engine::packet::INTERNET_HOST;
+use localvpc_engine::dns;
+use localvpc_engine::packet::{Vantage, INTERNET_HOST};
 use localvpc_engine::topology::{EniIx, EniNode, Target, VpcIx};
 use localvpc_engine::Topology;
 
@@ -80,6 +81,9 @@ fn net(text: &str) -> Ipv4Net {
 fn internet(topology: &Topology, names: &Names) -> Namespace {
     let mut internet = Namespace::new(Role::Internet);
     internet.addresses.insert(Address { device: "lo".into(), address: INTERNET_HOST, prefix: 32 });
+    // The public resolver the internet vantage asks (served by `resolver.rs`).
+    internet.addresses.insert(Address { device: "lo".into(), address: dns::PUBLIC_RESOLVER, prefix: 32 });
+    internet.resolv_conf = Some(resolv_conf(Some(dns::PUBLIC_RESOLVER), None));
     // Any address the main table does not route is local: every internet host answers (AnyIP). The route must
     // be in the `local` table (the kernel accepts a reply's source address only if that table calls it local), so
     // the `local` rule moves after `main`, which routes localvpc's public addresses and blackholes private ones.
@@ -125,6 +129,12 @@ fn router(topology: &Topology, names: &Names, vpc: VpcIx, state: &mut KernelStat
         router.routes.insert((table::VPC, subnet.cidr), RouteKind::Device { device: bridge, source: None });
     }
     router.routes.insert((table::VPC, net("0.0.0.0/0")), RouteKind::Blackhole);
+    // The VPC's resolver (served by `resolver.rs`, which asks the engine what to answer).
+    router.addresses.insert(Address {
+        device: "lo".into(),
+        address: dns::amazon_resolver_address(topology, vpc),
+        prefix: 32,
+    });
     router.rules.insert(Rule { priority: 200, iif: None, table: table::VPC });
     route_tables(topology, vpc, &mut router);
     if node.internet_gateway.is_some() {
@@ -230,8 +240,10 @@ fn router_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
         chains.push(Chain { name: outbound, hook: None, rules: rules::network_acl(&subnet.acl.outbound, true) });
         chains.push(Chain { name: inbound, hook: None, rules: rules::network_acl(&subnet.acl.inbound, false) });
     }
-    // The router itself offers nothing: a packet to a subnet's base + 1 goes unanswered, as the engine says.
-    let input = Chain { name: "input".into(), hook: Some(filter("input", true)), rules: Vec::new() };
+    // The router itself offers nothing but DNS at the resolver's address: a packet to a subnet's base + 1 goes
+    // unanswered, as the engine says. Whom the resolver answers is the engine's to say, per query.
+    let resolver = rules::resolver_queries(dns::amazon_resolver_address(topology, vpc));
+    let input = Chain { name: "input".into(), hook: Some(filter("input", true)), rules: resolver };
     let mut all = vec![input];
     if node.internet_gateway.is_some() {
         let mapped: Vec<(Ipv4Addr, Ipv4Addr)> = realised(topology)
@@ -293,6 +305,10 @@ fn instance(topology: &Topology, names: &Names, eni: EniIx, state: &mut KernelSt
         RouteKind::Gateway { gateway: router_address(subnet.cidr), device: INSTANCE_LINK.into(), source: None },
     );
     spec.firewall = rules::security_groups(topology, eni);
+    // Part 2 §12.2: the server and search domain of the VPC's DHCP options (the default set: base + 2 and the
+    // region's private domain).
+    let server = dns::resolver_address(topology, Vantage::Eni(eni));
+    spec.resolv_conf = Some(resolv_conf(server, dns::search_domain(topology, node.vpc).as_deref()));
     let near = VethEnd {
         namespace: namespace.clone(),
         name: INSTANCE_LINK.into(),
@@ -307,6 +323,19 @@ fn instance(topology: &Topology, names: &Names, eni: EniIx, state: &mut KernelSt
     };
     state.veths.insert((namespace.clone(), INSTANCE_LINK.into()), Veth { a: near, b: far, mtu: VPC_MTU });
     state.namespaces.insert(namespace, spec);
+}
+
+/// A `resolv.conf` naming one server, or none (the C library then asks the namespace's own loopback, where nothing
+/// answers — as nothing answers an instance whose DHCP options give no server): short timeouts, since a VPC with
+/// DNS support off answers nothing (spec §4.3) and a lookup there should fail in seconds, not the resolver's
+/// default 5 s × 2 tries.
+fn resolv_conf(server: Option<Ipv4Addr>, search: Option<&str>) -> String {
+    let mut text = server.map(|server| format!("nameserver {server}\n")).unwrap_or_default();
+    if let Some(domain) = search {
+        text.push_str(&format!("search {domain}\n"));
+    }
+    text.push_str("options timeout:1 attempts:2\n");
+    text
 }
 
 #[cfg(test)]

@@ -64,6 +64,9 @@ pub struct Namespace {
     pub rules: BTreeSet<Rule>,
     /// The namespace's nftables table, replaced as a whole in one transaction when it changes.
     pub firewall: Firewall,
+    /// The `resolv.conf` its programs read (`/etc/netns/<name>/resolv.conf`, which `ip netns exec` mounts over
+    /// `/etc/resolv.conf`); `None` leaves the host's.
+    pub resolv_conf: Option<String>,
 }
 
 impl Namespace {
@@ -90,6 +93,7 @@ impl Namespace {
             routes: BTreeMap::new(),
             rules,
             firewall: Firewall::default(),
+            resolv_conf: None,
         }
     }
 }

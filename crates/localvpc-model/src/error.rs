@@ -8,8 +8,6 @@
 
 use thiserror::Error;
 
-use crate::ids::IdKind;
-
 /// An EC2 API error as the client sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Ec2Error {
@@ -339,6 +337,57 @@ pub enum Ec2Error {
     /// §2.5/§2.10: a terminated instance used as a route target or an Elastic IP target.
     #[error("The instance '{0}' is not in a valid state for this operation.")]
     InstanceNotInValidState(String),
+    /// §10.3 [O moto's AWS-verified test]: DescribeInstanceAttribute with a name that is not one of botocore's
+    /// `InstanceAttributeName` (case-sensitive).
+    #[error("Value ({0}) for parameter attribute is invalid. Unknown attribute.")]
+    UnknownInstanceAttribute(String),
+    /// §10.3/§10.4: an instance attribute value outside what AWS allows (a shutdown behavior other than
+    /// `stop`/`terminate`, a `Value` that is not a boolean). ASSUMPTION (text [I], AWS's usual form).
+    #[error("Value ({value}) for parameter {attribute} is invalid.")]
+    InvalidAttributeValue {
+        /// The attribute.
+        attribute: String,
+        /// The value as sent.
+        value: String,
+    },
+    /// §10.3: the legacy `Attribute`/`Value` form for an attribute that has no scalar value. ASSUMPTION (text [I]).
+    #[error("The attribute '{0}' cannot be modified with the parameter value.")]
+    AttributeNotModifiableWithValue(String),
+    /// §10.3 [D bc]: ResetInstanceAttribute resets kernel, ramdisk and sourceDestCheck only. ASSUMPTION (code and
+    /// text [I]).
+    #[error("Value ({0}) for parameter attribute is invalid. Only kernel, ramdisk and sourceDestCheck can be reset.")]
+    AttributeNotResettable(String),
+    /// §10.3 [O ansible-collections/amazon.aws#470]: ModifyInstanceAttribute that names no attribute.
+    #[error("No attributes specified.")]
+    NoInstanceAttributeSpecified,
+    /// §10.3 [D bc "only one attribute at a time"]: several attributes in one call. ASSUMPTION (text [I]).
+    #[error("Only one attribute can be modified at a time.")]
+    SeveralInstanceAttributes,
+    /// §9 item 4 [O]: instanceType, userData, kernel, ramdisk (and EBS optimization, ENA, SR-IOV) change only while
+    /// the instance is stopped.
+    #[error("The instance '{0}' is not in the 'stopped' state.")]
+    InstanceNotStopped(String),
+    /// §10.3 [D bc]: an instance type that is not one. ASSUMPTION (text [I]).
+    #[error("Value ({0}) for parameter instanceType is invalid.")]
+    InvalidInstanceType(String),
+    /// §10.4 [O]: TerminateInstances on an instance with termination protection.
+    #[error("The instance '{0}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.")]
+    InstanceTerminationProtected(String),
+    /// §10.4 [O]: StopInstances (or TerminateInstances) on an instance with stop protection.
+    #[error("The instance '{0}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.")]
+    InstanceStopProtected(String),
+    /// §10.7: RebootInstances on a stopped instance. ASSUMPTION (code and text [I]).
+    #[error("The instance '{0}' is not in a state from which it can be rebooted.")]
+    InstanceCannotBeRebooted(String),
+    /// §10.6 [D errs]: a CPU credit option other than `standard` or `unlimited`. ASSUMPTION (text [I]).
+    #[error("Value ({0}) for parameter cpuCredits is invalid. Valid values are standard and unlimited.")]
+    CpuCreditsMalformed(String),
+    /// §10.3 [M moto `InvalidUserDataError`]: user data that is not base64.
+    #[error("Invalid BASE64 encoding of user data.")]
+    InvalidUserData,
+    /// §10.6 [O hashicorp/terraform-provider-aws#5067]: a credit option for a type that is not burstable.
+    #[error("The {0} instance type does not support T2 Unlimited.")]
+    CreditSpecificationNotSupported(String),
     /// §2.10 [O]: AssociateAddress in a VPC with no internet gateway.
     #[error("Network {0} is not attached to any internet gateway")]
     VpcHasNoInternetGateway(String),
@@ -394,6 +443,10 @@ pub enum Ec2Error {
     /// §2.7: unknown `sgr-` ID(s). ASSUMPTION (text [I]; the code is AWS's).
     #[error("The security group rule ID '{}' does not exist", .0.join("', '"))]
     SecurityGroupRuleNotFound(Vec<String>),
+    /// §2.7 DescribeSecurityGroupRules: a `group-id` filter value that is not a group ID [text: moto's
+    /// AWS-verified test].
+    #[error("The security group ID '{0}' is malformed")]
+    SecurityGroupIdFilterMalformed(String),
     /// §2.7 [M]: a rule peer that is not a CIDR block.
     #[error("invalid CIDR subnet specification: {0}")]
     InvalidCidrSubnet(String),
@@ -428,6 +481,15 @@ pub enum Ec2Error {
     /// with `serve --quotas aws`).
     #[error("The maximum number of rules per security group has been reached.")]
     RulesPerSecurityGroupLimitExceeded,
+    /// §2.7 ModifySecurityGroupRules: a rule without `IpProtocol` [text: moto's test, recorded from AWS].
+    #[error("Invalid value 'null' for protocol. VPC security group rules must specify protocols explicitly.")]
+    RuleProtocolMissing,
+    /// §2.7 ModifySecurityGroupRules: a rule naming no peer [text: moto's test, recorded from AWS].
+    #[error("The request must contain exactly one of: cidrIp, cidrIpv6, prefixListId, or referencedGroupId")]
+    RulePeerMissing,
+    /// §2.7 ModifySecurityGroupRules: a rule naming more than one peer [text: moto's test, recorded from AWS].
+    #[error("Only one of cidrIp, cidrIpv6, prefixListId, or referencedGroupId can be specified")]
+    RulePeerAmbiguous,
 
     // ---- quotas (§5; enforced only with `serve --quotas aws`, see `quotas.rs`) ----
     /// §2.2/§5: CreateVpc or CreateDefaultVpc past the VPCs-per-Region quota [O text: terraform and CloudFormation
@@ -559,6 +621,179 @@ pub enum Ec2Error {
     #[error("The functionality you requested is not available in this region.")]
     ClassicLinkUnsupported,
 
+    // ---- EBS volumes (EC2 API reference: CreateVolume, AttachVolume, DetachVolume, DeleteVolume) ----
+    /// Unknown volume ID(s) [O: AWS's answer "The volume 'vol-…' does not exist."].
+    #[error("The volume '{}' does not exist.", .0.join("', '"))]
+    VolumeNotFound(Vec<String>),
+    /// A `SnapshotId` (snapshots are not modelled, so none exists).
+    #[error("The snapshot '{0}' does not exist.")]
+    SnapshotNotFound(String),
+    /// A zone the region does not have.
+    #[error("The zone '{0}' does not exist.")]
+    ZoneNotFound(String),
+    /// A `VolumeType` that is not one of EBS's.
+    #[error("Value ({0}) for parameter volumeType is invalid. Valid volume types are: standard, io1, io2, gp2, sc1, st1, gp3")]
+    InvalidVolumeType(String),
+    /// A size below the type's minimum.
+    #[error("Volume of {size}GiB is too small for volume type {volume_type}; minimum is {min}GiB")]
+    VolumeTooSmall {
+        /// `Size`.
+        size: i64,
+        /// The type.
+        volume_type: &'static str,
+        /// The minimum.
+        min: i64,
+    },
+    /// A size above the type's maximum.
+    #[error("Volume of {size}GiB is too large for volume type {volume_type}; maximum is {max}GiB")]
+    VolumeTooLarge {
+        /// `Size`.
+        size: i64,
+        /// The type.
+        volume_type: &'static str,
+        /// The maximum.
+        max: i64,
+    },
+    /// `Iops` for a type whose IOPS follow from its size.
+    #[error("The parameter iops is not supported for {0} volumes.")]
+    IopsNotSupported(&'static str),
+    /// `Iops` below the type's minimum.
+    #[error("Volume iops of {iops} is too low; minimum is {min}.")]
+    IopsTooLow {
+        /// `Iops`.
+        iops: i64,
+        /// The minimum.
+        min: i64,
+    },
+    /// `Iops` above the type's maximum.
+    #[error("Volume iops of {iops} is too high; maximum is {max}.")]
+    IopsTooHigh {
+        /// `Iops`.
+        iops: i64,
+        /// The maximum.
+        max: i64,
+    },
+    /// More IOPS per GiB than the type allows.
+    #[error("Iops to volume size ratio of {:.6} is too high; maximum is {max}.000000", *.iops as f64 / *.size as f64)]
+    IopsRatioTooHigh {
+        /// `Iops`.
+        iops: i64,
+        /// `Size`.
+        size: i64,
+        /// The type's maximum per GiB.
+        max: i64,
+    },
+    /// `Throughput` for a type other than gp3. ASSUMPTION (code as moto answers it; text [I]).
+    #[error("The parameter Throughput is only supported for gp3 volumes, not for {0} volumes.")]
+    ThroughputNotSupported(&'static str),
+    /// gp3 throughput outside 125–1,000 MiB/s. ASSUMPTION (text [I]).
+    #[error("Volume throughput of {0} MiB/s is out of range; the range is 125 to 1000 MiB/s.")]
+    ThroughputOutOfRange(i64),
+    /// gp3 throughput above 0.25 MiB/s per provisioned IOPS. ASSUMPTION (text [I]).
+    #[error("Throughput of {throughput} MiB/s is too high for {iops} iops; the maximum ratio is 0.25 MiB/s per iops.")]
+    ThroughputRatioTooHigh {
+        /// `Throughput`.
+        throughput: i64,
+        /// The IOPS it is measured against.
+        iops: i64,
+    },
+    /// `MultiAttachEnabled` for a type other than io1 and io2. ASSUMPTION (text [I]; code as moto answers it).
+    #[error("The parameter MultiAttachEnabled is only supported for io1 and io2 volumes, not for {0} volumes.")]
+    MultiAttachNotSupported(&'static str),
+    /// `KmsKeyId` without `Encrypted=true`.
+    #[error("The parameter KmsKeyId requires the parameter Encrypted to be set.")]
+    KmsKeyWithoutEncryption,
+    /// ModifyVolume to a smaller size.
+    #[error("New size cannot be smaller than existing size")]
+    VolumeSizeDecrease,
+    /// A device name that is not an EBS device name.
+    #[error("Value ({0}) for parameter device is invalid. {0} is not a valid EBS device name.")]
+    InvalidDeviceName(String),
+    /// AttachVolume to a device name the instance already uses.
+    #[error("Invalid value '{0}' for unixDevice. Attachment point {0} is already in use")]
+    DeviceInUse(String),
+    /// AttachVolume of a volume attached already.
+    #[error("{0} is already attached to an instance")]
+    VolumeAlreadyAttached(String),
+    /// AttachVolume across zones.
+    #[error("The volume '{volume_id}' is not in the same availability zone as instance '{instance_id}'")]
+    VolumeZoneMismatch {
+        /// The volume.
+        volume_id: String,
+        /// The instance.
+        instance_id: String,
+    },
+    /// DetachVolume of a volume that is not attached.
+    #[error("Volume '{0}' is in the 'available' state.")]
+    VolumeNotAttached(String),
+    /// DetachVolume naming an instance or device the volume is not attached to. ASSUMPTION (text [I]).
+    #[error("The volume '{volume_id}' is not attached to instance '{instance_id}' at the device named.")]
+    VolumeAttachmentNotFound {
+        /// The volume.
+        volume_id: String,
+        /// The instance named (or the one the volume is attached to, when the device differs).
+        instance_id: String,
+    },
+    /// DetachVolume of a running instance's root volume.
+    #[error("Unable to detach root volume '{volume_id}' from instance '{instance_id}'")]
+    CannotDetachRootVolume {
+        /// The volume.
+        volume_id: String,
+        /// The instance.
+        instance_id: String,
+    },
+    /// DeleteVolume of an attached volume [O: moto's copy of AWS's text].
+    #[error("Volume {volume_id} is currently attached to {instance_id}")]
+    VolumeAttachedCannotDelete {
+        /// The volume.
+        volume_id: String,
+        /// The instance.
+        instance_id: String,
+    },
+    /// RunInstances with a block device mapping AWS refuses; the message says why.
+    #[error("{0}")]
+    InvalidBlockDeviceMapping(String),
+
+    // ---- launch templates (EC2 API reference: CreateLaunchTemplate and the actions after it) ----
+    /// CreateLaunchTemplate with a name in use [O: moto's AWS-verified test].
+    #[error("Launch template name already in use.")]
+    LaunchTemplateNameAlreadyExists,
+    /// A name outside AWS's rule. ASSUMPTION (text [I]; the code is AWS's).
+    #[error("A launch template name must be between 3 and 128 characters, and may contain letters, numbers, and the following characters: - ( ) . / _.")]
+    LaunchTemplateNameMalformed,
+    /// An unknown template ID [O: moto's AWS-verified test].
+    #[error("The specified launch template, with template ID {0}, does not exist.")]
+    LaunchTemplateIdNotFound(String),
+    /// An unknown template name [O: moto's AWS-verified test].
+    #[error("The specified launch template, with template name {0}, does not exist.")]
+    LaunchTemplateNameNotFound(String),
+    /// DescribeLaunchTemplates naming a template that does not exist [O: moto's AWS-verified test].
+    #[error("At least one of the launch templates specified in the request does not exist.")]
+    LaunchTemplatesNotFound,
+    /// Both `LaunchTemplateId` and `LaunchTemplateName` [O: moto's AWS-verified test of ModifyLaunchTemplate].
+    #[error("Either provide launch template ID or launch template name to modify the template.")]
+    LaunchTemplateIdAndName,
+    /// A version of a template that does not exist [O: moto's AWS-verified test].
+    #[error("Could not find the specified version {version} for the launch template with ID {template_id}.")]
+    LaunchTemplateVersionNotFound {
+        /// The version as asked for.
+        version: String,
+        /// The template.
+        template_id: String,
+    },
+    /// ModifyLaunchTemplate to a version that does not exist [O: moto's AWS-verified test].
+    #[error("The launch template version {0} is not found for the specified launch template.")]
+    LaunchTemplateDefaultVersionNotFound(String),
+    /// DescribeLaunchTemplateVersions naming neither a template nor versions [O: moto's AWS-verified test].
+    #[error("{DESCRIBE_VERSIONS_USAGE}")]
+    DescribeVersionsWithoutTemplate,
+    /// DescribeLaunchTemplateVersions naming version numbers but no template [O: moto's AWS-verified test].
+    #[error("{DESCRIBE_VERSIONS_USAGE}")]
+    DescribeVersionNumbersWithoutTemplate,
+    /// A version that is neither a number, `$Latest` nor `$Default`. ASSUMPTION (text [I]).
+    #[error("The specified launch template version {0} is not valid. Specify a version number, $Latest or $Default.")]
+    LaunchTemplateVersionInvalid(String),
+
     // ---- tags (§2.12) ----
     /// §2.12: CreateTags/DeleteTags with an ID of no taggable kind.
     #[error("The ID '{0}' is not valid")]
@@ -568,42 +803,8 @@ pub enum Ec2Error {
     TagLimitExceeded,
 }
 
-/// The code AWS returns for a malformed ID of this kind.
-///
-/// ASSUMPTION (spec §1.6 [D] gives the pattern `Invalid<Thing>Id.Malformed` with inconsistent capitalisation;
-/// the spellings below are the ones seen in public client code — `InvalidVpcID.Malformed`,
-/// `InvalidRouteTableId.Malformed`, `InvalidGroupId.Malformed` — and the rest follow the NotFound spelling).
-pub fn malformed_code(kind: IdKind) -> &'static str {
-    match kind {
-        IdKind::Vpc => "InvalidVpcID.Malformed",
-        IdKind::Subnet => "InvalidSubnetID.Malformed",
-        IdKind::InternetGateway => "InvalidInternetGatewayID.Malformed",
-        IdKind::RouteTable => "InvalidRouteTableId.Malformed",
-        IdKind::RouteTableAssociation | IdKind::NetworkAclAssociation => "InvalidAssociationID.Malformed",
-        IdKind::NetworkAcl => "InvalidNetworkAclId.Malformed",
-        IdKind::SecurityGroup => "InvalidGroupId.Malformed",
-        IdKind::SecurityGroupRule => "InvalidSecurityGroupRuleId.Malformed",
-        IdKind::VpcCidrAssociation => "InvalidVpcCidrBlockAssociationId.Malformed",
-        IdKind::DhcpOptions => "InvalidDhcpOptionsId.Malformed",
-        IdKind::VpcPeeringConnection => "InvalidVpcPeeringConnectionId.Malformed",
-        IdKind::Instance => "InvalidInstanceID.Malformed",
-        IdKind::NetworkInterface => "InvalidNetworkInterfaceId.Malformed",
-        IdKind::NatGateway => "InvalidNatGatewayId.Malformed",
-        IdKind::Reservation => "InvalidReservationID.Malformed",
-        IdKind::NetworkInterfaceAttachment => "InvalidAttachmentID.Malformed",
-        IdKind::ElasticIpAllocation => "InvalidAllocationID.Malformed",
-        IdKind::ElasticIpAssociation => "InvalidAssociationID.Malformed",
-        // [O: aws-cloudformation/aws-cloudformation-resource-providers-ec2, the analysis handler's error table];
-        // the path's spelling follows it (ASSUMPTION).
-        IdKind::NetworkInsightsPath => "InvalidNetworkInsightsPathId.Malformed",
-        IdKind::NetworkInsightsAnalysis => "InvalidNetworkInsightsAnalysisId.Malformed",
-        // Part 2 §10.1 [M; D errs lists the code].
-        IdKind::Image => "InvalidAMIID.Malformed",
-        // ASSUMPTION (part 2 §10.10 [I]): AWS documents no malformed code for key pair IDs; an ID of the wrong
-        // shape is one that does not exist.
-        IdKind::KeyPair => "InvalidKeyPair.NotFound",
-    }
-}
+/// AWS's text for a DescribeLaunchTemplateVersions that names no template and no alias version.
+const DESCRIBE_VERSIONS_USAGE: &str = "To describe the launch template data for all your launch templates, for ‘--versions’ specify ‘$Latest’, ‘$Default’, or both, and omit ‘--launch-template-id’, ‘--launch-template-name’, and version numbers. To describe the launch template data for a specific launch template, specify ‘--launch-template-id’ or ‘--launch-template-name’, and for ‘--versions’ specify one or more of the following values: ‘$Latest’, ‘$Default’, or one or more version numbers.";
 
 fn not_found(noun: &str, ids: &[String]) -> String {
     match ids {
@@ -612,158 +813,8 @@ fn not_found(noun: &str, ids: &[String]) -> String {
     }
 }
 
-impl Ec2Error {
-    /// The exact AWS error code.
-    pub fn code(&self) -> &'static str {
-        use Ec2Error::*;
-        match self {
-            DryRunOperation => "DryRunOperation",
-            InvalidAction(_) => "InvalidAction",
-            MissingParameter(_) => "MissingParameter",
-            InvalidParameterValue(_) | InvalidFilter(_) => "InvalidParameterValue",
-            InvalidParameterCombination(_) => "InvalidParameterCombination",
-            InvalidParameter(_) => "InvalidParameter",
-            UnknownParameter(_) => "UnknownParameter",
-            InvalidNextToken(_) => "InvalidNextToken",
-            FilterLimitExceeded => "FilterLimitExceeded",
-            AuthFailure => "AuthFailure",
-            MissingAuthenticationToken => "MissingAuthenticationToken",
-            IncompleteSignature(_) => "IncompleteSignature",
-            RequestExpired => "RequestExpired",
-            SignatureDoesNotMatch(_) => "SignatureDoesNotMatch",
-            InvalidClientTokenId => "InvalidClientTokenId",
-            RequestTooLarge => "RequestEntityTooLarge",
-            MalformedId { code, .. } => code,
-            InternalError => "InternalError",
-            VpcNotFound(_) => "InvalidVpcID.NotFound",
-            SubnetNotFound(_) => "InvalidSubnetID.NotFound",
-            InternetGatewayNotFound(_) => "InvalidInternetGatewayID.NotFound",
-            RouteTableNotFound(_) => "InvalidRouteTableID.NotFound",
-            NetworkAclNotFound(_) => "InvalidNetworkAclID.NotFound",
-            SecurityGroupNotFound(_) | SecurityGroupNameNotFound(..) => "InvalidGroup.NotFound",
-            AssociationNotFound(_) => "InvalidAssociationID.NotFound",
-            VpcCidrAssociationNotFound(_) => "InvalidVpcCidrBlockAssociationIdError.NotFound",
-            RouteNotFound { .. } => "InvalidRoute.NotFound",
-            VpcPeeringConnectionNotFound(_) => "InvalidVpcPeeringConnectionID.NotFound",
-            InstanceNotFound(_) => "InvalidInstanceID.NotFound",
-            NetworkInterfaceNotFound(_) => "InvalidNetworkInterfaceID.NotFound",
-            NatGatewayNotFound(_) => "NatGatewayNotFound",
-            InvalidVpcRange(_) => "InvalidVpc.Range",
-            VpcHasDependencies(_)
-            | SubnetHasDependencies(_)
-            | InternetGatewayHasDependencies(_)
-            | RouteTableHasDependencies(_)
-            | NetworkAclHasDependencies(_) => "DependencyViolation",
-            DefaultVpcAlreadyExists => "DefaultVpcAlreadyExists",
-            CidrLimitExceeded(_) => "CidrLimitExceeded",
-            CannotDisassociatePrimaryCidr(_) => "OperationNotPermitted",
-            CidrBlockHasDependencies(_) => "DependencyViolation",
-            PeeringInvalidStateTransition { .. } => "InvalidStateTransition",
-            PeeringNotAccepter { .. }
-            | PeeringWrongRegion { .. }
-            | PeeringNotRequester { .. }
-            | PeeringNotActive(_)
-            | PeeringOptionsNotPermitted { .. }
-            | PeeringClassicLinkCrossRegion
-            | PeeringPendingBlocksCidr { .. } => "OperationNotPermitted",
-            PeeringDnsHostnamesDisabled => "InvalidVpcPeeringConnectionState.DnsHostnamesDisabled",
-            VpcPeeringConnectionAlreadyExists(_) => "VpcPeeringConnectionAlreadyExists",
-            InvalidSubnetRange(_) => "InvalidSubnet.Range",
-            SubnetConflict(_) => "InvalidSubnet.Conflict",
-            GatewayAlreadyAttached { .. } | RouteTableAssociationConflict(_) => "Resource.AlreadyAssociated",
-            GatewayNotAttached { .. } => "Gateway.NotAttached",
-            RouteAlreadyExists(_) => "RouteAlreadyExists",
-            CannotDeleteDefaultNetworkAcl(_) => "InvalidParameterValue",
-            NetworkAclEntryAlreadyExists(_) => "NetworkAclEntryAlreadyExists",
-            NetworkAclEntryNotFound { .. } => "InvalidNetworkAclEntry.NotFound",
-            AllocationNotFound(_) => "InvalidAllocationID.NotFound",
-            AddressNotFound(_) => "InvalidAddress.NotFound",
-            NoDefaultVpc => "VPCIdNotSpecified",
-            NoDefaultSubnet(_) => "MissingInput",
-            IpAddressInUse(_) => "InvalidIPAddress.InUse",
-            InsufficientFreeAddressesInSubnet(_) => "InsufficientFreeAddressesInSubnet",
-            InstanceLimitExceeded { .. } => "InstanceLimitExceeded",
-            SecurityGroupInOtherNetwork { .. } => "InvalidParameter",
-            InstanceCannotBeStarted(_) | InstanceCannotBeStopped(_) | InstanceNotInValidState(_) => {
-                "IncorrectInstanceState"
-            }
-            VpcHasNoInternetGateway(_) => "Gateway.NotAttached",
-            VpcHasMappedPublicAddresses(_) => "DependencyViolation",
-            AddressAlreadyAssociated { .. } => "Resource.AlreadyAssociated",
-            InsufficientAddressCapacity => "InsufficientAddressCapacity",
-            SecurityGroupDuplicate { .. } => "InvalidGroup.Duplicate",
-            SecurityGroupNameReserved(_) => "InvalidGroup.Reserved",
-            SecurityGroupNameLooksLikeId(_) => "InvalidParameterValue",
-            CannotDeleteDefaultSecurityGroup(_) => "CannotDelete",
-            SecurityGroupHasDependencies(_) => "DependencyViolation",
-            SecurityGroupsInDifferentNetworks => "InvalidGroup.NotFound",
-            PermissionDuplicate(_) => "InvalidPermission.Duplicate",
-            PermissionNotFound => "InvalidPermission.NotFound",
-            SecurityGroupRuleNotFound(_) => "InvalidSecurityGroupRuleId.NotFound",
-            PermissionRepeatedInRequest
-            | InvalidCidrSubnet(_)
-            | PortRangeMissing
-            | InvalidPortRange { .. }
-            | InvalidIcmpTypeCode { .. }
-            | UnknownIpProtocol(_) => "InvalidParameterValue",
-            PrefixListNotFound(_) => "InvalidPrefixListID.NotFound",
-            RulesPerSecurityGroupLimitExceeded => "RulesPerSecurityGroupLimitExceeded",
-            VpcLimitExceeded => "VpcLimitExceeded",
-            SubnetLimitExceeded => "SubnetLimitExceeded",
-            InternetGatewayLimitExceeded => "InternetGatewayLimitExceeded",
-            AddressLimitExceeded => "AddressLimitExceeded",
-            RouteTableLimitExceeded => "RouteTableLimitExceeded",
-            RouteLimitExceeded => "RouteLimitExceeded",
-            NetworkAclLimitExceeded => "NetworkAclLimitExceeded",
-            NetworkAclEntryLimitExceeded => "NetworkAclEntryLimitExceeded",
-            SecurityGroupLimitExceeded => "SecurityGroupLimitExceeded",
-            SecurityGroupsPerInterfaceLimitExceeded => "SecurityGroupsPerInterfaceLimitExceeded",
-            ActiveVpcPeeringConnectionPerVpcLimitExceeded(_) => "ActiveVpcPeeringConnectionPerVpcLimitExceeded",
-            PendingVpcPeeringConnectionLimitExceeded => "PendingVpcPeeringConnectionLimitExceeded",
-            NetworkInterfaceLimitExceeded => "NetworkInterfaceLimitExceeded",
-            NetworkInsightsPathNotFound(_) => "InvalidNetworkInsightsPathId.NotFound",
-            NetworkInsightsAnalysisNotFound(_) => "InvalidNetworkInsightsAnalysisId.NotFound",
-            AnalysisExistsForNetworkInsightsPath { .. } => "AnalysisExistsForNetworkInsightsPath",
-            NetworkInsightsPathMissingDestination => "MissingParameter",
-            DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",
-            DhcpOptionsHasDependencies(_) => "DependencyViolation",
-            DhcpOptionUnknownKey(_) | DhcpOptionInvalidValue { .. } | DhcpOptionTooManyValues { .. } => {
-                "InvalidParameterValue"
-            }
-            ImageNotFound(_) => "InvalidAMIID.NotFound",
-            InvalidOwner(_) => "InvalidUserID.Malformed",
-            InstanceTypeNotFound(_) => "InvalidInstanceType",
-            UnknownEnumValue { .. } | KeyNameInvalid(_) => "InvalidParameterValue",
-            KeyPairDuplicate(_) => "InvalidKeyPair.Duplicate",
-            KeyPairNotFound(_) => "InvalidKeyPair.NotFound",
-            KeyPairFormat => "InvalidKeyPair.Format",
-            ClassicLinkUnsupported => "UnsupportedOperation",
-            TagLimitExceeded => "TagLimitExceeded",
-            InvalidId(_) => "InvalidID",
-        }
-    }
-
-    /// The HTTP status AWS uses for this error (spec §1.4): 400 for client faults, with the few exceptions below.
-    pub fn http_status(&self) -> u16 {
-        match self {
-            Ec2Error::DryRunOperation => 412,
-            Ec2Error::AuthFailure => 401,
-            Ec2Error::MissingAuthenticationToken
-            | Ec2Error::SignatureDoesNotMatch(_)
-            | Ec2Error::InvalidClientTokenId => 403,
-            Ec2Error::RequestTooLarge => 413,
-            Ec2Error::InternalError => 500,
-            _ => 400,
-        }
-    }
-
-    /// `InvalidParameterValue` for a value that is not a valid CIDR block (spec §2.2 message form).
-    pub fn invalid_cidr(value: &str, parameter: &str) -> Self {
-        Ec2Error::InvalidParameterValue(format!(
-            "Value ({value}) for parameter {parameter} is invalid. This is not a valid CIDR block."
-        ))
-    }
-}
-
+mod codes;
 #[cfg(test)]
 mod tests;
+
+pub use codes::malformed_code;

@@ -58,6 +58,10 @@ pub enum IdKind {
     Image,
     /// `key-` (a key pair)
     KeyPair,
+    /// `vol-` (an EBS volume)
+    Volume,
+    /// `lt-` (a launch template)
+    LaunchTemplate,
 }
 
 impl IdKind {
@@ -87,6 +91,8 @@ impl IdKind {
             IdKind::NetworkInsightsAnalysis => "nia",
             IdKind::Image => "ami",
             IdKind::KeyPair => "key",
+            IdKind::Volume => "vol",
+            IdKind::LaunchTemplate => "lt",
         }
     }
 
@@ -112,7 +118,7 @@ impl IdKind {
 
     /// The kind an ID belongs to, judged by its prefix (longest prefix wins: `vpc-cidr-assoc-` before `vpc-`).
     pub fn of(id: &str) -> Option<IdKind> {
-        const ALL: [IdKind; 23] = [
+        const ALL: [IdKind; 25] = [
             IdKind::VpcCidrAssociation,
             IdKind::NetworkInterfaceAttachment,
             IdKind::RouteTableAssociation,
@@ -136,6 +142,8 @@ impl IdKind {
             IdKind::NetworkInsightsAnalysis,
             IdKind::Image,
             IdKind::KeyPair,
+            IdKind::Volume,
+            IdKind::LaunchTemplate,
         ];
         ALL.into_iter().find(|kind| kind.check(id).is_ok())
     }

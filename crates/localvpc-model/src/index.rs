@@ -41,6 +41,10 @@ pub struct RegionIndex {
     pub(crate) security_groups: SecurityGroupIndex,
     /// The ID of the scope's default VPC (at most one).
     default_vpc: Option<String>,
+    /// Instance ID → IDs of the volumes attached to it.
+    volumes_by_instance: OrdMap<String, OrdSet<String>>,
+    /// Launch template name → ID (names are unique in a scope).
+    launch_templates_by_name: OrdMap<String, String>,
 }
 
 /// The indexes that span every scope.
@@ -191,6 +195,44 @@ impl RegionIndex {
         if instances.is_empty() {
             self.instances_by_client_token.remove(client_token);
         }
+    }
+
+    /// Records that volume `volume_id` is attached to instance `instance_id`.
+    pub fn add_instance_volume(&mut self, instance_id: &str, volume_id: &str) {
+        self.volumes_by_instance.entry(instance_id.to_string()).or_default().insert(volume_id.to_string());
+    }
+
+    /// Forgets that volume `volume_id` is attached to instance `instance_id`.
+    pub fn remove_instance_volume(&mut self, instance_id: &str, volume_id: &str) {
+        let Some(volumes) = self.volumes_by_instance.get_mut(instance_id) else {
+            return;
+        };
+        volumes.remove(volume_id);
+        if volumes.is_empty() {
+            self.volumes_by_instance.remove(instance_id);
+        }
+    }
+
+    /// The IDs of the volumes attached to instance `instance_id`, in ID order.
+    pub fn volumes_of_instance(&self, instance_id: &str) -> impl Iterator<Item = &str> + '_ {
+        self.volumes_by_instance.get(instance_id).into_iter().flat_map(|volumes| volumes.iter().map(String::as_str))
+    }
+
+    /// Records launch template `template_id` under `name`.
+    pub fn add_launch_template_name(&mut self, name: &str, template_id: &str) {
+        self.launch_templates_by_name.insert(name.to_string(), template_id.to_string());
+    }
+
+    /// Forgets `name`, if it is launch template `template_id`'s.
+    pub fn remove_launch_template_name(&mut self, name: &str, template_id: &str) {
+        if self.launch_templates_by_name.get(name).is_some_and(|holder| holder == template_id) {
+            self.launch_templates_by_name.remove(name);
+        }
+    }
+
+    /// The ID of the launch template named `name`.
+    pub fn launch_template_by_name(&self, name: &str) -> Option<&str> {
+        self.launch_templates_by_name.get(name).map(String::as_str)
     }
 
     /// The security group lookups.

@@ -8,19 +8,25 @@
 //!
 //! States (spec §2.9 [D]): RunInstances and StartInstances answer `pending`; every later Describe sees `running`
 //! (the instance is stored as running at once, only the response shows the transition). Stop answers `stopping`
-//! and Terminate `shutting-down` in the same way. Launching from an image, key pairs, volumes and user data are
-//! accepted and not modelled.
+//! and Terminate `shutting-down` in the same way. Launching from an image and key pairs are accepted and not
+//! modelled; the EBS volumes an instance gets are ([`crate::volume`]). Attributes (`instance/attribute.rs`), status
+//! checks and reboots (`instance/status.rs`) and CPU credits (`instance/credit.rs`) have modules of their own.
 
+pub mod attribute;
+pub mod credit;
 mod launch;
+pub mod status;
 #[cfg(test)]
 mod tests;
+pub mod user_data;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use launch::{run_instances, InterfaceSpecification, RunInstances};
+pub use attribute::InstanceAttributes;
+pub use launch::{run_instances, InterfaceSpecification, LaunchSettings, RunInstances};
 
 use crate::filter::{Filterable, PageRequest};
 use crate::ids::IdKind;
@@ -122,6 +128,18 @@ pub struct Instance {
     pub state_reason: Option<StateReason>,
     /// Tags.
     pub tags: Tags,
+    /// `UserData` as RunInstances received it (base64, as AWS keeps and returns it); run at launch by the kernel
+    /// data plane.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<String>,
+    /// The attributes ModifyInstanceAttribute changes (spec §10.3); records written before they existed load
+    /// with AWS's launch defaults.
+    #[serde(default)]
+    pub attributes: InstanceAttributes,
+    /// The root device name (`rootDeviceName`); `None` in records stored before volumes were modelled, which
+    /// read as the default.
+    #[serde(default)]
+    pub root_device_name: Option<String>,
 }
 
 impl Resource for Instance {
@@ -157,6 +175,11 @@ impl Resource for Instance {
 }
 
 impl Instance {
+    /// The root device name: the image's, where its root volume is attached.
+    pub fn root_device_name(&self) -> &str {
+        self.root_device_name.as_deref().unwrap_or_else(|| crate::volume::root_device_name(&self.image_id))
+    }
+
     /// The primary interface, while the instance has one.
     pub fn interface<'a>(&self, region: &'a RegionState) -> Option<&'a Arc<NetworkInterface>> {
         region.network_interfaces.get(self.network_interface_id.as_deref()?)
@@ -192,7 +215,7 @@ pub struct StateChange {
 }
 
 /// Checks every ID (shape, then existence, naming every missing one) before anything changes.
-fn find_all(region: &RegionState, instance_ids: &[String]) -> Result<Vec<Arc<Instance>>> {
+pub(crate) fn find_all(region: &RegionState, instance_ids: &[String]) -> Result<Vec<Arc<Instance>>> {
     if instance_ids.is_empty() {
         return Err(Ec2Error::MissingParameter("InstanceId".into()));
     }
@@ -221,6 +244,9 @@ pub fn stop_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) -> Re
     let instances = find_all(tx.region(scope), instance_ids)?;
     if let Some(instance) = instances.iter().find(|instance| instance.state == InstanceState::Terminated) {
         return Err(Ec2Error::InstanceCannotBeStopped(instance.id.clone()));
+    }
+    for instance in &instances {
+        attribute::check_may_stop(instance)?;
     }
     let (reason, state_reason) = user_initiated(tx.now());
     let mut changes = Vec::new();
@@ -273,6 +299,9 @@ pub fn start_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) -> R
 /// an Elastic IP on it is disassociated.
 pub fn terminate_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) -> Result<Vec<StateChange>> {
     let instances = find_all(tx.region(scope), instance_ids)?;
+    for instance in &instances {
+        attribute::check_may_terminate(instance)?;
+    }
     let (reason, state_reason) = user_initiated(tx.now());
     let mut changes = Vec::new();
     for instance in instances {
@@ -284,6 +313,7 @@ pub fn terminate_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) 
         if let Some(interface_id) = &instance.network_interface_id {
             network_interface::delete_with_instance(tx, scope, interface_id);
         }
+        crate::volume::release_for_instance(tx, scope, &instance.id);
         tx.update::<Instance>(scope, &instance.id, |instance| {
             instance.state = InstanceState::Terminated;
             instance.network_interface_id = None;
@@ -420,12 +450,12 @@ impl Filterable for InstanceView<'_> {
             // The launch facts DescribeInstances shows for every instance (localvpc runs x86_64 HVM EBS-backed
             // Linux on Xen-reported hosts, without detailed monitoring).
             "architecture" => out.push("x86_64".into()),
-            "ebs-optimized" => out.push("false".into()),
-            "ena-support" => out.push("true".into()),
+            "ebs-optimized" => out.push(instance.attributes.ebs_optimized.to_string()),
+            "ena-support" => out.push(instance.attributes.ena_support.to_string()),
             "hypervisor" => out.push("xen".into()),
             "monitoring-state" => out.push("disabled".into()),
             "platform-details" => out.push("Linux/UNIX".into()),
-            "root-device-name" => out.push("/dev/xvda".into()),
+            "root-device-name" => out.push(instance.root_device_name().into()),
             "root-device-type" => out.push("ebs".into()),
             "usage-operation" => out.push("RunInstances".into()),
             "virtualization-type" => out.push("hvm".into()),

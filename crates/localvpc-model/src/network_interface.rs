@@ -330,6 +330,49 @@ pub fn delete_with_instance(tx: &mut Tx, scope: &Scope, interface_id: &str) {
     tx.remove::<NetworkInterface>(scope, interface_id);
 }
 
+/// Spec §10.3/§11.3: the interface's source/destination check flag.
+pub fn set_source_dest_check(tx: &mut Tx, scope: &Scope, interface_id: &str, enabled: bool) {
+    tx.update::<NetworkInterface>(scope, interface_id, |interface| interface.source_dest_check = enabled);
+}
+
+/// Spec §10.3 [D bc]: replaces every group of the interface; each must exist in the interface's VPC, and no more
+/// than an interface may hold. The engine compiles the interface's groups afresh for the next world version, so
+/// the change governs the next packet.
+pub fn replace_security_groups(
+    tx: &mut Tx,
+    scope: &Scope,
+    interface: &NetworkInterface,
+    group_ids: &[String],
+) -> Result<()> {
+    if group_ids.is_empty() {
+        return Err(Ec2Error::NoInstanceAttributeSpecified);
+    }
+    let region = tx.region(scope);
+    for group_id in group_ids {
+        IdKind::SecurityGroup.check(group_id)?;
+    }
+    let missing: Vec<String> =
+        group_ids.iter().filter(|id| !region.security_groups.contains_key(*id)).cloned().collect();
+    if !missing.is_empty() {
+        return Err(Ec2Error::SecurityGroupNotFound(missing));
+    }
+    // ASSUMPTION (spec §10.3 [I]): a group of another VPC gets the wording AWS uses for resources of two networks.
+    if group_ids.iter().filter_map(|id| region.security_groups.get(id)).any(|group| group.vpc_id != interface.vpc_id) {
+        return Err(Ec2Error::SecurityGroupsInDifferentNetworks);
+    }
+    let mut unique: Vec<String> = Vec::with_capacity(group_ids.len());
+    for id in group_ids {
+        if !unique.contains(id) {
+            unique.push(id.clone());
+        }
+    }
+    crate::quotas::check(tx.quotas().security_groups_per_interface, 0, unique.len(), || {
+        Ec2Error::SecurityGroupsPerInterfaceLimitExceeded
+    })?;
+    tx.update::<NetworkInterface>(scope, &interface.id, |interface| interface.security_group_ids = unique);
+    Ok(())
+}
+
 /// An interface seen with its region, for filters that need its groups, instance and public address.
 pub struct NetworkInterfaceView<'a> {
     /// The interface.

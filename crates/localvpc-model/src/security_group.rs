@@ -5,6 +5,8 @@
 //! - [`permission`]: what one `IpPermissions.N` asks for — protocol names and numbers, port ranges, peers — checked
 //!   and normalised, and the text AWS uses to name a rule.
 //! - [`rules`]: Authorize/Revoke (ingress and egress) and the rule listing of DescribeSecurityGroupRules.
+//! - [`modify`]: ModifySecurityGroupRules, UpdateSecurityGroupRuleDescriptionsIngress/Egress and
+//!   GetSecurityGroupsForVpc.
 //! - [`index`]: lookups by name, by rule, and of who references or uses a group, kept in step with every change.
 //! - [`reference`]: rules that reference another group — the same-VPC / peered-VPC rule (spec §2.6 "SG reference to
 //!   peer group"), staleness, DescribeSecurityGroupReferences and DescribeStaleSecurityGroups.
@@ -13,6 +15,7 @@
 //! `IpPermissions` view that groups rules by protocol and ports is a rendering concern of the API crate.
 
 pub mod index;
+pub mod modify;
 pub mod permission;
 pub mod reference;
 pub mod rules;

@@ -89,12 +89,14 @@ pub mod ops {
     use crate::instance::Instance;
     use crate::internet_gateway::InternetGateway;
     use crate::key_pair::KeyPair;
+    use crate::launch_template::LaunchTemplate;
     use crate::network_acl::NetworkAcl;
     use crate::network_insights::{NetworkInsightsAnalysis, NetworkInsightsPath};
     use crate::network_interface::NetworkInterface;
     use crate::route_table::RouteTable;
     use crate::security_group::SecurityGroup;
     use crate::subnet::Subnet;
+    use crate::volume::Volume;
     use crate::vpc::Vpc;
     use crate::world::{RegionState, Resource, Scope, Tx};
     use crate::{Ec2Error, Result};
@@ -182,6 +184,10 @@ pub mod ops {
                 edit::<DhcpOptions>(tx, scope, id, |id| Ec2Error::DhcpOptionsNotFound(vec![id]), change)
             }
             Some(IdKind::KeyPair) => edit::<KeyPair>(tx, scope, id, Ec2Error::KeyPairNotFound, change),
+            Some(IdKind::Volume) => edit::<Volume>(tx, scope, id, |id| Ec2Error::VolumeNotFound(vec![id]), change),
+            Some(IdKind::LaunchTemplate) => {
+                edit::<LaunchTemplate>(tx, scope, id, Ec2Error::LaunchTemplateIdNotFound, change)
+            }
             _ => Err(Ec2Error::InvalidId(id.to_string())),
         }
     }
@@ -278,6 +284,8 @@ pub mod ops {
         describe_table::<NetworkInsightsAnalysis>(region, "network-insights-analysis", &mut out);
         describe_table::<DhcpOptions>(region, "dhcp-options", &mut out);
         describe_table::<KeyPair>(region, "key-pair", &mut out);
+        describe_table::<Volume>(region, "volume", &mut out);
+        describe_table::<LaunchTemplate>(region, "launch-template", &mut out);
         out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
         out
     }

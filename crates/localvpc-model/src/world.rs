@@ -20,6 +20,7 @@ use crate::index::{Indexes, RegionIndex, WorldIndex};
 use crate::instance::Instance;
 use crate::internet_gateway::InternetGateway;
 use crate::key_pair::KeyPair;
+use crate::launch_template::LaunchTemplate;
 use crate::network_acl::NetworkAcl;
 use crate::network_insights::{NetworkInsightsAnalysis, NetworkInsightsPath};
 use crate::network_interface::NetworkInterface;
@@ -28,6 +29,7 @@ use crate::route_table::RouteTable;
 use crate::security_group::SecurityGroup;
 use crate::subnet::Subnet;
 use crate::tags::Tags;
+use crate::volume::Volume;
 use crate::vpc::Vpc;
 use crate::vpc_peering::VpcPeeringConnection;
 
@@ -119,6 +121,10 @@ pub struct RegionState {
     pub dhcp_options: Table<DhcpOptions>,
     /// Key pairs, by `key-…` ID.
     pub key_pairs: Table<KeyPair>,
+    /// EBS volumes.
+    pub volumes: Table<Volume>,
+    /// Launch templates.
+    pub launch_templates: Table<LaunchTemplate>,
     /// Lookups derived from the tables above (see [`crate::index`]); kept true by [`Tx`].
     pub(crate) index: RegionIndex,
 }
@@ -286,6 +292,8 @@ impl World {
                 NetworkInsightsAnalysis::KIND => load_into::<NetworkInsightsAnalysis>(region, index, body),
                 DhcpOptions::KIND => load_into::<DhcpOptions>(region, index, body),
                 KeyPair::KIND => load_into::<KeyPair>(region, index, body),
+                Volume::KIND => load_into::<Volume>(region, index, body),
+                LaunchTemplate::KIND => load_into::<LaunchTemplate>(region, index, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
             result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;

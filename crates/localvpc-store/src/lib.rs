@@ -5,10 +5,11 @@
 //! ([`Store::load`]). It knows nothing of AWS: validation happens before a batch reaches it, and the bodies are
 //! opaque text.
 //!
-//! Backends: [`SqliteStore`] (the default, one file, WAL journal with `synchronous=FULL` so an acknowledged batch
-//! survives a crash of the process or the machine) and [`MemoryStore`] (`--store memory`, for tests and labs).
+//! Backends: [`SqliteStore`] (the default: an append-only batch log, `fdatasync`ed before `apply` returns, folded
+//! in the background into one SQLite file — an acknowledged batch survives a crash of the process or the machine) and [`MemoryStore`] (`--store memory`, for tests and labs).
 #![warn(missing_docs)]
 
+mod batch_log;
 mod memory;
 mod sqlite;
 
@@ -87,6 +88,9 @@ pub enum StoreError {
     /// The database refused or failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The batch log could not be written or read.
+    #[error("batch log: {0}")]
+    Log(#[from] std::io::Error),
     /// The store location is unusable.
     #[error("store location {path}: {reason}")]
     Location {

@@ -1,191 +1,200 @@
-//! The SQLite store: one file, one table of records, one of world-level values.
+//! The SQLite store: a batch log in front of one SQLite file.
 //!
-//! Durability: WAL journal with `synchronous=FULL`, so `apply` returns only after the batch's commit is on disk.
-//! One connection: the control plane has a single writer, and SQLite serialises writers anyway. A batch is one
-//! transaction of a few multi-row statements sent as one script (see [`Rows`]): the control plane hands over many
-//! requests' changes at once (group commit), and what one `fsync` covers should not cost a round trip per row.
+//! A batch is durable once its frame is appended to the log and `fdatasync`ed ([`crate::batch_log`]) — about the
+//! cost of the `fsync` alone. The log is folded into SQLite in the background: when the current log file passes
+//! [`FOLD_AT`], appends move to a new file and the old one's net effect is written to SQLite as one transaction,
+//! after which the old file is deleted. Start-up folds whatever logs a stop or crash left, oldest first, so the
+//! SQLite file alone is the state whenever no server runs on it.
+//!
+//! Invariants:
+//! - The state is the SQLite file plus the log files, in generation order; every acknowledged batch is in one of them.
+//! - Log files are deleted only after their content is committed to SQLite, and only oldest first.
+//! - In memory, `unfolded` is the net effect of every batch not yet committed to SQLite, so a read sees the state
+//!   without re-reading the log.
+
+mod tables;
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::str::FromStr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
+use tokio::sync::Mutex;
 
+use crate::batch_log::{self, Current, NetEffect};
 use crate::{BoxFuture, Record, Snapshot, Store, StoreError, Write};
 
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS records (
-        kind TEXT NOT NULL, account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
-        PRIMARY KEY (kind, account, region, id)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID",
-];
+/// Log bytes after which the current file is rotated and folded into SQLite: bounds the memory of `unfolded` and
+/// the replay at start-up.
+const FOLD_AT: u64 = 8 << 20;
 
-/// Rows per multi-row statement: SQLite allows 999 bound parameters in a statement on its oldest supported builds.
-const PUTS_PER_STATEMENT: usize = 999 / 5;
-const DELETES_PER_STATEMENT: usize = 999 / 4;
-
-type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
-
-/// A batch reduced to its net effect: the last write to each record and to each meta key. With each key once, the
-/// puts and deletes commute, so each kind can go to the database as a few multi-row statements — a batch of a few
-/// hundred writes costs a handful of round trips to SQLite's thread instead of one per write.
-struct Rows<'a> {
-    puts: Vec<(Key<'a>, &'a str)>,
-    deletes: Vec<Key<'a>>,
-    meta: Vec<(&'a str, &'a str)>,
-}
-
-impl<'a> Rows<'a> {
-    fn coalesce(writes: &'a [Write<'a>]) -> Self {
-        let mut records: HashMap<Key<'a>, Option<&'a str>> = HashMap::with_capacity(writes.len());
-        let mut meta: HashMap<&'a str, &'a str> = HashMap::new();
-        for write in writes {
-            match *write {
-                Write::Put { kind, account, region, id, body } => {
-                    records.insert((kind, account, region, id), Some(body));
-                }
-                Write::Delete { kind, account, region, id } => {
-                    records.insert((kind, account, region, id), None);
-                }
-                Write::Meta { key, value } => {
-                    meta.insert(key, value);
-                }
-            }
-        }
-        let mut rows = Rows { puts: Vec::new(), deletes: Vec::new(), meta: meta.into_iter().collect() };
-        for (key, body) in records {
-            match body {
-                Some(body) => rows.puts.push((key, body)),
-                None => rows.deletes.push(key),
-            }
-        }
-        rows
-    }
-}
-
-impl Rows<'_> {
-    /// The whole batch as one SQL script — `BEGIN`, multi-row statements whose `?`s take the bound values in
-    /// order (puts, then deletes, then meta), `COMMIT` — so the batch costs one round trip to the connection's
-    /// thread. Each hop to that thread and back waits for the scheduler, which on a busy machine cost more than the
-    /// fsync itself; the commit then holds the writer lock for as short a time as the disk allows.
-    fn script(&self) -> String {
-        let mut sql = String::from("BEGIN;");
-        for chunk in self.puts.chunks(PUTS_PER_STATEMENT) {
-            statement(&mut sql, "INSERT OR REPLACE INTO records VALUES ", "(?, ?, ?, ?, ?)", chunk.len(), "");
-        }
-        for chunk in self.deletes.chunks(DELETES_PER_STATEMENT) {
-            let prefix = "DELETE FROM records WHERE (kind, account, region, id) IN (VALUES ";
-            statement(&mut sql, prefix, "(?, ?, ?, ?)", chunk.len(), ")");
-        }
-        if !self.meta.is_empty() {
-            statement(&mut sql, "INSERT OR REPLACE INTO meta VALUES ", "(?, ?)", self.meta.len(), "");
-        }
-        sql.push_str("COMMIT;");
-        sql
-    }
-}
-
-/// Appends `prefix`, `count` comma-separated copies of `row`, `suffix` and a `;` to `sql`.
-fn statement(sql: &mut String, prefix: &str, row: &str, count: usize, suffix: &str) {
-    sql.push_str(prefix);
-    for index in 0..count {
-        if index > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(row);
-    }
-    sql.push_str(suffix);
-    sql.push(';');
-}
-
-/// A store in one SQLite file.
-#[derive(Debug, Clone)]
+/// A store in one SQLite file with its batch log.
+#[derive(Clone)]
 pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    database: PathBuf,
     pool: SqlitePool,
+    /// Held while a frame is appended and its effect added to `unfolded`: appends in order, one at a time.
+    appending: Mutex<()>,
+    /// The current log file (a blocking thread appends to it while `appending` is held).
+    log: Arc<std::sync::Mutex<Current>>,
+    /// Batches appended since the last fold began; a fold takes them.
+    unfolded: std::sync::Mutex<NetEffect>,
+    /// Held by the fold in progress: one fold at a time, oldest first; reads and resets wait for it.
+    folding: Arc<Mutex<()>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").field("database", &self.inner.database).finish_non_exhaustive()
+    }
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed, with its parent folder) the database at `path`.
+    /// Opens (creating if needed, with its parent folder) the database at `path`, folding into it the batch logs
+    /// a previous server left.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| StoreError::Location { path: path.display().to_string(), reason: e.to_string() })?;
+        let pool = tables::open(path).await?;
+        let left = batch_log::files(path)?;
+        let mut effect = NetEffect::default();
+        for (_, file) in &left {
+            batch_log::replay(file, &mut effect)?;
         }
-        let options = SqliteConnectOptions::from_str("sqlite://")?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full);
-        // One connection, never pinged before use: a ping is one more hop to the connection's thread per batch.
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .test_before_acquire(false)
-            .connect_with(options)
-            .await?;
-        for statement in SCHEMA {
-            sqlx::query(statement).execute(&pool).await?;
+        tables::commit(&pool, &effect).await?;
+        for (_, file) in &left {
+            std::fs::remove_file(file)?;
         }
-        Ok(SqliteStore { pool })
+        batch_log::sync_directory(path)?;
+        let generation = left.last().map_or(1, |(generation, _)| generation + 1);
+        let current = Current::open(path, generation, 0)?;
+        Ok(SqliteStore {
+            inner: Arc::new(Inner {
+                database: path.to_path_buf(),
+                pool,
+                appending: Mutex::new(()),
+                log: Arc::new(std::sync::Mutex::new(current)),
+                unfolded: Default::default(),
+                folding: Default::default(),
+            }),
+        })
     }
+
+    /// Appends one frame (a batch, or a reset) and makes it durable, then adds its effect to `unfolded`.
+    async fn append(&self, writes: &[Write<'_>], reset: bool) -> Result<(), StoreError> {
+        let frame = batch_log::encode(writes, reset);
+        let _turn = self.inner.appending.lock().await;
+        let log = Arc::clone(&self.inner.log);
+        // The disk wait on a blocking thread: the runtime's workers keep serving requests meanwhile.
+        let length = tokio::task::spawn_blocking(move || {
+            let mut log = log.lock().expect("log lock");
+            log.append(&frame).map(|()| log.length())
+        })
+        .await
+        .map_err(|join| std::io::Error::other(join.to_string()))??;
+        {
+            let mut unfolded = self.inner.unfolded.lock().expect("unfolded lock");
+            if reset {
+                unfolded.reset();
+            }
+            unfolded.add(writes);
+        }
+        if length >= FOLD_AT {
+            self.rotate().await?;
+        }
+        Ok(())
+    }
+
+    /// Starts a new log file and folds the old one into SQLite in the background — unless a fold is still running,
+    /// in which case the current file grows until an append finds none. Call with `appending` held.
+    async fn rotate(&self) -> Result<(), StoreError> {
+        let Ok(turn) = Arc::clone(&self.inner.folding).try_lock_owned() else { return Ok(()) };
+        let (database, log) = (self.inner.database.clone(), Arc::clone(&self.inner.log));
+        let folded_below = tokio::task::spawn_blocking(move || {
+            let mut log = log.lock().expect("log lock");
+            *log = Current::open(&database, log.generation + 1, 0)?;
+            Ok::<_, std::io::Error>(log.generation)
+        })
+        .await
+        .map_err(|join| std::io::Error::other(join.to_string()))??;
+        let effect = std::mem::take(&mut *self.inner.unfolded.lock().expect("unfolded lock"));
+        let inner = Arc::clone(&self.inner);
+        tokio::spawn(async move {
+            let _turn = turn;
+            match tables::commit(&inner.pool, &effect).await {
+                Ok(()) => {
+                    if let Err(error) = delete_logs_below(&inner.database, folded_below) {
+                        tracing::warn!(%error, "folded batch logs could not be deleted");
+                    }
+                }
+                Err(error) => {
+                    // Nothing is lost: the old files stay, and their effect goes back under the newer batches, to
+                    // be folded with them next time.
+                    tracing::warn!(%error, "folding the batch log into SQLite failed; it is retried at the next fold");
+                    let mut unfolded = inner.unfolded.lock().expect("unfolded lock");
+                    let newer = std::mem::replace(&mut *unfolded, effect);
+                    if newer.reset {
+                        unfolded.reset();
+                    }
+                    unfolded.records.extend(newer.records);
+                    unfolded.meta.extend(newer.meta);
+                }
+            }
+        });
+        Ok(())
+    }
+}
+
+/// Deletes the log files older than `generation` (their content is in SQLite), durably.
+fn delete_logs_below(database: &Path, generation: u64) -> std::io::Result<()> {
+    for (older, file) in batch_log::files(database)? {
+        if older < generation {
+            std::fs::remove_file(file)?;
+        }
+    }
+    batch_log::sync_directory(database)
 }
 
 impl Store for SqliteStore {
     fn load(&self) -> BoxFuture<'_, Result<Snapshot, StoreError>> {
         Box::pin(async move {
-            let rows = sqlx::query("SELECT kind, account, region, id, body FROM records").fetch_all(&self.pool).await?;
-            let records = rows
+            let _fold = self.inner.folding.lock().await;
+            let (stored, stored_meta) = tables::select(&self.inner.pool).await?;
+            let unfolded = self.inner.unfolded.lock().expect("unfolded lock");
+            let mut records: HashMap<(String, String, String, String), Option<String>> = HashMap::new();
+            let mut meta: HashMap<String, String> = HashMap::new();
+            if !unfolded.reset {
+                for record in stored {
+                    records.insert((record.kind, record.account, record.region, record.id), Some(record.body));
+                }
+                meta.extend(stored_meta);
+            }
+            records.extend(unfolded.records.iter().map(|(key, body)| (key.clone(), body.clone())));
+            meta.extend(unfolded.meta.iter().map(|(key, value)| (key.clone(), value.clone())));
+            let mut records: Vec<Record> = records
                 .into_iter()
-                .map(|row| Record {
-                    kind: row.get(0),
-                    account: row.get(1),
-                    region: row.get(2),
-                    id: row.get(3),
-                    body: row.get(4),
+                .filter_map(|((kind, account, region, id), body)| {
+                    Some(Record { kind, account, region, id, body: body? })
                 })
                 .collect();
-            let meta = sqlx::query("SELECT key, value FROM meta")
-                .fetch_all(&self.pool)
-                .await?
-                .into_iter()
-                .map(|row| (row.get(0), row.get(1)))
-                .collect();
+            records
+                .sort_by(|a, b| (&a.kind, &a.account, &a.region, &a.id).cmp(&(&b.kind, &b.account, &b.region, &b.id)));
+            let mut meta: Vec<(String, String)> = meta.into_iter().collect();
+            meta.sort();
             Ok(Snapshot { records, meta })
         })
     }
 
     fn apply<'a>(&'a self, writes: &'a [Write<'a>]) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(async move {
-            let rows = Rows::coalesce(writes);
-            let sql = rows.script();
-            let mut query = sqlx::query(&sql);
-            for ((kind, account, region, id), body) in &rows.puts {
-                query = query.bind(*kind).bind(*account).bind(*region).bind(*id).bind(*body);
-            }
-            for (kind, account, region, id) in &rows.deletes {
-                query = query.bind(*kind).bind(*account).bind(*region).bind(*id);
-            }
-            for (key, value) in &rows.meta {
-                query = query.bind(*key).bind(*value);
-            }
-            if let Err(error) = query.execute(&self.pool).await {
-                // The script stopped after its BEGIN: end the transaction, or the next batch would join it.
-                let _ = sqlx::query("ROLLBACK").execute(&self.pool).await;
-                return Err(error.into());
-            }
-            Ok(())
-        })
+        Box::pin(self.append(writes, false))
     }
 
     fn reset(&self) -> BoxFuture<'_, Result<(), StoreError>> {
-        Box::pin(async move {
-            let mut transaction = self.pool.begin().await?;
-            sqlx::query("DELETE FROM records").execute(&mut *transaction).await?;
-            sqlx::query("DELETE FROM meta").execute(&mut *transaction).await?;
-            transaction.commit().await?;
-            Ok(())
-        })
+        // A reset is a frame like any batch: durable and atomic in one append. SQLite forgets the older records at
+        // the next fold.
+        Box::pin(self.append(&[], true))
     }
 }
 
@@ -193,6 +202,10 @@ impl Store for SqliteStore {
 mod tests {
     use super::*;
     use crate::MemoryStore;
+
+    fn folder(name: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("localvpc-store-{name}-{}", std::process::id()))
+    }
 
     async fn round_trip(store: &dyn Store) {
         let writes = [
@@ -211,9 +224,9 @@ mod tests {
         assert_eq!(store.load().await.unwrap(), Snapshot::default());
     }
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite_round_trips_and_survives_reopen() {
-        let dir = std::env::temp_dir().join(format!("localvpc-store-test-{}", std::process::id()));
+        let dir = folder("reopen");
         let path = dir.join("nested").join("state.db");
         let store = SqliteStore::open(&path).await.unwrap();
         round_trip(&store).await;
@@ -224,62 +237,49 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
-    #[tokio::test]
-    async fn sqlite_batch_keeps_the_last_write_of_each_record_and_spans_statements() {
-        let dir = std::env::temp_dir().join(format!("localvpc-store-batch-{}", std::process::id()));
-        let store = SqliteStore::open(&dir.join("state.db")).await.unwrap();
-        let ids: Vec<String> = (0..1000).map(|n| format!("sg-{n:04}")).collect();
-        let mut writes: Vec<Write> =
-            ids.iter().map(|id| Write::Put { kind: "sg", account: "1", region: "r", id, body: "old" }).collect();
-        // Put then delete, delete then put, put twice: only the last write of each record counts.
-        writes.push(Write::Delete { kind: "sg", account: "1", region: "r", id: "sg-0001" });
-        writes.push(Write::Delete { kind: "sg", account: "1", region: "r", id: "sg-0002" });
-        writes.push(Write::Put { kind: "sg", account: "1", region: "r", id: "sg-0002", body: "back" });
-        writes.push(Write::Put { kind: "sg", account: "1", region: "r", id: "sg-0003", body: "new" });
-        writes.push(Write::Meta { key: "next_id", value: "1" });
-        writes.push(Write::Meta { key: "next_id", value: "2" });
-        store.apply(&writes).await.unwrap();
-        let deletes: Vec<Write> = ids[500..]
-            .iter()
-            .map(|id| Write::Delete { kind: "sg", account: "1", region: "r", id })
-            .chain([Write::Delete { kind: "sg", account: "1", region: "r", id: "sg-absent" }])
-            .collect();
-        store.apply(&deletes).await.unwrap();
-        let snapshot = store.load().await.unwrap();
-        let bodies: std::collections::BTreeMap<&str, &str> =
-            snapshot.records.iter().map(|record| (record.id.as_str(), record.body.as_str())).collect();
-        assert_eq!(bodies.len(), 499, "sg-0000..sg-0499 without sg-0001");
-        assert_eq!(bodies.get("sg-0001"), None);
-        assert_eq!(bodies.get("sg-0002"), Some(&"back"));
-        assert_eq!(bodies.get("sg-0003"), Some(&"new"));
-        assert_eq!(bodies.get("sg-0499"), Some(&"old"));
-        assert_eq!(bodies.get("sg-0500"), None);
-        assert_eq!(snapshot.meta, vec![("next_id".to_string(), "2".to_string())]);
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_reset_survives_reopen_over_records_already_folded() {
+        let dir = folder("reset");
+        let path = dir.join("state.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        store.apply(&[Write::Put { kind: "vpc", account: "1", region: "r", id: "vpc-old", body: "{}" }]).await.unwrap();
         drop(store);
+        // Reopening folded vpc-old into SQLite; the reset after it must hide it, before and after the next fold.
+        let store = SqliteStore::open(&path).await.unwrap();
+        assert_eq!(store.load().await.unwrap().records.len(), 1, "positive control: the record was folded");
+        store.reset().await.unwrap();
+        store.apply(&[Write::Put { kind: "vpc", account: "1", region: "r", id: "vpc-new", body: "{}" }]).await.unwrap();
+        let ids = |snapshot: Snapshot| snapshot.records.into_iter().map(|r| r.id).collect::<Vec<_>>();
+        assert_eq!(ids(store.load().await.unwrap()), ["vpc-new"]);
+        drop(store);
+        let reopened = SqliteStore::open(&path).await.unwrap();
+        assert_eq!(ids(reopened.load().await.unwrap()), ["vpc-new"]);
+        assert_eq!(batch_log::files(&path).unwrap().len(), 1, "only the new current log is left");
         let _ = std::fs::remove_dir_all(dir);
     }
 
-    #[tokio::test]
-    async fn sqlite_batch_failing_midway_leaves_nothing_and_no_open_transaction() {
-        let dir = std::env::temp_dir().join(format!("localvpc-store-midway-{}", std::process::id()));
-        let store = SqliteStore::open(&dir.join("state.db")).await.unwrap();
-        // The meta statement runs after the records' statement in the batch's script; without its table it fails.
-        sqlx::query("DROP TABLE meta").execute(&store.pool).await.unwrap();
-        let batch = [
-            Write::Put { kind: "sg", account: "1", region: "r", id: "sg-lost", body: "{}" },
-            Write::Meta { key: "next_id", value: "9" },
-        ];
-        assert!(store.apply(&batch).await.is_err());
-        sqlx::query(SCHEMA[1]).execute(&store.pool).await.unwrap();
-        let next = [Write::Put { kind: "sg", account: "1", region: "r", id: "sg-kept", body: "{}" }];
-        store.apply(&next).await.unwrap();
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_folds_in_the_background_past_the_threshold_and_loses_nothing() {
+        let dir = folder("fold");
+        let path = dir.join("state.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        let body = "x".repeat(64 << 10);
+        let ids: Vec<String> = (0..200).map(|n| format!("sg-{n:04}")).collect();
+        for id in &ids {
+            store.apply(&[Write::Put { kind: "sg", account: "1", region: "r", id, body: &body }]).await.unwrap();
+        }
+        store.apply(&[Write::Delete { kind: "sg", account: "1", region: "r", id: "sg-0000" }]).await.unwrap();
+        // 200 × 64 KiB is past FOLD_AT: at least one fold happened, and its logs are gone once it finished.
+        let snapshot = store.load().await.unwrap();
+        assert_eq!(snapshot.records.len(), 199);
+        let (folded, _) = tables::select(&store.inner.pool).await.unwrap();
+        assert!(!folded.is_empty(), "some records reached SQLite");
+        assert!(batch_log::files(&path).unwrap().len() <= 2);
         drop(store);
-        // Reopened from the file: what the refused batch wrote before failing is not there.
-        let reopened = SqliteStore::open(&dir.join("state.db")).await.unwrap();
+        let reopened = SqliteStore::open(&path).await.unwrap();
         let snapshot = reopened.load().await.unwrap();
-        assert_eq!(snapshot.records.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["sg-kept"]);
-        assert_eq!(snapshot.meta, Vec::new());
-        drop(reopened);
+        assert_eq!(snapshot.records.len(), 199);
+        assert!(snapshot.records.iter().all(|record| record.id != "sg-0000" && record.body == body));
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -5,20 +5,18 @@
 
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Context};
 use localvpc_api::control::Control;
+use localvpc_api::data_plane::Console;
 use localvpc_api::data_plane::KernelPlane;
-use localvpc_kernel::{plan, Names, Realizer};
+use localvpc_kernel::{plan, Consoles, Names, Realizer, Resolvers};
+use localvpc_model::Scope;
 use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::client::Client;
-
-/// How long writes must pause before a new version is realised: a burst of writes (a script building a VPC)
-/// becomes one kernel change instead of one per write.
-const SETTLE: Duration = Duration::from_millis(10);
 
 /// Capability bits (linux/capability.h) the kernel data plane needs.
 const CAP_NET_ADMIN: u32 = 12;
@@ -52,25 +50,27 @@ pub fn check_privileges() -> anyhow::Result<()> {
 pub async fn start(control: Arc<Control>, prefix: &str) -> anyhow::Result<(KernelPlane, DataPlaneTask)> {
     let names = Names::new(prefix);
     let mut realizer = Realizer::new(names.clone());
+    let mut resolvers = Resolvers::new(names.clone(), control.topology());
+    let consoles = Consoles::new(names.clone());
     let (realised_tx, realised) = watch::channel(0u64);
     let (stop_tx, mut stop) = watch::channel(false);
     let mut versions = control.subscribe();
-    realise(&control, &mut realizer, &realised_tx).await;
+    realise(&control, &mut realizer, &mut resolvers, &consoles, &realised_tx).await;
+    let reader = consoles.clone();
     let task = tokio::spawn(async move {
         loop {
             tokio::select! {
                 changed = versions.changed() => if changed.is_err() { break },
                 _ = stop.changed() => break,
             }
-            // Let a burst of writes settle, then realise the newest version once.
-            loop {
-                let seen = *versions.borrow_and_update();
-                tokio::time::sleep(SETTLE).await;
-                if *versions.borrow() == seen {
-                    break;
-                }
-            }
-            realise(&control, &mut realizer, &realised_tx).await;
+            // Realise the newest version at once, with no settling delay: a rule change is live as soon as the
+            // kernel has it. Versions published meanwhile are coalesced (the watch keeps only the newest, and
+            // `realise` compiles the newest world), so a burst of writes costs one run now and one after it.
+            realise(&control, &mut realizer, &mut resolvers, &consoles, &realised_tx).await;
+        }
+        resolvers.stop();
+        if let Err(error) = consoles.clear() {
+            tracing::warn!(%error, "the consoles were not removed");
         }
         realizer
     });
@@ -85,10 +85,17 @@ pub async fn start(control: Arc<Control>, prefix: &str) -> anyhow::Result<(Kerne
                 }
             },
         );
-    Ok((KernelPlane { namespace_of, realised }, DataPlaneTask { stop: stop_tx, task }))
+    let console = Console(Arc::new(move |instance_id: &str| reader.read(instance_id)));
+    Ok((KernelPlane { namespace_of, realised, console }, DataPlaneTask { stop: stop_tx, task }))
 }
 
-async fn realise(control: &Arc<Control>, realizer: &mut Realizer, realised: &watch::Sender<u64>) {
+async fn realise(
+    control: &Arc<Control>,
+    realizer: &mut Realizer,
+    resolvers: &mut Resolvers,
+    consoles: &Consoles,
+    realised: &watch::Sender<u64>,
+) {
     let started = Instant::now();
     let compiler = Arc::clone(control);
     let Ok(topology) = tokio::task::spawn_blocking(move || compiler.topology()).await else { return };
@@ -109,8 +116,49 @@ async fn realise(control: &Arc<Control>, realizer: &mut Realizer, realised: &wat
             }
         }
     }
+    // The DNS servers answer from this version on; a new VPC's server binds to the address just realised.
+    for error in resolvers.sync(Arc::clone(&topology)).await {
+        tracing::warn!(version = topology.version, %error, "DNS server not started (retried on the next change)");
+    }
+    let running = topology
+        .enis
+        .iter()
+        .filter(|eni| eni.running)
+        .filter_map(|eni| Some((eni.scope.clone(), eni.instance_id.clone()?)))
+        .collect();
+    launch_user_data(control, running, consoles).await;
     // Answer waiting `exec`s even after a failure: they then meet the kernel as it is, and the log says why.
     realised.send_replace(topology.version);
+}
+
+/// Runs the user data of every realised instance that has not run it yet (once per launch: see
+/// `localvpc_kernel::console`).
+async fn launch_user_data(control: &Arc<Control>, running: Vec<(Scope, String)>, consoles: &Consoles) {
+    let world = control.snapshot();
+    let pending: Vec<(String, String)> = running
+        .iter()
+        .filter_map(|(scope, instance_id)| {
+            let instance = world.region(scope).instances.get(instance_id)?;
+            Some((instance.id.clone(), instance.user_data.clone()?))
+        })
+        .filter(|(instance_id, _)| !consoles.launched(instance_id) && consoles.namespace_exists(instance_id))
+        .collect();
+    if pending.is_empty() {
+        return;
+    }
+    let consoles = consoles.clone();
+    let launched = tokio::task::spawn_blocking(move || {
+        pending
+            .into_iter()
+            .filter_map(|(instance_id, user_data)| {
+                consoles.launch(&instance_id, &user_data).err().map(|error| (instance_id, error))
+            })
+            .collect::<Vec<_>>()
+    })
+    .await;
+    for (instance_id, error) in launched.unwrap_or_default() {
+        tracing::warn!(instance_id, %error, "user data did not start");
+    }
 }
 
 /// The running realisation loop.

@@ -1,54 +1,73 @@
-//! Group commit: the mutations that arrive while one batch is being committed are applied after it, one by one,
-//! and committed together as the next batch — one store transaction (one `fsync`) for all of them.
+//! Group commit, pipelined: the mutations that arrive while one batch is being written are applied meanwhile, one
+//! by one, on top of it, and written together as the next batch — one store transaction (one `fsync`) for all of
+//! them. Applying (CPU) and writing (the disk) overlap, so the server is as fast as the slower of the two.
 //!
-//! The order of one batch is **apply → persist → publish → answer**:
+//! The life of a batch is **apply → seal → persist → publish → answer**:
 //! 1. *Apply.* Under the writer lock, each mutation runs its model rule on a clone of the *tip* — the published
-//!    world plus the mutations of the open batch — and renders its answer from the world it leaves. A mutation
-//!    that fails drops its clone: the tip stays as the previous successful mutation left it, and the others of the
-//!    batch never see it. One that succeeds becomes the new tip and adds its changes to the open batch.
-//! 2. *Persist.* A commit task takes the writer lock (it queues behind every mutation already waiting for the
-//!    lock, which the fair lock serves first, so they join this batch) and writes the batch's changes — records,
-//!    ID counter, clock offset — as one store transaction. It holds the lock until the transaction is over, so
-//!    nothing is ever applied on top of changes that may yet be refused.
-//! 3. *Publish.* Only after the commit: the tip becomes the world readers see. If the store refused, the tip goes
-//!    back to the published world instead, so the refused batch leaves no trace anywhere.
-//! 4. *Answer.* Every request of the batch learns the outcome at once: its own answer after a commit, the store's
-//!    failure (`InternalError`) after a refusal. Acknowledged therefore still means durable.
+//!    world plus every batch not yet published — and renders its answer from the world it leaves. One that
+//!    succeeds becomes the new tip and adds its changes to the *open* batch. One that fails drops its clone.
+//! 2. *Seal.* One committer task at a time takes the open batch with the tip as it left it (the world to publish)
+//!    and writes it; mutations arriving meanwhile open the next batch on top of it.
+//! 3. *Persist.* The committer writes the sealed batch's changes — records, ID counter, clock offset — as one store
+//!    transaction. Batches reach the store one at a time, in the order they were applied.
+//! 4. *Publish.* Only after the commit: the sealed world becomes the world readers see.
+//! 5. *Answer.* Every request of the batch learns the outcome at once.
 //!
-//! While the store writes one batch, the next one gathers in the lock's queue: the busier the server, the more
-//! requests share one `fsync`. With a store that keeps nothing past the process (`--store memory`) there is
-//! nothing to wait for, and each mutation is published as soon as it is applied.
+//! If the store refuses a batch, its requests fail (`InternalError`) and nothing of it is published or stored.
+//! The batch opened on top of it was never written: the tip goes back to the published world and that batch's
+//! requests are told to *apply again* — they were not in the refused batch, so they do not fail with it; their
+//! mutations run once more on the world without it. The same holds for a mutation whose answer changed nothing (a
+//! model error, a no-op): its answer was computed on the tip, so it is given only once everything the tip held is
+//! committed, and computed again if some of that was refused. Every answer therefore describes a world that was
+//! published, and acknowledged still means durable.
+//!
+//! With a store that keeps nothing past the process (`--store memory`) there is nothing to wait for, and each
+//! mutation is published as soon as it is applied.
 
 use std::sync::{Arc, RwLock};
 
 use localvpc_model::{Change, World};
 use localvpc_store::{Store, Write};
-use tokio::sync::{watch, Mutex};
+use tokio::sync::{watch, Mutex, Notify};
 
-/// What the commit task of a batch tells the batch's requests: `Some(true)` committed, `Some(false)` refused.
-type Outcome = Option<bool>;
+/// What the committer tells the requests waiting on a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// The batch is durable and published.
+    Committed,
+    /// The store refused the batch: its requests fail, nothing of it remains.
+    Refused,
+    /// A batch before this one was refused, so this one was never written: apply the mutation again.
+    ApplyAgain,
+}
 
-/// The commit path shared by the control plane and its commit tasks.
+/// The commit path shared by the control plane and its committer task.
 pub(super) struct Commits {
     writer: Mutex<Writer>,
     published: RwLock<Published>,
     /// The published version, for whoever follows publications (the kernel data plane).
     versions: watch::Sender<u64>,
+    /// Told when the committer stops (nothing is waiting to be written any more).
+    idle: Notify,
     store: Arc<dyn Store>,
 }
 
 /// What only the holder of the writer lock may touch.
 pub(super) struct Writer {
-    /// The world after every mutation applied so far: the published world plus the open batch.
+    /// The world after every mutation applied so far: the published world plus the batches not yet published.
     pub(super) tip: World,
-    /// Mutations applied and waiting for their commit; `None` when there are none.
+    /// Mutations applied and not yet sealed; `None` when there are none.
     open: Option<Batch>,
+    /// The outcome of the sealed batch being written, while the committer runs.
+    writing: Option<watch::Receiver<Option<Outcome>>>,
+    /// Whether the committer task runs (it seals every batch opened while it runs).
+    committing: bool,
 }
 
-/// The changes of the mutations applied since the last commit, and how their requests learn its outcome.
+/// The changes of the mutations applied since the last seal, and how their requests learn its outcome.
 struct Batch {
     changes: Vec<Change>,
-    outcome: watch::Sender<Outcome>,
+    outcome: watch::Sender<Option<Outcome>>,
 }
 
 /// The world readers see, with a version that changes on every publication.
@@ -57,24 +76,42 @@ pub(super) struct Published {
     pub(super) version: u64,
 }
 
-/// A mutation applied to the tip, waiting for its batch to be committed.
+/// A mutation applied to the tip, waiting for what its answer depends on to be committed.
 pub(super) enum Pending {
-    /// Nothing to commit (nothing changed, and nothing applied before it is waiting either).
+    /// Its answer depends on nothing unpublished: give it.
     Done,
-    /// The batch it joined; its answer may go out once this says committed.
-    Batch(watch::Receiver<Outcome>),
+    /// It joined this batch (its changes are in it).
+    InBatch(watch::Receiver<Option<Outcome>>),
+    /// It changed nothing, but its answer was computed on the world this batch leaves.
+    Behind(watch::Receiver<Option<Outcome>>),
+}
+
+/// What a mutation's request does once [`Pending::settled`] answers.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Settled {
+    /// Give the answer computed.
+    Answer,
+    /// The store refused the mutation's batch: fail with `InternalError`.
+    Refused,
+    /// Apply the mutation again: what its answer was computed on was refused.
+    ApplyAgain,
 }
 
 impl Pending {
-    /// Waits for the batch's commit: `true` once it is durable, `false` if the store refused it.
-    pub(super) async fn committed(self) -> bool {
-        match self {
-            Pending::Done => true,
-            Pending::Batch(mut outcome) => {
-                // A closed channel means the commit task ended without an answer (the runtime is shutting down):
-                // nothing was published, so the request fails like a refused batch.
-                outcome.wait_for(Option::is_some).await.map(|outcome| *outcome == Some(true)).unwrap_or(false)
-            }
+    /// Waits until the mutation's answer may go out, or must be computed again.
+    pub(super) async fn settled(self) -> Settled {
+        let (mut outcome, joined) = match self {
+            Pending::Done => return Settled::Answer,
+            Pending::InBatch(outcome) => (outcome, true),
+            Pending::Behind(outcome) => (outcome, false),
+        };
+        // A closed channel means the committer ended without an answer (the runtime is shutting down): nothing was
+        // published, so the request fails like a refused batch.
+        let outcome = outcome.wait_for(Option::is_some).await.map(|o| *o).unwrap_or(Some(Outcome::Refused));
+        match outcome {
+            Some(Outcome::Committed) => Settled::Answer,
+            Some(Outcome::Refused) if joined => Settled::Refused,
+            _ => Settled::ApplyAgain,
         }
     }
 }
@@ -82,9 +119,10 @@ impl Pending {
 impl Commits {
     pub(super) fn new(world: World, store: Arc<dyn Store>) -> Self {
         Commits {
-            writer: Mutex::new(Writer { tip: world.clone(), open: None }),
+            writer: Mutex::new(Writer { tip: world.clone(), open: None, writing: None, committing: false }),
             published: RwLock::new(Published { world: Arc::new(world), version: 0 }),
             versions: watch::Sender::new(0),
+            idle: Notify::new(),
             store,
         }
     }
@@ -110,6 +148,20 @@ impl Commits {
         self.writer.lock().await
     }
 
+    /// The writer lock once nothing is waiting to be written: every mutation applied before is committed and
+    /// answered (reset).
+    pub(super) async fn lock_drained(&self) -> tokio::sync::MutexGuard<'_, Writer> {
+        loop {
+            let stopped = self.idle.notified();
+            let writer = self.lock().await;
+            if !writer.committing {
+                return writer;
+            }
+            drop(writer);
+            stopped.await;
+        }
+    }
+
     /// The published world and its version.
     pub(super) fn published(&self) -> std::sync::RwLockReadGuard<'_, Published> {
         self.published.read().expect("world lock")
@@ -123,54 +175,83 @@ impl Commits {
         self.versions.send_replace(published.version);
     }
 
-    /// Adds a successful mutation's changes to the open batch (opening one, and starting its commit task, if there
+    /// Adds a successful mutation's changes to the open batch (opening one, and starting the committer, if there
     /// is none). Call with the mutated world already made the tip.
     pub(super) fn join(self: &Arc<Self>, writer: &mut Writer, changes: Vec<Change>) -> Pending {
+        if changes.is_empty() {
+            return Self::behind(writer);
+        }
         if let Some(batch) = &mut writer.open {
             batch.changes.extend(changes);
-            return Pending::Batch(batch.outcome.subscribe());
-        }
-        if changes.is_empty() {
-            // The tip is the published world: this mutation's answer depends on nothing uncommitted.
-            return Pending::Done;
+            return Pending::InBatch(batch.outcome.subscribe());
         }
         let (outcome, receiver) = watch::channel(None);
         writer.open = Some(Batch { changes, outcome });
-        // The task queues for the writer lock behind the mutations already waiting for it, so they join this batch.
-        // It is spawned rather than run by this request so that a client hanging up cannot strand the batch.
-        let commits = Arc::clone(self);
-        tokio::spawn(async move {
-            let mut writer = commits.lock().await;
-            commits.commit_open(&mut writer).await;
-        });
-        Pending::Batch(receiver)
+        if !writer.committing {
+            writer.committing = true;
+            // Spawned rather than run by this request so that a client hanging up cannot strand the batch. Its
+            // first seal queues for the writer lock behind the mutations already waiting, so they join this batch.
+            tokio::spawn(Arc::clone(self).commit_while_open());
+        }
+        Pending::InBatch(receiver)
     }
 
-    /// Commits the open batch, if any, as one store transaction; then publishes the tip (or, if the store refused,
-    /// puts the tip back to the published world) and tells the batch's requests.
-    pub(super) async fn commit_open(&self, writer: &mut Writer) {
-        let Some(batch) = writer.open.take() else { return };
-        let started = std::time::Instant::now();
-        let committed = if batch.changes.is_empty() {
-            true
-        } else {
-            let writes: Vec<Write> = batch.changes.iter().map(to_write).collect();
-            match self.store.apply(&writes).await {
-                Ok(()) => true,
-                Err(error) => {
-                    tracing::error!(%error, changes = writes.len(), "store refused a batch; its mutations are dropped");
-                    false
+    /// For a mutation that changed nothing (or failed): what its answer waits for — the last batch of the tip.
+    pub(super) fn behind(writer: &Writer) -> Pending {
+        match (&writer.open, &writer.writing) {
+            (Some(batch), _) => Pending::Behind(batch.outcome.subscribe()),
+            (None, Some(writing)) => Pending::Behind(writing.clone()),
+            (None, None) => Pending::Done,
+        }
+    }
+
+    /// The committer: seals and writes the open batch until there is none.
+    async fn commit_while_open(self: Arc<Self>) {
+        loop {
+            let (batch, sealed) = {
+                let mut writer = self.lock().await;
+                let Some(batch) = writer.open.take() else {
+                    writer.committing = false;
+                    writer.writing = None;
+                    drop(writer);
+                    self.idle.notify_waiters();
+                    return;
+                };
+                writer.writing = Some(batch.outcome.subscribe());
+                let sealed = writer.tip.clone();
+                (batch, sealed)
+            };
+            let started = std::time::Instant::now();
+            let committed = self.persist(&batch.changes).await;
+            if committed {
+                self.publish(sealed);
+            } else {
+                let mut writer = self.lock().await;
+                writer.tip = (*self.published().world).clone();
+                writer.writing = None;
+                if let Some(stacked) = writer.open.take() {
+                    stacked.outcome.send_replace(Some(Outcome::ApplyAgain));
                 }
             }
-        };
-        if committed {
-            self.publish(writer.tip.clone());
-        } else {
-            writer.tip = (*self.published().world).clone();
+            let requests = batch.outcome.receiver_count();
+            tracing::debug!(requests, changes = batch.changes.len(), committed, elapsed = ?started.elapsed(), "batch");
+            batch.outcome.send_replace(Some(if committed { Outcome::Committed } else { Outcome::Refused }));
         }
-        let requests = batch.outcome.receiver_count();
-        tracing::debug!(requests, changes = batch.changes.len(), committed, elapsed = ?started.elapsed(), "batch");
-        batch.outcome.send_replace(Some(committed));
+    }
+
+    /// Writes `changes` as one store transaction: `true` once durable.
+    async fn persist(&self, changes: &[Change]) -> bool {
+        if changes.is_empty() {
+            return true;
+        }
+        let writes: Vec<Write> = changes.iter().map(to_write).collect();
+        match self.store.apply(&writes).await {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::error!(%error, changes = writes.len(), "store refused a batch; its mutations are dropped");
+                false
+            }
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Group commit against a store that the test holds and fails at will: batches form while a commit is in flight,
-//! a refused batch fails exactly its requests and changes nothing, a refused mutation fails alone.
+//! a refused batch fails exactly its requests and changes nothing, a refused mutation fails alone, and whatever was
+//! computed on top of a refused batch is computed again.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -80,7 +81,9 @@ async fn open() -> (Arc<Control>, Arc<HeldStore>) {
 fn create(control: &Arc<Control>, name: &str) -> JoinHandle<Result<String, Ec2Error>> {
     let control = Arc::clone(control);
     let request = CreateSecurityGroup { name: name.into(), description: "d".into(), ..Default::default() };
-    tokio::spawn(async move { control.mutate(|tx| security_group::create(tx, &scope(), request)).await.map(|g| g.id) })
+    tokio::spawn(async move {
+        control.mutate(|tx| security_group::create(tx, &scope(), request.clone())).await.map(|g| g.id)
+    })
 }
 
 /// Lets every spawned task run until it waits (the test runtime has one thread, and runs tasks in spawn order).
@@ -118,7 +121,7 @@ async fn queue_behind_held_batch(
     assert_eq!(store.started.load(Ordering::SeqCst), before + 1, "batch 1 is at the store");
     let queued: Vec<_> = names.iter().map(|name| create(control, name)).collect();
     settle().await;
-    assert_eq!(store.started.load(Ordering::SeqCst), before + 1, "nothing is applied while batch 1 commits");
+    assert_eq!(store.started.load(Ordering::SeqCst), before + 1, "nothing more is written while batch 1 commits");
     store.permits.add_permits(1);
     settle().await;
     assert_eq!(store.started.load(Ordering::SeqCst), before + 2, "the queued mutations are one batch");
@@ -138,12 +141,16 @@ async fn group_commit_store_refusal_fails_every_request_of_the_batch_and_changes
 
     store.fail.store(true, Ordering::SeqCst);
     store.permits.add_permits(1);
+    let mut pending_duplicate = None;
     let mut answers = Vec::new();
-    for handle in queued {
-        answers.push(handle.await.unwrap());
+    for (index, handle) in queued.into_iter().enumerate() {
+        if index == 3 {
+            answers.push(Err(Ec2Error::InternalError));
+            pending_duplicate = Some(handle);
+        } else {
+            answers.push(handle.await.unwrap());
+        }
     }
-    // The duplicate was refused by the model when it was applied, before the store was asked anything.
-    assert!(matches!(&answers[3], Err(Ec2Error::SecurityGroupDuplicate { name, .. }) if name == "b1"), "{answers:?}");
     for answer in [&answers[0], &answers[1], &answers[2], &answers[4]] {
         assert!(matches!(answer, Err(Ec2Error::InternalError)), "{answers:?}");
     }
@@ -152,16 +159,50 @@ async fn group_commit_store_refusal_fails_every_request_of_the_batch_and_changes
         4 * 3,
         "b1..b4, each its group, the ID counter and the ID key"
     );
-    // Nothing of the refused batch anywhere: not published, not stored, and the next mutation starts from the
-    // world as batch 1 left it.
+    // Nothing of the refused batch anywhere: not published, not stored.
     assert_eq!(group_names(&control), ["default", "first"]);
     assert_eq!(stored_group_ids(&store).await, stored_before);
+    // The second b1 was refused by the model as a duplicate of the first — a b1 the store then refused. That
+    // answer described a world that never existed, so it is not given: the mutation is applied again on the world
+    // without the refused batch, where it creates b1, and it is answered once that commits.
+    settle().await;
+    let duplicate = pending_duplicate.expect("the duplicate's request");
+    assert!(!duplicate.is_finished(), "answered only after its new batch commits");
     store.fail.store(false, Ordering::SeqCst);
     store.permits.add_permits(1);
-    let again = create(&control, "b1").await.unwrap().expect("b1 can be created once the store works");
+    let again = duplicate.await.unwrap().expect("b1 is created once the store works");
     assert_eq!(group_names(&control), ["b1", "default", "first"]);
     assert!(stored_group_ids(&store).await.contains(&again));
     assert!(world_before.region(&scope()).security_groups.get(&again).is_none());
+}
+
+#[tokio::test]
+async fn group_commit_refused_batch_sends_the_batch_applied_on_top_of_it_to_apply_again() {
+    let (control, store) = open().await;
+    let before = store.started.load(Ordering::SeqCst);
+    let first = create(&control, "first");
+    settle().await;
+    assert_eq!(store.started.load(Ordering::SeqCst), before + 1, "batch 1 is at the store");
+    // Applied while batch 1 is being written: batch 2, on top of it.
+    let stacked: Vec<_> = ["b1", "b2"].iter().map(|name| create(&control, name)).collect();
+    settle().await;
+    assert!(stacked.iter().all(|handle| !handle.is_finished()));
+    store.fail.store(true, Ordering::SeqCst);
+    store.permits.add_permits(1);
+    assert!(matches!(first.await.unwrap(), Err(Ec2Error::InternalError)), "batch 1 is refused");
+    // b1 and b2 were not in batch 1: they are applied again, without it, and written as a new batch.
+    settle().await;
+    assert_eq!(store.started.load(Ordering::SeqCst), before + 2, "the stacked mutations went to the store again");
+    assert_eq!(group_names(&control), ["default"], "nothing of batch 1 is published");
+    store.fail.store(false, Ordering::SeqCst);
+    store.permits.add_permits(1);
+    let mut ids = Vec::new();
+    for handle in stacked {
+        ids.push(handle.await.unwrap().expect("applied again and committed"));
+    }
+    assert_eq!(group_names(&control), ["b1", "b2", "default"]);
+    assert_eq!(stored_group_ids(&store).await.len(), 3, "default, b1, b2: nothing of batch 1 is stored");
+    assert!(ids.iter().all(|id| control.snapshot().region(&scope()).security_groups.contains_key(id)));
 }
 
 #[tokio::test]

@@ -1,12 +1,27 @@
 //! Instance actions: RunInstances (the flat form and the `NetworkInterface.N` form of spec §1.1),
-//! DescribeInstances, StartInstances, StopInstances, TerminateInstances (spec §2.9).
+//! DescribeInstances, StartInstances, StopInstances, TerminateInstances (spec §2.9); `BlockDeviceMapping.N` and the
+//! instance's `blockDeviceMapping` (its attached EBS volumes). The attribute actions are in `instance/attribute.rs`;
+//! status checks, reboots and CPU credits in `instance/status.rs`.
 
+mod attribute;
+mod status;
+
+pub(crate) use attribute::{describe_instance_attribute, modify_instance_attribute, reset_instance_attribute};
+pub(crate) use status::{
+    describe_instance_credit_specifications, describe_instance_status, modify_instance_credit_specification,
+    reboot_instances,
+};
+
+use base64::prelude::{Engine as _, BASE64_STANDARD};
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
 use localvpc_model::instance::{
-    self, Instance, InstanceState, InstanceView, InterfaceSpecification, Reservation, RunInstances, StateChange,
+    self, Instance, InstanceState, InstanceView, InterfaceSpecification, LaunchSettings, Reservation, RunInstances,
+    StateChange,
 };
+use localvpc_model::launch_template::{self, TemplateRef};
 use localvpc_model::network_interface;
+use localvpc_model::volume::{self, BlockDeviceMapping, EbsBlockDevice, Volume, VolumeSpec};
 use localvpc_model::{Ec2Error, RegionState, Tag, Tx, World};
 
 use super::network_interface::{render_association, render_group_set, render_private_addresses};
@@ -16,7 +31,7 @@ use crate::xml::Xml;
 
 type Result<T = ()> = std::result::Result<T, Ec2Error>;
 
-fn render_state(x: &mut Xml, tag: &str, state: InstanceState) {
+pub(super) fn render_state(x: &mut Xml, tag: &str, state: InstanceState) {
     x.nested(tag, |x| {
         x.value("code", state.code()).text("name", state.name());
     });
@@ -64,12 +79,17 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
     }
     x.text("architecture", "x86_64")
         .text("rootDeviceType", "ebs")
-        .text("rootDeviceName", "/dev/xvda")
-        .list("blockDeviceMapping", [(); 0], |_, _| {})
+        .text("rootDeviceName", instance.root_device_name())
+        .list("blockDeviceMapping", volume::attached_to(region, &instance.id), |x, volume| {
+            render_block_device(x, volume)
+        })
         .text("virtualizationType", "hvm")
-        .optional("clientToken", instance.client_token.as_deref())
-        .tag_set(&instance.tags)
-        .text("hypervisor", "xen")
+        .optional("clientToken", instance.client_token.as_deref());
+    // AWS leaves `tagSet` out of an untagged instance (SDKs then have no `Tags` key).
+    if instance.tags.iter().next().is_some() {
+        x.tag_set(&instance.tags);
+    }
+    x.text("hypervisor", "xen")
         .list("networkInterfaceSet", interface, |x, interface| {
             x.text("networkInterfaceId", &interface.id)
                 .text("subnetId", &interface.subnet_id)
@@ -94,17 +114,103 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
             }
             render_association(x, region, interface, false);
             render_private_addresses(x, region, interface, false);
-            x.list("ipv6AddressesSet", [(); 0], |_, _| {}).text("interfaceType", "interface");
+            x.list("ipv6AddressesSet", [(); 0], |_, _| {}).text("interfaceType", "interface").nested("operator", |x| {
+                x.value("managed", false);
+            });
         })
-        .value("ebsOptimized", false)
-        .value("enaSupport", true)
-        .nested("privateDnsNameOptions", |x| {
-            x.text("hostnameType", "ip-name")
-                .value("enableResourceNameDnsARecord", false)
-                .value("enableResourceNameDnsAAAARecord", false);
+        .value("ebsOptimized", instance.attributes.ebs_optimized)
+        .value("enaSupport", instance.attributes.ena_support)
+        .optional("sriovNetSupport", instance.attributes.sriov_net_support.as_deref());
+    render_launch_options(x, instance);
+}
+
+/// The option objects AWS sends for every instance and Terraform's `aws_instance` reads (recorded real answers,
+/// 2023–2025): CPU topology, capacity reservation preference, hibernation, instance metadata service, enclaves,
+/// platform and usage, host names, maintenance, boot mode, network performance, operator.
+fn render_launch_options(x: &mut Xml, instance: &Instance) {
+    let cpu = instance::attribute::cpu_options(&instance.instance_type);
+    x.nested("cpuOptions", |x| {
+        x.value("coreCount", cpu.core_count).value("threadsPerCore", cpu.threads_per_core);
+    })
+    .nested("capacityReservationSpecification", |x| {
+        x.text("capacityReservationPreference", "open");
+    })
+    .nested("hibernationOptions", |x| {
+        x.value("configured", false);
+    })
+    // The state is `applied` once the instance runs; localvpc's instances run at once (spec §2.9).
+    .nested("metadataOptions", |x| {
+        x.text("state", "applied")
+            .text("httpTokens", "optional")
+            .value("httpPutResponseHopLimit", 1)
+            .text("httpEndpoint", "enabled")
+            .text("httpProtocolIpv6", "disabled")
+            .text("instanceMetadataTags", "disabled");
+    })
+    .nested("enclaveOptions", |x| {
+        x.value("enabled", false);
+    })
+    .text("platformDetails", "Linux/UNIX")
+    .text("usageOperation", "RunInstances")
+    .text("usageOperationUpdateTime", &instance.launch_time.to_iso8601())
+    .nested("privateDnsNameOptions", |x| {
+        x.text("hostnameType", "ip-name")
+            .value("enableResourceNameDnsARecord", false)
+            .value("enableResourceNameDnsAAAARecord", false);
+    })
+    .nested("maintenanceOptions", |x| {
+        x.text("autoRecovery", "default").text("rebootMigration", "default");
+    })
+    .text("currentInstanceBootMode", "legacy-bios")
+    .nested("networkPerformanceOptions", |x| {
+        x.text("bandwidthWeighting", "default");
+    })
+    .nested("operator", |x| {
+        x.value("managed", false);
+    });
+}
+
+/// One `blockDeviceMapping` item (`InstanceBlockDeviceMapping`): an attached EBS volume.
+pub(super) fn render_block_device(x: &mut Xml, volume: &Volume) {
+    let Some(attachment) = &volume.attachment else { return };
+    x.text("deviceName", &attachment.device).nested("ebs", |x| {
+        x.text("volumeId", &volume.id)
+            .text("status", "attached")
+            .text("attachTime", &attachment.attach_time.to_iso8601())
+            .value("deleteOnTermination", attachment.delete_on_termination);
+    });
+}
+
+/// `BlockDeviceMapping.N` of RunInstances.
+fn block_device_mappings(params: &Params) -> Result<Vec<BlockDeviceMapping>> {
+    params
+        .structs("BlockDeviceMapping")?
+        .iter()
+        .map(|member| {
+            let ebs = match member.structs_present("Ebs") {
+                false => None,
+                true => Some(EbsBlockDevice {
+                    spec: VolumeSpec {
+                        size: member.int("Ebs.VolumeSize")?,
+                        snapshot_id: member.get("Ebs.SnapshotId").map(str::to_string),
+                        volume_type: member.get("Ebs.VolumeType").map(str::to_string),
+                        iops: member.int("Ebs.Iops")?,
+                        throughput: member.int("Ebs.Throughput")?,
+                        encrypted: member.bool("Ebs.Encrypted")?,
+                        kms_key_id: member.get("Ebs.KmsKeyId").map(str::to_string),
+                        multi_attach_enabled: None,
+                    },
+                    delete_on_termination: member.bool("Ebs.DeleteOnTermination")?,
+                }),
+            };
+            Ok(BlockDeviceMapping {
+                device_name: member.required("DeviceName")?.to_string(),
+                ebs,
+                no_device: member.get("NoDevice").is_some(),
+                virtual_name: member.get("VirtualName").map(str::to_string),
+            })
         })
-        .text("platformDetails", "Linux/UNIX")
-        .text("usageOperation", "RunInstances");
+        .collect()
 }
 
 /// `reservationId`, `ownerId`, `groupSet` (empty for VPC instances) and `instancesSet`.
@@ -115,17 +221,17 @@ fn render_reservation(x: &mut Xml, reservation: &Reservation, region: &RegionSta
         .list("instancesSet", &reservation.instances, |x, instance| render_instance(x, instance, region));
 }
 
-/// `TagSpecification.N` of RunInstances: `instance` and `network-interface` tags; `volume` is accepted and
-/// dropped (volumes are not modelled); any other type is refused as `Params::tag_specifications` does.
-fn launch_tags(params: &Params) -> Result<(Vec<Tag>, Vec<Tag>)> {
-    let (mut instance_tags, mut interface_tags) = (Vec::new(), Vec::new());
+/// `TagSpecification.N` of RunInstances: `instance`, `network-interface` and `volume` tags; any other type is
+/// refused as `Params::tag_specifications` does.
+fn launch_tags(params: &Params) -> Result<(Vec<Tag>, Vec<Tag>, Vec<Tag>)> {
+    let (mut instance_tags, mut interface_tags, mut volume_tags) = (Vec::new(), Vec::new(), Vec::new());
     for specification in params.structs("TagSpecification")? {
         let kind = specification.get("ResourceType").unwrap_or_default();
         let tags = specification.tags("Tag")?;
         match kind {
             "instance" => instance_tags.extend(tags),
             "network-interface" => interface_tags.extend(tags),
-            "volume" => {}
+            "volume" => volume_tags.extend(tags),
             other => {
                 return Err(Ec2Error::InvalidParameterValue(format!(
                     "'{other}' is not a valid taggable resource type for this operation."
@@ -133,7 +239,7 @@ fn launch_tags(params: &Params) -> Result<(Vec<Tag>, Vec<Tag>)> {
             }
         }
     }
-    Ok((instance_tags, interface_tags))
+    Ok((instance_tags, interface_tags, volume_tags))
 }
 
 /// One `NetworkInterface.N` (spec §1.1): the primary of `PrivateIpAddresses.M` is the private address.
@@ -165,11 +271,31 @@ fn interface_specification(member: &Params) -> Result<InterfaceSpecification> {
 }
 
 pub(crate) fn run_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    if !params.structs_present("LaunchTemplate") {
+        return run(tx, ctx, params, None, x);
+    }
+    let text = |key: &str| params.get(key).map(str::to_string);
+    let reference = TemplateRef::from_parameters(
+        text("LaunchTemplate.LaunchTemplateId"),
+        text("LaunchTemplate.LaunchTemplateName"),
+    )?;
+    let launch = launch_template::launch_parameters(
+        tx.region(&ctx.scope),
+        &reference,
+        params.get("LaunchTemplate.Version"),
+        params.all(),
+    )?;
+    let merged = Params::from_map(launch.parameters);
+    run(tx, ctx, &merged, Some((launch.template_id, launch.version)), x)
+}
+
+/// RunInstances from its parameters (a launch template's laid under the request's already).
+fn run(tx: &mut Tx, ctx: &Ctx, params: &Params, template: Option<(String, u64)>, x: &mut Xml) -> Result {
     if params.int("Ipv6AddressCount")?.unwrap_or(0) > 0 {
         return Err(Ec2Error::InvalidParameterValue("IPv6 addresses are not supported by localvpc".into()));
     }
     let count = |key: &str| params.int(key)?.ok_or_else(|| Ec2Error::MissingParameter(key.into()));
-    let (instance_tags, interface_tags) = launch_tags(params)?;
+    let (instance_tags, interface_tags, volume_tags) = launch_tags(params)?;
     let request = RunInstances {
         image_id: params.required("ImageId")?.to_string(),
         instance_type: params.get("InstanceType").map(str::to_string),
@@ -189,6 +315,19 @@ pub(crate) fn run_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml
         client_token: params.get("ClientToken").map(str::to_string),
         instance_tags,
         interface_tags,
+        settings: LaunchSettings {
+            user_data: params.get("UserData").map(str::to_string),
+            disable_api_termination: params.bool("DisableApiTermination")?,
+            disable_api_stop: params.bool("DisableApiStop")?,
+            shutdown_behavior: params.get("InstanceInitiatedShutdownBehavior").map(str::to_string),
+            ebs_optimized: params.bool("EbsOptimized")?,
+            kernel_id: params.get("KernelId").map(str::to_string),
+            ramdisk_id: params.get("RamdiskId").map(str::to_string),
+            cpu_credits: params.get("CreditSpecification.CpuCredits").map(str::to_string),
+        },
+        volume_tags,
+        block_device_mappings: block_device_mappings(params)?,
+        launch_template: template,
     };
     let reservation = instance::run_instances(tx, &ctx.scope, request)?;
     render_reservation(x, &reservation, tx.region(&ctx.scope));
@@ -235,5 +374,20 @@ pub(crate) fn stop_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xm
 pub(crate) fn terminate_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let changes = instance::terminate_instances(tx, &ctx.scope, &params.list("InstanceId")?)?;
     render_state_changes(x, &changes);
+    Ok(())
+}
+
+/// GetConsoleOutput: the instance's console as the kernel data plane captured it (its user data's output), base64
+/// as AWS sends it. An instance that printed nothing — every instance with the model data plane — answers without
+/// `output`, as AWS does before an instance's console has any. The timestamp is the launch's: the console starts
+/// there.
+pub(crate) fn get_console_output(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let instance = instance::find(world.region(&ctx.scope), params.required("InstanceId")?)?;
+    x.text("instanceId", &instance.id);
+    x.text("timestamp", &instance.launch_time.to_iso8601());
+    let output = ctx.console.as_ref().and_then(|console| console.read(&instance.id)).filter(|out| !out.is_empty());
+    if let Some(output) = output {
+        x.text("output", &BASE64_STANDARD.encode(output));
+    }
     Ok(())
 }

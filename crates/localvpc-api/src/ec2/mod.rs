@@ -13,6 +13,7 @@ mod instance;
 mod instance_type;
 mod internet_gateway;
 mod key_pair;
+mod launch_template;
 mod network_acl;
 mod network_insights;
 mod network_interface;
@@ -20,6 +21,7 @@ mod route_table;
 mod security_group;
 mod subnet;
 mod tags;
+mod volume;
 mod vpc;
 mod vpc_peering;
 
@@ -39,6 +41,8 @@ pub struct Ctx<'a> {
     pub scope: Scope,
     /// Rendered XML reused across requests.
     pub renders: &'a crate::render_cache::RenderCache,
+    /// The instances' consoles, with the kernel data plane.
+    pub console: Option<crate::data_plane::Console>,
 }
 
 /// A read-only action: runs on a snapshot of the world.

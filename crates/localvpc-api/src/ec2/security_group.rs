@@ -1,9 +1,11 @@
 //! Security group actions (spec §2.7): Create/Delete/DescribeSecurityGroups, Authorize/Revoke ingress and egress (the
-//! `IpPermissions.N` and the legacy flat forms), DescribeSecurityGroupRules, DescribeSecurityGroupReferences and
-//! DescribeStaleSecurityGroups.
+//! `IpPermissions.N` and the legacy flat forms), DescribeSecurityGroupRules, DescribeSecurityGroupReferences,
+//! DescribeStaleSecurityGroups, ModifySecurityGroupRules, UpdateSecurityGroupRuleDescriptionsIngress/Egress and
+//! GetSecurityGroupsForVpc.
 
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
+use localvpc_model::security_group::modify::{self, DescriptionUpdate, GroupForVpc, RuleRequest, RuleUpdate};
 use localvpc_model::security_group::permission::{Described, FlatPermission, GroupPair, PermissionRequest};
 use localvpc_model::security_group::reference::{self, PeerLink};
 use localvpc_model::security_group::rules::{self, RuleChange, RuleEntry};
@@ -306,7 +308,7 @@ pub(crate) fn describe_security_group_rules(world: &World, ctx: &Ctx, params: &P
     let filters = params.filters()?;
     validate::<RuleEntry>(&filters)?;
     let page = params.page(5, 1000)?;
-    let found = rules::describe(world.region(&ctx.scope), &rule_ids, &page, |entry| matches(entry, &filters))?;
+    let found = rules::describe(world.region(&ctx.scope), &rule_ids, &filters, &page)?;
     x.list("securityGroupRuleSet", &found.items, |x, entry| {
         render_rule(x, &entry.group, entry.direction, &entry.rule, world);
     });
@@ -336,6 +338,85 @@ pub(crate) fn describe_stale_security_groups(world: &World, ctx: &Ctx, params: &
             render_permissions(x, tag, group, &reference::stale_rules(world, group, direction), world);
         }
         x.text("vpcId", &group.vpc_id);
+    });
+    x.optional("nextToken", found.next_token.as_deref());
+    Ok(())
+}
+
+pub(crate) fn modify_security_group_rules(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let group_id = params.required("GroupId")?;
+    let updates = params
+        .structs("SecurityGroupRule")?
+        .into_iter()
+        .map(|member| {
+            let text = |key: &str| member.get(&format!("SecurityGroupRule.{key}")).map(str::to_string);
+            Ok(RuleUpdate {
+                rule_id: member.required("SecurityGroupRuleId")?.to_string(),
+                rule: RuleRequest {
+                    protocol: text("IpProtocol"),
+                    from_port: member.int("SecurityGroupRule.FromPort")?,
+                    to_port: member.int("SecurityGroupRule.ToPort")?,
+                    cidr_ipv4: text("CidrIpv4"),
+                    cidr_ipv6: text("CidrIpv6"),
+                    prefix_list_id: text("PrefixListId"),
+                    referenced_group_id: text("ReferencedGroupId"),
+                    description: text("Description"),
+                },
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    modify::modify_rules(tx, &ctx.scope, group_id, &updates)?;
+    return_true(x);
+    Ok(())
+}
+
+fn update_descriptions(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml, direction: Direction) -> Result {
+    let by_rule_id = params
+        .structs("SecurityGroupRuleDescription")?
+        .into_iter()
+        .map(|member| {
+            let rule_id = member.required("SecurityGroupRuleId")?.to_string();
+            Ok((rule_id, member.get("Description").map(str::to_string)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let request =
+        DescriptionUpdate { group: group_ref(params)?, direction, permissions: permissions(params)?, by_rule_id };
+    modify::update_descriptions(tx, &ctx.scope, request)?;
+    return_true(x);
+    Ok(())
+}
+
+pub(crate) fn update_security_group_rule_descriptions_ingress(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    params: &Params,
+    x: &mut Xml,
+) -> Result {
+    update_descriptions(tx, ctx, params, x, Direction::Ingress)
+}
+
+pub(crate) fn update_security_group_rule_descriptions_egress(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    params: &Params,
+    x: &mut Xml,
+) -> Result {
+    update_descriptions(tx, ctx, params, x, Direction::Egress)
+}
+
+pub(crate) fn get_security_groups_for_vpc(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let vpc_id = params.required("VpcId")?;
+    let filters = params.filters()?;
+    validate::<GroupForVpc>(&filters)?;
+    let page = params.page(5, 1000)?;
+    let found = modify::groups_for_vpc(world.region(&ctx.scope), vpc_id, &page, |group| matches(group, &filters))?;
+    x.list("securityGroupForVpcSet", &found.items, |x, group| {
+        x.text("description", &group.description)
+            .text("groupName", &group.name)
+            .text("ownerId", &group.owner_id)
+            .text("groupId", &group.id)
+            .tag_set(&group.tags)
+            .text("primaryVpcId", &group.vpc_id);
     });
     x.optional("nextToken", found.next_token.as_deref());
     Ok(())

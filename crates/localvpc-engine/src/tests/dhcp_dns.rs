@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 use localvpc_model::dhcp_options::{self, DhcpConfiguration};
 
 use super::lab::{Lab, Target};
-use crate::dns::{ask, resolve, resolver_address, Answer, Resolver};
+use crate::dns::{answer, ask, resolve, resolver_address, search_domain, Answer, Resolver, Server};
 use crate::packet::Vantage;
 
 struct Net {
@@ -129,4 +129,28 @@ fn no_dhcp_options_means_no_server() {
     assert_eq!(net.ask("ip-10-0-1-20.ec2.internal", None), (Resolver::None, Answer::Timeout));
     // Asking the Amazon resolver by address still works.
     assert_eq!(net.ask("ip-10-0-1-20.ec2.internal", Some("10.0.0.2")).1, Answer::Address(net.peer));
+}
+
+#[test]
+fn the_amazon_server_answers_its_instances_whatever_server_the_options_name() {
+    let mut net = net();
+    let vpc_of = |net: &Net| {
+        let topology = net.lab.topology();
+        let eni = topology.instance_eni(&net.asker).unwrap();
+        (topology.enis[eni].vpc, topology)
+    };
+    let (vpc, topology) = vpc_of(&net);
+    assert_eq!(search_domain(&topology, vpc).as_deref(), Some("ec2.internal"));
+    net.options(&[("domain-name", &["Corp.Example other.example"]), ("domain-name-servers", &["10.0.1.250"])]);
+    let (vpc, topology) = vpc_of(&net);
+    // The search domain is the first domain name, in lower case.
+    assert_eq!(search_domain(&topology, vpc).as_deref(), Some("corp.example"));
+    // A query that reaches base + 2 from an instance of the VPC is answered, custom domain and all.
+    let source = "10.0.1.10".parse().unwrap();
+    let server = Server::Amazon(&net.vpc);
+    assert_eq!(answer(&topology, server, source, "IP-10-0-1-20.corp.example."), Answer::Address(net.peer));
+    assert_eq!(answer(&topology, server, source, "ip-10-0-1-20"), Answer::Address(net.peer));
+    net.no_options();
+    let (vpc, topology) = vpc_of(&net);
+    assert_eq!(search_domain(&topology, vpc), None);
 }

@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 use localvpc_model::dns_name::{private_dns_name, public_dns_name};
 
 use super::lab::Lab;
-use crate::dns::{resolve, Answer};
+use crate::dns::{answer, resolve, Answer, Server};
 use crate::packet::Vantage;
 
 /// Where X lives relative to the asker.
@@ -166,4 +166,22 @@ fn private_names_need_dns_hostnames_on_the_asking_vpc() {
         .clone();
     world.lab.dns_hostnames(&asker_vpc, false);
     assert_eq!(ask(&world, false, &private_dns_name(REGION, world.x_private)), Answer::NxDomain);
+}
+
+/// The resolver at a VPC's base + 2 answers its own interfaces as `resolve` does, and nobody else (spec §4.5,
+/// "query sent to B's +2 address": timeout), whatever the peering option says.
+#[test]
+fn a_vpc_resolver_answers_only_its_own_interfaces() {
+    let world = build(Place::PeerOptionOn, "10.7.0.0/16", "10.7.1.20");
+    let topology = world.lab.topology();
+    let asker = topology.instance_eni(&world.asker).unwrap();
+    let asker_vpc = topology.vpcs[topology.enis[asker].vpc].id.clone();
+    let x_vpc = topology.vpcs.iter().find(|vpc| vpc.id != asker_vpc).unwrap().id.clone();
+    let name = public_dns_name(REGION, world.x_public);
+    let from = "10.6.1.10".parse().unwrap();
+    assert_eq!(crate::dns::amazon_resolver_address(&topology, topology.enis[asker].vpc), Ipv4Addr::new(10, 6, 0, 2));
+    assert_eq!(answer(&topology, Server::Amazon(&asker_vpc), from, &name), Answer::Address(world.x_private));
+    assert_eq!(answer(&topology, Server::Amazon(&x_vpc), from, &name), Answer::Timeout);
+    assert_eq!(answer(&topology, Server::Amazon(&asker_vpc), "10.6.1.99".parse().unwrap(), &name), Answer::Timeout);
+    assert_eq!(answer(&topology, Server::Public, from, &name), Answer::Address(world.x_public));
 }

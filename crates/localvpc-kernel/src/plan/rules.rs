@@ -3,6 +3,7 @@
 
 use std::net::Ipv4Addr;
 
+use localvpc_engine::dns;
 use localvpc_engine::topology::{AclRule, EniIx, SgPeer, SgRule, Topology};
 
 use crate::firewall::{Chain, Firewall, Hook, Match, Rule, Verdict};
@@ -75,6 +76,9 @@ pub fn security_groups(topology: &Topology, eni: EniIx) -> Firewall {
     };
     let mut ingress = base(false);
     let mut egress = base(true);
+    // Spec §4.1 [D]: queries to the Amazon resolver are not filtered by security groups (their answers pass as
+    // tracked flows).
+    egress.extend(resolver_queries(dns::amazon_resolver_address(topology, node.vpc)));
     for &group in &node.groups {
         let group = &topology.groups[group];
         ingress.extend(group.ingress.iter().filter_map(|rule| security_group_rule(topology, eni, rule, false)));
@@ -87,6 +91,21 @@ pub fn security_groups(topology: &Topology, eni: EniIx) -> Firewall {
             Chain { name: "output".into(), hook: hook("output"), rules: egress },
         ],
     }
+}
+
+/// Accepts DNS over UDP and TCP to `resolver`.
+pub fn resolver_queries(resolver: Ipv4Addr) -> Vec<Rule> {
+    [UDP as u8, TCP as u8]
+        .into_iter()
+        .map(|protocol| Rule {
+            matches: vec![
+                Match::Destination(resolver.into()),
+                Match::Protocol(protocol),
+                Match::DestinationPort { protocol, from: 53, to: 53 },
+            ],
+            verdict: Verdict::Accept,
+        })
+        .collect()
 }
 
 fn security_group_rule(topology: &Topology, eni: EniIx, rule: &SgRule, egress: bool) -> Option<Rule> {

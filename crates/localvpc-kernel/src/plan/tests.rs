@@ -296,3 +296,44 @@ fn overlapping_vpcs_get_separate_routers() {
         assert!(router.addresses.iter().any(|address| address.address == "10.0.1.1".parse::<Ipv4Addr>().unwrap()));
     }
 }
+
+#[test]
+fn an_instance_resolv_conf_follows_its_vpcs_dhcp_options() {
+    use localvpc_model::dhcp_options::{self, DhcpConfiguration};
+    let mut lab = Lab::new();
+    let vpc = lab.vpc("10.0.0.0/16");
+    let subnet = lab.subnet(&vpc, "10.0.1.0/24");
+    let instance = lab.instance(&subnet, "10.0.1.10");
+    let resolv_conf = |lab: &Lab| lab.plan().namespaces[&format!("lv-{instance}")].resolv_conf.clone().unwrap();
+    // The default set: AmazonProvidedDNS (base + 2) and the region's private domain.
+    assert_eq!(resolv_conf(&lab), "nameserver 10.0.0.2\nsearch ec2.internal\noptions timeout:1 attempts:2\n");
+    let associate = |lab: &mut Lab, options: Vec<(&str, Vec<&str>)>| {
+        let configurations = options
+            .into_iter()
+            .map(|(key, values)| DhcpConfiguration {
+                key: key.into(),
+                values: values.into_iter().map(String::from).collect(),
+            })
+            .collect();
+        let vpc = vpc.clone();
+        lab.tx(|tx, scope| {
+            let set = dhcp_options::create(tx, scope, configurations, Vec::new())?;
+            dhcp_options::associate(tx, scope, &set.id, &vpc)
+        });
+    };
+    // The first server named, and the first domain as the search domain.
+    associate(
+        &mut lab,
+        vec![
+            ("domain-name", vec!["Corp.Example other.example"]),
+            ("domain-name-servers", vec!["10.0.1.250", "AmazonProvidedDNS"]),
+        ],
+    );
+    assert_eq!(resolv_conf(&lab), "nameserver 10.0.1.250\nsearch corp.example\noptions timeout:1 attempts:2\n");
+    associate(&mut lab, vec![("domain-name-servers", vec!["AmazonProvidedDNS"])]);
+    assert_eq!(resolv_conf(&lab), "nameserver 10.0.0.2\noptions timeout:1 attempts:2\n");
+    // No options: no server and no search domain.
+    let vpc_id = vpc.clone();
+    lab.tx(|tx, scope| dhcp_options::associate(tx, scope, dhcp_options::NO_OPTIONS, &vpc_id));
+    assert_eq!(resolv_conf(&lab), "options timeout:1 attempts:2\n");
+}

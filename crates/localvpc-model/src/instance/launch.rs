@@ -4,11 +4,12 @@
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-use super::{Instance, InstanceState, Reservation};
+use super::{attribute, credit, Instance, InstanceAttributes, InstanceState, Reservation};
 use crate::ids::IdKind;
 use crate::network_interface::{self, PrimaryInterface};
 use crate::subnet::{self, Subnet};
 use crate::tags::{Tag, Tags};
+use crate::volume::{self, BlockDeviceMapping};
 use crate::world::{RegionState, Scope, Tx};
 use crate::{Ec2Error, Result};
 
@@ -34,6 +35,50 @@ pub struct InterfaceSpecification {
     pub associate_public_ip_address: Option<bool>,
     /// `Description`.
     pub description: Option<String>,
+}
+
+/// The launch values of an instance's attributes (spec §10.3, §10.4, §10.6); `None` takes AWS's default.
+#[derive(Debug, Clone, Default)]
+pub struct LaunchSettings {
+    /// `UserData`, base64 as sent.
+    pub user_data: Option<String>,
+    /// `DisableApiTermination`.
+    pub disable_api_termination: Option<bool>,
+    /// `DisableApiStop`.
+    pub disable_api_stop: Option<bool>,
+    /// `InstanceInitiatedShutdownBehavior`.
+    pub shutdown_behavior: Option<String>,
+    /// `EbsOptimized`.
+    pub ebs_optimized: Option<bool>,
+    /// `KernelId`.
+    pub kernel_id: Option<String>,
+    /// `RamdiskId`.
+    pub ramdisk_id: Option<String>,
+    /// `CreditSpecification.CpuCredits`.
+    pub cpu_credits: Option<String>,
+}
+
+impl LaunchSettings {
+    /// Checks the values and builds the attributes an instance of `instance_type` starts with.
+    fn attributes(&self, instance_type: &str) -> Result<InstanceAttributes> {
+        let defaults = InstanceAttributes::default();
+        if let Some(data) = &self.user_data {
+            super::user_data::check(data)?;
+        }
+        if let Some(behavior) = &self.shutdown_behavior {
+            attribute::check_shutdown_behavior(behavior)?;
+        }
+        Ok(InstanceAttributes {
+            disable_api_termination: self.disable_api_termination.unwrap_or(defaults.disable_api_termination),
+            disable_api_stop: self.disable_api_stop.unwrap_or(defaults.disable_api_stop),
+            shutdown_behavior: self.shutdown_behavior.clone().unwrap_or(defaults.shutdown_behavior),
+            ebs_optimized: self.ebs_optimized.unwrap_or(defaults.ebs_optimized),
+            kernel_id: self.kernel_id.clone(),
+            ramdisk_id: self.ramdisk_id.clone(),
+            cpu_credits: credit::launch_credits(instance_type, self.cpu_credits.as_deref())?,
+            ..defaults
+        })
+    }
 }
 
 /// RunInstances parameters.
@@ -67,6 +112,14 @@ pub struct RunInstances {
     pub instance_tags: Vec<Tag>,
     /// `TagSpecification` type `network-interface`.
     pub interface_tags: Vec<Tag>,
+    /// The launch values of the instance's attributes.
+    pub settings: LaunchSettings,
+    /// `TagSpecification` type `volume`.
+    pub volume_tags: Vec<Tag>,
+    /// `BlockDeviceMapping.N`.
+    pub block_device_mappings: Vec<BlockDeviceMapping>,
+    /// The launch template and version the parameters came from, if any.
+    pub launch_template: Option<(String, u64)>,
 }
 
 /// The interface RunInstances builds, after the two parameter forms are merged.
@@ -89,6 +142,17 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     check_counts(request.min_count, request.max_count, tx.quotas().max_instances_per_call)?;
     crate::tags::validate(&request.instance_tags)?;
     crate::tags::validate(&request.interface_tags)?;
+    let instance_type = request.instance_type.clone().unwrap_or_else(|| "m1.small".into());
+    let attributes = request.settings.attributes(&instance_type)?;
+    crate::tags::validate(&request.volume_tags)?;
+    let volumes = volume::plan(scope, &request.image_id, &request.block_device_mappings)?;
+    // EC2 User Guide, "Launch an instance from a launch template": AWS tags the instance with the template and
+    // version it came from, under keys a caller may not set.
+    let mut instance_tags = request.instance_tags.clone();
+    if let Some((template_id, version)) = &request.launch_template {
+        instance_tags.push(Tag { key: "aws:ec2launchtemplate:id".into(), value: template_id.clone() });
+        instance_tags.push(Tag { key: "aws:ec2launchtemplate:version".into(), value: version.to_string() });
+    }
     let placement = place(tx.region(scope), &request)?;
     // Spec §5: security groups per network interface (every launched interface gets the same groups).
     let quotas = tx.quotas();
@@ -159,7 +223,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
             reservation_id: reservation_id.clone(),
             owner_id: scope.account.clone(),
             image_id: request.image_id.clone(),
-            instance_type: request.instance_type.clone().unwrap_or_else(|| "m1.small".into()),
+            instance_type: instance_type.clone(),
             key_name: request.key_name.clone(),
             availability_zone: subnet.availability_zone.clone(),
             availability_zone_id: subnet.availability_zone_id.clone(),
@@ -170,8 +234,13 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
             client_token: request.client_token.clone().filter(|token| !token.is_empty()),
             state_transition_reason: String::new(),
             state_reason: None,
-            tags: Tags(request.instance_tags.clone()),
+            tags: Tags(instance_tags.clone()),
+            root_device_name: Some(volume::root_device_name(&request.image_id).to_string()),
+            user_data: request.settings.user_data.clone().filter(|data| !data.is_empty()),
+            attributes: attributes.clone(),
         };
+        let zone = (subnet.availability_zone.as_str(), subnet.availability_zone_id.as_str());
+        volume::create_for_instance(tx, scope, &instance.id, zone, &volumes, &request.volume_tags);
         tx.put(scope, instance.clone());
         launched.push(Arc::new(Instance { state: InstanceState::Pending, ..instance }));
     }

@@ -41,6 +41,10 @@ pub(crate) fn group_changed(index: &mut Indexes<'_>, old: Option<&SecurityGroup>
                 index.region.security_groups.add_rule(rule_id, &new.id);
             }
         }
+    }
+    // Compared apart from the rule IDs: ModifySecurityGroupRules changes a rule's peer and keeps its ID.
+    let (old_named, new_named) = (old.map(|g| references(g).collect::<Vec<_>>()), new.map(|g| references(g).collect()));
+    if old_named != new_named {
         // Group IDs are unique across accounts, so the count of rules naming a group is kept by ID, world-wide: a
         // rule may name a group of another account (spec §2.7 [D]).
         for (group, delta) in [(old, -1), (new, 1)] {

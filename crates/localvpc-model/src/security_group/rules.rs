@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::filter::{paginate, Filterable, Page, PageRequest};
+use crate::filter::{matches, paginate, Filter, Filterable, Page, PageRequest};
 use crate::ids::IdKind;
 use crate::tags::{Tag, Tags};
 use crate::world::{RegionState, Scope, Table, Tx};
@@ -32,7 +32,7 @@ pub struct RuleChange {
 }
 
 /// The rules one request names, with IDs still blank.
-fn candidate_rules(
+pub(super) fn candidate_rules(
     world: &crate::World,
     group: &SecurityGroup,
     permissions: &[PermissionRequest],
@@ -77,6 +77,29 @@ fn candidate_rules(
     Ok(candidates)
 }
 
+/// Spec §5 [D]: at most 60 rules per group, per direction and per address family (a group reference counts once in
+/// each family) — a quota, so only under `--quotas aws`. `existing` are the direction's rules kept, `added` the
+/// ones joining them.
+pub(super) fn check_rule_quota(tx: &Tx, existing: &[SecurityGroupRule], added: &[SecurityGroupRule]) -> Result<()> {
+    let family_count = |rules: &[SecurityGroupRule], ipv6: bool| {
+        rules
+            .iter()
+            .filter(|rule| match rule.peer {
+                RulePeer::Cidr(_) => !ipv6,
+                RulePeer::Ipv6Cidr(_) => ipv6,
+                RulePeer::Group { .. } => true,
+            })
+            .count()
+    };
+    for ipv6 in [false, true] {
+        let (old, new) = (family_count(existing, ipv6), family_count(added, ipv6));
+        crate::quotas::check(tx.quotas().rules_per_security_group_direction, old, new, || {
+            Ec2Error::RulesPerSecurityGroupLimitExceeded
+        })?;
+    }
+    Ok(())
+}
+
 /// AuthorizeSecurityGroupIngress/Egress (spec §2.7): returns the group as it is now and the new rules.
 pub fn authorize(tx: &mut Tx, scope: &Scope, request: RuleChange) -> Result<(SecurityGroup, Vec<SecurityGroupRule>)> {
     let group = resolve(tx.region(scope), &request.group)?;
@@ -93,23 +116,7 @@ pub fn authorize(tx: &mut Tx, scope: &Scope, request: RuleChange) -> Result<(Sec
     if let Some(duplicate) = candidates.iter().find(|rule| existing.iter().any(|old| old.same_as(rule))) {
         return Err(Ec2Error::PermissionDuplicate(permission::rule_text(duplicate)));
     }
-    let family_count = |rules: &mut dyn Iterator<Item = &SecurityGroupRule>, ipv6: bool| {
-        rules
-            .filter(|rule| match rule.peer {
-                RulePeer::Cidr(_) => !ipv6,
-                RulePeer::Ipv6Cidr(_) => ipv6,
-                RulePeer::Group { .. } => true,
-            })
-            .count()
-    };
-    // Spec §5 [D]: at most 60 rules per group, per direction and per address family (a group reference counts once
-    // in each family) — a quota, so only under `--quotas aws`.
-    for ipv6 in [false, true] {
-        let (old, new) = (family_count(&mut existing.iter(), ipv6), family_count(&mut candidates.iter(), ipv6));
-        crate::quotas::check(tx.quotas().rules_per_security_group_direction, old, new, || {
-            Ec2Error::RulesPerSecurityGroupLimitExceeded
-        })?;
-    }
+    check_rule_quota(tx, existing, &candidates)?;
     crate::tags::validate(&request.tags)?;
     for rule in &mut candidates {
         rule.id = tx.next_id(IdKind::SecurityGroupRule);
@@ -210,13 +217,25 @@ fn rule_table(region: &RegionState) -> Table<RuleEntry> {
     table
 }
 
-/// DescribeSecurityGroupRules (spec §2.7): explicit rule IDs must all exist; then `keep` (the filters) and paging.
+/// DescribeSecurityGroupRules (spec §2.7): explicit rule IDs must all exist, and a `group-id` filter value must be
+/// shaped like a group ID (moto's AWS-verified test: `InvalidGroupId.Malformed` "The security group ID 'foobar' is
+/// malformed"; a well-formed unknown ID matches nothing); then the filters and paging.
 pub fn describe(
     region: &RegionState,
     rule_ids: &[String],
+    filters: &[Filter],
     page: &PageRequest,
-    mut keep: impl FnMut(&RuleEntry) -> bool,
 ) -> Result<Page<Arc<RuleEntry>>> {
+    for filter in filters.iter().filter(|filter| filter.name == "group-id") {
+        // Wildcards are patterns, not IDs.
+        let malformed = filter
+            .values
+            .iter()
+            .find(|value| !value.contains(['*', '?']) && IdKind::SecurityGroup.check(value).is_err());
+        if let Some(value) = malformed {
+            return Err(Ec2Error::SecurityGroupIdFilterMalformed(value.clone()));
+        }
+    }
     let table = rule_table(region);
     for rule_id in rule_ids {
         IdKind::SecurityGroupRule.check(rule_id)?;
@@ -225,7 +244,9 @@ pub fn describe(
     if !missing.is_empty() {
         return Err(Ec2Error::SecurityGroupRuleNotFound(missing));
     }
-    paginate(&table, page, |entry| (rule_ids.is_empty() || rule_ids.contains(&entry.rule.id)) && keep(entry))
+    paginate(&table, page, |entry| {
+        (rule_ids.is_empty() || rule_ids.contains(&entry.rule.id)) && matches(entry, filters)
+    })
 }
 
 /// Tags on one rule (CreateTags/DeleteTags with an `sgr-` ID).

@@ -1,0 +1,208 @@
+//! The DNS servers of the kernel data plane: one per VPC, listening (UDP and TCP port 53) at the VPC's base + 2
+//! inside its router namespace, and the public resolver of the emulated internet inside `lv-internet`.
+//!
+//! Every answer is the engine's (`localvpc_engine::dns::answer`): this module parses the query (hickory-proto),
+//! asks the engine with the query's source address and the newest realised topology, and writes the reply. When
+//! the engine says [`Answer::Timeout`] (DNS support off, a query from outside the VPC) nothing is sent, as AWS
+//! sends nothing. The sockets are opened on a thread that entered the namespace, then served by tokio tasks;
+//! a server stops (its tasks aborted, its sockets closed) when its VPC goes.
+//!
+//! Left out: recursion to the real internet (no traffic leaves the host), PTR records, DNSSEC.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use hickory_proto::op::{Edns, Message, MessageType, OpCode, ResponseCode};
+use hickory_proto::rr::rdata::A;
+use hickory_proto::rr::{RData, Record, RecordType};
+use localvpc_engine::dns::{self, Answer};
+use localvpc_engine::Topology;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::task::JoinHandle;
+
+use crate::apply::KernelError;
+use crate::{netns, Names};
+
+/// The TTL of every record: short, since a public address changes with an Elastic IP association.
+const TTL: u32 = 60;
+/// How long a TCP client may stay silent before its connection is closed.
+const TCP_IDLE: Duration = Duration::from_secs(10);
+/// The DNS port.
+const PORT: u16 = 53;
+
+/// The topology the servers answer from, replaced after each realisation.
+type Shared = Arc<RwLock<Arc<Topology>>>;
+
+/// The running DNS servers.
+pub struct Resolvers {
+    names: Names,
+    topology: Shared,
+    running: HashMap<String, Server>,
+}
+
+/// Who a server is (the engine's [`dns::Server`], owned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Role {
+    Vpc(String),
+    Internet,
+}
+
+impl Role {
+    fn server(&self) -> dns::Server<'_> {
+        match self {
+            Role::Vpc(id) => dns::Server::Amazon(id),
+            Role::Internet => dns::Server::Public,
+        }
+    }
+}
+
+struct Server {
+    address: Ipv4Addr,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl Resolvers {
+    /// No servers yet.
+    pub fn new(names: Names, topology: Arc<Topology>) -> Resolvers {
+        Resolvers { names, topology: Arc::new(RwLock::new(topology)), running: HashMap::new() }
+    }
+
+    /// Answers from `topology` from now on, starts the servers of new VPCs (their router namespaces and base + 2
+    /// addresses must be realised already) and stops those of VPCs that went. A server that cannot start is
+    /// reported and retried on the next call.
+    pub async fn sync(&mut self, topology: Arc<Topology>) -> Vec<KernelError> {
+        let mut wanted: HashMap<String, (Role, Ipv4Addr)> = HashMap::new();
+        wanted.insert(self.names.internet(), (Role::Internet, dns::PUBLIC_RESOLVER));
+        for (index, vpc) in topology.vpcs.iter().enumerate() {
+            let address = dns::amazon_resolver_address(&topology, index);
+            wanted.insert(self.names.router(&vpc.id), (Role::Vpc(vpc.id.clone()), address));
+        }
+        *self.topology.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = topology;
+        self.running.retain(|namespace, server| wanted.get(namespace).is_some_and(|(_, a)| *a == server.address));
+        let mut errors = Vec::new();
+        for (namespace, (role, address)) in wanted {
+            if self.running.contains_key(&namespace) {
+                continue;
+            }
+            match self.start(&namespace, role, address).await {
+                Ok(server) => {
+                    self.running.insert(namespace, server);
+                }
+                Err(source) => errors.push(KernelError { place: format!("{namespace}: DNS at {address}"), source }),
+            }
+        }
+        errors
+    }
+
+    /// Stops every server.
+    pub fn stop(&mut self) {
+        self.running.clear();
+    }
+
+    async fn start(&self, namespace: &str, role: Role, address: Ipv4Addr) -> io::Result<Server> {
+        let owned = namespace.to_string();
+        let (udp, tcp) = tokio::task::spawn_blocking(move || {
+            netns::run_in(&owned, move || {
+                let udp = std::net::UdpSocket::bind((address, PORT))?;
+                udp.set_nonblocking(true)?;
+                let tcp = std::net::TcpListener::bind((address, PORT))?;
+                tcp.set_nonblocking(true)?;
+                Ok((udp, tcp))
+            })
+        })
+        .await
+        .map_err(io::Error::other)??;
+        let (udp, tcp) = (UdpSocket::from_std(udp)?, TcpListener::from_std(tcp)?);
+        let tasks = vec![
+            tokio::spawn(serve_udp(udp, role.clone(), Arc::clone(&self.topology))),
+            tokio::spawn(serve_tcp(tcp, role, Arc::clone(&self.topology))),
+        ];
+        Ok(Server { address, tasks })
+    }
+}
+
+fn current(topology: &Shared) -> Arc<Topology> {
+    Arc::clone(&topology.read().unwrap_or_else(|poisoned| poisoned.into_inner()))
+}
+
+async fn serve_udp(socket: UdpSocket, role: Role, topology: Shared) {
+    let mut buffer = vec![0u8; 4096];
+    loop {
+        let Ok((length, SocketAddr::V4(peer))) = socket.recv_from(&mut buffer).await else { continue };
+        if let Some(reply) = respond(&buffer[..length], *peer.ip(), role.server(), &current(&topology)) {
+            let _ = socket.send_to(&reply, peer).await;
+        }
+    }
+}
+
+async fn serve_tcp(listener: TcpListener, role: Role, topology: Shared) {
+    loop {
+        let Ok((stream, SocketAddr::V4(peer))) = listener.accept().await else { continue };
+        tokio::spawn(serve_connection(stream, *peer.ip(), role.clone(), Arc::clone(&topology)));
+    }
+}
+
+/// DNS over TCP: each message carries a two-byte length (RFC 1035 §4.2.2); a query the engine leaves unanswered
+/// leaves the client waiting, as AWS does.
+async fn serve_connection(mut stream: TcpStream, source: Ipv4Addr, role: Role, topology: Shared) {
+    loop {
+        let mut length = [0u8; 2];
+        match tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut length)).await {
+            Ok(Ok(_)) => {}
+            _ => return,
+        }
+        let mut query = vec![0u8; usize::from(u16::from_be_bytes(length))];
+        if !matches!(tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut query)).await, Ok(Ok(_))) {
+            return;
+        }
+        let Some(reply) = respond(&query, source, role.server(), &current(&topology)) else { continue };
+        let Ok(length) = u16::try_from(reply.len()) else { return };
+        let mut framed = length.to_be_bytes().to_vec();
+        framed.extend_from_slice(&reply);
+        if stream.write_all(&framed).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The reply to one query, or `None` when nothing is to be sent (unreadable, not a query, or the engine's
+/// [`Answer::Timeout`]).
+pub fn respond(query: &[u8], source: Ipv4Addr, server: dns::Server<'_>, topology: &Topology) -> Option<Vec<u8>> {
+    let request = Message::from_vec(query).ok()?;
+    let [question] = request.queries.as_slice() else { return None };
+    if request.metadata.message_type != MessageType::Query || request.metadata.op_code != OpCode::Query {
+        return None;
+    }
+    let answer = dns::answer(topology, server, source, &question.name().to_string());
+    let mut response = Message::response(request.metadata.id, OpCode::Query);
+    response.metadata.recursion_desired = request.metadata.recursion_desired;
+    response.metadata.recursion_available = true;
+    response.add_query(question.clone());
+    if request.edns.is_some() {
+        // RFC 6891 §6.1.1: a query with an OPT record gets one back.
+        response.set_edns(Edns::new());
+    }
+    match answer {
+        Answer::Timeout => return None,
+        Answer::NxDomain => response.metadata.response_code = ResponseCode::NXDomain,
+        // The name exists: an A question gets the address, any other type an empty answer (NODATA).
+        Answer::Address(address) => {
+            if matches!(question.query_type(), RecordType::A | RecordType::ANY) {
+                response.add_answer(Record::from_rdata(question.name().clone(), TTL, RData::A(A(address))));
+            }
+        }
+    }
+    response.to_vec().ok()
+}

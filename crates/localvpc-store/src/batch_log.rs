@@ -1,0 +1,365 @@
+//! The batch log: an append-only file of batches in front of the SQLite file, so that making a batch durable costs
+//! one `write` and one `fdatasync` — not a SQLite transaction (B-tree pages, WAL frames, checkpoints).
+//!
+//! Files: `<database>-batches-<generation>` next to the database, generation a zero-padded counter. One file is
+//! *current* (batches are appended to it); older ones wait to be folded into SQLite, and are deleted once they
+//! are. On disk a file is a sequence of frames:
+//!
+//! ```text
+//! frame   = length:u32le  crc32(payload):u32le  payload
+//! payload = entry*
+//! entry   = 0 kind account region id body     (put)
+//!         | 1 kind account region id          (delete)
+//!         | 2 key value                       (meta)
+//!         | 3                                 (reset: everything before it is gone)
+//! string  = length:u32le utf8-bytes
+//! ```
+//!
+//! A frame is all or nothing: reading stops at the first frame that is short or fails its checksum — the tail a
+//! crash left mid-write, which was never acknowledged. Entries hold absolute values (the last write of a key wins),
+//! so folding a file into SQLite twice (a crash after the fold, before the delete) leaves the same state.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write as _};
+use std::path::{Path, PathBuf};
+
+use crate::Write;
+
+const PUT: u8 = 0;
+const DELETE: u8 = 1;
+const META: u8 = 2;
+const RESET: u8 = 3;
+
+/// A record's key: kind, account, region, ID.
+pub(crate) type Key = (String, String, String, String);
+
+/// The net effect of a run of batches: what they leave of each record and meta key, and whether they began by
+/// wiping everything before them.
+#[derive(Debug, Default)]
+pub(crate) struct NetEffect {
+    /// A reset happened: nothing older than these batches survives.
+    pub(crate) reset: bool,
+    /// Each record written: its last body, or `None` if it was last deleted.
+    pub(crate) records: HashMap<Key, Option<String>>,
+    /// Each meta key written, with its last value.
+    pub(crate) meta: HashMap<String, String>,
+}
+
+impl NetEffect {
+    /// Adds one batch on top.
+    pub(crate) fn add(&mut self, writes: &[Write<'_>]) {
+        for write in writes {
+            match *write {
+                Write::Put { kind, account, region, id, body } => {
+                    self.records.insert(key(kind, account, region, id), Some(body.to_string()));
+                }
+                Write::Delete { kind, account, region, id } => {
+                    self.records.insert(key(kind, account, region, id), None);
+                }
+                Write::Meta { key, value } => {
+                    self.meta.insert(key.to_string(), value.to_string());
+                }
+            }
+        }
+    }
+
+    /// Wipes everything before (a reset).
+    pub(crate) fn reset(&mut self) {
+        *self = NetEffect { reset: true, ..NetEffect::default() };
+    }
+
+    /// The effect as writes (the reset, if any, is [`NetEffect::reset`]).
+    pub(crate) fn writes(&self) -> Vec<Write<'_>> {
+        let records = self.records.iter().map(|((kind, account, region, id), body)| match body {
+            Some(body) => Write::Put { kind, account, region, id, body },
+            None => Write::Delete { kind, account, region, id },
+        });
+        records.chain(self.meta.iter().map(|(key, value)| Write::Meta { key, value })).collect()
+    }
+}
+
+fn key(kind: &str, account: &str, region: &str, id: &str) -> Key {
+    (kind.to_string(), account.to_string(), region.to_string(), id.to_string())
+}
+
+/// One batch (or a reset) as a frame.
+pub(crate) fn encode(writes: &[Write<'_>], reset: bool) -> Vec<u8> {
+    let mut payload = Vec::with_capacity(64 + writes.iter().map(write_size).sum::<usize>());
+    if reset {
+        payload.push(RESET);
+    }
+    for write in writes {
+        match *write {
+            Write::Put { kind, account, region, id, body } => {
+                payload.push(PUT);
+                for text in [kind, account, region, id, body] {
+                    put_string(&mut payload, text);
+                }
+            }
+            Write::Delete { kind, account, region, id } => {
+                payload.push(DELETE);
+                for text in [kind, account, region, id] {
+                    put_string(&mut payload, text);
+                }
+            }
+            Write::Meta { key, value } => {
+                payload.push(META);
+                put_string(&mut payload, key);
+                put_string(&mut payload, value);
+            }
+        }
+    }
+    let mut frame = Vec::with_capacity(8 + payload.len());
+    frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    frame.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    frame.extend_from_slice(&payload);
+    frame
+}
+
+fn write_size(write: &Write<'_>) -> usize {
+    let texts = match *write {
+        Write::Put { kind, account, region, id, body } => {
+            kind.len() + account.len() + region.len() + id.len() + body.len()
+        }
+        Write::Delete { kind, account, region, id } => kind.len() + account.len() + region.len() + id.len(),
+        Write::Meta { key, value } => key.len() + value.len(),
+    };
+    1 + 5 * 4 + texts
+}
+
+fn put_string(payload: &mut Vec<u8>, text: &str) {
+    payload.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    payload.extend_from_slice(text.as_bytes());
+}
+
+/// Reads a log file's whole frames into `effect`; stops at the first torn or corrupt frame. Returns the number of
+/// bytes of whole frames (where the next append goes).
+pub(crate) fn replay(path: &Path, effect: &mut NetEffect) -> std::io::Result<u64> {
+    let mut bytes = Vec::new();
+    File::open(path)?.read_to_end(&mut bytes)?;
+    let mut offset = 0;
+    while let Some(payload) = frame_at(&bytes, offset) {
+        if decode(payload, effect).is_none() {
+            break;
+        }
+        offset += 8 + payload.len();
+    }
+    Ok(offset as u64)
+}
+
+/// The payload of the whole, intact frame at `offset`, if there is one.
+fn frame_at(bytes: &[u8], offset: usize) -> Option<&[u8]> {
+    let header = bytes.get(offset..offset + 8)?;
+    let length = u32::from_le_bytes(header[..4].try_into().ok()?) as usize;
+    let checksum = u32::from_le_bytes(header[4..].try_into().ok()?);
+    let payload = bytes.get(offset + 8..offset + 8 + length)?;
+    (crc32fast::hash(payload) == checksum).then_some(payload)
+}
+
+/// Adds one frame's entries to `effect`; `None` if the payload is malformed (then nothing of it is added).
+fn decode(payload: &[u8], effect: &mut NetEffect) -> Option<()> {
+    let mut batch = NetEffect::default();
+    let mut reader = Reader { bytes: payload, offset: 0 };
+    while let Some(tag) = reader.byte() {
+        match tag {
+            PUT => {
+                let [kind, account, region, id, body] = reader.strings()?;
+                batch.records.insert((kind, account, region, id), Some(body));
+            }
+            DELETE => {
+                let [kind, account, region, id] = reader.strings()?;
+                batch.records.insert((kind, account, region, id), None);
+            }
+            META => {
+                let [key, value] = reader.strings()?;
+                batch.meta.insert(key, value);
+            }
+            RESET => batch.reset(),
+            _ => return None,
+        }
+    }
+    if batch.reset {
+        effect.reset();
+    }
+    effect.records.extend(batch.records);
+    effect.meta.extend(batch.meta);
+    Some(())
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let byte = *self.bytes.get(self.offset)?;
+        self.offset += 1;
+        Some(byte)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let length = self.bytes.get(self.offset..self.offset + 4)?;
+        let length = u32::from_le_bytes(length.try_into().ok()?) as usize;
+        let text = self.bytes.get(self.offset + 4..self.offset + 4 + length)?;
+        self.offset += 4 + length;
+        String::from_utf8(text.to_vec()).ok()
+    }
+
+    fn strings<const N: usize>(&mut self) -> Option<[String; N]> {
+        let mut strings: [String; N] = std::array::from_fn(|_| String::new());
+        for slot in &mut strings {
+            *slot = self.string()?;
+        }
+        Some(strings)
+    }
+}
+
+/// The log files next to `database`, oldest first, with their generations.
+pub(crate) fn files(database: &Path) -> std::io::Result<Vec<(u64, PathBuf)>> {
+    let prefix = file_prefix(database);
+    let directory = directory_of(database);
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&directory)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(generation) = name.to_str().and_then(|name| name.strip_prefix(&prefix)) else { continue };
+        if let Ok(generation) = generation.parse::<u64>() {
+            files.push((generation, entry.path()));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The path of generation `generation`'s log file.
+pub(crate) fn path(database: &Path, generation: u64) -> PathBuf {
+    directory_of(database).join(format!("{}{generation:08}", file_prefix(database)))
+}
+
+fn file_prefix(database: &Path) -> String {
+    let name = database.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    format!("{name}-batches-")
+}
+
+fn directory_of(database: &Path) -> PathBuf {
+    match database.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Makes the creation or removal of files in `database`'s folder durable.
+pub(crate) fn sync_directory(database: &Path) -> std::io::Result<()> {
+    File::open(directory_of(database))?.sync_all()
+}
+
+/// The current log file: where batches are appended.
+pub(crate) struct Current {
+    pub(crate) generation: u64,
+    file: File,
+    /// Bytes of whole, durable frames: an append that fails is cut back to this.
+    length: u64,
+    /// Set when a failed append could not be cut back: nothing more may be appended after a torn frame.
+    broken: bool,
+}
+
+impl Current {
+    /// Opens generation `generation` for appending after its first `length` bytes (the rest is a torn tail).
+    pub(crate) fn open(database: &Path, generation: u64, length: u64) -> std::io::Result<Self> {
+        let mut file = OpenOptions::new().create(true).write(true).truncate(false).open(path(database, generation))?;
+        file.set_len(length)?;
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(length))?;
+        file.sync_all()?;
+        sync_directory(database)?;
+        Ok(Current { generation, file, length, broken: false })
+    }
+
+    /// Bytes of whole frames in the file.
+    pub(crate) fn length(&self) -> u64 {
+        self.length
+    }
+
+    /// Appends one frame and makes it durable. On failure the file is cut back to its last whole frame, so a
+    /// later frame never follows a torn one.
+    pub(crate) fn append(&mut self, frame: &[u8]) -> std::io::Result<()> {
+        if self.broken {
+            return Err(std::io::Error::other("the batch log could not be repaired after a failed write"));
+        }
+        let written = self.file.write_all(frame).and_then(|()| self.file.sync_data());
+        match written {
+            Ok(()) => {
+                self.length += frame.len() as u64;
+                Ok(())
+            }
+            Err(error) => {
+                let repaired = self.file.set_len(self.length).and_then(|()| self.file.sync_all());
+                // The file was opened without O_APPEND: the next write goes where the cursor is, so put it back.
+                let repositioned =
+                    repaired.and_then(|()| std::io::Seek::seek(&mut self.file, std::io::SeekFrom::Start(self.length)));
+                self.broken = repositioned.is_err();
+                Err(error)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writes() -> Vec<Write<'static>> {
+        vec![
+            Write::Put { kind: "vpc", account: "1", region: "r", id: "vpc-1", body: "{\"a\":\"é\"}" },
+            Write::Delete { kind: "vpc", account: "1", region: "r", id: "vpc-2" },
+            Write::Meta { key: "next_id", value: "7" },
+        ]
+    }
+
+    #[test]
+    fn frames_round_trip_and_a_torn_tail_is_ignored() {
+        let dir = std::env::temp_dir().join(format!("localvpc-batch-log-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let database = dir.join("state.db");
+        let mut current = Current::open(&database, 1, 0).unwrap();
+        current.append(&encode(&writes(), false)).unwrap();
+        let second = encode(&[Write::Put { kind: "vpc", account: "1", region: "r", id: "vpc-1", body: "{}" }], false);
+        current.append(&second).unwrap();
+        let whole = current.length();
+        // A crash in the middle of a third frame.
+        let third = encode(&[Write::Meta { key: "next_id", value: "9" }], false);
+        std::fs::OpenOptions::new().append(true).open(path(&database, 1)).unwrap().write_all(&third[..7]).unwrap();
+
+        let mut effect = NetEffect::default();
+        assert_eq!(replay(&path(&database, 1), &mut effect).unwrap(), whole);
+        assert_eq!(effect.records[&key("vpc", "1", "r", "vpc-1")].as_deref(), Some("{}"), "the last put wins");
+        assert_eq!(effect.records[&key("vpc", "1", "r", "vpc-2")], None);
+        assert_eq!(effect.meta["next_id"], "7", "the torn frame is not applied");
+        assert!(!effect.reset);
+        assert_eq!(files(&database).unwrap(), vec![(1, path(&database, 1))]);
+
+        // A corrupted byte ends the log at the frame before it.
+        let mut bytes = std::fs::read(path(&database, 1)).unwrap();
+        let first_length = encode(&writes(), false).len();
+        bytes[first_length + 10] ^= 0xff;
+        std::fs::write(path(&database, 1), &bytes).unwrap();
+        let mut effect = NetEffect::default();
+        assert_eq!(replay(&path(&database, 1), &mut effect).unwrap(), first_length as u64);
+        assert_eq!(effect.records[&key("vpc", "1", "r", "vpc-1")].as_deref(), Some("{\"a\":\"é\"}"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_reset_frame_drops_everything_before_it() {
+        let mut effect = NetEffect::default();
+        effect.add(&writes());
+        let mut frame = encode(&[Write::Meta { key: "k", value: "v" }], true);
+        let payload = frame.split_off(8);
+        decode(&payload, &mut effect).unwrap();
+        assert!(effect.reset);
+        assert!(effect.records.is_empty());
+        assert_eq!(effect.meta.len(), 1);
+        assert_eq!(effect.meta["k"], "v");
+    }
+}
