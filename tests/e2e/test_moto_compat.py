@@ -43,8 +43,14 @@ FILES = [
     "test_network_acls.py",
     "test_elastic_ip_addresses.py",
     "test_instances.py",
+    "test_key_pairs.py",
+    "test_dhcp_options.py",
+    "test_amis.py",
+    "test_instance_types.py",
+    "test_instance_type_offerings.py",
+    "test_account_attributes.py",
 ]
-# Where moto's run may take long: ~400 tests, a few requests each.
+# Where moto's run may take long: ~500 tests, a few requests each.
 RUN_TIMEOUT_SECONDS = 1500
 
 
