@@ -15,13 +15,15 @@
 //! string  = length:u32le utf8-bytes
 //! ```
 //!
-//! A frame is all or nothing: reading stops at the first frame that is short or fails its checksum — the tail a
+//! A file is preallocated with zeros (see [`PREALLOCATE`]); a frame of length 0 is that tail. A frame is all or
+//! nothing: reading stops at the first frame that is empty, short or fails its checksum — the end, or the tail a
 //! crash left mid-write, which was never acknowledged. Entries hold absolute values (the last write of a key wins),
 //! so folding a file into SQLite twice (a crash after the fold, before the delete) leaves the same state.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write as _};
+use std::io::Read;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use crate::Write;
@@ -152,6 +154,10 @@ pub(crate) fn replay(path: &Path, effect: &mut NetEffect) -> std::io::Result<u64
 fn frame_at(bytes: &[u8], offset: usize) -> Option<&[u8]> {
     let header = bytes.get(offset..offset + 8)?;
     let length = u32::from_le_bytes(header[..4].try_into().ok()?) as usize;
+    if length == 0 {
+        // The zeros written ahead of the frames: the end of the log (no frame is empty, see `encode`).
+        return None;
+    }
     let checksum = u32::from_le_bytes(header[4..].try_into().ok()?);
     let payload = bytes.get(offset + 8..offset + 8 + length)?;
     (crc32fast::hash(payload) == checksum).then_some(payload)
@@ -255,25 +261,32 @@ pub(crate) fn sync_directory(database: &Path) -> std::io::Result<()> {
     File::open(directory_of(database))?.sync_all()
 }
 
+/// Bytes of zeros written ahead of the frames: overwriting blocks that are already allocated and written makes a
+/// frame durable with a data-only `fdatasync`, where a growing file needs a journal commit for its new size too
+/// (on this project's ext4 VM: ~0.2 ms against ~0.35 ms; preallocation with `fallocate` leaves *unwritten* extents,
+/// whose conversion costs the journal commit again, hence real zeros).
+const PREALLOCATE: u64 = 16 << 20;
+
 /// The current log file: where batches are appended.
 pub(crate) struct Current {
     pub(crate) generation: u64,
     file: File,
-    /// Bytes of whole, durable frames: an append that fails is cut back to this.
+    /// Bytes of whole, durable frames: the next frame goes here, and an append that fails is wiped back to it.
     length: u64,
-    /// Set when a failed append could not be cut back: nothing more may be appended after a torn frame.
+    /// Bytes of the file (frames, then zeros).
+    allocated: u64,
+    /// Set when a failed append could not be wiped: nothing more may be appended after a torn frame.
     broken: bool,
 }
 
 impl Current {
-    /// Opens generation `generation` for appending after its first `length` bytes (the rest is a torn tail).
-    pub(crate) fn open(database: &Path, generation: u64, length: u64) -> std::io::Result<Self> {
-        let mut file = OpenOptions::new().create(true).write(true).truncate(false).open(path(database, generation))?;
-        file.set_len(length)?;
-        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(length))?;
-        file.sync_all()?;
+    /// Creates generation `generation` empty, its first [`PREALLOCATE`] bytes written as zeros.
+    pub(crate) fn create(database: &Path, generation: u64) -> std::io::Result<Self> {
+        let file = OpenOptions::new().create(true).write(true).truncate(true).open(path(database, generation))?;
+        let mut current = Current { generation, file, length: 0, allocated: 0, broken: false };
+        current.preallocate(PREALLOCATE)?;
         sync_directory(database)?;
-        Ok(Current { generation, file, length, broken: false })
+        Ok(current)
     }
 
     /// Bytes of whole frames in the file.
@@ -281,24 +294,40 @@ impl Current {
         self.length
     }
 
-    /// Appends one frame and makes it durable. On failure the file is cut back to its last whole frame, so a
-    /// later frame never follows a torn one.
+    /// Writes `bytes` more zeros at the end of the file, durably (size included).
+    fn preallocate(&mut self, bytes: u64) -> std::io::Result<()> {
+        let zeros = vec![0u8; 1 << 20];
+        let end = self.allocated + bytes;
+        let mut offset = self.allocated;
+        while offset < end {
+            let piece = (end - offset).min(zeros.len() as u64) as usize;
+            self.file.write_all_at(&zeros[..piece], offset)?;
+            offset += piece as u64;
+        }
+        self.file.sync_all()?;
+        self.allocated = end;
+        Ok(())
+    }
+
+    /// Appends one frame and makes it durable. On failure its bytes are wiped back to zeros, so no later reader
+    /// finds a frame that was never acknowledged, and no later frame follows a torn one.
     pub(crate) fn append(&mut self, frame: &[u8]) -> std::io::Result<()> {
         if self.broken {
             return Err(std::io::Error::other("the batch log could not be repaired after a failed write"));
         }
-        let written = self.file.write_all(frame).and_then(|()| self.file.sync_data());
-        match written {
+        let end = self.length + frame.len() as u64;
+        if end > self.allocated {
+            self.preallocate((end - self.allocated).max(PREALLOCATE))?;
+        }
+        match self.file.write_all_at(frame, self.length).and_then(|()| self.file.sync_data()) {
             Ok(()) => {
-                self.length += frame.len() as u64;
+                self.length = end;
                 Ok(())
             }
             Err(error) => {
-                let repaired = self.file.set_len(self.length).and_then(|()| self.file.sync_all());
-                // The file was opened without O_APPEND: the next write goes where the cursor is, so put it back.
-                let repositioned =
-                    repaired.and_then(|()| std::io::Seek::seek(&mut self.file, std::io::SeekFrom::Start(self.length)));
-                self.broken = repositioned.is_err();
+                let zeros = vec![0u8; frame.len()];
+                let wiped = self.file.write_all_at(&zeros, self.length).and_then(|()| self.file.sync_data());
+                self.broken = wiped.is_err();
                 Err(error)
             }
         }
@@ -322,14 +351,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("localvpc-batch-log-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let database = dir.join("state.db");
-        let mut current = Current::open(&database, 1, 0).unwrap();
+        let mut current = Current::create(&database, 1).unwrap();
         current.append(&encode(&writes(), false)).unwrap();
         let second = encode(&[Write::Put { kind: "vpc", account: "1", region: "r", id: "vpc-1", body: "{}" }], false);
         current.append(&second).unwrap();
         let whole = current.length();
         // A crash in the middle of a third frame.
         let third = encode(&[Write::Meta { key: "next_id", value: "9" }], false);
-        std::fs::OpenOptions::new().append(true).open(path(&database, 1)).unwrap().write_all(&third[..7]).unwrap();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(path(&database, 1))
+            .unwrap()
+            .write_all_at(&third[..7], whole)
+            .unwrap();
 
         let mut effect = NetEffect::default();
         assert_eq!(replay(&path(&database, 1), &mut effect).unwrap(), whole);

@@ -26,7 +26,7 @@ use crate::{BoxFuture, Record, Snapshot, Store, StoreError, Write};
 
 /// Log bytes after which the current file is rotated and folded into SQLite: bounds the memory of `unfolded` and
 /// the replay at start-up.
-const FOLD_AT: u64 = 8 << 20;
+const FOLD_AT: u64 = 32 << 20;
 
 /// A store in one SQLite file with its batch log.
 #[derive(Clone)]
@@ -69,7 +69,7 @@ impl SqliteStore {
         }
         batch_log::sync_directory(path)?;
         let generation = left.last().map_or(1, |(generation, _)| generation + 1);
-        let current = Current::open(path, generation, 0)?;
+        let current = Current::create(path, generation)?;
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 database: path.to_path_buf(),
@@ -84,6 +84,9 @@ impl SqliteStore {
 
     /// Appends one frame (a batch, or a reset) and makes it durable, then adds its effect to `unfolded`.
     async fn append(&self, writes: &[Write<'_>], reset: bool) -> Result<(), StoreError> {
+        if writes.is_empty() && !reset {
+            return Ok(()); // Nothing to keep, and an empty frame would read as the end of the log.
+        }
         let frame = batch_log::encode(writes, reset);
         let _turn = self.inner.appending.lock().await;
         let log = Arc::clone(&self.inner.log);
@@ -114,7 +117,7 @@ impl SqliteStore {
         let (database, log) = (self.inner.database.clone(), Arc::clone(&self.inner.log));
         let folded_below = tokio::task::spawn_blocking(move || {
             let mut log = log.lock().expect("log lock");
-            *log = Current::open(&database, log.generation + 1, 0)?;
+            *log = Current::create(&database, log.generation + 1)?;
             Ok::<_, std::io::Error>(log.generation)
         })
         .await
@@ -264,21 +267,21 @@ mod tests {
         let path = dir.join("state.db");
         let store = SqliteStore::open(&path).await.unwrap();
         let body = "x".repeat(64 << 10);
-        let ids: Vec<String> = (0..200).map(|n| format!("sg-{n:04}")).collect();
+        let ids: Vec<String> = (0..700).map(|n| format!("sg-{n:04}")).collect();
         for id in &ids {
             store.apply(&[Write::Put { kind: "sg", account: "1", region: "r", id, body: &body }]).await.unwrap();
         }
         store.apply(&[Write::Delete { kind: "sg", account: "1", region: "r", id: "sg-0000" }]).await.unwrap();
-        // 200 × 64 KiB is past FOLD_AT: at least one fold happened, and its logs are gone once it finished.
+        // 700 × 64 KiB is past FOLD_AT: at least one fold happened, and its logs are gone once it finished.
         let snapshot = store.load().await.unwrap();
-        assert_eq!(snapshot.records.len(), 199);
+        assert_eq!(snapshot.records.len(), 699);
         let (folded, _) = tables::select(&store.inner.pool).await.unwrap();
         assert!(!folded.is_empty(), "some records reached SQLite");
         assert!(batch_log::files(&path).unwrap().len() <= 2);
         drop(store);
         let reopened = SqliteStore::open(&path).await.unwrap();
         let snapshot = reopened.load().await.unwrap();
-        assert_eq!(snapshot.records.len(), 199);
+        assert_eq!(snapshot.records.len(), 699);
         assert!(snapshot.records.iter().all(|record| record.id != "sg-0000" && record.body == body));
         let _ = std::fs::remove_dir_all(dir);
     }
