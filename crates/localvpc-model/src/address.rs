@@ -37,6 +37,9 @@ pub struct Address {
     pub network_border_group: String,
     /// Where it is associated.
     pub association: Option<AddressAssociation>,
+    /// Its reverse DNS (PTR) record, fully qualified (`mail.example.com.`), once ModifyAddressAttribute set one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ptr_record: Option<String>,
     /// Tags.
     pub tags: Tags,
 }
@@ -182,6 +185,7 @@ pub fn allocate(tx: &mut Tx, scope: &Scope, tags: Vec<Tag>) -> Result<Arc<Addres
         owner_id: scope.account.clone(),
         network_border_group: scope.region.clone(),
         association: None,
+        ptr_record: None,
         tags: Tags(tags),
     };
     let id = address.allocation_id.clone();
@@ -336,6 +340,64 @@ pub fn release(tx: &mut Tx, scope: &Scope, reference: &AddressRef) -> Result<()>
     }
     tx.remove::<Address>(scope, &address.allocation_id);
     Ok(())
+}
+
+/// The answer of ModifyAddressAttribute and ResetAddressAttribute: the address's PTR record before the call, and
+/// the update the call requested (`None` for a reset, which removes the record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PtrRecordUpdate {
+    /// The address, as it was before the update.
+    pub before: Arc<Address>,
+    /// The requested record, fully qualified; `None` when the record is removed.
+    pub value: Option<String>,
+}
+
+/// ModifyAddressAttribute `DomainName`: sets the address's reverse DNS record.
+///
+/// ASSUMPTION [I]: AWS accepts the update as `PENDING` only if the name resolves forward to the address, and
+/// applies it after a while. localvpc has no public DNS to ask and nothing to wait for: any syntactically valid
+/// host name is accepted, answered `PENDING` as AWS answers, and is the record at once (the next
+/// DescribeAddressesAttribute shows it, with a trailing dot as AWS writes it).
+pub fn set_domain_name(tx: &mut Tx, scope: &Scope, allocation_id: &str, domain_name: &str) -> Result<PtrRecordUpdate> {
+    let before = find(tx.region(scope), allocation_id)?;
+    let value = fully_qualified(domain_name)?;
+    tx.update::<Address>(scope, allocation_id, |address| address.ptr_record = Some(value.clone()));
+    Ok(PtrRecordUpdate { before, value: Some(value) })
+}
+
+/// ResetAddressAttribute `domain-name`: removes the address's reverse DNS record (a no-op without one).
+pub fn reset_domain_name(tx: &mut Tx, scope: &Scope, allocation_id: &str) -> Result<PtrRecordUpdate> {
+    let before = find(tx.region(scope), allocation_id)?;
+    if before.ptr_record.is_some() {
+        tx.update::<Address>(scope, allocation_id, |address| address.ptr_record = None);
+    }
+    Ok(PtrRecordUpdate { before, value: None })
+}
+
+/// The one attribute these actions know (`AddressAttributeName`: `domain-name`).
+pub fn check_attribute(attribute: &str) -> Result<()> {
+    if attribute == "domain-name" {
+        return Ok(());
+    }
+    Err(Ec2Error::InvalidParameterValue(format!(
+        "Value ({attribute}) for parameter attribute is invalid. Valid values: domain-name"
+    )))
+}
+
+/// `name` as a fully qualified host name (`a.example.com` → `a.example.com.`), lower case; refused unless every
+/// label is 1–63 letters, digits or hyphens (not at either end) and the whole at most 253 characters.
+fn fully_qualified(name: &str) -> Result<String> {
+    let bare = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    if bare.is_empty() || bare.len() > 253 || !bare.contains('.') || !bare.split('.').all(label_ok) {
+        return Err(Ec2Error::InvalidParameterValue(format!("Invalid domain name: {name}")));
+    }
+    Ok(format!("{bare}."))
 }
 
 /// An interface is deleted: the Elastic IP on it loses its association.

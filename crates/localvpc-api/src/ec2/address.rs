@@ -1,7 +1,10 @@
 //! Elastic IP actions: AllocateAddress, AssociateAddress, DisassociateAddress, ReleaseAddress, DescribeAddresses
-//! (spec §2.10).
+//! (spec §2.10), and the reverse DNS attribute: DescribeAddressesAttribute, ModifyAddressAttribute,
+//! ResetAddressAttribute.
 
-use localvpc_model::address::{self, Address, AddressRef, AddressView, AssociateAddress, AssociationRef};
+use localvpc_model::address::{
+    self, Address, AddressRef, AddressView, AssociateAddress, AssociationRef, PtrRecordUpdate,
+};
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
 use localvpc_model::{Ec2Error, RegionState, Tx, World};
@@ -110,5 +113,53 @@ pub(crate) fn describe_addresses(world: &World, ctx: &Ctx, params: &Params, x: &
             && matches(&AddressView { address, region }, &filters)
     });
     x.list("addressesSet", shown, |x, address| render_address(x, address, region));
+    Ok(())
+}
+
+/// One `AddressAttribute`: the address and its PTR record, with the update a Modify/Reset requested.
+fn render_attribute(x: &mut Xml, address: &Address, update: Option<&PtrRecordUpdate>) {
+    x.value("publicIp", address.public_ip)
+        .text("allocationId", &address.allocation_id)
+        .optional("ptrRecord", address.ptr_record.as_deref());
+    if let Some(update) = update {
+        x.open("ptrRecordUpdate")
+            .optional("value", update.value.as_deref())
+            .text("status", "PENDING")
+            .close("ptrRecordUpdate");
+    }
+}
+
+/// Every address of the account, or the ones named (all must exist); `Attribute` must be `domain-name`.
+pub(crate) fn describe_addresses_attribute(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let attribute = params.get("Attribute").ok_or_else(|| Ec2Error::MissingParameter("Attribute".into()))?;
+    address::check_attribute(attribute)?;
+    let allocation_ids = params.list("AllocationId")?;
+    let region = world.region(&ctx.scope);
+    let shown: Vec<_> = if allocation_ids.is_empty() {
+        region.addresses.values().cloned().collect()
+    } else {
+        allocation_ids.iter().map(|id| address::find(region, id)).collect::<Result<_>>()?
+    };
+    x.list("addressSet", shown.iter(), |x, address| render_attribute(x, address, None));
+    Ok(())
+}
+
+pub(crate) fn modify_address_attribute(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let allocation_id = params.required("AllocationId")?;
+    let domain_name = params.required("DomainName")?;
+    let update = address::set_domain_name(tx, &ctx.scope, allocation_id, domain_name)?;
+    x.open("address");
+    render_attribute(x, &update.before, Some(&update));
+    x.close("address");
+    Ok(())
+}
+
+pub(crate) fn reset_address_attribute(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let allocation_id = params.required("AllocationId")?;
+    address::check_attribute(params.required("Attribute")?)?;
+    let update = address::reset_domain_name(tx, &ctx.scope, allocation_id)?;
+    x.open("address");
+    render_attribute(x, &update.before, Some(&update));
+    x.close("address");
     Ok(())
 }
