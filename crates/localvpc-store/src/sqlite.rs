@@ -26,7 +26,10 @@ use crate::{BoxFuture, Record, Snapshot, Store, StoreError, Write};
 
 /// Log bytes after which the current file is rotated and folded into SQLite: bounds the memory of `unfolded` and
 /// the replay at start-up.
-const FOLD_AT: u64 = 32 << 20;
+///
+/// A mebibyte below the preallocation: the append that crosses it rarely has to grow the file, and the next file is
+/// made ahead of time (`spare`), so a rotation waits for neither.
+const FOLD_AT: u64 = batch_log::PREALLOCATE - (1 << 20);
 
 /// A store in one SQLite file with its batch log.
 #[derive(Clone)]
@@ -41,6 +44,9 @@ struct Inner {
     appending: Mutex<()>,
     /// The current log file (a blocking thread appends to it while `appending` is held).
     log: Arc<std::sync::Mutex<Current>>,
+    /// The next log file, made (zeros written) in the background so a rotation does not wait for it. Locked
+    /// before `log` when both are needed.
+    spare: Arc<std::sync::Mutex<Option<Current>>>,
     /// Batches appended since the last fold began; a fold takes them.
     unfolded: std::sync::Mutex<NetEffect>,
     /// Held by the fold in progress: one fold at a time, oldest first; reads and resets wait for it.
@@ -70,16 +76,33 @@ impl SqliteStore {
         batch_log::sync_directory(path)?;
         let generation = left.last().map_or(1, |(generation, _)| generation + 1);
         let current = Current::create(path, generation)?;
-        Ok(SqliteStore {
+        let store = SqliteStore {
             inner: Arc::new(Inner {
                 database: path.to_path_buf(),
                 pool,
                 appending: Mutex::new(()),
                 log: Arc::new(std::sync::Mutex::new(current)),
+                spare: Default::default(),
                 unfolded: Default::default(),
                 folding: Default::default(),
             }),
-        })
+        };
+        store.prepare_spare();
+        Ok(store)
+    }
+
+    /// Makes the next log file in the background, unless it is there already.
+    fn prepare_spare(&self) {
+        let (database, log, spare) =
+            (self.inner.database.clone(), Arc::clone(&self.inner.log), Arc::clone(&self.inner.spare));
+        tokio::task::spawn_blocking(move || {
+            let mut spare = spare.lock().expect("spare lock");
+            let next = log.lock().expect("log lock").generation + 1;
+            if spare.as_ref().is_none_or(|made| made.generation != next) {
+                // A failure here is not an error yet: the rotation makes the file itself, and reports it.
+                *spare = Current::create(&database, next).ok();
+            }
+        });
     }
 
     /// Appends one frame (a batch, or a reset) and makes it durable, then adds its effect to `unfolded`.
@@ -114,14 +137,21 @@ impl SqliteStore {
     /// in which case the current file grows until an append finds none. Call with `appending` held.
     async fn rotate(&self) -> Result<(), StoreError> {
         let Ok(turn) = Arc::clone(&self.inner.folding).try_lock_owned() else { return Ok(()) };
-        let (database, log) = (self.inner.database.clone(), Arc::clone(&self.inner.log));
+        let (database, log, spare) =
+            (self.inner.database.clone(), Arc::clone(&self.inner.log), Arc::clone(&self.inner.spare));
         let folded_below = tokio::task::spawn_blocking(move || {
+            let mut spare = spare.lock().expect("spare lock");
             let mut log = log.lock().expect("log lock");
-            *log = Current::create(&database, log.generation + 1)?;
+            let next = log.generation + 1;
+            *log = match spare.take() {
+                Some(made) if made.generation == next => made,
+                _ => Current::create(&database, next)?,
+            };
             Ok::<_, std::io::Error>(log.generation)
         })
         .await
         .map_err(|join| std::io::Error::other(join.to_string()))??;
+        self.prepare_spare();
         let effect = std::mem::take(&mut *self.inner.unfolded.lock().expect("unfolded lock"));
         let inner = Arc::clone(&self.inner);
         tokio::spawn(async move {
@@ -257,7 +287,9 @@ mod tests {
         drop(store);
         let reopened = SqliteStore::open(&path).await.unwrap();
         assert_eq!(ids(reopened.load().await.unwrap()), ["vpc-new"]);
-        assert_eq!(batch_log::files(&path).unwrap().len(), 1, "only the new current log is left");
+        let current = reopened.inner.log.lock().unwrap().generation;
+        let left = batch_log::files(&path).unwrap();
+        assert!(left.iter().all(|(generation, _)| *generation >= current), "no older log is left: {left:?}");
         let _ = std::fs::remove_dir_all(dir);
     }
 
@@ -267,21 +299,24 @@ mod tests {
         let path = dir.join("state.db");
         let store = SqliteStore::open(&path).await.unwrap();
         let body = "x".repeat(64 << 10);
-        let ids: Vec<String> = (0..700).map(|n| format!("sg-{n:04}")).collect();
+        let ids: Vec<String> = (0..200).map(|n| format!("sg-{n:04}")).collect();
         for id in &ids {
             store.apply(&[Write::Put { kind: "sg", account: "1", region: "r", id, body: &body }]).await.unwrap();
         }
         store.apply(&[Write::Delete { kind: "sg", account: "1", region: "r", id: "sg-0000" }]).await.unwrap();
-        // 700 × 64 KiB is past FOLD_AT: at least one fold happened, and its logs are gone once it finished.
+        // 200 × 64 KiB is past FOLD_AT: at least one fold happened, and its logs are gone once it finished.
         let snapshot = store.load().await.unwrap();
-        assert_eq!(snapshot.records.len(), 699);
+        assert_eq!(snapshot.records.len(), 199);
         let (folded, _) = tables::select(&store.inner.pool).await.unwrap();
         assert!(!folded.is_empty(), "some records reached SQLite");
-        assert!(batch_log::files(&path).unwrap().len() <= 2);
+        assert!(
+            batch_log::files(&path).unwrap().len() <= 3,
+            "the current log, its spare, and one being folded at most"
+        );
         drop(store);
         let reopened = SqliteStore::open(&path).await.unwrap();
         let snapshot = reopened.load().await.unwrap();
-        assert_eq!(snapshot.records.len(), 699);
+        assert_eq!(snapshot.records.len(), 199);
         assert!(snapshot.records.iter().all(|record| record.id != "sg-0000" && record.body == body));
         let _ = std::fs::remove_dir_all(dir);
     }
