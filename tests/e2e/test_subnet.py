@@ -196,6 +196,30 @@ def test_modify_subnet_map_public_ip_cli(aws, ec2, vpc_id):
     assert aws("ec2", "describe-subnets", "--subnet-ids", sid).ok()["Subnets"][0]["MapPublicIpOnLaunch"] is False
 
 
+def test_modify_subnet_private_dns_name_options(ec2, vpc_id):
+    """PrivateDnsHostnameTypeOnLaunch and EnableResourceNameDnsARecordOnLaunch are kept and described, one per call;
+    a neighbour subnet keeps the defaults."""
+    sid = create_subnet(ec2, vpc_id, "10.0.1.0/24")["SubnetId"]
+    other = create_subnet(ec2, vpc_id, "10.0.2.0/24")["SubnetId"]
+
+    def options(subnet_id):
+        return ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["PrivateDnsNameOptionsOnLaunch"]
+
+    defaults = {"HostnameType": "ip-name", "EnableResourceNameDnsARecord": False,
+                "EnableResourceNameDnsAAAARecord": False}
+    assert options(sid) == defaults
+    ec2.modify_subnet_attribute(SubnetId=sid, EnableResourceNameDnsARecordOnLaunch={"Value": True})
+    assert options(sid) == defaults | {"EnableResourceNameDnsARecord": True}
+    ec2.modify_subnet_attribute(SubnetId=sid, PrivateDnsHostnameTypeOnLaunch="resource-name")
+    assert options(sid) == defaults | {"HostnameType": "resource-name", "EnableResourceNameDnsARecord": True}
+    assert options(other) == defaults
+    with ec2_error("InvalidParameterValue", "Value (host-name) for parameter privateDnsHostnameTypeOnLaunch is invalid."):
+        ec2.modify_subnet_attribute(SubnetId=sid, PrivateDnsHostnameTypeOnLaunch="host-name")
+    ec2.modify_subnet_attribute(SubnetId=sid, PrivateDnsHostnameTypeOnLaunch="ip-name")
+    ec2.modify_subnet_attribute(SubnetId=sid, EnableResourceNameDnsARecordOnLaunch={"Value": False})
+    assert options(sid) == defaults
+
+
 def test_modify_subnet_attribute_unknown_subnet(ec2):
     sid = UNKNOWN["subnet"]
     with ec2_error("InvalidSubnetID.NotFound", f"The subnet ID '{sid}' does not exist"):

@@ -52,6 +52,20 @@ def test_create_vpc_instance_tenancy_dedicated(ec2):
     assert d["InstanceTenancy"] == "dedicated"
 
 
+def test_modify_vpc_tenancy_to_default_only(ec2):
+    """ModifyVpcTenancy can set `default` and nothing else; the refused call leaves the tenancy as it was."""
+    vid = ec2.create_vpc(CidrBlock="10.9.0.0/16", InstanceTenancy="dedicated")["Vpc"]["VpcId"]
+    for tenancy in ("dedicated", "host", "unknown"):
+        with ec2_error("UnsupportedTenancy", f"The tenancy value {tenancy} is not supported."):
+            ec2.modify_vpc_tenancy(VpcId=vid, InstanceTenancy=tenancy)
+    assert ec2.describe_vpcs(VpcIds=[vid])["Vpcs"][0]["InstanceTenancy"] == "dedicated"
+    assert ec2.modify_vpc_tenancy(VpcId=vid, InstanceTenancy="default")["ReturnValue"] is True
+    assert ec2.describe_vpcs(VpcIds=[vid])["Vpcs"][0]["InstanceTenancy"] == "default"
+    unknown = UNKNOWN["vpc"]
+    with ec2_error("InvalidVpcID.NotFound", f"The vpc ID '{unknown}' does not exist"):
+        ec2.modify_vpc_tenancy(VpcId=unknown, InstanceTenancy="default")
+
+
 def test_create_vpc_cli(aws):
     res = aws("ec2", "create-vpc", "--cidr-block", "10.20.0.0/16",
               "--tag-specifications", "ResourceType=vpc,Tags=[{Key=Name,Value=cli-vpc}]").ok()

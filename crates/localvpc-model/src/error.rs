@@ -616,6 +616,11 @@ pub enum Ec2Error {
         "Value ({0}) for parameter keyName is invalid. Length exceeds maximum of 255 ASCII characters, or is empty."
     )]
     KeyNameInvalid(String),
+    /// ModifyVpcTenancy with a tenancy other than `default`, the only value it can set (EC2 API reference,
+    /// ModifyVpcTenancy: "You can change the instance tenancy attribute of a VPC to default only"). The code is in
+    /// AWS's error-code list; ASSUMPTION (text [M]).
+    #[error("The tenancy value {0} is not supported.")]
+    UnsupportedTenancy(String),
     /// ClassicLink actions: EC2-Classic is retired, and accounts without it have always been answered this
     /// [O: aws/aws-sdk-java#754, the answer in a VPC-only account].
     #[error("The functionality you requested is not available in this region.")]

@@ -490,6 +490,7 @@ mod tests {
             availability_zone_id: "use1-az6".into(),
             default_for_az: false,
             map_public_ip_on_launch: false,
+            private_dns_name_options: Default::default(),
             region: "us-east-1".into(),
             tags: Tags::default(),
         }

@@ -1,4 +1,4 @@
-//! Subnets (spec §2.3): range and conflict checks, zones, reserved addresses, `MapPublicIpOnLaunch`.
+//! Subnets (spec §2.3): range and conflict checks, zones, reserved addresses, `MapPublicIpOnLaunch`, hostname options.
 
 use std::sync::Arc;
 
@@ -33,11 +33,36 @@ pub struct Subnet {
     pub default_for_az: bool,
     /// `mapPublicIpOnLaunch`.
     pub map_public_ip_on_launch: bool,
+    /// `privateDnsNameOptionsOnLaunch` (a store written before it existed reads the defaults).
+    #[serde(default)]
+    pub private_dns_name_options: PrivateDnsNameOptionsOnLaunch,
     /// The region, for the ARN.
     pub region: String,
     /// Tags.
     pub tags: Tags,
 }
+
+/// Part 2 §16.3 [D]: a subnet's `privateDnsNameOptionsOnLaunch`, the hostname settings instances launched into it
+/// start from. A new subnet has `ip-name` and neither resource-name record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivateDnsNameOptionsOnLaunch {
+    /// `hostnameType`: `ip-name` or `resource-name`.
+    pub hostname_type: String,
+    /// `enableResourceNameDnsARecord`.
+    pub enable_resource_name_dns_a_record: bool,
+}
+
+impl Default for PrivateDnsNameOptionsOnLaunch {
+    fn default() -> Self {
+        PrivateDnsNameOptionsOnLaunch {
+            hostname_type: HOSTNAME_TYPES[0].into(),
+            enable_resource_name_dns_a_record: false,
+        }
+    }
+}
+
+/// `PrivateDnsHostnameTypeOnLaunch` values (EC2 API reference, ModifySubnetAttribute; the first is the default).
+pub const HOSTNAME_TYPES: [&str; 2] = ["ip-name", "resource-name"];
 
 /// Spec §2.3 [D]: every subnet loses its first four addresses and its last.
 pub const RESERVED_ADDRESSES: u64 = 5;
@@ -250,6 +275,7 @@ fn insert(
         availability_zone_id: zone.zone_id.clone(),
         default_for_az,
         map_public_ip_on_launch: default_for_az,
+        private_dns_name_options: PrivateDnsNameOptionsOnLaunch::default(),
         region: scope.region.clone(),
         tags,
     };
@@ -277,5 +303,30 @@ pub fn delete_subnet(tx: &mut Tx, scope: &Scope, subnet_id: &str) -> Result<()> 
 pub fn set_map_public_ip_on_launch(tx: &mut Tx, scope: &Scope, subnet_id: &str, value: bool) -> Result<()> {
     find(tx.region(scope), subnet_id)?;
     tx.update::<Subnet>(scope, subnet_id, |subnet| subnet.map_public_ip_on_launch = value);
+    Ok(())
+}
+
+/// ModifySubnetAttribute `PrivateDnsHostnameTypeOnLaunch` (part 2 §16.3): `ip-name` or `resource-name`, else
+/// `InvalidParameterValue`.
+pub fn set_hostname_type_on_launch(tx: &mut Tx, scope: &Scope, subnet_id: &str, value: &str) -> Result<()> {
+    find(tx.region(scope), subnet_id)?;
+    if !HOSTNAME_TYPES.contains(&value) {
+        return Err(Ec2Error::UnknownEnumValue { parameter: "privateDnsHostnameTypeOnLaunch", value: value.into() });
+    }
+    tx.update::<Subnet>(scope, subnet_id, |subnet| subnet.private_dns_name_options.hostname_type = value.into());
+    Ok(())
+}
+
+/// ModifySubnetAttribute `EnableResourceNameDnsARecordOnLaunch` (part 2 §16.3).
+pub fn set_resource_name_dns_a_record_on_launch(
+    tx: &mut Tx,
+    scope: &Scope,
+    subnet_id: &str,
+    value: bool,
+) -> Result<()> {
+    find(tx.region(scope), subnet_id)?;
+    tx.update::<Subnet>(scope, subnet_id, |subnet| {
+        subnet.private_dns_name_options.enable_resource_name_dns_a_record = value
+    });
     Ok(())
 }

@@ -266,6 +266,17 @@ impl VpcAttribute {
     }
 }
 
+/// ModifyVpcTenancy: a VPC's tenancy can only become `default` (EC2 API reference, ModifyVpcTenancy); instances
+/// already running keep theirs.
+pub fn modify_vpc_tenancy(tx: &mut Tx, scope: &Scope, vpc_id: &str, tenancy: &str) -> Result<()> {
+    find(tx.region(scope), vpc_id)?;
+    if tenancy != "default" {
+        return Err(Ec2Error::UnsupportedTenancy(tenancy.to_string()));
+    }
+    tx.update::<Vpc>(scope, vpc_id, |vpc| vpc.instance_tenancy = tenancy.to_string());
+    Ok(())
+}
+
 /// ModifyVpcAttribute: one attribute per call (the API layer refuses two with `InvalidParameterCombination`).
 pub fn modify_vpc_attribute(
     tx: &mut Tx,

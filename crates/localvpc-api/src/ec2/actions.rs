@@ -117,6 +117,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("ModifyVolume", Write(volume::modify_volume)),
     ("ModifyVpcAttribute", Write(vpc::modify_vpc_attribute)),
     ("ModifyVpcPeeringConnectionOptions", Write(vpc_peering::modify_vpc_peering_connection_options)),
+    ("ModifyVpcTenancy", Write(vpc::modify_vpc_tenancy)),
     ("RebootInstances", Write(instance::reboot_instances)),
     ("RejectVpcPeeringConnection", Write(vpc_peering::reject_vpc_peering_connection)),
     ("ReleaseAddress", Write(address::release_address)),

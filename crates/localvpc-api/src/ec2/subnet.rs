@@ -30,8 +30,9 @@ fn render_subnet(x: &mut Xml, subnet: &Subnet, region: &RegionState) {
         .value("ipv6Native", false)
         .value("enableDns64", false)
         .nested("privateDnsNameOptionsOnLaunch", |x| {
-            x.text("hostnameType", "ip-name")
-                .value("enableResourceNameDnsARecord", false)
+            let options = &subnet.private_dns_name_options;
+            x.text("hostnameType", &options.hostname_type)
+                .value("enableResourceNameDnsARecord", options.enable_resource_name_dns_a_record)
                 .value("enableResourceNameDnsAAAARecord", false);
         })
         .tag_set(&subnet.tags);
@@ -76,19 +77,29 @@ pub(crate) fn delete_subnet(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml
 
 pub(crate) fn modify_subnet_attribute(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let subnet_id = params.required("SubnetId")?;
-    match params.bool("MapPublicIpOnLaunch.Value")? {
-        Some(value) => subnet::set_map_public_ip_on_launch(tx, &ctx.scope, subnet_id, value)?,
-        None => {
-            subnet::find(tx.region(&ctx.scope), subnet_id)?;
-            let other_attributes =
-                ["AssignIpv6AddressOnCreation.Value", "EnableDns64.Value", "MapCustomerOwnedIpOnLaunch.Value"];
-            if !other_attributes.iter().any(|key| params.get(key).is_some()) {
-                return Err(Ec2Error::MissingParameter("MapPublicIpOnLaunch".into()));
-            }
-            return Err(Ec2Error::InvalidParameterValue(
-                "Only the MapPublicIpOnLaunch attribute is supported by localvpc".into(),
-            ));
+    let scope = &ctx.scope;
+    if let Some(value) = params.bool("MapPublicIpOnLaunch.Value")? {
+        subnet::set_map_public_ip_on_launch(tx, scope, subnet_id, value)?;
+    } else if let Some(value) = params.get("PrivateDnsHostnameTypeOnLaunch") {
+        subnet::set_hostname_type_on_launch(tx, scope, subnet_id, value)?;
+    } else if let Some(value) = params.bool("EnableResourceNameDnsARecordOnLaunch.Value")? {
+        subnet::set_resource_name_dns_a_record_on_launch(tx, scope, subnet_id, value)?;
+    } else {
+        subnet::find(tx.region(scope), subnet_id)?;
+        let other_attributes = [
+            "AssignIpv6AddressOnCreation.Value",
+            "EnableDns64.Value",
+            "MapCustomerOwnedIpOnLaunch.Value",
+            "EnableResourceNameDnsAAAARecordOnLaunch.Value",
+        ];
+        if !other_attributes.iter().any(|key| params.get(key).is_some()) {
+            return Err(Ec2Error::MissingParameter("MapPublicIpOnLaunch".into()));
         }
+        return Err(Ec2Error::InvalidParameterValue(
+            "Only the MapPublicIpOnLaunch, PrivateDnsHostnameTypeOnLaunch and EnableResourceNameDnsARecordOnLaunch \
+             attributes are supported by localvpc"
+                .into(),
+        ));
     }
     return_true(x);
     Ok(())

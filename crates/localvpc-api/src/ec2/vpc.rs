@@ -1,5 +1,5 @@
 //! VPC actions: CreateVpc, DescribeVpcs, DeleteVpc, Describe/ModifyVpcAttribute, Associate/DisassociateVpcCidrBlock,
-//! CreateDefaultVpc.
+//! CreateDefaultVpc, ModifyVpcTenancy.
 
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
@@ -118,6 +118,12 @@ pub(crate) fn modify_vpc_attribute(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &
             many.iter().map(|(key, _, _)| key.trim_end_matches(".Value")).collect::<Vec<_>>().join(", ")
         ))),
     }
+}
+
+pub(crate) fn modify_vpc_tenancy(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    vpc::modify_vpc_tenancy(tx, &ctx.scope, params.required("VpcId")?, params.required("InstanceTenancy")?)?;
+    return_true(x);
+    Ok(())
 }
 
 pub(crate) fn associate_vpc_cidr_block(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {

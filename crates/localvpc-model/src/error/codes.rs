@@ -222,6 +222,7 @@ impl Ec2Error {
             KeyPairNotFound(_) => "InvalidKeyPair.NotFound",
             KeyPairFormat => "InvalidKeyPair.Format",
             ClassicLinkUnsupported => "UnsupportedOperation",
+            UnsupportedTenancy(_) => "UnsupportedTenancy",
             TagLimitExceeded => "TagLimitExceeded",
             InvalidId(_) => "InvalidID",
         }

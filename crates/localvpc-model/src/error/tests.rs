@@ -163,6 +163,7 @@ fn every_variant() -> Vec<Ec2Error> {
         KeyPairFormat,
         KeyNameInvalid("".into()),
         ClassicLinkUnsupported,
+        UnsupportedTenancy("dedicated".into()),
         VolumeNotFound(vec![id()]),
         SnapshotNotFound("snap-1".into()),
         ZoneNotFound("us-east-1z".into()),
