@@ -150,6 +150,16 @@ pub enum Ec2Error {
     /// §2.2: CreateDefaultVpc when one exists.
     #[error("A Default VPC already exists for this account in this region.")]
     DefaultVpcAlreadyExists,
+    /// CreateDefaultSubnet in a zone that has one (EC2 API reference, error codes).
+    #[error("A default subnet already exists in the specified Availability Zone. You can have only one default subnet per Availability Zone.")]
+    DefaultSubnetAlreadyExistsInAvailabilityZone,
+    /// CreateDefaultSubnet without a default VPC (EC2 API reference, error codes).
+    #[error("There is no default VPC in which to create a default subnet. Create a default VPC first.")]
+    DefaultVpcDoesNotExist,
+    /// CreateDefaultSubnet when no /20 of the default VPC's block is free [I]: AWS documents no code for it; the
+    /// code CreateSubnet gives for a block that overlaps.
+    #[error("The default VPC has no free /20 block for a default subnet.")]
+    NoFreeDefaultSubnetBlock,
     /// §2.2/§5: more than 5 IPv4 CIDR blocks (a quota: enforced only with `serve --quotas aws`).
     #[error("This network {0} has met its maximum number of allowed CIDRs: 5")]
     CidrLimitExceeded(String),

@@ -252,6 +252,37 @@ pub fn create_subnet(tx: &mut Tx, scope: &Scope, request: CreateSubnet) -> Resul
     Ok(insert(tx, scope, &vpc, block, &zone, false, Tags(request.tags)))
 }
 
+/// CreateDefaultSubnet: a /20 default subnet in `zone` of the default VPC — refused without a default VPC, and when
+/// the zone has a default subnet already. The block is the first /20 of the default VPC's block that no subnet of
+/// the VPC overlaps (ASSUMPTION [I]: AWS documents the size, not which free /20 it takes).
+pub fn create_default_subnet_in_zone(
+    tx: &mut Tx,
+    scope: &Scope,
+    zone_name: Option<&str>,
+    zone_id: Option<&str>,
+) -> Result<Arc<Subnet>> {
+    if zone_name.is_none() && zone_id.is_none() {
+        return Err(Ec2Error::MissingParameter("AvailabilityZone".into()));
+    }
+    let zone = pick_zone(&scope.region, zone_name, zone_id)?;
+    let region = tx.region(scope);
+    let vpc = region.index.default_vpc().and_then(|id| region.vpcs.get(id).cloned());
+    let vpc = vpc.ok_or(Ec2Error::DefaultVpcDoesNotExist)?;
+    let taken =
+        region.subnets.values().any(|s| s.vpc_id == vpc.id && s.default_for_az && s.availability_zone == zone.name);
+    if taken {
+        return Err(Ec2Error::DefaultSubnetAlreadyExistsInAvailabilityZone);
+    }
+    let free = vpc.cidr_block.subnets(20).into_iter().flatten().find(|block| {
+        let (first, last) = (u32::from(block.network()), u32::from(block.broadcast()));
+        region.index.overlapping_subnet(&vpc.id, first, last).is_none()
+    });
+    let block = free.ok_or(Ec2Error::NoFreeDefaultSubnetBlock)?;
+    let existing = region.index.subnet_count(&vpc.id);
+    crate::quotas::check(tx.quotas().subnets_per_vpc, existing, 1, || Ec2Error::SubnetLimitExceeded)?;
+    Ok(insert(tx, scope, &vpc, block, &zone, true, Tags::default()))
+}
+
 /// A default VPC's subnet: `defaultForAz` and `mapPublicIpOnLaunch` set (spec §2.2).
 pub fn create_default_subnet(tx: &mut Tx, scope: &Scope, vpc: &Vpc, block: Ipv4Net, zone: &AvailabilityZone) {
     insert(tx, scope, vpc, block, zone, true, Tags::default());

@@ -26,6 +26,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("AttachVolume", Write(volume::attach_volume)),
     ("AuthorizeSecurityGroupEgress", Write(security_group::authorize_security_group_egress)),
     ("AuthorizeSecurityGroupIngress", Write(security_group::authorize_security_group_ingress)),
+    ("CreateDefaultSubnet", Write(subnet::create_default_subnet)),
     ("CreateDefaultVpc", Write(vpc::create_default_vpc)),
     ("CreateDhcpOptions", Write(dhcp_options::create_dhcp_options)),
     ("CreateInternetGateway", Write(internet_gateway::create_internet_gateway)),

@@ -55,6 +55,17 @@ pub(crate) fn create_subnet(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml
     Ok(())
 }
 
+pub(crate) fn create_default_subnet(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    if params.bool("Ipv6Native")? == Some(true) {
+        return Err(Ec2Error::InvalidParameterValue("IPv6 subnets are not supported by localvpc".into()));
+    }
+    let zone_name = params.get("AvailabilityZone");
+    let subnet = subnet::create_default_subnet_in_zone(tx, &ctx.scope, zone_name, params.get("AvailabilityZoneId"))?;
+    let region = tx.region(&ctx.scope);
+    x.nested("subnet", |x| render_subnet(x, &subnet, region));
+    Ok(())
+}
+
 pub(crate) fn describe_subnets(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let ids = params.list("SubnetId")?;
     let filters = params.filters()?;

@@ -88,6 +88,9 @@ impl Ec2Error {
             | RouteTableHasDependencies(_)
             | NetworkAclHasDependencies(_) => "DependencyViolation",
             DefaultVpcAlreadyExists => "DefaultVpcAlreadyExists",
+            DefaultSubnetAlreadyExistsInAvailabilityZone => "DefaultSubnetAlreadyExistsInAvailabilityZone",
+            DefaultVpcDoesNotExist => "DefaultVpcDoesNotExist",
+            NoFreeDefaultSubnetBlock => "InvalidSubnet.Conflict",
             CidrLimitExceeded(_) => "CidrLimitExceeded",
             CannotDisassociatePrimaryCidr(_) => "OperationNotPermitted",
             CidrBlockHasDependencies(_) => "DependencyViolation",
