@@ -4,7 +4,8 @@
 //! spelling (which is inconsistent by design: `InvalidVpcID.NotFound` but `InvalidRouteTableId.Malformed`), and
 //! the `#[error]` text is the message. The doc of each variant names the spec section it comes from
 //! (`shared/spec/aws-vpc-behaviour.md`). The snapshot test at the bottom lists every (code, message) pair, so a
-//! changed spelling shows up in review.
+//! changed spelling shows up in review. A family of many variants gets an enum of its own behind one variant here
+//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`), with its codes beside it.
 
 use thiserror::Error;
 
@@ -636,178 +637,15 @@ pub enum Ec2Error {
     #[error("The functionality you requested is not available in this region.")]
     ClassicLinkUnsupported,
 
-    // ---- EBS volumes (EC2 API reference: CreateVolume, AttachVolume, DetachVolume, DeleteVolume) ----
-    /// Unknown volume ID(s) [O: AWS's answer "The volume 'vol-…' does not exist."].
-    #[error("The volume '{}' does not exist.", .0.join("', '"))]
-    VolumeNotFound(Vec<String>),
-    /// A `SnapshotId` (snapshots are not modelled, so none exists).
-    #[error("The snapshot '{0}' does not exist.")]
-    SnapshotNotFound(String),
-    /// A zone the region does not have.
-    #[error("The zone '{0}' does not exist.")]
-    ZoneNotFound(String),
-    /// A `VolumeType` that is not one of EBS's.
-    #[error("Value ({0}) for parameter volumeType is invalid. Valid volume types are: standard, io1, io2, gp2, sc1, st1, gp3")]
-    InvalidVolumeType(String),
-    /// A size below the type's minimum.
-    #[error("Volume of {size}GiB is too small for volume type {volume_type}; minimum is {min}GiB")]
-    VolumeTooSmall {
-        /// `Size`.
-        size: i64,
-        /// The type.
-        volume_type: &'static str,
-        /// The minimum.
-        min: i64,
-    },
-    /// A size above the type's maximum.
-    #[error("Volume of {size}GiB is too large for volume type {volume_type}; maximum is {max}GiB")]
-    VolumeTooLarge {
-        /// `Size`.
-        size: i64,
-        /// The type.
-        volume_type: &'static str,
-        /// The maximum.
-        max: i64,
-    },
-    /// `Iops` for a type whose IOPS follow from its size.
-    #[error("The parameter iops is not supported for {0} volumes.")]
-    IopsNotSupported(&'static str),
-    /// `Iops` below the type's minimum.
-    #[error("Volume iops of {iops} is too low; minimum is {min}.")]
-    IopsTooLow {
-        /// `Iops`.
-        iops: i64,
-        /// The minimum.
-        min: i64,
-    },
-    /// `Iops` above the type's maximum.
-    #[error("Volume iops of {iops} is too high; maximum is {max}.")]
-    IopsTooHigh {
-        /// `Iops`.
-        iops: i64,
-        /// The maximum.
-        max: i64,
-    },
-    /// More IOPS per GiB than the type allows.
-    #[error("Iops to volume size ratio of {:.6} is too high; maximum is {max}.000000", *.iops as f64 / *.size as f64)]
-    IopsRatioTooHigh {
-        /// `Iops`.
-        iops: i64,
-        /// `Size`.
-        size: i64,
-        /// The type's maximum per GiB.
-        max: i64,
-    },
-    /// `Throughput` for a type other than gp3. ASSUMPTION (code as moto answers it; text [I]).
-    #[error("The parameter Throughput is only supported for gp3 volumes, not for {0} volumes.")]
-    ThroughputNotSupported(&'static str),
-    /// gp3 throughput outside 125–1,000 MiB/s. ASSUMPTION (text [I]).
-    #[error("Volume throughput of {0} MiB/s is out of range; the range is 125 to 1000 MiB/s.")]
-    ThroughputOutOfRange(i64),
-    /// gp3 throughput above 0.25 MiB/s per provisioned IOPS. ASSUMPTION (text [I]).
-    #[error("Throughput of {throughput} MiB/s is too high for {iops} iops; the maximum ratio is 0.25 MiB/s per iops.")]
-    ThroughputRatioTooHigh {
-        /// `Throughput`.
-        throughput: i64,
-        /// The IOPS it is measured against.
-        iops: i64,
-    },
-    /// `MultiAttachEnabled` for a type other than io1 and io2. ASSUMPTION (text [I]; code as moto answers it).
-    #[error("The parameter MultiAttachEnabled is only supported for io1 and io2 volumes, not for {0} volumes.")]
-    MultiAttachNotSupported(&'static str),
-    /// `KmsKeyId` without `Encrypted=true`.
-    #[error("The parameter KmsKeyId requires the parameter Encrypted to be set.")]
-    KmsKeyWithoutEncryption,
-    /// ModifyVolume to a smaller size.
-    #[error("New size cannot be smaller than existing size")]
-    VolumeSizeDecrease,
-    /// A device name that is not an EBS device name.
-    #[error("Value ({0}) for parameter device is invalid. {0} is not a valid EBS device name.")]
-    InvalidDeviceName(String),
-    /// AttachVolume to a device name the instance already uses.
-    #[error("Invalid value '{0}' for unixDevice. Attachment point {0} is already in use")]
-    DeviceInUse(String),
-    /// AttachVolume of a volume attached already.
-    #[error("{0} is already attached to an instance")]
-    VolumeAlreadyAttached(String),
-    /// AttachVolume across zones.
-    #[error("The volume '{volume_id}' is not in the same availability zone as instance '{instance_id}'")]
-    VolumeZoneMismatch {
-        /// The volume.
-        volume_id: String,
-        /// The instance.
-        instance_id: String,
-    },
-    /// DetachVolume of a volume that is not attached.
-    #[error("Volume '{0}' is in the 'available' state.")]
-    VolumeNotAttached(String),
-    /// DetachVolume naming an instance or device the volume is not attached to. ASSUMPTION (text [I]).
-    #[error("The volume '{volume_id}' is not attached to instance '{instance_id}' at the device named.")]
-    VolumeAttachmentNotFound {
-        /// The volume.
-        volume_id: String,
-        /// The instance named (or the one the volume is attached to, when the device differs).
-        instance_id: String,
-    },
-    /// DetachVolume of a running instance's root volume.
-    #[error("Unable to detach root volume '{volume_id}' from instance '{instance_id}'")]
-    CannotDetachRootVolume {
-        /// The volume.
-        volume_id: String,
-        /// The instance.
-        instance_id: String,
-    },
-    /// DeleteVolume of an attached volume [O: moto's copy of AWS's text].
-    #[error("Volume {volume_id} is currently attached to {instance_id}")]
-    VolumeAttachedCannotDelete {
-        /// The volume.
-        volume_id: String,
-        /// The instance.
-        instance_id: String,
-    },
-    /// RunInstances with a block device mapping AWS refuses; the message says why.
-    #[error("{0}")]
-    InvalidBlockDeviceMapping(String),
+    // ---- EBS volumes ----
+    /// A volume action's refusal (`error/volume.rs`).
+    #[error(transparent)]
+    Volume(#[from] VolumeError),
 
-    // ---- launch templates (EC2 API reference: CreateLaunchTemplate and the actions after it) ----
-    /// CreateLaunchTemplate with a name in use [O: moto's AWS-verified test].
-    #[error("Launch template name already in use.")]
-    LaunchTemplateNameAlreadyExists,
-    /// A name outside AWS's rule. ASSUMPTION (text [I]; the code is AWS's).
-    #[error("A launch template name must be between 3 and 128 characters, and may contain letters, numbers, and the following characters: - ( ) . / _.")]
-    LaunchTemplateNameMalformed,
-    /// An unknown template ID [O: moto's AWS-verified test].
-    #[error("The specified launch template, with template ID {0}, does not exist.")]
-    LaunchTemplateIdNotFound(String),
-    /// An unknown template name [O: moto's AWS-verified test].
-    #[error("The specified launch template, with template name {0}, does not exist.")]
-    LaunchTemplateNameNotFound(String),
-    /// DescribeLaunchTemplates naming a template that does not exist [O: moto's AWS-verified test].
-    #[error("At least one of the launch templates specified in the request does not exist.")]
-    LaunchTemplatesNotFound,
-    /// Both `LaunchTemplateId` and `LaunchTemplateName` [O: moto's AWS-verified test of ModifyLaunchTemplate].
-    #[error("Either provide launch template ID or launch template name to modify the template.")]
-    LaunchTemplateIdAndName,
-    /// A version of a template that does not exist [O: moto's AWS-verified test].
-    #[error("Could not find the specified version {version} for the launch template with ID {template_id}.")]
-    LaunchTemplateVersionNotFound {
-        /// The version as asked for.
-        version: String,
-        /// The template.
-        template_id: String,
-    },
-    /// ModifyLaunchTemplate to a version that does not exist [O: moto's AWS-verified test].
-    #[error("The launch template version {0} is not found for the specified launch template.")]
-    LaunchTemplateDefaultVersionNotFound(String),
-    /// DescribeLaunchTemplateVersions naming neither a template nor versions [O: moto's AWS-verified test].
-    #[error("{DESCRIBE_VERSIONS_USAGE}")]
-    DescribeVersionsWithoutTemplate,
-    /// DescribeLaunchTemplateVersions naming version numbers but no template [O: moto's AWS-verified test].
-    #[error("{DESCRIBE_VERSIONS_USAGE}")]
-    DescribeVersionNumbersWithoutTemplate,
-    /// A version that is neither a number, `$Latest` nor `$Default`. ASSUMPTION (text [I]).
-    #[error("The specified launch template version {0} is not valid. Specify a version number, $Latest or $Default.")]
-    LaunchTemplateVersionInvalid(String),
+    // ---- launch templates ----
+    /// A launch-template action's refusal (`error/launch_template.rs`).
+    #[error(transparent)]
+    LaunchTemplate(#[from] LaunchTemplateError),
 
     // ---- tags (§2.12) ----
     /// §2.12: CreateTags/DeleteTags with an ID of no taggable kind.
@@ -818,9 +656,6 @@ pub enum Ec2Error {
     TagLimitExceeded,
 }
 
-/// AWS's text for a DescribeLaunchTemplateVersions that names no template and no alias version.
-const DESCRIBE_VERSIONS_USAGE: &str = "To describe the launch template data for all your launch templates, for ‘--versions’ specify ‘$Latest’, ‘$Default’, or both, and omit ‘--launch-template-id’, ‘--launch-template-name’, and version numbers. To describe the launch template data for a specific launch template, specify ‘--launch-template-id’ or ‘--launch-template-name’, and for ‘--versions’ specify one or more of the following values: ‘$Latest’, ‘$Default’, or one or more version numbers.";
-
 fn not_found(noun: &str, ids: &[String]) -> String {
     match ids {
         [one] => format!("The {noun} ID '{one}' does not exist"),
@@ -829,6 +664,11 @@ fn not_found(noun: &str, ids: &[String]) -> String {
 }
 
 mod codes;
+mod launch_template;
+mod volume;
+
+pub use launch_template::LaunchTemplateError;
+pub use volume::VolumeError;
 #[cfg(test)]
 mod tests;
 

@@ -24,7 +24,7 @@ use crate::ids::IdKind;
 use crate::index::Indexes;
 use crate::tags::{Tag, Tags};
 use crate::world::{RegionState, Resource, Scope, Table, Timestamp, Tx};
-use crate::{Ec2Error, Result};
+use crate::{Ec2Error, LaunchTemplateError, Result};
 
 /// One version of a template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,7 +176,7 @@ impl TemplateRef {
     /// and DeleteLaunchTemplate; CreateLaunchTemplateVersion and RunInstances answer the same way).
     pub fn from_parameters(id: Option<String>, name: Option<String>) -> Result<TemplateRef> {
         match (id, name) {
-            (Some(_), Some(_)) => Err(Ec2Error::LaunchTemplateIdAndName),
+            (Some(_), Some(_)) => Err(LaunchTemplateError::LaunchTemplateIdAndName.into()),
             (Some(id), None) => Ok(TemplateRef::Id(id)),
             (None, Some(name)) => Ok(TemplateRef::Name(name)),
             (None, None) => Err(Ec2Error::MissingParameter("launch template ID or launch template name".into())),
@@ -189,14 +189,18 @@ pub fn find(region: &RegionState, reference: &TemplateRef) -> Result<Arc<LaunchT
     match reference {
         TemplateRef::Id(id) => {
             IdKind::LaunchTemplate.check(id)?;
-            region.launch_templates.get(id).cloned().ok_or_else(|| Ec2Error::LaunchTemplateIdNotFound(id.clone()))
+            region
+                .launch_templates
+                .get(id)
+                .cloned()
+                .ok_or_else(|| LaunchTemplateError::LaunchTemplateIdNotFound(id.clone()).into())
         }
         TemplateRef::Name(name) => region
             .index
             .launch_template_by_name(name)
             .and_then(|id| region.launch_templates.get(id))
             .cloned()
-            .ok_or_else(|| Ec2Error::LaunchTemplateNameNotFound(name.clone())),
+            .ok_or_else(|| LaunchTemplateError::LaunchTemplateNameNotFound(name.clone()).into()),
     }
 }
 
@@ -210,13 +214,16 @@ pub fn resolve_version(template: &LaunchTemplate, version: &str) -> Result<u64> 
     let number = match version {
         "$Latest" => template.latest_version,
         "$Default" => template.default_version,
-        number => number.parse::<u64>().map_err(|_| Ec2Error::LaunchTemplateVersionInvalid(version.into()))?,
+        number => {
+            number.parse::<u64>().map_err(|_| LaunchTemplateError::LaunchTemplateVersionInvalid(version.into()))?
+        }
     };
     if !template.versions.contains_key(&number) {
-        return Err(Ec2Error::LaunchTemplateVersionNotFound {
+        return Err(LaunchTemplateError::LaunchTemplateVersionNotFound {
             version: version.into(),
             template_id: template.id.clone(),
-        });
+        }
+        .into());
     }
     Ok(number)
 }
@@ -225,7 +232,7 @@ pub fn resolve_version(template: &LaunchTemplate, version: &str) -> Result<u64> 
 fn check_name(name: &str) -> Result<()> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || "().-/_".contains(c);
     if !(3..=128).contains(&name.chars().count()) || !name.chars().all(allowed) {
-        return Err(Ec2Error::LaunchTemplateNameMalformed);
+        return Err(LaunchTemplateError::LaunchTemplateNameMalformed.into());
     }
     Ok(())
 }
@@ -251,7 +258,7 @@ pub fn create_launch_template(
 ) -> Result<Arc<LaunchTemplate>> {
     check_name(&request.name)?;
     if find_by_name(tx.region(scope), &request.name).is_some() {
-        return Err(Ec2Error::LaunchTemplateNameAlreadyExists);
+        return Err(LaunchTemplateError::LaunchTemplateNameAlreadyExists.into());
     }
     crate::tags::validate(&request.tags)?;
     request.data.validate()?;
@@ -317,7 +324,7 @@ pub fn modify_launch_template(
     if let Some(version) = default_version {
         let number = match version.parse::<u64>() {
             Ok(number) if template.versions.contains_key(&number) => number,
-            _ => return Err(Ec2Error::LaunchTemplateDefaultVersionNotFound(version.into())),
+            _ => return Err(LaunchTemplateError::LaunchTemplateDefaultVersionNotFound(version.into()).into()),
         };
         tx.update::<LaunchTemplate>(scope, &template.id, |template| template.default_version = number);
     }
@@ -400,10 +407,10 @@ pub fn versions_to_describe(region: &RegionState, request: &DescribeVersions) ->
     let Some(reference) = &request.template else {
         let aliases_only = request.versions.iter().all(|version| version == "$Latest" || version == "$Default");
         if request.versions.is_empty() {
-            return Err(Ec2Error::DescribeVersionsWithoutTemplate);
+            return Err(LaunchTemplateError::DescribeVersionsWithoutTemplate.into());
         }
         if !aliases_only {
-            return Err(Ec2Error::DescribeVersionNumbersWithoutTemplate);
+            return Err(LaunchTemplateError::DescribeVersionNumbersWithoutTemplate.into());
         }
         let mut views = Vec::new();
         for template in region.launch_templates.values() {

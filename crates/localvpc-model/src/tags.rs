@@ -100,6 +100,7 @@ pub mod ops {
     use crate::vpc::Vpc;
     use crate::world::{RegionState, Resource, Scope, Tx};
     use crate::{Ec2Error, Result};
+    use crate::{LaunchTemplateError, VolumeError};
 
     /// One row of DescribeTags.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,10 +185,16 @@ pub mod ops {
                 edit::<DhcpOptions>(tx, scope, id, |id| Ec2Error::DhcpOptionsNotFound(vec![id]), change)
             }
             Some(IdKind::KeyPair) => edit::<KeyPair>(tx, scope, id, Ec2Error::KeyPairNotFound, change),
-            Some(IdKind::Volume) => edit::<Volume>(tx, scope, id, |id| Ec2Error::VolumeNotFound(vec![id]), change),
-            Some(IdKind::LaunchTemplate) => {
-                edit::<LaunchTemplate>(tx, scope, id, Ec2Error::LaunchTemplateIdNotFound, change)
+            Some(IdKind::Volume) => {
+                edit::<Volume>(tx, scope, id, |id| VolumeError::VolumeNotFound(vec![id]).into(), change)
             }
+            Some(IdKind::LaunchTemplate) => edit::<LaunchTemplate>(
+                tx,
+                scope,
+                id,
+                |id| LaunchTemplateError::LaunchTemplateIdNotFound(id).into(),
+                change,
+            ),
             _ => Err(Ec2Error::InvalidId(id.to_string())),
         }
     }

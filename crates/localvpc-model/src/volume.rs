@@ -26,7 +26,7 @@ use crate::ids::IdKind;
 use crate::index::Indexes;
 use crate::tags::{Tag, Tags};
 use crate::world::{RegionState, Resource, Scope, Table, Timestamp, Tx};
-use crate::{Ec2Error, Result};
+use crate::{Ec2Error, Result, VolumeError};
 
 /// The EBS volume types and their limits (AWS EBS User Guide, "Amazon EBS volume types").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,7 +74,10 @@ impl VolumeType {
 
     /// Parses a `VolumeType` value.
     pub fn parse(text: &str) -> Result<VolumeType> {
-        ALL_TYPES.into_iter().find(|kind| kind.name() == text).ok_or_else(|| Ec2Error::InvalidVolumeType(text.into()))
+        ALL_TYPES
+            .into_iter()
+            .find(|kind| kind.name() == text)
+            .ok_or_else(|| VolumeError::InvalidVolumeType(text.into()).into())
     }
 
     /// The sizes in GiB the type allows.
@@ -265,7 +268,11 @@ impl Filterable for Volume {
 /// Looks a volume up, checking the ID's shape first.
 pub fn find(region: &RegionState, volume_id: &str) -> Result<Arc<Volume>> {
     IdKind::Volume.check(volume_id)?;
-    region.volumes.get(volume_id).cloned().ok_or_else(|| Ec2Error::VolumeNotFound(vec![volume_id.to_string()]))
+    region
+        .volumes
+        .get(volume_id)
+        .cloned()
+        .ok_or_else(|| VolumeError::VolumeNotFound(vec![volume_id.to_string()]).into())
 }
 
 /// The shape of a volume, as CreateVolume, ModifyVolume and a block device mapping ask for it.
@@ -309,7 +316,7 @@ fn default_kms_key(scope: &Scope) -> String {
 /// The AWS rules of a volume's shape (EBS User Guide, "Amazon EBS volume types"; CreateVolume's parameters).
 fn check_shape(scope: &Scope, spec: &VolumeSpec) -> Result<Shape> {
     if let Some(snapshot_id) = &spec.snapshot_id {
-        return Err(Ec2Error::SnapshotNotFound(snapshot_id.clone()));
+        return Err(VolumeError::SnapshotNotFound(snapshot_id.clone()).into());
     }
     let size = spec.size.ok_or_else(|| Ec2Error::MissingParameter("size/snapshot".into()))?;
     let volume_type = spec.volume_type.as_deref().map(VolumeType::parse).transpose()?.unwrap_or(VolumeType::Gp2);
@@ -318,11 +325,11 @@ fn check_shape(scope: &Scope, spec: &VolumeSpec) -> Result<Shape> {
     check_throughput(volume_type, spec.throughput, spec.iops)?;
     let multi_attach_enabled = spec.multi_attach_enabled.unwrap_or(false);
     if multi_attach_enabled && !matches!(volume_type, VolumeType::Io1 | VolumeType::Io2) {
-        return Err(Ec2Error::MultiAttachNotSupported(volume_type.name()));
+        return Err(VolumeError::MultiAttachNotSupported(volume_type.name()).into());
     }
     let encrypted = spec.encrypted.unwrap_or(false);
     if spec.kms_key_id.is_some() && !encrypted {
-        return Err(Ec2Error::KmsKeyWithoutEncryption);
+        return Err(VolumeError::KmsKeyWithoutEncryption.into());
     }
     let kms_key_id = encrypted.then(|| spec.kms_key_id.clone().unwrap_or_else(|| default_kms_key(scope)));
     Ok(Shape {
@@ -339,10 +346,10 @@ fn check_shape(scope: &Scope, spec: &VolumeSpec) -> Result<Shape> {
 fn check_size(volume_type: VolumeType, size: i64) -> Result<()> {
     let (min, max) = volume_type.size_range();
     if size < min {
-        return Err(Ec2Error::VolumeTooSmall { size, volume_type: volume_type.name(), min });
+        return Err(VolumeError::VolumeTooSmall { size, volume_type: volume_type.name(), min }.into());
     }
     if size > max {
-        return Err(Ec2Error::VolumeTooLarge { size, volume_type: volume_type.name(), max });
+        return Err(VolumeError::VolumeTooLarge { size, volume_type: volume_type.name(), max }.into());
     }
     Ok(())
 }
@@ -350,7 +357,7 @@ fn check_size(volume_type: VolumeType, size: i64) -> Result<()> {
 fn check_iops(volume_type: VolumeType, size: i64, iops: Option<i64>) -> Result<()> {
     let Some((min, max, per_gib)) = volume_type.iops_range() else {
         return match iops {
-            Some(_) => Err(Ec2Error::IopsNotSupported(volume_type.name())),
+            Some(_) => Err(VolumeError::IopsNotSupported(volume_type.name()).into()),
             None => Ok(()),
         };
     };
@@ -362,13 +369,13 @@ fn check_iops(volume_type: VolumeType, size: i64, iops: Option<i64>) -> Result<(
         };
     };
     if iops < min {
-        return Err(Ec2Error::IopsTooLow { iops, min });
+        return Err(VolumeError::IopsTooLow { iops, min }.into());
     }
     if iops > max {
-        return Err(Ec2Error::IopsTooHigh { iops, max });
+        return Err(VolumeError::IopsTooHigh { iops, max }.into());
     }
     if iops > size * per_gib {
-        return Err(Ec2Error::IopsRatioTooHigh { iops, size, max: per_gib });
+        return Err(VolumeError::IopsRatioTooHigh { iops, size, max: per_gib }.into());
     }
     Ok(())
 }
@@ -376,15 +383,15 @@ fn check_iops(volume_type: VolumeType, size: i64, iops: Option<i64>) -> Result<(
 fn check_throughput(volume_type: VolumeType, throughput: Option<i64>, iops: Option<i64>) -> Result<()> {
     let Some(throughput) = throughput else { return Ok(()) };
     if volume_type != VolumeType::Gp3 {
-        return Err(Ec2Error::ThroughputNotSupported(volume_type.name()));
+        return Err(VolumeError::ThroughputNotSupported(volume_type.name()).into());
     }
     if !(125..=1_000).contains(&throughput) {
-        return Err(Ec2Error::ThroughputOutOfRange(throughput));
+        return Err(VolumeError::ThroughputOutOfRange(throughput).into());
     }
     // gp3 carries at most 0.25 MiB/s per provisioned IOPS.
     let iops = iops.unwrap_or(3_000);
     if throughput * 4 > iops {
-        return Err(Ec2Error::ThroughputRatioTooHigh { throughput, iops });
+        return Err(VolumeError::ThroughputRatioTooHigh { throughput, iops }.into());
     }
     Ok(())
 }
@@ -407,11 +414,12 @@ fn pick_zone(region_name: &str, name: Option<&str>, zone_id: Option<&str>) -> Re
     let all = zones(region_name);
     let found = match (name, zone_id) {
         (Some(name), _) => {
-            all.into_iter().find(|zone| zone.name == name).ok_or_else(|| Ec2Error::ZoneNotFound(name.into()))
+            all.into_iter().find(|zone| zone.name == name).ok_or_else(|| VolumeError::ZoneNotFound(name.into()).into())
         }
-        (None, Some(zone_id)) => {
-            all.into_iter().find(|zone| zone.zone_id == zone_id).ok_or_else(|| Ec2Error::ZoneNotFound(zone_id.into()))
-        }
+        (None, Some(zone_id)) => all
+            .into_iter()
+            .find(|zone| zone.zone_id == zone_id)
+            .ok_or_else(|| VolumeError::ZoneNotFound(zone_id.into()).into()),
         (None, None) => Err(Ec2Error::MissingParameter("AvailabilityZone".into())),
     }?;
     Ok((found.name, found.zone_id))
@@ -460,10 +468,11 @@ fn insert(
 pub fn delete_volume(tx: &mut Tx, scope: &Scope, volume_id: &str) -> Result<()> {
     let volume = find(tx.region(scope), volume_id)?;
     if let Some(attachment) = &volume.attachment {
-        return Err(Ec2Error::VolumeAttachedCannotDelete {
+        return Err(VolumeError::VolumeAttachedCannotDelete {
             volume_id: volume.id.clone(),
             instance_id: attachment.instance_id.clone(),
-        });
+        }
+        .into());
     }
     tx.remove::<Volume>(scope, volume_id);
     Ok(())
@@ -485,7 +494,7 @@ pub fn modify_volume(tx: &mut Tx, scope: &Scope, volume_id: &str, change: Volume
     let original = find(tx.region(scope), volume_id)?;
     if let Some(size) = change.size {
         if size < original.size {
-            return Err(Ec2Error::VolumeSizeDecrease);
+            return Err(VolumeError::VolumeSizeDecrease.into());
         }
     }
     let volume_type = change.volume_type.clone().unwrap_or_else(|| original.volume_type.name().into());

@@ -8,7 +8,7 @@ use localvpc_model::filter::{matches, paginate, validate};
 use localvpc_model::launch_template::{
     self, CreateLaunchTemplate, DescribeVersions, LaunchTemplate, LaunchTemplateData, TemplateRef, VersionView,
 };
-use localvpc_model::{Ec2Error, Table, Tx, World};
+use localvpc_model::{Ec2Error, LaunchTemplateError, Table, Tx, World};
 
 use super::Ctx;
 use crate::params::Params;
@@ -97,7 +97,8 @@ pub(crate) fn describe_launch_templates(world: &World, ctx: &Ctx, params: &Param
             named.insert(format!("{:010}", named.len()), template);
         }
         for name in &names {
-            let template = launch_template::find_by_name(region, name).ok_or(Ec2Error::LaunchTemplatesNotFound)?;
+            let template =
+                launch_template::find_by_name(region, name).ok_or(LaunchTemplateError::LaunchTemplatesNotFound)?;
             named.insert(format!("{:010}", named.len()), template.clone());
         }
         paginate(&named, &page, |template| matches(template, &filters))?
@@ -116,7 +117,10 @@ pub(crate) fn describe_launch_template_versions(world: &World, ctx: &Ctx, params
     let version_bound = |key: &str| -> Result<Option<u64>> {
         match params.get(key) {
             None => Ok(None),
-            Some(text) => text.parse().map(Some).map_err(|_| Ec2Error::LaunchTemplateVersionInvalid(text.into())),
+            Some(text) => text
+                .parse()
+                .map(Some)
+                .map_err(|_| LaunchTemplateError::LaunchTemplateVersionInvalid(text.into()).into()),
         }
     };
     let request = DescribeVersions {

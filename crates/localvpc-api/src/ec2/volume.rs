@@ -5,6 +5,7 @@ use localvpc_model::ids::IdKind;
 use localvpc_model::volume::{
     self, AttachVolume, CreateVolume, DetachVolume, Volume, VolumeAttachment, VolumeModification, VolumeSpec,
 };
+use localvpc_model::VolumeError;
 use localvpc_model::{Ec2Error, Tx, World};
 
 use super::{return_true, select, Ctx};
@@ -81,9 +82,14 @@ pub(crate) fn describe_volumes(world: &World, ctx: &Ctx, params: &Params, x: &mu
     validate::<Volume>(&filters)?;
     let page = params.page(5, 500)?;
     let region = world.region(&ctx.scope);
-    let found = select(&region.volumes, &ids, IdKind::Volume, Ec2Error::VolumeNotFound, &page, |volume| {
-        matches(volume, &filters)
-    })?;
+    let found = select(
+        &region.volumes,
+        &ids,
+        IdKind::Volume,
+        |ids| VolumeError::VolumeNotFound(ids).into(),
+        &page,
+        |volume| matches(volume, &filters),
+    )?;
     x.list("volumeSet", &found.items, |x, volume| render_volume(x, volume));
     x.optional("nextToken", found.next_token.as_deref());
     Ok(())

@@ -177,41 +177,8 @@ impl Ec2Error {
             NetworkInsightsAnalysisNotFound(_) => "InvalidNetworkInsightsAnalysisId.NotFound",
             AnalysisExistsForNetworkInsightsPath { .. } => "AnalysisExistsForNetworkInsightsPath",
             NetworkInsightsPathMissingDestination => "MissingParameter",
-            VolumeNotFound(_) => "InvalidVolume.NotFound",
-            SnapshotNotFound(_) => "InvalidSnapshot.NotFound",
-            ZoneNotFound(_) => "InvalidZone.NotFound",
-            InvalidVolumeType(_)
-            | VolumeTooSmall { .. }
-            | VolumeTooLarge { .. }
-            | IopsTooLow { .. }
-            | IopsTooHigh { .. }
-            | IopsRatioTooHigh { .. }
-            | ThroughputOutOfRange(_)
-            | ThroughputRatioTooHigh { .. }
-            | VolumeSizeDecrease
-            | InvalidDeviceName(_)
-            | DeviceInUse(_) => "InvalidParameterValue",
-            IopsNotSupported(_) => "InvalidParameterCombination",
-            ThroughputNotSupported(_) | MultiAttachNotSupported(_) | KmsKeyWithoutEncryption => {
-                "InvalidParameterDependency"
-            }
-            VolumeAlreadyAttached(_) | VolumeAttachedCannotDelete { .. } => "VolumeInUse",
-            VolumeZoneMismatch { .. } => "InvalidVolume.ZoneMismatch",
-            VolumeNotAttached(_) => "IncorrectState",
-            VolumeAttachmentNotFound { .. } => "InvalidAttachment.NotFound",
-            CannotDetachRootVolume { .. } => "OperationNotPermitted",
-            InvalidBlockDeviceMapping(_) => "InvalidBlockDeviceMapping",
-            LaunchTemplateNameAlreadyExists => "InvalidLaunchTemplateName.AlreadyExistsException",
-            LaunchTemplateNameMalformed => "InvalidLaunchTemplateName.MalformedException",
-            LaunchTemplateIdNotFound(_) => "InvalidLaunchTemplateId.NotFound",
-            LaunchTemplateNameNotFound(_) | LaunchTemplatesNotFound => "InvalidLaunchTemplateName.NotFoundException",
-            LaunchTemplateIdAndName => "InvalidParameterCombination",
-            LaunchTemplateVersionNotFound { .. } | LaunchTemplateDefaultVersionNotFound(_) => {
-                "InvalidLaunchTemplateId.VersionNotFound"
-            }
-            LaunchTemplateVersionInvalid(_) => "InvalidLaunchTemplateId.VersionNotFound",
-            DescribeVersionsWithoutTemplate => "MissingParameter",
-            DescribeVersionNumbersWithoutTemplate => "InvalidParameterValue",
+            Volume(error) => error.code(),
+            LaunchTemplate(error) => error.code(),
             DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",
             DhcpOptionsHasDependencies(_) => "DependencyViolation",
             DhcpOptionUnknownKey(_) | DhcpOptionInvalidValue { .. } | DhcpOptionTooManyValues { .. } => {

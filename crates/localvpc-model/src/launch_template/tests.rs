@@ -27,9 +27,9 @@ fn names_are_unique_and_follow_the_rule() {
     let mut tx = Tx::new(&mut world, Timestamp(1));
     let template = create(&mut tx, "web").unwrap();
     assert_eq!((template.default_version, template.latest_version), (1, 1));
-    assert_eq!(create(&mut tx, "web").unwrap_err(), Ec2Error::LaunchTemplateNameAlreadyExists);
-    assert_eq!(create(&mut tx, "no").unwrap_err(), Ec2Error::LaunchTemplateNameMalformed);
-    assert_eq!(create(&mut tx, "a b c").unwrap_err(), Ec2Error::LaunchTemplateNameMalformed);
+    assert_eq!(create(&mut tx, "web").unwrap_err(), LaunchTemplateError::LaunchTemplateNameAlreadyExists.into());
+    assert_eq!(create(&mut tx, "no").unwrap_err(), LaunchTemplateError::LaunchTemplateNameMalformed.into());
+    assert_eq!(create(&mut tx, "a b c").unwrap_err(), LaunchTemplateError::LaunchTemplateNameMalformed.into());
     delete_launch_template(&mut tx, &scope(), &TemplateRef::Name("web".into())).unwrap();
     create(&mut tx, "web").unwrap();
 }

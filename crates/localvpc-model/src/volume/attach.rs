@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::{attached_to, find, Volume, VolumeAttachment};
 use crate::instance::{self, InstanceState};
 use crate::world::{Scope, Tx};
-use crate::{Ec2Error, Result};
+use crate::{Ec2Error, Result, VolumeError};
 
 /// AttachVolume parameters.
 #[derive(Debug, Clone)]
@@ -44,19 +44,21 @@ pub fn attach_volume(tx: &mut Tx, scope: &Scope, request: AttachVolume) -> Resul
     let volume = find(region, &request.volume_id)?;
     let instance = instance::find(region, &request.instance_id)?;
     if !valid_device(&request.device) {
-        return Err(Ec2Error::InvalidDeviceName(request.device.clone()));
+        return Err(VolumeError::InvalidDeviceName(request.device.clone()).into());
     }
     if matches!(instance.state, InstanceState::Terminated | InstanceState::ShuttingDown) {
         return Err(Ec2Error::InstanceNotInValidState(instance.id.clone()));
     }
     if volume.attachment.is_some() {
-        return Err(Ec2Error::VolumeAlreadyAttached(volume.id.clone()));
+        return Err(VolumeError::VolumeAlreadyAttached(volume.id.clone()).into());
     }
     if volume.availability_zone != instance.availability_zone {
-        return Err(Ec2Error::VolumeZoneMismatch { volume_id: volume.id.clone(), instance_id: instance.id.clone() });
+        return Err(
+            VolumeError::VolumeZoneMismatch { volume_id: volume.id.clone(), instance_id: instance.id.clone() }.into()
+        );
     }
     if device_in_use(tx, scope, &instance.id, &request.device) {
-        return Err(Ec2Error::DeviceInUse(request.device.clone()));
+        return Err(VolumeError::DeviceInUse(request.device.clone()).into());
     }
     let attachment = VolumeAttachment {
         instance_id: instance.id.clone(),
@@ -92,34 +94,38 @@ pub fn detach_volume(tx: &mut Tx, scope: &Scope, request: DetachVolume) -> Resul
     }
     let attachment = match (&volume.attachment, &request.instance_id) {
         (Some(attachment), Some(instance_id)) if *instance_id != attachment.instance_id => {
-            return Err(Ec2Error::VolumeAttachmentNotFound {
+            return Err(VolumeError::VolumeAttachmentNotFound {
                 volume_id: volume.id.clone(),
                 instance_id: instance_id.clone(),
-            })
+            }
+            .into())
         }
         (None, Some(instance_id)) => {
-            return Err(Ec2Error::VolumeAttachmentNotFound {
+            return Err(VolumeError::VolumeAttachmentNotFound {
                 volume_id: volume.id.clone(),
                 instance_id: instance_id.clone(),
-            })
+            }
+            .into())
         }
-        (None, None) => return Err(Ec2Error::VolumeNotAttached(volume.id.clone())),
+        (None, None) => return Err(VolumeError::VolumeNotAttached(volume.id.clone()).into()),
         (Some(attachment), _) => attachment.clone(),
     };
     if request.device.as_ref().is_some_and(|device| *device != attachment.device) {
-        return Err(Ec2Error::VolumeAttachmentNotFound {
+        return Err(VolumeError::VolumeAttachmentNotFound {
             volume_id: volume.id.clone(),
             instance_id: attachment.instance_id.clone(),
-        });
+        }
+        .into());
     }
     // EC2 User Guide, "Detach an Amazon EBS volume": the root volume of a running instance cannot be detached;
     // `Force` does not change that. A stopped instance's root volume can be.
     let instance = instance::find(region, &attachment.instance_id)?;
     if instance.root_device_name() == attachment.device && instance.state != InstanceState::Stopped {
-        return Err(Ec2Error::CannotDetachRootVolume {
+        return Err(VolumeError::CannotDetachRootVolume {
             volume_id: volume.id.clone(),
             instance_id: instance.id.clone(),
-        });
+        }
+        .into());
     }
     tx.update::<Volume>(scope, &volume.id, |volume| volume.attachment = None);
     Ok((volume, attachment))

@@ -5,7 +5,7 @@
 use super::{check_shape, insert, Shape, VolumeAttachment, VolumeSpec};
 use crate::tags::{Tag, Tags};
 use crate::world::{Scope, Tx};
-use crate::{Ec2Error, Result};
+use crate::{Result, VolumeError};
 
 /// `BlockDeviceMapping.N.Ebs`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -58,24 +58,28 @@ pub fn plan(scope: &Scope, image_id: &str, mappings: &[BlockDeviceMapping]) -> R
     let mut seen: Vec<&str> = Vec::new();
     for mapping in mappings {
         if seen.contains(&mapping.device_name.as_str()) {
-            return Err(Ec2Error::InvalidBlockDeviceMapping(format!(
+            return Err(VolumeError::InvalidBlockDeviceMapping(format!(
                 "The device '{}' is used in more than one block-device mapping",
                 mapping.device_name
-            )));
+            ))
+            .into());
         }
         seen.push(&mapping.device_name);
     }
     let root_mapping = mappings.iter().find(|mapping| mapping.device_name == root);
     if root_mapping.is_some_and(|mapping| mapping.no_device) {
-        return Err(Ec2Error::InvalidBlockDeviceMapping(format!("The root device {root} cannot be suppressed")));
+        return Err(
+            VolumeError::InvalidBlockDeviceMapping(format!("The root device {root} cannot be suppressed")).into()
+        );
     }
     let root_ebs = root_mapping.and_then(|mapping| mapping.ebs.clone()).unwrap_or_default();
     let mut root_spec = root_ebs.spec.clone();
     let size = root_spec.size.get_or_insert(IMAGE_ROOT_SIZE);
     if *size < IMAGE_ROOT_SIZE {
-        return Err(Ec2Error::InvalidBlockDeviceMapping(format!(
+        return Err(VolumeError::InvalidBlockDeviceMapping(format!(
             "Volume of size {size}GB is smaller than the image's root snapshot, expect size >= {IMAGE_ROOT_SIZE}GB"
-        )));
+        ))
+        .into());
     }
     let mut planned = vec![PlannedVolume {
         device: root.to_string(),
@@ -85,7 +89,7 @@ pub fn plan(scope: &Scope, image_id: &str, mappings: &[BlockDeviceMapping]) -> R
     for mapping in mappings.iter().filter(|mapping| mapping.device_name != root && !mapping.no_device) {
         let Some(ebs) = &mapping.ebs else { continue };
         if !super::attach::valid_device(&mapping.device_name) {
-            return Err(Ec2Error::InvalidDeviceName(mapping.device_name.clone()));
+            return Err(VolumeError::InvalidDeviceName(mapping.device_name.clone()).into());
         }
         planned.push(PlannedVolume {
             device: mapping.device_name.clone(),

@@ -87,7 +87,7 @@ fn attach_refuses_other_zones_used_devices_and_attached_volumes() {
     assert_eq!(error.code(), "InvalidVolume.ZoneMismatch");
     let near = create(&mut tx, "us-east-1a", sized(10)).unwrap();
     let error = attach_volume(&mut tx, &scope(), attach(&near.id, "/dev/xvda")).unwrap_err();
-    assert_eq!(error, Ec2Error::DeviceInUse("/dev/xvda".into()));
+    assert_eq!(error, Ec2Error::Volume(VolumeError::DeviceInUse("/dev/xvda".into())));
     let error = attach_volume(&mut tx, &scope(), attach(&near.id, "/dev/nope")).unwrap_err();
     assert_eq!(error.code(), "InvalidParameterValue");
     attach_volume(&mut tx, &scope(), attach(&near.id, "/dev/sdh")).unwrap();
