@@ -57,7 +57,10 @@ def test_refusals(ec2, client_factory):
     vpc = default_vpc(other)
     zone_subnet = default_subnets(other, vpc["VpcId"])["us-east-1a"]
     other.delete_subnet(SubnetId=zone_subnet["SubnetId"])
-    assert other.create_default_subnet(AvailabilityZone="us-east-1a")["Subnet"]["DefaultForAz"] is True
+    made = other.create_default_subnet(AvailabilityZone="us-east-1a")["Subnet"]
+    assert (made["VpcId"], made["AvailabilityZone"], made["DefaultForAz"], made["MapPublicIpOnLaunch"]) == (
+        vpc["VpcId"], "us-east-1a", True, True)
+    assert made["CidrBlock"] == zone_subnet["CidrBlock"], "the freed /20 is the first free block again"
 
 
 def test_cli(aws, ec2):
