@@ -20,7 +20,7 @@
 //! crash left mid-write, which was never acknowledged. Entries hold absolute values (the last write of a key wins),
 //! so folding a file into SQLite twice (a crash after the fold, before the delete) leaves the same state.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::Read;
 use std::os::unix::fs::FileExt;
@@ -34,33 +34,35 @@ const META: u8 = 2;
 const RESET: u8 = 3;
 
 /// A record's key: kind, account, region, ID.
-pub(crate) type Key = (String, String, String, String);
+pub(crate) type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
 
 /// The net effect of a run of batches: what they leave of each record and meta key, and whether they began by
-/// wiping everything before them.
+/// wiping everything before them. It borrows its text from the log bytes it was decoded from (a fold reads a
+/// whole file and copies nothing of it), and keeps keys sorted, so SQLite receives them in its own key order.
 #[derive(Debug, Default)]
-pub(crate) struct NetEffect {
+pub(crate) struct NetEffect<'a> {
     /// A reset happened: nothing older than these batches survives.
     pub(crate) reset: bool,
     /// Each record written: its last body, or `None` if it was last deleted.
-    pub(crate) records: HashMap<Key, Option<String>>,
+    pub(crate) records: BTreeMap<Key<'a>, Option<&'a str>>,
     /// Each meta key written, with its last value.
-    pub(crate) meta: HashMap<String, String>,
+    pub(crate) meta: BTreeMap<&'a str, &'a str>,
 }
 
-impl NetEffect {
+impl<'a> NetEffect<'a> {
     /// Adds one batch on top.
-    pub(crate) fn add(&mut self, writes: &[Write<'_>]) {
+    #[cfg(test)]
+    pub(crate) fn add(&mut self, writes: &[Write<'a>]) {
         for write in writes {
             match *write {
                 Write::Put { kind, account, region, id, body } => {
-                    self.records.insert(key(kind, account, region, id), Some(body.to_string()));
+                    self.records.insert((kind, account, region, id), Some(body));
                 }
                 Write::Delete { kind, account, region, id } => {
-                    self.records.insert(key(kind, account, region, id), None);
+                    self.records.insert((kind, account, region, id), None);
                 }
                 Write::Meta { key, value } => {
-                    self.meta.insert(key.to_string(), value.to_string());
+                    self.meta.insert(key, value);
                 }
             }
         }
@@ -70,19 +72,6 @@ impl NetEffect {
     pub(crate) fn reset(&mut self) {
         *self = NetEffect { reset: true, ..NetEffect::default() };
     }
-
-    /// The effect as writes (the reset, if any, is [`NetEffect::reset`]).
-    pub(crate) fn writes(&self) -> Vec<Write<'_>> {
-        let records = self.records.iter().map(|((kind, account, region, id), body)| match body {
-            Some(body) => Write::Put { kind, account, region, id, body },
-            None => Write::Delete { kind, account, region, id },
-        });
-        records.chain(self.meta.iter().map(|(key, value)| Write::Meta { key, value })).collect()
-    }
-}
-
-fn key(kind: &str, account: &str, region: &str, id: &str) -> Key {
-    (kind.to_string(), account.to_string(), region.to_string(), id.to_string())
 }
 
 /// One batch (or a reset) as a frame.
@@ -135,19 +124,24 @@ fn put_string(payload: &mut Vec<u8>, text: &str) {
     payload.extend_from_slice(text.as_bytes());
 }
 
-/// Reads a log file's whole frames into `effect`; stops at the first torn or corrupt frame. Returns the number of
-/// bytes of whole frames (where the next append goes).
-pub(crate) fn replay(path: &Path, effect: &mut NetEffect) -> std::io::Result<u64> {
+/// A log file's bytes, frames and the zeros after them.
+pub(crate) fn read(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     File::open(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Adds a log file's whole frames (its [`read`] bytes) to `effect`; stops at the first torn or corrupt frame.
+/// Returns the number of bytes of whole frames (where the next append goes).
+pub(crate) fn replay<'a>(bytes: &'a [u8], effect: &mut NetEffect<'a>) -> u64 {
     let mut offset = 0;
-    while let Some(payload) = frame_at(&bytes, offset) {
+    while let Some(payload) = frame_at(bytes, offset) {
         if decode(payload, effect).is_none() {
             break;
         }
         offset += 8 + payload.len();
     }
-    Ok(offset as u64)
+    offset as u64
 }
 
 /// The payload of the whole, intact frame at `offset`, if there is one.
@@ -164,7 +158,7 @@ fn frame_at(bytes: &[u8], offset: usize) -> Option<&[u8]> {
 }
 
 /// Adds one frame's entries to `effect`; `None` if the payload is malformed (then nothing of it is added).
-fn decode(payload: &[u8], effect: &mut NetEffect) -> Option<()> {
+fn decode<'a>(payload: &'a [u8], effect: &mut NetEffect<'a>) -> Option<()> {
     let mut batch = NetEffect::default();
     let mut reader = Reader { bytes: payload, offset: 0 };
     while let Some(tag) = reader.byte() {
@@ -198,23 +192,23 @@ struct Reader<'a> {
     offset: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn byte(&mut self) -> Option<u8> {
         let byte = *self.bytes.get(self.offset)?;
         self.offset += 1;
         Some(byte)
     }
 
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<&'a str> {
         let length = self.bytes.get(self.offset..self.offset + 4)?;
         let length = u32::from_le_bytes(length.try_into().ok()?) as usize;
         let text = self.bytes.get(self.offset + 4..self.offset + 4 + length)?;
         self.offset += 4 + length;
-        String::from_utf8(text.to_vec()).ok()
+        std::str::from_utf8(text).ok()
     }
 
-    fn strings<const N: usize>(&mut self) -> Option<[String; N]> {
-        let mut strings: [String; N] = std::array::from_fn(|_| String::new());
+    fn strings<const N: usize>(&mut self) -> Option<[&'a str; N]> {
+        let mut strings: [&'a str; N] = [""; N];
         for slot in &mut strings {
             *slot = self.string()?;
         }
@@ -366,10 +360,11 @@ mod tests {
             .write_all_at(&third[..7], whole)
             .unwrap();
 
+        let bytes = read(&path(&database, 1)).unwrap();
         let mut effect = NetEffect::default();
-        assert_eq!(replay(&path(&database, 1), &mut effect).unwrap(), whole);
-        assert_eq!(effect.records[&key("vpc", "1", "r", "vpc-1")].as_deref(), Some("{}"), "the last put wins");
-        assert_eq!(effect.records[&key("vpc", "1", "r", "vpc-2")], None);
+        assert_eq!(replay(&bytes, &mut effect), whole);
+        assert_eq!(effect.records[&("vpc", "1", "r", "vpc-1")], Some("{}"), "the last put wins");
+        assert_eq!(effect.records[&("vpc", "1", "r", "vpc-2")], None);
         assert_eq!(effect.meta["next_id"], "7", "the torn frame is not applied");
         assert!(!effect.reset);
         assert_eq!(files(&database).unwrap(), vec![(1, path(&database, 1))]);
@@ -380,8 +375,8 @@ mod tests {
         bytes[first_length + 10] ^= 0xff;
         std::fs::write(path(&database, 1), &bytes).unwrap();
         let mut effect = NetEffect::default();
-        assert_eq!(replay(&path(&database, 1), &mut effect).unwrap(), first_length as u64);
-        assert_eq!(effect.records[&key("vpc", "1", "r", "vpc-1")].as_deref(), Some("{\"a\":\"é\"}"));
+        assert_eq!(replay(&bytes, &mut effect), first_length as u64);
+        assert_eq!(effect.records[&("vpc", "1", "r", "vpc-1")], Some("{\"a\":\"é\"}"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -1,16 +1,16 @@
 //! The SQLite store: a batch log in front of one SQLite file.
 //!
 //! A batch is durable once its frame is appended to the log and `fdatasync`ed ([`crate::batch_log`]) — about the
-//! cost of the `fsync` alone. The log is folded into SQLite in the background: when the current log file passes
-//! [`FOLD_AT`], appends move to a new file and the old one's net effect is written to SQLite as one transaction,
-//! after which the old file is deleted. Start-up folds whatever logs a stop or crash left, oldest first, so the
-//! SQLite file alone is the state whenever no server runs on it.
+//! cost of the `fsync` alone. When the current log file passes [`FOLD_AT`], appends move to a new file; once the
+//! older files hold enough (see `worth_folding`), their net effect is written to SQLite in the background as one
+//! transaction, after which they are deleted. Start-up folds whatever logs a stop or crash left, oldest first, so
+//! the SQLite file alone is the state whenever no server runs on it.
 //!
 //! Invariants:
 //! - The state is the SQLite file plus the log files, in generation order; every acknowledged batch is in one of them.
 //! - Log files are deleted only after their content is committed to SQLite, and only oldest first.
-//! - In memory, `unfolded` is the net effect of every batch not yet committed to SQLite, so a read sees the state
-//!   without re-reading the log.
+//! - Nothing of a batch is kept in memory after its append: a fold, and a load, read the log files back (from the
+//!   page cache, usually) — an acknowledged write costs its frame, not a copy of every record it wrote.
 
 mod tables;
 
@@ -24,8 +24,7 @@ use tokio::sync::Mutex;
 use crate::batch_log::{self, Current, NetEffect};
 use crate::{BoxFuture, Record, Snapshot, Store, StoreError, Write};
 
-/// Log bytes after which the current file is rotated and folded into SQLite: bounds the memory of `unfolded` and
-/// the replay at start-up.
+/// Log bytes after which the current file is rotated (and the smallest amount of log folded into SQLite at once).
 ///
 /// A mebibyte below the preallocation: the append that crosses it rarely has to grow the file, and the next file is
 /// made ahead of time (`spare`), so a rotation waits for neither.
@@ -47,8 +46,6 @@ struct Inner {
     /// The next log file, made (zeros written) in the background so a rotation does not wait for it. Locked
     /// before `log` when both are needed.
     spare: Arc<std::sync::Mutex<Option<Current>>>,
-    /// Batches appended since the last fold began; a fold takes them.
-    unfolded: std::sync::Mutex<NetEffect>,
     /// Held by the fold in progress: one fold at a time, oldest first; reads and resets wait for it.
     folding: Arc<Mutex<()>>,
 }
@@ -65,16 +62,8 @@ impl SqliteStore {
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
         let pool = tables::open(path).await?;
         let left = batch_log::files(path)?;
-        let mut effect = NetEffect::default();
-        for (_, file) in &left {
-            batch_log::replay(file, &mut effect)?;
-        }
-        tables::commit(&pool, &effect).await?;
-        for (_, file) in &left {
-            std::fs::remove_file(file)?;
-        }
-        batch_log::sync_directory(path)?;
         let generation = left.last().map_or(1, |(generation, _)| generation + 1);
+        fold_below(&pool, path, generation).await?;
         let current = Current::create(path, generation)?;
         let store = SqliteStore {
             inner: Arc::new(Inner {
@@ -83,7 +72,6 @@ impl SqliteStore {
                 appending: Mutex::new(()),
                 log: Arc::new(std::sync::Mutex::new(current)),
                 spare: Default::default(),
-                unfolded: Default::default(),
                 folding: Default::default(),
             }),
         };
@@ -120,26 +108,18 @@ impl SqliteStore {
         })
         .await
         .map_err(|join| std::io::Error::other(join.to_string()))??;
-        {
-            let mut unfolded = self.inner.unfolded.lock().expect("unfolded lock");
-            if reset {
-                unfolded.reset();
-            }
-            unfolded.add(writes);
-        }
         if length >= FOLD_AT {
             self.rotate().await?;
         }
         Ok(())
     }
 
-    /// Starts a new log file and folds the old one into SQLite in the background — unless a fold is still running,
-    /// in which case the current file grows until an append finds none. Call with `appending` held.
+    /// Starts a new log file, and folds the older ones into SQLite in the background once they are worth it (see
+    /// [`worth_folding`]) and no fold is running. Call with `appending` held.
     async fn rotate(&self) -> Result<(), StoreError> {
-        let Ok(turn) = Arc::clone(&self.inner.folding).try_lock_owned() else { return Ok(()) };
         let (database, log, spare) =
             (self.inner.database.clone(), Arc::clone(&self.inner.log), Arc::clone(&self.inner.spare));
-        let folded_below = tokio::task::spawn_blocking(move || {
+        let current = tokio::task::spawn_blocking(move || {
             let mut spare = spare.lock().expect("spare lock");
             let mut log = log.lock().expect("log lock");
             let next = log.generation + 1;
@@ -152,50 +132,86 @@ impl SqliteStore {
         .await
         .map_err(|join| std::io::Error::other(join.to_string()))??;
         self.prepare_spare();
-        let effect = std::mem::take(&mut *self.inner.unfolded.lock().expect("unfolded lock"));
+        let Ok(turn) = Arc::clone(&self.inner.folding).try_lock_owned() else { return Ok(()) };
+        if !worth_folding(&self.inner.database, current)? {
+            return Ok(());
+        }
         let inner = Arc::clone(&self.inner);
         tokio::spawn(async move {
             let _turn = turn;
-            match tables::commit(&inner.pool, &effect).await {
-                Ok(()) => {
-                    if let Err(error) = delete_logs_below(&inner.database, folded_below) {
-                        tracing::warn!(%error, "folded batch logs could not be deleted");
-                    }
-                }
-                Err(error) => {
-                    // Nothing is lost: the old files stay, and their effect goes back under the newer batches, to
-                    // be folded with them next time.
-                    tracing::warn!(%error, "folding the batch log into SQLite failed; it is retried at the next fold");
-                    let mut unfolded = inner.unfolded.lock().expect("unfolded lock");
-                    let newer = std::mem::replace(&mut *unfolded, effect);
-                    if newer.reset {
-                        unfolded.reset();
-                    }
-                    unfolded.records.extend(newer.records);
-                    unfolded.meta.extend(newer.meta);
-                }
+            if let Err(error) = fold_below(&inner.pool, &inner.database, current).await {
+                // Nothing is lost: the old files stay, and the next fold takes them with the newer ones.
+                tracing::warn!(%error, "folding the batch log into SQLite failed; it is retried at the next fold");
             }
         });
         Ok(())
     }
 }
 
-/// Deletes the log files older than `generation` (their content is in SQLite), durably.
-fn delete_logs_below(database: &Path, generation: u64) -> std::io::Result<()> {
+/// Whether the log files older than `generation` are worth a fold: at least [`FOLD_AT`] of them, and at least half
+/// as many bytes as the SQLite file holds.
+///
+/// Why the ratio: record IDs are random, so a fold's inserts land all over the table's B-tree and rewrite most of its
+/// pages whatever their number — a fold costs about the size of the table. Folding after a fixed amount of log made
+/// each write cost more the bigger the table grew (a fold per 8 MiB rewrote a 100 MB table); folding after a
+/// constant *fraction* of the table keeps the cost per write constant, the way an LSM tree sizes its levels. The
+/// price is a longer log to replay at start-up: at most about half the table, decoded at memory speed.
+fn worth_folding(database: &Path, generation: u64) -> std::io::Result<bool> {
+    let mut unfolded = 0;
     for (older, file) in batch_log::files(database)? {
         if older < generation {
-            std::fs::remove_file(file)?;
+            unfolded += std::fs::metadata(file)?.len();
         }
     }
-    batch_log::sync_directory(database)
+    let table = std::fs::metadata(database).map_or(0, |meta| meta.len());
+    Ok(unfolded >= FOLD_AT.max(table / 2))
+}
+
+/// Folds the log files older than `generation` into SQLite as one transaction, oldest first, then deletes them
+/// durably. A crash between the two folds them again at the next start, to the same state (entries hold absolute
+/// values).
+///
+/// All of it runs on a blocking thread: reading and decoding megabytes of log and binding every row is CPU work
+/// that, on the runtime's workers, delayed the requests they serve.
+async fn fold_below(pool: &SqlitePool, database: &Path, generation: u64) -> Result<(), StoreError> {
+    let (pool, database, runtime) = (pool.clone(), database.to_path_buf(), tokio::runtime::Handle::current());
+    tokio::task::spawn_blocking(move || {
+        let older: Vec<PathBuf> =
+            batch_log::files(&database)?.into_iter().filter(|(g, _)| *g < generation).map(|(_, file)| file).collect();
+        if older.is_empty() {
+            return Ok(());
+        }
+        let contents = older.iter().map(|file| batch_log::read(file)).collect::<std::io::Result<Vec<Vec<u8>>>>()?;
+        let mut effect = NetEffect::default();
+        for bytes in &contents {
+            batch_log::replay(bytes, &mut effect);
+        }
+        runtime.block_on(tables::commit(&pool, &effect))?;
+        for file in older {
+            std::fs::remove_file(file)?;
+        }
+        batch_log::sync_directory(&database)?;
+        Ok(())
+    })
+    .await
+    .map_err(|join| std::io::Error::other(join.to_string()))?
 }
 
 impl Store for SqliteStore {
     fn load(&self) -> BoxFuture<'_, Result<Snapshot, StoreError>> {
         Box::pin(async move {
             let _fold = self.inner.folding.lock().await;
+            let _appends = self.inner.appending.lock().await;
             let (stored, stored_meta) = tables::select(&self.inner.pool).await?;
-            let unfolded = self.inner.unfolded.lock().expect("unfolded lock");
+            // Every log file not folded yet, the current one included (the spare reads as empty).
+            let mut contents = Vec::new();
+            for (_, file) in batch_log::files(&self.inner.database)? {
+                contents.push(batch_log::read(&file)?);
+            }
+            let mut unfolded = NetEffect::default();
+            for bytes in &contents {
+                batch_log::replay(bytes, &mut unfolded);
+            }
             let mut records: HashMap<(String, String, String, String), Option<String>> = HashMap::new();
             let mut meta: HashMap<String, String> = HashMap::new();
             if !unfolded.reset {
@@ -204,8 +220,11 @@ impl Store for SqliteStore {
                 }
                 meta.extend(stored_meta);
             }
-            records.extend(unfolded.records.iter().map(|(key, body)| (key.clone(), body.clone())));
-            meta.extend(unfolded.meta.iter().map(|(key, value)| (key.clone(), value.clone())));
+            for ((kind, account, region, id), body) in &unfolded.records {
+                let key = (kind.to_string(), account.to_string(), region.to_string(), id.to_string());
+                records.insert(key, body.map(str::to_string));
+            }
+            meta.extend(unfolded.meta.iter().map(|(key, value)| (key.to_string(), value.to_string())));
             let mut records: Vec<Record> = records
                 .into_iter()
                 .filter_map(|((kind, account, region, id), body)| {

@@ -2,10 +2,9 @@
 //!
 //! Durability: WAL journal with `synchronous=FULL`, so a fold returns only after its commit is on disk. One
 //! connection: there is a single writer (the folds, one at a time), and SQLite serialises writers anyway. A fold is
-//! one transaction of a few multi-row statements sent as one script (see [`Rows`]): what one `fsync` covers should
-//! not cost a round trip per row.
+//! one transaction of multi-row statements (see [`commit`]): what one `fsync` covers should not cost a round trip
+//! per row.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -13,7 +12,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 
 use crate::batch_log::NetEffect;
-use crate::{Record, StoreError, Write};
+use crate::{Record, StoreError};
 
 pub(super) const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS records (
@@ -25,73 +24,12 @@ pub(super) const SCHEMA: &[&str] = &[
 /// Rows per multi-row statement: SQLite allows 999 bound parameters in a statement on its oldest supported builds.
 const PUTS_PER_STATEMENT: usize = 999 / 5;
 const DELETES_PER_STATEMENT: usize = 999 / 4;
+const META_PER_STATEMENT: usize = 999 / 2;
 
-type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
-
-/// A batch reduced to its net effect: the last write to each record and to each meta key. With each key once, the
-/// puts and deletes commute, so each kind can go to the database as a few multi-row statements — a batch of a few
-/// hundred writes costs a handful of round trips to SQLite's thread instead of one per write.
-struct Rows<'a> {
-    puts: Vec<(Key<'a>, &'a str)>,
-    deletes: Vec<Key<'a>>,
-    meta: Vec<(&'a str, &'a str)>,
-}
-
-impl<'a> Rows<'a> {
-    fn coalesce(writes: &'a [Write<'a>]) -> Self {
-        let mut records: HashMap<Key<'a>, Option<&'a str>> = HashMap::with_capacity(writes.len());
-        let mut meta: HashMap<&'a str, &'a str> = HashMap::new();
-        for write in writes {
-            match *write {
-                Write::Put { kind, account, region, id, body } => {
-                    records.insert((kind, account, region, id), Some(body));
-                }
-                Write::Delete { kind, account, region, id } => {
-                    records.insert((kind, account, region, id), None);
-                }
-                Write::Meta { key, value } => {
-                    meta.insert(key, value);
-                }
-            }
-        }
-        let mut rows = Rows { puts: Vec::new(), deletes: Vec::new(), meta: meta.into_iter().collect() };
-        for (key, body) in records {
-            match body {
-                Some(body) => rows.puts.push((key, body)),
-                None => rows.deletes.push(key),
-            }
-        }
-        rows
-    }
-}
-
-impl Rows<'_> {
-    /// The whole batch as one SQL script — `BEGIN`, multi-row statements whose `?`s take the bound values in
-    /// order (puts, then deletes, then meta), `COMMIT` — so the batch costs one round trip to the connection's
-    /// thread. Each hop to that thread and back waits for the scheduler, which on a busy machine cost more than the
-    /// fsync itself; the commit then holds the writer lock for as short a time as the disk allows.
-    fn script(&self, wipe_first: bool) -> String {
-        let mut sql = String::from("BEGIN;");
-        if wipe_first {
-            sql.push_str("DELETE FROM records; DELETE FROM meta;");
-        }
-        for chunk in self.puts.chunks(PUTS_PER_STATEMENT) {
-            statement(&mut sql, "INSERT OR REPLACE INTO records VALUES ", "(?, ?, ?, ?, ?)", chunk.len(), "");
-        }
-        for chunk in self.deletes.chunks(DELETES_PER_STATEMENT) {
-            let prefix = "DELETE FROM records WHERE (kind, account, region, id) IN (VALUES ";
-            statement(&mut sql, prefix, "(?, ?, ?, ?)", chunk.len(), ")");
-        }
-        if !self.meta.is_empty() {
-            statement(&mut sql, "INSERT OR REPLACE INTO meta VALUES ", "(?, ?)", self.meta.len(), "");
-        }
-        sql.push_str("COMMIT;");
-        sql
-    }
-}
-
-/// Appends `prefix`, `count` comma-separated copies of `row`, `suffix` and a `;` to `sql`.
-fn statement(sql: &mut String, prefix: &str, row: &str, count: usize, suffix: &str) {
+/// The SQL of one multi-row statement: `prefix`, `count` comma-separated copies of `row`, `suffix`. Every full
+/// chunk of a fold has the same text, so the connection prepares it once and reuses it from its statement cache.
+fn statement(prefix: &str, row: &str, count: usize, suffix: &str) -> String {
+    let mut sql = String::with_capacity(prefix.len() + count * (row.len() + 2) + suffix.len());
     sql.push_str(prefix);
     for index in 0..count {
         if index > 0 {
@@ -100,7 +38,7 @@ fn statement(sql: &mut String, prefix: &str, row: &str, count: usize, suffix: &s
         sql.push_str(row);
     }
     sql.push_str(suffix);
-    sql.push(';');
+    sql
 }
 
 /// Opens (creating if needed, with its parent folder) the database at `path`.
@@ -113,7 +51,11 @@ pub(super) async fn open(path: &Path) -> Result<SqlitePool, StoreError> {
         .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full);
+        .synchronous(SqliteSynchronous::Full)
+        // A fold writes megabytes in one transaction: with SQLite's default 2 MiB page cache it spilled dirty pages
+        // to the WAL midway and re-read them, and the statement journals of its multi-row inserts went to temp files.
+        .pragma("cache_size", "-32768")
+        .pragma("temp_store", "memory");
     // One connection, never pinged before use: a ping is one more hop to the connection's thread per fold.
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
@@ -128,28 +70,53 @@ pub(super) async fn open(path: &Path) -> Result<SqlitePool, StoreError> {
 }
 
 /// Writes `effect` as one transaction (wiping everything first if it began with a reset): all of it or nothing.
-pub(super) async fn commit(pool: &SqlitePool, effect: &NetEffect) -> Result<(), StoreError> {
-    let writes = effect.writes();
-    if writes.is_empty() && !effect.reset {
+///
+/// The effect holds each key once, so puts and deletes commute and go as multi-row statements; its keys are sorted
+/// like the table's primary key, so the inserts walk the B-tree in order instead of splitting pages at random.
+pub(super) async fn commit(pool: &SqlitePool, effect: &NetEffect<'_>) -> Result<(), StoreError> {
+    if effect.records.is_empty() && effect.meta.is_empty() && !effect.reset {
         return Ok(());
     }
-    let rows = Rows::coalesce(&writes);
-    let sql = rows.script(effect.reset);
-    let mut query = sqlx::query(&sql);
-    for ((kind, account, region, id), body) in &rows.puts {
-        query = query.bind(*kind).bind(*account).bind(*region).bind(*id).bind(*body);
+    // Dropping the transaction without its commit (an error below) rolls it back.
+    let mut tx = pool.begin().await?;
+    if effect.reset {
+        sqlx::query("DELETE FROM records").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM meta").execute(&mut *tx).await?;
     }
-    for (kind, account, region, id) in &rows.deletes {
-        query = query.bind(*kind).bind(*account).bind(*region).bind(*id);
+    let (mut puts, mut deletes) = (Vec::new(), Vec::new());
+    for (key, body) in &effect.records {
+        match body {
+            Some(body) => puts.push((*key, *body)),
+            None => deletes.push(*key),
+        }
     }
-    for (key, value) in &rows.meta {
-        query = query.bind(*key).bind(*value);
+    for chunk in puts.chunks(PUTS_PER_STATEMENT) {
+        let sql = statement("INSERT OR REPLACE INTO records VALUES ", "(?, ?, ?, ?, ?)", chunk.len(), "");
+        let mut query = sqlx::query(&sql);
+        for ((kind, account, region, id), body) in chunk {
+            query = query.bind(*kind).bind(*account).bind(*region).bind(*id).bind(*body);
+        }
+        query.execute(&mut *tx).await?;
     }
-    if let Err(error) = query.execute(pool).await {
-        // The script stopped after its BEGIN: end the transaction, or the next fold would join it.
-        let _ = sqlx::query("ROLLBACK").execute(pool).await;
-        return Err(error.into());
+    for chunk in deletes.chunks(DELETES_PER_STATEMENT) {
+        let prefix = "DELETE FROM records WHERE (kind, account, region, id) IN (VALUES ";
+        let sql = statement(prefix, "(?, ?, ?, ?)", chunk.len(), ")");
+        let mut query = sqlx::query(&sql);
+        for (kind, account, region, id) in chunk {
+            query = query.bind(*kind).bind(*account).bind(*region).bind(*id);
+        }
+        query.execute(&mut *tx).await?;
     }
+    let meta: Vec<(&str, &str)> = effect.meta.iter().map(|(key, value)| (*key, *value)).collect();
+    for chunk in meta.chunks(META_PER_STATEMENT) {
+        let sql = statement("INSERT OR REPLACE INTO meta VALUES ", "(?, ?)", chunk.len(), "");
+        let mut query = sqlx::query(&sql);
+        for (key, value) in chunk {
+            query = query.bind(*key).bind(*value);
+        }
+        query.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -178,6 +145,7 @@ pub(super) async fn select(pool: &SqlitePool) -> Result<(Vec<Record>, Vec<(Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Write;
 
     fn folder(name: &str) -> std::path::PathBuf {
         std::env::temp_dir().join(format!("localvpc-tables-{name}-{}", std::process::id()))
