@@ -99,8 +99,11 @@ impl Entries {
     fn sweep(&mut self, world: &World) {
         let mut bytes = 0;
         self.by_address.retain(|_, entry| {
-            let current =
-                world.region(&entry.scope).vpcs.get(&entry.vpc.id).is_some_and(|vpc| Arc::ptr_eq(vpc, &entry.vpc));
+            let current = world
+                .region(&entry.scope)
+                .vpcs
+                .get(entry.vpc.id.as_str())
+                .is_some_and(|vpc| Arc::ptr_eq(vpc, &entry.vpc));
             if current {
                 bytes += entry.text.len();
             }

@@ -479,7 +479,7 @@ impl Topology {
         let mut added = Vec::new();
         for eni in region.network_interfaces.values() {
             let Some(&subnet) = subnet_index.get(eni.subnet_id.as_str()) else { continue };
-            let instance = eni.attachment.as_ref().and_then(|a| region.instances.get(&a.instance_id));
+            let instance = eni.attachment.as_ref().and_then(|a| region.instances.get(a.instance_id.as_str()));
             let running = instance.is_none_or(|instance| instance.state.is_running());
             let listening = instance
                 .and_then(|instance| instance.tags.get(LISTEN_TAG).map(parse_listen_tag))

@@ -132,7 +132,7 @@ pub fn associated_with<'a>(region: &'a RegionState, interface_id: &str) -> Optio
 /// The instance an Elastic IP maps to, through its interface's attachment.
 pub fn instance_id<'a>(region: &'a RegionState, address: &Address) -> Option<&'a str> {
     let association = address.association.as_ref()?;
-    let interface = region.network_interfaces.get(&association.network_interface_id)?;
+    let interface = region.network_interfaces.get(association.network_interface_id.as_str())?;
     interface.attachment.as_ref().map(|attachment| attachment.instance_id.as_str())
 }
 
@@ -221,7 +221,7 @@ fn target_interface(region: &RegionState, request: &AssociateAddress) -> Result<
             instance
                 .network_interface_id
                 .as_ref()
-                .and_then(|interface_id| region.network_interfaces.get(interface_id).cloned())
+                .and_then(|interface_id| region.network_interfaces.get(interface_id.as_str()).cloned())
                 .ok_or_else(|| Ec2Error::InstanceNotInValidState(instance.id.clone()))
         }
     }
@@ -291,7 +291,7 @@ fn reassign_if_running(tx: &mut Tx, scope: &Scope, interface_id: &str) -> Result
         .network_interfaces
         .get(interface_id)
         .and_then(|interface| interface.attachment.as_ref())
-        .and_then(|attachment| region.instances.get(&attachment.instance_id))
+        .and_then(|attachment| region.instances.get(attachment.instance_id.as_str()))
         .is_some_and(|instance: &Arc<Instance>| instance.state.is_running());
     if running {
         network_interface::assign_dynamic_public_ip(tx, scope, interface_id)?;

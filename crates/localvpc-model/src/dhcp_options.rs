@@ -223,7 +223,7 @@ pub fn associate(tx: &mut Tx, scope: &Scope, dhcp_options_id: &str, vpc_id: &str
 
 /// The set of a VPC, if it has one (not [`NO_OPTIONS`], not deleted).
 pub fn of_vpc<'r>(region: &'r RegionState, vpc: &Vpc) -> Option<&'r Arc<DhcpOptions>> {
-    region.dhcp_options.get(&vpc.dhcp_options_id)
+    region.dhcp_options.get(vpc.dhcp_options_id.as_str())
 }
 
 /// The region's default set for a new VPC, created with the first VPC of the scope (spec §12.1 [D]: one per
@@ -232,7 +232,7 @@ pub(crate) fn default_for_new_vpc(tx: &mut Tx, scope: &Scope) -> String {
     let meta = tx.region(scope).meta.clone();
     if !meta.dhcp_options_id.is_empty() {
         // ASSUMPTION (spec §12.1 [I]): once the default set is deleted, new VPCs get no options at all.
-        return if tx.region(scope).dhcp_options.contains_key(&meta.dhcp_options_id) {
+        return if tx.region(scope).dhcp_options.contains_key(meta.dhcp_options_id.as_str()) {
             meta.dhcp_options_id
         } else {
             NO_OPTIONS.to_string()

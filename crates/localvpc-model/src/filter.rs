@@ -4,6 +4,7 @@
 //! `tag:<key>` matches the value of that tag, `tag-key` any key, `tag-value` any value. An unknown filter name is
 //! refused before anything is matched, so the error does not depend on what exists.
 
+use std::ops::Bound;
 use std::sync::Arc;
 
 use crate::tags::Tags;
@@ -121,7 +122,10 @@ const TOKEN_MARKER: &str = "lvpc1.";
 pub fn paginate<T>(table: &Table<T>, page: &PageRequest, keep: impl FnMut(&T) -> bool) -> Result<Page<Arc<T>>> {
     let start = resume_at(page)?;
     let items = match &start {
-        Some(id) => Box::new(table.range(id.clone()..)) as Box<dyn Iterator<Item = (&String, &Arc<T>)>>,
+        Some(id) => {
+            let from: (Bound<&str>, Bound<&str>) = (Bound::Included(id.as_str()), Bound::Unbounded);
+            Box::new(table.range::<_, str>(from)) as Box<dyn Iterator<Item = (&Arc<str>, &Arc<T>)>>
+        }
         None => Box::new(table.iter()),
     };
     Ok(one_page(items, page, keep))
@@ -140,7 +144,7 @@ pub fn paginate_ids<T>(
     let mut wanted: Vec<&String> = ids.iter().filter(|id| start.as_ref().is_none_or(|start| *id >= start)).collect();
     wanted.sort_unstable();
     wanted.dedup();
-    Ok(one_page(wanted.into_iter().filter_map(|id| table.get_key_value(id)), page, keep))
+    Ok(one_page(wanted.into_iter().filter_map(|id| table.get_key_value(id.as_str())), page, keep))
 }
 
 /// Where a page starts: the ID in the request's token, if it has one.
@@ -156,7 +160,7 @@ fn resume_at(page: &PageRequest) -> Result<Option<String>> {
 
 /// The first page of `items` (in ID order) that pass `keep`, and the token of the next kept item if there is one.
 fn one_page<'a, T: 'a>(
-    items: impl Iterator<Item = (&'a String, &'a Arc<T>)>,
+    items: impl Iterator<Item = (&'a Arc<str>, &'a Arc<T>)>,
     page: &PageRequest,
     mut keep: impl FnMut(&T) -> bool,
 ) -> Page<Arc<T>> {

@@ -222,11 +222,12 @@ pub(crate) fn find_all(region: &RegionState, instance_ids: &[String]) -> Result<
     for id in instance_ids {
         IdKind::Instance.check(id)?;
     }
-    let missing: Vec<String> = instance_ids.iter().filter(|id| !region.instances.contains_key(*id)).cloned().collect();
+    let missing: Vec<String> =
+        instance_ids.iter().filter(|id| !region.instances.contains_key(id.as_str())).cloned().collect();
     if !missing.is_empty() {
         return Err(Ec2Error::InstanceNotFound(missing));
     }
-    Ok(instance_ids.iter().filter_map(|id| region.instances.get(id).cloned()).collect())
+    Ok(instance_ids.iter().filter_map(|id| region.instances.get(id.as_str()).cloned()).collect())
 }
 
 fn user_initiated(now: Timestamp) -> (String, StateReason) {

@@ -180,7 +180,7 @@ pub fn describe<'r>(
         find_by_name(region, name)?;
     }
     for id in ids {
-        if !region.key_pairs.contains_key(id) {
+        if !region.key_pairs.contains_key(id.as_str()) {
             return Err(Ec2Error::KeyPairNotFound(id.clone()));
         }
     }

@@ -191,7 +191,7 @@ pub fn find(region: &RegionState, reference: &TemplateRef) -> Result<Arc<LaunchT
             IdKind::LaunchTemplate.check(id)?;
             region
                 .launch_templates
-                .get(id)
+                .get(id.as_str())
                 .cloned()
                 .ok_or_else(|| LaunchTemplateError::LaunchTemplateIdNotFound(id.clone()).into())
         }

@@ -148,7 +148,7 @@ pub fn public_address<'a>(region: &'a RegionState, interface: &NetworkInterface)
 /// is computed from current state, so enabling the attributes later back-fills it.
 pub fn public_dns_name(region: &RegionState, interface: &NetworkInterface) -> Option<String> {
     let public = public_address(region, interface)?;
-    let vpc = region.vpcs.get(&interface.vpc_id)?;
+    let vpc = region.vpcs.get(interface.vpc_id.as_str())?;
     (vpc.enable_dns_support && vpc.enable_dns_hostnames)
         .then(|| dns_name::public_dns_name(&interface.region, public.ip))
 }
@@ -352,12 +352,16 @@ pub fn replace_security_groups(
         IdKind::SecurityGroup.check(group_id)?;
     }
     let missing: Vec<String> =
-        group_ids.iter().filter(|id| !region.security_groups.contains_key(*id)).cloned().collect();
+        group_ids.iter().filter(|id| !region.security_groups.contains_key(id.as_str())).cloned().collect();
     if !missing.is_empty() {
         return Err(Ec2Error::SecurityGroupNotFound(missing));
     }
     // ASSUMPTION (spec §10.3 [I]): a group of another VPC gets the wording AWS uses for resources of two networks.
-    if group_ids.iter().filter_map(|id| region.security_groups.get(id)).any(|group| group.vpc_id != interface.vpc_id) {
+    if group_ids
+        .iter()
+        .filter_map(|id| region.security_groups.get(id.as_str()))
+        .any(|group| group.vpc_id != interface.vpc_id)
+    {
         return Err(Ec2Error::SecurityGroupsInDifferentNetworks);
     }
     let mut unique: Vec<String> = Vec::with_capacity(group_ids.len());
@@ -452,7 +456,7 @@ impl Filterable for NetworkInterfaceView<'_> {
                 interface
                     .security_group_ids
                     .iter()
-                    .filter_map(|id| self.region.security_groups.get(id))
+                    .filter_map(|id| self.region.security_groups.get(id.as_str()))
                     .map(|group| group.name.clone()),
             ),
             "interface-type" => out.push("interface".into()),

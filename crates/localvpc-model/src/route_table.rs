@@ -149,19 +149,22 @@ pub fn route_state(world: &World, region: &RegionState, table: &RouteTable, rout
         RouteTarget::Local => true,
         RouteTarget::InternetGateway(igw_id) => region
             .internet_gateways
-            .get(igw_id)
+            .get(igw_id.as_str())
             .is_some_and(|igw| igw.attached_vpc.as_deref() == Some(table.vpc_id.as_str())),
         RouteTarget::VpcPeeringConnection(pcx_id) => crate::vpc_peering::carries_traffic(world, pcx_id),
         // Spec §2.5 [D]: an instance that is stopped or terminated, or an interface that is gone (or whose
         // instance is not running), is a blackhole.
         RouteTarget::Instance(instance_id) => region
             .instances
-            .get(instance_id)
+            .get(instance_id.as_str())
             .is_some_and(|instance| instance.state.is_running() && instance.interface(region).is_some()),
         RouteTarget::NetworkInterface(interface_id) => {
-            region.network_interfaces.get(interface_id).is_some_and(|interface| {
+            region.network_interfaces.get(interface_id.as_str()).is_some_and(|interface| {
                 interface.attachment.as_ref().is_some_and(|attachment| {
-                    region.instances.get(&attachment.instance_id).is_some_and(|instance| instance.state.is_running())
+                    region
+                        .instances
+                        .get(attachment.instance_id.as_str())
+                        .is_some_and(|instance| instance.state.is_running())
                 })
             })
         }
@@ -554,7 +557,7 @@ fn resolve_target(
     }
     if let Some(pcx_id) = &request.vpc_peering_connection_id {
         IdKind::VpcPeeringConnection.check(pcx_id)?;
-        let pcx = world.peerings().get(pcx_id).filter(|pcx| pcx.involves(scope));
+        let pcx = world.peerings().get(pcx_id.as_str()).filter(|pcx| pcx.involves(scope));
         let Some(pcx) = pcx else { return Err(Ec2Error::VpcPeeringConnectionNotFound(pcx_id.clone())) };
         // Spec §2.5 [O]: a connection that does not involve this table's VPC "belongs to a different network".
         // Any status is accepted; the route is `blackhole` until the connection is active (spec §2.5 [D]).
@@ -603,8 +606,10 @@ fn check_vpc_specific(
     destination: &Ipv4Net,
     target: &RouteTarget,
 ) -> Result<()> {
-    let inside_vpc =
-        region.vpcs.get(&table.vpc_id).is_some_and(|vpc| vpc.cidr_blocks().any(|block| block.contains(destination)));
+    let inside_vpc = region
+        .vpcs
+        .get(table.vpc_id.as_str())
+        .is_some_and(|vpc| vpc.cidr_blocks().any(|block| block.contains(destination)));
     let appliance =
         matches!(target, RouteTarget::NetworkInterface(_) | RouteTarget::Instance(_) | RouteTarget::NatGateway(_));
     if inside_vpc && !appliance {
@@ -661,7 +666,7 @@ pub fn replace_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Resu
             )));
         }
     } else if target == RouteTarget::Local {
-        if !region.vpcs.get(&table.vpc_id).is_some_and(|vpc| vpc.cidr_blocks().any(|b| *b == destination)) {
+        if !region.vpcs.get(table.vpc_id.as_str()).is_some_and(|vpc| vpc.cidr_blocks().any(|b| *b == destination)) {
             return Err(Ec2Error::InvalidParameterValue(format!(
                 "The route {destination} cannot target local: it is not one of this VPC's CIDR blocks."
             )));

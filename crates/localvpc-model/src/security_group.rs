@@ -261,7 +261,9 @@ impl Filterable for SecurityGroupView<'_> {
                 ("user-id", RulePeer::Group { user_id, .. }) => out.push(user_id.clone()),
                 ("group-name", RulePeer::Group { user_id, group_id, .. }) => {
                     let scope = Scope::new(user_id, &group.region);
-                    out.extend(self.world.region(&scope).security_groups.get(group_id).map(|g| g.name.clone()));
+                    out.extend(
+                        self.world.region(&scope).security_groups.get(group_id.as_str()).map(|g| g.name.clone()),
+                    );
                 }
                 ("from-port", _) => out.extend(rule.from_port.map(|p| p.to_string())),
                 ("to-port", _) => out.extend(rule.to_port.map(|p| p.to_string())),

@@ -246,7 +246,7 @@ impl PeeringView<'_> {
 }
 
 fn side_vpc<'w>(world: &'w World, side: &PeeringSide) -> Option<&'w Vpc> {
-    world.region(&side.scope()).vpcs.get(&side.vpc_id).map(|vpc| &**vpc)
+    world.region(&side.scope()).vpcs.get(side.vpc_id.as_str()).map(|vpc| &**vpc)
 }
 
 impl Filterable for PeeringView<'_> {
@@ -326,7 +326,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreatePeering) -> Result<(Vpc
             vpc.id, request.peer_vpc_id
         )));
     }
-    let peer_exists = tx.region(&peer_scope).vpcs.contains_key(&request.peer_vpc_id);
+    let peer_exists = tx.region(&peer_scope).vpcs.contains_key(request.peer_vpc_id.as_str());
     if peer_scope == *scope && !peer_exists {
         // Spec §2.6 [O]: same account and region, missing peer → synchronous NotFound.
         return Err(Ec2Error::VpcNotFound(vec![request.peer_vpc_id.clone()]));

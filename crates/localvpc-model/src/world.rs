@@ -79,7 +79,11 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 /// A table of one resource kind, ordered by ID (which is also the Describe order).
-pub type Table<T> = OrdMap<String, Arc<T>>;
+///
+/// Keyed by shared text: every write copies the B-tree nodes on its path (up to 64 keys each) and a later
+/// publication frees the copies, so with `String` keys each write paid hundreds of allocations and frees; copying an
+/// `Arc<str>` is a count.
+pub type Table<T> = OrdMap<Arc<str>, Arc<T>>;
 
 /// Per-scope facts that are not resources.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,7 +276,7 @@ impl World {
                     id: id.into(),
                     reason: e.to_string(),
                 })?;
-                world.peerings.insert(pcx.id.clone(), Arc::new(pcx));
+                world.peerings.insert(Arc::from(pcx.id.as_str()), Arc::new(pcx));
                 continue;
             }
             let region = Arc::make_mut(world.regions.entry(scope).or_default());
@@ -319,7 +323,7 @@ fn load_into<T: Resource>(region: &mut RegionState, world: &mut WorldIndex, body
 
 /// Puts `value` in its table and tells the indexes what it replaced.
 fn store<T: Resource>(region: &mut RegionState, world: &mut WorldIndex, value: Arc<T>) {
-    let old = T::table_mut(region).insert(value.id().to_string(), value.clone());
+    let old = T::table_mut(region).insert(Arc::from(value.id()), value.clone());
     T::reindex(&mut Indexes { region: &mut region.index, world }, old.as_deref(), Some(&value));
 }
 
@@ -440,7 +444,7 @@ impl<'w> Tx<'w> {
     /// Inserts or replaces a peering connection.
     pub fn put_peering(&mut self, pcx: VpcPeeringConnection) {
         let id = pcx.id.clone();
-        self.world.peerings.insert(id.clone(), Arc::new(pcx));
+        self.world.peerings.insert(Arc::from(id.as_str()), Arc::new(pcx));
         self.dirty.insert((PEERING_KIND, global_scope(), id), serialize_peering);
     }
 

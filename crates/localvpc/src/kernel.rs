@@ -138,7 +138,7 @@ async fn launch_user_data(control: &Arc<Control>, running: Vec<(Scope, String)>,
     let pending: Vec<(String, String)> = running
         .iter()
         .filter_map(|(scope, instance_id)| {
-            let instance = world.region(scope).instances.get(instance_id)?;
+            let instance = world.region(scope).instances.get(instance_id.as_str())?;
             Some((instance.id.clone(), instance.user_data.clone()?))
         })
         .filter(|(instance_id, _)| !consoles.launched(instance_id) && consoles.namespace_exists(instance_id))

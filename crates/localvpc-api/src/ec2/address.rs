@@ -100,7 +100,7 @@ pub(crate) fn describe_addresses(world: &World, ctx: &Ctx, params: &Params, x: &
         IdKind::ElasticIpAllocation.check(allocation_id)?;
     }
     let missing: Vec<String> =
-        allocation_ids.iter().filter(|id| !region.addresses.contains_key(*id)).cloned().collect();
+        allocation_ids.iter().filter(|id| !region.addresses.contains_key(id.as_str())).cloned().collect();
     if !missing.is_empty() {
         return Err(Ec2Error::AllocationNotFound(missing));
     }

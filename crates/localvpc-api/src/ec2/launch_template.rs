@@ -94,12 +94,12 @@ pub(crate) fn describe_launch_templates(world: &World, ctx: &Ctx, params: &Param
         let mut named: Table<LaunchTemplate> = Table::new();
         for id in &ids {
             let template = launch_template::find(region, &TemplateRef::Id(id.clone()))?;
-            named.insert(format!("{:010}", named.len()), template);
+            named.insert(format!("{:010}", named.len()).into(), template);
         }
         for name in &names {
             let template =
                 launch_template::find_by_name(region, name).ok_or(LaunchTemplateError::LaunchTemplatesNotFound)?;
-            named.insert(format!("{:010}", named.len()), template.clone());
+            named.insert(format!("{:010}", named.len()).into(), template.clone());
         }
         paginate(&named, &page, |template| matches(template, &filters))?
     };

@@ -72,7 +72,7 @@ pub(crate) fn select<T: Resource>(
     for id in ids {
         kind.check(id)?;
     }
-    let missing: Vec<String> = ids.iter().filter(|id| !table.contains_key(*id)).cloned().collect();
+    let missing: Vec<String> = ids.iter().filter(|id| !table.contains_key(id.as_str())).cloned().collect();
     if !missing.is_empty() {
         return Err(not_found(missing));
     }

@@ -16,7 +16,7 @@ type Result = std::result::Result<(), Ec2Error>;
 pub(crate) fn render_group_set(x: &mut Xml, region: &RegionState, group_ids: &[String]) {
     x.list("groupSet", group_ids, |x, group_id| {
         x.text("groupId", group_id)
-            .optional("groupName", region.security_groups.get(group_id).map(|group| group.name.as_str()));
+            .optional("groupName", region.security_groups.get(group_id.as_str()).map(|group| group.name.as_str()));
     });
 }
 

@@ -31,11 +31,11 @@ fn render_route_table(x: &mut Xml, table: &RouteTable, world: &World, region: &R
                 RouteTarget::Instance(id) => {
                     x.text("instanceId", id).text("instanceOwnerId", &table.owner_id).optional(
                         "networkInterfaceId",
-                        region.instances.get(id).and_then(|i| i.network_interface_id.as_deref()),
+                        region.instances.get(id.as_str()).and_then(|i| i.network_interface_id.as_deref()),
                     )
                 }
                 RouteTarget::NetworkInterface(id) => {
-                    let attachment = region.network_interfaces.get(id).and_then(|i| i.attachment.as_ref());
+                    let attachment = region.network_interfaces.get(id.as_str()).and_then(|i| i.attachment.as_ref());
                     if let Some(attachment) = attachment {
                         x.text("instanceId", &attachment.instance_id).text("instanceOwnerId", &table.owner_id);
                     }

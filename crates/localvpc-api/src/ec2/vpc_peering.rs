@@ -26,7 +26,7 @@ enum Detail {
 fn render_side(x: &mut Xml, tag: &str, side: &PeeringSide, world: &World, detail: Detail) {
     x.nested(tag, |x| {
         x.text("ownerId", &side.account).text("vpcId", &side.vpc_id).text("region", &side.region);
-        let vpc = world.region(&side.scope()).vpcs.get(&side.vpc_id).cloned();
+        let vpc = world.region(&side.scope()).vpcs.get(side.vpc_id.as_str()).cloned();
         if let (Detail::Full, Some(vpc)) = (detail, vpc) {
             x.value("cidrBlock", vpc.cidr_block)
                 .list("cidrBlockSet", vpc.cidr_blocks(), |x, block| {
@@ -108,7 +108,7 @@ pub(crate) fn describe_vpc_peering_connections(world: &World, ctx: &Ctx, params:
     let scope = &ctx.scope;
     for id in &ids {
         IdKind::VpcPeeringConnection.check(id)?;
-        if !world.peerings().get(id).is_some_and(|pcx| pcx.visible_to(scope, now)) {
+        if !world.peerings().get(id.as_str()).is_some_and(|pcx| pcx.visible_to(scope, now)) {
             return Err(Ec2Error::VpcPeeringConnectionNotFound(id.clone()));
         }
     }

@@ -112,7 +112,7 @@ impl Lab {
     pub fn group_of(&self, instance_id: &str) -> String {
         let region = self.world.region(&self.scope);
         let eni = region.instances[instance_id].network_interface_id.clone().expect("running instance");
-        region.network_interfaces[&eni].security_group_ids[0].clone()
+        region.network_interfaces[eni.as_str()].security_group_ids[0].clone()
     }
 
     /// Adds a rule to the instance's first group.

@@ -103,7 +103,7 @@ impl Lab {
     fn group_of(&self, instance_id: &str) -> String {
         let region = self.world.region(&self.scope);
         let eni = region.instances[instance_id].network_interface_id.clone().unwrap();
-        region.network_interfaces[&eni].security_group_ids[0].clone()
+        region.network_interfaces[eni.as_str()].security_group_ids[0].clone()
     }
 
     fn allow_in(&mut self, instance_id: &str, protocol: &str, ports: Option<(i32, i32)>, peer: RulePeer) {

@@ -380,7 +380,7 @@ fn resolve_groups(region: &RegionState, subnet: &Subnet, ids: &[String], names: 
         IdKind::SecurityGroup.check(group_id)?;
         let group = region
             .security_groups
-            .get(group_id)
+            .get(group_id.as_str())
             .ok_or_else(|| Ec2Error::SecurityGroupNotFound(vec![group_id.clone()]))?;
         if group.vpc_id != subnet.vpc_id {
             return Err(Ec2Error::SecurityGroupInOtherNetwork {

@@ -63,8 +63,8 @@ fn addresses_come_in_order_and_the_subnet_count_drops() {
     assert_eq!(second.private_ip.to_string(), "10.0.1.5");
     assert_eq!(first.private_dns_name(), "ip-10-0-1-4.ec2.internal");
     let region = tx.region(&scope());
-    assert_eq!(region.instances[&reservation.instances[0].id].state, InstanceState::Running);
-    assert_eq!(region.subnets[&subnet_id].available_ip_address_count(region), 249);
+    assert_eq!(region.instances[reservation.instances[0].id.as_str()].state, InstanceState::Running);
+    assert_eq!(region.subnets[subnet_id.as_str()].available_ip_address_count(region), 249);
 
     let mut request = launch(&subnet_id, 1);
     request.private_ip_address = Some("10.0.1.5".into());
@@ -84,7 +84,7 @@ fn a_slash_28_takes_eleven_instances() {
     let error = run_instances(&mut tx, &scope(), launch(&subnet_id, 1)).unwrap_err();
     assert_eq!(error.code(), "InsufficientFreeAddressesInSubnet");
     let region = tx.region(&scope());
-    assert_eq!(region.subnets[&subnet_id].available_ip_address_count(region), 0);
+    assert_eq!(region.subnets[subnet_id.as_str()].available_ip_address_count(region), 0);
 }
 
 #[test]
@@ -194,7 +194,7 @@ fn stop_releases_the_public_address_and_start_brings_a_new_one() {
     let twice = terminate_instances(&mut tx, &scope(), &ids).unwrap();
     assert_eq!((twice[0].current, twice[0].previous), (InstanceState::Terminated, InstanceState::Terminated));
     assert_eq!(start_instances(&mut tx, &scope(), &ids).unwrap_err().code(), "IncorrectInstanceState");
-    assert!(tx.region(&scope()).instances[&instance_id].interface(tx.region(&scope())).is_none());
+    assert!(tx.region(&scope()).instances[instance_id.as_str()].interface(tx.region(&scope())).is_none());
 }
 
 #[test]
@@ -209,7 +209,7 @@ fn terminated_instances_free_their_subnet() {
     assert_eq!(vpc::delete_vpc(&mut tx, &scope(), &vpc_id).unwrap_err().code(), "DependencyViolation");
     terminate_instances(&mut tx, &scope(), std::slice::from_ref(&instance_id)).unwrap();
     subnet::delete_subnet(&mut tx, &scope(), &subnet_id).unwrap();
-    assert_eq!(tx.region(&scope()).instances[&instance_id].state, InstanceState::Terminated);
+    assert_eq!(tx.region(&scope()).instances[instance_id.as_str()].state, InstanceState::Terminated);
 }
 
 #[test]
@@ -306,7 +306,7 @@ fn a_launch_fills_the_gaps_first_then_continues_in_order() {
         second.instances.iter().map(|instance| interface_of(&tx, &instance.id).private_ip.to_string()).collect();
     assert_eq!(addresses, ["10.0.1.6", "10.0.1.9", "10.0.1.14", "10.0.1.15"]);
     let region = tx.region(&scope());
-    assert_eq!(region.subnets[&subnet_id].available_ip_address_count(region), 251 - 12);
+    assert_eq!(region.subnets[subnet_id.as_str()].available_ip_address_count(region), 251 - 12);
     let in_order: Vec<String> =
         network_interface::in_subnet(region, &subnet_id).map(|interface| interface.private_ip.to_string()).collect();
     assert_eq!(in_order.len(), 12);

@@ -293,6 +293,6 @@ fn stored_records_load_back_the_same() {
         .collect();
     let loaded = World::load(records, []).unwrap();
     let region = loaded.region(&scope());
-    assert_eq!(*region.network_insights_paths[&path.id], *path);
-    assert_eq!(*region.network_insights_analyses[&analysis.id], *analysis);
+    assert_eq!(*region.network_insights_paths[path.id.as_str()], *path);
+    assert_eq!(*region.network_insights_analyses[analysis.id.as_str()], *analysis);
 }

@@ -83,7 +83,7 @@ fn without_quotas_nothing_is_counted() {
         vpc::associate_cidr_block(&mut tx, &scope(), &vpc_id, &format!("10.{}.0.0/16", 100 + n)).unwrap();
     }
     assert_eq!(tx.region(&scope()).vpcs.len(), 12);
-    assert_eq!(tx.region(&scope()).vpcs[&vpc_id].cidr_associations.len(), 7);
+    assert_eq!(tx.region(&scope()).vpcs[vpc_id.as_str()].cidr_associations.len(), 7);
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn fifty_routes_not_counting_the_local_ones() {
     }
     let over = route_table::create_route(&mut tx, &scope(), &route("192.168.99.0/24".into())).unwrap_err();
     assert_eq!(over.code(), "RouteLimitExceeded");
-    assert_eq!(tx.region(&scope()).route_tables[&table.id].routes.len(), 52);
+    assert_eq!(tx.region(&scope()).route_tables[table.id.as_str()].routes.len(), 52);
 }
 
 #[test]
@@ -228,7 +228,7 @@ fn active_peerings_per_vpc_are_checked_on_accept_for_both_vpcs() {
     // vpcs[2] has no active peering, but the accepter vpcs[1] has one already.
     let over = vpc_peering::accept(&mut tx, &scope(), &second.id).unwrap_err();
     assert_eq!(over, Ec2Error::ActiveVpcPeeringConnectionPerVpcLimitExceeded(vpcs[1].clone()));
-    assert_eq!(tx.world().peerings()[&second.id].status, PeeringStatus::PendingAcceptance);
+    assert_eq!(tx.world().peerings()[second.id.as_str()].status, PeeringStatus::PendingAcceptance);
     vpc_peering::delete(&mut tx, &scope(), &first.id).unwrap();
     vpc_peering::accept(&mut tx, &scope(), &second.id).unwrap();
 }

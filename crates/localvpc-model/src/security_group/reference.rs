@@ -33,7 +33,7 @@ pub fn resolve_peer(world: &World, owner: &SecurityGroup, pair: &GroupPair, purp
     let referenced = match (&pair.group_id, &pair.group_name) {
         (Some(group_id), _) => {
             IdKind::SecurityGroup.check(group_id)?;
-            match (peer_groups.get(group_id), purpose) {
+            match (peer_groups.get(group_id.as_str()), purpose) {
                 (Some(group), _) => group.clone(),
                 (None, Purpose::Revoke) => {
                     return Ok(RulePeer::Group { user_id, group_id: group_id.clone(), vpc_id: None });
@@ -99,7 +99,7 @@ impl PeerLink<'_> {
 pub fn peer_link<'w>(world: &'w World, owner: &SecurityGroup, peer: &RulePeer) -> Option<PeerLink<'w>> {
     let RulePeer::Group { user_id, group_id, vpc_id } = peer else { return None };
     let peer_scope = Scope::new(user_id, &owner.region);
-    let referenced = world.region(&peer_scope).security_groups.get(group_id);
+    let referenced = world.region(&peer_scope).security_groups.get(group_id.as_str());
     let peer_vpc = referenced.map(|group| group.vpc_id.clone()).or_else(|| vpc_id.clone())?;
     if peer_vpc == owner.vpc_id {
         return None;

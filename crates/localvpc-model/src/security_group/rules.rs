@@ -165,7 +165,7 @@ pub fn revoke(tx: &mut Tx, scope: &Scope, request: RuleChange) -> Result<Revoked
             None => unknown.push(candidate),
         }
     }
-    let in_default_vpc = region.vpcs.get(&group.vpc_id).is_some_and(|vpc| vpc.is_default);
+    let in_default_vpc = region.vpcs.get(group.vpc_id.as_str()).is_some_and(|vpc| vpc.is_default);
     if !unknown.is_empty() && !in_default_vpc {
         return Err(Ec2Error::PermissionNotFound);
     }
@@ -210,7 +210,7 @@ fn rule_table(region: &RegionState) -> Table<RuleEntry> {
         for direction in [Direction::Ingress, Direction::Egress] {
             for rule in group.rules(direction) {
                 let entry = RuleEntry { group: group.clone(), direction, rule: rule.clone() };
-                table.insert(rule.id.clone(), Arc::new(entry));
+                table.insert(Arc::from(rule.id.as_str()), Arc::new(entry));
             }
         }
     }
@@ -240,7 +240,7 @@ pub fn describe(
     for rule_id in rule_ids {
         IdKind::SecurityGroupRule.check(rule_id)?;
     }
-    let missing: Vec<String> = rule_ids.iter().filter(|id| !table.contains_key(*id)).cloned().collect();
+    let missing: Vec<String> = rule_ids.iter().filter(|id| !table.contains_key(id.as_str())).cloned().collect();
     if !missing.is_empty() {
         return Err(Ec2Error::SecurityGroupRuleNotFound(missing));
     }

@@ -69,7 +69,11 @@ impl Analyser<'_> {
                 let mut explanation = Explanation::new("BAD_STATE", Some(component));
                 explanation.network_interface = Some(self.eni(*eni));
                 explanation.state = node.instance_id.as_ref().and_then(|id| {
-                    self.world.region(&node.scope).instances.get(id).map(|instance| instance.state.name().to_string())
+                    self.world
+                        .region(&node.scope)
+                        .instances
+                        .get(id.as_str())
+                        .map(|instance| instance.state.name().to_string())
                 });
                 out.push(explanation);
             }
