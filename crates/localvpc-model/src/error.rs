@@ -5,7 +5,7 @@
 //! the `#[error]` text is the message. The doc of each variant names the spec section it comes from
 //! (`shared/spec/aws-vpc-behaviour.md`). The snapshot test at the bottom lists every (code, message) pair, so a
 //! changed spelling shows up in review. A family of many variants gets an enum of its own behind one variant here
-//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`), with its codes beside it.
+//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`), with its codes beside it.
 
 use thiserror::Error;
 
@@ -642,6 +642,11 @@ pub enum Ec2Error {
     #[error(transparent)]
     Volume(#[from] VolumeError),
 
+    // ---- network interfaces (part 2 §11) ----
+    /// A network interface action's refusal (`error/network_interface.rs`).
+    #[error(transparent)]
+    NetworkInterface(#[from] NetworkInterfaceError),
+
     // ---- launch templates ----
     /// A launch-template action's refusal (`error/launch_template.rs`).
     #[error(transparent)]
@@ -665,9 +670,11 @@ fn not_found(noun: &str, ids: &[String]) -> String {
 
 mod codes;
 mod launch_template;
+mod network_interface;
 mod volume;
 
 pub use launch_template::LaunchTemplateError;
+pub use network_interface::NetworkInterfaceError;
 pub use volume::VolumeError;
 #[cfg(test)]
 mod tests;

@@ -47,7 +47,7 @@ pub mod vpc;
 pub mod vpc_peering;
 mod world;
 
-pub use error::{Ec2Error, LaunchTemplateError, VolumeError};
+pub use error::{Ec2Error, LaunchTemplateError, NetworkInterfaceError, VolumeError};
 pub use filter::{Filter, Filterable, Page, PageRequest};
 pub use quotas::Quotas;
 pub use tags::{Tag, Tags};

@@ -3,8 +3,12 @@
 //!
 //! An interface holds only its *dynamic* public address; an Elastic IP associated with it lives on the
 //! [`Address`](crate::address::Address), and [`public_address`] combines the two (the Elastic IP wins, spec §2.10).
-//! Interfaces are created by RunInstances and deleted when their instance terminates; CreateNetworkInterface,
-//! AttachNetworkInterface and secondary private addresses are not modelled.
+//! Interfaces are created by RunInstances and deleted when their instance terminates, or on their own by
+//! CreateNetworkInterface ([`manage`]); AttachNetworkInterface and secondary private addresses are not modelled.
+
+mod manage;
+
+pub use manage::{create, delete, modify_attribute, CreateNetworkInterface, InterfaceAttribute, InterfaceChange};
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;

@@ -1,10 +1,14 @@
-//! Network interface actions: DescribeNetworkInterfaces, and the interface XML that instances embed
-//! (spec §2.9).
+//! Network interface actions: Create/Delete/DescribeNetworkInterfaces, Modify/DescribeNetworkInterfaceAttribute,
+//! and the interface XML that instances embed (spec §2.9, part 2 §11).
 
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
-use localvpc_model::network_interface::{self, NetworkInterface, NetworkInterfaceView};
-use localvpc_model::{Ec2Error, RegionState, World};
+use localvpc_model::network_interface::{
+    self, CreateNetworkInterface, InterfaceAttachment, InterfaceAttribute, InterfaceChange, NetworkInterface,
+    NetworkInterfaceView,
+};
+use localvpc_model::tags::Tags;
+use localvpc_model::{Ec2Error, RegionState, Tx, World};
 
 use super::{select, Ctx};
 use crate::params::Params;
@@ -52,7 +56,7 @@ pub(crate) fn render_private_addresses(
     });
 }
 
-/// `<networkInterfaceSet><item>` of DescribeNetworkInterfaces (spec §2.9).
+/// `<networkInterfaceSet><item>` of DescribeNetworkInterfaces and `<networkInterface>` of CreateNetworkInterface.
 fn render_network_interface(x: &mut Xml, interface: &NetworkInterface, region: &RegionState) {
     x.text("networkInterfaceId", &interface.id)
         .text("subnetId", &interface.subnet_id)
@@ -69,16 +73,7 @@ fn render_network_interface(x: &mut Xml, interface: &NetworkInterface, region: &
         .value("sourceDestCheck", interface.source_dest_check);
     render_group_set(x, region, &interface.security_group_ids);
     if let Some(attachment) = &interface.attachment {
-        x.nested("attachment", |x| {
-            x.text("attachTime", &attachment.attach_time.to_iso8601())
-                .text("attachmentId", &attachment.attachment_id)
-                .value("deleteOnTermination", attachment.delete_on_termination)
-                .value("deviceIndex", attachment.device_index)
-                .value("networkCardIndex", 0)
-                .text("instanceId", &attachment.instance_id)
-                .text("instanceOwnerId", &interface.owner_id)
-                .text("status", "attached");
-        });
+        x.nested("attachment", |x| render_attachment(x, interface, attachment));
     }
     render_association(x, region, interface, true);
     render_private_addresses(x, region, interface, true);
@@ -86,6 +81,18 @@ fn render_network_interface(x: &mut Xml, interface: &NetworkInterface, region: &
         .text("interfaceType", "interface")
         .value("ipv6Native", false)
         .tag_set(&interface.tags);
+}
+
+/// The inside of an interface's `<attachment>`.
+fn render_attachment(x: &mut Xml, interface: &NetworkInterface, attachment: &InterfaceAttachment) {
+    x.text("attachTime", &attachment.attach_time.to_iso8601())
+        .text("attachmentId", &attachment.attachment_id)
+        .value("deleteOnTermination", attachment.delete_on_termination)
+        .value("deviceIndex", attachment.device_index)
+        .value("networkCardIndex", 0)
+        .text("instanceId", &attachment.instance_id)
+        .text("instanceOwnerId", &interface.owner_id)
+        .text("status", "attached");
 }
 
 pub(crate) fn describe_network_interfaces(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
@@ -104,5 +111,80 @@ pub(crate) fn describe_network_interfaces(world: &World, ctx: &Ctx, params: &Par
     )?;
     x.list("networkInterfaceSet", &found.items, |x, interface| render_network_interface(x, interface, region));
     x.optional("nextToken", found.next_token.as_deref());
+    Ok(())
+}
+
+pub(crate) fn create_network_interface(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let secondary_count = params.int("SecondaryPrivateIpAddressCount")?.unwrap_or(0);
+    let request = CreateNetworkInterface {
+        subnet_id: params.required("SubnetId")?.to_string(),
+        description: params.get("Description").unwrap_or_default().to_string(),
+        private_ip: params.get("PrivateIpAddress").map(str::to_string),
+        group_ids: params.list("SecurityGroupId")?,
+        secondary_count: u32::try_from(secondary_count).unwrap_or(u32::MAX),
+        tags: Tags(params.tag_specifications("network-interface")?),
+    };
+    let interface = network_interface::create(tx, &ctx.scope, request)?;
+    let region = tx.region(&ctx.scope);
+    x.nested("networkInterface", |x| render_network_interface(x, &interface, region));
+    x.optional("clientToken", params.get("ClientToken"));
+    Ok(())
+}
+
+pub(crate) fn delete_network_interface(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    network_interface::delete(tx, &ctx.scope, params.required("NetworkInterfaceId")?)?;
+    x.value("return", true);
+    Ok(())
+}
+
+pub(crate) fn modify_network_interface_attribute(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let interface_id = params.required("NetworkInterfaceId")?;
+    let mut changes = Vec::new();
+    if let Some(description) = params.get("Description.Value") {
+        changes.push(InterfaceChange::Description(description.to_string()));
+    }
+    if let Some(enabled) = params.bool("SourceDestCheck.Value")? {
+        changes.push(InterfaceChange::SourceDestCheck(enabled));
+    }
+    let groups = params.list("SecurityGroupId")?;
+    if !groups.is_empty() {
+        changes.push(InterfaceChange::Groups(groups));
+    }
+    if let Some(attachment_id) = params.get("Attachment.AttachmentId") {
+        let delete = params.bool("Attachment.DeleteOnTermination")?.unwrap_or(false);
+        changes.push(InterfaceChange::DeleteOnTermination { attachment_id: attachment_id.to_string(), delete });
+    }
+    network_interface::modify_attribute(tx, &ctx.scope, interface_id, changes)?;
+    x.value("return", true);
+    Ok(())
+}
+
+pub(crate) fn describe_network_interface_attribute(world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let interface_id = params.required("NetworkInterfaceId")?;
+    let attribute = InterfaceAttribute::parse(params.required("Attribute")?)?;
+    let region = world.region(&ctx.scope);
+    let interface = network_interface::find(region, interface_id)?;
+    x.text("networkInterfaceId", &interface.id);
+    match attribute {
+        InterfaceAttribute::Description => {
+            x.nested("description", |x| {
+                x.text("value", &interface.description);
+            });
+        }
+        InterfaceAttribute::SourceDestCheck => {
+            x.nested("sourceDestCheck", |x| {
+                x.value("value", interface.source_dest_check);
+            });
+        }
+        InterfaceAttribute::GroupSet => render_group_set(x, region, &interface.security_group_ids),
+        InterfaceAttribute::Attachment => {
+            if let Some(attachment) = &interface.attachment {
+                x.nested("attachment", |x| render_attachment(x, &interface, attachment));
+            }
+        }
+        InterfaceAttribute::AssociatePublicIpAddress => {
+            x.value("associatePublicIpAddress", interface.assign_public_ip);
+        }
+    }
     Ok(())
 }

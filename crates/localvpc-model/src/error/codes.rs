@@ -178,6 +178,7 @@ impl Ec2Error {
             AnalysisExistsForNetworkInsightsPath { .. } => "AnalysisExistsForNetworkInsightsPath",
             NetworkInsightsPathMissingDestination => "MissingParameter",
             Volume(error) => error.code(),
+            NetworkInterface(error) => error.code(),
             LaunchTemplate(error) => error.code(),
             DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",
             DhcpOptionsHasDependencies(_) => "DependencyViolation",
