@@ -188,3 +188,41 @@ def test_dry_run_changes_nothing(ec2, dry_run_action):
         with ec2_error("DryRunOperation", status=412):
             ec2.delete_network_interface(NetworkInterfaceId=eni_id, DryRun=True)
         assert len(ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"]) == 1
+
+
+def test_termination_keeps_an_interface_whose_attachment_says_so_and_nothing_answers_at_a_bare_interface(
+        ec2, server):
+    import subprocess
+
+    from test_exec import binary, tool_env
+
+    _, sid = network(ec2)
+    a, b = ec2.run_instances(ImageId=AMI, MinCount=2, MaxCount=2, SubnetId=sid)["Instances"]
+    b_eni = b["NetworkInterfaces"][0]
+    bare = ec2.create_network_interface(SubnetId=sid)["NetworkInterface"]["PrivateIpAddress"]
+
+    def ping(address):
+        argv = [binary(), "--endpoint", server.endpoint, "exec", a["InstanceId"], "--", "ping", "-c", "1", address]
+        run = subprocess.run(argv, capture_output=True, text=True, timeout=60,
+                             env=tool_env(region="us-east-1", key="test"))
+        return run.returncode, run.stdout
+
+    # Positive control: both instances are in the VPC's default group, which lets its members talk.
+    code, out = ping(b["PrivateIpAddress"])
+    assert code == 0 and "1 received" in out, out
+    code, out = ping(bare)
+    assert code == 1 and "100% packet loss" in out, f"no host behind an unattached interface: {out}"
+
+    ec2.modify_network_interface_attribute(
+        NetworkInterfaceId=b_eni["NetworkInterfaceId"],
+        Attachment={"AttachmentId": b_eni["Attachment"]["AttachmentId"], "DeleteOnTermination": False})
+    ec2.terminate_instances(InstanceIds=[b["InstanceId"]])
+    kept = ec2.describe_network_interfaces(NetworkInterfaceIds=[b_eni["NetworkInterfaceId"]])["NetworkInterfaces"][0]
+    assert kept["Status"] == "available" and "Attachment" not in kept
+    assert kept["PrivateIpAddress"] == b["PrivateIpAddress"], "it keeps its address"
+    code, out = ping(b["PrivateIpAddress"])
+    assert code == 1 and "100% packet loss" in out, out
+    # Its neighbour, terminated with the default flag, takes its interface with it.
+    ec2.terminate_instances(InstanceIds=[a["InstanceId"]])
+    with ec2_error("InvalidNetworkInterfaceID.NotFound"):
+        ec2.describe_network_interfaces(NetworkInterfaceIds=[a["NetworkInterfaces"][0]["NetworkInterfaceId"]])

@@ -199,7 +199,7 @@ pub struct EniNode {
     pub scope: Scope,
     /// The instance it belongs to.
     pub instance_id: Option<String>,
-    /// The instance is running (pending counts: it is booting into running).
+    /// An instance is attached and running (pending counts: it is booting into running).
     pub running: bool,
     /// Its subnet.
     pub subnet: SubnetIx,
@@ -480,7 +480,9 @@ impl Topology {
         for eni in region.network_interfaces.values() {
             let Some(&subnet) = subnet_index.get(eni.subnet_id.as_str()) else { continue };
             let instance = eni.attachment.as_ref().and_then(|a| region.instances.get(a.instance_id.as_str()));
-            let running = instance.is_none_or(|instance| instance.state.is_running());
+            // An interface no instance is attached to (made by CreateNetworkInterface, or left by a termination that
+            // kept it) has no host behind it: nothing answers at its address.
+            let running = instance.is_some_and(|instance| instance.state.is_running());
             let listening = instance
                 .and_then(|instance| instance.tags.get(LISTEN_TAG).map(parse_listen_tag))
                 .unwrap_or_else(|| DEFAULT_LISTEN_PORTS.to_vec());

@@ -296,8 +296,8 @@ pub fn start_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) -> R
     Ok(changes)
 }
 
-/// TerminateInstances (spec §2.9): idempotent; the interface is deleted (freeing its address and its subnet) and
-/// an Elastic IP on it is disassociated.
+/// TerminateInstances (spec §2.9): idempotent; the interface is deleted (freeing its address and its subnet, an
+/// Elastic IP on it disassociated) — or only detached if its attachment says not to delete it (part 2 §11.2).
 pub fn terminate_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) -> Result<Vec<StateChange>> {
     let instances = find_all(tx.region(scope), instance_ids)?;
     for instance in &instances {
@@ -312,7 +312,7 @@ pub fn terminate_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) 
             continue;
         }
         if let Some(interface_id) = &instance.network_interface_id {
-            network_interface::delete_with_instance(tx, scope, interface_id);
+            network_interface::release_with_instance(tx, scope, interface_id);
         }
         crate::volume::release_for_instance(tx, scope, &instance.id);
         tx.update::<Instance>(scope, &instance.id, |instance| {

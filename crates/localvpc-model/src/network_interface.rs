@@ -328,10 +328,20 @@ pub fn release_dynamic_public_ip(tx: &mut Tx, scope: &Scope, interface_id: &str)
     }
 }
 
-/// Deletes an interface with its instance; an Elastic IP associated with it is disassociated (spec §2.10 [D]).
-pub fn delete_with_instance(tx: &mut Tx, scope: &Scope, interface_id: &str) {
-    address::forget_interface(tx, scope, interface_id);
-    tx.remove::<NetworkInterface>(scope, interface_id);
+/// What an instance's termination does to an interface attached to it (part 2 §11.2 [D]): deleted if its attachment
+/// says `deleteOnTermination` — an Elastic IP associated with it disassociated (spec §2.10 [D]) — else detached,
+/// `available` again with its address, groups and Elastic IP, and without the dynamic public address it had.
+pub fn release_with_instance(tx: &mut Tx, scope: &Scope, interface_id: &str) {
+    let Some(interface) = tx.get::<NetworkInterface>(scope, interface_id) else { return };
+    if interface.attachment.as_ref().is_none_or(|attachment| attachment.delete_on_termination) {
+        address::forget_interface(tx, scope, interface_id);
+        tx.remove::<NetworkInterface>(scope, interface_id);
+    } else {
+        tx.update::<NetworkInterface>(scope, interface_id, |interface| {
+            interface.attachment = None;
+            interface.public_ip = None;
+        });
+    }
 }
 
 /// Spec §10.3/§11.3: the interface's source/destination check flag.
