@@ -497,26 +497,32 @@ impl Topology {
                 .iter()
                 .filter_map(|id| self.group_by_key.get(&(scope.clone(), id.clone())).copied())
                 .collect();
-            added.push(EniNode {
-                id: eni.id.clone(),
-                scope: scope.clone(),
-                instance_id: eni.attachment.as_ref().map(|a| a.instance_id.clone()),
-                running,
-                subnet,
-                vpc,
-                private_ip: eni.private_ip,
-                public_ip,
-                groups,
-                listening,
-                private_dns_name: dns_name::private_dns_name(&scope.region, eni.private_ip),
-                public_dns_name,
-            });
+            // An instance is reached through its primary interface (device 0) when named by its ID; the others are
+            // reached at their own addresses.
+            let primary = eni.attachment.as_ref().is_some_and(|attachment| attachment.device_index == 0);
+            added.push((
+                primary,
+                EniNode {
+                    id: eni.id.clone(),
+                    scope: scope.clone(),
+                    instance_id: eni.attachment.as_ref().map(|a| a.instance_id.clone()),
+                    running,
+                    subnet,
+                    vpc,
+                    private_ip: eni.private_ip,
+                    public_ip,
+                    groups,
+                    listening,
+                    private_dns_name: dns_name::private_dns_name(&scope.region, eni.private_ip),
+                    public_dns_name,
+                },
+            ));
         }
-        for eni in added {
+        for (primary, eni) in added {
             let index = self.enis.len();
             self.vpcs[eni.vpc].eni_by_private_ip.insert(eni.private_ip, index);
             self.eni_by_id.insert(eni.id.clone(), index);
-            if let Some(instance) = &eni.instance_id {
+            if let (true, Some(instance)) = (primary, &eni.instance_id) {
                 self.eni_by_instance.insert(instance.clone(), index);
             }
             if let Some(public) = eni.public_ip {

@@ -287,9 +287,14 @@ fn router_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
 fn instance(topology: &Topology, names: &Names, eni: EniIx, state: &mut KernelState) {
     let node = &topology.enis[eni];
     let Some(instance_id) = &node.instance_id else { return };
+    // One interface per instance is realised: its primary (the one the engine probes from). Interfaces attached
+    // at other device indexes are not realised in the kernel yet (the engine answers for them).
+    if topology.instance_eni(instance_id) != Some(eni) {
+        return;
+    }
     let namespace = names.instance(instance_id);
     if state.namespaces.contains_key(&namespace) {
-        return; // One interface per instance is realised: its primary (the one the engine probes from).
+        return;
     }
     let subnet = &topology.subnets[node.subnet];
     let router = names.router(&topology.vpcs[node.vpc].id);

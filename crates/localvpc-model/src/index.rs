@@ -43,6 +43,10 @@ pub struct RegionIndex {
     default_vpc: Option<String>,
     /// Instance ID → IDs of the volumes attached to it.
     volumes_by_instance: OrdMap<String, OrdSet<String>>,
+    /// Instance ID → device index → ID of the interface attached there.
+    interfaces_by_instance: OrdMap<String, OrdMap<u32, String>>,
+    /// Interface attachment ID (`eni-attach-…`) → ID of its interface.
+    interfaces_by_attachment: OrdMap<String, String>,
     /// Launch template name → ID (names are unique in a scope).
     launch_templates_by_name: OrdMap<String, String>,
 }
@@ -216,6 +220,46 @@ impl RegionIndex {
     /// The IDs of the volumes attached to instance `instance_id`, in ID order.
     pub fn volumes_of_instance(&self, instance_id: &str) -> impl Iterator<Item = &str> + '_ {
         self.volumes_by_instance.get(instance_id).into_iter().flat_map(|volumes| volumes.iter().map(String::as_str))
+    }
+
+    /// Records that interface `interface_id` is attached to instance `instance_id` at `device_index` by attachment
+    /// `attachment_id`.
+    pub fn add_interface_attachment(
+        &mut self,
+        instance_id: &str,
+        device_index: u32,
+        attachment_id: &str,
+        interface_id: &str,
+    ) {
+        self.interfaces_by_instance
+            .entry(instance_id.to_string())
+            .or_default()
+            .insert(device_index, interface_id.to_string());
+        self.interfaces_by_attachment.insert(attachment_id.to_string(), interface_id.to_string());
+    }
+
+    /// Forgets the attachment [`RegionIndex::add_interface_attachment`] recorded.
+    pub fn remove_interface_attachment(&mut self, instance_id: &str, device_index: u32, attachment_id: &str) {
+        if let Some(devices) = self.interfaces_by_instance.get_mut(instance_id) {
+            devices.remove(&device_index);
+            if devices.is_empty() {
+                self.interfaces_by_instance.remove(instance_id);
+            }
+        }
+        self.interfaces_by_attachment.remove(attachment_id);
+    }
+
+    /// The interfaces attached to instance `instance_id`: device index and interface ID, by device index.
+    pub fn interfaces_of_instance(&self, instance_id: &str) -> impl Iterator<Item = (u32, &str)> + '_ {
+        self.interfaces_by_instance
+            .get(instance_id)
+            .into_iter()
+            .flat_map(|devices| devices.iter().map(|(device, id)| (*device, id.as_str())))
+    }
+
+    /// The interface of attachment `attachment_id`.
+    pub fn interface_of_attachment(&self, attachment_id: &str) -> Option<&str> {
+        self.interfaces_by_attachment.get(attachment_id).map(String::as_str)
     }
 
     /// Records launch template `template_id` under `name`.

@@ -180,6 +180,12 @@ impl Instance {
         self.root_device_name.as_deref().unwrap_or_else(|| crate::volume::root_device_name(&self.image_id))
     }
 
+    /// Every interface attached to the instance, by device index (the primary first).
+    pub fn interfaces<'a>(&self, region: &'a RegionState) -> impl Iterator<Item = &'a Arc<NetworkInterface>> + 'a {
+        let ids: Vec<&'a str> = region.index.interfaces_of_instance(&self.id).map(|(_, id)| id).collect();
+        ids.into_iter().filter_map(|id| region.network_interfaces.get(id))
+    }
+
     /// The primary interface, while the instance has one.
     pub fn interface<'a>(&self, region: &'a RegionState) -> Option<&'a Arc<NetworkInterface>> {
         region.network_interfaces.get(self.network_interface_id.as_deref()?)
@@ -311,8 +317,10 @@ pub fn terminate_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) 
             changes.push(StateChange { instance_id: instance.id.clone(), current: previous, previous });
             continue;
         }
-        if let Some(interface_id) = &instance.network_interface_id {
-            network_interface::release_with_instance(tx, scope, interface_id);
+        let attached: Vec<String> =
+            tx.region(scope).index.interfaces_of_instance(&instance.id).map(|(_, id)| id.to_string()).collect();
+        for interface_id in attached {
+            network_interface::release_with_instance(tx, scope, &interface_id);
         }
         crate::volume::release_for_instance(tx, scope, &instance.id);
         tx.update::<Instance>(scope, &instance.id, |instance| {

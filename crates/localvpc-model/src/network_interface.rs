@@ -4,10 +4,13 @@
 //! An interface holds only its *dynamic* public address; an Elastic IP associated with it lives on the
 //! [`Address`](crate::address::Address), and [`public_address`] combines the two (the Elastic IP wins, spec §2.10).
 //! Interfaces are created by RunInstances and deleted when their instance terminates, or on their own by
-//! CreateNetworkInterface ([`manage`]); AttachNetworkInterface and secondary private addresses are not modelled.
+//! CreateNetworkInterface ([`manage`]), attached to and detached from instances ([`attach`]); secondary private
+//! addresses are not modelled.
 
+mod attach;
 mod manage;
 
+pub use attach::{attach, detach};
 pub use manage::{create, delete, modify_attribute, CreateNetworkInterface, InterfaceAttribute, InterfaceChange};
 
 use std::net::Ipv4Addr;
@@ -96,8 +99,8 @@ impl Resource for NetworkInterface {
     fn tags_mut(&mut self) -> &mut Tags {
         &mut self.tags
     }
-    /// The private address by subnet (address allocation, free counts) and the dynamic public address (the one
-    /// public allocator of every scope).
+    /// The private address by subnet (address allocation, free counts), the dynamic public address (the one
+    /// public allocator of every scope), and the attachment (an instance's interfaces by device index).
     fn reindex(index: &mut Indexes<'_>, old: Option<&Self>, new: Option<&Self>) {
         let same_private = |a: &Self, b: &Self| a.subnet_id == b.subnet_id && a.private_ip == b.private_ip;
         if !matches!((old, new), (Some(old), Some(new)) if same_private(old, new)) {
@@ -114,6 +117,20 @@ impl Resource for NetworkInterface {
             new_public.into_iter().for_each(|ip| index.world.hold_public_address(ip));
         }
         crate::security_group::index::interface_changed(index, old, new);
+        let attached = |interface: Option<&Self>| {
+            interface.and_then(|interface| interface.attachment.as_ref()).map(|attachment| {
+                (attachment.instance_id.clone(), attachment.device_index, attachment.attachment_id.clone())
+            })
+        };
+        let (old_attachment, new_attachment) = (attached(old), attached(new));
+        if old_attachment != new_attachment {
+            if let Some((instance_id, device, attachment_id)) = old_attachment {
+                index.region.remove_interface_attachment(&instance_id, device, &attachment_id);
+            }
+            if let (Some((instance_id, device, attachment_id)), Some(new)) = (new_attachment, new) {
+                index.region.add_interface_attachment(&instance_id, device, &attachment_id, &new.id);
+            }
+        }
     }
 }
 

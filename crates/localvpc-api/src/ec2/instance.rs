@@ -89,8 +89,10 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
     if instance.tags.iter().next().is_some() {
         x.tag_set(&instance.tags);
     }
+    // Every interface attached, by device index (the primary first).
+    let interfaces: Vec<_> = instance.interfaces(region).collect();
     x.text("hypervisor", "xen")
-        .list("networkInterfaceSet", interface, |x, interface| {
+        .list("networkInterfaceSet", interfaces, |x, interface| {
             x.text("networkInterfaceId", &interface.id)
                 .text("subnetId", &interface.subnet_id)
                 .text("vpcId", &interface.vpc_id)

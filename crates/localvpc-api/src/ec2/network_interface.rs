@@ -1,4 +1,5 @@
-//! Network interface actions: Create/Delete/DescribeNetworkInterfaces, Modify/DescribeNetworkInterfaceAttribute,
+//! Network interface actions: Create/Delete/Attach/Detach/DescribeNetworkInterfaces,
+//! Modify/DescribeNetworkInterfaceAttribute,
 //! and the interface XML that instances embed (spec §2.9, part 2 §11).
 
 use localvpc_model::filter::{matches, validate};
@@ -128,6 +129,24 @@ pub(crate) fn create_network_interface(tx: &mut Tx, ctx: &Ctx, params: &Params, 
     let region = tx.region(&ctx.scope);
     x.nested("networkInterface", |x| render_network_interface(x, &interface, region));
     x.optional("clientToken", params.get("ClientToken"));
+    Ok(())
+}
+
+pub(crate) fn attach_network_interface(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let interface_id = params.required("NetworkInterfaceId")?;
+    let instance_id = params.required("InstanceId")?;
+    let device_index = params.required("DeviceIndex")?;
+    let device_index: u32 = device_index.parse().map_err(|_| {
+        Ec2Error::InvalidParameterValue(format!("Value ({device_index}) for parameter deviceIndex is invalid."))
+    })?;
+    let attachment_id = network_interface::attach(tx, &ctx.scope, interface_id, instance_id, device_index)?;
+    x.text("attachmentId", &attachment_id).value("networkCardIndex", 0);
+    Ok(())
+}
+
+pub(crate) fn detach_network_interface(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    network_interface::detach(tx, &ctx.scope, params.required("AttachmentId")?)?;
+    x.value("return", true);
     Ok(())
 }
 

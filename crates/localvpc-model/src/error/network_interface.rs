@@ -15,6 +15,40 @@ pub enum NetworkInterfaceError {
     /// §11.2/§11.3: an attachment ID that names no attachment (of this interface).
     #[error("The attachment ID '{0}' does not exist")]
     AttachmentNotFound(String),
+    /// §11.2 [O hashicorp/terraform-provider-aws#27513]: AttachNetworkInterface of an interface already attached.
+    #[error("Interface: [{0}] in use.")]
+    AlreadyAttached(String),
+    /// §11.2 [O]: the interface and the instance are in two zones.
+    #[error("You may not attach a network interface to an instance if they are not in the same availability zone")]
+    ZoneMismatch,
+    /// §11.2 [I]: an interface of another VPC than the instance's. ASSUMPTION: AWS allows some multi-VPC
+    /// attachments since 2023; localvpc refuses them (a documented divergence, spec §11.2).
+    #[error("The network interface '{interface_id}' and the instance '{instance_id}' are in different VPCs.")]
+    VpcMismatch {
+        /// The interface.
+        interface_id: String,
+        /// The instance.
+        instance_id: String,
+    },
+    /// §11.2 [O]: the device index is taken.
+    #[error("Instance '{instance_id}' already has an interface attached at device index '{device_index}'.")]
+    DeviceIndexInUse {
+        /// The instance.
+        instance_id: String,
+        /// The index.
+        device_index: u32,
+    },
+    /// §11.2 [O cilium/cilium#15877]: more interfaces than the instance type holds.
+    #[error("Interface count {count} exceeds the limit for {instance_type}")]
+    AttachmentLimitExceeded {
+        /// The count the attachment would make.
+        count: usize,
+        /// The instance type.
+        instance_type: String,
+    },
+    /// §11.2 [O]: DetachNetworkInterface of the primary interface.
+    #[error("The network interface at device index 0 cannot be detached.")]
+    PrimaryCannotBeDetached,
 }
 
 impl NetworkInterfaceError {
@@ -23,6 +57,13 @@ impl NetworkInterfaceError {
         match self {
             NetworkInterfaceError::InUse(_) => "InvalidNetworkInterface.InUse",
             NetworkInterfaceError::AttachmentNotFound(_) => "InvalidAttachmentID.NotFound",
+            NetworkInterfaceError::AlreadyAttached(_) => "InvalidNetworkInterface.InUse",
+            NetworkInterfaceError::ZoneMismatch => "InvalidParameterCombination",
+            NetworkInterfaceError::VpcMismatch { .. } | NetworkInterfaceError::DeviceIndexInUse { .. } => {
+                "InvalidParameterValue"
+            }
+            NetworkInterfaceError::AttachmentLimitExceeded { .. } => "AttachmentLimitExceeded",
+            NetworkInterfaceError::PrimaryCannotBeDetached => "OperationNotPermitted",
         }
     }
 }

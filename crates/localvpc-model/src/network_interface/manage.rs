@@ -1,6 +1,6 @@
 //! Network interfaces as resources of their own (spec part 2 §11.1, §11.3): CreateNetworkInterface,
-//! DeleteNetworkInterface and ModifyNetworkInterfaceAttribute. Attaching one to an instance, and secondary private
-//! addresses, are not modelled yet: an interface made here stays `available` until it is deleted.
+//! DeleteNetworkInterface and ModifyNetworkInterfaceAttribute (attaching is `attach.rs`). Secondary private addresses
+//! are not modelled yet.
 
 use std::sync::Arc;
 
