@@ -49,6 +49,7 @@ FILES = [
     "test_instance_types.py",
     "test_instance_type_offerings.py",
     "test_account_attributes.py",
+    "test_elastic_network_interfaces.py",
 ]
 # Where moto's run may take long: ~500 tests, a few requests each.
 RUN_TIMEOUT_SECONDS = 1500
