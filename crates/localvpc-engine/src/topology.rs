@@ -207,6 +207,8 @@ pub struct EniNode {
     pub vpc: VpcIx,
     /// Primary private address.
     pub private_ip: Ipv4Addr,
+    /// Its secondary private addresses: delivered to like the primary one.
+    pub secondary_ips: Vec<Ipv4Addr>,
     /// Public address (an Elastic IP wins over the dynamic one).
     pub public_ip: Option<Ipv4Addr>,
     /// Its security groups.
@@ -510,6 +512,7 @@ impl Topology {
                     subnet,
                     vpc,
                     private_ip: eni.private_ip,
+                    secondary_ips: eni.secondary_private_ips.clone(),
                     public_ip,
                     groups,
                     listening,
@@ -520,7 +523,9 @@ impl Topology {
         }
         for (primary, eni) in added {
             let index = self.enis.len();
-            self.vpcs[eni.vpc].eni_by_private_ip.insert(eni.private_ip, index);
+            for address in std::iter::once(eni.private_ip).chain(eni.secondary_ips.iter().copied()) {
+                self.vpcs[eni.vpc].eni_by_private_ip.insert(address, index);
+            }
             self.eni_by_id.insert(eni.id.clone(), index);
             if let (true, Some(instance)) = (primary, &eni.instance_id) {
                 self.eni_by_instance.insert(instance.clone(), index);

@@ -144,7 +144,7 @@ impl Walker<'_> {
         if !self.running(eni, &packet) {
             return None;
         }
-        if packet.dst == node.private_ip {
+        if packet.dst == node.private_ip || node.secondary_ips.contains(&packet.dst) {
             return Some((Endpoint::Eni(eni), packet));
         }
         // Step 1: the sender's security groups, outbound (answers of tracked flows pass).

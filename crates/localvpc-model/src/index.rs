@@ -99,6 +99,11 @@ impl RegionIndex {
         self.private_addresses.get(subnet_id).is_some_and(|addresses| addresses.contains_key(&address))
     }
 
+    /// The interface holding private address `address` of subnet `subnet_id`.
+    pub fn private_address_holder(&self, subnet_id: &str, address: Ipv4Addr) -> Option<&str> {
+        self.private_addresses.get(subnet_id).and_then(|addresses| addresses.get(&address)).map(String::as_str)
+    }
+
     /// The held private addresses of subnet `subnet_id` from `from` on, in ascending order, with their interfaces.
     pub fn private_addresses_from(
         &self,

@@ -7,9 +7,11 @@
 //! CreateNetworkInterface ([`manage`]), attached to and detached from instances ([`attach`]); secondary private
 //! addresses are not modelled.
 
+mod addresses;
 mod attach;
 mod manage;
 
+pub use addresses::{assign, unassign, AssignPrivateAddresses};
 pub use attach::{attach, detach};
 pub use manage::{create, delete, modify_attribute, CreateNetworkInterface, InterfaceAttribute, InterfaceChange};
 
@@ -52,6 +54,9 @@ pub struct NetworkInterface {
     pub mac_address: String,
     /// The primary private address.
     pub private_ip: Ipv4Addr,
+    /// Secondary private addresses (AssignPrivateIpAddresses), in the order they were assigned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secondary_private_ips: Vec<Ipv4Addr>,
     /// Security groups, in request order.
     pub security_group_ids: Vec<String>,
     /// `sourceDestCheck`.
@@ -102,13 +107,21 @@ impl Resource for NetworkInterface {
     /// The private address by subnet (address allocation, free counts), the dynamic public address (the one
     /// public allocator of every scope), and the attachment (an instance's interfaces by device index).
     fn reindex(index: &mut Indexes<'_>, old: Option<&Self>, new: Option<&Self>) {
-        let same_private = |a: &Self, b: &Self| a.subnet_id == b.subnet_id && a.private_ip == b.private_ip;
+        let same_private = |a: &Self, b: &Self| {
+            a.subnet_id == b.subnet_id
+                && a.private_ip == b.private_ip
+                && a.secondary_private_ips == b.secondary_private_ips
+        };
         if !matches!((old, new), (Some(old), Some(new)) if same_private(old, new)) {
             if let Some(old) = old {
-                index.region.remove_private_address(&old.subnet_id, old.private_ip, &old.id);
+                for address in old.private_ips() {
+                    index.region.remove_private_address(&old.subnet_id, address, &old.id);
+                }
             }
             if let Some(new) = new {
-                index.region.add_private_address(&new.subnet_id, new.private_ip, &new.id);
+                for address in new.private_ips() {
+                    index.region.add_private_address(&new.subnet_id, address, &new.id);
+                }
             }
         }
         let (old_public, new_public) = (old.and_then(|old| old.public_ip), new.and_then(|new| new.public_ip));
@@ -135,6 +148,11 @@ impl Resource for NetworkInterface {
 }
 
 impl NetworkInterface {
+    /// Every private address: the primary, then the secondary ones.
+    pub fn private_ips(&self) -> impl Iterator<Item = Ipv4Addr> + '_ {
+        std::iter::once(self.private_ip).chain(self.secondary_private_ips.iter().copied())
+    }
+
     /// Spec §4.2 [D]: the private IP name always exists.
     pub fn private_dns_name(&self) -> String {
         dns_name::private_dns_name(&self.region, self.private_ip)
@@ -306,6 +324,7 @@ pub fn create_primary(
         availability_zone_id: subnet.availability_zone_id.clone(),
         description: request.description,
         private_ip: request.private_ip,
+        secondary_private_ips: Vec::new(),
         security_group_ids: request.security_group_ids,
         source_dest_check: true,
         attachment: Some(attachment),
@@ -456,7 +475,9 @@ impl Filterable for NetworkInterfaceView<'_> {
         let public = public_address(self.region, interface);
         let attachment = interface.attachment.as_ref();
         match name {
-            "addresses.private-ip-address" | "private-ip-address" => out.push(interface.private_ip.to_string()),
+            "addresses.private-ip-address" | "private-ip-address" => {
+                out.extend(interface.private_ips().map(|address| address.to_string()))
+            }
             "addresses.primary" => out.push("true".into()),
             "addresses.association.public-ip" | "association.public-ip" => {
                 out.extend(public.map(|public| public.ip.to_string()))

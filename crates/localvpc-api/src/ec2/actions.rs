@@ -17,6 +17,7 @@ pub fn handler(action: &str) -> Option<Handler> {
 pub const ACTIONS: &[(&str, Handler)] = &[
     ("AcceptVpcPeeringConnection", Write(vpc_peering::accept_vpc_peering_connection)),
     ("AllocateAddress", Write(address::allocate_address)),
+    ("AssignPrivateIpAddresses", Write(network_interface::assign_private_ip_addresses)),
     ("AssociateAddress", Write(address::associate_address)),
     ("AssociateDhcpOptions", Write(dhcp_options::associate_dhcp_options)),
     ("AssociateRouteTable", Write(route_table::associate_route_table)),
@@ -141,6 +142,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("StartNetworkInsightsAnalysis", Write(network_insights::start_network_insights_analysis)),
     ("StopInstances", Write(instance::stop_instances)),
     ("TerminateInstances", Write(instance::terminate_instances)),
+    ("UnassignPrivateIpAddresses", Write(network_interface::unassign_private_ip_addresses)),
     (
         "UpdateSecurityGroupRuleDescriptionsEgress",
         Write(security_group::update_security_group_rule_descriptions_egress),

@@ -2,11 +2,12 @@
 //! Modify/DescribeNetworkInterfaceAttribute,
 //! and the interface XML that instances embed (spec §2.9, part 2 §11).
 
+use localvpc_model::dns_name;
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
 use localvpc_model::network_interface::{
-    self, CreateNetworkInterface, InterfaceAttachment, InterfaceAttribute, InterfaceChange, NetworkInterface,
-    NetworkInterfaceView,
+    self, AssignPrivateAddresses, CreateNetworkInterface, InterfaceAttachment, InterfaceAttribute, InterfaceChange,
+    NetworkInterface, NetworkInterfaceView,
 };
 use localvpc_model::tags::Tags;
 use localvpc_model::{Ec2Error, RegionState, Tx, World};
@@ -42,18 +43,22 @@ pub(crate) fn render_association(x: &mut Xml, region: &RegionState, interface: &
     });
 }
 
-/// `<privateIpAddressesSet>`: the one (primary) private address.
+/// `<privateIpAddressesSet>`: the primary private address, then the secondary ones.
 pub(crate) fn render_private_addresses(
     x: &mut Xml,
     region: &RegionState,
     interface: &NetworkInterface,
     elastic_ids: bool,
 ) {
-    x.list("privateIpAddressesSet", [interface], |x, interface| {
-        x.value("privateIpAddress", interface.private_ip)
-            .text("privateDnsName", &interface.private_dns_name())
-            .value("primary", true);
-        render_association(x, region, interface, elastic_ids);
+    x.list("privateIpAddressesSet", interface.private_ips(), |x, address| {
+        let primary = address == interface.private_ip;
+        x.value("privateIpAddress", address)
+            .text("privateDnsName", &dns_name::private_dns_name(&interface.region, address))
+            .value("primary", primary);
+        // The public association belongs to the primary address.
+        if primary {
+            render_association(x, region, interface, elastic_ids);
+        }
     });
 }
 
@@ -141,6 +146,29 @@ pub(crate) fn attach_network_interface(tx: &mut Tx, ctx: &Ctx, params: &Params, 
     })?;
     let attachment_id = network_interface::attach(tx, &ctx.scope, interface_id, instance_id, device_index)?;
     x.text("attachmentId", &attachment_id).value("networkCardIndex", 0);
+    Ok(())
+}
+
+pub(crate) fn assign_private_ip_addresses(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let interface_id = params.required("NetworkInterfaceId")?;
+    let count = params.int("SecondaryPrivateIpAddressCount")?;
+    let request = AssignPrivateAddresses {
+        addresses: params.list("PrivateIpAddress")?,
+        count: count.map(|n| u32::try_from(n.max(0)).unwrap_or(u32::MAX)),
+        allow_reassignment: params.bool("AllowReassignment")?.unwrap_or(false),
+    };
+    let assigned = network_interface::assign(tx, &ctx.scope, interface_id, request)?;
+    x.text("networkInterfaceId", interface_id);
+    x.list("assignedPrivateIpAddressesSet", assigned, |x, address| {
+        x.value("privateIpAddress", address);
+    });
+    Ok(())
+}
+
+pub(crate) fn unassign_private_ip_addresses(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let interface_id = params.required("NetworkInterfaceId")?;
+    network_interface::unassign(tx, &ctx.scope, interface_id, &params.list("PrivateIpAddress")?)?;
+    x.value("return", true);
     Ok(())
 }
 

@@ -46,6 +46,13 @@ pub enum NetworkInterfaceError {
         /// The instance type.
         instance_type: String,
     },
+    /// §11.4 [I]: more private addresses than the instance type allows per interface. ASSUMPTION: text [I].
+    #[error("Number of private addresses will exceed limit.")]
+    PrivateAddressLimitExceeded,
+    /// §11.4 [O moto's AWS-verified wording]: UnassignPrivateIpAddresses of an address the interface does not
+    /// hold as a secondary one.
+    #[error("Some of the specified addresses are not assigned to interface {0}")]
+    AddressNotAssigned(String),
     /// §11.2 [O]: DetachNetworkInterface of the primary interface.
     #[error("The network interface at device index 0 cannot be detached.")]
     PrimaryCannotBeDetached,
@@ -64,6 +71,8 @@ impl NetworkInterfaceError {
             }
             NetworkInterfaceError::AttachmentLimitExceeded { .. } => "AttachmentLimitExceeded",
             NetworkInterfaceError::PrimaryCannotBeDetached => "OperationNotPermitted",
+            NetworkInterfaceError::PrivateAddressLimitExceeded => "PrivateIpAddressLimitExceeded",
+            NetworkInterfaceError::AddressNotAssigned(_) => "InvalidParameterValue",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Network interfaces as resources of their own (spec part 2 §11.1, §11.3): CreateNetworkInterface,
-//! DeleteNetworkInterface and ModifyNetworkInterfaceAttribute (attaching is `attach.rs`). Secondary private addresses
-//! are not modelled yet.
+//! DeleteNetworkInterface and ModifyNetworkInterfaceAttribute (attaching is `attach.rs`, secondary addresses
+//! `addresses.rs`).
 
 use std::sync::Arc;
 
@@ -36,12 +36,6 @@ pub struct CreateNetworkInterface {
 /// private address, and the given groups or else the VPC's default group.
 pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNetworkInterface) -> Result<Arc<NetworkInterface>> {
     let subnet = subnet::find(tx.region(scope), &request.subnet_id)?;
-    if request.secondary_count > 0 {
-        // Honest refusal rather than an interface without the addresses asked for.
-        return Err(Ec2Error::InvalidParameterValue(
-            "SecondaryPrivateIpAddressCount: secondary private IP addresses are not modelled by localvpc yet".into(),
-        ));
-    }
     tags::validate(&request.tags.0)?;
     let region = tx.region(scope);
     let private_ip = match &request.private_ip {
@@ -84,6 +78,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNetworkInterface) -> Re
         availability_zone_id: subnet.availability_zone_id.clone(),
         description: request.description,
         private_ip,
+        secondary_private_ips: Vec::new(),
         security_group_ids: Vec::new(),
         source_dest_check: true,
         attachment: None,
@@ -97,6 +92,10 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNetworkInterface) -> Re
         // The same checks as ModifyNetworkInterfaceAttribute's: each group exists, in the interface's VPC, within
         // the per-interface quota. An error here drops the whole mutation, the interface with it.
         replace_security_groups(tx, scope, &interface, &group_ids)?;
+    }
+    if request.secondary_count > 0 {
+        let secondary = super::AssignPrivateAddresses { count: Some(request.secondary_count), ..Default::default() };
+        super::assign(tx, scope, &id, secondary)?;
     }
     Ok(tx.get(scope, &id).expect("just inserted"))
 }
