@@ -140,3 +140,24 @@ def test_attachments_survive_a_restart(sqlite_server, client_factory):
     # The attachment index was rebuilt from the store: the attachment is found by its ID.
     assert fresh.detach_network_interface(AttachmentId=attachment)["ResponseMetadata"]["HTTPStatusCode"] == 200
     assert described(fresh, second["NetworkInterfaceId"])["Status"] == "available"
+
+
+def test_an_instance_sends_from_the_interface_in_the_destination_subnet(ec2, server):
+    vid = create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+    front = create_subnet(ec2, vid, "10.0.1.0/24", az="us-east-1b")["SubnetId"]
+    back = create_subnet(ec2, vid, "10.0.2.0/24", az="us-east-1b")["SubnetId"]
+    # The back-end host admits ping only from the back subnet.
+    only_back = ec2.create_security_group(GroupName="only-back", Description="b", VpcId=vid)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=only_back, IpPermissions=[
+        {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "10.0.2.0/24"}]}])
+    host = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=front)["Instances"][0]
+    db = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=back,
+                           SecurityGroupIds=[only_back])["Instances"][0]
+    before = ping_from(server, host["InstanceId"], db["PrivateIpAddress"])
+    assert before[0] == 1 and "100% packet loss" in before[1], f"sent from 10.0.1.x, refused: {before}"
+
+    leg = eni(ec2, back)
+    ec2.attach_network_interface(NetworkInterfaceId=leg["NetworkInterfaceId"], InstanceId=host["InstanceId"],
+                                 DeviceIndex=1)
+    code, out = ping_from(server, host["InstanceId"], db["PrivateIpAddress"])
+    assert code == 0 and "1 received" in out, f"sent from its back-subnet interface {leg['PrivateIpAddress']}: {out}"

@@ -50,6 +50,8 @@ pub struct Topology {
     group_by_key: HashMap<(Scope, String), GroupIx>,
     eni_by_id: HashMap<String, EniIx>,
     eni_by_instance: HashMap<String, EniIx>,
+    /// Every interface of an instance, primary or not.
+    enis_of_instance: HashMap<String, Vec<EniIx>>,
     eni_by_public_ip: HashMap<Ipv4Addr, EniIx>,
 }
 
@@ -527,8 +529,11 @@ impl Topology {
                 self.vpcs[eni.vpc].eni_by_private_ip.insert(address, index);
             }
             self.eni_by_id.insert(eni.id.clone(), index);
-            if let (true, Some(instance)) = (primary, &eni.instance_id) {
-                self.eni_by_instance.insert(instance.clone(), index);
+            if let Some(instance) = &eni.instance_id {
+                self.enis_of_instance.entry(instance.clone()).or_default().push(index);
+                if primary {
+                    self.eni_by_instance.insert(instance.clone(), index);
+                }
             }
             if let Some(public) = eni.public_ip {
                 self.eni_by_public_ip.insert(public, index);
@@ -540,6 +545,20 @@ impl Topology {
     /// The interface with this ID.
     pub fn eni(&self, id: &str) -> Option<EniIx> {
         self.eni_by_id.get(id).copied()
+    }
+
+    /// The interface an instance sends a packet for `destination` from, when it speaks through `eni`: the host's
+    /// own routing table decides, and it holds a connected route for each interface's subnet — so an interface whose
+    /// subnet holds the destination sends it, and everything else leaves by the default route of the primary.
+    pub fn sending_interface(&self, eni: EniIx, destination: Ipv4Addr) -> EniIx {
+        let Some(instance) = &self.enis[eni].instance_id else { return eni };
+        if self.subnets[self.enis[eni].subnet].cidr.contains(&destination) {
+            return eni;
+        }
+        let siblings = self.enis_of_instance.get(instance).map(Vec::as_slice).unwrap_or_default();
+        let connected =
+            siblings.iter().copied().find(|&s| self.subnets[self.enis[s].subnet].cidr.contains(&destination));
+        connected.or_else(|| self.instance_eni(instance)).unwrap_or(eni)
     }
 
     /// The primary interface of an instance.

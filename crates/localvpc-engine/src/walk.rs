@@ -39,12 +39,17 @@ pub fn trace_flow(topology: &Topology, probe: &Probe, mode: Mode, internet_sourc
 }
 
 fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: Ipv4Addr, flow: bool) -> Trace {
-    let source = match probe.from {
+    // An instance with several interfaces sends from the one its routing table picks (part 2 §11.2).
+    let sender = match probe.from {
+        Vantage::Eni(eni) => Vantage::Eni(topology.sending_interface(eni, probe.destination)),
+        Vantage::Internet => Vantage::Internet,
+    };
+    let source = match sender {
         Vantage::Eni(eni) => topology.enis[eni].private_ip,
         Vantage::Internet => internet_source,
     };
     let request = Packet::request(source, probe.destination, probe.protocol);
-    let forward = walk(topology, probe.from, request, false, mode);
+    let forward = walk(topology, sender, request, false, mode);
     let Some((endpoint, arrived)) = forward.delivered else {
         return Trace { probe: *probe, forward, reply: None, verdict: Verdict::Dropped };
     };
@@ -68,7 +73,7 @@ fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: Ipv4Addr
     };
     let answer = Packet { src: answer_source(topology, endpoint, arrived), ..answer };
     let reply = walk(topology, from, answer, true, mode);
-    let came_back = match (reply.delivered, probe.from) {
+    let came_back = match (reply.delivered, sender) {
         (Some((Endpoint::Eni(eni), _)), Vantage::Eni(source)) => eni == source,
         (Some((Endpoint::Internet(address), _)), Vantage::Internet) => address == source,
         _ => false,
