@@ -642,6 +642,11 @@ pub enum Ec2Error {
     #[error(transparent)]
     Volume(#[from] VolumeError),
 
+    // ---- subnet CIDR reservations (part 2 §11.6) ----
+    /// §11.6 [I]: an unknown reservation ID (the code follows AWS's `Invalid<Resource>ID.NotFound` pattern).
+    #[error("The subnet CIDR reservation ID '{0}' does not exist")]
+    SubnetCidrReservationNotFound(String),
+
     // ---- network interfaces (part 2 §11) ----
     /// A network interface action's refusal (`error/network_interface.rs`).
     #[error(transparent)]

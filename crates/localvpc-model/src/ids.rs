@@ -62,6 +62,8 @@ pub enum IdKind {
     Volume,
     /// `lt-` (a launch template)
     LaunchTemplate,
+    /// `scr-` (a subnet CIDR reservation)
+    SubnetCidrReservation,
 }
 
 impl IdKind {
@@ -93,6 +95,7 @@ impl IdKind {
             IdKind::KeyPair => "key",
             IdKind::Volume => "vol",
             IdKind::LaunchTemplate => "lt",
+            IdKind::SubnetCidrReservation => "scr",
         }
     }
 
@@ -118,7 +121,7 @@ impl IdKind {
 
     /// The kind an ID belongs to, judged by its prefix (longest prefix wins: `vpc-cidr-assoc-` before `vpc-`).
     pub fn of(id: &str) -> Option<IdKind> {
-        const ALL: [IdKind; 25] = [
+        const ALL: [IdKind; 26] = [
             IdKind::VpcCidrAssociation,
             IdKind::NetworkInterfaceAttachment,
             IdKind::RouteTableAssociation,
@@ -144,6 +147,7 @@ impl IdKind {
             IdKind::KeyPair,
             IdKind::Volume,
             IdKind::LaunchTemplate,
+            IdKind::SubnetCidrReservation,
         ];
         ALL.into_iter().find(|kind| kind.check(id).is_ok())
     }

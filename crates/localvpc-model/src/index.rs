@@ -19,6 +19,8 @@ mod security_groups;
 
 use std::net::Ipv4Addr;
 
+use crate::cidr::Ipv4Net;
+
 use imbl::{OrdMap, OrdSet};
 
 pub use security_groups::SecurityGroupIndex;
@@ -47,6 +49,8 @@ pub struct RegionIndex {
     interfaces_by_instance: OrdMap<String, OrdMap<u32, String>>,
     /// Interface attachment ID (`eni-attach-…`) → ID of its interface.
     interfaces_by_attachment: OrdMap<String, String>,
+    /// Subnet ID → reserved range (subnet CIDR reservation) → the reservation's ID.
+    reserved_ranges: OrdMap<String, OrdMap<Ipv4Net, String>>,
     /// Launch template name → ID (names are unique in a scope).
     launch_templates_by_name: OrdMap<String, String>,
 }
@@ -265,6 +269,29 @@ impl RegionIndex {
     /// The interface of attachment `attachment_id`.
     pub fn interface_of_attachment(&self, attachment_id: &str) -> Option<&str> {
         self.interfaces_by_attachment.get(attachment_id).map(String::as_str)
+    }
+
+    /// Records reservation `id` of `range` in subnet `subnet_id`.
+    pub fn add_reserved_range(&mut self, subnet_id: &str, range: &Ipv4Net, id: &str) {
+        self.reserved_ranges.entry(subnet_id.to_string()).or_default().insert(*range, id.to_string());
+    }
+
+    /// Forgets the reservation of `range` in subnet `subnet_id`.
+    pub fn remove_reserved_range(&mut self, subnet_id: &str, range: &Ipv4Net) {
+        if let Some(ranges) = self.reserved_ranges.get_mut(subnet_id) {
+            ranges.remove(range);
+            if ranges.is_empty() {
+                self.reserved_ranges.remove(subnet_id);
+            }
+        }
+    }
+
+    /// The reserved ranges of subnet `subnet_id`, in address order, with their reservations' IDs.
+    pub fn reserved_ranges(&self, subnet_id: &str) -> impl Iterator<Item = (Ipv4Net, &str)> + '_ {
+        self.reserved_ranges
+            .get(subnet_id)
+            .into_iter()
+            .flat_map(|ranges| ranges.iter().map(|(r, id)| (*r, id.as_str())))
     }
 
     /// Records launch template `template_id` under `name`.

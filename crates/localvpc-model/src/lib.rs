@@ -41,6 +41,7 @@ pub mod quotas;
 pub mod route_table;
 pub mod security_group;
 pub mod subnet;
+pub mod subnet_cidr_reservation;
 pub mod tags;
 pub mod volume;
 pub mod vpc;

@@ -253,8 +253,23 @@ pub fn check_requested_address(subnet: &Subnet, in_use: impl Fn(Ipv4Addr) -> boo
 /// Spec §2.9 [D]: without a requested address, the first free one after the reserved ones (never the broadcast).
 /// `from` skips the addresses below it: a launch of many instances resumes after the address it gave last (every
 /// address below that one is taken), so the launch walks the subnet once rather than once per instance.
+///
+/// Addresses inside the subnet's CIDR reservations are never picked (part 2 §11.6 [D]): a free address in one
+/// resumes the search after the range.
 pub fn first_free_address(region: &RegionState, subnet: &Subnet, from: Option<Ipv4Addr>) -> Option<Ipv4Addr> {
-    first_free_in(subnet, from, |start| region.index.private_addresses_from(&subnet.id, start).map(|(ip, _)| ip))
+    let mut from = from;
+    loop {
+        let candidate = first_free_in(subnet, from, |start| {
+            region.index.private_addresses_from(&subnet.id, start).map(|(ip, _)| ip)
+        })?;
+        let Some((reserved, _)) =
+            region.index.reserved_ranges(&subnet.id).find(|(range, _)| range.contains(&candidate))
+        else {
+            return Some(candidate);
+        };
+        let after = u32::from(reserved.broadcast()).checked_add(1)?;
+        from = Some(Ipv4Addr::from(after));
+    }
 }
 
 /// [`first_free_address`] over `used_from(start)`, the taken addresses from `start` on in ascending order: the

@@ -326,6 +326,7 @@ pub fn delete_subnet(tx: &mut Tx, scope: &Scope, subnet_id: &str) -> Result<()> 
     }
     route_table::forget_subnet(tx, scope, &subnet.id);
     network_acl::forget_subnet(tx, scope, &subnet.id);
+    crate::subnet_cidr_reservation::delete_with_subnet(tx, scope, &subnet.id);
     tx.remove::<Subnet>(scope, &subnet.id);
     Ok(())
 }

@@ -96,6 +96,7 @@ pub mod ops {
     use crate::route_table::RouteTable;
     use crate::security_group::SecurityGroup;
     use crate::subnet::Subnet;
+    use crate::subnet_cidr_reservation::SubnetCidrReservation;
     use crate::volume::Volume;
     use crate::vpc::Vpc;
     use crate::world::{RegionState, Resource, Scope, Tx};
@@ -185,6 +186,9 @@ pub mod ops {
                 edit::<DhcpOptions>(tx, scope, id, |id| Ec2Error::DhcpOptionsNotFound(vec![id]), change)
             }
             Some(IdKind::KeyPair) => edit::<KeyPair>(tx, scope, id, Ec2Error::KeyPairNotFound, change),
+            Some(IdKind::SubnetCidrReservation) => {
+                edit::<SubnetCidrReservation>(tx, scope, id, Ec2Error::SubnetCidrReservationNotFound, change)
+            }
             Some(IdKind::Volume) => {
                 edit::<Volume>(tx, scope, id, |id| VolumeError::VolumeNotFound(vec![id]).into(), change)
             }

@@ -28,6 +28,7 @@ use crate::quotas::Quotas;
 use crate::route_table::RouteTable;
 use crate::security_group::SecurityGroup;
 use crate::subnet::Subnet;
+use crate::subnet_cidr_reservation::SubnetCidrReservation;
 use crate::tags::Tags;
 use crate::volume::Volume;
 use crate::vpc::Vpc;
@@ -129,6 +130,8 @@ pub struct RegionState {
     pub volumes: Table<Volume>,
     /// Launch templates.
     pub launch_templates: Table<LaunchTemplate>,
+    /// Subnet CIDR reservations.
+    pub subnet_cidr_reservations: Table<SubnetCidrReservation>,
     /// Lookups derived from the tables above (see [`crate::index`]); kept true by [`Tx`].
     pub(crate) index: RegionIndex,
 }
@@ -296,6 +299,7 @@ impl World {
                 NetworkInsightsAnalysis::KIND => load_into::<NetworkInsightsAnalysis>(region, index, body),
                 DhcpOptions::KIND => load_into::<DhcpOptions>(region, index, body),
                 KeyPair::KIND => load_into::<KeyPair>(region, index, body),
+                SubnetCidrReservation::KIND => load_into::<SubnetCidrReservation>(region, index, body),
                 Volume::KIND => load_into::<Volume>(region, index, body),
                 LaunchTemplate::KIND => load_into::<LaunchTemplate>(region, index, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.

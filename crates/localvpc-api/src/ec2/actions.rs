@@ -2,7 +2,7 @@
 //! `InvalidAction`.
 
 use super::Handler::{self, Read, Write};
-use super::{account, dhcp_options, image, instance_type, key_pair};
+use super::{account, dhcp_options, image, instance_type, key_pair, subnet_cidr_reservation};
 use super::{address, instance, launch_template, network_insights, network_interface, volume};
 use super::{
     availability_zone, internet_gateway, network_acl, route_table, security_group, subnet, tags, vpc, vpc_peering,
@@ -43,6 +43,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("CreateRouteTable", Write(route_table::create_route_table)),
     ("CreateSecurityGroup", Write(security_group::create_security_group)),
     ("CreateSubnet", Write(subnet::create_subnet)),
+    ("CreateSubnetCidrReservation", Write(subnet_cidr_reservation::create_subnet_cidr_reservation)),
     ("CreateTags", Write(tags::create_tags)),
     ("CreateVolume", Write(volume::create_volume)),
     ("CreateVpc", Write(vpc::create_vpc)),
@@ -61,6 +62,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DeleteRouteTable", Write(route_table::delete_route_table)),
     ("DeleteSecurityGroup", Write(security_group::delete_security_group)),
     ("DeleteSubnet", Write(subnet::delete_subnet)),
+    ("DeleteSubnetCidrReservation", Write(subnet_cidr_reservation::delete_subnet_cidr_reservation)),
     ("DeleteTags", Write(tags::delete_tags)),
     ("DeleteVolume", Write(volume::delete_volume)),
     ("DeleteVpc", Write(vpc::delete_vpc)),
@@ -114,6 +116,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("EnableVpcClassicLinkDnsSupport", Read(account::classic_link)),
     ("GetConsoleOutput", Read(instance::get_console_output)),
     ("GetSecurityGroupsForVpc", Read(security_group::get_security_groups_for_vpc)),
+    ("GetSubnetCidrReservations", Read(subnet_cidr_reservation::get_subnet_cidr_reservations)),
     ("ImportKeyPair", Write(key_pair::import_key_pair)),
     ("ModifyAddressAttribute", Write(address::modify_address_attribute)),
     ("ModifyInstanceAttribute", Write(instance::modify_instance_attribute)),

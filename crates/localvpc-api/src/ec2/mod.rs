@@ -20,6 +20,7 @@ mod network_interface;
 mod route_table;
 mod security_group;
 mod subnet;
+mod subnet_cidr_reservation;
 mod tags;
 mod volume;
 mod vpc;

@@ -42,6 +42,8 @@ pub fn malformed_code(kind: IdKind) -> &'static str {
         // ASSUMPTION (part 2 §10.10 [I]): AWS documents no malformed code for key pair IDs; an ID of the wrong
         // shape is one that does not exist.
         IdKind::KeyPair => "InvalidKeyPair.NotFound",
+        // ASSUMPTION (part 2 §11.6 [I]): AWS's `Invalid<Resource>ID.Malformed` pattern.
+        IdKind::SubnetCidrReservation => "InvalidSubnetCidrReservationID.Malformed",
     }
 }
 
@@ -179,6 +181,7 @@ impl Ec2Error {
             NetworkInsightsPathMissingDestination => "MissingParameter",
             Volume(error) => error.code(),
             NetworkInterface(error) => error.code(),
+            SubnetCidrReservationNotFound(_) => "InvalidSubnetCidrReservationID.NotFound",
             LaunchTemplate(error) => error.code(),
             DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",
             DhcpOptionsHasDependencies(_) => "DependencyViolation",

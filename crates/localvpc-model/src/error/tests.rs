@@ -192,6 +192,7 @@ fn every_variant() -> Vec<Ec2Error> {
         Volume(VolumeError::CannotDetachRootVolume { volume_id: id(), instance_id: "i-1".into() }),
         Volume(VolumeError::VolumeAttachedCannotDelete { volume_id: id(), instance_id: "i-1".into() }),
         Volume(VolumeError::InvalidBlockDeviceMapping("m".into())),
+        SubnetCidrReservationNotFound("scr-1".into()),
         NetworkInterface(NetworkInterfaceError::InUse("eni-1".into())),
         NetworkInterface(NetworkInterfaceError::AttachmentNotFound("eni-attach-1".into())),
         LaunchTemplate(LaunchTemplateError::LaunchTemplateNameAlreadyExists),
