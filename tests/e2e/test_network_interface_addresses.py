@@ -104,3 +104,19 @@ def test_an_instance_answers_at_its_secondary_address(ec2, server):
     assert code == 1 and "100% packet loss" in out, out
     code, out = ping_from(server, a["InstanceId"], b["PrivateIpAddress"])
     assert code == 0 and "1 received" in out, f"positive control: the primary still answers: {out}"
+
+
+def test_create_with_a_list_of_addresses(ec2):
+    _, sid = network(ec2)
+    before = free(ec2, sid)
+    eni = ec2.create_network_interface(SubnetId=sid, PrivateIpAddresses=[
+        {"PrivateIpAddress": "10.0.1.20"}, {"PrivateIpAddress": "10.0.1.21", "Primary": True},
+        {"PrivateIpAddress": "10.0.1.22"}])["NetworkInterface"]
+    assert eni["PrivateIpAddress"] == "10.0.1.21", "the entry marked primary"
+    assert [(a["PrivateIpAddress"], a["Primary"]) for a in eni["PrivateIpAddresses"]] == [
+        ("10.0.1.21", True), ("10.0.1.20", False), ("10.0.1.22", False)]
+    assert free(ec2, sid) == before - 3
+    with ec2_error("InvalidIPAddress.InUse", "Address 10.0.1.22 is in use."):
+        ec2.create_network_interface(SubnetId=sid, PrivateIpAddresses=[{"PrivateIpAddress": "10.0.1.30"},
+                                                                     {"PrivateIpAddress": "10.0.1.22"}])
+    assert free(ec2, sid) == before - 3, "the refused interface took nothing"

@@ -41,8 +41,11 @@ def test_reserved_ranges_are_skipped_until_deleted(ec2):
     assert deleted["DeletedSubnetCidrReservation"]["Cidr"] == "10.0.1.0/28"
     assert ec2.get_subnet_cidr_reservations(SubnetId=sid)["SubnetIpv4CidrReservations"] == []
     assert new_eni_address(ec2, sid) == "10.0.1.4", "the range is assignable again"
+    gone = made["SubnetCidrReservationId"]
+    with ec2_error("InvalidSubnetCidrReservationID.NotFound", f"The subnet-cidr-reservation ID '{gone}' does not exist"):
+        ec2.delete_subnet_cidr_reservation(SubnetCidrReservationId=gone)
     with ec2_error("InvalidSubnetCidrReservationID.NotFound"):
-        ec2.delete_subnet_cidr_reservation(SubnetCidrReservationId=made["SubnetCidrReservationId"])
+        ec2.delete_subnet_cidr_reservation(SubnetCidrReservationId="scr-not-exists")
 
 
 def test_refusals_and_isolation(ec2, client_factory):

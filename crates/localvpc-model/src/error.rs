@@ -643,8 +643,9 @@ pub enum Ec2Error {
     Volume(#[from] VolumeError),
 
     // ---- subnet CIDR reservations (part 2 §11.6) ----
-    /// §11.6 [I]: an unknown reservation ID (the code follows AWS's `Invalid<Resource>ID.NotFound` pattern).
-    #[error("The subnet CIDR reservation ID '{0}' does not exist")]
+    /// §11.6 [M: moto's test of it, whose wording has AWS's shape]: an unknown reservation ID — any text, shape
+    /// unchecked (`scr-not-exists` is NotFound there, not Malformed).
+    #[error("The subnet-cidr-reservation ID '{0}' does not exist")]
     SubnetCidrReservationNotFound(String),
 
     // ---- network interfaces (part 2 §11) ----

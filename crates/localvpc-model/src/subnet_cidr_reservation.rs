@@ -157,9 +157,8 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateSubnetCidrReservation) 
     Ok(tx.get(scope, &id).expect("just inserted"))
 }
 
-/// Looks a reservation up, checking the ID's shape first.
+/// Looks a reservation up. No shape check: an ID of any shape that names none is NotFound (spec §11.6 [M]).
 pub fn find(region: &RegionState, id: &str) -> Result<Arc<SubnetCidrReservation>> {
-    IdKind::SubnetCidrReservation.check(id)?;
     region.subnet_cidr_reservations.get(id).cloned().ok_or_else(|| Ec2Error::SubnetCidrReservationNotFound(id.into()))
 }
 

@@ -126,6 +126,16 @@ pub(crate) fn create_network_interface(tx: &mut Tx, ctx: &Ctx, params: &Params, 
         subnet_id: params.required("SubnetId")?.to_string(),
         description: params.get("Description").unwrap_or_default().to_string(),
         private_ip: params.get("PrivateIpAddress").map(str::to_string),
+        private_ips: params
+            .structs("PrivateIpAddresses")?
+            .iter()
+            .map(|entry| {
+                Ok((
+                    entry.get("PrivateIpAddress").unwrap_or_default().to_string(),
+                    entry.bool("Primary")?.unwrap_or(false),
+                ))
+            })
+            .collect::<std::result::Result<_, Ec2Error>>()?,
         group_ids: params.list("SecurityGroupId")?,
         secondary_count: u32::try_from(secondary_count).unwrap_or(u32::MAX),
         tags: Tags(params.tag_specifications("network-interface")?),

@@ -24,6 +24,8 @@ pub struct CreateNetworkInterface {
     pub description: String,
     /// `PrivateIpAddress`, as sent.
     pub private_ip: Option<String>,
+    /// `PrivateIpAddresses.N`: each address as sent, and whether it is marked `Primary`.
+    pub private_ips: Vec<(String, bool)>,
     /// `SecurityGroupId.N`.
     pub group_ids: Vec<String>,
     /// `SecondaryPrivateIpAddressCount`.
@@ -37,8 +39,19 @@ pub struct CreateNetworkInterface {
 pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNetworkInterface) -> Result<Arc<NetworkInterface>> {
     let subnet = subnet::find(tx.region(scope), &request.subnet_id)?;
     tags::validate(&request.tags.0)?;
+    // The primary address: `PrivateIpAddress`, else the `PrivateIpAddresses.N` entry marked primary, else the
+    // first of them; the other entries become secondary addresses.
+    let listed_primary = request.private_ips.iter().position(|(_, primary)| *primary).unwrap_or(0);
+    let primary_text =
+        request.private_ip.clone().or_else(|| request.private_ips.get(listed_primary).map(|e| e.0.clone()));
+    let secondary_texts: Vec<String> = request
+        .private_ips
+        .iter()
+        .map(|(text, _)| text.clone())
+        .filter(|text| Some(text) != primary_text.as_ref())
+        .collect();
     let region = tx.region(scope);
-    let private_ip = match &request.private_ip {
+    let private_ip = match &primary_text {
         Some(text) => {
             let in_use = |address| region.index.private_address_in_use(&subnet.id, address);
             check_requested_address(&subnet, in_use, text)?
@@ -92,6 +105,10 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNetworkInterface) -> Re
         // The same checks as ModifyNetworkInterfaceAttribute's: each group exists, in the interface's VPC, within
         // the per-interface quota. An error here drops the whole mutation, the interface with it.
         replace_security_groups(tx, scope, &interface, &group_ids)?;
+    }
+    if !secondary_texts.is_empty() {
+        let named = super::AssignPrivateAddresses { addresses: secondary_texts, ..Default::default() };
+        super::assign(tx, scope, &id, named)?;
     }
     if request.secondary_count > 0 {
         let secondary = super::AssignPrivateAddresses { count: Some(request.secondary_count), ..Default::default() };
