@@ -474,3 +474,23 @@ def test_kernel_reconciles_on_start_after_a_crash_and_tears_down_on_exit(log_dir
     finally:
         first.kill()
         remove_namespaces(prefix)
+
+
+def test_kernel_a_secondary_private_address_answers_real_ping_until_unassigned(lab):
+    a = lab.network("10.6.0.0/16", "10.6.1.0/24", igw=False)
+    b_instance = lab.ec2.run_instances(ImageId=AMI, InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                                       SubnetId=a["subnet"])["Instances"][0]
+    b_eni = b_instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    # Positive control: the default group lets its members talk; b answers at its primary address.
+    primary = lab.ping(a["instance"], b_instance["PrivateIpAddress"])
+    assert primary.returncode == 0, primary
+    before = lab.ping(a["instance"], "10.6.1.77")
+    assert before.returncode == 1, before
+    lab.ec2.assign_private_ip_addresses(NetworkInterfaceId=b_eni, PrivateIpAddresses=["10.6.1.77"])
+    shown = lab.exec(b_instance["InstanceId"], "ip", "-4", "-o", "addr", "show", "eth0")
+    assert "inet 10.6.1.77/24" in shown.stdout, shown.stdout
+    after = lab.ping(a["instance"], "10.6.1.77")
+    assert after.returncode == 0 and " 0% packet loss" in after.stdout, after
+    lab.ec2.unassign_private_ip_addresses(NetworkInterfaceId=b_eni, PrivateIpAddresses=["10.6.1.77"])
+    gone = lab.ping(a["instance"], "10.6.1.77")
+    assert gone.returncode == 1, gone

@@ -287,8 +287,9 @@ fn router_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
 fn instance(topology: &Topology, names: &Names, eni: EniIx, state: &mut KernelState) {
     let node = &topology.enis[eni];
     let Some(instance_id) = &node.instance_id else { return };
-    // One interface per instance is realised: its primary (the one the engine probes from). Interfaces attached
-    // at other device indexes are not realised in the kernel yet (the engine answers for them).
+    // One interface per instance is realised: its primary (the one the engine probes from), with its secondary
+    // addresses. Interfaces attached at other device indexes are not realised in the kernel yet (the engine answers
+    // for them).
     if topology.instance_eni(instance_id) != Some(eni) {
         return;
     }
@@ -300,11 +301,11 @@ fn instance(topology: &Topology, names: &Names, eni: EniIx, state: &mut KernelSt
     let router = names.router(&topology.vpcs[node.vpc].id);
     let port = names::interface_port(&node.id);
     let mut spec = Namespace::new(Role::Instance);
-    spec.addresses.insert(Address {
-        device: INSTANCE_LINK.into(),
-        address: node.private_ip,
-        prefix: subnet.cidr.prefix_len(),
-    });
+    // The primary address and the secondary ones (AssignPrivateIpAddresses): the subnet's bridge resolves each on
+    // this link, so every one of them answers.
+    for address in std::iter::once(node.private_ip).chain(node.secondary_ips.iter().copied()) {
+        spec.addresses.insert(Address { device: INSTANCE_LINK.into(), address, prefix: subnet.cidr.prefix_len() });
+    }
     spec.routes.insert(
         (table::MAIN, net("0.0.0.0/0")),
         RouteKind::Gateway { gateway: router_address(subnet.cidr), device: INSTANCE_LINK.into(), source: None },
