@@ -148,9 +148,8 @@ for target in "${TARGETS[@]}"; do
             ;;
         fakecloud)
             [ -n "$FAKE" ] || { echo "skipping fakecloud: not found" >&2; continue; }
-            # Unverified: fakecloud had not finished building when this was written; check `fakecloud --help` for
-            # how it takes its port.
-            bench_server fakecloud memory env FAKECLOUD_PORT="$PORT" "$FAKE" --port "$PORT"
+            # fakecloud 0.51.0: `--addr` (default 0.0.0.0:4566), state in memory.
+            bench_server fakecloud memory "$FAKE" --addr "127.0.0.1:$PORT" --log-level warn
             ;;
         *)
             echo "unknown target $target (expected localvpc, moto, ministack or fakecloud)" >&2
