@@ -1,0 +1,234 @@
+//! Routes of a route table (spec §2.5): CreateRoute, ReplaceRoute and DeleteRoute — the destination, the target
+//! and AWS's rules for each. Tables and their associations are `route_table.rs`.
+
+use super::*;
+
+/// The target named by a CreateRoute/ReplaceRoute request, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct RouteRequest {
+    /// `RouteTableId`.
+    pub route_table_id: String,
+    /// `DestinationCidrBlock` as sent.
+    pub destination: String,
+    /// `GatewayId`.
+    pub gateway_id: Option<String>,
+    /// `VpcPeeringConnectionId`.
+    pub vpc_peering_connection_id: Option<String>,
+    /// `NatGatewayId`.
+    pub nat_gateway_id: Option<String>,
+    /// `InstanceId`.
+    pub instance_id: Option<String>,
+    /// `NetworkInterfaceId`.
+    pub network_interface_id: Option<String>,
+    /// Targets localvpc does not model (transit gateway, egress-only gateway, …) by parameter name.
+    pub unsupported_targets: Vec<&'static str>,
+    /// `LocalTarget=true` (ReplaceRoute only).
+    pub local_target: bool,
+}
+
+const TARGET_PARAMETERS: &str = "GatewayId, NatGatewayId, InstanceId, NetworkInterfaceId, VpcPeeringConnectionId, \
+    TransitGatewayId, EgressOnlyInternetGatewayId, VpcEndpointId, LocalGatewayId, CarrierGatewayId, CoreNetworkArn";
+
+fn parse_destination(text: &str) -> Result<Ipv4Net> {
+    let destination =
+        cidr::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "destinationCidrBlock"))?;
+    if cidr::in_reserved_route_range(&destination) {
+        return Err(Ec2Error::InvalidParameterValue(format!(
+            "The destination CIDR block {text} is within the reserved range 169.254.168.0/22."
+        )));
+    }
+    Ok(destination)
+}
+
+/// Validates the single target of a route request against the table's VPC (spec §2.5).
+fn resolve_target(
+    world: &World,
+    scope: &Scope,
+    region: &RegionState,
+    table: &RouteTable,
+    request: &RouteRequest,
+) -> Result<RouteTarget> {
+    let named = [
+        request.gateway_id.is_some(),
+        request.vpc_peering_connection_id.is_some(),
+        request.nat_gateway_id.is_some(),
+        request.instance_id.is_some(),
+        request.network_interface_id.is_some(),
+        request.local_target,
+    ]
+    .iter()
+    .filter(|named| **named)
+    .count()
+        + request.unsupported_targets.len();
+    if named != 1 {
+        return Err(Ec2Error::InvalidParameterCombination(format!(
+            "The request must contain exactly one of {TARGET_PARAMETERS}"
+        )));
+    }
+    if let Some(parameter) = request.unsupported_targets.first() {
+        return Err(Ec2Error::InvalidParameterValue(format!(
+            "The route target {parameter} is not supported by localvpc"
+        )));
+    }
+    if request.local_target {
+        return Ok(RouteTarget::Local);
+    }
+    if let Some(gateway_id) = &request.gateway_id {
+        if gateway_id == "local" {
+            return Ok(RouteTarget::Local);
+        }
+        let igw = crate::internet_gateway::find(region, gateway_id)?;
+        if igw.attached_vpc.as_deref() != Some(table.vpc_id.as_str()) {
+            return Err(Ec2Error::InvalidParameterValue(format!(
+                "route table {} and network gateway {} belong to different networks",
+                table.id, igw.id
+            )));
+        }
+        return Ok(RouteTarget::InternetGateway(igw.id.clone()));
+    }
+    if let Some(pcx_id) = &request.vpc_peering_connection_id {
+        IdKind::VpcPeeringConnection.check(pcx_id)?;
+        let pcx = world.peerings().get(pcx_id.as_str()).filter(|pcx| pcx.involves(scope));
+        let Some(pcx) = pcx else { return Err(Ec2Error::VpcPeeringConnectionNotFound(pcx_id.clone())) };
+        // Spec §2.5 [O]: a connection that does not involve this table's VPC "belongs to a different network".
+        // Any status is accepted; the route is `blackhole` until the connection is active (spec §2.5 [D]).
+        if pcx.sides_of(scope, &table.vpc_id).is_none() {
+            return Err(Ec2Error::InvalidParameterValue(format!(
+                "route table {} and network gateway {} belong to different networks",
+                table.id, pcx.id
+            )));
+        }
+        return Ok(RouteTarget::VpcPeeringConnection(pcx.id.clone()));
+    }
+    if let Some(nat_id) = &request.nat_gateway_id {
+        IdKind::NatGateway.check(nat_id)?;
+        return Err(Ec2Error::NatGatewayNotFound(nat_id.clone()));
+    }
+    // ASSUMPTION (spec §2.5 [O] gives the text only for gateways and peering connections): an instance or an
+    // interface of another VPC "belongs to a different network" in the same words.
+    if let Some(instance_id) = &request.instance_id {
+        let instance = crate::instance::find(region, instance_id)?;
+        let interface =
+            instance.interface(region).ok_or_else(|| Ec2Error::InstanceNotInValidState(instance.id.clone()))?;
+        if interface.vpc_id != table.vpc_id {
+            return Err(Ec2Error::InvalidParameterValue(format!(
+                "route table {} and instance {} belong to different networks",
+                table.id, instance.id
+            )));
+        }
+        return Ok(RouteTarget::Instance(instance.id.clone()));
+    }
+    let interface_id = request.network_interface_id.as_deref().unwrap_or_default();
+    let interface = crate::network_interface::find(region, interface_id)?;
+    if interface.vpc_id != table.vpc_id {
+        return Err(Ec2Error::InvalidParameterValue(format!(
+            "route table {} and network interface {} belong to different networks",
+            table.id, interface.id
+        )));
+    }
+    Ok(RouteTarget::NetworkInterface(interface.id.clone()))
+}
+
+/// Spec §2.5 [O]: a destination inside one of the VPC's blocks may only target an interface, an instance or a NAT
+/// gateway.
+fn check_vpc_specific(
+    region: &RegionState,
+    table: &RouteTable,
+    destination: &Ipv4Net,
+    target: &RouteTarget,
+) -> Result<()> {
+    let inside_vpc = region
+        .vpcs
+        .get(table.vpc_id.as_str())
+        .is_some_and(|vpc| vpc.cidr_blocks().any(|block| block.contains(destination)));
+    let appliance =
+        matches!(target, RouteTarget::NetworkInterface(_) | RouteTarget::Instance(_) | RouteTarget::NatGateway(_));
+    if inside_vpc && !appliance {
+        return Err(Ec2Error::InvalidParameterValue(format!(
+            "The destination CIDR block {destination} is equal to or more specific than one of this VPC's CIDR blocks. \
+             This route can target only an interface or an instance."
+        )));
+    }
+    Ok(())
+}
+
+/// CreateRoute (spec §2.5).
+pub fn create_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Result<()> {
+    let region = tx.region(scope);
+    let table = find(region, &request.route_table_id)?;
+    let destination = parse_destination(&request.destination)?;
+    if table.routes.iter().any(|route| route.destination == destination) {
+        return Err(Ec2Error::RouteAlreadyExists(destination.to_string()));
+    }
+    let target = resolve_target(tx.world(), scope, region, &table, request)?;
+    if target == RouteTarget::Local {
+        return Err(Ec2Error::InvalidParameterValue(format!(
+            "The gateway ID 'local' cannot be used for CreateRoute in route table {}",
+            table.id
+        )));
+    }
+    check_vpc_specific(region, &table, &destination, &target)?;
+    // Spec §5: routes per table, the `local` routes not counted (IPv4 only: IPv6 routes are not supported).
+    let existing = table.routes.iter().filter(|route| !route.is_local()).count();
+    crate::quotas::check(tx.quotas().routes_per_route_table, existing, 1, || Ec2Error::RouteLimitExceeded)?;
+    let route = Route { destination, target, origin: RouteOrigin::CreateRoute };
+    tx.update::<RouteTable>(scope, &table.id, |table| table.routes.push(route));
+    Ok(())
+}
+
+/// ReplaceRoute (spec §2.5).
+pub fn replace_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Result<()> {
+    let region = tx.region(scope);
+    let table = find(region, &request.route_table_id)?;
+    let destination = parse_destination(&request.destination)?;
+    let Some(position) = table.routes.iter().position(|route| route.destination == destination) else {
+        return Err(Ec2Error::InvalidParameterValue(format!(
+            "There is no route defined for '{destination}' in the route table. Use CreateRoute instead."
+        )));
+    };
+    let target = resolve_target(tx.world(), scope, region, &table, request)?;
+    let existing = &table.routes[position];
+    if existing.is_local() && target != RouteTarget::Local {
+        // Spec §2.5 [D]: the local route may only be redirected to an appliance (ENI, NAT, GWLB endpoint).
+        if !matches!(target, RouteTarget::NetworkInterface(_) | RouteTarget::NatGateway(_)) {
+            return Err(Ec2Error::InvalidParameterValue(format!(
+                "The local route {destination} in route table {} can only target a network interface or a NAT gateway.",
+                table.id
+            )));
+        }
+    } else if target == RouteTarget::Local {
+        if !region.vpcs.get(table.vpc_id.as_str()).is_some_and(|vpc| vpc.cidr_blocks().any(|b| *b == destination)) {
+            return Err(Ec2Error::InvalidParameterValue(format!(
+                "The route {destination} cannot target local: it is not one of this VPC's CIDR blocks."
+            )));
+        }
+    } else {
+        check_vpc_specific(region, &table, &destination, &target)?;
+    }
+    let origin = if target == RouteTarget::Local { RouteOrigin::CreateRouteTable } else { RouteOrigin::CreateRoute };
+    tx.update::<RouteTable>(scope, &table.id, |table| table.routes[position] = Route { destination, target, origin });
+    Ok(())
+}
+
+/// DeleteRoute (spec §2.5): local routes cannot be removed.
+pub fn delete_route(tx: &mut Tx, scope: &Scope, route_table_id: &str, destination_text: &str) -> Result<()> {
+    let table = find(tx.region(scope), route_table_id)?;
+    let destination = cidr::parse_canonical(destination_text)
+        .ok_or_else(|| Ec2Error::invalid_cidr(destination_text, "destinationCidrBlock"))?;
+    let Some(route) = table.routes.iter().find(|route| route.destination == destination) else {
+        return Err(Ec2Error::RouteNotFound {
+            destination: destination_text.to_string(),
+            route_table_id: table.id.clone(),
+        });
+    };
+    if route.is_local() {
+        return Err(Ec2Error::InvalidParameterValue(format!(
+            "cannot remove local route {destination} in route table {}",
+            table.id
+        )));
+    }
+    tx.update::<RouteTable>(scope, route_table_id, |table| {
+        table.routes.retain(|route| route.destination != destination)
+    });
+    Ok(())
+}
