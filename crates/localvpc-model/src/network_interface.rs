@@ -148,6 +148,36 @@ impl Resource for NetworkInterface {
 }
 
 impl NetworkInterface {
+    /// A new interface `id` in `subnet` with its primary address: no groups, no attachment, no public address, the
+    /// source/destination check on (RunInstances and CreateNetworkInterface fill in the rest).
+    pub(crate) fn new_in(
+        scope: &Scope,
+        subnet: &Subnet,
+        id: String,
+        description: String,
+        private_ip: Ipv4Addr,
+    ) -> Self {
+        NetworkInterface {
+            mac_address: mac_address(&id),
+            id,
+            subnet_id: subnet.id.clone(),
+            vpc_id: subnet.vpc_id.clone(),
+            owner_id: scope.account.clone(),
+            region: scope.region.clone(),
+            availability_zone: subnet.availability_zone.clone(),
+            availability_zone_id: subnet.availability_zone_id.clone(),
+            description,
+            private_ip,
+            secondary_private_ips: Vec::new(),
+            security_group_ids: Vec::new(),
+            source_dest_check: true,
+            attachment: None,
+            public_ip: None,
+            assign_public_ip: false,
+            tags: Tags::default(),
+        }
+    }
+
     /// Every private address: the primary, then the secondary ones.
     pub fn private_ips(&self) -> impl Iterator<Item = Ipv4Addr> + '_ {
         std::iter::once(self.private_ip).chain(self.secondary_private_ips.iter().copied())
@@ -329,23 +359,12 @@ pub fn create_primary(
     };
     let public_ip = if request.assign_public_ip { Some(address::allocate_public_ip(tx)?) } else { None };
     let interface = NetworkInterface {
-        mac_address: mac_address(&id),
-        id: id.clone(),
-        subnet_id: subnet.id.clone(),
-        vpc_id: subnet.vpc_id.clone(),
-        owner_id: scope.account.clone(),
-        region: scope.region.clone(),
-        availability_zone: subnet.availability_zone.clone(),
-        availability_zone_id: subnet.availability_zone_id.clone(),
-        description: request.description,
-        private_ip: request.private_ip,
-        secondary_private_ips: Vec::new(),
         security_group_ids: request.security_group_ids,
-        source_dest_check: true,
         attachment: Some(attachment),
         public_ip,
         assign_public_ip: request.assign_public_ip,
         tags: request.tags,
+        ..NetworkInterface::new_in(scope, subnet, id.clone(), request.description, request.private_ip)
     };
     tx.put(scope, interface);
     Ok(tx.get(scope, &id).expect("just inserted"))

@@ -5,8 +5,7 @@
 use std::sync::Arc;
 
 use super::{
-    check_requested_address, first_free_address, mac_address, replace_security_groups, set_source_dest_check,
-    NetworkInterface,
+    check_requested_address, first_free_address, replace_security_groups, set_source_dest_check, NetworkInterface,
 };
 use crate::address;
 use crate::ids::IdKind;
@@ -81,24 +80,10 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNetworkInterface) -> Re
     };
     let id = tx.next_id(IdKind::NetworkInterface);
     let interface = NetworkInterface {
-        mac_address: mac_address(&id),
-        id: id.clone(),
-        subnet_id: subnet.id.clone(),
-        vpc_id: subnet.vpc_id.clone(),
-        owner_id: scope.account.clone(),
-        region: scope.region.clone(),
-        availability_zone: subnet.availability_zone.clone(),
-        availability_zone_id: subnet.availability_zone_id.clone(),
-        description: request.description,
-        private_ip,
-        secondary_private_ips: Vec::new(),
-        security_group_ids: Vec::new(),
-        source_dest_check: true,
-        attachment: None,
-        public_ip: None,
         // Spec §11.1 [D]: the interface keeps the subnet's public-IP-on-launch setting current at its creation.
         assign_public_ip: subnet.map_public_ip_on_launch,
         tags: request.tags,
+        ..NetworkInterface::new_in(scope, &subnet, id.clone(), request.description, private_ip)
     };
     tx.put(scope, interface.clone());
     if !group_ids.is_empty() {
