@@ -130,18 +130,18 @@ impl Resource for NetworkInterface {
             new_public.into_iter().for_each(|ip| index.world.hold_public_address(ip));
         }
         crate::security_group::index::interface_changed(index, old, new);
-        let attached = |interface: Option<&Self>| {
+        fn attached(interface: Option<&NetworkInterface>) -> Option<(&str, u32, &str)> {
             interface.and_then(|interface| interface.attachment.as_ref()).map(|attachment| {
-                (attachment.instance_id.clone(), attachment.device_index, attachment.attachment_id.clone())
+                (attachment.instance_id.as_str(), attachment.device_index, attachment.attachment_id.as_str())
             })
-        };
+        }
         let (old_attachment, new_attachment) = (attached(old), attached(new));
         if old_attachment != new_attachment {
             if let Some((instance_id, device, attachment_id)) = old_attachment {
-                index.region.remove_interface_attachment(&instance_id, device, &attachment_id);
+                index.region.remove_interface_attachment(instance_id, device, attachment_id);
             }
             if let (Some((instance_id, device, attachment_id)), Some(new)) = (new_attachment, new) {
-                index.region.add_interface_attachment(&instance_id, device, &attachment_id, &new.id);
+                index.region.add_interface_attachment(instance_id, device, attachment_id, &new.id);
             }
         }
     }
