@@ -496,3 +496,46 @@ def test_kernel_a_secondary_private_address_answers_real_ping_until_unassigned(l
     lab.ec2.unassign_private_ip_addresses(NetworkInterfaceId=b_eni, PrivateIpAddresses=["10.6.1.77"])
     gone = lab.ping(a["instance"], "10.6.1.77")
     assert gone.returncode == 1, gone
+
+
+def test_kernel_an_instance_with_two_interfaces_answers_on_both_each_by_its_own_groups(lab):
+    ec2 = lab.ec2
+    a = lab.network("10.6.0.0/16", "10.6.1.0/24", igw=False)  # a: a neighbour in the first subnet
+    second = ec2.create_subnet(VpcId=a["vpc"], CidrBlock="10.6.2.0/24")["Subnet"]["SubnetId"]
+    neighbour_b = ec2.run_instances(ImageId=AMI, InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                                    SubnetId=second)["Instances"][0]
+    closed = ec2.create_security_group(GroupName="closed", Description="no ingress", VpcId=a["vpc"])["GroupId"]
+    icmp = ec2.create_security_group(GroupName="icmp", Description="ping from the VPC", VpcId=a["vpc"])["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=icmp, IpPermissions=[
+        {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "10.6.0.0/16"}]}])
+    dual = ec2.run_instances(ImageId=AMI, InstanceType="t3.micro", MinCount=1, MaxCount=1, SubnetId=a["subnet"],
+                             SecurityGroupIds=[closed])["Instances"][0]
+    eni = ec2.create_network_interface(SubnetId=second, PrivateIpAddress="10.6.2.20", Groups=[icmp])[
+        "NetworkInterface"]["NetworkInterfaceId"]
+    ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=dual["InstanceId"], DeviceIndex=1)
+
+    shown = lab.exec(dual["InstanceId"], "ip", "-4", "-o", "addr", "show")
+    assert any(" eth1 " in line and "inet 10.6.2.20/24" in line for line in shown.stdout.splitlines()), shown.stdout
+    # What eth1's address sends leaves by eth1, through its own subnet's router address (not eth0's default).
+    chosen = lab.exec(dual["InstanceId"], "ip", "route", "get", a["ip"], "from", "10.6.2.20")
+    assert "via 10.6.2.1 dev eth1" in chosen.stdout, chosen.stdout + chosen.stderr
+    chosen = lab.exec(dual["InstanceId"], "ip", "route", "get", a["ip"])
+    assert f"{a['ip']} dev eth0" in chosen.stdout, chosen.stdout + chosen.stderr
+    # eth1's group admits ICMP from the VPC: from its own subnet (switched) and from the other one (routed, and
+    # answered by eth1 again: its address sends by its own table).
+    same_subnet = lab.exec(neighbour_b["InstanceId"], "ping", "-c", "1", "-w", "4", "-n", "10.6.2.20")
+    assert same_subnet.returncode == 0 and " 1 received" in same_subnet.stdout, same_subnet
+    routed = lab.exec(a["instance"], "ping", "-c", "1", "-w", "4", "-n", "10.6.2.20")
+    assert routed.returncode == 0 and " 1 received" in routed.stdout, routed
+    # eth0's group admits nothing: its address stays silent to the same neighbours.
+    primary = lab.ping(neighbour_b["InstanceId"], dual["PrivateIpAddress"])
+    assert primary.returncode == 1, primary
+    primary = lab.ping(a["instance"], dual["PrivateIpAddress"])
+    assert primary.returncode == 1, primary
+    # Detached, eth1 is gone from the instance and its address answers no more.
+    attachment = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]["Attachment"]
+    ec2.detach_network_interface(AttachmentId=attachment["AttachmentId"])
+    links = lab.exec(dual["InstanceId"], "ip", "-o", "link", "show").stdout
+    assert "eth1" not in links and "eth0" in links, links
+    gone = lab.ping(neighbour_b["InstanceId"], "10.6.2.20")
+    assert gone.returncode == 1, gone

@@ -201,6 +201,8 @@ pub struct EniNode {
     pub scope: Scope,
     /// The instance it belongs to.
     pub instance_id: Option<String>,
+    /// Its attachment's device index (0 when not attached).
+    pub device_index: u32,
     /// An instance is attached and running (pending counts: it is booting into running).
     pub running: bool,
     /// Its subnet.
@@ -510,6 +512,7 @@ impl Topology {
                     id: eni.id.clone(),
                     scope: scope.clone(),
                     instance_id: eni.attachment.as_ref().map(|a| a.instance_id.clone()),
+                    device_index: eni.attachment.as_ref().map_or(0, |a| a.device_index),
                     running,
                     subnet,
                     vpc,
@@ -555,10 +558,15 @@ impl Topology {
         if self.subnets[self.enis[eni].subnet].cidr.contains(&destination) {
             return eni;
         }
-        let siblings = self.enis_of_instance.get(instance).map(Vec::as_slice).unwrap_or_default();
+        let siblings = self.interfaces_of(instance);
         let connected =
             siblings.iter().copied().find(|&s| self.subnets[self.enis[s].subnet].cidr.contains(&destination));
         connected.or_else(|| self.instance_eni(instance)).unwrap_or(eni)
+    }
+
+    /// Every interface attached to an instance (the primary among them).
+    pub fn interfaces_of(&self, instance_id: &str) -> &[EniIx] {
+        self.enis_of_instance.get(instance_id).map(Vec::as_slice).unwrap_or_default()
     }
 
     /// The primary interface of an instance.

@@ -495,15 +495,12 @@ async fn sync_namespace(connections: &Connections, work: &Work) -> io::Result<()
     }
     // Rules: add the missing ones before removing the others, so a moved `local` rule never leaves a gap.
     let rules = netlink.rules().await?;
-    let present: BTreeSet<crate::state::Rule> = rules
-        .iter()
-        .map(|(priority, iif, table, _)| crate::state::Rule { priority: *priority, iif: iif.clone(), table: *table })
-        .collect();
+    let present: BTreeSet<&crate::state::Rule> = rules.iter().map(|(rule, _)| rule).collect();
     for rule in spec.rules.iter().filter(|rule| !present.contains(rule)) {
-        netlink.add_rule(rule.priority, rule.iif.as_deref(), rule.table).await?;
+        netlink.add_rule(rule).await?;
     }
-    for (priority, iif, table, message) in rules {
-        if !spec.rules.contains(&crate::state::Rule { priority, iif, table }) {
+    for (rule, message) in rules {
+        if !spec.rules.contains(&rule) {
             netlink.delete_rule(message).await?;
         }
     }

@@ -339,36 +339,43 @@ impl Netlink {
         self.handle.route().del(route.message).execute().await.map_err(|e| failed(&what, e))
     }
 
-    /// Every IPv4 rule as (priority, iif, table, message).
-    pub async fn rules(&self) -> io::Result<Vec<(u32, Option<String>, u32, RuleMessage)>> {
+    /// Every IPv4 rule, as the state describes one, with the message that deletes it.
+    pub async fn rules(&self) -> io::Result<Vec<(crate::state::Rule, RuleMessage)>> {
         let messages: Vec<RuleMessage> =
             self.handle.rule().get(IpVersion::V4).execute().try_collect().await.map_err(|e| failed("dump rules", e))?;
         Ok(messages
             .into_iter()
             .map(|message| {
-                let mut priority = 0;
-                let mut iif = None;
-                let mut table = u32::from(message.header.table);
+                let mut rule = crate::state::Rule::all(0, u32::from(message.header.table));
                 for attribute in &message.attributes {
                     match attribute {
-                        RuleAttribute::Priority(value) => priority = *value,
-                        RuleAttribute::Iifname(name) => iif = Some(name.clone()),
-                        RuleAttribute::Table(value) => table = *value,
+                        RuleAttribute::Priority(value) => rule.priority = *value,
+                        RuleAttribute::Iifname(name) => rule.iif = Some(name.clone()),
+                        RuleAttribute::Table(value) => rule.table = *value,
+                        // Only whole-address selectors are planned; a shorter prefix reads as none, so such a rule
+                        // (not localvpc's) is removed.
+                        RuleAttribute::Source(IpAddr::V4(address)) if message.header.src_len == 32 => {
+                            rule.source = Some(*address)
+                        }
                         _ => {}
                     }
                 }
-                (priority, iif, table, message)
+                (rule, message)
             })
             .collect())
     }
 
-    /// Adds a rule `priority: [iif IIF] lookup TABLE`.
-    pub async fn add_rule(&self, priority: u32, iif: Option<&str>, table: u32) -> io::Result<()> {
-        let mut request = self.handle.rule().add().v4().priority(priority).table_id(table).action(RuleAction::ToTable);
-        if let Some(iif) = iif {
-            request = request.input_interface(iif);
+    /// Adds a rule `priority: [iif IIF] [from SOURCE] lookup TABLE`.
+    pub async fn add_rule(&self, rule: &crate::state::Rule) -> io::Result<()> {
+        let mut request =
+            self.handle.rule().add().v4().priority(rule.priority).table_id(rule.table).action(RuleAction::ToTable);
+        if let Some(iif) = &rule.iif {
+            request = request.input_interface(iif.clone());
         }
-        request.execute().await.map_err(|e| failed(&format!("add rule {priority} lookup {table}"), e))
+        if let Some(source) = rule.source {
+            request = request.source_prefix(source, 32);
+        }
+        request.execute().await.map_err(|e| failed(&format!("add rule {} lookup {}", rule.priority, rule.table), e))
     }
 
     /// Deletes a rule as dumped.

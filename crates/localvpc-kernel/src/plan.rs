@@ -2,7 +2,9 @@
 //!
 //! The shape (ARCHITECTURE.md, "localvpc-kernel"):
 //! - per running instance a namespace (`lv-i-…`) with `eth0`: the instance's MAC, its private address, MTU 9001, a
-//!   default route via the subnet's router address (base + 1), and its security groups as a stateful table;
+//!   default route via the subnet's router address (base + 1), and its security groups as a stateful table; an
+//!   interface attached at device index N is `ethN`, into its own subnet's bridge, with a routing table its own
+//!   addresses send by;
 //! - per VPC a router namespace (`lv-vpc-…`), so overlapping blocks of different VPCs coexist: one bridge per
 //!   subnet holding base + 1 (same-subnet traffic is switched, never routed or filtered by the network ACL), one
 //!   kernel routing table per route table selected by `iif <subnet bridge>` (longest-prefix match as AWS does;
@@ -87,8 +89,8 @@ fn internet(topology: &Topology, names: &Names) -> Namespace {
     // Any address the main table does not route is local: every internet host answers (AnyIP). The route must
     // be in the `local` table (the kernel accepts a reply's source address only if that table calls it local), so
     // the `local` rule moves after `main`, which routes localvpc's public addresses and blackholes private ones.
-    internet.rules.insert(Rule { priority: 100, iif: None, table: table::MAIN });
-    internet.rules.insert(Rule { priority: 200, iif: None, table: table::LOCAL });
+    internet.rules.insert(Rule::all(100, table::MAIN));
+    internet.rules.insert(Rule::all(200, table::LOCAL));
     internet.routes.insert((table::LOCAL, net("0.0.0.0/0")), RouteKind::Local { device: "lo".into() });
     for block in NOT_INTERNET {
         internet.routes.insert((table::MAIN, net(block)), RouteKind::Blackhole);
@@ -135,7 +137,7 @@ fn router(topology: &Topology, names: &Names, vpc: VpcIx, state: &mut KernelStat
         address: dns::amazon_resolver_address(topology, vpc),
         prefix: 32,
     });
-    router.rules.insert(Rule { priority: 200, iif: None, table: table::VPC });
+    router.rules.insert(Rule::all(200, table::VPC));
     route_tables(topology, vpc, &mut router);
     if node.internet_gateway.is_some() {
         let port = names::internet_port(&node.id);
@@ -215,7 +217,7 @@ fn route_tables(topology: &Topology, vpc: VpcIx, router: &mut Namespace) {
     for &subnet in &node.subnets {
         let subnet = &topology.subnets[subnet];
         let table = numbers[subnet.route_table.id.as_str()];
-        router.rules.insert(Rule { priority: 100, iif: Some(names::subnet_bridge(&subnet.id)), table });
+        router.rules.insert(Rule { priority: 100, iif: Some(names::subnet_bridge(&subnet.id)), source: None, table });
     }
 }
 
@@ -284,12 +286,11 @@ fn router_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
     Firewall { chains: all }
 }
 
+/// The namespace of the instance whose primary interface is `eni`, with every running interface of the instance.
 fn instance(topology: &Topology, names: &Names, eni: EniIx, state: &mut KernelState) {
     let node = &topology.enis[eni];
     let Some(instance_id) = &node.instance_id else { return };
-    // One interface per instance is realised: its primary (the one the engine probes from), with its secondary
-    // addresses. Interfaces attached at other device indexes are not realised in the kernel yet (the engine answers
-    // for them).
+    // Built once, from the primary interface (the one the engine probes from when the instance is named).
     if topology.instance_eni(instance_id) != Some(eni) {
         return;
     }
@@ -297,38 +298,87 @@ fn instance(topology: &Topology, names: &Names, eni: EniIx, state: &mut KernelSt
     if state.namespaces.contains_key(&namespace) {
         return;
     }
-    let subnet = &topology.subnets[node.subnet];
-    let router = names.router(&topology.vpcs[node.vpc].id);
-    let port = names::interface_port(&node.id);
+    let mut interfaces: Vec<(EniIx, String)> = topology
+        .interfaces_of(instance_id)
+        .iter()
+        .copied()
+        .filter(|&other| is_realised(&topology.enis[other]))
+        .map(|other| (other, interface_link(topology.enis[other].device_index)))
+        .collect();
+    interfaces.sort_by_key(|&(other, _)| topology.enis[other].device_index);
     let mut spec = Namespace::new(Role::Instance);
-    // The primary address and the secondary ones (AssignPrivateIpAddresses): the subnet's bridge resolves each on
-    // this link, so every one of them answers.
-    for address in std::iter::once(node.private_ip).chain(node.secondary_ips.iter().copied()) {
-        spec.addresses.insert(Address { device: INSTANCE_LINK.into(), address, prefix: subnet.cidr.prefix_len() });
+    for (other, link) in &interfaces {
+        interface(topology, names, *other, link, &namespace, &mut spec, state);
     }
+    let subnet = &topology.subnets[node.subnet];
     spec.routes.insert(
         (table::MAIN, net("0.0.0.0/0")),
         RouteKind::Gateway { gateway: router_address(subnet.cidr), device: INSTANCE_LINK.into(), source: None },
     );
-    spec.firewall = rules::security_groups(topology, eni);
+    spec.firewall = rules::security_groups(topology, &interfaces);
     // Part 2 §12.2: the server and search domain of the VPC's DHCP options (the default set: base + 2 and the
     // region's private domain).
     let server = dns::resolver_address(topology, Vantage::Eni(eni));
     spec.resolv_conf = Some(resolv_conf(server, dns::search_domain(topology, node.vpc).as_deref()));
+    state.namespaces.insert(namespace, spec);
+}
+
+/// `eth0` for the primary interface, `ethN` for the one at device index N.
+fn interface_link(device_index: u32) -> String {
+    if device_index == 0 {
+        INSTANCE_LINK.into()
+    } else {
+        format!("eth{device_index}")
+    }
+}
+
+/// One interface of an instance: its link into its subnet's bridge, its addresses, and — for an interface other
+/// than the primary — source routing, so what its addresses send leaves by it (the way Amazon Linux's
+/// ec2-net-utils configures secondary interfaces, and what the engine walks: an answer leaves by the interface the
+/// request arrived on, never by another interface that does not own its source address).
+fn interface(
+    topology: &Topology,
+    names: &Names,
+    eni: EniIx,
+    link: &str,
+    namespace: &str,
+    spec: &mut Namespace,
+    state: &mut KernelState,
+) {
+    let node = &topology.enis[eni];
+    let subnet = &topology.subnets[node.subnet];
+    // The primary address and the secondary ones (AssignPrivateIpAddresses): the subnet's bridge resolves each on
+    // this link, so every one of them answers.
+    let addresses = std::iter::once(node.private_ip).chain(node.secondary_ips.iter().copied());
+    for address in addresses.clone() {
+        spec.addresses.insert(Address { device: link.into(), address, prefix: subnet.cidr.prefix_len() });
+    }
+    if node.device_index > 0 {
+        let own = table::INTERFACE + node.device_index;
+        spec.routes.insert((own, subnet.cidr), RouteKind::Device { device: link.into(), source: None });
+        spec.routes.insert(
+            (own, net("0.0.0.0/0")),
+            RouteKind::Gateway { gateway: router_address(subnet.cidr), device: link.into(), source: None },
+        );
+        for address in addresses {
+            spec.rules.insert(Rule { priority: 100, iif: None, source: Some(address), table: own });
+        }
+    }
     let near = VethEnd {
-        namespace: namespace.clone(),
-        name: INSTANCE_LINK.into(),
-        mac: names::parse_mac(&localvpc_model::network_interface::mac_address(&node.id), &namespace),
+        namespace: namespace.to_string(),
+        name: link.into(),
+        mac: names::parse_mac(&localvpc_model::network_interface::mac_address(&node.id), namespace),
         bridge: None,
     };
+    let router = names.router(&topology.vpcs[node.vpc].id);
+    let port = names::interface_port(&node.id);
     let far = VethEnd {
         mac: names::link_mac(&router, &port),
         namespace: router,
         name: port,
         bridge: Some(names::subnet_bridge(&subnet.id)),
     };
-    state.veths.insert((namespace.clone(), INSTANCE_LINK.into()), Veth { a: near, b: far, mtu: VPC_MTU });
-    state.namespaces.insert(namespace, spec);
+    state.veths.insert((namespace.to_string(), link.into()), Veth { a: near, b: far, mtu: VPC_MTU });
 }
 
 /// A `resolv.conf` naming one server, or none (the C library then asks the namespace's own loopback, where nothing

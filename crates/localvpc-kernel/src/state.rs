@@ -78,12 +78,12 @@ impl Namespace {
         let mut rules = BTreeSet::new();
         if role != Role::Internet {
             // Local addresses first, as in every fresh namespace (the internet moves this rule, see `plan`).
-            rules.insert(Rule { priority: 0, iif: None, table: table::LOCAL });
+            rules.insert(Rule::all(0, table::LOCAL));
         }
         if role == Role::Instance {
             // An instance keeps the kernel's default rules; routers and the internet replace them with their own.
-            rules.insert(Rule { priority: 32766, iif: None, table: table::MAIN });
-            rules.insert(Rule { priority: 32767, iif: None, table: table::DEFAULT });
+            rules.insert(Rule::all(32766, table::MAIN));
+            rules.insert(Rule::all(32767, table::DEFAULT));
         }
         Namespace {
             role,
@@ -183,15 +183,24 @@ pub enum RouteKind {
     },
 }
 
-/// A policy routing rule: packets (from `iif`, when given) look up `table`.
+/// A policy routing rule: packets (arriving on `iif`, sent from `source`, when given) look up `table`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Rule {
     /// Priority (lower first).
     pub priority: u32,
     /// Input interface.
     pub iif: Option<String>,
+    /// Source address (`from ADDRESS/32`).
+    pub source: Option<Ipv4Addr>,
     /// Table.
     pub table: u32,
+}
+
+impl Rule {
+    /// `priority: lookup table`, for every packet.
+    pub fn all(priority: u32, table: u32) -> Rule {
+        Rule { priority, iif: None, source: None, table }
+    }
 }
 
 /// Well-known table numbers.
@@ -205,4 +214,7 @@ pub mod table {
     /// A router's delivery table: its subnets and a blackhole default (what the `local` route reaches, and all a
     /// packet from a peering or the internet gateway may reach).
     pub const VPC: u32 = 250;
+    /// An instance's table for its interface at device index N is `INTERFACE + N` (N ≥ 1): what that interface's
+    /// own addresses send by.
+    pub const INTERFACE: u32 = 1000;
 }

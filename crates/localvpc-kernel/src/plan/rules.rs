@@ -62,10 +62,11 @@ fn icmp(kind: i32, code: i32) -> Option<Vec<Match>> {
     Some(matches)
 }
 
-/// An interface's security groups as its namespace's table: stateful (answers and related ICMP errors of an
-/// accepted flow pass both ways, spec §3.5), allow-only, the union of every group's rules.
-pub fn security_groups(topology: &Topology, eni: EniIx) -> Firewall {
-    let node = &topology.enis[eni];
+/// An instance's security groups as its namespace's table: stateful (answers and related ICMP errors of an
+/// accepted flow pass both ways, spec §3.5), allow-only, for each interface the union of its groups' rules. With
+/// several interfaces (`(interface, link)`, the primary first) each one's rules match only packets arriving on or
+/// leaving by its link: groups belong to interfaces, not to instances.
+pub fn security_groups(topology: &Topology, interfaces: &[(EniIx, String)]) -> Firewall {
     let base = |egress: bool| {
         let loopback = if egress { Match::OutputInterface("lo".into()) } else { Match::InputInterface("lo".into()) };
         vec![
@@ -76,13 +77,37 @@ pub fn security_groups(topology: &Topology, eni: EniIx) -> Firewall {
     };
     let mut ingress = base(false);
     let mut egress = base(true);
+    let Some((primary, _)) = interfaces.first() else { return Firewall::default() };
     // Spec §4.1 [D]: queries to the Amazon resolver are not filtered by security groups (their answers pass as
     // tracked flows).
-    egress.extend(resolver_queries(dns::amazon_resolver_address(topology, node.vpc)));
-    for &group in &node.groups {
-        let group = &topology.groups[group];
-        ingress.extend(group.ingress.iter().filter_map(|rule| security_group_rule(topology, eni, rule, false)));
-        egress.extend(group.egress.iter().filter_map(|rule| security_group_rule(topology, eni, rule, true)));
+    egress.extend(resolver_queries(dns::amazon_resolver_address(topology, topology.enis[*primary].vpc)));
+    let several = interfaces.len() > 1;
+    for (eni, link) in interfaces {
+        let on_link = |mut rule: Rule, egress: bool| {
+            if several {
+                let link =
+                    if egress { Match::OutputInterface(link.clone()) } else { Match::InputInterface(link.clone()) };
+                rule.matches.insert(0, link);
+            }
+            rule
+        };
+        for &group in &topology.enis[*eni].groups {
+            let group = &topology.groups[group];
+            ingress.extend(
+                group
+                    .ingress
+                    .iter()
+                    .filter_map(|rule| security_group_rule(topology, *eni, rule, false))
+                    .map(|r| on_link(r, false)),
+            );
+            egress.extend(
+                group
+                    .egress
+                    .iter()
+                    .filter_map(|rule| security_group_rule(topology, *eni, rule, true))
+                    .map(|r| on_link(r, true)),
+            );
+        }
     }
     let hook = |hook: &'static str| Some(Hook { hook, kind: "filter", priority: 0, drop_by_default: true });
     Firewall {

@@ -193,7 +193,7 @@ fn a_route_table_becomes_a_kernel_table_selected_by_the_subnet_bridge() {
         &RouteKind::Gateway { gateway: NEXT_HOP, device: names::peering_link(&pcx), source: None }
     );
     assert_eq!(routes[&net("0.0.0.0/0")], &RouteKind::Blackhole);
-    assert!(router.rules.contains(&Rule { priority: 200, iif: None, table: table::VPC }));
+    assert!(router.rules.contains(&Rule::all(200, table::VPC)));
 }
 
 #[test]
@@ -336,4 +336,67 @@ fn an_instance_resolv_conf_follows_its_vpcs_dhcp_options() {
     let vpc_id = vpc.clone();
     lab.tx(|tx, scope| dhcp_options::associate(tx, scope, dhcp_options::NO_OPTIONS, &vpc_id));
     assert_eq!(resolv_conf(&lab), "options timeout:1 attempts:2\n");
+}
+
+#[test]
+fn a_second_interface_is_eth1_in_its_own_subnet_with_its_own_groups_and_source_routing() {
+    let mut lab = Lab::new();
+    let a = lab.vpc("10.6.0.0/16");
+    let first = lab.subnet(&a, "10.6.1.0/24");
+    let second = lab.subnet(&a, "10.6.2.0/24");
+    let instance = lab.instance(&first, "10.6.1.10");
+    let group = localvpc_model::security_group::CreateSecurityGroup {
+        name: "second".into(),
+        description: "eth1 only".into(),
+        vpc_id: Some(a.clone()),
+        tags: Vec::new(),
+    };
+    let group = lab.tx(|tx, scope| localvpc_model::security_group::create(tx, scope, group)).id;
+    let request = localvpc_model::network_interface::CreateNetworkInterface {
+        subnet_id: second.clone(),
+        private_ip: Some("10.6.2.20".into()),
+        group_ids: vec![group],
+        ..Default::default()
+    };
+    let eni = lab.tx(|tx, scope| localvpc_model::network_interface::create(tx, scope, request)).id.clone();
+    lab.tx(|tx, scope| localvpc_model::network_interface::attach(tx, scope, &eni, &instance, 1));
+    // Only the primary interface's group admits ICMP: the rule must match eth0's packets alone.
+    lab.allow_in(&instance, "icmp", Some((-1, -1)), RulePeer::Cidr("10.0.0.0/8".parse().unwrap()));
+    let state = lab.plan();
+    let namespace = format!("lv-{instance}");
+    let spec = &state.namespaces[&namespace];
+    assert!(spec.addresses.contains(&Address {
+        device: "eth1".into(),
+        address: "10.6.2.20".parse().unwrap(),
+        prefix: 24
+    }));
+    let veth = &state.veths[&(namespace.clone(), "eth1".to_string())];
+    assert_eq!(veth.b.name, names::interface_port(&eni));
+    assert_eq!(veth.b.bridge.as_deref(), Some(names::subnet_bridge(&second).as_str()));
+    let own = table::INTERFACE + 1;
+    assert!(spec.rules.contains(&Rule {
+        priority: 100,
+        iif: None,
+        source: Some("10.6.2.20".parse().unwrap()),
+        table: own
+    }));
+    assert_eq!(
+        spec.routes[&(own, net("0.0.0.0/0"))],
+        RouteKind::Gateway { gateway: "10.6.2.1".parse().unwrap(), device: "eth1".into(), source: None }
+    );
+    assert_eq!(
+        spec.routes[&(table::MAIN, net("0.0.0.0/0"))],
+        RouteKind::Gateway { gateway: "10.6.1.1".parse().unwrap(), device: "eth0".into(), source: None },
+        "the instance's own default stays on eth0"
+    );
+    let input = spec.firewall.chains.iter().find(|chain| chain.name == "input").unwrap();
+    let icmp: Vec<_> = input.rules.iter().filter(|rule| rule.matches.contains(&Match::Protocol(1))).collect();
+    assert_eq!(icmp.len(), 1, "{input:?}");
+    assert_eq!(icmp[0].matches[0], Match::InputInterface("eth0".into()));
+    // The primary-only instances of other tests keep rules without an interface match.
+    let (lab, _, [ia, _], _) = tutorial();
+    let single = &lab.plan().namespaces[&format!("lv-{ia}")];
+    let input = single.firewall.chains.iter().find(|chain| chain.name == "input").unwrap();
+    assert!(input.rules.iter().all(|rule| !rule.matches.contains(&Match::InputInterface("eth0".into()))));
+    assert!(single.rules.iter().all(|rule| rule.source.is_none()));
 }
