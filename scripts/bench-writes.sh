@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Write throughput side by side: CreateSecurityGroup into one VPC (each request a new group name), then a small read
-# (DescribeVpcs), with the same wrk load against localvpc (SQLite store, then memory store) and the in-memory peers
-# that are installed.
+# (DescribeVpcs) and a large one (DescribeInstances answering 1,000 instances), with the same wrk load against
+# localvpc (SQLite store, then memory store) and the in-memory peers that are installed.
 #
 # Usage: scripts/bench-writes.sh [localvpc] [moto] [ministack] [fakecloud]        (default: all that are found)
 #
 # For each server: start it on a free 127.0.0.1 port, create one VPC, run wrk with scripts/wrk/create-security-group.lua
 # for DURATION (the script numbers the names per wrk thread, so every request creates a group), then wrk with
-# DescribeVpcs for DURATION, stop the server. Every wrk run reports its non-2xx answers: a write figure only counts
+# DescribeVpcs for DURATION, then one RunInstances of 1,000 instances into a /21 of that VPC and wrk with
+# DescribeInstances (all of them, no paging) for DURATION, stop the server. Every wrk run reports its non-2xx answers: a write figure only counts
 # if that is 0. localvpc's SQLite store runs as shipped: WAL journal, `synchronous=FULL`, an fsync per commit.
 #
 # Bounded: loopback only, each wrk run lasts DURATION, every server is killed when its run ends (and on exit).
@@ -29,6 +30,7 @@ TARGETS=("$@")
 # account 123456789012, region us-east-1.
 AUTH='AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0'
 DESCRIBE='Action=DescribeVpcs&Version=2016-11-15'
+INSTANCES='Action=DescribeInstances&Version=2016-11-15'
 
 find_peer() { # find_peer VAR NAME FALLBACK → the executable, or empty
     local given=${!1:-}
@@ -58,12 +60,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-cat >"$WORK/describe.lua" <<EOF
+for name in describe instances; do
+    body=$DESCRIBE
+    [ "$name" = instances ] && body=$INSTANCES
+    cat >"$WORK/$name.lua" <<EOF
 wrk.method = "POST"
-wrk.body = "$DESCRIBE"
+wrk.body = "$body"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Authorization"] = "$AUTH"
 EOF
+done
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
@@ -87,7 +93,7 @@ wait_ready() { # until DescribeVpcs answers 200; at most 60 s
 }
 
 RESULTS="$WORK/results.md"
-printf '| server | store | CreateSecurityGroup/s | non-2xx | p50 | p99 | DescribeVpcs/s | non-2xx |\n|---|---|---|---|---|---|---|---|\n' >"$RESULTS"
+printf '| server | store | CreateSecurityGroup/s | non-2xx | p50 | p99 | DescribeVpcs/s | non-2xx | DescribeInstances (1,000)/s | p50 | non-2xx |\n|---|---|---|---|---|---|---|---|---|---|---|\n' >"$RESULTS"
 
 run_wrk() { # run_wrk NAME SCRIPT [ARGS...] → wrk's report in $WORK/NAME.txt
     local name=$1 script=$2
@@ -120,10 +126,21 @@ bench_server() { # bench_server LABEL STORE COMMAND... (the command must listen 
     vpc_id=$(grep -o '<vpcId>[^<]*</vpcId>' "$WORK/answer.xml" | head -1 | sed 's/<[^>]*>//g')
     run_wrk "$label-$store-create" "$LUA" "$vpc_id" "$AUTH"
     run_wrk "$label-$store-describe" "$WORK/describe.lua"
+    status=$(post "Action=CreateSubnet&Version=2016-11-15&VpcId=$vpc_id&CidrBlock=10.0.8.0%2F21")
+    [ "$status" = 200 ] || { echo "CreateSubnet answered $status: $(cat "$WORK/answer.xml")" >&2; exit 1; }
+    local subnet_id
+    subnet_id=$(grep -o '<subnetId>[^<]*</subnetId>' "$WORK/answer.xml" | head -1 | sed 's/<[^>]*>//g')
+    status=$(post "Action=RunInstances&Version=2016-11-15&ImageId=ami-0123456789abcdef0&InstanceType=t3.micro&MinCount=1000&MaxCount=1000&SubnetId=$subnet_id")
+    [ "$status" = 200 ] || { echo "RunInstances answered $status: $(head -c 600 "$WORK/answer.xml")" >&2; exit 1; }
+    post "$INSTANCES" >/dev/null
+    echo "--- $label: DescribeInstances answers $(grep -o '<instanceId>' "$WORK/answer.xml" | wc -l) instances in $(wc -c <"$WORK/answer.xml") bytes" >&2
+    run_wrk "$label-$store-instances" "$WORK/instances.lua"
     local create="$WORK/$label-$store-create.txt" describe="$WORK/$label-$store-describe.txt"
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$store" "$(field "$create" rps)" \
+    local instances="$WORK/$label-$store-instances.txt"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$store" "$(field "$create" rps)" \
         "$(field "$create" non2xx)" "$(field "$create" p50)" "$(field "$create" p99)" \
-        "$(field "$describe" rps)" "$(field "$describe" non2xx)" >>"$RESULTS"
+        "$(field "$describe" rps)" "$(field "$describe" non2xx)" \
+        "$(field "$instances" rps)" "$(field "$instances" p50)" "$(field "$instances" non2xx)" >>"$RESULTS"
     stop_server
 }
 
