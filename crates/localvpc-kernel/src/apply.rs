@@ -285,6 +285,7 @@ async fn delete_all(names: Vec<String>) -> Vec<(String, io::Result<()>)> {
     stream::iter(names)
         .map(|name| async move {
             let owned = name.clone();
+            nft::forget(&name);
             (name, blocking(move || netns::delete(&owned)).await)
         })
         .buffer_unordered(PARALLEL)
@@ -322,6 +323,8 @@ impl Connections {
 /// out of the IP hooks (same-subnet traffic crosses no network ACL), and the TTL table that makes routers invisible
 /// to traceroute. Returns a netlink socket opened there, for the rest of the run.
 async fn create_namespace(name: &str, role: Role) -> io::Result<netlink_sys::Socket> {
+    // A namespace of this name that is gone (deleted by hand, or before a restart) may have left a context.
+    nft::forget(name);
     let owned = name.to_string();
     let forwards = role.forwards();
     blocking(move || {

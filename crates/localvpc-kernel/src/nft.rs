@@ -1,17 +1,26 @@
 //! Applies an nftables JSON batch inside a namespace: one netlink transaction, all or nothing.
 //!
 //! The batch goes through libnftables (`libnftables.so.1`, the library the `nft` command is built on; Debian's
-//! `libnftables1`, which `nftables` depends on) loaded at run time, in this process, on a thread that has entered
-//! the namespace: a process per namespace (fork, exec, dynamic loading of `nft` and its six libraries) cost more
-//! than the rest of a namespace's realisation together. Where the library cannot be loaded, `nft -j -f -` runs in
-//! the namespace instead, with the same batch and the same atomicity.
+//! `libnftables1`, which `nftables` depends on) loaded at run time, in this process: a process per namespace (fork,
+//! exec, dynamic loading of `nft` and its six libraries) cost more than the rest of a namespace's realisation
+//! together. Where the library cannot be loaded, `nft -j -f -` runs in the namespace instead, with the same batch
+//! and the same atomicity.
+//!
+//! One libnftables context per namespace, kept while the namespace lives: a context's netlink socket belongs to the
+//! namespace of the thread that made it, so the first batch of a namespace runs on a thread inside it and later
+//! ones on any thread. Freeing a context costs ~13 ms on this project's VM once it has replaced a table (closing its
+//! socket waits on the kernel), which made every batch cost ten times its ~1 ms; contexts of deleted namespaces are
+//! freed by a reaper thread when no batch is running ([`forget`]).
 
+use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_uint, c_void, CStr, CString};
 use std::io::{self, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
+use std::sync::mpsc::{self, Sender};
 use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -26,21 +35,30 @@ pub fn binary() -> String {
 /// Runs `batch` in the namespace `name`; an `Err` carries nftables' own message.
 pub fn apply(name: &str, batch: &Value) -> io::Result<()> {
     let text = batch.to_string();
-    match library() {
-        Some(library) => {
-            let owned = name.to_string();
-            netns::run_in(name, move || library.run(&text).map_err(|message| nft_error(&owned, &message)))
-        }
-        None => apply_with_command(name, &text),
+    let Some(library) = library() else { return apply_with_command(name, &text) };
+    if let Some(result) = library.run_known(name, &text) {
+        return result.map_err(|message| nft_error(name, &message));
     }
+    let owned = name.to_string();
+    netns::run_in(name, move || library.run_here(&owned, &text).map_err(|message| nft_error(&owned, &message)))
 }
 
 /// Runs `batch` in the namespace the calling thread is in (a thread that has just created or entered it).
 pub fn apply_here(name: &str, batch: &Value) -> io::Result<()> {
     let text = batch.to_string();
     match library() {
-        Some(library) => library.run(&text).map_err(|message| nft_error(name, &message)),
+        Some(library) => library.run_here(name, &text).map_err(|message| nft_error(name, &message)),
         None => apply_with_command(name, &text),
+    }
+}
+
+/// Drops the context of namespace `name` (deleted, or about to be made anew): a context would keep the old
+/// namespace alive and write into it. It is freed in the background, between batches.
+pub fn forget(name: &str) {
+    let Some(library) = library() else { return };
+    let context = library.contexts.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(name);
+    if let Some(context) = context {
+        library.reaper().send(context).ok();
     }
 }
 
@@ -91,6 +109,13 @@ type Buffer = unsafe extern "C" fn(*mut c_void) -> c_int;
 type GetBuffer = unsafe extern "C" fn(*mut c_void) -> *const c_char;
 type Run = unsafe extern "C" fn(*mut c_void, *const c_char) -> c_int;
 
+/// A libnftables context (`struct nft_ctx *`), used by one thread at a time under [`Library::lock`].
+struct Context(*mut c_void);
+
+// SAFETY: a context is only touched with the library lock held, so never by two threads at once; libnftables ties
+// it to no thread (its socket belongs to a namespace, not to the thread that opened it).
+unsafe impl Send for Context {}
+
 /// The entry points of libnftables this module uses (libnftables(3)).
 struct Library {
     ctx_new: CtxNew,
@@ -100,20 +125,35 @@ struct Library {
     buffer_error: Buffer,
     get_error_buffer: GetBuffer,
     run_cmd_from_buffer: Run,
-    /// libnftables keeps some process-wide state (its symbol tables, gmp's allocator hooks) that is not
-    /// documented as thread-safe: one batch at a time. The kernel's commit is serialised per namespace anyway.
+    /// libnftables keeps some process-wide state (its symbol tables, gmp's allocator hooks, the interface cache
+    /// `nft_ctx_free` releases) that is not documented as thread-safe: one call at a time.
     lock: Mutex<()>,
+    /// Each namespace's context, once it has run a batch.
+    contexts: Mutex<HashMap<String, Context>>,
+    /// Where forgotten contexts go to be freed.
+    reaper: OnceLock<Mutex<Sender<Context>>>,
 }
 
 impl Library {
-    /// Runs one JSON batch with a context of its own, so its netlink socket is opened in the calling thread's
-    /// namespace; returns nftables' error text on failure.
-    fn run(&self, text: &str) -> Result<(), String> {
+    /// Runs a batch with the context of namespace `name` if it has one; `None` when it has none yet.
+    fn run_known(&self, name: &str, text: &str) -> Option<Result<(), String>> {
+        let command = match CString::new(text) {
+            Ok(command) => command,
+            Err(_) => return Some(Err("the batch holds a NUL byte".into())),
+        };
+        let _serial = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let contexts = self.contexts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let context = contexts.get(name)?;
+        Some(self.run_with(context, &command))
+    }
+
+    /// Runs a batch from a thread inside namespace `name`, with a new context that is then kept for the namespace.
+    fn run_here(&'static self, name: &str, text: &str) -> Result<(), String> {
         let command = CString::new(text).map_err(|_| "the batch holds a NUL byte".to_string())?;
         let _serial = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        // SAFETY: the functions come from libnftables with the signatures of libnftables.h; the context is used on
-        // this thread only and freed before returning, and the error text is copied out before the free.
-        unsafe {
+        // SAFETY: nft_ctx_new with a flag libnftables.h defines; the result is checked for NULL, and the flags are
+        // set on the context just made.
+        let context = unsafe {
             let context = (self.ctx_new)(CTX_DEFAULT);
             if context.is_null() {
                 return Err("libnftables could not create a context".into());
@@ -121,20 +161,58 @@ impl Library {
             (self.output_set_flags)(context, OUTPUT_JSON);
             (self.buffer_output)(context);
             (self.buffer_error)(context);
-            let status = (self.run_cmd_from_buffer)(context, command.as_ptr());
-            let result = if status == 0 {
-                Ok(())
-            } else {
-                let error = (self.get_error_buffer)(context);
-                Err(if error.is_null() {
-                    format!("libnftables failed ({status})")
-                } else {
-                    CStr::from_ptr(error).to_string_lossy().into_owned()
-                })
-            };
-            (self.ctx_free)(context);
-            result
+            Context(context)
+        };
+        let result = self.run_with(&context, &command);
+        let stale = self.contexts.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(name.into(), context);
+        if let Some(stale) = stale {
+            self.reaper().send(stale).ok();
         }
+        result
+    }
+
+    /// One batch on `context`; nftables' error text on failure. Call with the library lock held.
+    fn run_with(&self, context: &Context, command: &CStr) -> Result<(), String> {
+        // SAFETY: the functions come from libnftables with the signatures of libnftables.h, the context is alive
+        // (owned by the map, used under the lock), and the error text is copied out before the next call.
+        unsafe {
+            let status = (self.run_cmd_from_buffer)(context.0, command.as_ptr());
+            if status == 0 {
+                return Ok(());
+            }
+            let error = (self.get_error_buffer)(context.0);
+            Err(if error.is_null() {
+                format!("libnftables failed ({status})")
+            } else {
+                CStr::from_ptr(error).to_string_lossy().into_owned()
+            })
+        }
+    }
+
+    /// The reaper's queue, its thread started on first use: it frees one context at a time, only while no batch
+    /// holds the lock, so a free never delays a batch by more than one free.
+    fn reaper(&'static self) -> std::sync::MutexGuard<'static, Sender<Context>> {
+        let sender = self.reaper.get_or_init(|| {
+            let (sender, receiver) = mpsc::channel::<Context>();
+            std::thread::Builder::new()
+                .name("nft-reaper".into())
+                .spawn(move || {
+                    for context in receiver {
+                        let serial = loop {
+                            if let Ok(serial) = self.lock.try_lock() {
+                                break serial;
+                            }
+                            std::thread::sleep(Duration::from_millis(2));
+                        };
+                        // SAFETY: the context was removed from the map, so nothing else can reach it; freed once.
+                        unsafe { (self.ctx_free)(context.0) };
+                        drop(serial);
+                    }
+                })
+                .expect("the nft reaper thread starts");
+            Mutex::new(sender)
+        });
+        sender.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -168,6 +246,8 @@ fn load() -> Option<Library> {
             get_error_buffer: std::mem::transmute::<*mut c_void, GetBuffer>(symbol(c"nft_ctx_get_error_buffer")?),
             run_cmd_from_buffer: std::mem::transmute::<*mut c_void, Run>(symbol(c"nft_run_cmd_from_buffer")?),
             lock: Mutex::new(()),
+            contexts: Mutex::new(HashMap::new()),
+            reaper: OnceLock::new(),
         })
     }
 }
