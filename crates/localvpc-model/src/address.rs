@@ -201,8 +201,7 @@ pub struct AllocateAddress {
 }
 
 /// AllocateAddress (spec §2.10): a new Elastic IP from the pool (or, through [`allocate_requested`], the one
-/// `Address` asks for). The quota of 5 per
-/// Region (spec §5) holds only under `--quotas aws` (DESIGN).
+/// `Address` asks for). The quota of 5 per Region (spec §5) holds only under `--quotas aws` (DESIGN).
 pub fn allocate(tx: &mut Tx, scope: &Scope, tags: Vec<Tag>) -> Result<Arc<Address>> {
     allocate_requested(tx, scope, AllocateAddress { address: None, tags })
 }
