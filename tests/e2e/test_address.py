@@ -158,8 +158,103 @@ def test_release(ec2):
     assert ec2.describe_addresses()["Addresses"] == []
     with ec2_error("InvalidAllocationID.NotFound", f"The allocation ID '{eip['AllocationId']}' does not exist"):
         ec2.release_address(AllocationId=eip["AllocationId"])
-    with ec2_error("InvalidAllocationID.Malformed"):
+    # AWS has no InvalidAllocationID.Malformed: an ID of any shape that names no address is not found.
+    with ec2_error("InvalidAllocationID.NotFound", "The allocation ID 'eipalloc-xyz' does not exist"):
         ec2.release_address(AllocationId="eipalloc-xyz")
+
+
+def test_release_in_the_default_vpc_disassociates_first(ec2):
+    """ReleaseAddress API reference: in the default VPC releasing disassociates; elsewhere InvalidIPAddress.InUse."""
+    iid = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    dynamic = instance(ec2, iid)["PublicIpAddress"]
+    eip = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=iid)
+    assert instance(ec2, iid)["PublicIpAddress"] == eip["PublicIp"]
+    ec2.release_address(AllocationId=eip["AllocationId"])
+    assert ec2.describe_addresses()["Addresses"] == []
+    restored = instance(ec2, iid)["PublicIpAddress"]
+    assert restored not in (eip["PublicIp"], None) and restored != dynamic, "a new dynamic address"
+    # Positive control of the refusal: the same in a VPC of one's own.
+    _, sid = network(ec2)
+    other = launch(ec2, sid)
+    eip = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=other)
+    with ec2_error("InvalidIPAddress.InUse", f"Address {eip['PublicIp']} is in use."):
+        ec2.release_address(AllocationId=eip["AllocationId"])
+
+
+def test_public_ip_forms_are_refused(ec2):
+    """Every address is a VPC address (EC2-Classic is retired): it is named by allocation or association ID."""
+    _, sid = network(ec2)
+    iid = launch(ec2, sid)
+    eip = ec2.allocate_address(Domain="vpc")
+    with ec2_error("InvalidParameterCombination",
+                   "You must specify an allocation id when mapping an address to a VPC instance"):
+        ec2.associate_address(PublicIp=eip["PublicIp"], InstanceId=iid)
+    eni = instance(ec2, iid)["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    with ec2_error("InvalidParameterCombination"):
+        ec2.associate_address(PublicIp=eip["PublicIp"], NetworkInterfaceId=eni)
+    assert "AssociationId" not in address(ec2, eip["AllocationId"])
+    assoc = ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=iid)["AssociationId"]
+    with ec2_error("InvalidParameterValue",
+                   "You must specify an association id when unmapping an address from a VPC instance"):
+        ec2.disassociate_address(PublicIp=eip["PublicIp"])
+    assert address(ec2, eip["AllocationId"])["AssociationId"] == assoc
+    ec2.disassociate_address(AssociationId=assoc)
+    with ec2_error("InvalidParameterValue", "You must specify an allocation id when releasing a VPC elastic IP address"):
+        ec2.release_address(PublicIp=eip["PublicIp"])
+    with ec2_error("InvalidParameterCombination",
+                   "You may specify public IP or allocation id, but not both in the same call"):
+        ec2.release_address(PublicIp=eip["PublicIp"], AllocationId=eip["AllocationId"])
+    with ec2_error("InvalidAddress.NotFound", "Address '203.0.113.9' not found."):
+        ec2.release_address(PublicIp="203.0.113.9")
+    ec2.release_address(AllocationId=eip["AllocationId"])
+    assert ec2.describe_addresses()["Addresses"] == []
+
+
+def test_ids_of_any_shape_are_not_found(ec2):
+    """AWS publishes no Malformed code for allocation or association IDs."""
+    with ec2_error("InvalidAssociationID.NotFound", "The association ID 'bogus' does not exist"):
+        ec2.disassociate_address(AssociationId="bogus")
+    with ec2_error("InvalidAllocationID.NotFound", "The allocation ID 'bogus' does not exist"):
+        ec2.release_address(AllocationId="bogus")
+    with ec2_error("InvalidAllocationID.NotFound", "The allocation ID 'bogus' does not exist"):
+        ec2.describe_addresses(AllocationIds=["bogus"])
+    eip = ec2.allocate_address()
+    assert [a["AllocationId"] for a in ec2.describe_addresses(AllocationIds=[eip["AllocationId"]])["Addresses"]] == [
+        eip["AllocationId"]]
+
+
+def test_domain_is_always_vpc_and_a_free_address_can_be_recovered(ec2):
+    for domain in ("", "xyz", "standard", "vpc"):
+        eip = ec2.allocate_address(Domain=domain)
+        assert eip["Domain"] == "vpc" and "AllocationId" in eip, domain
+        assert address(ec2, eip["AllocationId"])["Domain"] == "vpc"
+    eip = ec2.allocate_address()
+    ec2.release_address(AllocationId=eip["AllocationId"])
+    again = ec2.allocate_address(Address=eip["PublicIp"])
+    assert again["PublicIp"] == eip["PublicIp"] and again["AllocationId"] != eip["AllocationId"]
+    for taken in (again["PublicIp"], "127.38.43.222", "not-an-ip"):
+        with ec2_error("InvalidAddressID.NotFound", "The requested IP address does not exist or is unavailable"):
+            ec2.allocate_address(Domain="vpc", Address=taken)
+
+
+def test_associate_with_an_interface(ec2):
+    _, sid = network(ec2)
+    eni = ec2.create_network_interface(SubnetId=sid)["NetworkInterface"]
+    eip = ec2.allocate_address(Domain="vpc")
+    with ec2_error("MissingParameter"):
+        ec2.associate_address(AllocationId=eip["AllocationId"])
+    assoc = ec2.associate_address(NetworkInterfaceId=eni["NetworkInterfaceId"],
+                                  AllocationId=eip["AllocationId"])["AssociationId"]
+    (item,) = ec2.describe_addresses(Filters=[{"Name": "association-id", "Values": [assoc]}])["Addresses"]
+    assert item["NetworkInterfaceId"] == eni["NetworkInterfaceId"]
+    assert item["PrivateIpAddress"] == eni["PrivateIpAddress"]
+    assert item["NetworkInterfaceOwnerId"] == eni["OwnerId"] == DEFAULT_ACCOUNT
+    assert "InstanceId" not in item, "an interface attached to no instance"
+    ec2.disassociate_address(AssociationId=assoc)
+    item = address(ec2, eip["AllocationId"])
+    assert "NetworkInterfaceId" not in item and "AssociationId" not in item
 
 
 def test_terminating_the_instance_disassociates_the_address(ec2):

@@ -64,7 +64,7 @@ def test_refusals(ec2, client_factory):
 
 
 def test_cli(aws, ec2):
+    taken = default_subnets(ec2, default_vpc(ec2)["VpcId"])["us-east-1a"]["SubnetId"]
     res = aws("ec2", "create-default-subnet", "--availability-zone", "us-east-1a")
     cli_error(res, "DefaultSubnetAlreadyExistsInAvailabilityZone",
-              "A default subnet already exists in the specified Availability Zone. "
-              "You can have only one default subnet per Availability Zone.")
+              f"'{taken}' is already the default subnet in us-east-1a.")

@@ -117,8 +117,16 @@ def test_detach_not_attached(ec2):
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=v1)
     with ec2_error("Gateway.NotAttached", f"resource {igw} is not attached to network {v2}"):
         ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=v2)
+    # a VPC that does not exist is one the gateway is not attached to; a malformed ID is still malformed
+    with ec2_error("Gateway.NotAttached", f"resource {igw} is not attached to network vpc-deadbeef"):
+        ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId="vpc-deadbeef")
+    with ec2_error("InvalidVpcID.Malformed"):
+        ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId="deadbeef")
     (d,) = ec2.describe_internet_gateways(InternetGatewayIds=[igw])["InternetGateways"]
     assert d["Attachments"] == [{"State": "available", "VpcId": v1}]
+    ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=v1)
+    (d,) = ec2.describe_internet_gateways(InternetGatewayIds=[igw])["InternetGateways"]
+    assert d["Attachments"] == []
 
 
 def test_detach_not_attached_cli(aws, ec2):

@@ -242,8 +242,23 @@ def test_create_entry_icmp_needs_type_and_code(ec2, net):
 
 
 def test_create_entry_bad_rule_action(ec2_raw, net):
-    with ec2_error("InvalidParameterValue"):
+    with ec2_error("InvalidParameterValue", "Value (permit) for parameter ruleAction is invalid."):
         add_entry(ec2_raw, net.acl, 100, action="permit")
+
+
+def test_rule_action_in_any_case_is_stored_in_lower_case(ec2_raw, net):
+    """AWS accepts ALLOW / Deny and answers allow / deny (hashicorp/terraform-provider-aws#1000)."""
+    add_entry(ec2_raw, net.acl, 100, action="ALLOW")
+    add_entry(ec2_raw, net.acl, 110, action="Deny", egress=True)
+    acl = network_acl(ec2_raw, net.acl)
+    assert entry(acl, 100, False)["RuleAction"] == "allow"
+    assert entry(acl, 110, True)["RuleAction"] == "deny"
+    ec2_raw.replace_network_acl_entry(NetworkAclId=net.acl, RuleNumber=100, Protocol="-1", RuleAction="DENY",
+                                      Egress=False, CidrBlock="0.0.0.0/0")
+    assert entry(network_acl(ec2_raw, net.acl), 100, False)["RuleAction"] == "deny"
+    found = ec2_raw.describe_network_acls(Filters=[{"Name": "entry.rule-action", "Values": ["deny"]},
+                                                   {"Name": "network-acl-id", "Values": [net.acl]}])["NetworkAcls"]
+    assert [a["NetworkAclId"] for a in found] == [net.acl]
 
 
 def test_create_entry_bad_cidr(ec2, net):

@@ -59,6 +59,15 @@ def test_describe_availability_zones_table(client_factory, region):
         assert z["ZoneType"] == "availability-zone"
 
 
+@pytest.mark.parametrize("region,prefix", [("us-gov-west-1", "usgw1"), ("us-gov-east-1", "usge1"),
+                                           ("eu-central-1", "euc1")])
+def test_zone_ids_of_regions_outside_the_table(client_factory, region, prefix):
+    """AWS's zone-ID prefix: `gov` is shortened to `g` as `east` to `e` (usgw1-az1, not usgovw1-az1)."""
+    zones = client_factory(region=region).describe_availability_zones()["AvailabilityZones"]
+    assert [z["ZoneId"] for z in zones] == [f"{prefix}-az1", f"{prefix}-az2", f"{prefix}-az3"]
+    assert [z["ZoneName"] for z in zones] == [f"{region}a", f"{region}b", f"{region}c"]
+
+
 def test_describe_availability_zones_by_names_and_ids(ec2):
     zones = ec2.describe_availability_zones(ZoneNames=["us-east-1c", "us-east-1a"])["AvailabilityZones"]
     assert sorted((z["ZoneName"], z["ZoneId"]) for z in zones) == [("us-east-1a", "use1-az6"),

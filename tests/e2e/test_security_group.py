@@ -459,6 +459,12 @@ def test_describe_security_groups_rule_filters(ec2):
     assert names(("egress.ip-permission.to-port", "443")) == ["web"]
     assert names(("egress.ip-permission.protocol", "-1")) == ["db", "default", "web"]
     assert names(("egress.ip-permission.group-name", "web")) == []
+    # An egress rule that references a group matches the group's ID, never its name (moto's
+    # test_filter_egress__ip_permission__group_name_create_with_id_filter_by_name, checked against AWS).
+    ec2.authorize_security_group_egress(GroupId=db, IpPermissions=[from_group(web, protocol="tcp") | {
+        "FromPort": 8000, "ToPort": 8020}])
+    assert names(("egress.ip-permission.group-id", web)) == ["db"]
+    assert names(("egress.ip-permission.group-name", "web")) == []
     assert names(("ip-permission.ipv6-cidr", "::/0")) == []
 
 

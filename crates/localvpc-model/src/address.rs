@@ -7,7 +7,9 @@
 //! given to two holders in any account or region.
 //!
 //! An Elastic IP's association points at a network interface; the interface keeps only its dynamic address, and
-//! [`crate::network_interface::public_address`] combines the two. Only the `vpc` domain is modelled.
+//! [`crate::network_interface::public_address`] combines the two. Only the `vpc` domain exists: EC2-Classic was
+//! retired in 2023, so every address is a VPC address, named by its allocation ID (the `PublicIp` forms of
+//! Associate, Disassociate and Release are refused as AWS refuses them for VPC addresses).
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -136,9 +138,10 @@ pub fn instance_id<'a>(region: &'a RegionState, address: &Address) -> Option<&'a
     interface.attachment.as_ref().map(|attachment| attachment.instance_id.as_str())
 }
 
-/// Looks an Elastic IP up by allocation ID, checking the ID's shape first.
+/// Looks an Elastic IP up by allocation ID. AWS publishes no `InvalidAllocationID.Malformed`: an ID of any shape
+/// that names no address of the account is `InvalidAllocationID.NotFound` (moto's test_eip_release_bogus_eip,
+/// `bogus`, expects the same).
 pub fn find(region: &RegionState, allocation_id: &str) -> Result<Arc<Address>> {
-    IdKind::ElasticIpAllocation.check(allocation_id)?;
     region
         .addresses
         .get(allocation_id)
@@ -165,20 +168,54 @@ pub enum AddressRef {
     PublicIp(String),
 }
 
-fn resolve(region: &RegionState, reference: &AddressRef) -> Result<Arc<Address>> {
-    match reference {
-        AddressRef::Allocation(allocation_id) => find(region, allocation_id),
-        AddressRef::PublicIp(public_ip) => find_by_public_ip(region, public_ip),
+/// DescribeAddresses `AllocationId.N` and `PublicIp.N`: every one named must be an address of the account
+/// (unknown allocation IDs are reported together; no ID shape is checked, as in [`find`]).
+pub fn check_named(region: &RegionState, allocation_ids: &[String], public_ips: &[String]) -> Result<()> {
+    let missing: Vec<String> =
+        allocation_ids.iter().filter(|id| !region.addresses.contains_key(id.as_str())).cloned().collect();
+    if !missing.is_empty() {
+        return Err(Ec2Error::AllocationNotFound(missing));
     }
+    for public_ip in public_ips {
+        find_by_public_ip(region, public_ip)?;
+    }
+    Ok(())
 }
 
-/// AllocateAddress (spec §2.10): a new Elastic IP from the pool. The quota of 5 per Region (spec §5) holds only
-/// under `--quotas aws` (DESIGN).
+/// The `domain` of a new address, whatever AllocateAddress's `Domain` says: `vpc`.
+///
+/// AWS answers `vpc` for an absent, empty or unknown `Domain` (`""`, `xyz`) [O: getmoto/moto#5729, recorded
+/// against AWS in 2022]. ASSUMPTION [I]: `standard` gets `vpc` too — EC2-Classic, the only platform with
+/// `standard` addresses, was retired in August 2023 and no account can hold one any more.
+pub fn domain(_requested: Option<&str>) -> &'static str {
+    "vpc"
+}
+
+/// AllocateAddress parameters.
+#[derive(Debug, Clone, Default)]
+pub struct AllocateAddress {
+    /// `Address`: a released address to recover.
+    pub address: Option<String>,
+    /// `TagSpecification.N` for `elastic-ip`.
+    pub tags: Vec<Tag>,
+}
+
+/// AllocateAddress (spec §2.10): a new Elastic IP from the pool (or, through [`allocate_requested`], the one
+/// `Address` asks for). The quota of 5 per Region (spec §5) holds only under `--quotas aws` (DESIGN).
 pub fn allocate(tx: &mut Tx, scope: &Scope, tags: Vec<Tag>) -> Result<Arc<Address>> {
+    allocate_requested(tx, scope, AllocateAddress { address: None, tags })
+}
+
+/// AllocateAddress with every parameter: see [`allocate`].
+pub fn allocate_requested(tx: &mut Tx, scope: &Scope, request: AllocateAddress) -> Result<Arc<Address>> {
+    let AllocateAddress { address, tags } = request;
     crate::tags::validate(&tags)?;
     let existing = tx.region(scope).addresses.len();
     crate::quotas::check(tx.quotas().elastic_ips_per_region, existing, 1, || Ec2Error::AddressLimitExceeded)?;
-    let public_ip = allocate_public_ip(tx)?;
+    let public_ip = match address {
+        Some(text) => recoverable(tx, &text)?,
+        None => allocate_public_ip(tx)?,
+    };
     let address = Address {
         allocation_id: tx.next_id(IdKind::ElasticIpAllocation),
         public_ip,
@@ -191,6 +228,20 @@ pub fn allocate(tx: &mut Tx, scope: &Scope, tags: Vec<Tag>) -> Result<Arc<Addres
     let id = address.allocation_id.clone();
     tx.put(scope, address);
     Ok(tx.get(scope, &id).expect("just inserted"))
+}
+
+/// AllocateAddress `Address` (EC2 UG, *Recover an Elastic IP address*): an address can be had again while no one
+/// holds it. ASSUMPTION [I]: AWS gives it back only to the account that released it, and only until another
+/// account takes it; localvpc keeps no record of who released what, so any free address of [`PUBLIC_POOL`] can
+/// be recovered (the allocator's cursor makes a released address come round again only after the whole pool).
+/// An address outside the pool is one AWS never issued (moto's test_specific_eip_allocate_vpc asks for
+/// 127.38.43.222).
+fn recoverable(tx: &Tx, text: &str) -> Result<Ipv4Addr> {
+    let ip: Ipv4Addr = text.trim().parse().map_err(|_| Ec2Error::AddressNotAvailable)?;
+    if !pool().contains(&ip) || tx.world().index().public_address_in_use(ip) {
+        return Err(Ec2Error::AddressNotAvailable);
+    }
+    Ok(ip)
 }
 
 /// AssociateAddress parameters.
@@ -232,7 +283,12 @@ fn target_interface(region: &RegionState, request: &AssociateAddress) -> Result<
 /// unless `AllowReassociation=false`.
 pub fn associate(tx: &mut Tx, scope: &Scope, request: &AssociateAddress) -> Result<String> {
     let region = tx.region(scope);
-    let address = resolve(region, &request.address)?;
+    let AddressRef::Allocation(allocation_id) = &request.address else {
+        // Checked after the target's presence, before any lookup: the order is unverified.
+        target_interface(region, request)?;
+        return Err(Ec2Error::AllocationIdRequiredToAssociate);
+    };
+    let address = find(region, allocation_id)?;
     let interface = target_interface(region, request)?;
     let private_ip = match &request.private_ip_address {
         None => interface.private_ip,
@@ -312,17 +368,18 @@ pub enum AssociationRef {
 pub fn disassociate(tx: &mut Tx, scope: &Scope, reference: &AssociationRef) -> Result<()> {
     let region = tx.region(scope);
     let address = match reference {
-        AssociationRef::Association(association_id) => {
-            IdKind::ElasticIpAssociation.check(association_id)?;
-            region
-                .addresses
-                .values()
-                .find(|address| address.association.as_ref().is_some_and(|a| &a.association_id == association_id))
-                .cloned()
-                .ok_or_else(|| Ec2Error::AssociationNotFound(association_id.clone()))?
+        // As for allocation IDs, AWS publishes no `InvalidAssociationID.Malformed` for addresses: `bogus` is
+        // not found (moto's test_eip_disassociate_bogus_association).
+        AssociationRef::Association(association_id) => region
+            .addresses
+            .values()
+            .find(|address| address.association.as_ref().is_some_and(|a| &a.association_id == association_id))
+            .cloned()
+            .ok_or_else(|| Ec2Error::AssociationNotFound(association_id.clone()))?,
+        AssociationRef::PublicIp(public_ip) => {
+            find_by_public_ip(region, public_ip)?;
+            return Err(Ec2Error::AssociationIdRequiredToDisassociate);
         }
-        // Disassociating an address that is not associated is a no-op (spec §2.10 [D], idempotent).
-        AssociationRef::PublicIp(public_ip) => find_by_public_ip(region, public_ip)?,
     };
     let Some(association) = address.association.clone() else {
         return Ok(());
@@ -331,12 +388,32 @@ pub fn disassociate(tx: &mut Tx, scope: &Scope, reference: &AssociationRef) -> R
     reassign_if_running(tx, scope, &association.network_interface_id)
 }
 
-/// ReleaseAddress (spec §2.10): refused while associated.
-pub fn release(tx: &mut Tx, scope: &Scope, reference: &AddressRef) -> Result<()> {
-    let address = resolve(tx.region(scope), reference)?;
-    // ASSUMPTION (spec §2.10 [D] code, text unverified): the message of the private-address InUse case.
-    if address.association.is_some() {
-        return Err(Ec2Error::IpAddressInUse(address.public_ip.to_string()));
+/// ReleaseAddress (spec §2.10; API reference): by allocation ID only. An address associated in the default VPC is
+/// disassociated first ("[Default VPC] Releasing an Elastic IP address automatically disassociates it from any
+/// instance that it's associated with"); in any other VPC it must be disassociated first (`InvalidIPAddress.InUse`).
+pub fn release(tx: &mut Tx, scope: &Scope, allocation_id: Option<&str>, public_ip: Option<&str>) -> Result<()> {
+    let region = tx.region(scope);
+    let address = match (allocation_id, public_ip) {
+        (Some(_), Some(_)) => return Err(Ec2Error::PublicIpAndAllocationId),
+        (Some(allocation_id), None) => find(region, allocation_id)?,
+        (None, Some(public_ip)) => {
+            find_by_public_ip(region, public_ip)?;
+            return Err(Ec2Error::AllocationIdRequiredToRelease);
+        }
+        (None, None) => return Err(Ec2Error::MissingParameter("AllocationId".into())),
+    };
+    if let Some(association) = &address.association {
+        let in_default_vpc = region
+            .network_interfaces
+            .get(association.network_interface_id.as_str())
+            .is_some_and(|interface| region.index.default_vpc() == Some(interface.vpc_id.as_str()));
+        // ASSUMPTION (spec §2.10 [D] code, text unverified): the message of the private-address InUse case.
+        if !in_default_vpc {
+            return Err(Ec2Error::IpAddressInUse(address.public_ip.to_string()));
+        }
+        let interface_id = association.network_interface_id.clone();
+        tx.update::<Address>(scope, &address.allocation_id, |address| address.association = None);
+        reassign_if_running(tx, scope, &interface_id)?;
     }
     tx.remove::<Address>(scope, &address.allocation_id);
     Ok(())

@@ -155,6 +155,8 @@ fn short_region_code(region: &str) -> String {
             "east" => "e",
             "west" => "w",
             "central" => "c",
+            // GovCloud: `us-gov-west-1` → `usgw1` (zone IDs `usgw1-az1`…, `usge1-az1`… in us-gov-east-1).
+            "gov" => "g",
             other => other,
         };
         code.push_str(abbreviation);
@@ -174,5 +176,7 @@ mod tests {
         assert_eq!(zones("ap-northeast-2")[3].zone_id, "apne2-az4");
         assert_eq!(zones("eu-central-1")[1].zone_id, "euc1-az2");
         assert_eq!(zones("ap-southeast-2")[0].zone_id, "apse2-az1");
+        assert_eq!(zones("us-gov-west-1")[0].zone_id, "usgw1-az1");
+        assert_eq!(zones("us-gov-east-1")[2].zone_id, "usge1-az3");
     }
 }

@@ -151,9 +151,16 @@ pub enum Ec2Error {
     /// §2.2: CreateDefaultVpc when one exists.
     #[error("A Default VPC already exists for this account in this region.")]
     DefaultVpcAlreadyExists,
-    /// CreateDefaultSubnet in a zone that has one (EC2 API reference, error codes).
-    #[error("A default subnet already exists in the specified Availability Zone. You can have only one default subnet per Availability Zone.")]
-    DefaultSubnetAlreadyExistsInAvailabilityZone,
+    /// CreateDefaultSubnet in a zone that has one (EC2 API reference, error codes). ASSUMPTION [O, weak]: the text
+    /// of getmoto/moto#8818 (2025), whose author records answers against AWS; the error-codes reference gives only
+    /// a description ("A default subnet already exists in the specified Availability Zone…").
+    #[error("'{subnet_id}' is already the default subnet in {zone}.")]
+    DefaultSubnetAlreadyExistsInAvailabilityZone {
+        /// The zone's default subnet.
+        subnet_id: String,
+        /// The zone.
+        zone: String,
+    },
     /// CreateDefaultSubnet without a default VPC (EC2 API reference, error codes).
     #[error("There is no default VPC in which to create a default subnet. Create a default VPC first.")]
     DefaultVpcDoesNotExist,
@@ -413,6 +420,23 @@ pub enum Ec2Error {
         /// Its current association.
         association_id: String,
     },
+    /// §2.10 [O: cloudfoundry/bosh-aws-cpi-release#52, aws-sdk log of 2017]: AssociateAddress naming the Elastic IP
+    /// by `PublicIp` alone; every address is a VPC address since EC2-Classic's retirement.
+    #[error("You must specify an allocation id when mapping an address to a VPC instance")]
+    AllocationIdRequiredToAssociate,
+    /// §2.10 [O: mitchellh/vagrant-aws#530 and #540, NixOS/nixops#678]: DisassociateAddress by `PublicIp`.
+    #[error("You must specify an association id when unmapping an address from a VPC instance")]
+    AssociationIdRequiredToDisassociate,
+    /// §2.10 [O: boto/boto#2727, NixOS/nixops#852, fog/fog#879]: ReleaseAddress by `PublicIp`.
+    #[error("You must specify an allocation id when releasing a VPC elastic IP address")]
+    AllocationIdRequiredToRelease,
+    /// §2.10 [O: fog/fog#879]: ReleaseAddress with both `PublicIp` and `AllocationId`.
+    #[error("You may specify public IP or allocation id, but not both in the same call")]
+    PublicIpAndAllocationId,
+    /// §2.10: AllocateAddress `Address` (recovery) naming an address that is not free to allocate.
+    /// ASSUMPTION [O, weak: Eucalyptus's EC2 clone, Corymbia/eucalyptus#212]: its code and text.
+    #[error("The requested IP address does not exist or is unavailable")]
+    AddressNotAvailable,
     /// Every address of the public pool (198.18.0.0/15) is taken.
     #[error("There is not enough capacity to fulfill your public IPv4 address request.")]
     InsufficientAddressCapacity,

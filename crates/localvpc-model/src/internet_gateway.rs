@@ -119,10 +119,14 @@ pub fn attach(tx: &mut Tx, scope: &Scope, igw_id: &str, vpc_id: &str) -> Result<
 pub fn detach(tx: &mut Tx, scope: &Scope, igw_id: &str, vpc_id: &str) -> Result<()> {
     let region = tx.region(scope);
     let igw = find(region, igw_id)?;
-    let vpc = crate::vpc::find(region, vpc_id)?;
-    if igw.attached_vpc.as_deref() != Some(vpc.id.as_str()) {
-        return Err(Ec2Error::GatewayNotAttached { igw: igw.id.clone(), vpc: vpc.id.clone() });
+    // ASSUMPTION (spec §2.4 [O-style]): the check is on the gateway's attachment, so a well-formed VPC ID that
+    // names no VPC is answered `Gateway.NotAttached` like any VPC the gateway is not attached to (moto's
+    // test_igw_detach_invalid_vpc expects the same); a malformed one is still `InvalidVpcID.Malformed`.
+    IdKind::Vpc.check(vpc_id)?;
+    if igw.attached_vpc.as_deref() != Some(vpc_id) {
+        return Err(Ec2Error::GatewayNotAttached { igw: igw.id.clone(), vpc: vpc_id.to_string() });
     }
+    let vpc = crate::vpc::find(region, vpc_id)?;
     // Spec §2.4 [O]: not while an interface of the VPC has a public address or an Elastic IP.
     let mapped = region.network_interfaces.values().any(|interface| {
         interface.vpc_id == vpc.id && crate::network_interface::public_address(region, interface).is_some()

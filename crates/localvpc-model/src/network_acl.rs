@@ -299,8 +299,11 @@ fn parse_protocol(protocol: &str) -> Result<String> {
     }
 }
 
+/// `RuleAction`, in any case: AWS accepts `ALLOW` or `Allow` and stores (and describes) it in lower case
+/// [O: hashicorp/terraform-provider-aws#1000, which fixed the perpetual diff of `action = "ALLOW"` against AWS's
+/// `allow`; aws-controllers-k8s/community#1966, entries created on AWS with `Allow`].
 fn parse_rule_action(rule_action: &str) -> Result<bool> {
-    match rule_action {
+    match rule_action.to_ascii_lowercase().as_str() {
         "allow" => Ok(true),
         "deny" => Ok(false),
         // ASSUMPTION (spec §2.8 [I]): the `Value (x) for parameter y is invalid.` form of other AWS refusals.
@@ -570,7 +573,7 @@ mod tests {
         check(|r| r.rule_number = 70000, invalid, "");
         check(|r| r.protocol = "tcp".into(), invalid, "Invalid value 'tcp' for IP protocol. Unknown protocol.");
         check(|r| r.protocol = "256".into(), invalid, "");
-        check(|r| r.rule_action = "ALLOW".into(), invalid, "");
+        check(|r| r.rule_action = "permit".into(), invalid, "Value (permit) for parameter ruleAction is invalid.");
         check(|r| r.port_from = None, "MissingParameter", "The request must contain the parameter portRange.from");
         check(|r| r.port_to = Some(70000), invalid, "");
         check(|r| r.port_from = Some(80), invalid, "");

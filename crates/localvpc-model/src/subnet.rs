@@ -269,9 +269,12 @@ pub fn create_default_subnet_in_zone(
     let vpc = region.index.default_vpc().and_then(|id| region.vpcs.get(id).cloned());
     let vpc = vpc.ok_or(Ec2Error::DefaultVpcDoesNotExist)?;
     let taken =
-        region.subnets.values().any(|s| s.vpc_id == vpc.id && s.default_for_az && s.availability_zone == zone.name);
-    if taken {
-        return Err(Ec2Error::DefaultSubnetAlreadyExistsInAvailabilityZone);
+        region.subnets.values().find(|s| s.vpc_id == vpc.id && s.default_for_az && s.availability_zone == zone.name);
+    if let Some(taken) = taken {
+        return Err(Ec2Error::DefaultSubnetAlreadyExistsInAvailabilityZone {
+            subnet_id: taken.id.clone(),
+            zone: zone.name.clone(),
+        });
     }
     let free = vpc.cidr_block.subnets(20).into_iter().flatten().find(|block| {
         let (first, last) = (u32::from(block.network()), u32::from(block.broadcast()));

@@ -3,10 +3,9 @@
 //! ResetAddressAttribute.
 
 use localvpc_model::address::{
-    self, Address, AddressRef, AddressView, AssociateAddress, AssociationRef, PtrRecordUpdate,
+    self, Address, AddressRef, AddressView, AllocateAddress, AssociateAddress, AssociationRef, PtrRecordUpdate,
 };
 use localvpc_model::filter::{matches, validate};
-use localvpc_model::ids::IdKind;
 use localvpc_model::{Ec2Error, RegionState, Tx, World};
 
 use super::{return_true, Ctx};
@@ -41,19 +40,19 @@ fn address_ref(params: &Params) -> Result<AddressRef> {
 }
 
 pub(crate) fn allocate_address(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    if params.get("Domain").is_some_and(|domain| domain != "vpc") {
-        return Err(Ec2Error::InvalidParameterValue(
-            "Only the vpc domain is supported: EC2-Classic addresses do not exist in localvpc".into(),
-        ));
-    }
-    let unsupported = ["Address", "CustomerOwnedIpv4Pool", "IpamPoolId"];
+    let unsupported = ["CustomerOwnedIpv4Pool", "IpamPoolId"];
     if let Some(key) = unsupported.iter().find(|key| params.get(key).is_some()) {
         return Err(Ec2Error::InvalidParameterValue(format!("The parameter {key} is not supported by localvpc")));
     }
-    let address = address::allocate(tx, &ctx.scope, params.tag_specifications("elastic-ip")?)?;
+    let request = AllocateAddress {
+        address: params.get("Address").map(str::to_string),
+        tags: params.tag_specifications("elastic-ip")?,
+    };
+    let domain = address::domain(params.get("Domain"));
+    let address = address::allocate_requested(tx, &ctx.scope, request)?;
     x.value("publicIp", address.public_ip)
         .text("allocationId", &address.allocation_id)
-        .text("domain", "vpc")
+        .text("domain", domain)
         .text("publicIpv4Pool", "amazon")
         .text("networkBorderGroup", &address.network_border_group);
     Ok(())
@@ -84,7 +83,7 @@ pub(crate) fn disassociate_address(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &
 }
 
 pub(crate) fn release_address(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    address::release(tx, &ctx.scope, &address_ref(params)?)?;
+    address::release(tx, &ctx.scope, params.get("AllocationId"), params.get("PublicIp"))?;
     return_true(x);
     Ok(())
 }
@@ -96,17 +95,7 @@ pub(crate) fn describe_addresses(world: &World, ctx: &Ctx, params: &Params, x: &
     let filters = params.filters()?;
     validate::<AddressView>(&filters)?;
     let region = world.region(&ctx.scope);
-    for allocation_id in &allocation_ids {
-        IdKind::ElasticIpAllocation.check(allocation_id)?;
-    }
-    let missing: Vec<String> =
-        allocation_ids.iter().filter(|id| !region.addresses.contains_key(id.as_str())).cloned().collect();
-    if !missing.is_empty() {
-        return Err(Ec2Error::AllocationNotFound(missing));
-    }
-    for public_ip in &public_ips {
-        address::find_by_public_ip(region, public_ip)?;
-    }
+    address::check_named(region, &allocation_ids, &public_ips)?;
     let shown = region.addresses.values().filter(|address| {
         (allocation_ids.is_empty() || allocation_ids.contains(&address.allocation_id))
             && (public_ips.is_empty() || public_ips.contains(&address.public_ip.to_string()))

@@ -90,7 +90,7 @@ impl Ec2Error {
             | RouteTableHasDependencies(_)
             | NetworkAclHasDependencies(_) => "DependencyViolation",
             DefaultVpcAlreadyExists => "DefaultVpcAlreadyExists",
-            DefaultSubnetAlreadyExistsInAvailabilityZone => "DefaultSubnetAlreadyExistsInAvailabilityZone",
+            DefaultSubnetAlreadyExistsInAvailabilityZone { .. } => "DefaultSubnetAlreadyExistsInAvailabilityZone",
             DefaultVpcDoesNotExist => "DefaultVpcDoesNotExist",
             NoFreeDefaultSubnetBlock => "InvalidSubnet.Conflict",
             CidrLimitExceeded(_) => "CidrLimitExceeded",
@@ -141,6 +141,9 @@ impl Ec2Error {
             VpcHasMappedPublicAddresses(_) => "DependencyViolation",
             AddressAlreadyAssociated { .. } => "Resource.AlreadyAssociated",
             InsufficientAddressCapacity => "InsufficientAddressCapacity",
+            AllocationIdRequiredToAssociate | PublicIpAndAllocationId => "InvalidParameterCombination",
+            AssociationIdRequiredToDisassociate | AllocationIdRequiredToRelease => "InvalidParameterValue",
+            AddressNotAvailable => "InvalidAddressID.NotFound",
             SecurityGroupDuplicate { .. } => "InvalidGroup.Duplicate",
             SecurityGroupNameReserved(_) => "InvalidGroup.Reserved",
             SecurityGroupNameLooksLikeId(_) => "InvalidParameterValue",

@@ -241,7 +241,7 @@ fn elastic_ips_replace_and_restore_the_dynamic_address() {
     assert_eq!(interface_of(&tx, &instance_id).public_ip, None, "the dynamic address went back to the pool");
     assert_ne!(eip.public_ip, dynamic);
     assert_eq!(
-        address::release(&mut tx, &scope(), &AddressRef::Allocation(eip.allocation_id.clone())).unwrap_err().code(),
+        address::release(&mut tx, &scope(), Some(&eip.allocation_id), None).unwrap_err().code(),
         "InvalidIPAddress.InUse"
     );
     let error = internet_gateway::detach(&mut tx, &scope(), &igw.id, &vpc_id).unwrap_err();
@@ -251,7 +251,7 @@ fn elastic_ips_replace_and_restore_the_dynamic_address() {
     address::disassociate(&mut tx, &scope(), &AssociationRef::Association(association_id)).unwrap();
     let restored = public_ip_of(&tx, &instance_id).unwrap();
     assert_ne!(restored, eip.public_ip);
-    address::release(&mut tx, &scope(), &AddressRef::Allocation(eip.allocation_id.clone())).unwrap();
+    address::release(&mut tx, &scope(), Some(&eip.allocation_id), None).unwrap();
     terminate_instances(&mut tx, &scope(), &[instance_id]).unwrap();
     internet_gateway::detach(&mut tx, &scope(), &igw.id, &vpc_id).unwrap();
 }
