@@ -44,7 +44,8 @@ def test_errors(ec2, ec2_raw):
         attributes(ec2, AllocationIds=[UNKNOWN])
     with ec2_error("InvalidAllocationID.NotFound"):
         ec2.modify_address_attribute(AllocationId=UNKNOWN, DomainName="a.example.com")
-    with ec2_error("InvalidAllocationID.Malformed"):
+    # AWS publishes no InvalidAllocationID.Malformed: an ID of any shape that names no address is not found.
+    with ec2_error("InvalidAllocationID.NotFound"):
         ec2.reset_address_attribute(AllocationId="eipalloc-xyz", Attribute="domain-name")
     with ec2_error("InvalidParameterValue"):
         ec2_raw.describe_addresses_attribute(AllocationIds=[eip["AllocationId"]], Attribute="reverse-dns")
