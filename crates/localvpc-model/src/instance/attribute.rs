@@ -302,8 +302,14 @@ pub fn modify_instance_attribute(
             let interface = primary_interface(tx, scope, &instance)?;
             crate::network_interface::replace_security_groups(tx, scope, &interface, &group_ids)?;
         }
-        // Volumes are accepted and not modelled (ARCHITECTURE.md): `DeleteOnTermination` has nothing to change yet.
-        AttributeChange::BlockDeviceMappings(_) => {}
+        AttributeChange::BlockDeviceMappings(mappings) => {
+            // Only `DeleteOnTermination` is modifiable: a mapping without it changes nothing.
+            for (device, delete_on_termination) in mappings {
+                if let Some(value) = delete_on_termination {
+                    crate::volume::set_delete_on_termination(tx, scope, &instance.id, &device, value)?;
+                }
+            }
+        }
     }
     Ok(())
 }
