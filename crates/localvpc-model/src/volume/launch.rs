@@ -76,13 +76,14 @@ fn image_root(region: &str, image_id: &str) -> (&'static str, VolumeSpec, String
 }
 
 /// The root volume's spec: the mapping's values over the image's. A mapping that changes the volume type drops
-/// the image's IOPS and throughput, which belong to its type.
-fn root_spec(image: VolumeSpec, mapping: &VolumeSpec) -> VolumeSpec {
+/// the image's IOPS and throughput, which belong to its type. A mapping may name the image's own root snapshot;
+/// any other snapshot is kept, for the shape check to refuse (snapshots are not modelled).
+fn root_spec(image: VolumeSpec, image_snapshot: &str, mapping: &VolumeSpec) -> VolumeSpec {
     let keeps_type = mapping.volume_type.is_none() || mapping.volume_type == image.volume_type;
     let inherited = |value: Option<i64>| if keeps_type { value } else { None };
     VolumeSpec {
         size: mapping.size.or(image.size),
-        snapshot_id: None,
+        snapshot_id: mapping.snapshot_id.clone().filter(|snapshot_id| snapshot_id != image_snapshot),
         volume_type: mapping.volume_type.clone().or(image.volume_type),
         iops: mapping.iops.or(inherited(image.iops)),
         throughput: mapping.throughput.or(inherited(image.throughput)),
@@ -139,7 +140,7 @@ pub fn plan(scope: &Scope, image_id: &str, mappings: &[BlockDeviceMapping]) -> R
     }
     let root_ebs = root_mapping.and_then(|mapping| mapping.ebs.clone()).unwrap_or_default();
     let image_size = image_spec.size.unwrap_or(UNKNOWN_IMAGE_ROOT_SIZE);
-    let root_spec = root_spec(image_spec, &root_ebs.spec);
+    let root_spec = root_spec(image_spec, &image_snapshot, &root_ebs.spec);
     let size = root_spec.size.unwrap_or(image_size);
     if size < image_size {
         return Err(VolumeError::InvalidBlockDeviceMapping(format!(

@@ -175,6 +175,11 @@ fn a_catalog_image_gives_its_own_root_device_volume_and_snapshot() {
     assert_eq!(root.snapshot_id, noble.snapshot_id);
     let instance = instance::find(tx.region(&scope()), &instance_id).unwrap();
     assert_eq!(instance.root_device_name(), "/dev/sda1");
+    // The root mapping may name the image's own snapshot, not another one.
+    let named = |snapshot: &str| VolumeSpec { snapshot_id: Some(snapshot.into()), ..Default::default() };
+    launch_image(&mut tx, &noble.id, vec![mapping("/dev/sda1", Some(named(&noble.snapshot_id)))]).unwrap();
+    let error = launch_image(&mut tx, &noble.id, vec![mapping("/dev/sda1", Some(named("snap-12345678")))]);
+    assert_eq!(error.unwrap_err().code(), "InvalidSnapshot.NotFound");
     // An image outside the catalog keeps the Amazon Linux root, made from no snapshot.
     let other = launch(&mut tx, Vec::new());
     let root = attached_to(tx.region(&scope()), &other).next().unwrap().clone();
