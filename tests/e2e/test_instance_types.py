@@ -41,7 +41,9 @@ def test_instance_type_filters_and_paging(ec2):
     assert sorted(t["InstanceType"] for t in arm) == sorted(
         f"t4g.{s}" for s in ["nano", "micro", "small", "medium", "large", "xlarge", "2xlarge"])
     free = ec2.describe_instance_types(Filters=[{"Name": "free-tier-eligible", "Values": ["true"]}])["InstanceTypes"]
-    assert sorted(t["InstanceType"] for t in free) == ["t2.micro", "t3.micro"]
+    # AWS's answer since the Free Tier of July 2025: t2.micro is no longer in it.
+    assert sorted(t["InstanceType"] for t in free) == [
+        "c7i-flex.large", "m7i-flex.large", "t3.micro", "t3.small", "t4g.micro", "t4g.small", "t8i.micro", "t8i.small"]
     eight_enis = ec2.describe_instance_types(Filters=[
         {"Name": "network-info.maximum-network-interfaces", "Values": ["8"]},
         {"Name": "instance-type", "Values": ["c5.*"]}])["InstanceTypes"]
@@ -53,7 +55,32 @@ def test_instance_type_filters_and_paging(ec2):
         token = page.get("NextToken")
         if not token:
             break
-    assert len(seen) == len(set(seen)) == 103  # 4 t families × 7, m5 c5 r5 m7g c7g × 9, m6i c6i r6i × 10
+    assert len(seen) == len(set(seen)) == 1395  # every type of AWS's us-east-1 answer
+
+
+def test_previous_generation_bare_metal_gpu_and_instance_store_types(ec2):
+    types = {t["InstanceType"]: t for t in ec2.describe_instance_types(
+        InstanceTypes=["t1.micro", "a1.metal", "g4dn.8xlarge", "p3dn.24xlarge", "m5d.xlarge"])["InstanceTypes"]}
+    t1 = types["t1.micro"]
+    assert (t1["CurrentGeneration"], t1["MemoryInfo"]["SizeInMiB"], t1["NetworkInfo"]["EnaSupport"],
+            t1["NetworkInfo"]["Ipv6Supported"], t1["SupportedVirtualizationTypes"]) == (
+        False, 627, "unsupported", False, ["hvm", "paravirtual"])
+    assert "ValidCores" not in t1["VCpuInfo"] and "GpuInfo" not in t1
+    metal = types["a1.metal"]
+    assert (metal["BareMetal"], metal["VCpuInfo"]["DefaultVCpus"], metal["ProcessorInfo"]["Manufacturer"]) == (
+        True, 16, "AWS")
+    (t4,) = types["g4dn.8xlarge"]["GpuInfo"]["Gpus"]
+    assert (t4["Name"], t4["Manufacturer"], t4["Count"], t4["MemoryInfo"]["SizeInMiB"], sorted(t4["Workloads"])) == (
+        "T4", "NVIDIA", 1, 16384, ["graphics", "ml-ai"])
+    assert types["p3dn.24xlarge"]["GpuInfo"]["TotalGpuMemoryInMiB"] == 262144
+    storage = types["m5d.xlarge"]["InstanceStorageInfo"]
+    assert (storage["TotalSizeInGB"], storage["Disks"]) == (150, [{"SizeInGB": 150, "Count": 1, "Type": "ssd"}])
+    found = ec2.describe_instance_types(Filters=[{"Name": "instance-storage-info.disk.type", "Values": ["hdd"]},
+                                                 {"Name": "instance-type", "Values": ["d3.*"]}])["InstanceTypes"]
+    assert sorted(t["InstanceType"] for t in found) == ["d3.2xlarge", "d3.4xlarge", "d3.8xlarge", "d3.xlarge"]
+    # ENA support takes all three of AWS's values across the table.
+    ena = {t["NetworkInfo"]["EnaSupport"] for t in ec2.describe_instance_types()["InstanceTypes"]}
+    assert ena == {"required", "supported", "unsupported"}
 
 
 def test_instance_type_errors(ec2, ec2_raw):

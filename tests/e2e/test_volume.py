@@ -206,3 +206,71 @@ def test_volume_lifecycle_cli(aws):
     assert aws("ec2", "delete-volume", "--volume-id", vid).rc == 0
     cli_error(aws("ec2", "describe-volumes", "--volume-ids", vid), "InvalidVolume.NotFound",
               f"The volume '{vid}' does not exist.")
+
+
+def test_a_catalog_image_launches_with_its_own_root_device_and_snapshot(ec2):
+    (noble,) = ec2.describe_images(Owners=["099720109477"], Filters=[
+        {"Name": "name", "Values": ["ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"]}])["Images"]
+    image_root = noble["BlockDeviceMappings"][0]
+    assert (noble["RootDeviceName"], image_root["DeviceName"]) == ("/dev/sda1", "/dev/sda1")
+    mappings = [{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 20}},
+                {"DeviceName": "/dev/sdf", "Ebs": {"VolumeSize": 5, "DeleteOnTermination": False}}]
+    instance = ec2.run_instances(ImageId=noble["ImageId"], MinCount=1, MaxCount=1,
+                                 BlockDeviceMappings=mappings)["Instances"][0]
+    assert instance["RootDeviceName"] == "/dev/sda1"
+    volumes = {v["Attachments"][0]["Device"]: v for v in volumes_of(ec2, instance["InstanceId"])}
+    assert sorted(volumes) == ["/dev/sda1", "/dev/sdf"], "the /dev/sda1 mapping reshapes the root, it adds none"
+    root = volumes["/dev/sda1"]
+    assert (root["Size"], root["VolumeType"], root["Iops"], root["Throughput"]) == (20, "gp3", 3000, 125)
+    assert root["SnapshotId"] == image_root["Ebs"]["SnapshotId"]
+    assert root["Attachments"][0]["DeleteOnTermination"] is True
+    assert volumes["/dev/sdf"]["SnapshotId"] == "" and volumes["/dev/sdf"]["Attachments"][0]["DeleteOnTermination"] is False
+    # Positive control: an image outside the catalog keeps the /dev/xvda root, made from no snapshot.
+    other = launch(ec2)
+    (plain,) = volumes_of(ec2, other["InstanceId"])
+    assert (plain["Attachments"][0]["Device"], plain["SnapshotId"]) == ("/dev/xvda", "")
+
+
+def test_block_device_mappings_need_ebs_a_size_and_an_empty_no_device(ec2):
+    with ec2_error("MissingParameter", "The request must contain the parameter ebs"):
+        launch(ec2, BlockDeviceMappings=[{"DeviceName": "/dev/sdf"}])
+    with ec2_error("MissingParameter", "The request must contain the parameter size or snapshotId"):
+        launch(ec2, BlockDeviceMappings=[{"DeviceName": "/dev/sdf", "Ebs": {"VolumeType": "standard"}}])
+    with ec2_error("InvalidRequest", "The request received was invalid."):
+        launch(ec2, BlockDeviceMappings=[{"DeviceName": "/dev/sdf", "NoDevice": "yes"}])
+    assert ec2.describe_instances()["Reservations"] == [], "a refused launch leaves nothing behind"
+    # An empty NoDevice suppresses the device, an instance store mapping needs no Ebs; the root volume stays.
+    instance = launch(ec2, BlockDeviceMappings=[{"DeviceName": "/dev/sdf", "NoDevice": ""},
+                                                {"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"}])
+    (reservation,) = ec2.describe_instances(InstanceIds=[instance["InstanceId"]])["Reservations"]
+    assert [m["DeviceName"] for m in reservation["Instances"][0]["BlockDeviceMappings"]] == ["/dev/xvda"]
+
+
+def test_modify_delete_on_termination_and_detach_from_the_wrong_device(ec2, aws):
+    instance = launch(ec2, BlockDeviceMappings=[{"DeviceName": "/dev/sdf", "Ebs": {"VolumeSize": 5}}])
+    iid = instance["InstanceId"]
+
+    def delete_on_termination():
+        (reservation,) = ec2.describe_instances(InstanceIds=[iid])["Reservations"]
+        return {m["DeviceName"]: m["Ebs"]["DeleteOnTermination"] for m in reservation["Instances"][0]["BlockDeviceMappings"]}
+
+    assert delete_on_termination() == {"/dev/xvda": True, "/dev/sdf": True}
+    ec2.modify_instance_attribute(InstanceId=iid, BlockDeviceMappings=[
+        {"DeviceName": "/dev/xvda", "Ebs": {"DeleteOnTermination": False}}])
+    assert delete_on_termination() == {"/dev/xvda": False, "/dev/sdf": True}
+    attribute = ec2.describe_instance_attribute(InstanceId=iid, Attribute="blockDeviceMapping")
+    assert {m["DeviceName"]: m["Ebs"]["DeleteOnTermination"] for m in attribute["BlockDeviceMappings"]} == \
+        {"/dev/xvda": False, "/dev/sdf": True}
+    aws("ec2", "modify-instance-attribute", "--instance-id", iid, "--block-device-mappings",
+        '[{"DeviceName": "/dev/sdf", "Ebs": {"DeleteOnTermination": false}}]').ok()
+    assert delete_on_termination() == {"/dev/xvda": False, "/dev/sdf": False}
+    with ec2_error("InvalidInstanceAttributeValue", "No device named /dev/sdz is mapped to the specified instance."):
+        ec2.modify_instance_attribute(InstanceId=iid, BlockDeviceMappings=[
+            {"DeviceName": "/dev/sdz", "Ebs": {"DeleteOnTermination": True}}])
+    data = [v["VolumeId"] for v in volumes_of(ec2, iid) if v["Attachments"][0]["Device"] == "/dev/sdf"][0]
+    with ec2_error("InvalidAttachment.NotFound", f"The volume {data} is not attached to instance {iid} as device /dev/sdg"):
+        ec2.detach_volume(VolumeId=data, Device="/dev/sdg")
+    # Both volumes are now kept when the instance goes.
+    ec2.terminate_instances(InstanceIds=[iid])
+    left = ec2.describe_volumes()["Volumes"]
+    assert sorted((v["Size"], v["State"]) for v in left) == [(5, "available"), (8, "available")]

@@ -1,27 +1,17 @@
-//! Instance types (spec part 2 §10.2): the table of common families, DescribeInstanceTypes,
+//! Instance types (spec part 2 §10.2): the table of AWS's types, DescribeInstanceTypes,
 //! DescribeInstanceTypeOfferings, and [`limits`], the per-type network limits RunInstances and
 //! AssignPrivateIpAddresses enforce.
 //!
-//! The figures are AWS's: vCPUs and memory from the instance type pages, maximum network interfaces and IPv4
-//! addresses per interface from the EC2 user guide's "Maximum IP addresses per network interface" table (the same
-//! numbers `describe-instance-types` answers, recorded in moto's `instance_types.json`). Every type of the table is
-//! offered in every Region and zone (part 2 §10.2 [I]).
+//! Every figure is AWS's own DescribeInstanceTypes answer (`instance_type/table.rs`): vCPUs, cores and threads,
+//! memory, network performance, interface and address limits, instance store, GPUs, bare metal. Every type of the
+//! table is offered in every Region and zone (part 2 §10.2 [I]).
 
 pub mod table;
 
 use crate::availability_zone::zones;
 use crate::filter::Filterable;
 use crate::{Ec2Error, Result};
-use table::{Family, Size, FAMILIES};
-
-/// One instance type of the table.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct InstanceType {
-    /// Its family's traits.
-    pub family: &'static Family,
-    /// Its size's figures.
-    pub size: &'static Size,
-}
+pub use table::InstanceType;
 
 /// The network limits of an instance type (part 2 §10.2: the primary interface counts as one of
 /// `max_network_interfaces`, the primary private address as one of `ipv4_per_interface`).
@@ -37,105 +27,36 @@ pub struct Limits {
 
 impl InstanceType {
     /// `t3.micro`.
-    pub fn name(&self) -> String {
-        format!("{}.{}", self.family.name, self.size.name)
-    }
-
-    /// A `metal` size: no hypervisor.
-    pub fn bare_metal(&self) -> bool {
-        self.size.name == "metal"
-    }
-
-    /// `nitro`, `xen`, or none for bare metal.
-    pub fn hypervisor(&self) -> Option<&'static str> {
-        (!self.bare_metal()).then_some(if self.family.nitro { "nitro" } else { "xen" })
-    }
-
-    /// Threads per core: one on Graviton and on t2 (one vCPU per core), two on the Intel and AMD Nitro types.
-    pub fn threads_per_core(&self) -> u32 {
-        if self.family.architectures.contains(&"arm64") || !self.family.nitro {
-            1
-        } else {
-            2
-        }
-    }
-
-    /// The threads per core a launch may choose (CPU options): Intel and AMD Nitro types may turn
-    /// hyper-threading off; t2 has no CPU options at all.
-    pub fn valid_threads_per_core(&self) -> &'static [u32] {
-        match self.threads_per_core() {
-            2 => &[1, 2],
-            _ if self.family.nitro => &[1],
-            _ => &[],
-        }
-    }
-
-    /// Physical cores by default.
-    pub fn default_cores(&self) -> u32 {
-        (self.size.vcpus / self.threads_per_core()).max(1)
-    }
-
-    /// AWS's Free Tier types.
-    pub fn free_tier_eligible(&self) -> bool {
-        matches!(self.name().as_str(), "t2.micro" | "t3.micro")
-    }
-
-    /// `supported`/`required`/`unsupported`.
-    pub fn ena_support(&self) -> &'static str {
-        if self.family.nitro {
-            "required"
-        } else {
-            "unsupported"
-        }
-    }
-
-    /// The boot modes the type supports.
-    pub fn boot_modes(&self) -> &'static [&'static str] {
-        if self.family.architectures.contains(&"arm64") {
-            &["uefi"]
-        } else if self.family.nitro {
-            &["legacy-bios", "uefi"]
-        } else {
-            &["legacy-bios"]
-        }
-    }
-
-    /// Placement strategies (burstable types cannot be placed in cluster groups).
-    pub fn placement_strategies(&self) -> &'static [&'static str] {
-        if self.family.burstable {
-            &["partition", "spread"]
-        } else {
-            &["cluster", "partition", "spread"]
-        }
+    pub fn name(&self) -> &str {
+        &self.instance_type
     }
 
     /// The type's network limits.
     pub fn limits(&self) -> Limits {
+        let network = &self.network_info;
         Limits {
-            max_network_interfaces: self.size.max_enis,
-            ipv4_per_interface: self.size.ipv4_per_eni,
-            ipv6_per_interface: self.size.ipv4_per_eni,
+            max_network_interfaces: network.maximum_network_interfaces,
+            ipv4_per_interface: network.ipv4_addresses_per_interface,
+            ipv6_per_interface: network.ipv6_addresses_per_interface,
         }
     }
 }
 
-/// Every type of the table, families in table order and sizes small to large.
-pub fn all() -> impl Iterator<Item = InstanceType> {
-    FAMILIES.iter().flat_map(|family| family.sizes.iter().map(move |size| InstanceType { family, size }))
+/// Every type of the table, in name order.
+pub fn all() -> impl Iterator<Item = &'static InstanceType> {
+    table::rows().iter()
 }
 
 /// The type named `name` (`t3.micro`).
-pub fn find(name: &str) -> Option<InstanceType> {
-    let (family_name, size_name) = name.split_once('.')?;
-    let family = FAMILIES.iter().find(|family| family.name == family_name)?;
-    let size = family.sizes.iter().find(|size| size.name == size_name)?;
-    Some(InstanceType { family, size })
+pub fn find(name: &str) -> Option<&'static InstanceType> {
+    let rows = table::rows();
+    rows.binary_search_by(|row| row.instance_type.as_str().cmp(name)).ok().map(|index| &rows[index])
 }
 
 /// The network limits of `name`, for RunInstances and AssignPrivateIpAddresses to enforce; `None` for a type the
 /// table does not know.
 pub fn limits(name: &str) -> Option<Limits> {
-    find(name).map(|instance_type| instance_type.limits())
+    find(name).map(InstanceType::limits)
 }
 
 impl Filterable for InstanceType {
@@ -151,6 +72,12 @@ impl Filterable for InstanceType {
         "free-tier-eligible",
         "hibernation-supported",
         "hypervisor",
+        "instance-storage-info.disk.count",
+        "instance-storage-info.disk.size-in-gb",
+        "instance-storage-info.disk.type",
+        "instance-storage-info.encryption-support",
+        "instance-storage-info.nvme-support",
+        "instance-storage-info.total-size-in-gb",
         "instance-storage-supported",
         "instance-type",
         "memory-info.size-in-mib",
@@ -180,54 +107,67 @@ impl Filterable for InstanceType {
         "vcpu-info.valid-threads-per-core",
     ];
     fn filter_values(&self, name: &str, out: &mut Vec<String>) {
-        let family = self.family;
-        let size = self.size;
-        let flag = |value: bool| value.to_string();
+        let network = &self.network_info;
+        let vcpu = &self.vcpu_info;
+        let storage = self.instance_storage_info.as_ref();
+        let disks = storage.into_iter().flat_map(|storage| storage.disks.iter());
+        let all = |values: &[String]| values.to_vec();
+        let numbers = |values: &[u32]| values.iter().map(u32::to_string).collect::<Vec<_>>();
         match name {
-            "auto-recovery-supported" | "current-generation" | "network-info.ipv6-supported" => out.push(flag(true)),
-            "bare-metal" => out.push(flag(self.bare_metal())),
-            "burstable-performance-supported" => out.push(flag(family.burstable)),
-            "dedicated-hosts-supported" => out.push(flag(!family.burstable)),
-            "ebs-info.ebs-optimized-support" => out.push(if family.nitro { "default" } else { "unsupported" }.into()),
-            "ebs-info.encryption-support" => out.push("supported".into()),
-            "ebs-info.nvme-support" => out.push(if family.nitro { "required" } else { "unsupported" }.into()),
-            "free-tier-eligible" => out.push(flag(self.free_tier_eligible())),
-            "hibernation-supported" => out.push(flag(family.hibernation)),
-            "hypervisor" => out.extend(self.hypervisor().map(str::to_string)),
-            "instance-storage-supported" | "network-info.efa-supported" => out.push(flag(false)),
-            "instance-type" => out.push(self.name()),
-            "memory-info.size-in-mib" => out.push(size.memory_mib.to_string()),
-            "network-info.ena-support" => out.push(self.ena_support().into()),
-            "network-info.encryption-in-transit-supported" => out.push(flag(family.nitro && !family.burstable)),
-            "network-info.ipv4-addresses-per-interface" | "network-info.ipv6-addresses-per-interface" => {
-                out.push(size.ipv4_per_eni.to_string())
+            "auto-recovery-supported" => out.push(self.auto_recovery_supported.to_string()),
+            "bare-metal" => out.push(self.bare_metal.to_string()),
+            "burstable-performance-supported" => out.push(self.burstable_performance_supported.to_string()),
+            "current-generation" => out.push(self.current_generation.to_string()),
+            "dedicated-hosts-supported" => out.push(self.dedicated_hosts_supported.to_string()),
+            "ebs-info.ebs-optimized-support" => out.push(self.ebs_info.ebs_optimized_support.clone()),
+            "ebs-info.encryption-support" => out.push(self.ebs_info.encryption_support.clone()),
+            "ebs-info.nvme-support" => out.push(self.ebs_info.nvme_support.clone()),
+            "free-tier-eligible" => out.push(self.free_tier_eligible.to_string()),
+            "hibernation-supported" => out.push(self.hibernation_supported.to_string()),
+            "hypervisor" => out.extend(self.hypervisor.clone()),
+            "instance-storage-info.disk.count" => out.extend(disks.map(|disk| disk.count.to_string())),
+            "instance-storage-info.disk.size-in-gb" => out.extend(disks.map(|disk| disk.size_in_gb.to_string())),
+            "instance-storage-info.disk.type" => out.extend(disks.map(|disk| disk.kind.clone())),
+            "instance-storage-info.encryption-support" => {
+                out.extend(storage.map(|storage| storage.encryption_support.clone()))
             }
-            "network-info.maximum-network-cards" => out.push("1".into()),
-            "network-info.maximum-network-interfaces" => out.push(size.max_enis.to_string()),
-            "network-info.network-performance" => out.push(size.network_performance.into()),
-            "nitro-enclaves-support" => {
-                out.push(if family.nitro && !family.burstable { "supported" } else { "unsupported" }.into())
+            "instance-storage-info.nvme-support" => out.extend(storage.map(|storage| storage.nvme_support.clone())),
+            "instance-storage-info.total-size-in-gb" => {
+                out.extend(storage.map(|storage| storage.total_size_in_gb.to_string()))
             }
-            "nitro-tpm-support" => out.push(if family.nitro { "supported" } else { "unsupported" }.into()),
+            "instance-storage-supported" => out.push(self.instance_storage_supported.to_string()),
+            "instance-type" => out.push(self.instance_type.clone()),
+            "memory-info.size-in-mib" => out.push(self.memory_info.size_in_mib.to_string()),
+            "network-info.efa-supported" => out.push(network.efa_supported.to_string()),
+            "network-info.ena-support" => out.push(network.ena_support.clone()),
+            "network-info.encryption-in-transit-supported" => {
+                out.push(network.encryption_in_transit_supported.to_string())
+            }
+            "network-info.ipv4-addresses-per-interface" => out.push(network.ipv4_addresses_per_interface.to_string()),
+            "network-info.ipv6-addresses-per-interface" => out.push(network.ipv6_addresses_per_interface.to_string()),
+            "network-info.ipv6-supported" => out.push(network.ipv6_supported.to_string()),
+            "network-info.maximum-network-cards" => out.push(network.maximum_network_cards.to_string()),
+            "network-info.maximum-network-interfaces" => out.push(network.maximum_network_interfaces.to_string()),
+            "network-info.network-performance" => out.push(network.network_performance.clone()),
+            "nitro-enclaves-support" => out.push(self.nitro_enclaves_support.clone()),
+            "nitro-tpm-support" => out.push(self.nitro_tpm_support.clone()),
             "placement-group-info.supported-strategy" => {
-                out.extend(self.placement_strategies().iter().map(|strategy| strategy.to_string()))
+                out.extend(all(&self.placement_group_info.supported_strategies))
             }
-            "processor-info.manufacturer" => out.push(family.manufacturer.into()),
-            "processor-info.supported-architecture" => {
-                out.extend(family.architectures_of(size).iter().map(|arch| arch.to_string()))
+            "processor-info.manufacturer" => out.push(self.processor_info.manufacturer.clone()),
+            "processor-info.supported-architecture" => out.extend(all(&self.processor_info.supported_architectures)),
+            "processor-info.sustained-clock-speed-in-ghz" => {
+                out.extend(self.processor_info.sustained_clock_speed_in_ghz.map(|ghz| ghz.to_string()))
             }
-            "processor-info.sustained-clock-speed-in-ghz" => out.push(family.clock_ghz.to_string()),
-            "supported-boot-mode" => out.extend(self.boot_modes().iter().map(|mode| mode.to_string())),
-            "supported-root-device-type" => out.push("ebs".into()),
-            "supported-usage-class" => out.extend(["on-demand".to_string(), "spot".to_string()]),
-            "supported-virtualization-type" => out.push("hvm".into()),
-            "vcpu-info.default-cores" => out.push(self.default_cores().to_string()),
-            "vcpu-info.valid-cores" if family.nitro => out.push(self.default_cores().to_string()),
-            "vcpu-info.default-threads-per-core" => out.push(self.threads_per_core().to_string()),
-            "vcpu-info.valid-threads-per-core" => {
-                out.extend(self.valid_threads_per_core().iter().map(|threads| threads.to_string()))
-            }
-            "vcpu-info.default-vcpus" => out.push(size.vcpus.to_string()),
+            "supported-boot-mode" => out.extend(all(&self.supported_boot_modes)),
+            "supported-root-device-type" => out.extend(all(&self.supported_root_device_types)),
+            "supported-usage-class" => out.extend(all(&self.supported_usage_classes)),
+            "supported-virtualization-type" => out.extend(all(&self.supported_virtualization_types)),
+            "vcpu-info.default-cores" => out.push(vcpu.default_cores.to_string()),
+            "vcpu-info.default-threads-per-core" => out.push(vcpu.default_threads_per_core.to_string()),
+            "vcpu-info.default-vcpus" => out.push(vcpu.default_v_cpus.to_string()),
+            "vcpu-info.valid-cores" => out.extend(numbers(&vcpu.valid_cores)),
+            "vcpu-info.valid-threads-per-core" => out.extend(numbers(&vcpu.valid_threads_per_core)),
             _ => {}
         }
     }
@@ -235,16 +175,15 @@ impl Filterable for InstanceType {
 
 /// DescribeInstanceTypes: every named type must exist (else `InvalidInstanceType` naming the unknown ones), then
 /// `keep` (the filters) applies; ordered by name.
-pub fn describe(names: &[String], mut keep: impl FnMut(&InstanceType) -> bool) -> Result<Vec<InstanceType>> {
+pub fn describe(names: &[String], mut keep: impl FnMut(&InstanceType) -> bool) -> Result<Vec<&'static InstanceType>> {
     let unknown: Vec<String> = names.iter().filter(|name| find(name).is_none()).cloned().collect();
     if !unknown.is_empty() {
         return Err(Ec2Error::InstanceTypeNotFound(unknown));
     }
-    let mut found: Vec<InstanceType> =
-        all().filter(|instance_type| names.is_empty() || names.contains(&instance_type.name())).collect();
-    found.retain(|instance_type| keep(instance_type));
-    found.sort_by_key(InstanceType::name);
-    Ok(found)
+    Ok(all()
+        .filter(|instance_type| names.is_empty() || names.iter().any(|name| name == instance_type.name()))
+        .filter(|instance_type| keep(instance_type))
+        .collect())
 }
 
 /// `LocationType` of DescribeInstanceTypeOfferings.
@@ -308,13 +247,11 @@ pub fn offerings(region: &str, location_type: LocationType) -> Vec<Offering> {
         LocationType::AvailabilityZone => zones(region).into_iter().map(|zone| zone.name).collect(),
         LocationType::AvailabilityZoneId => zones(region).into_iter().map(|zone| zone.zone_id).collect(),
     };
-    let mut names: Vec<String> = all().map(|instance_type| instance_type.name()).collect();
-    names.sort();
     places
         .iter()
         .flat_map(|place| {
-            names.iter().map(move |name| Offering {
-                instance_type: name.clone(),
+            all().map(move |instance_type| Offering {
+                instance_type: instance_type.name().to_string(),
                 location_type,
                 location: place.clone(),
             })
@@ -327,34 +264,66 @@ mod tests {
     use super::*;
 
     #[test]
-    fn limits_follow_the_ec2_user_guide_table() {
-        let limit = |name| limits(name).map(|l| (l.max_network_interfaces, l.ipv4_per_interface));
-        assert_eq!(limit("t2.micro"), Some((2, 2)));
-        assert_eq!(limit("t3a.small"), Some((2, 4)));
-        assert_eq!(limit("t3.small"), Some((3, 4)));
-        assert_eq!(limit("t2.xlarge"), Some((3, 15)));
-        assert_eq!(limit("t3.xlarge"), Some((4, 15)));
-        assert_eq!(limit("m5.large"), Some((3, 10)));
-        assert_eq!(limit("c5.9xlarge"), Some((8, 30)));
-        assert_eq!(limit("m6i.32xlarge"), Some((15, 50)));
-        assert_eq!(limit("m7g.medium"), Some((2, 4)));
+    fn limits_follow_aws_answer() {
+        let limit = |name| limits(name).map(|l| (l.max_network_interfaces, l.ipv4_per_interface, l.ipv6_per_interface));
+        assert_eq!(limit("t2.micro"), Some((2, 2, 2)));
+        assert_eq!(limit("t3a.small"), Some((2, 4, 4)));
+        assert_eq!(limit("t3.small"), Some((3, 4, 4)));
+        assert_eq!(limit("t2.xlarge"), Some((3, 15, 15)));
+        assert_eq!(limit("m5.large"), Some((3, 10, 10)));
+        assert_eq!(limit("c5.9xlarge"), Some((8, 30, 30)));
+        assert_eq!(limit("m6i.32xlarge"), Some((15, 50, 50)));
+        assert_eq!(limit("m7g.medium"), Some((2, 4, 4)));
+        assert_eq!(limit("t1.micro"), Some((2, 2, 0)), "previous generation: no IPv6");
         assert_eq!(limit("t9.micro"), None);
     }
 
     #[test]
-    fn traits_per_family() {
+    fn the_table_is_sorted_and_holds_what_aws_answers() {
+        let names: Vec<&str> = all().map(InstanceType::name).collect();
+        assert!(names.len() > 1000, "{}", names.len());
+        assert!(names.windows(2).all(|pair| pair[0] < pair[1]), "sorted and unique, so find can bisect");
+        let t1 = find("t1.micro").unwrap();
+        assert_eq!(
+            (t1.memory_info.size_in_mib, t1.current_generation, t1.network_info.ena_support.as_str()),
+            (627, false, "unsupported")
+        );
         let t4g = find("t4g.micro").unwrap();
-        assert_eq!(t4g.family.architectures, &["arm64"]);
-        assert_eq!(t4g.hypervisor(), Some("nitro"));
-        let t2 = find("t2.nano").unwrap();
-        assert_eq!(t2.ena_support(), "unsupported");
-        assert_eq!(t2.family.architectures_of(t2.size), &["i386", "x86_64"]);
-        assert_eq!(find("t2.large").unwrap().family.architectures_of(find("t2.large").unwrap().size), &["x86_64"]);
-        let metal = find("c5.metal").unwrap();
-        assert!(metal.bare_metal());
-        assert_eq!(metal.hypervisor(), None);
-        assert_eq!(find("c7g.medium").unwrap().size.memory_mib, 2048);
-        assert_eq!(find("r6i.large").unwrap().size.memory_mib, 16384);
+        assert_eq!(
+            (t4g.processor_info.supported_architectures.as_slice(), t4g.hypervisor.as_deref()),
+            (&["arm64".to_string()][..], Some("nitro"))
+        );
+        let metal = find("a1.metal").unwrap();
+        assert!(metal.bare_metal && metal.hypervisor.is_none());
+        let gpus = &find("g4dn.8xlarge").unwrap().gpu_info.as_ref().unwrap().gpus;
+        assert_eq!((gpus[0].name.as_str(), gpus[0].count, gpus[0].memory_info.size_in_mib), ("T4", 1, 16384));
+        assert_eq!(find("r6i.large").unwrap().memory_info.size_in_mib, 16384);
+        let c5 = find("c5.xlarge").unwrap();
+        assert_eq!(
+            (c5.vcpu_info.default_v_cpus, c5.vcpu_info.default_cores, c5.vcpu_info.valid_cores.as_slice()),
+            (4, 2, &[2][..])
+        );
+    }
+
+    #[test]
+    fn filters_read_the_table() {
+        let values = |name: &str, filter: &str| {
+            let mut out = Vec::new();
+            find(name).unwrap().filter_values(filter, &mut out);
+            out
+        };
+        assert_eq!(values("m5d.xlarge", "instance-storage-info.disk.type"), ["ssd"]);
+        assert_eq!(values("m5.xlarge", "instance-storage-info.disk.type"), Vec::<String>::new());
+        assert_eq!(values("t3.micro", "vcpu-info.valid-threads-per-core"), ["1", "2"]);
+        assert_eq!(values("t2.nano", "processor-info.supported-architecture"), ["i386", "x86_64"]);
+        let ena: std::collections::BTreeSet<String> = all()
+            .flat_map(|t| {
+                let mut out = Vec::new();
+                t.filter_values("network-info.ena-support", &mut out);
+                out
+            })
+            .collect();
+        assert_eq!(ena.into_iter().collect::<Vec<_>>(), ["required", "supported", "unsupported"]);
     }
 
     #[test]

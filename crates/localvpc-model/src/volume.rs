@@ -17,8 +17,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use attach::set_delete_on_termination;
 pub use attach::{attach_volume, detach_volume, release_for_instance, AttachVolume, DetachVolume};
-pub use launch::{create_for_instance, plan, root_device_name, BlockDeviceMapping, EbsBlockDevice, PlannedVolume};
+pub use launch::{
+    create_for_instance, image_root_device, plan, root_device_name, BlockDeviceMapping, EbsBlockDevice, PlannedVolume,
+};
 
 use crate::availability_zone::zones;
 use crate::filter::Filterable;
@@ -148,7 +151,8 @@ pub struct Volume {
     pub kms_key_id: Option<String>,
     /// `MultiAttachEnabled` (io1 and io2 only).
     pub multi_attach_enabled: bool,
-    /// The snapshot it was created from (always empty: snapshots are not modelled).
+    /// The snapshot it was created from: a catalog image's root snapshot for the root volume of its instances,
+    /// else empty (CreateVolume takes no snapshot: snapshots are not modelled).
     pub snapshot_id: String,
     /// Creation time.
     pub create_time: Timestamp,
@@ -306,6 +310,8 @@ struct Shape {
     encrypted: bool,
     kms_key_id: Option<String>,
     multi_attach_enabled: bool,
+    /// The snapshot the volume is made from (empty for none).
+    snapshot_id: String,
 }
 
 /// The alias ARN AWS reports for volumes encrypted with the account's default EBS key.
@@ -340,6 +346,7 @@ fn check_shape(scope: &Scope, spec: &VolumeSpec) -> Result<Shape> {
         encrypted,
         kms_key_id,
         multi_attach_enabled,
+        snapshot_id: String::new(),
     })
 }
 
@@ -454,7 +461,7 @@ fn insert(
         encrypted: shape.encrypted,
         kms_key_id: shape.kms_key_id,
         multi_attach_enabled: shape.multi_attach_enabled,
-        snapshot_id: String::new(),
+        snapshot_id: shape.snapshot_id,
         create_time: tx.now(),
         attachment,
         tags,

@@ -208,7 +208,7 @@ fn block_device_mappings(params: &Params) -> Result<Vec<BlockDeviceMapping>> {
             Ok(BlockDeviceMapping {
                 device_name: member.required("DeviceName")?.to_string(),
                 ebs,
-                no_device: member.get("NoDevice").is_some(),
+                no_device: member.get("NoDevice").map(str::to_string),
                 virtual_name: member.get("VirtualName").map(str::to_string),
             })
         })

@@ -194,6 +194,13 @@ fn every_variant() -> Vec<Ec2Error> {
         Volume(VolumeError::VolumeZoneMismatch { volume_id: id(), instance_id: "i-1".into() }),
         Volume(VolumeError::VolumeNotAttached(id())),
         Volume(VolumeError::VolumeAttachmentNotFound { volume_id: id(), instance_id: "i-1".into() }),
+        Volume(VolumeError::NotAttachedAsDevice {
+            volume_id: id(),
+            instance_id: "i-1".into(),
+            device: "/dev/sdf".into(),
+        }),
+        Volume(VolumeError::DeviceNotMapped("/dev/sdf".into())),
+        Volume(VolumeError::InvalidNoDevice),
         Volume(VolumeError::CannotDetachRootVolume { volume_id: id(), instance_id: "i-1".into() }),
         Volume(VolumeError::VolumeAttachedCannotDelete { volume_id: id(), instance_id: "i-1".into() }),
         Volume(VolumeError::InvalidBlockDeviceMapping("m".into())),

@@ -120,6 +120,24 @@ pub enum VolumeError {
         /// The instance named (or the one the volume is attached to, when the device differs).
         instance_id: String,
     },
+    /// DetachVolume naming a `Device` the volume is not attached at. ASSUMPTION (text as moto answers it [M]).
+    #[error("The volume {volume_id} is not attached to instance {instance_id} as device {device}")]
+    NotAttachedAsDevice {
+        /// The volume.
+        volume_id: String,
+        /// The instance it is attached to.
+        instance_id: String,
+        /// The device named.
+        device: String,
+    },
+    /// ModifyInstanceAttribute `BlockDeviceMapping.N` naming a device the instance has no volume at.
+    /// ASSUMPTION (code and text [I]: AWS's attribute refusal).
+    #[error("No device named {0} is mapped to the specified instance.")]
+    DeviceNotMapped(String),
+    /// A block device mapping whose `NoDevice` is not the empty string (aws/aws-sdk-ruby#1472: AWS's answer to
+    /// `NoDevice=/dev/sdc`).
+    #[error("The request received was invalid.")]
+    InvalidNoDevice,
     /// DetachVolume of a running instance's root volume.
     #[error("Unable to detach root volume '{volume_id}' from instance '{instance_id}'")]
     CannotDetachRootVolume {
@@ -167,7 +185,9 @@ impl VolumeError {
             VolumeAlreadyAttached(_) | VolumeAttachedCannotDelete { .. } => "VolumeInUse",
             VolumeZoneMismatch { .. } => "InvalidVolume.ZoneMismatch",
             VolumeNotAttached(_) => "IncorrectState",
-            VolumeAttachmentNotFound { .. } => "InvalidAttachment.NotFound",
+            VolumeAttachmentNotFound { .. } | NotAttachedAsDevice { .. } => "InvalidAttachment.NotFound",
+            DeviceNotMapped(_) => "InvalidInstanceAttributeValue",
+            InvalidNoDevice => "InvalidRequest",
             CannotDetachRootVolume { .. } => "OperationNotPermitted",
             InvalidBlockDeviceMapping(_) => "InvalidBlockDeviceMapping",
         }

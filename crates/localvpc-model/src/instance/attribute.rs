@@ -302,8 +302,14 @@ pub fn modify_instance_attribute(
             let interface = primary_interface(tx, scope, &instance)?;
             crate::network_interface::replace_security_groups(tx, scope, &interface, &group_ids)?;
         }
-        // Volumes are accepted and not modelled (ARCHITECTURE.md): `DeleteOnTermination` has nothing to change yet.
-        AttributeChange::BlockDeviceMappings(_) => {}
+        AttributeChange::BlockDeviceMappings(mappings) => {
+            // Only `DeleteOnTermination` is modifiable: a mapping without it changes nothing.
+            for (device, delete_on_termination) in mappings {
+                if let Some(value) = delete_on_termination {
+                    crate::volume::set_delete_on_termination(tx, scope, &instance.id, &device, value)?;
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -419,13 +425,16 @@ pub struct CpuOptions {
     pub threads_per_core: u32,
 }
 
-/// The default CPU topology of an instance type.
+/// The default CPU topology of an instance type: the instance type table's default cores and threads per core.
 ///
-/// ASSUMPTION (spec §10.2; the instance type table lands separately): from the name alone — previous-generation
+/// ASSUMPTION (spec §10.2 [I]): for a type the table does not know, from the name alone — previous-generation
 /// T2/T1/M1/M3 and Graviton (`g` after the generation digit) types have one thread per core, the rest two; sizes
-/// up to `large` have 2 vCPUs (T2/T1/M1 up to `small`: 1), `xlarge` 4 and `Nxlarge` 4·N. Recorded answers agree:
-/// t2.micro 1×1, t3.micro 1×2, m5.large 1×2.
+/// up to `large` have 2 vCPUs (T2/T1/M1 up to `small`: 1), `xlarge` 4 and `Nxlarge` 4·N.
 pub fn cpu_options(instance_type: &str) -> CpuOptions {
+    if let Some(known) = crate::instance_type::find(instance_type) {
+        let vcpu = &known.vcpu_info;
+        return CpuOptions { core_count: vcpu.default_cores, threads_per_core: vcpu.default_threads_per_core };
+    }
     let (family, size) = instance_type.split_once('.').unwrap_or((instance_type, "large"));
     let old = matches!(family, "t1" | "t2" | "m1" | "m3");
     let graviton = family.trim_start_matches(|c: char| c.is_ascii_alphabetic()).contains('g');

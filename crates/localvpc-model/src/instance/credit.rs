@@ -9,16 +9,15 @@ use crate::ids::IdKind;
 use crate::world::{RegionState, Scope, Tx};
 use crate::{Ec2Error, Result};
 
-/// Whether an instance type is a burstable performance type, and its launch default credit option.
-///
-/// ASSUMPTION (spec §10.2, §10.6 [D EC2UG]: T2 `standard`, T3/T3a/T4g `unlimited`): decided by family name alone
-/// until the instance type table (`burstablePerformanceSupported`) lands; this is the one place to change then.
+/// Whether an instance type is a burstable performance type (the instance type table's
+/// `burstablePerformanceSupported`), and its launch default credit option: spec §10.6 [D EC2UG], T2 launches
+/// `standard`, T3, T3a and T4g (the table's other burstable families) `unlimited`.
 pub fn default_credits(instance_type: &str) -> Option<&'static str> {
-    match instance_type.split_once('.').map_or(instance_type, |(family, _)| family) {
-        "t2" => Some("standard"),
-        "t3" | "t3a" | "t4g" => Some("unlimited"),
-        _ => None,
+    let known = crate::instance_type::find(instance_type)?;
+    if !known.burstable_performance_supported {
+        return None;
     }
+    Some(if instance_type.starts_with("t2.") { "standard" } else { "unlimited" })
 }
 
 /// Spec §10.6 [D bc]: the credit option an instance reports — as launched or modified, else its type's default;
@@ -131,6 +130,13 @@ mod tests {
         assert_eq!(default_credits("t4g.nano"), Some("unlimited"));
         assert_eq!(default_credits("m5.large"), None);
         assert_eq!(default_credits("m1.small"), None);
+        assert_eq!(default_credits("t3.unknown"), None, "a type the table does not know is not burstable");
+        // The families whose default the user guide documents are exactly the table's burstable ones.
+        let burstable: std::collections::BTreeSet<&str> = crate::instance_type::all()
+            .filter(|known| known.burstable_performance_supported)
+            .filter_map(|known| known.name().split_once('.').map(|(family, _)| family))
+            .collect();
+        assert_eq!(burstable.into_iter().collect::<Vec<_>>(), ["t2", "t3", "t3a", "t4g"]);
         assert_eq!(
             launch_credits("m5.large", Some("standard")).unwrap_err().code(),
             "InstanceCreditSpecification.NotSupported"

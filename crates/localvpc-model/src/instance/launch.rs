@@ -235,7 +235,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
             state_transition_reason: String::new(),
             state_reason: None,
             tags: Tags(instance_tags.clone()),
-            root_device_name: Some(volume::root_device_name(&request.image_id).to_string()),
+            root_device_name: Some(volume::image_root_device(&scope.region, &request.image_id).to_string()),
             user_data: request.settings.user_data.clone().filter(|data| !data.is_empty()),
             attributes: attributes.clone(),
         };

@@ -1,5 +1,6 @@
 //! AttachVolume and DetachVolume, and what TerminateInstances does to an instance's volumes: those marked
-//! DeleteOnTermination go with it, the others are detached and become `available`.
+//! DeleteOnTermination go with it, the others are detached and become `available`. ModifyInstanceAttribute changes
+//! that mark through [`set_delete_on_termination`].
 
 use std::sync::Arc;
 
@@ -110,10 +111,11 @@ pub fn detach_volume(tx: &mut Tx, scope: &Scope, request: DetachVolume) -> Resul
         (None, None) => return Err(VolumeError::VolumeNotAttached(volume.id.clone()).into()),
         (Some(attachment), _) => attachment.clone(),
     };
-    if request.device.as_ref().is_some_and(|device| *device != attachment.device) {
-        return Err(VolumeError::VolumeAttachmentNotFound {
+    if let Some(device) = request.device.as_ref().filter(|device| **device != attachment.device) {
+        return Err(VolumeError::NotAttachedAsDevice {
             volume_id: volume.id.clone(),
             instance_id: attachment.instance_id.clone(),
+            device: device.clone(),
         }
         .into());
     }
@@ -141,4 +143,25 @@ pub fn release_for_instance(tx: &mut Tx, scope: &Scope, instance_id: &str) {
             tx.update::<Volume>(scope, &volume.id, |volume| volume.attachment = None);
         }
     }
+}
+
+/// ModifyInstanceAttribute `BlockDeviceMapping.N`: the `DeleteOnTermination` of the volume attached at `device`
+/// (EC2 User Guide, "Preserve data when an instance is terminated": it changes on a running or stopped instance).
+pub fn set_delete_on_termination(
+    tx: &mut Tx,
+    scope: &Scope,
+    instance_id: &str,
+    device: &str,
+    delete_on_termination: bool,
+) -> Result<()> {
+    let volume = attached_to(tx.region(scope), instance_id)
+        .find(|volume| volume.attachment.as_ref().is_some_and(|attachment| attachment.device == device))
+        .cloned()
+        .ok_or_else(|| VolumeError::DeviceNotMapped(device.to_string()))?;
+    tx.update::<Volume>(scope, &volume.id, |volume| {
+        if let Some(attachment) = &mut volume.attachment {
+            attachment.delete_on_termination = delete_on_termination;
+        }
+    });
+    Ok(())
 }
