@@ -170,6 +170,23 @@ def test_placement_zone_picks_that_default_subnet(ec2):
     assert inst["PrivateIpAddress"] == "172.31.32.4"
 
 
+def test_placement_zone_of_another_region_or_without_a_default_subnet(ec2):
+    with ec2_error("InvalidParameterValue", "Invalid availability zone: [us-west-1b]"):
+        run(ec2, Placement={"AvailabilityZone": "us-west-1b"})
+    with ec2_error("InvalidParameterValue", "Invalid availability zone: [us-east-1z]"):
+        run(ec2, Placement={"AvailabilityZone": "us-east-1z"})
+    assert ec2.describe_instances()["Reservations"] == []
+    default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    zone_b = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [default_vpc]},
+                                           {"Name": "availability-zone", "Values": ["us-east-1b"]}])["Subnets"][0]
+    ec2.delete_subnet(SubnetId=zone_b["SubnetId"])
+    with ec2_error("InvalidInput", "No default subnet for availability zone: 'us-east-1b'."):
+        run(ec2, Placement={"AvailabilityZone": "us-east-1b"})
+    # Positive control: another zone still has its default subnet.
+    assert run(ec2, Placement={"AvailabilityZone": "us-east-1c"})["Instances"][0]["Placement"][
+        "AvailabilityZone"] == "us-east-1c"
+
+
 def test_no_default_vpc(client_factory):
     ec2 = client_factory(region="eu-west-1")
     vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
@@ -181,7 +198,8 @@ def test_no_default_vpc(client_factory):
             "InternetGateways"]:
         ec2.detach_internet_gateway(InternetGatewayId=igw["InternetGatewayId"], VpcId=vpc)
     ec2.delete_vpc(VpcId=vpc)
-    with ec2_error("VPCIdNotSpecified", "No default VPC for this user"):
+    with ec2_error("VPCIdNotSpecified",
+                   "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC."):
         run(ec2)
 
 
@@ -464,6 +482,40 @@ def test_describe_paging(ec2):
         ec2.describe_instances(MaxResults=4)
 
 
+def test_describe_lists_reservations_and_their_instances_in_launch_order(ec2):
+    # IDs are random, so ID order would shuffle a reservation's instances; AWS lists them as launched.
+    _, sid = network(ec2)
+    launches = [run(ec2, sid, count=n) for n in (8, 1, 4)]
+    expected = [(r["ReservationId"], [i["InstanceId"] for i in r["Instances"]]) for r in launches]
+    assert [i["AmiLaunchIndex"] for i in launches[0]["Instances"]] == list(range(8))
+    assert expected[0][1] != sorted(expected[0][1]), "positive control: these IDs do not sort in launch order"
+    got = [(r["ReservationId"], [i["InstanceId"] for i in r["Instances"]])
+           for r in ec2.describe_instances()["Reservations"]]
+    assert got == expected
+    # Pages follow the same order and resume where the last one ended.
+    paginator = ec2.get_paginator("describe_instances")
+    paged = [i["InstanceId"] for p in paginator.paginate(PaginationConfig={"PageSize": 5})
+             for r in p["Reservations"] for i in r["Instances"]]
+    assert paged == [iid for _, ids in expected for iid in ids]
+    # A filter keeps the order of what it keeps.
+    ec2.stop_instances(InstanceIds=[expected[2][1][0], expected[0][1][3]])
+    stopped = ec2.describe_instances(Filters=[{"Name": "instance-state-name", "Values": ["stopped"]}])
+    assert [i["InstanceId"] for r in stopped["Reservations"] for i in r["Instances"]] == [
+        expected[0][1][3], expected[2][1][0]]
+
+
+def test_terminate_without_ids_is_refused(ec2):
+    _, sid = network(ec2)
+    iid = run(ec2, sid)["Instances"][0]["InstanceId"]
+    with ec2_error("InvalidParameterCombination", "No instances specified"):
+        ec2.terminate_instances(InstanceIds=[])
+    assert describe(ec2, iid)["State"]["Name"] == "running"
+    # Stop and Start name the missing parameter instead.
+    with ec2_error("MissingParameter"):
+        ec2.stop_instances(InstanceIds=[])
+    assert ec2.terminate_instances(InstanceIds=[iid])["TerminatingInstances"][0]["InstanceId"] == iid
+
+
 def test_cli_describe_instances_auto_paginates(aws, ec2):
     _, sid = network(ec2)
     run(ec2, sid, count=6)
@@ -671,13 +723,13 @@ def test_max_count_beyond_the_free_addresses_launches_what_fits_gaps_first(ec2):
     assert run(ec2, sid, MinCount=1, MaxCount=5)["Instances"][0]["PrivateIpAddress"] == addresses[100]
 
 
-def test_describe_with_explicit_ids_answers_exactly_those_in_id_order(ec2):
+def test_describe_with_explicit_ids_answers_exactly_those_in_launch_order(ec2):
     _, sid = network(ec2)
     launched = [i["InstanceId"] for i in run(ec2, sid, count=30)["Instances"]]
     wanted = [launched[n] for n in (17, 3, 25, 3, 9)]
     reservations = ec2.describe_instances(InstanceIds=wanted)["Reservations"]
     got = [i["InstanceId"] for r in reservations for i in r["Instances"]]
-    assert got == sorted(set(wanted))
+    assert got == [launched[n] for n in (3, 9, 17, 25)]
     # Filters still apply to the named instances only.
     ec2.stop_instances(InstanceIds=[launched[25]])
     reservations = ec2.describe_instances(InstanceIds=wanted,

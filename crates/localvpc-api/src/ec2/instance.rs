@@ -14,7 +14,6 @@ pub(crate) use status::{
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use localvpc_model::filter::{matches, validate};
-use localvpc_model::ids::IdKind;
 use localvpc_model::instance::{
     self, Instance, InstanceState, InstanceView, InterfaceSpecification, LaunchSettings, Reservation, RunInstances,
     StateChange,
@@ -25,7 +24,7 @@ use localvpc_model::volume::{self, BlockDeviceMapping, EbsBlockDevice, Volume, V
 use localvpc_model::{Ec2Error, RegionState, Tag, Tx, World};
 
 use super::network_interface::{render_association, render_group_set, render_private_addresses};
-use super::{select, Ctx};
+use super::Ctx;
 use crate::params::Params;
 use crate::xml::Xml;
 
@@ -343,9 +342,8 @@ pub(crate) fn describe_instances(world: &World, ctx: &Ctx, params: &Params, x: &
     let page = params.page(5, 1000)?;
     instance::check_describe_paging(&ids, &page)?;
     let region = world.region(&ctx.scope);
-    let found = select(&region.instances, &ids, IdKind::Instance, Ec2Error::InstanceNotFound, &page, |instance| {
-        matches(&InstanceView { instance, region }, &filters)
-    })?;
+    let found =
+        instance::describe(region, &ids, &page, |instance| matches(&InstanceView { instance, region }, &filters))?;
     x.list("reservationSet", instance::group_by_reservation(&found.items), |x, reservation| {
         render_reservation(x, &reservation, region)
     });

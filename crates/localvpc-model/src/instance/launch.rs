@@ -153,6 +153,12 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         instance_tags.push(Tag { key: "aws:ec2launchtemplate:id".into(), value: template_id.clone() });
         instance_tags.push(Tag { key: "aws:ec2launchtemplate:version".into(), value: version.to_string() });
     }
+    if let Some(zone) = &request.availability_zone {
+        // Spec §2.9 [O]: a zone of another region (or none at all) is refused before any subnet is looked at.
+        if !crate::availability_zone::zones(&scope.region).iter().any(|known| known.name == *zone) {
+            return Err(Ec2Error::InvalidAvailabilityZone(zone.clone()));
+        }
+    }
     let placement = place(tx.region(scope), &request)?;
     // Spec §5: security groups per network interface (every launched interface gets the same groups).
     let quotas = tx.quotas();
@@ -205,6 +211,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         };
         resume_at = Some(private_ip);
         let instance_id = tx.next_id(IdKind::Instance);
+        let launch_sequence = tx.id_sequence();
         let interface = network_interface::create_primary(
             tx,
             scope,
@@ -231,6 +238,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
             state: InstanceState::Running,
             launch_time: tx.now(),
             ami_launch_index: index,
+            launch_sequence,
             client_token: request.client_token.clone().filter(|token| !token.is_empty()),
             state_transition_reason: String::new(),
             state_reason: None,
@@ -360,16 +368,21 @@ fn place(region: &RegionState, request: &RunInstances) -> Result<Placement> {
 
 /// Spec §2.9 [D]: without a subnet, the default subnet of the default VPC — of the requested zone, else of the
 /// first zone that has one.
+/// The default VPC without default subnets is told apart from a zone that lacks one.
 fn default_subnet(region: &RegionState, zone: Option<&str>) -> Result<Arc<Subnet>> {
-    let vpc = region.vpcs.values().find(|vpc| vpc.is_default).ok_or(Ec2Error::NoDefaultVpc)?;
-    let mut candidates: Vec<&Arc<Subnet>> = region
-        .subnets
-        .values()
-        .filter(|subnet| subnet.vpc_id == vpc.id && subnet.default_for_az)
-        .filter(|subnet| zone.is_none_or(|zone| subnet.availability_zone == zone))
-        .collect();
+    let vpc = region.vpcs.values().find(|vpc| vpc.is_default).ok_or(Ec2Error::NoDefaultVpcForLaunch)?;
+    let mut candidates: Vec<&Arc<Subnet>> =
+        region.subnets.values().filter(|subnet| subnet.vpc_id == vpc.id && subnet.default_for_az).collect();
+    if candidates.is_empty() {
+        return Err(Ec2Error::NoDefaultSubnet(vpc.id.clone()));
+    }
+    candidates.retain(|subnet| zone.is_none_or(|zone| subnet.availability_zone == zone));
     candidates.sort_by(|a, b| a.availability_zone.cmp(&b.availability_zone));
-    candidates.first().map(|subnet| (*subnet).clone()).ok_or_else(|| Ec2Error::NoDefaultSubnet(vpc.id.clone()))
+    match (candidates.first(), zone) {
+        (Some(subnet), _) => Ok((*subnet).clone()),
+        (None, Some(zone)) => Err(Ec2Error::NoDefaultSubnetInZone(zone.to_string())),
+        (None, None) => Err(Ec2Error::NoDefaultSubnet(vpc.id.clone())),
+    }
 }
 
 /// Spec §2.7/§2.9: groups by ID must exist and belong to the subnet's VPC; names resolve in the default VPC only;

@@ -144,7 +144,13 @@ fn without_a_subnet_the_default_subnet_of_the_first_zone_and_a_public_name() {
     let mut tx = Tx::new(&mut empty, Timestamp(0));
     let request = RunInstances { image_id: "ami-1".into(), min_count: 1, max_count: 1, ..Default::default() };
     let error = run_instances(&mut tx, &scope(), request).unwrap_err();
-    assert_eq!((error.code(), error.to_string()), ("VPCIdNotSpecified", "No default VPC for this user".into()));
+    assert_eq!(
+        (error.code(), error.to_string()),
+        (
+            "VPCIdNotSpecified",
+            "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.".into()
+        )
+    );
 }
 
 #[test]
