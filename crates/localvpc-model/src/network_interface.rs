@@ -280,6 +280,37 @@ pub fn check_requested_address(subnet: &Subnet, in_use: impl Fn(Ipv4Addr) -> boo
     Ok(address)
 }
 
+/// How many addresses [`first_free_address`] can still give out in `subnet`: the usable addresses (spec §2.9: not
+/// the first four nor the broadcast) that no interface holds and no CIDR reservation covers (part 2 §11.6 [D]).
+/// RunInstances sizes a launch by it, so a launch that fits only partly is trimmed before it starts rather than
+/// refused when the walk runs out half-way.
+pub fn assignable_address_count(region: &RegionState, subnet: &Subnet) -> u64 {
+    let network = u64::from(u32::from(subnet.cidr_block.network()));
+    let first_usable = network + RESERVED_ADDRESSES - 1;
+    let last_usable = network + cidr::size(&subnet.cidr_block) - 2;
+    let free =
+        (cidr::size(&subnet.cidr_block) - RESERVED_ADDRESSES).saturating_sub(addresses_in_use(region, &subnet.id));
+    // Reservations do not overlap one another; their free usable addresses are the ones to take away.
+    let reserved_free: u64 = region
+        .index
+        .reserved_ranges(&subnet.id)
+        .map(|(range, _)| {
+            let start = u64::from(u32::from(range.network())).max(first_usable);
+            let end = u64::from(u32::from(range.broadcast())).min(last_usable);
+            if start > end {
+                return 0;
+            }
+            let held = region
+                .index
+                .private_addresses_from(&subnet.id, Ipv4Addr::from(start as u32))
+                .take_while(|(address, _)| u64::from(u32::from(*address)) <= end)
+                .count() as u64;
+            (end - start + 1).saturating_sub(held)
+        })
+        .sum();
+    free.saturating_sub(reserved_free)
+}
+
 /// Spec §2.9 [D]: without a requested address, the first free one after the reserved ones (never the broadcast).
 /// `from` skips the addresses below it: a launch of many instances resumes after the address it gave last (every
 /// address below that one is taken), so the launch walks the subnet once rather than once per instance.

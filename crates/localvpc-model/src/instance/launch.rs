@@ -181,8 +181,12 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         }
         None => None,
     };
-    let free = subnet.available_ip_address_count(tx.region(scope));
-    // Spec §2.9 [O]: as many as fit up to MaxCount, at least MinCount, else nothing.
+    // Spec §2.9 [O]: as many as fit up to MaxCount, at least MinCount, else nothing — counting only the addresses a
+    // launch can be given (none inside the subnet's CIDR reservations).
+    let free = match requested {
+        Some(_) => 1,
+        None => network_interface::assignable_address_count(tx.region(scope), &subnet),
+    };
     let count = (request.max_count as u64).min(free);
     if count < request.min_count as u64 {
         return Err(Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()));
