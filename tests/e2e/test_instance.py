@@ -338,6 +338,62 @@ def test_boto3_network_interface_form(ec2):
 # ---------------------------------------------------------------------------------------------------------------
 # Stop / Start / Terminate
 # ---------------------------------------------------------------------------------------------------------------
+def addresses_of(interface):
+    return [(a["PrivateIpAddress"], a["Primary"]) for a in interface["PrivateIpAddresses"]]
+
+
+def test_launch_with_secondary_private_addresses(ec2):
+    _, sid = network(ec2)
+    named = run(ec2, InstanceType="m5.large", NetworkInterfaces=[{
+        "DeviceIndex": 0, "SubnetId": sid, "PrivateIpAddresses": [
+            {"Primary": True, "PrivateIpAddress": "10.0.1.10"},
+            {"Primary": False, "PrivateIpAddress": "10.0.1.11"}]}])["Instances"][0]
+    assert named["PrivateIpAddress"] == "10.0.1.10"
+    assert addresses_of(named["NetworkInterfaces"][0]) == [("10.0.1.10", True), ("10.0.1.11", False)]
+    assert addresses_of(describe(ec2, named["InstanceId"])["NetworkInterfaces"][0]) == [
+        ("10.0.1.10", True), ("10.0.1.11", False)]
+    # A count takes that many per instance from the subnet, after each primary.
+    before = available(ec2, sid)
+    counted = run(ec2, count=2, InstanceType="m5.large", NetworkInterfaces=[
+        {"DeviceIndex": 0, "SubnetId": sid, "SecondaryPrivateIpAddressCount": 2}])["Instances"]
+    assert [addresses_of(i["NetworkInterfaces"][0]) for i in counted] == [
+        [("10.0.1.4", True), ("10.0.1.5", False), ("10.0.1.6", False)],
+        [("10.0.1.7", True), ("10.0.1.8", False), ("10.0.1.9", False)]]
+    assert available(ec2, sid) == before - 6
+    eni = counted[0]["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    assert ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0][
+        "PrivateIpAddresses"][2]["PrivateIpAddress"] == "10.0.1.6"
+    # Refusals launch nothing: named secondary addresses for several instances, more addresses than the type
+    # allows per interface (t3.micro: two), an address in use.
+    with ec2_error("InvalidParameterCombination"):
+        run(ec2, count=2, NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": sid, "PrivateIpAddresses": [
+            {"Primary": False, "PrivateIpAddress": "10.0.1.30"}]}])
+    with ec2_error("PrivateIpAddressLimitExceeded"):
+        run(ec2, InstanceType="t3.micro", NetworkInterfaces=[
+            {"DeviceIndex": 0, "SubnetId": sid, "SecondaryPrivateIpAddressCount": 2}])
+    with ec2_error("InvalidIPAddress.InUse", "Address 10.0.1.11 is in use."):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=[{
+            "DeviceIndex": 0, "SubnetId": sid, "PrivateIpAddresses": [
+                {"Primary": False, "PrivateIpAddress": "10.0.1.11"}]}])
+    assert available(ec2, sid) == before - 6
+    assert sum(len(r["Instances"]) for r in ec2.describe_instances()["Reservations"]) == 3
+
+
+def test_launch_interface_delete_on_termination(ec2):
+    _, sid = network(ec2)
+    kept = run(ec2, NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": sid, "DeleteOnTermination": False}])[
+        "Instances"][0]
+    dropped = run(ec2, sid)["Instances"][0]
+    kept_eni = kept["NetworkInterfaces"][0]
+    assert kept_eni["Attachment"]["DeleteOnTermination"] is False
+    assert dropped["NetworkInterfaces"][0]["Attachment"]["DeleteOnTermination"] is True
+    ec2.terminate_instances(InstanceIds=[kept["InstanceId"], dropped["InstanceId"]])
+    remaining = ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [sid]}])["NetworkInterfaces"]
+    assert [(n["NetworkInterfaceId"], n["Status"], n["PrivateIpAddress"]) for n in remaining] == [
+        (kept_eni["NetworkInterfaceId"], "available", kept["PrivateIpAddress"])]
+    assert "Attachment" not in remaining[0]
+
+
 def state(change, key):
     return (change[key]["Code"], change[key]["Name"])
 

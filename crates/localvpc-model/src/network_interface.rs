@@ -5,7 +5,7 @@
 //! [`Address`](crate::address::Address), and [`public_address`] combines the two (the Elastic IP wins, spec §2.10).
 //! Interfaces are created by RunInstances and deleted when their instance terminates, or on their own by
 //! CreateNetworkInterface ([`manage`]), attached to and detached from instances ([`attach`]); secondary private
-//! addresses are not modelled.
+//! addresses are assigned at launch or by AssignPrivateIpAddresses ([`addresses`]).
 
 mod addresses;
 mod attach;
@@ -371,9 +371,11 @@ pub struct PrimaryInterface {
     pub description: String,
     /// Tags from `TagSpecification` type `network-interface`.
     pub tags: Tags,
+    /// `DeleteOnTermination` of its attachment (AWS's default for an interface made at launch: true).
+    pub delete_on_termination: bool,
 }
 
-/// Creates and attaches an instance's primary interface (device 0, deleted on termination).
+/// Creates and attaches an instance's primary interface (device 0).
 pub fn create_primary(
     tx: &mut Tx,
     scope: &Scope,
@@ -385,7 +387,7 @@ pub fn create_primary(
         attachment_id: tx.next_id(IdKind::NetworkInterfaceAttachment),
         instance_id: request.instance_id,
         device_index: 0,
-        delete_on_termination: true,
+        delete_on_termination: request.delete_on_termination,
         attach_time: tx.now(),
     };
     let public_ip = if request.assign_public_ip { Some(address::allocate_public_ip(tx)?) } else { None };

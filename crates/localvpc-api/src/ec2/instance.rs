@@ -268,6 +268,7 @@ fn interface_specification(member: &Params) -> Result<InterfaceSpecification> {
         secondary_private_ip_address_count: member.int("SecondaryPrivateIpAddressCount")?,
         associate_public_ip_address: member.bool("AssociatePublicIpAddress")?,
         description: member.get("Description").map(str::to_string),
+        delete_on_termination: member.bool("DeleteOnTermination")?,
     })
 }
 

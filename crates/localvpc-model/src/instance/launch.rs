@@ -27,10 +27,12 @@ pub struct InterfaceSpecification {
     pub security_group_ids: Vec<String>,
     /// `PrivateIpAddress`, or the primary of `PrivateIpAddresses.N`.
     pub private_ip_address: Option<String>,
-    /// Further private addresses (secondary addresses: not modelled).
+    /// The other addresses of `PrivateIpAddresses.N`: secondary addresses.
     pub secondary_private_ip_addresses: Vec<String>,
-    /// `SecondaryPrivateIpAddressCount` (not modelled).
+    /// `SecondaryPrivateIpAddressCount`: that many secondary addresses from the subnet.
     pub secondary_private_ip_address_count: Option<i64>,
+    /// `DeleteOnTermination` (default true for an interface made at launch).
+    pub delete_on_termination: Option<bool>,
     /// `AssociatePublicIpAddress`.
     pub associate_public_ip_address: Option<bool>,
     /// `Description`.
@@ -129,6 +131,16 @@ struct Placement {
     private_ip: Option<String>,
     associate_public_ip: Option<bool>,
     description: String,
+    /// Secondary addresses: named ones, or how many to take from the subnet.
+    secondary: network_interface::AssignPrivateAddresses,
+    delete_on_termination: bool,
+}
+
+impl Placement {
+    /// The subnet addresses each instance takes: its primary and its secondary ones.
+    fn addresses_per_instance(&self) -> u64 {
+        1 + self.secondary.count.map_or(self.secondary.addresses.len() as u64, u64::from)
+    }
 }
 
 /// RunInstances (spec §2.9).
@@ -166,15 +178,16 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         Ec2Error::SecurityGroupsPerInterfaceLimitExceeded
     })?;
     let subnet = placement.subnet.clone();
+    let fixed_address = placement.private_ip.is_some() || !placement.secondary.addresses.is_empty();
+    // ASSUMPTION (spec §2.9 [I]): one fixed address cannot serve several instances; AWS refuses the combination,
+    // the exact text is unverified.
+    if fixed_address && request.max_count > 1 {
+        return Err(Ec2Error::InvalidParameterCombination(
+            "A private IP address can only be specified when launching a single instance.".into(),
+        ));
+    }
     let requested = match &placement.private_ip {
         Some(text) => {
-            // ASSUMPTION (spec §2.9 [I]): one fixed address cannot serve several instances; AWS refuses the
-            // combination, the exact text is unverified.
-            if request.max_count > 1 {
-                return Err(Ec2Error::InvalidParameterCombination(
-                    "A private IP address can only be specified when launching a single instance.".into(),
-                ));
-            }
             let region = tx.region(scope);
             let in_use = |address| region.index.private_address_in_use(&subnet.id, address);
             Some(network_interface::check_requested_address(&subnet, in_use, text)?)
@@ -184,8 +197,12 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     // Spec §2.9 [O]: as many as fit up to MaxCount, at least MinCount, else nothing — counting only the addresses a
     // launch can be given (none inside the subnet's CIDR reservations).
     let free = match requested {
+        // One instance on its named address (its secondary addresses, if any, are taken when it is made).
         Some(_) => 1,
-        None => network_interface::assignable_address_count(tx.region(scope), &subnet),
+        // Each instance takes its secondary addresses from the same subnet (part 2 §11.4).
+        None => {
+            network_interface::assignable_address_count(tx.region(scope), &subnet) / placement.addresses_per_instance()
+        }
     };
     let count = (request.max_count as u64).min(free);
     if count < request.min_count as u64 {
@@ -227,6 +244,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
                 assign_public_ip,
                 description: placement.description.clone(),
                 tags: Tags(request.interface_tags.clone()),
+                delete_on_termination: placement.delete_on_termination,
             },
         )?;
         let instance = Instance {
@@ -254,6 +272,10 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         let zone = (subnet.availability_zone.as_str(), subnet.availability_zone_id.as_str());
         volume::create_for_instance(tx, scope, &instance.id, zone, &volumes, &request.volume_tags);
         tx.put(scope, instance.clone());
+        // Once the instance exists, so that its type's addresses-per-interface limit applies (part 2 §11.4).
+        if placement.addresses_per_instance() > 1 {
+            network_interface::assign(tx, scope, &interface.id, placement.secondary.clone())?;
+        }
         launched.push(Arc::new(Instance { state: InstanceState::Pending, ..instance }));
     }
     Ok(Reservation { id: reservation_id, owner_id: scope.account.clone(), instances: launched })
@@ -331,13 +353,9 @@ fn place(region: &RegionState, request: &RunInstances) -> Result<Placement> {
                         .into(),
                 ));
             }
-            let secondary = !interface.secondary_private_ip_addresses.is_empty()
-                || interface.secondary_private_ip_address_count.unwrap_or(0) > 0;
-            if interface.network_interface_id.is_some() || secondary {
+            if interface.network_interface_id.is_some() {
                 return Err(Ec2Error::InvalidParameterValue(
-                    "Attaching an existing network interface or secondary private addresses at launch is not \
-                     supported by localvpc"
-                        .into(),
+                    "Attaching an existing network interface at launch is not supported by localvpc".into(),
                 ));
             }
             (
@@ -367,7 +385,48 @@ fn place(region: &RegionState, request: &RunInstances) -> Result<Placement> {
         }
     }
     let group_ids = resolve_groups(region, &subnet, &group_ids, &request.security_group_names)?;
-    Ok(Placement { subnet, group_ids, private_ip, associate_public_ip, description: description.unwrap_or_default() })
+    let interface = request.network_interfaces.first();
+    let secondary = secondary_addresses(interface)?;
+    let delete_on_termination = interface.and_then(|interface| interface.delete_on_termination).unwrap_or(true);
+    Ok(Placement {
+        subnet,
+        group_ids,
+        private_ip,
+        associate_public_ip,
+        description: description.unwrap_or_default(),
+        secondary,
+        delete_on_termination,
+    })
+}
+
+/// Part 2 §11.4: the secondary addresses of an interface specification — the non-primary `PrivateIpAddresses.N`,
+/// or `SecondaryPrivateIpAddressCount` of them — checked as AssignPrivateIpAddresses checks them.
+fn secondary_addresses(
+    interface: Option<&InterfaceSpecification>,
+) -> Result<network_interface::AssignPrivateAddresses> {
+    let Some(interface) = interface else {
+        return Ok(Default::default());
+    };
+    let count = match interface.secondary_private_ip_address_count {
+        None => None,
+        Some(count) if count >= 1 => Some(u32::try_from(count).unwrap_or(u32::MAX)),
+        Some(count) => {
+            return Err(Ec2Error::InvalidParameterValue(format!(
+                "Value ({count}) for parameter secondaryPrivateIpAddressCount is invalid. Expected a positive integer."
+            )))
+        }
+    };
+    if count.is_some() && !interface.secondary_private_ip_addresses.is_empty() {
+        // ASSUMPTION (part 2 §11.4 [I]): the same refusal as AssignPrivateIpAddresses with both forms.
+        return Err(Ec2Error::InvalidParameterCombination(
+            "Specify either private IP addresses or a secondary private IP address count, not both.".into(),
+        ));
+    }
+    Ok(network_interface::AssignPrivateAddresses {
+        addresses: interface.secondary_private_ip_addresses.clone(),
+        count,
+        allow_reassignment: false,
+    })
 }
 
 /// Spec §2.9 [D]: without a subnet, the default subnet of the default VPC — of the requested zone, else of the
