@@ -394,6 +394,48 @@ def test_launch_interface_delete_on_termination(ec2):
     assert "Attachment" not in remaining[0]
 
 
+def test_launch_on_an_existing_interface(ec2):
+    vid, sid = network(ec2)
+    sg = ec2.create_security_group(GroupName="eni-sg", Description="d", VpcId=vid)["GroupId"]
+    eni = ec2.create_network_interface(SubnetId=sid, PrivateIpAddress="10.0.1.40", Groups=[sg],
+                                       Description="kept")["NetworkInterface"]
+    ec2.modify_subnet_attribute(SubnetId=sid, MapPublicIpOnLaunch={"Value": True})
+    spec = {"DeviceIndex": 0, "NetworkInterfaceId": eni["NetworkInterfaceId"]}
+    # Refusals first, each launching nothing: several instances, creation-only settings, interface tags.
+    with ec2_error("InvalidParameterCombination"):
+        run(ec2, count=2, NetworkInterfaces=[spec])
+    with ec2_error("InvalidParameterCombination"):
+        run(ec2, NetworkInterfaces=[{**spec, "SubnetId": sid}])
+    with ec2_error("InvalidParameterCombination"):
+        run(ec2, NetworkInterfaces=[{**spec, "DeleteOnTermination": True}])
+    with ec2_error("InvalidParameterValue", "You cannot specify tags for network interfaces if there are no "
+                                            "network interfaces being created by the request."):
+        run(ec2, NetworkInterfaces=[spec], TagSpecifications=tag_spec("network-interface", Name="x"))
+    with ec2_error("InvalidNetworkInterfaceID.NotFound"):
+        run(ec2, NetworkInterfaces=[{**spec, "NetworkInterfaceId": "eni-0123456789abcdef0"}])
+    assert ec2.describe_instances()["Reservations"] == []
+    inst = run(ec2, NetworkInterfaces=[spec])["Instances"][0]
+    assert inst["PrivateIpAddress"] == "10.0.1.40" and inst["SubnetId"] == sid
+    assert [g["GroupId"] for g in inst["SecurityGroups"]] == [sg]
+    (attached,) = inst["NetworkInterfaces"]
+    assert attached["NetworkInterfaceId"] == eni["NetworkInterfaceId"]
+    assert attached["Attachment"]["DeviceIndex"] == 0 and attached["Attachment"]["DeleteOnTermination"] is False
+    # An existing interface gets no public address at launch, whatever the subnet maps.
+    assert "PublicIpAddress" not in inst and "Association" not in attached
+    described = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni["NetworkInterfaceId"]])[
+        "NetworkInterfaces"][0]
+    assert described["Status"] == "in-use" and described["Attachment"]["InstanceId"] == inst["InstanceId"]
+    # In use now: a second launch on it is refused.
+    with ec2_error("InvalidNetworkInterface.InUse"):
+        run(ec2, NetworkInterfaces=[spec])
+    # Terminating the instance keeps the interface, available again, with its address.
+    ec2.terminate_instances(InstanceIds=[inst["InstanceId"]])
+    described = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni["NetworkInterfaceId"]])[
+        "NetworkInterfaces"][0]
+    assert described["Status"] == "available" and described["PrivateIpAddress"] == "10.0.1.40"
+    assert "Attachment" not in described
+
+
 def state(change, key):
     return (change[key]["Code"], change[key]["Name"])
 

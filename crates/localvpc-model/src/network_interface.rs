@@ -12,6 +12,7 @@ mod attach;
 mod manage;
 
 pub use addresses::{assign, unassign, AssignPrivateAddresses};
+pub(crate) use attach::attach_at_launch;
 pub use attach::{attach, detach};
 pub use manage::{create, delete, modify_attribute, CreateNetworkInterface, InterfaceAttribute, InterfaceChange};
 

@@ -134,6 +134,8 @@ struct Placement {
     /// Secondary addresses: named ones, or how many to take from the subnet.
     secondary: network_interface::AssignPrivateAddresses,
     delete_on_termination: bool,
+    /// `NetworkInterfaceId`: an existing interface becomes device 0 instead of a new one.
+    existing_interface: Option<String>,
 }
 
 impl Placement {
@@ -178,6 +180,13 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         Ec2Error::SecurityGroupsPerInterfaceLimitExceeded
     })?;
     let subnet = placement.subnet.clone();
+    // ASSUMPTION (API reference, InstanceNetworkInterfaceSpecification [D]: "If you are specifying a network
+    // interface in the request, you must launch one instance"; the code and text are unverified).
+    if placement.existing_interface.is_some() && request.max_count > 1 {
+        return Err(Ec2Error::InvalidParameterCombination(
+            "A network interface ID can only be specified when launching a single instance.".into(),
+        ));
+    }
     let fixed_address = placement.private_ip.is_some() || !placement.secondary.addresses.is_empty();
     // ASSUMPTION (spec §2.9 [I]): one fixed address cannot serve several instances; AWS refuses the combination,
     // the exact text is unverified.
@@ -197,7 +206,9 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     // Spec §2.9 [O]: as many as fit up to MaxCount, at least MinCount, else nothing — counting only the addresses a
     // launch can be given (none inside the subnet's CIDR reservations).
     let free = match requested {
-        // One instance on its named address (its secondary addresses, if any, are taken when it is made).
+        // One instance on its named address (its secondary addresses, if any, are taken when it is made), or on
+        // an existing interface.
+        _ if placement.existing_interface.is_some() => 1,
         Some(_) => 1,
         // Each instance takes its secondary addresses from the same subnet (part 2 §11.4).
         None => {
@@ -213,6 +224,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     // it only when fewer than MinCount fit.
     let room = quotas
         .network_interfaces_per_region
+        .filter(|_| placement.existing_interface.is_none())
         .map(|limit| limit.saturating_sub(tx.region(scope).network_interfaces.len()) as u64);
     let count = count.min(room.unwrap_or(u64::MAX));
     if count < request.min_count as u64 {
@@ -225,28 +237,34 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     // Where the search for the next free address resumes: every address below it is taken.
     let mut resume_at: Option<Ipv4Addr> = None;
     for index in 0..count as u32 {
-        let private_ip: Ipv4Addr = match requested {
-            Some(address) => address,
-            None => network_interface::first_free_address(tx.region(scope), &subnet, resume_at)
-                .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()))?,
-        };
-        resume_at = Some(private_ip);
         let instance_id = tx.next_id(IdKind::Instance);
         let launch_sequence = tx.id_sequence();
-        let interface = network_interface::create_primary(
-            tx,
-            scope,
-            &subnet,
-            PrimaryInterface {
-                instance_id: instance_id.clone(),
-                private_ip,
-                security_group_ids: placement.group_ids.clone(),
-                assign_public_ip,
-                description: placement.description.clone(),
-                tags: Tags(request.interface_tags.clone()),
-                delete_on_termination: placement.delete_on_termination,
-            },
-        )?;
+        let interface = match &placement.existing_interface {
+            Some(interface_id) => network_interface::attach_at_launch(tx, scope, interface_id, &instance_id)
+                .ok_or_else(|| Ec2Error::NetworkInterfaceNotFound(vec![interface_id.clone()]))?,
+            None => {
+                let private_ip: Ipv4Addr = match requested {
+                    Some(address) => address,
+                    None => network_interface::first_free_address(tx.region(scope), &subnet, resume_at)
+                        .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()))?,
+                };
+                resume_at = Some(private_ip);
+                network_interface::create_primary(
+                    tx,
+                    scope,
+                    &subnet,
+                    PrimaryInterface {
+                        instance_id: instance_id.clone(),
+                        private_ip,
+                        security_group_ids: placement.group_ids.clone(),
+                        assign_public_ip,
+                        description: placement.description.clone(),
+                        tags: Tags(request.interface_tags.clone()),
+                        delete_on_termination: placement.delete_on_termination,
+                    },
+                )?
+            }
+        };
         let instance = Instance {
             id: instance_id,
             reservation_id: reservation_id.clone(),
@@ -353,10 +371,8 @@ fn place(region: &RegionState, request: &RunInstances) -> Result<Placement> {
                         .into(),
                 ));
             }
-            if interface.network_interface_id.is_some() {
-                return Err(Ec2Error::InvalidParameterValue(
-                    "Attaching an existing network interface at launch is not supported by localvpc".into(),
-                ));
+            if let Some(interface_id) = &interface.network_interface_id {
+                return existing_interface(region, request, interface, interface_id);
             }
             (
                 interface.subnet_id.clone(),
@@ -376,14 +392,7 @@ fn place(region: &RegionState, request: &RunInstances) -> Result<Placement> {
         Some(subnet_id) => subnet::find(region, &subnet_id)?,
         None => default_subnet(region, request.availability_zone.as_deref())?,
     };
-    if let Some(zone) = &request.availability_zone {
-        if *zone != subnet.availability_zone {
-            return Err(Ec2Error::InvalidParameterValue(format!(
-                "Value ({zone}) for parameter availabilityZone is invalid. Subnet '{}' is in availability zone '{}'.",
-                subnet.id, subnet.availability_zone
-            )));
-        }
-    }
+    check_zone(request, &subnet)?;
     let group_ids = resolve_groups(region, &subnet, &group_ids, &request.security_group_names)?;
     let interface = request.network_interfaces.first();
     let secondary = secondary_addresses(interface)?;
@@ -396,6 +405,69 @@ fn place(region: &RegionState, request: &RunInstances) -> Result<Placement> {
         description: description.unwrap_or_default(),
         secondary,
         delete_on_termination,
+        existing_interface: None,
+    })
+}
+
+/// `Placement.AvailabilityZone` must be the subnet's.
+fn check_zone(request: &RunInstances, subnet: &Subnet) -> Result<()> {
+    match &request.availability_zone {
+        Some(zone) if *zone != subnet.availability_zone => Err(Ec2Error::InvalidParameterValue(format!(
+            "Value ({zone}) for parameter availabilityZone is invalid. Subnet '{}' is in availability zone '{}'.",
+            subnet.id, subnet.availability_zone
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// API reference, InstanceNetworkInterfaceSpecification [D]: an existing `available` interface brings its own
+/// subnet, groups and addresses, so the settings that apply "only if creating a network interface" are refused
+/// next to it, and it gets no public address at launch.
+fn existing_interface(
+    region: &RegionState,
+    request: &RunInstances,
+    specification: &InterfaceSpecification,
+    interface_id: &str,
+) -> Result<Placement> {
+    let addresses = specification.private_ip_address.is_some()
+        || !specification.secondary_private_ip_addresses.is_empty()
+        || specification.secondary_private_ip_address_count.is_some();
+    let creating_only = [
+        (specification.subnet_id.is_some(), "a subnet ID"),
+        (!specification.security_group_ids.is_empty(), "security groups"),
+        (addresses, "private IP addresses"),
+        (specification.associate_public_ip_address.is_some(), "a public IP address association"),
+        (specification.delete_on_termination == Some(true), "delete on termination"),
+    ];
+    if let Some((_, what)) = creating_only.iter().find(|(given, _)| *given) {
+        // ASSUMPTION (API reference [D] that these apply only to a new interface; the code and text are unverified).
+        return Err(Ec2Error::InvalidParameterCombination(format!(
+            "A network interface ID and {what} may not be specified for the same network interface"
+        )));
+    }
+    // Observed answer (kubernetes-sigs/cluster-api-provider-aws#5594).
+    if !request.interface_tags.is_empty() {
+        return Err(Ec2Error::InvalidParameterValue(
+            "You cannot specify tags for network interfaces if there are no network interfaces being created by the \
+             request."
+                .into(),
+        ));
+    }
+    let interface = network_interface::find(region, interface_id)?;
+    if interface.attachment.is_some() {
+        return Err(crate::NetworkInterfaceError::AlreadyAttached(interface.id.clone()).into());
+    }
+    let subnet = subnet::find(region, &interface.subnet_id)?;
+    check_zone(request, &subnet)?;
+    Ok(Placement {
+        subnet,
+        group_ids: interface.security_group_ids.clone(),
+        private_ip: None,
+        associate_public_ip: Some(false),
+        description: interface.description.clone(),
+        secondary: Default::default(),
+        delete_on_termination: false,
+        existing_interface: Some(interface.id.clone()),
     })
 }
 
