@@ -436,6 +436,60 @@ def test_launch_on_an_existing_interface(ec2):
     assert "Attachment" not in described
 
 
+def test_launch_with_several_interfaces(ec2):
+    vid, sid = network(ec2)
+    other = create_subnet(ec2, vid, "10.0.2.0/24")["SubnetId"]
+    elsewhere = create_subnet(ec2, vid, "10.0.3.0/24", az="us-east-1b")["SubnetId"]
+    other_vpc_subnet = network(ec2, "10.9.1.0/24", "10.9.0.0/16")[1]
+    sg = ec2.create_security_group(GroupName="second", Description="d", VpcId=vid)["GroupId"]
+    spare = ec2.create_network_interface(SubnetId=sid)["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.modify_subnet_attribute(SubnetId=sid, MapPublicIpOnLaunch={"Value": True})
+    launched = run(ec2, count=2, InstanceType="m5.large", NetworkInterfaces=[
+        {"DeviceIndex": 1, "SubnetId": other, "Groups": [sg], "DeleteOnTermination": False},
+        {"DeviceIndex": 0, "SubnetId": sid}])["Instances"]
+    for n, inst in enumerate(launched):
+        interfaces = sorted(inst["NetworkInterfaces"], key=lambda i: i["Attachment"]["DeviceIndex"])
+        assert [(i["Attachment"]["DeviceIndex"], i["SubnetId"], i["PrivateIpAddress"]) for i in interfaces] == [
+            (0, sid, f"10.0.1.{5 + n}"), (1, other, f"10.0.2.{4 + n}")]
+        assert [g["GroupId"] for g in interfaces[1]["Groups"]] == [sg]
+        assert [g["GroupName"] for g in interfaces[0]["Groups"]] == ["default"]
+        assert [i["Attachment"]["DeleteOnTermination"] for i in interfaces] == [True, False]
+        # Spec §2.9: no public address with more than one interface, whatever the subnet maps.
+        assert "PublicIpAddress" not in inst
+        assert inst["PrivateIpAddress"] == f"10.0.1.{5 + n}"
+    # An existing interface joins at its device index.
+    single = run(ec2, InstanceType="m5.large", NetworkInterfaces=[
+        {"DeviceIndex": 0, "SubnetId": sid}, {"DeviceIndex": 1, "NetworkInterfaceId": spare}])["Instances"][0]
+    assert {i["NetworkInterfaceId"]: i["Attachment"]["DeviceIndex"] for i in single["NetworkInterfaces"]}[spare] == 1
+    launched_count = sum(len(r["Instances"]) for r in ec2.describe_instances()["Reservations"])
+    # Refusals, each launching nothing.
+    two = [{"DeviceIndex": 0, "SubnetId": sid}]
+    with ec2_error("InvalidParameterCombination", "The associatePublicIPAddress parameter cannot be specified when "
+                                                  "launching with multiple network interfaces"):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=[
+            {**two[0], "AssociatePublicIpAddress": True}, {"DeviceIndex": 1, "SubnetId": other}])
+    with ec2_error("InvalidParameterValue"):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=two + [{"DeviceIndex": 0, "SubnetId": other}])
+    with ec2_error("InvalidParameterValue", "Each network interface requires either a subnet or a network "
+                                            "interface ID."):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=two + [{"DeviceIndex": 1}])
+    with ec2_error("InvalidParameterCombination"):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=two + [{"DeviceIndex": 1, "SubnetId": elsewhere}])
+    with ec2_error("InvalidParameterCombination"):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=two + [{"DeviceIndex": 1, "SubnetId": other_vpc_subnet}])
+    with ec2_error("AttachmentLimitExceeded"):
+        run(ec2, InstanceType="t3.micro", NetworkInterfaces=two + [
+            {"DeviceIndex": d, "SubnetId": other} for d in (1, 2)])
+    with ec2_error("InvalidNetworkInterface.InUse"):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=two + [{"DeviceIndex": 1, "NetworkInterfaceId": spare}])
+    assert sum(len(r["Instances"]) for r in ec2.describe_instances()["Reservations"]) == launched_count
+    # Terminating deletes the interfaces marked so and keeps the others, detached.
+    ec2.terminate_instances(InstanceIds=[i["InstanceId"] for i in launched] + [single["InstanceId"]])
+    left = ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [vid]}])["NetworkInterfaces"]
+    assert sorted((n["PrivateIpAddress"], n["SubnetId"], n["Status"]) for n in left) == [
+        ("10.0.1.4", sid, "available"), ("10.0.2.4", other, "available"), ("10.0.2.5", other, "available")]
+
+
 def state(change, key):
     return (change[key]["Code"], change[key]["Name"])
 

@@ -359,9 +359,11 @@ fn first_free_in<I: Iterator<Item = Ipv4Addr>>(
 
 /// What RunInstances decided for one instance's primary interface.
 #[derive(Debug, Clone)]
-pub struct PrimaryInterface {
+pub struct LaunchedInterface {
     /// The instance it is attached to.
     pub instance_id: String,
+    /// Where: 0 for the primary interface, above for the further interfaces of a launch.
+    pub device_index: u32,
     /// The private address, already checked.
     pub private_ip: Ipv4Addr,
     /// Security groups, already resolved.
@@ -376,18 +378,18 @@ pub struct PrimaryInterface {
     pub delete_on_termination: bool,
 }
 
-/// Creates and attaches an instance's primary interface (device 0).
-pub fn create_primary(
+/// Creates and attaches an interface of an instance RunInstances launches.
+pub fn create_launched(
     tx: &mut Tx,
     scope: &Scope,
     subnet: &Subnet,
-    request: PrimaryInterface,
+    request: LaunchedInterface,
 ) -> Result<Arc<NetworkInterface>> {
     let id = tx.next_id(IdKind::NetworkInterface);
     let attachment = InterfaceAttachment {
         attachment_id: tx.next_id(IdKind::NetworkInterfaceAttachment),
         instance_id: request.instance_id,
-        device_index: 0,
+        device_index: request.device_index,
         delete_on_termination: request.delete_on_termination,
         attach_time: tx.now(),
     };

@@ -8,7 +8,8 @@ mod placement;
 
 use super::{attribute, credit, Instance, InstanceAttributes, InstanceState, Reservation};
 use crate::ids::IdKind;
-use crate::network_interface::{self, PrimaryInterface};
+use crate::network_interface::{self, LaunchedInterface};
+use crate::subnet::Subnet;
 use crate::tags::{Tag, Tags};
 use crate::volume::{self, BlockDeviceMapping};
 use crate::world::{RegionState, Scope, Tx};
@@ -162,12 +163,16 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     let subnet = placement.subnet.clone();
     // ASSUMPTION (API reference, InstanceNetworkInterfaceSpecification [D]: "If you are specifying a network
     // interface in the request, you must launch one instance"; the code and text are unverified).
-    if placement.existing_interface.is_some() && request.max_count > 1 {
+    let existing =
+        placement.existing_interface.is_some() || placement.extra_interfaces.iter().any(|e| e.existing.is_some());
+    if existing && request.max_count > 1 {
         return Err(Ec2Error::InvalidParameterCombination(
             "A network interface ID can only be specified when launching a single instance.".into(),
         ));
     }
-    let fixed_address = placement.private_ip.is_some() || !placement.secondary.addresses.is_empty();
+    let fixed_address = placement.private_ip.is_some()
+        || !placement.secondary.addresses.is_empty()
+        || placement.extra_interfaces.iter().any(|extra| extra.is_fixed());
     // ASSUMPTION (spec §2.9 [I]): one fixed address cannot serve several instances; AWS refuses the combination,
     // the exact text is unverified.
     if fixed_address && request.max_count > 1 {
@@ -185,16 +190,40 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     };
     // Spec §2.9 [O]: as many as fit up to MaxCount, at least MinCount, else nothing — counting only the addresses a
     // launch can be given (none inside the subnet's CIDR reservations).
-    let free = match requested {
-        // One instance on its named address (its secondary addresses, if any, are taken when it is made), or on
-        // an existing interface.
-        _ if placement.existing_interface.is_some() => 1,
-        Some(_) => 1,
-        // Each instance takes its secondary addresses from the same subnet (part 2 §11.4).
-        None => {
-            network_interface::assignable_address_count(tx.region(scope), &subnet) / placement.addresses_per_instance()
+    let free = match fixed_address || existing {
+        // One instance on its named address or an existing interface (its other addresses are taken when it is
+        // made, or refused then if the subnet has none left).
+        true => 1,
+        // Each instance takes its secondary addresses, and those of its further interfaces, from their subnets
+        // (part 2 §11.4).
+        false => {
+            let mut demand: Vec<(&Subnet, u64)> = vec![(&subnet, placement.addresses_per_instance())];
+            for extra in &placement.extra_interfaces {
+                match demand.iter_mut().find(|(taken, _)| taken.id == extra.subnet.id) {
+                    Some((_, count)) => *count += extra.addresses_per_instance(),
+                    None => demand.push((&extra.subnet, extra.addresses_per_instance())),
+                }
+            }
+            let region = tx.region(scope);
+            demand
+                .iter()
+                .filter(|(_, count)| *count > 0)
+                .map(|(subnet, count)| network_interface::assignable_address_count(region, subnet) / count)
+                .min()
+                .unwrap_or(u64::MAX)
         }
     };
+    // Part 2 §11.2: the instance type's interface limit holds at launch as for AttachNetworkInterface.
+    let interfaces_per_instance = 1 + placement.extra_interfaces.len();
+    if let Some(limits) = crate::instance_type::limits(&instance_type) {
+        if interfaces_per_instance > limits.max_network_interfaces as usize {
+            return Err(crate::NetworkInterfaceError::AttachmentLimitExceeded {
+                count: interfaces_per_instance,
+                instance_type: instance_type.clone(),
+            }
+            .into());
+        }
+    }
     let count = (request.max_count as u64).min(free);
     if count < request.min_count as u64 {
         return Err(Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()));
@@ -202,16 +231,20 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     // Spec §5: network interfaces per Region, one primary interface per instance.
     // ASSUMPTION (spec §5 [I]): like the free addresses above, the quota trims the launch to what fits and refuses
     // it only when fewer than MinCount fit.
+    let created_per_instance = u64::from(placement.existing_interface.is_none())
+        + placement.extra_interfaces.iter().filter(|extra| extra.existing.is_none()).count() as u64;
     let room = quotas
         .network_interfaces_per_region
-        .filter(|_| placement.existing_interface.is_none())
-        .map(|limit| limit.saturating_sub(tx.region(scope).network_interfaces.len()) as u64);
+        .filter(|_| created_per_instance > 0)
+        .map(|limit| limit.saturating_sub(tx.region(scope).network_interfaces.len()) as u64 / created_per_instance);
     let count = count.min(room.unwrap_or(u64::MAX));
     if count < request.min_count as u64 {
         return Err(Ec2Error::NetworkInterfaceLimitExceeded);
     }
     // Spec §2.9 [D]: `AssociatePublicIpAddress` on device 0 overrides the subnet's `mapPublicIpOnLaunch`.
-    let assign_public_ip = placement.associate_public_ip.unwrap_or(subnet.map_public_ip_on_launch);
+    // Spec §2.9 [D]: never with more than one interface at launch.
+    let assign_public_ip = placement.extra_interfaces.is_empty()
+        && placement.associate_public_ip.unwrap_or(subnet.map_public_ip_on_launch);
     let reservation_id = tx.next_id(IdKind::Reservation);
     let mut launched = Vec::with_capacity(count as usize);
     // Where the search for the next free address resumes: every address below it is taken.
@@ -220,7 +253,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         let instance_id = tx.next_id(IdKind::Instance);
         let launch_sequence = tx.id_sequence();
         let interface = match &placement.existing_interface {
-            Some(interface_id) => network_interface::attach_at_launch(tx, scope, interface_id, &instance_id)
+            Some(interface_id) => network_interface::attach_at_launch(tx, scope, interface_id, &instance_id, 0)
                 .ok_or_else(|| Ec2Error::NetworkInterfaceNotFound(vec![interface_id.clone()]))?,
             None => {
                 let private_ip: Ipv4Addr = match requested {
@@ -229,12 +262,13 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
                         .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()))?,
                 };
                 resume_at = Some(private_ip);
-                network_interface::create_primary(
+                network_interface::create_launched(
                     tx,
                     scope,
                     &subnet,
-                    PrimaryInterface {
+                    LaunchedInterface {
                         instance_id: instance_id.clone(),
+                        device_index: 0,
                         private_ip,
                         security_group_ids: placement.group_ids.clone(),
                         assign_public_ip,
@@ -274,9 +308,55 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         if placement.addresses_per_instance() > 1 {
             network_interface::assign(tx, scope, &interface.id, placement.secondary.clone())?;
         }
+        for extra in &placement.extra_interfaces {
+            launch_extra_interface(tx, scope, &instance.id, extra, &request.interface_tags)?;
+        }
         launched.push(Arc::new(Instance { state: InstanceState::Pending, ..instance }));
     }
     Ok(Reservation { id: reservation_id, owner_id: scope.account.clone(), instances: launched })
+}
+
+/// Makes or attaches one interface above device 0 of a launched instance, with its secondary addresses.
+fn launch_extra_interface(
+    tx: &mut Tx,
+    scope: &Scope,
+    instance_id: &str,
+    extra: &placement::ExtraInterface,
+    tags: &[Tag],
+) -> Result<()> {
+    if let Some(interface_id) = &extra.existing {
+        network_interface::attach_at_launch(tx, scope, interface_id, instance_id, extra.device_index)
+            .ok_or_else(|| Ec2Error::NetworkInterfaceNotFound(vec![interface_id.clone()]))?;
+        return Ok(());
+    }
+    let region = tx.region(scope);
+    let private_ip = match &extra.private_ip {
+        Some(text) => {
+            let in_use = |address| region.index.private_address_in_use(&extra.subnet.id, address);
+            network_interface::check_requested_address(&extra.subnet, in_use, text)?
+        }
+        None => network_interface::first_free_address(region, &extra.subnet, None)
+            .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(extra.subnet.id.clone()))?,
+    };
+    let interface = network_interface::create_launched(
+        tx,
+        scope,
+        &extra.subnet,
+        LaunchedInterface {
+            instance_id: instance_id.to_string(),
+            device_index: extra.device_index,
+            private_ip,
+            security_group_ids: extra.group_ids.clone(),
+            assign_public_ip: false,
+            description: extra.description.clone(),
+            tags: Tags(tags.to_vec()),
+            delete_on_termination: extra.delete_on_termination,
+        },
+    )?;
+    if extra.addresses_per_instance() > 1 {
+        network_interface::assign(tx, scope, &interface.id, extra.secondary.clone())?;
+    }
+    Ok(())
 }
 
 /// Spec §1.1: a repeated `ClientToken` answers the reservation it made, creating nothing.

@@ -57,7 +57,7 @@ pub fn attach(tx: &mut Tx, scope: &Scope, interface_id: &str, instance_id: &str,
     Ok(attachment_id)
 }
 
-/// RunInstances with an existing interface as device 0 (checked `available` by the launch): attached at once, and
+/// RunInstances with an existing interface (checked `available` by the launch): attached at once, and
 /// kept when the instance terminates (API reference, InstanceNetworkInterfaceSpecification: `DeleteOnTermination`
 /// may be true only for an interface the launch creates).
 pub(crate) fn attach_at_launch(
@@ -65,11 +65,12 @@ pub(crate) fn attach_at_launch(
     scope: &Scope,
     interface_id: &str,
     instance_id: &str,
+    device_index: u32,
 ) -> Option<Arc<NetworkInterface>> {
     let attachment = InterfaceAttachment {
         attachment_id: tx.next_id(IdKind::NetworkInterfaceAttachment),
         instance_id: instance_id.to_string(),
-        device_index: 0,
+        device_index,
         delete_on_termination: false,
         attach_time: tx.now(),
     };
