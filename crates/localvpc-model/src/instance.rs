@@ -519,12 +519,12 @@ impl Filterable for InstanceView<'_> {
         };
         match name {
             // The launch facts DescribeInstances shows for every instance (localvpc runs x86_64 HVM EBS-backed
-            // Linux on Xen-reported hosts, without detailed monitoring).
+            // Linux on Xen-reported hosts).
             "architecture" => out.push("x86_64".into()),
             "ebs-optimized" => out.push(instance.attributes.ebs_optimized.to_string()),
             "ena-support" => out.push(instance.attributes.ena_support.to_string()),
             "hypervisor" => out.push("xen".into()),
-            "monitoring-state" => out.push("disabled".into()),
+            "monitoring-state" => out.push(status::monitoring_state(instance).into()),
             "platform-details" => out.push("Linux/UNIX".into()),
             "root-device-name" => out.push(instance.root_device_name().into()),
             "root-device-type" => out.push("ebs".into()),

@@ -9,7 +9,7 @@ mod status;
 pub(crate) use attribute::{describe_instance_attribute, modify_instance_attribute, reset_instance_attribute};
 pub(crate) use status::{
     describe_instance_credit_specifications, describe_instance_status, modify_instance_credit_specification,
-    reboot_instances,
+    monitor_instances, reboot_instances, unmonitor_instances,
 };
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
@@ -59,7 +59,7 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
                 .text("tenancy", "default");
         })
         .nested("monitoring", |x| {
-            x.text("state", "disabled");
+            x.text("state", instance::status::monitoring_state(instance));
         });
     if let Some(interface) = interface {
         x.text("subnetId", &interface.subnet_id)
@@ -326,6 +326,7 @@ fn run(tx: &mut Tx, ctx: &Ctx, params: &Params, template: Option<(String, u64)>,
             kernel_id: params.get("KernelId").map(str::to_string),
             ramdisk_id: params.get("RamdiskId").map(str::to_string),
             cpu_credits: params.get("CreditSpecification.CpuCredits").map(str::to_string),
+            monitoring: params.bool("Monitoring.Enabled")?,
         },
         volume_tags,
         block_device_mappings: block_device_mappings(params)?,

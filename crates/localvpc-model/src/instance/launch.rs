@@ -60,6 +60,8 @@ pub struct LaunchSettings {
     pub ramdisk_id: Option<String>,
     /// `CreditSpecification.CpuCredits`.
     pub cpu_credits: Option<String>,
+    /// `Monitoring.Enabled`: detailed monitoring.
+    pub monitoring: Option<bool>,
 }
 
 impl LaunchSettings {
@@ -80,6 +82,7 @@ impl LaunchSettings {
             kernel_id: self.kernel_id.clone(),
             ramdisk_id: self.ramdisk_id.clone(),
             cpu_credits: credit::launch_credits(instance_type, self.cpu_credits.as_deref())?,
+            detailed_monitoring: self.monitoring.unwrap_or(defaults.detailed_monitoring),
             ..defaults
         })
     }
