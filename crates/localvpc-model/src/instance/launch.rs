@@ -164,8 +164,8 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         Ec2Error::SecurityGroupsPerInterfaceLimitExceeded
     })?;
     let subnet = placement.subnet.clone();
-    // ASSUMPTION (API reference, InstanceNetworkInterfaceSpecification [D]: "If you are specifying a network
-    // interface in the request, you must launch one instance"; the code and text are unverified).
+    // ASSUMPTION (spec part 2 §11.2 [I]): an existing interface attaches to one instance only, so a launch naming
+    // one is for a single instance; the code and text are unverified.
     let existing =
         placement.existing_interface.is_some() || placement.extra_interfaces.iter().any(|e| e.existing.is_some());
     if existing && request.max_count > 1 {
@@ -244,8 +244,8 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     if count < request.min_count as u64 {
         return Err(Ec2Error::NetworkInterfaceLimitExceeded);
     }
-    // Spec §2.9 [D]: `AssociatePublicIpAddress` on device 0 overrides the subnet's `mapPublicIpOnLaunch`.
-    // Spec §2.9 [D]: never with more than one interface at launch.
+    // Spec §2.9 [D]: `AssociatePublicIpAddress` on device 0 overrides the subnet's `mapPublicIpOnLaunch`, and no
+    // instance launched with more than one interface gets a public address.
     let assign_public_ip = placement.extra_interfaces.is_empty()
         && placement.associate_public_ip.unwrap_or(subnet.map_public_ip_on_launch);
     let reservation_id = tx.next_id(IdKind::Reservation);
