@@ -600,6 +600,8 @@ def test_describe_filters(ec2):
     assert found(("private-dns-name", [web["PrivateDnsName"]])) == {w}
     assert found(("dns-name", [web_public["PublicDnsName"]])) == {w}
     assert found(("dns-name", ["*.compute-1.amazonaws.com"])) == {w, e}
+    # The stopped instance has no public name: its dnsName is "", and "" matches it.
+    assert found(("dns-name", [""])) == {d}
     assert found(("instance.group-id", [sg])) == {w, d}
     assert found(("instance.group-name", ["default"])) == {w, d, e}
     assert found(("network-interface.network-interface-id", [web["NetworkInterfaces"][0]["NetworkInterfaceId"]])) == {w}

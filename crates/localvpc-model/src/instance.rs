@@ -538,7 +538,12 @@ impl Filterable for InstanceView<'_> {
             "state-reason-message" => out.extend(instance.state_reason.as_ref().map(|reason| reason.message.clone())),
             "availability-zone" | "placement-availability-zone" => out.push(instance.availability_zone.clone()),
             "client-token" => out.extend(instance.client_token.clone()),
-            "dns-name" => out.extend(interface.and_then(|i| network_interface::public_dns_name(self.region, i))),
+            // ASSUMPTION (spec §1.1 [I]): a filter matches the value the answer shows, and DescribeInstances shows
+            // `dnsName` and `privateDnsName` as empty strings when there is no name (as `reason`), so `""` matches
+            // those instances; `stateReason`, absent instead, matches nothing.
+            "dns-name" => {
+                out.push(interface.and_then(|i| network_interface::public_dns_name(self.region, i)).unwrap_or_default())
+            }
             "group-id" | "instance.group-id" => interface_filter("group-id", out),
             "group-name" | "instance.group-name" => interface_filter("group-name", out),
             "image-id" => out.push(instance.image_id.clone()),
@@ -550,7 +555,7 @@ impl Filterable for InstanceView<'_> {
             "key-name" => out.extend(instance.key_name.clone()),
             "launch-time" => out.push(instance.launch_time.to_iso8601()),
             "owner-id" => out.push(instance.owner_id.clone()),
-            "private-dns-name" => out.extend(interface.map(|i| i.private_dns_name())),
+            "private-dns-name" => out.push(interface.map(|i| i.private_dns_name()).unwrap_or_default()),
             "private-ip-address" => out.extend(interface.map(|i| i.private_ip.to_string())),
             "reservation-id" => out.push(instance.reservation_id.clone()),
             "subnet-id" => out.extend(interface.map(|i| i.subnet_id.clone())),
