@@ -170,6 +170,23 @@ def test_placement_zone_picks_that_default_subnet(ec2):
     assert inst["PrivateIpAddress"] == "172.31.32.4"
 
 
+def test_placement_zone_of_another_region_or_without_a_default_subnet(ec2):
+    with ec2_error("InvalidParameterValue", "Invalid availability zone: [us-west-1b]"):
+        run(ec2, Placement={"AvailabilityZone": "us-west-1b"})
+    with ec2_error("InvalidParameterValue", "Invalid availability zone: [us-east-1z]"):
+        run(ec2, Placement={"AvailabilityZone": "us-east-1z"})
+    assert ec2.describe_instances()["Reservations"] == []
+    default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    zone_b = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [default_vpc]},
+                                           {"Name": "availability-zone", "Values": ["us-east-1b"]}])["Subnets"][0]
+    ec2.delete_subnet(SubnetId=zone_b["SubnetId"])
+    with ec2_error("InvalidInput", "No default subnet for availability zone: 'us-east-1b'."):
+        run(ec2, Placement={"AvailabilityZone": "us-east-1b"})
+    # Positive control: another zone still has its default subnet.
+    assert run(ec2, Placement={"AvailabilityZone": "us-east-1c"})["Instances"][0]["Placement"][
+        "AvailabilityZone"] == "us-east-1c"
+
+
 def test_no_default_vpc(client_factory):
     ec2 = client_factory(region="eu-west-1")
     vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
@@ -181,7 +198,8 @@ def test_no_default_vpc(client_factory):
             "InternetGateways"]:
         ec2.detach_internet_gateway(InternetGatewayId=igw["InternetGatewayId"], VpcId=vpc)
     ec2.delete_vpc(VpcId=vpc)
-    with ec2_error("VPCIdNotSpecified", "No default VPC for this user"):
+    with ec2_error("VPCIdNotSpecified",
+                   "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC."):
         run(ec2)
 
 
@@ -320,6 +338,158 @@ def test_boto3_network_interface_form(ec2):
 # ---------------------------------------------------------------------------------------------------------------
 # Stop / Start / Terminate
 # ---------------------------------------------------------------------------------------------------------------
+def addresses_of(interface):
+    return [(a["PrivateIpAddress"], a["Primary"]) for a in interface["PrivateIpAddresses"]]
+
+
+def test_launch_with_secondary_private_addresses(ec2):
+    _, sid = network(ec2)
+    named = run(ec2, InstanceType="m5.large", NetworkInterfaces=[{
+        "DeviceIndex": 0, "SubnetId": sid, "PrivateIpAddresses": [
+            {"Primary": True, "PrivateIpAddress": "10.0.1.10"},
+            {"Primary": False, "PrivateIpAddress": "10.0.1.11"}]}])["Instances"][0]
+    assert named["PrivateIpAddress"] == "10.0.1.10"
+    assert addresses_of(named["NetworkInterfaces"][0]) == [("10.0.1.10", True), ("10.0.1.11", False)]
+    assert addresses_of(describe(ec2, named["InstanceId"])["NetworkInterfaces"][0]) == [
+        ("10.0.1.10", True), ("10.0.1.11", False)]
+    # A count takes that many per instance from the subnet, after each primary.
+    before = available(ec2, sid)
+    counted = run(ec2, count=2, InstanceType="m5.large", NetworkInterfaces=[
+        {"DeviceIndex": 0, "SubnetId": sid, "SecondaryPrivateIpAddressCount": 2}])["Instances"]
+    assert [addresses_of(i["NetworkInterfaces"][0]) for i in counted] == [
+        [("10.0.1.4", True), ("10.0.1.5", False), ("10.0.1.6", False)],
+        [("10.0.1.7", True), ("10.0.1.8", False), ("10.0.1.9", False)]]
+    assert available(ec2, sid) == before - 6
+    eni = counted[0]["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    assert ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0][
+        "PrivateIpAddresses"][2]["PrivateIpAddress"] == "10.0.1.6"
+    # Refusals launch nothing: named secondary addresses for several instances, more addresses than the type
+    # allows per interface (t3.micro: two), an address in use.
+    with ec2_error("InvalidParameterCombination"):
+        run(ec2, count=2, NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": sid, "PrivateIpAddresses": [
+            {"Primary": False, "PrivateIpAddress": "10.0.1.30"}]}])
+    with ec2_error("PrivateIpAddressLimitExceeded"):
+        run(ec2, InstanceType="t3.micro", NetworkInterfaces=[
+            {"DeviceIndex": 0, "SubnetId": sid, "SecondaryPrivateIpAddressCount": 2}])
+    with ec2_error("InvalidIPAddress.InUse", "Address 10.0.1.11 is in use."):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=[{
+            "DeviceIndex": 0, "SubnetId": sid, "PrivateIpAddresses": [
+                {"Primary": False, "PrivateIpAddress": "10.0.1.11"}]}])
+    assert available(ec2, sid) == before - 6
+    assert sum(len(r["Instances"]) for r in ec2.describe_instances()["Reservations"]) == 3
+
+
+def test_launch_interface_delete_on_termination(ec2):
+    _, sid = network(ec2)
+    kept = run(ec2, NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": sid, "DeleteOnTermination": False}])[
+        "Instances"][0]
+    dropped = run(ec2, sid)["Instances"][0]
+    kept_eni = kept["NetworkInterfaces"][0]
+    assert kept_eni["Attachment"]["DeleteOnTermination"] is False
+    assert dropped["NetworkInterfaces"][0]["Attachment"]["DeleteOnTermination"] is True
+    ec2.terminate_instances(InstanceIds=[kept["InstanceId"], dropped["InstanceId"]])
+    remaining = ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [sid]}])["NetworkInterfaces"]
+    assert [(n["NetworkInterfaceId"], n["Status"], n["PrivateIpAddress"]) for n in remaining] == [
+        (kept_eni["NetworkInterfaceId"], "available", kept["PrivateIpAddress"])]
+    assert "Attachment" not in remaining[0]
+
+
+def test_launch_on_an_existing_interface(ec2):
+    vid, sid = network(ec2)
+    sg = ec2.create_security_group(GroupName="eni-sg", Description="d", VpcId=vid)["GroupId"]
+    eni = ec2.create_network_interface(SubnetId=sid, PrivateIpAddress="10.0.1.40", Groups=[sg],
+                                       Description="kept")["NetworkInterface"]
+    ec2.modify_subnet_attribute(SubnetId=sid, MapPublicIpOnLaunch={"Value": True})
+    spec = {"DeviceIndex": 0, "NetworkInterfaceId": eni["NetworkInterfaceId"]}
+    # Refusals first, each launching nothing: several instances, creation-only settings, interface tags.
+    with ec2_error("InvalidParameterCombination"):
+        run(ec2, count=2, NetworkInterfaces=[spec])
+    with ec2_error("InvalidParameterCombination"):
+        run(ec2, NetworkInterfaces=[{**spec, "SubnetId": sid}])
+    with ec2_error("InvalidParameterCombination"):
+        run(ec2, NetworkInterfaces=[{**spec, "DeleteOnTermination": True}])
+    with ec2_error("InvalidParameterValue", "You cannot specify tags for network interfaces if there are no "
+                                            "network interfaces being created by the request."):
+        run(ec2, NetworkInterfaces=[spec], TagSpecifications=tag_spec("network-interface", Name="x"))
+    with ec2_error("InvalidNetworkInterfaceID.NotFound"):
+        run(ec2, NetworkInterfaces=[{**spec, "NetworkInterfaceId": "eni-0123456789abcdef0"}])
+    assert ec2.describe_instances()["Reservations"] == []
+    inst = run(ec2, NetworkInterfaces=[spec])["Instances"][0]
+    assert inst["PrivateIpAddress"] == "10.0.1.40" and inst["SubnetId"] == sid
+    assert [g["GroupId"] for g in inst["SecurityGroups"]] == [sg]
+    (attached,) = inst["NetworkInterfaces"]
+    assert attached["NetworkInterfaceId"] == eni["NetworkInterfaceId"]
+    assert attached["Attachment"]["DeviceIndex"] == 0 and attached["Attachment"]["DeleteOnTermination"] is False
+    # An existing interface gets no public address at launch, whatever the subnet maps.
+    assert "PublicIpAddress" not in inst and "Association" not in attached
+    described = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni["NetworkInterfaceId"]])[
+        "NetworkInterfaces"][0]
+    assert described["Status"] == "in-use" and described["Attachment"]["InstanceId"] == inst["InstanceId"]
+    # In use now: a second launch on it is refused.
+    with ec2_error("InvalidNetworkInterface.InUse"):
+        run(ec2, NetworkInterfaces=[spec])
+    # Terminating the instance keeps the interface, available again, with its address.
+    ec2.terminate_instances(InstanceIds=[inst["InstanceId"]])
+    described = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni["NetworkInterfaceId"]])[
+        "NetworkInterfaces"][0]
+    assert described["Status"] == "available" and described["PrivateIpAddress"] == "10.0.1.40"
+    assert "Attachment" not in described
+
+
+def test_launch_with_several_interfaces(ec2):
+    vid, sid = network(ec2)
+    other = create_subnet(ec2, vid, "10.0.2.0/24")["SubnetId"]
+    elsewhere = create_subnet(ec2, vid, "10.0.3.0/24", az="us-east-1b")["SubnetId"]
+    other_vpc_subnet = network(ec2, "10.9.1.0/24", "10.9.0.0/16")[1]
+    sg = ec2.create_security_group(GroupName="second", Description="d", VpcId=vid)["GroupId"]
+    spare = ec2.create_network_interface(SubnetId=sid)["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.modify_subnet_attribute(SubnetId=sid, MapPublicIpOnLaunch={"Value": True})
+    launched = run(ec2, count=2, InstanceType="m5.large", NetworkInterfaces=[
+        {"DeviceIndex": 1, "SubnetId": other, "Groups": [sg], "DeleteOnTermination": False},
+        {"DeviceIndex": 0, "SubnetId": sid}])["Instances"]
+    for n, inst in enumerate(launched):
+        interfaces = sorted(inst["NetworkInterfaces"], key=lambda i: i["Attachment"]["DeviceIndex"])
+        assert [(i["Attachment"]["DeviceIndex"], i["SubnetId"], i["PrivateIpAddress"]) for i in interfaces] == [
+            (0, sid, f"10.0.1.{5 + n}"), (1, other, f"10.0.2.{4 + n}")]
+        assert [g["GroupId"] for g in interfaces[1]["Groups"]] == [sg]
+        assert [g["GroupName"] for g in interfaces[0]["Groups"]] == ["default"]
+        assert [i["Attachment"]["DeleteOnTermination"] for i in interfaces] == [True, False]
+        # Spec §2.9: no public address with more than one interface, whatever the subnet maps.
+        assert "PublicIpAddress" not in inst
+        assert inst["PrivateIpAddress"] == f"10.0.1.{5 + n}"
+    # An existing interface joins at its device index.
+    single = run(ec2, InstanceType="m5.large", NetworkInterfaces=[
+        {"DeviceIndex": 0, "SubnetId": sid}, {"DeviceIndex": 1, "NetworkInterfaceId": spare}])["Instances"][0]
+    assert {i["NetworkInterfaceId"]: i["Attachment"]["DeviceIndex"] for i in single["NetworkInterfaces"]}[spare] == 1
+    launched_count = sum(len(r["Instances"]) for r in ec2.describe_instances()["Reservations"])
+    # Refusals, each launching nothing.
+    two = [{"DeviceIndex": 0, "SubnetId": sid}]
+    with ec2_error("InvalidParameterCombination", "The associatePublicIPAddress parameter cannot be specified when "
+                                                  "launching with multiple network interfaces"):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=[
+            {**two[0], "AssociatePublicIpAddress": True}, {"DeviceIndex": 1, "SubnetId": other}])
+    with ec2_error("InvalidParameterValue"):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=two + [{"DeviceIndex": 0, "SubnetId": other}])
+    with ec2_error("InvalidParameterValue", "Each network interface requires either a subnet or a network "
+                                            "interface ID."):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=two + [{"DeviceIndex": 1}])
+    with ec2_error("InvalidParameterCombination"):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=two + [{"DeviceIndex": 1, "SubnetId": elsewhere}])
+    with ec2_error("InvalidParameterCombination"):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=two + [{"DeviceIndex": 1, "SubnetId": other_vpc_subnet}])
+    with ec2_error("AttachmentLimitExceeded"):
+        run(ec2, InstanceType="t3.micro", NetworkInterfaces=two + [
+            {"DeviceIndex": d, "SubnetId": other} for d in (1, 2)])
+    with ec2_error("InvalidNetworkInterface.InUse"):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=two + [{"DeviceIndex": 1, "NetworkInterfaceId": spare}])
+    assert sum(len(r["Instances"]) for r in ec2.describe_instances()["Reservations"]) == launched_count
+    # Terminating deletes the interfaces marked so and keeps the others, detached.
+    ec2.terminate_instances(InstanceIds=[i["InstanceId"] for i in launched] + [single["InstanceId"]])
+    left = ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [vid]}])["NetworkInterfaces"]
+    assert sorted((n["PrivateIpAddress"], n["SubnetId"], n["Status"]) for n in left) == [
+        ("10.0.1.4", sid, "available"), ("10.0.2.4", other, "available"), ("10.0.2.5", other, "available")]
+
+
 def state(change, key):
     return (change[key]["Code"], change[key]["Name"])
 
@@ -430,6 +600,8 @@ def test_describe_filters(ec2):
     assert found(("private-dns-name", [web["PrivateDnsName"]])) == {w}
     assert found(("dns-name", [web_public["PublicDnsName"]])) == {w}
     assert found(("dns-name", ["*.compute-1.amazonaws.com"])) == {w, e}
+    # The stopped instance has no public name: its dnsName is "", and "" matches it.
+    assert found(("dns-name", [""])) == {d}
     assert found(("instance.group-id", [sg])) == {w, d}
     assert found(("instance.group-name", ["default"])) == {w, d, e}
     assert found(("network-interface.network-interface-id", [web["NetworkInterfaces"][0]["NetworkInterfaceId"]])) == {w}
@@ -462,6 +634,40 @@ def test_describe_paging(ec2):
         ec2.describe_instances(InstanceIds=[iid], MaxResults=5)
     with ec2_error("InvalidParameterValue"):
         ec2.describe_instances(MaxResults=4)
+
+
+def test_describe_lists_reservations_and_their_instances_in_launch_order(ec2):
+    # IDs are random, so ID order would shuffle a reservation's instances; AWS lists them as launched.
+    _, sid = network(ec2)
+    launches = [run(ec2, sid, count=n) for n in (8, 1, 4)]
+    expected = [(r["ReservationId"], [i["InstanceId"] for i in r["Instances"]]) for r in launches]
+    assert [i["AmiLaunchIndex"] for i in launches[0]["Instances"]] == list(range(8))
+    assert expected[0][1] != sorted(expected[0][1]), "positive control: these IDs do not sort in launch order"
+    got = [(r["ReservationId"], [i["InstanceId"] for i in r["Instances"]])
+           for r in ec2.describe_instances()["Reservations"]]
+    assert got == expected
+    # Pages follow the same order and resume where the last one ended.
+    paginator = ec2.get_paginator("describe_instances")
+    paged = [i["InstanceId"] for p in paginator.paginate(PaginationConfig={"PageSize": 5})
+             for r in p["Reservations"] for i in r["Instances"]]
+    assert paged == [iid for _, ids in expected for iid in ids]
+    # A filter keeps the order of what it keeps.
+    ec2.stop_instances(InstanceIds=[expected[2][1][0], expected[0][1][3]])
+    stopped = ec2.describe_instances(Filters=[{"Name": "instance-state-name", "Values": ["stopped"]}])
+    assert [i["InstanceId"] for r in stopped["Reservations"] for i in r["Instances"]] == [
+        expected[0][1][3], expected[2][1][0]]
+
+
+def test_terminate_without_ids_is_refused(ec2):
+    _, sid = network(ec2)
+    iid = run(ec2, sid)["Instances"][0]["InstanceId"]
+    with ec2_error("InvalidParameterCombination", "No instances specified"):
+        ec2.terminate_instances(InstanceIds=[])
+    assert describe(ec2, iid)["State"]["Name"] == "running"
+    # Stop and Start name the missing parameter instead.
+    with ec2_error("MissingParameter"):
+        ec2.stop_instances(InstanceIds=[])
+    assert ec2.terminate_instances(InstanceIds=[iid])["TerminatingInstances"][0]["InstanceId"] == iid
 
 
 def test_cli_describe_instances_auto_paginates(aws, ec2):
@@ -671,13 +877,13 @@ def test_max_count_beyond_the_free_addresses_launches_what_fits_gaps_first(ec2):
     assert run(ec2, sid, MinCount=1, MaxCount=5)["Instances"][0]["PrivateIpAddress"] == addresses[100]
 
 
-def test_describe_with_explicit_ids_answers_exactly_those_in_id_order(ec2):
+def test_describe_with_explicit_ids_answers_exactly_those_in_launch_order(ec2):
     _, sid = network(ec2)
     launched = [i["InstanceId"] for i in run(ec2, sid, count=30)["Instances"]]
     wanted = [launched[n] for n in (17, 3, 25, 3, 9)]
     reservations = ec2.describe_instances(InstanceIds=wanted)["Reservations"]
     got = [i["InstanceId"] for r in reservations for i in r["Instances"]]
-    assert got == sorted(set(wanted))
+    assert got == [launched[n] for n in (3, 9, 17, 25)]
     # Filters still apply to the named instances only.
     ec2.stop_instances(InstanceIds=[launched[25]])
     reservations = ec2.describe_instances(InstanceIds=wanted,

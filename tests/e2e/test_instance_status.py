@@ -1,5 +1,5 @@
-"""DescribeInstanceStatus and RebootInstances (spec §10.5, §10.7), CPU credit specifications (spec §10.6), and
-the option objects DescribeInstances sends for every instance."""
+"""DescribeInstanceStatus and RebootInstances (spec §10.5, §10.7), CPU credit specifications (spec §10.6),
+detailed monitoring (Monitor/UnmonitorInstances), and the option objects DescribeInstances sends for every instance."""
 from helpers import cli_error, create_subnet, create_vpc, ec2_error
 
 AMI = "ami-0123456789abcdef0"
@@ -169,3 +169,47 @@ def test_cli(aws, ec2):
     assert res["InstanceCreditSpecifications"][0]["CpuCredits"] == "standard"
     cli_error(aws("ec2", "describe-instance-status", "--filters", "Name=nonsense,Values=x"), "InvalidParameterValue",
               "The filter 'nonsense' is invalid")
+
+
+def monitoring(ec2, iid):
+    return ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]["Monitoring"]["State"]
+
+
+def test_detailed_monitoring_at_launch_and_monitor_unmonitor(ec2):
+    sid = subnet(ec2)
+    launched = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=sid, InstanceType="t3.micro",
+                                 Monitoring={"Enabled": True})["Instances"][0]
+    (basic,) = run(ec2, sid)
+    monitored = launched["InstanceId"]
+    # The launch's answer shows the transition, as MonitorInstances does; Describe shows the setting.
+    assert launched["Monitoring"] == {"State": "pending"}
+    assert monitoring(ec2, monitored) == "enabled" and monitoring(ec2, basic) == "disabled"
+
+    def by_state(state):
+        return {i["InstanceId"] for r in ec2.describe_instances(
+            Filters=[{"Name": "monitoring-state", "Values": [state]}])["Reservations"] for i in r["Instances"]}
+
+    assert by_state("enabled") == {monitored} and by_state("disabled") == {basic}
+    answer = ec2.unmonitor_instances(InstanceIds=[monitored])["InstanceMonitorings"]
+    assert answer == [{"InstanceId": monitored, "Monitoring": {"State": "disabling"}}]
+    assert monitoring(ec2, monitored) == "disabled"
+    answer = ec2.monitor_instances(InstanceIds=[basic, monitored])["InstanceMonitorings"]
+    assert [(m["InstanceId"], m["Monitoring"]["State"]) for m in answer] == [(basic, "pending"), (monitored, "pending")]
+    assert by_state("enabled") == {monitored, basic}
+    # Every ID is checked before anything changes; a terminated instance is refused.
+    with ec2_error("InvalidInstanceID.NotFound"):
+        ec2.unmonitor_instances(InstanceIds=[basic, UNKNOWN_INSTANCE])
+    assert monitoring(ec2, basic) == "enabled"
+    ec2.terminate_instances(InstanceIds=[basic])
+    with ec2_error("IncorrectInstanceState"):
+        ec2.monitor_instances(InstanceIds=[basic])
+
+
+def test_cli_monitor_and_unmonitor(aws, ec2):
+    sid = subnet(ec2)
+    (iid,) = run(ec2, sid)
+    res = aws("ec2", "monitor-instances", "--instance-ids", iid).ok()
+    assert res["InstanceMonitorings"] == [{"InstanceId": iid, "Monitoring": {"State": "pending"}}]
+    res = aws("ec2", "unmonitor-instances", "--instance-ids", iid).ok()
+    assert res["InstanceMonitorings"] == [{"InstanceId": iid, "Monitoring": {"State": "disabling"}}]
+    cli_error(aws("ec2", "monitor-instances", "--instance-ids", UNKNOWN_INSTANCE), "InvalidInstanceID.NotFound")

@@ -76,3 +76,23 @@ def test_a_subnet_full_outside_its_reservations(ec2):
     with ec2_error("InsufficientFreeAddressesInSubnet"):
         ec2.create_network_interface(SubnetId=sid)
     assert new_eni_address(ec2, sid, PrivateIpAddress="10.0.3.9") == "10.0.3.9"
+
+
+def test_a_launch_counts_only_the_addresses_outside_reservations(ec2):
+    vid = create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+    sid = create_subnet(ec2, vid, "10.0.4.0/28")["SubnetId"]        # usable: .4 .. .14, eleven addresses
+    ec2.create_subnet_cidr_reservation(SubnetId=sid, Cidr="10.0.4.8/30", ReservationType="explicit")  # .8 .. .11
+    # Seven addresses are left outside the reservation: a MinCount of eight launches nothing at all.
+    with ec2_error("InsufficientFreeAddressesInSubnet",
+                   f"There are not enough free addresses in subnet '{sid}' to satisfy the requested number of "
+                   f"instances."):
+        ec2.run_instances(ImageId=AMI, MinCount=8, MaxCount=10, SubnetId=sid)
+    assert ec2.describe_instances()["Reservations"] == []
+    # MinCount fits and MaxCount does not: as many as fit, none inside the reservation.
+    launched = ec2.run_instances(ImageId=AMI, MinCount=2, MaxCount=10, SubnetId=sid)["Instances"]
+    assert [i["PrivateIpAddress"] for i in launched] == [
+        "10.0.4.4", "10.0.4.5", "10.0.4.6", "10.0.4.7", "10.0.4.12", "10.0.4.13", "10.0.4.14"]
+    with ec2_error("InsufficientFreeAddressesInSubnet"):
+        ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=sid)
+    # The reservation's addresses are still there to be named.
+    assert new_eni_address(ec2, sid, PrivateIpAddress="10.0.4.9") == "10.0.4.9"

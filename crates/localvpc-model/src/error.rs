@@ -319,6 +319,20 @@ pub enum Ec2Error {
     /// answers it; not in the spec).
     #[error("No subnets found for the default VPC '{0}'. Please specify a subnet.")]
     NoDefaultSubnet(String),
+    /// §2.9 [O: ryanmurakami/hbfl#40, google/cloud-forensics-utils#316]: RunInstances without a subnet when the
+    /// region has no default VPC (RunInstances' newer text; CreateSecurityGroup still answers [`Self::NoDefaultVpc`]).
+    #[error("No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.")]
+    NoDefaultVpcForLaunch,
+    /// §2.9: RunInstances without a subnet, in a zone where the default VPC has no default subnet (other zones
+    /// have one).
+    #[error("No default subnet for availability zone: '{0}'.")]
+    NoDefaultSubnetInZone(String),
+    /// §2.9 [O: newsapps/beeswithmachineguns#90]: `Placement.AvailabilityZone` that is not a zone of the region.
+    #[error("Invalid availability zone: [{0}]")]
+    InvalidAvailabilityZone(String),
+    /// §2.9 [O: gruntwork-io/cloud-nuke#731]: TerminateInstances without an instance ID.
+    #[error("No instances specified")]
+    NoInstancesSpecified,
     /// §2.9 [O]: a private address (or, for ReleaseAddress, an Elastic IP) that is in use.
     #[error("Address {0} is in use.")]
     IpAddressInUse(String),

@@ -148,7 +148,7 @@ pub fn paginate_ids<T>(
 }
 
 /// Where a page starts: the ID in the request's token, if it has one.
-fn resume_at(page: &PageRequest) -> Result<Option<String>> {
+pub(crate) fn resume_at(page: &PageRequest) -> Result<Option<String>> {
     match &page.next_token {
         None => Ok(None),
         Some(token) => match token.strip_prefix(TOKEN_MARKER) {
@@ -159,7 +159,7 @@ fn resume_at(page: &PageRequest) -> Result<Option<String>> {
 }
 
 /// The first page of `items` (in ID order) that pass `keep`, and the token of the next kept item if there is one.
-fn one_page<'a, T: 'a>(
+pub(crate) fn one_page<'a, T: 'a>(
     items: impl Iterator<Item = (&'a Arc<str>, &'a Arc<T>)>,
     page: &PageRequest,
     mut keep: impl FnMut(&T) -> bool,

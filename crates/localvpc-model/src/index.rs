@@ -39,6 +39,8 @@ pub struct RegionIndex {
     elastic_ips_by_interface: OrdMap<String, String>,
     /// `ClientToken` → IDs of the instances launched with it.
     instances_by_client_token: OrdMap<String, OrdSet<String>>,
+    /// Every instance by (launch sequence, ID): the order DescribeInstances lists them in.
+    instances_in_launch_order: OrdSet<(u64, String)>,
     /// The security groups by name and by rule, and which ones interfaces use.
     pub(crate) security_groups: SecurityGroupIndex,
     /// The ID of the scope's default VPC (at most one).
@@ -208,6 +210,26 @@ impl RegionIndex {
         if instances.is_empty() {
             self.instances_by_client_token.remove(client_token);
         }
+    }
+
+    /// Records instance `instance_id`, launched `sequence`-th.
+    pub fn add_launched_instance(&mut self, sequence: u64, instance_id: &str) {
+        self.instances_in_launch_order.insert((sequence, instance_id.to_string()));
+    }
+
+    /// Forgets instance `instance_id`, launched `sequence`-th.
+    pub fn remove_launched_instance(&mut self, sequence: u64, instance_id: &str) {
+        self.instances_in_launch_order.remove(&(sequence, instance_id.to_string()));
+    }
+
+    /// The IDs of the instances in launch order, from (`sequence`, `instance_id`) on when given.
+    pub fn instances_in_launch_order(&self, from: Option<(u64, &str)>) -> impl Iterator<Item = &str> + '_ {
+        let start = from.map(|(sequence, id)| (sequence, id.to_string()));
+        let items: Box<dyn Iterator<Item = &(u64, String)>> = match start {
+            Some(start) => Box::new(self.instances_in_launch_order.range(start..)),
+            None => Box::new(self.instances_in_launch_order.iter()),
+        };
+        items.map(|(_, id)| id.as_str())
     }
 
     /// Records that volume `volume_id` is attached to instance `instance_id`.
@@ -433,6 +455,18 @@ mod tests {
         assert!(!index.public_address_in_use(ip("198.18.0.1")));
         index.release_public_address(ip("198.18.0.1"));
         assert!(!index.public_address_in_use(ip("198.18.0.1")));
+    }
+
+    #[test]
+    fn instances_list_in_launch_order_from_any_instance() {
+        let mut index = RegionIndex::default();
+        index.add_launched_instance(7, "i-a");
+        index.add_launched_instance(3, "i-z");
+        index.add_launched_instance(5, "i-m");
+        assert_eq!(index.instances_in_launch_order(None).collect::<Vec<_>>(), vec!["i-z", "i-m", "i-a"]);
+        assert_eq!(index.instances_in_launch_order(Some((5, "i-m"))).collect::<Vec<_>>(), vec!["i-m", "i-a"]);
+        index.remove_launched_instance(5, "i-m");
+        assert_eq!(index.instances_in_launch_order(None).collect::<Vec<_>>(), vec!["i-z", "i-a"]);
     }
 
     #[test]

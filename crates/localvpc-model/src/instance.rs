@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 pub use attribute::InstanceAttributes;
 pub use launch::{run_instances, InterfaceSpecification, LaunchSettings, RunInstances};
 
-use crate::filter::{Filterable, PageRequest};
+use crate::filter::{self, Filterable, Page, PageRequest};
 use crate::ids::IdKind;
 use crate::index::Indexes;
 use crate::network_interface::{self, NetworkInterface};
@@ -120,6 +120,10 @@ pub struct Instance {
     pub launch_time: Timestamp,
     /// Position in its reservation.
     pub ami_launch_index: u32,
+    /// Where its launch falls among the region's (IDs are random, so they do not tell): DescribeInstances lists
+    /// instances in this order. Records stored before it existed read 0 and list first, in ID order.
+    #[serde(default)]
+    pub launch_sequence: u64,
     /// `ClientToken` of the RunInstances call.
     pub client_token: Option<String>,
     /// `reason`, e.g. `User initiated (2026-01-02 03:04:05 GMT)`.
@@ -159,8 +163,18 @@ impl Resource for Instance {
     fn tags_mut(&mut self) -> &mut Tags {
         &mut self.tags
     }
-    /// The `ClientToken` it was launched with (a repeated RunInstances answers from it).
+    /// The `ClientToken` it was launched with (a repeated RunInstances answers from it), and its place in launch
+    /// order.
     fn reindex(index: &mut Indexes<'_>, old: Option<&Self>, new: Option<&Self>) {
+        let order = |instance: Option<&Self>| instance.map(|instance| (instance.launch_sequence, instance.id.clone()));
+        if order(old) != order(new) {
+            if let Some((sequence, id)) = order(old) {
+                index.region.remove_launched_instance(sequence, &id);
+            }
+            if let Some((sequence, id)) = order(new) {
+                index.region.add_launched_instance(sequence, &id);
+            }
+        }
         let token = |instance: Option<&Self>| instance.and_then(|instance| instance.client_token.clone());
         if token(old) == token(new) {
             return;
@@ -305,6 +319,10 @@ pub fn start_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) -> R
 /// TerminateInstances (spec §2.9): idempotent; the interface is deleted (freeing its address and its subnet, an
 /// Elastic IP on it disassociated) — or only detached if its attachment says not to delete it (part 2 §11.2).
 pub fn terminate_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) -> Result<Vec<StateChange>> {
+    // Spec §2.9 [O]: TerminateInstances names the missing IDs differently from Stop and Start.
+    if instance_ids.is_empty() {
+        return Err(Ec2Error::NoInstancesSpecified);
+    }
     let instances = find_all(tx.region(scope), instance_ids)?;
     for instance in &instances {
         attribute::check_may_terminate(instance)?;
@@ -342,6 +360,50 @@ pub fn check_describe_paging(instance_ids: &[String], page: &PageRequest) -> Res
         ));
     }
     Ok(())
+}
+
+/// DescribeInstances' selection: the instances named (each must exist) or all of them, those `keep` passes, in
+/// launch order — a reservation's instances by launch index, reservations as they were launched, as AWS lists them
+/// — one page at a time. A page token names the first instance of the next page (instances are never removed, so
+/// it stays valid).
+pub fn describe(
+    region: &RegionState,
+    instance_ids: &[String],
+    page: &PageRequest,
+    mut keep: impl FnMut(&Instance) -> bool,
+) -> Result<Page<Arc<Instance>>> {
+    for id in instance_ids {
+        IdKind::Instance.check(id)?;
+    }
+    let missing: Vec<String> =
+        instance_ids.iter().filter(|id| !region.instances.contains_key(id.as_str())).cloned().collect();
+    if !missing.is_empty() {
+        return Err(Ec2Error::InstanceNotFound(missing));
+    }
+    if !instance_ids.is_empty() {
+        // Named instances are never paged (`check_describe_paging`): one answer, in launch order.
+        let mut named: Vec<Arc<Instance>> =
+            instance_ids.iter().filter_map(|id| region.instances.get(id.as_str())).cloned().collect();
+        named.sort_by(|a, b| (a.launch_sequence, &a.id).cmp(&(b.launch_sequence, &b.id)));
+        named.dedup_by(|a, b| a.id == b.id);
+        named.retain(|instance| keep(instance));
+        return Ok(Page { items: named, next_token: None });
+    }
+    let start = match filter::resume_at(page)? {
+        Some(id) => {
+            let instance = region
+                .instances
+                .get(id.as_str())
+                .ok_or_else(|| Ec2Error::InvalidNextToken(page.next_token.clone().unwrap_or_default()))?;
+            Some((instance.launch_sequence, instance.id.clone()))
+        }
+        None => None,
+    };
+    let ordered = region
+        .index
+        .instances_in_launch_order(start.as_ref().map(|(sequence, id)| (*sequence, id.as_str())))
+        .filter_map(|id| region.instances.get_key_value(id));
+    Ok(filter::one_page(ordered, page, keep))
 }
 
 /// Groups instances into their reservations, in order of first appearance.
@@ -457,12 +519,12 @@ impl Filterable for InstanceView<'_> {
         };
         match name {
             // The launch facts DescribeInstances shows for every instance (localvpc runs x86_64 HVM EBS-backed
-            // Linux on Xen-reported hosts, without detailed monitoring).
+            // Linux on Xen-reported hosts).
             "architecture" => out.push("x86_64".into()),
             "ebs-optimized" => out.push(instance.attributes.ebs_optimized.to_string()),
             "ena-support" => out.push(instance.attributes.ena_support.to_string()),
             "hypervisor" => out.push("xen".into()),
-            "monitoring-state" => out.push("disabled".into()),
+            "monitoring-state" => out.push(status::monitoring_state(instance).into()),
             "platform-details" => out.push("Linux/UNIX".into()),
             "root-device-name" => out.push(instance.root_device_name().into()),
             "root-device-type" => out.push("ebs".into()),
@@ -476,7 +538,12 @@ impl Filterable for InstanceView<'_> {
             "state-reason-message" => out.extend(instance.state_reason.as_ref().map(|reason| reason.message.clone())),
             "availability-zone" | "placement-availability-zone" => out.push(instance.availability_zone.clone()),
             "client-token" => out.extend(instance.client_token.clone()),
-            "dns-name" => out.extend(interface.and_then(|i| network_interface::public_dns_name(self.region, i))),
+            // ASSUMPTION (spec §1.1 [I]): a filter matches the value the answer shows, and DescribeInstances shows
+            // `dnsName` and `privateDnsName` as empty strings when there is no name (as `reason`), so `""` matches
+            // those instances; `stateReason`, absent instead, matches nothing.
+            "dns-name" => {
+                out.push(interface.and_then(|i| network_interface::public_dns_name(self.region, i)).unwrap_or_default())
+            }
             "group-id" | "instance.group-id" => interface_filter("group-id", out),
             "group-name" | "instance.group-name" => interface_filter("group-name", out),
             "image-id" => out.push(instance.image_id.clone()),
@@ -488,7 +555,7 @@ impl Filterable for InstanceView<'_> {
             "key-name" => out.extend(instance.key_name.clone()),
             "launch-time" => out.push(instance.launch_time.to_iso8601()),
             "owner-id" => out.push(instance.owner_id.clone()),
-            "private-dns-name" => out.extend(interface.map(|i| i.private_dns_name())),
+            "private-dns-name" => out.push(interface.map(|i| i.private_dns_name()).unwrap_or_default()),
             "private-ip-address" => out.extend(interface.map(|i| i.private_ip.to_string())),
             "reservation-id" => out.push(instance.reservation_id.clone()),
             "subnet-id" => out.extend(interface.map(|i| i.subnet_id.clone())),

@@ -5,13 +5,14 @@
 //! [`Address`](crate::address::Address), and [`public_address`] combines the two (the Elastic IP wins, spec §2.10).
 //! Interfaces are created by RunInstances and deleted when their instance terminates, or on their own by
 //! CreateNetworkInterface ([`manage`]), attached to and detached from instances ([`attach`]); secondary private
-//! addresses are not modelled.
+//! addresses are assigned at launch or by AssignPrivateIpAddresses ([`addresses`]).
 
 mod addresses;
 mod attach;
 mod manage;
 
 pub use addresses::{assign, unassign, AssignPrivateAddresses};
+pub(crate) use attach::attach_at_launch;
 pub use attach::{attach, detach};
 pub use manage::{create, delete, modify_attribute, CreateNetworkInterface, InterfaceAttribute, InterfaceChange};
 
@@ -280,6 +281,37 @@ pub fn check_requested_address(subnet: &Subnet, in_use: impl Fn(Ipv4Addr) -> boo
     Ok(address)
 }
 
+/// How many addresses [`first_free_address`] can still give out in `subnet`: the usable addresses (spec §2.9: not
+/// the first four nor the broadcast) that no interface holds and no CIDR reservation covers (part 2 §11.6 [D]).
+/// RunInstances sizes a launch by it, so a launch that fits only partly is trimmed before it starts rather than
+/// refused when the walk runs out half-way.
+pub fn assignable_address_count(region: &RegionState, subnet: &Subnet) -> u64 {
+    let network = u64::from(u32::from(subnet.cidr_block.network()));
+    let first_usable = network + RESERVED_ADDRESSES - 1;
+    let last_usable = network + cidr::size(&subnet.cidr_block) - 2;
+    let free =
+        (cidr::size(&subnet.cidr_block) - RESERVED_ADDRESSES).saturating_sub(addresses_in_use(region, &subnet.id));
+    // Reservations do not overlap one another; their free usable addresses are the ones to take away.
+    let reserved_free: u64 = region
+        .index
+        .reserved_ranges(&subnet.id)
+        .map(|(range, _)| {
+            let start = u64::from(u32::from(range.network())).max(first_usable);
+            let end = u64::from(u32::from(range.broadcast())).min(last_usable);
+            if start > end {
+                return 0;
+            }
+            let held = region
+                .index
+                .private_addresses_from(&subnet.id, Ipv4Addr::from(start as u32))
+                .take_while(|(address, _)| u64::from(u32::from(*address)) <= end)
+                .count() as u64;
+            (end - start + 1).saturating_sub(held)
+        })
+        .sum();
+    free.saturating_sub(reserved_free)
+}
+
 /// Spec §2.9 [D]: without a requested address, the first free one after the reserved ones (never the broadcast).
 /// `from` skips the addresses below it: a launch of many instances resumes after the address it gave last (every
 /// address below that one is taken), so the launch walks the subnet once rather than once per instance.
@@ -327,9 +359,11 @@ fn first_free_in<I: Iterator<Item = Ipv4Addr>>(
 
 /// What RunInstances decided for one instance's primary interface.
 #[derive(Debug, Clone)]
-pub struct PrimaryInterface {
+pub struct LaunchedInterface {
     /// The instance it is attached to.
     pub instance_id: String,
+    /// Where: 0 for the primary interface, above for the further interfaces of a launch.
+    pub device_index: u32,
     /// The private address, already checked.
     pub private_ip: Ipv4Addr,
     /// Security groups, already resolved.
@@ -340,21 +374,23 @@ pub struct PrimaryInterface {
     pub description: String,
     /// Tags from `TagSpecification` type `network-interface`.
     pub tags: Tags,
+    /// `DeleteOnTermination` of its attachment (AWS's default for an interface made at launch: true).
+    pub delete_on_termination: bool,
 }
 
-/// Creates and attaches an instance's primary interface (device 0, deleted on termination).
-pub fn create_primary(
+/// Creates and attaches an interface of an instance RunInstances launches.
+pub fn create_launched(
     tx: &mut Tx,
     scope: &Scope,
     subnet: &Subnet,
-    request: PrimaryInterface,
+    request: LaunchedInterface,
 ) -> Result<Arc<NetworkInterface>> {
     let id = tx.next_id(IdKind::NetworkInterface);
     let attachment = InterfaceAttachment {
         attachment_id: tx.next_id(IdKind::NetworkInterfaceAttachment),
         instance_id: request.instance_id,
-        device_index: 0,
-        delete_on_termination: true,
+        device_index: request.device_index,
+        delete_on_termination: request.delete_on_termination,
         attach_time: tx.now(),
     };
     let public_ip = if request.assign_public_ip { Some(address::allocate_public_ip(tx)?) } else { None };

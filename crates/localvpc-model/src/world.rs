@@ -458,6 +458,11 @@ impl<'w> Tx<'w> {
         self.dirty.insert((META_KIND, scope.clone(), META_ID.to_string()), serialize_meta);
     }
 
+    /// The sequence number of the last ID issued: it orders resources by creation, which their random IDs do not.
+    pub fn id_sequence(&self) -> u64 {
+        self.world.next_id
+    }
+
     /// Issues a fresh ID of `kind`.
     pub fn next_id(&mut self, kind: IdKind) -> String {
         self.world.next_id += 1;

@@ -129,6 +129,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("ModifyVpcAttribute", Write(vpc::modify_vpc_attribute)),
     ("ModifyVpcPeeringConnectionOptions", Write(vpc_peering::modify_vpc_peering_connection_options)),
     ("ModifyVpcTenancy", Write(vpc::modify_vpc_tenancy)),
+    ("MonitorInstances", Write(instance::monitor_instances)),
     ("RebootInstances", Write(instance::reboot_instances)),
     ("RejectVpcPeeringConnection", Write(vpc_peering::reject_vpc_peering_connection)),
     ("ReleaseAddress", Write(address::release_address)),
@@ -146,6 +147,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("StopInstances", Write(instance::stop_instances)),
     ("TerminateInstances", Write(instance::terminate_instances)),
     ("UnassignPrivateIpAddresses", Write(network_interface::unassign_private_ip_addresses)),
+    ("UnmonitorInstances", Write(instance::unmonitor_instances)),
     (
         "UpdateSecurityGroupRuleDescriptionsEgress",
         Write(security_group::update_security_group_rule_descriptions_egress),

@@ -9,12 +9,11 @@ mod status;
 pub(crate) use attribute::{describe_instance_attribute, modify_instance_attribute, reset_instance_attribute};
 pub(crate) use status::{
     describe_instance_credit_specifications, describe_instance_status, modify_instance_credit_specification,
-    reboot_instances,
+    monitor_instances, reboot_instances, unmonitor_instances,
 };
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use localvpc_model::filter::{matches, validate};
-use localvpc_model::ids::IdKind;
 use localvpc_model::instance::{
     self, Instance, InstanceState, InstanceView, InterfaceSpecification, LaunchSettings, Reservation, RunInstances,
     StateChange,
@@ -25,7 +24,7 @@ use localvpc_model::volume::{self, BlockDeviceMapping, EbsBlockDevice, Volume, V
 use localvpc_model::{Ec2Error, RegionState, Tag, Tx, World};
 
 use super::network_interface::{render_association, render_group_set, render_private_addresses};
-use super::{select, Ctx};
+use super::Ctx;
 use crate::params::Params;
 use crate::xml::Xml;
 
@@ -60,7 +59,7 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
                 .text("tenancy", "default");
         })
         .nested("monitoring", |x| {
-            x.text("state", "disabled");
+            x.text("state", instance::status::monitoring_state(instance));
         });
     if let Some(interface) = interface {
         x.text("subnetId", &interface.subnet_id)
@@ -269,6 +268,7 @@ fn interface_specification(member: &Params) -> Result<InterfaceSpecification> {
         secondary_private_ip_address_count: member.int("SecondaryPrivateIpAddressCount")?,
         associate_public_ip_address: member.bool("AssociatePublicIpAddress")?,
         description: member.get("Description").map(str::to_string),
+        delete_on_termination: member.bool("DeleteOnTermination")?,
     })
 }
 
@@ -326,6 +326,7 @@ fn run(tx: &mut Tx, ctx: &Ctx, params: &Params, template: Option<(String, u64)>,
             kernel_id: params.get("KernelId").map(str::to_string),
             ramdisk_id: params.get("RamdiskId").map(str::to_string),
             cpu_credits: params.get("CreditSpecification.CpuCredits").map(str::to_string),
+            monitoring: params.bool("Monitoring.Enabled")?,
         },
         volume_tags,
         block_device_mappings: block_device_mappings(params)?,
@@ -343,9 +344,8 @@ pub(crate) fn describe_instances(world: &World, ctx: &Ctx, params: &Params, x: &
     let page = params.page(5, 1000)?;
     instance::check_describe_paging(&ids, &page)?;
     let region = world.region(&ctx.scope);
-    let found = select(&region.instances, &ids, IdKind::Instance, Ec2Error::InstanceNotFound, &page, |instance| {
-        matches(&InstanceView { instance, region }, &filters)
-    })?;
+    let found =
+        instance::describe(region, &ids, &page, |instance| matches(&InstanceView { instance, region }, &filters))?;
     x.list("reservationSet", instance::group_by_reservation(&found.items), |x, reservation| {
         render_reservation(x, &reservation, region)
     });

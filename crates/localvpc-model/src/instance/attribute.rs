@@ -37,6 +37,9 @@ pub struct InstanceAttributes {
     /// The CPU credit option of a burstable instance as launched or modified (`None`: the type's default, see
     /// [`super::credit`]).
     pub cpu_credits: Option<String>,
+    /// Detailed (one-minute) CloudWatch monitoring: `Monitoring.Enabled` at launch, MonitorInstances and
+    /// UnmonitorInstances.
+    pub detailed_monitoring: bool,
 }
 
 impl Default for InstanceAttributes {
@@ -51,6 +54,7 @@ impl Default for InstanceAttributes {
             kernel_id: None,
             ramdisk_id: None,
             cpu_credits: None,
+            detailed_monitoring: false,
         }
     }
 }

@@ -4,10 +4,12 @@
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
+mod placement;
+
 use super::{attribute, credit, Instance, InstanceAttributes, InstanceState, Reservation};
 use crate::ids::IdKind;
-use crate::network_interface::{self, PrimaryInterface};
-use crate::subnet::{self, Subnet};
+use crate::network_interface::{self, LaunchedInterface};
+use crate::subnet::Subnet;
 use crate::tags::{Tag, Tags};
 use crate::volume::{self, BlockDeviceMapping};
 use crate::world::{RegionState, Scope, Tx};
@@ -27,10 +29,12 @@ pub struct InterfaceSpecification {
     pub security_group_ids: Vec<String>,
     /// `PrivateIpAddress`, or the primary of `PrivateIpAddresses.N`.
     pub private_ip_address: Option<String>,
-    /// Further private addresses (secondary addresses: not modelled).
+    /// The other addresses of `PrivateIpAddresses.N`: secondary addresses.
     pub secondary_private_ip_addresses: Vec<String>,
-    /// `SecondaryPrivateIpAddressCount` (not modelled).
+    /// `SecondaryPrivateIpAddressCount`: that many secondary addresses from the subnet.
     pub secondary_private_ip_address_count: Option<i64>,
+    /// `DeleteOnTermination` (default true for an interface made at launch).
+    pub delete_on_termination: Option<bool>,
     /// `AssociatePublicIpAddress`.
     pub associate_public_ip_address: Option<bool>,
     /// `Description`.
@@ -56,6 +60,8 @@ pub struct LaunchSettings {
     pub ramdisk_id: Option<String>,
     /// `CreditSpecification.CpuCredits`.
     pub cpu_credits: Option<String>,
+    /// `Monitoring.Enabled`: detailed monitoring.
+    pub monitoring: Option<bool>,
 }
 
 impl LaunchSettings {
@@ -76,6 +82,7 @@ impl LaunchSettings {
             kernel_id: self.kernel_id.clone(),
             ramdisk_id: self.ramdisk_id.clone(),
             cpu_credits: credit::launch_credits(instance_type, self.cpu_credits.as_deref())?,
+            detailed_monitoring: self.monitoring.unwrap_or(defaults.detailed_monitoring),
             ..defaults
         })
     }
@@ -122,15 +129,6 @@ pub struct RunInstances {
     pub launch_template: Option<(String, u64)>,
 }
 
-/// The interface RunInstances builds, after the two parameter forms are merged.
-struct Placement {
-    subnet: Arc<Subnet>,
-    group_ids: Vec<String>,
-    private_ip: Option<String>,
-    associate_public_ip: Option<bool>,
-    description: String,
-}
-
 /// RunInstances (spec §2.9).
 pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Result<Reservation> {
     if let Some(token) = request.client_token.as_deref().filter(|token| !token.is_empty()) {
@@ -153,30 +151,82 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         instance_tags.push(Tag { key: "aws:ec2launchtemplate:id".into(), value: template_id.clone() });
         instance_tags.push(Tag { key: "aws:ec2launchtemplate:version".into(), value: version.to_string() });
     }
-    let placement = place(tx.region(scope), &request)?;
+    if let Some(zone) = &request.availability_zone {
+        // Spec §2.9 [O]: a zone of another region (or none at all) is refused before any subnet is looked at.
+        if !crate::availability_zone::zones(&scope.region).iter().any(|known| known.name == *zone) {
+            return Err(Ec2Error::InvalidAvailabilityZone(zone.clone()));
+        }
+    }
+    let placement = placement::place(tx.region(scope), &request)?;
     // Spec §5: security groups per network interface (every launched interface gets the same groups).
     let quotas = tx.quotas();
     crate::quotas::check(quotas.security_groups_per_interface, 0, placement.group_ids.len(), || {
         Ec2Error::SecurityGroupsPerInterfaceLimitExceeded
     })?;
     let subnet = placement.subnet.clone();
+    // ASSUMPTION (spec part 2 §11.2 [I]): an existing interface attaches to one instance only, so a launch naming
+    // one is for a single instance; the code and text are unverified.
+    let existing =
+        placement.existing_interface.is_some() || placement.extra_interfaces.iter().any(|e| e.existing.is_some());
+    if existing && request.max_count > 1 {
+        return Err(Ec2Error::InvalidParameterCombination(
+            "A network interface ID can only be specified when launching a single instance.".into(),
+        ));
+    }
+    let fixed_address = placement.private_ip.is_some()
+        || !placement.secondary.addresses.is_empty()
+        || placement.extra_interfaces.iter().any(|extra| extra.is_fixed());
+    // ASSUMPTION (spec §2.9 [I]): one fixed address cannot serve several instances; AWS refuses the combination,
+    // the exact text is unverified.
+    if fixed_address && request.max_count > 1 {
+        return Err(Ec2Error::InvalidParameterCombination(
+            "A private IP address can only be specified when launching a single instance.".into(),
+        ));
+    }
     let requested = match &placement.private_ip {
         Some(text) => {
-            // ASSUMPTION (spec §2.9 [I]): one fixed address cannot serve several instances; AWS refuses the
-            // combination, the exact text is unverified.
-            if request.max_count > 1 {
-                return Err(Ec2Error::InvalidParameterCombination(
-                    "A private IP address can only be specified when launching a single instance.".into(),
-                ));
-            }
             let region = tx.region(scope);
             let in_use = |address| region.index.private_address_in_use(&subnet.id, address);
             Some(network_interface::check_requested_address(&subnet, in_use, text)?)
         }
         None => None,
     };
-    let free = subnet.available_ip_address_count(tx.region(scope));
-    // Spec §2.9 [O]: as many as fit up to MaxCount, at least MinCount, else nothing.
+    // Spec §2.9 [O]: as many as fit up to MaxCount, at least MinCount, else nothing — counting only the addresses a
+    // launch can be given (none inside the subnet's CIDR reservations).
+    let free = match fixed_address || existing {
+        // One instance on its named address or an existing interface (its other addresses are taken when it is
+        // made, or refused then if the subnet has none left).
+        true => 1,
+        // Each instance takes its secondary addresses, and those of its further interfaces, from their subnets
+        // (part 2 §11.4).
+        false => {
+            let mut demand: Vec<(&Subnet, u64)> = vec![(&subnet, placement.addresses_per_instance())];
+            for extra in &placement.extra_interfaces {
+                match demand.iter_mut().find(|(taken, _)| taken.id == extra.subnet.id) {
+                    Some((_, count)) => *count += extra.addresses_per_instance(),
+                    None => demand.push((&extra.subnet, extra.addresses_per_instance())),
+                }
+            }
+            let region = tx.region(scope);
+            demand
+                .iter()
+                .filter(|(_, count)| *count > 0)
+                .map(|(subnet, count)| network_interface::assignable_address_count(region, subnet) / count)
+                .min()
+                .unwrap_or(u64::MAX)
+        }
+    };
+    // Part 2 §11.2: the instance type's interface limit holds at launch as for AttachNetworkInterface.
+    let interfaces_per_instance = 1 + placement.extra_interfaces.len();
+    if let Some(limits) = crate::instance_type::limits(&instance_type) {
+        if interfaces_per_instance > limits.max_network_interfaces as usize {
+            return Err(crate::NetworkInterfaceError::AttachmentLimitExceeded {
+                count: interfaces_per_instance,
+                instance_type: instance_type.clone(),
+            }
+            .into());
+        }
+    }
     let count = (request.max_count as u64).min(free);
     if count < request.min_count as u64 {
         return Err(Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()));
@@ -184,40 +234,54 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     // Spec §5: network interfaces per Region, one primary interface per instance.
     // ASSUMPTION (spec §5 [I]): like the free addresses above, the quota trims the launch to what fits and refuses
     // it only when fewer than MinCount fit.
+    let created_per_instance = u64::from(placement.existing_interface.is_none())
+        + placement.extra_interfaces.iter().filter(|extra| extra.existing.is_none()).count() as u64;
     let room = quotas
         .network_interfaces_per_region
-        .map(|limit| limit.saturating_sub(tx.region(scope).network_interfaces.len()) as u64);
+        .filter(|_| created_per_instance > 0)
+        .map(|limit| limit.saturating_sub(tx.region(scope).network_interfaces.len()) as u64 / created_per_instance);
     let count = count.min(room.unwrap_or(u64::MAX));
     if count < request.min_count as u64 {
         return Err(Ec2Error::NetworkInterfaceLimitExceeded);
     }
-    // Spec §2.9 [D]: `AssociatePublicIpAddress` on device 0 overrides the subnet's `mapPublicIpOnLaunch`.
-    let assign_public_ip = placement.associate_public_ip.unwrap_or(subnet.map_public_ip_on_launch);
+    // Spec §2.9 [D]: `AssociatePublicIpAddress` on device 0 overrides the subnet's `mapPublicIpOnLaunch`, and no
+    // instance launched with more than one interface gets a public address.
+    let assign_public_ip = placement.extra_interfaces.is_empty()
+        && placement.associate_public_ip.unwrap_or(subnet.map_public_ip_on_launch);
     let reservation_id = tx.next_id(IdKind::Reservation);
     let mut launched = Vec::with_capacity(count as usize);
     // Where the search for the next free address resumes: every address below it is taken.
     let mut resume_at: Option<Ipv4Addr> = None;
     for index in 0..count as u32 {
-        let private_ip: Ipv4Addr = match requested {
-            Some(address) => address,
-            None => network_interface::first_free_address(tx.region(scope), &subnet, resume_at)
-                .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()))?,
-        };
-        resume_at = Some(private_ip);
         let instance_id = tx.next_id(IdKind::Instance);
-        let interface = network_interface::create_primary(
-            tx,
-            scope,
-            &subnet,
-            PrimaryInterface {
-                instance_id: instance_id.clone(),
-                private_ip,
-                security_group_ids: placement.group_ids.clone(),
-                assign_public_ip,
-                description: placement.description.clone(),
-                tags: Tags(request.interface_tags.clone()),
-            },
-        )?;
+        let launch_sequence = tx.id_sequence();
+        let interface = match &placement.existing_interface {
+            Some(interface_id) => network_interface::attach_at_launch(tx, scope, interface_id, &instance_id, 0)
+                .ok_or_else(|| Ec2Error::NetworkInterfaceNotFound(vec![interface_id.clone()]))?,
+            None => {
+                let private_ip: Ipv4Addr = match requested {
+                    Some(address) => address,
+                    None => network_interface::first_free_address(tx.region(scope), &subnet, resume_at)
+                        .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()))?,
+                };
+                resume_at = Some(private_ip);
+                network_interface::create_launched(
+                    tx,
+                    scope,
+                    &subnet,
+                    LaunchedInterface {
+                        instance_id: instance_id.clone(),
+                        device_index: 0,
+                        private_ip,
+                        security_group_ids: placement.group_ids.clone(),
+                        assign_public_ip,
+                        description: placement.description.clone(),
+                        tags: Tags(request.interface_tags.clone()),
+                        delete_on_termination: placement.delete_on_termination,
+                    },
+                )?
+            }
+        };
         let instance = Instance {
             id: instance_id,
             reservation_id: reservation_id.clone(),
@@ -231,6 +295,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
             state: InstanceState::Running,
             launch_time: tx.now(),
             ami_launch_index: index,
+            launch_sequence,
             client_token: request.client_token.clone().filter(|token| !token.is_empty()),
             state_transition_reason: String::new(),
             state_reason: None,
@@ -242,9 +307,59 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         let zone = (subnet.availability_zone.as_str(), subnet.availability_zone_id.as_str());
         volume::create_for_instance(tx, scope, &instance.id, zone, &volumes, &request.volume_tags);
         tx.put(scope, instance.clone());
+        // Once the instance exists, so that its type's addresses-per-interface limit applies (part 2 §11.4).
+        if placement.addresses_per_instance() > 1 {
+            network_interface::assign(tx, scope, &interface.id, placement.secondary.clone())?;
+        }
+        for extra in &placement.extra_interfaces {
+            launch_extra_interface(tx, scope, &instance.id, extra, &request.interface_tags)?;
+        }
         launched.push(Arc::new(Instance { state: InstanceState::Pending, ..instance }));
     }
     Ok(Reservation { id: reservation_id, owner_id: scope.account.clone(), instances: launched })
+}
+
+/// Makes or attaches one interface above device 0 of a launched instance, with its secondary addresses.
+fn launch_extra_interface(
+    tx: &mut Tx,
+    scope: &Scope,
+    instance_id: &str,
+    extra: &placement::ExtraInterface,
+    tags: &[Tag],
+) -> Result<()> {
+    if let Some(interface_id) = &extra.existing {
+        network_interface::attach_at_launch(tx, scope, interface_id, instance_id, extra.device_index)
+            .ok_or_else(|| Ec2Error::NetworkInterfaceNotFound(vec![interface_id.clone()]))?;
+        return Ok(());
+    }
+    let region = tx.region(scope);
+    let private_ip = match &extra.private_ip {
+        Some(text) => {
+            let in_use = |address| region.index.private_address_in_use(&extra.subnet.id, address);
+            network_interface::check_requested_address(&extra.subnet, in_use, text)?
+        }
+        None => network_interface::first_free_address(region, &extra.subnet, None)
+            .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(extra.subnet.id.clone()))?,
+    };
+    let interface = network_interface::create_launched(
+        tx,
+        scope,
+        &extra.subnet,
+        LaunchedInterface {
+            instance_id: instance_id.to_string(),
+            device_index: extra.device_index,
+            private_ip,
+            security_group_ids: extra.group_ids.clone(),
+            assign_public_ip: false,
+            description: extra.description.clone(),
+            tags: Tags(tags.to_vec()),
+            delete_on_termination: extra.delete_on_termination,
+        },
+    )?;
+    if extra.addresses_per_instance() > 1 {
+        network_interface::assign(tx, scope, &interface.id, extra.secondary.clone())?;
+    }
+    Ok(())
 }
 
 /// Spec §1.1: a repeated `ClientToken` answers the reservation it made, creating nothing.
@@ -285,142 +400,4 @@ fn check_counts(min_count: i64, max_count: i64, max_instances_per_call: usize) -
         return Err(Ec2Error::InstanceLimitExceeded { requested: max_count, limit: max_instances_per_call });
     }
     Ok(())
-}
-
-/// Merges the flat and the `NetworkInterface.N` forms, then resolves the subnet and the groups.
-fn place(region: &RegionState, request: &RunInstances) -> Result<Placement> {
-    let (subnet_id, group_ids, private_ip, associate_public_ip, description) = match request
-        .network_interfaces
-        .as_slice()
-    {
-        [] => (
-            request.subnet_id.clone(),
-            request.security_group_ids.clone(),
-            request.private_ip_address.clone(),
-            None,
-            None,
-        ),
-        [interface] => {
-            // AWS refuses instance-level network settings next to interface specifications.
-            let clashes = [
-                (request.subnet_id.is_some(), "subnet ID"),
-                (!request.security_group_ids.is_empty() || !request.security_group_names.is_empty(), "security groups"),
-                (request.private_ip_address.is_some(), "private IP address"),
-            ];
-            if let Some((_, what)) = clashes.iter().find(|(clash, _)| *clash) {
-                return Err(Ec2Error::InvalidParameterCombination(format!(
-                    "Network interfaces and an instance-level {what} may not be specified on the same request"
-                )));
-            }
-            if interface.device_index != Some(0) {
-                return Err(Ec2Error::InvalidParameterValue(
-                    "Each network interface requires a device index, and the primary network interface must have \
-                     device index 0."
-                        .into(),
-                ));
-            }
-            let secondary = !interface.secondary_private_ip_addresses.is_empty()
-                || interface.secondary_private_ip_address_count.unwrap_or(0) > 0;
-            if interface.network_interface_id.is_some() || secondary {
-                return Err(Ec2Error::InvalidParameterValue(
-                    "Attaching an existing network interface or secondary private addresses at launch is not \
-                     supported by localvpc"
-                        .into(),
-                ));
-            }
-            (
-                interface.subnet_id.clone(),
-                interface.security_group_ids.clone(),
-                interface.private_ip_address.clone(),
-                interface.associate_public_ip_address,
-                interface.description.clone(),
-            )
-        }
-        _ => {
-            return Err(Ec2Error::InvalidParameterValue(
-                "Launching with more than one network interface is not supported by localvpc".into(),
-            ))
-        }
-    };
-    let subnet = match subnet_id {
-        Some(subnet_id) => subnet::find(region, &subnet_id)?,
-        None => default_subnet(region, request.availability_zone.as_deref())?,
-    };
-    if let Some(zone) = &request.availability_zone {
-        if *zone != subnet.availability_zone {
-            return Err(Ec2Error::InvalidParameterValue(format!(
-                "Value ({zone}) for parameter availabilityZone is invalid. Subnet '{}' is in availability zone '{}'.",
-                subnet.id, subnet.availability_zone
-            )));
-        }
-    }
-    let group_ids = resolve_groups(region, &subnet, &group_ids, &request.security_group_names)?;
-    Ok(Placement { subnet, group_ids, private_ip, associate_public_ip, description: description.unwrap_or_default() })
-}
-
-/// Spec §2.9 [D]: without a subnet, the default subnet of the default VPC — of the requested zone, else of the
-/// first zone that has one.
-fn default_subnet(region: &RegionState, zone: Option<&str>) -> Result<Arc<Subnet>> {
-    let vpc = region.vpcs.values().find(|vpc| vpc.is_default).ok_or(Ec2Error::NoDefaultVpc)?;
-    let mut candidates: Vec<&Arc<Subnet>> = region
-        .subnets
-        .values()
-        .filter(|subnet| subnet.vpc_id == vpc.id && subnet.default_for_az)
-        .filter(|subnet| zone.is_none_or(|zone| subnet.availability_zone == zone))
-        .collect();
-    candidates.sort_by(|a, b| a.availability_zone.cmp(&b.availability_zone));
-    candidates.first().map(|subnet| (*subnet).clone()).ok_or_else(|| Ec2Error::NoDefaultSubnet(vpc.id.clone()))
-}
-
-/// Spec §2.7/§2.9: groups by ID must exist and belong to the subnet's VPC; names resolve in the default VPC only;
-/// none means the VPC's `default` group.
-fn resolve_groups(region: &RegionState, subnet: &Subnet, ids: &[String], names: &[String]) -> Result<Vec<String>> {
-    let mut resolved: Vec<String> = Vec::new();
-    for group_id in ids {
-        IdKind::SecurityGroup.check(group_id)?;
-        let group = region
-            .security_groups
-            .get(group_id.as_str())
-            .ok_or_else(|| Ec2Error::SecurityGroupNotFound(vec![group_id.clone()]))?;
-        if group.vpc_id != subnet.vpc_id {
-            return Err(Ec2Error::SecurityGroupInOtherNetwork {
-                group_id: group.id.clone(),
-                subnet_id: subnet.id.clone(),
-            });
-        }
-        resolved.push(group.id.clone());
-    }
-    if !names.is_empty() {
-        let default_vpc = region.vpcs.values().find(|vpc| vpc.is_default).ok_or(Ec2Error::NoDefaultVpc)?;
-        // ASSUMPTION (spec §2.7 [D] "names resolve in the default VPC only"): a subnet of another VPC cannot use
-        // group names, with the message AWS gives when both are sent for a non-default VPC.
-        if subnet.vpc_id != default_vpc.id {
-            return Err(Ec2Error::InvalidParameterCombination(
-                "The parameter groupName cannot be used with the parameter subnet".into(),
-            ));
-        }
-        for name in names {
-            let group = region
-                .security_groups
-                .values()
-                .find(|group| &group.name == name && group.vpc_id == default_vpc.id)
-                .ok_or_else(|| Ec2Error::SecurityGroupNameNotFound(name.clone(), default_vpc.id.clone()))?;
-            resolved.push(group.id.clone());
-        }
-    }
-    if resolved.is_empty() {
-        let default_group = region
-            .security_groups
-            .values()
-            .find(|group| group.vpc_id == subnet.vpc_id && group.name == "default")
-            .ok_or_else(|| Ec2Error::SecurityGroupNameNotFound("default".into(), subnet.vpc_id.clone()))?;
-        resolved.push(default_group.id.clone());
-    }
-    let mut unique = Vec::new();
-    for id in resolved {
-        if !unique.contains(&id) {
-            unique.push(id);
-        }
-    }
-    Ok(unique)
 }

@@ -1,5 +1,6 @@
 //! DescribeInstanceStatus (spec §10.5) and RebootInstances (spec §10.7): the status checks of an instance and
-//! their filters, and the reboot rule.
+//! their filters, and the reboot rule; MonitorInstances and UnmonitorInstances, and the monitoring state an
+//! instance shows.
 //!
 //! localvpc's instances have no hardware to fail and reach `running` at once (spec §2.9), so the checks finish at
 //! once too: a running instance reports `ok` with `reachability` `passed` for the instance, the system and its
@@ -9,6 +10,7 @@
 
 use super::{Instance, InstanceState};
 use crate::filter::Filterable;
+use crate::instance::attribute::InstanceAttributes;
 use crate::world::{Scope, Tx};
 use crate::{Ec2Error, Result};
 
@@ -90,4 +92,54 @@ pub fn reboot_instances(tx: &mut Tx, scope: &Scope, instance_ids: &[String]) -> 
         return Err(Ec2Error::InstanceCannotBeRebooted(instance.id.clone()));
     }
     Ok(())
+}
+
+/// `monitoring.state` (EC2 API reference, Monitoring: `disabled | disabling | enabled | pending`). The stored
+/// setting is final; like the instance state, only the answer of the call that enables it shows the transition —
+/// RunInstances' answer shows `pending` for an instance launched with detailed monitoring, as MonitorInstances
+/// answers, and every later Describe `enabled`.
+pub fn monitoring_state(instance: &Instance) -> &'static str {
+    match (instance.attributes.detailed_monitoring, instance.state) {
+        (false, _) => "disabled",
+        (true, InstanceState::Pending) => "pending",
+        (true, _) => "enabled",
+    }
+}
+
+/// One item of a MonitorInstances or UnmonitorInstances answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonitoringChange {
+    /// The instance.
+    pub instance_id: String,
+    /// `pending` (Monitor) or `disabling` (Unmonitor).
+    pub state: &'static str,
+}
+
+/// MonitorInstances (`enable`) and UnmonitorInstances: every ID must exist first.
+/// ASSUMPTION (EC2 API reference [D] "a running or stopped instance"; the refusal's code is [I]): a terminated or
+/// shutting-down instance is refused.
+pub fn set_monitoring(
+    tx: &mut Tx,
+    scope: &Scope,
+    instance_ids: &[String],
+    enable: bool,
+) -> Result<Vec<MonitoringChange>> {
+    let instances = super::find_all(tx.region(scope), instance_ids)?;
+    if let Some(instance) = instances
+        .iter()
+        .find(|instance| matches!(instance.state, InstanceState::Terminated | InstanceState::ShuttingDown))
+    {
+        return Err(Ec2Error::InstanceNotInValidState(instance.id.clone()));
+    }
+    let state = if enable { "pending" } else { "disabling" };
+    let mut changes = Vec::with_capacity(instances.len());
+    for instance in instances {
+        if instance.attributes.detailed_monitoring != enable {
+            tx.update::<Instance>(scope, &instance.id, |instance| {
+                instance.attributes = InstanceAttributes { detailed_monitoring: enable, ..instance.attributes.clone() }
+            });
+        }
+        changes.push(MonitoringChange { instance_id: instance.id.clone(), state });
+    }
+    Ok(changes)
 }

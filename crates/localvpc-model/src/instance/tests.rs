@@ -88,6 +88,46 @@ fn a_slash_28_takes_eleven_instances() {
 }
 
 #[test]
+fn cidr_reservations_shrink_what_a_launch_can_take() {
+    use crate::subnet_cidr_reservation::{self, CreateSubnetCidrReservation, ReservationType};
+    let mut world = World::default();
+    let mut tx = Tx::new(&mut world, Timestamp(0));
+    // 10.0.0.16/28: eleven usable addresses, .20 to .30; the reservation .24/30 takes four of them.
+    let (_, subnet_id) = setup(&mut tx, "10.0.0.16/28");
+    let first = run_instances(&mut tx, &scope(), launch(&subnet_id, 1)).unwrap();
+    subnet_cidr_reservation::create(
+        &mut tx,
+        &scope(),
+        CreateSubnetCidrReservation {
+            subnet_id: subnet_id.clone(),
+            cidr: "10.0.0.24/30".into(),
+            reservation_type: ReservationType::Explicit,
+            description: String::new(),
+            tags: Tags::default(),
+        },
+    )
+    .unwrap();
+    let subnet = tx.region(&scope()).subnets[subnet_id.as_str()].clone();
+    assert_eq!(network_interface::assignable_address_count(tx.region(&scope()), &subnet), 6);
+    // MinCount beyond what fits outside the reservation: nothing launches.
+    let mut request = launch(&subnet_id, 7);
+    request.max_count = 10;
+    let error = run_instances(&mut tx, &scope(), request).unwrap_err();
+    assert_eq!(error.code(), "InsufficientFreeAddressesInSubnet");
+    assert_eq!(tx.region(&scope()).instances.len(), 1);
+    // MinCount fits, MaxCount does not: as many as fit, none inside the reservation.
+    let mut request = launch(&subnet_id, 2);
+    request.max_count = 10;
+    let reservation = run_instances(&mut tx, &scope(), request).unwrap();
+    let addresses: Vec<String> =
+        reservation.instances.iter().map(|i| interface_of(&tx, &i.id).private_ip.to_string()).collect();
+    assert_eq!(addresses, ["10.0.0.21", "10.0.0.22", "10.0.0.23", "10.0.0.28", "10.0.0.29", "10.0.0.30"]);
+    assert_eq!(interface_of(&tx, &first.instances[0].id).private_ip.to_string(), "10.0.0.20");
+    let error = run_instances(&mut tx, &scope(), launch(&subnet_id, 1)).unwrap_err();
+    assert_eq!(error.code(), "InsufficientFreeAddressesInSubnet");
+}
+
+#[test]
 fn a_repeated_client_token_creates_nothing() {
     let mut world = World::default();
     let mut tx = Tx::new(&mut world, Timestamp(0));
@@ -144,7 +184,13 @@ fn without_a_subnet_the_default_subnet_of_the_first_zone_and_a_public_name() {
     let mut tx = Tx::new(&mut empty, Timestamp(0));
     let request = RunInstances { image_id: "ami-1".into(), min_count: 1, max_count: 1, ..Default::default() };
     let error = run_instances(&mut tx, &scope(), request).unwrap_err();
-    assert_eq!((error.code(), error.to_string()), ("VPCIdNotSpecified", "No default VPC for this user".into()));
+    assert_eq!(
+        (error.code(), error.to_string()),
+        (
+            "VPCIdNotSpecified",
+            "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.".into()
+        )
+    );
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! AttachNetworkInterface and DetachNetworkInterface (spec part 2 §11.2): an `available` interface joins a running
 //! or stopped instance of its zone and VPC at a free device index, and leaves it again — all but the primary.
 
+use std::sync::Arc;
+
 use super::{find, InterfaceAttachment, NetworkInterface};
 use crate::ids::IdKind;
 use crate::instance::{self, InstanceState};
@@ -53,6 +55,27 @@ pub fn attach(tx: &mut Tx, scope: &Scope, interface_id: &str, instance_id: &str,
     let attachment_id = attachment.attachment_id.clone();
     tx.update::<NetworkInterface>(scope, &interface.id, |interface| interface.attachment = Some(attachment));
     Ok(attachment_id)
+}
+
+/// RunInstances with an existing interface (checked `available` by the launch): attached at once, and
+/// kept when the instance terminates (API reference, InstanceNetworkInterfaceSpecification: `DeleteOnTermination`
+/// may be true only for an interface the launch creates).
+pub(crate) fn attach_at_launch(
+    tx: &mut Tx,
+    scope: &Scope,
+    interface_id: &str,
+    instance_id: &str,
+    device_index: u32,
+) -> Option<Arc<NetworkInterface>> {
+    let attachment = InterfaceAttachment {
+        attachment_id: tx.next_id(IdKind::NetworkInterfaceAttachment),
+        instance_id: instance_id.to_string(),
+        device_index,
+        delete_on_termination: false,
+        attach_time: tx.now(),
+    };
+    tx.update::<NetworkInterface>(scope, interface_id, |interface| interface.attachment = Some(attachment));
+    tx.get(scope, interface_id)
 }
 
 /// DetachNetworkInterface: the interface is `available` again; the primary (device 0) stays.

@@ -1,5 +1,5 @@
 //! DescribeInstanceStatus and RebootInstances (spec §10.5, §10.7), DescribeInstanceCreditSpecifications and
-//! ModifyInstanceCreditSpecification (spec §10.6).
+//! ModifyInstanceCreditSpecification (spec §10.6), MonitorInstances and UnmonitorInstances.
 
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
@@ -102,4 +102,22 @@ pub(crate) fn modify_instance_credit_specification(tx: &mut Tx, ctx: &Ctx, param
         });
     });
     Ok(())
+}
+
+fn set_monitoring(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml, enable: bool) -> Result {
+    let changes = status::set_monitoring(tx, &ctx.scope, &params.list("InstanceId")?, enable)?;
+    x.list("instancesSet", &changes, |x, change| {
+        x.text("instanceId", &change.instance_id).nested("monitoring", |x| {
+            x.text("state", change.state);
+        });
+    });
+    Ok(())
+}
+
+pub(crate) fn monitor_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    set_monitoring(tx, ctx, params, x, true)
+}
+
+pub(crate) fn unmonitor_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    set_monitoring(tx, ctx, params, x, false)
 }
