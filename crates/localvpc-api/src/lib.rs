@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -130,14 +130,14 @@ async fn query(State(control): State<AppState>, request: Request) -> Response {
     } else {
         // The kernel data plane's consoles, when `serve --data-plane kernel` set its extension.
         let console = parts.extensions.get::<data_plane::KernelPlane>().map(|plane| plane.console.clone());
-        run_ec2(&control, &parts.headers, &action, &caller, &params, console)
+        run_ec2(&control, &request_id, &action, &caller, &params, console)
             .await
-            .map(|body| (body, xml::EC2_NAMESPACE))
+            .map(|answer| (answer, xml::EC2_NAMESPACE))
     };
     match result {
-        Ok((body, namespace)) if namespace == xml::EC2_NAMESPACE => {
+        Ok((answer, namespace)) if namespace == xml::EC2_NAMESPACE => {
             tracing::debug!(status = 200, "answered");
-            xml_response(200, xml::ec2_success(&action, &request_id, &body), &request_id)
+            xml_response(200, answer, &request_id)
         }
         Ok((body, _)) => xml_response(200, sts::envelope(&action, &request_id, &body), &request_id),
         Err(error) => {
@@ -147,9 +147,10 @@ async fn query(State(control): State<AppState>, request: Request) -> Response {
     }
 }
 
+/// Runs an EC2 action: its whole answer (envelope included), or the error to answer.
 async fn run_ec2(
     control: &AppState,
-    _headers: &HeaderMap,
+    request_id: &str,
     action: &str,
     caller: &auth::Caller,
     params: &Params,
@@ -167,7 +168,7 @@ async fn run_ec2(
             .await?;
     }
     let dry_run = params.bool("DryRun")?.unwrap_or(false);
-    let mut out = Xml::new();
+    let mut out = Xml::ec2_envelope(action, request_id);
     match handler {
         Handler::Read(read) => {
             read(&control.snapshot(), &ctx, params, &mut out)?;
@@ -184,12 +185,12 @@ async fn run_ec2(
             // A fresh document per application: a mutation may be applied again (see `Control::mutate`).
             out = control
                 .mutate(|tx| {
-                    let mut out = Xml::new();
+                    let mut out = Xml::ec2_envelope(action, request_id);
                     write(tx, &ctx, params, &mut out).map(|()| out)
                 })
                 .await?;
             control.refresh_topology();
         }
     }
-    Ok(out.into_string())
+    Ok(out.into_ec2_answer(action))
 }

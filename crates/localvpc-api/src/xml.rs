@@ -19,6 +19,35 @@ impl Xml {
         Xml { out: String::with_capacity(4096) }
     }
 
+    /// The start of an EC2 answer — `<?xml …?><{Action}Response xmlns=…><requestId>…</requestId>` — for the
+    /// handler to write its body after; [`Xml::into_ec2_answer`] closes it. Written in place, so a large body (a
+    /// DescribeInstances of thousands) is never copied into an envelope afterwards.
+    pub fn ec2_envelope(action: &str, request_id: &str) -> Self {
+        let mut x = Xml::new();
+        x.out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
+        x.out.push_str(action);
+        x.out.push_str("Response xmlns=\"");
+        x.out.push_str(EC2_NAMESPACE);
+        x.out.push_str("\"><requestId>");
+        x.out.push_str(request_id);
+        x.out.push_str("</requestId>");
+        x
+    }
+
+    /// The whole answer begun by [`Xml::ec2_envelope`].
+    pub fn into_ec2_answer(mut self, action: &str) -> String {
+        self.out.push_str("</");
+        self.out.push_str(action);
+        self.out.push_str("Response>");
+        self.out
+    }
+
+    /// Room for `additional` more bytes: a handler that knows its answer is large says so once, instead of the
+    /// buffer doubling (and copying) its way there.
+    pub fn reserve(&mut self, additional: usize) {
+        self.out.reserve(additional);
+    }
+
     /// `<tag>`.
     pub fn open(&mut self, tag: &str) -> &mut Self {
         self.out.push('<');
@@ -120,21 +149,9 @@ impl Xml {
 
 /// `<?xml …?><{Action}Response xmlns=…><requestId>…</requestId>{body}</{Action}Response>` (spec §1.3).
 pub fn ec2_success(action: &str, request_id: &str, body: &str) -> String {
-    // One exact-size buffer: bodies reach tens of kilobytes (DescribeVpcs over 100 VPCs), and growing a `format!`
-    // string by doubling copies them several times.
-    let mut out = String::with_capacity(body.len() + 2 * action.len() + request_id.len() + 160);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
-    out.push_str(action);
-    out.push_str("Response xmlns=\"");
-    out.push_str(EC2_NAMESPACE);
-    out.push_str("\"><requestId>");
-    out.push_str(request_id);
-    out.push_str("</requestId>");
-    out.push_str(body);
-    out.push_str("</");
-    out.push_str(action);
-    out.push_str("Response>");
-    out
+    let mut x = Xml::ec2_envelope(action, request_id);
+    x.raw(body);
+    x.into_ec2_answer(action)
 }
 
 /// `<Response><Errors><Error><Code>…` with `RequestID` (capital D), spec §1.4.

@@ -346,6 +346,8 @@ pub(crate) fn describe_instances(world: &World, ctx: &Ctx, params: &Params, x: &
     let region = world.region(&ctx.scope);
     let found =
         instance::describe(region, &ids, &page, |instance| matches(&InstanceView { instance, region }, &filters))?;
+    // An instance renders to ~3.9 KB (its interfaces, volume and option objects): room for all of them at once.
+    x.reserve(found.items.len() * 4096);
     x.list("reservationSet", instance::group_by_reservation(&found.items), |x, reservation| {
         render_reservation(x, &reservation, region)
     });
