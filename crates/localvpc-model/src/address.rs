@@ -17,6 +17,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::cidr::{self, Ipv4Net};
+use crate::error::AddressError;
 use crate::filter::Filterable;
 use crate::ids::IdKind;
 use crate::index::Indexes;
@@ -119,7 +120,7 @@ pub fn allocate_public_ip(tx: &mut Tx) -> Result<Ipv4Addr> {
         tx.set_public_ip_cursor((offset + 1) % size);
         return Ok(candidate);
     }
-    Err(Ec2Error::InsufficientAddressCapacity)
+    Err(AddressError::InsufficientCapacity.into())
 }
 
 /// The Elastic IP associated with an interface, if any.
@@ -237,9 +238,9 @@ pub fn allocate_requested(tx: &mut Tx, scope: &Scope, request: AllocateAddress) 
 /// An address outside the pool is one AWS never issued (moto's test_specific_eip_allocate_vpc asks for
 /// 127.38.43.222).
 fn recoverable(tx: &Tx, text: &str) -> Result<Ipv4Addr> {
-    let ip: Ipv4Addr = text.trim().parse().map_err(|_| Ec2Error::AddressNotAvailable)?;
+    let ip: Ipv4Addr = text.trim().parse().map_err(|_| AddressError::NotAvailable)?;
     if !pool().contains(&ip) || tx.world().index().public_address_in_use(ip) {
-        return Err(Ec2Error::AddressNotAvailable);
+        return Err(AddressError::NotAvailable.into());
     }
     Ok(ip)
 }
@@ -286,7 +287,7 @@ pub fn associate(tx: &mut Tx, scope: &Scope, request: &AssociateAddress) -> Resu
     let AddressRef::Allocation(allocation_id) = &request.address else {
         // Checked after the target's presence, before any lookup: the order is unverified.
         target_interface(region, request)?;
-        return Err(Ec2Error::AllocationIdRequiredToAssociate);
+        return Err(AddressError::AllocationIdRequiredToAssociate.into());
     };
     let address = find(region, allocation_id)?;
     let interface = target_interface(region, request)?;
@@ -305,15 +306,16 @@ pub fn associate(tx: &mut Tx, scope: &Scope, request: &AssociateAddress) -> Resu
     let has_gateway =
         region.internet_gateways.values().any(|igw| igw.attached_vpc.as_deref() == Some(interface.vpc_id.as_str()));
     if !has_gateway {
-        return Err(Ec2Error::VpcHasNoInternetGateway(interface.vpc_id.clone()));
+        return Err(AddressError::VpcHasNoInternetGateway(interface.vpc_id.clone()).into());
     }
     if let Some(existing) = &address.association {
         let elsewhere = existing.network_interface_id != interface.id;
         if elsewhere && request.allow_reassociation == Some(false) {
-            return Err(Ec2Error::AddressAlreadyAssociated {
+            return Err(AddressError::AlreadyAssociated {
                 allocation_id: address.allocation_id.clone(),
                 association_id: existing.association_id.clone(),
-            });
+            }
+            .into());
         }
     }
     // Another Elastic IP on the same interface is replaced.
@@ -378,7 +380,7 @@ pub fn disassociate(tx: &mut Tx, scope: &Scope, reference: &AssociationRef) -> R
             .ok_or_else(|| Ec2Error::AssociationNotFound(association_id.clone()))?,
         AssociationRef::PublicIp(public_ip) => {
             find_by_public_ip(region, public_ip)?;
-            return Err(Ec2Error::AssociationIdRequiredToDisassociate);
+            return Err(AddressError::AssociationIdRequiredToDisassociate.into());
         }
     };
     let Some(association) = address.association.clone() else {
@@ -394,11 +396,11 @@ pub fn disassociate(tx: &mut Tx, scope: &Scope, reference: &AssociationRef) -> R
 pub fn release(tx: &mut Tx, scope: &Scope, allocation_id: Option<&str>, public_ip: Option<&str>) -> Result<()> {
     let region = tx.region(scope);
     let address = match (allocation_id, public_ip) {
-        (Some(_), Some(_)) => return Err(Ec2Error::PublicIpAndAllocationId),
+        (Some(_), Some(_)) => return Err(AddressError::PublicIpAndAllocationId.into()),
         (Some(allocation_id), None) => find(region, allocation_id)?,
         (None, Some(public_ip)) => {
             find_by_public_ip(region, public_ip)?;
-            return Err(Ec2Error::AllocationIdRequiredToRelease);
+            return Err(AddressError::AllocationIdRequiredToRelease.into());
         }
         (None, None) => return Err(Ec2Error::MissingParameter("AllocationId".into())),
     };

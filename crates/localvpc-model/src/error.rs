@@ -5,7 +5,7 @@
 //! the `#[error]` text is the message. The doc of each variant names the spec section it comes from
 //! (`shared/spec/aws-vpc-behaviour.md`). The snapshot test at the bottom lists every (code, message) pair, so a
 //! changed spelling shows up in review. A family of many variants gets an enum of its own behind one variant here
-//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`), with its codes beside it.
+//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`), with its codes beside it.
 
 use thiserror::Error;
 
@@ -420,40 +420,9 @@ pub enum Ec2Error {
     /// §10.6 [O hashicorp/terraform-provider-aws#5067]: a credit option for a type that is not burstable.
     #[error("The {0} instance type does not support T2 Unlimited.")]
     CreditSpecificationNotSupported(String),
-    /// §2.10 [O]: AssociateAddress in a VPC with no internet gateway.
-    #[error("Network {0} is not attached to any internet gateway")]
-    VpcHasNoInternetGateway(String),
     /// §2.4 [O]: DetachInternetGateway while instances of the VPC have public addresses or Elastic IPs.
     #[error("Network {0} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.")]
     VpcHasMappedPublicAddresses(String),
-    /// §2.10 [D]: AssociateAddress with `AllowReassociation=false` for an Elastic IP associated elsewhere.
-    #[error("resource {allocation_id} is already associated with associate-id {association_id}")]
-    AddressAlreadyAssociated {
-        /// The Elastic IP.
-        allocation_id: String,
-        /// Its current association.
-        association_id: String,
-    },
-    /// §2.10 [O: cloudfoundry/bosh-aws-cpi-release#52, aws-sdk log of 2017]: AssociateAddress naming the Elastic IP
-    /// by `PublicIp` alone; every address is a VPC address since EC2-Classic's retirement.
-    #[error("You must specify an allocation id when mapping an address to a VPC instance")]
-    AllocationIdRequiredToAssociate,
-    /// §2.10 [O: mitchellh/vagrant-aws#530 and #540, NixOS/nixops#678]: DisassociateAddress by `PublicIp`.
-    #[error("You must specify an association id when unmapping an address from a VPC instance")]
-    AssociationIdRequiredToDisassociate,
-    /// §2.10 [O: boto/boto#2727, NixOS/nixops#852, fog/fog#879]: ReleaseAddress by `PublicIp`.
-    #[error("You must specify an allocation id when releasing a VPC elastic IP address")]
-    AllocationIdRequiredToRelease,
-    /// §2.10 [O: fog/fog#879]: ReleaseAddress with both `PublicIp` and `AllocationId`.
-    #[error("You may specify public IP or allocation id, but not both in the same call")]
-    PublicIpAndAllocationId,
-    /// §2.10: AllocateAddress `Address` (recovery) naming an address that is not free to allocate.
-    /// ASSUMPTION [O, weak: Eucalyptus's EC2 clone, Corymbia/eucalyptus#212]: its code and text.
-    #[error("The requested IP address does not exist or is unavailable")]
-    AddressNotAvailable,
-    /// Every address of the public pool (198.18.0.0/15) is taken.
-    #[error("There is not enough capacity to fulfill your public IPv4 address request.")]
-    InsufficientAddressCapacity,
 
     // ---- security groups (§2.7) ----
     /// §2.7 [O]: CreateSecurityGroup with a name the VPC already has.
@@ -690,6 +659,9 @@ pub enum Ec2Error {
     /// A network interface action's refusal (`error/network_interface.rs`).
     #[error(transparent)]
     NetworkInterface(#[from] NetworkInterfaceError),
+    /// An Elastic IP action's own refusals (`error/address.rs`).
+    #[error(transparent)]
+    Address(#[from] AddressError),
 
     // ---- launch templates ----
     /// A launch-template action's refusal (`error/launch_template.rs`).
@@ -712,11 +684,13 @@ fn not_found(noun: &str, ids: &[String]) -> String {
     }
 }
 
+mod address;
 mod codes;
 mod launch_template;
 mod network_interface;
 mod volume;
 
+pub use address::AddressError;
 pub use launch_template::LaunchTemplateError;
 pub use network_interface::NetworkInterfaceError;
 pub use volume::VolumeError;
