@@ -161,6 +161,54 @@ def test_ssh_shell_runs_the_tools_on_the_instance(lab):
     assert session.out.count("[ec2-user@ip-") == 4
 
 
+def test_ssh_with_an_identity_logs_in_only_with_the_instance_key_pair(lab, tmp_path):
+    ec2 = lab.ec2
+    lab.allow(lab.a, "tcp", 22, "0.0.0.0/0")
+    lab.internet_route(lab.a)
+    keys = {}
+    for name, key_type in [("deployer", "ed25519"), ("legacy", "rsa"), ("other", "ed25519")]:
+        material = ec2.create_key_pair(KeyName=name, KeyType=key_type, KeyFormat="pem")["KeyMaterial"]
+        keys[name] = tmp_path / f"{name}.pem"
+        keys[name].write_text(material)
+    subnet = ec2.describe_instances(InstanceIds=[lab.a["instance"]])["Reservations"][0]["Instances"][0]["SubnetId"]
+    hosts = {}
+    for name in ("deployer", "legacy"):
+        instance = ec2.run_instances(ImageId=AMI, InstanceType="t3.micro", MinCount=1, MaxCount=1, SubnetId=subnet,
+                                     KeyName=name)["Instances"][0]
+        allocation = ec2.allocate_address(Domain="vpc")
+        ec2.associate_address(AllocationId=allocation["AllocationId"], InstanceId=instance["InstanceId"])
+        hosts[name] = (allocation["PublicIp"], instance["PrivateIpAddress"])
+
+    # The key pair's own private key logs in (an OpenSSH ED25519 key, and a PKCS#1 RSA one).
+    for name in ("deployer", "legacy"):
+        eip, private = hosts[name]
+        session = lab.localvpc("ssh", "-i", keys[name], f"ec2-user@{eip}", stdin="exit\n")
+        assert session.rc == 0, session
+        assert session.out == "[ec2-user@ip-" + private.replace(".", "-") + " ~]$ logout\n", session
+    # Another key, or any key for an instance launched without a key pair, is what sshd refuses.
+    eip = hosts["deployer"][0]
+    denied = f"ec2-user@{eip}: Permission denied (publickey,gssapi-keyex,gssapi-with-mic).\n"
+    wrong = lab.localvpc("ssh", "-i", keys["other"], f"ec2-user@{eip}", stdin="exit\n")
+    assert (wrong.rc, wrong.out) == (255, ""), wrong
+    assert wrong.err == denied + "localvpc: the identity is not the key of the instance's key pair deployer\n"
+    crossed = lab.localvpc("ssh", "-i", keys["legacy"], f"ec2-user@{eip}", stdin="exit\n")
+    assert crossed.rc == 255 and crossed.err.startswith(denied), crossed
+    keyless = lab.localvpc("ssh", "-i", keys["deployer"], f"ec2-user@{lab.a['eip']}", stdin="exit\n")
+    assert keyless.rc == 255, keyless
+    assert keyless.err == (f"ec2-user@{lab.a['eip']}: Permission denied (publickey,gssapi-keyex,gssapi-with-mic).\n"
+                           "localvpc: the instance was launched without a key pair\n")
+    missing = lab.localvpc("ssh", "-i", tmp_path / "nope.pem", f"ec2-user@{eip}", stdin="exit\n")
+    assert missing.rc == 255 and "Identity file" in missing.err and denied in missing.err, missing
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a key\n")
+    unreadable = lab.localvpc("ssh", "-i", garbage, f"ec2-user@{eip}", stdin="exit\n")
+    assert unreadable.rc == 255 and f'Load key "{garbage}": invalid format' in unreadable.err, unreadable
+    # A deleted key pair leaves nothing to compare the key with.
+    ec2.delete_key_pair(KeyName="deployer")
+    gone = lab.localvpc("ssh", "-i", keys["deployer"], f"ec2-user@{eip}", stdin="exit\n")
+    assert gone.rc == 255 and "key pair deployer no longer exists" in gone.err, gone
+
+
 def test_ssh_refused_without_a_listener_and_timed_out_without_a_rule(lab):
     lab.internet_route(lab.a)
     no_rule = lab.localvpc("ssh", lab.a["eip"], stdin="exit\n")

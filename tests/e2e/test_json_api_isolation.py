@@ -331,3 +331,25 @@ def test_network_insights_over_cross_account_peering_suggests_the_peer_account(s
     # And OWNER, analysing its own end of the same peering, sees its own group by ID.
     own = analyse(owner["ec2"], Source=owner["instance"], **towards(other["ip"], 5432))
     assert owner["sg"] in component_ids(own) and owner["eni"] in component_ids(own), own
+
+
+def test_login_answers_for_the_callers_own_instances_only(server, client_factory):
+    """`/v1/login` (`localvpc ssh -i`): another account's instance is not found; its owner gets the verdict."""
+    owner = client_factory(key=OWNER)
+    pair = owner.create_key_pair(KeyName="deployer", KeyType="ed25519")
+    public = owner.describe_key_pairs(KeyNames=["deployer"], IncludePublicKey=True)["KeyPairs"][0]["PublicKey"]
+    vpc = owner.create_vpc(CidrBlock="10.5.0.0/16")["Vpc"]["VpcId"]
+    subnet = owner.create_subnet(VpcId=vpc, CidrBlock="10.5.1.0/24")["Subnet"]["SubnetId"]
+    instance = owner.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet, KeyName="deployer")[
+        "Instances"][0]["InstanceId"]
+    assert pair["KeyName"] == "deployer"
+    # Positive control: the owner learns that its key pair's key logs in, and that another does not.
+    assert ok(api(server.endpoint, "login", {"instance": instance, "public_key": public}, OWNER)) == {
+        "accepted": True}
+    other_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEwsSB9HbTeKCdkSlMZeTq9jZggaPJUwAsUi/7wakB+B"
+    refused = ok(api(server.endpoint, "login", {"instance": instance, "public_key": other_key}, OWNER))
+    assert refused["accepted"] is False and "deployer" in refused["reason"]
+    # Another account asks about the same instance with the right key: not found, and nothing of the pair leaks.
+    hidden = api(server.endpoint, "login", {"instance": instance, "public_key": public}, OTHER)
+    assert hidden.status_code == 400, hidden.text
+    assert hidden.json()["error"]["code"] == "InvalidInstanceID.NotFound" and "deployer" not in hidden.text

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/_localvpc/v1/explain", post(v1::explain))
         .route("/_localvpc/v1/resolve", post(v1::resolve))
         .route("/_localvpc/v1/reachability", post(v1::reachability))
+        .route("/_localvpc/v1/login", post(v1::login))
         .route("/_localvpc/v1/data-plane", get(crate::data_plane::data_plane))
         .route("/moto-api/reset", post(reset))
         .route("/_localvpc", any(not_found))

@@ -4,6 +4,7 @@
 //! created pair leaves in the CreateKeyPair answer and nowhere else. The key material and fingerprints are in
 //! [`material`].
 
+pub mod login;
 pub mod material;
 
 use std::sync::Arc;

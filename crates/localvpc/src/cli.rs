@@ -181,7 +181,8 @@ pub struct SshArgs {
     /// The port to connect to.
     #[arg(short = 'p', default_value_t = 22)]
     pub port: u16,
-    /// An identity file (accepted for familiarity; keys are not checked).
+    /// An identity file: its key must be the instance's key pair's (as sshd checks it); without one no key is
+    /// checked.
     #[arg(short = 'i', value_name = "IDENTITY_FILE")]
     pub identity: Option<PathBuf>,
     /// An ssh option such as `StrictHostKeyChecking=no` (accepted and ignored).

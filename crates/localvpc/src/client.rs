@@ -268,6 +268,16 @@ impl Client {
         typed(self.post("resolve", &json!({ "from": from, "name": name, "server": server }))?)
     }
 
+    /// `POST /_localvpc/v1/login`: whether the identity with `public_key` logs in to `instance` — `Ok(None)` when
+    /// it does, `Ok(Some(reason))` when sshd would refuse it.
+    pub fn login(&self, instance: &str, public_key: &str) -> anyhow::Result<Option<String>> {
+        let answer = self.post("login", &json!({ "instance": instance, "public_key": public_key }))?;
+        if answer["accepted"].as_bool() == Some(true) {
+            return Ok(None);
+        }
+        Ok(Some(answer["reason"].as_str().unwrap_or("refused").to_string()))
+    }
+
     /// `POST /_localvpc/v1/reachability` with `body` (`{"vpc", "form", "limit"}`): the JSON as the server sent it.
     pub fn reachability_json(&self, body: &Value) -> anyhow::Result<Value> {
         self.post("reachability", body)

@@ -4,6 +4,11 @@
 //! the internet). It succeeds only if the probe is reachable, as a real `ssh` would connect; a drop prints ssh's
 //! "Connection timed out", a reset "Connection refused", exit 255. Once in, a prompt reads lines from stdin and runs
 //! the tools as `exec <that instance>` would, until `exit`, `logout` or end of input.
+//!
+//! With `-i KEY`, the key must be the instance's key pair's, as sshd on an EC2 image checks it against the
+//! `authorized_keys` written at launch: any other key, or any key for an instance launched without a key pair, gets
+//! ssh's `Permission denied (publickey…)`, exit 255. Without `-i` no key is checked (ssh's default identities in
+//! `~/.ssh` are not consulted).
 
 use std::io::{BufRead, Write};
 use std::net::Ipv4Addr;
@@ -25,6 +30,11 @@ pub fn run(client: &Client, args: &SshArgs) -> anyhow::Result<u8> {
         Ok(landed) => landed,
         Err(failure) => return Ok(failure.emit()),
     };
+    if let Some(identity) = &args.identity {
+        if let Some(refused) = authenticate(client, &instance, identity, &user, &host)? {
+            return Ok(refused.emit());
+        }
+    }
     let prompt = prompt(&user, address);
     let stdin = std::io::stdin();
     let status = shell(&prompt, stdin.lock(), &mut std::io::stdout(), &mut std::io::stderr(), |argv| {
@@ -58,6 +68,34 @@ pub fn connect(client: &Client, host: &str, port: u16) -> anyhow::Result<Result<
         anyhow::bail!("{host} is a host of the emulated internet, not an instance: there is no shell to open there");
     };
     Ok(Ok((instance, address)))
+}
+
+/// Offers the identity file's key to the instance: `None` when it logs in, else what ssh prints (exit 255). An
+/// identity file that cannot be read is what ssh says of it, and no key is offered — which sshd refuses too.
+fn authenticate(
+    client: &Client,
+    instance: &str,
+    identity: &std::path::Path,
+    user: &str,
+    host: &str,
+) -> anyhow::Result<Option<Printed>> {
+    let denied = format!("{user}@{host}: Permission denied (publickey,gssapi-keyex,gssapi-with-mic).\n");
+    let text = match std::fs::read_to_string(identity) {
+        Ok(text) => text,
+        Err(_) => {
+            let missing =
+                format!("Warning: Identity file {} not accessible: No such file or directory.\n", identity.display());
+            return Ok(Some(Printed::err(missing + &denied, SSH_FAILED)));
+        }
+    };
+    let Some(public_key) = localvpc_model::key_pair::login::public_key_of_identity(&text) else {
+        let invalid = format!("Load key \"{}\": invalid format\n", identity.display());
+        return Ok(Some(Printed::err(invalid + &denied, SSH_FAILED)));
+    };
+    Ok(client.login(instance, &public_key)?.map(|reason| {
+        // ssh says no more than this; the reason is the emulator's, on a line of its own.
+        Printed::err(format!("{denied}localvpc: {reason}\n"), SSH_FAILED)
+    }))
 }
 
 /// Amazon Linux's bash prompt: `[ec2-user@ip-10-6-1-10 ~]$ ` (`#` for root).

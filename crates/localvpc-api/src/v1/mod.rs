@@ -7,9 +7,10 @@
 //! matrix covers the caller's own instances, and what a walk crossed is shown as `localvpc_engine::visibility`
 //! allows the caller to see it. Engine types are rendered into JSON here, field by field: this is the wire
 //! contract of the CLI. One file per endpoint family: [`probe`] (probe and explain), [`resolve`],
-//! [`reachability`]; this module holds what they share (the body's fields, the vantage, the protocol). Errors are
+//! [`reachability`], [`login`] (`ssh -i`); this module holds what they share (the body's fields, the vantage, the protocol). Errors are
 //! [`JsonError`]s.
 
+mod login;
 mod probe;
 mod reachability;
 mod resolve;
@@ -22,6 +23,7 @@ use serde_json::{json, Map, Value};
 
 use crate::json_error::{json_ok, JsonError};
 
+pub use login::login;
 pub use probe::{explain, probe};
 pub use reachability::reachability;
 pub use resolve::resolve;

@@ -227,7 +227,7 @@ fn rfc4716_blob(text: &str) -> Result<Vec<u8>> {
     BASE64.decode(body).map_err(|_| Ec2Error::KeyPairFormat)
 }
 
-fn rsa_public_blob(key: &RsaPublicKey) -> PublicKey {
+pub(crate) fn rsa_public_blob(key: &RsaPublicKey) -> PublicKey {
     let data = ssh_key::public::RsaPublicKey {
         e: Mpint::from_positive_bytes(&key.e().to_bytes_be()).expect("a positive exponent"),
         n: Mpint::from_positive_bytes(&key.n().to_bytes_be()).expect("a positive modulus"),
@@ -236,7 +236,7 @@ fn rsa_public_blob(key: &RsaPublicKey) -> PublicKey {
 }
 
 /// `ssh-rsa AAAA…` without a comment.
-fn openssh_line(public: &PublicKey) -> String {
+pub(crate) fn openssh_line(public: &PublicKey) -> String {
     let mut key = public.clone();
     key.set_comment("");
     key.to_openssh().expect("a public key encodes").trim().to_string()
