@@ -104,3 +104,19 @@ def test_describe_availability_zones_cli_other_region(aws):
     res = aws("ec2", "describe-availability-zones", "--filters", "Name=zone-id,Values=euw1-az1",
               region="eu-west-1").ok()
     assert [z["ZoneName"] for z in res["AvailabilityZones"]] == ["eu-west-1b"]
+
+
+def test_zones_show_aws_zone_group_names(client_factory):
+    """Issue 9 (response fidelity): every zone of a Region is in its one zone group, `REGION-zg-1`, whose long name
+    is the Region's name and the group's number (DescribeAvailabilityZones reference and its filters)."""
+    ec2 = client_factory(region="us-west-2")
+    zones = ec2.describe_availability_zones()["AvailabilityZones"]
+    assert {(z["GroupName"], z["GroupLongName"]) for z in zones} == {("us-west-2-zg-1", "US West (Oregon) 1")}
+    assert all(z["NetworkBorderGroup"] == "us-west-2" for z in zones)
+    by_group = ec2.describe_availability_zones(Filters=[{"Name": "group-name", "Values": ["us-west-2-zg-1"]}])
+    assert len(by_group["AvailabilityZones"]) == len(zones)
+    by_long = ec2.describe_availability_zones(Filters=[{"Name": "group-long-name", "Values": ["US West (Oregon) 1"]}])
+    assert len(by_long["AvailabilityZones"]) == len(zones)
+    # The Region's name alone is no longer a group name.
+    assert ec2.describe_availability_zones(Filters=[{"Name": "group-name", "Values": ["us-west-2"]}])[
+        "AvailabilityZones"] == []

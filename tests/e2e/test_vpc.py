@@ -783,3 +783,15 @@ def test_network_address_usage_metrics_attribute(ec2, aws):
     assert ec2.describe_vpc_attribute(VpcId=vid, Attribute="enableDnsSupport")["EnableDnsSupport"] == {"Value": True}
     with ec2_error("InvalidVpcID.NotFound"):
         ec2.describe_vpc_attribute(VpcId=UNKNOWN["vpc"], Attribute=attr)
+
+
+def test_create_vpc_answers_pending_and_describe_shows_available(ec2, aws):
+    """Issue 9 (response fidelity): CreateVpc's own answer shows the VPC `pending`, as AWS's does; it is
+    `available` at once after (what Terraform's and Ansible's waiters look for)."""
+    created = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]
+    assert created["State"] == "pending"
+    assert created["CidrBlockAssociationSet"][0]["CidrBlockState"]["State"] == "associated"
+    assert ec2.describe_vpcs(VpcIds=[created["VpcId"]])["Vpcs"][0]["State"] == "available"
+    by_cli = aws("ec2", "create-vpc", "--cidr-block", "10.1.0.0/16").ok()["Vpc"]
+    assert by_cli["State"] == "pending"
+    assert aws("ec2", "describe-vpcs", "--vpc-ids", by_cli["VpcId"]).ok()["Vpcs"][0]["State"] == "available"

@@ -69,6 +69,51 @@ pub struct AvailabilityZone {
     pub region: String,
 }
 
+impl AvailabilityZone {
+    /// The zone group: `us-east-1-zg-1` (AWS's DescribeAvailabilityZones reference: "Availability Zones -
+    /// us-east-1-zg-1"; every Availability Zone of a Region is in its one group).
+    pub fn group_name(&self) -> String {
+        format!("{}-zg-1", self.region)
+    }
+
+    /// The zone group's long name: the Region's name and the group's number, `US East (N. Virginia) 1` (the
+    /// `group-long-name` filter's documented example: "US West (Oregon) 1").
+    pub fn group_long_name(&self) -> String {
+        format!("{} 1", region_long_name(&self.region))
+    }
+}
+
+/// A Region's name as AWS writes it (`us-east-1` → `US East (N. Virginia)`).
+// ASSUMPTION: a Region outside this table (localvpc serves any well-formed name) is named by its code.
+pub fn region_long_name(region: &str) -> &str {
+    match region {
+        "af-south-1" => "Africa (Cape Town)",
+        "ap-east-1" => "Asia Pacific (Hong Kong)",
+        "ap-northeast-1" => "Asia Pacific (Tokyo)",
+        "ap-northeast-2" => "Asia Pacific (Seoul)",
+        "ap-northeast-3" => "Asia Pacific (Osaka)",
+        "ap-south-1" => "Asia Pacific (Mumbai)",
+        "ap-southeast-1" => "Asia Pacific (Singapore)",
+        "ap-southeast-2" => "Asia Pacific (Sydney)",
+        "ca-central-1" => "Canada (Central)",
+        "eu-central-1" => "Europe (Frankfurt)",
+        "eu-north-1" => "Europe (Stockholm)",
+        "eu-south-1" => "Europe (Milan)",
+        "eu-west-1" => "Europe (Ireland)",
+        "eu-west-2" => "Europe (London)",
+        "eu-west-3" => "Europe (Paris)",
+        "me-south-1" => "Middle East (Bahrain)",
+        "sa-east-1" => "South America (São Paulo)",
+        "us-east-1" => "US East (N. Virginia)",
+        "us-east-2" => "US East (Ohio)",
+        "us-west-1" => "US West (N. California)",
+        "us-west-2" => "US West (Oregon)",
+        "us-gov-east-1" => "AWS GovCloud (US-East)",
+        "us-gov-west-1" => "AWS GovCloud (US-West)",
+        other => other,
+    }
+}
+
 impl Filterable for AvailabilityZone {
     const FILTERS: &'static [&'static str] = &[
         "group-name",
@@ -84,7 +129,9 @@ impl Filterable for AvailabilityZone {
     ];
     fn filter_values(&self, name: &str, out: &mut Vec<String>) {
         match name {
-            "group-name" | "network-border-group" | "region-name" => out.push(self.region.clone()),
+            "group-name" => out.push(self.group_name()),
+            "group-long-name" => out.push(self.group_long_name()),
+            "network-border-group" | "region-name" => out.push(self.region.clone()),
             "opt-in-status" => out.push("opt-in-not-required".into()),
             "state" => out.push("available".into()),
             "zone-id" => out.push(self.zone_id.clone()),

@@ -144,6 +144,13 @@ fn parse_vpc_block(text: &str) -> Result<Ipv4Net> {
     Ok(block)
 }
 
+/// The state CreateVpc's own answer shows: `pending`, as AWS answers it (AWS CLI reference, `create-vpc`
+/// example output) — Terraform and Ansible then wait for `available`, which DescribeVpcs shows at once (localvpc
+/// makes a VPC in no time).
+pub const STATE_WHEN_CREATED: &str = "pending";
+/// The state a VPC shows afterwards.
+pub const STATE: &str = "available";
+
 /// CreateVpc: the VPC plus its main route table, default network ACL and default security group.
 pub fn create_vpc(tx: &mut Tx, scope: &Scope, request: CreateVpc) -> Result<Arc<Vpc>> {
     let block = parse_vpc_block(&request.cidr_block)?;

@@ -13,10 +13,10 @@ use crate::xml::Xml;
 type Result = std::result::Result<(), Ec2Error>;
 
 /// `<vpc>` / `<vpcSet><item>` content (Appendix A).
-pub(crate) fn render_vpc(x: &mut Xml, vpc: &Vpc) {
+pub(crate) fn render_vpc(x: &mut Xml, vpc: &Vpc, state: &str) {
     x.text("vpcId", &vpc.id)
         .text("ownerId", &vpc.owner_id)
-        .text("state", "available")
+        .text("state", state)
         .value("cidrBlock", vpc.cidr_block)
         .list("cidrBlockAssociationSet", &vpc.cidr_associations, |x, association| {
             render_association(x, association, "associated");
@@ -47,13 +47,13 @@ pub(crate) fn create_vpc(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -
         tags: params.tag_specifications("vpc")?,
     };
     let vpc = vpc::create_vpc(tx, &ctx.scope, request)?;
-    x.nested("vpc", |x| render_vpc(x, &vpc));
+    x.nested("vpc", |x| render_vpc(x, &vpc, vpc::STATE_WHEN_CREATED));
     Ok(())
 }
 
 pub(crate) fn create_default_vpc(tx: &mut Tx, ctx: &Ctx, _params: &Params, x: &mut Xml) -> Result {
     let vpc = vpc::create_default_vpc(tx, &ctx.scope)?;
-    x.nested("vpc", |x| render_vpc(x, &vpc));
+    x.nested("vpc", |x| render_vpc(x, &vpc, vpc::STATE_WHEN_CREATED));
     Ok(())
 }
 
@@ -67,7 +67,7 @@ pub(crate) fn describe_vpcs(world: &World, ctx: &Ctx, params: &Params, x: &mut X
     x.list("vpcSet", &found.items, |x, vpc| {
         let rendered = ctx.renders.vpc(world, &ctx.scope, vpc, |vpc| {
             let mut item = Xml::new();
-            render_vpc(&mut item, vpc);
+            render_vpc(&mut item, vpc, vpc::STATE);
             item.into_string()
         });
         x.raw(&rendered);
