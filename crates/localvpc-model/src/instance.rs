@@ -234,11 +234,8 @@ pub struct StateChange {
     pub previous: InstanceState,
 }
 
-/// Checks every ID (shape, then existence, naming every missing one) before anything changes.
-pub(crate) fn find_all(region: &RegionState, instance_ids: &[String]) -> Result<Vec<Arc<Instance>>> {
-    if instance_ids.is_empty() {
-        return Err(Ec2Error::MissingParameter("InstanceId".into()));
-    }
+/// Every ID well formed, then every one present (an error names all the missing ones at once).
+fn check_ids(region: &RegionState, instance_ids: &[String]) -> Result<()> {
     for id in instance_ids {
         IdKind::Instance.check(id)?;
     }
@@ -247,6 +244,15 @@ pub(crate) fn find_all(region: &RegionState, instance_ids: &[String]) -> Result<
     if !missing.is_empty() {
         return Err(Ec2Error::InstanceNotFound(missing));
     }
+    Ok(())
+}
+
+/// Checks every ID (shape, then existence, naming every missing one) before anything changes.
+pub(crate) fn find_all(region: &RegionState, instance_ids: &[String]) -> Result<Vec<Arc<Instance>>> {
+    if instance_ids.is_empty() {
+        return Err(Ec2Error::MissingParameter("InstanceId".into()));
+    }
+    check_ids(region, instance_ids)?;
     Ok(instance_ids.iter().filter_map(|id| region.instances.get(id.as_str()).cloned()).collect())
 }
 
@@ -372,14 +378,7 @@ pub fn describe(
     page: &PageRequest,
     mut keep: impl FnMut(&Instance) -> bool,
 ) -> Result<Page<Arc<Instance>>> {
-    for id in instance_ids {
-        IdKind::Instance.check(id)?;
-    }
-    let missing: Vec<String> =
-        instance_ids.iter().filter(|id| !region.instances.contains_key(id.as_str())).cloned().collect();
-    if !missing.is_empty() {
-        return Err(Ec2Error::InstanceNotFound(missing));
-    }
+    check_ids(region, instance_ids)?;
     if !instance_ids.is_empty() {
         // Named instances are never paged (`check_describe_paging`): one answer, in launch order.
         let mut named: Vec<Arc<Instance>> =
