@@ -147,13 +147,6 @@ impl Xml {
     }
 }
 
-/// `<?xml …?><{Action}Response xmlns=…><requestId>…</requestId>{body}</{Action}Response>` (spec §1.3).
-pub fn ec2_success(action: &str, request_id: &str, body: &str) -> String {
-    let mut x = Xml::ec2_envelope(action, request_id);
-    x.raw(body);
-    x.into_ec2_answer(action)
-}
-
 /// `<Response><Errors><Error><Code>…` with `RequestID` (capital D), spec §1.4.
 pub fn ec2_error(code: &str, message: &str, request_id: &str) -> String {
     format!(
@@ -198,13 +191,13 @@ mod tests {
 
     #[test]
     fn lists_escaping_and_envelopes() {
-        let mut x = Xml::new();
+        let mut x = Xml::ec2_envelope("DescribeVpcs", "req-1");
         x.list("vpcSet", ["a<b", "c"], |x, id| {
             x.text("vpcId", id);
         });
         x.list("emptySet", Vec::<u8>::new(), |_, _| {});
         x.tag_set(&Tags(vec![Tag { key: "Name".into(), value: "A&B".into() }]));
-        insta::assert_snapshot!(ec2_success("DescribeVpcs", "req-1", x.as_str()), @r#"
+        insta::assert_snapshot!(x.into_ec2_answer("DescribeVpcs"), @r#"
         <?xml version="1.0" encoding="UTF-8"?>
         <DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>req-1</requestId><vpcSet><item><vpcId>a&lt;b</vpcId></item><item><vpcId>c</vpcId></item></vpcSet><emptySet/><tagSet><item><key>Name</key><value>A&amp;B</value></item></tagSet></DescribeVpcsResponse>
         "#);

@@ -131,7 +131,7 @@ struct Library {
     /// Each namespace's context, once it has run a batch.
     contexts: Mutex<HashMap<String, Context>>,
     /// Where forgotten contexts go to be freed.
-    reaper: OnceLock<Mutex<Sender<Context>>>,
+    reaper: OnceLock<Sender<Context>>,
 }
 
 impl Library {
@@ -191,8 +191,8 @@ impl Library {
 
     /// The reaper's queue, its thread started on first use: it frees one context at a time, only while no batch
     /// holds the lock, so a free never delays a batch by more than one free.
-    fn reaper(&'static self) -> std::sync::MutexGuard<'static, Sender<Context>> {
-        let sender = self.reaper.get_or_init(|| {
+    fn reaper(&'static self) -> &'static Sender<Context> {
+        self.reaper.get_or_init(|| {
             let (sender, receiver) = mpsc::channel::<Context>();
             std::thread::Builder::new()
                 .name("nft-reaper".into())
@@ -210,9 +210,8 @@ impl Library {
                     }
                 })
                 .expect("the nft reaper thread starts");
-            Mutex::new(sender)
-        });
-        sender.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+            sender
+        })
     }
 }
 

@@ -21,6 +21,20 @@ pub struct AssignPrivateAddresses {
     pub allow_reassignment: bool,
 }
 
+impl AssignPrivateAddresses {
+    /// Addresses by name or by count, not both (AssignPrivateIpAddresses, and an interface specification of
+    /// RunInstances).
+    // ASSUMPTION (spec §11.4 [D bc] "PrivateIpAddress.N or SecondaryPrivateIpAddressCount"; the code and text [I]).
+    pub(crate) fn check_one_form(&self) -> Result<()> {
+        if self.count.is_some() && !self.addresses.is_empty() {
+            return Err(Ec2Error::InvalidParameterCombination(
+                "Specify either private IP addresses or a secondary private IP address count, not both.".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// AssignPrivateIpAddresses: the addresses assigned, in order.
 pub fn assign(
     tx: &mut Tx,
@@ -30,20 +44,15 @@ pub fn assign(
 ) -> Result<Vec<Ipv4Addr>> {
     let interface = find(tx.region(scope), interface_id)?;
     let subnet = subnet::find(tx.region(scope), &interface.subnet_id)?;
-    // ASSUMPTION (spec §11.4 [D bc] "PrivateIpAddress.N or SecondaryPrivateIpAddressCount"; the refusals' codes [I]).
+    request.check_one_form()?;
     let wanted = match (request.addresses.is_empty(), request.count) {
-        (false, Some(_)) => {
-            return Err(Ec2Error::InvalidParameterCombination(
-                "Specify either private IP addresses or a secondary private IP address count, not both.".into(),
-            ))
-        }
         (true, None) => {
             return Err(Ec2Error::MissingParameter(
                 "Either privateIpAddress or secondaryPrivateIpAddressCount must be specified.".into(),
             ))
         }
         (true, Some(count)) => count as usize,
-        (false, None) => request.addresses.len(),
+        (false, _) => request.addresses.len(),
     };
     if let Some(limits) = interface
         .attachment

@@ -309,17 +309,13 @@ fn secondary_addresses(
             )))
         }
     };
-    if count.is_some() && !interface.secondary_private_ip_addresses.is_empty() {
-        // ASSUMPTION (part 2 §11.4 [I]): the same refusal as AssignPrivateIpAddresses with both forms.
-        return Err(Ec2Error::InvalidParameterCombination(
-            "Specify either private IP addresses or a secondary private IP address count, not both.".into(),
-        ));
-    }
-    Ok(network_interface::AssignPrivateAddresses {
+    let request = network_interface::AssignPrivateAddresses {
         addresses: interface.secondary_private_ip_addresses.clone(),
         count,
         allow_reassignment: false,
-    })
+    };
+    request.check_one_form()?;
+    Ok(request)
 }
 
 /// Spec §2.9 [D]: without a subnet, the default subnet of the default VPC — of the requested zone, else of the
