@@ -371,6 +371,11 @@ def test_launch_with_secondary_private_addresses(ec2):
     with ec2_error("PrivateIpAddressLimitExceeded"):
         run(ec2, InstanceType="t3.micro", NetworkInterfaces=[
             {"DeviceIndex": 0, "SubnetId": sid, "SecondaryPrivateIpAddressCount": 2}])
+    with ec2_error("InvalidParameterCombination", "Specify either private IP addresses or a secondary private IP "
+                   "address count, not both."):
+        run(ec2, InstanceType="m5.large", NetworkInterfaces=[{
+            "DeviceIndex": 0, "SubnetId": sid, "SecondaryPrivateIpAddressCount": 1,
+            "PrivateIpAddresses": [{"Primary": False, "PrivateIpAddress": "10.0.1.31"}]}])
     with ec2_error("InvalidIPAddress.InUse", "Address 10.0.1.11 is in use."):
         run(ec2, InstanceType="m5.large", NetworkInterfaces=[{
             "DeviceIndex": 0, "SubnetId": sid, "PrivateIpAddresses": [
