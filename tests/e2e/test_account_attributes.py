@@ -63,5 +63,16 @@ def test_classic_link_actions_are_unsupported(ec2, call, kwargs):
     assert ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["VpcId"] == vpc
 
 
-def test_classic_link_cli(aws):
-    cli_error(aws("ec2", "describe-vpc-classic-link"), "UnsupportedOperation", CLASSIC_LINK)
+def test_classic_link_cli(ec2, aws):
+    vpc = create_vpc(ec2)["VpcId"]
+    instance = ["--instance-id", "i-0123456789abcdef0"]
+    for args in (["describe-vpc-classic-link"], ["describe-vpc-classic-link-dns-support"],
+                 ["describe-classic-link-instances"], ["enable-vpc-classic-link", "--vpc-id", vpc],
+                 ["disable-vpc-classic-link", "--vpc-id", vpc],
+                 ["enable-vpc-classic-link-dns-support", "--vpc-id", vpc],
+                 ["disable-vpc-classic-link-dns-support", "--vpc-id", vpc],
+                 ["attach-classic-link-vpc", "--vpc-id", vpc, *instance, "--groups", "sg-1234abcd"],
+                 ["detach-classic-link-vpc", "--vpc-id", vpc, *instance]):
+        cli_error(aws("ec2", *args), "UnsupportedOperation", CLASSIC_LINK)
+    # Positive control: the same CLI reaches the VPC.
+    assert aws("ec2", "describe-vpcs", "--vpc-ids", vpc).ok()["Vpcs"][0]["VpcId"] == vpc

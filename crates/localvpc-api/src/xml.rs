@@ -124,6 +124,17 @@ impl Xml {
         })
     }
 
+    /// `<tagSet>` only when there are tags. Real EC2 answers (recorded DescribeVpcs, DescribeSubnets,
+    /// DescribeSecurityGroups, DescribeInstances, DescribeAddresses, DescribeVolumes responses) leave the element out
+    /// of an untagged resource, while IGWs, route tables, network ACLs, ENIs, key pairs and peering connections
+    /// always carry it; each renderer picks the form its resource has on AWS.
+    pub fn tag_set_if_any(&mut self, tags: &Tags) -> &mut Self {
+        if tags.iter().next().is_some() {
+            self.tag_set(tags);
+        }
+        self
+    }
+
     /// Escaped text with no element around it (a list item that is a plain value).
     pub fn content(&mut self, value: &str) -> &mut Self {
         self.out.push_str(&escape(value));

@@ -27,7 +27,9 @@ fn render_address(x: &mut Xml, address: &Address, region: &RegionState) {
     if let Some(association) = association {
         x.value("privateIpAddress", association.private_ip);
     }
-    x.text("publicIpv4Pool", "amazon").text("networkBorderGroup", &address.network_border_group).tag_set(&address.tags);
+    x.text("publicIpv4Pool", "amazon")
+        .text("networkBorderGroup", &address.network_border_group)
+        .tag_set_if_any(&address.tags);
 }
 
 /// `AllocationId`, else `PublicIp`.

@@ -85,9 +85,7 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
         .text("virtualizationType", "hvm")
         .optional("clientToken", instance.client_token.as_deref());
     // AWS leaves `tagSet` out of an untagged instance (SDKs then have no `Tags` key).
-    if instance.tags.iter().next().is_some() {
-        x.tag_set(&instance.tags);
-    }
+    x.tag_set_if_any(&instance.tags);
     // Every interface attached, by device index (the primary first).
     let interfaces: Vec<_> = instance.interfaces(region).collect();
     x.text("hypervisor", "xen")

@@ -2,20 +2,13 @@
 
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::key_pair::{self, CreateKeyPair, KeyPair};
-use localvpc_model::{Ec2Error, Tags, Tx, World};
+use localvpc_model::{Ec2Error, Tx, World};
 
 use super::Ctx;
 use crate::params::Params;
 use crate::xml::Xml;
 
 type Result = std::result::Result<(), Ec2Error>;
-
-/// CreateKeyPair and ImportKeyPair show `tagSet` only when the pair has tags, as AWS answers them.
-fn tags_if_any(x: &mut Xml, tags: &Tags) {
-    if tags.iter().next().is_some() {
-        x.tag_set(tags);
-    }
-}
 
 /// Fresh randomness for a new key: the model takes it as an argument and reads no OS source itself.
 fn seed() -> std::result::Result<[u8; 32], Ec2Error> {
@@ -38,7 +31,7 @@ pub(crate) fn create_key_pair(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut X
         .text("keyFingerprint", &pair.fingerprint)
         .text("keyMaterial", &created.private_key)
         .text("keyPairId", &pair.id);
-    tags_if_any(x, &pair.tags);
+    x.tag_set_if_any(&pair.tags);
     Ok(())
 }
 
@@ -49,7 +42,7 @@ pub(crate) fn import_key_pair(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut X
     let decoded = base64_decode(material).ok_or(Ec2Error::KeyPairFormat)?;
     let pair = key_pair::import(tx, &ctx.scope, name, &decoded, params.tag_specifications("key-pair")?)?;
     x.text("keyFingerprint", &pair.fingerprint).text("keyName", &pair.name).text("keyPairId", &pair.id);
-    tags_if_any(x, &pair.tags);
+    x.tag_set_if_any(&pair.tags);
     Ok(())
 }
 

@@ -24,9 +24,7 @@ fn render_template(x: &mut Xml, template: &LaunchTemplate) {
         .text("createdBy", &template.created_by)
         .value("defaultVersionNumber", template.default_version)
         .value("latestVersionNumber", template.latest_version);
-    if template.tags.iter().next().is_some() {
-        x.tag_set(&template.tags);
-    }
+    x.tag_set_if_any(&template.tags);
 }
 
 /// `LaunchTemplateVersion`: one version with its data.

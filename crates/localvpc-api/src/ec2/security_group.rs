@@ -164,7 +164,7 @@ fn render_group(x: &mut Xml, group: &SecurityGroup, world: &World) {
         .text("securityGroupArn", &group.arn());
     render_permissions(x, "ipPermissions", group, &group.ingress.iter().collect::<Vec<_>>(), world);
     render_permissions(x, "ipPermissionsEgress", group, &group.egress.iter().collect::<Vec<_>>(), world);
-    x.tag_set(&group.tags);
+    x.tag_set_if_any(&group.tags);
 }
 
 /// Ports in the rule API: AWS shows `-1` for "all" (aws-cli describe-security-group-rules example).
@@ -226,7 +226,7 @@ pub(crate) fn create_security_group(tx: &mut Tx, ctx: &Ctx, params: &Params, x: 
         tags: params.tag_specifications("security-group")?,
     };
     let group = security_group::create(tx, &ctx.scope, request)?;
-    x.text("groupId", &group.id).tag_set(&group.tags).text("securityGroupArn", &group.arn());
+    x.text("groupId", &group.id).tag_set_if_any(&group.tags).text("securityGroupArn", &group.arn());
     Ok(())
 }
 

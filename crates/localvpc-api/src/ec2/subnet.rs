@@ -35,7 +35,7 @@ fn render_subnet(x: &mut Xml, subnet: &Subnet, region: &RegionState) {
                 .value("enableResourceNameDnsARecord", options.enable_resource_name_dns_a_record)
                 .value("enableResourceNameDnsAAAARecord", false);
         })
-        .tag_set(&subnet.tags);
+        .tag_set_if_any(&subnet.tags);
 }
 
 pub(crate) fn create_subnet(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {

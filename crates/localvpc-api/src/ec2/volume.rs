@@ -40,9 +40,7 @@ fn render_volume(x: &mut Xml, volume: &Volume) {
     if let Some(iops) = volume.effective_iops() {
         x.value("iops", iops);
     }
-    if volume.tags.iter().next().is_some() {
-        x.tag_set(&volume.tags);
-    }
+    x.tag_set_if_any(&volume.tags);
     x.value("encrypted", volume.encrypted).optional("kmsKeyId", volume.kms_key_id.as_deref());
     if let Some(throughput) = volume.effective_throughput() {
         x.value("throughput", throughput);

@@ -12,20 +12,37 @@ use crate::xml::Xml;
 
 type Result = std::result::Result<(), Ec2Error>;
 
+/// Which answer a VPC is rendered in: the two differ on AWS beyond the state (recorded CreateVpc answers carry an
+/// empty `tagSet` and `ipv6CidrBlockAssociationSet`; recorded DescribeVpcs answers leave both out when empty).
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum VpcAnswer {
+    Created,
+    Described,
+}
+
 /// `<vpc>` / `<vpcSet><item>` content (Appendix A).
-pub(crate) fn render_vpc(x: &mut Xml, vpc: &Vpc, state: &str) {
+pub(crate) fn render_vpc(x: &mut Xml, vpc: &Vpc, answer: VpcAnswer) {
+    let state = match answer {
+        VpcAnswer::Created => vpc::STATE_WHEN_CREATED,
+        VpcAnswer::Described => vpc::STATE,
+    };
     x.text("vpcId", &vpc.id)
         .text("ownerId", &vpc.owner_id)
         .text("state", state)
         .value("cidrBlock", vpc.cidr_block)
         .list("cidrBlockAssociationSet", &vpc.cidr_associations, |x, association| {
             render_association(x, association, "associated");
-        })
-        .list("ipv6CidrBlockAssociationSet", [(); 0], |_, _| {})
-        .text("dhcpOptionsId", &vpc.dhcp_options_id)
+        });
+    if answer == VpcAnswer::Created {
+        x.list("ipv6CidrBlockAssociationSet", [(); 0], |_, _| {});
+    }
+    x.text("dhcpOptionsId", &vpc.dhcp_options_id)
         .text("instanceTenancy", &vpc.instance_tenancy)
-        .value("isDefault", vpc.is_default)
-        .tag_set(&vpc.tags);
+        .value("isDefault", vpc.is_default);
+    match answer {
+        VpcAnswer::Created => x.tag_set(&vpc.tags),
+        VpcAnswer::Described => x.tag_set_if_any(&vpc.tags),
+    };
 }
 
 fn render_association(x: &mut Xml, association: &VpcCidrAssociation, state: &str) {
@@ -47,13 +64,13 @@ pub(crate) fn create_vpc(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -
         tags: params.tag_specifications("vpc")?,
     };
     let vpc = vpc::create_vpc(tx, &ctx.scope, request)?;
-    x.nested("vpc", |x| render_vpc(x, &vpc, vpc::STATE_WHEN_CREATED));
+    x.nested("vpc", |x| render_vpc(x, &vpc, VpcAnswer::Created));
     Ok(())
 }
 
 pub(crate) fn create_default_vpc(tx: &mut Tx, ctx: &Ctx, _params: &Params, x: &mut Xml) -> Result {
     let vpc = vpc::create_default_vpc(tx, &ctx.scope)?;
-    x.nested("vpc", |x| render_vpc(x, &vpc, vpc::STATE_WHEN_CREATED));
+    x.nested("vpc", |x| render_vpc(x, &vpc, VpcAnswer::Created));
     Ok(())
 }
 
@@ -67,7 +84,7 @@ pub(crate) fn describe_vpcs(world: &World, ctx: &Ctx, params: &Params, x: &mut X
     x.list("vpcSet", &found.items, |x, vpc| {
         let rendered = ctx.renders.vpc(world, &ctx.scope, vpc, |vpc| {
             let mut item = Xml::new();
-            render_vpc(&mut item, vpc, vpc::STATE);
+            render_vpc(&mut item, vpc, VpcAnswer::Described);
             item.into_string()
         });
         x.raw(&rendered);
