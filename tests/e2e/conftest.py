@@ -344,3 +344,23 @@ def aws(server):
         return run_aws(endpoint or server.endpoint, *args, **kw)
 
     return call
+
+
+# --------------------------------------------------------------------------------------------------
+# The web console in a real browser (console.py)
+# --------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser():
+    from console import start_browser
+    driver = start_browser()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def console(browser, server):
+    """The console of the shared server in a clean browser (no cookies: the default account and Region)."""
+    from console import Console
+    browser.get(server.endpoint + "/console/assets/console.css")
+    browser.delete_all_cookies()
+    return Console(browser, server.endpoint)

@@ -40,6 +40,8 @@ pub const FORBIDDEN_EDGES: &[(&str, &[&str])] = &[
     ("localvpc-api", &["clap"]),
     ("localvpc-engine", &["localvpc-store", "localvpc-api", "tokio", "sqlx"]),
     ("localvpc-kernel", &["localvpc-api", "localvpc-store", "quick-xml"]),
+    // The console is a client of the EC2 actions: it never writes the store or the kernel itself.
+    ("localvpc-console", &["localvpc-store", "localvpc-kernel", "sqlx"]),
 ];
 
 /// Options of `cargo xtask tidy`.

@@ -147,6 +147,29 @@ async fn query(State(control): State<AppState>, request: Request) -> Response {
     }
 }
 
+/// Creates a scope's first-use state (its default VPC and the rest, spec §2.2) if this is its first request: what
+/// any EC2 action does first, and what the console does before it shows a Region.
+pub async fn ensure_region(control: &AppState, scope: &localvpc_model::Scope) -> Result<(), Ec2Error> {
+    if !control.snapshot().region(scope).meta.initialized {
+        control
+            .mutate(|tx| {
+                ensure_initialized(tx, scope);
+                Ok(())
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// Runs an EC2 action in process for `scope`, exactly as a request would run it (the same table, handler, DryRun
+/// rule, transaction and commit): the whole XML answer, or the EC2 error. The web console is a client of the
+/// EC2 API through this, never a second implementation of a rule.
+pub async fn call_ec2(control: &AppState, scope: &localvpc_model::Scope, params: &Params) -> Result<String, Ec2Error> {
+    let action = params.get("Action").ok_or_else(|| Ec2Error::MissingParameter("Action".into()))?.to_string();
+    let caller = auth::Caller { scope: scope.clone(), access_key: String::new(), service: Some("ec2".into()) };
+    run_ec2(control, &request_id::next(), &action, &caller, params, None).await
+}
+
 /// Runs an EC2 action: its whole answer (envelope included), or the error to answer.
 async fn run_ec2(
     control: &AppState,
@@ -158,15 +181,7 @@ async fn run_ec2(
 ) -> Result<String, Ec2Error> {
     let handler = ec2::actions::handler(action).ok_or_else(|| Ec2Error::InvalidAction(action.to_string()))?;
     let ctx = Ctx { scope: caller.scope.clone(), renders: &control.renders, console };
-    let scope = &ctx.scope;
-    if !control.snapshot().region(scope).meta.initialized {
-        control
-            .mutate(|tx| {
-                ensure_initialized(tx, scope);
-                Ok(())
-            })
-            .await?;
-    }
+    ensure_region(control, &ctx.scope).await?;
     let dry_run = params.bool("DryRun")?.unwrap_or(false);
     let mut out = Xml::ec2_envelope(action, request_id);
     match handler {

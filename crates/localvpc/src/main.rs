@@ -130,7 +130,10 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         max_connections: args.max_connections.map_or_else(server::default_max_connections, |cap| cap as usize),
     };
     let control = Arc::new(control);
-    let mut app = localvpc_api::router_with_auth(Arc::clone(&control), auth);
+    // The web console shares the port; it is not behind the SigV4 gate (under `--auth sigv4` it has its own
+    // sign-in) and acts only through the EC2 actions.
+    let mut app = localvpc_api::router_with_auth(Arc::clone(&control), auth.clone())
+        .merge(localvpc_console::routes(Arc::clone(&control), auth));
     let mut data_plane = None;
     if args.data_plane == DataPlaneMode::Kernel {
         let (plane, task) = kernel::start(Arc::clone(&control), &args.kernel_prefix).await?;

@@ -26,6 +26,15 @@ pub struct Credentials {
     keys: HashMap<String, Key>,
 }
 
+impl Key {
+    /// Whether `secret` is this key's secret (the console's sign-in, where a browser cannot sign requests).
+    pub fn secret_matches(&self, secret: &str) -> bool {
+        self.identity
+            .data::<aws_credential_types::Credentials>()
+            .is_some_and(|credentials| credentials.secret_access_key() == secret)
+    }
+}
+
 impl Credentials {
     /// An empty table.
     pub fn new() -> Credentials {

@@ -1,0 +1,102 @@
+//! The console's pages: one file per resource, as the EC2 handlers are (`vpc.rs` lists, shows, creates and
+//! deletes VPCs), plus the dashboard and the world version the live parts poll.
+
+mod vpc;
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use localvpc_model::{RegionState, World};
+use maud::html;
+
+use crate::layout;
+use crate::session::Session;
+use crate::ConsoleState;
+
+/// The query of a page the console redirected to after a change: `done` is the green banner's text.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct Shown {
+    pub(crate) done: Option<String>,
+    pub(crate) tab: Option<String>,
+}
+
+/// What a page reads: the published world, seen from the session's scope.
+pub(crate) struct View {
+    pub(crate) world: Arc<World>,
+    pub(crate) session: Session,
+}
+
+impl View {
+    /// The published world now. A page calls [`View::load`] first, which creates the Region's first-use state
+    /// (its default VPC) as any EC2 request would.
+    pub(crate) fn new(state: &ConsoleState, session: Session) -> View {
+        View { world: state.control.snapshot(), session }
+    }
+
+    /// [`View::new`] after the Region's first-use state exists.
+    pub(crate) async fn load(state: &ConsoleState, session: Session) -> View {
+        // A store failure here shows as an empty Region; the next action reports it with AWS's error.
+        let _ = localvpc_api::ensure_region(&state.control, &session.scope).await;
+        View::new(state, session)
+    }
+
+    pub(crate) fn region(&self) -> &RegionState {
+        self.world.region(&self.session.scope)
+    }
+}
+
+pub(crate) fn routes() -> Router<ConsoleState> {
+    Router::new()
+        .route("/console", get(dashboard))
+        .route("/console/", get(dashboard))
+        .route("/console/version", get(version))
+        .merge(vpc::routes())
+}
+
+/// `GET /console/version`: the published world version (the live parts reload when it moves).
+async fn version(State(state): State<ConsoleState>) -> String {
+    state.control.version().to_string()
+}
+
+/// The VPC dashboard: resources by type in this Region, each a link to its list (AWS's "Resources by Region").
+async fn dashboard(State(state): State<ConsoleState>, session: Session, Query(shown): Query<Shown>) -> Response {
+    let view = View::load(&state, session).await;
+    let region = view.region();
+    let live = |count: usize| count;
+    let running = region.instances.values().filter(|i| i.state.is_running()).count();
+    let now = localvpc_api::control::Control::now(&view.world);
+    let peerings = view.world.peerings().values().filter(|p| p.visible_to(&view.session.scope, now)).count();
+    let cards: Vec<(&str, usize, &str)> = vec![
+        ("VPCs", live(region.vpcs.len()), "/console/vpcs"),
+        ("Subnets", region.subnets.len(), "/console/subnets"),
+        ("Route tables", region.route_tables.len(), "/console/route-tables"),
+        ("Internet gateways", region.internet_gateways.len(), "/console/internet-gateways"),
+        ("Peering connections", peerings, "/console/peering-connections"),
+        ("Network ACLs", region.network_acls.len(), "/console/network-acls"),
+        ("Security groups", region.security_groups.len(), "/console/security-groups"),
+        ("Running instances", running, "/console/instances"),
+        ("Elastic IPs", region.addresses.len(), "/console/elastic-ips"),
+    ];
+    let body = html! {
+        (layout::notice(shown.done.as_deref()))
+        div class="page-head" {
+            h1 { "VPC dashboard" }
+            div class="actions" {
+                a class="button primary" id="create-vpc" href="/console/vpcs/create" { "Create VPC" }
+                a class="button" href="/console/map" { "Network map" }
+            }
+        }
+        section class="panel" {
+            h2 { "Resources by Region — " (view.session.scope.region) }
+            div class="cards" {
+                @for (label, count, href) in &cards {
+                    a class="card" href=(href) { span class="card-label" { (label) } span class="card-count" { (count) } }
+                }
+            }
+        }
+    };
+    layout::page(&view.session, "/console", "VPC dashboard", body)
+}
