@@ -114,7 +114,7 @@ fn header(session: &Session, current: &str) -> Markup {
                 button id="switch" type="submit" { "Switch" }
             }
             @if !session.can_switch_account {
-                form method="post" action="/console/signout" { button type="submit" { "Sign out" } }
+                form method="post" action="/console/signout" { button id="signout" type="submit" { "Sign out" } }
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The console's pages: one file per resource, as the EC2 handlers are (`vpc.rs` lists, shows, creates and
 //! deletes VPCs), plus the dashboard and the world version the live parts poll.
 
+mod tutorial;
 mod vpc;
 
 use std::sync::Arc;
@@ -53,6 +54,7 @@ pub(crate) fn routes() -> Router<ConsoleState> {
         .route("/console", get(dashboard))
         .route("/console/", get(dashboard))
         .route("/console/version", get(version))
+        .merge(tutorial::routes())
         .merge(vpc::routes())
 }
 
