@@ -132,3 +132,11 @@ def test_create_vpc_by_keyboard_alone(console, ec2):
     cidr.send_keys("10.40.0.0/16", Keys.ENTER)
     (vpc,) = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["typed"]}])["Vpcs"]
     assert vpc["CidrBlock"] == "10.40.0.0/16"
+
+
+def test_unknown_console_path_is_the_consoles_404_not_the_ec2_fallback(endpoint):
+    import requests
+    missing = requests.get(f"{endpoint}/console/no-such-page", timeout=10)
+    assert missing.status_code == 404
+    assert "There is no console page at /console/no-such-page." in missing.text
+    assert requests.get(f"{endpoint}/console/vpcs", timeout=10).status_code == 200

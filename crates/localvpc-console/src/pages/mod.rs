@@ -54,8 +54,18 @@ pub(crate) fn routes() -> Router<ConsoleState> {
         .route("/console", get(dashboard))
         .route("/console/", get(dashboard))
         .route("/console/version", get(version))
+        .route("/console/{*rest}", get(no_such_page))
         .merge(tutorial::routes())
         .merge(vpc::routes())
+}
+
+/// A console path that names no page: the console's own 404, not the EC2 API's fallback.
+async fn no_such_page(State(state): State<ConsoleState>, session: Session, uri: axum::http::Uri) -> Response {
+    let view = View::new(&state, session);
+    let body = html! { (layout::error_box("NotFound", &format!("There is no console page at {}.", uri.path()))) a href="/console" { "VPC dashboard" } };
+    let mut response = layout::page(&view.session, "", "Not found", body);
+    *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
+    response
 }
 
 /// `GET /console/version`: the published world version (the live parts reload when it moves).
