@@ -3,6 +3,9 @@ with a key and secret of the credentials file (a wrong secret refused, the right
 every form control labelled on every page the navigation reaches; the create form usable by keyboard alone."""
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 from selenium.webdriver.common.keys import Keys
 
 from conftest import LocalVpcServer, make_client
@@ -30,11 +33,11 @@ def test_sigv4_console_signs_in_with_a_key_and_acts_for_its_account(browser, str
     console.open("/console/vpcs")
     assert console.path == "/console/signin"
     console.fill("access_key", ALICE[0]).fill("secret_key", "not-the-secret")
-    console.el("secret_key").submit()
+    console.submit("secret_key")
     assert console.error() == ("AuthFailure", "The access key ID or the secret access key is not valid.")
     console.shot("signin-refused")
     console.fill("access_key", ALICE[0]).fill("secret_key", ALICE[1])
-    console.el("secret_key").submit()
+    console.submit("secret_key")
     assert console.path == "/console"
     assert f"Account {ALICE[2]}" in console.css("header.top")[0].text
     console.open("/console/vpcs/create").fill("name", "alice-vpc").fill("cidr", "10.20.0.0/16")
@@ -71,7 +74,7 @@ def test_tutorial_page_ticks_steps_as_the_region_shows_them_done(console, client
     console.shot("tutorial")
     # The step's link opens the form with the element to click outlined.
     console.open("/console/tutorial")
-    console.css("#step-2 a")[0].click()
+    console.link(console.css("#step-2 a")[0].text)
     assert console.path.startswith("/console/vpcs/create")
     assert "highlight" in console.el("submit-create-vpc").get_attribute("class")
 
@@ -129,7 +132,10 @@ def test_create_vpc_by_keyboard_alone(console, ec2):
     console.el("name").send_keys("typed")
     cidr = console.el("cidr")
     cidr.send_keys(Keys.CONTROL, "a")
+    old = console.driver.find_element(By.TAG_NAME, "html")
     cidr.send_keys("10.40.0.0/16", Keys.ENTER)
+    WebDriverWait(console.driver, 15).until(expected_conditions.staleness_of(old))
+    assert console.notice() is not None and console.notice().startswith("You successfully created vpc-")
     (vpc,) = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["typed"]}])["Vpcs"]
     assert vpc["CidrBlock"] == "10.40.0.0/16"
 

@@ -20,6 +20,7 @@ const NAV: &[(&str, &[(&str, &str)])] = &[
             ("Route tables", "/console/route-tables"),
             ("Internet gateways", "/console/internet-gateways"),
             ("Peering connections", "/console/peering-connections"),
+            ("DHCP option sets", "/console/dhcp-option-sets"),
         ],
     ),
     ("Security", &[("Network ACLs", "/console/network-acls"), ("Security groups", "/console/security-groups")]),
@@ -29,6 +30,9 @@ const NAV: &[(&str, &[(&str, &str)])] = &[
             ("Instances", "/console/instances"),
             ("Elastic IPs", "/console/elastic-ips"),
             ("Key pairs", "/console/key-pairs"),
+            ("Network interfaces", "/console/network-interfaces"),
+            ("Volumes", "/console/volumes"),
+            ("Launch templates", "/console/launch-templates"),
         ],
     ),
     (
@@ -288,4 +292,11 @@ pub(crate) fn tags_table(tags: &localvpc_model::Tags) -> Markup {
 /// The `Name` tag, or `–` as the AWS console shows an unnamed resource.
 pub(crate) fn name_of(tags: &localvpc_model::Tags) -> String {
     tags.iter().find(|tag| tag.key == "Name").map_or_else(|| "–".to_string(), |tag| tag.value.clone())
+}
+
+impl Form {
+    /// Every value of a repeated field (a list of checkboxes).
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+    }
 }

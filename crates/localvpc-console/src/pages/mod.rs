@@ -1,7 +1,11 @@
 //! The console's pages: one file per resource, as the EC2 handlers are (`vpc.rs` lists, shows, creates and
 //! deletes VPCs), plus the dashboard and the world version the live parts poll.
 
+mod dhcp_options;
+mod launch_template;
+mod network_interface;
 mod tutorial;
+mod volume;
 mod vpc;
 
 use std::sync::Arc;
@@ -55,7 +59,11 @@ pub(crate) fn routes() -> Router<ConsoleState> {
         .route("/console/", get(dashboard))
         .route("/console/version", get(version))
         .route("/console/{*rest}", get(no_such_page))
+        .merge(dhcp_options::routes())
+        .merge(launch_template::routes())
+        .merge(network_interface::routes())
         .merge(tutorial::routes())
+        .merge(volume::routes())
         .merge(vpc::routes())
 }
 

@@ -86,6 +86,7 @@ fn detail_page(view: &View, vpc: &Vpc, tab: &str, done: Option<&str>, refusal: O
         div class="page-head" {
             h1 { (title) }
             div class="actions" {
+                a class="button" id="edit-dhcp" href=(format!("{}/dhcp", href(&vpc.id))) { "Edit DHCP option set" }
                 form class="inline" method="post" action=(format!("{}/delete", href(&vpc.id))) {
                     button class="danger" id="delete-vpc" type="submit" { "Delete VPC" }
                 }
@@ -95,7 +96,7 @@ fn detail_page(view: &View, vpc: &Vpc, tab: &str, done: Option<&str>, refusal: O
             ("VPC ID", html! { span class="mono" { (vpc.id) } }),
             ("State", layout::badge("available")),
             ("IPv4 CIDR", html! { span class="mono" { (vpc.cidr_block) } }),
-            ("DHCP option set", html! { (vpc.dhcp_options_id) }),
+            ("DHCP option set", html! { a href=(format!("/console/dhcp-option-sets/{}", vpc.dhcp_options_id)) { (vpc.dhcp_options_id) } }),
             ("Main route table", html! { @if let Some(id) = &main_table { a href=(format!("/console/route-tables/{id}")) { (id) } } }),
             ("Main network ACL", html! { @if let Some(id) = &default_acl { a href=(format!("/console/network-acls/{id}")) { (id) } } }),
             ("Default VPC", html! { @if vpc.is_default { "Yes" } @else { "No" } }),
