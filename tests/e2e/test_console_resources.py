@@ -72,3 +72,40 @@ def test_launch_template_default_version_set_and_template_deleted(console, ec2):
     console.click("delete-launch-template")
     assert console.notice() == f"You successfully deleted {template_id}."
     assert ec2.describe_launch_templates()["LaunchTemplates"] == []
+
+
+def _instance(ec2, subnet):
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    return ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=subnet)["Instances"][0]["InstanceId"]
+
+
+def test_reachability_analyzer_path_created_and_analyzed_by_clicks(console, ec2):
+    vpc = create_vpc(ec2, "10.4.0.0/16")["VpcId"]
+    subnet = create_subnet(ec2, vpc, "10.4.1.0/24")["SubnetId"]
+    a, b = _instance(ec2, subnet), _instance(ec2, subnet)
+    other_vpc = create_vpc(ec2, "10.5.0.0/16")["VpcId"]
+    c = _instance(ec2, create_subnet(ec2, other_vpc, "10.5.1.0/24")["SubnetId"])
+    console.open("/console/network-insights/create").choose("source", a).choose("destination", b)
+    console.choose("protocol", "tcp").fill("port", "22").click("submit-create-path")
+    (path,) = ec2.describe_network_insights_paths()["NetworkInsightsPaths"]
+    assert (path["Source"], path["Destination"], path["DestinationPort"]) == (a, b, 22)
+    (analysis,) = ec2.describe_network_insights_analyses(NetworkInsightsPathId=path["NetworkInsightsPathId"])[
+        "NetworkInsightsAnalyses"]
+    assert analysis["NetworkPathFound"] is True
+    assert [b.text for b in console.css(".analysis .badge")] == ["Reachable"]
+    # Another VPC without peering: not reachable, with the explanation the API gives.
+    console.open("/console/network-insights/create").choose("source", a).choose("destination", c)
+    console.fill("port", "22").click("submit-create-path")
+    assert [b.text for b in console.css(".analysis .badge")] == ["Not reachable"]
+    path_c = [p for p in ec2.describe_network_insights_paths()["NetworkInsightsPaths"] if p["Destination"] == c][0]
+    (analysis_c,) = ec2.describe_network_insights_analyses(NetworkInsightsPathId=path_c["NetworkInsightsPathId"])[
+        "NetworkInsightsAnalyses"]
+    codes = [e["ExplanationCode"] for e in analysis_c["Explanations"]]
+    assert codes and [cell.text for cell in console.css("table.explanations td.mono:first-child")] == codes
+    console.shot("reachability-analyzer")
+    # A refused path (UDP to a port out of range) shows AWS's error and creates nothing.
+    before = len(ec2.describe_network_insights_paths()["NetworkInsightsPaths"])
+    console.open("/console/network-insights/create").choose("source", a).choose("destination", b).fill("port", "70000")
+    console.click("submit-create-path")
+    assert console.error() is not None
+    assert len(ec2.describe_network_insights_paths()["NetworkInsightsPaths"]) == before

@@ -40,6 +40,7 @@ const NAV: &[(&str, &[(&str, &str)])] = &[
         &[
             ("Network map", "/console/map"),
             ("Reachability", "/console/reachability"),
+            ("Reachability Analyzer", "/console/network-insights"),
             ("Tutorial", "/console/tutorial"),
         ],
     ),

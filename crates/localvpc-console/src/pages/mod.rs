@@ -3,6 +3,7 @@
 
 mod dhcp_options;
 mod launch_template;
+mod network_insights;
 mod network_interface;
 mod tutorial;
 mod volume;
@@ -61,6 +62,7 @@ pub(crate) fn routes() -> Router<ConsoleState> {
         .route("/console/{*rest}", get(no_such_page))
         .merge(dhcp_options::routes())
         .merge(launch_template::routes())
+        .merge(network_insights::routes())
         .merge(network_interface::routes())
         .merge(tutorial::routes())
         .merge(volume::routes())
