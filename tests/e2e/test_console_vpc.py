@@ -73,3 +73,23 @@ def test_account_and_region_switcher_shows_only_that_scope(console, client_facto
     console.fill("account", "123456789012").choose("region", "us-east-1").click("switch")
     console.open("/console/vpcs")
     assert vpc not in console.text()
+
+
+def test_manage_tags_adds_changes_and_removes_with_awss_refusal(console, ec2):
+    vpc = create_vpc(ec2, "10.11.0.0/16", Name="before", team="net")["VpcId"]
+    console.open(f"/console/vpcs/{vpc}?tab=tags").click("manage-tags")
+    keys = {console.el(f"tag-key-{i}").get_attribute("value"): i for i in range(2)}
+    assert set(keys) == {"Name", "team"}
+    console.fill(f"tag-value-{keys['Name']}", "after").fill(f"tag-key-{keys['team']}", "")
+    console.fill("tag-key-2", "env").fill("tag-value-2", "dev").click("submit-tags")
+    assert console.notice() == f"You successfully updated the tags of {vpc}."
+    assert console.path.startswith(f"/console/vpcs/{vpc}?tab=tags")
+    tags = {t["Key"]: t["Value"] for t in ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Tags"]}
+    assert tags == {"Name": "after", "env": "dev"}
+    assert sorted(console.rows()) == [["Name", "after"], ["env", "dev"]]
+    # AWS refuses the reserved prefix; nothing changes.
+    console.click("manage-tags").fill("tag-key-2", "aws:owner").fill("tag-value-2", "x").click("submit-tags")
+    code, _ = console.error()
+    assert code == "InvalidParameterValue"
+    tags_after = {t["Key"]: t["Value"] for t in ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Tags"]}
+    assert tags_after == {"Name": "after", "env": "dev"}

@@ -277,9 +277,13 @@ pub(crate) fn tabs(base: &str, tabs: &[(&str, &str)], current: &str) -> Markup {
     }
 }
 
-/// Tags as AWS shows them: a Key/Value table.
-pub(crate) fn tags_table(tags: &localvpc_model::Tags) -> Markup {
+/// Tags as AWS shows them: a Key/Value table, with "Manage tags" for `resource_id` (back to `back` after saving).
+pub(crate) fn tags_table(resource_id: &str, back: &str, tags: &localvpc_model::Tags) -> Markup {
     html! {
+        div class="panel-head" {
+            span {}
+            a class="button" id="manage-tags" href=(format!("/console/tags/{resource_id}?back={}", form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>())) { "Manage tags" }
+        }
         table class="list" {
             thead { tr { th scope="col" { "Key" } th scope="col" { "Value" } } }
             tbody {

@@ -114,7 +114,7 @@ fn detail_page(view: &View, options: &DhcpOptions, done: Option<&str>, refusal: 
             }
         }
         (layout::details("Details", &pairs))
-        section class="panel" { h2 { "Tags" } (layout::tags_table(&options.tags)) }
+        section class="panel" { h2 { "Tags" } (layout::tags_table(&options.id, &href(&options.id), &options.tags)) }
     };
     let mut response = layout::page(&view.session, "/console/dhcp-option-sets", &options.id, body);
     if refusal.is_some() {

@@ -5,6 +5,7 @@ mod dhcp_options;
 mod launch_template;
 mod network_insights;
 mod network_interface;
+mod tags;
 mod tutorial;
 mod volume;
 mod vpc;
@@ -64,6 +65,7 @@ pub(crate) fn routes() -> Router<ConsoleState> {
         .merge(launch_template::routes())
         .merge(network_insights::routes())
         .merge(network_interface::routes())
+        .merge(tags::routes())
         .merge(tutorial::routes())
         .merge(volume::routes())
         .merge(vpc::routes())

@@ -126,7 +126,7 @@ fn detail_page(view: &View, eni: &NetworkInterface, done: Option<&str>, refusal:
             ("Description", html! { (eni.description) }),
             ("Owner ID", html! { (eni.owner_id) }),
         ]))
-        section class="panel" { h2 { "Tags" } (layout::tags_table(&eni.tags)) }
+        section class="panel" { h2 { "Tags" } (layout::tags_table(&eni.id, &href(&eni.id), &eni.tags)) }
     };
     let mut response = layout::page(&view.session, "/console/network-interfaces", &eni.id, body);
     if refusal.is_some() {

@@ -113,7 +113,7 @@ fn detail_page(view: &View, volume: &Volume, done: Option<&str>, refusal: Option
             ("Created", html! { (volume.create_time.to_iso8601()) }),
             ("Attached resources", html! { @if let Some(a) = &volume.attachment { (a.instance_id) " (" (a.device) ")" @if a.delete_on_termination { ", deleted on termination" } } }),
         ]))
-        section class="panel" { h2 { "Tags" } (layout::tags_table(&volume.tags)) }
+        section class="panel" { h2 { "Tags" } (layout::tags_table(&volume.id, &href(&volume.id), &volume.tags)) }
     };
     let mut response = layout::page(&view.session, "/console/volumes", &volume.id, body);
     if refusal.is_some() {

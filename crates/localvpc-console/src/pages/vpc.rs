@@ -110,7 +110,7 @@ fn detail_page(view: &View, vpc: &Vpc, tab: &str, done: Option<&str>, refusal: O
             @match tab {
                 "subnets" => (subnets_tab(&subnets)),
                 "settings" => (settings_tab(vpc)),
-                "tags" => (layout::tags_table(&vpc.tags)),
+                "tags" => (layout::tags_table(&vpc.id, &format!("{}?tab=tags", href(&vpc.id)), &vpc.tags)),
                 _ => (cidrs_tab(vpc)),
             }
         }
