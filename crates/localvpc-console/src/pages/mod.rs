@@ -1,7 +1,12 @@
 //! The console's pages: one file per resource, as the EC2 handlers are (`vpc.rs` lists, shows, creates and
 //! deletes VPCs), plus the dashboard and the world version the live parts poll.
 
+mod internet_gateway;
+mod route_table;
+mod shared;
+mod subnet;
 mod vpc;
+mod vpc_peering;
 
 use std::sync::Arc;
 
@@ -54,6 +59,10 @@ pub(crate) fn routes() -> Router<ConsoleState> {
         .route("/console/", get(dashboard))
         .route("/console/version", get(version))
         .merge(vpc::routes())
+        .merge(subnet::routes())
+        .merge(internet_gateway::routes())
+        .merge(route_table::routes())
+        .merge(vpc_peering::routes())
 }
 
 /// `GET /console/version`: the published world version (the live parts reload when it moves).
