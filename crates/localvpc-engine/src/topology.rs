@@ -12,7 +12,7 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use localvpc_model::dhcp_options::{self, NameServer};
 use localvpc_model::network_interface::public_address;
-use localvpc_model::route_table::{route_state, RouteState, RouteTarget};
+use localvpc_model::route_table::{self, route_state, RouteState, RouteTarget};
 use localvpc_model::security_group::RulePeer;
 use localvpc_model::vpc_peering::PeeringStatus;
 use localvpc_model::{dns_name, RegionState, Scope, World};
@@ -420,12 +420,7 @@ impl Topology {
     fn add_subnets(&mut self, world: &World, scope: &Scope, region: &RegionState) {
         for subnet in region.subnets.values() {
             let Some(&vpc) = self.vpc_by_key.get(&(scope.clone(), subnet.vpc_id.clone())) else { continue };
-            let explicit = region
-                .route_tables
-                .values()
-                .find(|t| t.associations.iter().any(|a| a.subnet_id.as_deref() == Some(subnet.id.as_str())));
-            let table =
-                explicit.or_else(|| region.route_tables.values().find(|t| t.vpc_id == subnet.vpc_id && t.is_main()));
+            let table = route_table::effective_for_subnet(region, &subnet.id, &subnet.vpc_id);
             let route_table = table
                 .map(|table| {
                     let mut routes: Vec<CompiledRoute> = table

@@ -181,6 +181,14 @@ pub fn route_state(world: &World, region: &RegionState, table: &RouteTable, rout
     }
 }
 
+/// The table a subnet's traffic follows (spec §2.5): the table explicitly associated with it, else its VPC's main
+/// table. `None` only for a VPC without a main table, which AWS never leaves.
+pub fn effective_for_subnet<'r>(region: &'r RegionState, subnet_id: &str, vpc_id: &str) -> Option<&'r Arc<RouteTable>> {
+    let explicit =
+        region.route_tables.values().find(|t| t.associations.iter().any(|a| a.subnet_id.as_deref() == Some(subnet_id)));
+    explicit.or_else(|| region.route_tables.values().find(|t| t.vpc_id == vpc_id && t.is_main()))
+}
+
 /// A route table seen with its region, so filters can use route states.
 pub struct RouteTableView<'a> {
     /// The table.

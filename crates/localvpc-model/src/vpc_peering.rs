@@ -114,6 +114,31 @@ impl PeeringStatus {
     }
 }
 
+/// Spec §2.6 "Field visibility": what a connection in a status shows of each side. A side shown in full carries
+/// its VPC's CIDR blocks and peering options; a reduced side only its owner, VPC and Region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldVisibility {
+    /// The requester side in full.
+    pub requester_full: bool,
+    /// The accepter side in full.
+    pub accepter_full: bool,
+    /// `expirationTime` present.
+    pub expiration_time: bool,
+}
+
+impl PeeringStatus {
+    /// What a connection in this status shows (the same for both sides' callers).
+    pub fn field_visibility(self) -> FieldVisibility {
+        let (requester_full, accepter_full, expiration_time) = match self {
+            PeeringStatus::Provisioning | PeeringStatus::Active => (true, true, false),
+            PeeringStatus::Deleting | PeeringStatus::Deleted => (false, false, false),
+            // ASSUMPTION (spec §2.6 [I]): failed/rejected/expired are shaped like pending (no public output seen).
+            _ => (true, false, true),
+        };
+        FieldVisibility { requester_full, accepter_full, expiration_time }
+    }
+}
+
 const HOUR_MS: u64 = 3_600_000;
 /// Spec §2.6 [D]: an unaccepted request expires after 168 hours (not adjustable).
 pub const EXPIRY_MS: u64 = 168 * HOUR_MS;

@@ -14,7 +14,8 @@ use crate::xml::Xml;
 
 type Result = std::result::Result<(), Ec2Error>;
 
-/// How much of a side `render_side` shows (spec §2.6 "Field visibility").
+/// How much of a side `render_side` shows (spec §2.6 "Field visibility", decided by
+/// [`PeeringStatus::field_visibility`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Detail {
     /// `ownerId`, `vpcId`, `region` only.
@@ -44,12 +45,10 @@ fn render_side(x: &mut Xml, tag: &str, side: &PeeringSide, world: &World, detail
 
 /// One connection as `scope` sees it with status `status` (the Create and Accept responses show transient ones).
 fn render_pcx(x: &mut Xml, pcx: &VpcPeeringConnection, status: PeeringStatus, scope: &Scope, world: &World) {
-    let (requester_detail, accepter_detail, expiration) = match status {
-        PeeringStatus::Provisioning | PeeringStatus::Active => (Detail::Full, Detail::Full, false),
-        PeeringStatus::Deleting | PeeringStatus::Deleted => (Detail::Reduced, Detail::Reduced, false),
-        // ASSUMPTION (spec §2.6 [I]): failed/rejected/expired are shaped like pending (no public output seen).
-        _ => (Detail::Full, Detail::Reduced, true),
-    };
+    let shown = status.field_visibility();
+    let detail = |full: bool| if full { Detail::Full } else { Detail::Reduced };
+    let (requester_detail, accepter_detail, expiration) =
+        (detail(shown.requester_full), detail(shown.accepter_full), shown.expiration_time);
     x.text("vpcPeeringConnectionId", &pcx.id);
     render_side(x, "requesterVpcInfo", &pcx.requester, world, requester_detail);
     render_side(x, "accepterVpcInfo", &pcx.accepter, world, accepter_detail);

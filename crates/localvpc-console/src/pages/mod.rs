@@ -2,13 +2,18 @@
 //! deletes VPCs), plus the dashboard and the world version the live parts poll.
 
 mod dhcp_options;
+mod internet_gateway;
 mod launch_template;
 mod network_insights;
 mod network_interface;
+mod route_table;
+mod shared;
+mod subnet;
 mod tags;
 mod tutorial;
 mod volume;
 mod vpc;
+mod vpc_peering;
 
 use std::sync::Arc;
 
@@ -69,6 +74,10 @@ pub(crate) fn routes() -> Router<ConsoleState> {
         .merge(tutorial::routes())
         .merge(volume::routes())
         .merge(vpc::routes())
+        .merge(subnet::routes())
+        .merge(internet_gateway::routes())
+        .merge(route_table::routes())
+        .merge(vpc_peering::routes())
 }
 
 /// A console path that names no page: the console's own 404, not the EC2 API's fallback.
