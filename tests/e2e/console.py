@@ -63,13 +63,39 @@ class Console:
         from selenium.webdriver.common.by import By
         return self.driver.find_elements(By.CSS_SELECTOR, selector)
 
+    def _navigating(self, element, action) -> None:
+        """Runs `action` (a click or submit on `element`) and, when it loads a page (a link, a submit button),
+        waits until the old page is gone: Selenium's click can return before a form's answer has replaced it."""
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+        navigates = element.tag_name in ("a", "button") or element.get_attribute("type") == "submit"
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        action()
+        if navigates:
+            WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old))
+            WebDriverWait(self.driver, 15).until(
+                lambda d: d.execute_script("return document.readyState") == "complete")
+
     def click(self, element_id: str) -> "Console":
-        self.el(element_id).click()
+        element = self.el(element_id)
+        self._navigating(element, element.click)
+        return self
+
+    def submit(self, element_id: str) -> "Console":
+        """Submits the form of a field, as Enter in it would."""
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+        from selenium.webdriver.common.by import By
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        self.el(element_id).submit()
+        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old))
         return self
 
     def link(self, text: str) -> "Console":
         from selenium.webdriver.common.by import By
-        self.driver.find_element(By.LINK_TEXT, text).click()
+        element = self.driver.find_element(By.LINK_TEXT, text)
+        self._navigating(element, element.click)
         return self
 
     def fill(self, element_id: str, text: str) -> "Console":

@@ -1,6 +1,12 @@
 //! The console's pages: one file per resource, as the EC2 handlers are (`vpc.rs` lists, shows, creates and
 //! deletes VPCs), plus the dashboard and the world version the live parts poll.
 
+mod address;
+mod instance;
+mod key_pair;
+mod network_acl;
+mod security_group;
+mod traffic;
 mod vpc;
 
 use std::sync::Arc;
@@ -54,6 +60,11 @@ pub(crate) fn routes() -> Router<ConsoleState> {
         .route("/console/", get(dashboard))
         .route("/console/version", get(version))
         .merge(vpc::routes())
+        .merge(security_group::routes())
+        .merge(network_acl::routes())
+        .merge(instance::routes())
+        .merge(address::routes())
+        .merge(key_pair::routes())
 }
 
 /// `GET /console/version`: the published world version (the live parts reload when it moves).
