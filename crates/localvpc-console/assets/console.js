@@ -19,6 +19,45 @@
       if (el) { el.classList.add("highlight"); el.scrollIntoView({ block: "center" }); }
     });
   }
+  // Rule editors (security groups, network ACLs): a Type fixes the Protocol and Port range or leaves them to type.
+  document.querySelectorAll("select[data-rule-type]").forEach(function (select) {
+    var row = select.closest("tr");
+    select.addEventListener("change", function () {
+      var option = select.options[select.selectedIndex];
+      [["protocol", "data-protocol"], ["ports", "data-ports"]].forEach(function (pair) {
+        var field = row.querySelector("input[name$='." + pair[0] + "']");
+        var fixed = option.getAttribute(pair[1]);
+        field.readOnly = fixed !== null;
+        field.value = fixed !== null ? fixed : "";
+      });
+    });
+  });
+  // Launch form: the subnets and security groups of the chosen VPC only.
+  var vpcPicker = document.querySelector("select[data-vpc-picker]");
+  if (vpcPicker) {
+    // On load, a choice of another VPC that the form came back with (AWS refused it) stays shown.
+    var narrow = function (initial) {
+      document.querySelectorAll("[data-vpc]").forEach(function (el) {
+        var chosen = el.tagName === "OPTION" ? el.selected : el.querySelector("input:checked") !== null;
+        var mine = el.getAttribute("data-vpc") === vpcPicker.value || (initial === true && chosen);
+        el.hidden = !mine;
+        if (el.tagName === "OPTION") {
+          el.disabled = !mine;
+        } else if (!mine) {
+          el.querySelectorAll("input[type=checkbox]").forEach(function (box) { box.checked = false; });
+        }
+      });
+      document.querySelectorAll("select").forEach(function (select) {
+        var chosen = select.options[select.selectedIndex];
+        if (chosen && chosen.disabled) {
+          var first = Array.prototype.find.call(select.options, function (o) { return !o.disabled; });
+          if (first) select.value = first.value;
+        }
+      });
+    };
+    vpcPicker.addEventListener("change", narrow);
+    narrow(true);
+  }
   // Live pages (the network map): poll the world version and reload the live part when it changes.
   document.querySelectorAll("[data-live]").forEach(function (part) {
     var version = part.getAttribute("data-version");

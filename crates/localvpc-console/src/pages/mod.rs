@@ -1,15 +1,21 @@
 //! The console's pages: one file per resource, as the EC2 handlers are (`vpc.rs` lists, shows, creates and
 //! deletes VPCs), plus the dashboard and the world version the live parts poll.
 
+mod address;
 mod dhcp_options;
+mod instance;
 mod internet_gateway;
+mod key_pair;
 mod launch_template;
+mod network_acl;
 mod network_insights;
 mod network_interface;
 mod route_table;
+mod security_group;
 mod shared;
 mod subnet;
 mod tags;
+mod traffic;
 mod tutorial;
 mod volume;
 mod vpc;
@@ -78,6 +84,11 @@ pub(crate) fn routes() -> Router<ConsoleState> {
         .merge(internet_gateway::routes())
         .merge(route_table::routes())
         .merge(vpc_peering::routes())
+        .merge(security_group::routes())
+        .merge(network_acl::routes())
+        .merge(instance::routes())
+        .merge(address::routes())
+        .merge(key_pair::routes())
 }
 
 /// A console path that names no page: the console's own 404, not the EC2 API's fallback.
