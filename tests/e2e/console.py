@@ -98,15 +98,31 @@ class Console:
         self._navigating(element, element.click)
         return self
 
+    def _retrying(self, action):
+        """Runs `action` again when the page's script replaced the node between finding and using it (the launch
+        form re-filters its selects): Chrome then reports a stale or foreign node."""
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+        for attempt in range(3):
+            try:
+                return action()
+            except StaleElementReferenceException:
+                if attempt == 2:
+                    raise
+            except WebDriverException as error:
+                if "does not belong to the document" not in str(error) or attempt == 2:
+                    raise
+
     def fill(self, element_id: str, text: str) -> "Console":
-        box = self.el(element_id)
-        box.clear()
-        box.send_keys(text)
+        def act():
+            box = self.el(element_id)
+            box.clear()
+            box.send_keys(text)
+        self._retrying(act)
         return self
 
     def choose(self, element_id: str, value: str) -> "Console":
         from selenium.webdriver.support.ui import Select
-        Select(self.el(element_id)).select_by_value(value)
+        self._retrying(lambda: Select(self.el(element_id)).select_by_value(value))
         return self
 
     def error(self) -> tuple[str, str] | None:
