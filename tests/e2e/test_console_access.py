@@ -146,3 +146,26 @@ def test_unknown_console_path_is_the_consoles_404_not_the_ec2_fallback(endpoint)
     assert missing.status_code == 404
     assert "There is no console page at /console/no-such-page." in missing.text
     assert requests.get(f"{endpoint}/console/vpcs", timeout=10).status_code == 200
+
+
+def test_every_tutorial_link_outlines_elements_that_exist(console, client_factory):
+    seoul = client_factory(region="ap-northeast-2")
+    vpc_a = create_vpc(seoul, "10.6.0.0/16", Name="peeringVPC-A")["VpcId"]
+    vpc_b = create_vpc(seoul, "10.7.0.0/16", Name="peeringVPC-B")["VpcId"]
+    pcx = seoul.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b)["VpcPeeringConnection"][
+        "VpcPeeringConnectionId"]
+    console.open("/console/tutorial").choose("region", "ap-northeast-2").click("switch")
+    console.open("/console/tutorial")
+    links = [a.get_attribute("href")[len(console.endpoint):] for a in console.css("ol.tutorial a")]
+    assert any(pcx in link for link in links)
+    outlined = 0
+    for link in links:
+        if "hl=" not in link:
+            continue
+        console.open(link)
+        wanted = link.split("hl=")[1].split("&")[0].split(",")
+        for element_id in wanted:
+            assert console.css(f"[id='{element_id}']"), (link, element_id)
+            assert "highlight" in console.el(element_id).get_attribute("class"), (link, element_id)
+            outlined += 1
+    assert outlined >= 15

@@ -121,7 +121,7 @@ struct Step {
 fn steps(found: &Found) -> Vec<Step> {
     let table_href = |side: usize| {
         found.main_table[side].as_ref().map_or("/console/route-tables".to_string(), |id| {
-            format!("/console/route-tables/{id}/routes/edit?hl=add-route")
+            format!("/console/route-tables/{id}/routes?hl=add-route,save-routes")
         })
     };
     let ip_b = found.private_ip[1].map_or("10.7.1.x".to_string(), |ip| ip.to_string());
@@ -152,13 +152,13 @@ fn steps(found: &Found) -> Vec<Step> {
         Step {
             title: "Create a subnet in each VPC: 10.6.1.0/24 and 10.7.1.0/24".into(),
             detail: "Subnets → Create subnet; pick the VPC, the zone ap-northeast-2a and the block.".into(),
-            href: "/console/subnets/create".into(),
+            href: "/console/subnets/create?hl=vpc,zone,cidr,submit-create-subnet".into(),
             done: found.subnet.iter().all(Option::is_some),
         },
         Step {
             title: "Create an internet gateway for each VPC and attach it".into(),
             detail: "Internet gateways → Create internet gateway, then Actions → Attach to VPC.".into(),
-            href: "/console/internet-gateways/create".into(),
+            href: "/console/internet-gateways/create?hl=name,submit-create-igw".into(),
             done: found.igw_attached.iter().all(|attached| *attached),
         },
         Step {
@@ -167,13 +167,13 @@ fn steps(found: &Found) -> Vec<Step> {
                 "Instances → Launch instances; the subnet of each VPC. A's security group allows SSH from anywhere; B's \
                  allows ICMP from {NAME_A} (10.6.0.0/16)."
             ),
-            href: "/console/instances/launch".into(),
+            href: "/console/instances/launch?hl=subnet,launch-instance".into(),
             done: found.instance.iter().all(Option::is_some),
         },
         Step {
             title: format!("Allocate an Elastic IP and associate it with the instance of {NAME_A}"),
             detail: "Elastic IPs → Allocate Elastic IP address, then Associate Elastic IP address.".into(),
-            href: "/console/elastic-ips".into(),
+            href: "/console/elastic-ips/allocate?hl=allocate-address".into(),
             done: found.eip_on_a,
         },
         Step {
@@ -191,13 +191,13 @@ fn steps(found: &Found) -> Vec<Step> {
         Step {
             title: format!("Create a peering connection: requester {NAME_A}, accepter {NAME_B}"),
             detail: "Peering connections → Create peering connection.".into(),
-            href: "/console/peering-connections/create".into(),
+            href: "/console/peering-connections/create?hl=vpc,peer_vpc,submit-create-pcx".into(),
             done: found.peering.is_some(),
         },
         Step {
             title: "Accept the request".into(),
             detail: "Peering connections → the request → Actions → Accept request.".into(),
-            href: found.peering.as_ref().map_or("/console/peering-connections".into(), |(id, _)| format!("/console/peering-connections/{id}")),
+            href: found.peering.as_ref().map_or("/console/peering-connections".into(), |(id, _)| format!("/console/peering-connections/{id}?hl=accept-pcx")),
             done: peering_ready,
         },
         Step {
