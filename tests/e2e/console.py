@@ -63,24 +63,66 @@ class Console:
         from selenium.webdriver.common.by import By
         return self.driver.find_elements(By.CSS_SELECTOR, selector)
 
+    def _navigating(self, element, action) -> None:
+        """Runs `action` (a click or submit on `element`) and, when it loads a page (a link, a submit button),
+        waits until the old page is gone: Selenium's click can return before a form's answer has replaced it."""
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+        navigates = element.tag_name in ("a", "button") or element.get_attribute("type") == "submit"
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        action()
+        if navigates:
+            WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old))
+            WebDriverWait(self.driver, 15).until(
+                lambda d: d.execute_script("return document.readyState") == "complete")
+
     def click(self, element_id: str) -> "Console":
-        self.el(element_id).click()
+        element = self.el(element_id)
+        self._navigating(element, element.click)
+        return self
+
+    def submit(self, element_id: str) -> "Console":
+        """Submits the form of a field, as Enter in it would."""
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+        from selenium.webdriver.common.by import By
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        self.el(element_id).submit()
+        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old))
         return self
 
     def link(self, text: str) -> "Console":
         from selenium.webdriver.common.by import By
-        self.driver.find_element(By.LINK_TEXT, text).click()
+        element = self.driver.find_element(By.LINK_TEXT, text)
+        self._navigating(element, element.click)
         return self
 
+    def _retrying(self, action):
+        """Runs `action` again when the page's script replaced the node between finding and using it (the launch
+        form re-filters its selects): Chrome then reports a stale or foreign node."""
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+        for attempt in range(3):
+            try:
+                return action()
+            except StaleElementReferenceException:
+                if attempt == 2:
+                    raise
+            except WebDriverException as error:
+                if "does not belong to the document" not in str(error) or attempt == 2:
+                    raise
+
     def fill(self, element_id: str, text: str) -> "Console":
-        box = self.el(element_id)
-        box.clear()
-        box.send_keys(text)
+        def act():
+            box = self.el(element_id)
+            box.clear()
+            box.send_keys(text)
+        self._retrying(act)
         return self
 
     def choose(self, element_id: str, value: str) -> "Console":
         from selenium.webdriver.support.ui import Select
-        Select(self.el(element_id)).select_by_value(value)
+        self._retrying(lambda: Select(self.el(element_id)).select_by_value(value))
         return self
 
     def error(self) -> tuple[str, str] | None:

@@ -1,7 +1,10 @@
 //! The console's pages: one file per resource, as the EC2 handlers are (`vpc.rs` lists, shows, creates and
-//! deletes VPCs), plus the dashboard and the world version the live parts poll.
+//! deletes VPCs), the network map (`map.rs`) and the reachability matrix (`reachability.rs`), plus the dashboard
+//! and the world version the live parts poll.
 
-mod vpc;
+pub(crate) mod map;
+pub(crate) mod reachability;
+pub(crate) mod vpc;
 
 use std::sync::Arc;
 
@@ -43,6 +46,11 @@ impl View {
         View::new(state, session)
     }
 
+    /// A view of `world` for `scope` as an unswitchable session sees it: what a benchmark renders pages from.
+    pub(crate) fn of(world: Arc<World>, scope: localvpc_model::Scope) -> View {
+        View { world, session: Session { scope, access_key: None, can_switch_account: true } }
+    }
+
     pub(crate) fn region(&self) -> &RegionState {
         self.world.region(&self.session.scope)
     }
@@ -54,6 +62,8 @@ pub(crate) fn routes() -> Router<ConsoleState> {
         .route("/console/", get(dashboard))
         .route("/console/version", get(version))
         .merge(vpc::routes())
+        .merge(map::routes())
+        .merge(reachability::routes())
 }
 
 /// `GET /console/version`: the published world version (the live parts reload when it moves).
@@ -64,6 +74,11 @@ async fn version(State(state): State<ConsoleState>) -> String {
 /// The VPC dashboard: resources by type in this Region, each a link to its list (AWS's "Resources by Region").
 async fn dashboard(State(state): State<ConsoleState>, session: Session, Query(shown): Query<Shown>) -> Response {
     let view = View::load(&state, session).await;
+    dashboard_page(&view, shown.done.as_deref())
+}
+
+/// The dashboard of `view`'s Region, with `done` as the green banner.
+pub(crate) fn dashboard_page(view: &View, done: Option<&str>) -> Response {
     let region = view.region();
     let live = |count: usize| count;
     let running = region.instances.values().filter(|i| i.state.is_running()).count();
@@ -81,7 +96,7 @@ async fn dashboard(State(state): State<ConsoleState>, session: Session, Query(sh
         ("Elastic IPs", region.addresses.len(), "/console/elastic-ips"),
     ];
     let body = html! {
-        (layout::notice(shown.done.as_deref()))
+        (layout::notice(done))
         div class="page-head" {
             h1 { "VPC dashboard" }
             div class="actions" {
