@@ -63,19 +63,35 @@ class Console:
         from selenium.webdriver.common.by import By
         return self.driver.find_elements(By.CSS_SELECTOR, selector)
 
+    def wait_gone(self, old) -> None:
+        """Waits until the page that held `old` (its `<html>` element) is replaced and the new one has loaded.
+        Chrome reports a node of a page being replaced either as stale or as "not belonging to the document"."""
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        def gone(_driver) -> bool:
+            try:
+                old.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as error:
+                if "does not belong to the document" in str(error):
+                    return True
+                raise
+
+        WebDriverWait(self.driver, 15).until(gone)
+        WebDriverWait(self.driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
     def _navigating(self, element, action) -> None:
         """Runs `action` (a click or submit on `element`) and, when it loads a page (a link, a submit button),
         waits until the old page is gone: Selenium's click can return before a form's answer has replaced it."""
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
-        from selenium.webdriver.support.ui import WebDriverWait
         navigates = element.tag_name in ("a", "button") or element.get_attribute("type") == "submit"
         old = self.driver.find_element(By.TAG_NAME, "html")
         action()
         if navigates:
-            WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old))
-            WebDriverWait(self.driver, 15).until(
-                lambda d: d.execute_script("return document.readyState") == "complete")
+            self.wait_gone(old)
 
     def click(self, element_id: str) -> "Console":
         element = self.el(element_id)
@@ -84,12 +100,10 @@ class Console:
 
     def submit(self, element_id: str) -> "Console":
         """Submits the form of a field, as Enter in it would."""
-        from selenium.webdriver.support import expected_conditions
-        from selenium.webdriver.support.ui import WebDriverWait
         from selenium.webdriver.common.by import By
         old = self.driver.find_element(By.TAG_NAME, "html")
         self.el(element_id).submit()
-        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old))
+        self.wait_gone(old)
         return self
 
     def link(self, text: str) -> "Console":

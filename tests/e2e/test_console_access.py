@@ -4,8 +4,6 @@ every form control labelled on every page the navigation reaches; the create for
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 from selenium.webdriver.common.keys import Keys
 
 from conftest import LocalVpcServer, make_client
@@ -134,7 +132,7 @@ def test_create_vpc_by_keyboard_alone(console, ec2):
     cidr.send_keys(Keys.CONTROL, "a")
     old = console.driver.find_element(By.TAG_NAME, "html")
     cidr.send_keys("10.40.0.0/16", Keys.ENTER)
-    WebDriverWait(console.driver, 15).until(expected_conditions.staleness_of(old))
+    console.wait_gone(old)
     assert console.notice() is not None and console.notice().startswith("You successfully created vpc-")
     (vpc,) = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["typed"]}])["Vpcs"]
     assert vpc["CidrBlock"] == "10.40.0.0/16"

@@ -275,3 +275,22 @@ def test_other_accounts_and_regions_see_none_of_it(topology, server, localvpc):
         response = api(server, {"vpc": [topology.vpc["a"]]}, key=who.get("key", "test"),
                        region=who.get("region", REGION))
         assert response.status_code == 400 and response.json()["error"]["code"] == "InvalidVpcID.NotFound"
+
+
+def test_protocol_and_port_choose_what_is_probed(topology, server):
+    """ICMP by default; over TCP a pair is reachable only where something listens (every instance listens on 22
+    unless tagged), and only where the groups allow the port — here the default groups allow no TCP from another
+    VPC's instances, only from their own members."""
+    icmp = api(server, {"form": "reachable", "limit": 100, "protocol": "icmp"})
+    assert icmp.status_code == 200, icmp.text
+    assert {(p["from"]["instance"], p["to"]["instance"]) for p in icmp.json()["pairs"]} == topology.reach
+    tcp = api(server, {"form": "reachable", "limit": 100, "protocol": "tcp", "port": 22})
+    assert tcp.status_code == 200, tcp.text
+    # Only a1 and a2 share a default group (b1's is B's; b2's group is closed).
+    assert {(p["from"]["instance"], p["to"]["instance"]) for p in tcp.json()["pairs"]} == {
+        (topology.a1, topology.a2), (topology.a2, topology.a1)}
+    # Nothing listens on 80.
+    assert api(server, {"form": "summary", "protocol": "tcp", "port": 80}).json()["reachable_pairs"] == 0
+    missing = api(server, {"protocol": "tcp"})
+    assert missing.status_code == 400
+    assert missing.json() == {"error": {"code": "MissingParameter", "message": "The request must contain the field `port`"}}

@@ -25,6 +25,8 @@ mod sts;
 mod v1;
 pub mod xml;
 
+pub use v1::{explain_probe, explain_value, reachability_groups, Explanation};
+
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};

@@ -5,16 +5,20 @@
 //! [`localvpc_api::call_ec2`] — the same action table, handlers, model rules, transaction and commit as an SDK's
 //! request — and every refusal shows AWS's code and message as the SDK would see them. Pages read the published
 //! world snapshot of the session's scope (account and region) and render it; nothing here decides what AWS allows.
-//! Probes go through the same engine walk as `localvpc explain` ([`localvpc_api::explain_value`]).
+//! Probes go through the same engine walk as `localvpc explain` ([`localvpc_api::explain_probe`]).
 //!
 //! Layout of the crate: [`session`] (who is looking: account and region from cookies, or a signed-in key under
 //! `serve --auth sigv4`), [`ec2`] (running an action and reading its answer), [`layout`] (the page chrome and the
 //! shared widgets: lists, detail tabs, forms), `pages/` (one file per resource, as the EC2 handlers are), and the
 //! static assets compiled into the binary (`assets/`).
+//! The network map has a module of its own, `map/` (world → scene → layout → SVG, and a probe's overlay), which
+//! `pages/map.rs` serves; [`bench`] holds the page renderers the benchmarks call.
 
 mod assets;
+pub mod bench;
 mod ec2;
 mod layout;
+mod map;
 mod pages;
 mod session;
 

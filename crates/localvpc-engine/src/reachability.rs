@@ -1,4 +1,5 @@
-//! The all-pairs reachability of running instances: for every ordered pair, whether ICMP echo succeeds.
+//! The all-pairs reachability of running instances: for every ordered pair, whether ICMP echo succeeds (or, with
+//! [`groups_for`], whether a TCP connection or a UDP datagram to a port gets its answer).
 //!
 //! Why classes: 10,000 instances make 10^8 ordered pairs, too many to walk one by one in seconds. Interfaces in
 //! the same subnet with the same security groups are treated alike by every rule *unless* a rule's CIDR splits a
@@ -148,14 +149,17 @@ fn classes_are_uniform(topology: &Topology, source: (&Class, &Compared), destina
         && all_uniform(&destination.1.as_destination, destination.1.longest.1, source_block)
 }
 
+/// Interfaces every rule treats alike. For TCP whether the instance listens on the port is part of the class: it
+/// decides between an answer and a reset, which no CIDR tells apart.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Class {
     subnet: SubnetIx,
     groups: Vec<usize>,
+    listens: bool,
 }
 
-fn reachable(topology: &Topology, from: EniIx, to: EniIx) -> bool {
-    let probe = Probe { from: Vantage::Eni(from), destination: topology.enis[to].private_ip, protocol: Protocol::Icmp };
+fn reachable(topology: &Topology, from: EniIx, to: EniIx, protocol: Protocol) -> bool {
+    let probe = Probe { from: Vantage::Eni(from), destination: topology.enis[to].private_ip, protocol };
     trace(topology, &probe, Mode::FirstDrop).verdict == Verdict::Reachable
 }
 
@@ -193,13 +197,14 @@ impl Walked {
 }
 
 /// Walks one pair per uniform class pair and every pair of the others.
-fn walk_classes(topology: &Topology, enis: &[EniIx]) -> Walked {
+fn walk_classes(topology: &Topology, enis: &[EniIx], protocol: Protocol) -> Walked {
     let mut by_class: BTreeMap<Class, Vec<usize>> = BTreeMap::new();
     for (index, &eni) in enis.iter().enumerate() {
         let node = &topology.enis[eni];
         let mut groups = node.groups.clone();
         groups.sort_unstable();
-        by_class.entry(Class { subnet: node.subnet, groups }).or_default().push(index);
+        let listens = matches!(protocol, Protocol::Tcp(port) if node.listening.contains(&port));
+        by_class.entry(Class { subnet: node.subnet, groups, listens }).or_default().push(index);
     }
     let classes: Vec<(Class, Vec<usize>)> = by_class.into_iter().collect();
     let compared: Vec<Compared> = classes.iter().map(|(class, _)| Compared::of(topology, class)).collect();
@@ -215,12 +220,12 @@ fn walk_classes(topology: &Topology, enis: &[EniIx]) -> Walked {
                 // One walk stands for the class pair; pick two distinct members when the classes are the same.
                 let pair =
                     sources.iter().flat_map(|&s| destinations.iter().map(move |&d| (s, d))).find(|(s, d)| s != d);
-                Block::Uniform(pair.is_some_and(|(s, d)| reachable(topology, enis[s], enis[d])))
+                Block::Uniform(pair.is_some_and(|(s, d)| reachable(topology, enis[s], enis[d], protocol)))
             } else {
                 let bits = sources
                     .iter()
                     .flat_map(|&s| destinations.iter().map(move |&d| (s, d)))
-                    .map(|(s, d)| s != d && reachable(topology, enis[s], enis[d]))
+                    .map(|(s, d)| s != d && reachable(topology, enis[s], enis[d], protocol))
                     .collect();
                 Block::Pairs { width: destinations.len(), bits }
             };
@@ -235,10 +240,16 @@ fn selection(topology: &Topology, enis: Option<Vec<EniIx>>) -> Vec<EniIx> {
     enis.unwrap_or_else(|| (0..topology.enis.len()).filter(|&eni| topology.enis[eni].running).collect())
 }
 
-/// The grouped answer over `enis` (every running interface when `None`).
+/// The grouped answer over `enis` (every running interface when `None`), for ICMP echo.
 pub fn groups(topology: &Topology, enis: Option<Vec<EniIx>>) -> Groups {
+    groups_for(topology, enis, Protocol::Icmp)
+}
+
+/// The grouped answer over `enis` (every running interface when `None`) for `protocol`: a pair is reachable when
+/// the probe's verdict is [`Verdict::Reachable`] (for TCP a port nothing listens on is refused, not reachable).
+pub fn groups_for(topology: &Topology, enis: Option<Vec<EniIx>>, protocol: Protocol) -> Groups {
     let enis = selection(topology, enis);
-    let walked = walk_classes(topology, &enis);
+    let walked = walk_classes(topology, &enis, protocol);
     groups::compress(enis, &walked)
 }
 
@@ -249,10 +260,15 @@ pub fn matrix(topology: &Topology, enis: Option<Vec<EniIx>>) -> Matrix {
 
 /// The matrix computed pair by pair, with no classes: the reference the class shortcut is tested against.
 pub fn matrix_pairwise(topology: &Topology, enis: &[EniIx]) -> Matrix {
+    matrix_pairwise_for(topology, enis, Protocol::Icmp)
+}
+
+/// [`matrix_pairwise`] for `protocol`.
+pub fn matrix_pairwise_for(topology: &Topology, enis: &[EniIx], protocol: Protocol) -> Matrix {
     let mut result = Matrix::new(enis.to_vec());
     for (s, &from) in enis.iter().enumerate() {
         for (d, &to) in enis.iter().enumerate() {
-            if s != d && reachable(topology, from, to) {
+            if s != d && reachable(topology, from, to, protocol) {
                 result.bits.set(s, d);
             }
         }

@@ -167,11 +167,31 @@ pub fn key_from_seed(seed: u64) -> u64 {
     mix(seed.wrapping_add(0x9e37_79b9_7f4a_7c15))
 }
 
+/// The sequence number `n` that [`format_id`] turned into `id` with `key`: the inverse of the mix, so the order in
+/// which resources were created can be read back from their random-looking IDs. `None` for an ID that is not of
+/// the issued form (prefix, dash, 17 hex digits).
+pub fn sequence_of(id: &str, key: u64) -> Option<u64> {
+    let (_, hex) = id.rsplit_once('-')?;
+    if hex.len() != 17 || !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return None;
+    }
+    u64::from_str_radix(hex, 16).ok().map(|mixed| unmix(mixed) ^ key)
+}
+
 /// A bijection on u64 (the splitmix64 finaliser), so distinct counters give distinct IDs.
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// The inverse of [`mix`]: each xor-shift undone by shifting again, each odd multiplier by its inverse mod 2^64.
+fn unmix(mut z: u64) -> u64 {
+    z ^= (z >> 31) ^ (z >> 62);
+    z = z.wrapping_mul(0x3196_42b2_d24d_8ec3);
+    z ^= (z >> 27) ^ (z >> 54);
+    z = z.wrapping_mul(0x96de_1b17_3f11_9089);
+    z ^ (z >> 30) ^ (z >> 60)
 }
 
 #[cfg(test)]
@@ -202,6 +222,19 @@ mod tests {
         assert!(IdKind::Subnet.check("vpc-1234abcd").is_err());
         assert_eq!(IdKind::of("vpc-cidr-assoc-1234abcd"), Some(IdKind::VpcCidrAssociation));
         assert_eq!(IdKind::of("rtbassoc-1234abcd"), Some(IdKind::RouteTableAssociation));
+    }
+
+    #[test]
+    fn the_sequence_number_reads_back_from_the_id() {
+        let key = key_from_seed(9);
+        for n in [0, 1, 2, 1000, u64::MAX / 3, u64::MAX] {
+            assert_eq!(unmix(mix(n)), n);
+            assert_eq!(sequence_of(&format_id(IdKind::VpcCidrAssociation, n, key), key), Some(n));
+        }
+        assert_eq!(sequence_of(&format_id(IdKind::Subnet, 77, key), key ^ 1), Some(77 ^ 1));
+        assert_eq!(sequence_of("vpc-1234abcd", key), None);
+        assert_eq!(sequence_of("local", key), None);
+        assert_eq!(sequence_of("vpc-0123456789abcdefg", key), None);
     }
 
     #[test]

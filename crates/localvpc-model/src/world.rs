@@ -247,6 +247,14 @@ impl World {
         Arc::make_mut(self.regions.entry(scope.clone()).or_default())
     }
 
+    /// Where `id` stands in this world's one ID sequence (every resource of every scope draws from it, so a resource
+    /// created later has a larger number), read back from the ID itself ([`crate::ids::sequence_of`]): IDs look
+    /// random, and front ends that lay resources out in creation order need this. `None` for an ID this world did
+    /// not issue (a literal, or one from before a reset).
+    pub fn creation_order(&self, id: &str) -> Option<u64> {
+        crate::ids::sequence_of(id, self.id_key).filter(|&n| (1..=self.next_id).contains(&n))
+    }
+
     /// The lookups that span every scope.
     pub(crate) fn index(&self) -> &WorldIndex {
         &self.index
@@ -547,6 +555,21 @@ mod tests {
         let next = tx.next_id(IdKind::Vpc);
         assert_ne!(next, issued);
         assert_eq!(next, format_id(IdKind::Vpc, 2, 5));
+    }
+
+    #[test]
+    fn creation_order_reads_back_from_ids_across_kinds_and_reloads() {
+        let mut world = World::default();
+        world.key_fresh_ids(11);
+        let mut tx = Tx::new(&mut world, Timestamp(0));
+        let ids = [tx.next_id(IdKind::Vpc), tx.next_id(IdKind::Subnet), tx.next_id(IdKind::Vpc)];
+        tx.finish();
+        let order: Vec<Option<u64>> = ids.iter().map(|id| world.creation_order(id)).collect();
+        assert_eq!(order, [Some(1), Some(2), Some(3)]);
+        // Not issued by this world: another key's ID, a literal, a number beyond the counter.
+        assert_eq!(world.creation_order(&format_id(IdKind::Vpc, 1, 12)), None);
+        assert_eq!(world.creation_order("vpc-1234abcd"), None);
+        assert_eq!(world.creation_order(&format_id(IdKind::Vpc, 4, 11)), None);
     }
 
     #[test]

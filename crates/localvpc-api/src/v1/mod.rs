@@ -24,8 +24,8 @@ use serde_json::{json, Map, Value};
 use crate::json_error::{json_ok, JsonError};
 
 pub use login::login;
-pub use probe::{explain, probe};
-pub use reachability::reachability;
+pub use probe::{explain, explain_probe, explain_value, probe, Explanation};
+pub use reachability::{reachability, reachability_groups};
 pub use resolve::resolve;
 
 type Body = Map<String, Value>;

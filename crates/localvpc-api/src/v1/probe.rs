@@ -4,6 +4,7 @@
 //! `other-account` hop, its findings left out and its leg marked `withheld`.
 
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::Response;
@@ -122,53 +123,132 @@ fn trace_json(topology: &Topology, viewer: &Scope, trace: &Trace) -> Value {
     })
 }
 
-/// Resolves the `to` of a request: an address as is, a name through the vantage's resolver.
-fn destination(topology: &Topology, from: Vantage, to: &str) -> (Option<Ipv4Addr>, Value) {
+/// Resolves the `to` of a request: an address as is, a name through the vantage's resolver (with its answer).
+fn destination(topology: &Topology, from: Vantage, to: &str) -> (Option<Ipv4Addr>, Option<Answer>) {
     if let Ok(address) = to.parse::<Ipv4Addr>() {
-        return (Some(address), Value::Null);
+        return (Some(address), None);
     }
     let answer = dns::resolve(topology, from, to);
     let address = match &answer {
         Answer::Address(address) => Some(*address),
         _ => None,
     };
-    (address, answer_json(&answer))
+    (address, Some(answer))
 }
 
-struct ProbeRequest {
-    viewer: Scope,
-    from: Vantage,
-    to: String,
-    protocol: Protocol,
+/// A probe walked the way `localvpc explain` walks it: the packet's real path (the walk stops at the first drop)
+/// and every setting that blocks it (the walk assumes each fix and goes on). [`Explanation::json`] is the
+/// `/v1/explain` answer; a front end that draws the walk (the web console's map) reads the traces themselves, as
+/// `localvpc_engine::visibility` lets [`Explanation::viewer`] see them.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// The topology walked.
+    pub topology: Arc<Topology>,
+    /// Who asked: what of the walk they may see.
+    pub viewer: Scope,
+    /// The destination as asked (an address or a name).
+    pub to: String,
+    /// Where `to` resolved from the vantage (`None`: the name did not resolve; nothing was sent).
+    pub address: Option<Ipv4Addr>,
+    /// The resolver's answer, when `to` is a name.
+    pub resolution: Option<Answer>,
+    /// The packet's real path: first drop. `None` when nothing was sent.
+    pub path: Option<Trace>,
+    /// Every blocking setting: collecting walk. `None` when nothing was sent.
+    pub blocking: Option<Trace>,
 }
 
-fn probe_request(
-    control: &AppState,
+impl Explanation {
+    /// The verdict (the real one: of [`Explanation::path`]); `None` when the name did not resolve.
+    pub fn verdict(&self) -> Option<Verdict> {
+        self.path.as_ref().map(|trace| trace.verdict)
+    }
+
+    /// The `/v1/explain` answer: the collecting walk's hops and findings, with the real verdict.
+    pub fn json(&self) -> Value {
+        let walked = (self.address, self.resolution.as_ref(), self.blocking.as_ref());
+        match walk_json(&self.topology, &self.viewer, &self.to, walked) {
+            Ok(mut value) => {
+                // The collecting walk assumes every fix; the verdict is the real one.
+                value["verdict"] = json!(verdict_str(self.verdict().unwrap_or(Verdict::Dropped)));
+                value
+            }
+            Err(unresolved) => unresolved,
+        }
+    }
+}
+
+/// The JSON of one walk: `Err` holds the answer for a name that did not resolve (no walk).
+fn walk_json(
     topology: &Topology,
-    caller: Caller,
-    body: &Body,
-) -> Result<ProbeRequest, JsonError> {
-    let viewer = caller.scope;
-    let from = vantage(&control.snapshot(), topology, &viewer, text_field(body, "from")?)?;
-    Ok(ProbeRequest { viewer, from, to: text_field(body, "to")?.to_string(), protocol: protocol(body)? })
-}
-
-fn run_probe(topology: &Topology, request: &ProbeRequest, mode: Mode) -> Value {
-    let (address, resolution) = destination(topology, request.from, &request.to);
-    let Some(address) = address else {
-        return json!({ "to": request.to, "address": null, "resolution": resolution, "verdict": "unresolved" });
+    viewer: &Scope,
+    to: &str,
+    (address, resolution, walked): (Option<Ipv4Addr>, Option<&Answer>, Option<&Trace>),
+) -> Result<Value, Value> {
+    let resolution = resolution.map_or(Value::Null, answer_json);
+    let (Some(address), Some(walked)) = (address, walked) else {
+        return Err(json!({ "to": to, "address": null, "resolution": resolution, "verdict": "unresolved" }));
     };
-    let probe = Probe { from: request.from, destination: address, protocol: request.protocol };
-    let result = trace(topology, &probe, mode);
-    let mut value = trace_json(topology, &request.viewer, &result);
-    value["to"] = json!(request.to);
+    let mut value = trace_json(topology, viewer, walked);
+    value["to"] = json!(to);
     value["address"] = json!(address.to_string());
     value["resolution"] = resolution;
-    if mode == Mode::CollectAll {
-        // The collecting walk assumes every fix; the verdict is the real one.
-        value["verdict"] = json!(verdict_str(trace(topology, &probe, Mode::FirstDrop).verdict));
+    Ok(value)
+}
+
+/// A probe read and resolved: the vantage, the destination address, the protocol.
+struct Walk {
+    topology: Arc<Topology>,
+    viewer: Scope,
+    to: String,
+    resolved: (Option<Ipv4Addr>, Option<Answer>),
+    probe: Option<Probe>,
+}
+
+impl Walk {
+    fn new(control: &AppState, viewer: &Scope, from: &str, to: &str, protocol: Protocol) -> Result<Walk, JsonError> {
+        let topology = control.topology();
+        let from = vantage(&control.snapshot(), &topology, viewer, from)?;
+        let resolved = destination(&topology, from, to);
+        let probe = resolved.0.map(|destination| Probe { from, destination, protocol });
+        Ok(Walk { topology, viewer: viewer.clone(), to: to.to_string(), resolved, probe })
     }
-    value
+
+    fn trace(&self, mode: Mode) -> Option<Trace> {
+        self.probe.map(|probe| trace(&self.topology, &probe, mode))
+    }
+}
+
+/// Walks a probe from `from` (`internet`, or an instance or interface ID of `viewer`'s scope) to `to` (an address
+/// or a name, resolved as the vantage would) the way `localvpc explain` does: the one code path of `/v1/explain`
+/// and the console's map.
+pub fn explain_probe(
+    control: &AppState,
+    viewer: &Scope,
+    from: &str,
+    to: &str,
+    protocol: Protocol,
+) -> Result<Explanation, JsonError> {
+    let walk = Walk::new(control, viewer, from, to, protocol)?;
+    let (path, blocking) = (walk.trace(Mode::FirstDrop), walk.trace(Mode::CollectAll));
+    let Walk { topology, viewer, to, resolved: (address, resolution), .. } = walk;
+    Ok(Explanation { topology, viewer, to, address, resolution, path, blocking })
+}
+
+/// [`explain_probe`]'s answer as `/v1/explain` gives it.
+pub fn explain_value(
+    control: &AppState,
+    viewer: &Scope,
+    from: &str,
+    to: &str,
+    protocol: Protocol,
+) -> Result<Value, JsonError> {
+    Ok(explain_probe(control, viewer, from, to, protocol)?.json())
+}
+
+/// The `from`, `to` and protocol fields of a probe or explain body.
+fn probe_fields(body: &Body) -> Result<(&str, &str, Protocol), JsonError> {
+    Ok((text_field(body, "from")?, text_field(body, "to")?, protocol(body)?))
 }
 
 /// `POST /_localvpc/v1/probe {"from": "i-…"|"internet", "to": ADDRESS|NAME, "protocol": "icmp"|"tcp"|"udp", "port": N}`.
@@ -177,9 +257,11 @@ pub async fn probe(
     caller: Caller,
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
-    let topology = control.topology();
-    let request = probe_request(&control, &topology, caller, &body)?;
-    Ok(ok(run_probe(&topology, &request, Mode::FirstDrop)))
+    let (from, to, protocol) = probe_fields(&body)?;
+    let walk = Walk::new(&control, &caller.scope, from, to, protocol)?;
+    let path = walk.trace(Mode::FirstDrop);
+    let walked = (walk.resolved.0, walk.resolved.1.as_ref(), path.as_ref());
+    Ok(ok(walk_json(&walk.topology, &walk.viewer, &walk.to, walked).unwrap_or_else(|unresolved| unresolved)))
 }
 
 /// `POST /_localvpc/v1/explain` (same body as probe): every setting that blocks the path, each with its fix.
@@ -188,7 +270,6 @@ pub async fn explain(
     caller: Caller,
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
-    let topology = control.topology();
-    let request = probe_request(&control, &topology, caller, &body)?;
-    Ok(ok(run_probe(&topology, &request, Mode::CollectAll)))
+    let (from, to, protocol) = probe_fields(&body)?;
+    Ok(ok(explain_value(&control, &caller.scope, from, to, protocol)?))
 }

@@ -2,8 +2,9 @@
 //! form asked for. The engine computes every form ([`localvpc_engine::reachability`]); this renders it as JSON,
 //! field by field.
 //!
-//! The request: `{"vpc": ["vpc-…", …], "form": "groups"|"summary"|"reachable"|"unreachable"|"full", "limit": N}`,
-//! every field optional. The default form is `groups`, because the answer for a large network must stay readable
+//! The request: `{"vpc": ["vpc-…", …], "form": "groups"|"summary"|"reachable"|"unreachable"|"full", "limit": N,
+//! "protocol": "icmp"|"tcp"|"udp", "port": N}`, every field optional (ICMP echo by default; TCP and UDP need a
+//! `port`, and over TCP a port nothing listens on is refused, so not reachable). The default form is `groups`, because the answer for a large network must stay readable
 //! and small: 10,080 instances in a full peering mesh are one group (about 1 MB of member list), where the
 //! expanded matrix is 10^8 cells (hundreds of megabytes). `full` still gives every row, for whoever asks for it.
 //!
@@ -17,7 +18,8 @@
 //! - `full`: `nodes` ([NODE, …]) and `reachable` (per node, the indexes of the nodes it pings).
 //!
 //! A NODE is `{"instance", "interface", "vpc", "private_ip"}`. Only the caller's instances (account and region of
-//! the credential scope) are selected, and `vpc` names only the caller's VPCs.
+//! the credential scope) are selected, and `vpc` names only the caller's VPCs. [`reachability_groups`] is that
+//! selection and the grouped answer every form derives from; the web console's matrix draws the same.
 
 use std::fmt::Write as _;
 
@@ -26,7 +28,7 @@ use axum::response::Response;
 use localvpc_engine::reachability::{self, Groups};
 use localvpc_engine::topology::EniIx;
 use localvpc_engine::visibility::{eni_sight, Sight};
-use localvpc_engine::Topology;
+use localvpc_engine::{Protocol, Topology};
 use localvpc_model::{Ec2Error, Scope};
 use serde_json::{json, Value};
 
@@ -63,16 +65,17 @@ impl Form {
     }
 }
 
-/// A request, read and checked.
+/// A request, read and checked (the VPC IDs are checked against the topology by [`reachability_groups`]).
 #[derive(Debug)]
 struct Request {
-    enis: Vec<EniIx>,
+    vpcs: Vec<String>,
+    protocol: Protocol,
     form: Form,
     limit: usize,
 }
 
 impl Request {
-    fn read(request: &super::Body, topology: &Topology, scope: &Scope) -> Result<Request, JsonError> {
+    fn read(request: &super::Body) -> Result<Request, JsonError> {
         const FORMS: &str = "one of groups, summary, reachable, unreachable, full";
         let form = match request.get("form") {
             None | Some(Value::Null) => Form::Groups,
@@ -98,30 +101,40 @@ impl Request {
                 .ok_or(JsonError::InvalidField { field: "limit", expected: "an integer from 1 to 10000" })?,
         };
         let malformed = JsonError::InvalidField { field: "vpc", expected: "a list of VPC IDs" };
-        let vpcs: Vec<usize> = match request.get("vpc") {
+        let vpcs: Vec<String> = match request.get("vpc") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(ids)) => {
-                let ids: Vec<&str> = ids.iter().map(Value::as_str).collect::<Option<_>>().ok_or(malformed)?;
-                // Another account's or region's VPC is as unknown as a mistyped one.
-                let missing: Vec<String> =
-                    ids.iter().filter(|id| topology.vpc(scope, id).is_none()).map(|id| id.to_string()).collect();
-                if !missing.is_empty() {
-                    return Err(Ec2Error::VpcNotFound(missing).into());
-                }
-                ids.iter().filter_map(|id| topology.vpc(scope, id)).collect()
+                ids.iter().map(|id| id.as_str().map(str::to_string)).collect::<Option<_>>().ok_or(malformed)?
             }
             Some(_) => return Err(malformed),
         };
-        let enis = (0..topology.enis.len())
-            .filter(|&eni| {
-                let node = &topology.enis[eni];
-                node.running
-                    && eni_sight(topology, scope, eni) == Sight::Full
-                    && (vpcs.is_empty() || vpcs.contains(&node.vpc))
-            })
-            .collect();
-        Ok(Request { enis, form, limit })
+        Ok(Request { vpcs, protocol: super::protocol(request)?, form, limit })
     }
+}
+
+/// The grouped reachability of `viewer`'s running instances — those of the VPCs `vpcs` names, or every one of the
+/// scope when it names none — for `protocol`: what every form of `/v1/reachability` derives from. A VPC of another
+/// account or region is as unknown as a mistyped one (`InvalidVpcID.NotFound`).
+pub fn reachability_groups(
+    topology: &Topology,
+    viewer: &Scope,
+    vpcs: &[String],
+    protocol: Protocol,
+) -> Result<Groups, JsonError> {
+    let missing: Vec<String> = vpcs.iter().filter(|id| topology.vpc(viewer, id).is_none()).cloned().collect();
+    if !missing.is_empty() {
+        return Err(Ec2Error::VpcNotFound(missing).into());
+    }
+    let vpcs: Vec<usize> = vpcs.iter().filter_map(|id| topology.vpc(viewer, id)).collect();
+    let enis: Vec<EniIx> = (0..topology.enis.len())
+        .filter(|&eni| {
+            let node = &topology.enis[eni];
+            node.running
+                && eni_sight(topology, viewer, eni) == Sight::Full
+                && (vpcs.is_empty() || vpcs.contains(&node.vpc))
+        })
+        .collect();
+    Ok(reachability::groups_for(topology, Some(enis), protocol))
 }
 
 /// `POST /_localvpc/v1/reachability`.
@@ -130,11 +143,15 @@ pub async fn reachability(
     caller: Caller,
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
+    let request = Request::read(&body)?;
     let topology = control.topology();
-    let request = Request::read(&body, &topology, &caller.scope)?;
     // The walks take up to a second on a large network: off the async workers.
-    match tokio::task::spawn_blocking(move || answer(&topology, request)).await {
-        Ok(text) => Ok(json_ok(text)),
+    let work = move || {
+        let groups = reachability_groups(&topology, &caller.scope, &request.vpcs, request.protocol)?;
+        Ok::<_, JsonError>(answer(&topology, &groups, &request))
+    };
+    match tokio::task::spawn_blocking(work).await {
+        Ok(text) => Ok(json_ok(text?)),
         Err(error) => {
             tracing::error!(%error, "the reachability computation failed");
             Err(JsonError::InternalError)
@@ -153,8 +170,7 @@ fn node_json(topology: &Topology, eni: EniIx) -> Value {
 }
 
 /// The answer's text.
-fn answer(topology: &Topology, request: Request) -> String {
-    let groups = reachability::groups(topology, Some(request.enis));
+fn answer(topology: &Topology, groups: &Groups, request: &Request) -> String {
     let mut value = json!({
         "form": request.form.name(),
         "instances": groups.enis.len(),
@@ -173,7 +189,7 @@ fn answer(topology: &Topology, request: Request) -> String {
             value["reachable"] = groups.group_pairs(true).map(|(from, to)| json!([from, to])).collect();
         }
         Form::Summary => {
-            value["vpc_pairs"] = reachability::summary(topology, &groups)
+            value["vpc_pairs"] = reachability::summary(topology, groups)
                 .iter()
                 .map(|pair| {
                     json!({
@@ -187,7 +203,7 @@ fn answer(topology: &Topology, request: Request) -> String {
                 .collect();
         }
         Form::Reachable | Form::Unreachable => {
-            let listed = reachability::pairs(&groups, request.form == Form::Reachable, request.limit);
+            let listed = reachability::pairs(groups, request.form == Form::Reachable, request.limit);
             value["total"] = json!(listed.total);
             value["limit"] = json!(request.limit);
             value["pairs"] = listed
@@ -198,7 +214,7 @@ fn answer(topology: &Topology, request: Request) -> String {
                 })
                 .collect();
         }
-        Form::Full => return full(topology, &groups, value),
+        Form::Full => return full(topology, groups, value),
     }
     value.to_string()
 }

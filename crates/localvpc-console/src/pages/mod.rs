@@ -1,5 +1,6 @@
 //! The console's pages: one file per resource, as the EC2 handlers are (`vpc.rs` lists, shows, creates and
-//! deletes VPCs), plus the dashboard and the world version the live parts poll.
+//! deletes VPCs), the network map (`map.rs`) and the reachability matrix (`reachability.rs`), plus the dashboard
+//! and the world version the live parts poll.
 
 mod address;
 mod dhcp_options;
@@ -7,9 +8,11 @@ mod instance;
 mod internet_gateway;
 mod key_pair;
 mod launch_template;
+pub(crate) mod map;
 mod network_acl;
 mod network_insights;
 mod network_interface;
+pub(crate) mod reachability;
 mod route_table;
 mod security_group;
 mod shared;
@@ -18,7 +21,7 @@ mod tags;
 mod traffic;
 mod tutorial;
 mod volume;
-mod vpc;
+pub(crate) mod vpc;
 mod vpc_peering;
 
 use std::sync::Arc;
@@ -61,6 +64,11 @@ impl View {
         View::new(state, session)
     }
 
+    /// A view of `world` for `scope` as an unswitchable session sees it: what a benchmark renders pages from.
+    pub(crate) fn of(world: Arc<World>, scope: localvpc_model::Scope) -> View {
+        View { world, session: Session { scope, access_key: None, can_switch_account: true } }
+    }
+
     pub(crate) fn region(&self) -> &RegionState {
         self.world.region(&self.session.scope)
     }
@@ -89,6 +97,8 @@ pub(crate) fn routes() -> Router<ConsoleState> {
         .merge(instance::routes())
         .merge(address::routes())
         .merge(key_pair::routes())
+        .merge(map::routes())
+        .merge(reachability::routes())
 }
 
 /// A console path that names no page: the console's own 404, not the EC2 API's fallback.
@@ -108,6 +118,11 @@ async fn version(State(state): State<ConsoleState>) -> String {
 /// The VPC dashboard: resources by type in this Region, each a link to its list (AWS's "Resources by Region").
 async fn dashboard(State(state): State<ConsoleState>, session: Session, Query(shown): Query<Shown>) -> Response {
     let view = View::load(&state, session).await;
+    dashboard_page(&view, shown.done.as_deref())
+}
+
+/// The dashboard of `view`'s Region, with `done` as the green banner.
+pub(crate) fn dashboard_page(view: &View, done: Option<&str>) -> Response {
     let region = view.region();
     let live = |count: usize| count;
     let running = region.instances.values().filter(|i| i.state.is_running()).count();
@@ -125,7 +140,7 @@ async fn dashboard(State(state): State<ConsoleState>, session: Session, Query(sh
         ("Elastic IPs", region.addresses.len(), "/console/elastic-ips"),
     ];
     let body = html! {
-        (layout::notice(shown.done.as_deref()))
+        (layout::notice(done))
         div class="page-head" {
             h1 { "VPC dashboard" }
             div class="actions" {

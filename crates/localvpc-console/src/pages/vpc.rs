@@ -32,6 +32,11 @@ pub(crate) fn href(id: &str) -> String {
 
 async fn list(State(state): State<ConsoleState>, session: Session, Query(shown): Query<Shown>) -> Response {
     let view = View::load(&state, session).await;
+    list_page(&view, shown.done.as_deref())
+}
+
+/// "Your VPCs" of `view`'s Region, with `done` as the green banner.
+pub(crate) fn list_page(view: &View, done: Option<&str>) -> Response {
     let region = view.region();
     let mut vpcs: Vec<&Vpc> = region.vpcs.values().map(|vpc| &**vpc).collect();
     vpcs.sort_by(|a, b| {
@@ -58,7 +63,7 @@ async fn list(State(state): State<ConsoleState>, session: Session, Query(shown):
         columns: &["Name", "VPC ID", "State", "IPv4 CIDR", "DHCP option set", "Default VPC", "Owner ID"],
         rows,
     };
-    layout::page(&view.session, "/console/vpcs", "Your VPCs", list.render(shown.done.as_deref()))
+    layout::page(&view.session, "/console/vpcs", "Your VPCs", list.render(done))
 }
 
 async fn detail(

@@ -170,3 +170,30 @@ fn no_instances_no_groups() {
     assert!(summary(&topology, &result).is_empty());
     assert_eq!(pairs(&result, false, 10).total, 0);
 }
+
+#[test]
+fn over_tcp_an_instance_that_does_not_listen_is_not_reachable() {
+    let mut lab = Lab::new();
+    let vpc = lab.vpc("10.1.0.0/16");
+    let subnet = lab.subnet(&vpc, "10.1.1.0/24");
+    let listen = |ports: &str| vec![localvpc_model::Tag { key: "localvpc:listen".into(), value: ports.into() }];
+    // Same subnet, same (default) group, which lets its members in on every protocol: only listening differs.
+    let web = lab.instance_tagged(&subnet, "10.1.1.10", listen("22,80"));
+    let ssh = lab.instance(&subnet, "10.1.1.11");
+    let other = lab.instance_tagged(&subnet, "10.1.1.12", listen("80"));
+    let topology = lab.topology();
+    let tcp80 = crate::Protocol::Tcp(80);
+    let result = crate::reachability::groups_for(&topology, None, tcp80);
+    let at = |instance: &String| index_of(&topology, &result, instance);
+    assert!(result.reaches_pair(at(&ssh), at(&web)) && result.reaches_pair(at(&web), at(&other)));
+    assert!(!result.reaches_pair(at(&web), at(&ssh)), "refused: nothing listens on 80");
+    assert_eq!(result.expand(), crate::reachability::matrix_pairwise_for(&topology, &result.enis, tcp80));
+    // Over ICMP (and on port 22, where every one of them listens but `other`) the three are alike again.
+    assert_eq!(groups(&topology, None).len(), 1);
+    let tcp22 = crate::reachability::groups_for(&topology, None, crate::Protocol::Tcp(22));
+    assert_eq!(
+        tcp22.expand(),
+        crate::reachability::matrix_pairwise_for(&topology, &tcp22.enis, crate::Protocol::Tcp(22))
+    );
+    assert!(!tcp22.reaches_pair(at(&web), at(&other)) && tcp22.reaches_pair(at(&other), at(&ssh)));
+}
