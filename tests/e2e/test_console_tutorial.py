@@ -74,6 +74,11 @@ def add_route(console, table, row, destination, target):
     assert console.error() is None, console.error()
 
 
+def probe(console, source, destination):
+    console.link("Network map").choose("from", source).fill("to", destination).choose("protocol", "icmp")
+    console.click("probe-run")
+
+
 def test_seed_tutorial_by_clicks(console, client_factory):
     ec2 = client_factory(region=REGION)
     console.open("/console/tutorial")
@@ -106,6 +111,16 @@ def test_seed_tutorial_by_clicks(console, client_factory):
     assert instances[instance_b]["PrivateIpAddress"].startswith("10.7.1.")
     ip_b = instances[instance_b]["PrivateIpAddress"]
 
+    # The tutorial's first ping: A cannot reach B yet; the map draws the probe red where it stops.
+    probe(console, instance_a, ip_b)
+    assert console.el("probe-verdict").text.startswith("Dropped")
+    assert console.css("svg.network-map .probe.unreachable")
+    # A's only way to 10.7.0.0/16 is its default route: the packet leaves by the internet gateway and the internet
+    # cannot route a private address.
+    assert [e.get_attribute("data-id") for e in console.css("svg.network-map .hop.blocked")] == ["internet"]
+    assert [c.text for c in console.css("#probe-findings .code")] == ["CANNOT_ROUTE"]
+    console.shot("tutorial-probe-red")
+
     console.link("Peering connections").link("Create peering connection")
     console.fill("name", "peeringVPC-A-B").choose("vpc", vpc_a).fill("peer_vpc", vpc_b).click("submit-create-pcx")
     pcx = last_id(console, "pcx")
@@ -118,6 +133,12 @@ def test_seed_tutorial_by_clicks(console, client_factory):
                                   for r in t["Routes"]} for t in ec2.describe_route_tables()["RouteTables"]}
     assert routes[table_a] == {"10.6.0.0/16": "local", "0.0.0.0/0": igw_a, "10.7.0.0/16": pcx}
     assert routes[table_b] == {"10.7.0.0/16": "local", "10.6.0.0/16": pcx}
+    # The last ping: it answers; the map draws the whole path green.
+    probe(console, instance_a, ip_b)
+    assert console.el("probe-verdict").text == "Reachable"
+    assert console.css("svg.network-map .probe.reachable")
+    assert not console.css("svg.network-map .hop.blocked")
+    console.shot("tutorial-probe-green")
     console.open("/console/tutorial")
     # Every step but the two pings (steps 9 and 14), which the probe on the map shows.
     assert [li.get_attribute("id") for li in console.css("li.done")] == [f"step-{n}" for n in range(1, 14) if n != 9]
