@@ -113,10 +113,11 @@ fn fixture() -> Fixture {
     Fixture { world: Arc::new(world), topology, first_vpc }
 }
 
-/// Where the instances list page's benchmark plugs in once that page exists in this branch (`pages/instance.rs`,
-/// written in parallel): render it for the large scope (1,000 instances) like the others, e.g.
-/// `group.bench_function("instances_list_1000", |b| b.iter(|| bench::instance_list(&f.world, &large())))`.
-fn instances_list(_group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, _f: &Fixture) {}
+/// The Instances list of the large scope: 1,000 rows.
+fn instances_list(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, f: &Fixture) {
+    use localvpc_console::bench;
+    group.bench_function("instances_list_1000", |b| b.iter(|| black_box(bench::instance_list(&f.world, &large()))));
+}
 
 fn benches(c: &mut Criterion) {
     use localvpc_console::bench;

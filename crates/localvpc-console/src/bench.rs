@@ -9,11 +9,16 @@ use localvpc_model::{Scope, World};
 
 use crate::pages::map::{self, ProbeQuery};
 use crate::pages::reachability::{self, MatrixQuery};
-use crate::pages::{dashboard_page, vpc, View};
+use crate::pages::{dashboard_page, instance, vpc, View};
 
 /// "Your VPCs".
 pub fn vpc_list(world: &Arc<World>, scope: &Scope) -> Response {
     vpc::list_page(&View::of(world.clone(), scope.clone()), None)
+}
+
+/// "Instances".
+pub fn instance_list(world: &Arc<World>, scope: &Scope) -> Response {
+    instance::list_page(&View::of(world.clone(), scope.clone()), None)
 }
 
 /// The VPC dashboard.

@@ -83,7 +83,11 @@ fn or_dash(value: Option<String>) -> Markup {
 }
 
 async fn list(State(state): State<ConsoleState>, session: Session, Query(shown): Query<Shown>) -> Response {
-    let view = View::load(&state, session).await;
+    list_page(&View::load(&state, session).await, shown.done.as_deref())
+}
+
+/// The Instances list of `view`'s Region (its handler once the session is read; also what the benchmark renders).
+pub(crate) fn list_page(view: &View, done: Option<&str>) -> Response {
     let region = view.region();
     let mut instances: Vec<&Arc<Instance>> = region.instances.values().collect();
     instances.sort_by(|a, b| (a.launch_sequence, &a.id).cmp(&(b.launch_sequence, &b.id)));
@@ -123,7 +127,7 @@ async fn list(State(state): State<ConsoleState>, session: Session, Query(shown):
         ],
         rows,
     };
-    layout::page(&view.session, "/console/instances", "Instances", list.render(shown.done.as_deref()))
+    layout::page(&view.session, "/console/instances", "Instances", list.render(done))
 }
 
 async fn detail(

@@ -4,7 +4,7 @@
 
 mod address;
 mod dhcp_options;
-mod instance;
+pub(crate) mod instance;
 mod internet_gateway;
 mod key_pair;
 mod launch_template;
