@@ -35,7 +35,7 @@ fn href(id: &str) -> String {
 fn analyses<'a>(view: &'a View, path: &str) -> Vec<&'a NetworkInsightsAnalysis> {
     let mut found: Vec<_> =
         view.region().network_insights_analyses.values().filter(|a| a.path_id == path).map(|a| &**a).collect();
-    found.sort_by(|a, b| b.start.to_iso8601().cmp(&a.start.to_iso8601()).then(b.id.cmp(&a.id)));
+    found.sort_by(|a, b| b.start.cmp(&a.start).then(b.id.cmp(&a.id)));
     found
 }
 
@@ -54,7 +54,7 @@ fn port(path: &NetworkInsightsPath) -> String {
 async fn list(State(state): State<ConsoleState>, session: Session, Query(shown): Query<Shown>) -> Response {
     let view = View::load(&state, session).await;
     let mut paths: Vec<_> = view.region().network_insights_paths.values().collect();
-    paths.sort_by(|a, b| a.created.to_iso8601().cmp(&b.created.to_iso8601()).then(a.id.cmp(&b.id)));
+    paths.sort_by(|a, b| a.created.cmp(&b.created).then(a.id.cmp(&b.id)));
     let rows = paths
         .iter()
         .map(|path| {

@@ -33,7 +33,7 @@ fn href(id: &str) -> String {
 async fn list(State(state): State<ConsoleState>, session: Session, Query(shown): Query<Shown>) -> Response {
     let view = View::load(&state, session).await;
     let mut volumes: Vec<_> = view.region().volumes.values().collect();
-    volumes.sort_by(|a, b| (a.create_time.to_iso8601(), &a.id).cmp(&(b.create_time.to_iso8601(), &b.id)));
+    volumes.sort_by(|a, b| (a.create_time, &a.id).cmp(&(b.create_time, &b.id)));
     let rows = volumes
         .iter()
         .map(|volume| {
