@@ -80,6 +80,22 @@ pub(crate) fn page(session: &Session, current: &str, title: &str, body: Markup) 
     Html(markup.into_string()).into_response()
 }
 
+/// [`page`] for a form or details page that may carry an action's refusal: a refused change answers 400, as the
+/// EC2 API's refusal does.
+pub(crate) fn form_page(
+    session: &Session,
+    current: &str,
+    title: &str,
+    body: Markup,
+    refusal: Option<&Refusal>,
+) -> Response {
+    let mut response = page(session, current, title, body);
+    if refusal.is_some() {
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    response
+}
+
 /// A page without navigation (sign-in).
 pub(crate) fn bare_page(title: &str, body: Markup) -> Response {
     let markup = html! {

@@ -15,7 +15,7 @@ use localvpc_model::RegionState;
 use maud::{html, Markup};
 
 use super::security_group::encode;
-use super::traffic::{self, Fields};
+use super::traffic::Fields;
 use super::vpc::{not_found, refused_page};
 use super::{Shown, View};
 use crate::ec2::{self, Refusal};
@@ -145,7 +145,7 @@ fn detail_page(view: &View, address: &Address, done: Option<&str>, refusal: Opti
         ]))
         section class="panel" { h2 { "Tags" } (layout::tags_table(&address.allocation_id, &href(&address.allocation_id), &address.tags)) }
     };
-    traffic::status(layout::page(&view.session, "/console/elastic-ips", &title, body), refusal.is_some())
+    layout::form_page(&view.session, "/console/elastic-ips", &title, body, refusal)
 }
 
 // ---- Allocate ----
@@ -174,10 +174,7 @@ fn allocate_page(view: &View, name: &str, refusal: Option<&Refusal>) -> Response
             }
         }
     };
-    traffic::status(
-        layout::page(&view.session, "/console/elastic-ips", "Allocate Elastic IP address", body),
-        refusal.is_some(),
-    )
+    layout::form_page(&view.session, "/console/elastic-ips", "Allocate Elastic IP address", body, refusal)
 }
 
 async fn allocate(State(state): State<ConsoleState>, session: Session, body: Bytes) -> Response {
@@ -271,10 +268,7 @@ fn associate_page(view: &View, address: &Address, values: &AssociateValues, refu
             }
         }
     };
-    traffic::status(
-        layout::page(&view.session, "/console/elastic-ips", "Associate Elastic IP address", body),
-        refusal.is_some(),
-    )
+    layout::form_page(&view.session, "/console/elastic-ips", "Associate Elastic IP address", body, refusal)
 }
 
 async fn associate(

@@ -3,14 +3,14 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use localvpc_model::dhcp_options::DhcpOptions;
 use maud::html;
 
-use super::vpc::{not_found, refused_page};
+use super::shared;
+use super::vpc::not_found;
 use super::{Shown, View};
 use crate::ec2::{self, Refusal};
 use crate::layout::{self, Form, List};
@@ -116,26 +116,15 @@ fn detail_page(view: &View, options: &DhcpOptions, done: Option<&str>, refusal: 
         (layout::details("Details", &pairs))
         section class="panel" { h2 { "Tags" } (layout::tags_table(&options.id, &href(&options.id), &options.tags)) }
     };
-    let mut response = layout::page(&view.session, "/console/dhcp-option-sets", &options.id, body);
-    if refusal.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    response
+    layout::form_page(&view.session, "/console/dhcp-option-sets", &options.id, body, refusal)
 }
 
 async fn delete(State(state): State<ConsoleState>, session: Session, Path(id): Path<String>) -> Response {
-    match ec2::run(&state, &session, &[("Action", "DeleteDhcpOptions"), ("DhcpOptionsId", &id)]).await {
-        Ok(_) => {
-            Redirect::to(&format!("/console/dhcp-option-sets?done=You+successfully+deleted+{id}.")).into_response()
-        }
-        Err(refusal) => {
-            let view = View::new(&state, session);
-            match view.region().dhcp_options.get(id.as_str()) {
-                Some(options) => detail_page(&view, options, None, Some(&refusal)),
-                None => refused_page(&view, "/console/dhcp-option-sets", "Delete DHCP option set", &refusal),
-            }
-        }
-    }
+    let params = [("Action", "DeleteDhcpOptions"), ("DhcpOptionsId", id.as_str())];
+    let again = |view: &View, refusal: &Refusal| {
+        view.region().dhcp_options.get(id.as_str()).map(|options| detail_page(view, options, None, Some(refusal)))
+    };
+    shared::delete(&state, session, &params, "/console/dhcp-option-sets", "Delete DHCP option set", again).await
 }
 
 async fn create_form(State(state): State<ConsoleState>, session: Session) -> Response {
@@ -158,11 +147,7 @@ fn create_page(view: &View, values: &Form, refusal: Option<&Refusal>) -> Respons
             }
         }
     };
-    let mut response = layout::page(&view.session, "/console/dhcp-option-sets", "Create DHCP option set", body);
-    if refusal.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    response
+    layout::form_page(&view.session, "/console/dhcp-option-sets", "Create DHCP option set", body, refusal)
 }
 
 async fn create(State(state): State<ConsoleState>, session: Session, body: Bytes) -> Response {
@@ -225,11 +210,7 @@ fn edit_vpc_page(view: &View, vpc_id: &str, refusal: Option<&Refusal>) -> Respon
             }
         }
     };
-    let mut response = layout::page(&view.session, "/console/vpcs", "Edit DHCP option set", body);
-    if refusal.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    response
+    layout::form_page(&view.session, "/console/vpcs", "Edit DHCP option set", body, refusal)
 }
 
 async fn edit_vpc(

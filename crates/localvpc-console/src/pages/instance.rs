@@ -196,7 +196,7 @@ fn detail_page(view: &View, instance: &Instance, tab: &str, done: Option<&str>, 
             }
         }
     };
-    traffic::status(layout::page(&view.session, "/console/instances", &title, body), refusal.is_some())
+    layout::form_page(&view.session, "/console/instances", &title, body, refusal)
 }
 
 fn groups_cell(view: &View, group_ids: &[String]) -> Markup {

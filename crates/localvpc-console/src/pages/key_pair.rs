@@ -13,7 +13,7 @@ use localvpc_model::key_pair::KeyPair;
 use maud::html;
 
 use super::security_group::encode;
-use super::traffic::{self, Fields};
+use super::traffic::Fields;
 use super::{Shown, View};
 use crate::ec2::{self, Refusal};
 use crate::layout::{self, List};
@@ -65,7 +65,7 @@ fn list_page(view: &View, done: Option<&str>, refusal: Option<&Refusal>) -> Resp
         (list.render(done))
         p { a class="button" id="import-key-pair" href="/console/key-pairs/import" { "Import key pair" } }
     };
-    traffic::status(layout::page(&view.session, "/console/key-pairs", "Key pairs", body), refusal.is_some())
+    layout::form_page(&view.session, "/console/key-pairs", "Key pairs", body, refusal)
 }
 
 async fn delete(State(state): State<ConsoleState>, session: Session, Path(id): Path<String>) -> Response {
@@ -117,7 +117,7 @@ fn create_page(view: &View, values: &CreateValues, refusal: Option<&Refusal>) ->
             }
         }
     };
-    traffic::status(layout::page(&view.session, "/console/key-pairs", "Create key pair", body), refusal.is_some())
+    layout::form_page(&view.session, "/console/key-pairs", "Create key pair", body, refusal)
 }
 
 async fn create(State(state): State<ConsoleState>, session: Session, body: Bytes) -> Response {
@@ -201,7 +201,7 @@ fn import_page(view: &View, values: &ImportValues, refusal: Option<&Refusal>) ->
             }
         }
     };
-    traffic::status(layout::page(&view.session, "/console/key-pairs", "Import key pair", body), refusal.is_some())
+    layout::form_page(&view.session, "/console/key-pairs", "Import key pair", body, refusal)
 }
 
 async fn import(State(state): State<ConsoleState>, session: Session, body: Bytes) -> Response {

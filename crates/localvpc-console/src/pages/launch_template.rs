@@ -4,7 +4,6 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -118,11 +117,7 @@ fn detail_page(view: &View, template: &LaunchTemplate, done: Option<&str>, refus
             }
         }
     };
-    let mut response = layout::page(&view.session, "/console/launch-templates", &template.name, body);
-    if refusal.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    response
+    layout::form_page(&view.session, "/console/launch-templates", &template.name, body, refusal)
 }
 
 async fn refused(state: &ConsoleState, session: Session, id: &str, refusal: &Refusal) -> Response {

@@ -16,8 +16,9 @@ use localvpc_model::subnet::Subnet;
 use maud::{html, Markup};
 
 use super::security_group::{encode, vpc_options};
+use super::shared;
 use super::traffic::{self, Fields};
-use super::vpc::{not_found, refused_page};
+use super::vpc::not_found;
 use super::{Shown, View};
 use crate::ec2::{self, Refusal};
 use crate::layout::{self, List};
@@ -145,7 +146,7 @@ fn detail_page(view: &View, acl: &NetworkAcl, tab: &str, done: Option<&str>, ref
             }
         }
     };
-    traffic::status(layout::page(&view.session, "/console/network-acls", &title, body), refusal.is_some())
+    layout::form_page(&view.session, "/console/network-acls", &title, body, refusal)
 }
 
 /// Type, Protocol and Port range of an entry.
@@ -237,16 +238,11 @@ fn associations_tab(view: &View, acl: &NetworkAcl) -> Markup {
 }
 
 async fn delete(State(state): State<ConsoleState>, session: Session, Path(id): Path<String>) -> Response {
-    match ec2::run(&state, &session, &[("Action", "DeleteNetworkAcl"), ("NetworkAclId", &id)]).await {
-        Ok(_) => Redirect::to(&format!("/console/network-acls?done=You+successfully+deleted+{id}.")).into_response(),
-        Err(refusal) => {
-            let view = View::new(&state, session);
-            match view.region().network_acls.get(id.as_str()) {
-                Some(acl) => detail_page(&view, acl, "inbound", None, Some(&refusal)),
-                None => refused_page(&view, "/console/network-acls", "Delete network ACL", &refusal),
-            }
-        }
-    }
+    let params = [("Action", "DeleteNetworkAcl"), ("NetworkAclId", id.as_str())];
+    let again = |view: &View, refusal: &Refusal| {
+        view.region().network_acls.get(id.as_str()).map(|acl| detail_page(view, acl, "inbound", None, Some(refusal)))
+    };
+    shared::delete(&state, session, &params, "/console/network-acls", "Delete network ACL", again).await
 }
 
 // ---- Create network ACL ----
@@ -279,7 +275,7 @@ fn create_page(view: &View, values: &CreateValues, refusal: Option<&Refusal>) ->
             }
         }
     };
-    traffic::status(layout::page(&view.session, "/console/network-acls", "Create network ACL", body), refusal.is_some())
+    layout::form_page(&view.session, "/console/network-acls", "Create network ACL", body, refusal)
 }
 
 async fn create(State(state): State<ConsoleState>, session: Session, body: Bytes) -> Response {
@@ -360,10 +356,7 @@ fn associations_page(view: &View, acl: &NetworkAcl, chosen: &[String], refusal: 
             }
         }
     };
-    traffic::status(
-        layout::page(&view.session, "/console/network-acls", "Edit subnet associations", body),
-        refusal.is_some(),
-    )
+    layout::form_page(&view.session, "/console/network-acls", "Edit subnet associations", body, refusal)
 }
 
 /// "Save changes": one ReplaceNetworkAclAssociation per subnet that joins this ACL, and per subnet that leaves a

@@ -4,7 +4,6 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -153,11 +152,7 @@ fn detail_page(view: &View, path: &NetworkInsightsPath, done: Option<&str>, refu
             }
         }
     };
-    let mut response = layout::page(&view.session, "/console/network-insights", &path.id, body);
-    if refusal.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    response
+    layout::form_page(&view.session, "/console/network-insights", &path.id, body, refusal)
 }
 
 async fn analyze(State(state): State<ConsoleState>, session: Session, Path(id): Path<String>) -> Response {
@@ -231,11 +226,7 @@ fn create_page(view: &View, values: &Form, refusal: Option<&Refusal>) -> Respons
             }
         }
     };
-    let mut response = layout::page(&view.session, "/console/network-insights", "Create and analyze path", body);
-    if refusal.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    response
+    layout::form_page(&view.session, "/console/network-insights", "Create and analyze path", body, refusal)
 }
 
 /// "Create and analyze path": CreateNetworkInsightsPath, then StartNetworkInsightsAnalysis on it, as the AWS

@@ -3,14 +3,14 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use localvpc_model::network_interface::NetworkInterface;
 use maud::{html, Markup};
 
-use super::vpc::{not_found, refused_page};
+use super::shared;
+use super::vpc::not_found;
 use super::{Shown, View};
 use crate::ec2::{self, Refusal};
 use crate::layout::{self, Form, List};
@@ -128,26 +128,15 @@ fn detail_page(view: &View, eni: &NetworkInterface, done: Option<&str>, refusal:
         ]))
         section class="panel" { h2 { "Tags" } (layout::tags_table(&eni.id, &href(&eni.id), &eni.tags)) }
     };
-    let mut response = layout::page(&view.session, "/console/network-interfaces", &eni.id, body);
-    if refusal.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    response
+    layout::form_page(&view.session, "/console/network-interfaces", &eni.id, body, refusal)
 }
 
 async fn delete(State(state): State<ConsoleState>, session: Session, Path(id): Path<String>) -> Response {
-    match ec2::run(&state, &session, &[("Action", "DeleteNetworkInterface"), ("NetworkInterfaceId", &id)]).await {
-        Ok(_) => {
-            Redirect::to(&format!("/console/network-interfaces?done=You+successfully+deleted+{id}.")).into_response()
-        }
-        Err(refusal) => {
-            let view = View::new(&state, session);
-            match view.region().network_interfaces.get(id.as_str()) {
-                Some(eni) => detail_page(&view, eni, None, Some(&refusal)),
-                None => refused_page(&view, "/console/network-interfaces", "Delete network interface", &refusal),
-            }
-        }
-    }
+    let params = [("Action", "DeleteNetworkInterface"), ("NetworkInterfaceId", id.as_str())];
+    let again = |view: &View, refusal: &Refusal| {
+        view.region().network_interfaces.get(id.as_str()).map(|eni| detail_page(view, eni, None, Some(refusal)))
+    };
+    shared::delete(&state, session, &params, "/console/network-interfaces", "Delete network interface", again).await
 }
 
 async fn create_form(State(state): State<ConsoleState>, session: Session) -> Response {
@@ -190,11 +179,7 @@ fn create_page(view: &View, values: &Form, refusal: Option<&Refusal>) -> Respons
             }
         }
     };
-    let mut response = layout::page(&view.session, "/console/network-interfaces", "Create network interface", body);
-    if refusal.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    response
+    layout::form_page(&view.session, "/console/network-interfaces", "Create network interface", body, refusal)
 }
 
 async fn create(State(state): State<ConsoleState>, session: Session, body: Bytes) -> Response {

@@ -15,8 +15,9 @@ use localvpc_model::security_group::{Direction, RulePeer, SecurityGroup, Securit
 use localvpc_model::{Scope, World};
 use maud::{html, Markup};
 
+use super::shared;
 use super::traffic::{self, Fields};
-use super::vpc::{not_found, refused_page};
+use super::vpc::not_found;
 use super::{Shown, View};
 use crate::ec2::{self, Refusal};
 use crate::layout::{self, List};
@@ -127,7 +128,7 @@ fn detail_page(
             }
         }
     };
-    traffic::status(layout::page(&view.session, "/console/security-groups", &title, body), refusal.is_some())
+    layout::form_page(&view.session, "/console/security-groups", &title, body, refusal)
 }
 
 /// "Inbound rules" / "Outbound rules": one row per rule, with its `sgr-` ID, as the AWS console lists them.
@@ -204,16 +205,14 @@ impl Peer {
 }
 
 async fn delete(State(state): State<ConsoleState>, session: Session, Path(id): Path<String>) -> Response {
-    match ec2::run(&state, &session, &[("Action", "DeleteSecurityGroup"), ("GroupId", &id)]).await {
-        Ok(_) => Redirect::to(&format!("/console/security-groups?done=You+successfully+deleted+{id}.")).into_response(),
-        Err(refusal) => {
-            let view = View::new(&state, session);
-            match view.region().security_groups.get(id.as_str()) {
-                Some(group) => detail_page(&view, group, "inbound", None, Some(&refusal)),
-                None => refused_page(&view, "/console/security-groups", "Delete security group", &refusal),
-            }
-        }
-    }
+    let params = [("Action", "DeleteSecurityGroup"), ("GroupId", id.as_str())];
+    let again = |view: &View, refusal: &Refusal| {
+        view.region()
+            .security_groups
+            .get(id.as_str())
+            .map(|group| detail_page(view, group, "inbound", None, Some(refusal)))
+    };
+    shared::delete(&state, session, &params, "/console/security-groups", "Delete security group", again).await
 }
 
 #[derive(Default)]
@@ -268,10 +267,7 @@ fn create_page(view: &View, values: &CreateValues, refusal: Option<&Refusal>) ->
             }
         }
     };
-    traffic::status(
-        layout::page(&view.session, "/console/security-groups", "Create security group", body),
-        refusal.is_some(),
-    )
+    layout::form_page(&view.session, "/console/security-groups", "Create security group", body, refusal)
 }
 
 async fn create(State(state): State<ConsoleState>, session: Session, body: Bytes) -> Response {

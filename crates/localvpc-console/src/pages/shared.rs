@@ -1,7 +1,6 @@
 //! What the subnet, gateway, route table and peering pages share: a resource's "id | Name" label, the VPC picker
-//! of the Region, the redirect with the green banner, and a page answered 400 when it shows a refusal.
+//! of the Region, the redirect with the green banner, a page answered 400 when it shows a refusal, and "Delete".
 
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use localvpc_model::{RegionState, Tags};
 use maud::Markup;
@@ -9,6 +8,8 @@ use maud::Markup;
 use super::View;
 use crate::ec2::Refusal;
 use crate::layout;
+use crate::session::Session;
+use crate::ConsoleState;
 
 /// `id | Name` as the AWS console labels a resource in pickers and cross-references (`id` alone when unnamed).
 pub(crate) fn label(id: &str, tags: &Tags) -> String {
@@ -44,11 +45,7 @@ pub(crate) fn done(path: &str, extra: &[(&str, &str)], text: &str) -> Response {
 
 /// A whole page, answered 400 when it shows a refusal (the form comes back with AWS's error).
 pub(crate) fn page(view: &View, current: &str, title: &str, body: Markup, refusal: Option<&Refusal>) -> Response {
-    let mut response = layout::page(&view.session, current, title, body);
-    if refusal.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    response
+    layout::form_page(&view.session, current, title, body, refusal)
 }
 
 /// Name tag parameters of a create action (`TagSpecification.1.*` for `resource_type`), none for an empty name.
@@ -61,6 +58,26 @@ pub(crate) fn name_tag<'a>(resource_type: &'a str, name: &'a str) -> Vec<(&'stat
         ("TagSpecification.1.Tag.1.Key", "Name"),
         ("TagSpecification.1.Tag.1.Value", name),
     ]
+}
+
+/// "Delete": the action, then back to the list with AWS's banner; when refused, the resource's page again with the
+/// refusal (`again`), or the refusal on a page of its own when the resource is gone meanwhile.
+pub(crate) async fn delete(
+    state: &ConsoleState,
+    session: Session,
+    params: &[(&str, &str)],
+    list: &str,
+    title: &str,
+    again: impl FnOnce(&View, &Refusal) -> Option<Response>,
+) -> Response {
+    let id = params.get(1).map_or("", |(_, id)| *id);
+    match crate::ec2::run(state, &session, params).await {
+        Ok(_) => Redirect::to(&format!("{list}?done=You+successfully+deleted+{id}.")).into_response(),
+        Err(refusal) => {
+            let view = View::new(state, session);
+            again(&view, &refusal).unwrap_or_else(|| super::vpc::refused_page(&view, list, title, &refusal))
+        }
+    }
 }
 
 #[cfg(test)]

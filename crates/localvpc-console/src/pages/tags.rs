@@ -4,7 +4,6 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -83,11 +82,7 @@ fn page(view: &View, id: &str, rows: &[(String, String)], back: &str, refusal: O
             }
         }
     };
-    let mut response = layout::page(&view.session, "", "Manage tags", body);
-    if refusal.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    response
+    layout::form_page(&view.session, "", "Manage tags", body, refusal)
 }
 
 async fn save(State(state): State<ConsoleState>, session: Session, Path(id): Path<String>, body: Bytes) -> Response {

@@ -270,14 +270,6 @@ pub(crate) fn borrowed(params: &[(String, String)]) -> Vec<(&str, &str)> {
     params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
-/// A response whose page shows a refusal answers 400, as the VPC pages do.
-pub(crate) fn status(mut response: axum::response::Response, refused: bool) -> axum::response::Response {
-    if refused {
-        *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
-    response
-}
-
 /// "1 Permission entry", "2 Permission entries" (AWS's rule counts in the lists).
 pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

@@ -3,7 +3,6 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -115,11 +114,7 @@ fn detail_page(view: &View, volume: &Volume, done: Option<&str>, refusal: Option
         ]))
         section class="panel" { h2 { "Tags" } (layout::tags_table(&volume.id, &href(&volume.id), &volume.tags)) }
     };
-    let mut response = layout::page(&view.session, "/console/volumes", &volume.id, body);
-    if refusal.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    response
+    layout::form_page(&view.session, "/console/volumes", &volume.id, body, refusal)
 }
 
 async fn change(state: ConsoleState, session: Session, id: String, action: &str, done: &str) -> Response {
@@ -171,11 +166,7 @@ fn create_page(view: &View, values: &Form, refusal: Option<&Refusal>) -> Respons
             }
         }
     };
-    let mut response = layout::page(&view.session, "/console/volumes", "Create volume", body);
-    if refusal.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    response
+    layout::form_page(&view.session, "/console/volumes", "Create volume", body, refusal)
 }
 
 async fn create(State(state): State<ConsoleState>, session: Session, body: Bytes) -> Response {

@@ -10,6 +10,7 @@ use axum::Router;
 use localvpc_model::vpc::Vpc;
 use maud::{html, Markup};
 
+use super::shared;
 use super::{Shown, View};
 use crate::ec2::{self, Refusal};
 use crate::layout::{self, Form, List};
@@ -120,11 +121,7 @@ fn detail_page(view: &View, vpc: &Vpc, tab: &str, done: Option<&str>, refusal: O
             }
         }
     };
-    let mut response = layout::page(&view.session, "/console/vpcs", &title, body);
-    if refusal.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    response
+    layout::form_page(&view.session, "/console/vpcs", &title, body, refusal)
 }
 
 fn cidrs_tab(vpc: &Vpc) -> Markup {
@@ -212,16 +209,11 @@ async fn settings(
 }
 
 async fn delete(State(state): State<ConsoleState>, session: Session, Path(id): Path<String>) -> Response {
-    match ec2::run(&state, &session, &[("Action", "DeleteVpc"), ("VpcId", &id)]).await {
-        Ok(_) => Redirect::to(&format!("/console/vpcs?done=You+successfully+deleted+{id}.")).into_response(),
-        Err(refusal) => {
-            let view = View::new(&state, session);
-            match view.region().vpcs.get(id.as_str()) {
-                Some(vpc) => detail_page(&view, vpc, "cidrs", None, Some(&refusal)),
-                None => refused_page(&view, "/console/vpcs", "Delete VPC", &refusal),
-            }
-        }
-    }
+    let params = [("Action", "DeleteVpc"), ("VpcId", id.as_str())];
+    let again = |view: &View, refusal: &Refusal| {
+        view.region().vpcs.get(id.as_str()).map(|vpc| detail_page(view, vpc, "cidrs", None, Some(refusal)))
+    };
+    shared::delete(&state, session, &params, "/console/vpcs", "Delete VPC", again).await
 }
 
 #[derive(Default)]
@@ -257,11 +249,7 @@ fn create_page(view: &View, values: &CreateValues, refusal: Option<&Refusal>) ->
             }
         }
     };
-    let mut response = layout::page(&view.session, "/console/vpcs", "Create VPC", body);
-    if refusal.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    response
+    layout::form_page(&view.session, "/console/vpcs", "Create VPC", body, refusal)
 }
 
 async fn create(State(state): State<ConsoleState>, session: Session, body: Bytes) -> Response {

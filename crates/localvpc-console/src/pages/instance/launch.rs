@@ -220,7 +220,7 @@ fn page(view: &View, values: &Values, refusal: Option<&Refusal>) -> Response {
             }
         }
     };
-    traffic::status(layout::page(&view.session, "/console/instances", "Launch an instance", body), refusal.is_some())
+    layout::form_page(&view.session, "/console/instances", "Launch an instance", body, refusal)
 }
 
 impl Values {

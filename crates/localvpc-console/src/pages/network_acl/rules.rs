@@ -177,7 +177,7 @@ fn editor(view: &View, acl: &NetworkAcl, egress: bool, rows: &[Row], refusal: Op
             }
         }
     };
-    traffic::status(layout::page(&view.session, "/console/network-acls", &title, body), refusal.is_some())
+    layout::form_page(&view.session, "/console/network-acls", &title, body, refusal)
 }
 
 fn rows_of(form: &Fields) -> Vec<Row> {

@@ -273,7 +273,7 @@ fn editor(
             }
         }
     };
-    traffic::status(layout::page(&view.session, "/console/security-groups", &title, body), refusal.is_some())
+    layout::form_page(&view.session, "/console/security-groups", &title, body, refusal)
 }
 
 /// What "Save rules" sends.
