@@ -102,7 +102,9 @@ def test_seed_tutorial_by_clicks(console, client_factory):
     table_a, table_b = main_route_table(console, vpc_a), main_route_table(console, vpc_b)
     add_route(console, table_a, 1, "0.0.0.0/0", igw_a)
     console.open("/console/tutorial")
-    assert [li.get_attribute("id") for li in console.css("li.done")] == [f"step-{n}" for n in range(1, 9)]
+    # Steps 1-8 built; step 9, the failing ping, is what the engine answers now.
+    assert [li.get_attribute("id") for li in console.css("li.done")] == [f"step-{n}" for n in range(1, 10)]
+    assert "Now: no answer." in console.el("step-9").text
     console.shot("tutorial-before-peering")
 
     # What the clicks built, as the SDK sees it.
@@ -140,6 +142,7 @@ def test_seed_tutorial_by_clicks(console, client_factory):
     assert not console.css("svg.network-map .hop.blocked")
     console.shot("tutorial-probe-green")
     console.open("/console/tutorial")
-    # Every step but the two pings (steps 9 and 14), which the probe on the map shows.
-    assert [li.get_attribute("id") for li in console.css("li.done")] == [f"step-{n}" for n in range(1, 14) if n != 9]
+    # Every step, the last ping included: the engine answers it now.
+    assert [li.get_attribute("id") for li in console.css("li.done")] == [f"step-{n}" for n in range(1, 15)]
+    assert "Now: it answers." in console.el("step-14").text
     console.shot("tutorial-done")

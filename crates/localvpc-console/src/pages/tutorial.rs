@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use localvpc_engine::{Protocol, Verdict};
 use localvpc_model::route_table::RouteTarget;
 use localvpc_model::vpc_peering::PeeringStatus;
 use localvpc_model::RegionState;
@@ -44,13 +45,16 @@ struct Found {
     internet_route_a: bool,
     peering: Option<(String, PeeringStatus)>,
     peer_route: [bool; 2],
+    /// Whether A's instance gets an answer to a ping of B's address now: the engine walk `explain` and the map's
+    /// probe use (`None` until both instances run).
+    ping_answers: Option<bool>,
 }
 
 fn has_name(tags: &localvpc_model::Tags, name: &str) -> bool {
     tags.iter().any(|tag| tag.key == "Name" && tag.value == name)
 }
 
-fn find(view: &View) -> Found {
+fn find(state: &ConsoleState, view: &View) -> Found {
     let region: &RegionState = view.region();
     let mut found = Found { in_region: view.session.scope.region == REGION, ..Found::default() };
     for (side, name) in [NAME_A, NAME_B].into_iter().enumerate() {
@@ -106,6 +110,13 @@ fn find(view: &View) -> Found {
                     .any(|route| matches!(&route.target, RouteTarget::VpcPeeringConnection(id) if id == pcx))
             });
         }
+    }
+    if let (Some(a), Some(b)) = (&found.instance[0], found.private_ip[1]) {
+        found.ping_answers =
+            localvpc_api::explain_probe(&state.control, &view.session.scope, a, &b.to_string(), Protocol::Icmp)
+                .ok()
+                .and_then(|explanation| explanation.path)
+                .map(|trace| trace.verdict == Verdict::Reachable);
     }
     found
 }
@@ -184,9 +195,13 @@ fn steps(found: &Found) -> Vec<Step> {
         },
         Step {
             title: format!("Ping {ip_b} from the instance of {NAME_A}: no answer yet"),
-            detail: "Network map → probe ICMP from A's instance to B's address: drawn red, with the reason.".into(),
+            detail: format!(
+                "Network map → probe ICMP from A's instance to B's address: drawn red, with the reason.{}",
+                ping_now(found.ping_answers)
+            ),
             href: probe.clone(),
-            done: false,
+            // Seen once the instances run and the ping fails; passed once the peering is requested.
+            done: found.ping_answers == Some(false) || found.peering.is_some(),
         },
         Step {
             title: format!("Create a peering connection: requester {NAME_A}, accepter {NAME_B}"),
@@ -214,11 +229,20 @@ fn steps(found: &Found) -> Vec<Step> {
         },
         Step {
             title: format!("Ping {ip_b} again: it answers"),
-            detail: "The same probe on the network map, drawn green hop by hop.".into(),
+            detail: format!("The same probe on the network map, drawn green hop by hop.{}", ping_now(found.ping_answers)),
             href: probe,
-            done: false,
+            done: found.ping_answers == Some(true) && found.peer_route.iter().all(|routed| *routed),
         },
     ]
+}
+
+/// What the engine answers to the tutorial's ping now, as a sentence after a step's hint.
+fn ping_now(answers: Option<bool>) -> &'static str {
+    match answers {
+        Some(true) => " Now: it answers.",
+        Some(false) => " Now: no answer.",
+        None => "",
+    }
 }
 
 fn step_class(done: bool, next: bool) -> &'static str {
@@ -231,7 +255,7 @@ fn step_class(done: bool, next: bool) -> &'static str {
 
 async fn tutorial(State(state): State<ConsoleState>, session: Session) -> Response {
     let view = View::load(&state, session).await;
-    let found = find(&view);
+    let found = find(&state, &view);
     let steps = steps(&found);
     let next = steps.iter().position(|step| !step.done);
     let body = html! {
