@@ -154,7 +154,7 @@ class Console:
         return self.css("main")[0].text
 
     def rows(self) -> list[list[str]]:
-        """The cells of the first list table, row by row (the empty-row message excluded)."""
+        """The cells of every list table on the page, row by row (empty-row messages excluded)."""
         return [[cell.text for cell in row.find_elements("css selector", "td")]
                 for row in self.css("table.list tbody tr:not(.empty)")]
 
