@@ -93,3 +93,19 @@ def test_manage_tags_adds_changes_and_removes_with_awss_refusal(console, ec2):
     assert code == "InvalidParameterValue"
     tags_after = {t["Key"]: t["Value"] for t in ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Tags"]}
     assert tags_after == {"Name": "after", "env": "dev"}
+
+
+def test_dashboard_counts_the_regions_resources_and_links_to_their_lists(console, ec2):
+    create_vpc(ec2, "10.12.0.0/16", Name="counted")
+    ec2.allocate_address(Domain="vpc")
+    console.open("/console")
+    cards = {card.find_element("css selector", ".card-label").text: card for card in console.css("a.card")}
+    counts = {label: int(card.find_element("css selector", ".card-count").text) for label, card in cards.items()}
+    assert counts["VPCs"] == len(ec2.describe_vpcs()["Vpcs"]) == 2
+    assert counts["Subnets"] == len(ec2.describe_subnets()["Subnets"])
+    assert counts["Security groups"] == len(ec2.describe_security_groups()["SecurityGroups"]) == 2
+    assert counts["Elastic IPs"] == 1 and counts["Running instances"] == 0
+    console.shot("dashboard")
+    card = cards["VPCs"]
+    console._navigating(card, card.click)
+    assert console.path == "/console/vpcs" and len(console.rows()) == 2

@@ -124,12 +124,11 @@ async fn dashboard(State(state): State<ConsoleState>, session: Session, Query(sh
 /// The dashboard of `view`'s Region, with `done` as the green banner.
 pub(crate) fn dashboard_page(view: &View, done: Option<&str>) -> Response {
     let region = view.region();
-    let live = |count: usize| count;
     let running = region.instances.values().filter(|i| i.state.is_running()).count();
     let now = localvpc_api::control::Control::now(&view.world);
     let peerings = view.world.peerings().values().filter(|p| p.visible_to(&view.session.scope, now)).count();
     let cards: Vec<(&str, usize, &str)> = vec![
-        ("VPCs", live(region.vpcs.len()), "/console/vpcs"),
+        ("VPCs", region.vpcs.len(), "/console/vpcs"),
         ("Subnets", region.subnets.len(), "/console/subnets"),
         ("Route tables", region.route_tables.len(), "/console/route-tables"),
         ("Internet gateways", region.internet_gateways.len(), "/console/internet-gateways"),
@@ -138,6 +137,10 @@ pub(crate) fn dashboard_page(view: &View, done: Option<&str>) -> Response {
         ("Security groups", region.security_groups.len(), "/console/security-groups"),
         ("Running instances", running, "/console/instances"),
         ("Elastic IPs", region.addresses.len(), "/console/elastic-ips"),
+        ("DHCP option sets", region.dhcp_options.len(), "/console/dhcp-option-sets"),
+        ("Network interfaces", region.network_interfaces.len(), "/console/network-interfaces"),
+        ("Volumes", region.volumes.len(), "/console/volumes"),
+        ("Key pairs", region.key_pairs.len(), "/console/key-pairs"),
     ];
     let body = html! {
         (layout::notice(done))
@@ -154,6 +157,15 @@ pub(crate) fn dashboard_page(view: &View, done: Option<&str>) -> Response {
                 @for (label, count, href) in &cards {
                     a class="card" href=(href) { span class="card-label" { (label) } span class="card-count" { (count) } }
                 }
+            }
+        }
+        section class="panel" {
+            h2 { "Explore the network" }
+            p class="hint" {
+                "localvpc computes what AWS would do with a packet: draw the Region and probe a path on the "
+                a href="/console/map" { "network map" } ", see who reaches whom in the "
+                a href="/console/reachability" { "reachability matrix" } ", or build the VPC-peering "
+                a href="/console/tutorial" { "tutorial" } " by clicks."
             }
         }
     };
