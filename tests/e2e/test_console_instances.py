@@ -191,8 +191,9 @@ def test_create_key_pair_shows_the_private_key_once(console, ec2):
     material = console.el("private-key").text
     assert material.startswith("-----BEGIN")
     download = console.el("download-key")
-    assert download.get_attribute("download") == "console-key.pem"
-    assert download.get_attribute("href").startswith("data:application/x-pem-file;base64,")
+    filename, href = download.get_attribute("download"), download.get_attribute("href")
+    assert filename == "console-key.pem"
+    assert href.startswith("data:application/x-pem-file;base64,")
     (key,) = ec2.describe_key_pairs(KeyNames=["console-key"], IncludePublicKey=True)["KeyPairs"]
     assert key["KeyType"] == "rsa"
 

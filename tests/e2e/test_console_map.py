@@ -156,7 +156,8 @@ def test_probe_is_red_at_the_missing_route_then_green_once_routed_and_allowed(co
     assert f"no route in {w['rta']} matches {w['ip_b']}" in route.text
     assert f"add route 10.7.0.0/16 -> {w['pcx']} to {w['rta']}" in route.text
     link = route.find_element("css selector", "a.fix-link")
-    assert link.get_attribute("href").endswith(f"/console/route-tables/{w['rta']}?tab=routes")
+    fix_href = link.get_attribute("href")
+    assert fix_href.endswith(f"/console/route-tables/{w['rta']}?tab=routes")
     console.shot("map-probe-red")
 
     group = route_both_sides_and_allow_icmp(ec2, w)
