@@ -24,6 +24,21 @@ def strict(tmp_path_factory, log_dir):
     server.stop()
 
 
+def test_sigv4_console_without_a_session_shows_and_changes_nothing(strict):
+    import requests
+    anonymous = requests.Session()
+    for path in ("/console", "/console/vpcs", "/console/map", "/console/version"):
+        answer = anonymous.get(strict.endpoint + path, allow_redirects=False, timeout=10)
+        assert answer.status_code == 303 and answer.headers["location"] == "/console/signin", path
+    create = anonymous.post(strict.endpoint + "/console/vpcs/create", data={"cidr": "10.21.0.0/16"},
+                            allow_redirects=False, timeout=10)
+    assert create.status_code == 303 and create.headers["location"] == "/console/signin"
+    alice = make_client(strict.endpoint, "ec2", "us-east-1", ALICE[0], ALICE[1])
+    assert "10.21.0.0/16" not in {v["CidrBlock"] for v in alice.describe_vpcs()["Vpcs"]}
+    # Positive control: the sign-in page itself answers without a session.
+    assert anonymous.get(strict.endpoint + "/console/signin", timeout=10).status_code == 200
+
+
 def test_sigv4_console_signs_in_with_a_key_and_acts_for_its_account(browser, strict):
     console = Console(browser, strict.endpoint)
     browser.get(strict.endpoint + "/console/assets/console.css")

@@ -111,7 +111,8 @@ async fn no_such_page(State(state): State<ConsoleState>, session: Session, uri: 
 }
 
 /// `GET /console/version`: the published world version (the live parts reload when it moves).
-async fn version(State(state): State<ConsoleState>) -> String {
+/// Under `--auth sigv4` only a signed-in session may ask (like every console page).
+async fn version(State(state): State<ConsoleState>, _session: Session) -> String {
     state.control.version().to_string()
 }
 
