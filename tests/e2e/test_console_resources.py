@@ -109,3 +109,44 @@ def test_reachability_analyzer_path_created_and_analyzed_by_clicks(console, ec2)
     console.click("submit-create-path")
     assert console.error() is not None
     assert len(ec2.describe_network_insights_paths()["NetworkInsightsPaths"]) == before
+
+
+def test_volume_detached_from_its_instance_then_deleted(console, ec2):
+    vpc = create_vpc(ec2, "10.6.0.0/16")["VpcId"]
+    subnet = create_subnet(ec2, vpc, "10.6.1.0/24")
+    instance = _instance(ec2, subnet["SubnetId"])
+    volume = ec2.create_volume(AvailabilityZone=subnet["AvailabilityZone"], Size=10)["VolumeId"]
+    ec2.attach_volume(VolumeId=volume, InstanceId=instance, Device="/dev/sdf")
+    console.open(f"/console/volumes/{volume}").click("delete-volume")
+    refused = console.error()
+    assert refused is not None and refused[0] == "VolumeInUse", refused
+    console.click("detach-volume")
+    assert console.notice() == f"You successfully detached {volume}."
+    assert ec2.describe_volumes(VolumeIds=[volume])["Volumes"][0]["State"] == "available"
+    console.click("delete-volume")
+    assert volume not in {v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]}
+
+
+def test_path_analyzed_again_then_deleted(console, ec2):
+    vpc = create_vpc(ec2, "10.7.0.0/16")["VpcId"]
+    subnet = create_subnet(ec2, vpc, "10.7.1.0/24")["SubnetId"]
+    a, b = _instance(ec2, subnet), _instance(ec2, subnet)
+    console.open("/console/network-insights/create").choose("source", a).choose("destination", b)
+    console.fill("port", "22").click("submit-create-path")
+    (path,) = ec2.describe_network_insights_paths()["NetworkInsightsPaths"]
+    path_id = path["NetworkInsightsPathId"]
+    console.click("analyze-path")
+    analyses = ec2.describe_network_insights_analyses(NetworkInsightsPathId=path_id)["NetworkInsightsAnalyses"]
+    assert len(analyses) == 2 and len(console.css(".analysis")) == 2
+    assert console.notice().startswith("Analysis nia-") and console.notice().endswith(" started.")
+    # AWS keeps a path while it has analyses; the refusal says so, then each analysis goes on its own.
+    console.click("delete-path")
+    code, message = console.error()
+    assert code == "AnalysisExistsForNetworkInsightsPath" and path_id in message
+    for analysis in analyses:
+        console.click(f"delete-{analysis['NetworkInsightsAnalysisId']}")
+        assert console.notice() == f"You successfully deleted {analysis['NetworkInsightsAnalysisId']}."
+    assert ec2.describe_network_insights_analyses(NetworkInsightsPathId=path_id)["NetworkInsightsAnalyses"] == []
+    console.click("delete-path")
+    assert console.notice() == f"You successfully deleted {path_id}."
+    assert ec2.describe_network_insights_paths()["NetworkInsightsPaths"] == []

@@ -24,6 +24,7 @@ pub(super) fn routes() -> Router<ConsoleState> {
         .route("/console/network-insights/{id}", get(detail))
         .route("/console/network-insights/{id}/analyze", post(analyze))
         .route("/console/network-insights/{id}/delete", post(delete))
+        .route("/console/network-insights/{id}/analyses/{analysis}/delete", post(delete_analysis))
 }
 
 fn href(id: &str) -> String {
@@ -126,7 +127,12 @@ fn detail_page(view: &View, path: &NetworkInsightsPath, done: Option<&str>, refu
             section class="panel analysis" {
                 div class="panel-head" {
                     h2 { "Analysis " (analysis.id) }
-                    (verdict(analysis))
+                    div class="actions" {
+                        (verdict(analysis))
+                        form class="inline" method="post" action=(format!("{}/analyses/{}/delete", href(&path.id), analysis.id)) {
+                            button class="danger" id=(format!("delete-{}", analysis.id)) type="submit" { "Delete analysis" }
+                        }
+                    }
                 }
                 p class="hint" { "Started " (analysis.start.to_iso8601()) " · status " (analysis.status.as_str()) }
                 @if let Some(result) = &analysis.result {
@@ -172,6 +178,19 @@ async fn delete(State(state): State<ConsoleState>, session: Session, Path(id): P
         Ok(_) => {
             Redirect::to(&format!("/console/network-insights?done=You+successfully+deleted+{id}.")).into_response()
         }
+        Err(refusal) => refused(&state, session, &id, &refusal),
+    }
+}
+
+/// AWS keeps a path while it has analyses (`AnalysisExistsForNetworkInsightsPath`): each is deleted on its own.
+async fn delete_analysis(
+    State(state): State<ConsoleState>,
+    session: Session,
+    Path((id, analysis)): Path<(String, String)>,
+) -> Response {
+    let params = [("Action", "DeleteNetworkInsightsAnalysis"), ("NetworkInsightsAnalysisId", analysis.as_str())];
+    match ec2::run(&state, &session, &params).await {
+        Ok(_) => Redirect::to(&format!("{}?done=You+successfully+deleted+{analysis}.", href(&id))).into_response(),
         Err(refusal) => refused(&state, session, &id, &refusal),
     }
 }
