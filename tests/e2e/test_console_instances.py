@@ -217,3 +217,22 @@ def test_create_key_pair_shows_the_private_key_once(console, ec2):
     assert console.notice() == "Successfully deleted key pair console-key"
     console.click("delete-imported")
     assert ec2.describe_key_pairs()["KeyPairs"] == []
+
+
+def test_associate_to_a_network_interface_at_its_address(console, ec2):
+    vpc, subnet = network(ec2, "10.46.0.0/16", "10.46.1.0/24")
+    eni = ec2.create_network_interface(SubnetId=subnet, PrivateIpAddress="10.46.1.20")["NetworkInterface"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    # An address the interface does not have is refused with the API's words, and nothing is associated.
+    expected = refusal_of(ec2.associate_address, AllocationId=allocation,
+                          NetworkInterfaceId=eni["NetworkInterfaceId"], PrivateIpAddress="10.46.1.99")
+    console.open(f"/console/elastic-ips/{allocation}/associate").click("resource-network-interface")
+    console.choose("network-interface", eni["NetworkInterfaceId"]).fill("private-ip", "10.46.1.99")
+    console.click("submit-associate")
+    assert console.error() == expected
+    assert "AssociationId" not in ec2.describe_addresses(AllocationIds=[allocation])["Addresses"][0]
+    console.click("resource-network-interface").choose("network-interface", eni["NetworkInterfaceId"])
+    console.fill("private-ip", "10.46.1.20").click("submit-associate")
+    assert console.error() is None, console.error()
+    (address,) = ec2.describe_addresses(AllocationIds=[allocation])["Addresses"]
+    assert (address["NetworkInterfaceId"], address["PrivateIpAddress"]) == (eni["NetworkInterfaceId"], "10.46.1.20")
