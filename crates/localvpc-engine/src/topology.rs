@@ -148,6 +148,10 @@ pub enum Target {
     Instance(String),
     /// A network interface.
     NetworkInterface(String),
+    /// A transit gateway.
+    TransitGateway(String),
+    /// A virtual private gateway.
+    VpnGateway(String),
 }
 
 impl Target {
@@ -159,7 +163,9 @@ impl Target {
             | Target::Peering(id)
             | Target::NatGateway(id)
             | Target::Instance(id)
-            | Target::NetworkInterface(id) => id,
+            | Target::NetworkInterface(id)
+            | Target::TransitGateway(id)
+            | Target::VpnGateway(id) => id,
         }
     }
 }
@@ -435,6 +441,8 @@ impl Topology {
                                 RouteTarget::NatGateway(id) => Target::NatGateway(id.clone()),
                                 RouteTarget::Instance(id) => Target::Instance(id.clone()),
                                 RouteTarget::NetworkInterface(id) => Target::NetworkInterface(id.clone()),
+                                RouteTarget::TransitGateway(id) => Target::TransitGateway(id.clone()),
+                                RouteTarget::VpnGateway(id) => Target::VpnGateway(id.clone()),
                             },
                             active: route_state(world, region, table, route) == RouteState::Active,
                         })

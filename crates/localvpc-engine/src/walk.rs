@@ -311,7 +311,11 @@ impl Walker<'_> {
                 );
                 self.on_internet(Packet { src: public, ..packet })
             }
-            Target::NatGateway(id) | Target::Instance(id) | Target::NetworkInterface(id) => {
+            Target::NatGateway(id)
+            | Target::Instance(id)
+            | Target::NetworkInterface(id)
+            | Target::TransitGateway(id)
+            | Target::VpnGateway(id) => {
                 self.block(
                     Code::CannotRoute,
                     id,

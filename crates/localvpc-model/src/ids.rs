@@ -64,6 +64,18 @@ pub enum IdKind {
     LaunchTemplate,
     /// `scr-` (a subnet CIDR reservation)
     SubnetCidrReservation,
+    /// `tgw-` (a transit gateway)
+    TransitGateway,
+    /// `tgw-rtb-` (a transit gateway route table)
+    TransitGatewayRouteTable,
+    /// `tgw-attach-` (a transit gateway attachment)
+    TransitGatewayAttachment,
+    /// `cgw-` (a customer gateway)
+    CustomerGateway,
+    /// `vgw-` (a virtual private gateway)
+    VpnGateway,
+    /// `vpn-` (a site-to-site VPN connection)
+    VpnConnection,
 }
 
 impl IdKind {
@@ -96,6 +108,12 @@ impl IdKind {
             IdKind::Volume => "vol",
             IdKind::LaunchTemplate => "lt",
             IdKind::SubnetCidrReservation => "scr",
+            IdKind::TransitGateway => "tgw",
+            IdKind::TransitGatewayRouteTable => "tgw-rtb",
+            IdKind::TransitGatewayAttachment => "tgw-attach",
+            IdKind::CustomerGateway => "cgw",
+            IdKind::VpnGateway => "vgw",
+            IdKind::VpnConnection => "vpn",
         }
     }
 
@@ -121,7 +139,9 @@ impl IdKind {
 
     /// The kind an ID belongs to, judged by its prefix (longest prefix wins: `vpc-cidr-assoc-` before `vpc-`).
     pub fn of(id: &str) -> Option<IdKind> {
-        const ALL: [IdKind; 26] = [
+        const ALL: [IdKind; 32] = [
+            IdKind::TransitGatewayRouteTable,
+            IdKind::TransitGatewayAttachment,
             IdKind::VpcCidrAssociation,
             IdKind::NetworkInterfaceAttachment,
             IdKind::RouteTableAssociation,
@@ -148,6 +168,10 @@ impl IdKind {
             IdKind::Volume,
             IdKind::LaunchTemplate,
             IdKind::SubnetCidrReservation,
+            IdKind::TransitGateway,
+            IdKind::CustomerGateway,
+            IdKind::VpnGateway,
+            IdKind::VpnConnection,
         ];
         ALL.into_iter().find(|kind| kind.check(id).is_ok())
     }

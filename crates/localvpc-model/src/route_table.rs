@@ -60,6 +60,10 @@ pub enum RouteTarget {
     Instance(String),
     /// A network interface.
     NetworkInterface(String),
+    /// A transit gateway (`transitGatewayId` `tgw-…`, part 2 §14.1).
+    TransitGateway(String),
+    /// A virtual private gateway (`gatewayId` `vgw-…`, part 2 §15.4).
+    VpnGateway(String),
 }
 
 /// How a route came to be.
@@ -69,6 +73,8 @@ pub enum RouteOrigin {
     CreateRouteTable,
     /// Added by CreateRoute/ReplaceRoute.
     CreateRoute,
+    /// Learned from a virtual private gateway whose propagation the table enables (part 2 §15.4).
+    EnableVgwRoutePropagation,
 }
 
 impl RouteOrigin {
@@ -77,6 +83,7 @@ impl RouteOrigin {
         match self {
             RouteOrigin::CreateRouteTable => "CreateRouteTable",
             RouteOrigin::CreateRoute => "CreateRoute",
+            RouteOrigin::EnableVgwRoutePropagation => "EnableVgwRoutePropagation",
         }
     }
 }
@@ -172,7 +179,8 @@ pub fn route_state(world: &World, region: &RegionState, table: &RouteTable, rout
                 })
             })
         }
-        RouteTarget::NatGateway(_) => false,
+        // Until NAT gateways, transit gateways and virtual private gateways are modelled, nothing carries traffic.
+        RouteTarget::NatGateway(_) | RouteTarget::TransitGateway(_) | RouteTarget::VpnGateway(_) => false,
     };
     if usable {
         RouteState::Active
@@ -238,7 +246,7 @@ impl Filterable for RouteTableView<'_> {
             "route.destination-cidr-block" => out.extend(routes.map(|r| r.destination.to_string())),
             "route.gateway-id" => out.extend(routes.filter_map(|r| match &r.target {
                 RouteTarget::Local => Some("local".to_string()),
-                RouteTarget::InternetGateway(id) => Some(id.clone()),
+                RouteTarget::InternetGateway(id) | RouteTarget::VpnGateway(id) => Some(id.clone()),
                 _ => None,
             })),
             "route.instance-id" => out.extend(routes.filter_map(|r| match &r.target {
@@ -247,6 +255,10 @@ impl Filterable for RouteTableView<'_> {
             })),
             "route.nat-gateway-id" => out.extend(routes.filter_map(|r| match &r.target {
                 RouteTarget::NatGateway(id) => Some(id.clone()),
+                _ => None,
+            })),
+            "route.transit-gateway-id" => out.extend(routes.filter_map(|r| match &r.target {
+                RouteTarget::TransitGateway(id) => Some(id.clone()),
                 _ => None,
             })),
             "route.vpc-peering-connection-id" => out.extend(routes.filter_map(|r| match &r.target {

@@ -154,6 +154,7 @@ fn render_route(x: &mut Xml, route: &Option<RouteTableRoute>) {
             .optional("networkInterfaceId", route.network_interface_id.as_deref())
             .text("origin", &route.origin)
             .optional("vpcPeeringConnectionId", route.vpc_peering_connection_id.as_deref())
+            .optional("transitGatewayId", route.transit_gateway_id.as_deref())
             .text("state", &route.state);
     });
 }

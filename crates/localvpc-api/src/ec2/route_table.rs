@@ -26,6 +26,8 @@ fn render_route_table(x: &mut Xml, table: &RouteTable, world: &World, region: &R
                 RouteTarget::InternetGateway(id) => x.text("gatewayId", id),
                 RouteTarget::VpcPeeringConnection(id) => x.text("vpcPeeringConnectionId", id),
                 RouteTarget::NatGateway(id) => x.text("natGatewayId", id),
+                RouteTarget::TransitGateway(id) => x.text("transitGatewayId", id),
+                RouteTarget::VpnGateway(id) => x.text("gatewayId", id),
                 // Spec §2.5: a route to an instance also names its interface, and a route to an attached
                 // interface its instance.
                 RouteTarget::Instance(id) => {

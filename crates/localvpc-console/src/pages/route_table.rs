@@ -201,7 +201,9 @@ pub(crate) fn target_value(target: &RouteTarget) -> &str {
         | RouteTarget::VpcPeeringConnection(id)
         | RouteTarget::NatGateway(id)
         | RouteTarget::Instance(id)
-        | RouteTarget::NetworkInterface(id) => id,
+        | RouteTarget::NetworkInterface(id)
+        | RouteTarget::TransitGateway(id)
+        | RouteTarget::VpnGateway(id) => id,
     }
 }
 

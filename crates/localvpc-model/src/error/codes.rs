@@ -25,7 +25,8 @@ pub fn malformed_code(kind: IdKind) -> &'static str {
         IdKind::VpcPeeringConnection => "InvalidVpcPeeringConnectionId.Malformed",
         IdKind::Instance => "InvalidInstanceID.Malformed",
         IdKind::NetworkInterface => "InvalidNetworkInterfaceId.Malformed",
-        IdKind::NatGateway => "InvalidNatGatewayId.Malformed",
+        // Part 2 §13.1 [D errs]: the NAT gateway's codes do not follow the `Invalid…ID` pattern.
+        IdKind::NatGateway => "NatGatewayMalformed",
         IdKind::Reservation => "InvalidReservationID.Malformed",
         IdKind::NetworkInterfaceAttachment => "InvalidAttachmentID.Malformed",
         IdKind::ElasticIpAllocation => "InvalidAllocationID.Malformed",
@@ -44,6 +45,14 @@ pub fn malformed_code(kind: IdKind) -> &'static str {
         IdKind::KeyPair => "InvalidKeyPair.NotFound",
         // ASSUMPTION (part 2 §11.6 [I]): AWS's `Invalid<Resource>ID.Malformed` pattern.
         IdKind::SubnetCidrReservation => "InvalidSubnetCidrReservationID.Malformed",
+        // ASSUMPTION (part 2 §14.2, §15 give only the NotFound codes): the malformed codes follow the NotFound
+        // spellings with `.Malformed`.
+        IdKind::TransitGateway => "InvalidTransitGatewayID.Malformed",
+        IdKind::TransitGatewayRouteTable => "InvalidRouteTableID.Malformed",
+        IdKind::TransitGatewayAttachment => "InvalidTransitGatewayAttachmentID.Malformed",
+        IdKind::CustomerGateway => "InvalidCustomerGatewayID.Malformed",
+        IdKind::VpnGateway => "InvalidVpnGatewayID.Malformed",
+        IdKind::VpnConnection => "InvalidVpnConnectionID.Malformed",
     }
 }
 

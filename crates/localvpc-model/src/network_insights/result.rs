@@ -82,7 +82,7 @@ pub struct AclRule {
 pub struct RouteTableRoute {
     /// The destination block.
     pub destination_cidr: String,
-    /// `local` or an internet gateway.
+    /// `local`, an internet gateway or a virtual private gateway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_id: Option<String>,
     /// An instance target.
@@ -97,6 +97,9 @@ pub struct RouteTableRoute {
     /// A peering connection target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc_peering_connection_id: Option<String>,
+    /// A transit gateway target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_gateway_id: Option<String>,
     /// `CreateRouteTable` (the local route) or `CreateRoute`.
     pub origin: String,
     /// `active` or `blackhole`.
