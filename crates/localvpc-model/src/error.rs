@@ -137,9 +137,6 @@ pub enum Ec2Error {
     /// §2.10: an Elastic IP named by a public address this account does not hold.
     #[error("Address '{0}' not found.")]
     AddressNotFound(String),
-    /// §2.5: a route target naming a NAT gateway that does not exist.
-    #[error("The natGateway ID '{0}' does not exist")]
-    NatGatewayNotFound(String),
 
     // ---- VPC (§2.2) ----
     /// §2.2: a VPC CIDR outside /16../28.
@@ -663,6 +660,11 @@ pub enum Ec2Error {
     #[error(transparent)]
     Address(#[from] AddressError),
 
+    // ---- NAT gateways (part 2 §13) ----
+    /// A NAT gateway action's refusal (`error/nat_gateway.rs`).
+    #[error(transparent)]
+    NatGateway(#[from] NatGatewayError),
+
     // ---- launch templates ----
     /// A launch-template action's refusal (`error/launch_template.rs`).
     #[error(transparent)]
@@ -687,11 +689,13 @@ fn not_found(noun: &str, ids: &[String]) -> String {
 mod address;
 mod codes;
 mod launch_template;
+mod nat_gateway;
 mod network_interface;
 mod volume;
 
 pub use address::AddressError;
 pub use launch_template::LaunchTemplateError;
+pub use nat_gateway::NatGatewayError;
 pub use network_interface::NetworkInterfaceError;
 pub use volume::VolumeError;
 #[cfg(test)]

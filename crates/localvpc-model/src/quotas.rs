@@ -48,6 +48,8 @@ pub const ACTIVE_PEERINGS_PER_VPC: usize = 50;
 pub const OUTSTANDING_PEERING_REQUESTS: usize = 25;
 /// Spec §5: network interfaces per Region.
 pub const NETWORK_INTERFACES_PER_REGION: usize = 5000;
+/// Part 2 §20 [D]: NAT gateways per Availability Zone (pending, available and deleting ones count).
+pub const NAT_GATEWAYS_PER_ZONE: usize = 5;
 
 /// The default of [`Quotas::max_instances_per_call`]: a launch of this many takes a few milliseconds.
 pub const MAX_INSTANCES_PER_CALL: usize = 1000;
@@ -85,6 +87,8 @@ pub struct Quotas {
     pub outstanding_peering_requests: Option<usize>,
     /// Network interfaces per Region.
     pub network_interfaces_per_region: Option<usize>,
+    /// NAT gateways per Availability Zone.
+    pub nat_gateways_per_zone: Option<usize>,
     /// The most instances one RunInstances may ask for (`MaxCount`); enforced whatever the mode (not an AWS quota,
     /// see the module doc).
     pub max_instances_per_call: usize,
@@ -115,6 +119,7 @@ impl Quotas {
             active_peerings_per_vpc: None,
             outstanding_peering_requests: None,
             network_interfaces_per_region: None,
+            nat_gateways_per_zone: None,
             max_instances_per_call: MAX_INSTANCES_PER_CALL,
         }
     }
@@ -137,6 +142,7 @@ impl Quotas {
             active_peerings_per_vpc: Some(ACTIVE_PEERINGS_PER_VPC),
             outstanding_peering_requests: Some(OUTSTANDING_PEERING_REQUESTS),
             network_interfaces_per_region: Some(NETWORK_INTERFACES_PER_REGION),
+            nat_gateways_per_zone: Some(NAT_GATEWAYS_PER_ZONE),
             max_instances_per_call: MAX_INSTANCES_PER_CALL,
         }
     }

@@ -15,7 +15,7 @@ use crate::ids::IdKind;
 use crate::tags::{Tag, Tags};
 use crate::vpc::Vpc;
 use crate::world::{RegionState, Resource, Scope, Table, Tx, World};
-use crate::{Ec2Error, Result};
+use crate::{Ec2Error, NatGatewayError, Result};
 
 /// A route table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,8 +179,12 @@ pub fn route_state(world: &World, region: &RegionState, table: &RouteTable, rout
                 })
             })
         }
-        // Until NAT gateways, transit gateways and virtual private gateways are modelled, nothing carries traffic.
-        RouteTarget::NatGateway(_) | RouteTarget::TransitGateway(_) | RouteTarget::VpnGateway(_) => false,
+        // Part 2 §13.1 [D]: a route to a deleted (or failed) NAT gateway is a blackhole.
+        RouteTarget::NatGateway(nat_id) => {
+            region.nat_gateways.get(nat_id.as_str()).is_some_and(|nat| nat.is_available())
+        }
+        // Until transit gateways and virtual private gateways are modelled, nothing carries traffic.
+        RouteTarget::TransitGateway(_) | RouteTarget::VpnGateway(_) => false,
     };
     if usable {
         RouteState::Active

@@ -91,7 +91,6 @@ impl Ec2Error {
             VpcPeeringConnectionNotFound(_) => "InvalidVpcPeeringConnectionID.NotFound",
             InstanceNotFound(_) => "InvalidInstanceID.NotFound",
             NetworkInterfaceNotFound(_) => "InvalidNetworkInterfaceID.NotFound",
-            NatGatewayNotFound(_) => "NatGatewayNotFound",
             InvalidVpcRange(_) => "InvalidVpc.Range",
             VpcHasDependencies(_)
             | SubnetHasDependencies(_)
@@ -192,6 +191,7 @@ impl Ec2Error {
             Volume(error) => error.code(),
             NetworkInterface(error) => error.code(),
             Address(error) => error.code(),
+            NatGateway(error) => error.code(),
             SubnetCidrReservationNotFound(_) => "InvalidSubnetCidrReservationID.NotFound",
             LaunchTemplate(error) => error.code(),
             DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",
