@@ -104,16 +104,7 @@ impl Ec2Error {
             CidrLimitExceeded(_) => "CidrLimitExceeded",
             CannotDisassociatePrimaryCidr(_) => "OperationNotPermitted",
             CidrBlockHasDependencies(_) => "DependencyViolation",
-            PeeringInvalidStateTransition { .. } => "InvalidStateTransition",
-            PeeringNotAccepter { .. }
-            | PeeringWrongRegion { .. }
-            | PeeringNotRequester { .. }
-            | PeeringNotActive(_)
-            | PeeringOptionsNotPermitted { .. }
-            | PeeringClassicLinkCrossRegion
-            | PeeringPendingBlocksCidr { .. } => "OperationNotPermitted",
-            PeeringDnsHostnamesDisabled => "InvalidVpcPeeringConnectionState.DnsHostnamesDisabled",
-            VpcPeeringConnectionAlreadyExists(_) => "VpcPeeringConnectionAlreadyExists",
+            Peering(error) => error.code(),
             InvalidSubnetRange(_) => "InvalidSubnet.Range",
             SubnetConflict(_) => "InvalidSubnet.Conflict",
             GatewayAlreadyAttached { .. } | RouteTableAssociationConflict(_) => "Resource.AlreadyAssociated",
