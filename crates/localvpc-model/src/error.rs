@@ -5,7 +5,7 @@
 //! the `#[error]` text is the message. The doc of each variant names the spec section it comes from
 //! (`shared/spec/aws-vpc-behaviour.md`). The snapshot test at the bottom lists every (code, message) pair, so a
 //! changed spelling shows up in review. A family of many variants gets an enum of its own behind one variant here
-//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`), with its codes beside it.
+//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`, `Ec2Error::TransitGateway` in `error/transit_gateway.rs`), with its codes beside it.
 
 use thiserror::Error;
 
@@ -663,6 +663,11 @@ pub enum Ec2Error {
     #[error(transparent)]
     Address(#[from] AddressError),
 
+    // ---- transit gateways (part 2 §14) ----
+    /// A transit gateway action's refusal (`error/transit_gateway.rs`).
+    #[error(transparent)]
+    TransitGateway(#[from] TransitGatewayError),
+
     // ---- launch templates ----
     /// A launch-template action's refusal (`error/launch_template.rs`).
     #[error(transparent)]
@@ -688,11 +693,13 @@ mod address;
 mod codes;
 mod launch_template;
 mod network_interface;
+mod transit_gateway;
 mod volume;
 
 pub use address::AddressError;
 pub use launch_template::LaunchTemplateError;
 pub use network_interface::NetworkInterfaceError;
+pub use transit_gateway::TransitGatewayError;
 pub use volume::VolumeError;
 #[cfg(test)]
 mod tests;

@@ -48,6 +48,12 @@ pub const ACTIVE_PEERINGS_PER_VPC: usize = 50;
 pub const OUTSTANDING_PEERING_REQUESTS: usize = 25;
 /// Spec §5: network interfaces per Region.
 pub const NETWORK_INTERFACES_PER_REGION: usize = 5000;
+/// Part 2 §20: transit gateways per account (and Region).
+pub const TRANSIT_GATEWAYS_PER_REGION: usize = 5;
+/// Part 2 §20: route tables per transit gateway.
+pub const ROUTE_TABLES_PER_TRANSIT_GATEWAY: usize = 20;
+/// Part 2 §20: transit gateways one VPC may attach to.
+pub const TRANSIT_GATEWAYS_PER_VPC: usize = 5;
 
 /// The default of [`Quotas::max_instances_per_call`]: a launch of this many takes a few milliseconds.
 pub const MAX_INSTANCES_PER_CALL: usize = 1000;
@@ -85,6 +91,12 @@ pub struct Quotas {
     pub outstanding_peering_requests: Option<usize>,
     /// Network interfaces per Region.
     pub network_interfaces_per_region: Option<usize>,
+    /// Transit gateways per account and Region.
+    pub transit_gateways_per_region: Option<usize>,
+    /// Route tables per transit gateway.
+    pub route_tables_per_transit_gateway: Option<usize>,
+    /// Transit gateways per VPC (its live attachments).
+    pub transit_gateways_per_vpc: Option<usize>,
     /// The most instances one RunInstances may ask for (`MaxCount`); enforced whatever the mode (not an AWS quota,
     /// see the module doc).
     pub max_instances_per_call: usize,
@@ -115,6 +127,9 @@ impl Quotas {
             active_peerings_per_vpc: None,
             outstanding_peering_requests: None,
             network_interfaces_per_region: None,
+            transit_gateways_per_region: None,
+            route_tables_per_transit_gateway: None,
+            transit_gateways_per_vpc: None,
             max_instances_per_call: MAX_INSTANCES_PER_CALL,
         }
     }
@@ -137,6 +152,9 @@ impl Quotas {
             active_peerings_per_vpc: Some(ACTIVE_PEERINGS_PER_VPC),
             outstanding_peering_requests: Some(OUTSTANDING_PEERING_REQUESTS),
             network_interfaces_per_region: Some(NETWORK_INTERFACES_PER_REGION),
+            transit_gateways_per_region: Some(TRANSIT_GATEWAYS_PER_REGION),
+            route_tables_per_transit_gateway: Some(ROUTE_TABLES_PER_TRANSIT_GATEWAY),
+            transit_gateways_per_vpc: Some(TRANSIT_GATEWAYS_PER_VPC),
             max_instances_per_call: MAX_INSTANCES_PER_CALL,
         }
     }

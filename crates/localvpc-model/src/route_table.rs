@@ -179,8 +179,12 @@ pub fn route_state(world: &World, region: &RegionState, table: &RouteTable, rout
                 })
             })
         }
-        // Until NAT gateways, transit gateways and virtual private gateways are modelled, nothing carries traffic.
-        RouteTarget::NatGateway(_) | RouteTarget::TransitGateway(_) | RouteTarget::VpnGateway(_) => false,
+        // Part 2 §14.1 [D]: a route to a transit gateway is usable while the VPC's attachment to it is available.
+        RouteTarget::TransitGateway(gateway_id) => {
+            crate::transit_gateway::vpc_attachment::vpc_attached(world, &table.vpc_id, gateway_id)
+        }
+        // Until NAT gateways and virtual private gateways are modelled, nothing carries traffic.
+        RouteTarget::NatGateway(_) | RouteTarget::VpnGateway(_) => false,
     };
     if usable {
         RouteState::Active
