@@ -264,6 +264,17 @@ def test_vpc_attachment_subnets_defaults_and_modify(ec2):
     assert [p["TransitGatewayAttachmentId"] for p in ec2.get_transit_gateway_route_table_propagations(
         TransitGatewayRouteTableId=table)["TransitGatewayRouteTablePropagations"]] == [attachment]
 
+    # Part 2 §11.5: one requester-managed interface per attachment subnet, which the user cannot delete.
+    interfaces = lambda: {e["SubnetId"]: e for e in ec2.describe_network_interfaces(Filters=[  # noqa: E731
+        {"Name": "vpc-id", "Values": [vpc]}])["NetworkInterfaces"]}
+    [eni] = interfaces().values()
+    assert eni["SubnetId"] == subnets["us-east-1a"] and eni["InterfaceType"] == "transit_gateway"
+    assert eni["RequesterManaged"] is True and eni["SourceDestCheck"] is False
+    assert eni["Description"] == f"Network Interface for Transit Gateway Attachment {attachment}"
+    assert eni["PrivateIpAddress"].startswith("10.0.1.")
+    with ec2_error("InvalidNetworkInterface.InUse"):
+        ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
+
     modified = ec2.modify_transit_gateway_vpc_attachment(
         TransitGatewayAttachmentId=attachment, AddSubnetIds=[subnets["us-east-1b"]],
         Options={"DnsSupport": "disable"})["TransitGatewayVpcAttachment"]
@@ -274,6 +285,7 @@ def test_vpc_attachment_subnets_defaults_and_modify(ec2):
     ec2.modify_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=attachment,
                                               RemoveSubnetIds=[subnets["us-east-1a"]])
     assert vpc_attachment(ec2, attachment)["SubnetIds"] == [subnets["us-east-1b"]]
+    assert list(interfaces()) == [subnets["us-east-1b"]]
     with ec2_error("InvalidParameterValue", f"Subnet {subnets['us-east-1b']} cannot be removed from the attachment."):
         ec2.modify_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=attachment,
                                                   RemoveSubnetIds=[subnets["us-east-1b"]])
@@ -299,6 +311,7 @@ def test_a_live_attachment_holds_its_vpc_and_subnets(ec2):
     with ec2_error("DependencyViolation", f"The vpc '{vpc}' has dependencies and cannot be deleted."):
         ec2.delete_vpc(VpcId=vpc)
     ec2.delete_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=attachment)
+    assert ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["NetworkInterfaces"] == []
     with ec2_error("IncorrectState", f"{attachment} is in invalid state: deleted."):
         ec2.delete_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=attachment)
     ec2.delete_subnet(SubnetId=subnets["us-east-1a"])

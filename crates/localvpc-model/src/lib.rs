@@ -34,6 +34,7 @@ pub mod instance_type;
 pub mod internet_gateway;
 pub mod key_pair;
 pub mod launch_template;
+pub mod nat_gateway;
 pub mod network_acl;
 pub mod network_insights;
 pub mod network_interface;
@@ -49,7 +50,9 @@ pub mod vpc;
 pub mod vpc_peering;
 mod world;
 
-pub use error::{Ec2Error, LaunchTemplateError, NetworkInterfaceError, TransitGatewayError, VolumeError};
+pub use error::{
+    Ec2Error, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, TransitGatewayError, VolumeError,
+};
 pub use filter::{Filter, Filterable, Page, PageRequest};
 pub use quotas::Quotas;
 pub use tags::{Tag, Tags};

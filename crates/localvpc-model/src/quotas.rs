@@ -48,6 +48,8 @@ pub const ACTIVE_PEERINGS_PER_VPC: usize = 50;
 pub const OUTSTANDING_PEERING_REQUESTS: usize = 25;
 /// Spec §5: network interfaces per Region.
 pub const NETWORK_INTERFACES_PER_REGION: usize = 5000;
+/// Part 2 §20 [D]: NAT gateways per Availability Zone (pending, available and deleting ones count).
+pub const NAT_GATEWAYS_PER_ZONE: usize = 5;
 /// Part 2 §20: transit gateways per account (and Region).
 pub const TRANSIT_GATEWAYS_PER_REGION: usize = 5;
 /// Part 2 §20: route tables per transit gateway.
@@ -91,6 +93,8 @@ pub struct Quotas {
     pub outstanding_peering_requests: Option<usize>,
     /// Network interfaces per Region.
     pub network_interfaces_per_region: Option<usize>,
+    /// NAT gateways per Availability Zone.
+    pub nat_gateways_per_zone: Option<usize>,
     /// Transit gateways per account and Region.
     pub transit_gateways_per_region: Option<usize>,
     /// Route tables per transit gateway.
@@ -127,6 +131,7 @@ impl Quotas {
             active_peerings_per_vpc: None,
             outstanding_peering_requests: None,
             network_interfaces_per_region: None,
+            nat_gateways_per_zone: None,
             transit_gateways_per_region: None,
             route_tables_per_transit_gateway: None,
             transit_gateways_per_vpc: None,
@@ -152,6 +157,7 @@ impl Quotas {
             active_peerings_per_vpc: Some(ACTIVE_PEERINGS_PER_VPC),
             outstanding_peering_requests: Some(OUTSTANDING_PEERING_REQUESTS),
             network_interfaces_per_region: Some(NETWORK_INTERFACES_PER_REGION),
+            nat_gateways_per_zone: Some(NAT_GATEWAYS_PER_ZONE),
             transit_gateways_per_region: Some(TRANSIT_GATEWAYS_PER_REGION),
             route_tables_per_transit_gateway: Some(ROUTE_TABLES_PER_TRANSIT_GATEWAY),
             transit_gateways_per_vpc: Some(TRANSIT_GATEWAYS_PER_VPC),

@@ -15,7 +15,7 @@ use crate::ids::IdKind;
 use crate::tags::{Tag, Tags};
 use crate::vpc::Vpc;
 use crate::world::{RegionState, Resource, Scope, Table, Tx, World};
-use crate::{Ec2Error, Result};
+use crate::{Ec2Error, NatGatewayError, Result};
 
 /// A route table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,12 +179,16 @@ pub fn route_state(world: &World, region: &RegionState, table: &RouteTable, rout
                 })
             })
         }
+        // Part 2 §13.1 [D]: a route to a deleted (or failed) NAT gateway is a blackhole.
+        RouteTarget::NatGateway(nat_id) => {
+            region.nat_gateways.get(nat_id.as_str()).is_some_and(|nat| nat.is_available())
+        }
         // Part 2 §14.1 [D]: a route to a transit gateway is usable while the VPC's attachment to it is available.
         RouteTarget::TransitGateway(gateway_id) => {
             crate::transit_gateway::vpc_attachment::vpc_attached(world, &table.vpc_id, gateway_id)
         }
-        // Until NAT gateways and virtual private gateways are modelled, nothing carries traffic.
-        RouteTarget::NatGateway(_) | RouteTarget::VpnGateway(_) => false,
+        // Until virtual private gateways are modelled, nothing carries traffic.
+        RouteTarget::VpnGateway(_) => false,
     };
     if usable {
         RouteState::Active

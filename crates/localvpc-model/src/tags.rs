@@ -90,6 +90,7 @@ pub mod ops {
     use crate::internet_gateway::InternetGateway;
     use crate::key_pair::KeyPair;
     use crate::launch_template::LaunchTemplate;
+    use crate::nat_gateway::NatGateway;
     use crate::network_acl::NetworkAcl;
     use crate::network_insights::{NetworkInsightsAnalysis, NetworkInsightsPath};
     use crate::network_interface::NetworkInterface;
@@ -101,7 +102,7 @@ pub mod ops {
     use crate::vpc::Vpc;
     use crate::world::{RegionState, Resource, Scope, Tx};
     use crate::{Ec2Error, Result};
-    use crate::{LaunchTemplateError, VolumeError};
+    use crate::{LaunchTemplateError, NatGatewayError, VolumeError};
 
     /// One row of DescribeTags.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,6 +207,9 @@ pub mod ops {
                 |id| LaunchTemplateError::LaunchTemplateIdNotFound(id).into(),
                 change,
             ),
+            Some(IdKind::NatGateway) => {
+                edit::<NatGateway>(tx, scope, id, |id| NatGatewayError::NotFound(id).into(), change)
+            }
             _ => Err(Ec2Error::InvalidId(id.to_string())),
         }
     }
@@ -320,6 +324,7 @@ pub mod ops {
         describe_table::<KeyPair>(region, "key-pair", &mut out);
         describe_table::<Volume>(region, "volume", &mut out);
         describe_table::<LaunchTemplate>(region, "launch-template", &mut out);
+        describe_table::<NatGateway>(region, "natgateway", &mut out);
         out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
         out
     }

@@ -21,6 +21,7 @@ use crate::instance::Instance;
 use crate::internet_gateway::InternetGateway;
 use crate::key_pair::KeyPair;
 use crate::launch_template::LaunchTemplate;
+use crate::nat_gateway::NatGateway;
 use crate::network_acl::NetworkAcl;
 use crate::network_insights::{NetworkInsightsAnalysis, NetworkInsightsPath};
 use crate::network_interface::NetworkInterface;
@@ -133,6 +134,8 @@ pub struct RegionState {
     pub launch_templates: Table<LaunchTemplate>,
     /// Subnet CIDR reservations.
     pub subnet_cidr_reservations: Table<SubnetCidrReservation>,
+    /// NAT gateways (failed and deleted ones included).
+    pub nat_gateways: Table<NatGateway>,
     /// Lookups derived from the tables above (see [`crate::index`]); kept true by [`Tx`].
     pub(crate) index: RegionIndex,
 }
@@ -346,6 +349,7 @@ impl World {
                 SubnetCidrReservation::KIND => load_into::<SubnetCidrReservation>(region, index, body),
                 Volume::KIND => load_into::<Volume>(region, index, body),
                 LaunchTemplate::KIND => load_into::<LaunchTemplate>(region, index, body),
+                NatGateway::KIND => load_into::<NatGateway>(region, index, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
             result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;

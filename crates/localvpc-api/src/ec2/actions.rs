@@ -4,7 +4,7 @@
 use super::transit_gateway::{self, attachment as tgw_attachment, routes as tgw_routes};
 use super::Handler::{self, Read, Write};
 use super::{account, dhcp_options, image, instance_type, key_pair, subnet_cidr_reservation};
-use super::{address, instance, launch_template, network_insights, network_interface, volume};
+use super::{address, instance, launch_template, nat_gateway, network_insights, network_interface, volume};
 use super::{
     availability_zone, internet_gateway, network_acl, route_table, security_group, subnet, tags, vpc, vpc_peering,
 };
@@ -39,6 +39,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("CreateKeyPair", Write(key_pair::create_key_pair)),
     ("CreateLaunchTemplate", Write(launch_template::create_launch_template)),
     ("CreateLaunchTemplateVersion", Write(launch_template::create_launch_template_version)),
+    ("CreateNatGateway", Write(nat_gateway::create_nat_gateway)),
     ("CreateNetworkAcl", Write(network_acl::create_network_acl)),
     ("CreateNetworkAclEntry", Write(network_acl::create_network_acl_entry)),
     ("CreateNetworkInsightsPath", Write(network_insights::create_network_insights_path)),
@@ -62,6 +63,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DeleteKeyPair", Write(key_pair::delete_key_pair)),
     ("DeleteLaunchTemplate", Write(launch_template::delete_launch_template)),
     ("DeleteLaunchTemplateVersions", Write(launch_template::delete_launch_template_versions)),
+    ("DeleteNatGateway", Write(nat_gateway::delete_nat_gateway)),
     ("DeleteNetworkAcl", Write(network_acl::delete_network_acl)),
     ("DeleteNetworkAclEntry", Write(network_acl::delete_network_acl_entry)),
     ("DeleteNetworkInsightsAnalysis", Write(network_insights::delete_network_insights_analysis)),
@@ -98,6 +100,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DescribeKeyPairs", Read(key_pair::describe_key_pairs)),
     ("DescribeLaunchTemplateVersions", Read(launch_template::describe_launch_template_versions)),
     ("DescribeLaunchTemplates", Read(launch_template::describe_launch_templates)),
+    ("DescribeNatGateways", Read(nat_gateway::describe_nat_gateways)),
     ("DescribeNetworkAcls", Read(network_acl::describe_network_acls)),
     ("DescribeNetworkInsightsAnalyses", Read(network_insights::describe_network_insights_analyses)),
     ("DescribeNetworkInsightsPaths", Read(network_insights::describe_network_insights_paths)),

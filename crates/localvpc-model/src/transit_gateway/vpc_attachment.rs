@@ -8,6 +8,7 @@ use super::attachment::VpcResource;
 use super::attachment::{self, AttachmentResource, AttachmentState, TransitGatewayAttachment, VpcAttachmentOptions};
 use super::{find_usable, route_table};
 use crate::ids::IdKind;
+use crate::network_interface::{create_requester_managed, ManagingService, NetworkInterface};
 use crate::tags::{Tag, Tags};
 use crate::world::{Scope, Tx, World};
 use crate::{Ec2Error, Result, TransitGatewayError};
@@ -139,23 +140,59 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateVpcAttachment) -> Resul
     Ok(attachment)
 }
 
-/// Gives the attachment one requester-managed interface in each of `subnet_ids` (part 2 §11.5 [D]).
+/// Gives the attachment one requester-managed interface (`interfaceType=transit_gateway`) in each of `subnet_ids`,
+/// in the VPC owner's scope (part 2 §11.5 [D]): each takes an address of its subnet and holds the subnet.
 fn add_interfaces(
-    _tx: &mut Tx,
-    _scope: &Scope,
-    _attachment: &mut TransitGatewayAttachment,
-    _subnet_ids: &[String],
+    tx: &mut Tx,
+    scope: &Scope,
+    attachment: &mut TransitGatewayAttachment,
+    subnet_ids: &[String],
 ) -> Result<()> {
-    // TODO(requester-managed interfaces): create one `interfaceType=transit_gateway` interface per subnet once
-    // `network_interface::create_requester_managed` exists.
+    for subnet_id in subnet_ids {
+        let subnet = crate::subnet::find(tx.region(scope), subnet_id)?;
+        // ASSUMPTION (part 2 §11.5 [D bc enum; description text I]): the description names the attachment.
+        let description = format!("Network Interface for Transit Gateway Attachment {}", attachment.id);
+        let interface = create_requester_managed(
+            tx,
+            scope,
+            &subnet,
+            ManagingService::TransitGateway,
+            &attachment.id,
+            description,
+            None,
+        )
+        .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()))?;
+        if let AttachmentResource::Vpc(vpc) = &mut attachment.resource {
+            vpc.interface_ids.push(interface.id.clone());
+        }
+    }
     Ok(())
 }
 
-/// Releases the attachment's requester-managed interfaces (it was deleted or rejected).
-pub(crate) fn release_interfaces(_tx: &mut Tx, attachment: &mut TransitGatewayAttachment) {
-    if let AttachmentResource::Vpc(vpc) = &mut attachment.resource {
-        vpc.interface_ids.clear();
+/// Deletes the attachment's interfaces in `subnet_ids` (all of them with `None`): the attachment ended, or gave
+/// those subnets up.
+fn remove_interfaces(tx: &mut Tx, attachment: &mut TransitGatewayAttachment, subnet_ids: Option<&[String]>) {
+    let scope = attachment.requester_scope();
+    let AttachmentResource::Vpc(vpc) = &mut attachment.resource else { return };
+    let region = tx.region(&scope);
+    let (gone, kept): (Vec<String>, Vec<String>) = vpc.interface_ids.iter().cloned().partition(|interface_id| {
+        subnet_ids.is_none_or(|subnet_ids| {
+            region
+                .network_interfaces
+                .get(interface_id.as_str())
+                .is_none_or(|interface| subnet_ids.contains(&interface.subnet_id))
+        })
+    });
+    vpc.interface_ids = kept;
+    for interface_id in gone {
+        crate::address::forget_interface(tx, &scope, &interface_id);
+        tx.remove::<NetworkInterface>(&scope, &interface_id);
     }
+}
+
+/// Releases the attachment's requester-managed interfaces (it was deleted or rejected).
+pub(crate) fn release_interfaces(tx: &mut Tx, attachment: &mut TransitGatewayAttachment) {
+    remove_interfaces(tx, attachment, None);
 }
 
 /// ModifyTransitGatewayVpcAttachment (part 2 §14.1): by the VPC's owner, on an available attachment; subnets are
@@ -191,6 +228,7 @@ pub fn modify(
     let added: Vec<String> = add_subnet_ids.iter().filter(|id| !subnet_ids.contains(id)).cloned().collect();
     subnet_ids.extend(added.iter().cloned());
     check_subnets(tx.world(), scope, &vpc.vpc_id, &subnet_ids)?;
+    remove_interfaces(tx, &mut attachment, Some(remove_subnet_ids));
     add_interfaces(tx, scope, &mut attachment, &added)?;
     if let AttachmentResource::Vpc(vpc) = &mut attachment.resource {
         vpc.subnet_ids = subnet_ids;
