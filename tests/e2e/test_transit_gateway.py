@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import LocalVpcServer
 from helpers import assert_id, cli_error, ec2_error, tags_of
 
 OWNER, CONSUMER, STRANGER = "111111111111", "222222222222", "333333333333"
@@ -432,6 +433,37 @@ def test_tags_on_every_transit_gateway_resource(accounts):
 def test_quotas_are_off_by_default(ec2):
     ids = [ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"] for _ in range(6)]
     assert len(ec2.describe_transit_gateways()["TransitGateways"]) == len(ids) == 6
+
+
+@pytest.fixture(scope="module")
+def quota_server(log_dir):
+    srv = LocalVpcServer("memory", log_dir, name="tgw-quotas-aws", extra_args=["--quotas", "aws"])
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def test_aws_quotas_five_gateways_and_twenty_route_tables(quota_server, client_factory):
+    quota_server.reset()
+    ec2 = client_factory(endpoint=quota_server.endpoint)
+    gateways = [ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"] for _ in range(5)]
+    with ec2_error("TransitGatewayLimitExceeded", "You have reached the maximum number of transit gateways allowed."):
+        ec2.create_transit_gateway()
+    assert len(ec2.describe_transit_gateways()["TransitGateways"]) == 5
+    for _ in range(19):
+        ec2.create_transit_gateway_route_table(TransitGatewayId=gateways[0])
+    with ec2_error("TransitGatewayRouteTableLimitExceeded",
+                   f"You have reached the maximum number of route tables for transit gateway {gateways[0]}."):
+        ec2.create_transit_gateway_route_table(TransitGatewayId=gateways[0])
+    ec2.create_transit_gateway_route_table(TransitGatewayId=gateways[1])
+    ec2.delete_transit_gateway(TransitGatewayId=gateways[4])
+    ec2.create_transit_gateway()
+
+
+def test_dry_run(ec2):
+    with ec2_error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", status=412):
+        ec2.create_transit_gateway(DryRun=True)
+    assert ec2.describe_transit_gateways()["TransitGateways"] == []
 
 
 def test_cli_gateway_route_table_and_attachment_actions(aws):

@@ -235,6 +235,16 @@ impl TransitGatewayAttachment {
         }
     }
 
+    /// The state the Create answer shows (part 2 §14.1, §14.3 [D bc]): a VPC attachment AWS provisions is `pending`,
+    /// a peering request `initiatingRequest`; one waiting for acceptance, or failed, shows as stored.
+    pub fn created_state(&self) -> &'static str {
+        match (&self.resource, self.state) {
+            (AttachmentResource::Vpc(_), AttachmentState::Available) => "pending",
+            (AttachmentResource::Peering(_), AttachmentState::PendingAcceptance) => "initiatingRequest",
+            (_, state) => state.code(),
+        }
+    }
+
     /// The refusal of an action this attachment's state does not allow.
     pub fn incorrect_state(&self, _now: Timestamp) -> Ec2Error {
         TransitGatewayError::AttachmentIncorrectState { id: self.id.clone(), state: self.state.code() }.into()

@@ -250,3 +250,37 @@ fn the_spanning_tables_persist_and_load_back() {
     assert_eq!(loaded.spanning::<TransitGatewayAttachment>(), world.spanning::<TransitGatewayAttachment>());
     assert_eq!(loaded.spanning::<TransitGatewayAttachment>().len(), 1);
 }
+
+#[test]
+fn aws_quotas_limit_gateways_tables_and_attachments_per_vpc() {
+    let mut world = World::default();
+    let mut tx = Tx::with_quotas(&mut world, Timestamp(0), crate::Quotas::aws());
+    let gateways: Vec<TransitGateway> = (0..5).map(|_| gateway(&mut tx, OWNER, OptionsRequest::default())).collect();
+    let over = create(&mut tx, &scope(OWNER), None, OptionsRequest::default(), Vec::new()).unwrap_err();
+    assert_eq!(over.code(), "TransitGatewayLimitExceeded");
+    let others = gateway(&mut tx, OTHER, OptionsRequest::default()); // another account has its own five
+    for _ in 0..19 {
+        route_table::create(&mut tx, &scope(OWNER), &gateways[0].id, Vec::new()).unwrap();
+    }
+    let over = route_table::create(&mut tx, &scope(OWNER), &gateways[0].id, Vec::new()).unwrap_err();
+    assert_eq!(over.code(), "TransitGatewayRouteTableLimitExceeded", "the default table counts: 20 in all");
+    let vpc = vpc_with_subnet(&mut tx, OWNER, "10.0.0.0/16", "10.0.1.0/24");
+    for gateway in &gateways {
+        attach(&mut tx, OWNER, &gateway.id, &vpc);
+    }
+    let share = [Tag { key: SHARED_WITH_TAG.into(), value: OWNER.into() }];
+    crate::tags::ops::create_tags(&mut tx, &scope(OTHER), std::slice::from_ref(&others.id), &share).unwrap();
+    let request = CreateVpcAttachment {
+        transit_gateway_id: others.id.clone(),
+        vpc_id: vpc.0.clone(),
+        subnet_ids: vec![vpc.1.clone()],
+        ..Default::default()
+    };
+    let sixth = vpc_attachment::create(&mut tx, &scope(OWNER), request).unwrap_err();
+    assert_eq!(sixth.code(), "TransitGatewayAttachmentLimitExceeded");
+    let mut unlimited = World::default();
+    let mut tx = Tx::new(&mut unlimited, Timestamp(0));
+    for _ in 0..6 {
+        gateway(&mut tx, OWNER, OptionsRequest::default());
+    }
+}

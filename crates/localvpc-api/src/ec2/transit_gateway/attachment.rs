@@ -62,11 +62,7 @@ pub(crate) fn create_transit_gateway_vpc_attachment(tx: &mut Tx, ctx: &Ctx, para
         tags: params.tag_specifications_at("TagSpecifications", "transit-gateway-attachment")?,
     };
     let attachment = vpc_attachment::create(tx, &ctx.scope, request)?;
-    // Part 2 §14.1 [D bc]: the answer shows `pending` (AWS provisions it) or `pendingAcceptance`.
-    let state = match attachment.state.code() {
-        "available" => "pending",
-        other => other,
-    };
+    let state = attachment.created_state();
     x.nested("transitGatewayVpcAttachment", |x| render_vpc_attachment(x, &attachment, state, &ctx.scope));
     Ok(())
 }
@@ -228,11 +224,7 @@ pub(crate) fn create_transit_gateway_peering_attachment(
         tags: params.tag_specifications("transit-gateway-attachment")?,
     };
     let attachment = peering::create(tx, &ctx.scope, request)?;
-    // Part 2 §14.3 [D bc]: the Create answer says `initiatingRequest`.
-    let state = match attachment.state.code() {
-        "pendingAcceptance" => "initiatingRequest",
-        other => other,
-    };
+    let state = attachment.created_state();
     x.nested("transitGatewayPeeringAttachment", |x| render_peering(x, &attachment, state, &ctx.scope));
     Ok(())
 }
