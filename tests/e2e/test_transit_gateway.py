@@ -544,3 +544,31 @@ def test_cli_cross_account_accept_and_reject(aws):
     states = {a["TransitGatewayAttachmentId"]: a["State"] for a in aws(
         "ec2", "describe-transit-gateway-vpc-attachments", **consumer).ok()["TransitGatewayVpcAttachments"]}
     assert states == {attachments[0]: "available", attachments[1]: "rejected"}
+
+
+def test_a_restart_keeps_gateways_tables_attachments_and_routes(sqlite_server, client_factory):
+    srv = sqlite_server().start()
+    owner, consumer = (client_factory(endpoint=srv.endpoint, key=k) for k in (OWNER, CONSUMER))
+    tgw = owner.create_transit_gateway(Description="kept")["TransitGateway"]
+    tgw_id, table = tgw["TransitGatewayId"], tgw["Options"]["AssociationDefaultRouteTableId"]
+    share(owner, tgw_id, CONSUMER)
+    vpc, subnets = network(consumer, "10.5.0.0/16", {"us-east-1a": "10.5.1.0/24"})
+    attachment = attach(consumer, tgw_id, vpc, list(subnets.values()))["TransitGatewayAttachmentId"]
+    owner.accept_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=attachment)
+    owner.create_transit_gateway_route(TransitGatewayRouteTableId=table, DestinationCidrBlock="0.0.0.0/0",
+                                       Blackhole=True)
+    before = (gateway(owner, tgw_id), owner.describe_transit_gateway_attachments()["TransitGatewayAttachments"],
+              search_all(owner, table))
+    srv.kill()
+    srv.start()
+    owner, consumer = (client_factory(endpoint=srv.endpoint, key=k) for k in (OWNER, CONSUMER))
+    after = (gateway(owner, tgw_id), owner.describe_transit_gateway_attachments()["TransitGatewayAttachments"],
+             search_all(owner, table))
+    assert after == before
+    assert [r["DestinationCidrBlock"] for r in after[2]] == ["0.0.0.0/0", "10.5.0.0/16"]
+    assert vpc_attachment(consumer, attachment)["State"] == "available"
+
+
+def search_all(client, table: str) -> list[dict]:
+    return client.search_transit_gateway_routes(TransitGatewayRouteTableId=table, Filters=[
+        {"Name": "type", "Values": ["static", "propagated"]}])["Routes"]
