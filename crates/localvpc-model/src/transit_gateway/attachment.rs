@@ -246,7 +246,7 @@ impl TransitGatewayAttachment {
     }
 
     /// The refusal of an action this attachment's state does not allow.
-    pub fn incorrect_state(&self, _now: Timestamp) -> Ec2Error {
+    pub fn incorrect_state(&self) -> Ec2Error {
         TransitGatewayError::AttachmentIncorrectState { id: self.id.clone(), state: self.state.code() }.into()
     }
 }

@@ -166,7 +166,7 @@ fn table_and_attachment(
         return Err(error.into());
     }
     if !attachment.is_live() {
-        return Err(attachment.incorrect_state(tx.now()));
+        return Err(attachment.incorrect_state());
     }
     Ok((table, attachment))
 }
@@ -195,9 +195,8 @@ pub fn disassociate(
     table_id: &str,
     attachment_id: &str,
 ) -> Result<(TransitGatewayRouteTable, TransitGatewayAttachment)> {
-    let table = find(tx.world(), scope, table_id)?;
+    let mut table = find(tx.world(), scope, table_id)?;
     let attachment = attachment::find_visible(tx.world(), scope, attachment_id, tx.now())?;
-    let mut table = table;
     if !table.associations.contains(&attachment.id) {
         let error = TransitGatewayError::NotAssociated {
             attachment_id: attachment.id.clone(),

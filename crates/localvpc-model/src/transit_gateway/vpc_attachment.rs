@@ -212,7 +212,7 @@ pub fn modify(
         return Err(TransitGatewayError::AttachmentNotFound { noun: "VPC", id: id.to_string() }.into());
     }
     if attachment.state != AttachmentState::Available {
-        return Err(attachment.incorrect_state(now));
+        return Err(attachment.incorrect_state());
     }
     let AttachmentResource::Vpc(vpc) = &attachment.resource else { unreachable!("find_vpc returns VPC attachments") };
     let mut subnet_ids = vpc.subnet_ids.clone();
@@ -246,7 +246,7 @@ fn pending_for_accepter(tx: &Tx, scope: &Scope, id: &str, verb: &'static str) ->
         return Err(TransitGatewayError::NotAccepter { verb, id: attachment.id.clone() }.into());
     }
     if attachment.state != AttachmentState::PendingAcceptance {
-        return Err(attachment.incorrect_state(now));
+        return Err(attachment.incorrect_state());
     }
     Ok(attachment)
 }
@@ -274,7 +274,7 @@ pub fn delete(tx: &mut Tx, scope: &Scope, id: &str) -> Result<TransitGatewayAtta
     let now = tx.now();
     let attachment = attachment::find_vpc(tx.world(), scope, id, now)?;
     if !attachment.is_live() {
-        return Err(attachment.incorrect_state(now));
+        return Err(attachment.incorrect_state());
     }
     attachment::end(tx, attachment.clone(), AttachmentState::Deleted);
     Ok(tx.get_spanning::<TransitGatewayAttachment>(&attachment.id).map(|a| (*a).clone()).unwrap_or(attachment))
