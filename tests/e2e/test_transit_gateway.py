@@ -4,6 +4,7 @@ Routes are test_transit_gateway_routes.py, peering attachments test_transit_gate
 from __future__ import annotations
 
 import pytest
+import requests
 
 from conftest import LocalVpcServer
 from helpers import assert_id, cli_error, ec2_error, tags_of
@@ -572,3 +573,18 @@ def test_a_restart_keeps_gateways_tables_attachments_and_routes(sqlite_server, c
 def search_all(client, table: str) -> list[dict]:
     return client.search_transit_gateway_routes(TransitGatewayRouteTableId=table, Filters=[
         {"Name": "type", "Values": ["static", "propagated"]}])["Routes"]
+
+
+def test_a_deleted_attachment_stays_listed_for_two_hours(ec2, endpoint):
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    vpc, subnets = network(ec2, "10.0.0.0/16", {"us-east-1a": "10.0.1.0/24"})
+    attachment = attach(ec2, tgw, vpc, list(subnets.values()))["TransitGatewayAttachmentId"]
+    ec2.delete_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=attachment)
+    advance = lambda seconds: requests.post(f"{endpoint}/_localvpc/clock",  # noqa: E731
+                                            json={"advance_seconds": seconds}, timeout=10).raise_for_status()
+    advance(2 * 3600 - 60)
+    assert vpc_attachment(ec2, attachment)["State"] == "deleted"
+    advance(120)
+    assert ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"] == []
+    with ec2_error("InvalidTransitGatewayAttachmentID.NotFound"):
+        ec2.describe_transit_gateway_vpc_attachments(TransitGatewayAttachmentIds=[attachment])
