@@ -162,8 +162,14 @@ impl Params {
     /// The tags of `TagSpecification.N` whose `ResourceType` is `resource_type`; a specification for any other
     /// type is refused, as AWS does.
     pub fn tag_specifications(&self, resource_type: &str) -> Result<Vec<Tag>> {
+        self.tag_specifications_at("TagSpecification", resource_type)
+    }
+
+    /// [`Self::tag_specifications`] under another list name: some actions' member has no `locationName`, so the
+    /// wire uses the plural member name (`TagSpecifications.N`, part 2 §9 item 1).
+    pub fn tag_specifications_at(&self, prefix: &str, resource_type: &str) -> Result<Vec<Tag>> {
         let mut tags = Vec::new();
-        for specification in self.structs("TagSpecification")? {
+        for specification in self.structs(prefix)? {
             let kind = specification.get("ResourceType").unwrap_or_default();
             if kind != resource_type {
                 return Err(Ec2Error::InvalidParameterValue(format!(

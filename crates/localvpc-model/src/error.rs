@@ -5,7 +5,7 @@
 //! the `#[error]` text is the message. The doc of each variant names the spec section it comes from
 //! (`shared/spec/aws-vpc-behaviour.md`). The snapshot test at the bottom lists every (code, message) pair, so a
 //! changed spelling shows up in review. A family of many variants gets an enum of its own behind one variant here
-//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`), with its codes beside it.
+//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`, `Ec2Error::TransitGateway` in `error/transit_gateway.rs`), with its codes beside it.
 
 use thiserror::Error;
 
@@ -600,6 +600,11 @@ pub enum Ec2Error {
     #[error(transparent)]
     NatGateway(#[from] NatGatewayError),
 
+    // ---- transit gateways (part 2 §14) ----
+    /// A transit gateway action's refusal (`error/transit_gateway.rs`).
+    #[error(transparent)]
+    TransitGateway(#[from] TransitGatewayError),
+
     // ---- launch templates ----
     /// A launch-template action's refusal (`error/launch_template.rs`).
     #[error(transparent)]
@@ -626,6 +631,7 @@ mod codes;
 mod launch_template;
 mod nat_gateway;
 mod network_interface;
+mod transit_gateway;
 mod volume;
 mod vpc_peering;
 
@@ -633,6 +639,7 @@ pub use address::AddressError;
 pub use launch_template::LaunchTemplateError;
 pub use nat_gateway::NatGatewayError;
 pub use network_interface::NetworkInterfaceError;
+pub use transit_gateway::TransitGatewayError;
 pub use volume::VolumeError;
 pub use vpc_peering::PeeringError;
 #[cfg(test)]

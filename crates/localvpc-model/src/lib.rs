@@ -44,17 +44,21 @@ pub mod security_group;
 pub mod subnet;
 pub mod subnet_cidr_reservation;
 pub mod tags;
+pub mod transit_gateway;
 pub mod volume;
 pub mod vpc;
 pub mod vpc_peering;
 mod world;
 
-pub use error::{Ec2Error, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, VolumeError};
+pub use error::{
+    Ec2Error, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, TransitGatewayError, VolumeError,
+};
 pub use filter::{Filter, Filterable, Page, PageRequest};
 pub use quotas::Quotas;
 pub use tags::{Tag, Tags};
 pub use world::{
-    civil_from_days, Change, LoadError, RegionMeta, RegionState, Resource, Scope, Table, Timestamp, Tx, World,
+    civil_from_days, Change, LoadError, RegionMeta, RegionState, Resource, Scope, SpanningResource, Table, Timestamp,
+    Tx, World,
 };
 
 /// The account used when the access key is not a 12-digit number (the DESIGN contract; moto uses the same).

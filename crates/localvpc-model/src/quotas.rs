@@ -50,6 +50,12 @@ pub const OUTSTANDING_PEERING_REQUESTS: usize = 25;
 pub const NETWORK_INTERFACES_PER_REGION: usize = 5000;
 /// Part 2 §20 [D]: NAT gateways per Availability Zone (pending, available and deleting ones count).
 pub const NAT_GATEWAYS_PER_ZONE: usize = 5;
+/// Part 2 §20: transit gateways per account (and Region).
+pub const TRANSIT_GATEWAYS_PER_REGION: usize = 5;
+/// Part 2 §20: route tables per transit gateway.
+pub const ROUTE_TABLES_PER_TRANSIT_GATEWAY: usize = 20;
+/// Part 2 §20: transit gateways one VPC may attach to.
+pub const TRANSIT_GATEWAYS_PER_VPC: usize = 5;
 
 /// The default of [`Quotas::max_instances_per_call`]: a launch of this many takes a few milliseconds.
 pub const MAX_INSTANCES_PER_CALL: usize = 1000;
@@ -89,6 +95,12 @@ pub struct Quotas {
     pub network_interfaces_per_region: Option<usize>,
     /// NAT gateways per Availability Zone.
     pub nat_gateways_per_zone: Option<usize>,
+    /// Transit gateways per account and Region.
+    pub transit_gateways_per_region: Option<usize>,
+    /// Route tables per transit gateway.
+    pub route_tables_per_transit_gateway: Option<usize>,
+    /// Transit gateways per VPC (its live attachments).
+    pub transit_gateways_per_vpc: Option<usize>,
     /// The most instances one RunInstances may ask for (`MaxCount`); enforced whatever the mode (not an AWS quota,
     /// see the module doc).
     pub max_instances_per_call: usize,
@@ -120,6 +132,9 @@ impl Quotas {
             outstanding_peering_requests: None,
             network_interfaces_per_region: None,
             nat_gateways_per_zone: None,
+            transit_gateways_per_region: None,
+            route_tables_per_transit_gateway: None,
+            transit_gateways_per_vpc: None,
             max_instances_per_call: MAX_INSTANCES_PER_CALL,
         }
     }
@@ -143,6 +158,9 @@ impl Quotas {
             outstanding_peering_requests: Some(OUTSTANDING_PEERING_REQUESTS),
             network_interfaces_per_region: Some(NETWORK_INTERFACES_PER_REGION),
             nat_gateways_per_zone: Some(NAT_GATEWAYS_PER_ZONE),
+            transit_gateways_per_region: Some(TRANSIT_GATEWAYS_PER_REGION),
+            route_tables_per_transit_gateway: Some(ROUTE_TABLES_PER_TRANSIT_GATEWAY),
+            transit_gateways_per_vpc: Some(TRANSIT_GATEWAYS_PER_VPC),
             max_instances_per_call: MAX_INSTANCES_PER_CALL,
         }
     }

@@ -183,8 +183,12 @@ pub fn route_state(world: &World, region: &RegionState, table: &RouteTable, rout
         RouteTarget::NatGateway(nat_id) => {
             region.nat_gateways.get(nat_id.as_str()).is_some_and(|nat| nat.is_available())
         }
-        // Until transit gateways and virtual private gateways are modelled, nothing carries traffic.
-        RouteTarget::TransitGateway(_) | RouteTarget::VpnGateway(_) => false,
+        // Part 2 §14.1 [D]: a route to a transit gateway is usable while the VPC's attachment to it is available.
+        RouteTarget::TransitGateway(gateway_id) => {
+            crate::transit_gateway::vpc_attachment::vpc_attached(world, &table.vpc_id, gateway_id)
+        }
+        // Until virtual private gateways are modelled, nothing carries traffic.
+        RouteTarget::VpnGateway(_) => false,
     };
     if usable {
         RouteState::Active

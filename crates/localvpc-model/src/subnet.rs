@@ -324,7 +324,10 @@ pub fn delete_subnet(tx: &mut Tx, scope: &Scope, subnet_id: &str) -> Result<()> 
     let region = tx.region(scope);
     let subnet = find(region, subnet_id)?;
     // Spec §2.3 [O]: interfaces (instances in any state but terminated) hold the subnet.
-    if crate::network_interface::in_subnet(region, &subnet.id).next().is_some() {
+    // Part 2 §14.1 [D]: so does a live transit gateway attachment (its interfaces are in the subnet).
+    if crate::network_interface::in_subnet(region, &subnet.id).next().is_some()
+        || crate::transit_gateway::vpc_attachment::blocks_subnet_deletion(tx.world(), scope, &subnet.vpc_id, &subnet.id)
+    {
         return Err(Ec2Error::SubnetHasDependencies(subnet.id.clone()));
     }
     route_table::forget_subnet(tx, scope, &subnet.id);

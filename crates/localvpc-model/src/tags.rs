@@ -163,6 +163,13 @@ pub mod ops {
                 edit::<SecurityGroup>(tx, scope, id, |id| Ec2Error::SecurityGroupNotFound(vec![id]), change)
             }
             Some(IdKind::VpcPeeringConnection) => crate::vpc_peering::edit_tags(tx, scope, id, change),
+            Some(IdKind::TransitGateway) => crate::transit_gateway::edit_tags(tx, scope, id, change),
+            Some(IdKind::TransitGatewayRouteTable) => {
+                crate::transit_gateway::route_table::edit_tags(tx, scope, id, change)
+            }
+            Some(IdKind::TransitGatewayAttachment) => {
+                crate::transit_gateway::attachment::edit_tags(tx, scope, id, change)
+            }
             Some(IdKind::SecurityGroupRule) => crate::security_group::rules::edit_tags(tx, scope, id, change),
             Some(IdKind::Instance) => {
                 edit::<Instance>(tx, scope, id, |id| Ec2Error::InstanceNotFound(vec![id]), change)
@@ -265,6 +272,22 @@ pub mod ops {
                 out.push(TagDescription {
                     resource_id: pcx.id.clone(),
                     resource_type: "vpc-peering-connection",
+                    key: tag.key.clone(),
+                    value: tag.value.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// The tags the caller sees on the transit gateways, route tables and attachments it sees (part 2 §14).
+    pub fn transit_gateway_tags(world: &crate::World, scope: &Scope, now: crate::Timestamp) -> Vec<TagDescription> {
+        let mut out = Vec::new();
+        for resource in crate::transit_gateway::tagged_resources(world, scope, now) {
+            for tag in resource.tags.iter() {
+                out.push(TagDescription {
+                    resource_id: resource.id.to_string(),
+                    resource_type: resource.resource_type,
                     key: tag.key.clone(),
                     value: tag.value.clone(),
                 });

@@ -218,7 +218,8 @@ pub fn delete_vpc(tx: &mut Tx, scope: &Scope, vpc_id: &str) -> Result<()> {
         || region.network_acls.values().any(|a| a.vpc_id == vpc.id && !a.is_default)
         || region.internet_gateways.values().any(|g| g.attached_vpc.as_deref() == Some(vpc.id.as_str()))
         || region.network_interfaces.values().any(|interface| interface.vpc_id == vpc.id)
-        || crate::vpc_peering::blocks_vpc_deletion(tx.world(), scope, &vpc.id, tx.now());
+        || crate::vpc_peering::blocks_vpc_deletion(tx.world(), scope, &vpc.id, tx.now())
+        || crate::transit_gateway::vpc_attachment::blocks_vpc_deletion(tx.world(), scope, &vpc.id);
     if has_dependencies {
         return Err(Ec2Error::VpcHasDependencies(vpc.id.clone()));
     }

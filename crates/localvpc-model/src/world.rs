@@ -31,6 +31,7 @@ use crate::security_group::SecurityGroup;
 use crate::subnet::Subnet;
 use crate::subnet_cidr_reservation::SubnetCidrReservation;
 use crate::tags::Tags;
+use crate::transit_gateway::{TransitGateway, TransitGatewayAttachment, TransitGatewayRouteTable};
 use crate::volume::Volume;
 use crate::vpc::Vpc;
 use crate::vpc_peering::VpcPeeringConnection;
@@ -160,6 +161,20 @@ pub trait Resource: Clone + Serialize + DeserializeOwned + Send + Sync + 'static
     fn reindex(_index: &mut Indexes<'_>, _old: Option<&Self>, _new: Option<&Self>) {}
 }
 
+/// A resource kept beside the regions rather than in one ([`World`]'s spanning tables): it is seen from, or used
+/// by, more than one scope (a transit gateway shared with other accounts, an attachment between two accounts or
+/// Regions). Each value names the scopes it belongs to; the rules decide who sees it.
+pub trait SpanningResource: Clone + Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The record kind in the store.
+    const KIND: &'static str;
+    /// The resource ID.
+    fn id(&self) -> &str;
+    /// The table holding this kind.
+    fn table(world: &World) -> &Table<Self>;
+    /// The table holding this kind, mutably.
+    fn table_mut(world: &mut World) -> &mut Table<Self>;
+}
+
 /// The whole emulated cloud.
 #[derive(Debug, Clone, Default)]
 pub struct World {
@@ -168,6 +183,12 @@ pub struct World {
     regions: OrdMap<Scope, Arc<RegionState>>,
     /// Peering connections span two scopes, so they live beside the regions, not in one.
     peerings: Table<VpcPeeringConnection>,
+    /// Transit gateways: shared across accounts, so beside the regions like peerings (part 2 §14.3).
+    pub(crate) transit_gateways: Table<TransitGateway>,
+    /// Transit gateway route tables, beside their gateways.
+    pub(crate) transit_gateway_route_tables: Table<TransitGatewayRouteTable>,
+    /// Transit gateway attachments, which join a gateway to a VPC or a peer gateway of another scope.
+    pub(crate) transit_gateway_attachments: Table<TransitGatewayAttachment>,
     next_id: u64,
     /// Which ID sequence this world issues (see [`crate::ids`]); persisted with the counter.
     id_key: u64,
@@ -240,6 +261,11 @@ impl World {
         &self.peerings
     }
 
+    /// Every resource of a spanning kind, whatever its scopes.
+    pub fn spanning<T: SpanningResource>(&self) -> &Table<T> {
+        T::table(self)
+    }
+
     /// Every scope that holds state.
     pub fn scopes(&self) -> impl Iterator<Item = (&Scope, &RegionState)> {
         self.regions.iter().map(|(scope, region)| (scope, &**region))
@@ -293,6 +319,16 @@ impl World {
                 world.peerings.insert(Arc::from(pcx.id.as_str()), Arc::new(pcx));
                 continue;
             }
+            let spanning = match kind {
+                TransitGateway::KIND => Some(load_spanning::<TransitGateway>(&mut world, body)),
+                TransitGatewayRouteTable::KIND => Some(load_spanning::<TransitGatewayRouteTable>(&mut world, body)),
+                TransitGatewayAttachment::KIND => Some(load_spanning::<TransitGatewayAttachment>(&mut world, body)),
+                _ => None,
+            };
+            if let Some(result) = spanning {
+                result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;
+                continue;
+            }
             let region = Arc::make_mut(world.regions.entry(scope).or_default());
             let index = &mut world.index;
             let result = match kind {
@@ -331,6 +367,16 @@ impl World {
     }
 }
 
+fn load_spanning<T: SpanningResource>(world: &mut World, body: &str) -> serde_json::Result<()> {
+    let value: T = serde_json::from_str(body)?;
+    T::table_mut(world).insert(Arc::from(value.id()), Arc::new(value));
+    Ok(())
+}
+
+fn serialize_spanning<T: SpanningResource>(world: &World, _scope: &Scope, id: &str) -> Option<String> {
+    T::table(world).get(id).map(|value| serde_json::to_string(&**value).expect("model types serialize"))
+}
+
 fn load_into<T: Resource>(region: &mut RegionState, world: &mut WorldIndex, body: &str) -> serde_json::Result<()> {
     let value: T = serde_json::from_str(body)?;
     store::<T>(region, world, Arc::new(value));
@@ -359,7 +405,7 @@ fn serialize_peering(world: &World, _scope: &Scope, id: &str) -> Option<String> 
 
 const PEERING_KIND: &str = "vpc_peering_connection";
 
-/// The store scope of world-level records (peering connections).
+/// The store scope of world-level records (peering connections, the spanning resources).
 fn global_scope() -> Scope {
     Scope::new("", "")
 }
@@ -462,6 +508,24 @@ impl<'w> Tx<'w> {
         let id = pcx.id.clone();
         self.world.peerings.insert(Arc::from(id.as_str()), Arc::new(pcx));
         self.dirty.insert((PEERING_KIND, global_scope(), id), serialize_peering);
+    }
+
+    /// Looks a spanning resource up by ID.
+    pub fn get_spanning<T: SpanningResource>(&self, id: &str) -> Option<Arc<T>> {
+        T::table(self.world).get(id).cloned()
+    }
+
+    /// Inserts or replaces a spanning resource.
+    pub fn put_spanning<T: SpanningResource>(&mut self, value: T) {
+        let id = value.id().to_string();
+        T::table_mut(self.world).insert(Arc::from(id.as_str()), Arc::new(value));
+        self.dirty.insert((T::KIND, global_scope(), id), serialize_spanning::<T>);
+    }
+
+    /// Removes a spanning resource.
+    pub fn remove_spanning<T: SpanningResource>(&mut self, id: &str) {
+        T::table_mut(self.world).remove(id);
+        self.dirty.insert((T::KIND, global_scope(), id.to_string()), serialize_spanning::<T>);
     }
 
     /// Replaces the per-scope facts.

@@ -23,6 +23,7 @@ mod security_group;
 mod subnet;
 mod subnet_cidr_reservation;
 mod tags;
+mod transit_gateway;
 mod volume;
 mod vpc;
 mod vpc_peering;

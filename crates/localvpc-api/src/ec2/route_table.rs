@@ -144,7 +144,6 @@ fn route_request(params: &Params) -> std::result::Result<RouteRequest, Ec2Error>
         )),
     };
     let unsupported = [
-        "TransitGatewayId",
         "EgressOnlyInternetGatewayId",
         "VpcEndpointId",
         "LocalGatewayId",
@@ -158,6 +157,7 @@ fn route_request(params: &Params) -> std::result::Result<RouteRequest, Ec2Error>
         gateway_id: params.get("GatewayId").map(str::to_string),
         vpc_peering_connection_id: params.get("VpcPeeringConnectionId").map(str::to_string),
         nat_gateway_id: params.get("NatGatewayId").map(str::to_string),
+        transit_gateway_id: params.get("TransitGatewayId").map(str::to_string),
         instance_id: params.get("InstanceId").map(str::to_string),
         network_interface_id: params.get("NetworkInterfaceId").map(str::to_string),
         unsupported_targets: unsupported.into_iter().filter(|key| params.get(key).is_some()).collect(),

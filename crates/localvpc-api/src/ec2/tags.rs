@@ -58,6 +58,7 @@ pub(crate) fn describe_tags(world: &World, ctx: &Ctx, params: &Params, x: &mut X
     };
     let mut all = ops::all_tags(world.region(&ctx.scope));
     all.extend(ops::peering_tags(world, &ctx.scope, Control::now(world)));
+    all.extend(ops::transit_gateway_tags(world, &ctx.scope, Control::now(world)));
     all.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
     let matching: Vec<TagDescription> = all.into_iter().filter(|tag| matches(tag, &filters)).collect();
     let end = page.max_results.map_or(matching.len(), |max| (start + max).min(matching.len()));

@@ -183,6 +183,7 @@ impl Ec2Error {
             NetworkInterface(error) => error.code(),
             Address(error) => error.code(),
             NatGateway(error) => error.code(),
+            TransitGateway(error) => error.code(),
             SubnetCidrReservationNotFound(_) => "InvalidSubnetCidrReservationID.NotFound",
             LaunchTemplate(error) => error.code(),
             DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",

@@ -16,11 +16,13 @@ pub struct RouteRequest {
     pub vpc_peering_connection_id: Option<String>,
     /// `NatGatewayId`.
     pub nat_gateway_id: Option<String>,
+    /// `TransitGatewayId`.
+    pub transit_gateway_id: Option<String>,
     /// `InstanceId`.
     pub instance_id: Option<String>,
     /// `NetworkInterfaceId`.
     pub network_interface_id: Option<String>,
-    /// Targets localvpc does not model (transit gateway, egress-only gateway, …) by parameter name.
+    /// Targets localvpc does not model (egress-only gateway, endpoints, …) by parameter name.
     pub unsupported_targets: Vec<&'static str>,
     /// `LocalTarget=true` (ReplaceRoute only).
     pub local_target: bool,
@@ -52,6 +54,7 @@ fn resolve_target(
         request.gateway_id.is_some(),
         request.vpc_peering_connection_id.is_some(),
         request.nat_gateway_id.is_some(),
+        request.transit_gateway_id.is_some(),
         request.instance_id.is_some(),
         request.network_interface_id.is_some(),
         request.local_target,
@@ -99,6 +102,15 @@ fn resolve_target(
             )));
         }
         return Ok(RouteTarget::VpcPeeringConnection(pcx.id.clone()));
+    }
+    if let Some(gateway_id) = &request.transit_gateway_id {
+        // Part 2 §14.1 [O: hashicorp/terraform-provider-aws#9222, #10025]: the VPC must have an available
+        // attachment to the gateway; without one (or while it is pending) the gateway "does not exist".
+        IdKind::TransitGateway.check(gateway_id)?;
+        if !crate::transit_gateway::vpc_attachment::vpc_attached(world, &table.vpc_id, gateway_id) {
+            return Err(crate::TransitGatewayError::RouteTargetNotFound(gateway_id.clone()).into());
+        }
+        return Ok(RouteTarget::TransitGateway(gateway_id.clone()));
     }
     if let Some(nat_id) = &request.nat_gateway_id {
         IdKind::NatGateway.check(nat_id)?;

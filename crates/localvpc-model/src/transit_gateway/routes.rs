@@ -1,0 +1,365 @@
+//! Transit gateway routes (part 2 §14.1, §14.4): static and blackhole routes (Create, Delete, Replace), the
+//! routes propagation adds, and SearchTransitGatewayRoutes.
+//!
+//! Propagated routes are derived, never stored: a table's routes are computed from its static routes, the
+//! attachments propagating into it and those attachments' VPCs as they are now, so they follow attachments being
+//! deleted and VPCs gaining blocks. The rules: a VPC attachment propagates its VPC's IPv4 blocks, except a block
+//! that overlaps one an earlier propagation already put in the table (part 2 §14.1 [D]: identical or overlapping
+//! CIDRs are not propagated for the later attachment); a static route beats a propagated one to the same prefix
+//! (part 2 §9 item 9 [D]); a peering attachment propagates nothing (§14.1 [D]).
+
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+
+use super::attachment::{AttachmentState, TransitGatewayAttachment};
+use super::route_table::{self, TransitGatewayRouteTable};
+use crate::cidr;
+use crate::filter::{glob_match, Filter};
+use crate::world::{Scope, Tx, World};
+use crate::{Ec2Error, Result, TransitGatewayError};
+
+/// A route a user made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaticRoute {
+    /// `destinationCidrBlock`.
+    pub destination: Ipv4Net,
+    /// Where it sends packets.
+    pub target: StaticTarget,
+}
+
+/// The target of a static route.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StaticTarget {
+    /// An attachment of the table's gateway.
+    Attachment(String),
+    /// `Blackhole=true`: drop.
+    Blackhole,
+}
+
+/// `type` of a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteType {
+    /// Made by CreateTransitGatewayRoute.
+    Static,
+    /// From a propagation.
+    Propagated,
+}
+
+impl RouteType {
+    /// The wire spelling.
+    pub fn code(self) -> &'static str {
+        match self {
+            RouteType::Static => "static",
+            RouteType::Propagated => "propagated",
+        }
+    }
+}
+
+/// `state` of a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteState {
+    /// Carries traffic.
+    Active,
+    /// Drops it: a blackhole route, or a static route whose attachment is not available.
+    Blackhole,
+    /// In the answer of DeleteTransitGatewayRoute only.
+    Deleted,
+}
+
+impl RouteState {
+    /// The wire spelling.
+    pub fn code(self) -> &'static str {
+        match self {
+            RouteState::Active => "active",
+            RouteState::Blackhole => "blackhole",
+            RouteState::Deleted => "deleted",
+        }
+    }
+}
+
+/// The attachment a route points at, as `transitGatewayAttachments/item` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteAttachment {
+    /// `transitGatewayAttachmentId`.
+    pub attachment_id: String,
+    /// `resourceId`.
+    pub resource_id: String,
+    /// `resourceType`.
+    pub resource_type: &'static str,
+}
+
+/// One route of a table as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// `destinationCidrBlock`.
+    pub destination: Ipv4Net,
+    /// The attachment (none for a blackhole route).
+    pub attachment: Option<RouteAttachment>,
+    /// `type`.
+    pub route_type: RouteType,
+    /// `state`.
+    pub state: RouteState,
+}
+
+fn route_attachment(world: &World, table: &TransitGatewayRouteTable, attachment_id: &str) -> RouteAttachment {
+    let attachment = world.transit_gateway_attachments.get(attachment_id);
+    RouteAttachment {
+        attachment_id: attachment_id.to_string(),
+        resource_id: attachment.map(|a| a.resource_id_from(&table.transit_gateway_id).to_string()).unwrap_or_default(),
+        resource_type: attachment.map(|a| a.resource_type()).unwrap_or("vpc"),
+    }
+}
+
+fn static_route(world: &World, table: &TransitGatewayRouteTable, route: &StaticRoute) -> Route {
+    let (attachment, state) = match &route.target {
+        StaticTarget::Blackhole => (None, RouteState::Blackhole),
+        StaticTarget::Attachment(attachment_id) => {
+            // ASSUMPTION (part 2 §14.1 [I]): a static route outlives its attachment and is `blackhole` while the
+            // attachment is not available, as a VPC route to a deleted target is.
+            let available = world
+                .transit_gateway_attachments
+                .get(attachment_id.as_str())
+                .is_some_and(|attachment| attachment.state == AttachmentState::Available);
+            let state = if available { RouteState::Active } else { RouteState::Blackhole };
+            (Some(route_attachment(world, table, attachment_id)), state)
+        }
+    };
+    Route { destination: route.destination, attachment, route_type: RouteType::Static, state }
+}
+
+/// The blocks each propagating attachment adds, in propagation order, an overlapping later one left out.
+fn propagated(world: &World, table: &TransitGatewayRouteTable) -> Vec<(Ipv4Net, String)> {
+    let mut taken: Vec<(Ipv4Net, String)> = Vec::new();
+    for attachment_id in &table.propagations {
+        let Some(attachment) = world.transit_gateway_attachments.get(attachment_id.as_str()) else { continue };
+        if attachment.state != AttachmentState::Available {
+            continue;
+        }
+        let Some(vpc) = attachment.vpc() else { continue };
+        let scope = Scope::new(&vpc.account, &attachment.region);
+        let Some(vpc) = world.region(&scope).vpcs.get(vpc.vpc_id.as_str()) else { continue };
+        for block in vpc.cidr_blocks() {
+            if !taken.iter().any(|(other, _)| cidr::overlaps(other, block)) {
+                taken.push((*block, attachment_id.clone()));
+            }
+        }
+    }
+    taken
+}
+
+/// Every route of `table`, ordered by destination: static routes, and propagated ones whose prefix no static route
+/// has.
+pub fn routes(world: &World, table: &TransitGatewayRouteTable) -> Vec<Route> {
+    let mut out: Vec<Route> = table.routes.iter().map(|route| static_route(world, table, route)).collect();
+    for (destination, attachment_id) in propagated(world, table) {
+        if !table.routes.iter().any(|route| route.destination == destination) {
+            out.push(Route {
+                destination,
+                attachment: Some(route_attachment(world, table, &attachment_id)),
+                route_type: RouteType::Propagated,
+                state: RouteState::Active,
+            });
+        }
+    }
+    out.sort_by_key(|route| (route.destination.network(), route.destination.prefix_len()));
+    out
+}
+
+fn parse_destination(text: &str) -> Result<Ipv4Net> {
+    cidr::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "DestinationCidrBlock"))
+}
+
+/// The target a Create/ReplaceTransitGatewayRoute names: an attachment of the table's gateway, or a blackhole.
+fn target(
+    world: &World,
+    scope: &Scope,
+    table: &TransitGatewayRouteTable,
+    attachment_id: Option<&str>,
+    blackhole: bool,
+    now: crate::Timestamp,
+) -> Result<StaticTarget> {
+    match (attachment_id, blackhole) {
+        (None, true) => Ok(StaticTarget::Blackhole),
+        (Some(attachment_id), false) => {
+            let attachment: TransitGatewayAttachment =
+                super::attachment::find_visible(world, scope, attachment_id, now)?;
+            if !attachment.touches(&table.transit_gateway_id) {
+                let error = TransitGatewayError::AttachmentOfOtherGateway {
+                    attachment_id: attachment.id.clone(),
+                    route_table_id: table.id.clone(),
+                };
+                return Err(error.into());
+            }
+            Ok(StaticTarget::Attachment(attachment.id))
+        }
+        _ => Err(TransitGatewayError::RouteTargetCombination.into()),
+    }
+}
+
+/// CreateTransitGatewayRoute (part 2 §14.1, §14.2 [O]): one static route per prefix.
+pub fn create(
+    tx: &mut Tx,
+    scope: &Scope,
+    table_id: &str,
+    destination: &str,
+    attachment_id: Option<&str>,
+    blackhole: bool,
+) -> Result<Route> {
+    let mut table = route_table::find(tx.world(), scope, table_id)?;
+    let destination = parse_destination(destination)?;
+    let target = target(tx.world(), scope, &table, attachment_id, blackhole, tx.now())?;
+    if table.routes.iter().any(|route| route.destination == destination) {
+        let error =
+            TransitGatewayError::RouteAlreadyExists { destination: destination.to_string(), route_table_id: table.id };
+        return Err(error.into());
+    }
+    let route = StaticRoute { destination, target };
+    table.routes.push(route.clone());
+    table.routes.sort_by_key(|route| (route.destination.network(), route.destination.prefix_len()));
+    let shown = static_route(tx.world(), &table, &route);
+    tx.put_spanning(table);
+    Ok(shown)
+}
+
+fn position(table: &TransitGatewayRouteTable, destination: &Ipv4Net) -> Result<usize> {
+    table.routes.iter().position(|route| route.destination == *destination).ok_or_else(|| {
+        TransitGatewayError::RouteNotFound { destination: destination.to_string(), route_table_id: table.id.clone() }
+            .into()
+    })
+}
+
+/// DeleteTransitGatewayRoute: a static route; the answer shows it `deleted`.
+pub fn delete(tx: &mut Tx, scope: &Scope, table_id: &str, destination: &str) -> Result<Route> {
+    let mut table = route_table::find(tx.world(), scope, table_id)?;
+    let destination = parse_destination(destination)?;
+    let index = position(&table, &destination)?;
+    let removed = table.routes.remove(index);
+    let mut shown = static_route(tx.world(), &table, &removed);
+    shown.state = RouteState::Deleted;
+    tx.put_spanning(table);
+    Ok(shown)
+}
+
+/// ReplaceTransitGatewayRoute: a static route's target. ASSUMPTION (part 2 §14.1 [I]): a prefix with no static
+/// route is refused as DeleteTransitGatewayRoute refuses it.
+pub fn replace(
+    tx: &mut Tx,
+    scope: &Scope,
+    table_id: &str,
+    destination: &str,
+    attachment_id: Option<&str>,
+    blackhole: bool,
+) -> Result<Route> {
+    let mut table = route_table::find(tx.world(), scope, table_id)?;
+    let destination = parse_destination(destination)?;
+    let target = target(tx.world(), scope, &table, attachment_id, blackhole, tx.now())?;
+    let index = position(&table, &destination)?;
+    table.routes[index].target = target;
+    let shown = static_route(tx.world(), &table, &table.routes[index]);
+    tx.put_spanning(table);
+    Ok(shown)
+}
+
+/// SearchTransitGatewayRoutes' filters (part 2 §14.1 [D bc]).
+pub const SEARCH_FILTERS: &[&str] = &[
+    "attachment.transit-gateway-attachment-id",
+    "attachment.resource-id",
+    "attachment.resource-type",
+    "prefix-list-id",
+    "route-search.exact-match",
+    "route-search.longest-prefix-match",
+    "route-search.subnet-of-match",
+    "route-search.supernet-of-match",
+    "state",
+    "type",
+];
+
+fn parse_filter_cidr(value: &str) -> Result<Ipv4Net> {
+    let text = if value.contains('/') { value.to_string() } else { format!("{value}/32") };
+    text.parse::<Ipv4Net>().map(|net| net.trunc()).map_err(|_| Ec2Error::invalid_cidr(value, "route-search"))
+}
+
+/// Whether `route` passes one (non-longest-prefix) filter.
+fn passes(route: &Route, filter: &Filter) -> Result<bool> {
+    let any = |values: &[String]| filter.values.iter().any(|p| values.iter().any(|v| glob_match(p, v)));
+    let attachment = route.attachment.as_ref();
+    Ok(match filter.name.as_str() {
+        "attachment.transit-gateway-attachment-id" => {
+            any(&attachment.map(|a| a.attachment_id.clone()).into_iter().collect::<Vec<_>>())
+        }
+        "attachment.resource-id" => any(&attachment.map(|a| a.resource_id.clone()).into_iter().collect::<Vec<_>>()),
+        "attachment.resource-type" => {
+            any(&attachment.map(|a| a.resource_type.to_string()).into_iter().collect::<Vec<_>>())
+        }
+        "prefix-list-id" => false,
+        "state" => any(&[route.state.code().to_string()]),
+        "type" => any(&[route.route_type.code().to_string()]),
+        "route-search.exact-match" => {
+            let mut hit = false;
+            for value in &filter.values {
+                hit |= parse_filter_cidr(value)? == route.destination;
+            }
+            hit
+        }
+        "route-search.subnet-of-match" => {
+            let mut hit = false;
+            for value in &filter.values {
+                hit |= parse_filter_cidr(value)?.contains(&route.destination);
+            }
+            hit
+        }
+        "route-search.supernet-of-match" => {
+            let mut hit = false;
+            for value in &filter.values {
+                hit |= route.destination.contains(&parse_filter_cidr(value)?);
+            }
+            hit
+        }
+        _ => true,
+    })
+}
+
+/// SearchTransitGatewayRoutes (part 2 §14.1 [D bc]): the table's routes that pass every filter, at most
+/// `max_results` of them, and whether more matched (`additionalRoutesAvailable`). `route-search.longest-prefix-match`
+/// keeps, of the routes containing the address or block, those with the longest prefix.
+pub fn search(
+    world: &World,
+    scope: &Scope,
+    table_id: &str,
+    filters: &[Filter],
+    max_results: usize,
+) -> Result<(Vec<Route>, bool)> {
+    let table = route_table::find(world, scope, table_id)?;
+    for filter in filters {
+        if !SEARCH_FILTERS.contains(&filter.name.as_str()) {
+            return Err(Ec2Error::InvalidFilter(filter.name.clone()));
+        }
+    }
+    let mut kept = Vec::new();
+    for route in routes(world, &table) {
+        let mut keep = true;
+        for filter in filters.iter().filter(|f| f.name != "route-search.longest-prefix-match") {
+            keep &= passes(&route, filter)?;
+        }
+        if keep {
+            kept.push(route);
+        }
+    }
+    for filter in filters.iter().filter(|f| f.name == "route-search.longest-prefix-match") {
+        let mut best: Vec<Route> = Vec::new();
+        for value in &filter.values {
+            let wanted = parse_filter_cidr(value)?;
+            let containing = kept.iter().filter(|route| route.destination.contains(&wanted));
+            let longest = containing.clone().map(|route| route.destination.prefix_len()).max();
+            for route in containing.filter(|route| Some(route.destination.prefix_len()) == longest) {
+                if !best.contains(route) {
+                    best.push(route.clone());
+                }
+            }
+        }
+        kept = best;
+    }
+    let more = kept.len() > max_results;
+    kept.truncate(max_results);
+    Ok((kept, more))
+}
