@@ -5,7 +5,7 @@
 //! the `#[error]` text is the message. The doc of each variant names the spec section it comes from
 //! (`shared/spec/aws-vpc-behaviour.md`). The snapshot test at the bottom lists every (code, message) pair, so a
 //! changed spelling shows up in review. A family of many variants gets an enum of its own behind one variant here
-//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`), with its codes beside it.
+//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`, `Ec2Error::Vpn` in `error/vpn.rs`), with its codes beside it.
 
 use thiserror::Error;
 
@@ -663,6 +663,11 @@ pub enum Ec2Error {
     #[error(transparent)]
     Address(#[from] AddressError),
 
+    // ---- site-to-site VPN (part 2 §15) ----
+    /// A VPN action's refusal (`error/vpn.rs`).
+    #[error(transparent)]
+    Vpn(#[from] VpnError),
+
     // ---- launch templates ----
     /// A launch-template action's refusal (`error/launch_template.rs`).
     #[error(transparent)]
@@ -689,11 +694,13 @@ mod codes;
 mod launch_template;
 mod network_interface;
 mod volume;
+mod vpn;
 
 pub use address::AddressError;
 pub use launch_template::LaunchTemplateError;
 pub use network_interface::NetworkInterfaceError;
 pub use volume::VolumeError;
+pub use vpn::VpnError;
 #[cfg(test)]
 mod tests;
 

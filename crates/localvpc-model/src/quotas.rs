@@ -48,6 +48,14 @@ pub const ACTIVE_PEERINGS_PER_VPC: usize = 50;
 pub const OUTSTANDING_PEERING_REQUESTS: usize = 25;
 /// Spec §5: network interfaces per Region.
 pub const NETWORK_INTERFACES_PER_REGION: usize = 5000;
+/// Part 2 §20: customer gateways per Region.
+pub const CUSTOMER_GATEWAYS_PER_REGION: usize = 50;
+/// Part 2 §20: virtual private gateways per Region.
+pub const VPN_GATEWAYS_PER_REGION: usize = 5;
+/// Part 2 §20: VPN connections per Region.
+pub const VPN_CONNECTIONS_PER_REGION: usize = 50;
+/// Part 2 §20: VPN connections per virtual private gateway.
+pub const VPN_CONNECTIONS_PER_VPN_GATEWAY: usize = 10;
 
 /// The default of [`Quotas::max_instances_per_call`]: a launch of this many takes a few milliseconds.
 pub const MAX_INSTANCES_PER_CALL: usize = 1000;
@@ -85,6 +93,14 @@ pub struct Quotas {
     pub outstanding_peering_requests: Option<usize>,
     /// Network interfaces per Region.
     pub network_interfaces_per_region: Option<usize>,
+    /// Customer gateways per Region (deleted ones not counted).
+    pub customer_gateways_per_region: Option<usize>,
+    /// Virtual private gateways per Region (deleted ones not counted).
+    pub vpn_gateways_per_region: Option<usize>,
+    /// VPN connections per Region (deleted ones not counted).
+    pub vpn_connections_per_region: Option<usize>,
+    /// VPN connections per virtual private gateway.
+    pub vpn_connections_per_vpn_gateway: Option<usize>,
     /// The most instances one RunInstances may ask for (`MaxCount`); enforced whatever the mode (not an AWS quota,
     /// see the module doc).
     pub max_instances_per_call: usize,
@@ -115,6 +131,10 @@ impl Quotas {
             active_peerings_per_vpc: None,
             outstanding_peering_requests: None,
             network_interfaces_per_region: None,
+            customer_gateways_per_region: None,
+            vpn_gateways_per_region: None,
+            vpn_connections_per_region: None,
+            vpn_connections_per_vpn_gateway: None,
             max_instances_per_call: MAX_INSTANCES_PER_CALL,
         }
     }
@@ -137,6 +157,10 @@ impl Quotas {
             active_peerings_per_vpc: Some(ACTIVE_PEERINGS_PER_VPC),
             outstanding_peering_requests: Some(OUTSTANDING_PEERING_REQUESTS),
             network_interfaces_per_region: Some(NETWORK_INTERFACES_PER_REGION),
+            customer_gateways_per_region: Some(CUSTOMER_GATEWAYS_PER_REGION),
+            vpn_gateways_per_region: Some(VPN_GATEWAYS_PER_REGION),
+            vpn_connections_per_region: Some(VPN_CONNECTIONS_PER_REGION),
+            vpn_connections_per_vpn_gateway: Some(VPN_CONNECTIONS_PER_VPN_GATEWAY),
             max_instances_per_call: MAX_INSTANCES_PER_CALL,
         }
     }

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::address::Address;
+use crate::customer_gateway::CustomerGateway;
 use crate::dhcp_options::DhcpOptions;
 use crate::ids::{format_id, IdKind};
 use crate::index::{Indexes, RegionIndex, WorldIndex};
@@ -33,6 +34,8 @@ use crate::tags::Tags;
 use crate::volume::Volume;
 use crate::vpc::Vpc;
 use crate::vpc_peering::VpcPeeringConnection;
+use crate::vpn_connection::VpnConnection;
+use crate::vpn_gateway::VpnGateway;
 
 /// An `(account, region)` pair: the unit AWS isolates resources by.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -132,6 +135,12 @@ pub struct RegionState {
     pub launch_templates: Table<LaunchTemplate>,
     /// Subnet CIDR reservations.
     pub subnet_cidr_reservations: Table<SubnetCidrReservation>,
+    /// Customer gateways (deleted ones while still listed).
+    pub customer_gateways: Table<CustomerGateway>,
+    /// Virtual private gateways (deleted ones while still listed).
+    pub vpn_gateways: Table<VpnGateway>,
+    /// Site-to-site VPN connections (deleted ones while still listed).
+    pub vpn_connections: Table<VpnConnection>,
     /// Lookups derived from the tables above (see [`crate::index`]); kept true by [`Tx`].
     pub(crate) index: RegionIndex,
 }
@@ -310,6 +319,9 @@ impl World {
                 SubnetCidrReservation::KIND => load_into::<SubnetCidrReservation>(region, index, body),
                 Volume::KIND => load_into::<Volume>(region, index, body),
                 LaunchTemplate::KIND => load_into::<LaunchTemplate>(region, index, body),
+                CustomerGateway::KIND => load_into::<CustomerGateway>(region, index, body),
+                VpnGateway::KIND => load_into::<VpnGateway>(region, index, body),
+                VpnConnection::KIND => load_into::<VpnConnection>(region, index, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
             result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;

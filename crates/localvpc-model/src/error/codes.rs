@@ -192,6 +192,7 @@ impl Ec2Error {
             Volume(error) => error.code(),
             NetworkInterface(error) => error.code(),
             Address(error) => error.code(),
+            Vpn(error) => error.code(),
             SubnetCidrReservationNotFound(_) => "InvalidSubnetCidrReservationID.NotFound",
             LaunchTemplate(error) => error.code(),
             DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",
