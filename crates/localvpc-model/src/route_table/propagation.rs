@@ -124,3 +124,6 @@ pub fn disable_vgw_route_propagation(tx: &mut Tx, scope: &Scope, gateway_id: &st
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
