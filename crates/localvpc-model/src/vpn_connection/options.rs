@@ -207,11 +207,13 @@ impl TunnelOptionsRequest {
     }
 }
 
-/// A requested tunnel inside CIDR: a /30 of 169.254.0.0/16 that is not reserved.
+/// A requested tunnel inside CIDR: a /30 of 169.254.0.0/16 that is not reserved. ASSUMPTION (part 2 §15.3 [I]):
+/// unlike a VPC's block, a tunnel's is not canonicalised — host bits set (`169.254.10.1/30`) are refused, since the
+/// two ends' addresses are read from the block.
 fn inside_cidr(text: &str) -> Result<Ipv4Net> {
     let link_local: Ipv4Net = "169.254.0.0/16".parse().expect("valid");
     let block = cidr::parse_canonical(text)
-        .filter(|block| block.prefix_len() == 30 && link_local.contains(block))
+        .filter(|block| block.prefix_len() == 30 && link_local.contains(block) && block.to_string() == text)
         .ok_or_else(|| VpnError::InvalidTunnelInsideCidr(text.to_string()))?;
     if is_reserved(&block) {
         return Err(VpnError::ReservedTunnelInsideCidr(text.to_string()).into());

@@ -27,8 +27,8 @@ fn lab(static_routes_only: bool, advertised: &str) -> Lab {
     let mut world = World::default();
     let mut tx = Tx::new(&mut world, Timestamp(1_000));
     let scope = scope();
-    let vpc = vpc::create_vpc(&mut tx, &scope, CreateVpc { cidr_block: "10.0.0.0/16".into(), ..Default::default() })
-        .unwrap();
+    let vpc =
+        vpc::create_vpc(&mut tx, &scope, CreateVpc { cidr_block: "10.0.0.0/16".into(), ..Default::default() }).unwrap();
     let vgw = vpn_gateway::create(&mut tx, &scope, "ipsec.1", None, None, Vec::new()).unwrap();
     vpn_gateway::attach(&mut tx, &scope, &vgw.id, &vpc.id).unwrap();
     let tags = vec![Tag { key: BGP_PREFIXES_TAG.into(), value: advertised.into() }];
