@@ -170,9 +170,16 @@ def test_transit_gateway_connections_are_refused_for_now(ec2):
     with ec2_error("InvalidParameterValue", "VPN connections terminated on a transit gateway "
                                             "(tgw-0123456789abcdef0) are not supported by localvpc yet"):
         ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw_id, TransitGatewayId="tgw-0123456789abcdef0")
-    with ec2_error("InvalidParameterCombination",
-                   "The request must contain exactly one of VpnGatewayId or TransitGatewayId"):
+    with ec2_error("InvalidParameterValue", "The request must contain either parameter vpnGatewayId or "
+                                            "transitGatewayId"):
         ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw_id)
+    # Both gateways are refused before anything is looked up; an unknown customer gateway before the gateway.
+    with ec2_error("InvalidParameterValue",
+                   "The request must not contain both parameter vpnGatewayId and transitGatewayId"):
+        ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId="cgw-0123abcd", VpnGatewayId="vgw-0123abcd",
+                                  TransitGatewayId="gateway_id")
+    with ec2_error("InvalidCustomerGatewayID.NotFound", "The customerGateway ID 'cgw-0123abcd' does not exist"):
+        ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId="cgw-0123abcd", TransitGatewayId="gateway_id")
     assert vpn_ids(ec2) == set()
 
 

@@ -198,19 +198,24 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateVpnConnection) -> Resul
     if request.connection_type != customer_gateway::IPSEC_1 {
         return Err(VpnError::InvalidGatewayType(request.connection_type).into());
     }
-    let vpn_gateway_id = match (&request.vpn_gateway_id, &request.transit_gateway_id) {
-        (Some(vpn_gateway_id), None) => vpn_gateway_id.clone(),
-        (None, Some(transit_gateway_id)) => {
-            IdKind::TransitGateway.check(transit_gateway_id)?;
-            return Err(VpnError::TransitGatewayVpnNotSupported(transit_gateway_id.clone()).into());
-        }
-        _ => return Err(VpnError::GatewayChoice.into()),
-    };
+    // The order of the checks is AWS's [O: moto's AWS-verified tests]: both gateways is refused first, then the
+    // customer gateway is looked up, then the gateway it ends on.
+    if request.vpn_gateway_id.is_some() && request.transit_gateway_id.is_some() {
+        return Err(VpnError::BothGateways.into());
+    }
     let region = tx.region(scope);
     let customer_gateway = customer_gateway::find(region, &request.customer_gateway_id, now)?;
     if !customer_gateway.lifecycle.is_live() {
         return Err(VpnError::CustomerGatewayNotAvailable(customer_gateway.id.clone()).into());
     }
+    let vpn_gateway_id = match (&request.vpn_gateway_id, &request.transit_gateway_id) {
+        (Some(vpn_gateway_id), _) => vpn_gateway_id.clone(),
+        // Transit gateways are not modelled yet; AWS itself checks no shape here (an unknown ID is NotFound).
+        (None, Some(transit_gateway_id)) => {
+            return Err(VpnError::TransitGatewayVpnNotSupported(transit_gateway_id.clone()).into())
+        }
+        (None, None) => return Err(VpnError::NoGateway.into()),
+    };
     let vpn_gateway = vpn_gateway::find_live(region, &vpn_gateway_id, now)?;
     let options = request.options.validate()?;
     crate::tags::validate(&request.tags)?;

@@ -64,9 +64,14 @@ pub enum VpnError {
     /// §15.2 [O hashicorp/terraform-provider-aws#5831]: DeleteVpnGateway while attached.
     #[error("The VPN gateway is in use.")]
     VpnGatewayInUse,
-    /// §15.3: CreateVpnConnection with both `VpnGatewayId` and `TransitGatewayId`, or neither. ASSUMPTION (text [I]).
-    #[error("The request must contain exactly one of VpnGatewayId or TransitGatewayId")]
-    GatewayChoice,
+    /// §15.3 [O: moto's AWS-verified test_create_vpn_connection_to_both_vpn_gateway_and_transit_gateway]:
+    /// CreateVpnConnection with both `VpnGatewayId` and `TransitGatewayId`, refused before anything is looked up.
+    #[error("The request must not contain both parameter vpnGatewayId and transitGatewayId")]
+    BothGateways,
+    /// §15.3: CreateVpnConnection with neither `VpnGatewayId` nor `TransitGatewayId`. ASSUMPTION (code and text [I]:
+    /// the shape of the answer to both).
+    #[error("The request must contain either parameter vpnGatewayId or transitGatewayId")]
+    NoGateway,
     /// §15.3: a VPN connection terminated on a transit gateway; localvpc has no transit gateways yet.
     #[error("VPN connections terminated on a transit gateway ({0}) are not supported by localvpc yet")]
     TransitGatewayVpnNotSupported(String),
@@ -165,8 +170,10 @@ impl VpnError {
             | TunnelInsideCidrInUse { .. }
             | InvalidPreSharedKey
             | InvalidTunnelOption { .. }
-            | InvalidNetworkCidr { .. } => "InvalidParameterValue",
-            BgpAsnAndExtended | GatewayChoice => "InvalidParameterCombination",
+            | InvalidNetworkCidr { .. }
+            | BothGateways
+            | NoGateway => "InvalidParameterValue",
+            BgpAsnAndExtended => "InvalidParameterCombination",
             CustomerGatewayInUse(_) | VpnGatewayInUse | VpnConnectionNotAvailable(_) => "IncorrectState",
             CustomerGatewayNotAvailable(_) => "InvalidCustomerGatewayState",
             VpcAlreadyHasVpnGateway(_) => "InvalidVpcState",
