@@ -221,3 +221,22 @@ def test_the_create_answer_shows_tunnels_down_and_a_repeat_shows_the_available_c
     fresh = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=fresh_cgw, VpnGatewayId=site.vgw_id)
     assert fresh["VpnConnection"]["State"] == "pending"
     assert [t["Status"] for t in fresh["VpnConnection"]["VgwTelemetry"]] == ["DOWN", "DOWN"]
+
+
+def test_everything_survives_a_restart(sqlite_server, client_factory):
+    srv = sqlite_server(name="vpn-restart").start()
+    ec2 = client_factory(endpoint=srv.endpoint)
+    site = Site(ec2)
+    site.enable()
+    assert switch(srv.endpoint, site.vpn_id, "1", "down").status_code == 200
+    before = (site.table(), ec2.describe_vpn_connections()["VpnConnections"],
+              ec2.describe_vpn_gateways()["VpnGateways"], ec2.describe_customer_gateways()["CustomerGateways"])
+    assert site.destinations() == ["10.6.0.0/16", "10.7.0.0/16"]
+    srv.kill()
+    srv.start()
+    ec2 = client_factory(endpoint=srv.endpoint)
+    site.ec2 = ec2
+    after = (site.table(), ec2.describe_vpn_connections()["VpnConnections"],
+             ec2.describe_vpn_gateways()["VpnGateways"], ec2.describe_customer_gateways()["CustomerGateways"])
+    assert after == before
+    assert site.telemetry() == [("DOWN", "IPSEC IS DOWN", 0), ("UP", "2 BGP ROUTES", 2)]
