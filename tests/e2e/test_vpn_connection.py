@@ -97,13 +97,18 @@ def test_tunnel_options_are_used_and_validated(ec2):
     cgw_id, vgw_id = gateways(ec2)
     chosen = [{"TunnelInsideCidr": "169.254.10.0/30", "PreSharedKey": "first_key.1"},
               {"TunnelInsideCidr": "169.254.11.0/30", "PreSharedKey": "second_key.2", "StartupAction": "start",
-               "DPDTimeoutAction": "restart", "Phase2LifetimeSeconds": 1800}]
+               "DPDTimeoutAction": "restart", "Phase2LifetimeSeconds": 1800,
+               "Phase1EncryptionAlgorithms": [{"Value": "AES256"}, {"Value": "AES128-GCM-16"}],
+               "Phase1DHGroupNumbers": [{"Value": 14}], "IKEVersions": [{"Value": "ikev2"}]}]
     created = connect(ec2, cgw_id, vgw_id, Options={"TunnelOptions": chosen})
     tunnels = created["Options"]["TunnelOptions"]
     assert [(t["TunnelInsideCidr"], t["PreSharedKey"]) for t in tunnels] == [
         ("169.254.10.0/30", "first_key.1"), ("169.254.11.0/30", "second_key.2")]
     assert (tunnels[1]["StartupAction"], tunnels[1]["DpdTimeoutAction"], tunnels[1]["Phase2LifetimeSeconds"]) == (
         "start", "restart", 1800)
+    assert tunnels[1]["Phase1EncryptionAlgorithms"] == [{"Value": "AES256"}, {"Value": "AES128-GCM-16"}]
+    assert (tunnels[1]["Phase1DHGroupNumbers"], tunnels[1]["IkeVersions"]) == ([{"Value": 14}], [{"Value": "ikev2"}])
+    assert "Phase1EncryptionAlgorithms" not in tunnels[0]
     other_cgw = ec2.create_customer_gateway(Type="ipsec.1", IpAddress="198.51.100.9")["CustomerGateway"][
         "CustomerGatewayId"]
     with ec2_error("InvalidParameterValue", f"The tunnel inside CIDR 169.254.10.0/30 is already in use on {vgw_id}."):
@@ -118,6 +123,10 @@ def test_tunnel_options_are_used_and_validated(ec2):
     for bad in ("0abcdefgh", "short", "with-dash-x"):
         with ec2_error("InvalidParameterValue", psk_message):
             connect(ec2, other_cgw, vgw_id, Options={"TunnelOptions": [{"PreSharedKey": bad}]})
+    with ec2_error("InvalidParameterValue", "Value (3DES) for parameter Phase1EncryptionAlgorithms is invalid."):
+        connect(ec2, other_cgw, vgw_id, Options={"TunnelOptions": [{"Phase1EncryptionAlgorithms": [{"Value": "3DES"}]}]})
+    with ec2_error("InvalidParameterValue", "Value (5) for parameter Phase1DHGroupNumbers is invalid."):
+        connect(ec2, other_cgw, vgw_id, Options={"TunnelOptions": [{"Phase1DHGroupNumbers": [{"Value": 5}]}]})
     with ec2_error("InvalidParameterValue", "Value (go) for parameter StartupAction is invalid."):
         connect(ec2, other_cgw, vgw_id, Options={"TunnelOptions": [{"StartupAction": "go"}]})
     with ec2_error("InvalidParameterValue", "A VPN connection has two tunnels: at most 2 TunnelOptions may be "

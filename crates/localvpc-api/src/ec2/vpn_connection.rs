@@ -58,6 +58,27 @@ fn render_vpn_connection(
                 }
                 x.optional("dpdTimeoutAction", settings.dpd_timeout_action.as_deref())
                     .optional("startupAction", settings.startup_action.as_deref());
+                let texts = [
+                    ("phase1EncryptionAlgorithmSet", &settings.phase1_encryption_algorithms),
+                    ("phase2EncryptionAlgorithmSet", &settings.phase2_encryption_algorithms),
+                    ("phase1IntegrityAlgorithmSet", &settings.phase1_integrity_algorithms),
+                    ("phase2IntegrityAlgorithmSet", &settings.phase2_integrity_algorithms),
+                    ("ikeVersionSet", &settings.ike_versions),
+                ];
+                for (tag, values) in texts.into_iter().filter(|(_, values)| !values.is_empty()) {
+                    x.list(tag, values, |x, value| {
+                        x.text("value", value);
+                    });
+                }
+                let numbers = [
+                    ("phase1DHGroupNumberSet", &settings.phase1_dh_group_numbers),
+                    ("phase2DHGroupNumberSet", &settings.phase2_dh_group_numbers),
+                ];
+                for (tag, values) in numbers.into_iter().filter(|(_, values)| !values.is_empty()) {
+                    x.list(tag, values, |x, value| {
+                        x.value("value", value);
+                    });
+                }
             });
     });
     x.list("routes", &connection.routes, |x, route| {
@@ -71,6 +92,18 @@ fn render_vpn_connection(
             .value("acceptedRouteCount", tunnel.accepted_route_count);
     });
     x.tag_set(&connection.tags);
+}
+
+/// `Prefix.N.Value` (the algorithm lists: botocore's `…RequestListValue` structures).
+fn values(member: &Params, prefix: &str) -> std::result::Result<Vec<String>, Ec2Error> {
+    let items = member.structs(prefix)?;
+    items.iter().map(|item| item.required("Value").map(str::to_string)).collect()
+}
+
+/// `Prefix.N.Value` as integers (the Diffie-Hellman group lists).
+fn numbers(member: &Params, prefix: &str) -> std::result::Result<Vec<i64>, Ec2Error> {
+    let items = member.structs(prefix)?;
+    items.iter().map(|item| item.int("Value")?.ok_or_else(|| Ec2Error::MissingParameter("Value".into()))).collect()
 }
 
 fn tunnel_options(member: &Params) -> std::result::Result<TunnelOptionsRequest, Ec2Error> {
@@ -87,6 +120,13 @@ fn tunnel_options(member: &Params) -> std::result::Result<TunnelOptionsRequest, 
             dpd_timeout_seconds: member.int("DPDTimeoutSeconds")?,
             dpd_timeout_action: text("DPDTimeoutAction"),
             startup_action: text("StartupAction"),
+            phase1_encryption_algorithms: values(member, "Phase1EncryptionAlgorithm")?,
+            phase2_encryption_algorithms: values(member, "Phase2EncryptionAlgorithm")?,
+            phase1_integrity_algorithms: values(member, "Phase1IntegrityAlgorithm")?,
+            phase2_integrity_algorithms: values(member, "Phase2IntegrityAlgorithm")?,
+            phase1_dh_group_numbers: numbers(member, "Phase1DHGroupNumber")?,
+            phase2_dh_group_numbers: numbers(member, "Phase2DHGroupNumber")?,
+            ike_versions: values(member, "IKEVersion")?,
         },
     })
 }

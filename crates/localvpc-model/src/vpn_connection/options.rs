@@ -80,6 +80,45 @@ pub struct TunnelSettings {
     pub dpd_timeout_action: Option<String>,
     /// `StartupAction` (`add` | `start`; default `add`).
     pub startup_action: Option<String>,
+    /// `Phase1EncryptionAlgorithms` (empty: all of AWS's).
+    #[serde(default)]
+    pub phase1_encryption_algorithms: Vec<String>,
+    /// `Phase2EncryptionAlgorithms`.
+    #[serde(default)]
+    pub phase2_encryption_algorithms: Vec<String>,
+    /// `Phase1IntegrityAlgorithms`.
+    #[serde(default)]
+    pub phase1_integrity_algorithms: Vec<String>,
+    /// `Phase2IntegrityAlgorithms`.
+    #[serde(default)]
+    pub phase2_integrity_algorithms: Vec<String>,
+    /// `Phase1DHGroupNumbers`.
+    #[serde(default)]
+    pub phase1_dh_group_numbers: Vec<i64>,
+    /// `Phase2DHGroupNumbers`.
+    #[serde(default)]
+    pub phase2_dh_group_numbers: Vec<i64>,
+    /// `IKEVersions`.
+    #[serde(default)]
+    pub ike_versions: Vec<String>,
+}
+
+/// Part 2 §15.3 [D bc `VpnTunnelOptionsSpecification`]: the values each algorithm list admits.
+const ENCRYPTION_ALGORITHMS: &[&str] = &["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"];
+const INTEGRITY_ALGORITHMS: &[&str] = &["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"];
+const PHASE1_DH_GROUPS: &[i64] = &[2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24];
+const PHASE2_DH_GROUPS: &[i64] = &[2, 5, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24];
+const IKE_VERSIONS: &[&str] = &["ikev1", "ikev2"];
+
+fn all_of(parameter: &'static str, values: &[String], allowed: &[&str]) -> Result<()> {
+    values.iter().try_for_each(|value| one_of(parameter, &Some(value.clone()), allowed))
+}
+
+fn all_numbers_of(parameter: &'static str, values: &[i64], allowed: &[i64]) -> Result<()> {
+    match values.iter().find(|value| !allowed.contains(value)) {
+        Some(value) => Err(VpnError::InvalidTunnelOption { parameter, value: value.to_string() }.into()),
+        None => Ok(()),
+    }
 }
 
 /// The connection options as stored and shown (`<options>`), defaults filled in.
@@ -203,7 +242,14 @@ impl TunnelOptionsRequest {
         in_range("ReplayWindowSize", settings.replay_window_size, 64..=2_048)?;
         in_range("DPDTimeoutSeconds", settings.dpd_timeout_seconds, 30..=i64::MAX)?;
         one_of("DPDTimeoutAction", &settings.dpd_timeout_action, &["clear", "none", "restart"])?;
-        one_of("StartupAction", &settings.startup_action, &["add", "start"])
+        one_of("StartupAction", &settings.startup_action, &["add", "start"])?;
+        all_of("Phase1EncryptionAlgorithms", &settings.phase1_encryption_algorithms, ENCRYPTION_ALGORITHMS)?;
+        all_of("Phase2EncryptionAlgorithms", &settings.phase2_encryption_algorithms, ENCRYPTION_ALGORITHMS)?;
+        all_of("Phase1IntegrityAlgorithms", &settings.phase1_integrity_algorithms, INTEGRITY_ALGORITHMS)?;
+        all_of("Phase2IntegrityAlgorithms", &settings.phase2_integrity_algorithms, INTEGRITY_ALGORITHMS)?;
+        all_numbers_of("Phase1DHGroupNumbers", &settings.phase1_dh_group_numbers, PHASE1_DH_GROUPS)?;
+        all_numbers_of("Phase2DHGroupNumbers", &settings.phase2_dh_group_numbers, PHASE2_DH_GROUPS)?;
+        all_of("IKEVersions", &settings.ike_versions, IKE_VERSIONS)
     }
 }
 
