@@ -280,3 +280,26 @@ def test_quotas_aws_limit_virtual_private_gateways_to_five(quota_server, client_
     vgw(limited)
     # The default server enforces no quota.
     assert len({vgw(ec2)["VpnGatewayId"] for _ in range(6)}) == 6
+
+
+def test_a_gateway_a_live_connection_ends_on_is_in_use(ec2):
+    cgw_id, vgw_id = cgw(ec2)["CustomerGatewayId"], vgw(ec2)["VpnGatewayId"]
+    vpn_id = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw_id, VpnGatewayId=vgw_id)[
+        "VpnConnection"]["VpnConnectionId"]
+    with ec2_error("IncorrectState", "The VPN gateway is in use."):
+        ec2.delete_vpn_gateway(VpnGatewayId=vgw_id)
+    ec2.delete_vpn_connection(VpnConnectionId=vpn_id)
+    ec2.delete_vpn_gateway(VpnGatewayId=vgw_id)
+    assert describe_vgw(ec2, vgw_id)["State"] == "deleted"
+
+
+def test_another_region_of_the_same_account_sees_nothing(client_factory):
+    home, away = client_factory(region="us-east-1"), client_factory(region="eu-west-1")
+    vgw_id, cgw_id = vgw(home)["VpnGatewayId"], cgw(home)["CustomerGatewayId"]
+    assert away.describe_vpn_gateways()["VpnGateways"] == []
+    assert away.describe_customer_gateways()["CustomerGateways"] == []
+    with ec2_error("InvalidVpnGatewayID.NotFound"):
+        away.delete_vpn_gateway(VpnGatewayId=vgw_id)
+    with ec2_error("InvalidCustomerGatewayID.NotFound"):
+        away.describe_customer_gateways(CustomerGatewayIds=[cgw_id])
+    assert describe_vgw(home, vgw_id)["State"] == "available"
