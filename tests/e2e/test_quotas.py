@@ -170,3 +170,18 @@ def test_the_default_server_enforces_no_quota(ec2):
         ec2.associate_vpc_cidr_block(VpcId=vpc_id, CidrBlock=f"10.{100 + n}.0.0/16")
     vpc = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
     assert len(vpc["CidrBlockAssociationSet"]) == 7
+
+
+def test_nat_gateway_limit_is_five_per_zone(quota_ec2):
+    ec2 = quota_ec2.default
+    vpc = create_vpc(ec2, "10.50.0.0/16")["VpcId"]
+    zone_a = ec2.create_subnet(VpcId=vpc, CidrBlock="10.50.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+    zone_b = ec2.create_subnet(VpcId=vpc, CidrBlock="10.50.2.0/24", AvailabilityZone="us-east-1b")["Subnet"]["SubnetId"]
+    nats = [ec2.create_nat_gateway(SubnetId=zone_a, ConnectivityType="private")["NatGateway"]["NatGatewayId"]
+            for _ in range(5)]
+    with ec2_error("NatGatewayLimitExceeded", "Performing this operation would exceed the limit of 5 NAT gateways"):
+        ec2.create_nat_gateway(SubnetId=zone_a, ConnectivityType="private")
+    # Another zone has its own five; a deleted gateway no longer counts.
+    ec2.create_nat_gateway(SubnetId=zone_b, ConnectivityType="private")
+    ec2.delete_nat_gateway(NatGatewayId=nats[0])
+    ec2.create_nat_gateway(SubnetId=zone_a, ConnectivityType="private")

@@ -30,9 +30,8 @@ pub const NOT_YET_IMPLEMENTED: &[&str] = &[
     // IAM authorisation: `serve --auth sigv4` authenticates keys (spec §1.2's AuthFailure) but no policy decides
     // what a key may do, so nothing is ever an unauthorised operation.
     "UnauthorizedOperation",
-    // Quota codes of resources localvpc does not model (spec §5): NAT gateways, and instances with more than one
-    // interface (the per-interface quota, `SecurityGroupsPerInterfaceLimitExceeded`, is the one RunInstances uses).
-    "NatGatewayLimitExceeded",
+    // The quota code of instances with more than one interface (spec §5): the per-interface quota,
+    // `SecurityGroupsPerInterfaceLimitExceeded`, is the one RunInstances uses.
     "SecurityGroupsPerInstanceLimitExceeded",
 ];
 

@@ -25,7 +25,9 @@ pub mod topology;
 pub mod visibility;
 pub mod walk;
 
-pub use packet::{Code, Endpoint, Finding, Hop, HopKind, Leg, Packet, Place, Probe, Protocol, Trace, Vantage, Verdict};
+pub use packet::{
+    Code, Endpoint, Finding, Hop, HopKind, Leg, NatMapping, Packet, Place, Probe, Protocol, Trace, Vantage, Verdict,
+};
 pub use topology::Topology;
 pub use walk::{trace, trace_flow, Mode};
 

@@ -115,6 +115,8 @@ pub enum HopKind {
     InternetGateway,
     /// A VPC peering connection.
     PeeringConnection,
+    /// A NAT gateway (with its address and port translation).
+    NatGateway,
     /// The emulated internet.
     Internet,
 }
@@ -131,6 +133,7 @@ impl HopKind {
             HopKind::RouteTable => "route-table",
             HopKind::InternetGateway => "internet-gateway",
             HopKind::PeeringConnection => "vpc-peering-connection",
+            HopKind::NatGateway => "nat-gateway",
             HopKind::Internet => "internet",
         }
     }
@@ -201,6 +204,15 @@ pub enum Place {
         /// The interface whose address it translates.
         eni: EniIx,
     },
+    /// The NAT gateway `id` of `vpc`, through its interface `eni` (none once the gateway is deleted or failed).
+    NatGateway {
+        /// `nat-…`.
+        id: String,
+        /// Its VPC.
+        vpc: VpcIx,
+        /// Its interface.
+        eni: Option<EniIx>,
+    },
     /// The emulated internet.
     Internet,
     /// A VPC as a whole: its router (the local route), its lack of an internet gateway, an address nobody holds.
@@ -237,6 +249,11 @@ pub enum Code {
     NoInternetGateway,
     /// No interface has the destination address.
     NoDestination,
+    /// A NAT gateway was handed a packet that did not come from an interface of its own VPC (part 2 §13.2).
+    NgwRequiresSourceInVpc,
+    /// A packet reached a NAT gateway from outside with no outbound flow it answers: a NAT gateway never forwards
+    /// unsolicited inbound traffic (part 2 §13.2).
+    UnsolicitedInbound,
 }
 
 impl Code {
@@ -257,6 +274,10 @@ impl Code {
             Code::NoPublicAddress => "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
             Code::NoInternetGateway => "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
             Code::NoDestination => "NO_POSSIBLE_DESTINATION",
+            Code::NgwRequiresSourceInVpc => "NGW_REQUIRES_SOURCE_IN_VPC",
+            // ASSUMPTION (part 2 §19 [I]): the Reachability Analyzer analyses forward paths only and has no code for
+            // unsolicited inbound traffic at a NAT gateway; the spec's choice is NO_PATH.
+            Code::UnsolicitedInbound => "NO_PATH",
         }
     }
 }
@@ -296,6 +317,21 @@ pub struct Leg {
     pub delivered: Option<(Endpoint, Packet)>,
     /// What blocked it: the first finding in first-drop mode, all of them when collecting.
     pub findings: Vec<Finding>,
+    /// The NAT gateway translations the leg made: the answer leg undoes them.
+    pub translations: Vec<NatMapping>,
+}
+
+/// A NAT gateway's translation of one flow (part 2 §13.2): the source it replaced and the port it chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NatMapping {
+    /// The gateway's interface.
+    pub nat_eni: EniIx,
+    /// The original source address.
+    pub original_src: Ipv4Addr,
+    /// The original source port (0 for ICMP).
+    pub original_port: u16,
+    /// The source port the gateway chose (1024–65535; 0 for ICMP).
+    pub mapped_port: u16,
 }
 
 /// The outcome of a probe.

@@ -6,6 +6,10 @@
 //! direction, each interface's groups, public address and listening ports — so a probe is a handful of vector
 //! lookups. A `Topology` is a value: it never changes after [`Topology::compile`], and it does not know the store.
 
+mod nat;
+
+pub use nat::NatNode;
+
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
@@ -46,6 +50,9 @@ pub struct Topology {
     pub groups: Vec<GroupNode>,
     /// Peering connections by ID.
     pub peerings: HashMap<String, PcxNode>,
+    nat_gateways: HashMap<String, NatNode>,
+    nat_by_eni: HashMap<EniIx, String>,
+    subnet_by_id: HashMap<String, SubnetIx>,
     vpc_by_key: HashMap<(Scope, String), VpcIx>,
     group_by_key: HashMap<(Scope, String), GroupIx>,
     eni_by_id: HashMap<String, EniIx>,
@@ -336,6 +343,7 @@ impl Topology {
         }
         for (scope, region) in world.scopes() {
             topology.add_interfaces(scope, region);
+            topology.add_nat_gateways(region);
         }
         for pcx in world.peerings().values() {
             let vpc_of = |side: &localvpc_model::vpc_peering::PeeringSide| {
@@ -477,17 +485,16 @@ impl Topology {
                 })
                 .unwrap_or_default();
             let index = self.subnets.len();
+            self.subnet_by_id.insert(subnet.id.clone(), index);
             self.vpcs[vpc].subnets.push(index);
             self.subnets.push(SubnetNode { id: subnet.id.clone(), vpc, cidr: subnet.cidr_block, route_table, acl });
         }
     }
 
     fn add_interfaces(&mut self, scope: &Scope, region: &RegionState) {
-        let subnet_index: HashMap<&str, SubnetIx> =
-            self.subnets.iter().enumerate().map(|(index, subnet)| (subnet.id.as_str(), index)).collect();
         let mut added = Vec::new();
         for eni in region.network_interfaces.values() {
-            let Some(&subnet) = subnet_index.get(eni.subnet_id.as_str()) else { continue };
+            let Some(&subnet) = self.subnet_by_id.get(eni.subnet_id.as_str()) else { continue };
             let instance = eni.attachment.as_ref().and_then(|a| region.instances.get(a.instance_id.as_str()));
             // An interface no instance is attached to (made by CreateNetworkInterface, or left by a termination that
             // kept it) has no host behind it: nothing answers at its address.

@@ -51,7 +51,10 @@ pub fn sight<'t>(topology: &'t Topology, viewer: &Scope, place: &Place) -> Sight
             }
             *vpc
         }
-        Place::InternetGateway { vpc, .. } | Place::Vpc(vpc) | Place::Appliance { vpc, .. } => *vpc,
+        Place::InternetGateway { vpc, .. }
+        | Place::NatGateway { vpc, .. }
+        | Place::Vpc(vpc)
+        | Place::Appliance { vpc, .. } => *vpc,
     };
     vpc_sight(topology, viewer, home)
 }
@@ -200,6 +203,7 @@ fn noun_of(place: &Place) -> (&'static str, Option<bool>) {
         Place::RouteTable { .. } => ("a route table", None),
         Place::Peering { .. } => ("a peering connection", None),
         Place::InternetGateway { .. } => ("an internet gateway", None),
+        Place::NatGateway { .. } => ("a NAT gateway", None),
         Place::Vpc(_) => ("a VPC", None),
         Place::Appliance { .. } => ("a route target", None),
         Place::Internet => ("the internet", None),

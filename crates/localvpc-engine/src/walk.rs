@@ -9,9 +9,11 @@
 
 use std::net::Ipv4Addr;
 
+mod nat;
+
 use crate::packet::{
-    proto, Code, Endpoint, Finding, Hop, HopKind, Leg, Packet, Place, Probe, Protocol, Trace, Vantage, Verdict,
-    INTERNET_HOST,
+    proto, Code, Endpoint, Finding, Hop, HopKind, Leg, NatMapping, Packet, Place, Probe, Protocol, Trace, Vantage,
+    Verdict, INTERNET_HOST,
 };
 use crate::rules::{acl_decides, describe, security_groups_allow, Remote};
 use crate::topology::{EniIx, SgPeer, SubnetIx, Target, Topology, VpcIx};
@@ -72,7 +74,8 @@ fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: Ipv4Addr
         _ => arrived.answer(),
     };
     let answer = Packet { src: answer_source(topology, endpoint, arrived), ..answer };
-    let reply = walk(topology, from, answer, true, mode);
+    // The answer comes back through the NAT gateways the request crossed, which undo their translations.
+    let reply = walk_tracked(topology, from, answer, true, mode, &forward.translations);
     let came_back = match (reply.delivered, sender) {
         (Some((Endpoint::Eni(eni), _)), Vantage::Eni(source)) => eni == source,
         (Some((Endpoint::Internet(address), _)), Vantage::Internet) => address == source,
@@ -98,13 +101,33 @@ fn answer_source(topology: &Topology, endpoint: Endpoint, arrived: Packet) -> Ip
 /// One leg: from `from`, carrying `packet`; `is_answer` marks the answer of a tracked flow, which security groups
 /// let through in both directions (spec §3.5 [D]) while network ACLs evaluate it again (spec §3.6 [D]).
 pub fn walk(topology: &Topology, from: Vantage, packet: Packet, is_answer: bool, mode: Mode) -> Leg {
-    let mut walker = Walker { topology, mode, is_answer, hops: Vec::with_capacity(12), findings: Vec::new() };
+    walk_tracked(topology, from, packet, is_answer, mode, &[])
+}
+
+/// [`walk`] for the answer of a flow whose request leg made the NAT gateway translations `conntrack`.
+fn walk_tracked(
+    topology: &Topology,
+    from: Vantage,
+    packet: Packet,
+    is_answer: bool,
+    mode: Mode,
+    conntrack: &[NatMapping],
+) -> Leg {
+    let mut walker = Walker {
+        topology,
+        mode,
+        is_answer,
+        hops: Vec::with_capacity(12),
+        findings: Vec::new(),
+        conntrack,
+        translations: Vec::new(),
+    };
     let delivered = match from {
         Vantage::Eni(eni) => walker.send_from(eni, packet),
         Vantage::Internet => walker.on_internet(packet),
     };
     let delivered = if walker.findings.is_empty() || mode == Mode::CollectAll { delivered } else { None };
-    Leg { hops: walker.hops, delivered, findings: walker.findings }
+    Leg { hops: walker.hops, delivered, findings: walker.findings, translations: walker.translations }
 }
 
 struct Walker<'t> {
@@ -113,6 +136,10 @@ struct Walker<'t> {
     is_answer: bool,
     hops: Vec<Hop>,
     findings: Vec<Finding>,
+    /// The request leg's NAT translations, which an answer leg undoes.
+    conntrack: &'t [NatMapping],
+    /// The NAT translations this leg made.
+    translations: Vec<NatMapping>,
 }
 
 type Arrival = Option<(Endpoint, Packet)>;
@@ -311,8 +338,8 @@ impl Walker<'_> {
                 );
                 self.on_internet(Packet { src: public, ..packet })
             }
-            Target::NatGateway(id)
-            | Target::Instance(id)
+            Target::NatGateway(id) => self.through_nat_gateway(eni, id, packet),
+            Target::Instance(id)
             | Target::NetworkInterface(id)
             | Target::TransitGateway(id)
             | Target::VpnGateway(id) => {
@@ -411,9 +438,13 @@ impl Walker<'_> {
         self.arrive(eni, packet, remote)
     }
 
-    /// Step 7: the receiving interface's security groups, inbound; the instance must be running.
+    /// Step 7: the receiving interface's security groups, inbound; the instance must be running. A NAT gateway's
+    /// interface is no host: the gateway takes the packet (an answer it translates back, or a drop).
     fn arrive(&mut self, eni: EniIx, packet: Packet, source: Option<EniIx>) -> Arrival {
         let topology = self.topology;
+        if topology.nat_of_eni(eni).is_some() {
+            return self.arrive_at_nat_gateway(eni, packet);
+        }
         let node = &topology.enis[eni];
         if !self.running(eni, &packet) {
             return None;

@@ -291,6 +291,7 @@ pub fn associate(tx: &mut Tx, scope: &Scope, request: &AssociateAddress) -> Resu
     };
     let address = find(region, allocation_id)?;
     let interface = target_interface(region, request)?;
+    network_interface::refuse_if_managed(&interface, network_interface::ManagedChange::Modify)?;
     let private_ip = match &request.private_ip_address {
         None => interface.private_ip,
         Some(text) if text.trim() == interface.private_ip.to_string() => interface.private_ip,
@@ -310,7 +311,8 @@ pub fn associate(tx: &mut Tx, scope: &Scope, request: &AssociateAddress) -> Resu
     }
     if let Some(existing) = &address.association {
         let elsewhere = existing.network_interface_id != interface.id;
-        if elsewhere && request.allow_reassociation == Some(false) {
+        // A service's address (a NAT gateway's) never moves: only deleting the service frees it.
+        if elsewhere && (request.allow_reassociation == Some(false) || held_by_service(region, existing)) {
             return Err(AddressError::AlreadyAssociated {
                 allocation_id: address.allocation_id.clone(),
                 association_id: existing.association_id.clone(),
@@ -357,6 +359,32 @@ fn reassign_if_running(tx: &mut Tx, scope: &Scope, interface_id: &str) -> Result
     Ok(())
 }
 
+/// ASSUMPTION (part 2 §11.5 [D] says only the service changes its interfaces; the refusal's code is unverified):
+/// the user may not disassociate, release or move an address associated with a service's interface —
+/// `InvalidIPAddress.InUse`, as for an address in use.
+fn held_by_service(region: &RegionState, association: &AddressAssociation) -> bool {
+    region.network_interfaces.get(association.network_interface_id.as_str()).is_some_and(|i| i.managed_by.is_some())
+}
+
+/// Associates `allocation_id` with a service's interface `interface_id` at `private_ip` (a NAT gateway's): the
+/// caller has checked that the address is free. Returns the association ID.
+pub fn associate_with_service(
+    tx: &mut Tx,
+    scope: &Scope,
+    allocation_id: &str,
+    interface_id: &str,
+    private_ip: Ipv4Addr,
+) -> String {
+    let association_id = tx.next_id(IdKind::ElasticIpAssociation);
+    let association = AddressAssociation {
+        association_id: association_id.clone(),
+        network_interface_id: interface_id.to_string(),
+        private_ip,
+    };
+    tx.update::<Address>(scope, allocation_id, |address| address.association = Some(association));
+    association_id
+}
+
 /// How DisassociateAddress names the association.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AssociationRef {
@@ -386,6 +414,9 @@ pub fn disassociate(tx: &mut Tx, scope: &Scope, reference: &AssociationRef) -> R
     let Some(association) = address.association.clone() else {
         return Ok(());
     };
+    if held_by_service(region, &association) {
+        return Err(Ec2Error::IpAddressInUse(address.public_ip.to_string()));
+    }
     tx.update::<Address>(scope, &address.allocation_id, |address| address.association = None);
     reassign_if_running(tx, scope, &association.network_interface_id)
 }
@@ -409,8 +440,9 @@ pub fn release(tx: &mut Tx, scope: &Scope, allocation_id: Option<&str>, public_i
             .network_interfaces
             .get(association.network_interface_id.as_str())
             .is_some_and(|interface| region.index.default_vpc() == Some(interface.vpc_id.as_str()));
-        // ASSUMPTION (spec §2.10 [D] code, text unverified): the message of the private-address InUse case.
-        if !in_default_vpc {
+        // ASSUMPTION (spec §2.10 [D] code, text unverified): the message of the private-address InUse case. An
+        // address a service holds (a NAT gateway's) is in use even in the default VPC.
+        if !in_default_vpc || held_by_service(region, association) {
             return Err(Ec2Error::IpAddressInUse(address.public_ip.to_string()));
         }
         let interface_id = association.network_interface_id.clone();

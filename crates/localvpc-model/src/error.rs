@@ -137,9 +137,6 @@ pub enum Ec2Error {
     /// §2.10: an Elastic IP named by a public address this account does not hold.
     #[error("Address '{0}' not found.")]
     AddressNotFound(String),
-    /// §2.5: a route target naming a NAT gateway that does not exist.
-    #[error("The natGateway ID '{0}' does not exist")]
-    NatGatewayNotFound(String),
 
     // ---- VPC (§2.2) ----
     /// §2.2: a VPC CIDR outside /16../28.
@@ -179,74 +176,9 @@ pub enum Ec2Error {
     CidrBlockHasDependencies(String),
 
     // ---- VPC peering (§2.6) ----
-    /// §2.6: Accept/Reject/Delete of a connection in a state that does not allow it.
-    #[error("Invalid state transition for {pcx_id}, attempted to transition from {from} to {to}")]
-    PeeringInvalidStateTransition {
-        /// The connection.
-        pcx_id: String,
-        /// Its current status code.
-        from: &'static str,
-        /// The status the call would have entered.
-        to: String,
-    },
-    /// §2.6: only the accepter account may accept or reject.
-    #[error("User {account} cannot {verb} peering {pcx_id}")]
-    PeeringNotAccepter {
-        /// The caller.
-        account: String,
-        /// `accept` or `reject`.
-        verb: &'static str,
-        /// The connection.
-        pcx_id: String,
-    },
-    /// §2.6: an inter-region connection is accepted or rejected only in the accepter's region.
-    #[error("Incorrect region ({region}) specified for this request. VPC peering connection {pcx_id} must be {} in region {accepter_region}", if *.verb == "accept" { "accepted" } else { "accepted or rejected" })]
-    PeeringWrongRegion {
-        /// The calling region.
-        region: String,
-        /// The connection.
-        pcx_id: String,
-        /// Where it must be accepted.
-        accepter_region: String,
-        /// `accept` or `reject`.
-        verb: &'static str,
-    },
-    /// §2.6: a pending request is deleted by its requester; the accepter rejects it.
-    #[error("User {account} cannot delete peering {pcx_id}: a pending-acceptance request is rejected by its accepter")]
-    PeeringNotRequester {
-        /// The caller.
-        account: String,
-        /// The connection.
-        pcx_id: String,
-    },
-    /// §2.6: options change only on active connections.
-    #[error("Peering {0} is not active. Peering options can be added only to active peerings.")]
-    PeeringNotActive(String),
-    /// §2.6: each account changes only its own side's options.
-    #[error("User {account} does not have permission to modify the {side} side peering options")]
-    PeeringOptionsNotPermitted {
-        /// The caller.
-        account: String,
-        /// `requester` or `accepter`.
-        side: &'static str,
-    },
-    /// §2.6: the ClassicLink options do not exist for inter-region connections.
-    #[error("Modifying VPC peering connection options AllowEgressFromLocalClassicLinkToRemoteVpc, AllowEgressFromLocalVpcToRemoteClassicLink is not supported for cross-region VPC peering connections")]
-    PeeringClassicLinkCrossRegion,
-    /// §2.6: DNS resolution over peering needs both DNS attributes on both VPCs.
-    #[error("To enable DNS hostname resolution for the VPC peering connection, DNS hostname support must be enabled for the VPCs.")]
-    PeeringDnsHostnamesDisabled,
-    /// §2.6: accepting a second connection between the same two VPCs.
-    #[error("The vpc peering connection identified by {0} already exists.")]
-    VpcPeeringConnectionAlreadyExists(String),
-    /// §2.2: the requester VPC of a pending connection cannot add CIDR blocks.
-    #[error("The vpc {vpc_id} is the requester of the pending-acceptance VPC peering connection {pcx_id}; CIDR blocks cannot be added until it is accepted or rejected.")]
-    PeeringPendingBlocksCidr {
-        /// The VPC.
-        vpc_id: String,
-        /// The connection.
-        pcx_id: String,
-    },
+    /// A VPC peering action's refusal (`error/vpc_peering.rs`).
+    #[error(transparent)]
+    Peering(#[from] PeeringError),
 
     // ---- subnet (§2.3) ----
     /// §2.3: a subnet CIDR outside /16../28 or outside every VPC block.
@@ -663,6 +595,10 @@ pub enum Ec2Error {
     #[error(transparent)]
     Address(#[from] AddressError),
 
+    // ---- NAT gateways (part 2 §13) ----
+    /// A NAT gateway action's refusal (`error/nat_gateway.rs`).
+    #[error(transparent)]
+    NatGateway(#[from] NatGatewayError),
     // ---- site-to-site VPN (part 2 §15) ----
     /// A VPN action's refusal (`error/vpn.rs`).
     #[error(transparent)]
@@ -692,14 +628,18 @@ fn not_found(noun: &str, ids: &[String]) -> String {
 mod address;
 mod codes;
 mod launch_template;
+mod nat_gateway;
 mod network_interface;
 mod volume;
+mod vpc_peering;
 mod vpn;
 
 pub use address::AddressError;
 pub use launch_template::LaunchTemplateError;
+pub use nat_gateway::NatGatewayError;
 pub use network_interface::NetworkInterfaceError;
 pub use volume::VolumeError;
+pub use vpc_peering::PeeringError;
 pub use vpn::VpnError;
 #[cfg(test)]
 mod tests;

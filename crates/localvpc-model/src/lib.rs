@@ -35,6 +35,7 @@ pub mod instance_type;
 pub mod internet_gateway;
 pub mod key_pair;
 pub mod launch_template;
+pub mod nat_gateway;
 pub mod network_acl;
 pub mod network_insights;
 pub mod network_interface;
@@ -52,7 +53,7 @@ pub mod vpn_gateway;
 pub mod vpn_state;
 mod world;
 
-pub use error::{Ec2Error, LaunchTemplateError, NetworkInterfaceError, VolumeError, VpnError};
+pub use error::{Ec2Error, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, VolumeError, VpnError};
 pub use filter::{Filter, Filterable, Page, PageRequest};
 pub use quotas::Quotas;
 pub use tags::{Tag, Tags};

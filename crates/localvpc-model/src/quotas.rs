@@ -48,6 +48,8 @@ pub const ACTIVE_PEERINGS_PER_VPC: usize = 50;
 pub const OUTSTANDING_PEERING_REQUESTS: usize = 25;
 /// Spec §5: network interfaces per Region.
 pub const NETWORK_INTERFACES_PER_REGION: usize = 5000;
+/// Part 2 §20 [D]: NAT gateways per Availability Zone (pending, available and deleting ones count).
+pub const NAT_GATEWAYS_PER_ZONE: usize = 5;
 /// Part 2 §20: customer gateways per Region.
 pub const CUSTOMER_GATEWAYS_PER_REGION: usize = 50;
 /// Part 2 §20: virtual private gateways per Region.
@@ -93,6 +95,8 @@ pub struct Quotas {
     pub outstanding_peering_requests: Option<usize>,
     /// Network interfaces per Region.
     pub network_interfaces_per_region: Option<usize>,
+    /// NAT gateways per Availability Zone.
+    pub nat_gateways_per_zone: Option<usize>,
     /// Customer gateways per Region (deleted ones not counted).
     pub customer_gateways_per_region: Option<usize>,
     /// Virtual private gateways per Region (deleted ones not counted).
@@ -131,6 +135,7 @@ impl Quotas {
             active_peerings_per_vpc: None,
             outstanding_peering_requests: None,
             network_interfaces_per_region: None,
+            nat_gateways_per_zone: None,
             customer_gateways_per_region: None,
             vpn_gateways_per_region: None,
             vpn_connections_per_region: None,
@@ -157,6 +162,7 @@ impl Quotas {
             active_peerings_per_vpc: Some(ACTIVE_PEERINGS_PER_VPC),
             outstanding_peering_requests: Some(OUTSTANDING_PEERING_REQUESTS),
             network_interfaces_per_region: Some(NETWORK_INTERFACES_PER_REGION),
+            nat_gateways_per_zone: Some(NAT_GATEWAYS_PER_ZONE),
             customer_gateways_per_region: Some(CUSTOMER_GATEWAYS_PER_REGION),
             vpn_gateways_per_region: Some(VPN_GATEWAYS_PER_REGION),
             vpn_connections_per_region: Some(VPN_CONNECTIONS_PER_REGION),

@@ -22,7 +22,7 @@ use crate::ids::IdKind;
 use crate::tags::{Tag, Tags};
 use crate::vpc::Vpc;
 use crate::world::{RegionState, Resource, Scope, Table, Tx, World};
-use crate::{Ec2Error, Result};
+use crate::{Ec2Error, NatGatewayError, Result};
 
 /// A route table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,13 +189,17 @@ pub fn route_state(world: &World, region: &RegionState, table: &RouteTable, rout
                 })
             })
         }
+        // Part 2 §13.1 [D]: a route to a deleted (or failed) NAT gateway is a blackhole.
+        RouteTarget::NatGateway(nat_id) => {
+            region.nat_gateways.get(nat_id.as_str()).is_some_and(|nat| nat.is_available())
+        }
         // ASSUMPTION (part 2 §15.2 [I], by analogy with internet gateways): a virtual private gateway that is
         // detached from the table's VPC or deleted makes its routes `blackhole`.
         RouteTarget::VpnGateway(vgw_id) => {
             crate::vpn_gateway::attached_to(region, &table.vpc_id).is_some_and(|gateway| gateway.id == *vgw_id)
         }
-        // Until NAT gateways and transit gateways are modelled, nothing carries traffic.
-        RouteTarget::NatGateway(_) | RouteTarget::TransitGateway(_) => false,
+        // Until transit gateways are modelled, nothing carries traffic.
+        RouteTarget::TransitGateway(_) => false,
     };
     if usable {
         RouteState::Active

@@ -91,6 +91,7 @@ pub mod ops {
     use crate::internet_gateway::InternetGateway;
     use crate::key_pair::KeyPair;
     use crate::launch_template::LaunchTemplate;
+    use crate::nat_gateway::NatGateway;
     use crate::network_acl::NetworkAcl;
     use crate::network_insights::{NetworkInsightsAnalysis, NetworkInsightsPath};
     use crate::network_interface::NetworkInterface;
@@ -104,7 +105,7 @@ pub mod ops {
     use crate::vpn_gateway::VpnGateway;
     use crate::world::{RegionState, Resource, Scope, Tx};
     use crate::{Ec2Error, Result};
-    use crate::{LaunchTemplateError, VolumeError, VpnError};
+    use crate::{LaunchTemplateError, NatGatewayError, VolumeError, VpnError};
 
     /// One row of DescribeTags.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,6 +203,9 @@ pub mod ops {
                 |id| LaunchTemplateError::LaunchTemplateIdNotFound(id).into(),
                 change,
             ),
+            Some(IdKind::NatGateway) => {
+                edit::<NatGateway>(tx, scope, id, |id| NatGatewayError::NotFound(id).into(), change)
+            }
             Some(IdKind::CustomerGateway) => {
                 edit::<CustomerGateway>(tx, scope, id, |id| VpnError::CustomerGatewayNotFound(vec![id]).into(), change)
             }
@@ -309,6 +313,7 @@ pub mod ops {
         describe_table::<KeyPair>(region, "key-pair", &mut out);
         describe_table::<Volume>(region, "volume", &mut out);
         describe_table::<LaunchTemplate>(region, "launch-template", &mut out);
+        describe_table::<NatGateway>(region, "natgateway", &mut out);
         describe_table::<CustomerGateway>(region, "customer-gateway", &mut out);
         describe_table::<VpnGateway>(region, "vpn-gateway", &mut out);
         describe_table::<VpnConnection>(region, "vpn-connection", &mut out);

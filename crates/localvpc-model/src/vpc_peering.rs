@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::availability_zone::REGIONS;
 use crate::cidr;
+use crate::error::PeeringError;
 use crate::filter::Filterable;
 use crate::ids::IdKind;
 use crate::tags::{Tag, Tags};
@@ -448,7 +449,7 @@ pub fn modify_options(
     let now = tx.now();
     let mut pcx = find(tx.world(), scope, pcx_id, now)?;
     if pcx.status_at(now) != PeeringStatus::Active {
-        return Err(Ec2Error::PeeringNotActive(pcx.id.clone()));
+        return Err(Ec2Error::from(PeeringError::NotActive(pcx.id.clone())));
     }
     let inter_region = pcx.is_inter_region();
     for (options, side, side_name) in [(requester, &pcx.requester, "requester"), (accepter, &pcx.accepter, "accepter")]
@@ -456,10 +457,13 @@ pub fn modify_options(
         let Some(options) = options else { continue };
         // Each account changes only the side it owns; inter-region, only from that side's region (spec §2.6 [D]).
         if side.account != scope.account || (inter_region && side.region != scope.region) {
-            return Err(Ec2Error::PeeringOptionsNotPermitted { account: scope.account.clone(), side: side_name });
+            return Err(Ec2Error::from(PeeringError::OptionsNotPermitted {
+                account: scope.account.clone(),
+                side: side_name,
+            }));
         }
         if inter_region && options.classic_link {
-            return Err(Ec2Error::PeeringClassicLinkCrossRegion);
+            return Err(Ec2Error::from(PeeringError::ClassicLinkCrossRegion));
         }
     }
     let wants_dns =
@@ -469,7 +473,7 @@ pub fn modify_options(
             side_vpc(tx.world(), side).is_some_and(|vpc| vpc.enable_dns_support && vpc.enable_dns_hostnames)
         };
         if !dns_ready(&pcx.requester) || !dns_ready(&pcx.accepter) {
-            return Err(Ec2Error::PeeringDnsHostnamesDisabled);
+            return Err(Ec2Error::from(PeeringError::DnsHostnamesDisabled));
         }
     }
     if let Some(value) = requester.and_then(|o| o.allow_dns_resolution_from_remote_vpc) {
@@ -536,7 +540,10 @@ pub fn check_new_cidr(
             PeeringStatus::PendingAcceptance if std::ptr::eq(own, &pcx.requester) => {
                 // ASSUMPTION (spec §2.2 [I] code): OperationNotPermitted, the code AWS uses for other
                 // "not allowed in this peering state" refusals.
-                return Err(Ec2Error::PeeringPendingBlocksCidr { vpc_id: vpc_id.to_string(), pcx_id: pcx.id.clone() });
+                return Err(Ec2Error::from(PeeringError::PendingBlocksCidr {
+                    vpc_id: vpc_id.to_string(),
+                    pcx_id: pcx.id.clone(),
+                }));
             }
             PeeringStatus::PendingAcceptance if other_overlaps => to_fail.push(pcx.id.clone()),
             _ => {}

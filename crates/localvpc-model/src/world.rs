@@ -22,6 +22,7 @@ use crate::instance::Instance;
 use crate::internet_gateway::InternetGateway;
 use crate::key_pair::KeyPair;
 use crate::launch_template::LaunchTemplate;
+use crate::nat_gateway::NatGateway;
 use crate::network_acl::NetworkAcl;
 use crate::network_insights::{NetworkInsightsAnalysis, NetworkInsightsPath};
 use crate::network_interface::NetworkInterface;
@@ -135,6 +136,8 @@ pub struct RegionState {
     pub launch_templates: Table<LaunchTemplate>,
     /// Subnet CIDR reservations.
     pub subnet_cidr_reservations: Table<SubnetCidrReservation>,
+    /// NAT gateways (failed and deleted ones included).
+    pub nat_gateways: Table<NatGateway>,
     /// Customer gateways (deleted ones while still listed).
     pub customer_gateways: Table<CustomerGateway>,
     /// Virtual private gateways (deleted ones while still listed).
@@ -319,6 +322,7 @@ impl World {
                 SubnetCidrReservation::KIND => load_into::<SubnetCidrReservation>(region, index, body),
                 Volume::KIND => load_into::<Volume>(region, index, body),
                 LaunchTemplate::KIND => load_into::<LaunchTemplate>(region, index, body),
+                NatGateway::KIND => load_into::<NatGateway>(region, index, body),
                 CustomerGateway::KIND => load_into::<CustomerGateway>(region, index, body),
                 VpnGateway::KIND => load_into::<VpnGateway>(region, index, body),
                 VpnConnection::KIND => load_into::<VpnConnection>(region, index, body),

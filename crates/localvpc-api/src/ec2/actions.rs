@@ -3,7 +3,7 @@
 
 use super::Handler::{self, Read, Write};
 use super::{account, dhcp_options, image, instance_type, key_pair, subnet_cidr_reservation};
-use super::{address, instance, launch_template, network_insights, network_interface, volume};
+use super::{address, instance, launch_template, nat_gateway, network_insights, network_interface, volume};
 use super::{
     availability_zone, internet_gateway, network_acl, route_table, security_group, subnet, tags, vpc, vpc_peering,
 };
@@ -19,8 +19,10 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("AcceptVpcPeeringConnection", Write(vpc_peering::accept_vpc_peering_connection)),
     ("AllocateAddress", Write(address::allocate_address)),
     ("AssignPrivateIpAddresses", Write(network_interface::assign_private_ip_addresses)),
+    ("AssignPrivateNatGatewayAddress", Write(nat_gateway::assign_private_nat_gateway_address)),
     ("AssociateAddress", Write(address::associate_address)),
     ("AssociateDhcpOptions", Write(dhcp_options::associate_dhcp_options)),
+    ("AssociateNatGatewayAddress", Write(nat_gateway::associate_nat_gateway_address)),
     ("AssociateRouteTable", Write(route_table::associate_route_table)),
     ("AssociateVpcCidrBlock", Write(vpc::associate_vpc_cidr_block)),
     ("AttachClassicLinkVpc", Read(account::classic_link)),
@@ -38,6 +40,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("CreateKeyPair", Write(key_pair::create_key_pair)),
     ("CreateLaunchTemplate", Write(launch_template::create_launch_template)),
     ("CreateLaunchTemplateVersion", Write(launch_template::create_launch_template_version)),
+    ("CreateNatGateway", Write(nat_gateway::create_nat_gateway)),
     ("CreateNetworkAcl", Write(network_acl::create_network_acl)),
     ("CreateNetworkAclEntry", Write(network_acl::create_network_acl_entry)),
     ("CreateNetworkInsightsPath", Write(network_insights::create_network_insights_path)),
@@ -60,6 +63,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DeleteKeyPair", Write(key_pair::delete_key_pair)),
     ("DeleteLaunchTemplate", Write(launch_template::delete_launch_template)),
     ("DeleteLaunchTemplateVersions", Write(launch_template::delete_launch_template_versions)),
+    ("DeleteNatGateway", Write(nat_gateway::delete_nat_gateway)),
     ("DeleteNetworkAcl", Write(network_acl::delete_network_acl)),
     ("DeleteNetworkAclEntry", Write(network_acl::delete_network_acl_entry)),
     ("DeleteNetworkInsightsAnalysis", Write(network_insights::delete_network_insights_analysis)),
@@ -95,6 +99,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DescribeKeyPairs", Read(key_pair::describe_key_pairs)),
     ("DescribeLaunchTemplateVersions", Read(launch_template::describe_launch_template_versions)),
     ("DescribeLaunchTemplates", Read(launch_template::describe_launch_templates)),
+    ("DescribeNatGateways", Read(nat_gateway::describe_nat_gateways)),
     ("DescribeNetworkAcls", Read(network_acl::describe_network_acls)),
     ("DescribeNetworkInsightsAnalyses", Read(network_insights::describe_network_insights_analyses)),
     ("DescribeNetworkInsightsPaths", Read(network_insights::describe_network_insights_paths)),
@@ -125,6 +130,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DisableVpcClassicLink", Read(account::classic_link)),
     ("DisableVpcClassicLinkDnsSupport", Read(account::classic_link)),
     ("DisassociateAddress", Write(address::disassociate_address)),
+    ("DisassociateNatGatewayAddress", Write(nat_gateway::disassociate_nat_gateway_address)),
     ("DisassociateRouteTable", Write(route_table::disassociate_route_table)),
     ("DisassociateVpcCidrBlock", Write(vpc::disassociate_vpc_cidr_block)),
     ("EnableVgwRoutePropagation", Write(vpn_gateway::enable_vgw_route_propagation)),
@@ -163,6 +169,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("StopInstances", Write(instance::stop_instances)),
     ("TerminateInstances", Write(instance::terminate_instances)),
     ("UnassignPrivateIpAddresses", Write(network_interface::unassign_private_ip_addresses)),
+    ("UnassignPrivateNatGatewayAddress", Write(nat_gateway::unassign_private_nat_gateway_address)),
     ("UnmonitorInstances", Write(instance::unmonitor_instances)),
     (
         "UpdateSecurityGroupRuleDescriptionsEgress",

@@ -15,6 +15,7 @@ mod instance_type;
 mod internet_gateway;
 mod key_pair;
 mod launch_template;
+mod nat_gateway;
 mod network_acl;
 mod network_insights;
 mod network_interface;

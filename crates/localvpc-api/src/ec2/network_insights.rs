@@ -185,7 +185,11 @@ fn render_path_component(x: &mut Xml, component: &PathComponent) {
     render_optional_component(x, "sourceVpc", &component.source_vpc);
     render_optional_component(x, "subnet", &component.subnet);
     render_optional_component(x, "vpc", &component.vpc);
-    x.list("additionalDetailSet", [(); 0], |_, _| {}).list("explanationSet", [(); 0], |_, _| {});
+    x.list("additionalDetailSet", [(); 0], |_, _| {}).list(
+        "explanationSet",
+        &component.explanations,
+        render_explanation,
+    );
 }
 
 fn render_explanation(x: &mut Xml, explanation: &Explanation) {
@@ -200,6 +204,7 @@ fn render_explanation(x: &mut Xml, explanation: &Explanation) {
     render_optional_component(x, "destinationVpc", &explanation.destination_vpc);
     x.optional("direction", explanation.direction.as_deref()).text("explanationCode", &explanation.explanation_code);
     render_optional_component(x, "internetGateway", &explanation.internet_gateway);
+    render_optional_component(x, "natGateway", &explanation.nat_gateway);
     render_optional_component(x, "networkInterface", &explanation.network_interface);
     render_optional_component(x, "vpcPeeringConnection", &explanation.vpc_peering_connection);
     if !explanation.protocols.is_empty() {

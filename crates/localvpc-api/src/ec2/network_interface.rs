@@ -7,7 +7,7 @@ use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
 use localvpc_model::network_interface::{
     self, AssignPrivateAddresses, CreateNetworkInterface, InterfaceAttachment, InterfaceAttribute, InterfaceChange,
-    NetworkInterface, NetworkInterfaceView,
+    ManagedBy, NetworkInterface, NetworkInterfaceView,
 };
 use localvpc_model::tags::Tags;
 use localvpc_model::{Ec2Error, RegionState, Tx, World};
@@ -71,8 +71,8 @@ fn render_network_interface(x: &mut Xml, interface: &NetworkInterface, region: &
         .text("availabilityZoneId", &interface.availability_zone_id)
         .text("description", &interface.description)
         .text("ownerId", &interface.owner_id)
-        .value("requesterManaged", false)
-        .text("status", if interface.attachment.is_some() { "in-use" } else { "available" })
+        .value("requesterManaged", interface.managed_by.is_some())
+        .text("status", interface.status())
         .text("macAddress", &interface.mac_address)
         .value("privateIpAddress", interface.private_ip)
         .text("privateDnsName", &interface.private_dns_name())
@@ -81,10 +81,13 @@ fn render_network_interface(x: &mut Xml, interface: &NetworkInterface, region: &
     if let Some(attachment) = &interface.attachment {
         x.nested("attachment", |x| render_attachment(x, interface, attachment));
     }
+    if let Some(managed) = &interface.managed_by {
+        x.nested("attachment", |x| render_service_attachment(x, interface, managed));
+    }
     render_association(x, region, interface, true);
     render_private_addresses(x, region, interface, true);
     x.list("ipv6AddressesSet", [(); 0], |_, _| {})
-        .text("interfaceType", "interface")
+        .text("interfaceType", interface.interface_type())
         .value("ipv6Native", false)
         .tag_set(&interface.tags);
 }
@@ -98,6 +101,18 @@ fn render_attachment(x: &mut Xml, interface: &NetworkInterface, attachment: &Int
         .value("networkCardIndex", 0)
         .text("instanceId", &attachment.instance_id)
         .text("instanceOwnerId", &interface.owner_id)
+        .text("status", "attached");
+}
+
+/// Part 2 §11.5 [O recorded DescribeNetworkInterfaces]: a service's interface shows an `ela-attach-` attachment at
+/// device index 1, owned by `amazon-aws`, with no instance.
+fn render_service_attachment(x: &mut Xml, interface: &NetworkInterface, managed: &ManagedBy) {
+    x.text("attachTime", &managed.since.to_iso8601())
+        .text("attachmentId", &ManagedBy::attachment_id(&interface.id))
+        .value("deleteOnTermination", false)
+        .value("deviceIndex", 1)
+        .value("networkCardIndex", 0)
+        .text("instanceOwnerId", "amazon-aws")
         .text("status", "attached");
 }
 

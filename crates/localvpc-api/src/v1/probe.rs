@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::response::Response;
 use localvpc_engine::dns::{self, Answer};
 use localvpc_engine::visibility::{leg_view, FindingView, HopView, LegView};
-use localvpc_engine::{trace, Endpoint, HopKind, Mode, Probe, Protocol, Topology, Trace, Vantage, Verdict};
+use localvpc_engine::{trace, Endpoint, HopKind, Mode, Place, Probe, Protocol, Topology, Trace, Vantage, Verdict};
 use localvpc_model::Scope;
 use serde_json::{json, Value};
 
@@ -82,14 +82,26 @@ fn leg_json(topology: &Topology, leg: &LegView) -> Value {
 }
 
 /// The addresses traceroute shows: the VPC router and peering connections never answer (spec §3.7), so a target
-/// in the VPC or a peer is hop 1; beyond an internet gateway one AWS edge router shows first.
-fn traceroute_hops(trace: &Trace) -> Vec<String> {
+/// in the VPC or a peer is hop 1; a NAT gateway is a router that answers from its private address (part 2 §13.2
+/// [D/O]: AWS's troubleshooting guide treats its absence from traceroute as the anomaly); beyond an internet
+/// gateway one AWS edge router shows first.
+fn traceroute_hops(topology: &Topology, trace: &Trace) -> Vec<String> {
     if trace.verdict == Verdict::Dropped {
         return Vec::new();
     }
     let via_edge = trace.forward.hops.iter().any(|hop| hop.kind == HopKind::Internet)
         && trace.forward.hops.iter().any(|hop| hop.kind == HopKind::InternetGateway);
-    let mut hops = Vec::new();
+    let mut hops: Vec<String> = trace
+        .forward
+        .hops
+        .iter()
+        .filter_map(|hop| match hop.place {
+            Place::NatGateway { eni: Some(eni), .. } if hop.kind == HopKind::NatGateway => {
+                Some(topology.enis[eni].private_ip.to_string())
+            }
+            _ => None,
+        })
+        .collect();
     if via_edge {
         hops.push(EDGE_ROUTER.to_string());
     }
@@ -119,7 +131,7 @@ fn trace_json(topology: &Topology, viewer: &Scope, trace: &Trace) -> Value {
         "forward": leg_json(topology, &forward),
         "reply": reply.as_ref().map(|leg| leg_json(topology, leg)),
         "findings": findings,
-        "traceroute": traceroute_hops(trace),
+        "traceroute": traceroute_hops(topology, trace),
     })
 }
 

@@ -29,6 +29,11 @@ fn element(topology: &Topology, place: &Place) -> Element {
         }
         Place::Peering { id, .. } => Element::Peering(id.clone()),
         Place::InternetGateway { id, .. } => Element::Gateway(id.clone()),
+        // The map draws no NAT gateways: the subnet holding one stands for it.
+        Place::NatGateway { eni: Some(eni), .. } => {
+            Element::Subnet(topology.subnets[topology.enis[*eni].subnet].id.clone())
+        }
+        Place::NatGateway { vpc, eni: None, .. } => Element::Vpc(topology.vpcs[*vpc].id.clone()),
         Place::Internet => Element::Internet,
         Place::Vpc(vpc) | Place::Appliance { vpc, .. } => Element::Vpc(topology.vpcs[*vpc].id.clone()),
     }

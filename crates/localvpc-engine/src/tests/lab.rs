@@ -11,7 +11,7 @@ use localvpc_model::subnet::{self, CreateSubnet};
 use localvpc_model::tags::Tag;
 use localvpc_model::vpc::{self, CreateVpc, VpcAttribute};
 use localvpc_model::vpc_peering::{self, CreatePeering, SideOptions};
-use localvpc_model::{internet_gateway, network_acl, Scope, Timestamp, Tx, World};
+use localvpc_model::{internet_gateway, nat_gateway, network_acl, Scope, Timestamp, Tx, World};
 
 use crate::packet::{Probe, Protocol, Trace, Vantage};
 use crate::topology::Topology;
@@ -174,8 +174,56 @@ impl Lab {
         match target {
             Target::Gateway(id) => request.gateway_id = Some(id),
             Target::Peering(id) => request.vpc_peering_connection_id = Some(id),
+            Target::Nat(id) => request.nat_gateway_id = Some(id),
         }
         self.tx(|tx, scope| route_table::create_route(tx, scope, &request));
+    }
+
+    /// Gives `subnet_id` a route table of its own (the VPC's local route only); returns its ID.
+    pub fn own_table(&mut self, vpc_id: &str, subnet_id: &str) -> String {
+        let (vpc_id, subnet_id) = (vpc_id.to_string(), subnet_id.to_string());
+        self.tx(|tx, scope| {
+            let table = route_table::create(tx, scope, &vpc_id, Vec::new())?;
+            route_table::associate(tx, scope, &table.id, route_table::AssociationTarget::Subnet(subnet_id))?;
+            Ok(table.id.clone())
+        })
+    }
+
+    /// Adds a route to a route table named by ID.
+    pub fn route_in(&mut self, table_id: &str, destination: &str, target: Target) {
+        let mut request = RouteRequest {
+            route_table_id: table_id.into(),
+            destination: destination.into(),
+            ..RouteRequest::default()
+        };
+        match target {
+            Target::Gateway(id) => request.gateway_id = Some(id),
+            Target::Peering(id) => request.vpc_peering_connection_id = Some(id),
+            Target::Nat(id) => request.nat_gateway_id = Some(id),
+        }
+        self.tx(|tx, scope| route_table::create_route(tx, scope, &request));
+    }
+
+    /// A NAT gateway in `subnet_id`: public with a new Elastic IP (returned), or private.
+    pub fn nat_gateway(&mut self, subnet_id: &str, public: bool) -> (String, Option<Ipv4Addr>) {
+        let subnet_id = subnet_id.to_string();
+        self.tx(|tx, scope| {
+            let address = if public { Some(address::allocate(tx, scope, Vec::new())?) } else { None };
+            let request = nat_gateway::CreateNatGateway {
+                subnet_id,
+                connectivity: Some(if public { "public" } else { "private" }.into()),
+                allocation_id: address.as_ref().map(|a| a.allocation_id.clone()),
+                ..Default::default()
+            };
+            let nat = nat_gateway::create(tx, scope, request)?;
+            assert!(nat.failure.is_none(), "{:?}", nat.failure);
+            Ok((nat.id.clone(), address.map(|a| a.public_ip)))
+        })
+    }
+
+    pub fn delete_nat_gateway(&mut self, nat_id: &str) {
+        let id = nat_id.to_string();
+        self.tx(|tx, scope| nat_gateway::delete(tx, scope, &id));
     }
 
     pub fn delete_route(&mut self, vpc_id: &str, destination: &str) {
@@ -321,4 +369,5 @@ impl Lab {
 pub enum Target {
     Gateway(String),
     Peering(String),
+    Nat(String),
 }

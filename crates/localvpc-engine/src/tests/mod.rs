@@ -5,6 +5,7 @@ mod dhcp_dns;
 mod dns_matrix;
 mod flow;
 mod lab;
+mod nat;
 mod properties;
 mod reachability;
 mod visibility;

@@ -1,5 +1,6 @@
-//! Properties over random topologies (proptest): the engine never panics, allowing more never blocks, removing a
-//! route never opens a path, an answered probe's reply crosses the same gateways and connections, and every form
+//! Properties over random topologies (proptest; some VPCs reach the internet through a NAT gateway): the engine
+//! never panics, allowing more never blocks, removing a route never opens a path, adding one never closes one, an
+//! answered probe's reply crosses the same gateways, NAT gateways and connections, and every form
 //! of the reachability answer (groups, matrix, summary, pair lists) agrees with pair-by-pair walks.
 
 use std::collections::BTreeMap;
@@ -21,6 +22,8 @@ struct Plan {
     internet_routes: Vec<usize>,
     /// (instance whose group gets the rule, instance whose /32 it allows).
     host_ingress: Vec<(usize, usize)>,
+    /// VPCs whose instances reach the internet through a NAT gateway in a public subnet of their own.
+    nat_vpcs: Vec<usize>,
 }
 
 fn plan() -> impl Strategy<Value = Plan> {
@@ -33,16 +36,20 @@ fn plan() -> impl Strategy<Value = Plan> {
             prop::collection::vec((0..vpcs, 0..vpcs), 0..3),
             prop::collection::vec(0..vpcs, 0..3),
             prop::collection::vec((0..vpcs * 2, 0..vpcs * 2), 0..3),
+            prop::collection::vec(0..vpcs, 0..3),
         )
-            .prop_map(|(vpcs, peerings, routes, ingress, acl_denies, internet_routes, host_ingress)| Plan {
-                vpcs,
-                peerings,
-                routes,
-                ingress,
-                acl_denies,
-                internet_routes,
-                host_ingress,
-            })
+            .prop_map(
+                |(vpcs, peerings, routes, ingress, acl_denies, internet_routes, host_ingress, nat_vpcs)| Plan {
+                    vpcs,
+                    peerings,
+                    routes,
+                    ingress,
+                    acl_denies,
+                    internet_routes,
+                    host_ingress,
+                    nat_vpcs,
+                },
+            )
     })
 }
 
@@ -102,6 +109,17 @@ fn build(plan: &Plan) -> Built {
             routes.push((vpc, "0.0.0.0/0".into()));
         }
     }
+    for &vpc in &plan.nat_vpcs {
+        if !routes.iter().any(|(v, d)| *v == vpc && d == "0.0.0.0/0") {
+            let public = lab.subnet(&vpcs[vpc], &format!("10.{vpc}.0.0/24"));
+            let igw = lab.igw(&vpcs[vpc]);
+            let public_table = lab.own_table(&vpcs[vpc], &public);
+            lab.route_in(&public_table, "0.0.0.0/0", Target::Gateway(igw));
+            let (nat, _) = lab.nat_gateway(&public, true);
+            lab.route(&vpcs[vpc], "0.0.0.0/0", Target::Nat(nat));
+            routes.push((vpc, "0.0.0.0/0".into()));
+        }
+    }
     for &(instance, all) in &plan.ingress {
         let cidr = if all { "0.0.0.0/0" } else { "10.0.0.0/8" };
         lab.allow_in(&instances[instance], "icmp", None, cidr);
@@ -145,7 +163,10 @@ proptest! {
                     if trace.verdict == Verdict::Reachable {
                         let crossings = |leg: &crate::Leg| {
                             let mut ids: Vec<String> = leg.hops.iter()
-                                .filter(|h| matches!(h.kind, HopKind::PeeringConnection | HopKind::InternetGateway))
+                                .filter(|h| matches!(
+                                    h.kind,
+                                    HopKind::PeeringConnection | HopKind::InternetGateway | HopKind::NatGateway
+                                ))
                                 .map(|h| h.id.clone()).collect();
                             ids.sort();
                             ids
@@ -238,6 +259,38 @@ proptest! {
                 }
                 let inside_alike = inside.iter().all(|&answer| answer == inside[0]);
                 prop_assert!(!(outside_alike && inside_alike), "groups {} and {} could be one", g, h);
+            }
+        }
+    }
+
+    #[test]
+    fn adding_a_nat_route_never_makes_a_reachable_pair_unreachable(plan in plan(), pick in 0usize..4) {
+        let mut built = build(&plan);
+        let vpc = pick % built.vpcs.len();
+        prop_assume!(!built.routes.iter().any(|(v, d)| *v == vpc && d == "0.0.0.0/0"));
+        let internet = |built: &Built| -> Vec<(usize, bool)> {
+            built.instances.iter().enumerate()
+                .map(|(i, from)| (i, built.lab.probe(from, "8.8.8.8", Protocol::Icmp).verdict == Verdict::Reachable))
+                .collect()
+        };
+        let (pairs_before, internet_before) = (reachable_pairs(&built), internet(&built));
+        let vpc_id = built.vpcs[vpc].clone();
+        let public = built.lab.subnet(&vpc_id, &format!("10.{vpc}.0.0/24"));
+        let igw = built.lab.igw(&vpc_id);
+        let table = built.lab.own_table(&vpc_id, &public);
+        built.lab.route_in(&table, "0.0.0.0/0", Target::Gateway(igw));
+        let (nat, _) = built.lab.nat_gateway(&public, true);
+        built.lab.route(&vpc_id, "0.0.0.0/0", Target::Nat(nat));
+        let pairs_after = reachable_pairs(&built);
+        for pair in pairs_before {
+            prop_assert!(pairs_after.contains(&pair), "{:?} lost", pair);
+        }
+        for ((i, before), (_, after)) in internet_before.into_iter().zip(internet(&built)) {
+            prop_assert!(!before || after, "instance {} lost the internet", i);
+            // Without ACL denies (the VPC's default ACL also governs the new public subnet) the VPC's own
+            // instances now reach it: their groups allow all outbound, and the answers pass as tracked replies.
+            if i / 2 == vpc && plan.acl_denies.is_empty() {
+                prop_assert!(after, "instance {} of the NAT gateway's VPC has no internet", i);
             }
         }
     }

@@ -91,7 +91,6 @@ impl Ec2Error {
             VpcPeeringConnectionNotFound(_) => "InvalidVpcPeeringConnectionID.NotFound",
             InstanceNotFound(_) => "InvalidInstanceID.NotFound",
             NetworkInterfaceNotFound(_) => "InvalidNetworkInterfaceID.NotFound",
-            NatGatewayNotFound(_) => "NatGatewayNotFound",
             InvalidVpcRange(_) => "InvalidVpc.Range",
             VpcHasDependencies(_)
             | SubnetHasDependencies(_)
@@ -105,16 +104,7 @@ impl Ec2Error {
             CidrLimitExceeded(_) => "CidrLimitExceeded",
             CannotDisassociatePrimaryCidr(_) => "OperationNotPermitted",
             CidrBlockHasDependencies(_) => "DependencyViolation",
-            PeeringInvalidStateTransition { .. } => "InvalidStateTransition",
-            PeeringNotAccepter { .. }
-            | PeeringWrongRegion { .. }
-            | PeeringNotRequester { .. }
-            | PeeringNotActive(_)
-            | PeeringOptionsNotPermitted { .. }
-            | PeeringClassicLinkCrossRegion
-            | PeeringPendingBlocksCidr { .. } => "OperationNotPermitted",
-            PeeringDnsHostnamesDisabled => "InvalidVpcPeeringConnectionState.DnsHostnamesDisabled",
-            VpcPeeringConnectionAlreadyExists(_) => "VpcPeeringConnectionAlreadyExists",
+            Peering(error) => error.code(),
             InvalidSubnetRange(_) => "InvalidSubnet.Range",
             SubnetConflict(_) => "InvalidSubnet.Conflict",
             GatewayAlreadyAttached { .. } | RouteTableAssociationConflict(_) => "Resource.AlreadyAssociated",
@@ -192,6 +182,7 @@ impl Ec2Error {
             Volume(error) => error.code(),
             NetworkInterface(error) => error.code(),
             Address(error) => error.code(),
+            NatGateway(error) => error.code(),
             Vpn(error) => error.code(),
             SubnetCidrReservationNotFound(_) => "InvalidSubnetCidrReservationID.NotFound",
             LaunchTemplate(error) => error.code(),

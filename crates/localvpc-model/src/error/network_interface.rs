@@ -56,6 +56,19 @@ pub enum NetworkInterfaceError {
     /// §11.2 [O]: DetachNetworkInterface of the primary interface.
     #[error("The network interface at device index 0 cannot be detached.")]
     PrimaryCannotBeDetached,
+    /// Part 2 §11.2 [O tf-provider-aws code comment]: DetachNetworkInterface of a service's `ela-attach-`
+    /// attachment.
+    #[error("You are not allowed to manage 'ela-attach' attachments.")]
+    ServiceAttachment,
+    /// Part 2 §11.3/§11.5 [D]: a change other than tags to an interface a service holds. ASSUMPTION (code and text
+    /// [I]): `OperationNotPermitted`, naming the holder.
+    #[error("The network interface {interface_id} is managed by {holder}; only its tags can be changed.")]
+    ManagedByService {
+        /// The interface.
+        interface_id: String,
+        /// The resource holding it.
+        holder: String,
+    },
 }
 
 impl NetworkInterfaceError {
@@ -70,7 +83,9 @@ impl NetworkInterfaceError {
                 "InvalidParameterValue"
             }
             NetworkInterfaceError::AttachmentLimitExceeded { .. } => "AttachmentLimitExceeded",
-            NetworkInterfaceError::PrimaryCannotBeDetached => "OperationNotPermitted",
+            NetworkInterfaceError::PrimaryCannotBeDetached
+            | NetworkInterfaceError::ServiceAttachment
+            | NetworkInterfaceError::ManagedByService { .. } => "OperationNotPermitted",
             NetworkInterfaceError::PrivateAddressLimitExceeded => "PrivateIpAddressLimitExceeded",
             NetworkInterfaceError::AddressNotAssigned(_) => "InvalidParameterValue",
         }

@@ -160,6 +160,9 @@ pub struct PathComponent {
     /// The component's VPC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc: Option<Component>,
+    /// What the component did to the packet, as informational explanation codes (a NAT gateway's translations).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub explanations: Vec<Explanation>,
 }
 
 impl PathComponent {
@@ -178,6 +181,7 @@ impl PathComponent {
             source_vpc: None,
             subnet: None,
             vpc: None,
+            explanations: Vec::new(),
         }
     }
 
@@ -224,6 +228,9 @@ pub struct Explanation {
     /// The internet gateway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub internet_gateway: Option<Component>,
+    /// The NAT gateway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nat_gateway: Option<Component>,
     /// The network interface.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_interface: Option<Component>,

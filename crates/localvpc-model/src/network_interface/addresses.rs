@@ -43,6 +43,7 @@ pub fn assign(
     request: AssignPrivateAddresses,
 ) -> Result<Vec<Ipv4Addr>> {
     let interface = find(tx.region(scope), interface_id)?;
+    super::refuse_if_managed(&interface, super::ManagedChange::Modify)?;
     let subnet = subnet::find(tx.region(scope), &interface.subnet_id)?;
     request.check_one_form()?;
     let wanted = match (request.addresses.is_empty(), request.count) {
@@ -113,6 +114,7 @@ fn add_secondary(tx: &mut Tx, scope: &Scope, interface_id: &str, address: Ipv4Ad
 /// UnassignPrivateIpAddresses: each address must be a secondary address of the interface.
 pub fn unassign(tx: &mut Tx, scope: &Scope, interface_id: &str, addresses: &[String]) -> Result<()> {
     let interface = find(tx.region(scope), interface_id)?;
+    super::refuse_if_managed(&interface, super::ManagedChange::Modify)?;
     if addresses.is_empty() {
         return Err(Ec2Error::MissingParameter("The request must contain the parameter privateIpAddress".into()));
     }

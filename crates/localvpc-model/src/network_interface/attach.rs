@@ -15,6 +15,7 @@ use crate::{Ec2Error, NetworkInterfaceError, Result};
 pub fn attach(tx: &mut Tx, scope: &Scope, interface_id: &str, instance_id: &str, device_index: u32) -> Result<String> {
     let region = tx.region(scope);
     let interface = find(region, interface_id)?;
+    super::refuse_if_managed(&interface, super::ManagedChange::DeleteOrAttach)?;
     let instance = instance::find(region, instance_id)?;
     if interface.attachment.is_some() {
         return Err(NetworkInterfaceError::AlreadyAttached(interface.id.clone()).into());
@@ -80,6 +81,13 @@ pub(crate) fn attach_at_launch(
 
 /// DetachNetworkInterface: the interface is `available` again; the primary (device 0) stays.
 pub fn detach(tx: &mut Tx, scope: &Scope, attachment_id: &str) -> Result<()> {
+    // Checked before the shape: `ela-attach-` is not an `eni-attach-` ID, and AWS names it.
+    let service_held = attachment_id.strip_prefix("ela-attach-").is_some_and(|rest| {
+        tx.region(scope).network_interfaces.get(format!("eni-{rest}").as_str()).is_some_and(|i| i.managed_by.is_some())
+    });
+    if service_held {
+        return Err(NetworkInterfaceError::ServiceAttachment.into());
+    }
     IdKind::NetworkInterfaceAttachment.check(attachment_id)?;
     let region = tx.region(scope);
     let Some(interface_id) = region.index.interface_of_attachment(attachment_id).map(str::to_string) else {

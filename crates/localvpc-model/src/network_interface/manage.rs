@@ -105,6 +105,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNetworkInterface) -> Re
 /// Spec §11.1: deletes an interface that no instance uses; an Elastic IP associated with it is disassociated.
 pub fn delete(tx: &mut Tx, scope: &Scope, interface_id: &str) -> Result<()> {
     let interface = super::find(tx.region(scope), interface_id)?;
+    super::refuse_if_managed(&interface, super::ManagedChange::DeleteOrAttach)?;
     if interface.attachment.is_some() {
         return Err(NetworkInterfaceError::InUse(interface.id.clone()).into());
     }
@@ -134,6 +135,7 @@ pub enum InterfaceChange {
 /// Spec §11.3: ModifyNetworkInterfaceAttribute — exactly one attribute per call.
 pub fn modify_attribute(tx: &mut Tx, scope: &Scope, interface_id: &str, changes: Vec<InterfaceChange>) -> Result<()> {
     let interface = super::find(tx.region(scope), interface_id)?;
+    super::refuse_if_managed(&interface, super::ManagedChange::Modify)?;
     // ASSUMPTION (spec §11.3 [D] "one attribute per call"; the refusals' codes and texts are [I]).
     let change = match <[InterfaceChange; 1]>::try_from(changes) {
         Ok([change]) => change,

@@ -116,7 +116,18 @@ fn resolve_target(
     }
     if let Some(nat_id) = &request.nat_gateway_id {
         IdKind::NatGateway.check(nat_id)?;
-        return Err(Ec2Error::NatGatewayNotFound(nat_id.clone()));
+        // Part 2 §13.1 [O boto/boto3#779]: a gateway that does not exist, or is gone, is not found in the route's
+        // own words. ASSUMPTION [I]: a failed or deleted gateway that still lists counts as gone.
+        let nat = region.nat_gateways.get(nat_id.as_str()).filter(|nat| nat.is_available());
+        let Some(nat) = nat else { return Err(NatGatewayError::RouteTargetNotFound(nat_id.clone()).into()) };
+        if nat.vpc_id != table.vpc_id {
+            return Err(NatGatewayError::OtherNetwork {
+                route_table_id: table.id.clone(),
+                nat_gateway_id: nat.id.clone(),
+            }
+            .into());
+        }
+        return Ok(RouteTarget::NatGateway(nat.id.clone()));
     }
     // ASSUMPTION (spec §2.5 [O] gives the text only for gateways and peering connections): an instance or an
     // interface of another VPC "belongs to a different network" in the same words.

@@ -3,25 +3,34 @@
 //! an acceptance counts against.
 
 use super::{find, overlapping, side_vpc, PeeringSide, PeeringStatus, VpcPeeringConnection};
+use crate::error::PeeringError;
 use crate::world::{Scope, Timestamp, Tx};
 use crate::{Ec2Error, Result};
 
 fn invalid_transition(pcx: &VpcPeeringConnection, from: PeeringStatus, to: &str) -> Ec2Error {
-    Ec2Error::PeeringInvalidStateTransition { pcx_id: pcx.id.clone(), from: from.code(), to: to.to_string() }
+    Ec2Error::from(PeeringError::InvalidStateTransition {
+        pcx_id: pcx.id.clone(),
+        from: from.code(),
+        to: to.to_string(),
+    })
 }
 
 /// The accepter-side checks shared by Accept and Reject: account first, then region, then state (moto's order).
 fn check_accepter(pcx: &VpcPeeringConnection, scope: &Scope, now: Timestamp, verb: &'static str) -> Result<()> {
     if pcx.accepter.account != scope.account {
-        return Err(Ec2Error::PeeringNotAccepter { account: scope.account.clone(), verb, pcx_id: pcx.id.clone() });
+        return Err(Ec2Error::from(PeeringError::NotAccepter {
+            account: scope.account.clone(),
+            verb,
+            pcx_id: pcx.id.clone(),
+        }));
     }
     if pcx.accepter.region != scope.region {
-        return Err(Ec2Error::PeeringWrongRegion {
+        return Err(Ec2Error::from(PeeringError::WrongRegion {
             region: scope.region.clone(),
             pcx_id: pcx.id.clone(),
             accepter_region: pcx.accepter.region.clone(),
             verb,
-        });
+        }));
     }
     let status = pcx.status_at(now);
     if status != PeeringStatus::PendingAcceptance {
@@ -41,7 +50,7 @@ pub fn accept(tx: &mut Tx, scope: &Scope, pcx_id: &str) -> Result<VpcPeeringConn
         other.id != pcx.id && other.status_at(now) == PeeringStatus::Active && joins_same_vpcs(other, &pcx)
     });
     if duplicate {
-        return Err(Ec2Error::VpcPeeringConnectionAlreadyExists(pcx.id.clone()));
+        return Err(Ec2Error::from(PeeringError::AlreadyExists(pcx.id.clone())));
     }
     // Spec §2.6 [D]: acceptance re-checks the peer VPC and overlap (the accepter may have added a block).
     let peer_gone = side_vpc(tx.world(), &pcx.accepter).is_none() || side_vpc(tx.world(), &pcx.requester).is_none();
@@ -116,7 +125,10 @@ pub fn delete(tx: &mut Tx, scope: &Scope, pcx_id: &str) -> Result<()> {
         PeeringStatus::PendingAcceptance if pcx.requester.is(scope) => {}
         PeeringStatus::PendingAcceptance => {
             // ASSUMPTION (spec §2.6 [I] code): the accepter must Reject, not Delete, a pending request.
-            return Err(Ec2Error::PeeringNotRequester { account: scope.account.clone(), pcx_id: pcx.id.clone() });
+            return Err(Ec2Error::from(PeeringError::NotRequester {
+                account: scope.account.clone(),
+                pcx_id: pcx.id.clone(),
+            }));
         }
         other => return Err(invalid_transition(&pcx, other, "deleting")),
     }

@@ -60,6 +60,10 @@ impl Analyser<'_> {
                         explanation.internet_gateway = Some(self.component(self.scope, id));
                         out.push(explanation);
                     }
+                    Some(Target::NatGateway(id)) => {
+                        explanation.nat_gateway = Some(self.component(self.scope, id));
+                        out.push(explanation);
+                    }
                     _ => out.push(explanation),
                 }
             }
@@ -143,9 +147,30 @@ impl Analyser<'_> {
                 explanation.address = Some(packet.dst.to_string());
                 out.push(explanation);
             }
+            (code, Place::NatGateway { id, vpc, eni }) => {
+                // Part 2 §13.3 [D RA]: BAD_STATE (not available), NGW_REQUIRES_SOURCE_IN_VPC, CANNOT_ROUTE (a
+                // second NAT gateway), and NO_PATH for unsolicited inbound traffic (part 2 §19 [I]).
+                let nat = self.component(&topology.vpcs[*vpc].scope, id);
+                let mut explanation = Explanation::new(code.as_str(), Some(nat.clone()));
+                explanation.nat_gateway = Some(nat);
+                explanation.vpc = Some(self.vpc(*vpc));
+                explanation.subnet = eni.map(|eni| self.subnet(topology.enis[eni].subnet));
+                if *code == Code::BadState {
+                    explanation.state = self
+                        .world
+                        .region(&topology.vpcs[*vpc].scope)
+                        .nat_gateways
+                        .get(id.as_str())
+                        .map(|nat| nat.state_at(localvpc_model::Timestamp(0)).as_str().to_string());
+                }
+                if *code == Code::NgwRequiresSourceInVpc {
+                    explanation.address = Some(packet.src.to_string());
+                }
+                out.push(explanation);
+            }
             (code, place) => {
-                // CANNOT_ROUTE for the appliance targets localvpc does not forward through (NAT gateways,
-                // instances, interfaces), and the engine's code for any other pairing.
+                // CANNOT_ROUTE for the appliance targets localvpc does not forward through (instances,
+                // interfaces), and the engine's code for any other pairing.
                 let component = match place {
                     Place::Appliance { id, .. } => self.component(self.scope, id),
                     _ => self.component(self.scope, &finding.component),

@@ -8,7 +8,7 @@ use localvpc_engine::topology::{AclRule as EngineAclRule, CompiledRoute, EniIx, 
 use localvpc_engine::{HopKind, Leg, Packet, Place};
 use localvpc_model::network_insights;
 use localvpc_model::network_insights::result::{
-    AclRule, Component, PacketHeader, PathComponent, PortRange, RouteTableRoute, SecurityGroupRule,
+    AclRule, Component, Explanation, PacketHeader, PathComponent, PortRange, RouteTableRoute, SecurityGroupRule,
 };
 use localvpc_model::Scope;
 
@@ -167,6 +167,17 @@ impl Analyser<'_> {
                     component.outbound_header = Some(header(&hop.packet));
                     out.push(component);
                 }
+                (_, Place::NatGateway { id, vpc, eni }) => {
+                    let mut component =
+                        PathComponent::new(sequence, self.component(&self.topology.vpcs[*vpc].scope, id));
+                    let translated = leg.hops.get(index + 1).map_or(hop.packet, |next| next.packet);
+                    component.inbound_header = Some(header(&hop.packet));
+                    component.outbound_header = Some(header(&translated));
+                    component.subnet = eni.map(|eni| self.subnet(self.topology.enis[eni].subnet));
+                    component.vpc = Some(self.vpc(*vpc));
+                    component.explanations = nat_translations(&hop.packet, &translated);
+                    out.push(component);
+                }
                 (_, Place::InternetGateway { id, vpc, .. }) => {
                     let mut component =
                         PathComponent::new(sequence, self.component(&self.topology.vpcs[*vpc].scope, id));
@@ -182,6 +193,28 @@ impl Analyser<'_> {
         }
         out
     }
+}
+
+/// Part 2 §13.3 [D RA]: the informational codes of a NAT gateway's translation on the way out — a new source
+/// address, a remapped source port (TCP, UDP), and the destination kept. An answer translated back has none.
+fn nat_translations(before: &Packet, after: &Packet) -> Vec<Explanation> {
+    if before.src == after.src {
+        return Vec::new();
+    }
+    let mut codes = vec!["NGW_SOURCE_ADDRESS_REASSIGN"];
+    if before.src_port != after.src_port {
+        codes.push("REMAP_EPHEMERAL_PORT");
+    }
+    codes.push("NGW_DEST_ADDRESS_PRESERVATION");
+    codes
+        .into_iter()
+        .map(|code| {
+            let mut explanation = Explanation::new(code, None);
+            explanation.address =
+                Some(if code == "NGW_DEST_ADDRESS_PRESERVATION" { after.dst } else { after.src }.to_string());
+            explanation
+        })
+        .collect()
 }
 
 pub(super) fn direction(egress: bool) -> String {

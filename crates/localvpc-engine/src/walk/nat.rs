@@ -1,0 +1,168 @@
+//! The walk through a NAT gateway (part 2 §13.2): out of a private subnet with the source translated to the
+//! gateway's address, and back in for the answers of those flows only.
+//!
+//! On the way out the gateway must be `available` and the packet must come from an interface of its own VPC; the
+//! gateway's subnet's network ACL sees the packet enter (unless the sender shares the subnet), the gateway replaces
+//! source address and port, and the packet leaves by the gateway's subnet's ACL and route table — to the internet
+//! gateway, which maps a public gateway's address to its Elastic IP (and refuses a private gateway's), or to any
+//! other route. An answer reaching the gateway's address is translated back only if the request leg of the same
+//! flow made the translation: nothing else passes a NAT gateway inwards.
+
+use super::{Arrival, Walker};
+use crate::packet::{proto, Code, HopKind, NatMapping, Packet, Place};
+use crate::rules::describe;
+use crate::topology::EniIx;
+
+/// Part 2 §13.2 [D]: the gateway picks source ports in 1024–65535. A fixed mix of the original port and address, so
+/// a probe's path is the same every time, and a network ACL that admits only the sender's own ephemeral range
+/// (not the gateway's) shows as the drop it is on AWS.
+fn mapped_port(packet: &Packet) -> u16 {
+    if packet.protocol == proto::ICMP {
+        return 0;
+    }
+    let mix = u32::from(packet.src_port).wrapping_mul(40_503) ^ u32::from(packet.src);
+    (1024 + mix % (65_536 - 1024)) as u16
+}
+
+impl Walker<'_> {
+    /// A route sent the packet of `source` to the NAT gateway `id`.
+    pub(super) fn through_nat_gateway(&mut self, source: EniIx, id: &str, packet: Packet) -> Arrival {
+        let topology = self.topology;
+        let vpc = topology.enis[source].vpc;
+        let Some(nat) = topology.nat_gateway(id) else {
+            self.block(
+                Code::BadState,
+                id,
+                format!("{id} does not exist"),
+                "create a NAT gateway and route to it".into(),
+                Place::Appliance { id: id.to_string(), vpc },
+                &packet,
+            );
+            return None;
+        };
+        let place = Place::NatGateway { id: nat.id.clone(), vpc: nat.vpc, eni: nat.eni };
+        let (Some(nat_eni), true) = (nat.eni, nat.available) else {
+            self.block(
+                Code::BadState,
+                &nat.id,
+                format!("{} is not available", nat.id),
+                format!("route to an available NAT gateway instead of {}", nat.id),
+                place,
+                &packet,
+            );
+            return None;
+        };
+        // A NAT gateway's own packets routed to a NAT gateway: the second one would see a foreign source.
+        if topology.nat_of_eni(source).is_some() {
+            self.block(
+                Code::CannotRoute,
+                &nat.id,
+                format!("{} does not forward traffic another NAT gateway translated", nat.id),
+                format!("route the NAT gateway's subnet to an internet gateway, not to {}", nat.id),
+                place,
+                &packet,
+            );
+            return None;
+        }
+        // Part 2 §13.2 step 2 [D]: only interfaces of the gateway's own VPC may use it.
+        if vpc != nat.vpc
+            && !self.block(
+                Code::NgwRequiresSourceInVpc,
+                &nat.id,
+                format!("{} accepts only traffic from interfaces of {}", nat.id, topology.vpcs[nat.vpc].id),
+                format!("give {} a NAT gateway of its own", topology.vpcs[vpc].id),
+                place.clone(),
+                &packet,
+            )
+        {
+            return None;
+        }
+        // Step 1: the packet enters the gateway's subnet (a sender in that subnet reaches it directly).
+        if topology.enis[source].subnet != nat.subnet && !self.acl(nat.subnet, false, &packet) {
+            return None;
+        }
+        let nat_ip = topology.enis[nat_eni].private_ip;
+        let port = mapped_port(&packet);
+        let translated = Packet { src: nat_ip, src_port: if port == 0 { packet.src_port } else { port }, ..packet };
+        self.hop(
+            HopKind::NatGateway,
+            &nat.id,
+            format!(
+                "{} -> {} ({})",
+                endpoint(packet.src, packet.src_port),
+                endpoint(nat_ip, translated.src_port),
+                describe(&packet)
+            ),
+            place,
+            &packet,
+        );
+        self.translations.push(NatMapping {
+            nat_eni,
+            original_src: packet.src,
+            original_port: packet.src_port,
+            mapped_port: port,
+        });
+        // Step 4: out of the gateway's subnet, by its network ACL and route table.
+        if !self.acl(nat.subnet, true, &translated) {
+            return None;
+        }
+        self.route(nat.vpc, nat.subnet, nat_eni, translated)
+    }
+
+    /// A packet reached the interface of a NAT gateway: the answer of a flow it translated goes back to the host
+    /// that started it; anything else stops here.
+    pub(super) fn arrive_at_nat_gateway(&mut self, nat_eni: EniIx, packet: Packet) -> Arrival {
+        let topology = self.topology;
+        let nat = topology.nat_of_eni(nat_eni)?;
+        let place = Place::NatGateway { id: nat.id.clone(), vpc: nat.vpc, eni: Some(nat_eni) };
+        // An ICMP error (a closed UDP port) answers the flow it quotes; the other answers are told by port.
+        let mapping = self
+            .conntrack
+            .iter()
+            .find(|m| m.nat_eni == nat_eni && (packet.protocol == proto::ICMP || m.mapped_port == packet.dst_port))
+            .filter(|_| self.is_answer)
+            .copied();
+        let Some(mapping) = mapping else {
+            self.block(
+                Code::UnsolicitedInbound,
+                &nat.id,
+                format!(
+                    "{} forwards only the answers of flows started inside {}; {} starts a new one",
+                    nat.id,
+                    topology.vpcs[nat.vpc].id,
+                    describe(&packet)
+                ),
+                "start the connection from inside the VPC, or give the destination a public address of its own".into(),
+                place,
+                &packet,
+            );
+            return None;
+        };
+        let back = Packet {
+            dst: mapping.original_src,
+            dst_port: if mapping.mapped_port == 0 { packet.dst_port } else { mapping.original_port },
+            ..packet
+        };
+        self.hop(
+            HopKind::NatGateway,
+            &nat.id,
+            format!("{} -> {}", endpoint(packet.dst, packet.dst_port), endpoint(back.dst, back.dst_port)),
+            place,
+            &packet,
+        );
+        // Into the VPC: out of the gateway's subnet (unless the host shares it), then the local route.
+        let host_subnet = topology.subnet_containing(nat.vpc, back.dst);
+        if host_subnet != Some(nat.subnet) && !self.acl(nat.subnet, true, &back) {
+            return None;
+        }
+        self.deliver_private(nat.vpc, Some(nat.subnet), back, None)
+    }
+}
+
+fn endpoint(address: std::net::Ipv4Addr, port: u16) -> String {
+    if port == 0 {
+        address.to_string()
+    } else {
+        format!("{address}:{port}")
+    }
+}
