@@ -5,7 +5,7 @@
 //! the `#[error]` text is the message. The doc of each variant names the spec section it comes from
 //! (`shared/spec/aws-vpc-behaviour.md`). The snapshot test at the bottom lists every (code, message) pair, so a
 //! changed spelling shows up in review. A family of many variants gets an enum of its own behind one variant here
-//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`, `Ec2Error::TransitGateway` in `error/transit_gateway.rs`), with its codes beside it.
+//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`, `Ec2Error::TransitGateway` in `error/transit_gateway.rs`, `Ec2Error::Vpn` in `error/vpn.rs`), with its codes beside it.
 
 use thiserror::Error;
 
@@ -599,6 +599,10 @@ pub enum Ec2Error {
     /// A NAT gateway action's refusal (`error/nat_gateway.rs`).
     #[error(transparent)]
     NatGateway(#[from] NatGatewayError),
+    // ---- site-to-site VPN (part 2 §15) ----
+    /// A VPN action's refusal (`error/vpn.rs`).
+    #[error(transparent)]
+    Vpn(#[from] VpnError),
 
     // ---- transit gateways (part 2 §14) ----
     /// A transit gateway action's refusal (`error/transit_gateway.rs`).
@@ -634,6 +638,7 @@ mod network_interface;
 mod transit_gateway;
 mod volume;
 mod vpc_peering;
+mod vpn;
 
 pub use address::AddressError;
 pub use launch_template::LaunchTemplateError;
@@ -642,6 +647,7 @@ pub use network_interface::NetworkInterfaceError;
 pub use transit_gateway::TransitGatewayError;
 pub use volume::VolumeError;
 pub use vpc_peering::PeeringError;
+pub use vpn::VpnError;
 #[cfg(test)]
 mod tests;
 

@@ -22,6 +22,7 @@ pub mod address;
 pub mod authentication;
 pub mod availability_zone;
 pub mod cidr;
+pub mod customer_gateway;
 pub mod dhcp_options;
 pub mod dns_name;
 pub mod error;
@@ -48,10 +49,13 @@ pub mod transit_gateway;
 pub mod volume;
 pub mod vpc;
 pub mod vpc_peering;
+pub mod vpn_connection;
+pub mod vpn_gateway;
+pub mod vpn_state;
 mod world;
 
 pub use error::{
-    Ec2Error, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, TransitGatewayError, VolumeError,
+    Ec2Error, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, TransitGatewayError, VolumeError, VpnError,
 };
 pub use filter::{Filter, Filterable, Page, PageRequest};
 pub use quotas::Quotas;

@@ -56,6 +56,14 @@ pub const TRANSIT_GATEWAYS_PER_REGION: usize = 5;
 pub const ROUTE_TABLES_PER_TRANSIT_GATEWAY: usize = 20;
 /// Part 2 §20: transit gateways one VPC may attach to.
 pub const TRANSIT_GATEWAYS_PER_VPC: usize = 5;
+/// Part 2 §20: customer gateways per Region.
+pub const CUSTOMER_GATEWAYS_PER_REGION: usize = 50;
+/// Part 2 §20: virtual private gateways per Region.
+pub const VPN_GATEWAYS_PER_REGION: usize = 5;
+/// Part 2 §20: VPN connections per Region.
+pub const VPN_CONNECTIONS_PER_REGION: usize = 50;
+/// Part 2 §20: VPN connections per virtual private gateway.
+pub const VPN_CONNECTIONS_PER_VPN_GATEWAY: usize = 10;
 
 /// The default of [`Quotas::max_instances_per_call`]: a launch of this many takes a few milliseconds.
 pub const MAX_INSTANCES_PER_CALL: usize = 1000;
@@ -101,6 +109,14 @@ pub struct Quotas {
     pub route_tables_per_transit_gateway: Option<usize>,
     /// Transit gateways per VPC (its live attachments).
     pub transit_gateways_per_vpc: Option<usize>,
+    /// Customer gateways per Region (deleted ones not counted).
+    pub customer_gateways_per_region: Option<usize>,
+    /// Virtual private gateways per Region (deleted ones not counted).
+    pub vpn_gateways_per_region: Option<usize>,
+    /// VPN connections per Region (deleted ones not counted).
+    pub vpn_connections_per_region: Option<usize>,
+    /// VPN connections per virtual private gateway.
+    pub vpn_connections_per_vpn_gateway: Option<usize>,
     /// The most instances one RunInstances may ask for (`MaxCount`); enforced whatever the mode (not an AWS quota,
     /// see the module doc).
     pub max_instances_per_call: usize,
@@ -135,6 +151,10 @@ impl Quotas {
             transit_gateways_per_region: None,
             route_tables_per_transit_gateway: None,
             transit_gateways_per_vpc: None,
+            customer_gateways_per_region: None,
+            vpn_gateways_per_region: None,
+            vpn_connections_per_region: None,
+            vpn_connections_per_vpn_gateway: None,
             max_instances_per_call: MAX_INSTANCES_PER_CALL,
         }
     }
@@ -161,6 +181,10 @@ impl Quotas {
             transit_gateways_per_region: Some(TRANSIT_GATEWAYS_PER_REGION),
             route_tables_per_transit_gateway: Some(ROUTE_TABLES_PER_TRANSIT_GATEWAY),
             transit_gateways_per_vpc: Some(TRANSIT_GATEWAYS_PER_VPC),
+            customer_gateways_per_region: Some(CUSTOMER_GATEWAYS_PER_REGION),
+            vpn_gateways_per_region: Some(VPN_GATEWAYS_PER_REGION),
+            vpn_connections_per_region: Some(VPN_CONNECTIONS_PER_REGION),
+            vpn_connections_per_vpn_gateway: Some(VPN_CONNECTIONS_PER_VPN_GATEWAY),
             max_instances_per_call: MAX_INSTANCES_PER_CALL,
         }
     }

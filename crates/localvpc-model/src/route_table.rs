@@ -1,8 +1,15 @@
 //! Route tables (spec §2.5, §3.2): the main table, local routes, associations, and the `active`/`blackhole`
-//! state of each route; CreateRoute/ReplaceRoute/DeleteRoute with their validations are `route_table/routes.rs`.
+//! state of each route; CreateRoute/ReplaceRoute/DeleteRoute with their validations are `route_table/routes.rs`;
+//! route propagation from virtual private gateways and the selection among stored and propagated routes are
+//! `route_table/propagation.rs`.
 
+mod propagation;
 mod routes;
 
+pub use propagation::{
+    best_route, disable_vgw_route_propagation, effective_routes, enable_vgw_route_propagation, propagating_vgws,
+    EffectiveRoute,
+};
 pub use routes::{create_route, delete_route, replace_route, RouteRequest};
 
 use std::sync::Arc;
@@ -30,6 +37,9 @@ pub struct RouteTable {
     pub routes: Vec<Route>,
     /// Associations: the implicit main one and explicit subnet/gateway ones.
     pub associations: Vec<Association>,
+    /// Virtual private gateways whose routes this table receives (EnableVgwRoutePropagation, part 2 §15.4).
+    #[serde(default)]
+    pub propagating_vgws: Vec<String>,
     /// Tags.
     pub tags: Tags,
 }
@@ -187,8 +197,11 @@ pub fn route_state(world: &World, region: &RegionState, table: &RouteTable, rout
         RouteTarget::TransitGateway(gateway_id) => {
             crate::transit_gateway::vpc_attachment::vpc_attached(world, &table.vpc_id, gateway_id)
         }
-        // Until virtual private gateways are modelled, nothing carries traffic.
-        RouteTarget::VpnGateway(_) => false,
+        // ASSUMPTION (part 2 §15.2 [I], by analogy with internet gateways): a virtual private gateway that is
+        // detached from the table's VPC or deleted makes its routes `blackhole`.
+        RouteTarget::VpnGateway(vgw_id) => {
+            crate::vpn_gateway::attached_to(region, &table.vpc_id).is_some_and(|gateway| gateway.id == *vgw_id)
+        }
     };
     if usable {
         RouteState::Active
@@ -240,7 +253,10 @@ impl Filterable for RouteTableView<'_> {
     fn filter_values(&self, name: &str, out: &mut Vec<String>) {
         let table = self.table;
         let associations = table.associations.iter();
-        let routes = table.routes.iter();
+        // Part 2 §15.4: the route filters see propagated routes too, as Describe lists them.
+        let effective =
+            if name.starts_with("route.") { effective_routes(self.world, self.region, table) } else { Vec::new() };
+        let routes = effective.iter().map(|effective| &effective.route);
         match name {
             "association.gateway-id" => out.extend(associations.filter_map(|a| a.gateway_id.clone())),
             "association.route-table-association-id" => out.extend(associations.map(|a| a.id.clone())),
@@ -274,9 +290,7 @@ impl Filterable for RouteTableView<'_> {
                 _ => None,
             })),
             "route.origin" => out.extend(routes.map(|r| r.origin.as_str().to_string())),
-            "route.state" => {
-                out.extend(routes.map(|r| route_state(self.world, self.region, table, r).as_str().to_string()))
-            }
+            "route.state" => out.extend(effective.iter().map(|effective| effective.state.as_str().to_string())),
             "vpc-id" => out.push(table.vpc_id.clone()),
             _ => {}
         }
@@ -312,6 +326,7 @@ pub fn create_main(tx: &mut Tx, scope: &Scope, vpc: &Vpc) {
         owner_id: scope.account.clone(),
         routes: local_routes(vpc),
         associations: vec![association],
+        propagating_vgws: Vec::new(),
         tags: Tags::default(),
     };
     tx.put(scope, table);
@@ -330,6 +345,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, vpc_id: &str, tags: Vec<Tag>) -> Resul
         owner_id: scope.account.clone(),
         routes: local_routes(&vpc),
         associations: Vec::new(),
+        propagating_vgws: Vec::new(),
         tags: Tags(tags),
     };
     let id = table.id.clone();

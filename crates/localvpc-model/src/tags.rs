@@ -84,6 +84,7 @@ pub fn validate(tags: &[Tag]) -> Result<()> {
 pub mod ops {
     use super::{Tag, Tags};
     use crate::address::Address;
+    use crate::customer_gateway::CustomerGateway;
     use crate::dhcp_options::DhcpOptions;
     use crate::ids::IdKind;
     use crate::instance::Instance;
@@ -100,9 +101,11 @@ pub mod ops {
     use crate::subnet_cidr_reservation::SubnetCidrReservation;
     use crate::volume::Volume;
     use crate::vpc::Vpc;
+    use crate::vpn_connection::VpnConnection;
+    use crate::vpn_gateway::VpnGateway;
     use crate::world::{RegionState, Resource, Scope, Tx};
     use crate::{Ec2Error, Result};
-    use crate::{LaunchTemplateError, NatGatewayError, VolumeError};
+    use crate::{LaunchTemplateError, NatGatewayError, VolumeError, VpnError};
 
     /// One row of DescribeTags.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,6 +212,15 @@ pub mod ops {
             ),
             Some(IdKind::NatGateway) => {
                 edit::<NatGateway>(tx, scope, id, |id| NatGatewayError::NotFound(id).into(), change)
+            }
+            Some(IdKind::CustomerGateway) => {
+                edit::<CustomerGateway>(tx, scope, id, |id| VpnError::CustomerGatewayNotFound(vec![id]).into(), change)
+            }
+            Some(IdKind::VpnGateway) => {
+                edit::<VpnGateway>(tx, scope, id, |id| VpnError::VpnGatewayNotFound(vec![id]).into(), change)
+            }
+            Some(IdKind::VpnConnection) => {
+                edit::<VpnConnection>(tx, scope, id, |id| VpnError::VpnConnectionNotFound(vec![id]).into(), change)
             }
             _ => Err(Ec2Error::InvalidId(id.to_string())),
         }
@@ -325,6 +337,9 @@ pub mod ops {
         describe_table::<Volume>(region, "volume", &mut out);
         describe_table::<LaunchTemplate>(region, "launch-template", &mut out);
         describe_table::<NatGateway>(region, "natgateway", &mut out);
+        describe_table::<CustomerGateway>(region, "customer-gateway", &mut out);
+        describe_table::<VpnGateway>(region, "vpn-gateway", &mut out);
+        describe_table::<VpnConnection>(region, "vpn-connection", &mut out);
         out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
         out
     }

@@ -204,7 +204,7 @@ pub fn find(tx_region: &RegionState, vpc_id: &str) -> Result<Arc<Vpc>> {
 }
 
 /// DeleteVpc (spec §2.2): refused while subnets, non-default groups, non-main tables, an attached gateway or
-/// non-default network ACLs remain; otherwise removes the VPC with its main table, default ACL and default group.
+/// non-default network ACLs remain (an attached virtual private gateway too, part 2 §15.2); otherwise removes the VPC with its main table, default ACL and default group.
 pub fn delete_vpc(tx: &mut Tx, scope: &Scope, vpc_id: &str) -> Result<()> {
     let region = tx.region(scope);
     let vpc = find(region, vpc_id)?;
@@ -217,6 +217,7 @@ pub fn delete_vpc(tx: &mut Tx, scope: &Scope, vpc_id: &str) -> Result<()> {
         || region.route_tables.values().any(|t| t.vpc_id == vpc.id && !t.is_main())
         || region.network_acls.values().any(|a| a.vpc_id == vpc.id && !a.is_default)
         || region.internet_gateways.values().any(|g| g.attached_vpc.as_deref() == Some(vpc.id.as_str()))
+        || region.vpn_gateways.values().any(|g| g.lifecycle.is_live() && g.attached_vpc() == Some(vpc.id.as_str()))
         || region.network_interfaces.values().any(|interface| interface.vpc_id == vpc.id)
         || crate::vpc_peering::blocks_vpc_deletion(tx.world(), scope, &vpc.id, tx.now())
         || crate::transit_gateway::vpc_attachment::blocks_vpc_deletion(tx.world(), scope, &vpc.id);

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::address::Address;
+use crate::customer_gateway::CustomerGateway;
 use crate::dhcp_options::DhcpOptions;
 use crate::ids::{format_id, IdKind};
 use crate::index::{Indexes, RegionIndex, WorldIndex};
@@ -35,6 +36,8 @@ use crate::transit_gateway::{TransitGateway, TransitGatewayAttachment, TransitGa
 use crate::volume::Volume;
 use crate::vpc::Vpc;
 use crate::vpc_peering::VpcPeeringConnection;
+use crate::vpn_connection::VpnConnection;
+use crate::vpn_gateway::VpnGateway;
 
 /// An `(account, region)` pair: the unit AWS isolates resources by.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -136,6 +139,12 @@ pub struct RegionState {
     pub subnet_cidr_reservations: Table<SubnetCidrReservation>,
     /// NAT gateways (failed and deleted ones included).
     pub nat_gateways: Table<NatGateway>,
+    /// Customer gateways (deleted ones while still listed).
+    pub customer_gateways: Table<CustomerGateway>,
+    /// Virtual private gateways (deleted ones while still listed).
+    pub vpn_gateways: Table<VpnGateway>,
+    /// Site-to-site VPN connections (deleted ones while still listed).
+    pub vpn_connections: Table<VpnConnection>,
     /// Lookups derived from the tables above (see [`crate::index`]); kept true by [`Tx`].
     pub(crate) index: RegionIndex,
 }
@@ -350,6 +359,9 @@ impl World {
                 Volume::KIND => load_into::<Volume>(region, index, body),
                 LaunchTemplate::KIND => load_into::<LaunchTemplate>(region, index, body),
                 NatGateway::KIND => load_into::<NatGateway>(region, index, body),
+                CustomerGateway::KIND => load_into::<CustomerGateway>(region, index, body),
+                VpnGateway::KIND => load_into::<VpnGateway>(region, index, body),
+                VpnConnection::KIND => load_into::<VpnConnection>(region, index, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
             result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;

@@ -69,6 +69,34 @@ pub enum Command {
     Ssh(SshArgs),
     /// Replay the VPC peering tutorial step by step against an in-process server: the first thing to try.
     Demo(DemoArgs),
+    /// Site-to-site VPN tools that AWS does not offer (localvpc's admin switches).
+    #[command(subcommand)]
+    Vpn(VpnCommand),
+}
+
+/// `localvpc vpn …`.
+#[derive(Debug, Subcommand)]
+pub enum VpnCommand {
+    /// Force a VPN connection's tunnel (or both) DOWN to test failover, or let it come back UP; DescribeVpnConnections'
+    /// telemetry and the routes its gateway propagates follow.
+    Tunnel(VpnTunnelArgs),
+}
+
+/// `localvpc vpn tunnel VPN-ID --tunnel 1|2|both --down|--up`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("status").required(true).args(["down", "up"])))]
+pub struct VpnTunnelArgs {
+    /// The VPN connection (`vpn-…`) of the caller's account and region.
+    pub vpn_connection_id: String,
+    /// Which tunnel: `1`, `2` (the order of DescribeVpnConnections) or `both`.
+    #[arg(long, value_parser = ["1", "2", "both"])]
+    pub tunnel: String,
+    /// Force the tunnel DOWN.
+    #[arg(long)]
+    pub down: bool,
+    /// Let the tunnel come back UP.
+    #[arg(long)]
+    pub up: bool,
 }
 
 /// `localvpc demo [--quiet]`.

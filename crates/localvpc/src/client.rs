@@ -278,6 +278,12 @@ impl Client {
         Ok(Some(answer["reason"].as_str().unwrap_or("refused").to_string()))
     }
 
+    /// `POST /_localvpc/v1/vpn-tunnel`: forces `tunnel` (`1`, `2` or `both`) of a VPN connection `down` or lets it
+    /// come back `up`; the tunnels' telemetry as the server now shows it.
+    pub fn vpn_tunnel(&self, vpn_connection: &str, tunnel: &str, status: &str) -> anyhow::Result<Value> {
+        self.post("vpn-tunnel", &json!({ "vpn_connection": vpn_connection, "tunnel": tunnel, "status": status }))
+    }
+
     /// `POST /_localvpc/v1/reachability` with `body` (`{"vpc", "form", "limit"}`): the JSON as the server sent it.
     pub fn reachability_json(&self, body: &Value) -> anyhow::Result<Value> {
         self.post("reachability", body)

@@ -1,7 +1,7 @@
 //! The `localvpc` binary: glue between the command line and the crates that do the work.
 //!
 //! `localvpc serve` runs the emulated AWS endpoint; all its behaviour lives in `localvpc-api` (protocol) and
-//! `localvpc-model` (rules). The client commands (`exec`, `explain`, `reachability`, `ssh`) ask that endpoint's JSON
+//! `localvpc-model` (rules). The client commands (`exec`, `explain`, `reachability`, `ssh`, `vpn`) ask that endpoint's JSON
 //! API (`client.rs`) and print what the Linux tools would (`tools/`); `demo` replays the seed tutorial against an
 //! in-process server (`demo.rs`). This file parses flags, dispatches, and maps errors to exit codes in one place.
 
@@ -16,6 +16,7 @@ mod reachability;
 mod server;
 mod ssh;
 mod tools;
+mod vpn;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -85,6 +86,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Reachability(args) => Ok(reachability::run(&client()?, args)?.emit()),
         Command::Ssh(args) => ssh::run(&client()?, args),
         Command::Demo(args) => demo::run(args.quiet),
+        Command::Vpn(command) => Ok(vpn::run(&client()?, command)?.emit()),
     }
 }
 

@@ -7,6 +7,7 @@ mod account;
 pub mod actions;
 mod address;
 mod availability_zone;
+mod customer_gateway;
 mod dhcp_options;
 mod image;
 mod instance;
@@ -27,6 +28,8 @@ mod transit_gateway;
 mod volume;
 mod vpc;
 mod vpc_peering;
+mod vpn_connection;
+mod vpn_gateway;
 
 use std::sync::Arc;
 

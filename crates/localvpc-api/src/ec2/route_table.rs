@@ -3,9 +3,7 @@
 
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
-use localvpc_model::route_table::{
-    self, route_state, AssociationTarget, RouteRequest, RouteTable, RouteTableView, RouteTarget,
-};
+use localvpc_model::route_table::{self, AssociationTarget, RouteRequest, RouteTable, RouteTableView, RouteTarget};
 use localvpc_model::{Ec2Error, RegionState, Tx, World};
 
 use super::{return_true, select, Ctx};
@@ -14,12 +12,14 @@ use crate::xml::Xml;
 
 type Result = std::result::Result<(), Ec2Error>;
 
-/// `<routeTable>` content (spec §2.5, Appendix A).
+/// `<routeTable>` content (spec §2.5, Appendix A): the stored routes and those propagated from virtual private
+/// gateways (part 2 §15.4), which the model derives.
 fn render_route_table(x: &mut Xml, table: &RouteTable, world: &World, region: &RegionState) {
     x.text("routeTableId", &table.id)
         .text("vpcId", &table.vpc_id)
         .text("ownerId", &table.owner_id)
-        .list("routeSet", &table.routes, |x, route| {
+        .list("routeSet", route_table::effective_routes(world, region, table), |x, effective| {
+            let route = &effective.route;
             x.value("destinationCidrBlock", route.destination);
             match &route.target {
                 RouteTarget::Local => x.text("gatewayId", "local"),
@@ -44,7 +44,7 @@ fn render_route_table(x: &mut Xml, table: &RouteTable, world: &World, region: &R
                     x.text("networkInterfaceId", id)
                 }
             };
-            x.text("state", route_state(world, region, table, route).as_str()).text("origin", route.origin.as_str());
+            x.text("state", effective.state.as_str()).text("origin", route.origin.as_str());
         })
         .list("associationSet", &table.associations, |x, association| {
             x.text("routeTableAssociationId", &association.id)
@@ -56,7 +56,9 @@ fn render_route_table(x: &mut Xml, table: &RouteTable, world: &World, region: &R
                     x.text("state", "associated");
                 });
         })
-        .list("propagatingVgwSet", [(); 0], |_, _| {})
+        .list("propagatingVgwSet", route_table::propagating_vgws(region, table), |x, gateway_id| {
+            x.text("gatewayId", gateway_id);
+        })
         .tag_set(&table.tags);
 }
 

@@ -7,13 +7,14 @@
 //! matrix covers the caller's own instances, and what a walk crossed is shown as `localvpc_engine::visibility`
 //! allows the caller to see it. Engine types are rendered into JSON here, field by field: this is the wire
 //! contract of the CLI. One file per endpoint family: [`probe`] (probe and explain), [`resolve`],
-//! [`reachability`], [`login`] (`ssh -i`); this module holds what they share (the body's fields, the vantage, the protocol). Errors are
+//! [`reachability`], [`login`] (`ssh -i`), [`vpn_tunnel`] (the tunnels' admin switch, `localvpc vpn tunnel`); this module holds what they share (the body's fields, the vantage, the protocol). Errors are
 //! [`JsonError`]s.
 
 mod login;
 mod probe;
 mod reachability;
 mod resolve;
+mod vpn_tunnel;
 
 use axum::response::Response;
 use localvpc_engine::dns::Answer;
@@ -27,6 +28,7 @@ pub use login::login;
 pub use probe::{explain, explain_probe, explain_value, probe, Explanation};
 pub use reachability::{reachability, reachability_groups};
 pub use resolve::resolve;
+pub use vpn_tunnel::vpn_tunnel;
 
 type Body = Map<String, Value>;
 

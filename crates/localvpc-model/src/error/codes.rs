@@ -184,6 +184,7 @@ impl Ec2Error {
             Address(error) => error.code(),
             NatGateway(error) => error.code(),
             TransitGateway(error) => error.code(),
+            Vpn(error) => error.code(),
             SubnetCidrReservationNotFound(_) => "InvalidSubnetCidrReservationID.NotFound",
             LaunchTemplate(error) => error.code(),
             DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",

@@ -310,3 +310,44 @@ fn check_refuses_only_past_the_limit() {
     assert_eq!(check(Some(5), 3, 3, over), Err(Ec2Error::VpcLimitExceeded));
     assert!(check(None, 5000, 1, over).is_ok());
 }
+
+#[test]
+fn vpn_connections_per_gateway_and_customer_gateways_per_region_count_live_ones() {
+    use crate::customer_gateway::{self, CreateCustomerGateway};
+    use crate::vpn_connection::{self, CreateVpnConnection};
+    use crate::vpn_gateway;
+    let mut world = World::default();
+    let quotas = only(|q| {
+        q.vpn_connections_per_vpn_gateway = Some(2);
+        q.customer_gateways_per_region = Some(3);
+    });
+    let mut tx = Tx::with_quotas(&mut world, Timestamp(0), quotas);
+    let new_cgw = |tx: &mut Tx, n: u8| {
+        let request = CreateCustomerGateway {
+            gateway_type: "ipsec.1".into(),
+            ip_address: Some(format!("203.0.113.{n}")),
+            ..Default::default()
+        };
+        customer_gateway::create(tx, &scope(), request).map(|gateway| gateway.id.clone())
+    };
+    let cgws: Vec<String> = (1..=3).map(|n| new_cgw(&mut tx, n).unwrap()).collect();
+    assert_eq!(new_cgw(&mut tx, 4).unwrap_err().code(), "CustomerGatewayLimitExceeded");
+    let vgw = vpn_gateway::create(&mut tx, &scope(), "ipsec.1", None, None, Vec::new()).unwrap();
+    let connect = |tx: &mut Tx, cgw: &str| {
+        let request = CreateVpnConnection {
+            customer_gateway_id: cgw.into(),
+            connection_type: "ipsec.1".into(),
+            vpn_gateway_id: Some(vgw.id.clone()),
+            ..Default::default()
+        };
+        vpn_connection::create(tx, &scope(), request).map(|connection| connection.id.clone())
+    };
+    let first = connect(&mut tx, &cgws[0]).unwrap();
+    connect(&mut tx, &cgws[1]).unwrap();
+    assert_eq!(connect(&mut tx, &cgws[2]).unwrap_err().code(), "VpnConnectionLimitExceeded");
+    // A deleted connection no longer counts, and neither does a deleted customer gateway.
+    vpn_connection::delete(&mut tx, &scope(), &first).unwrap();
+    connect(&mut tx, &cgws[2]).unwrap();
+    customer_gateway::delete(&mut tx, &scope(), &cgws[0]).unwrap();
+    new_cgw(&mut tx, 4).unwrap();
+}

@@ -49,6 +49,7 @@ fn resolve_target(
     region: &RegionState,
     table: &RouteTable,
     request: &RouteRequest,
+    now: crate::world::Timestamp,
 ) -> Result<RouteTarget> {
     let named = [
         request.gateway_id.is_some(),
@@ -79,6 +80,19 @@ fn resolve_target(
     if let Some(gateway_id) = &request.gateway_id {
         if gateway_id == "local" {
             return Ok(RouteTarget::Local);
+        }
+        if gateway_id.starts_with("vgw-") {
+            // Part 2 §15.4: a route may name a virtual private gateway attached to the table's VPC. ASSUMPTION
+            // (part 2 §15.2 [I]): any other is refused in the words AWS uses for an internet gateway of another
+            // network.
+            let gateway = crate::vpn_gateway::find_live(region, gateway_id, now)?;
+            if crate::vpn_gateway::attached_to(region, &table.vpc_id).is_none_or(|attached| attached.id != gateway.id) {
+                return Err(Ec2Error::InvalidParameterValue(format!(
+                    "route table {} and network gateway {} belong to different networks",
+                    table.id, gateway.id
+                )));
+            }
+            return Ok(RouteTarget::VpnGateway(gateway.id.clone()));
         }
         let igw = crate::internet_gateway::find(region, gateway_id)?;
         if igw.attached_vpc.as_deref() != Some(table.vpc_id.as_str()) {
@@ -183,7 +197,7 @@ pub fn create_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Resul
     if table.routes.iter().any(|route| route.destination == destination) {
         return Err(Ec2Error::RouteAlreadyExists(destination.to_string()));
     }
-    let target = resolve_target(tx.world(), scope, region, &table, request)?;
+    let target = resolve_target(tx.world(), scope, region, &table, request, tx.now())?;
     if target == RouteTarget::Local {
         return Err(Ec2Error::InvalidParameterValue(format!(
             "The gateway ID 'local' cannot be used for CreateRoute in route table {}",
@@ -209,7 +223,7 @@ pub fn replace_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Resu
             "There is no route defined for '{destination}' in the route table. Use CreateRoute instead."
         )));
     };
-    let target = resolve_target(tx.world(), scope, region, &table, request)?;
+    let target = resolve_target(tx.world(), scope, region, &table, request, tx.now())?;
     let existing = &table.routes[position];
     if existing.is_local() && target != RouteTarget::Local {
         // Spec §2.5 [D]: the local route may only be redirected to an appliance (ENI, NAT, GWLB endpoint).
