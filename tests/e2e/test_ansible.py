@@ -124,3 +124,31 @@ def test_the_seed_tutorial_as_a_playbook_pings_across_the_peering_reruns_unchang
     assert states <= {"terminated"}, states
     assert ec2.describe_vpc_peering_connections(VpcPeeringConnectionIds=[built["peering"]])[
         "VpcPeeringConnections"][0]["Status"]["Code"] == "deleted"
+
+
+NAT_PLAYBOOK = Path(__file__).resolve().parent / "ansible" / "nat.yml"
+
+
+def test_the_amazon_aws_collection_builds_private_egress_through_a_nat_gateway(server, ec2, tmp_path):
+    first = run_playbook(server.endpoint, tmp_path / "first.json", NAT_PLAYBOOK)
+    assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
+    built = json.loads((tmp_path / "first.json").read_text())
+    nat = ec2.describe_nat_gateways(NatGatewayIds=[built["nat"]])["NatGateways"][0]
+    assert (nat["State"], nat["SubnetId"], nat["ConnectivityType"]) == ("available", built["public"], "public")
+    assert {"Key": "Name", "Value": "egress-nat"} in nat["Tags"]
+    eip = nat["NatGatewayAddresses"][0]["AllocationId"]
+    assert ec2.describe_addresses(AllocationIds=[eip])["Addresses"][0]["NetworkInterfaceId"] == \
+        nat["NatGatewayAddresses"][0]["NetworkInterfaceId"], "the module allocated an Elastic IP for the gateway"
+    routes = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [built["private"]]}])
+    default = [r for r in routes["RouteTables"][0]["Routes"] if r["DestinationCidrBlock"] == "0.0.0.0/0"]
+    assert [(r.get("NatGatewayId"), r["State"]) for r in default] == [(built["nat"], "active")]
+    # The private instance reaches the internet through the gateway.
+    out = ping(server.endpoint, built["instance"], "8.8.8.8")
+    assert out.returncode == 0 and "1 received" in out.stdout, out
+
+    # Again: the gateway is found (if_exist_do_not_create), not made twice; nothing else changes.
+    second = run_playbook(server.endpoint, tmp_path / "second.json", NAT_PLAYBOOK)
+    assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-2000:]
+    assert "changed=1 " in recap(second) and "failed=0" in recap(second), recap(second)
+    assert json.loads((tmp_path / "second.json").read_text()) == built
+    assert len(ec2.describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [built["vpc"]]}])["NatGateways"]) == 1

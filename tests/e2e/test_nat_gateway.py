@@ -264,3 +264,61 @@ def test_nat_gateway_cli(aws):
     aws("ec2", "wait", "nat-gateway-deleted", "--nat-gateway-ids", nat).ok()
     cli_error(aws("ec2", "describe-nat-gateways", "--nat-gateway-ids", UNKNOWN_NAT), "NatGatewayNotFound",
               f"NAT gateway {UNKNOWN_NAT} was not found")
+
+
+def test_secondary_elastic_ips_of_a_public_gateway(ec2, aws):
+    _, public, _ = public_network(ec2)
+    primary = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    second = ec2.allocate_address(Domain="vpc")
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=primary)["NatGateway"]["NatGatewayId"]
+    answer = ec2.associate_nat_gateway_address(NatGatewayId=nat, AllocationIds=[second["AllocationId"]],
+                                               PrivateIpAddresses=["10.20.0.77"])
+    assert answer["NatGatewayId"] == nat
+    [added] = answer["NatGatewayAddresses"]
+    assert (added["AllocationId"], added["PublicIp"], added["PrivateIp"], added["IsPrimary"], added["Status"]) == \
+        (second["AllocationId"], second["PublicIp"], "10.20.0.77", False, "associating")
+    shown = describe(ec2, nat)["NatGatewayAddresses"]
+    assert [(a["PrivateIp"], a["IsPrimary"], a["Status"]) for a in shown][1] == ("10.20.0.77", False, "succeeded")
+    eip = ec2.describe_addresses(AllocationIds=[second["AllocationId"]])["Addresses"][0]
+    assert eip["PrivateIpAddress"] == "10.20.0.77" and eip["NetworkInterfaceId"] == shown[0]["NetworkInterfaceId"]
+    # Refusals: an Elastic IP already in use, the primary, a private-only action on a public gateway.
+    with ec2_error("Resource.AlreadyAssociated"):
+        ec2.associate_nat_gateway_address(NatGatewayId=nat, AllocationIds=[second["AllocationId"]])
+    with ec2_error("InvalidParameterValue", f"The primary address of NAT gateway {nat} cannot be removed."):
+        ec2.disassociate_nat_gateway_address(NatGatewayId=nat, AssociationIds=[shown[0]["AssociationId"]])
+    with ec2_error("InvalidParameterValue", f"NAT gateway {nat} does not support this operation: it is for "
+                                            "private NAT gateways."):
+        ec2.assign_private_nat_gateway_address(NatGatewayId=nat, PrivateIpAddressCount=1)
+    gone = aws("ec2", "disassociate-nat-gateway-address", "--nat-gateway-id", nat,
+               "--association-ids", added["AssociationId"]).ok()
+    assert [(a["AllocationId"], a["Status"]) for a in gone["NatGatewayAddresses"]] == \
+        [(second["AllocationId"], "disassociating")]
+    assert len(describe(ec2, nat)["NatGatewayAddresses"]) == 1
+    freed = ec2.describe_addresses(AllocationIds=[second["AllocationId"]])["Addresses"][0]
+    assert "AssociationId" not in freed
+    ec2.release_address(AllocationId=second["AllocationId"])  # free again: it can go
+
+
+def test_secondary_private_addresses_of_a_private_gateway(ec2, aws):
+    _, _, private = public_network(ec2)
+    nat = ec2.create_nat_gateway(SubnetId=private, ConnectivityType="private")["NatGateway"]["NatGatewayId"]
+    assigned = ec2.assign_private_nat_gateway_address(NatGatewayId=nat, PrivateIpAddressCount=2)
+    assert [a["Status"] for a in assigned["NatGatewayAddresses"]] == ["assigning", "assigning"]
+    addresses = [a["PrivateIp"] for a in describe(ec2, nat)["NatGatewayAddresses"]]
+    assert len(addresses) == 3
+    with ec2_error("InvalidParameterValue", "A NAT gateway can have at most 8 private IPv4 addresses."):
+        ec2.assign_private_nat_gateway_address(NatGatewayId=nat, PrivateIpAddressCount=6)
+    with ec2_error("InvalidParameterValue",
+                   f"The private IP address 10.20.1.200 is not assigned to NAT gateway {nat}."):
+        ec2.unassign_private_nat_gateway_address(NatGatewayId=nat, PrivateIpAddresses=["10.20.1.200"])
+    # The aws CLI, the same actions.
+    cli = aws("ec2", "unassign-private-nat-gateway-address", "--nat-gateway-id", nat,
+              "--private-ip-addresses", addresses[2]).ok()
+    assert [(a["PrivateIp"], a["Status"]) for a in cli["NatGatewayAddresses"]] == [(addresses[2], "unassigning")]
+    more = aws("ec2", "assign-private-nat-gateway-address", "--nat-gateway-id", nat,
+               "--private-ip-addresses", "10.20.1.99").ok()
+    assert more["NatGatewayAddresses"][0]["PrivateIp"] == "10.20.1.99"
+    assert sorted(a["PrivateIp"] for a in describe(ec2, nat)["NatGatewayAddresses"]) == \
+        sorted([addresses[0], addresses[1], "10.20.1.99"])
+    cli_error(aws("ec2", "associate-nat-gateway-address", "--nat-gateway-id", nat, "--allocation-ids",
+                  "eipalloc-0123456789abcdef0"), "InvalidParameterValue")

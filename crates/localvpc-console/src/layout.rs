@@ -19,6 +19,7 @@ const NAV: &[(&str, &[(&str, &str)])] = &[
             ("Subnets", "/console/subnets"),
             ("Route tables", "/console/route-tables"),
             ("Internet gateways", "/console/internet-gateways"),
+            ("NAT gateways", "/console/nat-gateways"),
             ("Peering connections", "/console/peering-connections"),
             ("DHCP option sets", "/console/dhcp-option-sets"),
         ],

@@ -27,6 +27,42 @@ fn mesh(vpcs: usize, instances: i64) -> World {
     world
 }
 
+/// Adds NAT egress to VPC 0 of a mesh, through the model's own rules.
+fn with_nat_egress(mut world: World) -> World {
+    use localvpc_model::route_table::{self, AssociationTarget, RouteRequest};
+    use localvpc_model::{address, internet_gateway, nat_gateway, subnet, Scope};
+    let mut tx = Tx::new(&mut world, Timestamp(1_767_225_600_000));
+    let scope = Scope::new(mesh::ACCOUNT, "us-east-1");
+    let vpc =
+        tx.region(&scope).vpcs.values().find(|vpc| vpc.cidr_block.to_string() == "10.0.0.0/16").unwrap().id.clone();
+    let request = subnet::CreateSubnet { vpc_id: vpc.clone(), cidr_block: "10.0.0.0/24".into(), ..Default::default() };
+    let public = subnet::create_subnet(&mut tx, &scope, request).expect("subnet").id.clone();
+    let igw = internet_gateway::create(&mut tx, &scope, Vec::new()).expect("igw").id.clone();
+    internet_gateway::attach(&mut tx, &scope, &igw, &vpc).expect("attach");
+    let table = route_table::create(&mut tx, &scope, &vpc, Vec::new()).expect("table").id.clone();
+    route_table::associate(&mut tx, &scope, &table, AssociationTarget::Subnet(public.clone())).expect("associate");
+    let to_igw = RouteRequest {
+        route_table_id: table,
+        destination: "0.0.0.0/0".into(),
+        gateway_id: Some(igw),
+        ..Default::default()
+    };
+    route_table::create_route(&mut tx, &scope, &to_igw).expect("route");
+    let eip = address::allocate(&mut tx, &scope, Vec::new()).expect("eip").allocation_id.clone();
+    let request = nat_gateway::CreateNatGateway { subnet_id: public, allocation_id: Some(eip), ..Default::default() };
+    let nat = nat_gateway::create(&mut tx, &scope, request).expect("nat").id.clone();
+    let main = tx.region(&scope).route_tables.values().find(|t| t.vpc_id == vpc && t.is_main()).unwrap().id.clone();
+    let to_nat = RouteRequest {
+        route_table_id: main,
+        destination: "0.0.0.0/0".into(),
+        nat_gateway_id: Some(nat),
+        ..Default::default()
+    };
+    route_table::create_route(&mut tx, &scope, &to_nat).expect("route");
+    tx.finish();
+    world
+}
+
 fn benches(c: &mut Criterion) {
     let small = mesh(10, 20);
     let topology = Topology::compile(&small, 1);
@@ -34,6 +70,20 @@ fn benches(c: &mut Criterion) {
     let destination = topology.enis[topology.enis.len() - 1].private_ip;
     c.bench_function("probe/icmp_across_peering (10 VPCs x 20)", |b| {
         b.iter(|| trace(&topology, black_box(&Probe { from, destination, protocol: Protocol::Icmp }), Mode::FirstDrop))
+    });
+
+    // The same small mesh with VPC 0 given a public subnet, an internet gateway and a NAT gateway that its instances'
+    // main table sends 0.0.0.0/0 to: one probe out through the NAT gateway and back.
+    let egress = with_nat_egress(small);
+    let topology = Topology::compile(&egress, 1);
+    let destination = "8.8.8.8".parse().unwrap();
+    c.bench_function("probe/icmp_private_to_internet_via_nat (10 VPCs x 20)", |b| {
+        b.iter(|| {
+            let trace =
+                trace(&topology, black_box(&Probe { from, destination, protocol: Protocol::Icmp }), Mode::FirstDrop);
+            assert_eq!(trace.verdict, localvpc_engine::Verdict::Reachable);
+            trace
+        })
     });
 
     let full = mesh(126, 80);

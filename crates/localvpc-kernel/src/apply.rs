@@ -327,6 +327,7 @@ async fn create_namespace(name: &str, role: Role) -> io::Result<netlink_sys::Soc
     nft::forget(name);
     let owned = name.to_string();
     let forwards = role.forwards();
+    let hides = role.hides_from_traceroute();
     blocking(move || {
         let inside = owned.clone();
         netns::create(&owned, move || {
@@ -341,10 +342,14 @@ async fn create_namespace(name: &str, role: Role) -> io::Result<netlink_sys::Soc
                     ("net/ipv4/ip_forward", "1"),
                     ("net/bridge/bridge-nf-call-iptables", "0"),
                     ("net/bridge/bridge-nf-call-arptables", "0"),
+                    // A NAT gateway sends what it forwards back out of the interface it came in by: that is its
+                    // job, not a better route to tell the sender about.
+                    ("net/ipv4/conf/all/send_redirects", "0"),
+                    ("net/ipv4/conf/default/send_redirects", "0"),
                 ]);
             }
             netns::sysctls_here(&values)?;
-            if forwards {
+            if hides {
                 nft::apply_here(&inside, &firewall::ttl_table())?;
             }
             socket_here()

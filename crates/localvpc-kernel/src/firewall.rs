@@ -106,6 +106,14 @@ pub enum Verdict {
     DestinationNat(Vec<(Ipv4Addr, Ipv4Addr)>),
     /// Rewrite the source by this (private → public) map.
     SourceNat(Vec<(Ipv4Addr, Ipv4Addr)>),
+    /// Rewrite the source to one address, and (for TCP and UDP, which a rule must match first) the source port
+    /// into a range: a NAT gateway's translation.
+    SourceNatTo {
+        /// The new source address.
+        address: Ipv4Addr,
+        /// The source ports to choose from.
+        ports: Option<(u16, u16)>,
+    },
 }
 
 impl Firewall {
@@ -228,6 +236,12 @@ fn rule_json(rule: &Rule) -> Vec<Value> {
         Verdict::Jump(target) => json!({ "jump": { "target": target } }),
         Verdict::DestinationNat(pairs) => json!({ "dnat": { "family": "ip", "addr": nat_map("daddr", pairs) } }),
         Verdict::SourceNat(pairs) => json!({ "snat": { "family": "ip", "addr": nat_map("saddr", pairs) } }),
+        Verdict::SourceNatTo { address, ports: Some((from, to)) } => json!({ "snat": {
+            "family": "ip", "addr": address.to_string(), "port": { "range": [from, to] },
+        } }),
+        Verdict::SourceNatTo { address, ports: None } => {
+            json!({ "snat": { "family": "ip", "addr": address.to_string() } })
+        }
     });
     expressions
 }

@@ -45,6 +45,11 @@ impl Names {
         format!("{}-{vpc_id}", self.prefix)
     }
 
+    /// The namespace of a NAT gateway: `lv-nat-0123456789abcdef0`.
+    pub fn nat_gateway(&self, nat_gateway_id: &str) -> String {
+        format!("{}-{nat_gateway_id}", self.prefix)
+    }
+
     /// The emulated internet: `lv-internet`.
     pub fn internet(&self) -> String {
         format!("{}-{INTERNET}", self.prefix)

@@ -17,6 +17,7 @@
 //!
 //! Security group and network ACL rules are translated in `plan/rules.rs`.
 
+mod nat;
 mod rules;
 
 use std::collections::BTreeMap;
@@ -59,6 +60,9 @@ pub fn plan(topology: &Topology, names: &Names) -> KernelState {
     for eni in realised(topology) {
         instance(topology, names, eni, &mut state);
     }
+    for gateway in topology.nat_gateways() {
+        nat::nat_gateway(topology, names, gateway, &mut state);
+    }
     state
 }
 
@@ -69,6 +73,11 @@ fn realised(topology: &Topology) -> impl Iterator<Item = EniIx> + '_ {
 
 fn is_realised(eni: &EniNode) -> bool {
     eni.running && eni.instance_id.is_some()
+}
+
+/// Whether a host answers at the interface's addresses: a running instance, or an available NAT gateway.
+fn has_host(topology: &Topology, eni: EniIx) -> bool {
+    is_realised(&topology.enis[eni]) || topology.nat_of_eni(eni).is_some_and(|nat| nat.available)
 }
 
 /// The subnet's router address (AWS reserves base + 1 for the VPC router).
@@ -95,10 +104,10 @@ fn internet(topology: &Topology, names: &Names) -> Namespace {
     for block in NOT_INTERNET {
         internet.routes.insert((table::MAIN, net(block)), RouteKind::Blackhole);
     }
-    for eni in &topology.enis {
+    for (index, eni) in topology.enis.iter().enumerate() {
         let Some(public) = eni.public_ip else { continue };
         let vpc = &topology.vpcs[eni.vpc];
-        let kind = match (&vpc.internet_gateway, is_realised(eni)) {
+        let kind = match (&vpc.internet_gateway, has_host(topology, index)) {
             (Some(_), true) => {
                 // A device route with the router's MAC as the address's neighbour: a gateway address would have to
                 // be non-local, and here every address is local.
@@ -107,7 +116,8 @@ fn internet(topology: &Topology, names: &Names) -> Namespace {
                 internet.neighbours.insert(Neighbour { device: device.clone(), address: public, mac: router_mac });
                 RouteKind::Device { device, source: Some(INTERNET_HOST) }
             }
-            // localvpc's address with no way in (no gateway, instance not running): dropped, never "answered".
+            // localvpc's address with no way in (no gateway, no running instance or available NAT gateway behind
+            // it): dropped, never "answered".
             _ => RouteKind::Blackhole,
         };
         internet.routes.insert((table::MAIN, Ipv4Net::from(public)), kind);
@@ -205,8 +215,19 @@ fn route_tables(topology: &Topology, vpc: VpcIx, router: &mut Namespace) {
                 Target::InternetGateway(igw) if node.internet_gateway.as_deref() == Some(igw.as_str()) => {
                     RouteKind::Gateway { gateway: NEXT_HOP, device: GATEWAY_LINK.into(), source: None }
                 }
-                // Gateways not attached here, NAT gateways and appliances carry nothing (the engine's
-                // CannotRoute / blackhole).
+                // Part 2 §13.2: to the gateway's address in its subnet (its namespace forwards and translates).
+                Target::NatGateway(id) => match topology.nat_gateway(id) {
+                    Some(nat) if nat.available && nat.vpc == vpc => match nat.eni {
+                        Some(eni) => RouteKind::Gateway {
+                            gateway: topology.enis[eni].private_ip,
+                            device: names::subnet_bridge(&topology.subnets[nat.subnet].id),
+                            source: None,
+                        },
+                        None => RouteKind::Blackhole,
+                    },
+                    _ => RouteKind::Blackhole,
+                },
+                // Gateways not attached here and appliances carry nothing (the engine's CannotRoute / blackhole).
                 _ => RouteKind::Blackhole,
             };
             router.routes.insert((number, route.destination), kind);
@@ -248,7 +269,8 @@ fn router_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
     let input = Chain { name: "input".into(), hook: Some(filter("input", true)), rules: resolver };
     let mut all = vec![input];
     if node.internet_gateway.is_some() {
-        let mapped: Vec<(Ipv4Addr, Ipv4Addr)> = realised(topology)
+        let mapped: Vec<(Ipv4Addr, Ipv4Addr)> = (0..topology.enis.len())
+            .filter(|&eni| has_host(topology, eni))
             .map(|eni| &topology.enis[eni])
             .filter(|eni| eni.vpc == vpc)
             .filter_map(|eni| eni.public_ip.map(|public| (eni.private_ip, public)))

@@ -38,12 +38,19 @@ pub enum Role {
     Router,
     /// The emulated internet.
     Internet,
+    /// A NAT gateway: it forwards and translates, and answers traceroute as the router it is.
+    NatGateway,
 }
 
 impl Role {
-    /// Routers and the internet forward packets; instances do not.
+    /// Routers, NAT gateways and the internet forward packets; instances do not.
     pub fn forwards(self) -> bool {
         !matches!(self, Role::Instance)
+    }
+
+    /// Spec §3.7: the VPC router and the internet never show in a traceroute; a NAT gateway does (part 2 §13.2).
+    pub fn hides_from_traceroute(self) -> bool {
+        matches!(self, Role::Router | Role::Internet)
     }
 }
 
@@ -80,8 +87,9 @@ impl Namespace {
             // Local addresses first, as in every fresh namespace (the internet moves this rule, see `plan`).
             rules.insert(Rule::all(0, table::LOCAL));
         }
-        if role == Role::Instance {
-            // An instance keeps the kernel's default rules; routers and the internet replace them with their own.
+        if matches!(role, Role::Instance | Role::NatGateway) {
+            // An instance (and a NAT gateway, a host with one interface) keeps the kernel's default rules; routers
+            // and the internet replace them with their own.
             rules.insert(Rule::all(32766, table::MAIN));
             rules.insert(Rule::all(32767, table::DEFAULT));
         }

@@ -7,8 +7,10 @@
 //! it sees `available` (or `failed`), so waiters succeed at once. Failed and deleted gateways stay listed for an
 //! hour, as on AWS, then no read shows them.
 
+mod addresses;
 mod create;
 
+pub use addresses::{assign, associate, disassociate, unassign, NatAddressChange, NatAddressRequest};
 pub use create::{create, CreateNatGateway};
 
 use std::net::Ipv4Addr;
@@ -21,6 +23,9 @@ use crate::ids::IdKind;
 use crate::tags::Tags;
 use crate::world::{RegionState, Resource, Scope, Table, Timestamp, Tx};
 use crate::{NatGatewayError, Result};
+
+/// Part 2 §13.1 [D]: a gateway holds at most 8 private addresses (the primary and 7 secondary).
+const MAX_ADDRESSES: usize = 8;
 
 /// Part 2 §13.1 [D]: failed and deleted gateways stay visible for about an hour.
 pub const LINGER_MS: u64 = 60 * 60 * 1000;

@@ -9,6 +9,7 @@ mod internet_gateway;
 mod key_pair;
 mod launch_template;
 pub(crate) mod map;
+mod nat_gateway;
 mod network_acl;
 mod network_insights;
 mod network_interface;
@@ -90,6 +91,7 @@ pub(crate) fn routes() -> Router<ConsoleState> {
         .merge(vpc::routes())
         .merge(subnet::routes())
         .merge(internet_gateway::routes())
+        .merge(nat_gateway::routes())
         .merge(route_table::routes())
         .merge(vpc_peering::routes())
         .merge(security_group::routes())
@@ -133,6 +135,11 @@ pub(crate) fn dashboard_page(view: &View, done: Option<&str>) -> Response {
         ("Subnets", region.subnets.len(), "/console/subnets"),
         ("Route tables", region.route_tables.len(), "/console/route-tables"),
         ("Internet gateways", region.internet_gateways.len(), "/console/internet-gateways"),
+        (
+            "NAT gateways",
+            region.nat_gateways.values().filter(|nat| nat.visible_at(now)).count(),
+            "/console/nat-gateways",
+        ),
         ("Peering connections", peerings, "/console/peering-connections"),
         ("Network ACLs", region.network_acls.len(), "/console/network-acls"),
         ("Security groups", region.security_groups.len(), "/console/security-groups"),

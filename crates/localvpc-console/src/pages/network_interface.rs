@@ -25,7 +25,7 @@ pub(super) fn routes() -> Router<ConsoleState> {
         .route("/console/network-interfaces/{id}/delete", post(delete))
 }
 
-fn href(id: &str) -> String {
+pub(crate) fn href(id: &str) -> String {
     format!("/console/network-interfaces/{id}")
 }
 

@@ -49,6 +49,11 @@ impl Topology {
         self.nat_gateways.get(id)
     }
 
+    /// Every NAT gateway.
+    pub fn nat_gateways(&self) -> impl Iterator<Item = &NatNode> {
+        self.nat_gateways.values()
+    }
+
     /// The NAT gateway whose interface this is.
     pub fn nat_of_eni(&self, eni: EniIx) -> Option<&NatNode> {
         self.nat_by_eni.get(&eni).and_then(|id| self.nat_gateways.get(id))

@@ -400,3 +400,5 @@ fn a_second_interface_is_eth1_in_its_own_subnet_with_its_own_groups_and_source_r
     assert!(input.rules.iter().all(|rule| !rule.matches.contains(&Match::InputInterface("eth0".into()))));
     assert!(single.rules.iter().all(|rule| rule.source.is_none()));
 }
+
+mod nat;

@@ -34,6 +34,30 @@ pub enum NatGatewayError {
     /// `--quotas aws`.
     #[error("Performing this operation would exceed the limit of 5 NAT gateways")]
     LimitExceeded,
+    /// §13.1: an address change on a gateway that is not `available`. ASSUMPTION (code and text [I]): AWS's
+    /// wrong-state code for other resources.
+    #[error("The NAT gateway {0} is not in the available state.")]
+    NotAvailable(String),
+    /// §13.1 [D bc]: Elastic IP actions are for public gateways, private-address actions for private ones.
+    /// ASSUMPTION: text [I].
+    #[error("NAT gateway {nat_gateway_id} does not support this operation: it is for {kind} NAT gateways.")]
+    WrongConnectivity {
+        /// The gateway.
+        nat_gateway_id: String,
+        /// `public` or `private`: the kind the operation is for.
+        kind: &'static str,
+    },
+    /// §13.1 [D]: the primary address stays with the gateway until it is deleted. ASSUMPTION: text [I].
+    #[error("The primary address of NAT gateway {0} cannot be removed.")]
+    PrimaryAddress(String),
+    /// §13.1: UnassignPrivateNatGatewayAddress of an address the gateway does not hold. ASSUMPTION: text [I].
+    #[error("The private IP address {address} is not assigned to NAT gateway {nat_gateway_id}.")]
+    AddressNotOnGateway {
+        /// The gateway.
+        nat_gateway_id: String,
+        /// The address as sent.
+        address: String,
+    },
     /// §13.1: a route to a NAT gateway of another VPC, in the words AWS uses for every foreign route target
     /// (spec §2.5 [O]).
     #[error("route table {route_table_id} and network gateway {nat_gateway_id} belong to different networks")]
@@ -55,7 +79,11 @@ impl NatGatewayError {
             NatGatewayError::AllocationIdWithPrivate => "InvalidParameterCombination",
             NatGatewayError::InvalidConnectivityType(_)
             | NatGatewayError::TooManyAddresses
-            | NatGatewayError::OtherNetwork { .. } => "InvalidParameterValue",
+            | NatGatewayError::OtherNetwork { .. }
+            | NatGatewayError::WrongConnectivity { .. }
+            | NatGatewayError::PrimaryAddress(_)
+            | NatGatewayError::AddressNotOnGateway { .. } => "InvalidParameterValue",
+            NatGatewayError::NotAvailable(_) => "IncorrectState",
             NatGatewayError::LimitExceeded => "NatGatewayLimitExceeded",
         }
     }

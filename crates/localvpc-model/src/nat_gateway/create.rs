@@ -5,7 +5,7 @@
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-use super::{Connectivity, NatAddress, NatFailure, NatGateway};
+use super::{Connectivity, NatAddress, NatFailure, NatGateway, MAX_ADDRESSES};
 use crate::address;
 use crate::ids::IdKind;
 use crate::network_interface::{self, ManagingService, NetworkInterface};
@@ -13,9 +13,6 @@ use crate::subnet::{self, Subnet};
 use crate::tags::{self, Tags};
 use crate::world::{RegionState, Scope, Tx};
 use crate::{Ec2Error, NatGatewayError, Result};
-
-/// Part 2 §13.1 [D]: a gateway holds at most 8 private addresses (the primary and 7 secondary).
-const MAX_ADDRESSES: usize = 8;
 
 /// CreateNatGateway, decoded.
 #[derive(Debug, Clone, Default)]

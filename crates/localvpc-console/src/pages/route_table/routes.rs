@@ -163,8 +163,9 @@ async fn run_change(state: &ConsoleState, session: &Session, table_id: &str, cha
 }
 
 /// The picker's targets in this Region, by group as AWS's console offers them: local, internet gateways, the
-/// peering connections this scope sees, instances (not terminated) and network interfaces.
-fn target_groups(view: &View) -> Vec<(&'static str, Vec<(String, String)>)> {
+/// table's VPC's available NAT gateways, the peering connections this scope sees, instances (not terminated) and
+/// network interfaces.
+fn target_groups(view: &View, vpc_id: &str) -> Vec<(&'static str, Vec<(String, String)>)> {
     let region = view.region();
     let scope = &view.session.scope;
     let now = localvpc_api::control::Control::now(&view.world);
@@ -191,6 +192,7 @@ fn target_groups(view: &View) -> Vec<(&'static str, Vec<(String, String)>)> {
     vec![
         ("Local", vec![("local".to_string(), "local".to_string())]),
         ("Internet Gateway", igws),
+        ("NAT Gateway", super::super::nat_gateway::available_in_vpc(region, vpc_id)),
         ("Peering Connection", peerings),
         ("Instance", instances),
         ("Network Interface", interfaces),
@@ -207,7 +209,7 @@ async fn edit_form(State(state): State<ConsoleState>, session: Session, Path(id)
 
 fn edit_page(view: &View, table: &RouteTable, rows: &[Row], refusal: Option<&Refusal>, made: &[Change]) -> Response {
     let region = view.region();
-    let groups = target_groups(view);
+    let groups = target_groups(view, &table.vpc_id);
     let title = format!("Edit routes — {}", table.id);
     let existing = |row: &Row| table.routes.iter().find(|route| route.destination.to_string() == row.destination);
     let body = html! {
@@ -375,6 +377,7 @@ mod tests {
         assert_eq!(target_parameter("pcx-1"), Some(("VpcPeeringConnectionId", "pcx-1")));
         assert_eq!(target_parameter("i-1"), Some(("InstanceId", "i-1")));
         assert_eq!(target_parameter("eni-1"), Some(("NetworkInterfaceId", "eni-1")));
+        assert_eq!(target_parameter("nat-1"), Some(("NatGatewayId", "nat-1")));
         assert_eq!(target_parameter(""), None);
     }
 }

@@ -1,0 +1,65 @@
+//! NAT gateways in the kernel (part 2 §13.2): each available gateway is a namespace with one interface in its
+//! subnet's bridge, holding its private address. It forwards what its VPC's hosts send, rewriting the source to its
+//! own address and a port in 1024–65535 (conntrack remembers the flow), and lets back in only the answers of those
+//! flows; it leaves by its subnet's route table like any host of the subnet, so the router's network ACL chains and
+//! the internet gateway's 1:1 mapping (its private address to its Elastic IP) apply to it unchanged.
+
+use localvpc_engine::topology::NatNode;
+use localvpc_engine::Topology;
+
+use super::{interface, net, router_address};
+use crate::firewall::{Chain, Firewall, Hook, Match, Rule as FirewallRule, Verdict};
+use crate::names::{Names, INSTANCE_LINK};
+use crate::state::{table, KernelState, Namespace, Role, RouteKind};
+
+/// Part 2 §13.2 [D]: the source ports a NAT gateway translates to.
+const NAT_PORTS: (u16, u16) = (1024, 65535);
+
+/// The namespace of one NAT gateway (none for a gateway that is not available).
+pub(super) fn nat_gateway(topology: &Topology, names: &Names, nat: &NatNode, state: &mut KernelState) {
+    let Some(eni) = nat.eni.filter(|_| nat.available) else { return };
+    let namespace = names.nat_gateway(&nat.id);
+    let mut spec = Namespace::new(Role::NatGateway);
+    interface(topology, names, eni, INSTANCE_LINK, &namespace, &mut spec, state);
+    let subnet = &topology.subnets[nat.subnet];
+    spec.routes.insert(
+        (table::MAIN, net("0.0.0.0/0")),
+        RouteKind::Gateway { gateway: router_address(subnet.cidr), device: INSTANCE_LINK.into(), source: None },
+    );
+    spec.firewall = firewall(topology, nat, topology.enis[eni].private_ip);
+    state.namespaces.insert(namespace, spec);
+}
+
+fn firewall(topology: &Topology, nat: &NatNode, address: std::net::Ipv4Addr) -> Firewall {
+    let filter = |hook: &'static str| Hook { hook, kind: "filter", priority: 0, drop_by_default: true };
+    let tracked = FirewallRule { matches: vec![Match::Tracked], verdict: Verdict::Accept };
+    // Part 2 §13.2 step 2 [D]: only the hosts of its own VPC may start a flow through it.
+    let own_vpc: Vec<FirewallRule> = topology.vpcs[nat.vpc]
+        .cidrs
+        .iter()
+        .map(|block| FirewallRule { matches: vec![Match::Source(*block)], verdict: Verdict::Accept })
+        .collect();
+    let mut forward = vec![tracked.clone()];
+    forward.extend(own_vpc);
+    // Nothing starts a flow *to* the gateway: unsolicited packets are dropped without an answer.
+    let input = vec![tracked];
+    // TCP and UDP get a port from the gateway's range; ICMP keeps its query ID unless two flows collide (then the
+    // kernel picks another, as the gateway does).
+    let leaving = || vec![Match::OutputInterface(INSTANCE_LINK.into()), Match::SourceNotIn(vec![address])];
+    let mut translate: Vec<FirewallRule> = [6u8, 17]
+        .into_iter()
+        .map(|protocol| FirewallRule {
+            matches: [leaving(), vec![Match::Protocol(protocol)]].concat(),
+            verdict: Verdict::SourceNatTo { address, ports: Some(NAT_PORTS) },
+        })
+        .collect();
+    translate.push(FirewallRule { matches: leaving(), verdict: Verdict::SourceNatTo { address, ports: None } });
+    let nat_hook = Hook { hook: "postrouting", kind: "nat", priority: 100, drop_by_default: false };
+    Firewall {
+        chains: vec![
+            Chain { name: "input".into(), hook: Some(filter("input")), rules: input },
+            Chain { name: "forward".into(), hook: Some(filter("forward")), rules: forward },
+            Chain { name: "postrouting".into(), hook: Some(nat_hook), rules: translate },
+        ],
+    }
+}
