@@ -65,6 +65,10 @@ pub struct WorldIndex {
     public_addresses: OrdMap<Ipv4Addr, u32>,
     /// Group ID → how many rules of *other* groups (any account) name it.
     referencing_rules: OrdMap<Text, u32>,
+    /// VPC ID → IDs of the transit gateway attachments of that VPC that are not deleted, rejected or failed.
+    live_vpc_attachments: OrdMap<String, OrdSet<String>>,
+    /// Transit gateway ID → IDs of its route tables.
+    transit_gateway_route_tables: OrdMap<String, OrdSet<String>>,
 }
 
 /// What a resource's `reindex` may change: its scope's indexes and the world's.
@@ -388,9 +392,41 @@ impl WorldIndex {
         self.referencing_rules.get(group_id).is_some_and(|count| *count > 0)
     }
 
+    /// Records (`live`) or forgets a live transit gateway attachment of VPC `vpc_id`.
+    pub fn set_live_vpc_attachment(&mut self, vpc_id: &str, attachment_id: &str, live: bool) {
+        set_member(&mut self.live_vpc_attachments, vpc_id, attachment_id, live);
+    }
+
+    /// The live transit gateway attachments of VPC `vpc_id` (VPC IDs are unique across scopes).
+    pub fn live_vpc_attachments(&self, vpc_id: &str) -> impl Iterator<Item = &str> {
+        self.live_vpc_attachments.get(vpc_id).into_iter().flatten().map(String::as_str)
+    }
+
+    /// Records (`present`) or forgets route table `table_id` of transit gateway `gateway_id`.
+    pub fn set_transit_gateway_route_table(&mut self, gateway_id: &str, table_id: &str, present: bool) {
+        set_member(&mut self.transit_gateway_route_tables, gateway_id, table_id, present);
+    }
+
+    /// The route tables of transit gateway `gateway_id`.
+    pub fn transit_gateway_route_tables(&self, gateway_id: &str) -> impl Iterator<Item = &str> {
+        self.transit_gateway_route_tables.get(gateway_id).into_iter().flatten().map(String::as_str)
+    }
+
     /// Whether some Elastic IP or interface of any scope holds public address `address`.
     pub fn public_address_in_use(&self, address: Ipv4Addr) -> bool {
         self.public_addresses.contains_key(&address)
+    }
+}
+
+/// Adds `member` to (or removes it from) the set under `key`, dropping a set that becomes empty.
+fn set_member(map: &mut OrdMap<String, OrdSet<String>>, key: &str, member: &str, present: bool) {
+    if present {
+        map.entry(key.to_string()).or_default().insert(member.to_string());
+    } else if let Some(members) = map.get_mut(key) {
+        members.remove(member);
+        if members.is_empty() {
+            map.remove(key);
+        }
     }
 }
 

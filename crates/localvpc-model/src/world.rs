@@ -182,6 +182,8 @@ pub trait SpanningResource: Clone + Serialize + DeserializeOwned + Send + Sync +
     fn table(world: &World) -> &Table<Self>;
     /// The table holding this kind, mutably.
     fn table_mut(world: &mut World) -> &mut Table<Self>;
+    /// Keeps the world's [`crate::index`] lookups true, as [`Resource::reindex`] does for a scope's kinds.
+    fn reindex(_index: &mut WorldIndex, _old: Option<&Self>, _new: Option<&Self>) {}
 }
 
 /// The whole emulated cloud.
@@ -381,8 +383,14 @@ impl World {
 
 fn load_spanning<T: SpanningResource>(world: &mut World, body: &str) -> serde_json::Result<()> {
     let value: T = serde_json::from_str(body)?;
-    T::table_mut(world).insert(Arc::from(value.id()), Arc::new(value));
+    store_spanning(world, Arc::new(value));
     Ok(())
+}
+
+/// Puts a spanning `value` in its table and tells the world's indexes what it replaced.
+fn store_spanning<T: SpanningResource>(world: &mut World, value: Arc<T>) {
+    let old = T::table_mut(world).insert(Arc::from(value.id()), value.clone());
+    T::reindex(&mut world.index, old.as_deref(), Some(&value));
 }
 
 fn serialize_spanning<T: SpanningResource>(world: &World, _scope: &Scope, id: &str) -> Option<String> {
@@ -530,13 +538,15 @@ impl<'w> Tx<'w> {
     /// Inserts or replaces a spanning resource.
     pub fn put_spanning<T: SpanningResource>(&mut self, value: T) {
         let id = value.id().to_string();
-        T::table_mut(self.world).insert(Arc::from(id.as_str()), Arc::new(value));
+        store_spanning(self.world, Arc::new(value));
         self.dirty.insert((T::KIND, global_scope(), id), serialize_spanning::<T>);
     }
 
     /// Removes a spanning resource.
     pub fn remove_spanning<T: SpanningResource>(&mut self, id: &str) {
-        T::table_mut(self.world).remove(id);
+        if let Some(old) = T::table_mut(self.world).remove(id) {
+            T::reindex(&mut self.world.index, Some(&old), None);
+        }
         self.dirty.insert((T::KIND, global_scope(), id.to_string()), serialize_spanning::<T>);
     }
 

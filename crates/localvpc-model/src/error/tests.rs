@@ -283,6 +283,7 @@ fn every_variant() -> Vec<Ec2Error> {
         TransitGateway(TransitGatewayError::AttachmentIncorrectState { id: "tgw-attach-1".into(), state: "available" }),
         TransitGateway(TransitGatewayError::NotAccepter { verb: "accept", id: "tgw-attach-1".into() }),
         TransitGateway(TransitGatewayError::InvalidAmazonSideAsn(1)),
+        TransitGateway(TransitGatewayError::InvalidPeerRegion("mars-1".into())),
         TransitGateway(TransitGatewayError::InvalidCidrBlock("10.0.0.0/99".into())),
         TransitGateway(TransitGatewayError::TransitGatewayLimitExceeded),
         TransitGateway(TransitGatewayError::RouteTableLimitExceeded("tgw-1".into())),

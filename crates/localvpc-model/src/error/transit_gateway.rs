@@ -158,6 +158,9 @@ pub enum TransitGatewayError {
     /// §14.1 [D]: `AmazonSideAsn` outside 64512–65534 and 4200000000–4294967294 (ASSUMPTION [I]: text).
     #[error("Amazon side ASN {0} is not in a valid range. Use 64512-65534 or 4200000000-4294967294.")]
     InvalidAmazonSideAsn(i64),
+    /// §14.3: a `PeerRegion` that is no Region, in the words CreateVpcPeeringConnection uses for its own.
+    #[error("Invalid region: {0}")]
+    InvalidPeerRegion(String),
     /// A `TransitGatewayCidrBlocks` entry that is no CIDR block (ASSUMPTION [I]: text).
     #[error("{0} is not a valid transit gateway CIDR block.")]
     InvalidCidrBlock(String),
@@ -187,6 +190,7 @@ impl TransitGatewayError {
             | AttachmentOfOtherGateway { .. }
             | NotAccepter { .. }
             | InvalidAmazonSideAsn(_)
+            | InvalidPeerRegion(_)
             | InvalidCidrBlock(_) => "InvalidParameterValue",
             RouteTargetCombination => "InvalidParameterCombination",
             HasAttachments { .. }

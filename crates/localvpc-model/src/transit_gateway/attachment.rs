@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::filter::Filterable;
 use crate::ids::IdKind;
+use crate::index::WorldIndex;
 use crate::tags::Tags;
 use crate::world::{Scope, SpanningResource, Table, Timestamp, World};
 use crate::{Ec2Error, Result, TransitGatewayError};
@@ -128,6 +129,15 @@ impl SpanningResource for TransitGatewayAttachment {
     }
     fn table_mut(world: &mut World) -> &mut Table<Self> {
         &mut world.transit_gateway_attachments
+    }
+    fn reindex(index: &mut WorldIndex, old: Option<&Self>, new: Option<&Self>) {
+        // The old value is forgotten first, so a value that stays live is recorded again by the new one.
+        for (attachment, stored) in [(old, false), (new, true)] {
+            let Some(attachment) = attachment else { continue };
+            if let Some(vpc) = attachment.vpc() {
+                index.set_live_vpc_attachment(&vpc.vpc_id, &attachment.id, stored && attachment.is_live());
+            }
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use crate::availability_zone::REGIONS;
 use crate::ids::IdKind;
 use crate::tags::{Tag, Tags};
 use crate::world::{Scope, Tx};
-use crate::{Ec2Error, Result, TransitGatewayError};
+use crate::{Result, TransitGatewayError};
 
 /// CreateTransitGatewayPeeringAttachment parameters.
 #[derive(Debug, Clone, Default)]
@@ -34,7 +34,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreatePeeringAttachment) -> R
     let gateway = find_owned(tx.world(), scope, &request.transit_gateway_id)?;
     IdKind::TransitGateway.check(&request.peer_transit_gateway_id)?;
     if !REGIONS.iter().any(|region| region.name == request.peer_region) {
-        return Err(Ec2Error::InvalidParameterValue(format!("Invalid region: {}", request.peer_region)));
+        return Err(TransitGatewayError::InvalidPeerRegion(request.peer_region.clone()).into());
     }
     let peer = PeerGateway {
         transit_gateway_id: request.peer_transit_gateway_id.clone(),

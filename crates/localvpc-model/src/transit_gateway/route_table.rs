@@ -10,6 +10,7 @@ use super::routes::StaticRoute;
 use super::{find_owned, TransitGateway};
 use crate::filter::Filterable;
 use crate::ids::IdKind;
+use crate::index::WorldIndex;
 use crate::tags::{Tag, Tags};
 use crate::world::{Scope, SpanningResource, Table, Timestamp, Tx, World};
 use crate::{Result, TransitGatewayError};
@@ -49,6 +50,14 @@ impl SpanningResource for TransitGatewayRouteTable {
     fn table_mut(world: &mut World) -> &mut Table<Self> {
         &mut world.transit_gateway_route_tables
     }
+    fn reindex(index: &mut WorldIndex, old: Option<&Self>, new: Option<&Self>) {
+        if let Some(old) = old {
+            index.set_transit_gateway_route_table(&old.transit_gateway_id, &old.id, false);
+        }
+        if let Some(new) = new {
+            index.set_transit_gateway_route_table(&new.transit_gateway_id, &new.id, true);
+        }
+    }
 }
 
 impl TransitGatewayRouteTable {
@@ -76,11 +85,8 @@ fn gateway_of<'w>(world: &'w World, table: &TransitGatewayRouteTable) -> Option<
 
 /// The tables of one gateway.
 pub fn of_gateway<'w>(world: &'w World, gateway_id: &'w str) -> impl Iterator<Item = &'w TransitGatewayRouteTable> {
-    world
-        .transit_gateway_route_tables
-        .values()
-        .map(|table| &**table)
-        .filter(move |t| t.transit_gateway_id == gateway_id)
+    let tables = &world.transit_gateway_route_tables;
+    world.index().transit_gateway_route_tables(gateway_id).filter_map(|id| tables.get(id).map(|table| &**table))
 }
 
 /// The table of gateway `gateway_id` that `attachment_id` is associated with.

@@ -236,6 +236,10 @@ fn the_spanning_tables_persist_and_load_back() {
     let gateway = gateway(&mut tx, OWNER, OptionsRequest::default());
     let vpc_x = vpc_with_subnet(&mut tx, OWNER, "10.0.0.0/16", "10.0.1.0/24");
     attach(&mut tx, OWNER, &gateway.id, &vpc_x);
+    let gone = vpc_with_subnet(&mut tx, OWNER, "10.1.0.0/16", "10.1.1.0/24");
+    let gone_attachment = attach(&mut tx, OWNER, &gateway.id, &gone);
+    vpc_attachment::delete(&mut tx, &scope(OWNER), &gone_attachment.id).unwrap();
+    assert!(!vpc_attachment::blocks_vpc_deletion(tx.world(), &scope(OWNER), &gone.0));
     let changes = tx.finish();
     let records: Vec<(&str, Scope, &str, &str)> = changes
         .iter()
@@ -248,7 +252,8 @@ fn the_spanning_tables_persist_and_load_back() {
     assert_eq!(loaded.spanning::<TransitGateway>(), world.spanning::<TransitGateway>());
     assert_eq!(loaded.spanning::<TransitGatewayRouteTable>(), world.spanning::<TransitGatewayRouteTable>());
     assert_eq!(loaded.spanning::<TransitGatewayAttachment>(), world.spanning::<TransitGatewayAttachment>());
-    assert_eq!(loaded.spanning::<TransitGatewayAttachment>().len(), 1);
+    assert_eq!(loaded.spanning::<TransitGatewayAttachment>().len(), 2, "the deleted one is kept, not live");
+    assert_eq!(loaded.index(), world.index(), "the indexes a load rebuilds are the ones the writes kept");
 }
 
 #[test]

@@ -86,17 +86,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateVpcAttachment) -> Resul
         return Err(Ec2Error::MissingParameter("SubnetIds".into()));
     }
     check_subnets(tx.world(), scope, &vpc.id, &request.subnet_ids)?;
-    let of_vpc: Vec<&TransitGatewayAttachment> = tx
-        .world()
-        .transit_gateway_attachments
-        .values()
-        .map(|attachment| &**attachment)
-        .filter(|attachment| {
-            attachment.is_live()
-                && attachment.region == scope.region
-                && attachment.vpc().is_some_and(|v| v.vpc_id == vpc.id && v.account == scope.account)
-        })
-        .collect();
+    let of_vpc: Vec<&TransitGatewayAttachment> = live_of_vpc(tx.world(), &vpc.id).collect();
     if of_vpc.iter().any(|attachment| attachment.transit_gateway_id == gateway.id) {
         return Err(TransitGatewayError::DuplicateVpcAttachment(gateway.id.clone()).into());
     }
@@ -280,35 +270,29 @@ pub fn delete(tx: &mut Tx, scope: &Scope, id: &str) -> Result<TransitGatewayAtta
     Ok(tx.get_spanning::<TransitGatewayAttachment>(&attachment.id).map(|a| (*a).clone()).unwrap_or(attachment))
 }
 
-/// The live VPC attachments of VPC `vpc_id` in `scope`.
-fn live_of_vpc<'w>(world: &'w World, scope: &'w Scope, vpc_id: &'w str) -> impl Iterator<Item = &'w VpcResource> {
-    world.transit_gateway_attachments.values().filter_map(move |attachment| {
-        let vpc = attachment.vpc()?;
-        (attachment.is_live()
-            && attachment.region == scope.region
-            && vpc.account == scope.account
-            && vpc.vpc_id == vpc_id)
-            .then_some(vpc)
-    })
+/// The live attachments of VPC `vpc_id`, from the world's index (VPC IDs are unique across scopes).
+fn live_of_vpc<'w>(world: &'w World, vpc_id: &str) -> impl Iterator<Item = &'w TransitGatewayAttachment> {
+    let attachments = &world.transit_gateway_attachments;
+    world.index().live_vpc_attachments(vpc_id).filter_map(|id| attachments.get(id).map(|attachment| &**attachment))
 }
 
 /// DeleteVpc's transit gateway rule (part 2 §14.1 [D]): a live attachment keeps its VPC.
 pub fn blocks_vpc_deletion(world: &World, scope: &Scope, vpc_id: &str) -> bool {
-    live_of_vpc(world, scope, vpc_id).next().is_some()
+    live_of_vpc(world, vpc_id).any(|attachment| attachment.requester_scope() == *scope)
 }
 
 /// DeleteSubnet's transit gateway rule: a live attachment keeps its subnets (its interfaces are there).
 pub fn blocks_subnet_deletion(world: &World, scope: &Scope, vpc_id: &str, subnet_id: &str) -> bool {
-    live_of_vpc(world, scope, vpc_id).any(|vpc| vpc.subnet_ids.iter().any(|id| id == subnet_id))
+    live_of_vpc(world, vpc_id).any(|attachment| {
+        attachment.requester_scope() == *scope
+            && attachment.vpc().is_some_and(|vpc| vpc.subnet_ids.iter().any(|id| id == subnet_id))
+    })
 }
 
 /// Whether VPC `vpc_id` has an available attachment to gateway `gateway_id` (part 2 §14.1 [O]: a VPC route to
 /// a gateway needs one; while it is missing or pending the route cannot be made, and a route that exists is
 /// `blackhole`). VPC IDs are unique across the world, so the VPC names its scope.
 pub fn vpc_attached(world: &World, vpc_id: &str, gateway_id: &str) -> bool {
-    world.transit_gateway_attachments.values().any(|attachment| {
-        attachment.transit_gateway_id == gateway_id
-            && attachment.state == AttachmentState::Available
-            && attachment.vpc().is_some_and(|vpc| vpc.vpc_id == vpc_id)
-    })
+    live_of_vpc(world, vpc_id)
+        .any(|attachment| attachment.transit_gateway_id == gateway_id && attachment.state == AttachmentState::Available)
 }
