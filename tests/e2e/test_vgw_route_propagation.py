@@ -240,3 +240,18 @@ def test_everything_survives_a_restart(sqlite_server, client_factory):
              ec2.describe_vpn_gateways()["VpnGateways"], ec2.describe_customer_gateways()["CustomerGateways"])
     assert after == before
     assert site.telemetry() == [("DOWN", "IPSEC IS DOWN", 0), ("UP", "2 BGP ROUTES", 2)]
+
+
+def test_a_gateway_route_table_takes_no_propagation(ec2):
+    site = Site(ec2)
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=site.vpc_id)
+    edge = ec2.create_route_table(VpcId=site.vpc_id)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=edge, GatewayId=igw)
+    with ec2_error("InvalidParameterValue",
+                   f"Route propagation cannot be enabled on route table {edge}: it is associated with a gateway."):
+        ec2.enable_vgw_route_propagation(GatewayId=site.vgw_id, RouteTableId=edge)
+    site.enable()
+    with ec2_error("InvalidParameterValue",
+                   f"Route table {site.rtb} has route propagation enabled: it cannot be associated with a gateway."):
+        ec2.associate_route_table(RouteTableId=site.rtb, GatewayId=igw)
