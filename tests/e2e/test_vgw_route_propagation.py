@@ -94,6 +94,9 @@ def test_the_tunnel_switch_shows_in_telemetry_and_in_propagated_routes(ec2, serv
     assert [(t["tunnel"], t["status"], t["statusMessage"], t["acceptedRouteCount"]) for t in body["tunnels"]] == [
         (1, "DOWN", "IPSEC IS DOWN", 0), (2, "UP", "2 BGP ROUTES", 2)]
     assert site.telemetry() == [("DOWN", "IPSEC IS DOWN", 0), ("UP", "2 BGP ROUTES", 2)]
+    changes = [t["LastStatusChange"] for t in ec2.describe_vpn_connections(VpnConnectionIds=[site.vpn_id])[
+        "VpnConnections"][0]["VgwTelemetry"]]
+    assert changes[0] > changes[1], "the switched tunnel's status changed after the connection came up"
     assert site.destinations() == ["10.6.0.0/16", "10.7.0.0/16"], "the other tunnel carries the routes"
     assert switch(server.endpoint, site.vpn_id, "both", "down").status_code == 200
     assert site.telemetry() == [("DOWN", "IPSEC IS DOWN", 0)] * 2
@@ -151,6 +154,15 @@ def test_the_switch_is_isolated_and_refuses_bad_input(client_factory, server):
     assert outsider.json() == {"error": {"code": "InvalidVpnConnectionID.NotFound",
                                          "message": f"The vpnConnection ID '{site.vpn_id}' does not exist"}}
     assert site.telemetry() == [("UP", "2 BGP ROUTES", 2)] * 2
+    # Nor can another account point its own table at the owner's gateway.
+    outsider_ec2 = client_factory(key=B_ACCT)
+    outsider_vpc = outsider_ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    outsider_rtb = outsider_ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [outsider_vpc]}])[
+        "RouteTables"][0]["RouteTableId"]
+    with ec2_error("InvalidVpnGatewayID.NotFound"):
+        outsider_ec2.enable_vgw_route_propagation(GatewayId=site.vgw_id, RouteTableId=outsider_rtb)
+    with ec2_error("InvalidRouteTableID.NotFound"):
+        outsider_ec2.enable_vgw_route_propagation(GatewayId=site.vgw_id, RouteTableId=site.rtb)
     bad = switch(server.endpoint, site.vpn_id, "3", "down", key=A_ACCT)
     assert (bad.status_code, bad.json()["error"]["code"]) == (400, "InvalidParameterValue")
     bad = switch(server.endpoint, site.vpn_id, "1", "sideways", key=A_ACCT)
@@ -240,3 +252,18 @@ def test_everything_survives_a_restart(sqlite_server, client_factory):
              ec2.describe_vpn_gateways()["VpnGateways"], ec2.describe_customer_gateways()["CustomerGateways"])
     assert after == before
     assert site.telemetry() == [("DOWN", "IPSEC IS DOWN", 0), ("UP", "2 BGP ROUTES", 2)]
+
+
+def test_a_gateway_route_table_takes_no_propagation(ec2):
+    site = Site(ec2)
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=site.vpc_id)
+    edge = ec2.create_route_table(VpcId=site.vpc_id)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=edge, GatewayId=igw)
+    with ec2_error("InvalidParameterValue",
+                   f"Route propagation cannot be enabled on route table {edge}: it is associated with a gateway."):
+        ec2.enable_vgw_route_propagation(GatewayId=site.vgw_id, RouteTableId=edge)
+    site.enable()
+    with ec2_error("InvalidParameterValue",
+                   f"Route table {site.rtb} has route propagation enabled: it cannot be associated with a gateway."):
+        ec2.associate_route_table(RouteTableId=site.rtb, GatewayId=igw)

@@ -200,6 +200,7 @@ def test_delete_goes_to_deleted_with_the_waiter_and_frees_the_gateways(ec2):
     deleted = describe(ec2, vpn_id)
     assert deleted["State"] == "deleted"
     assert "CustomerGatewayConfiguration" not in deleted
+    assert deleted["GatewayAssociationState"] == "disassociated"
     assert [t["Status"] for t in deleted["VgwTelemetry"]] == ["DOWN", "DOWN"]
     assert vpn_ids(ec2, ("state", ["deleted"])) == {vpn_id}
     assert vpn_ids(ec2, ("state", ["available"])) == set()

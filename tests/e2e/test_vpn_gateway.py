@@ -47,8 +47,11 @@ def test_customer_gateway_fields_defaults_waiter_and_filters(ec2):
         "BgpAsn": "65000", "DeviceName": "edge-1", "Tags": [{"Key": "Name", "Value": "office"}],
     }
     ec2.get_waiter("customer_gateway_available").wait(CustomerGatewayIds=[cgw_id])
-    other = cgw(ec2, ip="198.51.100.9", BgpAsn=65010)["CustomerGatewayId"]
-    assert ec2.describe_customer_gateways(CustomerGatewayIds=[other])["CustomerGateways"][0]["BgpAsn"] == "65010"
+    other_answer = cgw(ec2, ip="198.51.100.9", BgpAsn=65010)
+    other = other_answer["CustomerGatewayId"]
+    assert "Tags" not in other_answer
+    described = ec2.describe_customer_gateways(CustomerGatewayIds=[other])["CustomerGateways"][0]
+    assert (described["BgpAsn"], described["Tags"]) == ("65010", [])
     assert cgw_ids(ec2, ("bgp-asn", ["65000"])) == {cgw_id}
     assert cgw_ids(ec2, ("ip-address", ["198.51.100.*"])) == {other}
     assert cgw_ids(ec2, ("state", ["available"]), ("type", ["ipsec.1"])) == {cgw_id, other}
@@ -118,8 +121,13 @@ def test_vpn_gateway_defaults_asn_ranges_and_filters(ec2):
     assert_id(vgw_id, "vgw")
     assert created == {"VpnGatewayId": vgw_id, "State": "available", "Type": "ipsec.1", "VpcAttachments": [],
                        "AmazonSideAsn": 64512, "Tags": [{"Key": "Name", "Value": "hq"}]}
-    high = vgw(ec2, AmazonSideAsn=4200000000)["VpnGatewayId"]
-    assert describe_vgw(ec2, high)["AmazonSideAsn"] == 4200000000
+    high_answer = vgw(ec2, AmazonSideAsn=4200000000, AvailabilityZone="us-east-1a")
+    high = high_answer["VpnGatewayId"]
+    # As AWS answers: no zone even when one was named, no Tags in the Create answer of an untagged gateway, and an
+    # empty Tags list in Describe.
+    assert high_answer == {"VpnGatewayId": high, "State": "available", "Type": "ipsec.1", "VpcAttachments": [],
+                           "AmazonSideAsn": 4200000000}
+    assert describe_vgw(ec2, high) == {**high_answer, "Tags": []}
     for asn in (100, 64511, 65535, 4294967295):
         with ec2_error("InvalidParameterValue", f"Value ({asn}) for parameter amazonSideAsn is invalid. Valid values "
                                                 "are 64512 to 65534 and 4200000000 to 4294967294."):

@@ -458,6 +458,10 @@ pub fn associate(tx: &mut Tx, scope: &Scope, route_table_id: &str, target: Assoc
         }
         AssociationTarget::Gateway(gateway_id) => {
             let igw = crate::internet_gateway::find(region, &gateway_id)?;
+            // Part 2 §15.4 [D UG]: a table that propagates routes cannot be a gateway (edge) route table.
+            if !table.propagating_vgws.is_empty() {
+                return Err(crate::VpnError::GatewayAssociationWithPropagation(table.id.clone()).into());
+            }
             if igw.attached_vpc.as_deref() != Some(table.vpc_id.as_str()) {
                 return Err(Ec2Error::InvalidParameterValue(format!(
                     "route table {} and network gateway {} belong to different networks",

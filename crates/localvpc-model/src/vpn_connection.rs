@@ -85,6 +85,16 @@ impl VpnConnection {
         self.lifecycle.state_at(now)
     }
 
+    /// `gatewayAssociationState` in `state`. ASSUMPTION (part 2 §15.3 [I]): `associated` with its gateway until the
+    /// connection is deleted, then `disassociated`.
+    pub fn gateway_association_state(state: VpnState) -> &'static str {
+        if state == VpnState::Deleted {
+            "disassociated"
+        } else {
+            "associated"
+        }
+    }
+
     /// The state CreateVpnConnection's answer at `now` shows: [`CREATE_ANSWER_STATE`] for the connection it just
     /// made, the current state for an existing one an identical request returned.
     pub fn state_in_create_answer(&self, now: Timestamp) -> VpnState {

@@ -47,7 +47,8 @@ pub struct VpnGateway {
     pub id: String,
     /// `AmazonSideAsn`.
     pub amazon_side_asn: i64,
-    /// `AvailabilityZone` as sent (legacy; AWS ignores it, and shows it only when given).
+    /// `AvailabilityZone` as sent (legacy: AWS ignores it and does not show it; only the `availability-zone`
+    /// filter reads it).
     pub availability_zone: Option<String>,
     /// Every VPC it was attached to, the current one last; detached ones stay listed (part 2 §15.2 [O]).
     pub attachments: Vec<VpcAttachment>,

@@ -11,7 +11,9 @@ use crate::xml::Xml;
 type Result = std::result::Result<(), Ec2Error>;
 
 /// `<customerGateway>` content; `bgpAsn` is a string on the wire (botocore `CustomerGateway.BgpAsn`).
-fn render_customer_gateway(x: &mut Xml, gateway: &CustomerGateway, now: Timestamp) {
+/// ASSUMPTION (part 2 §15.1 [I]): like CreateVpnGateway's recorded answer, CreateCustomerGateway's carries no empty
+/// `tagSet` (the aws CLI reference's example shows none), while Describe does.
+fn render_customer_gateway(x: &mut Xml, gateway: &CustomerGateway, now: Timestamp, create_answer: bool) {
     x.text("customerGatewayId", &gateway.id)
         .text("state", gateway.state_at(now).as_str())
         .text("type", customer_gateway::IPSEC_1)
@@ -21,8 +23,12 @@ fn render_customer_gateway(x: &mut Xml, gateway: &CustomerGateway, now: Timestam
         x.value("bgpAsnExtended", gateway.bgp_asn);
     }
     x.optional("deviceName", gateway.device_name.as_deref())
-        .optional("certificateArn", gateway.certificate_arn.as_deref())
-        .tag_set(&gateway.tags);
+        .optional("certificateArn", gateway.certificate_arn.as_deref());
+    if create_answer {
+        x.tag_set_if_any(&gateway.tags);
+    } else {
+        x.tag_set(&gateway.tags);
+    }
 }
 
 pub(crate) fn create_customer_gateway(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
@@ -37,7 +43,7 @@ pub(crate) fn create_customer_gateway(tx: &mut Tx, ctx: &Ctx, params: &Params, x
     };
     let gateway = customer_gateway::create(tx, &ctx.scope, request)?;
     let now = tx.now();
-    x.nested("customerGateway", |x| render_customer_gateway(x, &gateway, now));
+    x.nested("customerGateway", |x| render_customer_gateway(x, &gateway, now, true));
     Ok(())
 }
 
@@ -45,7 +51,7 @@ pub(crate) fn describe_customer_gateways(world: &World, ctx: &Ctx, params: &Para
     let now = Control::now(world);
     let ids = params.list("CustomerGatewayId")?;
     let found = customer_gateway::describe(world.region(&ctx.scope), &ids, &params.filters()?, now)?;
-    x.list("customerGatewaySet", &found, |x, gateway| render_customer_gateway(x, gateway, now));
+    x.list("customerGatewaySet", &found, |x, gateway| render_customer_gateway(x, gateway, now, false));
     Ok(())
 }
 

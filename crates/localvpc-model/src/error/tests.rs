@@ -156,6 +156,8 @@ fn every_variant() -> Vec<Ec2Error> {
         Vpn(VpnError::VpnConnectionNotAvailable("vpn-1".into())),
         Vpn(VpnError::VpnRouteNotFound { destination: "10.9.0.0/16".into(), vpn_connection_id: "vpn-1".into() }),
         Vpn(VpnError::PropagationGatewayNotAttached { vpn_gateway_id: "vgw-1".into(), vpc_id: "vpc-1".into() }),
+        Vpn(VpnError::PropagationOnGatewayRouteTable("rtb-1".into())),
+        Vpn(VpnError::GatewayAssociationWithPropagation("rtb-1".into())),
         Vpn(VpnError::CustomerGatewayLimitExceeded),
         Vpn(VpnError::VpnGatewayLimitExceeded),
         Vpn(VpnError::VpnConnectionLimitExceeded),

@@ -139,6 +139,12 @@ pub enum VpnError {
         /// The table's VPC.
         vpc_id: String,
     },
+    /// §15.4 [D UG; code and text I]: EnableVgwRoutePropagation on a gateway (edge) route table.
+    #[error("Route propagation cannot be enabled on route table {0}: it is associated with a gateway.")]
+    PropagationOnGatewayRouteTable(String),
+    /// §15.4 [D UG; code and text I]: AssociateRouteTable with a gateway for a table that propagates routes.
+    #[error("Route table {0} has route propagation enabled: it cannot be associated with a gateway.")]
+    GatewayAssociationWithPropagation(String),
     /// §20 [D]: customer gateways per Region. ASSUMPTION (text [I]).
     #[error("The maximum number of customer gateways has been reached.")]
     CustomerGatewayLimitExceeded,
@@ -172,7 +178,9 @@ impl VpnError {
             | InvalidTunnelOption { .. }
             | InvalidNetworkCidr { .. }
             | BothGateways
-            | NoGateway => "InvalidParameterValue",
+            | NoGateway
+            | PropagationOnGatewayRouteTable(_)
+            | GatewayAssociationWithPropagation(_) => "InvalidParameterValue",
             BgpAsnAndExtended => "InvalidParameterCombination",
             CustomerGatewayInUse(_) | VpnGatewayInUse | VpnConnectionNotAvailable(_) => "IncorrectState",
             CustomerGatewayNotAvailable(_) => "InvalidCustomerGatewayState",

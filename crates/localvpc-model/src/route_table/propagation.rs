@@ -109,6 +109,10 @@ pub fn enable_vgw_route_propagation(tx: &mut Tx, scope: &Scope, gateway_id: &str
         }
         .into());
     }
+    // Part 2 §15.4 [D UG]: a gateway (edge) route table takes no propagated routes.
+    if table.associations.iter().any(|association| association.gateway_id.is_some()) {
+        return Err(VpnError::PropagationOnGatewayRouteTable(table.id.clone()).into());
+    }
     if !table.propagating_vgws.contains(&gateway_id) {
         tx.update::<RouteTable>(scope, &table.id, |table| table.propagating_vgws.push(gateway_id));
     }

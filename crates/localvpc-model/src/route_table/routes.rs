@@ -194,6 +194,8 @@ pub fn create_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Resul
     let region = tx.region(scope);
     let table = find(region, &request.route_table_id)?;
     let destination = parse_destination(&request.destination)?;
+    // ASSUMPTION (part 2 §15.4 [I]): only stored routes conflict; a destination present only as a propagated route
+    // is accepted, and both are listed (the static one wins, `route_table::best_route`).
     if table.routes.iter().any(|route| route.destination == destination) {
         return Err(Ec2Error::RouteAlreadyExists(destination.to_string()));
     }
@@ -252,6 +254,8 @@ pub fn delete_route(tx: &mut Tx, scope: &Scope, route_table_id: &str, destinatio
     let table = find(tx.region(scope), route_table_id)?;
     let destination = cidr::parse_canonical(destination_text)
         .ok_or_else(|| Ec2Error::invalid_cidr(destination_text, "destinationCidrBlock"))?;
+    // ASSUMPTION (part 2 §15.4 [I]): propagated routes are not the table's to delete; a destination present only as
+    // one gets the answer for a missing route.
     let Some(route) = table.routes.iter().find(|route| route.destination == destination) else {
         return Err(Ec2Error::RouteNotFound {
             destination: destination_text.to_string(),
