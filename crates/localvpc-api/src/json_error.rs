@@ -43,6 +43,10 @@ pub enum JsonError {
     /// A probe's vantage that is neither `internet` nor an instance or interface ID.
     #[error("'{0}' is neither `internet` nor an instance or interface of this account and region")]
     InvalidVantage(String),
+    /// An on-premises vantage whose customer gateway has no prefix: no static route on its connections and no
+    /// `localvpc:bgp-prefixes` tag, so its network has no host to send from.
+    #[error("The network behind {0} has no address: add a static route to its VPN connection or a localvpc:bgp-prefixes tag to it")]
+    SiteWithoutPrefixes(String),
     /// A vantage instance that is not running sends nothing.
     #[error("{id} is {state}: it cannot send packets")]
     InstanceNotRunning {
@@ -80,6 +84,7 @@ impl JsonError {
             JsonError::InvalidJson(_) | JsonError::NotAnObject => "InvalidRequest",
             JsonError::MissingField(_) => "MissingParameter",
             JsonError::InvalidField { .. } | JsonError::InvalidVantage(_) => "InvalidParameterValue",
+            JsonError::SiteWithoutPrefixes(_) => "IncorrectState",
             JsonError::FieldNotApplicable { .. } => "InvalidParameterCombination",
             JsonError::InstanceNotRunning { .. } => "IncorrectInstanceState",
             JsonError::RequestTooLarge => "RequestTooLarge",
@@ -139,6 +144,7 @@ mod tests {
             JsonError::InvalidField { field: "port", expected: "an integer between 1 and 65535" },
             JsonError::FieldNotApplicable { field: "limit", applies: "to the reachable and unreachable forms" },
             JsonError::InvalidVantage("x-1".into()),
+            JsonError::SiteWithoutPrefixes("cgw-1".into()),
             JsonError::InstanceNotRunning { id: "i-1".into(), state: "stopped".into() },
             JsonError::RequestTooLarge,
             JsonError::NotFound("/_localvpc/nope".into()),

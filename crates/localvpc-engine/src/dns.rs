@@ -82,7 +82,8 @@ impl Resolver {
 /// instance, the first `domain-name-servers` entry of its VPC's DHCP options (part 2 §12.2).
 pub fn resolver(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>) -> Resolver {
     match from {
-        Vantage::Internet => match server {
+        // ASSUMPTION (part 2 §15.5 [I]): an on-premises host asks a public resolver, as an internet host does.
+        Vantage::Internet | Vantage::OnPremises(_) => match server {
             None => Resolver::Public(PUBLIC_RESOLVER),
             Some(address) if address == PUBLIC_RESOLVER => Resolver::Public(address),
             Some(address) => Resolver::Network(address),
@@ -181,7 +182,7 @@ pub fn ask(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>, name: &
     let answer = match (resolver, from) {
         (Resolver::None, _) => Answer::Timeout,
         (Resolver::Amazon(_), Vantage::Eni(eni)) => amazon_view(topology, eni, &name),
-        (Resolver::Public(_), _) | (Resolver::Amazon(_), Vantage::Internet) => internet_view(topology, &name),
+        (Resolver::Public(_), _) | (Resolver::Amazon(_), Vantage::Internet | Vantage::OnPremises(_)) => internet_view(topology, &name),
         (Resolver::Network(address), _) => {
             // Part 2 §12.2 [D]: traffic to a custom server is ordinary traffic — routed and filtered — and only a
             // host of the emulated internet (a public resolver) answers; it knows the internet's view of names.

@@ -5,7 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::topology::{AclRule, CompiledRoute, EniIx, GroupIx, SgRule, SubnetIx, VpcIx};
+use crate::topology::{AclRule, CompiledRoute, EniIx, GroupIx, SgRule, SiteIx, SubnetIx, VgwIx, VpcIx};
 
 /// Where a probe starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +14,9 @@ pub enum Vantage {
     Eni(EniIx),
     /// A host on the emulated internet ([`INTERNET_HOST`]).
     Internet,
+    /// A host of the on-premises network behind a customer gateway (part 2 §15.5), sending from the site's
+    /// [`crate::topology::SiteNode::source`].
+    OnPremises(SiteIx),
 }
 
 /// The address probes from the internet come from (TEST-NET-2: never a real host).
@@ -119,6 +122,12 @@ pub enum HopKind {
     NatGateway,
     /// The emulated internet.
     Internet,
+    /// A virtual private gateway.
+    VpnGateway,
+    /// A VPN connection (one of its tunnels).
+    VpnConnection,
+    /// The on-premises network behind a customer gateway.
+    OnPremises,
 }
 
 impl HopKind {
@@ -135,6 +144,9 @@ impl HopKind {
             HopKind::PeeringConnection => "vpc-peering-connection",
             HopKind::NatGateway => "nat-gateway",
             HopKind::Internet => "internet",
+            HopKind::VpnGateway => "vpn-gateway",
+            HopKind::VpnConnection => "vpn-connection",
+            HopKind::OnPremises => "on-premises",
         }
     }
 }
@@ -215,6 +227,29 @@ pub enum Place {
     },
     /// The emulated internet.
     Internet,
+    /// The virtual private gateway `id`, attached to `vpc` (none when detached).
+    VpnGateway {
+        /// `vgw-…`.
+        id: String,
+        /// The VPC it is attached to.
+        vpc: Option<VpcIx>,
+        /// Its index in the topology (whose it is).
+        gateway: VgwIx,
+    },
+    /// The VPN connection `id` between the gateway `vgw` and the customer gateway of `site`; `tunnel` is the
+    /// number (1 or 2) of the tunnel that carried the packet, none when both are down.
+    VpnConnection {
+        /// `vpn-…`.
+        id: String,
+        /// `vgw-…`.
+        vgw: String,
+        /// The site behind the customer gateway.
+        site: SiteIx,
+        /// The tunnel used.
+        tunnel: Option<u8>,
+    },
+    /// The on-premises network behind a customer gateway.
+    OnPremises(SiteIx),
     /// A VPC as a whole: its router (the local route), its lack of an internet gateway, an address nobody holds.
     Vpc(VpcIx),
     /// A route target localvpc does not forward through (NAT gateway, instance, interface), named by a route of
@@ -251,6 +286,16 @@ pub enum Code {
     NoDestination,
     /// A NAT gateway was handed a packet that did not come from an interface of its own VPC (part 2 §13.2).
     NgwRequiresSourceInVpc,
+    /// A VPN connection is not available or both its tunnels are down (part 2 §15.3).
+    BadStateVpn,
+    /// A virtual private gateway is not attached to the VPC (part 2 §15.2).
+    BadStateAttachment,
+    /// A packet handed to a virtual private gateway does not come from a private address of an interface of its
+    /// VPC (part 2 §15.5).
+    VgwPrivateIpAssociationForEgress,
+    /// A packet from a virtual private gateway is not for a private address of an interface of its VPC: a VPN
+    /// reaches the interfaces of the attached VPC only, never beyond (part 2 §15.5).
+    VgwPrivateIpAssociationForIngress,
     /// A packet reached a NAT gateway from outside with no outbound flow it answers: a NAT gateway never forwards
     /// unsolicited inbound traffic (part 2 §13.2).
     UnsolicitedInbound,
@@ -275,6 +320,10 @@ impl Code {
             Code::NoInternetGateway => "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
             Code::NoDestination => "NO_POSSIBLE_DESTINATION",
             Code::NgwRequiresSourceInVpc => "NGW_REQUIRES_SOURCE_IN_VPC",
+            Code::BadStateVpn => "BAD_STATE_VPN",
+            Code::BadStateAttachment => "BAD_STATE_ATTACHMENT",
+            Code::VgwPrivateIpAssociationForEgress => "VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS",
+            Code::VgwPrivateIpAssociationForIngress => "VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
             // ASSUMPTION (part 2 §19 [I]): the Reachability Analyzer analyses forward paths only and has no code for
             // unsolicited inbound traffic at a NAT gateway; the spec's choice is NO_PATH.
             Code::UnsolicitedInbound => "NO_PATH",
@@ -306,6 +355,8 @@ pub enum Endpoint {
     Eni(EniIx),
     /// At a host on the emulated internet.
     Internet(Ipv4Addr),
+    /// At a host of an on-premises site.
+    OnPremises(SiteIx, Ipv4Addr),
 }
 
 /// One direction of a probe.

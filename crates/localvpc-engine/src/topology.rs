@@ -7,8 +7,10 @@
 //! lookups. A `Topology` is a value: it never changes after [`Topology::compile`], and it does not know the store.
 
 mod nat;
+mod vpn;
 
 pub use nat::NatNode;
+pub use vpn::{SiteIx, SiteNode, VgwIx, VgwNode, VpnLink, VpnNetwork};
 
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
@@ -16,7 +18,7 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use localvpc_model::dhcp_options::{self, NameServer};
 use localvpc_model::network_interface::public_address;
-use localvpc_model::route_table::{self, route_state, RouteState, RouteTarget};
+use localvpc_model::route_table::{self, route_state, RouteState, RouteTable, RouteTarget};
 use localvpc_model::security_group::RulePeer;
 use localvpc_model::vpc_peering::PeeringStatus;
 use localvpc_model::{dns_name, RegionState, Scope, World};
@@ -50,6 +52,8 @@ pub struct Topology {
     pub groups: Vec<GroupNode>,
     /// Peering connections by ID.
     pub peerings: HashMap<String, PcxNode>,
+    /// Virtual private gateways and the on-premises sites behind customer gateways.
+    pub vpn: VpnNetwork,
     nat_gateways: HashMap<String, NatNode>,
     nat_by_eni: HashMap<EniIx, String>,
     subnet_by_id: HashMap<String, SubnetIx>,
@@ -324,6 +328,50 @@ pub fn protocol_number(text: &str) -> i32 {
     }
 }
 
+fn compile_target(target: &RouteTarget) -> Target {
+    match target {
+        RouteTarget::Local => Target::Local,
+        RouteTarget::InternetGateway(id) => Target::InternetGateway(id.clone()),
+        RouteTarget::VpcPeeringConnection(id) => Target::Peering(id.clone()),
+        RouteTarget::NatGateway(id) => Target::NatGateway(id.clone()),
+        RouteTarget::Instance(id) => Target::Instance(id.clone()),
+        RouteTarget::NetworkInterface(id) => Target::NetworkInterface(id.clone()),
+        RouteTarget::TransitGateway(id) => Target::TransitGateway(id.clone()),
+        RouteTarget::VpnGateway(id) => Target::VpnGateway(id.clone()),
+    }
+}
+
+/// A table's routes, longest prefix first. A table virtual private gateways propagate into takes its *effective*
+/// routes (part 2 §15.4, the model's `effective_routes`): the propagated routes the selection never chooses — inside
+/// `local`, or on a stored route's own prefix — are left out, so the walk's first containing route is the model's
+/// `best_route`. A table without propagation compiles its stored routes alone, at the same cost as ever.
+fn compile_route_table(world: &World, region: &RegionState, table: &RouteTable) -> CompiledRouteTable {
+    let mut routes: Vec<CompiledRoute> = if table.propagating_vgws.is_empty() {
+        table
+            .routes
+            .iter()
+            .map(|route| CompiledRoute {
+                destination: route.destination,
+                target: compile_target(&route.target),
+                active: route_state(world, region, table, route) == RouteState::Active,
+            })
+            .collect()
+    } else {
+        route_table::effective_routes(world, region, table)
+            .into_iter()
+            .filter(|effective| !effective.shadowed)
+            .map(|effective| CompiledRoute {
+                destination: effective.route.destination,
+                target: compile_target(&effective.route.target),
+                active: effective.state == RouteState::Active,
+            })
+            .collect()
+    };
+    // Stable: on an equal prefix the stored route (listed first) stays ahead of a propagated one.
+    routes.sort_by_key(|route| std::cmp::Reverse(route.destination.prefix_len()));
+    CompiledRouteTable { id: table.id.clone(), routes }
+}
+
 fn parse_listen_tag(value: &str) -> Vec<u16> {
     value.split([',', ' ']).filter_map(|port| port.trim().parse().ok()).collect()
 }
@@ -344,6 +392,7 @@ impl Topology {
         for (scope, region) in world.scopes() {
             topology.add_interfaces(scope, region);
             topology.add_nat_gateways(region);
+            topology.add_vpn(scope, region);
         }
         for pcx in world.peerings().values() {
             let vpc_of = |side: &localvpc_model::vpc_peering::PeeringSide| {
@@ -435,30 +484,7 @@ impl Topology {
         for subnet in region.subnets.values() {
             let Some(&vpc) = self.vpc_by_key.get(&(scope.clone(), subnet.vpc_id.clone())) else { continue };
             let table = route_table::effective_for_subnet(region, &subnet.id, &subnet.vpc_id);
-            let route_table = table
-                .map(|table| {
-                    let mut routes: Vec<CompiledRoute> = table
-                        .routes
-                        .iter()
-                        .map(|route| CompiledRoute {
-                            destination: route.destination,
-                            target: match &route.target {
-                                RouteTarget::Local => Target::Local,
-                                RouteTarget::InternetGateway(id) => Target::InternetGateway(id.clone()),
-                                RouteTarget::VpcPeeringConnection(id) => Target::Peering(id.clone()),
-                                RouteTarget::NatGateway(id) => Target::NatGateway(id.clone()),
-                                RouteTarget::Instance(id) => Target::Instance(id.clone()),
-                                RouteTarget::NetworkInterface(id) => Target::NetworkInterface(id.clone()),
-                                RouteTarget::TransitGateway(id) => Target::TransitGateway(id.clone()),
-                                RouteTarget::VpnGateway(id) => Target::VpnGateway(id.clone()),
-                            },
-                            active: route_state(world, region, table, route) == RouteState::Active,
-                        })
-                        .collect();
-                    routes.sort_by_key(|route| std::cmp::Reverse(route.destination.prefix_len()));
-                    CompiledRouteTable { id: table.id.clone(), routes }
-                })
-                .unwrap_or_default();
+            let route_table = table.map(|table| compile_route_table(world, region, table)).unwrap_or_default();
             let acl = region
                 .network_acls
                 .values()

@@ -43,6 +43,11 @@ pub enum Sight<'t> {
 pub fn sight<'t>(topology: &'t Topology, viewer: &Scope, place: &Place) -> Sight<'t> {
     let home = match place {
         Place::Internet => return Sight::Full,
+        // A VPN's gateways, connections and site are one account's: seen whole by it, by nobody else.
+        Place::VpnGateway { gateway, .. } => return scope_sight(viewer, &topology.vpn.gateways[*gateway].scope),
+        Place::VpnConnection { site, .. } | Place::OnPremises(site) => {
+            return scope_sight(viewer, &topology.vpn.sites[*site].scope)
+        }
         Place::Interface(eni) | Place::SecurityGroups { eni, .. } => topology.enis[*eni].vpc,
         Place::Acl { subnet, .. } | Place::RouteTable { subnet, .. } => topology.subnets[*subnet].vpc,
         Place::Peering { vpc, peer, .. } => {
@@ -64,6 +69,15 @@ pub fn endpoint_sight<'t>(topology: &'t Topology, viewer: &Scope, endpoint: &End
     match endpoint {
         Endpoint::Internet(_) => Sight::Full,
         Endpoint::Eni(eni) => eni_sight(topology, viewer, *eni),
+        Endpoint::OnPremises(site, _) => scope_sight(viewer, &topology.vpn.sites[*site].scope),
+    }
+}
+
+fn scope_sight<'t>(viewer: &Scope, owner: &Scope) -> Sight<'t> {
+    if owner == viewer {
+        Sight::Full
+    } else {
+        Sight::Hidden
     }
 }
 
@@ -207,6 +221,9 @@ fn noun_of(place: &Place) -> (&'static str, Option<bool>) {
         Place::Vpc(_) => ("a VPC", None),
         Place::Appliance { .. } => ("a route target", None),
         Place::Internet => ("the internet", None),
+        Place::VpnGateway { .. } => ("a virtual private gateway", None),
+        Place::VpnConnection { .. } => ("a VPN connection", None),
+        Place::OnPremises(_) => ("an on-premises network", None),
     }
 }
 

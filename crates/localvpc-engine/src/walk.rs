@@ -10,6 +10,7 @@
 use std::net::Ipv4Addr;
 
 mod nat;
+mod vpn;
 
 use crate::packet::{
     proto, Code, Endpoint, Finding, Hop, HopKind, Leg, NatMapping, Packet, Place, Probe, Protocol, Trace, Vantage,
@@ -44,11 +45,12 @@ fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: Ipv4Addr
     // An instance with several interfaces sends from the one its routing table picks (part 2 §11.2).
     let sender = match probe.from {
         Vantage::Eni(eni) => Vantage::Eni(topology.sending_interface(eni, probe.destination)),
-        Vantage::Internet => Vantage::Internet,
+        other => other,
     };
     let source = match sender {
         Vantage::Eni(eni) => topology.enis[eni].private_ip,
         Vantage::Internet => internet_source,
+        Vantage::OnPremises(site) => topology.vpn.sites[site].source.unwrap_or(Ipv4Addr::UNSPECIFIED),
     };
     let request = Packet::request(source, probe.destination, probe.protocol);
     let forward = walk(topology, sender, request, false, mode);
@@ -62,6 +64,7 @@ fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: Ipv4Addr
     let from = match endpoint {
         Endpoint::Eni(eni) => Vantage::Eni(eni),
         Endpoint::Internet(_) => Vantage::Internet,
+        Endpoint::OnPremises(site, _) => Vantage::OnPremises(site),
     };
     let answer = match arrived.protocol {
         proto::UDP if flow => Packet {
@@ -79,6 +82,9 @@ fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: Ipv4Addr
     let came_back = match (reply.delivered, sender) {
         (Some((Endpoint::Eni(eni), _)), Vantage::Eni(source)) => eni == source,
         (Some((Endpoint::Internet(address), _)), Vantage::Internet) => address == source,
+        (Some((Endpoint::OnPremises(site, address), _)), Vantage::OnPremises(sender)) => {
+            site == sender && address == source
+        }
         _ => false,
     };
     let verdict = match (came_back && reply.findings.is_empty() && forward.findings.is_empty(), refused) {
@@ -89,12 +95,12 @@ fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: Ipv4Addr
     Trace { probe: *probe, forward, reply: Some(reply), verdict }
 }
 
-/// An interface answers from its private address (the gateway translates on the way out); an internet host from
-/// the address it was sent to.
+/// An interface answers from its private address (the gateway translates on the way out); an internet or
+/// on-premises host from the address it was sent to.
 fn answer_source(topology: &Topology, endpoint: Endpoint, arrived: Packet) -> Ipv4Addr {
     match endpoint {
         Endpoint::Eni(eni) => topology.enis[eni].private_ip,
-        Endpoint::Internet(_) => arrived.dst,
+        Endpoint::Internet(_) | Endpoint::OnPremises(..) => arrived.dst,
     }
 }
 
@@ -125,6 +131,7 @@ fn walk_tracked(
     let delivered = match from {
         Vantage::Eni(eni) => walker.send_from(eni, packet),
         Vantage::Internet => walker.on_internet(packet),
+        Vantage::OnPremises(site) => walker.from_site(site, packet),
     };
     let delivered = if walker.findings.is_empty() || mode == Mode::CollectAll { delivered } else { None };
     Leg { hops: walker.hops, delivered, findings: walker.findings, translations: walker.translations }
@@ -339,10 +346,8 @@ impl Walker<'_> {
                 self.on_internet(Packet { src: public, ..packet })
             }
             Target::NatGateway(id) => self.through_nat_gateway(eni, id, packet),
-            Target::Instance(id)
-            | Target::NetworkInterface(id)
-            | Target::TransitGateway(id)
-            | Target::VpnGateway(id) => {
+            Target::VpnGateway(id) => self.through_vpn_gateway(vpc, id, packet),
+            Target::Instance(id) | Target::NetworkInterface(id) | Target::TransitGateway(id) => {
                 self.block(
                     Code::CannotRoute,
                     id,
@@ -607,7 +612,7 @@ impl Walker<'_> {
     fn blackhole_reason(&self, target: &Target) -> String {
         match target {
             Target::Peering(id) => format!("{id} is not active"),
-            Target::InternetGateway(id) => format!("{id} is not attached to this VPC"),
+            Target::InternetGateway(id) | Target::VpnGateway(id) => format!("{id} is not attached to this VPC"),
             other => format!("{} cannot carry traffic", other.id()),
         }
     }
@@ -615,7 +620,7 @@ impl Walker<'_> {
     fn blackhole_fix(&self, target: &Target) -> String {
         match target {
             Target::Peering(id) => format!("accept {id} (or replace the route with an active connection)"),
-            Target::InternetGateway(id) => format!("attach {id} to the VPC"),
+            Target::InternetGateway(id) | Target::VpnGateway(id) => format!("attach {id} to the VPC"),
             other => format!("replace the route to {}", other.id()),
         }
     }

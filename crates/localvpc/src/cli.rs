@@ -116,7 +116,8 @@ pub struct ExecArgs {
     /// Ask the packet engine even when the server runs the kernel data plane (to compare the two).
     #[arg(long)]
     pub model: bool,
-    /// Where the command runs: an instance ID (`i-…`) or `internet`.
+    /// Where the command runs: an instance ID (`i-…`), `internet`, or `onprem:<cgw-id>` (the on-premises network
+    /// behind a customer gateway, sending from the first usable host of its first prefix).
     pub vantage: String,
     /// The command and its arguments: `ping [-c N] HOST`, `traceroute [-I] HOST`, `nslookup NAME`, `dig NAME`,
     /// `nc -z [-w S] HOST PORT`; with `serve --data-plane kernel`, any command, run for real in the vantage's
@@ -128,7 +129,7 @@ pub struct ExecArgs {
 /// `localvpc explain SRC DST`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The sender: an instance ID, an interface ID or `internet`.
+    /// The sender: an instance ID, an interface ID, `internet` or `onprem:<cgw-id>`.
     pub source: String,
     /// The destination: an address, or a name the sender's resolver answers.
     pub destination: String,

@@ -19,7 +19,7 @@ mod vpn_tunnel;
 use axum::response::Response;
 use localvpc_engine::dns::Answer;
 use localvpc_engine::{Protocol, Topology, Vantage};
-use localvpc_model::{Ec2Error, Scope, World};
+use localvpc_model::{Ec2Error, Scope, VpnError, World};
 use serde_json::{json, Map, Value};
 
 use crate::json_error::{json_ok, JsonError};
@@ -32,6 +32,9 @@ pub use vpn_tunnel::vpn_tunnel;
 
 type Body = Map<String, Value>;
 
+/// The vantage prefix naming the on-premises network behind a customer gateway (`onprem:cgw-…`).
+pub const ONPREM_PREFIX: &str = "onprem:";
+
 fn ok(value: Value) -> Response {
     json_ok(value.to_string())
 }
@@ -43,10 +46,20 @@ fn text_field<'a>(body: &'a Body, field: &'static str) -> Result<&'a str, JsonEr
 }
 
 /// `internet`, an instance ID or an interface ID of the caller's scope (a running instance: a stopped one sends
-/// nothing).
+/// nothing), or `onprem:<cgw-id>`, the on-premises network behind one of the caller's customer gateways (it sends
+/// from the first usable host of the gateway's first prefix, so it needs one).
 fn vantage(world: &World, topology: &Topology, scope: &Scope, text: &str) -> Result<Vantage, JsonError> {
     if text == "internet" {
         return Ok(Vantage::Internet);
+    }
+    if let Some(gateway) = text.strip_prefix(ONPREM_PREFIX) {
+        let site = topology
+            .site(scope, gateway)
+            .ok_or_else(|| Ec2Error::from(VpnError::CustomerGatewayNotFound(vec![gateway.to_string()])))?;
+        if topology.vpn.sites[site].source.is_none() {
+            return Err(JsonError::SiteWithoutPrefixes(gateway.to_string()));
+        }
+        return Ok(Vantage::OnPremises(site));
     }
     let region = world.region(scope);
     let eni = if text.starts_with("i-") {

@@ -61,14 +61,14 @@ fn hop_json(hop: &HopView) -> Value {
 fn leg_json(topology: &Topology, leg: &LegView) -> Value {
     let delivered = leg.delivered.map(|(endpoint, _)| match endpoint {
         Endpoint::Eni(eni) => topology.enis[eni].id.clone(),
-        Endpoint::Internet(address) => address.to_string(),
+        Endpoint::Internet(address) | Endpoint::OnPremises(_, address) => address.to_string(),
     });
     // The instance behind the interface and the address the packet arrived at (after NAT): `localvpc ssh` opens
     // its prompt on that instance, named after that private address. All three stay null where the packet landed
     // in another account.
     let delivered_instance = leg.delivered.and_then(|(endpoint, _)| match endpoint {
         Endpoint::Eni(eni) => topology.enis[eni].instance_id.clone(),
-        Endpoint::Internet(_) => None,
+        Endpoint::Internet(_) | Endpoint::OnPremises(..) => None,
     });
     let delivered_address = leg.delivered.map(|(_, packet)| packet.dst.to_string());
     json!({

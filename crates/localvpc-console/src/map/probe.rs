@@ -35,6 +35,10 @@ fn element(topology: &Topology, place: &Place) -> Element {
         }
         Place::NatGateway { vpc, eni: None, .. } => Element::Vpc(topology.vpcs[*vpc].id.clone()),
         Place::Internet => Element::Internet,
+        // The map draws neither VPN gateways nor on-premises networks: the attached VPC's box stands for its
+        // gateway, and the outside strip for whatever lies beyond it (tunnels, the customer's network).
+        Place::VpnGateway { vpc: Some(vpc), .. } => Element::Vpc(topology.vpcs[*vpc].id.clone()),
+        Place::VpnGateway { vpc: None, .. } | Place::VpnConnection { .. } | Place::OnPremises(_) => Element::Internet,
         Place::Vpc(vpc) | Place::Appliance { vpc, .. } => Element::Vpc(topology.vpcs[*vpc].id.clone()),
     }
 }
