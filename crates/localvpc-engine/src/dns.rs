@@ -182,7 +182,9 @@ pub fn ask(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>, name: &
     let answer = match (resolver, from) {
         (Resolver::None, _) => Answer::Timeout,
         (Resolver::Amazon(_), Vantage::Eni(eni)) => amazon_view(topology, eni, &name),
-        (Resolver::Public(_), _) | (Resolver::Amazon(_), Vantage::Internet | Vantage::OnPremises(_)) => internet_view(topology, &name),
+        (Resolver::Public(_), _) | (Resolver::Amazon(_), Vantage::Internet | Vantage::OnPremises(_)) => {
+            internet_view(topology, &name)
+        }
         (Resolver::Network(address), _) => {
             // Part 2 §12.2 [D]: traffic to a custom server is ordinary traffic — routed and filtered — and only a
             // host of the emulated internet (a public resolver) answers; it knows the internet's view of names.

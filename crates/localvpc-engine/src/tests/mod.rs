@@ -9,6 +9,7 @@ mod nat;
 mod properties;
 mod reachability;
 mod visibility;
+mod vpn;
 
 use localvpc_model::security_group::RulePeer;
 use localvpc_model::tags::Tag;

@@ -62,7 +62,11 @@ pub struct VpnLink {
 impl VpnLink {
     /// The longest of its prefixes that holds `address`.
     pub fn prefix_for(&self, address: Ipv4Addr) -> Option<Ipv4Net> {
-        self.prefixes.iter().filter(|prefix| prefix.contains(&address)).max_by_key(|prefix| prefix.prefix_len()).copied()
+        self.prefixes
+            .iter()
+            .filter(|prefix| prefix.contains(&address))
+            .max_by_key(|prefix| prefix.prefix_len())
+            .copied()
     }
 }
 
@@ -107,9 +111,10 @@ impl Topology {
         let first_site = self.vpn.sites.len();
         for gateway in region.customer_gateways.values().filter(|gateway| gateway.lifecycle.is_live()) {
             let mut prefixes = gateway.bgp_prefixes();
-            let connections = region.vpn_connections.values().filter(|connection| {
-                connection.lifecycle.is_live() && connection.customer_gateway_id == gateway.id
-            });
+            let connections = region
+                .vpn_connections
+                .values()
+                .filter(|connection| connection.lifecycle.is_live() && connection.customer_gateway_id == gateway.id);
             for connection in connections.filter(|connection| connection.options.static_routes_only) {
                 prefixes.extend(connection.routes.iter().map(|route| route.destination));
             }

@@ -45,7 +45,13 @@ impl Walker<'_> {
         {
             return None;
         }
-        self.hop(HopKind::VpnGateway, &node.id, format!("{} enters {}", describe(&packet), node.id), place.clone(), &packet);
+        self.hop(
+            HopKind::VpnGateway,
+            &node.id,
+            format!("{} enters {}", describe(&packet), node.id),
+            place.clone(),
+            &packet,
+        );
         // Part 2 §15.5 [D]: the gateway carries only the VPC's own interfaces' traffic.
         if !topology.vpcs[vpc].eni_by_private_ip.contains_key(&packet.src)
             && !self.block(
@@ -90,7 +96,8 @@ impl Walker<'_> {
             );
             return None;
         };
-        let place = Place::VpnConnection { id: link.id.clone(), vgw: node.id.clone(), site: link.site, tunnel: link.tunnel };
+        let place =
+            Place::VpnConnection { id: link.id.clone(), vgw: node.id.clone(), site: link.site, tunnel: link.tunnel };
         if link.tunnel.is_none()
             && !self.block(
                 Code::BadStateVpn,
@@ -105,7 +112,13 @@ impl Walker<'_> {
         }
         let tunnel = link.tunnel.unwrap_or(1);
         let site = &topology.vpn.sites[link.site];
-        self.hop(HopKind::VpnConnection, &link.id, format!("{} tunnel {tunnel} -> {}", node.id, site.id), place, &packet);
+        self.hop(
+            HopKind::VpnConnection,
+            &link.id,
+            format!("{} tunnel {tunnel} -> {}", node.id, site.id),
+            place,
+            &packet,
+        );
         self.at_site(link.site, packet)
     }
 
@@ -143,17 +156,18 @@ impl Walker<'_> {
             vgw.vpc.is_some_and(|vpc| topology.vpcs[vpc].contains(packet.dst))
                 || vgw.links.iter().enumerate().any(|(other, l)| other != link && l.prefix_for(packet.dst).is_some())
         };
-        let chosen = node
-            .links
-            .iter()
-            .copied()
-            .max_by_key(|&(gateway, link)| (reaches(gateway, link), topology.vpn.gateways[gateway].links[link].tunnel.is_some()));
+        let chosen = node.links.iter().copied().max_by_key(|&(gateway, link)| {
+            (reaches(gateway, link), topology.vpn.gateways[gateway].links[link].tunnel.is_some())
+        });
         let Some((gateway, link_index)) = chosen else {
             self.block(
                 Code::NoRouteToDestination,
                 &node.id,
                 format!("{} has no VPN connection", node.id),
-                format!("create a VPN connection from {} to a virtual private gateway attached to the VPC of {}", node.id, packet.dst),
+                format!(
+                    "create a VPN connection from {} to a virtual private gateway attached to the VPC of {}",
+                    node.id, packet.dst
+                ),
                 Place::OnPremises(site),
                 &packet,
             );
@@ -175,7 +189,13 @@ impl Walker<'_> {
             return None;
         }
         let tunnel = link.tunnel.unwrap_or(1);
-        self.hop(HopKind::VpnConnection, &link.id, format!("{} tunnel {tunnel} -> {}", node.id, vgw.id), place, &packet);
+        self.hop(
+            HopKind::VpnConnection,
+            &link.id,
+            format!("{} tunnel {tunnel} -> {}", node.id, vgw.id),
+            place,
+            &packet,
+        );
         self.vgw_inbound(gateway, link_index, packet)
     }
 
@@ -185,8 +205,18 @@ impl Walker<'_> {
         let topology = self.topology;
         let node = &topology.vpn.gateways[gateway];
         let place = Place::VpnGateway { id: node.id.clone(), vpc: node.vpc, gateway };
-        self.hop(HopKind::VpnGateway, &node.id, format!("{} enters {}", describe(&packet), node.id), place.clone(), &packet);
-        let cloudhub = node.links.iter().enumerate().any(|(index, link)| index != arrived_on && link.prefix_for(packet.dst).is_some());
+        self.hop(
+            HopKind::VpnGateway,
+            &node.id,
+            format!("{} enters {}", describe(&packet), node.id),
+            place.clone(),
+            &packet,
+        );
+        let cloudhub = node
+            .links
+            .iter()
+            .enumerate()
+            .any(|(index, link)| index != arrived_on && link.prefix_for(packet.dst).is_some());
         if cloudhub {
             return self.vgw_to_site(gateway, Some(arrived_on), packet);
         }
