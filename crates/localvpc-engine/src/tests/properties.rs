@@ -1,14 +1,18 @@
 //! Properties over random topologies (proptest; some VPCs reach the internet through a NAT gateway): the engine
 //! never panics, allowing more never blocks, removing a route never opens a path, adding one never closes one, an
-//! answered probe's reply crosses the same gateways, NAT gateways and connections, and every form
+//! answered probe's reply crosses the same gateways, NAT gateways, VPN gateways and connections (from instances and
+//! from on-premises sites), adding a VPN to a VPC never closes a path, and every form
 //! of the reachability answer (groups, matrix, summary, pair lists) agrees with pair-by-pair walks.
 
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
+use localvpc_model::vpn_connection::TunnelChoice;
+
 use super::lab::{Lab, Target};
 use crate::packet::{HopKind, Protocol, Verdict};
+use crate::walk::Mode;
 
 /// A random network: up to four VPCs 10.<n>.0.0/16 with two instances each, some peerings, some routes, some
 /// ingress rules (some for one host's address, which splits its subnet), some ACL denies.
@@ -24,6 +28,9 @@ struct Plan {
     host_ingress: Vec<(usize, usize)>,
     /// VPCs whose instances reach the internet through a NAT gateway in a public subnet of their own.
     nat_vpcs: Vec<usize>,
+    /// VPCs with a virtual private gateway and a BGP connection to a site 172.16.<n>.0/24: (VPC, routes propagated
+    /// (else a static route), tunnels forced down: 0, 1 or 2).
+    vpn_vpcs: Vec<(usize, bool, u8)>,
 }
 
 fn plan() -> impl Strategy<Value = Plan> {
@@ -37,17 +44,21 @@ fn plan() -> impl Strategy<Value = Plan> {
             prop::collection::vec(0..vpcs, 0..3),
             prop::collection::vec((0..vpcs * 2, 0..vpcs * 2), 0..3),
             prop::collection::vec(0..vpcs, 0..3),
+            prop::collection::vec((0..vpcs, any::<bool>(), 0u8..3), 0..3),
         )
             .prop_map(
-                |(vpcs, peerings, routes, ingress, acl_denies, internet_routes, host_ingress, nat_vpcs)| Plan {
-                    vpcs,
-                    peerings,
-                    routes,
-                    ingress,
-                    acl_denies,
-                    internet_routes,
-                    host_ingress,
-                    nat_vpcs,
+                |(vpcs, peerings, routes, ingress, acl_denies, internet_routes, host_ingress, nat_vpcs, vpn_vpcs)| {
+                    Plan {
+                        vpcs,
+                        peerings,
+                        routes,
+                        ingress,
+                        acl_denies,
+                        internet_routes,
+                        host_ingress,
+                        nat_vpcs,
+                        vpn_vpcs,
+                    }
                 },
             )
     })
@@ -68,6 +79,8 @@ struct Built {
     vpcs: Vec<String>,
     instances: Vec<String>,
     routes: Vec<(usize, String)>,
+    /// (VPC, customer gateway) of each VPN.
+    sites: Vec<(usize, String)>,
 }
 
 fn build(plan: &Plan) -> Built {
@@ -120,6 +133,16 @@ fn build(plan: &Plan) -> Built {
             routes.push((vpc, "0.0.0.0/0".into()));
         }
     }
+    let mut sites = Vec::new();
+    for &(vpc, propagate, down) in &plan.vpn_vpcs {
+        if sites.iter().any(|(v, _)| *v == vpc) {
+            continue;
+        }
+        sites.push((vpc, add_vpn(&mut lab, &vpcs[vpc], vpc, propagate, down)));
+        if !propagate {
+            routes.push((vpc, site_prefix(vpc)));
+        }
+    }
     for &(instance, all) in &plan.ingress {
         let cidr = if all { "0.0.0.0/0" } else { "10.0.0.0/8" };
         lab.allow_in(&instances[instance], "icmp", None, cidr);
@@ -130,7 +153,53 @@ fn build(plan: &Plan) -> Built {
     for (number, &(vpc, from)) in plan.acl_denies.iter().enumerate() {
         lab.acl_entry(&subnets[vpc], 10 + number as i64, false, false, "1", &format!("10.{from}.0.0/16"), None);
     }
-    Built { lab, vpcs, instances, routes }
+    Built { lab, vpcs, instances, routes, sites }
+}
+
+/// The site of the VPN of VPC `n`.
+fn site_prefix(n: usize) -> String {
+    format!("172.16.{n}.0/24")
+}
+
+/// A VGW on `vpc_id` with a BGP connection to a site advertising [`site_prefix`], its routes propagated into the
+/// main table or a static route there; returns the customer gateway.
+fn add_vpn(lab: &mut Lab, vpc_id: &str, n: usize, propagate: bool, down: u8) -> String {
+    let vgw = lab.vpn_gateway(vpc_id);
+    let cgw = lab.customer_gateway(&format!("203.0.113.{}", n + 1), &site_prefix(n));
+    let vpn = lab.vpn_connection(&cgw, &vgw, None);
+    if propagate {
+        let table = lab.main_table(vpc_id);
+        lab.propagate(&vgw, &table);
+    } else {
+        lab.route(vpc_id, &site_prefix(n), Target::Gateway(vgw));
+    }
+    match down {
+        0 => {}
+        1 => lab.tunnels(&vpn, TunnelChoice::One(1), false),
+        _ => lab.tunnels(&vpn, TunnelChoice::Both, false),
+    }
+    cgw
+}
+
+/// The IDs of the gateways and connections a leg crosses, sorted: a reply must cross the request's.
+fn crossings(leg: &crate::Leg) -> Vec<String> {
+    let mut ids: Vec<String> = leg
+        .hops
+        .iter()
+        .filter(|h| {
+            matches!(
+                h.kind,
+                HopKind::PeeringConnection
+                    | HopKind::InternetGateway
+                    | HopKind::NatGateway
+                    | HopKind::VpnGateway
+                    | HopKind::VpnConnection
+            )
+        })
+        .map(|h| h.id.clone())
+        .collect();
+    ids.sort();
+    ids
 }
 
 /// The private address of the plan's `instance`-th instance.
@@ -161,20 +230,56 @@ proptest! {
                 for protocol in [Protocol::Icmp, Protocol::Tcp(22), Protocol::Udp(33434)] {
                     let trace = built.lab.probe(from, to, protocol);
                     if trace.verdict == Verdict::Reachable {
-                        let crossings = |leg: &crate::Leg| {
-                            let mut ids: Vec<String> = leg.hops.iter()
-                                .filter(|h| matches!(
-                                    h.kind,
-                                    HopKind::PeeringConnection | HopKind::InternetGateway | HopKind::NatGateway
-                                ))
-                                .map(|h| h.id.clone()).collect();
-                            ids.sort();
-                            ids
-                        };
                         prop_assert_eq!(crossings(&trace.forward), crossings(trace.reply.as_ref().unwrap()));
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn probes_to_and_from_sites_never_panic_and_answers_mirror_requests(plan in plan()) {
+        let built = build(&plan);
+        let hosts: Vec<String> = (0..plan.vpcs).map(|n| format!("172.16.{n}.9")).collect();
+        for from in &built.instances {
+            for to in &hosts {
+                let trace = built.lab.probe(from, to, Protocol::Icmp);
+                if trace.verdict == Verdict::Reachable {
+                    prop_assert_eq!(crossings(&trace.forward), crossings(trace.reply.as_ref().unwrap()));
+                }
+            }
+        }
+        for (_, cgw) in &built.sites {
+            for to in (0..built.instances.len()).map(address).chain(hosts.iter().cloned()) {
+                for protocol in [Protocol::Icmp, Protocol::Tcp(22)] {
+                    let trace = built.lab.probe_from_site(cgw, &to, protocol, Mode::FirstDrop);
+                    if trace.verdict == Verdict::Reachable {
+                        prop_assert_eq!(crossings(&trace.forward), crossings(trace.reply.as_ref().unwrap()));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn adding_a_vpn_never_makes_a_reachable_pair_unreachable(plan in plan(), pick in 0usize..4, propagate: bool) {
+        let mut built = build(&plan);
+        let vpc = pick % built.vpcs.len();
+        prop_assume!(!built.sites.iter().any(|(v, _)| *v == vpc));
+        let internet = |built: &Built| -> Vec<bool> {
+            built.instances.iter()
+                .map(|from| built.lab.probe(from, "8.8.8.8", Protocol::Icmp).verdict == Verdict::Reachable)
+                .collect()
+        };
+        let (pairs_before, internet_before) = (reachable_pairs(&built), internet(&built));
+        let vpc_id = built.vpcs[vpc].clone();
+        add_vpn(&mut built.lab, &vpc_id, vpc, propagate, 0);
+        let pairs_after = reachable_pairs(&built);
+        for pair in pairs_before {
+            prop_assert!(pairs_after.contains(&pair), "{:?} lost", pair);
+        }
+        for (i, (before, after)) in internet_before.into_iter().zip(internet(&built)).enumerate() {
+            prop_assert!(!before || after, "instance {} lost the internet", i);
         }
     }
 
