@@ -168,6 +168,22 @@ impl Analyser<'_> {
                 }
                 out.push(explanation);
             }
+            (code, Place::VpnGateway { id, vpc, gateway }) => {
+                // Part 2 §19 [D RA]: BAD_STATE_ATTACHMENT, VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS/INGRESS, and
+                // NO_ROUTE_TO_DESTINATION for a prefix the gateway does not know ([mapping I]).
+                let vgw = self.component(&topology.vpn.gateways[*gateway].scope, id);
+                let mut explanation = Explanation::new(code.as_str(), Some(vgw));
+                explanation.vpc = vpc.map(|vpc| self.vpc(vpc));
+                explanation.address = Some(match code {
+                    Code::VgwPrivateIpAssociationForEgress => packet.src.to_string(),
+                    _ => packet.dst.to_string(),
+                });
+                out.push(explanation);
+            }
+            (code, Place::VpnConnection { id, site, .. }) => {
+                let connection = self.component(&topology.vpn.sites[*site].scope, id);
+                out.push(Explanation::new(code.as_str(), Some(connection)));
+            }
             (code, place) => {
                 // CANNOT_ROUTE for the appliance targets localvpc does not forward through (instances,
                 // interfaces), and the engine's code for any other pairing.

@@ -188,6 +188,21 @@ impl Analyser<'_> {
                     component.vpc = Some(self.vpc(*vpc));
                     out.push(component);
                 }
+                (_, Place::VpnGateway { id, vpc, gateway }) => {
+                    let scope = &self.topology.vpn.gateways[*gateway].scope;
+                    let mut component = PathComponent::new(sequence, self.component(scope, id));
+                    component.inbound_header = Some(header(&hop.packet));
+                    component.outbound_header = Some(header(&hop.packet));
+                    component.vpc = vpc.map(|vpc| self.vpc(vpc));
+                    out.push(component);
+                }
+                (_, Place::VpnConnection { id, site, .. }) => {
+                    let scope = &self.topology.vpn.sites[*site].scope;
+                    let mut component = PathComponent::new(sequence, self.component(scope, id));
+                    component.inbound_header = Some(header(&hop.packet));
+                    component.outbound_header = Some(header(&hop.packet));
+                    out.push(component);
+                }
                 _ => {}
             }
         }
