@@ -131,7 +131,7 @@ fn walk_tracked(
     let delivered = match from {
         Vantage::Eni(eni) => walker.send_from(eni, packet),
         Vantage::Internet => walker.on_internet(packet),
-        Vantage::OnPremises(site) => walker.from_site(site, packet),
+        Vantage::OnPremises(site) => walker.send_from_site(site, packet),
     };
     let delivered = if walker.findings.is_empty() || mode == Mode::CollectAll { delivered } else { None };
     Leg { hops: walker.hops, delivered, findings: walker.findings, translations: walker.translations }

@@ -138,7 +138,7 @@ impl Walker<'_> {
     /// A host of the on-premises network behind `site` sends: to a host of its own network directly, anything else
     /// into a VPN connection — the customer device routes towards a gateway that reaches the destination (its
     /// attached VPC holds it, or another site of the gateway does), preferring a connection with a tunnel up.
-    pub(super) fn from_site(&mut self, site: SiteIx, packet: Packet) -> Arrival {
+    pub(super) fn send_from_site(&mut self, site: SiteIx, packet: Packet) -> Arrival {
         let topology = self.topology;
         let node = &topology.vpn.sites[site];
         self.hop(
