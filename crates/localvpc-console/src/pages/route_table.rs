@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use localvpc_model::route_table::{self, route_state, Route, RouteTable, RouteTarget};
+use localvpc_model::route_table::{self, Route, RouteOrigin, RouteTable, RouteTarget};
 use localvpc_model::RegionState;
 use maud::{html, Markup};
 
@@ -147,19 +147,21 @@ fn detail_page(view: &View, table: &RouteTable, tab: &str, done: Option<&str>, r
 }
 
 fn routes_tab(view: &View, table: &RouteTable) -> Markup {
+    let count = route_table::effective_routes(&view.world, view.region(), table).len();
     html! {
         div class="panel-head" {
-            h2 { "Routes " span class="count" { "(" (table.routes.len()) ")" } }
+            h2 { "Routes " span class="count" { "(" (count) ")" } }
             a class="button" href=(format!("{}/routes", href(&table.id))) { "Edit routes" }
         }
         (routes_list(view, table, true))
     }
 }
 
-/// A table's routes: Destination, Target, and (`full`) Status and Propagated, as the Routes tab shows them; the
-/// subnet page's route table tab shows the first two.
+/// A table's routes — stored, then propagated from virtual private gateways (part 2 §15.4) — : Destination, Target,
+/// and (`full`) Status and Propagated, as the Routes tab shows them; the subnet page's route table tab shows the
+/// first two.
 pub(crate) fn routes_list(view: &View, table: &RouteTable, full: bool) -> Markup {
-    let region = view.region();
+    let routes = route_table::effective_routes(&view.world, view.region(), table);
     html! {
         table class="list" id="routes" {
             thead {
@@ -169,13 +171,13 @@ pub(crate) fn routes_list(view: &View, table: &RouteTable, full: bool) -> Markup
                 }
             }
             tbody {
-                @for route in &table.routes {
+                @for effective in &routes {
                     tr {
-                        td class="mono" { (route.destination) }
-                        td { (target_markup(route)) }
+                        td class="mono" { (effective.route.destination) }
+                        td { (target_markup(&effective.route)) }
                         @if full {
-                            td { (layout::badge(route_state(&view.world, region, table, route).as_str())) }
-                            td { "No" }
+                            td { (layout::badge(effective.state.as_str())) }
+                            td { (if effective.route.origin == RouteOrigin::EnableVgwRoutePropagation { "Yes" } else { "No" }) }
                         }
                     }
                 }

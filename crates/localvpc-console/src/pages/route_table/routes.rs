@@ -163,8 +163,8 @@ async fn run_change(state: &ConsoleState, session: &Session, table_id: &str, cha
 }
 
 /// The picker's targets in this Region, by group as AWS's console offers them: local, internet gateways, the
-/// table's VPC's available NAT gateways, the peering connections this scope sees, instances (not terminated) and
-/// network interfaces.
+/// table's VPC's available NAT gateways, the virtual private gateway attached to it, the peering connections this
+/// scope sees, instances (not terminated) and network interfaces.
 fn target_groups(view: &View, vpc_id: &str) -> Vec<(&'static str, Vec<(String, String)>)> {
     let region = view.region();
     let scope = &view.session.scope;
@@ -186,6 +186,10 @@ fn target_groups(view: &View, vpc_id: &str) -> Vec<(&'static str, Vec<(String, S
         .collect();
     let mut interfaces: Vec<_> =
         region.network_interfaces.values().map(|eni| (eni.id.clone(), label(&eni.id, &eni.tags))).collect();
+    let vgws: Vec<_> = localvpc_model::vpn_gateway::attached_to(region, vpc_id)
+        .map(|vgw| (vgw.id.clone(), label(&vgw.id, &vgw.tags)))
+        .into_iter()
+        .collect();
     for group in [&mut igws, &mut peerings, &mut instances, &mut interfaces] {
         group.sort();
     }
@@ -193,6 +197,7 @@ fn target_groups(view: &View, vpc_id: &str) -> Vec<(&'static str, Vec<(String, S
         ("Local", vec![("local".to_string(), "local".to_string())]),
         ("Internet Gateway", igws),
         ("NAT Gateway", super::super::nat_gateway::available_in_vpc(region, vpc_id)),
+        ("Virtual Private Gateway", vgws),
         ("Peering Connection", peerings),
         ("Instance", instances),
         ("Network Interface", interfaces),
