@@ -174,10 +174,10 @@ def test_static_routes_only_on_static_connections(ec2):
         ec2.delete_vpn_connection_route(VpnConnectionId=bgp, DestinationCidrBlock="192.168.2.0/24")
 
 
-def test_transit_gateway_connections_are_refused_for_now(ec2):
+def test_which_gateway_a_connection_ends_on_is_checked(ec2):
     cgw_id, _ = gateways(ec2)
-    with ec2_error("InvalidParameterValue", "VPN connections terminated on a transit gateway "
-                                            "(tgw-0123456789abcdef0) are not supported by localvpc yet"):
+    with ec2_error("InvalidTransitGatewayID.NotFound",
+                   "Transit Gateway tgw-0123456789abcdef0 was deleted or does not exist."):
         ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw_id, TransitGatewayId="tgw-0123456789abcdef0")
     with ec2_error("InvalidParameterValue", "The request must contain either parameter vpnGatewayId or "
                                             "transitGatewayId"):

@@ -19,6 +19,7 @@ pub mod routes;
 #[cfg(test)]
 mod tests;
 pub mod vpc_attachment;
+pub mod vpn_attachment;
 
 use serde::{Deserialize, Serialize};
 

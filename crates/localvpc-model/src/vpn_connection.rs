@@ -65,8 +65,11 @@ pub struct VpnConnection {
     pub id: String,
     /// The customer gateway.
     pub customer_gateway_id: String,
-    /// The virtual private gateway (always set: transit gateway connections are refused).
+    /// The virtual private gateway it ends on, or none when it ends on a transit gateway.
     pub vpn_gateway_id: Option<String>,
+    /// The transit gateway it ends on (through an attachment of `resourceType` `vpn`).
+    #[serde(default)]
+    pub transit_gateway_id: Option<String>,
     /// The connection options.
     pub options: VpnOptions,
     /// The two tunnels.
@@ -165,6 +168,7 @@ impl Filterable for VpnConnectionView<'_> {
             "type" => out.push(customer_gateway::IPSEC_1.to_string()),
             "vpn-connection-id" => out.push(connection.id.clone()),
             "vpn-gateway-id" => out.extend(connection.vpn_gateway_id.clone()),
+            "transit-gateway-id" => out.extend(connection.transit_gateway_id.clone()),
             _ => {}
         }
     }
@@ -218,21 +222,21 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateVpnConnection) -> Resul
     if !customer_gateway.lifecycle.is_live() {
         return Err(VpnError::CustomerGatewayNotAvailable(customer_gateway.id.clone()).into());
     }
-    let vpn_gateway_id = match (&request.vpn_gateway_id, &request.transit_gateway_id) {
-        (Some(vpn_gateway_id), _) => vpn_gateway_id.clone(),
-        // Transit gateways are not modelled yet; AWS itself checks no shape here (an unknown ID is NotFound).
+    let (vpn_gateway_id, transit_gateway_id) = match (&request.vpn_gateway_id, &request.transit_gateway_id) {
+        (Some(vpn_gateway_id), _) => (Some(vpn_gateway::find_live(region, vpn_gateway_id, now)?.id.clone()), None),
         (None, Some(transit_gateway_id)) => {
-            return Err(VpnError::TransitGatewayVpnNotSupported(transit_gateway_id.clone()).into())
+            (None, Some(crate::transit_gateway::find_usable(tx.world(), scope, transit_gateway_id)?.id))
         }
         (None, None) => return Err(VpnError::NoGateway.into()),
     };
-    let vpn_gateway = vpn_gateway::find_live(region, &vpn_gateway_id, now)?;
+    let gateway_id = vpn_gateway_id.clone().or_else(|| transit_gateway_id.clone()).expect("one gateway");
     let options = request.options.validate()?;
     crate::tags::validate(&request.tags)?;
     let between = region.vpn_connections.values().find(|connection| {
         connection.lifecycle.is_live()
             && connection.customer_gateway_id == customer_gateway.id
-            && connection.vpn_gateway_id.as_deref() == Some(vpn_gateway.id.as_str())
+            && connection.vpn_gateway_id == vpn_gateway_id
+            && connection.transit_gateway_id == transit_gateway_id
     });
     if let Some(existing) = between {
         // Part 2 §15.3 [D bc]: repeating the same call answers the same connection; a different one between the
@@ -244,7 +248,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateVpnConnection) -> Resul
     }
     let live = region.vpn_connections.values().filter(|connection| connection.lifecycle.is_live());
     let (in_region, on_gateway) = live.fold((0, 0), |(all, on), connection| {
-        (all + 1, on + usize::from(connection.vpn_gateway_id.as_deref() == Some(vpn_gateway.id.as_str())))
+        (all + 1, on + usize::from(vpn_gateway_id.is_some() && connection.vpn_gateway_id == vpn_gateway_id))
     });
     let quotas = tx.quotas();
     crate::quotas::check(quotas.vpn_connections_per_region, in_region, 1, || {
@@ -254,11 +258,12 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateVpnConnection) -> Resul
         VpnError::VpnConnectionLimitExceeded.into()
     })?;
     let id = tx.next_id(IdKind::VpnConnection);
-    let tunnels = options::tunnels(tx.region(scope), &vpn_gateway.id, &id, tx.id_sequence(), &request.options)?;
+    let tunnels = options::tunnels(tx.region(scope), &gateway_id, &id, tx.id_sequence(), &request.options)?;
     let connection = VpnConnection {
         id: id.clone(),
         customer_gateway_id: customer_gateway.id.clone(),
-        vpn_gateway_id: Some(vpn_gateway.id.clone()),
+        vpn_gateway_id,
+        transit_gateway_id: transit_gateway_id.clone(),
         options,
         tunnels,
         routes: Vec::new(),
@@ -266,6 +271,9 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateVpnConnection) -> Resul
         tags: Tags(request.tags),
     };
     tx.put(scope, connection);
+    if let Some(transit_gateway_id) = &transit_gateway_id {
+        crate::transit_gateway::vpn_attachment::attach(tx, scope, transit_gateway_id, &id)?;
+    }
     Ok(tx.get(scope, &id).expect("just inserted"))
 }
 
@@ -276,6 +284,9 @@ pub fn delete(tx: &mut Tx, scope: &Scope, id: &str) -> Result<()> {
     let connection = find(tx.region(scope), id, now)?;
     if connection.lifecycle.is_live() {
         tx.update::<VpnConnection>(scope, id, |connection| connection.lifecycle.deleted_at = Some(now));
+        if connection.transit_gateway_id.is_some() {
+            crate::transit_gateway::vpn_attachment::detach(tx, &connection.id);
+        }
     }
     Ok(())
 }

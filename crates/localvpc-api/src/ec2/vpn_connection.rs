@@ -29,6 +29,7 @@ fn render_vpn_connection(
         .text("category", "VPN")
         .text("type", localvpc_model::customer_gateway::IPSEC_1)
         .optional("vpnGatewayId", connection.vpn_gateway_id.as_deref())
+        .optional("transitGatewayId", connection.transit_gateway_id.as_deref())
         .text("gatewayAssociationState", VpnConnection::gateway_association_state(state));
     let options = &connection.options;
     x.nested("options", |x| {

@@ -143,7 +143,6 @@ fn every_variant() -> Vec<Ec2Error> {
         Vpn(VpnError::VpnGatewayInUse),
         Vpn(VpnError::BothGateways),
         Vpn(VpnError::NoGateway),
-        Vpn(VpnError::TransitGatewayVpnNotSupported("tgw-1".into())),
         Vpn(VpnError::ConnectionConflict),
         Vpn(VpnError::TooManyTunnelOptions),
         Vpn(VpnError::InvalidTunnelInsideCidr("10.0.0.0/30".into())),

@@ -72,9 +72,6 @@ pub enum VpnError {
     /// the shape of the answer to both).
     #[error("The request must contain either parameter vpnGatewayId or transitGatewayId")]
     NoGateway,
-    /// §15.3: a VPN connection terminated on a transit gateway; localvpc has no transit gateways yet.
-    #[error("VPN connections terminated on a transit gateway ({0}) are not supported by localvpc yet")]
-    TransitGatewayVpnNotSupported(String),
     /// §15.3 [D errs; trigger I]: a second, different connection between the same two gateways.
     #[error("A VPN connection between the virtual private gateway and the customer gateway already exists.")]
     ConnectionConflict,
@@ -169,7 +166,6 @@ impl VpnError {
             | InvalidBgpAsnExtended(_)
             | InvalidCustomerGatewayIp(_)
             | InvalidAmazonSideAsn(_)
-            | TransitGatewayVpnNotSupported(_)
             | TooManyTunnelOptions
             | InvalidTunnelInsideCidr(_)
             | ReservedTunnelInsideCidr(_)

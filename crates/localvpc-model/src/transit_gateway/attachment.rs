@@ -47,6 +47,17 @@ pub enum AttachmentResource {
     Vpc(VpcResource),
     /// Another transit gateway (`resourceType` `peering`).
     Peering(PeerGateway),
+    /// A site-to-site VPN connection that ends on the gateway (`resourceType` `vpn`, part 2 §15.3).
+    Vpn(VpnResource),
+}
+
+/// The VPN side of a VPN attachment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VpnResource {
+    /// The connection (`resourceId`).
+    pub vpn_connection_id: String,
+    /// Its owner (`resourceOwnerId`).
+    pub account: String,
 }
 
 /// The VPC side of a VPC attachment.
@@ -146,6 +157,7 @@ impl TransitGatewayAttachment {
     pub fn requester_scope(&self) -> Scope {
         match &self.resource {
             AttachmentResource::Vpc(vpc) => Scope::new(&vpc.account, &self.region),
+            AttachmentResource::Vpn(vpn) => Scope::new(&vpn.account, &self.region),
             AttachmentResource::Peering(_) => Scope::new(&self.transit_gateway_account, &self.region),
         }
     }
@@ -153,7 +165,9 @@ impl TransitGatewayAttachment {
     /// The accepter's scope: the gateway's owner, or the peer gateway's.
     pub fn accepter_scope(&self) -> Scope {
         match &self.resource {
-            AttachmentResource::Vpc(_) => Scope::new(&self.transit_gateway_account, &self.region),
+            AttachmentResource::Vpc(_) | AttachmentResource::Vpn(_) => {
+                Scope::new(&self.transit_gateway_account, &self.region)
+            }
             AttachmentResource::Peering(peer) => Scope::new(&peer.account, &peer.region),
         }
     }
@@ -183,6 +197,7 @@ impl TransitGatewayAttachment {
     pub fn resource_type(&self) -> &'static str {
         match self.resource {
             AttachmentResource::Vpc(_) => "vpc",
+            AttachmentResource::Vpn(_) => "vpn",
             AttachmentResource::Peering(_) => "peering",
         }
     }
@@ -203,6 +218,7 @@ impl TransitGatewayAttachment {
     pub fn resource_id_from(&self, gateway_id: &str) -> &str {
         match &self.resource {
             AttachmentResource::Vpc(vpc) => &vpc.vpc_id,
+            AttachmentResource::Vpn(vpn) => &vpn.vpn_connection_id,
             AttachmentResource::Peering(peer) if peer.transit_gateway_id == gateway_id => &self.transit_gateway_id,
             AttachmentResource::Peering(peer) => &peer.transit_gateway_id,
         }
@@ -212,6 +228,7 @@ impl TransitGatewayAttachment {
     pub fn owners_from(&self, gateway_id: &str) -> (&str, &str) {
         match &self.resource {
             AttachmentResource::Vpc(vpc) => (&vpc.account, &self.transit_gateway_account),
+            AttachmentResource::Vpn(vpn) => (&vpn.account, &self.transit_gateway_account),
             AttachmentResource::Peering(peer) if peer.transit_gateway_id == gateway_id => {
                 (&self.transit_gateway_account, &peer.account)
             }
@@ -241,7 +258,7 @@ impl TransitGatewayAttachment {
     pub fn vpc(&self) -> Option<&VpcResource> {
         match &self.resource {
             AttachmentResource::Vpc(vpc) => Some(vpc),
-            AttachmentResource::Peering(_) => None,
+            AttachmentResource::Peering(_) | AttachmentResource::Vpn(_) => None,
         }
     }
 
@@ -249,7 +266,7 @@ impl TransitGatewayAttachment {
     /// a peering request `initiatingRequest`; one waiting for acceptance, or failed, shows as stored.
     pub fn created_state(&self) -> &'static str {
         match (&self.resource, self.state) {
-            (AttachmentResource::Vpc(_), AttachmentState::Available) => "pending",
+            (AttachmentResource::Vpc(_) | AttachmentResource::Vpn(_), AttachmentState::Available) => "pending",
             (AttachmentResource::Peering(_), AttachmentState::PendingAcceptance) => "initiatingRequest",
             (_, state) => state.code(),
         }
@@ -280,7 +297,7 @@ pub fn find_visible(world: &World, scope: &Scope, id: &str, now: Timestamp) -> R
 pub fn find_vpc(world: &World, scope: &Scope, id: &str, now: Timestamp) -> Result<TransitGatewayAttachment> {
     find_visible(world, scope, id, now).and_then(|attachment| match attachment.resource {
         AttachmentResource::Vpc(_) => Ok(attachment),
-        AttachmentResource::Peering(_) => Err(not_found("VPC", id)),
+        AttachmentResource::Peering(_) | AttachmentResource::Vpn(_) => Err(not_found("VPC", id)),
     })
 }
 
@@ -292,7 +309,7 @@ pub fn find_peering(world: &World, scope: &Scope, id: &str, now: Timestamp) -> R
     };
     match attachment.resource {
         AttachmentResource::Peering(_) => Ok(attachment),
-        AttachmentResource::Vpc(_) => Err(not_found("Peering", id)),
+        AttachmentResource::Vpc(_) | AttachmentResource::Vpn(_) => Err(not_found("Peering", id)),
     }
 }
 

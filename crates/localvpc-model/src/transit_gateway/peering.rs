@@ -118,7 +118,7 @@ pub fn delete(tx: &mut Tx, scope: &Scope, id: &str) -> Result<TransitGatewayAtta
 pub fn status_message(attachment: &TransitGatewayAttachment, state: &str) -> String {
     let peer_account = match &attachment.resource {
         AttachmentResource::Peering(peer) => peer.account.as_str(),
-        AttachmentResource::Vpc(_) => "",
+        AttachmentResource::Vpc(_) | AttachmentResource::Vpn(_) => "",
     };
     match state {
         "initiatingRequest" => format!("Initiating Request to {peer_account}"),

@@ -11,7 +11,7 @@
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
-use super::attachment::{AttachmentState, TransitGatewayAttachment};
+use super::attachment::{AttachmentResource, AttachmentState, TransitGatewayAttachment};
 use super::route_table::{self, TransitGatewayRouteTable};
 use crate::cidr;
 use crate::filter::{glob_match, Filter};
@@ -127,7 +127,8 @@ fn static_route(world: &World, table: &TransitGatewayRouteTable, route: &StaticR
     Route { destination: route.destination, attachment, route_type: RouteType::Static, state }
 }
 
-/// The blocks each propagating attachment adds, in propagation order, an overlapping later one left out.
+/// The blocks each propagating attachment adds, in propagation order, an overlapping later one left out: a VPC's
+/// blocks, or the prefixes a VPN connection learns over BGP while a tunnel is up (part 2 §15.3 [D]).
 fn propagated(world: &World, table: &TransitGatewayRouteTable) -> Vec<(Ipv4Net, String)> {
     let mut taken: Vec<(Ipv4Net, String)> = Vec::new();
     for attachment_id in &table.propagations {
@@ -135,10 +136,16 @@ fn propagated(world: &World, table: &TransitGatewayRouteTable) -> Vec<(Ipv4Net, 
         if attachment.state != AttachmentState::Available {
             continue;
         }
-        let Some(vpc) = attachment.vpc() else { continue };
-        let scope = Scope::new(&vpc.account, &attachment.region);
-        let Some(vpc) = world.region(&scope).vpcs.get(vpc.vpc_id.as_str()) else { continue };
-        for block in vpc.cidr_blocks() {
+        let blocks: Vec<Ipv4Net> = match &attachment.resource {
+            AttachmentResource::Vpc(vpc) => {
+                let scope = Scope::new(&vpc.account, &attachment.region);
+                let Some(vpc) = world.region(&scope).vpcs.get(vpc.vpc_id.as_str()) else { continue };
+                vpc.cidr_blocks().copied().collect()
+            }
+            AttachmentResource::Vpn(vpn) => super::vpn_attachment::propagated_prefixes(world, &attachment.region, vpn),
+            AttachmentResource::Peering(_) => continue,
+        };
+        for block in &blocks {
             if !taken.iter().any(|(other, _)| cidr::overlaps(other, block)) {
                 taken.push((*block, attachment_id.clone()));
             }
