@@ -241,7 +241,7 @@ pub enum Place {
     VpnConnection {
         /// `vpn-…`.
         id: String,
-        /// `vgw-…`.
+        /// The gateway it ends on: `vgw-…`, or `tgw-…` for a VPN attachment.
         vgw: String,
         /// The site behind the customer gateway.
         site: SiteIx,
@@ -288,6 +288,8 @@ pub enum Code {
     NgwRequiresSourceInVpc,
     /// A VPN connection is not available or both its tunnels are down (part 2 §15.3).
     BadStateVpn,
+    /// A transit gateway route leads to a VPN attachment whose connection has both tunnels down (part 2 §14.4).
+    TgwBadStateVpn,
     /// A virtual private gateway is not attached to the VPC (part 2 §15.2).
     BadStateAttachment,
     /// A packet handed to a virtual private gateway does not come from a private address of an interface of its
@@ -322,6 +324,7 @@ impl Code {
             Code::NgwRequiresSourceInVpc => "NGW_REQUIRES_SOURCE_IN_VPC",
             Code::BadStateVpn => "BAD_STATE_VPN",
             Code::BadStateAttachment => "BAD_STATE_ATTACHMENT",
+            Code::TgwBadStateVpn => "TGW_BAD_STATE_VPN",
             Code::VgwPrivateIpAssociationForEgress => "VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS",
             Code::VgwPrivateIpAssociationForIngress => "VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
             // ASSUMPTION (part 2 §19 [I]): the Reachability Analyzer analyses forward paths only and has no code for

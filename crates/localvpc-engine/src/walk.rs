@@ -12,6 +12,9 @@ use std::net::Ipv4Addr;
 mod nat;
 mod vpn;
 
+#[cfg(test)]
+pub(crate) use vpn::vpn_attachment_leg;
+
 use crate::packet::{
     proto, Code, Endpoint, Finding, Hop, HopKind, Leg, NatMapping, Packet, Place, Probe, Protocol, Trace, Vantage,
     Verdict, INTERNET_HOST,

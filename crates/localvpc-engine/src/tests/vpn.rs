@@ -329,3 +329,30 @@ fn the_sites_probes_come_from_the_first_host_of_its_first_prefix() {
     let trace = lab.probe_from_site(&cgw, "10.6.1.4", Protocol::Icmp, Mode::FirstDrop);
     assert_eq!(codes(&trace), vec![Code::NoRouteToDestination]);
 }
+
+#[test]
+fn a_transit_gateway_hands_traffic_to_a_vpn_attachment_unless_both_tunnels_are_down() {
+    let mut lab = Lab::new();
+    let tgw = lab
+        .tx(|tx, scope| localvpc_model::transit_gateway::create(tx, scope, None, Default::default(), Vec::new()))
+        .id
+        .clone();
+    let cgw = lab.customer_gateway("203.0.113.12", "172.16.0.0/16");
+    let mut request = CreateVpnConnection {
+        customer_gateway_id: cgw.clone(),
+        connection_type: "ipsec.1".into(),
+        transit_gateway_id: Some(tgw.clone()),
+        ..Default::default()
+    };
+    request.options.static_routes_only = Some(false);
+    let vpn = lab.tx(|tx, scope| vpn_connection::create(tx, scope, request)).id.clone();
+    let packet = Packet::request("10.6.1.4".parse().unwrap(), "172.16.0.1".parse().unwrap(), Protocol::Icmp);
+    let leg = crate::walk::vpn_attachment_leg(&lab.topology(), &tgw, &vpn, packet);
+    assert!(leg.findings.is_empty(), "{leg:#?}");
+    assert!(matches!(leg.delivered, Some((crate::Endpoint::OnPremises(..), _))));
+    lab.tunnels(&vpn, TunnelChoice::Both, false);
+    let leg = crate::walk::vpn_attachment_leg(&lab.topology(), &tgw, &vpn, packet);
+    let codes: Vec<Code> = leg.findings.iter().map(|finding| finding.code).collect();
+    assert_eq!(codes, vec![Code::TgwBadStateVpn]);
+    assert_eq!(Code::TgwBadStateVpn.as_str(), "TGW_BAD_STATE_VPN");
+}

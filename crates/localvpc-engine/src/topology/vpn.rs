@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
+use localvpc_model::vpn_connection::VpnConnection;
 use localvpc_model::{RegionState, Scope};
 
 use super::{Topology, VpcIx};
@@ -26,6 +27,8 @@ pub struct VpnNetwork {
     pub gateways: Vec<VgwNode>,
     /// On-premises sites, one per live customer gateway.
     pub sites: Vec<SiteNode>,
+    /// The live connections that end on a transit gateway (VPN attachments), by connection ID.
+    pub transit_links: HashMap<String, VpnLink>,
     gateway_by_id: HashMap<String, VgwIx>,
     site_by_key: HashMap<(Scope, String), SiteIx>,
 }
@@ -101,6 +104,27 @@ fn first_host(prefix: Ipv4Net) -> Ipv4Addr {
     }
 }
 
+/// How a gateway forwards through `connection` to `site`.
+fn link_of(region: &RegionState, connection: &VpnConnection, site: SiteIx) -> VpnLink {
+    let prefixes = if connection.options.static_routes_only {
+        connection.routes.iter().map(|route| route.destination).collect()
+    } else {
+        region
+            .customer_gateways
+            .get(connection.customer_gateway_id.as_str())
+            .map(|gateway| gateway.bgp_prefixes())
+            .unwrap_or_default()
+    };
+    let tunnel = connection.tunnels.iter().position(|tunnel| !tunnel.forced_down).map(|at| at as u8 + 1);
+    VpnLink {
+        id: connection.id.clone(),
+        site,
+        static_routes_only: connection.options.static_routes_only,
+        prefixes,
+        tunnel,
+    }
+}
+
 impl Topology {
     /// Adds the region's customer gateways (as sites) and virtual private gateways with their connections; after
     /// the VPCs, which gateways attach to.
@@ -129,6 +153,17 @@ impl Topology {
                 links: Vec::new(),
             });
         }
+        let to_transit_gateways = region
+            .vpn_connections
+            .values()
+            .filter(|connection| connection.lifecycle.is_live() && connection.transit_gateway_id.is_some());
+        for connection in to_transit_gateways {
+            let Some(&site) = self.vpn.site_by_key.get(&(scope.clone(), connection.customer_gateway_id.clone())) else {
+                continue;
+            };
+            let link = link_of(region, connection, site);
+            self.vpn.transit_links.insert(connection.id.clone(), link);
+        }
         for gateway in region.vpn_gateways.values().filter(|gateway| gateway.lifecycle.is_live()) {
             let index = self.vpn.gateways.len();
             let vpc = gateway.attached_vpc().and_then(|vpc_id| self.vpc(scope, vpc_id));
@@ -142,24 +177,8 @@ impl Topology {
                     continue;
                 };
                 debug_assert!(site >= first_site);
-                let prefixes = if connection.options.static_routes_only {
-                    connection.routes.iter().map(|route| route.destination).collect()
-                } else {
-                    region
-                        .customer_gateways
-                        .get(connection.customer_gateway_id.as_str())
-                        .map(|gateway| gateway.bgp_prefixes())
-                        .unwrap_or_default()
-                };
-                let tunnel = connection.tunnels.iter().position(|tunnel| !tunnel.forced_down).map(|at| at as u8 + 1);
                 self.vpn.sites[site].links.push((index, links.len()));
-                links.push(VpnLink {
-                    id: connection.id.clone(),
-                    site,
-                    static_routes_only: connection.options.static_routes_only,
-                    prefixes,
-                    tunnel,
-                });
+                links.push(link_of(region, connection, site));
             }
             self.vpn.gateway_by_id.insert(gateway.id.clone(), index);
             self.vpn.gateways.push(VgwNode { id: gateway.id.clone(), scope: scope.clone(), vpc, links });

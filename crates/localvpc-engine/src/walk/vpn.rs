@@ -249,7 +249,79 @@ impl Walker<'_> {
         self.deliver_private(vpc, None, packet, None)
     }
 
+    /// The transit gateway walk hands a packet to the VPN attachment of connection `vpn_connection_id` on gateway
+    /// `transit_gateway_id` (part 2 §14.4 step 4): into a tunnel that is up, to the site behind the customer
+    /// gateway; both tunnels down → `TGW_BAD_STATE_VPN`. The transit gateway's route table chose the attachment, so
+    /// the connection's prefixes are not asked.
+    // Not called yet in this crate: the transit gateway walk is its caller, under the name it was agreed by (hence
+    // an `into_` that borrows: it moves the packet into the attachment, not the walker).
+    #[allow(dead_code, clippy::wrong_self_convention)]
+    pub(super) fn into_vpn_attachment(
+        &mut self,
+        transit_gateway_id: &str,
+        vpn_connection_id: &str,
+        packet: Packet,
+    ) -> Arrival {
+        let topology = self.topology;
+        let Some(link) = topology.vpn.transit_links.get(vpn_connection_id) else {
+            self.block(
+                Code::TgwBadStateVpn,
+                vpn_connection_id,
+                format!("{vpn_connection_id} is not available"),
+                format!("route {transit_gateway_id}'s traffic to an attachment that is available"),
+                Place::Internet,
+                &packet,
+            );
+            return None;
+        };
+        let place = Place::VpnConnection {
+            id: link.id.clone(),
+            vgw: transit_gateway_id.to_string(),
+            site: link.site,
+            tunnel: link.tunnel,
+        };
+        if link.tunnel.is_none()
+            && !self.block(
+                Code::TgwBadStateVpn,
+                &link.id,
+                format!("both tunnels of {} are down", link.id),
+                format!("bring a tunnel of {} up (localvpc vpn tunnel {} --tunnel both --up)", link.id, link.id),
+                place.clone(),
+                &packet,
+            )
+        {
+            return None;
+        }
+        let tunnel = link.tunnel.unwrap_or(1);
+        let site = &topology.vpn.sites[link.site];
+        let detail = format!("{transit_gateway_id} tunnel {tunnel} -> {}", site.id);
+        self.hop(HopKind::VpnConnection, &link.id, detail, place, &packet);
+        self.at_site(link.site, packet)
+    }
+
     fn is_private_eni_address(&self, vpc: VpcIx, address: Ipv4Addr) -> bool {
         self.topology.vpcs[vpc].eni_by_private_ip.contains_key(&address)
     }
+}
+
+/// One leg that starts at a transit gateway handing `packet` to a VPN attachment: what the transit gateway walk will
+/// do, for the engine's tests of [`Walker::into_vpn_attachment`] until that walk calls it.
+#[cfg(test)]
+pub(crate) fn vpn_attachment_leg(
+    topology: &crate::Topology,
+    transit_gateway_id: &str,
+    vpn_connection_id: &str,
+    packet: Packet,
+) -> crate::Leg {
+    let mut walker = Walker {
+        topology,
+        mode: super::Mode::FirstDrop,
+        is_answer: false,
+        hops: Vec::new(),
+        findings: Vec::new(),
+        conntrack: &[],
+        translations: Vec::new(),
+    };
+    let delivered = walker.into_vpn_attachment(transit_gateway_id, vpn_connection_id, packet);
+    crate::Leg { hops: walker.hops, delivered, findings: walker.findings, translations: walker.translations }
 }
