@@ -25,7 +25,7 @@ use clap::Parser;
 use localvpc_api::auth::Auth;
 use localvpc_api::control::{Control, Quotas};
 use localvpc_api::id_source::IdSource;
-use localvpc_store::{MemoryStore, SqliteStore, Store};
+use localvpc_store::{MemoryStore, PostgresStore, SqliteStore, Store};
 
 use crate::cli::{AuthMode, Cli, Command, DataPlaneMode, QuotaMode, ServeArgs, StoreSpec};
 use crate::client::Client;
@@ -110,6 +110,9 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         StoreSpec::Sqlite(path) => Arc::new(
             SqliteStore::open(path).await.with_context(|| format!("while opening the store {}", path.display()))?,
         ),
+        StoreSpec::Postgres(url) => {
+            Arc::new(PostgresStore::open(url).await.with_context(|| format!("while opening the store {}", args.store))?)
+        }
     };
     let quotas = match args.quotas {
         QuotaMode::None => Quotas::none(),
