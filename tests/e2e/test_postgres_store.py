@@ -8,14 +8,17 @@
   every acknowledged write is on every replica afterwards, no ID is issued twice.
 - PostgreSQL down: the replicas answer `ServiceUnavailable` (HTTP 503) and change nothing, then recover by
   themselves once it is back.
+- `localvpc migrate` moves a SQLite store into PostgreSQL and back, IDs and tags included.
 
 The `postgres` fixture (conftest.py) starts a private cluster; without PostgreSQL on the machine these tests skip
 with a loud message.
 """
 from __future__ import annotations
 
+import os
 import random
 import re
+import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from conftest import LocalVpcServer, make_client, run_aws
+from conftest import LocalVpcServer, _binary, make_client, run_aws
 from helpers import DEFAULT_ACCOUNT, assert_id, cli_error, create_vpc, ec2_error
 
 REPLICAS = 3
@@ -299,3 +302,48 @@ def test_postgresql_down_answers_service_unavailable_then_recovers(replicas, pos
     after = create_vpc(ec2_b, "10.12.0.0/16")["VpcId"]
     assert_id(after, "vpc")
     assert [v["OwnerId"] for v in ec2_a.describe_vpcs(VpcIds=[after])["Vpcs"]] == [DEFAULT_ACCOUNT]
+
+
+def migrate(source: str, target: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(_binary()), "migrate", "--from", source, "--to", target], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_migrate_moves_a_sqlite_store_to_postgres_and_back(postgres, sqlite_server, tmp_path, log_dir):
+    if os.environ.get("LOCALVPC_E2E_STORE", "").startswith("postgres"):
+        pytest.skip("needs the SQLite factory (this pass puts it on PostgreSQL)")
+    laptop = sqlite_server(tmp_path / "laptop.db").start()
+    ec2 = make_client(laptop.endpoint)
+    vpc_id = create_vpc(ec2, "10.20.0.0/16", Name="laptop")["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.20.1.0/24")["Subnet"]["SubnetId"]
+    laptop.stop()
+    team = postgres.fresh_database(f"migrate-{tmp_path}")
+    moved = migrate(f"sqlite:{tmp_path / 'laptop.db'}", team)
+    assert moved.returncode == 0, moved.stderr
+    assert re.fullmatch(r"migrated \d+ records and \d+ world values from sqlite:.*laptop\.db to postgres://.*\n",
+                        moved.stdout), moved.stdout
+    # Refused: a second copy into the now non-empty database (the first one, the positive control, succeeded).
+    again = migrate(f"sqlite:{tmp_path / 'laptop.db'}", team)
+    assert again.returncode == 2
+    assert "already holds state" in again.stderr and "migrate only into an empty store" in again.stderr
+
+    shared = LocalVpcServer(team, log_dir, name="migrated").start(timeout=30)
+    try:
+        ec2 = make_client(shared.endpoint)
+        vpc = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
+        assert (vpc["CidrBlock"], {t["Key"]: t["Value"] for t in vpc["Tags"]}) == ("10.20.0.0/16", {"Name": "laptop"})
+        assert [s["SubnetId"] for s in ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"]] == [subnet_id]
+        # The ID sequence moved too: the next ID is new.
+        later = create_vpc(ec2, "10.21.0.0/16")["VpcId"]
+        assert_id(later, "vpc")
+        assert later != vpc_id
+        cli = run_aws(shared.endpoint, "ec2", "describe-vpcs", "--vpc-ids", vpc_id, later).ok()
+        assert sorted(v["VpcId"] for v in cli["Vpcs"]) == sorted([vpc_id, later])
+    finally:
+        shared.stop()
+
+    back = migrate(team, f"sqlite:{tmp_path / 'back.db'}")
+    assert back.returncode == 0, back.stderr
+    home = sqlite_server(tmp_path / "back.db", name="back").start()
+    listed = make_client(home.endpoint).describe_vpcs(VpcIds=[vpc_id, later])["Vpcs"]
+    assert sorted(v["CidrBlock"] for v in listed) == ["10.20.0.0/16", "10.21.0.0/16"]

@@ -69,6 +69,20 @@ pub enum Command {
     Ssh(SshArgs),
     /// Replay the VPC peering tutorial step by step against an in-process server: the first thing to try.
     Demo(DemoArgs),
+    /// Copy all state from one store into another, empty one (e.g. a laptop's SQLite file into a team's PostgreSQL).
+    /// Stop the servers on both stores first.
+    Migrate(MigrateArgs),
+}
+
+/// `localvpc migrate --from STORE --to STORE`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The store to read: `sqlite:PATH` or `postgres://USER:PASS@HOST:PORT/DB`.
+    #[arg(long, value_parser = parse_store)]
+    pub from: StoreSpec,
+    /// The store to fill (must be empty): `sqlite:PATH` or `postgres://USER:PASS@HOST:PORT/DB`.
+    #[arg(long, value_parser = parse_store)]
+    pub to: StoreSpec,
 }
 
 /// `localvpc demo [--quiet]`.
