@@ -72,6 +72,28 @@ def test_a_write_on_one_replica_is_read_on_every_other_at_once(replicas):
         ec2[0].describe_vpcs(VpcIds=[vpc_id])
 
 
+def test_the_json_probe_on_another_replica_sees_a_write_at_once(replicas):
+    a, b, _ = replicas
+    ec2 = make_client(a.endpoint)
+    vpc_id = create_vpc(ec2, "10.13.0.0/16")["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.13.1.0/24")["Subnet"]["SubnetId"]
+    launched = ec2.run_instances(ImageId="ami-0123456789abcdef0", MinCount=2, MaxCount=2, SubnetId=subnet_id,
+                                 InstanceType="t3.micro")["Instances"]
+    (source, _), (target, target_ip) = [(i["InstanceId"], i["PrivateIpAddress"]) for i in launched]
+    auth = {"Authorization": f"AWS4-HMAC-SHA256 Credential={DEFAULT_ACCOUNT}/20260101/us-east-1/ec2/aws4_request, "
+                             "SignedHeaders=host, Signature=0"}
+
+    def probe() -> dict:
+        body = {"from": source, "to": target_ip, "protocol": "icmp"}
+        return requests.post(f"{b.endpoint}/_localvpc/v1/probe", json=body, headers=auth, timeout=30).json()
+
+    assert probe()["verdict"] == "reachable", "positive control: the default group admits its members"
+    closed = ec2.create_security_group(GroupName="closed", Description="no inbound", VpcId=vpc_id)["GroupId"]
+    ec2.modify_instance_attribute(InstanceId=target, Groups=[closed])
+    # Asked of the other replica right after the answer on the first: the change is already there.
+    assert probe()["verdict"] != "reachable"
+
+
 def test_accounts_stay_isolated_across_replicas(replicas):
     a, b, _ = replicas
     mine = make_client(a.endpoint)
