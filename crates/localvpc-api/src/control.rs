@@ -144,8 +144,9 @@ impl Control {
 
     /// Runs `mutation` on a clone of the world as the mutations before it left it, and answers once what the answer
     /// depends on is committed (see [`commit`]). If it fails, nothing changes; if the store refuses its batch, it
-    /// fails with `InternalError` and nothing changes either. It may run more than once: when a batch before it is
-    /// refused, it is applied again to the world without that batch.
+    /// fails with `InternalError` (`ServiceUnavailable` if the store cannot be reached) and nothing changes either.
+    /// It may run more than once: when a batch before it is refused, it is applied again to the world without that
+    /// batch; when another server committed first to a shared store, it is applied again to the world that left.
     pub async fn mutate<R>(&self, mut mutation: impl FnMut(&mut Tx) -> Result<R, Ec2Error>) -> Result<R, Ec2Error> {
         loop {
             let mut writer = self.commits.lock().await;
