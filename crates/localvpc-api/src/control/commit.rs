@@ -260,9 +260,20 @@ impl Commits {
     /// The store's world and its version (with the fresh-ID key if it is empty).
     pub(super) async fn load(&self) -> Result<(World, u64), OpenError> {
         let snapshot = self.store.load().await?;
-        let mut world = world_of(&snapshot)?;
-        world.key_fresh_ids(self.fresh_id_key.load(std::sync::atomic::Ordering::Relaxed));
-        Ok((world, snapshot.version))
+        let key = self.fresh_id_key.load(std::sync::atomic::Ordering::Relaxed);
+        // Decoding every record is CPU work proportional to the world: on the runtime's workers (one, by default) it
+        // held up every request of this server meanwhile.
+        let decode = move || {
+            let mut world = world_of(&snapshot)?;
+            world.key_fresh_ids(key);
+            Ok::<_, OpenError>((world, snapshot.version))
+        };
+        match tokio::task::spawn_blocking(decode).await {
+            Ok(decoded) => decoded,
+            Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+            // The runtime is shutting down: nothing will be published anyway.
+            Err(join) => Err(OpenError::Store(StoreError::Log(std::io::Error::other(join.to_string())))),
+        }
     }
 
     /// After a reset of a shared store, with the writer lock held: the store's (empty) world becomes the tip and
