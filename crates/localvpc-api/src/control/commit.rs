@@ -178,7 +178,14 @@ impl Commits {
     /// the key for the empty worlds a catch-up may load later (after a reset on another server).
     pub(super) fn key_fresh_ids(&self, key: u64) {
         self.fresh_id_key.store(key, std::sync::atomic::Ordering::Relaxed);
-        let mut writer = self.writer.try_lock().expect("nothing is applied before start-up ends");
+        // Nothing is applied before start-up ends, but a shared store's follower may be moving the tip to a newer
+        // world: it holds the lock for a few instructions, never across an await.
+        let mut writer = loop {
+            match self.writer.try_lock() {
+                Ok(writer) => break writer,
+                Err(_) => std::thread::yield_now(),
+            }
+        };
         writer.tip.key_fresh_ids(key);
         self.published.write().expect("world lock").world = Arc::new(writer.tip.clone());
     }
