@@ -269,6 +269,7 @@ pub async fn probe(
     caller: Caller,
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
+    control.sync().await?;
     let (from, to, protocol) = probe_fields(&body)?;
     let walk = Walk::new(&control, &caller.scope, from, to, protocol)?;
     let path = walk.trace(Mode::FirstDrop);
@@ -282,6 +283,7 @@ pub async fn explain(
     caller: Caller,
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
+    control.sync().await?;
     let (from, to, protocol) = probe_fields(&body)?;
     Ok(ok(explain_value(&control, &caller.scope, from, to, protocol)?))
 }
