@@ -16,7 +16,7 @@ use crate::Trace;
 const HOST: &str = "203.0.113.7";
 
 impl Lab {
-    fn subnet_in(&mut self, vpc_id: &str, cidr: &str, zone: &str) -> String {
+    pub(super) fn subnet_in(&mut self, vpc_id: &str, cidr: &str, zone: &str) -> String {
         let request = CreateSubnet {
             vpc_id: vpc_id.into(),
             cidr_block: cidr.into(),
@@ -27,13 +27,13 @@ impl Lab {
     }
 
     /// A transit gateway with AWS's defaults; returns it and its default route table.
-    fn transit_gateway(&mut self) -> (String, String) {
+    pub(super) fn transit_gateway(&mut self) -> (String, String) {
         let gateway = self.tx(|tx, scope| transit_gateway::create(tx, scope, None, Default::default(), Vec::new()));
         (gateway.id.clone(), gateway.options.association_default_route_table_id.clone().expect("default table"))
     }
 
     /// Attaches `vpc_id` to the gateway through `subnet_ids` (one per zone); returns the attachment.
-    fn attach(&mut self, gateway: &str, vpc_id: &str, subnet_ids: &[&str]) -> String {
+    pub(super) fn attach(&mut self, gateway: &str, vpc_id: &str, subnet_ids: &[&str]) -> String {
         let request = vpc_attachment::CreateVpcAttachment {
             transit_gateway_id: gateway.into(),
             vpc_id: vpc_id.into(),
@@ -44,7 +44,7 @@ impl Lab {
     }
 
     /// A static route in a transit gateway table: to an attachment, or a blackhole with `None`.
-    fn tgw_route(&mut self, table: &str, destination: &str, attachment: Option<&str>) {
+    pub(super) fn tgw_route(&mut self, table: &str, destination: &str, attachment: Option<&str>) {
         let table = table.to_string();
         self.tx(|tx, scope| routes::create(tx, scope, &table, destination, attachment, attachment.is_none()));
     }

@@ -119,6 +119,9 @@ pub struct Transit {
     associations: HashMap<String, HashMap<String, TgwTableIx>>,
     /// VPC → (gateway, the VPC's live attachment to it).
     vpc_attachments: HashMap<VpcIx, Vec<(String, String)>>,
+    /// Every block a walk through a gateway compares with an address: the gateways' routes, and the routes and
+    /// network ACL entries of the attachments' subnets.
+    compared: Vec<Ipv4Net>,
 }
 
 impl Topology {
@@ -177,10 +180,35 @@ impl Topology {
                 })
                 .collect();
             compiled.sort_by_key(|route| std::cmp::Reverse(route.destination.prefix_len()));
+            self.transit.compared.extend(compiled.iter().map(|route| route.destination));
             let node =
                 TgwTableNode { id: table.id.clone(), gateway: table.transit_gateway_id.clone(), routes: compiled };
             self.transit.tables.push(node);
         }
+        let mut subnets: Vec<SubnetIx> = self
+            .transit
+            .attachments
+            .values()
+            .filter_map(|attachment| match &attachment.kind {
+                TgwAttachmentKind::Vpc { zones, .. } => Some(zones.iter().map(|&(_, subnet, _)| subnet)),
+                TgwAttachmentKind::Peering { .. } => None,
+            })
+            .flatten()
+            .collect();
+        subnets.sort_unstable();
+        subnets.dedup();
+        for subnet in subnets {
+            let node = &self.subnets[subnet];
+            let routes = node.route_table.routes.iter().map(|route| route.destination);
+            let acl = node.acl.inbound.iter().chain(&node.acl.outbound).map(|rule| rule.cidr);
+            self.transit.compared.extend(routes.chain(acl));
+        }
+    }
+
+    /// The blocks a walk through any transit gateway compares with a packet's addresses (empty without
+    /// gateways): the all-pairs answer treats a subnet as one only if none of them splits it.
+    pub fn transit_cidrs(&self) -> &[Ipv4Net] {
+        &self.transit.compared
     }
 
     /// The transit gateway with this ID.
