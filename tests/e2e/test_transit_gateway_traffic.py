@@ -158,6 +158,13 @@ def test_the_attachment_must_serve_the_senders_zone(net):
     why = net.localvpc("explain", stranded, net.ips[1])
     assert why.rc == 1 and "TGW_ROUTE_AZ_RESTRICTION" in why.out, why
     assert net.ping(net.instances[0], net.ips[1]).rc == 0  # positive control: the served zone passes
+    # explain lists every blocking setting: a blackholed route as well as the zone.
+    net.ec2.create_transit_gateway_route(TransitGatewayRouteTableId=net.tgw_table,
+                                         DestinationCidrBlock="10.2.0.0/16", Blackhole=True)
+    both = net.localvpc("explain", stranded, net.ips[1])
+    assert both.rc == 1 and "TGW_ROUTE_AZ_RESTRICTION" in both.out and "TGW_RTB_BAD_STATE_ROUTE" in both.out, both
+    net.ec2.delete_transit_gateway_route(TransitGatewayRouteTableId=net.tgw_table,
+                                         DestinationCidrBlock="10.2.0.0/16")
     # Adding a subnet in that zone to the attachment (aws CLI) fixes it.
     attachment = net.ec2.describe_transit_gateway_vpc_attachments(
         Filters=[{"Name": "vpc-id", "Values": [net.vpcs[0]]}])["TransitGatewayVpcAttachments"][0]

@@ -395,3 +395,36 @@ fn explain_names_every_transit_gateway_setting_that_blocks() {
     assert_eq!(codes(&all), vec![Code::TgwRouteAzRestriction, Code::TgwRtbBadStateRoute]);
     assert!(all.findings().all(|finding| !finding.fix.is_empty()));
 }
+
+#[test]
+fn an_attachment_waiting_for_acceptance_is_bad_state_attachment() {
+    // Account 2 attaches its VPC to account 1's shared gateway, routes to it once accepted, then re-attaches: the
+    // route stays, the new attachment waits for the owner.
+    let mut lab = Lab::new();
+    let owner = lab.scope.clone();
+    let shared =
+        localvpc_model::tags::Tag { key: transit_gateway::SHARED_WITH_TAG.into(), value: "222222222222".into() };
+    let gateway = lab.tx(|tx, scope| transit_gateway::create(tx, scope, None, Default::default(), vec![shared])).id;
+    let b = lab.vpc("10.2.0.0/16");
+    let sb = lab.subnet_in(&b, "10.2.1.0/24", "us-east-1a");
+    let host_b = lab.instance(&sb, "10.2.1.10");
+    lab.allow_in(&host_b, "-1", None, "10.0.0.0/8");
+    lab.attach(&gateway, &b, &[&sb]);
+    lab.route(&b, "10.0.0.0/8", Target::TransitGateway(gateway.clone()));
+    lab.in_scope("222222222222", "us-east-1");
+    let a = lab.vpc("10.1.0.0/16");
+    let sa = lab.subnet_in(&a, "10.1.1.0/24", "us-east-1a");
+    let host_a = lab.instance(&sa, "10.1.1.10");
+    let first = lab.attach(&gateway, &a, &[&sa]);
+    lab.scope = owner;
+    lab.tx(|tx, scope| vpc_attachment::accept(tx, scope, &first));
+    lab.in_scope("222222222222", "us-east-1");
+    lab.route(&a, "10.0.0.0/8", Target::TransitGateway(gateway.clone()));
+    assert!(reachable(&lab.probe(&host_a, "10.2.1.10", Protocol::Icmp)), "positive control");
+    lab.tx(|tx, scope| vpc_attachment::delete(tx, scope, &first));
+    assert_eq!(codes(&lab.probe(&host_a, "10.2.1.10", Protocol::Icmp)), vec![Code::BadStateRoute]);
+    lab.attach(&gateway, &a, &[&sa]);
+    let trace = lab.probe(&host_a, "10.2.1.10", Protocol::Icmp);
+    assert_eq!(codes(&trace), vec![Code::BadStateAttachment]);
+    assert_eq!(Code::BadStateAttachment.as_str(), "BAD_STATE_ATTACHMENT");
+}
