@@ -1,7 +1,8 @@
-//! Transit gateways (part 2 §14.4): one test per rule — full transit between attached VPCs, a blackhole route, the
-//! contrast with non-transitive peering, the sender's zone, the associated table, no route, longest prefix, the
-//! attachment subnet's network ACL, group references, the answer's own route back, centralized egress through a
-//! NAT gateway, and peered gateways in one Region and across two.
+//! Transit gateways (part 2 §14.4): one test per rule — full transit between attached VPCs, a blackhole route (a
+//! static route beating the propagated one of equal prefix), the contrast with non-transitive peering, the sender's
+//! zone, the associated table, no route, longest prefix, the attachment subnet's network ACL, group references, the
+//! answer's own route back, centralized egress through a NAT gateway, peered gateways in one Region and across two,
+//! an attachment waiting for acceptance, what another account sees, and a routing loop.
 
 use localvpc_model::security_group::RulePeer;
 use localvpc_model::subnet::{self, CreateSubnet};
@@ -427,4 +428,33 @@ fn an_attachment_waiting_for_acceptance_is_bad_state_attachment() {
     let trace = lab.probe(&host_a, "10.2.1.10", Protocol::Icmp);
     assert_eq!(codes(&trace), vec![Code::BadStateAttachment]);
     assert_eq!(Code::BadStateAttachment.as_str(), "BAD_STATE_ATTACHMENT");
+}
+
+#[test]
+fn another_accounts_transit_gateway_shows_only_its_owner() {
+    use crate::visibility::{sight, Sight};
+    let peer = Scope::new("222222222222", "us-east-1");
+    let (lab, host_a) = peered_gateways(peer.clone());
+    let trace = lab.probe(&host_a, "10.2.1.10", Protocol::Icmp);
+    let topology = lab.topology();
+    let places: Vec<&Place> =
+        trace.forward.hops.iter().filter(|hop| hop.kind == HopKind::TransitGateway).map(|hop| &hop.place).collect();
+    assert_eq!(places.len(), 2);
+    let sights: Vec<Sight> = places.iter().map(|place| sight(&topology, &lab.scope, place)).collect();
+    assert_eq!(sights, vec![Sight::Full, Sight::Owner(&peer)]);
+    // A third account sees whose gateways they are, and nothing of their tables.
+    let stranger = Scope::new("333333333333", "us-east-1");
+    assert!(places.iter().all(|place| !matches!(sight(&topology, &stranger, place), Sight::Full)));
+}
+
+#[test]
+fn a_routing_loop_through_the_gateway_ends_the_walk() {
+    let mut net = hub();
+    let (table, b) = (net.table.clone(), net.attachments[1].clone());
+    // C's block sent to B, whose table sends it back to the gateway: round and round.
+    net.lab.tgw_route(&table, "10.3.0.0/16", Some(&b));
+    let trace = net.lab.probe(&net.hosts[0], IPS[2], Protocol::Icmp);
+    assert_eq!(codes(&trace), vec![Code::CannotRoute]);
+    assert!(trace.findings().next().unwrap().detail.contains("routing loop"));
+    assert!(reachable(&net.lab.probe(&net.hosts[0], IPS[1], Protocol::Icmp)), "B itself is still reached");
 }
