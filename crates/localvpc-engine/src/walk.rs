@@ -498,7 +498,12 @@ impl Walker<'_> {
             None => self.block(
                 Code::EniSgRulesMismatch,
                 &ids,
-                format!("no {word} rule of {ids} allows {} {towards} {}", describe(packet), remote.address),
+                format!(
+                    "no {word} rule of {ids} allows {} {towards} {}{}",
+                    describe(packet),
+                    remote.address,
+                    self.group_references_note(eni, egress)
+                ),
                 format!(
                     "add an {word} rule to {} allowing {} {towards} {}/32",
                     first(&ids),

@@ -269,6 +269,7 @@ fn group_references_never_match_transit_gateway_traffic() {
     net.lab.allow(&target, false, "-1", None, peer);
     let trace = net.lab.probe(&host_b, "10.3.1.20", Protocol::Icmp);
     assert_eq!(codes(&trace), vec![Code::EniSgRulesMismatch]);
+    assert!(trace.findings().next().unwrap().detail.contains("SG_REFERENCES_NOT_PRESERVED"), "{trace:#?}");
     // An address rule does.
     net.lab.allow_in(&target, "icmp", None, "10.2.0.0/16");
     assert!(reachable(&net.lab.probe(&host_b, "10.3.1.20", Protocol::Icmp)));
@@ -457,4 +458,16 @@ fn a_routing_loop_through_the_gateway_ends_the_walk() {
     assert_eq!(codes(&trace), vec![Code::CannotRoute]);
     assert!(trace.findings().next().unwrap().detail.contains("routing loop"));
     assert!(reachable(&net.lab.probe(&net.hosts[0], IPS[1], Protocol::Icmp)), "B itself is still reached");
+}
+
+#[test]
+fn the_destination_subnets_acl_sees_what_the_gateway_delivers_even_into_the_attachment_subnet() {
+    let mut net = hub();
+    // C's instance shares its subnet with C's attachment; the subnet's ACL still judges what enters it.
+    let subnet = net.subnets[2].clone();
+    net.lab.acl_entry(&subnet, 10, false, false, "1", "10.1.0.0/16", None);
+    let trace = net.lab.probe(&net.hosts[0], IPS[2], Protocol::Icmp);
+    assert_eq!(codes(&trace), vec![Code::SubnetAclRestriction]);
+    assert!(trace.forward.findings.iter().any(|f| matches!(f.place, Place::Acl { egress: false, .. })));
+    assert!(reachable(&net.lab.probe(&net.hosts[1], IPS[2], Protocol::Icmp)), "B is not denied");
 }

@@ -10,7 +10,7 @@
 use super::{Arrival, Walker};
 use crate::packet::{Code, HopKind, Packet, Place};
 use crate::rules::describe;
-use crate::topology::{EniIx, TgwAttachmentKind, TgwAttachmentNode, TgwRoute, VpcIx};
+use crate::topology::{EniIx, SgPeer, TgwAttachmentKind, TgwAttachmentNode, TgwRoute, VpcIx};
 
 /// How many transit gateways one packet may cross before the walk calls it a routing loop (a VPC routing back to
 /// the gateway, or two peered gateways pointing at each other). Real packets die by TTL; the walk stops earlier.
@@ -162,19 +162,37 @@ impl Walker<'_> {
         }
     }
 
+    /// Why an inbound group rule naming the sender's group did not match, when a transit gateway carried the packet
+    /// (part 2 §14.4 [D]: the gateway discards security group information; RA SG_REFERENCES_NOT_PRESERVED).
+    pub(super) fn group_references_note(&self, eni: EniIx, egress: bool) -> &'static str {
+        let topology = self.topology;
+        let names_groups = topology.enis[eni]
+            .groups
+            .iter()
+            .any(|&group| topology.groups[group].ingress.iter().any(|rule| matches!(rule.peer, SgPeer::Group(_))));
+        if !egress && self.transit_crossings > 0 && names_groups {
+            " (SG_REFERENCES_NOT_PRESERVED: a transit gateway carried it, and rules naming security groups never \
+             match such traffic)"
+        } else {
+            ""
+        }
+    }
+
     /// Step 4: out of the gateway by the VPC attachment `egress` of `vpc`, through its interface in the packet's zone.
     fn leave_into_vpc(&mut self, vpc: VpcIx, egress: &TgwAttachmentNode, zone: &str, packet: Packet) -> Arrival {
         let topology = self.topology;
         let (subnet, eni) = egress.egress_in(zone)?;
         let destination_subnet = topology.subnet_containing(vpc, packet.dst);
         if topology.vpcs[vpc].contains(packet.dst) {
-            // Delivered by the local route; the attachment's subnet lets it out unless the destination is in it.
+            // Delivered by the local route; the attachment's subnet lets it out unless the destination is in it, and
+            // the destination's subnet lets it in even then (part 2 §14.4 step 4 [D]: the gateway is outside every
+            // subnet).
             if destination_subnet != Some(subnet) && !self.acl(subnet, true, &packet) {
                 return None;
             }
             // No interface is passed as the sender: group references never match transit gateway traffic (part 2
             // §14.4 [D], RA SG_REFERENCES_NOT_PRESERVED).
-            return self.deliver_private(vpc, Some(subnet), packet, None);
+            return self.deliver_private(vpc, None, packet, None);
         }
         // Not the VPC's: the route table of the attachment's subnet decides (centralized egress through a NAT
         // gateway, part 2 §14.4 [D]); the attachment's interface is the sender inside this VPC.
