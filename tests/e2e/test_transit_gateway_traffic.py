@@ -5,7 +5,7 @@ in a zone the attachment does not serve is dropped, and a spoke VPC reaches the 
 egress VPC and hears back."""
 import pytest
 
-from test_exec import AMI, REGION, localvpc  # noqa: F401  (the `localvpc` fixture runs the tools)
+from test_exec import AMI, REGION, localvpc, tool_env  # noqa: F401  (the `localvpc` fixture runs the tools)
 
 ZONE_A, ZONE_B = f"{REGION}a", f"{REGION}b"
 INTERNET_HOST = "8.8.8.8"
@@ -255,3 +255,41 @@ def test_network_insights_shows_the_transit_gateway_and_its_codes(net):
     lost = net.analyse(Source=net.instances[0], Destination=net.instances[1], DestinationPort=22)
     assert codes(lost) == ["TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION"], codes(lost)
     assert lost["Explanations"][0]["TransitGatewayAttachment"]["Id"] == entry
+
+
+def test_another_account_crosses_a_shared_gateway_but_sees_only_whose_it_is(client_factory, aws, localvpc):  # noqa: F811
+    owner_id, consumer_id = "111111111111", "222222222222"
+    owner = Net(client_factory(region=REGION, key=owner_id), aws, localvpc)
+    consumer = Net(client_factory(region=REGION, key=consumer_id), aws, localvpc)
+    created = owner.ec2.create_transit_gateway(
+        Options={"AutoAcceptSharedAttachments": "enable"},
+        TagSpecifications=[{"ResourceType": "transit-gateway",
+                            "Tags": [{"Key": "localvpc:shared-with", "Value": consumer_id}]}])["TransitGateway"]
+    owner.tgw = consumer.tgw = created["TransitGatewayId"]
+    table = owner.ec2.describe_transit_gateways(TransitGatewayIds=[owner.tgw])["TransitGateways"][0]["Options"][
+        "AssociationDefaultRouteTableId"]
+    theirs = owner.vpc(1)
+    owner.attach(theirs)
+    owner.ec2.create_route(RouteTableId=owner.tables[theirs], DestinationCidrBlock="10.0.0.0/8",
+                           TransitGatewayId=owner.tgw)
+    mine = consumer.vpc(2)
+    consumer.attach(mine)
+    consumer.ec2.create_route(RouteTableId=consumer.tables[mine], DestinationCidrBlock="10.0.0.0/8",
+                              TransitGatewayId=consumer.tgw)
+    as_consumer = tool_env(key=consumer_id)
+    answer = localvpc("exec", consumer.instances[mine], "--", "ping", "-c", "1", owner.ips[theirs], env=as_consumer)
+    assert answer.rc == 0 and "1 received" in answer.out, answer
+    # The owner sees its gateway's table on the path; the consumer only whose gateway it crossed.
+    as_owner = localvpc("explain", owner.instances[theirs], consumer.ips[mine], "--protocol", "tcp", "--port", "22",
+                        env=tool_env(key=owner_id))
+    assert table in as_owner.out, as_owner
+    owner.ec2.create_transit_gateway_route(TransitGatewayRouteTableId=table, DestinationCidrBlock="10.1.0.0/16",
+                                           Blackhole=True)
+    blocked = localvpc("explain", consumer.instances[mine], owner.ips[theirs], env=as_consumer)
+    assert blocked.rc == 1 and "TGW_RTB_BAD_STATE_ROUTE" in blocked.out, blocked
+    # The gateway's ID is in the consumer's own route; its table and route are not shown, only the owner.
+    assert table not in blocked.out and "10.1.0.0/16" not in blocked.out, blocked
+    assert f"TGW_RTB_BAD_STATE_ROUTE at account {owner_id}" in blocked.out, blocked
+    as_owner = localvpc("explain", owner.instances[theirs], consumer.ips[mine], env=tool_env(key=owner_id))
+    # The owner, whose answer meets the same route, sees its own table named.
+    assert "TGW_RTB_BAD_STATE_ROUTE" in as_owner.out and table in as_owner.out, as_owner
