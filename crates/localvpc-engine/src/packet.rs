@@ -5,7 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::topology::{AclRule, CompiledRoute, EniIx, GroupIx, SgRule, SubnetIx, VpcIx};
+use crate::topology::{AclRule, CompiledRoute, EniIx, GroupIx, SgRule, SubnetIx, TgwRoute, VpcIx};
 
 /// Where a probe starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +117,8 @@ pub enum HopKind {
     PeeringConnection,
     /// A NAT gateway (with its address and port translation).
     NatGateway,
+    /// A transit gateway: the attachment the packet entered by and the route its table matched.
+    TransitGateway,
     /// The emulated internet.
     Internet,
 }
@@ -134,6 +136,7 @@ impl HopKind {
             HopKind::InternetGateway => "internet-gateway",
             HopKind::PeeringConnection => "vpc-peering-connection",
             HopKind::NatGateway => "nat-gateway",
+            HopKind::TransitGateway => "transit-gateway",
             HopKind::Internet => "internet",
         }
     }
@@ -213,6 +216,18 @@ pub enum Place {
         /// Its interface.
         eni: Option<EniIx>,
     },
+    /// The transit gateway `id`, entered through `attachment`; the table associated with that attachment and the
+    /// route it matched, when there are.
+    TransitGateway {
+        /// `tgw-…`.
+        id: String,
+        /// `tgw-attach-…` the packet entered by.
+        attachment: String,
+        /// `tgw-rtb-…` associated with the attachment.
+        route_table: Option<String>,
+        /// The matched route.
+        route: Option<TgwRoute>,
+    },
     /// The emulated internet.
     Internet,
     /// A VPC as a whole: its router (the local route), its lack of an internet gateway, an address nobody holds.
@@ -254,6 +269,16 @@ pub enum Code {
     /// A packet reached a NAT gateway from outside with no outbound flow it answers: a NAT gateway never forwards
     /// unsolicited inbound traffic (part 2 §13.2).
     UnsolicitedInbound,
+    /// A subnet routes to a transit gateway whose attachment has no subnet in the sender's zone (part 2 §14.4).
+    TgwRouteAzRestriction,
+    /// A transit gateway attachment is not `available` (part 2 §14.4).
+    BadStateAttachment,
+    /// The attachment a packet entered a transit gateway by is associated with no route table (part 2 §14.4).
+    TgwAttachMissingTgwRtbAssociation,
+    /// The transit gateway route table has no route for the destination (part 2 §14.4).
+    TgwRtbNoRouteToTgwAttachment,
+    /// The transit gateway route is a blackhole or points at an attachment that is not available (part 2 §14.4).
+    TgwRtbBadStateRoute,
 }
 
 impl Code {
@@ -278,6 +303,11 @@ impl Code {
             // ASSUMPTION (part 2 §19 [I]): the Reachability Analyzer analyses forward paths only and has no code for
             // unsolicited inbound traffic at a NAT gateway; the spec's choice is NO_PATH.
             Code::UnsolicitedInbound => "NO_PATH",
+            Code::TgwRouteAzRestriction => "TGW_ROUTE_AZ_RESTRICTION",
+            Code::BadStateAttachment => "BAD_STATE_ATTACHMENT",
+            Code::TgwAttachMissingTgwRtbAssociation => "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
+            Code::TgwRtbNoRouteToTgwAttachment => "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT",
+            Code::TgwRtbBadStateRoute => "TGW_RTB_BAD_STATE_ROUTE",
         }
     }
 }

@@ -7,8 +7,10 @@
 //! lookups. A `Topology` is a value: it never changes after [`Topology::compile`], and it does not know the store.
 
 mod nat;
+mod transit;
 
 pub use nat::NatNode;
+pub use transit::{TgwAttachmentKind, TgwAttachmentNode, TgwNode, TgwRoute, TgwTableNode};
 
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
@@ -52,6 +54,7 @@ pub struct Topology {
     pub peerings: HashMap<String, PcxNode>,
     nat_gateways: HashMap<String, NatNode>,
     nat_by_eni: HashMap<EniIx, String>,
+    transit: transit::Transit,
     subnet_by_id: HashMap<String, SubnetIx>,
     vpc_by_key: HashMap<(Scope, String), VpcIx>,
     group_by_key: HashMap<(Scope, String), GroupIx>,
@@ -107,6 +110,8 @@ pub struct SubnetNode {
     pub vpc: VpcIx,
     /// Its block.
     pub cidr: Ipv4Net,
+    /// Its Availability Zone (a transit gateway attachment serves a zone, part 2 §14.4).
+    pub zone: String,
     /// The effective route table.
     pub route_table: CompiledRouteTable,
     /// The associated network ACL.
@@ -345,6 +350,7 @@ impl Topology {
             topology.add_interfaces(scope, region);
             topology.add_nat_gateways(region);
         }
+        topology.add_transit_gateways(world);
         for pcx in world.peerings().values() {
             let vpc_of = |side: &localvpc_model::vpc_peering::PeeringSide| {
                 topology.vpc_by_key.get(&(side.scope(), side.vpc_id.clone())).copied()
@@ -487,7 +493,14 @@ impl Topology {
             let index = self.subnets.len();
             self.subnet_by_id.insert(subnet.id.clone(), index);
             self.vpcs[vpc].subnets.push(index);
-            self.subnets.push(SubnetNode { id: subnet.id.clone(), vpc, cidr: subnet.cidr_block, route_table, acl });
+            self.subnets.push(SubnetNode {
+                id: subnet.id.clone(),
+                vpc,
+                cidr: subnet.cidr_block,
+                zone: subnet.availability_zone.clone(),
+                route_table,
+                acl,
+            });
         }
     }
 

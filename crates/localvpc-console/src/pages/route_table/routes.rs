@@ -136,6 +136,7 @@ fn target_parameter(target: &str) -> Option<(&'static str, &str)> {
         t if t.starts_with("i-") => "InstanceId",
         t if t.starts_with("eni-") => "NetworkInterfaceId",
         t if t.starts_with("nat-") => "NatGatewayId",
+        t if t.starts_with("tgw-") => "TransitGatewayId",
         _ => "GatewayId",
     };
     Some((name, target))
@@ -163,8 +164,8 @@ async fn run_change(state: &ConsoleState, session: &Session, table_id: &str, cha
 }
 
 /// The picker's targets in this Region, by group as AWS's console offers them: local, internet gateways, the
-/// table's VPC's available NAT gateways, the peering connections this scope sees, instances (not terminated) and
-/// network interfaces.
+/// table's VPC's available NAT gateways, the peering connections this scope sees, the transit gateways the table's
+/// VPC is attached to, instances (not terminated) and network interfaces.
 fn target_groups(view: &View, vpc_id: &str) -> Vec<(&'static str, Vec<(String, String)>)> {
     let region = view.region();
     let scope = &view.session.scope;
@@ -186,7 +187,11 @@ fn target_groups(view: &View, vpc_id: &str) -> Vec<(&'static str, Vec<(String, S
         .collect();
     let mut interfaces: Vec<_> =
         region.network_interfaces.values().map(|eni| (eni.id.clone(), label(&eni.id, &eni.tags))).collect();
-    for group in [&mut igws, &mut peerings, &mut instances, &mut interfaces] {
+    let mut transit_gateways: Vec<_> =
+        localvpc_model::transit_gateway::vpc_attachment::attached_gateways(&view.world, vpc_id)
+            .map(|gateway| (gateway.id.clone(), label(&gateway.id, gateway.tags_for(scope))))
+            .collect();
+    for group in [&mut igws, &mut peerings, &mut transit_gateways, &mut instances, &mut interfaces] {
         group.sort();
     }
     vec![
@@ -194,6 +199,7 @@ fn target_groups(view: &View, vpc_id: &str) -> Vec<(&'static str, Vec<(String, S
         ("Internet Gateway", igws),
         ("NAT Gateway", super::super::nat_gateway::available_in_vpc(region, vpc_id)),
         ("Peering Connection", peerings),
+        ("Transit Gateway", transit_gateways),
         ("Instance", instances),
         ("Network Interface", interfaces),
     ]
@@ -378,6 +384,7 @@ mod tests {
         assert_eq!(target_parameter("i-1"), Some(("InstanceId", "i-1")));
         assert_eq!(target_parameter("eni-1"), Some(("NetworkInterfaceId", "eni-1")));
         assert_eq!(target_parameter("nat-1"), Some(("NatGatewayId", "nat-1")));
+        assert_eq!(target_parameter("tgw-1"), Some(("TransitGatewayId", "tgw-1")));
         assert_eq!(target_parameter(""), None);
     }
 }
