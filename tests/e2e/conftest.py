@@ -8,6 +8,9 @@ Server contract (see /work/shared/DESIGN.md "Contracts" and the brief):
 Environment knobs:
   LOCALVPC_BIN            path of the binary (default <repo>/target/debug/localvpc)
   LOCALVPC_E2E_CLI=subprocess   run the aws CLI as a subprocess instead of in-process
+  LOCALVPC_E2E_STORE=postgres   the shared server and the restart servers (`sqlite_server`) run on PostgreSQL: a
+                                private cluster per xdist worker (see postgres_cluster.py), a database per server;
+                                `=postgres://USER@HOST:PORT/DB` uses that PostgreSQL instead (databases made on it)
 """
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from postgres_cluster import ExternalPostgres, PostgresCluster
 
 pytest.register_assert_rewrite("helpers")
 
@@ -149,9 +154,46 @@ def log_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("localvpc-logs")
 
 
+def _e2e_store() -> str:
+    return os.environ.get("LOCALVPC_E2E_STORE", "")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
 @pytest.fixture(scope="session")
-def server(log_dir):
-    srv = LocalVpcServer("memory", log_dir, name="memory")
+def postgres():
+    """A PostgreSQL to put stores on: the one LOCALVPC_E2E_STORE names, else a private cluster started here (and
+    stopped at the end of the session). Skips — loudly — when none can be had."""
+    store = _e2e_store()
+    if store.startswith(("postgres://", "postgresql://")):
+        yield ExternalPostgres(store)
+        return
+    bindir, why = PostgresCluster.find_binaries()
+    if bindir is None:
+        message = f"NO POSTGRESQL: the shared-store tests cannot run ({why})"
+        print(f"\n*** {message} ***", file=sys.stderr)
+        pytest.skip(message)
+    cluster = PostgresCluster(bindir)
+    try:
+        cluster.start()
+    except subprocess.CalledProcessError as error:
+        cluster.destroy()
+        message = f"NO POSTGRESQL: a private cluster did not start ({error.stderr or error})"
+        print(f"\n*** {message} ***", file=sys.stderr)
+        pytest.skip(message)
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def server(request, log_dir):
+    if _e2e_store().startswith("postgres"):
+        store = request.getfixturevalue("postgres").fresh_database(f"server-{_worker()}")
+        srv = LocalVpcServer(store, log_dir, name="postgres")
+    else:
+        srv = LocalVpcServer("memory", log_dir, name="memory")
     srv.start()
     yield srv
     srv.stop()
@@ -173,13 +215,21 @@ def endpoint(server) -> str:
 
 
 @pytest.fixture
-def sqlite_server(tmp_path, log_dir):
-    """Factory for separate servers on a sqlite store (restart tests). All are stopped at teardown."""
+def sqlite_server(request, tmp_path, log_dir):
+    """Factory for separate servers on a sqlite store (restart tests; on PostgreSQL under
+    LOCALVPC_E2E_STORE=postgres). All are stopped at teardown."""
     made: list[LocalVpcServer] = []
+    databases: dict[Path, str] = {}
 
     def make(db_path: Path | None = None, name: str = "sqlite") -> LocalVpcServer:
         path = db_path or (tmp_path / "localvpc.db")
-        srv = LocalVpcServer(f"sqlite:{path}", log_dir, name=f"{name}-{len(made)}")
+        store = f"sqlite:{path}"
+        if _e2e_store().startswith("postgres"):
+            # The same durable store for the same path: one database per path, made empty at its first use.
+            if path not in databases:
+                databases[path] = request.getfixturevalue("postgres").fresh_database(f"{_worker()}-{path}")
+            store = databases[path]
+        srv = LocalVpcServer(store, log_dir, name=f"{name}-{len(made)}")
         made.append(srv)
         return srv
 

@@ -19,6 +19,10 @@ from test_exec import binary, tool_env
 
 PLAYBOOK = Path(__file__).resolve().parent / "ansible" / "network.yml"
 
+# A playbook run starts ansible-playbook and a Python interpreter per task (tens of seconds on two cores, more while
+# the other workers keep them busy): the suite's per-test 120 s leaves these too little room.
+pytestmark = pytest.mark.timeout(300)
+
 
 def ansible_playbook() -> str:
     found = Path(sys.executable).with_name("ansible-playbook")

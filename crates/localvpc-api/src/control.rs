@@ -6,8 +6,13 @@
 //! - A mutation that fails — in validation or in the store — leaves both the published world and the store as
 //!   they were; a mutation that fails in validation does not affect the others of its batch.
 //! - Readers never wait for writers: they take the current `Arc<World>` and work on that snapshot.
+//! - With a store shared by several servers, a request is answered from a world no older than the store was when
+//!   the request arrived ([`Control::sync`]): a write acknowledged by any server is seen by every later request on
+//!   any server.
 
 mod commit;
+#[cfg(test)]
+mod shared_tests;
 #[cfg(test)]
 mod tests;
 
@@ -19,7 +24,7 @@ use localvpc_engine::Topology;
 use localvpc_model::{Ec2Error, Timestamp, Tx, World};
 use localvpc_store::{Store, StoreError};
 
-use commit::{Commits, Settled};
+use commit::{world_of, Commits, Settled};
 
 use crate::id_source::IdSource;
 
@@ -46,20 +51,14 @@ impl Control {
     /// Loads the world from `store`; every mutation enforces `quotas` (`serve --quotas aws`).
     pub async fn open_with_quotas(store: Arc<dyn Store>, quotas: Quotas) -> Result<Self, OpenError> {
         let snapshot = store.load().await?;
-        let world = World::load(
-            snapshot.records.iter().map(|record| {
-                (
-                    record.kind.as_str(),
-                    localvpc_model::Scope::new(&record.account, &record.region),
-                    record.id.as_str(),
-                    record.body.as_str(),
-                )
-            }),
-            snapshot.meta.iter().map(|(key, value)| (key.as_str(), value.as_str())),
-        )?;
+        let world = world_of(&snapshot)?;
+        let commits = Arc::new(Commits::new(world, snapshot.version, Arc::clone(&store)));
+        if let Some(versions) = store.versions() {
+            tokio::spawn(follow_store(Arc::downgrade(&commits), versions));
+        }
         Ok(Control {
             renders: Default::default(),
-            commits: Arc::new(Commits::new(world, store)),
+            commits,
             topology: Mutex::new(None),
             compiling: AtomicBool::new(false),
             quotas,
@@ -71,9 +70,7 @@ impl Control {
     /// the loaded world has issued no ID yet, and at every reset.
     pub fn with_id_source(mut self, id_source: IdSource) -> Self {
         self.id_source = id_source;
-        Arc::get_mut(&mut self.commits)
-            .expect("the commit path is not shared before start-up")
-            .key_fresh_ids(id_source.key());
+        self.commits.key_fresh_ids(id_source.key());
         self
     }
 
@@ -147,8 +144,9 @@ impl Control {
 
     /// Runs `mutation` on a clone of the world as the mutations before it left it, and answers once what the answer
     /// depends on is committed (see [`commit`]). If it fails, nothing changes; if the store refuses its batch, it
-    /// fails with `InternalError` and nothing changes either. It may run more than once: when a batch before it is
-    /// refused, it is applied again to the world without that batch.
+    /// fails with `InternalError` (`ServiceUnavailable` if the store cannot be reached) and nothing changes either.
+    /// It may run more than once: when a batch before it is refused, it is applied again to the world without that
+    /// batch; when another server committed first to a shared store, it is applied again to the world that left.
     pub async fn mutate<R>(&self, mut mutation: impl FnMut(&mut Tx) -> Result<R, Ec2Error>) -> Result<R, Ec2Error> {
         loop {
             let mut writer = self.commits.lock().await;
@@ -176,8 +174,23 @@ impl Control {
             match pending.settled().await {
                 Settled::Answer => return result,
                 Settled::Refused => return Err(Ec2Error::InternalError),
+                Settled::Unavailable => return Err(Ec2Error::ServiceUnavailable),
                 Settled::ApplyAgain => continue,
             }
+        }
+    }
+
+    /// Brings the published world up to the store's latest version if other servers committed since (one cheap
+    /// read of a shared store; nothing for a store kept by this server alone). Requests call it first, so a write
+    /// acknowledged by any server is seen by every request that arrives after it, on any server.
+    pub async fn sync(&self) -> Result<(), Ec2Error> {
+        if !self.commits.is_shared() {
+            return Ok(());
+        }
+        let latest = self.commits.store().latest_version().await.map_err(|error| OpenError::from(error).ec2_error())?;
+        match latest {
+            Some(version) => self.commits.catch_up_to(version).await.map_err(|error| error.ec2_error()),
+            None => Ok(()),
         }
     }
 
@@ -190,9 +203,14 @@ impl Control {
     }
 
     /// Wipes everything (the reset endpoints). Mutations applied before it are committed (and answered) first.
-    pub async fn reset(&self) -> Result<(), StoreError> {
+    pub async fn reset(&self) -> Result<(), OpenError> {
         let mut writer = self.commits.lock_drained().await;
         self.commits.store().reset().await?;
+        if self.commits.is_shared() {
+            // The other servers load the empty world when they hear of the reset's version; this one now.
+            self.commits.set_fresh_id_key(self.id_source.key());
+            return self.commits.reload_locked(&mut writer).await;
+        }
         let mut world = World::default();
         world.key_fresh_ids(self.id_source.key());
         writer.tip = world.clone();
@@ -200,6 +218,32 @@ impl Control {
         Ok(())
     }
 }
+
+/// Follows the versions other servers commit to a shared store: each one is loaded and published as soon as it is
+/// heard of (a failed load is tried again, every [`RETRY_CATCH_UP`], until it succeeds or a newer version comes),
+/// so the published world — and the topology and kernel data plane that follow it — trail a commit anywhere by
+/// one notification and one load. Ends with the commit path.
+async fn follow_store(commits: std::sync::Weak<Commits>, mut versions: tokio::sync::watch::Receiver<u64>) {
+    loop {
+        let version = *versions.borrow_and_update();
+        let Some(strong) = commits.upgrade() else { return };
+        let caught_up = strong.catch_up_to(version).await;
+        drop(strong);
+        let waited = match caught_up {
+            Ok(()) => versions.changed().await.map_err(drop),
+            Err(error) => {
+                tracing::warn!(%error, version, "cannot load the shared store's world yet; retrying");
+                tokio::time::timeout(RETRY_CATCH_UP, versions.changed()).await.unwrap_or(Ok(())).map_err(drop)
+            }
+        };
+        if waited.is_err() {
+            return;
+        }
+    }
+}
+
+/// How often a failed catch-up with a shared store is tried again.
+const RETRY_CATCH_UP: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// How long writes must pause before the background compilation of [`Control::refresh_topology`] starts.
 const QUIET_BEFORE_COMPILE: std::time::Duration = std::time::Duration::from_millis(25);

@@ -183,6 +183,7 @@ async fn run_ec2(
 ) -> Result<String, Ec2Error> {
     let handler = ec2::actions::handler(action).ok_or_else(|| Ec2Error::InvalidAction(action.to_string()))?;
     let ctx = Ctx { scope: caller.scope.clone(), renders: &control.renders, console };
+    control.sync().await?;
     ensure_region(control, &ctx.scope).await?;
     let dry_run = params.bool("DryRun")?.unwrap_or(false);
     let mut out = Xml::ec2_envelope(action, request_id);

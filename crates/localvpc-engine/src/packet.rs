@@ -5,7 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::topology::{AclRule, CompiledRoute, EniIx, GroupIx, SgRule, SiteIx, SubnetIx, VgwIx, VpcIx};
+use crate::topology::{AclRule, CompiledRoute, EniIx, GroupIx, SgRule, SiteIx, SubnetIx, TgwRoute, VgwIx, VpcIx};
 
 /// Where a probe starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +120,8 @@ pub enum HopKind {
     PeeringConnection,
     /// A NAT gateway (with its address and port translation).
     NatGateway,
+    /// A transit gateway: the attachment the packet entered by and the route its table matched.
+    TransitGateway,
     /// The emulated internet.
     Internet,
     /// A virtual private gateway.
@@ -143,6 +145,7 @@ impl HopKind {
             HopKind::InternetGateway => "internet-gateway",
             HopKind::PeeringConnection => "vpc-peering-connection",
             HopKind::NatGateway => "nat-gateway",
+            HopKind::TransitGateway => "transit-gateway",
             HopKind::Internet => "internet",
             HopKind::VpnGateway => "vpn-gateway",
             HopKind::VpnConnection => "vpn-connection",
@@ -225,6 +228,18 @@ pub enum Place {
         /// Its interface.
         eni: Option<EniIx>,
     },
+    /// The transit gateway `id`, entered through `attachment`; the table associated with that attachment and the
+    /// route it matched, when there are.
+    TransitGateway {
+        /// `tgw-…`.
+        id: String,
+        /// `tgw-attach-…` the packet entered by.
+        attachment: String,
+        /// `tgw-rtb-…` associated with the attachment.
+        route_table: Option<String>,
+        /// The matched route.
+        route: Option<TgwRoute>,
+    },
     /// The emulated internet.
     Internet,
     /// The virtual private gateway `id`, attached to `vpc` (none when detached).
@@ -290,8 +305,6 @@ pub enum Code {
     BadStateVpn,
     /// A transit gateway route leads to a VPN attachment whose connection has both tunnels down (part 2 §14.4).
     TgwBadStateVpn,
-    /// A virtual private gateway is not attached to the VPC (part 2 §15.2).
-    BadStateAttachment,
     /// A packet handed to a virtual private gateway does not come from a private address of an interface of its
     /// VPC (part 2 §15.5).
     VgwPrivateIpAssociationForEgress,
@@ -301,6 +314,17 @@ pub enum Code {
     /// A packet reached a NAT gateway from outside with no outbound flow it answers: a NAT gateway never forwards
     /// unsolicited inbound traffic (part 2 §13.2).
     UnsolicitedInbound,
+    /// A subnet routes to a transit gateway whose attachment has no subnet in the sender's zone (part 2 §14.4).
+    TgwRouteAzRestriction,
+    /// A transit gateway attachment is not `available` (part 2 §14.4), or a virtual private gateway is not attached
+    /// to the VPC (part 2 §15.2).
+    BadStateAttachment,
+    /// The attachment a packet entered a transit gateway by is associated with no route table (part 2 §14.4).
+    TgwAttachMissingTgwRtbAssociation,
+    /// The transit gateway route table has no route for the destination (part 2 §14.4).
+    TgwRtbNoRouteToTgwAttachment,
+    /// The transit gateway route is a blackhole or points at an attachment that is not available (part 2 §14.4).
+    TgwRtbBadStateRoute,
 }
 
 impl Code {
@@ -323,13 +347,17 @@ impl Code {
             Code::NoDestination => "NO_POSSIBLE_DESTINATION",
             Code::NgwRequiresSourceInVpc => "NGW_REQUIRES_SOURCE_IN_VPC",
             Code::BadStateVpn => "BAD_STATE_VPN",
-            Code::BadStateAttachment => "BAD_STATE_ATTACHMENT",
             Code::TgwBadStateVpn => "TGW_BAD_STATE_VPN",
             Code::VgwPrivateIpAssociationForEgress => "VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS",
             Code::VgwPrivateIpAssociationForIngress => "VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
             // ASSUMPTION (part 2 §19 [I]): the Reachability Analyzer analyses forward paths only and has no code for
             // unsolicited inbound traffic at a NAT gateway; the spec's choice is NO_PATH.
             Code::UnsolicitedInbound => "NO_PATH",
+            Code::TgwRouteAzRestriction => "TGW_ROUTE_AZ_RESTRICTION",
+            Code::BadStateAttachment => "BAD_STATE_ATTACHMENT",
+            Code::TgwAttachMissingTgwRtbAssociation => "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
+            Code::TgwRtbNoRouteToTgwAttachment => "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT",
+            Code::TgwRtbBadStateRoute => "TGW_RTB_BAD_STATE_ROUTE",
         }
     }
 }

@@ -133,6 +133,7 @@ impl Compared {
                 .map(|r| r.destination)
                 .chain(subnet.acl.outbound.iter().map(|r| r.cidr))
                 .chain(subnet.acl.inbound.iter().map(|r| r.cidr))
+                .chain(topology.transit_cidrs().iter().copied())
         };
         let as_source: Vec<Ipv4Net> = common().chain(group_cidrs(true)).collect();
         let as_destination: Vec<Ipv4Net> = common().chain(group_cidrs(false)).collect();

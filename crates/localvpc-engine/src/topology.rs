@@ -7,9 +7,11 @@
 //! lookups. A `Topology` is a value: it never changes after [`Topology::compile`], and it does not know the store.
 
 mod nat;
+mod transit;
 mod vpn;
 
 pub use nat::NatNode;
+pub use transit::{TgwAttachmentKind, TgwAttachmentNode, TgwNode, TgwRoute, TgwTableNode};
 pub use vpn::{SiteIx, SiteNode, VgwIx, VgwNode, VpnLink, VpnNetwork};
 
 use std::collections::HashMap;
@@ -56,6 +58,7 @@ pub struct Topology {
     pub vpn: VpnNetwork,
     nat_gateways: HashMap<String, NatNode>,
     nat_by_eni: HashMap<EniIx, String>,
+    transit: transit::Transit,
     subnet_by_id: HashMap<String, SubnetIx>,
     vpc_by_key: HashMap<(Scope, String), VpcIx>,
     group_by_key: HashMap<(Scope, String), GroupIx>,
@@ -111,6 +114,8 @@ pub struct SubnetNode {
     pub vpc: VpcIx,
     /// Its block.
     pub cidr: Ipv4Net,
+    /// Its Availability Zone (a transit gateway attachment serves a zone, part 2 §14.4).
+    pub zone: String,
     /// The effective route table.
     pub route_table: CompiledRouteTable,
     /// The associated network ACL.
@@ -394,6 +399,7 @@ impl Topology {
             topology.add_nat_gateways(region);
             topology.add_vpn(scope, region);
         }
+        topology.add_transit_gateways(world);
         for pcx in world.peerings().values() {
             let vpc_of = |side: &localvpc_model::vpc_peering::PeeringSide| {
                 topology.vpc_by_key.get(&(side.scope(), side.vpc_id.clone())).copied()
@@ -513,7 +519,14 @@ impl Topology {
             let index = self.subnets.len();
             self.subnet_by_id.insert(subnet.id.clone(), index);
             self.vpcs[vpc].subnets.push(index);
-            self.subnets.push(SubnetNode { id: subnet.id.clone(), vpc, cidr: subnet.cidr_block, route_table, acl });
+            self.subnets.push(SubnetNode {
+                id: subnet.id.clone(),
+                vpc,
+                cidr: subnet.cidr_block,
+                zone: subnet.availability_zone.clone(),
+                route_table,
+                acl,
+            });
         }
     }
 

@@ -56,6 +56,15 @@ pub fn sight<'t>(topology: &'t Topology, viewer: &Scope, place: &Place) -> Sight
             }
             *vpc
         }
+        // A transit gateway's tables belong to its owner; another account whose traffic crosses it (its VPCs are
+        // attached: the gateway is shared with it) learns only whose gateway it is — RA's TGW_RTB_ROUTES_ARE_UNKNOWN.
+        Place::TransitGateway { id, .. } => {
+            return match topology.transit_gateway(id) {
+                Some(gateway) if gateway.scope == *viewer => Sight::Full,
+                Some(gateway) => Sight::Owner(&gateway.scope),
+                None => Sight::Hidden,
+            };
+        }
         Place::InternetGateway { vpc, .. }
         | Place::NatGateway { vpc, .. }
         | Place::Vpc(vpc)
@@ -218,6 +227,7 @@ fn noun_of(place: &Place) -> (&'static str, Option<bool>) {
         Place::Peering { .. } => ("a peering connection", None),
         Place::InternetGateway { .. } => ("an internet gateway", None),
         Place::NatGateway { .. } => ("a NAT gateway", None),
+        Place::TransitGateway { .. } => ("a transit gateway", None),
         Place::Vpc(_) => ("a VPC", None),
         Place::Appliance { .. } => ("a route target", None),
         Place::Internet => ("the internet", None),

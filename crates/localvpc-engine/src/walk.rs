@@ -10,6 +10,7 @@
 use std::net::Ipv4Addr;
 
 mod nat;
+mod transit;
 mod vpn;
 
 #[cfg(test)]
@@ -130,6 +131,7 @@ fn walk_tracked(
         findings: Vec::new(),
         conntrack,
         translations: Vec::new(),
+        transit_crossings: 0,
     };
     let delivered = match from {
         Vantage::Eni(eni) => walker.send_from(eni, packet),
@@ -150,6 +152,8 @@ struct Walker<'t> {
     conntrack: &'t [NatMapping],
     /// The NAT translations this leg made.
     translations: Vec<NatMapping>,
+    /// Transit gateways crossed so far (a routing loop ends the walk).
+    transit_crossings: u8,
 }
 
 type Arrival = Option<(Endpoint, Packet)>;
@@ -241,7 +245,13 @@ impl Walker<'_> {
             place.clone(),
             &packet,
         );
-        if !route.active {
+        // A route to a transit gateway whose attachment exists but is not available: the attachment is what is
+        // named (BAD_STATE_ATTACHMENT), by the transit gateway's walk.
+        let attachment_pending = match &route.target {
+            Target::TransitGateway(id) => topology.vpc_attachment(vpc, id).is_some_and(|a| !a.available),
+            _ => false,
+        };
+        if !route.active && !attachment_pending {
             let reason = self.blackhole_reason(&route.target);
             if !self.block(
                 Code::BadStateRoute,
@@ -350,7 +360,8 @@ impl Walker<'_> {
             }
             Target::NatGateway(id) => self.through_nat_gateway(eni, id, packet),
             Target::VpnGateway(id) => self.through_vpn_gateway(vpc, id, packet),
-            Target::Instance(id) | Target::NetworkInterface(id) | Target::TransitGateway(id) => {
+            Target::TransitGateway(id) => self.through_transit_gateway(vpc, eni, id, packet),
+            Target::Instance(id) | Target::NetworkInterface(id) => {
                 self.block(
                     Code::CannotRoute,
                     id,
@@ -498,7 +509,12 @@ impl Walker<'_> {
             None => self.block(
                 Code::EniSgRulesMismatch,
                 &ids,
-                format!("no {word} rule of {ids} allows {} {towards} {}", describe(packet), remote.address),
+                format!(
+                    "no {word} rule of {ids} allows {} {towards} {}{}",
+                    describe(packet),
+                    remote.address,
+                    self.group_references_note(eni, egress)
+                ),
                 format!(
                     "add an {word} rule to {} allowing {} {towards} {}/32",
                     first(&ids),
@@ -616,6 +632,7 @@ impl Walker<'_> {
         match target {
             Target::Peering(id) => format!("{id} is not active"),
             Target::InternetGateway(id) | Target::VpnGateway(id) => format!("{id} is not attached to this VPC"),
+            Target::TransitGateway(id) => format!("the VPC has no available attachment to {id}"),
             other => format!("{} cannot carry traffic", other.id()),
         }
     }
@@ -624,6 +641,7 @@ impl Walker<'_> {
         match target {
             Target::Peering(id) => format!("accept {id} (or replace the route with an active connection)"),
             Target::InternetGateway(id) | Target::VpnGateway(id) => format!("attach {id} to the VPC"),
+            Target::TransitGateway(id) => format!("attach the VPC to {id} (a subnet in each zone that sends)"),
             other => format!("replace the route to {}", other.id()),
         }
     }

@@ -83,6 +83,10 @@ pub enum Ec2Error {
     /// A fault inside localvpc (the store failed). HTTP 500; never used for bad input.
     #[error("An internal error has occurred")]
     InternalError,
+    /// The store cannot be reached for now (a shared database is down or restarting): nothing was changed, and
+    /// the same request may succeed later. HTTP 503, which the SDKs retry on their own.
+    #[error("The request has failed due to a temporary failure of the server.")]
+    ServiceUnavailable,
 
     // ---- not found (§2) ----
     /// §2.2: unknown VPC ID(s).

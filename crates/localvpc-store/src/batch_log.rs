@@ -51,7 +51,6 @@ pub(crate) struct NetEffect<'a> {
 
 impl<'a> NetEffect<'a> {
     /// Adds one batch on top.
-    #[cfg(test)]
     pub(crate) fn add(&mut self, writes: &[Write<'a>]) {
         for write in writes {
             match *write {

@@ -6,17 +6,27 @@
 //! opaque text.
 //!
 //! Backends: [`SqliteStore`] (the default: an append-only batch log, `fdatasync`ed before `apply` returns, folded
-//! in the background into one SQLite file — an acknowledged batch survives a crash of the process or the machine) and [`MemoryStore`] (`--store memory`, for tests and labs).
+//! in the background into one SQLite file — an acknowledged batch survives a crash of the process or the machine),
+//! [`PostgresStore`] (`--store postgres://…`: one database shared by several servers, which serialise their batches
+//! on its world version) and [`MemoryStore`] (`--store memory`, for tests and labs).
+//!
+//! A store shared by several servers is told apart by [`Store::versions`]: it numbers its batches, refuses one
+//! computed on an older world ([`Store::apply_at`], [`StoreError::Stale`]), and says when others committed.
 #![warn(missing_docs)]
 
 mod batch_log;
 mod memory;
+mod migrations;
+mod postgres;
 mod sqlite;
 
 use std::future::Future;
 use std::pin::Pin;
 
+use tokio::sync::watch;
+
 pub use memory::MemoryStore;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// A boxed future, so [`Store`] can be used as `Arc<dyn Store>`.
@@ -80,6 +90,8 @@ pub struct Snapshot {
     pub records: Vec<Record>,
     /// All world-level values.
     pub meta: Vec<(String, String)>,
+    /// The world version these records are (0 for a store kept by one server, which does not number its batches).
+    pub version: u64,
 }
 
 /// A store failure. Never caused by request content; the API reports it as an internal error.
@@ -91,6 +103,13 @@ pub enum StoreError {
     /// The batch log could not be written or read.
     #[error("batch log: {0}")]
     Log(#[from] std::io::Error),
+    /// A shared store's world moved on to `current` since the batch's world was read: nothing was written; the
+    /// batch must be computed again on the current world.
+    #[error("the stored world is at version {current}, newer than the batch's")]
+    Stale {
+        /// The version the store is at.
+        current: u64,
+    },
     /// The store location is unusable.
     #[error("store location {path}: {reason}")]
     Location {
@@ -101,14 +120,49 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// Whether the store cannot be reached for now (the database is down or restarting, no connection is free):
+    /// the request may succeed if retried, and is answered as such.
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Database(error) = self else { return false };
+        match error {
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
+                true
+            }
+            // Class 08: connection exceptions; 57P0x: the server is shutting down or starting up; 53300: too many
+            // connections.
+            sqlx::Error::Database(database) => {
+                database.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P") || code == "53300")
+            }
+            _ => false,
+        }
+    }
+}
+
 /// A persistence backend.
 pub trait Store: Send + Sync {
     /// Reads everything back.
     fn load(&self) -> BoxFuture<'_, Result<Snapshot, StoreError>>;
     /// Applies a batch atomically: after `Ok`, the batch is durable; after `Err`, none of it is applied.
     fn apply<'a>(&'a self, writes: &'a [Write<'a>]) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// Applies a batch computed on world version `base`, and returns the version it made. A shared store refuses
+    /// it with [`StoreError::Stale`] (writing nothing) if another server committed since; a store kept by one
+    /// server has nobody to race and does not number its batches (it answers 0).
+    fn apply_at<'a>(&'a self, base: u64, writes: &'a [Write<'a>]) -> BoxFuture<'a, Result<u64, StoreError>> {
+        let _ = base;
+        Box::pin(async move { self.apply(writes).await.map(|()| 0) })
+    }
     /// Removes everything.
     fn reset(&self) -> BoxFuture<'_, Result<(), StoreError>>;
+    /// A shared store's current world version (one cheap read); `None` for a store kept by one server.
+    fn latest_version(&self) -> BoxFuture<'_, Result<Option<u64>, StoreError>> {
+        Box::pin(std::future::ready(Ok(None)))
+    }
+    /// A shared store's world version as other servers commit (raised within milliseconds of each commit);
+    /// `None` for a store kept by one server.
+    fn versions(&self) -> Option<watch::Receiver<u64>> {
+        None
+    }
     /// Whether anything outlives the process. A store that keeps nothing (`--store memory`) lets the caller skip
     /// encoding records nobody will read.
     fn is_durable(&self) -> bool {

@@ -35,7 +35,7 @@ impl Store for MemoryStore {
             })
             .collect();
         let meta = inner.1.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        Box::pin(std::future::ready(Ok(Snapshot { records, meta })))
+        Box::pin(std::future::ready(Ok(Snapshot { records, meta, version: 0 })))
     }
 
     fn apply<'a>(&'a self, writes: &'a [Write<'a>]) -> BoxFuture<'a, Result<(), StoreError>> {

@@ -235,7 +235,7 @@ impl Store for SqliteStore {
                 .sort_by(|a, b| (&a.kind, &a.account, &a.region, &a.id).cmp(&(&b.kind, &b.account, &b.region, &b.id)));
             let mut meta: Vec<(String, String)> = meta.into_iter().collect();
             meta.sort();
-            Ok(Snapshot { records, meta })
+            Ok(Snapshot { records, meta, version: 0 })
         })
     }
 

@@ -72,6 +72,9 @@ pub enum Command {
     /// Site-to-site VPN tools that AWS does not offer (localvpc's admin switches).
     #[command(subcommand)]
     Vpn(VpnCommand),
+    /// Copy all state from one store into another, empty one (e.g. a laptop's SQLite file into a team's PostgreSQL).
+    /// Stop the servers on both stores first.
+    Migrate(MigrateArgs),
 }
 
 /// `localvpc vpn …`.
@@ -97,6 +100,17 @@ pub struct VpnTunnelArgs {
     /// Let the tunnel come back UP.
     #[arg(long)]
     pub up: bool,
+}
+
+/// `localvpc migrate --from STORE --to STORE`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The store to read: `sqlite:PATH` or `postgres://USER:PASS@HOST:PORT/DB`.
+    #[arg(long, value_parser = parse_store)]
+    pub from: StoreSpec,
+    /// The store to fill (must be empty): `sqlite:PATH` or `postgres://USER:PASS@HOST:PORT/DB`.
+    #[arg(long, value_parser = parse_store)]
+    pub to: StoreSpec,
 }
 
 /// `localvpc demo [--quiet]`.
@@ -225,7 +239,8 @@ pub struct ServeArgs {
     /// Address to listen on. Loopback unless told otherwise.
     #[arg(long, default_value = "127.0.0.1:4566", env = "LOCALVPC_LISTEN")]
     pub listen: String,
-    /// Where state lives: `sqlite:PATH` or `memory`. Default: a SQLite file under the XDG data dir.
+    /// Where state lives: `sqlite:PATH`, `memory`, or `postgres://USER:PASS@HOST:PORT/DB` (shared: several servers
+    /// on one database are one endpoint). Default: a SQLite file under the XDG data dir.
     #[arg(long, value_parser = parse_store, default_value_t = StoreSpec::default_sqlite(), env = "LOCALVPC_STORE")]
     pub store: StoreSpec,
     /// Log filter (tracing `EnvFilter` syntax; `RUST_LOG` wins). `debug` logs one line per request.
@@ -361,6 +376,8 @@ pub enum StoreSpec {
     Memory,
     /// A SQLite file.
     Sqlite(PathBuf),
+    /// A PostgreSQL database, by URL (`postgres://…` or `postgresql://…`).
+    Postgres(String),
 }
 
 impl StoreSpec {
@@ -380,6 +397,8 @@ impl fmt::Display for StoreSpec {
         match self {
             StoreSpec::Memory => f.write_str("memory"),
             StoreSpec::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
+            // The password stays out of logs.
+            StoreSpec::Postgres(url) => f.write_str(&redact_password(url)),
         }
     }
 }
@@ -388,9 +407,25 @@ fn parse_store(text: &str) -> Result<StoreSpec, String> {
     if text == "memory" {
         return Ok(StoreSpec::Memory);
     }
+    if let Some(rest) = text.strip_prefix("postgres://").or_else(|| text.strip_prefix("postgresql://")) {
+        if rest.is_empty() {
+            return Err(format!("expected `postgres://USER:PASS@HOST:PORT/DB`, got `{text}`"));
+        }
+        return Ok(StoreSpec::Postgres(text.to_string()));
+    }
     match text.strip_prefix("sqlite:") {
         Some(path) if !path.is_empty() => Ok(StoreSpec::Sqlite(PathBuf::from(path.strip_prefix("//").unwrap_or(path)))),
-        _ => Err(format!("expected `memory` or `sqlite:PATH`, got `{text}`")),
+        _ => Err(format!("expected `memory`, `sqlite:PATH` or `postgres://USER:PASS@HOST:PORT/DB`, got `{text}`")),
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let Some((credentials, host)) = rest.split_once('@') else { return url.to_string() };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
     }
 }
 
@@ -524,7 +559,10 @@ mod tests {
     fn store_specs() {
         assert_eq!(parse_store("memory"), Ok(StoreSpec::Memory));
         assert_eq!(parse_store("sqlite:/tmp/x.db"), Ok(StoreSpec::Sqlite("/tmp/x.db".into())));
-        assert!(parse_store("postgres://x").is_err());
+        assert_eq!(parse_store("postgres://u:p@h:5432/db"), Ok(StoreSpec::Postgres("postgres://u:p@h:5432/db".into())));
+        assert_eq!(StoreSpec::Postgres("postgres://u:p@h:5432/db".into()).to_string(), "postgres://u:***@h:5432/db");
+        assert!(parse_store("postgres://").is_err());
+        assert!(parse_store("mysql://x").is_err());
         assert!(parse_store("sqlite:").is_err());
     }
 

@@ -12,6 +12,7 @@ mod credentials;
 mod demo;
 mod explain;
 mod kernel;
+mod migrate;
 mod reachability;
 mod server;
 mod ssh;
@@ -26,7 +27,7 @@ use clap::Parser;
 use localvpc_api::auth::Auth;
 use localvpc_api::control::{Control, Quotas};
 use localvpc_api::id_source::IdSource;
-use localvpc_store::{MemoryStore, SqliteStore, Store};
+use localvpc_store::{MemoryStore, PostgresStore, SqliteStore, Store};
 
 use crate::cli::{AuthMode, Cli, Command, DataPlaneMode, QuotaMode, ServeArgs, StoreSpec};
 use crate::client::Client;
@@ -87,6 +88,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Ssh(args) => ssh::run(&client()?, args),
         Command::Demo(args) => demo::run(args.quiet),
         Command::Vpn(command) => Ok(vpn::run(&client()?, command)?.emit()),
+        Command::Migrate(args) => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            runtime.block_on(migrate::run(args))?;
+            Ok(0)
+        }
     }
 }
 
@@ -107,12 +116,7 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     if args.data_plane == DataPlaneMode::Kernel {
         kernel::check_privileges()?;
     }
-    let store: Arc<dyn Store> = match &args.store {
-        StoreSpec::Memory => Arc::new(MemoryStore::new()),
-        StoreSpec::Sqlite(path) => Arc::new(
-            SqliteStore::open(path).await.with_context(|| format!("while opening the store {}", path.display()))?,
-        ),
-    };
+    let store = open_store(&args.store).await?;
     let quotas = match args.quotas {
         QuotaMode::None => Quotas::none(),
         QuotaMode::Aws => Quotas::aws(),
@@ -150,6 +154,19 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         task.teardown().await;
     }
     Ok(())
+}
+
+/// Opens the store `spec` names (creating or migrating its schema).
+async fn open_store(spec: &StoreSpec) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(match spec {
+        StoreSpec::Memory => Arc::new(MemoryStore::new()),
+        StoreSpec::Sqlite(path) => Arc::new(
+            SqliteStore::open(path).await.with_context(|| format!("while opening the store {}", path.display()))?,
+        ),
+        StoreSpec::Postgres(url) => {
+            Arc::new(PostgresStore::open(url).await.with_context(|| format!("while opening the store {spec}"))?)
+        }
+    })
 }
 
 /// `--auth` and `--credentials`: the keys are read before anything else opens, so a bad file stops the start.

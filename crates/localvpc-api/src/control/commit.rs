@@ -23,11 +23,22 @@
 //!
 //! With a store that keeps nothing past the process (`--store memory`) there is nothing to wait for, and each
 //! mutation is published as soon as it is applied.
+//!
+//! **A store shared by several servers** (PostgreSQL) numbers its batches, and *persist* writes a batch only if
+//! the store is still at the version the batch was computed on (its *base*). If another server committed
+//! meanwhile, the store writes nothing ([`StoreError::Stale`]); the committer then *catches up* — loads the
+//! store's world and publishes it — and tells the batch's requests, and those of the batch on top of it, to apply
+//! again: on the caught-up world each rule sees what the other server did, so racing servers give exactly one legal
+//! outcome, as racing requests on one server do. A catch-up also happens whenever a request or the store's
+//! notifications show that the store is ahead of the published world ([`Commits::catch_up_to`]). Publication is
+//! monotonic in the store's version: a catch-up never replaces a newer world with an older one.
 
 use std::sync::{Arc, RwLock};
 
-use localvpc_model::{Change, World};
-use localvpc_store::{Store, Write};
+use localvpc_model::{Change, LoadError, World};
+use localvpc_store::{Snapshot, Store, StoreError, Write};
+
+use super::OpenError;
 use tokio::sync::{watch, Mutex, Notify};
 
 /// What the committer tells the requests waiting on a batch.
@@ -37,6 +48,8 @@ pub(super) enum Outcome {
     Committed,
     /// The store refused the batch: its requests fail, nothing of it remains.
     Refused,
+    /// The store could not be reached: its requests fail as retryable, nothing of it remains.
+    Unavailable,
     /// A batch before this one was refused, so this one was never written: apply the mutation again.
     ApplyAgain,
 }
@@ -50,6 +63,12 @@ pub(super) struct Commits {
     /// Told when the committer stops (nothing is waiting to be written any more).
     idle: Notify,
     store: Arc<dyn Store>,
+    /// Whether other servers write to the store too (it numbers its batches).
+    shared: bool,
+    /// The ID key given to a world that starts empty (see [`Commits::key_fresh_ids`]).
+    fresh_id_key: std::sync::atomic::AtomicU64,
+    /// Held by the catch-up in progress: one load of the store at a time.
+    catching: Mutex<()>,
 }
 
 /// What only the holder of the writer lock may touch.
@@ -62,6 +81,9 @@ pub(super) struct Writer {
     writing: Option<watch::Receiver<Option<Outcome>>>,
     /// Whether the committer task runs (it seals every batch opened while it runs).
     committing: bool,
+    /// The store version of the world the next sealed batch is computed on (always 0 for a store that does not
+    /// number its batches).
+    base: u64,
 }
 
 /// The changes of the mutations applied since the last seal, and how their requests learn its outcome.
@@ -74,6 +96,8 @@ struct Batch {
 pub(super) struct Published {
     pub(super) world: Arc<World>,
     pub(super) version: u64,
+    /// The store version this world is (0 for a store that does not number its batches).
+    pub(super) store_version: u64,
 }
 
 /// A mutation applied to the tip, waiting for what its answer depends on to be committed.
@@ -93,6 +117,8 @@ pub(super) enum Settled {
     Answer,
     /// The store refused the mutation's batch: fail with `InternalError`.
     Refused,
+    /// The store could not be reached: fail with `ServiceUnavailable`.
+    Unavailable,
     /// Apply the mutation again: what its answer was computed on was refused.
     ApplyAgain,
 }
@@ -111,27 +137,57 @@ impl Pending {
         match outcome {
             Some(Outcome::Committed) => Settled::Answer,
             Some(Outcome::Refused) if joined => Settled::Refused,
+            Some(Outcome::Unavailable) if joined => Settled::Unavailable,
             _ => Settled::ApplyAgain,
         }
     }
 }
 
 impl Commits {
-    pub(super) fn new(world: World, store: Arc<dyn Store>) -> Self {
+    /// The commit path of `world`, which is the store's version `store_version`.
+    pub(super) fn new(world: World, store_version: u64, store: Arc<dyn Store>) -> Self {
         Commits {
-            writer: Mutex::new(Writer { tip: world.clone(), open: None, writing: None, committing: false }),
-            published: RwLock::new(Published { world: Arc::new(world), version: 0 }),
+            writer: Mutex::new(Writer {
+                tip: world.clone(),
+                open: None,
+                writing: None,
+                committing: false,
+                base: store_version,
+            }),
+            published: RwLock::new(Published { world: Arc::new(world), version: 0, store_version }),
             versions: watch::Sender::new(0),
             idle: Notify::new(),
+            shared: store.versions().is_some(),
             store,
+            fresh_id_key: Default::default(),
+            catching: Mutex::new(()),
         }
     }
 
-    /// Gives the world a fresh-ID key if it has issued no ID yet (start-up, before anything is shared).
-    pub(super) fn key_fresh_ids(&mut self, key: u64) {
-        let writer = self.writer.get_mut();
+    /// Whether other servers write to the store too.
+    pub(super) fn is_shared(&self) -> bool {
+        self.shared
+    }
+
+    /// The ID key of the empty worlds loaded from now on (a reset).
+    pub(super) fn set_fresh_id_key(&self, key: u64) {
+        self.fresh_id_key.store(key, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Gives the world a fresh-ID key if it has issued no ID yet (start-up, before anything is shared), and keeps
+    /// the key for the empty worlds a catch-up may load later (after a reset on another server).
+    pub(super) fn key_fresh_ids(&self, key: u64) {
+        self.fresh_id_key.store(key, std::sync::atomic::Ordering::Relaxed);
+        // Nothing is applied before start-up ends, but a shared store's follower may be moving the tip to a newer
+        // world: it holds the lock for a few instructions, never across an await.
+        let mut writer = loop {
+            match self.writer.try_lock() {
+                Ok(writer) => break writer,
+                Err(_) => std::thread::yield_now(),
+            }
+        };
         writer.tip.key_fresh_ids(key);
-        self.published.get_mut().expect("world lock").world = Arc::new(writer.tip.clone());
+        self.published.write().expect("world lock").world = Arc::new(writer.tip.clone());
     }
 
     /// Wakes on every publication.
@@ -169,10 +225,72 @@ impl Commits {
 
     /// Makes `world` the one readers see.
     pub(super) fn publish(&self, world: World) {
+        let store_version = self.published().store_version;
+        self.publish_at(world, store_version);
+    }
+
+    /// Makes `world`, the store's version `store_version`, the one readers see — unless a newer one of a shared
+    /// store is published already (it contains this one).
+    fn publish_at(&self, world: World, store_version: u64) {
         let mut published = self.published.write().expect("world lock");
+        if self.shared && store_version <= published.store_version {
+            return;
+        }
         published.version += 1;
         published.world = Arc::new(world);
+        published.store_version = store_version;
         self.versions.send_replace(published.version);
+    }
+
+    /// Makes sure the published world is at least the shared store's `version`, loading the store's world if it is
+    /// older (at most one load at a time; whoever waited for it finds the world new enough). Also moves the tip to
+    /// the loaded world when no batch is being applied or written on top of the old one; otherwise the next batch
+    /// is refused as stale and applied again on it.
+    pub(super) async fn catch_up_to(&self, version: u64) -> Result<(), OpenError> {
+        if self.published().store_version >= version {
+            return Ok(());
+        }
+        let _turn = self.catching.lock().await;
+        if self.published().store_version >= version {
+            return Ok(());
+        }
+        let (world, loaded) = self.load().await?;
+        self.publish_at(world.clone(), loaded);
+        let mut writer = self.lock().await;
+        if writer.open.is_none() && writer.writing.is_none() && writer.base < loaded {
+            writer.tip = world;
+            writer.base = loaded;
+        }
+        Ok(())
+    }
+
+    /// The store's world and its version (with the fresh-ID key if it is empty).
+    pub(super) async fn load(&self) -> Result<(World, u64), OpenError> {
+        let snapshot = self.store.load().await?;
+        let key = self.fresh_id_key.load(std::sync::atomic::Ordering::Relaxed);
+        // Decoding every record is CPU work proportional to the world: on the runtime's workers (one, by default) it
+        // held up every request of this server meanwhile.
+        let decode = move || {
+            let mut world = world_of(&snapshot)?;
+            world.key_fresh_ids(key);
+            Ok::<_, OpenError>((world, snapshot.version))
+        };
+        match tokio::task::spawn_blocking(decode).await {
+            Ok(decoded) => decoded,
+            Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+            // The runtime is shutting down: nothing will be published anyway.
+            Err(join) => Err(OpenError::Store(StoreError::Log(std::io::Error::other(join.to_string())))),
+        }
+    }
+
+    /// After a reset of a shared store, with the writer lock held: the store's (empty) world becomes the tip and
+    /// the published world.
+    pub(super) async fn reload_locked(&self, writer: &mut Writer) -> Result<(), OpenError> {
+        let (world, loaded) = self.load().await?;
+        self.publish_at(world.clone(), loaded);
+        writer.tip = world;
+        writer.base = loaded;
+        Ok(())
     }
 
     /// Adds a successful mutation's changes to the open batch (opening one, and starting the committer, if there
@@ -207,13 +325,18 @@ impl Commits {
 
     /// The committer: seals and writes the open batch until there is none.
     async fn commit_while_open(self: Arc<Self>) {
+        // The version the last batch made, for the base of the next one.
+        let mut committed_version = None;
         loop {
             // Let the requests that are ready to run apply their mutations first, so they join this batch: on a busy
             // server a batch otherwise holds the two or three mutations applied during the last fsync, and every
             // fsync costs about as much CPU as a whole request. Idle, nothing else is ready and this returns at once.
             tokio::task::yield_now().await;
-            let (batch, sealed) = {
+            let (batch, sealed, base) = {
                 let mut writer = self.lock().await;
+                if let Some(version) = committed_version.take() {
+                    writer.base = version;
+                }
                 let Some(batch) = writer.open.take() else {
                     writer.committing = false;
                     writer.writing = None;
@@ -223,40 +346,100 @@ impl Commits {
                 };
                 writer.writing = Some(batch.outcome.subscribe());
                 let sealed = writer.tip.clone();
-                (batch, sealed)
+                (batch, sealed, writer.base)
             };
             let started = std::time::Instant::now();
-            let committed = self.persist(&batch.changes).await;
-            if committed {
-                self.publish(sealed);
-            } else {
-                let mut writer = self.lock().await;
-                writer.tip = (*self.published().world).clone();
-                writer.writing = None;
-                if let Some(stacked) = writer.open.take() {
-                    stacked.outcome.send_replace(Some(Outcome::ApplyAgain));
+            let outcome = match self.persist(base, &batch.changes).await {
+                Ok(version) => {
+                    self.publish_at(sealed, version);
+                    committed_version = Some(version);
+                    Outcome::Committed
                 }
-            }
+                Err(StoreError::Stale { current }) => {
+                    // Another server committed first: this batch's requests apply again on its world.
+                    let caught_up = self.catch_up_to(current).await;
+                    self.drop_unwritten().await;
+                    match caught_up {
+                        Ok(()) => Outcome::ApplyAgain,
+                        Err(error) => error.outcome(),
+                    }
+                }
+                Err(error) => {
+                    self.drop_unwritten().await;
+                    if error.is_unavailable() {
+                        Outcome::Unavailable
+                    } else {
+                        Outcome::Refused
+                    }
+                }
+            };
             let requests = batch.outcome.receiver_count();
-            tracing::debug!(requests, changes = batch.changes.len(), committed, elapsed = ?started.elapsed(), "batch");
-            batch.outcome.send_replace(Some(if committed { Outcome::Committed } else { Outcome::Refused }));
+            tracing::debug!(requests, changes = batch.changes.len(), ?outcome, elapsed = ?started.elapsed(), "batch");
+            batch.outcome.send_replace(Some(outcome));
         }
     }
 
-    /// Writes `changes` as one store transaction: `true` once durable.
-    async fn persist(&self, changes: &[Change]) -> bool {
-        if changes.is_empty() {
-            return true;
-        }
-        let writes: Vec<Write> = changes.iter().map(to_write).collect();
-        match self.store.apply(&writes).await {
-            Ok(()) => true,
-            Err(error) => {
-                tracing::error!(%error, changes = writes.len(), "store refused a batch; its mutations are dropped");
-                false
-            }
+    /// After a batch was not written: the tip goes back to the published world, and the batch applied on top of
+    /// the unwritten one is told to apply again.
+    async fn drop_unwritten(&self) {
+        let mut writer = self.lock().await;
+        let published = self.published();
+        writer.tip = (*published.world).clone();
+        writer.base = published.store_version;
+        drop(published);
+        writer.writing = None;
+        if let Some(stacked) = writer.open.take() {
+            stacked.outcome.send_replace(Some(Outcome::ApplyAgain));
         }
     }
+
+    /// Writes `changes`, computed on the store's version `base`, as one store transaction: the version it made,
+    /// once durable.
+    async fn persist(&self, base: u64, changes: &[Change]) -> Result<u64, StoreError> {
+        if changes.is_empty() {
+            return Ok(base);
+        }
+        let writes: Vec<Write> = changes.iter().map(to_write).collect();
+        self.store.apply_at(base, &writes).await.inspect_err(|error| match error {
+            StoreError::Stale { current } => {
+                tracing::debug!(base, current, "another server committed first; the batch is applied again")
+            }
+            _ => tracing::error!(%error, changes = writes.len(), "store refused a batch; its mutations are dropped"),
+        })
+    }
+}
+
+impl OpenError {
+    /// What the requests waiting on a batch are told when it fails.
+    fn outcome(&self) -> Outcome {
+        match self {
+            OpenError::Store(error) if error.is_unavailable() => Outcome::Unavailable,
+            _ => Outcome::Refused,
+        }
+    }
+
+    /// The answer of a request that needed the catch-up.
+    pub(super) fn ec2_error(&self) -> localvpc_model::Ec2Error {
+        match self.outcome() {
+            Outcome::Unavailable => localvpc_model::Ec2Error::ServiceUnavailable,
+            _ => localvpc_model::Ec2Error::InternalError,
+        }
+    }
+}
+
+/// The world a store's snapshot holds.
+pub(super) fn world_of(snapshot: &Snapshot) -> Result<World, LoadError> {
+    World::load(
+        snapshot.records.iter().map(|record| {
+            (
+                record.kind.as_str(),
+                localvpc_model::Scope::new(&record.account, &record.region),
+                record.id.as_str(),
+                record.body.as_str(),
+            )
+        }),
+        snapshot.meta.iter().map(|(key, value)| (key.as_str(), value.as_str())),
+    )
 }
 
 fn to_write(change: &Change) -> Write<'_> {

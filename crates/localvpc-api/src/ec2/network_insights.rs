@@ -9,7 +9,7 @@ use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
 use localvpc_model::network_insights::result::{
     AclRule, AnalysisResult, Component, Explanation, PacketHeader, PathComponent, PortRange, RouteTableRoute,
-    SecurityGroupRule,
+    SecurityGroupRule, TransitGatewayRouteTableRoute,
 };
 use localvpc_model::network_insights::{
     self, AnalysisWindow, CreatePath, NetworkInsightsAnalysis, NetworkInsightsPath, PathFilter, PathProtocol,
@@ -159,6 +159,18 @@ fn render_route(x: &mut Xml, route: &Option<RouteTableRoute>) {
     });
 }
 
+fn render_transit_route(x: &mut Xml, route: &Option<TransitGatewayRouteTableRoute>) {
+    let Some(route) = route else { return };
+    x.nested("transitGatewayRouteTableRoute", |x| {
+        x.text("destinationCidr", &route.destination_cidr)
+            .text("state", &route.state)
+            .text("routeOrigin", &route.route_origin)
+            .optional("attachmentId", route.attachment_id.as_deref())
+            .optional("resourceId", route.resource_id.as_deref())
+            .optional("resourceType", route.resource_type.as_deref());
+    });
+}
+
 fn render_group_rule(x: &mut Xml, rule: &Option<SecurityGroupRule>) {
     let Some(rule) = rule else { return };
     x.nested("securityGroupRule", |x| {
@@ -185,6 +197,8 @@ fn render_path_component(x: &mut Xml, component: &PathComponent) {
     render_optional_component(x, "sourceVpc", &component.source_vpc);
     render_optional_component(x, "subnet", &component.subnet);
     render_optional_component(x, "vpc", &component.vpc);
+    render_optional_component(x, "transitGateway", &component.transit_gateway);
+    render_transit_route(x, &component.transit_gateway_route_table_route);
     x.list("additionalDetailSet", [(); 0], |_, _| {}).list(
         "explanationSet",
         &component.explanations,
@@ -221,6 +235,9 @@ fn render_explanation(x: &mut Xml, explanation: &Explanation) {
     x.optional("state", explanation.state.as_deref());
     render_optional_component(x, "subnet", &explanation.subnet);
     render_optional_component(x, "vpc", &explanation.vpc);
+    render_optional_component(x, "transitGateway", &explanation.transit_gateway);
+    render_optional_component(x, "transitGatewayAttachment", &explanation.transit_gateway_attachment);
+    render_transit_route(x, &explanation.transit_gateway_route_table_route);
 }
 
 fn render_filter(x: &mut Xml, tag: &str, filter: &Option<PathFilter>) {

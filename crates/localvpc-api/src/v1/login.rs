@@ -21,6 +21,7 @@ pub async fn login(
     caller: Caller,
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
+    control.sync().await?;
     let instance_id = text_field(&body, "instance")?;
     let offered = text_field(&body, "public_key")?;
     let world = control.snapshot();

@@ -84,7 +84,8 @@ fn leg_json(topology: &Topology, leg: &LegView) -> Value {
 /// The addresses traceroute shows: the VPC router and peering connections never answer (spec §3.7), so a target
 /// in the VPC or a peer is hop 1; a NAT gateway is a router that answers from its private address (part 2 §13.2
 /// [D/O]: AWS's troubleshooting guide treats its absence from traceroute as the anomaly); beyond an internet
-/// gateway one AWS edge router shows first.
+/// gateway one AWS edge router shows first. ASSUMPTION (part 2 §14.4 [I]): a transit gateway does not answer
+/// either, so it is no hop.
 fn traceroute_hops(topology: &Topology, trace: &Trace) -> Vec<String> {
     if trace.verdict == Verdict::Dropped {
         return Vec::new();
@@ -269,6 +270,7 @@ pub async fn probe(
     caller: Caller,
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
+    control.sync().await?;
     let (from, to, protocol) = probe_fields(&body)?;
     let walk = Walk::new(&control, &caller.scope, from, to, protocol)?;
     let path = walk.trace(Mode::FirstDrop);
@@ -282,6 +284,7 @@ pub async fn explain(
     caller: Caller,
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
+    control.sync().await?;
     let (from, to, protocol) = probe_fields(&body)?;
     Ok(ok(explain_value(&control, &caller.scope, from, to, protocol)?))
 }

@@ -143,6 +143,7 @@ pub async fn reachability(
     caller: Caller,
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
+    control.sync().await?;
     let request = Request::read(&body)?;
     let topology = control.topology();
     // The walks take up to a second on a large network: off the async workers.

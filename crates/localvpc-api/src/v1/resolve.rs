@@ -25,6 +25,7 @@ pub async fn resolve(
     caller: Caller,
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
+    control.sync().await?;
     let topology = control.topology();
     let from = vantage(&control.snapshot(), &topology, &caller.scope, text_field(&body, "from")?)?;
     let name = text_field(&body, "name")?;

@@ -4,7 +4,7 @@
 //! inside shows as its VPC box, and its findings name no resource.
 
 use localvpc_api::Explanation;
-use localvpc_engine::topology::EniIx;
+use localvpc_engine::topology::{EniIx, TgwAttachmentKind};
 use localvpc_engine::visibility::{leg_view, FindingView, HopView, LegView};
 use localvpc_engine::{Endpoint, Place, Protocol, Topology, Verdict};
 use localvpc_model::ids::IdKind;
@@ -34,6 +34,14 @@ fn element(topology: &Topology, place: &Place) -> Element {
             Element::Subnet(topology.subnets[topology.enis[*eni].subnet].id.clone())
         }
         Place::NatGateway { vpc, eni: None, .. } => Element::Vpc(topology.vpcs[*vpc].id.clone()),
+        // The map draws no transit gateways: the subnet of the attachment the packet entered by stands for one; a
+        // peering attachment has no box, and the gateway's ID highlights nothing.
+        Place::TransitGateway { id, attachment, .. } => match topology.tgw_attachment(attachment).map(|a| &a.kind) {
+            Some(TgwAttachmentKind::Vpc { zones, .. }) if !zones.is_empty() => {
+                Element::Subnet(topology.subnets[zones[0].1].id.clone())
+            }
+            _ => Element::Vpc(id.clone()),
+        },
         Place::Internet => Element::Internet,
         // The map draws neither VPN gateways nor on-premises networks: the attached VPC's box stands for its
         // gateway, and the outside strip for whatever lies beyond it (tunnels, the customer's network).

@@ -175,6 +175,7 @@ impl Lab {
             Target::Gateway(id) => request.gateway_id = Some(id),
             Target::Peering(id) => request.vpc_peering_connection_id = Some(id),
             Target::Nat(id) => request.nat_gateway_id = Some(id),
+            Target::TransitGateway(id) => request.transit_gateway_id = Some(id),
         }
         self.tx(|tx, scope| route_table::create_route(tx, scope, &request));
     }
@@ -200,6 +201,7 @@ impl Lab {
             Target::Gateway(id) => request.gateway_id = Some(id),
             Target::Peering(id) => request.vpc_peering_connection_id = Some(id),
             Target::Nat(id) => request.nat_gateway_id = Some(id),
+            Target::TransitGateway(id) => request.transit_gateway_id = Some(id),
         }
         self.tx(|tx, scope| route_table::create_route(tx, scope, &request));
     }
@@ -370,4 +372,5 @@ pub enum Target {
     Gateway(String),
     Peering(String),
     Nat(String),
+    TransitGateway(String),
 }

@@ -8,6 +8,7 @@ mod lab;
 mod nat;
 mod properties;
 mod reachability;
+mod transit;
 mod visibility;
 mod vpn;
 

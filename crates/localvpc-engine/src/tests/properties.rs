@@ -1,4 +1,5 @@
-//! Properties over random topologies (proptest; some VPCs reach the internet through a NAT gateway): the engine
+//! Properties over random topologies (proptest; some VPCs reach the internet through a NAT gateway, some are
+//! attached to a transit gateway with 10.0.0.0/8 routed to it, some of its routes blackholed): the engine
 //! never panics, allowing more never blocks, removing a route never opens a path, adding one never closes one, an
 //! answered probe's reply crosses the same gateways, NAT gateways, VPN gateways and connections (from instances and
 //! from on-premises sites), adding a VPN to a VPC never closes a path, and every form
@@ -31,6 +32,10 @@ struct Plan {
     /// VPCs with a virtual private gateway and a BGP connection to a site 172.16.<n>.0/24: (VPC, routes propagated
     /// (else a static route), tunnels forced down: 0, 1 or 2).
     vpn_vpcs: Vec<(usize, bool, u8)>,
+    /// VPCs attached to the one transit gateway, routing 10.0.0.0/8 to it.
+    transit_vpcs: Vec<usize>,
+    /// VPCs whose block the transit gateway's table blackholes.
+    transit_blackholes: Vec<usize>,
 }
 
 fn plan() -> impl Strategy<Value = Plan> {
@@ -44,21 +49,35 @@ fn plan() -> impl Strategy<Value = Plan> {
             prop::collection::vec(0..vpcs, 0..3),
             prop::collection::vec((0..vpcs * 2, 0..vpcs * 2), 0..3),
             prop::collection::vec(0..vpcs, 0..3),
-            prop::collection::vec((0..vpcs, any::<bool>(), 0u8..3), 0..3),
+            (
+                prop::collection::vec(0..vpcs, 0..4),
+                prop::collection::vec(0..vpcs, 0..2),
+                prop::collection::vec((0..vpcs, any::<bool>(), 0u8..3), 0..3),
+            ),
         )
             .prop_map(
-                |(vpcs, peerings, routes, ingress, acl_denies, internet_routes, host_ingress, nat_vpcs, vpn_vpcs)| {
-                    Plan {
-                        vpcs,
-                        peerings,
-                        routes,
-                        ingress,
-                        acl_denies,
-                        internet_routes,
-                        host_ingress,
-                        nat_vpcs,
-                        vpn_vpcs,
-                    }
+                |(
+                    vpcs,
+                    peerings,
+                    routes,
+                    ingress,
+                    acl_denies,
+                    internet_routes,
+                    host_ingress,
+                    nat_vpcs,
+                    (transit_vpcs, transit_blackholes, vpn_vpcs),
+                )| Plan {
+                    vpcs,
+                    peerings,
+                    routes,
+                    ingress,
+                    acl_denies,
+                    internet_routes,
+                    host_ingress,
+                    nat_vpcs,
+                    transit_vpcs,
+                    transit_blackholes,
+                    vpn_vpcs,
                 },
             )
     })
@@ -90,7 +109,7 @@ fn build(plan: &Plan) -> Built {
     let mut instances = Vec::new();
     for n in 0..plan.vpcs {
         let vpc = lab.vpc(&format!("10.{n}.0.0/16"));
-        let subnet = lab.subnet(&vpc, &format!("10.{n}.1.0/24"));
+        let subnet = lab.subnet_in(&vpc, &format!("10.{n}.1.0/24"), "us-east-1a");
         instances.push(lab.instance(&subnet, &format!("10.{n}.1.10")));
         instances.push(lab.instance(&subnet, &format!("10.{n}.1.11")));
         vpcs.push(vpc);
@@ -131,6 +150,26 @@ fn build(plan: &Plan) -> Built {
             let (nat, _) = lab.nat_gateway(&public, true);
             lab.route(&vpcs[vpc], "0.0.0.0/0", Target::Nat(nat));
             routes.push((vpc, "0.0.0.0/0".into()));
+        }
+    }
+    let mut transit: Option<(String, String)> = None;
+    let mut attached = Vec::new();
+    for &vpc in &plan.transit_vpcs {
+        if !attached.contains(&vpc) {
+            let (gateway, _) = transit.get_or_insert_with(|| lab.transit_gateway()).clone();
+            lab.attach(&gateway, &vpcs[vpc], &[&subnets[vpc]]);
+            lab.route(&vpcs[vpc], "10.0.0.0/8", Target::TransitGateway(gateway));
+            routes.push((vpc, "10.0.0.0/8".into()));
+            attached.push(vpc);
+        }
+    }
+    if let Some((_, table)) = &transit {
+        let mut blackholed = Vec::new();
+        for &vpc in &plan.transit_blackholes {
+            if !blackholed.contains(&vpc) {
+                lab.tgw_route(table, &format!("10.{vpc}.0.0/16"), None);
+                blackholed.push(vpc);
+            }
         }
     }
     let mut sites = Vec::new();
@@ -230,6 +269,21 @@ proptest! {
                 for protocol in [Protocol::Icmp, Protocol::Tcp(22), Protocol::Udp(33434)] {
                     let trace = built.lab.probe(from, to, protocol);
                     if trace.verdict == Verdict::Reachable {
+                        // A VPC that reaches another both by peering and through the transit gateway may send the
+                        // answer by the other way (AWS routes each direction on its own): then only the gateways
+                        // that translate addresses must mirror.
+                        let both_ways = !plan.peerings.is_empty() && !plan.transit_vpcs.is_empty();
+                        let crossings = |leg: &crate::Leg| {
+                            let mut ids: Vec<String> = leg.hops.iter()
+                                .filter(|h| match h.kind {
+                                    HopKind::InternetGateway | HopKind::NatGateway | HopKind::VpnGateway | HopKind::VpnConnection => true,
+                                    HopKind::PeeringConnection | HopKind::TransitGateway => !both_ways,
+                                    _ => false,
+                                })
+                                .map(|h| h.id.clone()).collect();
+                            ids.sort();
+                            ids
+                        };
                         prop_assert_eq!(crossings(&trace.forward), crossings(trace.reply.as_ref().unwrap()));
                     }
                 }
@@ -397,6 +451,26 @@ proptest! {
             if i / 2 == vpc && plan.acl_denies.is_empty() {
                 prop_assert!(after, "instance {} of the NAT gateway's VPC has no internet", i);
             }
+        }
+    }
+
+    #[test]
+    fn attaching_a_vpc_to_the_transit_gateway_never_makes_a_reachable_pair_unreachable(
+        plan in plan(),
+        pick in 0usize..4,
+    ) {
+        let mut built = build(&plan);
+        let vpc = pick % built.vpcs.len();
+        prop_assume!(!plan.transit_vpcs.contains(&vpc));
+        let before = reachable_pairs(&built);
+        let vpc_id = built.vpcs[vpc].clone();
+        let subnet = built.lab.subnet_in(&vpc_id, &format!("10.{vpc}.2.0/24"), "us-east-1a");
+        let (gateway, _) = built.lab.transit_gateway();
+        built.lab.attach(&gateway, &vpc_id, &[&subnet]);
+        built.lab.route(&vpc_id, "10.0.0.0/8", Target::TransitGateway(gateway));
+        let after = reachable_pairs(&built);
+        for pair in before {
+            prop_assert!(after.contains(&pair), "{:?} lost", pair);
         }
     }
 

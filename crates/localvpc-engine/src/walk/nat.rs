@@ -64,7 +64,9 @@ impl Walker<'_> {
             );
             return None;
         }
-        // Part 2 §13.2 step 2 [D]: only interfaces of the gateway's own VPC may use it.
+        // Part 2 §13.2 step 2 [D]: only interfaces of the gateway's own VPC may use it. Traffic a transit gateway
+        // brought into the VPC is sent on by the attachment's interface in the VPC, so it passes (centralized
+        // egress, part 2 §13.2 step 2 [D]); peering delivers only inside the VPC and never reaches here.
         if vpc != nat.vpc
             && !self.block(
                 Code::NgwRequiresSourceInVpc,
@@ -150,6 +152,14 @@ impl Walker<'_> {
             place,
             &packet,
         );
+        // A host outside the VPC sent through a transit gateway (centralized egress, part 2 §14.4 [D]): the
+        // gateway's subnet routes the answer back towards it.
+        if !topology.vpcs[nat.vpc].contains(back.dst) {
+            if !self.acl(nat.subnet, true, &back) {
+                return None;
+            }
+            return self.route(nat.vpc, nat.subnet, nat_eni, back);
+        }
         // Into the VPC: out of the gateway's subnet (unless the host shares it), then the local route.
         let host_subnet = topology.subnet_containing(nat.vpc, back.dst);
         if host_subnet != Some(nat.subnet) && !self.acl(nat.subnet, true, &back) {

@@ -253,9 +253,8 @@ impl Walker<'_> {
     /// `transit_gateway_id` (part 2 §14.4 step 4): into a tunnel that is up, to the site behind the customer
     /// gateway; both tunnels down → `TGW_BAD_STATE_VPN`. The transit gateway's route table chose the attachment, so
     /// the connection's prefixes are not asked.
-    // Not called yet in this crate: the transit gateway walk is its caller, under the name it was agreed by (hence
-    // an `into_` that borrows: it moves the packet into the attachment, not the walker).
-    #[allow(dead_code, clippy::wrong_self_convention)]
+    // The name the transit gateway walk calls it by: it moves the packet into the attachment, not the walker.
+    #[allow(clippy::wrong_self_convention)]
     pub(super) fn into_vpn_attachment(
         &mut self,
         transit_gateway_id: &str,
@@ -304,8 +303,8 @@ impl Walker<'_> {
     }
 }
 
-/// One leg that starts at a transit gateway handing `packet` to a VPN attachment: what the transit gateway walk will
-/// do, for the engine's tests of [`Walker::into_vpn_attachment`] until that walk calls it.
+/// One leg that starts at a transit gateway handing `packet` to a VPN attachment, for the engine's tests of
+/// [`Walker::into_vpn_attachment`] on its own.
 #[cfg(test)]
 pub(crate) fn vpn_attachment_leg(
     topology: &crate::Topology,
@@ -321,6 +320,7 @@ pub(crate) fn vpn_attachment_leg(
         findings: Vec::new(),
         conntrack: &[],
         translations: Vec::new(),
+        transit_crossings: 1,
     };
     let delivered = walker.into_vpn_attachment(transit_gateway_id, vpn_connection_id, packet);
     crate::Leg { hops: walker.hops, delivered, findings: walker.findings, translations: walker.translations }

@@ -79,6 +79,7 @@ impl Ec2Error {
             RequestTooLarge => "RequestEntityTooLarge",
             MalformedId { code, .. } => code,
             InternalError => "InternalError",
+            ServiceUnavailable => "ServiceUnavailable",
             VpcNotFound(_) => "InvalidVpcID.NotFound",
             SubnetNotFound(_) => "InvalidSubnetID.NotFound",
             InternetGatewayNotFound(_) => "InvalidInternetGatewayID.NotFound",
@@ -216,6 +217,7 @@ impl Ec2Error {
             | Ec2Error::InvalidClientTokenId => 403,
             Ec2Error::RequestTooLarge => 413,
             Ec2Error::InternalError => 500,
+            Ec2Error::ServiceUnavailable => 503,
             _ => 400,
         }
     }

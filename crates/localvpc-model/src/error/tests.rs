@@ -25,6 +25,7 @@ fn every_variant() -> Vec<Ec2Error> {
         RequestTooLarge,
         MalformedId { code: "InvalidVpcID.Malformed", id: "vpc-1".into(), prefix: "vpc" },
         InternalError,
+        ServiceUnavailable,
         VpcNotFound(vec![id()]),
         VpcNotFound(vec![id(), id()]),
         SubnetNotFound(vec![id()]),

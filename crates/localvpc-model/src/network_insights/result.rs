@@ -106,6 +106,26 @@ pub struct RouteTableRoute {
     pub state: String,
 }
 
+/// `TransitGatewayRouteTableRoute`: a route of a transit gateway route table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransitGatewayRouteTableRoute {
+    /// The destination block.
+    pub destination_cidr: String,
+    /// `active` or `blackhole`.
+    pub state: String,
+    /// `static` or `propagated`.
+    pub route_origin: String,
+    /// The attachment it sends to (absent for a blackhole route).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_id: Option<String>,
+    /// What that attachment joins (`vpc-…`, `tgw-…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    /// `vpc` or `peering`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+}
+
 /// `AnalysisSecurityGroupRule`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityGroupRule {
@@ -160,6 +180,12 @@ pub struct PathComponent {
     /// The component's VPC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc: Option<Component>,
+    /// The transit gateway (of an attachment or a transit gateway route table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_gateway: Option<Component>,
+    /// The transit gateway route that carried the packet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_gateway_route_table_route: Option<TransitGatewayRouteTableRoute>,
     /// What the component did to the packet, as informational explanation codes (a NAT gateway's translations).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub explanations: Vec<Explanation>,
@@ -181,6 +207,8 @@ impl PathComponent {
             source_vpc: None,
             subnet: None,
             vpc: None,
+            transit_gateway: None,
+            transit_gateway_route_table_route: None,
             explanations: Vec::new(),
         }
     }
@@ -188,7 +216,7 @@ impl PathComponent {
     /// The IDs this component names (itself, what it is attached to, its subnet and VPCs): what `FilterInArns` and
     /// `FilterOutArns` are compared with.
     pub fn named_ids(&self) -> impl Iterator<Item = &str> {
-        [&self.attached_to, &self.destination_vpc, &self.source_vpc, &self.subnet, &self.vpc]
+        [&self.attached_to, &self.destination_vpc, &self.source_vpc, &self.subnet, &self.vpc, &self.transit_gateway]
             .into_iter()
             .flatten()
             .chain(std::iter::once(&self.component))
@@ -261,6 +289,15 @@ pub struct Explanation {
     /// The peering connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc_peering_connection: Option<Component>,
+    /// The transit gateway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_gateway: Option<Component>,
+    /// The transit gateway attachment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_gateway_attachment: Option<Component>,
+    /// The transit gateway route table route concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_gateway_route_table_route: Option<TransitGatewayRouteTableRoute>,
 }
 
 impl Explanation {

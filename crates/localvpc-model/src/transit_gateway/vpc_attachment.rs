@@ -296,3 +296,11 @@ pub fn vpc_attached(world: &World, vpc_id: &str, gateway_id: &str) -> bool {
     live_of_vpc(world, vpc_id)
         .any(|attachment| attachment.transit_gateway_id == gateway_id && attachment.state == AttachmentState::Available)
 }
+
+/// The gateways VPC `vpc_id` has an available attachment to: the transit gateways its route tables may name.
+pub fn attached_gateways<'w>(world: &'w World, vpc_id: &str) -> impl Iterator<Item = &'w super::TransitGateway> {
+    live_of_vpc(world, vpc_id)
+        .filter(|attachment| attachment.state == AttachmentState::Available)
+        .filter_map(|attachment| world.transit_gateways.get(attachment.transit_gateway_id.as_str()))
+        .map(|gateway| &**gateway)
+}

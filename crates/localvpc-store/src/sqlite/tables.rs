@@ -14,13 +14,6 @@ use sqlx::{Row, SqlitePool};
 use crate::batch_log::NetEffect;
 use crate::{Record, StoreError};
 
-pub(super) const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS records (
-        kind TEXT NOT NULL, account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
-        PRIMARY KEY (kind, account, region, id)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID",
-];
-
 /// Rows per multi-row statement: SQLite allows 999 bound parameters in a statement on its oldest supported builds.
 const PUTS_PER_STATEMENT: usize = 999 / 5;
 const DELETES_PER_STATEMENT: usize = 999 / 4;
@@ -63,9 +56,7 @@ pub(super) async fn open(path: &Path) -> Result<SqlitePool, StoreError> {
         .test_before_acquire(false)
         .connect_with(options)
         .await?;
-    for statement in SCHEMA {
-        sqlx::query(statement).execute(&pool).await?;
-    }
+    crate::migrations::migrator(crate::migrations::SQLITE).await?.run(&pool).await.map_err(sqlx::Error::from)?;
     Ok(pool)
 }
 
@@ -192,7 +183,10 @@ mod tests {
             Write::Meta { key: "next_id", value: "9" },
         ]);
         assert!(commit(&pool, &effect).await.is_err());
-        sqlx::query(SCHEMA[1]).execute(&pool).await.unwrap();
+        sqlx::query("CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID")
+            .execute(&pool)
+            .await
+            .unwrap();
         let mut next = NetEffect::default();
         next.add(&[Write::Put { kind: "sg", account: "1", region: "r", id: "sg-kept", body: "{}" }]);
         commit(&pool, &next).await.unwrap();

@@ -136,6 +136,7 @@ fn target_parameter(target: &str) -> Option<(&'static str, &str)> {
         t if t.starts_with("i-") => "InstanceId",
         t if t.starts_with("eni-") => "NetworkInterfaceId",
         t if t.starts_with("nat-") => "NatGatewayId",
+        t if t.starts_with("tgw-") => "TransitGatewayId",
         _ => "GatewayId",
     };
     Some((name, target))
@@ -164,7 +165,8 @@ async fn run_change(state: &ConsoleState, session: &Session, table_id: &str, cha
 
 /// The picker's targets in this Region, by group as AWS's console offers them: local, internet gateways, the
 /// table's VPC's available NAT gateways, the virtual private gateway attached to it, the peering connections this
-/// scope sees, instances (not terminated) and network interfaces.
+/// scope sees, the transit gateways the table's VPC is attached to, instances (not terminated) and network
+/// interfaces.
 fn target_groups(view: &View, vpc_id: &str) -> Vec<(&'static str, Vec<(String, String)>)> {
     let region = view.region();
     let scope = &view.session.scope;
@@ -190,7 +192,11 @@ fn target_groups(view: &View, vpc_id: &str) -> Vec<(&'static str, Vec<(String, S
         .map(|vgw| (vgw.id.clone(), label(&vgw.id, &vgw.tags)))
         .into_iter()
         .collect();
-    for group in [&mut igws, &mut peerings, &mut instances, &mut interfaces] {
+    let mut transit_gateways: Vec<_> =
+        localvpc_model::transit_gateway::vpc_attachment::attached_gateways(&view.world, vpc_id)
+            .map(|gateway| (gateway.id.clone(), label(&gateway.id, gateway.tags_for(scope))))
+            .collect();
+    for group in [&mut igws, &mut peerings, &mut transit_gateways, &mut instances, &mut interfaces] {
         group.sort();
     }
     vec![
@@ -199,6 +205,7 @@ fn target_groups(view: &View, vpc_id: &str) -> Vec<(&'static str, Vec<(String, S
         ("NAT Gateway", super::super::nat_gateway::available_in_vpc(region, vpc_id)),
         ("Virtual Private Gateway", vgws),
         ("Peering Connection", peerings),
+        ("Transit Gateway", transit_gateways),
         ("Instance", instances),
         ("Network Interface", interfaces),
     ]
@@ -383,6 +390,7 @@ mod tests {
         assert_eq!(target_parameter("i-1"), Some(("InstanceId", "i-1")));
         assert_eq!(target_parameter("eni-1"), Some(("NetworkInterfaceId", "eni-1")));
         assert_eq!(target_parameter("nat-1"), Some(("NatGatewayId", "nat-1")));
+        assert_eq!(target_parameter("tgw-1"), Some(("TransitGatewayId", "tgw-1")));
         assert_eq!(target_parameter(""), None);
     }
 }

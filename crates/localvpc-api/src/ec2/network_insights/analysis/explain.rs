@@ -184,6 +184,28 @@ impl Analyser<'_> {
                 let connection = self.component(&topology.vpn.sites[*site].scope, id);
                 out.push(Explanation::new(code.as_str(), Some(connection)));
             }
+            (code, Place::TransitGateway { id, attachment, route_table, route }) => {
+                // Part 2 §14.5 [D RA]: TGW_ROUTE_AZ_RESTRICTION and BAD_STATE_ATTACHMENT name the attachment;
+                // TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION the attachment; TGW_RTB_* the table and its route.
+                let gateway = self.of_transit_gateway(id, id);
+                let attachment = self.of_transit_gateway(id, attachment);
+                let table = route_table.as_ref().map(|table| self.of_transit_gateway(id, table));
+                let blocking = match code {
+                    Code::TgwRtbNoRouteToTgwAttachment | Code::TgwRtbBadStateRoute => table.clone(),
+                    _ => Some(attachment.clone()),
+                };
+                let mut explanation = Explanation::new(code.as_str(), blocking.or(Some(gateway.clone())));
+                explanation.transit_gateway = Some(gateway);
+                explanation.transit_gateway_attachment = Some(attachment);
+                explanation.route_table = table;
+                explanation.transit_gateway_route_table_route =
+                    route.as_ref().map(|route| self.transit_route(id, route));
+                explanation.address = Some(packet.dst.to_string());
+                if *code == Code::BadStateAttachment {
+                    explanation.state = Some("pendingAcceptance".into());
+                }
+                out.push(explanation);
+            }
             (code, place) => {
                 // CANNOT_ROUTE for the appliance targets localvpc does not forward through (instances,
                 // interfaces), and the engine's code for any other pairing.

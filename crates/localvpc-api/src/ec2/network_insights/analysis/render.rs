@@ -4,11 +4,14 @@
 //! left out.
 
 use localvpc_engine::packet::proto;
-use localvpc_engine::topology::{AclRule as EngineAclRule, CompiledRoute, EniIx, SgPeer, SgRule, Target, VpcIx};
+use localvpc_engine::topology::{
+    AclRule as EngineAclRule, CompiledRoute, EniIx, SgPeer, SgRule, Target, TgwAttachmentKind, TgwRoute, VpcIx,
+};
 use localvpc_engine::{HopKind, Leg, Packet, Place};
 use localvpc_model::network_insights;
 use localvpc_model::network_insights::result::{
     AclRule, Component, Explanation, PacketHeader, PathComponent, PortRange, RouteTableRoute, SecurityGroupRule,
+    TransitGatewayRouteTableRoute,
 };
 use localvpc_model::Scope;
 
@@ -84,6 +87,33 @@ impl Analyser<'_> {
         let scope =
             self.world.peerings().get(id).map(|pcx| pcx.requester.scope()).unwrap_or_else(|| self.scope.clone());
         self.component(&scope, id)
+    }
+
+    /// A transit gateway, or one of its route tables or attachments (`id`), in the gateway owner's scope.
+    pub(super) fn of_transit_gateway(&self, gateway: &str, id: &str) -> Component {
+        let scope = self.topology.transit_gateway(gateway).map_or(self.scope, |gateway| &gateway.scope);
+        self.component(scope, id)
+    }
+
+    /// A transit gateway route as `TransitGatewayRouteTableRoute`, seen from `gateway`'s table.
+    pub(super) fn transit_route(&self, gateway: &str, route: &TgwRoute) -> TransitGatewayRouteTableRoute {
+        let attachment = route.attachment.as_deref().and_then(|id| self.topology.tgw_attachment(id));
+        let resource = attachment.map(|attachment| match &attachment.kind {
+            TgwAttachmentKind::Vpc { vpc, .. } => (self.topology.vpcs[*vpc].id.clone(), "vpc"),
+            TgwAttachmentKind::Peering { requester, accepter } => {
+                let peer = if requester == gateway { accepter } else { requester };
+                (peer.clone(), "peering")
+            }
+            TgwAttachmentKind::Vpn { connection } => (connection.clone(), "vpn"),
+        });
+        TransitGatewayRouteTableRoute {
+            destination_cidr: route.destination.to_string(),
+            state: if route.active { "active" } else { "blackhole" }.into(),
+            route_origin: if route.is_static { "static" } else { "propagated" }.into(),
+            attachment_id: route.attachment.clone(),
+            resource_id: resource.as_ref().map(|(id, _)| id.clone()),
+            resource_type: resource.map(|(_, kind)| kind.to_string()),
+        }
     }
 
     pub(super) fn interface_component(&self, sequence: u32, eni: EniIx) -> PathComponent {
@@ -177,6 +207,22 @@ impl Analyser<'_> {
                     component.vpc = Some(self.vpc(*vpc));
                     component.explanations = nat_translations(&hop.packet, &translated);
                     out.push(component);
+                }
+                (_, Place::TransitGateway { id, attachment, route_table, route }) => {
+                    // The attachment the packet entered by, then the table whose route carried it.
+                    let gateway = self.of_transit_gateway(id, id);
+                    let mut entry = PathComponent::new(sequence, self.of_transit_gateway(id, attachment));
+                    entry.transit_gateway = Some(gateway.clone());
+                    entry.inbound_header = Some(header(&hop.packet));
+                    out.push(entry);
+                    if let Some(table) = route_table {
+                        let mut lookup = PathComponent::new(sequence + 1, self.of_transit_gateway(id, table));
+                        lookup.transit_gateway = Some(gateway);
+                        lookup.transit_gateway_route_table_route =
+                            route.as_ref().map(|route| self.transit_route(id, route));
+                        lookup.outbound_header = Some(header(&hop.packet));
+                        out.push(lookup);
+                    }
                 }
                 (_, Place::InternetGateway { id, vpc, .. }) => {
                     let mut component =
