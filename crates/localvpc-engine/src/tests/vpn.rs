@@ -356,3 +356,41 @@ fn a_transit_gateway_hands_traffic_to_a_vpn_attachment_unless_both_tunnels_are_d
     assert_eq!(codes, vec![Code::TgwBadStateVpn]);
     assert_eq!(Code::TgwBadStateVpn.as_str(), "TGW_BAD_STATE_VPN");
 }
+
+#[test]
+fn a_vpc_reaches_a_site_through_a_transit_gateways_vpn_attachment() {
+    let mut lab = Lab::new();
+    let vpc = lab.vpc("10.6.0.0/16");
+    let subnet = lab.subnet(&vpc, "10.6.1.0/24");
+    let host = lab.instance(&subnet, "10.6.1.4");
+    let (tgw, table) = lab.transit_gateway();
+    lab.attach(&tgw, &vpc, &[&subnet]);
+    lab.route(&vpc, "172.16.0.0/16", Target::TransitGateway(tgw.clone()));
+    let cgw = lab.customer_gateway("203.0.113.12", "172.16.0.0/16");
+    let mut request = CreateVpnConnection {
+        customer_gateway_id: cgw,
+        connection_type: "ipsec.1".into(),
+        transit_gateway_id: Some(tgw.clone()),
+        ..Default::default()
+    };
+    request.options.static_routes_only = Some(false);
+    let vpn = lab.tx(|tx, scope| vpn_connection::create(tx, scope, request)).id.clone();
+    // The BGP prefix propagated into the gateway's default table carries the packet into the tunnel.
+    let trace = lab.probe(&host, "172.16.0.1", Protocol::Icmp);
+    assert!(trace.forward.findings.is_empty(), "{trace:#?}");
+    assert!(matches!(trace.forward.delivered, Some((crate::Endpoint::OnPremises(..), _))));
+    assert!(trace.forward.hops.iter().any(|hop| hop.kind == HopKind::VpnConnection && hop.id == vpn));
+    // Both tunnels down: the BGP route is withdrawn; a static route to the attachment then meets the dead tunnels.
+    lab.tunnels(&vpn, TunnelChoice::Both, false);
+    assert_eq!(codes(&lab.probe(&host, "172.16.0.1", Protocol::Icmp)), vec![Code::TgwRtbNoRouteToTgwAttachment]);
+    let attachment = lab
+        .world
+        .spanning::<localvpc_model::transit_gateway::TransitGatewayAttachment>()
+        .values()
+        .find(|attachment| attachment.resource_type() == "vpn")
+        .unwrap()
+        .id
+        .clone();
+    lab.tgw_route(&table, "172.16.0.0/16", Some(&attachment));
+    assert_eq!(codes(&lab.probe(&host, "172.16.0.1", Protocol::Icmp)), vec![Code::TgwBadStateVpn]);
+}
