@@ -368,7 +368,7 @@ fn a_vpc_reaches_a_site_through_a_transit_gateways_vpn_attachment() {
     lab.route(&vpc, "172.16.0.0/16", Target::TransitGateway(tgw.clone()));
     let cgw = lab.customer_gateway("203.0.113.12", "172.16.0.0/16");
     let mut request = CreateVpnConnection {
-        customer_gateway_id: cgw,
+        customer_gateway_id: cgw.clone(),
         connection_type: "ipsec.1".into(),
         transit_gateway_id: Some(tgw.clone()),
         ..Default::default()
@@ -377,9 +377,13 @@ fn a_vpc_reaches_a_site_through_a_transit_gateways_vpn_attachment() {
     let vpn = lab.tx(|tx, scope| vpn_connection::create(tx, scope, request)).id.clone();
     // The BGP prefix propagated into the gateway's default table carries the packet into the tunnel.
     let trace = lab.probe(&host, "172.16.0.1", Protocol::Icmp);
-    assert!(trace.forward.findings.is_empty(), "{trace:#?}");
+    assert_eq!(trace.verdict, Verdict::Reachable, "{trace:#?}");
     assert!(matches!(trace.forward.delivered, Some((crate::Endpoint::OnPremises(..), _))));
     assert!(trace.forward.hops.iter().any(|hop| hop.kind == HopKind::VpnConnection && hop.id == vpn));
+    // And the site reaches the instance the same way back, its group admitting the site.
+    lab.allow_in(&host, "icmp", Some((-1, -1)), "172.16.0.0/16");
+    let from_site = lab.probe_from_site(&cgw, "10.6.1.4", Protocol::Icmp, Mode::FirstDrop);
+    assert_eq!(from_site.verdict, Verdict::Reachable, "{from_site:#?}");
     // Both tunnels down: the BGP route is withdrawn; a static route to the attachment then meets the dead tunnels.
     lab.tunnels(&vpn, TunnelChoice::Both, false);
     assert_eq!(codes(&lab.probe(&host, "172.16.0.1", Protocol::Icmp)), vec![Code::TgwRtbNoRouteToTgwAttachment]);

@@ -161,7 +161,11 @@ impl Topology {
                     requester: attachment.transit_gateway_id.clone(),
                     accepter: peer.transit_gateway_id.clone(),
                 },
-                AttachmentResource::Vpn(vpn) => TgwAttachmentKind::Vpn { connection: vpn.vpn_connection_id.clone() },
+                AttachmentResource::Vpn(vpn) => {
+                    let ends = (attachment.transit_gateway_id.clone(), attachment.id.clone());
+                    self.vpn.transit_attachments.insert(vpn.vpn_connection_id.clone(), ends);
+                    TgwAttachmentKind::Vpn { connection: vpn.vpn_connection_id.clone() }
+                }
             };
             let node = TgwAttachmentNode {
                 id: attachment.id.clone(),

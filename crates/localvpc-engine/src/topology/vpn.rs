@@ -29,6 +29,8 @@ pub struct VpnNetwork {
     pub sites: Vec<SiteNode>,
     /// The live connections that end on a transit gateway (VPN attachments), by connection ID.
     pub transit_links: HashMap<String, VpnLink>,
+    /// The transit gateway and live VPN attachment of each such connection (filled by `transit.rs`).
+    pub transit_attachments: HashMap<String, (String, String)>,
     gateway_by_id: HashMap<String, VgwIx>,
     site_by_key: HashMap<(Scope, String), SiteIx>,
 }
@@ -86,6 +88,8 @@ pub struct SiteNode {
     pub source: Option<Ipv4Addr>,
     /// Its connections to virtual private gateways: (gateway, index in the gateway's links).
     pub links: Vec<(VgwIx, usize)>,
+    /// Its connections to transit gateways (keys of [`VpnNetwork::transit_links`]).
+    pub transit_links: Vec<String>,
 }
 
 impl SiteNode {
@@ -151,6 +155,7 @@ impl Topology {
                 source: prefixes.first().map(|prefix| first_host(*prefix)),
                 prefixes,
                 links: Vec::new(),
+                transit_links: Vec::new(),
             });
         }
         let to_transit_gateways = region
@@ -162,6 +167,7 @@ impl Topology {
                 continue;
             };
             let link = link_of(region, connection, site);
+            self.vpn.sites[site].transit_links.push(connection.id.clone());
             self.vpn.transit_links.insert(connection.id.clone(), link);
         }
         for gateway in region.vpn_gateways.values().filter(|gateway| gateway.lifecycle.is_live()) {

@@ -72,7 +72,7 @@ impl Walker<'_> {
     }
 
     /// Step 3: the packet entered `gateway` by `ingress`; it is looked up in the table associated with `ingress`.
-    fn enter_transit_gateway(
+    pub(super) fn enter_transit_gateway(
         &mut self,
         gateway: &str,
         ingress: &TgwAttachmentNode,

@@ -159,6 +159,14 @@ impl Walker<'_> {
         let chosen = node.links.iter().copied().max_by_key(|&(gateway, link)| {
             (reaches(gateway, link), topology.vpn.gateways[gateway].links[link].tunnel.is_some())
         });
+        // A connection to a transit gateway takes what no virtual private gateway of the site reaches: the
+        // transit gateway's route tables decide from there.
+        let vgw_reaches = chosen.is_some_and(|(gateway, link)| reaches(gateway, link));
+        if !vgw_reaches {
+            if let Some(connection) = node.transit_links.first() {
+                return self.site_into_transit_gateway(site, connection, packet);
+            }
+        }
         let Some((gateway, link_index)) = chosen else {
             self.block(
                 Code::NoRouteToDestination,
@@ -296,6 +304,33 @@ impl Walker<'_> {
         let detail = format!("{transit_gateway_id} tunnel {tunnel} -> {}", site.id);
         self.hop(HopKind::VpnConnection, &link.id, detail, place, &packet);
         self.at_site(link.site, packet)
+    }
+
+    /// From the site into the transit gateway its connection `connection` ends on, through the connection's VPN
+    /// attachment (part 2 §14.4: the gateway looks the packet up in the table associated with that attachment).
+    fn site_into_transit_gateway(&mut self, site: SiteIx, connection: &str, packet: Packet) -> Arrival {
+        let topology = self.topology;
+        let node = &topology.vpn.sites[site];
+        let link = &topology.vpn.transit_links[connection];
+        let (gateway, attachment) = topology.vpn.transit_attachments.get(connection)?;
+        let place = Place::VpnConnection { id: link.id.clone(), vgw: gateway.clone(), site, tunnel: link.tunnel };
+        if link.tunnel.is_none()
+            && !self.block(
+                Code::BadStateVpn,
+                &link.id,
+                format!("both tunnels of {} are down", link.id),
+                format!("bring a tunnel of {} up (localvpc vpn tunnel {} --tunnel both --up)", link.id, link.id),
+                place.clone(),
+                &packet,
+            )
+        {
+            return None;
+        }
+        let tunnel = link.tunnel.unwrap_or(1);
+        self.hop(HopKind::VpnConnection, &link.id, format!("{} tunnel {tunnel} -> {gateway}", node.id), place, &packet);
+        let ingress = topology.tgw_attachment(attachment)?;
+        // ASSUMPTION (part 2 §14.4 [I]): a VPN attachment has no zone; the egress VPC attachment uses its first.
+        self.enter_transit_gateway(gateway, ingress, "", packet)
     }
 
     fn is_private_eni_address(&self, vpc: VpcIx, address: Ipv4Addr) -> bool {
