@@ -97,3 +97,37 @@ def test_another_account_cannot_end_a_connection_on_the_gateway(ec2, client_fact
         "VpnConnectionId"]
     assert len(vpn_attachment(ec2, vpn)) == 1
     assert other.describe_transit_gateway_attachments()["TransitGatewayAttachments"] == []
+
+
+def test_an_office_and_a_vpc_ping_each_other_through_the_transit_gateway(client_factory, localvpc):  # noqa: F811
+    ec2 = client_factory(region=REGION)
+    tgw, _ = transit_gateway(ec2)
+    vpc = ec2.create_vpc(CidrBlock="10.6.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.6.1.0/24")["Subnet"]["SubnetId"]
+    instance = ec2.run_instances(ImageId="ami-0123456789abcdef0", InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                                 SubnetId=subnet, PrivateIpAddress="10.6.1.4")["Instances"][0]
+    ec2.authorize_security_group_ingress(GroupId=instance["SecurityGroups"][0]["GroupId"], IpPermissions=[
+        {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": OFFICE}]}])
+    ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[subnet])
+    main = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
+    site = f"onprem:{office_gateway(ec2)}"
+    # No VPN yet: the office reaches nothing.
+    assert localvpc("exec", site, "--", "ping", "-c", "1", "10.6.1.4").rc == 1
+    vpn = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=site.split(":")[1], TransitGatewayId=tgw)[
+        "VpnConnection"]["VpnConnectionId"]
+    there = localvpc("exec", site, "--", "ping", "-c", "1", "10.6.1.4")
+    assert there.rc == 1, there  # the VPC has no route back to the office yet
+    ec2.create_route(RouteTableId=main, DestinationCidrBlock=OFFICE, TransitGatewayId=tgw)
+    there = localvpc("exec", site, "--", "ping", "-c", "1", "10.6.1.4")
+    assert there.rc == 0 and "1 received" in there.out, localvpc("explain", site, "10.6.1.4")
+    back = localvpc("exec", instance["InstanceId"], "--", "ping", "-c", "1", "172.16.0.1")
+    assert back.rc == 0 and "1 received" in back.out, back
+    # A static route to the attachment keeps the office in the table; both tunnels down then stop it there.
+    (attachment,) = vpn_attachment(ec2, vpn)
+    table = ec2.describe_transit_gateways(TransitGatewayIds=[tgw])["TransitGateways"][0]["Options"][
+        "AssociationDefaultRouteTableId"]
+    ec2.create_transit_gateway_route(TransitGatewayRouteTableId=table, DestinationCidrBlock=OFFICE,
+                                     TransitGatewayAttachmentId=attachment["TransitGatewayAttachmentId"])
+    assert localvpc("vpn", "tunnel", vpn, "--tunnel", "both", "--down").rc == 0
+    why = localvpc("explain", instance["InstanceId"], "172.16.0.1")
+    assert why.rc == 1 and "TGW_BAD_STATE_VPN" in why.out and vpn in why.out, why
