@@ -176,9 +176,10 @@ def test_static_routes_only_on_static_connections(ec2):
 
 def test_which_gateway_a_connection_ends_on_is_checked(ec2):
     cgw_id, _ = gateways(ec2)
-    with ec2_error("InvalidTransitGatewayID.NotFound",
-                   "Transit Gateway tgw-0123456789abcdef0 was deleted or does not exist."):
+    with ec2_error("InvalidTransitGatewayID.NotFound", "The transitGateway ID 'tgw-0123456789abcdef0' does not exist"):
         ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw_id, TransitGatewayId="tgw-0123456789abcdef0")
+    with ec2_error("InvalidTransitGatewayID.NotFound", "The transitGateway ID 'gateway_id' does not exist"):
+        ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw_id, TransitGatewayId="gateway_id")
     with ec2_error("InvalidParameterValue", "The request must contain either parameter vpnGatewayId or "
                                             "transitGatewayId"):
         ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw_id)

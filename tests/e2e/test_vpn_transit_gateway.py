@@ -88,7 +88,7 @@ def test_another_account_cannot_end_a_connection_on_the_gateway(ec2, client_fact
     tgw, _ = transit_gateway(ec2)
     other = client_factory(key="222222222222")
     cgw = office_gateway(other)
-    with ec2_error("InvalidTransitGatewayID.NotFound", f"Transit Gateway {tgw} was deleted or does not exist."):
+    with ec2_error("InvalidTransitGatewayID.NotFound", f"The transitGateway ID '{tgw}' does not exist"):
         other.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw, TransitGatewayId=tgw)
     assert other.describe_vpn_connections()["VpnConnections"] == []
     # Positive control: the owner can, and the other account sees none of its attachments.

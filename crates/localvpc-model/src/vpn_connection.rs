@@ -225,7 +225,13 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateVpnConnection) -> Resul
     let (vpn_gateway_id, transit_gateway_id) = match (&request.vpn_gateway_id, &request.transit_gateway_id) {
         (Some(vpn_gateway_id), _) => (Some(vpn_gateway::find_live(region, vpn_gateway_id, now)?.id.clone()), None),
         (None, Some(transit_gateway_id)) => {
-            (None, Some(crate::transit_gateway::find_usable(tx.world(), scope, transit_gateway_id)?.id))
+            // AWS checks no shape here [O: moto's AWS-verified test]: an ID no usable gateway has is NotFound.
+            let usable = IdKind::TransitGateway.check(transit_gateway_id).is_ok()
+                && crate::transit_gateway::find_usable(tx.world(), scope, transit_gateway_id).is_ok();
+            if !usable {
+                return Err(VpnError::TransitGatewayNotFound(transit_gateway_id.clone()).into());
+            }
+            (None, Some(transit_gateway_id.clone()))
         }
         (None, None) => return Err(VpnError::NoGateway.into()),
     };

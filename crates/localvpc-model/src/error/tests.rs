@@ -127,6 +127,7 @@ fn every_variant() -> Vec<Ec2Error> {
         Address(AddressError::InsufficientCapacity),
         Vpn(VpnError::CustomerGatewayNotFound(vec![id()])),
         Vpn(VpnError::CustomerGatewayNotFound(vec![id(), id()])),
+        Vpn(VpnError::TransitGatewayNotFound("tgw-1".into())),
         Vpn(VpnError::VpnGatewayNotFound(vec![id()])),
         Vpn(VpnError::VpnConnectionNotFound(vec![id()])),
         Vpn(VpnError::InvalidGatewayType("ipsec.2".into())),

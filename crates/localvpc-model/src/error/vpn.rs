@@ -17,6 +17,10 @@ pub enum VpnError {
     /// §15.3 [M text; code D]: unknown VPN connection ID(s).
     #[error("{}", super::not_found("vpnConnection", .0))]
     VpnConnectionNotFound(Vec<String>),
+    /// §15.3 [O: moto's AWS-verified test]: CreateVpnConnection naming a transit gateway the caller cannot use —
+    /// unknown, of any shape, or another account's not shared with it.
+    #[error("The transitGateway ID '{0}' does not exist")]
+    TransitGatewayNotFound(String),
     /// §15.1: a `Type` other than `ipsec.1`. ASSUMPTION (text [I]).
     #[error("Value ({0}) for parameter type is invalid. Valid values: ipsec.1")]
     InvalidGatewayType(String),
@@ -159,6 +163,7 @@ impl VpnError {
         use VpnError::*;
         match self {
             CustomerGatewayNotFound(_) => "InvalidCustomerGatewayID.NotFound",
+            TransitGatewayNotFound(_) => "InvalidTransitGatewayID.NotFound",
             VpnGatewayNotFound(_) => "InvalidVpnGatewayID.NotFound",
             VpnConnectionNotFound(_) => "InvalidVpnConnectionID.NotFound",
             InvalidGatewayType(_)
