@@ -77,10 +77,18 @@ fn benches(c: &mut Criterion) {
     let egress = with_nat_egress(small);
     let topology = Topology::compile(&egress, 1);
     let destination = "8.8.8.8".parse().unwrap();
+    // An instance of VPC 0 (interfaces are ordered by ID, not by VPC).
+    let private = (0..topology.enis.len())
+        .find(|&eni| {
+            let node = &topology.enis[eni];
+            node.instance_id.is_some() && topology.vpcs[node.vpc].primary_cidr.to_string() == "10.0.0.0/16"
+        })
+        .expect("an instance in VPC 0");
+    let from_private = Vantage::Eni(private);
     c.bench_function("probe/icmp_private_to_internet_via_nat (10 VPCs x 20)", |b| {
         b.iter(|| {
-            let trace =
-                trace(&topology, black_box(&Probe { from, destination, protocol: Protocol::Icmp }), Mode::FirstDrop);
+            let probe = Probe { from: from_private, destination, protocol: Protocol::Icmp };
+            let trace = trace(&topology, black_box(&probe), Mode::FirstDrop);
             assert_eq!(trace.verdict, localvpc_engine::Verdict::Reachable);
             trace
         })
