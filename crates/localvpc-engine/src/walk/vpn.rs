@@ -14,7 +14,7 @@ use std::net::Ipv4Addr;
 use super::{Arrival, Walker};
 use crate::packet::{Code, Endpoint, HopKind, Packet, Place};
 use crate::rules::describe;
-use crate::topology::{SiteIx, VgwIx, VpcIx};
+use crate::topology::{SiteIx, VgwIx, VpcIx, VpnLink};
 
 impl Walker<'_> {
     /// A route of `vpc` sent the packet to the virtual private gateway `id`.
@@ -98,16 +98,7 @@ impl Walker<'_> {
         };
         let place =
             Place::VpnConnection { id: link.id.clone(), vgw: node.id.clone(), site: link.site, tunnel: link.tunnel };
-        if link.tunnel.is_none()
-            && !self.block(
-                Code::BadStateVpn,
-                &link.id,
-                format!("both tunnels of {} are down", link.id),
-                format!("bring a tunnel of {} up (localvpc vpn tunnel {} --tunnel both --up)", link.id, link.id),
-                place.clone(),
-                &packet,
-            )
-        {
+        if !self.tunnels_up(link, Code::BadStateVpn, &place, &packet) {
             return None;
         }
         let tunnel = link.tunnel.unwrap_or(1);
@@ -184,16 +175,7 @@ impl Walker<'_> {
         let vgw = &topology.vpn.gateways[gateway];
         let link = &vgw.links[link_index];
         let place = Place::VpnConnection { id: link.id.clone(), vgw: vgw.id.clone(), site, tunnel: link.tunnel };
-        if link.tunnel.is_none()
-            && !self.block(
-                Code::BadStateVpn,
-                &link.id,
-                format!("both tunnels of {} are down", link.id),
-                format!("bring a tunnel of {} up (localvpc vpn tunnel {} --tunnel both --up)", link.id, link.id),
-                place.clone(),
-                &packet,
-            )
-        {
+        if !self.tunnels_up(link, Code::BadStateVpn, &place, &packet) {
             return None;
         }
         let tunnel = link.tunnel.unwrap_or(1);
@@ -287,16 +269,7 @@ impl Walker<'_> {
             site: link.site,
             tunnel: link.tunnel,
         };
-        if link.tunnel.is_none()
-            && !self.block(
-                Code::TgwBadStateVpn,
-                &link.id,
-                format!("both tunnels of {} are down", link.id),
-                format!("bring a tunnel of {} up (localvpc vpn tunnel {} --tunnel both --up)", link.id, link.id),
-                place.clone(),
-                &packet,
-            )
-        {
+        if !self.tunnels_up(link, Code::TgwBadStateVpn, &place, &packet) {
             return None;
         }
         let tunnel = link.tunnel.unwrap_or(1);
@@ -314,16 +287,7 @@ impl Walker<'_> {
         let link = &topology.vpn.transit_links[connection];
         let (gateway, attachment) = topology.vpn.transit_attachments.get(connection)?;
         let place = Place::VpnConnection { id: link.id.clone(), vgw: gateway.clone(), site, tunnel: link.tunnel };
-        if link.tunnel.is_none()
-            && !self.block(
-                Code::BadStateVpn,
-                &link.id,
-                format!("both tunnels of {} are down", link.id),
-                format!("bring a tunnel of {} up (localvpc vpn tunnel {} --tunnel both --up)", link.id, link.id),
-                place.clone(),
-                &packet,
-            )
-        {
+        if !self.tunnels_up(link, Code::BadStateVpn, &place, &packet) {
             return None;
         }
         let tunnel = link.tunnel.unwrap_or(1);
@@ -359,4 +323,20 @@ pub(crate) fn vpn_attachment_leg(
     };
     let delivered = walker.into_vpn_attachment(transit_gateway_id, vpn_connection_id, packet);
     crate::Leg { hops: walker.hops, delivered, findings: walker.findings, translations: walker.translations }
+}
+
+impl Walker<'_> {
+    /// A connection with both tunnels down carries nothing (part 2 §15.5 [D]): `code` is BAD_STATE_VPN at a virtual
+    /// private gateway, TGW_BAD_STATE_VPN at a transit gateway; `false` stops the walk.
+    fn tunnels_up(&mut self, link: &VpnLink, code: Code, place: &Place, packet: &Packet) -> bool {
+        link.tunnel.is_some()
+            || self.block(
+                code,
+                &link.id,
+                format!("both tunnels of {} are down", link.id),
+                format!("bring a tunnel of {} up (localvpc vpn tunnel {} --tunnel both --up)", link.id, link.id),
+                place.clone(),
+                packet,
+            )
+    }
 }
