@@ -6,10 +6,12 @@
 //! direction, each interface's groups, public address and listening ports — so a probe is a handful of vector
 //! lookups. A `Topology` is a value: it never changes after [`Topology::compile`], and it does not know the store.
 
+mod groups;
 mod nat;
 mod transit;
 mod vpn;
 
+pub use groups::{GroupNode, SgPeer, SgRule};
 pub use nat::NatNode;
 pub use transit::{TgwAttachmentKind, TgwAttachmentNode, TgwNode, TgwRoute, TgwTableNode};
 pub use vpn::{SiteIx, SiteNode, VgwIx, VgwNode, VpnLink, VpnNetwork};
@@ -21,7 +23,6 @@ use ipnet::Ipv4Net;
 use localvpc_model::dhcp_options::{self, NameServer};
 use localvpc_model::network_interface::public_address;
 use localvpc_model::route_table::{self, route_state, RouteState, RouteTable, RouteTarget};
-use localvpc_model::security_group::RulePeer;
 use localvpc_model::vpc_peering::PeeringStatus;
 use localvpc_model::{dns_name, RegionState, Scope, World};
 
@@ -247,43 +248,6 @@ pub struct EniNode {
     pub public_dns_name: Option<String>,
 }
 
-/// A security group.
-#[derive(Debug, Clone)]
-pub struct GroupNode {
-    /// Owner and region.
-    pub scope: Scope,
-    /// `sg-…`.
-    pub id: String,
-    /// Inbound rules.
-    pub ingress: Vec<SgRule>,
-    /// Outbound rules.
-    pub egress: Vec<SgRule>,
-}
-
-/// One security group rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SgRule {
-    /// `sgr-…`.
-    pub id: String,
-    /// Protocol number, -1 for all.
-    pub protocol: i32,
-    /// From/to port (ICMP: type/code); `None` for all.
-    pub ports: Option<(i32, i32)>,
-    /// The peer.
-    pub peer: SgPeer,
-}
-
-/// The peer of a rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SgPeer {
-    /// An IPv4 block.
-    Cidr(Ipv4Net),
-    /// A group (`None` if it no longer exists: the rule matches nothing).
-    Group(Option<GroupIx>),
-    /// An IPv6 block: never matches the IPv4 packets localvpc walks.
-    Ipv6,
-}
-
 /// A peering connection.
 #[derive(Debug, Clone)]
 pub struct PcxNode {
@@ -444,45 +408,6 @@ impl Topology {
                 eni_by_private_ip: HashMap::new(),
                 active_peers: Vec::new(),
             });
-        }
-    }
-
-    fn add_groups(&mut self, scope: &Scope, region: &RegionState) {
-        for group in region.security_groups.values() {
-            self.group_by_key.insert((scope.clone(), group.id.clone()), self.groups.len());
-            self.groups.push(GroupNode {
-                scope: scope.clone(),
-                id: group.id.clone(),
-                ingress: Vec::new(),
-                egress: Vec::new(),
-            });
-        }
-        for group in region.security_groups.values() {
-            let compile = |rules: &[localvpc_model::security_group::SecurityGroupRule]| -> Vec<SgRule> {
-                rules
-                    .iter()
-                    .map(|rule| {
-                        let protocol = protocol_number(&rule.protocol);
-                        let ports = match (protocol, rule.from_port, rule.to_port) {
-                            (6 | 17 | 1 | 58, Some(from), Some(to)) => Some((from, to)),
-                            _ => None,
-                        };
-                        let peer = match &rule.peer {
-                            RulePeer::Cidr(block) => SgPeer::Cidr(*block),
-                            RulePeer::Ipv6Cidr(_) => SgPeer::Ipv6,
-                            RulePeer::Group { user_id, group_id, .. } => SgPeer::Group(
-                                self.group_by_key.get(&(Scope::new(user_id, &scope.region), group_id.clone())).copied(),
-                            ),
-                        };
-                        SgRule { id: rule.id.clone(), protocol, ports, peer }
-                    })
-                    .collect()
-            };
-            let ingress = compile(&group.ingress);
-            let egress = compile(&group.egress);
-            let index = self.group_by_key[&(scope.clone(), group.id.clone())];
-            self.groups[index].ingress = ingress;
-            self.groups[index].egress = egress;
         }
     }
 
