@@ -5,7 +5,8 @@
 -- Names are "<run>-t<thread>-<n>": a per-thread counter behind a per-thread prefix (wrk runs each thread in its own
 -- Lua state, so the counter needs no locking), and a per-run stamp so a second run against the same server does not
 -- collide with the first. AUTHORIZATION, if given, is sent as the Authorization header (servers that route on the
--- SigV4 credential scope need one; localvpc maps any key to an account).
+-- SigV4 credential scope need one; localvpc maps any key to an account). WRK_TAG (environment), if set, joins the
+-- prefix: several wrk processes started in the same second (one per replica) then never pick the same name.
 
 local threads = 0
 
@@ -21,7 +22,7 @@ function init(args)
     if args[2] then
         headers["Authorization"] = args[2]
     end
-    prefix = "r" .. run .. "-t" .. thread_id .. "-"
+    prefix = "r" .. run .. (os.getenv("WRK_TAG") or "") .. "-t" .. thread_id .. "-"
     counter = 0
 end
 

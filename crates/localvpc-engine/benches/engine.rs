@@ -63,6 +63,59 @@ fn with_nat_egress(mut world: World) -> World {
     world
 }
 
+/// Attaches VPC 0 and VPC 9 of a 10-VPC mesh to one transit gateway (AWS's defaults: the default table, associated
+/// and propagated) and sends each one's instance subnet (10.n.1.0/24) to the gateway from the other's main table —
+/// more specific than the peering's /16, so the gateway carries that pair both ways.
+fn with_transit_pair(mut world: World) -> World {
+    use localvpc_model::route_table::{self, RouteRequest};
+    use localvpc_model::transit_gateway::{self, vpc_attachment};
+    use localvpc_model::Scope;
+    let mut tx = Tx::new(&mut world, Timestamp(1_767_225_600_000));
+    let scope = Scope::new(mesh::ACCOUNT, "us-east-1");
+    let gateway =
+        transit_gateway::create(&mut tx, &scope, None, Default::default(), Vec::new()).expect("tgw").id.clone();
+    let ends: Vec<(String, String, String)> = [0, 9]
+        .iter()
+        .map(|n| {
+            let region = tx.region(&scope);
+            let vpc = region.vpcs.values().find(|vpc| vpc.cidr_block.to_string() == format!("10.{n}.0.0/16")).unwrap();
+            let subnet = region.subnets.values().find(|subnet| subnet.vpc_id == vpc.id).unwrap().id.clone();
+            let main = region.route_tables.values().find(|t| t.vpc_id == vpc.id && t.is_main()).unwrap().id.clone();
+            (vpc.id.clone(), subnet, main)
+        })
+        .collect();
+    for (vpc, subnet, _) in &ends {
+        let request = vpc_attachment::CreateVpcAttachment {
+            transit_gateway_id: gateway.clone(),
+            vpc_id: vpc.clone(),
+            subnet_ids: vec![subnet.clone()],
+            ..Default::default()
+        };
+        vpc_attachment::create(&mut tx, &scope, request).expect("attachment");
+    }
+    for (from, to) in [(0, 9), (9, 0)] {
+        let route = RouteRequest {
+            route_table_id: ends[if from == 0 { 0 } else { 1 }].2.clone(),
+            destination: format!("10.{to}.1.0/24"),
+            transit_gateway_id: Some(gateway.clone()),
+            ..Default::default()
+        };
+        route_table::create_route(&mut tx, &scope, &route).expect("route");
+    }
+    tx.finish();
+    world
+}
+
+/// The first instance interface of the VPC whose primary block is `cidr`.
+fn instance_in(topology: &Topology, cidr: &str) -> usize {
+    (0..topology.enis.len())
+        .find(|&eni| {
+            let node = &topology.enis[eni];
+            node.instance_id.is_some() && topology.vpcs[node.vpc].primary_cidr.to_string() == cidr
+        })
+        .expect("an instance in the VPC")
+}
+
 fn benches(c: &mut Criterion) {
     let small = mesh(10, 20);
     let topology = Topology::compile(&small, 1);
@@ -74,16 +127,26 @@ fn benches(c: &mut Criterion) {
 
     // The same small mesh with VPC 0 given a public subnet, an internet gateway and a NAT gateway that its instances'
     // main table sends 0.0.0.0/0 to: one probe out through the NAT gateway and back.
+    // The same mesh with VPC 0 and VPC 9 also attached to a transit gateway that carries their instance subnets:
+    // one probe out through the gateway's attachment, its table and the other attachment, and back.
+    let transit = with_transit_pair(small.clone());
+    let topology = Topology::compile(&transit, 1);
+    let (from_0, to_9) = (Vantage::Eni(instance_in(&topology, "10.0.0.0/16")), instance_in(&topology, "10.9.0.0/16"));
+    let destination_9 = topology.enis[to_9].private_ip;
+    c.bench_function("probe/icmp_across_transit_gateway (10 VPCs x 20)", |b| {
+        b.iter(|| {
+            let probe = Probe { from: from_0, destination: destination_9, protocol: Protocol::Icmp };
+            let trace = trace(&topology, black_box(&probe), Mode::FirstDrop);
+            assert_eq!(trace.verdict, localvpc_engine::Verdict::Reachable);
+            trace
+        })
+    });
+
     let egress = with_nat_egress(small);
     let topology = Topology::compile(&egress, 1);
     let destination = "8.8.8.8".parse().unwrap();
     // An instance of VPC 0 (interfaces are ordered by ID, not by VPC).
-    let private = (0..topology.enis.len())
-        .find(|&eni| {
-            let node = &topology.enis[eni];
-            node.instance_id.is_some() && topology.vpcs[node.vpc].primary_cidr.to_string() == "10.0.0.0/16"
-        })
-        .expect("an instance in VPC 0");
+    let private = instance_in(&topology, "10.0.0.0/16");
     let from_private = Vantage::Eni(private);
     c.bench_function("probe/icmp_private_to_internet_via_nat (10 VPCs x 20)", |b| {
         b.iter(|| {
