@@ -39,6 +39,8 @@ use crate::vpc_peering::VpcPeeringConnection;
 use crate::vpn_connection::VpnConnection;
 use crate::vpn_gateway::VpnGateway;
 
+mod records;
+
 /// An `(account, region)` pair: the unit AWS isolates resources by.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Scope {
@@ -313,78 +315,6 @@ impl World {
             self.id_key = key;
         }
     }
-
-    /// Rebuilds a world from stored records and world-level values.
-    pub fn load<'a>(
-        records: impl IntoIterator<Item = (&'a str, Scope, &'a str, &'a str)>,
-        meta: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<World, LoadError> {
-        let mut world = World::default();
-        for (kind, scope, id, body) in records {
-            if kind == PEERING_KIND {
-                let pcx: VpcPeeringConnection = serde_json::from_str(body).map_err(|e| LoadError {
-                    kind: kind.into(),
-                    id: id.into(),
-                    reason: e.to_string(),
-                })?;
-                world.peerings.insert(Arc::from(pcx.id.as_str()), Arc::new(pcx));
-                continue;
-            }
-            let spanning = match kind {
-                TransitGateway::KIND => Some(load_spanning::<TransitGateway>(&mut world, body)),
-                TransitGatewayRouteTable::KIND => Some(load_spanning::<TransitGatewayRouteTable>(&mut world, body)),
-                TransitGatewayAttachment::KIND => Some(load_spanning::<TransitGatewayAttachment>(&mut world, body)),
-                _ => None,
-            };
-            if let Some(result) = spanning {
-                result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;
-                continue;
-            }
-            let region = Arc::make_mut(world.regions.entry(scope).or_default());
-            let index = &mut world.index;
-            let result = match kind {
-                META_KIND => serde_json::from_str(body).map(|meta| region.meta = meta),
-                Vpc::KIND => load_into::<Vpc>(region, index, body),
-                Subnet::KIND => load_into::<Subnet>(region, index, body),
-                InternetGateway::KIND => load_into::<InternetGateway>(region, index, body),
-                RouteTable::KIND => load_into::<RouteTable>(region, index, body),
-                NetworkAcl::KIND => load_into::<NetworkAcl>(region, index, body),
-                SecurityGroup::KIND => load_into::<SecurityGroup>(region, index, body),
-                Instance::KIND => load_into::<Instance>(region, index, body),
-                NetworkInterface::KIND => load_into::<NetworkInterface>(region, index, body),
-                Address::KIND => load_into::<Address>(region, index, body),
-                NetworkInsightsPath::KIND => load_into::<NetworkInsightsPath>(region, index, body),
-                NetworkInsightsAnalysis::KIND => load_into::<NetworkInsightsAnalysis>(region, index, body),
-                DhcpOptions::KIND => load_into::<DhcpOptions>(region, index, body),
-                KeyPair::KIND => load_into::<KeyPair>(region, index, body),
-                SubnetCidrReservation::KIND => load_into::<SubnetCidrReservation>(region, index, body),
-                Volume::KIND => load_into::<Volume>(region, index, body),
-                LaunchTemplate::KIND => load_into::<LaunchTemplate>(region, index, body),
-                NatGateway::KIND => load_into::<NatGateway>(region, index, body),
-                CustomerGateway::KIND => load_into::<CustomerGateway>(region, index, body),
-                VpnGateway::KIND => load_into::<VpnGateway>(region, index, body),
-                VpnConnection::KIND => load_into::<VpnConnection>(region, index, body),
-                _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
-            };
-            result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;
-        }
-        for (key, value) in meta {
-            match key {
-                NEXT_ID_KEY => world.next_id = value.parse().unwrap_or(0),
-                ID_KEY_KEY => world.id_key = value.parse().unwrap_or(0),
-                CLOCK_OFFSET_KEY => world.clock_offset_ms = value.parse().unwrap_or(0),
-                PUBLIC_IP_CURSOR_KEY => world.public_ip_cursor = value.parse().unwrap_or(0),
-                _ => {}
-            }
-        }
-        Ok(world)
-    }
-}
-
-fn load_spanning<T: SpanningResource>(world: &mut World, body: &str) -> serde_json::Result<()> {
-    let value: T = serde_json::from_str(body)?;
-    store_spanning(world, Arc::new(value));
-    Ok(())
 }
 
 /// Puts a spanning `value` in its table and tells the world's indexes what it replaced.
@@ -395,12 +325,6 @@ fn store_spanning<T: SpanningResource>(world: &mut World, value: Arc<T>) {
 
 fn serialize_spanning<T: SpanningResource>(world: &World, _scope: &Scope, id: &str) -> Option<String> {
     T::table(world).get(id).map(|value| serde_json::to_string(&**value).expect("model types serialize"))
-}
-
-fn load_into<T: Resource>(region: &mut RegionState, world: &mut WorldIndex, body: &str) -> serde_json::Result<()> {
-    let value: T = serde_json::from_str(body)?;
-    store::<T>(region, world, Arc::new(value));
-    Ok(())
 }
 
 /// Puts `value` in its table and tells the indexes what it replaced.
