@@ -103,7 +103,7 @@ pub struct RegionMeta {
 }
 
 /// Everything one account owns in one region.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RegionState {
     /// Per-scope facts.
     pub meta: RegionMeta,
@@ -189,7 +189,7 @@ pub trait SpanningResource: Clone + Serialize + DeserializeOwned + Send + Sync +
 }
 
 /// The whole emulated cloud.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct World {
     /// Each scope's state behind its own `Arc`: a mutation copies the path to its scope in this map, and a node of
     /// `Arc`s is a few hundred bytes where a node of inline `RegionState`s was kilobytes.

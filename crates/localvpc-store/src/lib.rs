@@ -94,6 +94,33 @@ pub struct Snapshot {
     pub version: u64,
 }
 
+/// One record a batch wrote: its new body, or `None` if the batch removed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedRecord {
+    /// Record kind.
+    pub kind: String,
+    /// Account.
+    pub account: String,
+    /// Region.
+    pub region: String,
+    /// Resource ID.
+    pub id: String,
+    /// Opaque body; `None`: removed.
+    pub body: Option<String>,
+}
+
+/// What the batches a shared store committed after some version wrote, in commit order (see
+/// [`Store::changes_since`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// The version the batches bring a world to.
+    pub version: u64,
+    /// The records they wrote, oldest batch first.
+    pub records: Vec<ChangedRecord>,
+    /// The world-level values they wrote, oldest batch first.
+    pub meta: Vec<(String, String)>,
+}
+
 /// A store failure. Never caused by request content; the API reports it as an internal error.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -156,6 +183,13 @@ pub trait Store: Send + Sync {
     fn reset(&self) -> BoxFuture<'_, Result<(), StoreError>>;
     /// A shared store's current world version (one cheap read); `None` for a store kept by one server.
     fn latest_version(&self) -> BoxFuture<'_, Result<Option<u64>, StoreError>> {
+        Box::pin(std::future::ready(Ok(None)))
+    }
+    /// What a shared store's batches after `version` wrote, so a server whose world is at `version` can bring it
+    /// forward without loading every record: `None` when the store does not keep its batches back that far (a
+    /// reset or pruning came between) — and for a store kept by one server, which never has to catch up.
+    fn changes_since(&self, version: u64) -> BoxFuture<'_, Result<Option<Changes>, StoreError>> {
+        let _ = version;
         Box::pin(std::future::ready(Ok(None)))
     }
     /// A shared store's world version as other servers commit (raised within milliseconds of each commit);

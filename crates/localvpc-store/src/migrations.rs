@@ -37,19 +37,35 @@ pub(crate) const SQLITE: &[(i64, &str, &str)] =
 /// `world_version` has exactly one row: the number of batches committed since the database was made. Every write
 /// locks it (see `postgres.rs`), so batches from all servers form one sequence, and a server learns whether its
 /// world is the latest by comparing one number.
-pub(crate) const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "records, meta and the world version",
-    concat!(
-        records_table!(),
-        ";\n",
-        meta_table!(),
-        ";\n",
-        "CREATE TABLE IF NOT EXISTS world_version (
+pub(crate) const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "records, meta and the world version",
+        concat!(
+            records_table!(),
+            ";\n",
+            meta_table!(),
+            ";\n",
+            "CREATE TABLE IF NOT EXISTS world_version (
             singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton), version BIGINT NOT NULL);\n",
-        "INSERT INTO world_version (singleton, version) VALUES (TRUE, 0) ON CONFLICT DO NOTHING;\n"
+            "INSERT INTO world_version (singleton, version) VALUES (TRUE, 0) ON CONFLICT DO NOTHING;\n"
+        ),
     ),
-)];
+    (
+        2,
+        "the change log of recent batches",
+        // What each recent batch wrote (see `postgres/changes.rs`): a record's new body, NULL when removed; a
+        // world-level value as kind '' (no record kind is empty) with its key as the ID. `changes_from` is the first
+        // version whose batch is still all there: a world at version v can be brought forward iff v + 1 >= it.
+        concat!(
+            "CREATE TABLE IF NOT EXISTS changes (
+            version BIGINT NOT NULL, kind TEXT NOT NULL, account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL,
+            body TEXT, PRIMARY KEY (version, kind, account, region, id));\n",
+            "ALTER TABLE world_version ADD COLUMN IF NOT EXISTS changes_from BIGINT NOT NULL DEFAULT 0;\n",
+            "UPDATE world_version SET changes_from = version + 1;\n"
+        ),
+    ),
+];
 
 /// The migrator of one backend's list.
 pub(crate) async fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Result<Migrator, sqlx::Error> {

@@ -9,9 +9,13 @@
 //! - **Readers learn they are behind by reading it** ([`Store::latest_version`]: one indexed row), and every commit
 //!   `NOTIFY`s the new version on [`CHANNEL`], which [`follow`] turns into [`Store::versions`].
 //!
+//! - **Readers behind catch up by the change log** ([`Store::changes_since`], `postgres/changes.rs`): what the
+//!   recent batches wrote, so a server applies those records to its world rather than loading every record.
+//!
 //! Durability: the batch's transaction is committed (PostgreSQL's WAL flushed, `synchronous_commit` as the server
 //! is configured — on by default) before `apply_at` returns.
 
+mod changes;
 mod follow;
 #[cfg(test)]
 mod tests;
@@ -25,7 +29,7 @@ use sqlx::{PgPool, Postgres, Row, Transaction};
 use tokio::sync::watch;
 
 use crate::batch_log::NetEffect;
-use crate::{BoxFuture, Record, Snapshot, Store, StoreError, Write};
+use crate::{BoxFuture, Changes, Record, Snapshot, Store, StoreError, Write};
 
 /// The channel every commit notifies, with the new world version as its payload.
 pub(crate) const CHANNEL: &str = "localvpc_world";
@@ -81,6 +85,11 @@ impl PostgresStore {
         effect.add(writes);
         write_effect(&mut tx, &effect).await?;
         let next = current + 1;
+        if reset {
+            changes::forget(&mut tx, next).await?;
+        } else {
+            changes::log(&mut tx, next, &effect).await?;
+        }
         sqlx::query("UPDATE world_version SET version = $1").bind(next as i64).execute(&mut *tx).await?;
         // Delivered to the listeners when (and only if) the transaction commits.
         sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(next.to_string()).execute(&mut *tx).await?;
@@ -206,6 +215,10 @@ impl Store for PostgresStore {
 
     fn latest_version(&self) -> BoxFuture<'_, Result<Option<u64>, StoreError>> {
         Box::pin(async move { Ok(Some(select_version(&self.pool).await?)) })
+    }
+
+    fn changes_since(&self, version: u64) -> BoxFuture<'_, Result<Option<Changes>, StoreError>> {
+        Box::pin(async move { Ok(changes::since(&self.pool, version).await?) })
     }
 
     fn versions(&self) -> Option<watch::Receiver<u64>> {

@@ -28,7 +28,8 @@
 //! the store is still at the version the batch was computed on (its *base*). If another server committed
 //! meanwhile, the store writes nothing ([`StoreError::Stale`]); the committer then *catches up* — loads the
 //! store's world and publishes it — and tells the batch's requests, and those of the batch on top of it, to apply
-//! again: on the caught-up world each rule sees what the other server did, so racing servers give exactly one legal
+//! again (catching up applies the records of the batches committed since, from the store's change log, or loads
+//! the store's world whole when the log no longer reaches back): on the caught-up world each rule sees what the other server did, so racing servers give exactly one legal
 //! outcome, as racing requests on one server do. A catch-up also happens whenever a request or the store's
 //! notifications show that the store is ahead of the published world ([`Commits::catch_up_to`]). Publication is
 //! monotonic in the store's version: a catch-up never replaces a newer world with an older one.
@@ -254,7 +255,7 @@ impl Commits {
         if self.published().store_version >= version {
             return Ok(());
         }
-        let (world, loaded) = self.load().await?;
+        let (world, loaded) = self.forward().await?;
         self.publish_at(world.clone(), loaded);
         let mut writer = self.lock().await;
         if writer.open.is_none() && writer.writing.is_none() && writer.base < loaded {
@@ -262,6 +263,35 @@ impl Commits {
             writer.base = loaded;
         }
         Ok(())
+    }
+
+    /// The store's latest world and its version: the published world brought forward by what the batches since
+    /// wrote, when the store still has them (a shared store's change log), else loaded whole. Both give the same
+    /// world; bringing forward costs what those batches wrote, loading costs the whole world.
+    async fn forward(&self) -> Result<(World, u64), OpenError> {
+        let (base, from) = {
+            let published = self.published();
+            (published.world.clone(), published.store_version)
+        };
+        let Some(changes) = self.store.changes_since(from).await? else { return self.load().await };
+        let apply = move || {
+            let mut world = (*base).clone();
+            let records = changes.records.iter().map(|record| {
+                let scope = localvpc_model::Scope::new(&record.account, &record.region);
+                (record.kind.as_str(), scope, record.id.as_str(), record.body.as_deref())
+            });
+            let meta = changes.meta.iter().map(|(key, value)| (key.as_str(), value.as_str()));
+            world.apply_records(records, meta).map(|()| (world, changes.version))
+        };
+        match tokio::task::spawn_blocking(apply).await {
+            Ok(Ok(forwarded)) => Ok(forwarded),
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "cannot apply the shared store's recent batches; loading its world whole");
+                self.load().await
+            }
+            Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+            Err(join) => Err(OpenError::Store(StoreError::Log(std::io::Error::other(join.to_string())))),
+        }
     }
 
     /// The store's world and its version (with the fresh-ID key if it is empty).

@@ -1,5 +1,6 @@
 //! The world as stored: rebuilt from its records ([`World::load`]), one record per resource plus the world-level
-//! values, as [`Tx::finish`](super::Tx::finish) writes them.
+//! values, as [`Tx::finish`](super::Tx::finish) writes them — or brought forward by the records other servers
+//! wrote since ([`World::apply_records`]), which must give the world a load of the same records gives.
 
 use super::*;
 
@@ -10,75 +11,226 @@ impl World {
         meta: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<World, LoadError> {
         let mut world = World::default();
+        let puts = records.into_iter().map(|(kind, scope, id, body)| (kind, scope, id, Some(body)));
+        world.apply_records(puts, meta)?;
+        Ok(world)
+    }
+
+    /// Applies stored changes in their order: a record with a body is put (inserted or replaced, as
+    /// [`Tx::put`] does), one without is removed (as [`Tx::remove`] does); the indexes follow either way. A
+    /// shared store's replicas bring their worlds forward so, by the batches others committed, instead of loading
+    /// the whole world again. On error the world is partly changed: load it again.
+    pub fn apply_records<'a>(
+        &mut self,
+        records: impl IntoIterator<Item = (&'a str, Scope, &'a str, Option<&'a str>)>,
+        meta: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<(), LoadError> {
         for (kind, scope, id, body) in records {
+            let failed = |e: serde_json::Error| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() };
             if kind == PEERING_KIND {
-                let pcx: VpcPeeringConnection = serde_json::from_str(body).map_err(|e| LoadError {
-                    kind: kind.into(),
-                    id: id.into(),
-                    reason: e.to_string(),
-                })?;
-                world.peerings.insert(Arc::from(pcx.id.as_str()), Arc::new(pcx));
+                match body {
+                    Some(body) => {
+                        let pcx: VpcPeeringConnection = serde_json::from_str(body).map_err(failed)?;
+                        self.peerings.insert(Arc::from(pcx.id.as_str()), Arc::new(pcx));
+                    }
+                    None => {
+                        self.peerings.remove(id);
+                    }
+                }
                 continue;
             }
             let spanning = match kind {
-                TransitGateway::KIND => Some(load_spanning::<TransitGateway>(&mut world, body)),
-                TransitGatewayRouteTable::KIND => Some(load_spanning::<TransitGatewayRouteTable>(&mut world, body)),
-                TransitGatewayAttachment::KIND => Some(load_spanning::<TransitGatewayAttachment>(&mut world, body)),
+                TransitGateway::KIND => Some(put_spanning::<TransitGateway>(self, id, body)),
+                TransitGatewayRouteTable::KIND => Some(put_spanning::<TransitGatewayRouteTable>(self, id, body)),
+                TransitGatewayAttachment::KIND => Some(put_spanning::<TransitGatewayAttachment>(self, id, body)),
                 _ => None,
             };
             if let Some(result) = spanning {
-                result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;
+                result.map_err(failed)?;
                 continue;
             }
-            let region = Arc::make_mut(world.regions.entry(scope).or_default());
-            let index = &mut world.index;
+            let region = Arc::make_mut(self.regions.entry(scope).or_default());
+            let index = &mut self.index;
             let result = match kind {
-                META_KIND => serde_json::from_str(body).map(|meta| region.meta = meta),
-                Vpc::KIND => load_into::<Vpc>(region, index, body),
-                Subnet::KIND => load_into::<Subnet>(region, index, body),
-                InternetGateway::KIND => load_into::<InternetGateway>(region, index, body),
-                RouteTable::KIND => load_into::<RouteTable>(region, index, body),
-                NetworkAcl::KIND => load_into::<NetworkAcl>(region, index, body),
-                SecurityGroup::KIND => load_into::<SecurityGroup>(region, index, body),
-                Instance::KIND => load_into::<Instance>(region, index, body),
-                NetworkInterface::KIND => load_into::<NetworkInterface>(region, index, body),
-                Address::KIND => load_into::<Address>(region, index, body),
-                NetworkInsightsPath::KIND => load_into::<NetworkInsightsPath>(region, index, body),
-                NetworkInsightsAnalysis::KIND => load_into::<NetworkInsightsAnalysis>(region, index, body),
-                DhcpOptions::KIND => load_into::<DhcpOptions>(region, index, body),
-                KeyPair::KIND => load_into::<KeyPair>(region, index, body),
-                SubnetCidrReservation::KIND => load_into::<SubnetCidrReservation>(region, index, body),
-                Volume::KIND => load_into::<Volume>(region, index, body),
-                LaunchTemplate::KIND => load_into::<LaunchTemplate>(region, index, body),
-                NatGateway::KIND => load_into::<NatGateway>(region, index, body),
-                CustomerGateway::KIND => load_into::<CustomerGateway>(region, index, body),
-                VpnGateway::KIND => load_into::<VpnGateway>(region, index, body),
-                VpnConnection::KIND => load_into::<VpnConnection>(region, index, body),
+                META_KIND => match body {
+                    Some(body) => serde_json::from_str(body).map(|meta| region.meta = meta),
+                    None => {
+                        region.meta = RegionMeta::default();
+                        Ok(())
+                    }
+                },
+                Vpc::KIND => put::<Vpc>(region, index, id, body),
+                Subnet::KIND => put::<Subnet>(region, index, id, body),
+                InternetGateway::KIND => put::<InternetGateway>(region, index, id, body),
+                RouteTable::KIND => put::<RouteTable>(region, index, id, body),
+                NetworkAcl::KIND => put::<NetworkAcl>(region, index, id, body),
+                SecurityGroup::KIND => put::<SecurityGroup>(region, index, id, body),
+                Instance::KIND => put::<Instance>(region, index, id, body),
+                NetworkInterface::KIND => put::<NetworkInterface>(region, index, id, body),
+                Address::KIND => put::<Address>(region, index, id, body),
+                NetworkInsightsPath::KIND => put::<NetworkInsightsPath>(region, index, id, body),
+                NetworkInsightsAnalysis::KIND => put::<NetworkInsightsAnalysis>(region, index, id, body),
+                DhcpOptions::KIND => put::<DhcpOptions>(region, index, id, body),
+                KeyPair::KIND => put::<KeyPair>(region, index, id, body),
+                SubnetCidrReservation::KIND => put::<SubnetCidrReservation>(region, index, id, body),
+                Volume::KIND => put::<Volume>(region, index, id, body),
+                LaunchTemplate::KIND => put::<LaunchTemplate>(region, index, id, body),
+                NatGateway::KIND => put::<NatGateway>(region, index, id, body),
+                CustomerGateway::KIND => put::<CustomerGateway>(region, index, id, body),
+                VpnGateway::KIND => put::<VpnGateway>(region, index, id, body),
+                VpnConnection::KIND => put::<VpnConnection>(region, index, id, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
-            result.map_err(|e| LoadError { kind: kind.into(), id: id.into(), reason: e.to_string() })?;
+            result.map_err(failed)?;
         }
         for (key, value) in meta {
             match key {
-                NEXT_ID_KEY => world.next_id = value.parse().unwrap_or(0),
-                ID_KEY_KEY => world.id_key = value.parse().unwrap_or(0),
-                CLOCK_OFFSET_KEY => world.clock_offset_ms = value.parse().unwrap_or(0),
-                PUBLIC_IP_CURSOR_KEY => world.public_ip_cursor = value.parse().unwrap_or(0),
+                NEXT_ID_KEY => self.next_id = value.parse().unwrap_or(0),
+                ID_KEY_KEY => self.id_key = value.parse().unwrap_or(0),
+                CLOCK_OFFSET_KEY => self.clock_offset_ms = value.parse().unwrap_or(0),
+                PUBLIC_IP_CURSOR_KEY => self.public_ip_cursor = value.parse().unwrap_or(0),
                 _ => {}
             }
         }
-        Ok(world)
+        Ok(())
     }
 }
 
-fn load_spanning<T: SpanningResource>(world: &mut World, body: &str) -> serde_json::Result<()> {
-    let value: T = serde_json::from_str(body)?;
-    store_spanning(world, Arc::new(value));
+/// Puts the spanning resource `body` describes, or removes `id` when there is no body.
+fn put_spanning<T: SpanningResource>(world: &mut World, id: &str, body: Option<&str>) -> serde_json::Result<()> {
+    match body {
+        Some(body) => store_spanning(world, Arc::new(serde_json::from_str::<T>(body)?)),
+        None => {
+            if let Some(old) = T::table_mut(world).remove(id) {
+                T::reindex(&mut world.index, Some(&old), None);
+            }
+        }
+    }
     Ok(())
 }
 
-fn load_into<T: Resource>(region: &mut RegionState, world: &mut WorldIndex, body: &str) -> serde_json::Result<()> {
-    let value: T = serde_json::from_str(body)?;
-    store::<T>(region, world, Arc::new(value));
+/// Puts the resource `body` describes, or removes `id` when there is no body.
+fn put<T: Resource>(
+    region: &mut RegionState,
+    world: &mut WorldIndex,
+    id: &str,
+    body: Option<&str>,
+) -> serde_json::Result<()> {
+    match body {
+        Some(body) => store::<T>(region, world, Arc::new(serde_json::from_str::<T>(body)?)),
+        None => {
+            if let Some(old) = T::table_mut(region).remove(id) {
+                T::reindex(&mut Indexes { region: &mut region.index, world }, Some(&old), None);
+            }
+        }
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::subnet::{self, CreateSubnet};
+    use crate::transit_gateway;
+    use crate::vpc::{self, CreateVpc};
+    use crate::vpc_peering::{self, CreatePeering};
+
+    type Stored = BTreeMap<(String, Scope, String), String>;
+
+    /// What a store holds after `changes`, on top of `stored`.
+    fn store_changes(stored: &mut Stored, changes: &[Change]) {
+        for change in changes {
+            match change {
+                Change::Put { kind, scope, id, body } => {
+                    stored.insert((kind.to_string(), scope.clone(), id.clone()), body.clone());
+                }
+                Change::Delete { kind, scope, id } => {
+                    stored.remove(&(kind.to_string(), scope.clone(), id.clone()));
+                }
+                Change::Meta { .. } => {}
+            }
+        }
+    }
+
+    fn meta_of(changes: &[Change]) -> Vec<(&'static str, String)> {
+        changes
+            .iter()
+            .filter_map(|change| match change {
+                Change::Meta { key, value } => Some((*key, value.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn load(stored: &Stored, meta: &BTreeMap<&'static str, String>) -> World {
+        let records =
+            stored.iter().map(|((kind, scope, id), body)| (kind.as_str(), scope.clone(), id.as_str(), body.as_str()));
+        World::load(records, meta.iter().map(|(key, value)| (*key, value.as_str()))).expect("load")
+    }
+
+    #[test]
+    fn applying_the_records_of_later_batches_gives_the_world_a_load_of_all_records_gives() {
+        let scope = Scope::new("123456789012", "us-east-1");
+        let mut world = World::default();
+        let mut tx = Tx::new(&mut world, Timestamp(0));
+        vpc::ensure_initialized(&mut tx, &scope);
+        let a = vpc::create_vpc(&mut tx, &scope, CreateVpc { cidr_block: "10.1.0.0/16".into(), ..Default::default() })
+            .unwrap()
+            .id
+            .clone();
+        let b = vpc::create_vpc(&mut tx, &scope, CreateVpc { cidr_block: "10.2.0.0/16".into(), ..Default::default() })
+            .unwrap()
+            .id
+            .clone();
+        let request = CreateSubnet { vpc_id: a.clone(), cidr_block: "10.1.1.0/24".into(), ..Default::default() };
+        let subnet = subnet::create_subnet(&mut tx, &scope, request).unwrap().id.clone();
+        let first = tx.finish();
+        let mut stored = Stored::new();
+        store_changes(&mut stored, &first);
+        let mut meta: BTreeMap<&'static str, String> = meta_of(&first).into_iter().collect();
+        let before = load(&stored, &meta);
+
+        // Later batches: a subnet deleted, a peering and a transit gateway (spanning kinds) made, a VPC deleted.
+        let mut tx = Tx::new(&mut world, Timestamp(1));
+        subnet::delete_subnet(&mut tx, &scope, &subnet).unwrap();
+        let pcx = vpc_peering::create(
+            &mut tx,
+            &scope,
+            CreatePeering { vpc_id: a.clone(), peer_vpc_id: b.clone(), ..Default::default() },
+        )
+        .unwrap()
+        .0
+        .id;
+        transit_gateway::create(&mut tx, &scope, None, Default::default(), Vec::new()).unwrap();
+        let second = tx.finish();
+        let mut tx = Tx::new(&mut world, Timestamp(2));
+        vpc_peering::delete(&mut tx, &scope, &pcx).unwrap();
+        vpc::delete_vpc(&mut tx, &scope, &b).unwrap();
+        let third = tx.finish();
+
+        let mut replayed = before.clone();
+        for batch in [&second, &third] {
+            store_changes(&mut stored, batch);
+            meta.extend(meta_of(batch));
+            let records = batch.iter().filter_map(|change| match change {
+                Change::Put { kind, scope, id, body } => Some((*kind, scope.clone(), id.as_str(), Some(body.as_str()))),
+                Change::Delete { kind, scope, id } => Some((*kind, scope.clone(), id.as_str(), None)),
+                Change::Meta { .. } => None,
+            });
+            let batch_meta = meta_of(batch);
+            replayed.apply_records(records, batch_meta.iter().map(|(key, value)| (*key, value.as_str()))).unwrap();
+        }
+        let loaded = load(&stored, &meta);
+        assert!(replayed.region(&scope).subnets.get(subnet.as_str()).is_none(), "the deleted subnet is gone");
+        assert!(replayed.region(&scope).vpcs.get(b.as_str()).is_none(), "the deleted VPC is gone");
+        assert_eq!(replayed.spanning::<TransitGateway>().len(), 1);
+        assert_eq!(replayed, loaded, "tables, indexes and counters as a load of every record");
+        assert_ne!(before, loaded, "positive control: the later batches changed the world");
+        // The indexes moved with the records: the deleted subnet's block is free again on the replayed world.
+        let mut tx = Tx::new(&mut replayed, Timestamp(3));
+        let request = CreateSubnet { vpc_id: a, cidr_block: "10.1.1.0/24".into(), ..Default::default() };
+        subnet::create_subnet(&mut tx, &scope, request).expect("the block is free");
+    }
 }

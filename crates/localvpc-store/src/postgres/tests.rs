@@ -3,6 +3,7 @@
 //! pass vacuously: `.ci/run` sets it.
 
 use super::*;
+use crate::ChangedRecord;
 
 /// A fresh database on the test server, and its URL; `None` (with a loud message) when no server is configured.
 async fn fresh_database(name: &str) -> Option<String> {
@@ -113,4 +114,33 @@ where
         outputs.push(handle.await.expect("task"));
     }
     outputs
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_change_log_gives_what_each_batch_since_a_version_wrote_until_a_reset() {
+    let Some(url) = fresh_database("changes").await else { return };
+    let store = PostgresStore::open(&url).await.unwrap();
+    let changed = |id: &str, body: Option<&str>| ChangedRecord {
+        kind: "vpc".into(),
+        account: "1".into(),
+        region: "r".into(),
+        id: id.into(),
+        body: body.map(str::to_string),
+    };
+    assert_eq!(store.apply_at(0, &[put("vpc-a", "{}"), Write::Meta { key: "next_id", value: "1" }]).await.unwrap(), 1);
+    let second = [put("vpc-b", "{\"b\":1}"), Write::Delete { kind: "vpc", account: "1", region: "r", id: "vpc-a" }];
+    assert_eq!(store.apply_at(1, &second).await.unwrap(), 2);
+    let all = store.changes_since(0).await.unwrap().expect("the log reaches back to the first batch");
+    assert_eq!(all.version, 2);
+    assert_eq!(all.records, [changed("vpc-a", Some("{}")), changed("vpc-a", None), changed("vpc-b", Some("{\"b\":1}"))]);
+    assert_eq!(all.meta, [("next_id".to_string(), "1".to_string())]);
+    let last = store.changes_since(1).await.unwrap().unwrap();
+    assert_eq!(last.records, [changed("vpc-a", None), changed("vpc-b", Some("{\"b\":1}"))]);
+    assert_eq!(store.changes_since(2).await.unwrap(), Some(Changes { version: 2, ..Changes::default() }));
+    // A reset: a world from before it can only be loaded; one from after it is brought forward again.
+    store.reset().await.unwrap();
+    assert_eq!(store.changes_since(2).await.unwrap(), None);
+    assert_eq!(store.apply_at(3, &[put("vpc-c", "{}")]).await.unwrap(), 4);
+    let after = store.changes_since(3).await.unwrap().unwrap();
+    assert_eq!((after.version, after.records), (4, vec![changed("vpc-c", Some("{}"))]));
 }
