@@ -1,0 +1,220 @@
+//! Transit gateways in the kernel (part 2 §14.4): each gateway with an available VPC or VPN attachment is a
+//! namespace (`lv-tgw-…`) joined by one veth per attachment — to the VPC's router, or to the on-premises site of a
+//! VPN connection with a tunnel up. Inside it one kernel table per gateway route table, selected by `iif` of the
+//! attachments associated with it: active routes go out by the target attachment's link, everything else (blackhole
+//! routes, unavailable targets, no match, no association) is dropped. Like the VPC router it is no traceroute hop.
+//!
+//! In the VPC router a route to the gateway leaves by the attachment's link; what arrives by it is looked up in the
+//! route table of the attachment's subnet, so a destination in the VPC is delivered (its `local` route) and anything
+//! else is routed on (centralized egress, part 2 §14.4 step 4). The attachment subnet's network ACL applies in
+//! both directions, as the engine applies it.
+
+use localvpc_engine::topology::{TgwAttachmentKind, TgwAttachmentNode, VpcIx};
+use localvpc_engine::Topology;
+
+use super::net;
+use crate::firewall::{Chain, Match, Rule as FirewallRule, Verdict};
+use crate::names::{self, Names, NEXT_HOP};
+use crate::state::{table, KernelState, Namespace, Neighbour, Role, RouteKind, Rule, Veth, VethEnd};
+
+/// Part 2 §14.4 [D]: the MTU of traffic between a VPC and a transit gateway.
+pub const TGW_MTU: u32 = 8500;
+
+/// The available attachments of `vpc` to any transit gateway: each is a link of its router.
+pub(super) fn vpc_attachments(topology: &Topology, vpc: VpcIx) -> Vec<&TgwAttachmentNode> {
+    topology
+        .tgw_attachments()
+        .into_iter()
+        .filter(|attachment| attachment.available)
+        .filter(|attachment| matches!(attachment.kind, TgwAttachmentKind::Vpc { vpc: of, .. } if of == vpc))
+        .collect()
+}
+
+/// The link a route of `vpc` to transit gateway `gateway` leaves by (none: the route is a blackhole).
+pub(super) fn route_link(topology: &Topology, vpc: VpcIx, gateway: &str) -> Option<String> {
+    let attachment = topology.vpc_attachment(vpc, gateway).filter(|attachment| attachment.available)?;
+    Some(names::attachment_link(&attachment.id))
+}
+
+/// The VPN connection (with a tunnel up) that a VPN attachment carries traffic over, and its site's customer gateway.
+pub(super) fn vpn_attachment_site<'t>(topology: &'t Topology, attachment: &TgwAttachmentNode) -> Option<&'t str> {
+    let TgwAttachmentKind::Vpn { connection } = &attachment.kind else { return None };
+    let link = topology.vpn.transit_links.get(connection).filter(|link| link.tunnel.is_some())?;
+    attachment.available.then_some(topology.vpn.sites[link.site].id.as_str())
+}
+
+/// The link of an attachment inside its gateway's namespace, if it is realised.
+fn gateway_link(topology: &Topology, attachment: &TgwAttachmentNode) -> Option<String> {
+    match &attachment.kind {
+        TgwAttachmentKind::Vpc { .. } if attachment.available => Some(names::attachment_link(&attachment.id)),
+        TgwAttachmentKind::Vpn { connection } => {
+            vpn_attachment_site(topology, attachment).map(|_| names::vpn_link(connection))
+        }
+        // ASSUMPTION: peering attachments between gateways are not realised in the kernel (their routes are
+        // blackholes here); the engine walks them (part 2 §14.4 step 4).
+        _ => None,
+    }
+}
+
+/// The router's side of its attachments: a link to each gateway, and packets arriving by it looked up in the
+/// route table of the attachment's subnet (`numbers`: the router's kernel table of each route table).
+pub(super) fn router_links(
+    topology: &Topology,
+    names: &Names,
+    vpc: VpcIx,
+    numbers: &std::collections::BTreeMap<&str, u32>,
+    router: &mut Namespace,
+    state: &mut KernelState,
+) {
+    let namespace = names.router(&topology.vpcs[vpc].id);
+    for attachment in vpc_attachments(topology, vpc) {
+        let link = names::attachment_link(&attachment.id);
+        let gateway = names.transit_gateway(&attachment.gateway);
+        let near = VethEnd {
+            mac: names::link_mac(&namespace, &link),
+            namespace: namespace.clone(),
+            name: link.clone(),
+            bridge: None,
+        };
+        let far =
+            VethEnd { mac: names::link_mac(&gateway, &link), namespace: gateway, name: link.clone(), bridge: None };
+        router.neighbours.insert(Neighbour { device: link.clone(), address: NEXT_HOP, mac: far.mac });
+        state.veths.insert((near.namespace.clone(), link.clone()), Veth { a: near, b: far, mtu: TGW_MTU });
+        if let Some((subnet, _)) = arrival_subnet(attachment) {
+            let route_table = topology.subnets[subnet].route_table.id.as_str();
+            if let Some(&number) = numbers.get(route_table) {
+                router.rules.insert(Rule { priority: 100, iif: Some(link), source: None, table: number });
+            }
+        }
+    }
+}
+
+/// ASSUMPTION (part 2 §14.4 step 4 [D], zones): the engine sends a packet out of the gateway by the attachment's
+/// interface in the packet's zone; one veth per attachment cannot tell the zone, so the kernel takes the
+/// attachment's first zone (the engine's own fallback, `egress_in`) for everything arriving from the gateway: its
+/// subnet's route table and network ACL. Exact for an attachment with one subnet.
+fn arrival_subnet(attachment: &TgwAttachmentNode) -> Option<(usize, usize)> {
+    attachment.egress_in("")
+}
+
+/// The router's forward rules for its attachments (the chains they jump to are the subnets' ACL chains):
+/// - into the gateway (part 2 §14.4 steps 1–2): only from a subnet whose zone the attachment serves, through the
+///   inbound ACL of the attachment's subnet in that zone unless the sender is in it;
+/// - out of the gateway (step 4): through the outbound ACL of the attachment's subnet, unless the destination is in
+///   it;
+/// - never from one gateway link straight back out of one (ASSUMPTION: the engine lets a VPC route transit traffic
+///   on to a gateway again, up to 8 crossings; hidden routers do not age a packet, so the kernel drops that hairpin
+///   rather than let a misrouted packet circle for ever).
+pub(super) fn router_filters(topology: &Topology, vpc: VpcIx) -> (Vec<FirewallRule>, Vec<Chain>) {
+    let attachments = vpc_attachments(topology, vpc);
+    let links: Vec<String> = attachments.iter().map(|attachment| names::attachment_link(&attachment.id)).collect();
+    let mut rules = Vec::new();
+    let mut chains = Vec::new();
+    for (attachment, link) in attachments.iter().zip(&links) {
+        for other in &links {
+            rules.push(FirewallRule {
+                matches: vec![Match::InputInterface(link.clone()), Match::OutputInterface(other.clone())],
+                verdict: Verdict::Drop,
+            });
+        }
+        for &subnet in &topology.vpcs[vpc].subnets {
+            let node = &topology.subnets[subnet];
+            let matches =
+                vec![Match::InputInterface(names::subnet_bridge(&node.id)), Match::OutputInterface(link.clone())];
+            match attachment.in_zone(&node.zone) {
+                None => rules.push(FirewallRule { matches, verdict: Verdict::Drop }),
+                Some((entry, _)) if entry != subnet => {
+                    let inbound = format!("in_{}", names::subnet_bridge(&topology.subnets[entry].id));
+                    rules.push(FirewallRule { matches, verdict: Verdict::Jump(inbound) });
+                }
+                Some(_) => {}
+            }
+        }
+        let Some((subnet, _)) = arrival_subnet(attachment) else { continue };
+        let bridge = names::subnet_bridge(&topology.subnets[subnet].id);
+        let chain = format!("from_{link}");
+        chains.push(Chain {
+            name: chain.clone(),
+            hook: None,
+            rules: vec![
+                FirewallRule { matches: vec![Match::OutputInterface(bridge.clone())], verdict: Verdict::Return },
+                FirewallRule { matches: Vec::new(), verdict: Verdict::Jump(format!("out_{bridge}")) },
+            ],
+        });
+        rules.push(FirewallRule { matches: vec![Match::InputInterface(link.clone())], verdict: Verdict::Jump(chain) });
+    }
+    (rules, chains)
+}
+
+/// The namespace of every transit gateway with at least one realised attachment.
+pub(super) fn transit_gateways(topology: &Topology, names: &Names, state: &mut KernelState) {
+    let attachments = topology.tgw_attachments();
+    for gateway in topology.transit_gateways() {
+        let links: Vec<(&TgwAttachmentNode, String)> = attachments
+            .iter()
+            .filter(|attachment| attachment.gateway == gateway.id)
+            .filter_map(|attachment| gateway_link(topology, attachment).map(|link| (*attachment, link)))
+            .collect();
+        if links.is_empty() {
+            continue;
+        }
+        let namespace = names.transit_gateway(&gateway.id);
+        let mut spec = Namespace::new(Role::TransitGateway);
+        for (attachment, link) in &links {
+            // The far end: the VPC router (its veth is made there) or the site (made here).
+            let far_namespace = match &attachment.kind {
+                TgwAttachmentKind::Vpc { vpc, .. } => names.router(&topology.vpcs[*vpc].id),
+                _ => {
+                    let site = vpn_attachment_site(topology, attachment).unwrap_or_default();
+                    let site = names.site(site);
+                    let near = VethEnd {
+                        mac: names::link_mac(&namespace, link),
+                        namespace: namespace.clone(),
+                        name: link.clone(),
+                        bridge: None,
+                    };
+                    let far = VethEnd {
+                        mac: names::link_mac(&site, link),
+                        namespace: site.clone(),
+                        name: link.clone(),
+                        bridge: None,
+                    };
+                    state
+                        .veths
+                        .insert((namespace.clone(), link.clone()), Veth { a: near, b: far, mtu: super::INTERNET_MTU });
+                    site
+                }
+            };
+            spec.neighbours.insert(Neighbour {
+                device: link.clone(),
+                address: NEXT_HOP,
+                mac: names::link_mac(&far_namespace, link),
+            });
+        }
+        let tables: Vec<_> = topology.tgw_tables().iter().filter(|table| table.gateway == gateway.id).collect();
+        let ids: Vec<&str> = tables.iter().map(|table| table.id.as_str()).collect();
+        for (table, number) in tables.iter().zip(names::route_table_ids(&ids)) {
+            for route in &table.routes {
+                let target = route.attachment.as_deref().and_then(|id| topology.tgw_attachment(id));
+                let link = target.filter(|_| route.active).and_then(|target| gateway_link(topology, target));
+                let kind = match link {
+                    Some(device) => RouteKind::Gateway { gateway: NEXT_HOP, device, source: None },
+                    None => RouteKind::Blackhole,
+                };
+                // Longest prefix first, as the engine looks them up; the model keeps one route per block.
+                spec.routes.entry((number, route.destination)).or_insert(kind);
+            }
+            spec.routes.entry((number, net("0.0.0.0/0"))).or_insert(RouteKind::Blackhole);
+            for (attachment, link) in &links {
+                if topology.tgw_associated_table(&gateway.id, &attachment.id).is_some_and(|t| t.id == table.id) {
+                    spec.rules.insert(Rule { priority: 100, iif: Some(link.clone()), source: None, table: number });
+                }
+            }
+        }
+        // An attachment associated with no table: everything it brings is dropped (the engine's
+        // TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION).
+        spec.rules.insert(Rule::all(200, table::NOWHERE));
+        spec.routes.insert((table::NOWHERE, net("0.0.0.0/0")), RouteKind::Blackhole);
+        state.namespaces.insert(namespace, spec);
+    }
+}
