@@ -13,7 +13,13 @@
 //! - a veth between the two routers of each active peering, over which only the delivery table is reachable, so a
 //!   packet that came over a peering reaches the VPC's own interfaces and nothing else (no transit, no edge-to-edge);
 //! - the `lv-internet` namespace, joined to each router with an attached internet gateway, answering every
-//!   internet-routable address that is not localvpc's and routing localvpc's public addresses to their VPCs.
+//!   internet-routable address that is not localvpc's and routing localvpc's public addresses to their VPCs;
+//! - per available NAT gateway a namespace (`lv-nat-…`, `plan/nat.rs`);
+//! - per transit gateway with an available attachment a namespace (`lv-tgw-…`, `plan/transit.rs`) with a veth to
+//!   each attached VPC's router (and to the site of each VPN attachment), one kernel table per gateway route table;
+//! - per on-premises site a namespace (`lv-cgw-…`) answering its prefixes, and per attached virtual private gateway
+//!   a namespace (`lv-vgw-…`) between the VPC router and the sites of its connections with a tunnel up
+//!   (`plan/vpn.rs`).
 //!
 //! Security group and network ACL rules are translated in `plan/rules.rs`.
 
