@@ -1,10 +1,16 @@
 """`serve --data-plane kernel` with a transit gateway (part 2 §14.4): real ping and traceroute between VPCs attached
 to one gateway, over its namespace — nothing before both VPCs route to it, replies after, a blackhole route in the
-gateway's table stops it, the gateway is no traceroute hop, and it carries what peering does not (A–B–C) — with the
-engine (`exec --model`) agreeing at every step. Needs root, like the other kernel tests (skipped loudly otherwise)."""
+gateway's table stops it, the gateway is no traceroute hop, and it carries what peering does not (A–B–C); two
+gateways joined by a peering attachment once both sides route over it, and a block they send each other dropped
+rather than circling — with the engine (`exec --model`) agreeing at every step. Needs root, like the other kernel
+tests (skipped loudly otherwise)."""
 from __future__ import annotations
 
-from test_kernel_data_plane import kernel, lab  # noqa: F401  (fixtures)
+import json
+import subprocess
+import time
+
+from test_kernel_data_plane import REGION, kernel, lab  # noqa: F401  (fixtures)
 
 
 def both(lab, vantage, address):  # noqa: F811
@@ -30,10 +36,17 @@ def gateway(lab):  # noqa: F811
     return tgw, table
 
 
-def attach(lab, tgw, side):  # noqa: F811
+def attach(lab, tgw, side, subnet=None):  # noqa: F811
     attachment = lab.ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=side["vpc"],
-                                                               SubnetIds=[side["subnet"]])
+                                                               SubnetIds=[subnet or side["subnet"]])
     return attachment["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+
+
+def hops(lab, vantage, address):  # noqa: F811
+    """The hops an ICMP traceroute shows (address per line)."""
+    traced = lab.exec(vantage, "traceroute", "-I", "-n", "-w", "1", "-q", "1", "-m", "5", address)
+    assert traced.returncode == 0, traced
+    return [line.split()[:2] for line in traced.stdout.splitlines()[1:]]
 
 
 def test_kernel_two_vpcs_reach_each_other_over_a_transit_gateway_until_a_blackhole_route(lab):  # noqa: F811
@@ -87,3 +100,86 @@ def test_kernel_a_transit_gateway_carries_what_peering_does_not(lab):  # noqa: F
     assert both(lab, a["instance"], c["ip"]) == (0, 0)
     assert both(lab, c["instance"], a["ip"]) == (0, 0)
     assert both(lab, a["instance"], b["ip"]) == (0, 0)  # still over the peering
+
+
+def peer(lab, left, right):  # noqa: F811
+    """A peering attachment between two gateways of this account and Region, accepted (same account and Region:
+    the accepter's side is the same client)."""
+    owner = lab.ec2.describe_transit_gateways(TransitGatewayIds=[left])["TransitGateways"][0]["OwnerId"]
+    created = lab.ec2.create_transit_gateway_peering_attachment(
+        TransitGatewayId=left, PeerTransitGatewayId=right, PeerAccountId=owner, PeerRegion=REGION)
+    attachment = created["TransitGatewayPeeringAttachment"]["TransitGatewayAttachmentId"]
+    lab.ec2.accept_transit_gateway_peering_attachment(TransitGatewayAttachmentId=attachment)
+    state = lab.ec2.describe_transit_gateway_peering_attachments(TransitGatewayAttachmentIds=[attachment])[
+        "TransitGatewayPeeringAttachments"][0]["State"]
+    assert state == "available", state
+    return attachment
+
+
+def test_kernel_peered_transit_gateways_carry_traffic_once_both_sides_route_over_the_peering(lab):  # noqa: F811
+    a, b = spoke(lab, 1), spoke(lab, 2)
+    (east, east_table), (west, west_table) = gateway(lab), gateway(lab)
+    attach(lab, east, a)
+    attach(lab, west, b)
+    lab.ec2.create_route(RouteTableId=a["rtb"], DestinationCidrBlock=b["cidr"], TransitGatewayId=east)
+    lab.ec2.create_route(RouteTableId=b["rtb"], DestinationCidrBlock=a["cidr"], TransitGatewayId=west)
+    attachment = peer(lab, east, west)
+    for table in (east_table, west_table):  # no default association for a peering: each side associates
+        lab.ec2.associate_transit_gateway_route_table(TransitGatewayRouteTableId=table,
+                                                      TransitGatewayAttachmentId=attachment)
+    lab.ec2.create_transit_gateway_route(TransitGatewayRouteTableId=east_table, DestinationCidrBlock=b["cidr"],
+                                         TransitGatewayAttachmentId=attachment)
+    # One side's static route only: A's request crosses but B's answer has no way back, and B's request none out.
+    assert both(lab, a["instance"], b["ip"]) == (1, 1)
+    assert both(lab, b["instance"], a["ip"]) == (1, 1)
+    lab.ec2.create_transit_gateway_route(TransitGatewayRouteTableId=west_table, DestinationCidrBlock=a["cidr"],
+                                         TransitGatewayAttachmentId=attachment)
+    out = lab.ping(a["instance"], b["ip"])
+    assert out.returncode == 0 and f"64 bytes from {b['ip']}" in out.stdout, out
+    assert both(lab, a["instance"], b["ip"]) == (0, 0)
+    assert both(lab, b["instance"], a["ip"]) == (0, 0)
+    # Neither gateway is a hop; the path carries 8,500 bytes (the peering's MTU, part 2) and no more.
+    assert hops(lab, a["instance"], b["ip"]) == [["1", b["ip"]]]
+    fits = lab.exec(a["instance"], "ping", "-c", "1", "-W", "1", "-n", "-M", "do", "-s", "8472", b["ip"])
+    assert fits.returncode == 0 and f"8480 bytes from {b['ip']}" in fits.stdout, fits
+    too_big = lab.exec(a["instance"], "ping", "-c", "1", "-W", "1", "-n", "-M", "do", "-s", "8473", b["ip"])
+    assert too_big.returncode != 0 and "8480 bytes from" not in too_big.stdout, too_big
+    # Without the west side's route again, both directions fail once more.
+    lab.ec2.delete_transit_gateway_route(TransitGatewayRouteTableId=west_table, DestinationCidrBlock=a["cidr"])
+    assert both(lab, a["instance"], b["ip"]) == (1, 1)
+    assert both(lab, b["instance"], a["ip"]) == (1, 1)
+
+
+def test_kernel_a_block_both_peered_gateways_send_over_the_peering_is_dropped_as_a_loop(lab):  # noqa: F811
+    a, b = spoke(lab, 1), spoke(lab, 2)
+    (east, east_table), (west, west_table) = gateway(lab), gateway(lab)
+    attach(lab, east, a)
+    attach(lab, west, b)
+    attachment = peer(lab, east, west)
+    lab.ec2.create_route(RouteTableId=a["rtb"], DestinationCidrBlock="10.0.0.0/8", TransitGatewayId=east)
+    lab.ec2.create_route(RouteTableId=b["rtb"], DestinationCidrBlock="10.0.0.0/8", TransitGatewayId=west)
+    for table in (east_table, west_table):
+        lab.ec2.associate_transit_gateway_route_table(TransitGatewayRouteTableId=table,
+                                                      TransitGatewayAttachmentId=attachment)
+        # Each side sends all of 10/8 it does not hold over the peering: 10.9/16 has nowhere to end.
+        lab.ec2.create_transit_gateway_route(TransitGatewayRouteTableId=table, DestinationCidrBlock="10.0.0.0/8",
+                                             TransitGatewayAttachmentId=attachment)
+    assert both(lab, a["instance"], b["ip"]) == (0, 0)  # positive control: what ends somewhere is carried
+    assert both(lab, b["instance"], a["ip"]) == (0, 0)
+    assert both(lab, a["instance"], "10.9.0.1") == (1, 1)
+    why = lab.localvpc("explain", a["instance"], "10.9.0.1")
+    assert why.returncode == 1 and "a routing loop" in why.stdout, why
+    # The looping packet is gone, not circling over the peering (hidden gateways give back the TTL, so nothing else
+    # would end it): the link's counter stands still, and the gateways carry the next ping at once.
+    namespace, link = f"{lab.server.prefix}-{east}", "t" + attachment.rsplit("-", 1)[1][-12:]
+
+    def sent():
+        shown = subprocess.run(["ip", "-n", namespace, "-s", "-j", "link", "show", link], capture_output=True,
+                               text=True, check=True)
+        return json.loads(shown.stdout)[0]["stats64"]["tx"]["packets"]
+
+    before = sent()
+    time.sleep(1)
+    assert sent() - before < 5
+    assert both(lab, a["instance"], b["ip"]) == (0, 0)
+

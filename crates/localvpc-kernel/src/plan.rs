@@ -16,7 +16,9 @@
 //!   internet-routable address that is not localvpc's and routing localvpc's public addresses to their VPCs;
 //! - per available NAT gateway a namespace (`lv-nat-…`, `plan/nat.rs`);
 //! - per transit gateway with an available attachment a namespace (`lv-tgw-…`, `plan/transit.rs`) with a veth to
-//!   each attached VPC's router (and to the site of each VPN attachment), one kernel table per gateway route table;
+//!   each attached VPC's router (to the site of each VPN attachment, to the peer gateway of each peering), one
+//!   kernel table per gateway route table; blocks that would circle between peered gateways are blackholes
+//!   (`plan/transit_loops.rs`);
 //! - per on-premises site a namespace (`lv-cgw-…`) answering its prefixes, and per attached virtual private gateway
 //!   a namespace (`lv-vgw-…`) between the VPC router and the sites of its connections with a tunnel up
 //!   (`plan/vpn.rs`).
@@ -26,6 +28,7 @@
 mod nat;
 mod rules;
 mod transit;
+mod transit_loops;
 mod vpn;
 
 use std::collections::BTreeMap;

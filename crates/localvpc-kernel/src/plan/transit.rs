@@ -1,8 +1,11 @@
-//! Transit gateways in the kernel (part 2 §14.4): each gateway with an available VPC or VPN attachment is a
-//! namespace (`lv-tgw-…`) joined by one veth per attachment — to the VPC's router, or to the on-premises site of a
-//! VPN connection with a tunnel up. Inside it one kernel table per gateway route table, selected by `iif` of the
-//! attachments associated with it: active routes go out by the target attachment's link, everything else (blackhole
-//! routes, unavailable targets, no match, no association) is dropped. Like the VPC router it is no traceroute hop.
+//! Transit gateways in the kernel (part 2 §14.4): each gateway with an available VPC, VPN or peering attachment is
+//! a namespace (`lv-tgw-…`) joined by one veth per attachment — to the VPC's router, to the on-premises site of a
+//! VPN connection with a tunnel up, or to the peer gateway's namespace (namespaces are global: the two gateways may
+//! be of different accounts and Regions). Inside it one kernel table per gateway route table, selected by `iif` of
+//! the attachments associated with it on this side: active routes go out by the target attachment's link, everything
+//! else (blackhole routes, unavailable targets, no match, no association) is dropped. A packet that comes over a
+//! peering is thus looked up again in the peer's table associated with the peering (step 4). Like the VPC router it
+//! is no traceroute hop.
 //!
 //! In the VPC router a route to the gateway leaves by the attachment's link; what arrives by it is looked up in the
 //! route table of the attachment's subnet, so a destination in the VPC is delivered (its `local` route) and anything
@@ -17,7 +20,8 @@ use crate::firewall::{Chain, Match, Rule as FirewallRule, Verdict};
 use crate::names::{self, Names, NEXT_HOP};
 use crate::state::{table, KernelState, Namespace, Neighbour, Role, RouteKind, Rule, Veth, VethEnd};
 
-/// Part 2 §14.4 [D]: the MTU of traffic between a VPC and a transit gateway.
+/// Part 2 §14.4 [D] and the quota table ("TGW MTU (VPC, DX, peering)"): the MTU of traffic between a VPC and a
+/// transit gateway, and of a peering between two gateways, within a Region or across Regions alike.
 pub const TGW_MTU: u32 = 8500;
 
 /// The available attachments of `vpc` to any transit gateway: each is a link of its router.
@@ -43,17 +47,29 @@ pub(super) fn vpn_attachment_site<'t>(topology: &'t Topology, attachment: &TgwAt
     attachment.available.then_some(topology.vpn.sites[link.site].id.as_str())
 }
 
-/// The link of an attachment inside its gateway's namespace, if it is realised.
+/// The link of an attachment inside its gateway's namespace (both gateways' for a peering), if it is realised.
 fn gateway_link(topology: &Topology, attachment: &TgwAttachmentNode) -> Option<String> {
     match &attachment.kind {
         TgwAttachmentKind::Vpc { .. } if attachment.available => Some(names::attachment_link(&attachment.id)),
         TgwAttachmentKind::Vpn { connection } => {
             vpn_attachment_site(topology, attachment).map(|_| names::vpn_link(connection))
         }
-        // ASSUMPTION: peering attachments between gateways are not realised in the kernel (their routes are
-        // blackholes here); the engine walks them (part 2 §14.4 step 4).
+        TgwAttachmentKind::Peering { requester, accepter }
+            if attachment.available
+                && topology.transit_gateway(requester).is_some()
+                && topology.transit_gateway(accepter).is_some() =>
+        {
+            Some(names::attachment_link(&attachment.id))
+        }
         _ => None,
     }
+}
+
+/// Whether `attachment` is one of `gateway`'s: its own, or a peering that names it as the accepter (a peering
+/// attachment has one ID, the same on both gateways, part 2 §14.3).
+fn belongs_to(attachment: &TgwAttachmentNode, gateway: &str) -> bool {
+    attachment.gateway == gateway
+        || matches!(&attachment.kind, TgwAttachmentKind::Peering { accepter, .. } if accepter == gateway)
 }
 
 /// The router's side of its attachments: a link to each gateway, and packets arriving by it looked up in the
@@ -70,16 +86,12 @@ pub(super) fn router_links(
     for attachment in vpc_attachments(topology, vpc) {
         let link = names::attachment_link(&attachment.id);
         let gateway = names.transit_gateway(&attachment.gateway);
-        let near = VethEnd {
-            mac: names::link_mac(&namespace, &link),
-            namespace: namespace.clone(),
-            name: link.clone(),
-            bridge: None,
-        };
-        let far =
-            VethEnd { mac: names::link_mac(&gateway, &link), namespace: gateway, name: link.clone(), bridge: None };
-        router.neighbours.insert(Neighbour { device: link.clone(), address: NEXT_HOP, mac: far.mac });
-        state.veths.insert((near.namespace.clone(), link.clone()), Veth { a: near, b: far, mtu: TGW_MTU });
+        router.neighbours.insert(Neighbour {
+            device: link.clone(),
+            address: NEXT_HOP,
+            mac: names::link_mac(&gateway, &link),
+        });
+        state.veths.insert((namespace.clone(), link.clone()), veth(&namespace, &gateway, &link, TGW_MTU));
         if let Some((subnet, _)) = arrival_subnet(attachment) {
             let route_table = topology.subnets[subnet].route_table.id.as_str();
             if let Some(&number) = numbers.get(route_table) {
@@ -146,13 +158,25 @@ pub(super) fn router_filters(topology: &Topology, vpc: VpcIx) -> (Vec<FirewallRu
     (rules, chains)
 }
 
+/// A point-to-point link named `link` at both ends, from namespace `near` to `far`.
+fn veth(near: &str, far: &str, link: &str, mtu: u32) -> Veth {
+    let end = |namespace: &str| VethEnd {
+        mac: names::link_mac(namespace, link),
+        namespace: namespace.to_string(),
+        name: link.to_string(),
+        bridge: None,
+    };
+    Veth { a: end(near), b: end(far), mtu }
+}
+
 /// The namespace of every transit gateway with at least one realised attachment.
 pub(super) fn transit_gateways(topology: &Topology, names: &Names, state: &mut KernelState) {
     let attachments = topology.tgw_attachments();
+    let loops = super::transit_loops::peering_loops(topology);
     for gateway in topology.transit_gateways() {
         let links: Vec<(&TgwAttachmentNode, String)> = attachments
             .iter()
-            .filter(|attachment| attachment.gateway == gateway.id)
+            .filter(|attachment| belongs_to(attachment, &gateway.id))
             .filter_map(|attachment| gateway_link(topology, attachment).map(|link| (*attachment, link)))
             .collect();
         if links.is_empty() {
@@ -161,27 +185,21 @@ pub(super) fn transit_gateways(topology: &Topology, names: &Names, state: &mut K
         let namespace = names.transit_gateway(&gateway.id);
         let mut spec = Namespace::new(Role::TransitGateway);
         for (attachment, link) in &links {
-            // The far end: the VPC router (its veth is made there) or the site (made here).
+            // The far end: the VPC router (its veth is made there), the peer gateway (made by the requester's side)
+            // or the site (made here).
             let far_namespace = match &attachment.kind {
                 TgwAttachmentKind::Vpc { vpc, .. } => names.router(&topology.vpcs[*vpc].id),
-                _ => {
-                    let site = vpn_attachment_site(topology, attachment).unwrap_or_default();
-                    let site = names.site(site);
-                    let near = VethEnd {
-                        mac: names::link_mac(&namespace, link),
-                        namespace: namespace.clone(),
-                        name: link.clone(),
-                        bridge: None,
-                    };
-                    let far = VethEnd {
-                        mac: names::link_mac(&site, link),
-                        namespace: site.clone(),
-                        name: link.clone(),
-                        bridge: None,
-                    };
-                    state
-                        .veths
-                        .insert((namespace.clone(), link.clone()), Veth { a: near, b: far, mtu: super::INTERNET_MTU });
+                TgwAttachmentKind::Peering { requester, accepter } => {
+                    let peer = names.transit_gateway(if *requester == gateway.id { accepter } else { requester });
+                    if *requester == gateway.id {
+                        state.veths.insert((namespace.clone(), link.clone()), veth(&namespace, &peer, link, TGW_MTU));
+                    }
+                    peer
+                }
+                TgwAttachmentKind::Vpn { .. } => {
+                    let site = names.site(vpn_attachment_site(topology, attachment).unwrap_or_default());
+                    let tunnel = veth(&namespace, &site, link, super::INTERNET_MTU);
+                    state.veths.insert((namespace.clone(), link.clone()), tunnel);
                     site
                 }
             };
@@ -191,9 +209,10 @@ pub(super) fn transit_gateways(topology: &Topology, names: &Names, state: &mut K
                 mac: names::link_mac(&far_namespace, link),
             });
         }
-        let tables: Vec<_> = topology.tgw_tables().iter().filter(|table| table.gateway == gateway.id).collect();
-        let ids: Vec<&str> = tables.iter().map(|table| table.id.as_str()).collect();
-        for (table, number) in tables.iter().zip(names::route_table_ids(&ids)) {
+        let tables: Vec<_> =
+            topology.tgw_tables().iter().enumerate().filter(|(_, table)| table.gateway == gateway.id).collect();
+        let ids: Vec<&str> = tables.iter().map(|(_, table)| table.id.as_str()).collect();
+        for (&(index, table), number) in tables.iter().zip(names::route_table_ids(&ids)) {
             for route in &table.routes {
                 let target = route.attachment.as_deref().and_then(|id| topology.tgw_attachment(id));
                 let link = target.filter(|_| route.active).and_then(|target| gateway_link(topology, target));
@@ -205,6 +224,10 @@ pub(super) fn transit_gateways(topology: &Topology, names: &Names, state: &mut K
                 spec.routes.entry((number, route.destination)).or_insert(kind);
             }
             spec.routes.entry((number, net("0.0.0.0/0"))).or_insert(RouteKind::Blackhole);
+            // What would circle between peered gateways for ever is dropped here (plan/transit_loops.rs).
+            for block in loops.get(&index).into_iter().flatten() {
+                spec.routes.insert((number, *block), RouteKind::Blackhole);
+            }
             for (attachment, link) in &links {
                 if topology.tgw_associated_table(&gateway.id, &attachment.id).is_some_and(|t| t.id == table.id) {
                     spec.rules.insert(Rule { priority: 100, iif: Some(link.clone()), source: None, table: number });

@@ -2,7 +2,8 @@
 //! one kernel table per gateway route table selected by the attachment a packet arrives on, the VPC side's routes
 //! to the gateway, and what comes back looked up in the attachment subnet's route table.
 
-use localvpc_model::transit_gateway::{self, routes, vpc_attachment};
+use localvpc_model::transit_gateway::route_table as gateway_tables;
+use localvpc_model::transit_gateway::{self, peering, routes, vpc_attachment};
 
 use super::*;
 
@@ -133,4 +134,129 @@ fn a_gateway_without_an_available_attachment_is_no_namespace_and_routes_to_it_ar
     assert!(!state.namespaces.contains_key(&format!("lv-{gateway}")));
     let topology = Topology::compile(&lab.world, 1);
     assert_eq!(crate::plan::transit::route_link(&topology, 0, &gateway), None);
+}
+
+/// Two gateways, each with one VPC (10.1/16 on the first, of this lab's account in us-east-1; 10.2/16 on the second,
+/// of another account in us-west-2) and an accepted peering associated with each side's default table:
+/// (lab, [gateway, its default table] per side, the peering attachment).
+fn peered_gateways() -> (Lab, [(String, String); 2], String) {
+    let mut lab = Lab::new();
+    let east = lab.scope.clone();
+    let west = Scope::new("222222222222", "us-west-2");
+    let mut sides = Vec::new();
+    for (n, scope) in [(1, &east), (2, &west)] {
+        lab.scope = scope.clone();
+        let (gateway, table) = lab.transit_gateway();
+        let vpc = lab.vpc(&format!("10.{n}.0.0/16"));
+        let subnet = lab.subnet(&vpc, &format!("10.{n}.1.0/24"));
+        lab.instance(&subnet, &format!("10.{n}.1.10"));
+        lab.attach(&gateway, &vpc, &subnet);
+        sides.push((gateway, table));
+    }
+    lab.scope = east.clone();
+    let request = peering::CreatePeeringAttachment {
+        transit_gateway_id: sides[0].0.clone(),
+        peer_transit_gateway_id: sides[1].0.clone(),
+        peer_account_id: west.account.clone(),
+        peer_region: west.region.clone(),
+        tags: Vec::new(),
+    };
+    let attachment = lab.tx(|tx, scope| peering::create(tx, scope, request)).id.clone();
+    lab.scope = west;
+    lab.tx(|tx, scope| peering::accept(tx, scope, &attachment));
+    for (index, (_, table)) in sides.iter().enumerate() {
+        lab.scope = if index == 0 { east.clone() } else { Scope::new("222222222222", "us-west-2") };
+        lab.tx(|tx, scope| gateway_tables::associate(tx, scope, table, &attachment));
+    }
+    lab.scope = east;
+    (lab, sides.try_into().unwrap(), attachment)
+}
+
+impl Lab {
+    /// A static route in a gateway table of `scope`'s account.
+    fn gateway_route(&mut self, scope: &Scope, table: &str, destination: &str, attachment: &str) {
+        let own = std::mem::replace(&mut self.scope, scope.clone());
+        self.tx(|tx, scope| routes::create(tx, scope, table, destination, Some(attachment), false));
+        self.scope = own;
+    }
+}
+
+/// The rule of `namespace` that selects a table for packets arriving by `link`.
+fn table_of_link(namespace: &Namespace, link: &str) -> u32 {
+    namespace.rules.iter().find(|rule| rule.iif.as_deref() == Some(link)).expect("a rule for the link").table
+}
+
+#[test]
+fn a_peering_attachment_is_one_link_between_the_two_gateways_namespaces_whatever_their_accounts_and_regions() {
+    let (mut lab, [(east, east_table), (west, west_table)], attachment) = peered_gateways();
+    let west_scope = Scope::new("222222222222", "us-west-2");
+    let east_scope = lab.scope.clone();
+    lab.gateway_route(&east_scope, &east_table, "10.2.0.0/16", &attachment);
+    lab.gateway_route(&west_scope, &west_table, "10.1.0.0/16", &attachment);
+    let state = lab.plan();
+    let link = names::attachment_link(&attachment);
+    let veth = &state.veths[&(format!("lv-{east}"), link.clone())];
+    assert_eq!((veth.b.namespace.as_str(), veth.b.name.as_str()), (format!("lv-{west}").as_str(), link.as_str()));
+    // Part 2 quota table: 8,500 bytes over a peering, across Regions too.
+    assert_eq!(veth.mtu, crate::plan::transit::TGW_MTU);
+    assert_eq!(state.veths.values().filter(|veth| veth.a.name == link).count(), 1, "one veth for both sides");
+    for (gateway, peer, destination) in [(&east, &west, "10.2.0.0/16"), (&west, &east, "10.1.0.0/16")] {
+        let namespace = &state.namespaces[&format!("lv-{gateway}")];
+        let peer_mac = names::link_mac(&format!("lv-{peer}"), &link);
+        assert!(namespace.neighbours.iter().any(|n| n.device == link && n.mac == peer_mac));
+        // Each side looks what the peering brings up in its own associated table, which routes the static
+        // route's block over the peering and the propagated local VPC's block to its attachment.
+        let number = table_of_link(namespace, &link);
+        assert_eq!(namespace.routes[&(number, net(destination))], via(&link));
+    }
+}
+
+#[test]
+fn without_its_association_on_one_side_what_the_peering_brings_there_is_dropped() {
+    let (mut lab, [(_, east_table), (west, west_table)], attachment) = peered_gateways();
+    let east_scope = lab.scope.clone();
+    lab.gateway_route(&east_scope, &east_table, "10.2.0.0/16", &attachment);
+    lab.scope = Scope::new("222222222222", "us-west-2");
+    lab.tx(|tx, scope| gateway_tables::disassociate(tx, scope, &west_table, &attachment));
+    let state = lab.plan();
+    let namespace = &state.namespaces[&format!("lv-{west}")];
+    let link = names::attachment_link(&attachment);
+    assert!(namespace.neighbours.iter().any(|n| n.device == link), "the link is there");
+    assert!(!namespace.rules.iter().any(|rule| rule.iif.as_deref() == Some(link.as_str())));
+    assert!(namespace.rules.contains(&Rule::all(200, table::NOWHERE)));
+}
+
+#[test]
+fn a_block_two_peered_gateways_route_to_each_other_is_a_blackhole_on_both_sides_and_nothing_else_is() {
+    let (mut lab, [(east, east_table), (west, west_table)], attachment) = peered_gateways();
+    let west_scope = Scope::new("222222222222", "us-west-2");
+    let east_scope = lab.scope.clone();
+    // 10.9/16 goes round for ever; 10.2/16 crosses once and is delivered on the west side.
+    lab.gateway_route(&east_scope, &east_table, "10.9.0.0/16", &attachment);
+    lab.gateway_route(&west_scope, &west_table, "10.9.0.0/16", &attachment);
+    lab.gateway_route(&east_scope, &east_table, "10.2.0.0/16", &attachment);
+    lab.gateway_route(&west_scope, &west_table, "10.0.0.0/8", &attachment);
+    let state = lab.plan();
+    let link = names::attachment_link(&attachment);
+    for gateway in [&east, &west] {
+        let namespace = &state.namespaces[&format!("lv-{gateway}")];
+        let number = table_of_link(namespace, &link);
+        assert_eq!(namespace.routes[&(number, net("10.9.0.0/16"))], RouteKind::Blackhole, "{gateway}");
+    }
+    // What crosses once is carried: 10.2/16 from east to west's VPC, and west's 10/8 over the peering, which east
+    // delivers to its own VPC (10.1/16) or drops for want of a route — no blackhole is added for those.
+    let east_namespace = &state.namespaces[&format!("lv-{east}")];
+    let east_number = table_of_link(east_namespace, &link);
+    assert_eq!(east_namespace.routes[&(east_number, net("10.2.0.0/16"))], via(&link));
+    assert!(matches!(&east_namespace.routes[&(east_number, net("10.1.0.0/16"))], RouteKind::Gateway { device, .. }
+        if *device != link));
+    let west_namespace = &state.namespaces[&format!("lv-{west}")];
+    let west_number = table_of_link(west_namespace, &link);
+    assert_eq!(west_namespace.routes[&(west_number, net("10.0.0.0/8"))], via(&link));
+    assert!(!west_namespace.routes.contains_key(&(west_number, net("10.1.0.0/16"))));
+    let blackholes = |namespace: &Namespace, number: u32| {
+        namespace.routes.iter().filter(|((table, _), kind)| *table == number && **kind == RouteKind::Blackhole).count()
+    };
+    // Only the ring's block and the table's catch-all.
+    assert_eq!((blackholes(east_namespace, east_number), blackholes(west_namespace, west_number)), (2, 2));
 }
