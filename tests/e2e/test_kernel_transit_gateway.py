@@ -2,8 +2,9 @@
 to one gateway, over its namespace — nothing before both VPCs route to it, replies after, a blackhole route in the
 gateway's table stops it, the gateway is no traceroute hop, and it carries what peering does not (A–B–C); two
 gateways joined by a peering attachment once both sides route over it, and a block they send each other dropped
-rather than circling — with the engine (`exec --model`) agreeing at every step. Needs root, like the other kernel
-tests (skipped loudly otherwise)."""
+rather than circling; a spoke with no internet gateway reaching the internet through an egress VPC's NAT gateway;
+the attachment subnet's network ACL — with the engine (`exec --model`) agreeing at every step. Needs root, like the
+other kernel tests (skipped loudly otherwise)."""
 from __future__ import annotations
 
 import json
@@ -11,6 +12,8 @@ import subprocess
 import time
 
 from test_kernel_data_plane import REGION, kernel, lab  # noqa: F401  (fixtures)
+
+INTERNET_HOST = "203.0.113.7"
 
 
 def both(lab, vantage, address):  # noqa: F811
@@ -183,3 +186,68 @@ def test_kernel_a_block_both_peered_gateways_send_over_the_peering_is_dropped_as
     assert sent() - before < 5
     assert both(lab, a["instance"], b["ip"]) == (0, 0)
 
+
+def egress_vpc(lab, tgw):  # noqa: F811
+    """The egress VPC 10.9/16: its attachment in the private subnet (the main table: 0/0 to a NAT gateway), the NAT
+    gateway in a public subnet whose table sends 0/0 to the internet gateway and 10/8 back to the transit gateway."""
+    ec2 = lab.ec2
+    side = lab.network("10.9.0.0/16", "10.9.1.0/24")
+    public = ec2.create_subnet(VpcId=side["vpc"], CidrBlock="10.9.0.0/24")["Subnet"]["SubnetId"]
+    public_rtb = ec2.create_route_table(VpcId=side["vpc"])["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=public_rtb, SubnetId=public)
+    ec2.create_route(RouteTableId=public_rtb, DestinationCidrBlock="0.0.0.0/0", GatewayId=side["igw"])
+    eip = ec2.allocate_address(Domain="vpc")
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip["AllocationId"])["NatGateway"]["NatGatewayId"]
+    ec2.create_route(RouteTableId=side["rtb"], DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    side.update(eip=eip["PublicIp"], attachment=attach(lab, tgw, side))
+    ec2.create_route(RouteTableId=public_rtb, DestinationCidrBlock="10.0.0.0/8", TransitGatewayId=tgw)
+    return side
+
+
+def test_kernel_a_spoke_without_an_internet_gateway_reaches_the_internet_through_an_egress_vpc(lab):  # noqa: F811
+    tgw, table = gateway(lab)
+    spoke_side = spoke(lab, 1)
+    attach(lab, tgw, spoke_side)
+    lab.ec2.create_route(RouteTableId=spoke_side["rtb"], DestinationCidrBlock="0.0.0.0/0", TransitGatewayId=tgw)
+    hub = egress_vpc(lab, tgw)
+    assert both(lab, spoke_side["instance"], INTERNET_HOST) == (1, 1)  # no default route in the gateway's table
+    lab.ec2.create_transit_gateway_route(TransitGatewayRouteTableId=table, DestinationCidrBlock="0.0.0.0/0",
+                                         TransitGatewayAttachmentId=hub["attachment"])
+    out = lab.ping(spoke_side["instance"], INTERNET_HOST)
+    assert out.returncode == 0 and f"64 bytes from {INTERNET_HOST}" in out.stdout, out
+    assert both(lab, spoke_side["instance"], INTERNET_HOST) == (0, 0)
+    # The internet cannot start a flow back in through the NAT gateway's address.
+    assert both(lab, "internet", hub["eip"]) == (1, 1)
+    lab.allow(spoke_side, "icmp", "0.0.0.0/0")  # the spoke would accept it: still nothing gets in
+    assert both(lab, "internet", hub["eip"]) == (1, 1)
+    assert both(lab, spoke_side["instance"], INTERNET_HOST) == (0, 0)  # while the way out still works
+
+
+def test_kernel_the_attachment_subnets_network_acl_judges_what_leaves_the_gateway(lab):  # noqa: F811
+    ec2 = lab.ec2
+    a, b = spoke(lab, 1), spoke(lab, 2)
+    tgw, _ = gateway(lab)
+    attach(lab, tgw, a)
+    # B's attachment sits in a subnet of its own, with a network ACL of its own that allows everything.
+    attachment_subnet = ec2.create_subnet(VpcId=b["vpc"], CidrBlock="10.2.2.0/24")["Subnet"]["SubnetId"]
+    attach(lab, tgw, b, attachment_subnet)
+    acl = ec2.create_network_acl(VpcId=b["vpc"])["NetworkAcl"]["NetworkAclId"]
+    for egress in (False, True):
+        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=200, Protocol="-1", RuleAction="allow",
+                                     Egress=egress, CidrBlock="0.0.0.0/0")
+    association = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [attachment_subnet]}])[
+        "NetworkAcls"][0]["Associations"]
+    current = [x["NetworkAclAssociationId"] for x in association if x["SubnetId"] == attachment_subnet][0]
+    ec2.replace_network_acl_association(AssociationId=current, NetworkAclId=acl)
+    lab.ec2.create_route(RouteTableId=a["rtb"], DestinationCidrBlock=b["cidr"], TransitGatewayId=tgw)
+    lab.ec2.create_route(RouteTableId=b["rtb"], DestinationCidrBlock=a["cidr"], TransitGatewayId=tgw)
+    assert both(lab, a["instance"], b["ip"]) == (0, 0)  # positive control
+    # Denied out of the attachment subnet towards B: what the gateway brings for B stops there.
+    ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="-1", RuleAction="deny", Egress=True,
+                                 CidrBlock=b["cidr"])
+    assert both(lab, a["instance"], b["ip"]) == (1, 1)
+    why = lab.localvpc("explain", a["instance"], b["ip"])
+    assert why.returncode == 1 and f"{acl} outbound rule 100 denies" in why.stdout, why
+    ec2.delete_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Egress=True)
+    assert both(lab, a["instance"], b["ip"]) == (0, 0)
+    assert both(lab, b["instance"], a["ip"]) == (0, 0)
