@@ -3,7 +3,8 @@ to one gateway, over its namespace — nothing before both VPCs route to it, rep
 gateway's table stops it, the gateway is no traceroute hop, and it carries what peering does not (A–B–C); two
 gateways joined by a peering attachment once both sides route over it, and a block they send each other dropped
 rather than circling; a spoke with no internet gateway reaching the internet through an egress VPC's NAT gateway;
-the attachment subnet's network ACL — with the engine (`exec --model`) agreeing at every step. Needs root, like the
+the attachment subnet's network ACL; a hub VPC routing what one gateway brought to another, and a block it sends
+back dropped rather than circling — with the engine (`exec --model`) agreeing at every step. Needs root, like the
 other kernel tests (skipped loudly otherwise)."""
 from __future__ import annotations
 
@@ -105,6 +106,20 @@ def test_kernel_a_transit_gateway_carries_what_peering_does_not(lab):  # noqa: F
     assert both(lab, a["instance"], b["ip"]) == (0, 0)  # still over the peering
 
 
+def still(lab, gateway, attachment):  # noqa: F811
+    """Whether the gateway sends (almost) nothing by the attachment's link for a second: no packet circles."""
+    namespace, link = f"{lab.server.prefix}-{gateway}", "t" + attachment.rsplit("-", 1)[1][-12:]
+
+    def sent():
+        shown = subprocess.run(["ip", "-n", namespace, "-s", "-j", "link", "show", link], capture_output=True,
+                               text=True, check=True)
+        return json.loads(shown.stdout)[0]["stats64"]["tx"]["packets"]
+
+    before = sent()
+    time.sleep(1)
+    return sent() - before < 5
+
+
 def peer(lab, left, right):  # noqa: F811
     """A peering attachment between two gateways of this account and Region, accepted (same account and Region:
     the accepter's side is the same client)."""
@@ -174,16 +189,7 @@ def test_kernel_a_block_both_peered_gateways_send_over_the_peering_is_dropped_as
     assert why.returncode == 1 and "a routing loop" in why.stdout, why
     # The looping packet is gone, not circling over the peering (hidden gateways give back the TTL, so nothing else
     # would end it): the link's counter stands still, and the gateways carry the next ping at once.
-    namespace, link = f"{lab.server.prefix}-{east}", "t" + attachment.rsplit("-", 1)[1][-12:]
-
-    def sent():
-        shown = subprocess.run(["ip", "-n", namespace, "-s", "-j", "link", "show", link], capture_output=True,
-                               text=True, check=True)
-        return json.loads(shown.stdout)[0]["stats64"]["tx"]["packets"]
-
-    before = sent()
-    time.sleep(1)
-    assert sent() - before < 5
+    assert still(lab, east, attachment)
     assert both(lab, a["instance"], b["ip"]) == (0, 0)
 
 
@@ -251,3 +257,39 @@ def test_kernel_the_attachment_subnets_network_acl_judges_what_leaves_the_gatewa
     ec2.delete_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Egress=True)
     assert both(lab, a["instance"], b["ip"]) == (0, 0)
     assert both(lab, b["instance"], a["ip"]) == (0, 0)
+
+
+def test_kernel_a_hub_vpc_routes_what_one_transit_gateway_brought_to_another(lab):  # noqa: F811
+    a, b, hub = spoke(lab, 1), spoke(lab, 2), spoke(lab, 5)
+    (first, first_table), (second, second_table) = gateway(lab), gateway(lab)
+    attach(lab, first, a)
+    attach(lab, second, b)
+    into_first, into_second = attach(lab, first, hub), attach(lab, second, hub)
+    lab.ec2.create_route(RouteTableId=a["rtb"], DestinationCidrBlock=b["cidr"], TransitGatewayId=first)
+    lab.ec2.create_route(RouteTableId=b["rtb"], DestinationCidrBlock=a["cidr"], TransitGatewayId=second)
+    # Each gateway sends the other side's block to the hub, whose subnet holds both attachments.
+    lab.ec2.create_transit_gateway_route(TransitGatewayRouteTableId=first_table, DestinationCidrBlock=b["cidr"],
+                                         TransitGatewayAttachmentId=into_first)
+    lab.ec2.create_transit_gateway_route(TransitGatewayRouteTableId=second_table, DestinationCidrBlock=a["cidr"],
+                                         TransitGatewayAttachmentId=into_second)
+    lab.ec2.create_route(RouteTableId=hub["rtb"], DestinationCidrBlock=b["cidr"], TransitGatewayId=second)
+    # The hub routes A's request on but not B's answer back: nothing comes through either way.
+    assert both(lab, a["instance"], b["ip"]) == (1, 1)
+    assert both(lab, b["instance"], a["ip"]) == (1, 1)
+    lab.ec2.create_route(RouteTableId=hub["rtb"], DestinationCidrBlock=a["cidr"], TransitGatewayId=first)
+    out = lab.ping(a["instance"], b["ip"])
+    assert out.returncode == 0 and f"64 bytes from {b['ip']}" in out.stdout, out
+    assert both(lab, a["instance"], b["ip"]) == (0, 0)
+    assert both(lab, b["instance"], a["ip"]) == (0, 0)
+    assert hops(lab, a["instance"], b["ip"]) == [["1", b["ip"]]]  # two gateways and three routers, no hop
+    # A block the hub sends back to the gateway that brought it goes round: dropped at once, the engine names the
+    # loop, nothing circles, and the rest is still carried.
+    lab.ec2.create_route(RouteTableId=a["rtb"], DestinationCidrBlock="10.9.0.0/16", TransitGatewayId=first)
+    lab.ec2.create_transit_gateway_route(TransitGatewayRouteTableId=first_table, DestinationCidrBlock="10.9.0.0/16",
+                                         TransitGatewayAttachmentId=into_first)
+    lab.ec2.create_route(RouteTableId=hub["rtb"], DestinationCidrBlock="10.9.0.0/16", TransitGatewayId=first)
+    assert both(lab, a["instance"], "10.9.0.1") == (1, 1)
+    why = lab.localvpc("explain", a["instance"], "10.9.0.1")
+    assert why.returncode == 1 and "a routing loop" in why.stdout, why
+    assert still(lab, first, into_first)
+    assert both(lab, a["instance"], b["ip"]) == (0, 0)

@@ -105,7 +105,7 @@ pub(super) fn router_links(
 /// interface in the packet's zone; one veth per attachment cannot tell the zone, so the kernel takes the
 /// attachment's first zone (the engine's own fallback, `egress_in`) for everything arriving from the gateway: its
 /// subnet's route table and network ACL. Exact for an attachment with one subnet.
-fn arrival_subnet(attachment: &TgwAttachmentNode) -> Option<(usize, usize)> {
+pub(super) fn arrival_subnet(attachment: &TgwAttachmentNode) -> Option<(usize, usize)> {
     attachment.egress_in("")
 }
 
@@ -114,20 +114,29 @@ fn arrival_subnet(attachment: &TgwAttachmentNode) -> Option<(usize, usize)> {
 ///   inbound ACL of the attachment's subnet in that zone unless the sender is in it;
 /// - out of the gateway (step 4): through the outbound ACL of the attachment's subnet, unless the destination is in
 ///   it;
-/// - never from one gateway link straight back out of one (ASSUMPTION: the engine lets a VPC route transit traffic
-///   on to a gateway again, up to 8 crossings; hidden routers do not age a packet, so the kernel drops that hairpin
-///   rather than let a misrouted packet circle for ever).
+/// - from a gateway back into a gateway (part 2 §14.4 step 4: the attachment subnet's route table decides what is
+///   not the VPC's, and may name a gateway; the engine walks it): it leaves as a packet sent from that subnet
+///   would — only by an attachment that serves its zone, through that attachment's subnet's inbound ACL unless it
+///   is the same subnet (the arrival subnet's outbound ACL is `from_<link>`'s). Rings are blackholes in the
+///   gateways' tables (plan/transit_loops.rs): hidden routers give back the TTL, so nothing else would end them.
 pub(super) fn router_filters(topology: &Topology, vpc: VpcIx) -> (Vec<FirewallRule>, Vec<Chain>) {
     let attachments = vpc_attachments(topology, vpc);
     let links: Vec<String> = attachments.iter().map(|attachment| names::attachment_link(&attachment.id)).collect();
     let mut rules = Vec::new();
     let mut chains = Vec::new();
     for (attachment, link) in attachments.iter().zip(&links) {
-        for other in &links {
-            rules.push(FirewallRule {
-                matches: vec![Match::InputInterface(link.clone()), Match::OutputInterface(other.clone())],
-                verdict: Verdict::Drop,
-            });
+        let arrival = arrival_subnet(attachment).map(|(subnet, _)| subnet);
+        for (other, other_link) in attachments.iter().zip(&links) {
+            let matches = vec![Match::InputInterface(link.clone()), Match::OutputInterface(other_link.clone())];
+            let entry = arrival.and_then(|subnet| other.in_zone(&topology.subnets[subnet].zone));
+            match (arrival, entry) {
+                (Some(subnet), Some((entry, _))) if entry != subnet => {
+                    let inbound = format!("in_{}", names::subnet_bridge(&topology.subnets[entry].id));
+                    rules.push(FirewallRule { matches, verdict: Verdict::Jump(inbound) });
+                }
+                (Some(_), Some(_)) => {}
+                _ => rules.push(FirewallRule { matches, verdict: Verdict::Drop }),
+            }
         }
         for &subnet in &topology.vpcs[vpc].subnets {
             let node = &topology.subnets[subnet];
@@ -172,7 +181,7 @@ fn veth(near: &str, far: &str, link: &str, mtu: u32) -> Veth {
 /// The namespace of every transit gateway with at least one realised attachment.
 pub(super) fn transit_gateways(topology: &Topology, names: &Names, state: &mut KernelState) {
     let attachments = topology.tgw_attachments();
-    let loops = super::transit_loops::peering_loops(topology);
+    let loops = super::transit_loops::transit_loops(topology);
     for gateway in topology.transit_gateways() {
         let links: Vec<(&TgwAttachmentNode, String)> = attachments
             .iter()
@@ -224,7 +233,8 @@ pub(super) fn transit_gateways(topology: &Topology, names: &Names, state: &mut K
                 spec.routes.entry((number, route.destination)).or_insert(kind);
             }
             spec.routes.entry((number, net("0.0.0.0/0"))).or_insert(RouteKind::Blackhole);
-            // What would circle between peered gateways for ever is dropped here (plan/transit_loops.rs).
+            // What would circle for ever (between peered gateways, or through a VPC) is dropped here
+            // (plan/transit_loops.rs).
             for block in loops.get(&index).into_iter().flatten() {
                 spec.routes.insert((number, *block), RouteKind::Blackhole);
             }

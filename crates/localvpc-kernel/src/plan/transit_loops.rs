@@ -1,34 +1,55 @@
-//! Routing loops between peered transit gateways. A packet that comes over a peering attachment is looked up again
-//! in the table associated with the peering on that side (part 2 §14.4 step 4 [D]), so two gateways whose tables
-//! send a block to each other over their peering — or a ring of three or more — would pass a packet round for ever:
-//! the hidden gateways give back the TTL at every hop (`firewall::ttl_table`), so no TTL ends it. The engine calls
-//! such a packet a routing loop after a few crossings and drops it; the kernel drops it at once, as a blackhole for
-//! the blocks that circle in every table of the ring. The blocks are found per elementary range (one that no route
-//! of the tables involved splits), so only the addresses that really circle are cut; what leaves the ring for a VPC
-//! or a VPN attachment is untouched.
+//! Routing loops through transit gateways. A packet that comes over a peering attachment is looked up again in the
+//! table associated with the peering on that side (part 2 §14.4 step 4 [D]), and one the gateway sends into a VPC
+//! that does not hold its destination is routed on by the route table of the attachment's subnet — to a transit
+//! gateway again, maybe (transitive by design, part 2 §14.4). So gateways whose tables send a block to each other, or
+//! to a VPC that sends it back, would pass a packet round for ever: the hidden routers give back the TTL at every hop
+//! (`firewall::ttl_table`), so no TTL ends it. The engine calls such a packet a routing loop after a few crossings
+//! and drops it; the kernel drops it at once, as a blackhole for the blocks that circle in every gateway table of the
+//! ring. The blocks are found per elementary range (one that no route of the tables involved splits), so only the
+//! addresses that really circle are cut; what ends in a VPC or at a VPN attachment is untouched.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use ipnet::{Ipv4Net, Ipv4Subnets};
-use localvpc_engine::topology::TgwAttachmentKind;
+use localvpc_engine::topology::{Target, TgwAttachmentKind, TgwAttachmentNode};
 use localvpc_engine::Topology;
 
-/// Per gateway route table (its index in `Topology::tgw_tables`), the blocks that would circle between peered
-/// gateways; empty without an available peering attachment.
-pub(super) fn peering_loops(topology: &Topology) -> BTreeMap<usize, Vec<Ipv4Net>> {
-    let arrivals = arrival_tables(topology);
-    if arrivals.is_empty() {
+use super::transit::arrival_subnet;
+
+/// Per gateway route table (its index in `Topology::tgw_tables`), the blocks that would circle; empty when nothing
+/// can go round (no available peering, no attachment subnet that routes to a gateway).
+pub(super) fn transit_loops(topology: &Topology) -> BTreeMap<usize, Vec<Ipv4Net>> {
+    let tables = topology.tgw_tables();
+    let attachments = topology.tgw_attachments();
+    let onward: Vec<&TgwAttachmentNode> = attachments
+        .iter()
+        .copied()
+        .filter(|attachment| attachment.available)
+        .filter(|attachment| match &attachment.kind {
+            TgwAttachmentKind::Peering { .. } => true,
+            TgwAttachmentKind::Vpc { .. } => arrival_subnet(attachment).is_some_and(|(subnet, _)| {
+                let routes = &topology.subnets[subnet].route_table.routes;
+                routes.iter().any(|route| matches!(route.target, Target::TransitGateway(_)))
+            }),
+            TgwAttachmentKind::Vpn { .. } => false,
+        })
+        .collect();
+    if onward.is_empty() {
         return BTreeMap::new();
     }
-    // Every ring runs through tables that peerings arrive in only: their routes' edges cut the address space into
-    // ranges each of which every table of the ring routes alike.
-    let tables = topology.tgw_tables();
+    // Every edge of a route a ring can look at cuts the address space into ranges that every table routes alike.
     let mut edges: Vec<u64> = vec![0, 1 << 32];
-    for &table in &arrivals {
-        for route in &tables[table].routes {
-            edges.push(u64::from(u32::from(route.destination.network())));
-            edges.push(u64::from(u32::from(route.destination.broadcast())) + 1);
+    let mut cut = |block: Ipv4Net| {
+        edges.push(u64::from(u32::from(block.network())));
+        edges.push(u64::from(u32::from(block.broadcast())) + 1);
+    };
+    for table in tables {
+        table.routes.iter().for_each(|route| cut(route.destination));
+    }
+    for attachment in &onward {
+        if let Some((subnet, _)) = arrival_subnet(attachment) {
+            topology.subnets[subnet].route_table.routes.iter().for_each(|route| cut(route.destination));
         }
     }
     edges.sort_unstable();
@@ -37,8 +58,8 @@ pub(super) fn peering_loops(topology: &Topology) -> BTreeMap<usize, Vec<Ipv4Net>
     for range in edges.windows(2) {
         let (low, high) = (range[0], range[1]);
         let address = Ipv4Addr::from(low as u32);
-        for &start in &arrivals {
-            if !circles(topology, start, address, arrivals.len()) {
+        for start in 0..tables.len() {
+            if !circles(topology, start, address, tables.len()) {
                 continue;
             }
             let of_table = ranges.entry(start).or_default();
@@ -62,41 +83,38 @@ pub(super) fn peering_loops(topology: &Topology) -> BTreeMap<usize, Vec<Ipv4Net>
         .collect()
 }
 
-/// The tables associated with an available peering attachment on either side.
-fn arrival_tables(topology: &Topology) -> BTreeSet<usize> {
-    let mut arrivals = BTreeSet::new();
-    for attachment in topology.tgw_attachments() {
-        let TgwAttachmentKind::Peering { requester, accepter } = &attachment.kind else { continue };
-        if !attachment.available {
-            continue;
-        }
-        for side in [requester, accepter] {
-            if let Some(table) = table_index(topology, side, &attachment.id) {
-                arrivals.insert(table);
-            }
-        }
-    }
-    arrivals
-}
-
 fn table_index(topology: &Topology, gateway: &str, attachment: &str) -> Option<usize> {
     let associated = topology.tgw_associated_table(gateway, attachment)?;
     topology.tgw_tables().iter().position(|table| table.id == associated.id)
 }
 
-/// Where a packet to `address` looked up in `table` is looked up next, if its route leads over an available peering:
-/// the table associated with the peering on the far side.
+/// Which gateway table a packet to `address` looked up in `table` is looked up in next, if the kernel carries it to
+/// one: over a peering, the table associated with it on the far side; into a VPC that routes it to a gateway again
+/// (by the route table of the attachment's first-zone subnet, as the router looks it up, and only if that gateway's
+/// attachment serves the subnet's zone, as the router's filter demands), the table associated with that attachment.
 fn next_table(topology: &Topology, table: usize, address: Ipv4Addr) -> Option<usize> {
     let node = &topology.tgw_tables()[table];
     let route = node.lookup(address).filter(|route| route.active)?;
     let attachment = topology.tgw_attachment(route.attachment.as_deref()?).filter(|attachment| attachment.available)?;
-    let TgwAttachmentKind::Peering { requester, accepter } = &attachment.kind else { return None };
-    let far = if *requester == node.gateway { accepter } else { requester };
-    table_index(topology, far, &attachment.id)
+    match &attachment.kind {
+        TgwAttachmentKind::Peering { requester, accepter } => {
+            let far = if *requester == node.gateway { accepter } else { requester };
+            table_index(topology, far, &attachment.id)
+        }
+        TgwAttachmentKind::Vpc { vpc, .. } => {
+            let (subnet, _) = arrival_subnet(attachment)?;
+            let subnet = &topology.subnets[subnet];
+            let route = subnet.route_table.lookup(address).filter(|route| route.active)?;
+            let Target::TransitGateway(gateway) = &route.target else { return None };
+            let next = topology.vpc_attachment(*vpc, gateway).filter(|next| next.available)?;
+            next.in_zone(&subnet.zone)?;
+            table_index(topology, gateway, &next.id)
+        }
+        TgwAttachmentKind::Vpn { .. } => None,
+    }
 }
 
-/// Whether a packet to `address` that arrives in `start` comes back to it over peerings (a ring has at most `bound`
-/// tables).
+/// Whether a packet to `address` looked up in `start` comes back to it (a ring has at most `bound` tables).
 fn circles(topology: &Topology, start: usize, address: Ipv4Addr, bound: usize) -> bool {
     let mut table = start;
     for _ in 0..bound {

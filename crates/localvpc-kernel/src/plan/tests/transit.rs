@@ -118,10 +118,16 @@ fn a_vpc_route_to_the_gateway_leaves_by_the_attachment_and_answers_use_the_attac
     // What arrives from the gateway is looked up in the same table (its `local` route delivers in the VPC).
     let from_gateway = router.rules.iter().find(|rule| rule.iif.as_deref() == Some(link.as_str())).unwrap();
     assert_eq!(from_gateway.table, subnet_rule.table);
-    // Never straight back into a gateway.
+    // What it routes from there to a gateway again goes (the subnet is the attachment's own: no further ACL), and
+    // what leaves the gateway crosses the attachment subnet's outbound ACL.
     let forward = router.firewall.chains.iter().find(|chain| chain.name == "forward").unwrap();
     let hairpin = vec![Match::InputInterface(link.clone()), Match::OutputInterface(link.clone())];
-    assert!(forward.rules.iter().any(|rule| rule.matches == hairpin && rule.verdict == Verdict::Drop));
+    assert!(!forward.rules.iter().any(|rule| rule.matches == hairpin));
+    let from_gateway = vec![Match::InputInterface(link.clone())];
+    assert!(forward
+        .rules
+        .iter()
+        .any(|rule| rule.matches == from_gateway && rule.verdict == Verdict::Jump(format!("from_{link}"))));
 }
 
 #[test]
@@ -259,4 +265,63 @@ fn a_block_two_peered_gateways_route_to_each_other_is_a_blackhole_on_both_sides_
     };
     // Only the ring's block and the table's catch-all.
     assert_eq!((blackholes(east_namespace, east_number), blackholes(west_namespace, west_number)), (2, 2));
+}
+
+#[test]
+fn a_vpc_routes_what_one_gateway_brought_to_another_and_a_ring_through_a_vpc_is_a_blackhole() {
+    // A hub VPC (10.5/16) attached to two gateways in one subnet, routing 10.2/16 to the second and 10.9/16 back to
+    // the first; the first gateway sends both blocks to the hub.
+    let mut lab = Lab::new();
+    let (first, first_table) = lab.transit_gateway();
+    let (second, _) = lab.transit_gateway();
+    let hub = lab.vpc("10.5.0.0/16");
+    let hub_subnet = lab.subnet(&hub, "10.5.1.0/24");
+    let into_first = lab.attach(&first, &hub, &hub_subnet);
+    let into_second = lab.attach(&second, &hub, &hub_subnet);
+    lab.route_to_gateway(&hub, "10.2.0.0/16", &second);
+    lab.route_to_gateway(&hub, "10.9.0.0/16", &first);
+    let scope = lab.scope.clone();
+    lab.gateway_route(&scope, &first_table, "10.2.0.0/16", &into_first);
+    lab.gateway_route(&scope, &first_table, "10.9.0.0/16", &into_first);
+    let state = lab.plan();
+    let (first_link, second_link) = (names::attachment_link(&into_first), names::attachment_link(&into_second));
+    let router = &state.namespaces[&format!("lv-{hub}")];
+    let forward = router.firewall.chains.iter().find(|chain| chain.name == "forward").unwrap();
+    let onward = vec![Match::InputInterface(first_link.clone()), Match::OutputInterface(second_link.clone())];
+    assert!(!forward.rules.iter().any(|rule| rule.matches == onward), "one subnet: nothing but its outbound ACL");
+    let number = table_of_link(router, &first_link);
+    assert_eq!(router.routes[&(number, net("10.2.0.0/16"))], via(&second_link));
+    // The first gateway carries 10.2/16 into the hub, which sends it on; 10.9/16 would come straight back.
+    let gateway = &state.namespaces[&format!("lv-{first}")];
+    let number = table_of_link(gateway, &first_link);
+    assert_eq!(gateway.routes[&(number, net("10.2.0.0/16"))], via(&first_link));
+    assert_eq!(gateway.routes[&(number, net("10.9.0.0/16"))], RouteKind::Blackhole);
+}
+
+#[test]
+fn what_a_gateway_brought_may_not_leave_by_an_attachment_that_does_not_serve_its_arrival_zone() {
+    let mut lab = Lab::new();
+    let (first, _) = lab.transit_gateway();
+    let (second, _) = lab.transit_gateway();
+    let hub = lab.vpc("10.5.0.0/16");
+    let in_a = lab.subnet(&hub, "10.5.1.0/24");
+    let in_b = subnet_in_zone(&mut lab, &hub, "10.5.2.0/24", "us-east-1b");
+    let into_first = lab.attach(&first, &hub, &in_a);
+    let into_second = lab.attach(&second, &hub, &in_b);
+    let state = lab.plan();
+    let router = &state.namespaces[&format!("lv-{hub}")];
+    let forward = router.firewall.chains.iter().find(|chain| chain.name == "forward").unwrap();
+    let (first_link, second_link) = (names::attachment_link(&into_first), names::attachment_link(&into_second));
+    let onward = vec![Match::InputInterface(first_link), Match::OutputInterface(second_link)];
+    assert!(forward.rules.iter().any(|rule| rule.matches == onward && rule.verdict == Verdict::Drop));
+}
+
+fn subnet_in_zone(lab: &mut Lab, vpc_id: &str, cidr: &str, zone: &str) -> String {
+    let request = subnet::CreateSubnet {
+        vpc_id: vpc_id.into(),
+        cidr_block: cidr.into(),
+        availability_zone: Some(zone.into()),
+        ..Default::default()
+    };
+    lab.tx(|tx, scope| subnet::create_subnet(tx, scope, request)).id.clone()
 }
