@@ -1,27 +1,32 @@
 """`serve --data-plane kernel` with a transit gateway (part 2 §14.4): real ping and traceroute between VPCs attached
 to one gateway, over its namespace — nothing before both VPCs route to it, replies after, a blackhole route in the
 gateway's table stops it, the gateway is no traceroute hop, and it carries what peering does not (A–B–C); two
-gateways joined by a peering attachment once both sides route over it, and a block they send each other dropped
-rather than circling; a spoke with no internet gateway reaching the internet through an egress VPC's NAT gateway;
-the attachment subnet's network ACL; a hub VPC routing what one gateway brought to another, and a block it sends
-back dropped rather than circling — with the engine (`exec --model`) agreeing at every step. Needs root, like the
-other kernel tests (skipped loudly otherwise)."""
+gateways (of one Region or two) joined by a peering attachment once both sides route over it, and a block they
+send each other dropped rather than circling; a spoke with no internet gateway reaching the internet through an
+egress VPC's NAT gateway; the attachment subnet's network ACL; a hub VPC routing what one gateway brought to
+another, and a block it sends back dropped rather than circling — with the engine (`exec --model`) agreeing at
+every step. Needs root, like the other kernel tests (skipped loudly otherwise)."""
 from __future__ import annotations
 
 import json
 import subprocess
 import time
 
-from test_kernel_data_plane import REGION, kernel, lab  # noqa: F401  (fixtures)
+from conftest import make_client
+from test_kernel_data_plane import REGION, Lab, kernel, lab  # noqa: F401  (fixtures)
 
 INTERNET_HOST = "203.0.113.7"
 
 
-def both(lab, vantage, address):  # noqa: F811
-    """The kernel's and the engine's answer to one ping."""
-    real = lab.ping(vantage, address).returncode
-    model = lab.localvpc("exec", "--model", vantage, "--", "ping", "-c", "1", address).returncode
-    return real, model
+def both(lab, vantage, address, region=None):  # noqa: F811
+    """The kernel's and the engine's answer to one ping (from a vantage of `region`, if another Region's)."""
+    if region is None:
+        real = lab.ping(vantage, address).returncode
+        model = lab.localvpc("exec", "--model", vantage, "--", "ping", "-c", "1", address).returncode
+        return real, model
+    real = lab.localvpc("--region", region, "exec", vantage, "--", "ping", "-c", "1", "-W", "1", "-n", address)
+    model = lab.localvpc("--region", region, "exec", "--model", vantage, "--", "ping", "-c", "1", address)
+    return real.returncode, model.returncode
 
 
 def spoke(lab, n):  # noqa: F811
@@ -166,6 +171,40 @@ def test_kernel_peered_transit_gateways_carry_traffic_once_both_sides_route_over
     lab.ec2.delete_transit_gateway_route(TransitGatewayRouteTableId=west_table, DestinationCidrBlock=a["cidr"])
     assert both(lab, a["instance"], b["ip"]) == (1, 1)
     assert both(lab, b["instance"], a["ip"]) == (1, 1)
+
+
+def test_kernel_a_peering_joins_gateways_of_two_regions(lab):  # noqa: F811
+    west_region = "us-west-2"
+    west_lab = Lab(lab.server)
+    west_lab.ec2 = make_client(lab.server.endpoint, region=west_region)
+    a, b = spoke(lab, 1), spoke(west_lab, 2)
+    (east, east_table), (west, west_table) = gateway(lab), gateway(west_lab)
+    attach(lab, east, a)
+    attach(west_lab, west, b)
+    lab.ec2.create_route(RouteTableId=a["rtb"], DestinationCidrBlock=b["cidr"], TransitGatewayId=east)
+    west_lab.ec2.create_route(RouteTableId=b["rtb"], DestinationCidrBlock=a["cidr"], TransitGatewayId=west)
+    owner = lab.ec2.describe_transit_gateways(TransitGatewayIds=[east])["TransitGateways"][0]["OwnerId"]
+    attachment = lab.ec2.create_transit_gateway_peering_attachment(
+        TransitGatewayId=east, PeerTransitGatewayId=west, PeerAccountId=owner, PeerRegion=west_region)[
+        "TransitGatewayPeeringAttachment"]["TransitGatewayAttachmentId"]
+    west_lab.ec2.accept_transit_gateway_peering_attachment(TransitGatewayAttachmentId=attachment)
+    for side, table, destination in ((lab, east_table, b["cidr"]), (west_lab, west_table, a["cidr"])):
+        side.ec2.associate_transit_gateway_route_table(TransitGatewayRouteTableId=table,
+                                                       TransitGatewayAttachmentId=attachment)
+        if side is lab:  # the west side's route comes later
+            side.ec2.create_transit_gateway_route(TransitGatewayRouteTableId=table, DestinationCidrBlock=destination,
+                                                  TransitGatewayAttachmentId=attachment)
+    assert both(lab, a["instance"], b["ip"]) == (1, 1)
+    assert both(lab, b["instance"], a["ip"], region=west_region) == (1, 1)
+    lost = lab.localvpc("--region", west_region, "exec", b["instance"], "--", "ping", "-c", "1", "-W", "1", a["ip"])
+    assert "1 packets transmitted, 0 received" in lost.stdout, lost  # sent from the west, lost on the way
+    west_lab.ec2.create_transit_gateway_route(TransitGatewayRouteTableId=west_table, DestinationCidrBlock=a["cidr"],
+                                              TransitGatewayAttachmentId=attachment)
+    assert both(lab, a["instance"], b["ip"]) == (0, 0)
+    assert both(lab, b["instance"], a["ip"], region=west_region) == (0, 0)
+    # Across Regions too the peering carries 8,500 bytes (part 2's quota table), unlike a VPC peering's 1,500.
+    fits = lab.exec(a["instance"], "ping", "-c", "1", "-W", "1", "-n", "-M", "do", "-s", "8472", b["ip"])
+    assert fits.returncode == 0 and f"8480 bytes from {b['ip']}" in fits.stdout, fits
 
 
 def test_kernel_a_block_both_peered_gateways_send_over_the_peering_is_dropped_as_a_loop(lab):  # noqa: F811
