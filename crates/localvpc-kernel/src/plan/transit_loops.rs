@@ -8,7 +8,7 @@
 //! ring. The blocks are found per elementary range (one that no route of the tables involved splits), so only the
 //! addresses that really circle are cut; what ends in a VPC or at a VPN attachment is untouched.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::Ipv4Addr;
 
 use ipnet::{Ipv4Net, Ipv4Subnets};
@@ -54,15 +54,15 @@ pub(super) fn transit_loops(topology: &Topology) -> BTreeMap<usize, Vec<Ipv4Net>
     }
     edges.sort_unstable();
     edges.dedup();
+    let index: HashMap<&str, usize> = tables.iter().enumerate().map(|(at, table)| (table.id.as_str(), at)).collect();
     let mut ranges: BTreeMap<usize, Vec<(u64, u64)>> = BTreeMap::new();
     for range in edges.windows(2) {
         let (low, high) = (range[0], range[1]);
         let address = Ipv4Addr::from(low as u32);
-        for start in 0..tables.len() {
-            if !circles(topology, start, address, tables.len()) {
-                continue;
-            }
-            let of_table = ranges.entry(start).or_default();
+        let next: Vec<Option<usize>> =
+            (0..tables.len()).map(|table| next_table(topology, &index, table, address)).collect();
+        for table in on_rings(&next) {
+            let of_table = ranges.entry(table).or_default();
             match of_table.last_mut() {
                 Some(last) if last.1 == low => last.1 = high,
                 _ => of_table.push((low, high)),
@@ -83,23 +83,23 @@ pub(super) fn transit_loops(topology: &Topology) -> BTreeMap<usize, Vec<Ipv4Net>
         .collect()
 }
 
-fn table_index(topology: &Topology, gateway: &str, attachment: &str) -> Option<usize> {
+fn table_index(topology: &Topology, index: &HashMap<&str, usize>, gateway: &str, attachment: &str) -> Option<usize> {
     let associated = topology.tgw_associated_table(gateway, attachment)?;
-    topology.tgw_tables().iter().position(|table| table.id == associated.id)
+    index.get(associated.id.as_str()).copied()
 }
 
 /// Which gateway table a packet to `address` looked up in `table` is looked up in next, if the kernel carries it to
 /// one: over a peering, the table associated with it on the far side; into a VPC that routes it to a gateway again
 /// (by the route table of the attachment's first-zone subnet, as the router looks it up, and only if that gateway's
 /// attachment serves the subnet's zone, as the router's filter demands), the table associated with that attachment.
-fn next_table(topology: &Topology, table: usize, address: Ipv4Addr) -> Option<usize> {
+fn next_table(topology: &Topology, index: &HashMap<&str, usize>, table: usize, address: Ipv4Addr) -> Option<usize> {
     let node = &topology.tgw_tables()[table];
     let route = node.lookup(address).filter(|route| route.active)?;
     let attachment = topology.tgw_attachment(route.attachment.as_deref()?).filter(|attachment| attachment.available)?;
     match &attachment.kind {
         TgwAttachmentKind::Peering { requester, accepter } => {
             let far = if *requester == node.gateway { accepter } else { requester };
-            table_index(topology, far, &attachment.id)
+            table_index(topology, index, far, &attachment.id)
         }
         TgwAttachmentKind::Vpc { vpc, .. } => {
             let (subnet, _) = arrival_subnet(attachment)?;
@@ -108,21 +108,48 @@ fn next_table(topology: &Topology, table: usize, address: Ipv4Addr) -> Option<us
             let Target::TransitGateway(gateway) = &route.target else { return None };
             let next = topology.vpc_attachment(*vpc, gateway).filter(|next| next.available)?;
             next.in_zone(&subnet.zone)?;
-            table_index(topology, gateway, &next.id)
+            table_index(topology, index, gateway, &next.id)
         }
         TgwAttachmentKind::Vpn { .. } => None,
     }
 }
 
-/// Whether a packet to `address` looked up in `start` comes back to it (a ring has at most `bound` tables).
-fn circles(topology: &Topology, start: usize, address: Ipv4Addr, bound: usize) -> bool {
-    let mut table = start;
-    for _ in 0..bound {
-        match next_table(topology, table, address) {
-            Some(next) if next == start => return true,
-            Some(next) => table = next,
-            None => return false,
+/// The tables on a ring of `next` (each table's successor for one address, if any), each once, in order.
+fn on_rings(next: &[Option<usize>]) -> Vec<usize> {
+    const UNSEEN: u8 = 0;
+    const ON_PATH: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![UNSEEN; next.len()];
+    let mut ring = Vec::new();
+    for start in 0..next.len() {
+        let mut path = Vec::new();
+        let mut at = Some(start);
+        while let Some(table) = at {
+            if state[table] == ON_PATH {
+                let from = path.iter().position(|&on| on == table).unwrap_or(path.len());
+                ring.extend_from_slice(&path[from..]);
+            }
+            if state[table] != UNSEEN {
+                break;
+            }
+            state[table] = ON_PATH;
+            path.push(table);
+            at = next[table];
         }
+        path.iter().for_each(|&table| state[table] = DONE);
     }
-    false
+    ring.sort_unstable();
+    ring
+}
+
+#[cfg(test)]
+mod tests {
+    use super::on_rings;
+
+    #[test]
+    fn the_tables_on_a_ring_are_found_once_and_those_leading_into_it_are_not() {
+        // 0 → 1 → 2 → 1 (a ring of 1 and 2 that 0 leads into), 3 → 3 (a table that sends back to itself), 4 ends.
+        assert_eq!(on_rings(&[Some(1), Some(2), Some(1), Some(3), None]), vec![1, 2, 3]);
+        assert_eq!(on_rings(&[None, Some(0)]), Vec::<usize>::new());
+    }
 }
