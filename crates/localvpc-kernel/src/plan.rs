@@ -17,8 +17,8 @@
 //! - per available NAT gateway a namespace (`lv-nat-…`, `plan/nat.rs`);
 //! - per transit gateway with an available attachment a namespace (`lv-tgw-…`, `plan/transit.rs`) with a veth to
 //!   each attached VPC's router (to the site of each VPN attachment, to the peer gateway of each peering), one
-//!   kernel table per gateway route table; blocks that would circle between peered gateways are blackholes
-//!   (`plan/transit_loops.rs`);
+//!   kernel table per gateway route table; blocks that would circle (between peered gateways, or from a gateway
+//!   through a VPC back to a gateway) are blackholes (`plan/transit_loops.rs`);
 //! - per on-premises site a namespace (`lv-cgw-…`) answering its prefixes, and per attached virtual private gateway
 //!   a namespace (`lv-vgw-…`) between the VPC router and the sites of its connections with a tunnel up
 //!   (`plan/vpn.rs`).
