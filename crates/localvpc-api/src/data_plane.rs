@@ -26,7 +26,7 @@ const REALISE_WAIT: Duration = Duration::from_secs(10);
 /// The kernel data plane, as the API sees it (set by `serve --data-plane kernel` as a router extension).
 #[derive(Clone)]
 pub struct KernelPlane {
-    /// The namespace of a vantage: `internet` or an instance ID.
+    /// The namespace of a vantage: `internet`, an instance ID or `onprem:<cgw-id>`.
     pub namespace_of: Arc<dyn Fn(&str) -> String + Send + Sync>,
     /// The latest world version the kernel realises.
     pub realised: watch::Receiver<u64>,
@@ -82,7 +82,12 @@ pub async fn data_plane(
     let Some(vantage) = params.get("vantage").map(str::to_string) else {
         return answer(StatusCode::OK, json!({ "dataPlane": "kernel" }));
     };
-    if vantage != "internet" {
+    if vantage.starts_with(crate::v1::ONPREM_PREFIX) {
+        // The engine's own check: one of the caller's customer gateways, with prefixes to send from.
+        if let Err(error) = crate::v1::vantage(&control.snapshot(), &control.topology(), &caller.scope, &vantage) {
+            return error.into_response();
+        }
+    } else if vantage != "internet" {
         let world = control.snapshot();
         let found = match instance::find(world.region(&caller.scope), &vantage) {
             Ok(found) => found,

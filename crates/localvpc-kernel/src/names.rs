@@ -11,6 +11,9 @@ use std::net::Ipv4Addr;
 pub const INSTANCE_LINK: &str = "eth0";
 /// The link of a VPC router towards the internet namespace (its internet gateway).
 pub const GATEWAY_LINK: &str = "igw";
+/// A bridge with no ports in an on-premises site: its default route leads there, so what no VPN connection carries
+/// is dropped silently (a lost packet, as the engine says), not refused by the sender's own kernel.
+pub const VOID_LINK: &str = "void";
 /// The namespace that plays the emulated internet.
 pub const INTERNET: &str = "internet";
 /// A next-hop address that is configured nowhere: routes over point-to-point veths (peering, internet gateway) go
@@ -50,6 +53,21 @@ impl Names {
         format!("{}-{nat_gateway_id}", self.prefix)
     }
 
+    /// The namespace of a transit gateway: `lv-tgw-0123456789abcdef0`.
+    pub fn transit_gateway(&self, transit_gateway_id: &str) -> String {
+        format!("{}-{transit_gateway_id}", self.prefix)
+    }
+
+    /// The namespace of a virtual private gateway: `lv-vgw-0123456789abcdef0`.
+    pub fn vpn_gateway(&self, vpn_gateway_id: &str) -> String {
+        format!("{}-{vpn_gateway_id}", self.prefix)
+    }
+
+    /// The on-premises network behind a customer gateway: `lv-cgw-0123456789abcdef0`.
+    pub fn site(&self, customer_gateway_id: &str) -> String {
+        format!("{}-{customer_gateway_id}", self.prefix)
+    }
+
     /// The emulated internet: `lv-internet`.
     pub fn internet(&self) -> String {
         format!("{}-{INTERNET}", self.prefix)
@@ -80,6 +98,21 @@ pub fn interface_port(eni_id: &str) -> String {
 /// The link of a peering connection, the same name in both routers.
 pub fn peering_link(pcx_id: &str) -> String {
     format!("p{}", tail(pcx_id))
+}
+
+/// The link of a transit gateway's VPC attachment, the same name in the VPC router and the gateway.
+pub fn attachment_link(attachment_id: &str) -> String {
+    format!("t{}", tail(attachment_id))
+}
+
+/// The link between a VPC router and its virtual private gateway, the same name at both ends.
+pub fn vpn_gateway_link(vpn_gateway_id: &str) -> String {
+    format!("g{}", tail(vpn_gateway_id))
+}
+
+/// The link of a VPN connection (a tunnel that is up) between its gateway and the site, the same name at both ends.
+pub fn vpn_link(vpn_connection_id: &str) -> String {
+    format!("c{}", tail(vpn_connection_id))
 }
 
 /// The internet namespace's end of a VPC's gateway link.
@@ -144,6 +177,9 @@ mod tests {
     fn link_names_fit_ifnamsiz_and_keep_the_id_tail() {
         assert_eq!(subnet_bridge("subnet-0123456789abcdef0"), "s56789abcdef0");
         assert_eq!(peering_link("pcx-0123456789abcdef0"), "p56789abcdef0");
+        assert_eq!(attachment_link("tgw-attach-0123456789abcdef0"), "t56789abcdef0");
+        assert_eq!(vpn_gateway_link("vgw-0123456789abcdef0"), "g56789abcdef0");
+        assert_eq!(vpn_link("vpn-0123456789abcdef0"), "c56789abcdef0");
         for name in [subnet_bridge("subnet-0123456789abcdef0"), interface_port("eni-0123456789abcdef0")] {
             assert!(name.len() <= 15, "{name}");
         }

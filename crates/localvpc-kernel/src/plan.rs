@@ -13,12 +13,23 @@
 //! - a veth between the two routers of each active peering, over which only the delivery table is reachable, so a
 //!   packet that came over a peering reaches the VPC's own interfaces and nothing else (no transit, no edge-to-edge);
 //! - the `lv-internet` namespace, joined to each router with an attached internet gateway, answering every
-//!   internet-routable address that is not localvpc's and routing localvpc's public addresses to their VPCs.
+//!   internet-routable address that is not localvpc's and routing localvpc's public addresses to their VPCs;
+//! - per available NAT gateway a namespace (`lv-nat-…`, `plan/nat.rs`);
+//! - per transit gateway with an available attachment a namespace (`lv-tgw-…`, `plan/transit.rs`) with a veth to
+//!   each attached VPC's router (to the site of each VPN attachment, to the peer gateway of each peering), one
+//!   kernel table per gateway route table; blocks that would circle (between peered gateways, or from a gateway
+//!   through a VPC back to a gateway) are blackholes (`plan/transit_loops.rs`);
+//! - per on-premises site a namespace (`lv-cgw-…`) answering its prefixes, and per attached virtual private gateway
+//!   a namespace (`lv-vgw-…`) between the VPC router and the sites of its connections with a tunnel up
+//!   (`plan/vpn.rs`).
 //!
 //! Security group and network ACL rules are translated in `plan/rules.rs`.
 
 mod nat;
 mod rules;
+mod transit;
+mod transit_loops;
+mod vpn;
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -63,6 +74,8 @@ pub fn plan(topology: &Topology, names: &Names) -> KernelState {
     for gateway in topology.nat_gateways() {
         nat::nat_gateway(topology, names, gateway, &mut state);
     }
+    transit::transit_gateways(topology, names, &mut state);
+    vpn::vpn(topology, names, &mut state);
     state
 }
 
@@ -148,7 +161,9 @@ fn router(topology: &Topology, names: &Names, vpc: VpcIx, state: &mut KernelStat
         prefix: 32,
     });
     router.rules.insert(Rule::all(200, table::VPC));
-    route_tables(topology, vpc, &mut router);
+    let numbers = route_tables(topology, vpc, &mut router);
+    transit::router_links(topology, names, vpc, &numbers, &mut router, state);
+    vpn::router_link(topology, names, vpc, &mut router);
     if node.internet_gateway.is_some() {
         let port = names::internet_port(&node.id);
         let near = VethEnd {
@@ -191,7 +206,7 @@ fn router(topology: &Topology, names: &Names, vpc: VpcIx, state: &mut KernelStat
 }
 
 /// One kernel table per route table that some subnet of the VPC uses, and the rule that selects it.
-fn route_tables(topology: &Topology, vpc: VpcIx, router: &mut Namespace) {
+fn route_tables<'t>(topology: &'t Topology, vpc: VpcIx, router: &mut Namespace) -> BTreeMap<&'t str, u32> {
     let node = &topology.vpcs[vpc];
     let mut tables = BTreeMap::new();
     for &subnet in &node.subnets {
@@ -227,6 +242,10 @@ fn route_tables(topology: &Topology, vpc: VpcIx, router: &mut Namespace) {
                     },
                     _ => RouteKind::Blackhole,
                 },
+                // Part 2 §14.4: by the VPC's available attachment to the gateway; part 2 §15.5: by the link to the
+                // virtual private gateway attached to this VPC.
+                Target::TransitGateway(id) => via_link(transit::route_link(topology, vpc, id)),
+                Target::VpnGateway(id) => via_link(vpn::route_link(topology, vpc, id)),
                 // Gateways not attached here and appliances carry nothing (the engine's CannotRoute / blackhole).
                 _ => RouteKind::Blackhole,
             };
@@ -239,6 +258,14 @@ fn route_tables(topology: &Topology, vpc: VpcIx, router: &mut Namespace) {
         let subnet = &topology.subnets[subnet];
         let table = numbers[subnet.route_table.id.as_str()];
         router.rules.insert(Rule { priority: 100, iif: Some(names::subnet_bridge(&subnet.id)), source: None, table });
+    }
+    numbers
+}
+
+fn via_link(link: Option<String>) -> RouteKind {
+    match link {
+        Some(device) => RouteKind::Gateway { gateway: NEXT_HOP, device, source: None },
+        None => RouteKind::Blackhole,
     }
 }
 
@@ -303,6 +330,9 @@ fn router_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
             });
         }
     }
+    let (transit_rules, transit_chains) = transit::router_filters(topology, vpc);
+    forward.rules.extend(transit_rules);
+    chains.extend(transit_chains);
     all.push(forward);
     all.extend(chains);
     Firewall { chains: all }

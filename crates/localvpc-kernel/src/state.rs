@@ -40,17 +40,25 @@ pub enum Role {
     Internet,
     /// A NAT gateway: it forwards and translates, and answers traceroute as the router it is.
     NatGateway,
+    /// A transit gateway: it forwards by the route table of the attachment a packet arrived on.
+    TransitGateway,
+    /// A virtual private gateway: it forwards between its VPC and the sites of its VPN connections.
+    VpnGateway,
+    /// The on-premises network behind a customer gateway: a host at every address of its prefixes.
+    Site,
 }
 
 impl Role {
-    /// Routers, NAT gateways and the internet forward packets; instances do not.
+    /// Routers, gateways and the internet forward packets; instances and sites (hosts) do not.
     pub fn forwards(self) -> bool {
-        !matches!(self, Role::Instance)
+        !matches!(self, Role::Instance | Role::Site)
     }
 
     /// Spec §3.7: the VPC router and the internet never show in a traceroute; a NAT gateway does (part 2 §13.2).
+    /// Part 2 §14.4 [I]: neither does a transit gateway; a virtual private gateway is AWS's edge like the VPC router
+    /// (ASSUMPTION: part 2 §15 is silent, and the engine's traceroute shows no VPN hop).
     pub fn hides_from_traceroute(self) -> bool {
-        matches!(self, Role::Router | Role::Internet)
+        matches!(self, Role::Router | Role::Internet | Role::TransitGateway | Role::VpnGateway)
     }
 }
 
@@ -87,9 +95,9 @@ impl Namespace {
             // Local addresses first, as in every fresh namespace (the internet moves this rule, see `plan`).
             rules.insert(Rule::all(0, table::LOCAL));
         }
-        if matches!(role, Role::Instance | Role::NatGateway) {
-            // An instance (and a NAT gateway, a host with one interface) keeps the kernel's default rules; routers
-            // and the internet replace them with their own.
+        if matches!(role, Role::Instance | Role::NatGateway | Role::Site) {
+            // An instance (and a NAT gateway, a host with one interface, and a site) keeps the kernel's default
+            // rules; routers, gateways and the internet replace them with their own.
             rules.insert(Rule::all(32766, table::MAIN));
             rules.insert(Rule::all(32767, table::DEFAULT));
         }
@@ -222,6 +230,8 @@ pub mod table {
     /// A router's delivery table: its subnets and a blackhole default (what the `local` route reaches, and all a
     /// packet from a peering or the internet gateway may reach).
     pub const VPC: u32 = 250;
+    /// A gateway's table for what no route table of it carries: a blackhole default.
+    pub const NOWHERE: u32 = 251;
     /// An instance's table for its interface at device index N is `INTERFACE + N` (N ≥ 1): what that interface's
     /// own addresses send by.
     pub const INTERFACE: u32 = 1000;

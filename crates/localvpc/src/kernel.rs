@@ -75,16 +75,15 @@ pub async fn start(control: Arc<Control>, prefix: &str) -> anyhow::Result<(Kerne
         realizer
     });
     let instance_names = names.clone();
-    let namespace_of =
-        Arc::new(
-            move |vantage: &str| {
-                if vantage == "internet" {
-                    instance_names.internet()
-                } else {
-                    instance_names.instance(vantage)
-                }
-            },
-        );
+    let namespace_of = Arc::new(move |vantage: &str| {
+        if vantage == "internet" {
+            instance_names.internet()
+        } else if let Some(customer_gateway) = vantage.strip_prefix("onprem:") {
+            instance_names.site(customer_gateway)
+        } else {
+            instance_names.instance(vantage)
+        }
+    });
     let console = Console(Arc::new(move |instance_id: &str| reader.read(instance_id)));
     Ok((KernelPlane { namespace_of, realised, console }, DataPlaneTask { stop: stop_tx, task }))
 }

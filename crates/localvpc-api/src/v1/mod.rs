@@ -48,7 +48,7 @@ fn text_field<'a>(body: &'a Body, field: &'static str) -> Result<&'a str, JsonEr
 /// `internet`, an instance ID or an interface ID of the caller's scope (a running instance: a stopped one sends
 /// nothing), or `onprem:<cgw-id>`, the on-premises network behind one of the caller's customer gateways (it sends
 /// from the first usable host of the gateway's first prefix, so it needs one).
-fn vantage(world: &World, topology: &Topology, scope: &Scope, text: &str) -> Result<Vantage, JsonError> {
+pub(crate) fn vantage(world: &World, topology: &Topology, scope: &Scope, text: &str) -> Result<Vantage, JsonError> {
     if text == "internet" {
         return Ok(Vantage::Internet);
     }

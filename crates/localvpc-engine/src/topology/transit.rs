@@ -21,6 +21,8 @@ pub type TgwTableIx = usize;
 pub struct TgwAttachmentNode {
     /// `tgw-attach-…`.
     pub id: String,
+    /// `tgw-…` of the gateway it belongs to (a peering attachment: the requester's).
+    pub gateway: String,
     /// `available`: it carries traffic.
     pub available: bool,
     /// What it joins.
@@ -169,6 +171,7 @@ impl Topology {
             };
             let node = TgwAttachmentNode {
                 id: attachment.id.clone(),
+                gateway: attachment.transit_gateway_id.clone(),
                 available: attachment.state == AttachmentState::Available,
                 kind,
             };
@@ -224,6 +227,25 @@ impl Topology {
     /// The transit gateway with this ID.
     pub fn transit_gateway(&self, id: &str) -> Option<&TgwNode> {
         self.transit.gateways.get(id)
+    }
+
+    /// Every transit gateway, by ID.
+    pub fn transit_gateways(&self) -> Vec<&TgwNode> {
+        let mut gateways: Vec<&TgwNode> = self.transit.gateways.values().collect();
+        gateways.sort_by(|a, b| a.id.cmp(&b.id));
+        gateways
+    }
+
+    /// Every live attachment of every gateway, by ID.
+    pub fn tgw_attachments(&self) -> Vec<&TgwAttachmentNode> {
+        let mut attachments: Vec<&TgwAttachmentNode> = self.transit.attachments.values().collect();
+        attachments.sort_by(|a, b| a.id.cmp(&b.id));
+        attachments
+    }
+
+    /// Every transit gateway route table.
+    pub fn tgw_tables(&self) -> &[TgwTableNode] {
+        &self.transit.tables
     }
 
     /// The live attachment with this ID.

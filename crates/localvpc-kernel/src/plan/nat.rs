@@ -41,6 +41,12 @@ fn firewall(topology: &Topology, nat: &NatNode, address: std::net::Ipv4Addr) -> 
         .collect();
     let mut forward = vec![tracked.clone()];
     forward.extend(own_vpc);
+    // Part 2 §13.2 step 2 [D]: traffic a transit gateway brought into the VPC is sent on by the attachment's
+    // interface there, so it passes too (centralized egress); only the router's attachment links bring such
+    // sources (peering and VPN deliver to the VPC's own interfaces only).
+    if !super::transit::vpc_attachments(topology, nat.vpc).is_empty() {
+        forward.push(FirewallRule { matches: Vec::new(), verdict: Verdict::Accept });
+    }
     // Nothing starts a flow *to* the gateway: unsolicited packets are dropped without an answer.
     let input = vec![tracked];
     // TCP and UDP get a port from the gateway's range; ICMP keeps its query ID unless two flows collide (then the
