@@ -215,6 +215,8 @@ impl Realizer {
                 Work { name: name.clone(), spec: spec.clone(), ends, previous, firewall_changed, only_firewall }
             })
             .collect();
+        let linked: Vec<String> =
+            work.iter().filter(|work| !work.only_firewall).map(|work| work.name.clone()).collect();
         let results: Vec<(String, Result<(), KernelError>)> = stream::iter(work)
             .map(|work| async move {
                 let result = if work.only_firewall {
@@ -237,6 +239,9 @@ impl Realizer {
                 }
             }
         }
+        stream::iter(linked.iter().filter(|name| !failed.contains(*name)))
+            .for_each_concurrent(PARALLEL, |name| wait_until_operational(connections, name))
+            .await;
         // Remember what is now in the kernel; a namespace that failed is forgotten, so the next run redoes it.
         self.applied = desired.clone();
         for name in &failed {
@@ -272,6 +277,33 @@ impl Realizer {
         } else {
             Err(Errors(errors))
         }
+    }
+}
+
+/// How long [`wait_until_operational`] waits for the kernel's link watcher before giving up (and letting the
+/// first packets take their chance): it runs in a kernel worker, within milliseconds unless the CPUs are saturated.
+const OPERATIONAL_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Waits until every link of `name` that has a carrier is operationally up. A veth or bridge gets its queueing
+/// discipline only when the kernel's link watcher (a deferred worker) handles its carrier coming up; until then what
+/// is sent through it is dropped — so a ping right after an apply, on a busy machine, lost its first packet.
+/// Applying is "done" only once the links carry packets.
+async fn wait_until_operational(connections: &Connections, name: &str) {
+    let Ok(netlink) = connections.get(name).await else { return };
+    let started = std::time::Instant::now();
+    loop {
+        let pending = match netlink.lock().await.links().await {
+            Ok(links) => links.iter().filter(|link| link.up && link.carrier && !link.operational).count(),
+            Err(_) => return,
+        };
+        if pending == 0 {
+            return;
+        }
+        if started.elapsed() >= OPERATIONAL_WITHIN {
+            tracing::debug!(namespace = name, pending, "links still not operational; going on");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
 }
 

@@ -37,6 +37,11 @@ pub struct Link {
     pub master: Option<u32>,
     /// Administratively up.
     pub up: bool,
+    /// It has a carrier (`IFF_LOWER_UP`): a veth whose both ends are up, a bridge with a forwarding port.
+    pub carrier: bool,
+    /// It has its queueing discipline (`IFLA_QDISC` is not `noop`): the kernel's link watcher has handled its
+    /// carrier coming up. Until then the link drops what is sent through it.
+    pub operational: bool,
 }
 
 /// A route as the kernel reports it, reduced to what localvpc sets.
@@ -393,6 +398,8 @@ fn link_of(message: LinkMessage) -> Link {
         mtu: 0,
         master: None,
         up: message.header.flags.contains(LinkFlags::Up),
+        carrier: message.header.flags.contains(LinkFlags::LowerUp),
+        operational: false,
     };
     for attribute in message.attributes {
         match attribute {
@@ -400,6 +407,7 @@ fn link_of(message: LinkMessage) -> Link {
             LinkAttribute::Address(mac) => link.mac = mac,
             LinkAttribute::Mtu(mtu) => link.mtu = mtu,
             LinkAttribute::Controller(master) => link.master = Some(master),
+            LinkAttribute::Qdisc(qdisc) => link.operational = qdisc != "noop",
             LinkAttribute::LinkInfo(infos) => {
                 for info in infos {
                     if let LinkInfo::Kind(kind) = info {

@@ -132,7 +132,10 @@ async fn the_change_log_gives_what_each_batch_since_a_version_wrote_until_a_rese
     assert_eq!(store.apply_at(1, &second).await.unwrap(), 2);
     let all = store.changes_since(0).await.unwrap().expect("the log reaches back to the first batch");
     assert_eq!(all.version, 2);
-    assert_eq!(all.records, [changed("vpc-a", Some("{}")), changed("vpc-a", None), changed("vpc-b", Some("{\"b\":1}"))]);
+    assert_eq!(
+        all.records,
+        [changed("vpc-a", Some("{}")), changed("vpc-a", None), changed("vpc-b", Some("{\"b\":1}"))]
+    );
     assert_eq!(all.meta, [("next_id".to_string(), "1".to_string())]);
     let last = store.changes_since(1).await.unwrap().unwrap();
     assert_eq!(last.records, [changed("vpc-a", None), changed("vpc-b", Some("{\"b\":1}"))]);
