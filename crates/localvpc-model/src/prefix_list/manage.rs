@@ -228,3 +228,50 @@ pub fn delete(tx: &mut Tx, scope: &Scope, id: &str) -> Result<Arc<ManagedPrefixL
     tx.remove::<ManagedPrefixList>(scope, id);
     Ok(list)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::{Timestamp, World};
+
+    fn entry(cidr: &str) -> PrefixListEntry {
+        PrefixListEntry { cidr: cidr.into(), description: None }
+    }
+
+    #[test]
+    fn a_list_keeps_its_last_1000_versions_and_forgets_older_ones() {
+        let scope = Scope::new("123456789012", "us-east-1");
+        let mut world = World::default();
+        let mut tx = Tx::new(&mut world, Timestamp(0));
+        let request = CreateManagedPrefixList {
+            name: "office".into(),
+            max_entries: 1,
+            address_family: "IPv4".into(),
+            entries: vec![entry("10.0.0.0/16")],
+            ..Default::default()
+        };
+        let id = create(&mut tx, &scope, request).unwrap().id.clone();
+        for n in 1..=1000u32 {
+            let request = ModifyManagedPrefixList {
+                id: id.clone(),
+                remove: vec![format!("10.{}.0.0/16", (n - 1) % 250)],
+                add: vec![entry(&format!("10.{}.0.0/16", n % 250))],
+                ..Default::default()
+            };
+            modify(&mut tx, &scope, request).unwrap();
+        }
+        let list = tx.get::<ManagedPrefixList>(&scope, &id).unwrap();
+        assert_eq!(list.current().version, 1001);
+        assert_eq!(list.versions.len(), MAX_VERSIONS_KEPT);
+        assert_eq!(list.versions[0].version, 2, "version 1 was dropped");
+        assert_eq!(
+            restore(&mut tx, &scope, &id, 1, 1001).unwrap_err(),
+            PrefixListError::VersionNotFound { prefix_list_id: id.clone(), version: 1 }.into()
+        );
+        let restored = restore(&mut tx, &scope, &id, 2, 1001).unwrap();
+        assert_eq!(
+            (restored.current().version, restored.current().entries.clone()),
+            (1002, vec![entry("10.1.0.0/16")])
+        );
+    }
+}
