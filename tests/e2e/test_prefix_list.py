@@ -123,6 +123,12 @@ def test_create_answers_version_1_with_arn_owner_tags_and_entries(ec2):
     token_list = create(ec2, name="once", ClientToken="tok-1")["PrefixListId"]
     assert create(ec2, name="once", ClientToken="tok-1")["PrefixListId"] == token_list
     assert len(managed_ids(ec2, ("prefix-list-name", ["once"]))) == 1
+    # A dry run validates and creates nothing.
+    with ec2_error("DryRunOperation", status=412):
+        create(ec2, name="dry", DryRun=True)
+    assert managed_ids(ec2, ("prefix-list-name", ["dry"])) == set()
+    # With other parameters the token makes another list (positive control that the token, not chance, matched).
+    assert create(ec2, name="twice", ClientToken="tok-1")["PrefixListId"] != token_list
 
 
 def test_modify_makes_versions_and_entries_are_read_by_version(ec2):

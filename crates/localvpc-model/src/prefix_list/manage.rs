@@ -128,11 +128,17 @@ fn push_version(list: &mut ManagedPrefixList, entries: Vec<PrefixListEntry>) {
 }
 
 /// CreateManagedPrefixList (§17.2): the list at version 1 with the request's entries. A repeated `ClientToken`
-/// answers the list it created (part 1 §1 idempotency, as CreateNatGateway does).
+/// with the same name, family and `MaxEntries` answers the list it created (part 1 §1 idempotency); ASSUMPTION
+/// (AWS answers `IdempotentParameterMismatch` [I]): with other parameters it is a new request, as for
+/// CreateNatGateway here.
 pub fn create(tx: &mut Tx, scope: &Scope, request: CreateManagedPrefixList) -> Result<Arc<ManagedPrefixList>> {
     if let Some(token) = &request.client_token {
-        let earlier =
-            tx.region(scope).managed_prefix_lists.values().find(|list| list.client_token.as_ref() == Some(token));
+        let earlier = tx.region(scope).managed_prefix_lists.values().find(|list| {
+            list.client_token.as_ref() == Some(token)
+                && list.name == request.name
+                && list.address_family.as_str() == request.address_family
+                && i64::from(list.max_entries) == request.max_entries
+        });
         if let Some(earlier) = earlier {
             return Ok(earlier.clone());
         }
