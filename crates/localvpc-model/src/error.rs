@@ -428,8 +428,8 @@ pub enum Ec2Error {
     /// §2.7 [D]: a protocol that is neither a known name nor a number 0..=255. ASSUMPTION (text [I]).
     #[error("Invalid value '{0}' for IP protocol. Unknown protocol.")]
     UnknownIpProtocol(String),
-    /// Part 2 §17.1–17.2: an unknown managed prefix list ID, or one another account owns; security group rules,
-    /// which do not take prefix lists yet, refuse every list with it. ASSUMPTION (text [I]: AWS's NotFound form).
+    /// Part 2 §17.1–17.2: an unknown managed prefix list ID, or one another account owns (also when a security
+    /// group rule names one). ASSUMPTION (text [I]: AWS's NotFound form).
     #[error("The prefix list ID '{0}' does not exist")]
     PrefixListNotFound(String),
     /// §2.7/§5 [D]: more than 60 rules in one direction and address family of a group (a quota: enforced only
