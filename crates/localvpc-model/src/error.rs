@@ -5,7 +5,7 @@
 //! the `#[error]` text is the message. The doc of each variant names the spec section it comes from
 //! (`shared/spec/aws-vpc-behaviour.md`). The snapshot test at the bottom lists every (code, message) pair, so a
 //! changed spelling shows up in review. A family of many variants gets an enum of its own behind one variant here
-//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`, `Ec2Error::TransitGateway` in `error/transit_gateway.rs`, `Ec2Error::Vpn` in `error/vpn.rs`), with its codes beside it.
+//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`, `Ec2Error::TransitGateway` in `error/transit_gateway.rs`, `Ec2Error::Vpn` in `error/vpn.rs`, `Ec2Error::PrefixList` in `error/prefix_list.rs`), with its codes beside it.
 
 use thiserror::Error;
 
@@ -428,7 +428,8 @@ pub enum Ec2Error {
     /// §2.7 [D]: a protocol that is neither a known name nor a number 0..=255. ASSUMPTION (text [I]).
     #[error("Invalid value '{0}' for IP protocol. Unknown protocol.")]
     UnknownIpProtocol(String),
-    /// §2.7: a rule naming a prefix list (none exist in localvpc). ASSUMPTION (code and text [I]).
+    /// Part 2 §17.1–17.2: an unknown managed prefix list ID, or one another account owns (also when a security
+    /// group rule names one). ASSUMPTION (text [I]: AWS's NotFound form).
     #[error("The prefix list ID '{0}' does not exist")]
     PrefixListNotFound(String),
     /// §2.7/§5 [D]: more than 60 rules in one direction and address family of a group (a quota: enforced only
@@ -608,6 +609,11 @@ pub enum Ec2Error {
     #[error(transparent)]
     Vpn(#[from] VpnError),
 
+    // ---- managed prefix lists (part 2 §17.1–17.2) ----
+    /// A prefix list action's refusal (`error/prefix_list.rs`).
+    #[error(transparent)]
+    PrefixList(#[from] PrefixListError),
+
     // ---- transit gateways (part 2 §14) ----
     /// A transit gateway action's refusal (`error/transit_gateway.rs`).
     #[error(transparent)]
@@ -639,6 +645,7 @@ mod codes;
 mod launch_template;
 mod nat_gateway;
 mod network_interface;
+mod prefix_list;
 mod transit_gateway;
 mod volume;
 mod vpc_peering;
@@ -648,6 +655,7 @@ pub use address::AddressError;
 pub use launch_template::LaunchTemplateError;
 pub use nat_gateway::NatGatewayError;
 pub use network_interface::NetworkInterfaceError;
+pub use prefix_list::PrefixListError;
 pub use transit_gateway::TransitGatewayError;
 pub use volume::VolumeError;
 pub use vpc_peering::PeeringError;

@@ -76,6 +76,8 @@ pub enum IdKind {
     VpnGateway,
     /// `vpn-` (a site-to-site VPN connection)
     VpnConnection,
+    /// `pl-` (a managed prefix list)
+    PrefixList,
 }
 
 impl IdKind {
@@ -114,6 +116,7 @@ impl IdKind {
             IdKind::CustomerGateway => "cgw",
             IdKind::VpnGateway => "vgw",
             IdKind::VpnConnection => "vpn",
+            IdKind::PrefixList => "pl",
         }
     }
 
@@ -139,7 +142,7 @@ impl IdKind {
 
     /// The kind an ID belongs to, judged by its prefix (longest prefix wins: `vpc-cidr-assoc-` before `vpc-`).
     pub fn of(id: &str) -> Option<IdKind> {
-        const ALL: [IdKind; 32] = [
+        const ALL: [IdKind; 33] = [
             IdKind::TransitGatewayRouteTable,
             IdKind::TransitGatewayAttachment,
             IdKind::VpcCidrAssociation,
@@ -172,6 +175,7 @@ impl IdKind {
             IdKind::CustomerGateway,
             IdKind::VpnGateway,
             IdKind::VpnConnection,
+            IdKind::PrefixList,
         ];
         ALL.into_iter().find(|kind| kind.check(id).is_ok())
     }

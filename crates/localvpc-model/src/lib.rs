@@ -39,6 +39,7 @@ pub mod nat_gateway;
 pub mod network_acl;
 pub mod network_insights;
 pub mod network_interface;
+pub mod prefix_list;
 pub mod quotas;
 pub mod route_table;
 pub mod security_group;
@@ -55,7 +56,8 @@ pub mod vpn_state;
 mod world;
 
 pub use error::{
-    Ec2Error, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, TransitGatewayError, VolumeError, VpnError,
+    Ec2Error, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, PrefixListError, TransitGatewayError,
+    VolumeError, VpnError,
 };
 pub use filter::{Filter, Filterable, Page, PageRequest};
 pub use quotas::Quotas;

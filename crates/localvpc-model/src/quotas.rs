@@ -58,6 +58,8 @@ pub const ROUTE_TABLES_PER_TRANSIT_GATEWAY: usize = 20;
 pub const TRANSIT_GATEWAYS_PER_VPC: usize = 5;
 /// Part 2 §20: customer gateways per Region.
 pub const CUSTOMER_GATEWAYS_PER_REGION: usize = 50;
+/// Part 2 §20 [D]: customer-managed prefix lists per Region.
+pub const PREFIX_LISTS_PER_REGION: usize = 100;
 /// Part 2 §20: virtual private gateways per Region.
 pub const VPN_GATEWAYS_PER_REGION: usize = 5;
 /// Part 2 §20: VPN connections per Region.
@@ -111,6 +113,8 @@ pub struct Quotas {
     pub transit_gateways_per_vpc: Option<usize>,
     /// Customer gateways per Region (deleted ones not counted).
     pub customer_gateways_per_region: Option<usize>,
+    /// Customer-managed prefix lists per Region.
+    pub prefix_lists_per_region: Option<usize>,
     /// Virtual private gateways per Region (deleted ones not counted).
     pub vpn_gateways_per_region: Option<usize>,
     /// VPN connections per Region (deleted ones not counted).
@@ -152,6 +156,7 @@ impl Quotas {
             route_tables_per_transit_gateway: None,
             transit_gateways_per_vpc: None,
             customer_gateways_per_region: None,
+            prefix_lists_per_region: None,
             vpn_gateways_per_region: None,
             vpn_connections_per_region: None,
             vpn_connections_per_vpn_gateway: None,
@@ -182,6 +187,7 @@ impl Quotas {
             route_tables_per_transit_gateway: Some(ROUTE_TABLES_PER_TRANSIT_GATEWAY),
             transit_gateways_per_vpc: Some(TRANSIT_GATEWAYS_PER_VPC),
             customer_gateways_per_region: Some(CUSTOMER_GATEWAYS_PER_REGION),
+            prefix_lists_per_region: Some(PREFIX_LISTS_PER_REGION),
             vpn_gateways_per_region: Some(VPN_GATEWAYS_PER_REGION),
             vpn_connections_per_region: Some(VPN_CONNECTIONS_PER_REGION),
             vpn_connections_per_vpn_gateway: Some(VPN_CONNECTIONS_PER_VPN_GATEWAY),

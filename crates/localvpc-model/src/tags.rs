@@ -95,6 +95,7 @@ pub mod ops {
     use crate::network_acl::NetworkAcl;
     use crate::network_insights::{NetworkInsightsAnalysis, NetworkInsightsPath};
     use crate::network_interface::NetworkInterface;
+    use crate::prefix_list::ManagedPrefixList;
     use crate::route_table::RouteTable;
     use crate::security_group::SecurityGroup;
     use crate::subnet::Subnet;
@@ -222,6 +223,9 @@ pub mod ops {
             Some(IdKind::VpnConnection) => {
                 edit::<VpnConnection>(tx, scope, id, |id| VpnError::VpnConnectionNotFound(vec![id]).into(), change)
             }
+            // ASSUMPTION (part 2 §17.1 [D]: AWS-managed lists can't be changed): their IDs are not stored, so
+            // tagging one is refused as an unknown list.
+            Some(IdKind::PrefixList) => edit::<ManagedPrefixList>(tx, scope, id, Ec2Error::PrefixListNotFound, change),
             _ => Err(Ec2Error::InvalidId(id.to_string())),
         }
     }
@@ -340,6 +344,7 @@ pub mod ops {
         describe_table::<CustomerGateway>(region, "customer-gateway", &mut out);
         describe_table::<VpnGateway>(region, "vpn-gateway", &mut out);
         describe_table::<VpnConnection>(region, "vpn-connection", &mut out);
+        describe_table::<ManagedPrefixList>(region, "prefix-list", &mut out);
         out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
         out
     }

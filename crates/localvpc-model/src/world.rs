@@ -26,6 +26,7 @@ use crate::nat_gateway::NatGateway;
 use crate::network_acl::NetworkAcl;
 use crate::network_insights::{NetworkInsightsAnalysis, NetworkInsightsPath};
 use crate::network_interface::NetworkInterface;
+use crate::prefix_list::ManagedPrefixList;
 use crate::quotas::Quotas;
 use crate::route_table::RouteTable;
 use crate::security_group::SecurityGroup;
@@ -147,6 +148,8 @@ pub struct RegionState {
     pub vpn_gateways: Table<VpnGateway>,
     /// Site-to-site VPN connections (deleted ones while still listed).
     pub vpn_connections: Table<VpnConnection>,
+    /// Customer-managed prefix lists (the AWS-managed ones are a catalog, `prefix_list::aws_managed`).
+    pub managed_prefix_lists: Table<ManagedPrefixList>,
     /// Lookups derived from the tables above (see [`crate::index`]); kept true by [`Tx`].
     pub(crate) index: RegionIndex,
 }

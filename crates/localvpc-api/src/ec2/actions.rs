@@ -8,7 +8,7 @@ use super::{address, instance, launch_template, nat_gateway, network_insights, n
 use super::{
     availability_zone, internet_gateway, network_acl, route_table, security_group, subnet, tags, vpc, vpc_peering,
 };
-use super::{customer_gateway, vpn_connection, vpn_gateway};
+use super::{customer_gateway, prefix_list, vpn_connection, vpn_gateway};
 
 /// Looks up the handler of an Action.
 pub fn handler(action: &str) -> Option<Handler> {
@@ -44,6 +44,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("CreateKeyPair", Write(key_pair::create_key_pair)),
     ("CreateLaunchTemplate", Write(launch_template::create_launch_template)),
     ("CreateLaunchTemplateVersion", Write(launch_template::create_launch_template_version)),
+    ("CreateManagedPrefixList", Write(prefix_list::create_managed_prefix_list)),
     ("CreateNatGateway", Write(nat_gateway::create_nat_gateway)),
     ("CreateNetworkAcl", Write(network_acl::create_network_acl)),
     ("CreateNetworkAclEntry", Write(network_acl::create_network_acl_entry)),
@@ -72,6 +73,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DeleteKeyPair", Write(key_pair::delete_key_pair)),
     ("DeleteLaunchTemplate", Write(launch_template::delete_launch_template)),
     ("DeleteLaunchTemplateVersions", Write(launch_template::delete_launch_template_versions)),
+    ("DeleteManagedPrefixList", Write(prefix_list::delete_managed_prefix_list)),
     ("DeleteNatGateway", Write(nat_gateway::delete_nat_gateway)),
     ("DeleteNetworkAcl", Write(network_acl::delete_network_acl)),
     ("DeleteNetworkAclEntry", Write(network_acl::delete_network_acl_entry)),
@@ -113,12 +115,14 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DescribeKeyPairs", Read(key_pair::describe_key_pairs)),
     ("DescribeLaunchTemplateVersions", Read(launch_template::describe_launch_template_versions)),
     ("DescribeLaunchTemplates", Read(launch_template::describe_launch_templates)),
+    ("DescribeManagedPrefixLists", Read(prefix_list::describe_managed_prefix_lists)),
     ("DescribeNatGateways", Read(nat_gateway::describe_nat_gateways)),
     ("DescribeNetworkAcls", Read(network_acl::describe_network_acls)),
     ("DescribeNetworkInsightsAnalyses", Read(network_insights::describe_network_insights_analyses)),
     ("DescribeNetworkInsightsPaths", Read(network_insights::describe_network_insights_paths)),
     ("DescribeNetworkInterfaceAttribute", Read(network_interface::describe_network_interface_attribute)),
     ("DescribeNetworkInterfaces", Read(network_interface::describe_network_interfaces)),
+    ("DescribePrefixLists", Read(prefix_list::describe_prefix_lists)),
     ("DescribeRegions", Read(availability_zone::describe_regions)),
     ("DescribeRouteTables", Read(route_table::describe_route_tables)),
     ("DescribeSecurityGroupReferences", Read(security_group::describe_security_group_references)),
@@ -165,6 +169,8 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("EnableVpcClassicLink", Read(account::classic_link)),
     ("EnableVpcClassicLinkDnsSupport", Read(account::classic_link)),
     ("GetConsoleOutput", Read(instance::get_console_output)),
+    ("GetManagedPrefixListAssociations", Read(prefix_list::get_managed_prefix_list_associations)),
+    ("GetManagedPrefixListEntries", Read(prefix_list::get_managed_prefix_list_entries)),
     ("GetSecurityGroupsForVpc", Read(security_group::get_security_groups_for_vpc)),
     ("GetSubnetCidrReservations", Read(subnet_cidr_reservation::get_subnet_cidr_reservations)),
     ("GetTransitGatewayRouteTableAssociations", Read(transit_gateway::get_transit_gateway_route_table_associations)),
@@ -174,6 +180,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("ModifyInstanceAttribute", Write(instance::modify_instance_attribute)),
     ("ModifyInstanceCreditSpecification", Write(instance::modify_instance_credit_specification)),
     ("ModifyLaunchTemplate", Write(launch_template::modify_launch_template)),
+    ("ModifyManagedPrefixList", Write(prefix_list::modify_managed_prefix_list)),
     ("ModifyNetworkInterfaceAttribute", Write(network_interface::modify_network_interface_attribute)),
     ("ModifySecurityGroupRules", Write(security_group::modify_security_group_rules)),
     ("ModifySubnetAttribute", Write(subnet::modify_subnet_attribute)),
@@ -196,6 +203,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("ReplaceTransitGatewayRoute", Write(tgw_routes::replace_transit_gateway_route)),
     ("ResetAddressAttribute", Write(address::reset_address_attribute)),
     ("ResetInstanceAttribute", Write(instance::reset_instance_attribute)),
+    ("RestoreManagedPrefixListVersion", Write(prefix_list::restore_managed_prefix_list_version)),
     ("RevokeSecurityGroupEgress", Write(security_group::revoke_security_group_egress)),
     ("RevokeSecurityGroupIngress", Write(security_group::revoke_security_group_ingress)),
     ("RunInstances", Write(instance::run_instances)),

@@ -19,6 +19,7 @@ mod nat_gateway;
 mod network_acl;
 mod network_insights;
 mod network_interface;
+mod prefix_list;
 mod route_table;
 mod security_group;
 mod subnet;

@@ -53,6 +53,9 @@ pub fn malformed_code(kind: IdKind) -> &'static str {
         IdKind::CustomerGateway => "InvalidCustomerGatewayID.Malformed",
         IdKind::VpnGateway => "InvalidVpnGatewayID.Malformed",
         IdKind::VpnConnection => "InvalidVpnConnectionID.Malformed",
+        // ASSUMPTION (part 2 §17 gives only the NotFound code): `Id` spelled as AWS's prefix-list parameters
+        // spell it (`InvalidPrefixListId.Malformed`).
+        IdKind::PrefixList => "InvalidPrefixListId.Malformed",
     }
 }
 
@@ -186,6 +189,7 @@ impl Ec2Error {
             NatGateway(error) => error.code(),
             TransitGateway(error) => error.code(),
             Vpn(error) => error.code(),
+            PrefixList(error) => error.code(),
             SubnetCidrReservationNotFound(_) => "InvalidSubnetCidrReservationID.NotFound",
             LaunchTemplate(error) => error.code(),
             DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",

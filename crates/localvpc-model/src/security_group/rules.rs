@@ -49,7 +49,14 @@ pub(super) fn candidate_rules(
             peers.push((permission::parse_ipv6_peer(&range.value)?, range.description.clone()));
         }
         if let Some(prefix_list) = request.prefix_list_ids.first() {
-            // No managed prefix lists exist in localvpc, so every reference to one is to a list that does not exist.
+            // Part 2 §17.3: rules that reference a prefix list are not modelled yet (neither stored nor matched by
+            // the engine), so a list the group's owner can read is refused as unsupported, any other as unknown.
+            let scope = Scope::new(&group.owner_id, &group.region);
+            if crate::prefix_list::find(world.region(&scope), &scope, &prefix_list.value).is_ok() {
+                return Err(Ec2Error::InvalidParameterValue(
+                    "Security group rules that reference a prefix list are not supported by localvpc".into(),
+                ));
+            }
             return Err(Ec2Error::PrefixListNotFound(prefix_list.value.clone()));
         }
         for pair in &request.groups {

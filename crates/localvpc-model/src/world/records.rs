@@ -79,6 +79,7 @@ impl World {
                 CustomerGateway::KIND => put::<CustomerGateway>(region, index, id, body),
                 VpnGateway::KIND => put::<VpnGateway>(region, index, id, body),
                 VpnConnection::KIND => put::<VpnConnection>(region, index, id, body),
+                ManagedPrefixList::KIND => put::<ManagedPrefixList>(region, index, id, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
             result.map_err(failed)?;
@@ -132,6 +133,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::prefix_list::{self, CreateManagedPrefixList, ModifyManagedPrefixList, PrefixListEntry};
     use crate::subnet::{self, CreateSubnet};
     use crate::transit_gateway;
     use crate::vpc::{self, CreateVpc};
@@ -192,7 +194,8 @@ mod tests {
         let mut meta: BTreeMap<&'static str, String> = meta_of(&first).into_iter().collect();
         let before = load(&stored, &meta);
 
-        // Later batches: a subnet deleted, a peering and a transit gateway (spanning kinds) made, a VPC deleted.
+        // Later batches: a subnet deleted, a peering and a transit gateway (spanning kinds) and a prefix list made,
+        // a VPC deleted, the list given a second version.
         let mut tx = Tx::new(&mut world, Timestamp(1));
         subnet::delete_subnet(&mut tx, &scope, &subnet).unwrap();
         let pcx = vpc_peering::create(
@@ -204,10 +207,20 @@ mod tests {
         .0
         .id;
         transit_gateway::create(&mut tx, &scope, None, Default::default(), Vec::new()).unwrap();
+        let request = CreateManagedPrefixList {
+            name: "office".into(),
+            max_entries: 5,
+            address_family: "IPv4".into(),
+            ..Default::default()
+        };
+        let list = prefix_list::create(&mut tx, &scope, request).unwrap().id.clone();
         let second = tx.finish();
         let mut tx = Tx::new(&mut world, Timestamp(2));
         vpc_peering::delete(&mut tx, &scope, &pcx).unwrap();
         vpc::delete_vpc(&mut tx, &scope, &b).unwrap();
+        let entry = PrefixListEntry { cidr: "10.9.0.0/16".into(), description: None };
+        let request = ModifyManagedPrefixList { id: list.clone(), add: vec![entry], ..Default::default() };
+        prefix_list::modify(&mut tx, &scope, request).unwrap();
         let third = tx.finish();
 
         let mut replayed = before.clone();
@@ -226,6 +239,7 @@ mod tests {
         assert!(replayed.region(&scope).subnets.get(subnet.as_str()).is_none(), "the deleted subnet is gone");
         assert!(replayed.region(&scope).vpcs.get(b.as_str()).is_none(), "the deleted VPC is gone");
         assert_eq!(replayed.spanning::<TransitGateway>().len(), 1);
+        assert_eq!(replayed.region(&scope).managed_prefix_lists[list.as_str()].current().version, 2);
         assert_eq!(replayed, loaded, "tables, indexes and counters as a load of every record");
         assert_ne!(before, loaded, "positive control: the later batches changed the world");
         // The indexes moved with the records: the deleted subnet's block is free again on the replayed world.
