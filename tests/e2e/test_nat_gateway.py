@@ -105,7 +105,9 @@ def test_creation_failures_are_reported_on_the_gateway(ec2):
     assert failed["FailureCode"] == "Gateway.NotAttached"
     assert failed["FailureMessage"] == f"Network {vpc} has no Internet gateway attached"
     # Nothing was taken: no interface, the Elastic IP is still free.
-    assert ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [public]}])["NetworkInterfaces"] == []
+    listed_network_interfaces = ec2.describe_network_interfaces(
+        Filters=[{"Name": "subnet-id", "Values": [public]}])["NetworkInterfaces"]
+    assert listed_network_interfaces == []
     assert "AssociationId" not in ec2.describe_addresses(AllocationIds=[eip])["Addresses"][0]
     with pytest.raises(Exception) as waited:
         ec2.get_waiter("nat_gateway_available").wait(NatGatewayIds=[nat["NatGatewayId"]],
@@ -235,13 +237,15 @@ def test_other_accounts_neither_see_nor_change_the_gateway(ec2, client_factory):
     eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip)["NatGateway"]["NatGatewayId"]
     other = client_factory(key=OTHER_ACCOUNT)
-    assert other.describe_nat_gateways()["NatGateways"] == []
+    listed_nat_gateways = other.describe_nat_gateways()["NatGateways"]
+    assert listed_nat_gateways == []
     with ec2_error("NatGatewayNotFound"):
         other.describe_nat_gateways(NatGatewayIds=[nat])
     with ec2_error("NatGatewayNotFound"):
         other.delete_nat_gateway(NatGatewayId=nat)
     west = client_factory(region="us-west-2")
-    assert west.describe_nat_gateways()["NatGateways"] == []
+    listed_nat_gateways = west.describe_nat_gateways()["NatGateways"]
+    assert listed_nat_gateways == []
     assert describe(ec2, nat)["State"] == "available"
 
 

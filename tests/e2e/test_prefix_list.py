@@ -275,8 +275,8 @@ def test_another_account_cannot_see_or_change_a_list(client_factory):
     with ec2_error("InvalidPrefixListID.NotFound", not_found):
         entries(client_factory(key=A_ACCT, region="eu-west-1"), pl_id)
     # Positive control: the owner modifies it, and the outsider still sees the AWS-managed lists.
-    assert owner.modify_managed_prefix_list(PrefixListId=pl_id, AddEntries=[{"Cidr": "10.0.0.0/8"}])[
-        "PrefixList"]["Version"] == 2
+    modified = owner.modify_managed_prefix_list(PrefixListId=pl_id, AddEntries=[{"Cidr": "10.0.0.0/8"}])
+    assert modified["PrefixList"]["Version"] == 2
     assert entries(outsider, "pl-02cd2c6b") == [{"Cidr": c} for c in DDB_CIDRS]
 
 

@@ -141,7 +141,8 @@ def test_delete_waits_for_attachments_and_takes_the_route_tables(ec2):
     assert vpc_attachment(ec2, attachment)["State"] == "deleted"
     deleted = ec2.delete_transit_gateway(TransitGatewayId=tgw_id)["TransitGateway"]
     assert deleted["State"] == "deleting" and deleted["TransitGatewayId"] == tgw_id
-    assert ec2.describe_transit_gateways()["TransitGateways"] == []
+    listed_transit_gateways = ec2.describe_transit_gateways()["TransitGateways"]
+    assert listed_transit_gateways == []
     with ec2_error("InvalidRouteTableID.NotFound"):
         ec2.describe_transit_gateway_route_tables(TransitGatewayRouteTableIds=[table])
     with ec2_error("InvalidTransitGatewayID.NotFound", f"Transit Gateway {tgw_id} was deleted or does not exist."):
@@ -313,7 +314,9 @@ def test_a_live_attachment_holds_its_vpc_and_subnets(ec2):
     with ec2_error("DependencyViolation", f"The vpc '{vpc}' has dependencies and cannot be deleted."):
         ec2.delete_vpc(VpcId=vpc)
     ec2.delete_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=attachment)
-    assert ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["NetworkInterfaces"] == []
+    listed_network_interfaces = ec2.describe_network_interfaces(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}])["NetworkInterfaces"]
+    assert listed_network_interfaces == []
     with ec2_error("IncorrectState", f"{attachment} is in invalid state: deleted."):
         ec2.delete_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=attachment)
     ec2.delete_subnet(SubnetId=subnets["us-east-1a"])
@@ -331,19 +334,23 @@ def test_a_shared_gateway_takes_another_accounts_vpc_after_acceptance(accounts):
     vpc, subnets = network(consumer, "10.5.0.0/16", {"us-east-1a": "10.5.1.0/24"})
     with ec2_error("InvalidTransitGatewayID.NotFound", f"Transit Gateway {tgw_id} was deleted or does not exist."):
         attach(consumer, tgw_id, vpc, list(subnets.values()))
-    assert consumer.describe_transit_gateways()["TransitGateways"] == []
+    listed_transit_gateways = consumer.describe_transit_gateways()["TransitGateways"]
+    assert listed_transit_gateways == []
 
     share(owner, tgw_id, CONSUMER)
     seen = consumer.describe_transit_gateways()["TransitGateways"]
     assert [(g["TransitGatewayId"], g["OwnerId"]) for g in seen] == [(tgw_id, OWNER)]
-    assert stranger.describe_transit_gateways()["TransitGateways"] == []
+    listed_transit_gateways = stranger.describe_transit_gateways()["TransitGateways"]
+    assert listed_transit_gateways == []
     created = attach(consumer, tgw_id, vpc, list(subnets.values()))
     attachment = created["TransitGatewayAttachmentId"]
     assert created["State"] == "pendingAcceptance" and created["VpcOwnerId"] == CONSUMER
     from_owner = owner.describe_transit_gateway_attachments()["TransitGatewayAttachments"]
     assert [(a["TransitGatewayAttachmentId"], a["State"], a["ResourceOwnerId"], a["TransitGatewayOwnerId"])
             for a in from_owner] == [(attachment, "pendingAcceptance", CONSUMER, OWNER)]
-    assert owner.get_transit_gateway_route_table_associations(TransitGatewayRouteTableId=table)["Associations"] == []
+    listed_associations = owner.get_transit_gateway_route_table_associations(
+        TransitGatewayRouteTableId=table)["Associations"]
+    assert listed_associations == []
 
     with ec2_error("InvalidParameterValue", f"Cannot accept {attachment} as the source of the peering request."):
         consumer.accept_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=attachment)
@@ -389,9 +396,14 @@ def test_isolation_another_account_sees_and_changes_nothing(accounts, client_fac
     attachment = attach(owner, tgw_id, vpc, list(subnets.values()))["TransitGatewayAttachmentId"]
     other_region = client_factory(key=OWNER, region="us-west-2")
     for outsider in (stranger, other_region):
-        assert outsider.describe_transit_gateways()["TransitGateways"] == []
-        assert outsider.describe_transit_gateway_route_tables()["TransitGatewayRouteTables"] == []
-        assert outsider.describe_transit_gateway_attachments()["TransitGatewayAttachments"] == []
+        listed_transit_gateways = outsider.describe_transit_gateways()["TransitGateways"]
+        assert listed_transit_gateways == []
+        listed_transit_gateway_route_tables = outsider.describe_transit_gateway_route_tables()[
+            "TransitGatewayRouteTables"]
+        assert listed_transit_gateway_route_tables == []
+        listed_transit_gateway_attachments = outsider.describe_transit_gateway_attachments()[
+            "TransitGatewayAttachments"]
+        assert listed_transit_gateway_attachments == []
         with ec2_error("InvalidTransitGatewayID.NotFound"):
             outsider.delete_transit_gateway(TransitGatewayId=tgw_id)
         with ec2_error("InvalidRouteTableID.NotFound"):
@@ -464,7 +476,8 @@ def test_aws_quotas_five_gateways_and_twenty_route_tables(quota_server, client_f
 def test_dry_run(ec2):
     with ec2_error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", status=412):
         ec2.create_transit_gateway(DryRun=True)
-    assert ec2.describe_transit_gateways()["TransitGateways"] == []
+    listed_transit_gateways = ec2.describe_transit_gateways()["TransitGateways"]
+    assert listed_transit_gateways == []
 
 
 def test_cli_gateway_route_table_and_attachment_actions(aws):
@@ -585,6 +598,7 @@ def test_a_deleted_attachment_stays_listed_for_two_hours(ec2, endpoint):
     advance(2 * 3600 - 60)
     assert vpc_attachment(ec2, attachment)["State"] == "deleted"
     advance(120)
-    assert ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"] == []
+    listed_transit_gateway_attachments = ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"]
+    assert listed_transit_gateway_attachments == []
     with ec2_error("InvalidTransitGatewayAttachmentID.NotFound"):
         ec2.describe_transit_gateway_vpc_attachments(TransitGatewayAttachmentIds=[attachment])

@@ -67,8 +67,8 @@ def test_cross_account_cross_region_lifecycle(sides, client_factory):
                                      WEST_ACCT)]
     # No default association or propagation for a peering: each side associates and routes itself.
     west_table = west_tgw["Options"]["AssociationDefaultRouteTableId"]
-    assert west.get_transit_gateway_route_table_associations(TransitGatewayRouteTableId=west_table)[
-        "Associations"] == []
+    associated = west.get_transit_gateway_route_table_associations(TransitGatewayRouteTableId=west_table)
+    assert associated["Associations"] == []
     west.associate_transit_gateway_route_table(TransitGatewayRouteTableId=west_table,
                                                TransitGatewayAttachmentId=attachment)
     route = west.create_transit_gateway_route(TransitGatewayRouteTableId=west_table,
@@ -87,8 +87,8 @@ def test_cross_account_cross_region_lifecycle(sides, client_factory):
     deleted = west.delete_transit_gateway_peering_attachment(TransitGatewayAttachmentId=attachment)
     assert deleted["TransitGatewayPeeringAttachment"]["State"] == "deleting"
     assert describe(east, attachment)["State"] == "deleted"
-    assert east.get_transit_gateway_route_table_associations(TransitGatewayRouteTableId=east_table)[
-        "Associations"] == []
+    associated = east.get_transit_gateway_route_table_associations(TransitGatewayRouteTableId=east_table)
+    assert associated["Associations"] == []
     west.delete_transit_gateway(TransitGatewayId=west_tgw["TransitGatewayId"])
 
 
@@ -119,7 +119,9 @@ def test_reject_duplicates_and_a_missing_peer(sides, client_factory):
         peer(west, east_id, west_id, WEST_ACCT, "us-west-2")
 
     stranger = client_factory(key="333333333333", region="us-west-2")
-    assert stranger.describe_transit_gateway_peering_attachments()["TransitGatewayPeeringAttachments"] == []
+    listed_transit_gateway_peering_attachments = stranger.describe_transit_gateway_peering_attachments()[
+        "TransitGatewayPeeringAttachments"]
+    assert listed_transit_gateway_peering_attachments == []
     with ec2_error("InvalidTransitGatewayAttachmentID.NotFound"):
         stranger.delete_transit_gateway_peering_attachment(TransitGatewayAttachmentId=attachment)
     with ec2_error("InvalidTransitGatewayAttachmentID.NotFound"):

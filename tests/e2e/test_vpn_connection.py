@@ -241,7 +241,8 @@ def test_another_account_neither_sees_nor_changes_a_connection(client_factory):
     owner, outsider = client_factory(key=A_ACCT), client_factory(key=B_ACCT)
     cgw_id, vgw_id = gateways(owner)
     vpn_id = connect(owner, cgw_id, vgw_id, Options={"StaticRoutesOnly": True})["VpnConnectionId"]
-    assert outsider.describe_vpn_connections()["VpnConnections"] == []
+    listed_vpn_connections = outsider.describe_vpn_connections()["VpnConnections"]
+    assert listed_vpn_connections == []
     with ec2_error("InvalidVpnConnectionID.NotFound"):
         outsider.delete_vpn_connection(VpnConnectionId=vpn_id)
     with ec2_error("InvalidVpnConnectionID.NotFound"):

@@ -190,7 +190,8 @@ def test_delete_vpc_with_an_attached_gateway_is_a_dependency_violation(ec2):
         ec2.delete_vpc(VpcId=vpc_id)
     ec2.detach_vpn_gateway(VpnGatewayId=vgw_id, VpcId=vpc_id)
     ec2.delete_vpc(VpcId=vpc_id)
-    assert ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Vpcs"] == []
+    listed_vpcs = ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Vpcs"]
+    assert listed_vpcs == []
 
 
 def test_routes_to_a_gateway_are_active_while_attached_and_blackhole_after(ec2):
@@ -229,8 +230,10 @@ def test_another_account_neither_sees_nor_changes_the_gateways(client_factory):
     owner, outsider = client_factory(key=A_ACCT), client_factory(key=B_ACCT)
     cgw_id, vgw_id = cgw(owner)["CustomerGatewayId"], vgw(owner)["VpnGatewayId"]
     vpc_id = vpc(outsider)
-    assert outsider.describe_vpn_gateways()["VpnGateways"] == []
-    assert outsider.describe_customer_gateways()["CustomerGateways"] == []
+    listed_vpn_gateways = outsider.describe_vpn_gateways()["VpnGateways"]
+    assert listed_vpn_gateways == []
+    listed_customer_gateways = outsider.describe_customer_gateways()["CustomerGateways"]
+    assert listed_customer_gateways == []
     with ec2_error("InvalidVpnGatewayID.NotFound"):
         outsider.attach_vpn_gateway(VpnGatewayId=vgw_id, VpcId=vpc_id)
     with ec2_error("InvalidVpnGatewayID.NotFound"):
@@ -240,7 +243,8 @@ def test_another_account_neither_sees_nor_changes_the_gateways(client_factory):
     with ec2_error("InvalidCustomerGatewayID.NotFound"):
         outsider.create_tags(Resources=[cgw_id], Tags=[{"Key": "k", "Value": "v"}])
     assert describe_vgw(owner, vgw_id)["State"] == "available"
-    assert owner.describe_customer_gateways(CustomerGatewayIds=[cgw_id])["CustomerGateways"][0]["Tags"] == []
+    listed_tags = owner.describe_customer_gateways(CustomerGatewayIds=[cgw_id])["CustomerGateways"][0]["Tags"]
+    assert listed_tags == []
 
 
 def test_aws_cli_for_each_gateway_action(aws, ec2):
@@ -304,8 +308,10 @@ def test_a_gateway_a_live_connection_ends_on_is_in_use(ec2):
 def test_another_region_of_the_same_account_sees_nothing(client_factory):
     home, away = client_factory(region="us-east-1"), client_factory(region="eu-west-1")
     vgw_id, cgw_id = vgw(home)["VpnGatewayId"], cgw(home)["CustomerGatewayId"]
-    assert away.describe_vpn_gateways()["VpnGateways"] == []
-    assert away.describe_customer_gateways()["CustomerGateways"] == []
+    listed_vpn_gateways = away.describe_vpn_gateways()["VpnGateways"]
+    assert listed_vpn_gateways == []
+    listed_customer_gateways = away.describe_customer_gateways()["CustomerGateways"]
+    assert listed_customer_gateways == []
     with ec2_error("InvalidVpnGatewayID.NotFound"):
         away.delete_vpn_gateway(VpnGatewayId=vgw_id)
     with ec2_error("InvalidCustomerGatewayID.NotFound"):

@@ -90,13 +90,15 @@ def test_another_account_cannot_end_a_connection_on_the_gateway(ec2, client_fact
     cgw = office_gateway(other)
     with ec2_error("InvalidTransitGatewayID.NotFound", f"The transitGateway ID '{tgw}' does not exist"):
         other.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw, TransitGatewayId=tgw)
-    assert other.describe_vpn_connections()["VpnConnections"] == []
+    listed_vpn_connections = other.describe_vpn_connections()["VpnConnections"]
+    assert listed_vpn_connections == []
     # Positive control: the owner can, and the other account sees none of its attachments.
     mine = office_gateway(ec2)
     vpn = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=mine, TransitGatewayId=tgw)["VpnConnection"][
         "VpnConnectionId"]
     assert len(vpn_attachment(ec2, vpn)) == 1
-    assert other.describe_transit_gateway_attachments()["TransitGatewayAttachments"] == []
+    listed_transit_gateway_attachments = other.describe_transit_gateway_attachments()["TransitGatewayAttachments"]
+    assert listed_transit_gateway_attachments == []
 
 
 def test_an_office_and_a_vpc_ping_each_other_through_the_transit_gateway(client_factory, localvpc):  # noqa: F811
