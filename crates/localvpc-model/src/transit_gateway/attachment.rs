@@ -276,6 +276,18 @@ impl TransitGatewayAttachment {
     pub fn incorrect_state(&self) -> Ec2Error {
         TransitGatewayError::AttachmentIncorrectState { id: self.id.clone(), state: self.state.code() }.into()
     }
+
+    /// This attachment, if `scope` may `verb` (accept or reject) it: its accepter's side (for a VPC attachment the
+    /// gateway's owner; for a peering the peer's account *and* Region), while it waits for acceptance.
+    pub(super) fn pending_for(self, scope: &Scope, verb: &'static str) -> Result<TransitGatewayAttachment> {
+        if self.accepter_scope() != *scope {
+            return Err(TransitGatewayError::NotAccepter { verb, id: self.id.clone() }.into());
+        }
+        if self.state != AttachmentState::PendingAcceptance {
+            return Err(self.incorrect_state());
+        }
+        Ok(self)
+    }
 }
 
 fn not_found(noun: &'static str, id: &str) -> Ec2Error {

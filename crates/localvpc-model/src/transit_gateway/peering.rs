@@ -75,15 +75,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreatePeeringAttachment) -> R
 /// The attachment if `scope` may accept or reject it: the peer's side (its account *and* Region, even within one
 /// account, §14.3 [D]), while it waits. The requester's side is refused with InvalidParameterValue (§14.3 [M]).
 fn pending_for_accepter(tx: &Tx, scope: &Scope, id: &str, verb: &'static str) -> Result<TransitGatewayAttachment> {
-    let now = tx.now();
-    let attachment = attachment::find_peering(tx.world(), scope, id, now)?;
-    if attachment.accepter_scope() != *scope {
-        return Err(TransitGatewayError::NotAccepter { verb, id: attachment.id.clone() }.into());
-    }
-    if attachment.state != AttachmentState::PendingAcceptance {
-        return Err(attachment.incorrect_state());
-    }
-    Ok(attachment)
+    attachment::find_peering(tx.world(), scope, id, tx.now())?.pending_for(scope, verb)
 }
 
 /// AcceptTransitGatewayPeeringAttachment.

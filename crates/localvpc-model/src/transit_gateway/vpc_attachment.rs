@@ -230,15 +230,7 @@ pub fn modify(
 
 /// The attachment if `scope` may accept or reject it: the gateway's owner, while it waits for acceptance.
 fn pending_for_accepter(tx: &Tx, scope: &Scope, id: &str, verb: &'static str) -> Result<TransitGatewayAttachment> {
-    let now = tx.now();
-    let attachment = attachment::find_vpc(tx.world(), scope, id, now)?;
-    if attachment.accepter_scope() != *scope {
-        return Err(TransitGatewayError::NotAccepter { verb, id: attachment.id.clone() }.into());
-    }
-    if attachment.state != AttachmentState::PendingAcceptance {
-        return Err(attachment.incorrect_state());
-    }
-    Ok(attachment)
+    attachment::find_vpc(tx.world(), scope, id, tx.now())?.pending_for(scope, verb)
 }
 
 /// AcceptTransitGatewayVpcAttachment (part 2 §14.3 [D]): the gateway owner accepts; the attachment becomes
