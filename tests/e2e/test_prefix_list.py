@@ -343,25 +343,3 @@ def test_quotas_aws_allows_100_lists_per_region(quota_server):
     # Positive control: the limit is per Region.
     other = make_client(quota_server.endpoint, region="eu-west-1")
     assert create(other, name="elsewhere", max_entries=1)["Version"] == 1
-
-
-def test_a_security_group_rule_naming_a_list_is_refused_as_unsupported_or_unknown(ec2):
-    group = ec2.create_security_group(GroupName="web", Description="web",
-                                      VpcId=ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"])["GroupId"]
-    pl_id = create(ec2)["PrefixListId"]
-
-    def authorize(prefix_list_id: str):
-        ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
-            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "PrefixListIds": [{"PrefixListId": prefix_list_id}]}])
-
-    message = "Security group rules that reference a prefix list are not supported by localvpc"
-    for known in (pl_id, "pl-63a5400a"):
-        with ec2_error("InvalidParameterValue", message):
-            authorize(known)
-    with ec2_error("InvalidPrefixListID.NotFound", "The prefix list ID 'pl-0123456789abcdef0' does not exist"):
-        authorize("pl-0123456789abcdef0")
-    # Positive control: the same permission with a CIDR block is authorized.
-    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.1.0.0/16"}]}])
-    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
-    assert [(r["FromPort"], r.get("CidrIpv4")) for r in rules if not r["IsEgress"]] == [(443, "10.1.0.0/16")]

@@ -313,9 +313,10 @@ fn compile_target(target: &RouteTarget) -> Target {
 /// A table's routes, longest prefix first. A table virtual private gateways propagate into takes its *effective*
 /// routes (part 2 §15.4, the model's `effective_routes`): the propagated routes the selection never chooses — inside
 /// `local`, or on a stored route's own prefix — are left out, so the walk's first containing route is the model's
-/// `best_route`. A table without propagation compiles its stored routes alone, at the same cost as ever.
+/// `best_route`. So does a table with prefix-list routes (part 2 §17.3): one route per block of each list's current
+/// version, expanded here at compile time. A table with neither compiles its stored routes alone, as ever.
 fn compile_route_table(world: &World, region: &RegionState, table: &RouteTable) -> CompiledRouteTable {
-    let mut routes: Vec<CompiledRoute> = if table.propagating_vgws.is_empty() {
+    let mut routes: Vec<CompiledRoute> = if table.propagating_vgws.is_empty() && table.prefix_list_routes.is_empty() {
         table
             .routes
             .iter()

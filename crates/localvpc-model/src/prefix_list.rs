@@ -3,8 +3,8 @@
 //! change makes a new version and the list keeps the last [`MAX_VERSIONS_KEPT`] so a version can be read or
 //! restored. Create, Modify, Restore and Delete are in [`manage`].
 //!
-//! Nothing references a list yet: security group rules refuse `PrefixListIds` and routes refuse
-//! `DestinationPrefixListId`, so [`associations`] is empty and deletion is never refused for being in use.
+//! Security group rules and routes reference lists (part 2 §17.3); what a reference stands for and who holds one
+//! is in [`references`]; the routes themselves are `route_table/prefix_list_routes.rs`.
 
 use std::sync::Arc;
 
@@ -18,6 +18,7 @@ use crate::{Ec2Error, PrefixListError, Result};
 
 pub mod aws_managed;
 pub mod manage;
+pub mod references;
 
 pub use aws_managed::AwsManagedList;
 pub use manage::{create, delete, modify, restore, CreateManagedPrefixList, ModifyManagedPrefixList};
@@ -329,9 +330,12 @@ pub fn entries(
     filter::paginate(&table, page, |_| true)
 }
 
-/// GetManagedPrefixListAssociations (§17.2): the resources that reference the list — none, as nothing in
-/// localvpc can reference one yet (see the module doc). The list must exist.
+/// GetManagedPrefixListAssociations (§17.2): the resources that reference the list, as (resource ID, owner).
+/// The list must exist.
 pub fn associations(region: &RegionState, scope: &Scope, id: &str) -> Result<Vec<(String, String)>> {
     find(region, scope, id)?;
-    Ok(Vec::new())
+    Ok(references::referencing_resources(region, id))
 }
+
+#[cfg(test)]
+mod tests;

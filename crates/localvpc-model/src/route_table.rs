@@ -1,11 +1,16 @@
 //! Route tables (spec §2.5, §3.2): the main table, local routes, associations, and the `active`/`blackhole`
 //! state of each route; CreateRoute/ReplaceRoute/DeleteRoute with their validations are `route_table/routes.rs`;
 //! route propagation from virtual private gateways and the selection among stored and propagated routes are
-//! `route_table/propagation.rs`.
+//! `route_table/propagation.rs`; routes whose destination is a managed prefix list are
+//! `route_table/prefix_list_routes.rs`.
 
+mod prefix_list_routes;
 mod propagation;
 mod routes;
 
+pub use prefix_list_routes::{
+    delete_prefix_list_route, prefix_list_route_state, prefix_list_route_weight, tables_routing_to, PrefixListRoute,
+};
 pub use propagation::{
     best_route, disable_vgw_route_propagation, effective_routes, enable_vgw_route_propagation, propagating_vgws,
     EffectiveRoute,
@@ -40,6 +45,9 @@ pub struct RouteTable {
     /// Virtual private gateways whose routes this table receives (EnableVgwRoutePropagation, part 2 §15.4).
     #[serde(default)]
     pub propagating_vgws: Vec<String>,
+    /// Routes whose destination is a managed prefix list (part 2 §17.3), in the order created.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix_list_routes: Vec<PrefixListRoute>,
     /// Tags.
     pub tags: Tags,
 }
@@ -267,7 +275,13 @@ impl Filterable for RouteTableView<'_> {
             "association.main" => out.extend(associations.map(|a| a.main.to_string())),
             "owner-id" => out.push(table.owner_id.clone()),
             "route-table-id" => out.push(table.id.clone()),
-            "route.destination-cidr-block" => out.extend(routes.map(|r| r.destination.to_string())),
+            // Part 2 §17.3: a prefix-list route is listed by its list, not by the blocks it stands for.
+            "route.destination-cidr-block" => out.extend(
+                effective.iter().filter(|e| e.prefix_list_id.is_none()).map(|e| e.route.destination.to_string()),
+            ),
+            "route.destination-prefix-list-id" => {
+                out.extend(table.prefix_list_routes.iter().map(|route| route.prefix_list_id.clone()))
+            }
             "route.gateway-id" => out.extend(routes.filter_map(|r| match &r.target {
                 RouteTarget::Local => Some("local".to_string()),
                 RouteTarget::InternetGateway(id) | RouteTarget::VpnGateway(id) => Some(id.clone()),
@@ -327,6 +341,7 @@ pub fn create_main(tx: &mut Tx, scope: &Scope, vpc: &Vpc) {
         routes: local_routes(vpc),
         associations: vec![association],
         propagating_vgws: Vec::new(),
+        prefix_list_routes: Vec::new(),
         tags: Tags::default(),
     };
     tx.put(scope, table);
@@ -346,6 +361,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, vpc_id: &str, tags: Vec<Tag>) -> Resul
         routes: local_routes(&vpc),
         associations: Vec::new(),
         propagating_vgws: Vec::new(),
+        prefix_list_routes: Vec::new(),
         tags: Tags(tags),
     };
     let id = table.id.clone();
@@ -461,6 +477,10 @@ pub fn associate(tx: &mut Tx, scope: &Scope, route_table_id: &str, target: Assoc
             // Part 2 §15.4 [D UG]: a table that propagates routes cannot be a gateway (edge) route table.
             if !table.propagating_vgws.is_empty() {
                 return Err(crate::VpnError::GatewayAssociationWithPropagation(table.id.clone()).into());
+            }
+            // Part 2 §17.3 [D]: nor can a table with routes to prefix lists.
+            if !table.prefix_list_routes.is_empty() {
+                return Err(crate::PrefixListError::GatewayRouteTable(table.id.clone()).into());
             }
             if igw.attached_vpc.as_deref() != Some(table.vpc_id.as_str()) {
                 return Err(Ec2Error::InvalidParameterValue(format!(

@@ -95,6 +95,12 @@ pub enum RulePeer {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         vpc_id: Option<String>,
     },
+    /// A managed prefix list (part 2 §17.3 [D]): the rule admits every block of the list's current version, so
+    /// a change to the list changes what the rule admits at once.
+    PrefixList {
+        /// `pl-…`: the group owner's own list or the Region's AWS-managed one.
+        prefix_list_id: String,
+    },
 }
 
 impl RulePeer {
@@ -112,6 +118,14 @@ impl RulePeer {
     pub fn group_id(&self) -> Option<&str> {
         match self {
             RulePeer::Group { group_id, .. } => Some(group_id),
+            _ => None,
+        }
+    }
+
+    /// The referenced prefix list, for prefix list peers.
+    pub fn prefix_list_id(&self) -> Option<&str> {
+        match self {
+            RulePeer::PrefixList { prefix_list_id } => Some(prefix_list_id),
             _ => None,
         }
     }
@@ -259,6 +273,7 @@ impl Filterable for SecurityGroupView<'_> {
                 ("ipv6-cidr", RulePeer::Ipv6Cidr(block)) => out.push(block.to_string()),
                 ("group-id", RulePeer::Group { group_id, .. }) => out.push(group_id.clone()),
                 ("user-id", RulePeer::Group { user_id, .. }) => out.push(user_id.clone()),
+                ("prefix-list-id", RulePeer::PrefixList { prefix_list_id }) => out.push(prefix_list_id.clone()),
                 // AWS does not match `egress.ip-permission.group-name` on an egress rule that references a group
                 // (egress rules name their groups by ID only) [O: moto's
                 // test_filter_egress__ip_permission__group_name_create_with_id_filter_by_name, checked against AWS:

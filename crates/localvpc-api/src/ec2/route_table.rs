@@ -3,7 +3,9 @@
 
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
-use localvpc_model::route_table::{self, AssociationTarget, RouteRequest, RouteTable, RouteTableView, RouteTarget};
+use localvpc_model::route_table::{
+    self, AssociationTarget, PrefixListRoute, RouteRequest, RouteState, RouteTable, RouteTableView, RouteTarget,
+};
 use localvpc_model::{Ec2Error, RegionState, Tx, World};
 
 use super::{return_true, select, Ctx};
@@ -12,39 +14,69 @@ use crate::xml::Xml;
 
 type Result = std::result::Result<(), Ec2Error>;
 
-/// `<routeTable>` content (spec §2.5, Appendix A): the stored routes and those propagated from virtual private
-/// gateways (part 2 §15.4), which the model derives.
+/// One item of `routeSet`: a route to a block (stored or propagated), or a route to a prefix list with its state.
+enum RouteItem<'t> {
+    Cidr(route_table::EffectiveRoute),
+    PrefixList(&'t PrefixListRoute, RouteState),
+}
+
+/// The routes Describe lists: stored and propagated ones, and each prefix-list route once, by its list (part 2
+/// §17.3 [D bc]: `destinationPrefixListId`) — not the blocks it stands for.
+fn route_items<'t>(world: &World, region: &RegionState, table: &'t RouteTable) -> Vec<RouteItem<'t>> {
+    let mut items = Vec::new();
+    for effective in route_table::effective_routes(world, region, table) {
+        if effective.prefix_list_id.is_none() {
+            items.push(RouteItem::Cidr(effective));
+        }
+    }
+    for route in &table.prefix_list_routes {
+        let state = route_table::prefix_list_route_state(world, region, table, route);
+        items.push(RouteItem::PrefixList(route, state));
+    }
+    items
+}
+
+/// A route's target elements. Spec §2.5: a route to an instance also names its interface, and a route to an
+/// attached interface its instance.
+fn render_target(x: &mut Xml, table: &RouteTable, region: &RegionState, target: &RouteTarget) {
+    match target {
+        RouteTarget::Local => x.text("gatewayId", "local"),
+        RouteTarget::InternetGateway(id) => x.text("gatewayId", id),
+        RouteTarget::VpcPeeringConnection(id) => x.text("vpcPeeringConnectionId", id),
+        RouteTarget::NatGateway(id) => x.text("natGatewayId", id),
+        RouteTarget::TransitGateway(id) => x.text("transitGatewayId", id),
+        RouteTarget::VpnGateway(id) => x.text("gatewayId", id),
+        RouteTarget::Instance(id) => x.text("instanceId", id).text("instanceOwnerId", &table.owner_id).optional(
+            "networkInterfaceId",
+            region.instances.get(id.as_str()).and_then(|i| i.network_interface_id.as_deref()),
+        ),
+        RouteTarget::NetworkInterface(id) => {
+            let attachment = region.network_interfaces.get(id.as_str()).and_then(|i| i.attachment.as_ref());
+            if let Some(attachment) = attachment {
+                x.text("instanceId", &attachment.instance_id).text("instanceOwnerId", &table.owner_id);
+            }
+            x.text("networkInterfaceId", id)
+        }
+    };
+}
+
+/// `<routeTable>` content (spec §2.5, Appendix A): the stored routes, those propagated from virtual private
+/// gateways (part 2 §15.4), which the model derives, and the routes to prefix lists (part 2 §17.3).
 fn render_route_table(x: &mut Xml, table: &RouteTable, world: &World, region: &RegionState) {
     x.text("routeTableId", &table.id)
         .text("vpcId", &table.vpc_id)
         .text("ownerId", &table.owner_id)
-        .list("routeSet", route_table::effective_routes(world, region, table), |x, effective| {
-            let route = &effective.route;
-            x.value("destinationCidrBlock", route.destination);
-            match &route.target {
-                RouteTarget::Local => x.text("gatewayId", "local"),
-                RouteTarget::InternetGateway(id) => x.text("gatewayId", id),
-                RouteTarget::VpcPeeringConnection(id) => x.text("vpcPeeringConnectionId", id),
-                RouteTarget::NatGateway(id) => x.text("natGatewayId", id),
-                RouteTarget::TransitGateway(id) => x.text("transitGatewayId", id),
-                RouteTarget::VpnGateway(id) => x.text("gatewayId", id),
-                // Spec §2.5: a route to an instance also names its interface, and a route to an attached
-                // interface its instance.
-                RouteTarget::Instance(id) => {
-                    x.text("instanceId", id).text("instanceOwnerId", &table.owner_id).optional(
-                        "networkInterfaceId",
-                        region.instances.get(id.as_str()).and_then(|i| i.network_interface_id.as_deref()),
-                    )
-                }
-                RouteTarget::NetworkInterface(id) => {
-                    let attachment = region.network_interfaces.get(id.as_str()).and_then(|i| i.attachment.as_ref());
-                    if let Some(attachment) = attachment {
-                        x.text("instanceId", &attachment.instance_id).text("instanceOwnerId", &table.owner_id);
-                    }
-                    x.text("networkInterfaceId", id)
-                }
-            };
-            x.text("state", effective.state.as_str()).text("origin", route.origin.as_str());
+        .list("routeSet", route_items(world, region, table), |x, item| match item {
+            RouteItem::Cidr(effective) => {
+                x.value("destinationCidrBlock", effective.route.destination);
+                render_target(x, table, region, &effective.route.target);
+                x.text("state", effective.state.as_str()).text("origin", effective.route.origin.as_str());
+            }
+            RouteItem::PrefixList(route, state) => {
+                x.text("destinationPrefixListId", &route.prefix_list_id);
+                render_target(x, table, region, &route.target);
+                x.text("state", state.as_str()).text("origin", "CreateRoute");
+            }
         })
         .list("associationSet", &table.associations, |x, association| {
             x.text("routeTableAssociationId", &association.id)
@@ -128,15 +160,17 @@ pub(crate) fn replace_route_table_association(tx: &mut Tx, ctx: &Ctx, params: &P
 /// The parameters CreateRoute and ReplaceRoute share.
 fn route_request(params: &Params) -> std::result::Result<RouteRequest, Ec2Error> {
     let route_table_id = params.required("RouteTableId")?.to_string();
-    let destination = match (
+    let (destination, destination_prefix_list_id) = match (
         params.get("DestinationCidrBlock"),
         params.get("DestinationIpv6CidrBlock"),
         params.get("DestinationPrefixListId"),
     ) {
-        (Some(cidr), None, None) => cidr.to_string(),
-        (None, Some(_), None) | (None, None, Some(_)) => {
+        (Some(cidr), None, None) => (cidr.to_string(), None),
+        // Part 2 §17.3: a route to every block of a managed prefix list.
+        (None, None, Some(prefix_list_id)) => (String::new(), Some(prefix_list_id.to_string())),
+        (None, Some(_), None) => {
             return Err(Ec2Error::InvalidParameterValue(
-                "Only IPv4 destination CIDR blocks are supported by localvpc".into(),
+                "Only IPv4 destination CIDR blocks and prefix lists are supported by localvpc".into(),
             ))
         }
         (None, None, None) => return Err(Ec2Error::MissingParameter("destinationCidrBlock".into())),
@@ -156,6 +190,7 @@ fn route_request(params: &Params) -> std::result::Result<RouteRequest, Ec2Error>
     Ok(RouteRequest {
         route_table_id,
         destination,
+        destination_prefix_list_id,
         gateway_id: params.get("GatewayId").map(str::to_string),
         vpc_peering_connection_id: params.get("VpcPeeringConnectionId").map(str::to_string),
         nat_gateway_id: params.get("NatGatewayId").map(str::to_string),
@@ -181,6 +216,11 @@ pub(crate) fn replace_route(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml
 
 pub(crate) fn delete_route(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let route_table_id = params.required("RouteTableId")?;
+    if let Some(prefix_list_id) = params.get("DestinationPrefixListId") {
+        route_table::delete_prefix_list_route(tx, &ctx.scope, route_table_id, prefix_list_id)?;
+        return_true(x);
+        return Ok(());
+    }
     let destination =
         params.get("DestinationCidrBlock").ok_or_else(|| Ec2Error::MissingParameter("destinationCidrBlock".into()))?;
     route_table::delete_route(tx, &ctx.scope, route_table_id, destination)?;

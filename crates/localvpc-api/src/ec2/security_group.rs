@@ -151,7 +151,12 @@ fn render_permissions(x: &mut Xml, tag: &str, owner: &SecurityGroup, rules: &[&S
                 x.value("cidrIpv6", block).optional("description", rule.description.as_deref());
             }
         });
-        x.list("prefixListIds", [(); 0], |_, _| {});
+        // Part 2 §17.3 [D bc]: `<prefixListIds><item><prefixListId/><description/>`.
+        x.list("prefixListIds", item.iter().filter(|rule| rule.peer.prefix_list_id().is_some()), |x, rule| {
+            if let Some(prefix_list_id) = rule.peer.prefix_list_id() {
+                x.text("prefixListId", prefix_list_id).optional("description", rule.description.as_deref());
+            }
+        });
     });
 }
 
@@ -195,6 +200,9 @@ fn render_rule(x: &mut Xml, group: &SecurityGroup, direction: Direction, rule: &
                 }
             });
         }
+        RulePeer::PrefixList { prefix_list_id } => {
+            x.text("prefixListId", prefix_list_id);
+        }
     }
     x.optional("description", rule.description.as_deref())
         .tag_set(&rule.tags)
@@ -212,6 +220,7 @@ fn render_revoked_rule(x: &mut Xml, group: &SecurityGroup, direction: Direction,
         RulePeer::Cidr(block) => x.value("cidrIpv4", block),
         RulePeer::Ipv6Cidr(block) => x.value("cidrIpv6", block),
         RulePeer::Group { group_id, .. } => x.text("referencedGroupId", group_id),
+        RulePeer::PrefixList { prefix_list_id } => x.text("prefixListId", prefix_list_id),
     };
     x.optional("description", rule.description.as_deref());
 }

@@ -157,9 +157,9 @@ fn routes_tab(view: &View, table: &RouteTable) -> Markup {
     }
 }
 
-/// A table's routes — stored, then propagated from virtual private gateways (part 2 §15.4) — : Destination, Target,
-/// and (`full`) Status and Propagated, as the Routes tab shows them; the subnet page's route table tab shows the
-/// first two.
+/// A table's routes — stored, to prefix lists (part 2 §17.3), then propagated from virtual private gateways (part 2
+/// §15.4) — : Destination, Target, and (`full`) Status and Propagated, as the Routes tab shows them; the subnet
+/// page's route table tab shows the first two.
 pub(crate) fn routes_list(view: &View, table: &RouteTable, full: bool) -> Markup {
     let routes = route_table::effective_routes(&view.world, view.region(), table);
     html! {
@@ -173,7 +173,11 @@ pub(crate) fn routes_list(view: &View, table: &RouteTable, full: bool) -> Markup
             tbody {
                 @for effective in &routes {
                     tr {
-                        td class="mono" { (effective.route.destination) }
+                        // Part 2 §17.3: a prefix-list route shows as one row per block, named by its list.
+                        td class="mono" {
+                            @if let Some(list) = &effective.prefix_list_id { (list) " " }
+                            (effective.route.destination)
+                        }
                         td { (target_markup(&effective.route)) }
                         @if full {
                             td { (layout::badge(effective.state.as_str())) }

@@ -175,11 +175,11 @@ fn rules_tab(view: &View, group: &SecurityGroup, direction: Direction) -> Markup
 
 /// A rule's peer as the console shows and edits it.
 pub(crate) struct Peer {
-    /// `IPv4`, `IPv6`, or `–` for a group.
+    /// `IPv4`, `IPv6`, or `–` for a group or a prefix list.
     pub(crate) ip_version: &'static str,
     /// The Source/Destination cell: the block, or `sg-… / name` (with the account first for another account's).
     pub(crate) shown: Markup,
-    /// The editor's field: the block, `sg-…`, or `account/sg-…` for another account's group.
+    /// The editor's field: the block, `sg-…`, `account/sg-…` for another account's group, or `pl-…`.
     pub(crate) field: String,
 }
 
@@ -199,6 +199,9 @@ impl Peer {
                     @if let Some(group) = group { " / " (group.name) }
                 };
                 Peer { ip_version: "–", shown, field }
+            }
+            RulePeer::PrefixList { prefix_list_id } => {
+                Peer { ip_version: "–", shown: html! { (prefix_list_id) }, field: prefix_list_id.clone() }
             }
         }
     }

@@ -6,6 +6,7 @@ mod dns_matrix;
 mod flow;
 mod lab;
 mod nat;
+mod prefix_list;
 mod properties;
 mod reachability;
 mod transit;

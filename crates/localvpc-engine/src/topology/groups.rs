@@ -1,7 +1,9 @@
 //! Security groups in the compiled topology (spec §3.5): each group's rules with protocols as numbers and group
-//! references resolved to group indexes, so a rule check is a scan of a short vector.
+//! references resolved to group indexes, so a rule check is a scan of a short vector. A rule naming a prefix list
+//! becomes one block rule per entry of the list's current version (part 2 §17.3), all with the rule's `sgr-` ID:
+//! the walk and the kernel plan see only blocks, and a list change is a new world version, so a new topology.
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 use localvpc_model::security_group::RulePeer;
 use localvpc_model::{RegionState, Scope};
 
@@ -60,20 +62,21 @@ impl Topology {
             let compile = |rules: &[localvpc_model::security_group::SecurityGroupRule]| -> Vec<SgRule> {
                 rules
                     .iter()
-                    .map(|rule| {
+                    .flat_map(|rule| {
                         let protocol = protocol_number(&rule.protocol);
                         let ports = match (protocol, rule.from_port, rule.to_port) {
                             (6 | 17 | 1 | 58, Some(from), Some(to)) => Some((from, to)),
                             _ => None,
                         };
-                        let peer = match &rule.peer {
-                            RulePeer::Cidr(block) => SgPeer::Cidr(*block),
-                            RulePeer::Ipv6Cidr(_) => SgPeer::Ipv6,
-                            RulePeer::Group { user_id, group_id, .. } => SgPeer::Group(
+                        let peers = match &rule.peer {
+                            RulePeer::Cidr(block) => vec![SgPeer::Cidr(*block)],
+                            RulePeer::Ipv6Cidr(_) => vec![SgPeer::Ipv6],
+                            RulePeer::Group { user_id, group_id, .. } => vec![SgPeer::Group(
                                 self.group_by_key.get(&(Scope::new(user_id, &scope.region), group_id.clone())).copied(),
-                            ),
+                            )],
+                            RulePeer::PrefixList { prefix_list_id } => prefix_list_peers(region, scope, prefix_list_id),
                         };
-                        SgRule { id: rule.id.clone(), protocol, ports, peer }
+                        peers.into_iter().map(move |peer| SgRule { id: rule.id.clone(), protocol, ports, peer })
                     })
                     .collect()
             };
@@ -84,4 +87,17 @@ impl Topology {
             self.groups[index].egress = egress;
         }
     }
+}
+
+/// Part 2 §17.3 [D]: the peers a prefix list rule stands for — one per block of the list's current version (IPv6
+/// blocks never match the IPv4 packets localvpc walks). A list that cannot be found admits nothing.
+fn prefix_list_peers(region: &RegionState, scope: &Scope, prefix_list_id: &str) -> Vec<SgPeer> {
+    let Ok(list) = localvpc_model::prefix_list::find(region, scope, prefix_list_id) else { return Vec::new() };
+    list.current_blocks()
+        .into_iter()
+        .map(|block| match block {
+            IpNet::V4(block) => SgPeer::Cidr(block),
+            IpNet::V6(_) => SgPeer::Ipv6,
+        })
+        .collect()
 }

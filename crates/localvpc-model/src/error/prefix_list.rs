@@ -68,6 +68,27 @@ pub enum PrefixListError {
     /// §20 [D]: 100 customer-managed lists per Region, under `--quotas aws`. ASSUMPTION (code and text [I]).
     #[error("The maximum number of prefix lists has been reached.")]
     LimitExceeded,
+    /// §17.3 [D]: a gateway (edge) route table can't route to a prefix list. ASSUMPTION (code and text [I]).
+    #[error("The route table {0} is associated with a gateway and cannot have routes to a prefix list.")]
+    GatewayRouteTable(String),
+    /// §17.3: DeleteRoute of a prefix list the table has no route to. ASSUMPTION (text [I]; the code is the one a
+    /// missing CIDR route gets).
+    #[error("no route with destination-prefix-list-id {prefix_list_id} in route table {route_table_id}")]
+    RouteNotFound {
+        /// The list the request named.
+        prefix_list_id: String,
+        /// The route table searched.
+        route_table_id: String,
+    },
+    /// §17.2 [D]: DeleteManagedPrefixList is refused while a resource references the list. ASSUMPTION (code and
+    /// text [I]): `DependencyViolation`, EC2's code for deleting what something else still uses.
+    #[error("The prefix list {prefix_list_id} is referenced by {resource_id} and cannot be deleted.")]
+    InUse {
+        /// The list.
+        prefix_list_id: String,
+        /// The first resource (by ID) that references it.
+        resource_id: String,
+    },
 }
 
 impl PrefixListError {
@@ -88,6 +109,9 @@ impl PrefixListError {
             | ReservedName => "InvalidParameterValue",
             VersionMismatch => "PrefixListVersionMismatch",
             LimitExceeded => "PrefixListLimitExceeded",
+            InUse { .. } => "DependencyViolation",
+            GatewayRouteTable(_) => "InvalidParameterValue",
+            RouteNotFound { .. } => "InvalidRoute.NotFound",
         }
     }
 }

@@ -351,6 +351,9 @@ fn every_variant() -> Vec<Ec2Error> {
         PrefixList(PrefixListError::VersionNotFound { prefix_list_id: "pl-1".into(), version: 9 }),
         PrefixList(PrefixListError::ReservedName),
         PrefixList(PrefixListError::LimitExceeded),
+        PrefixList(PrefixListError::GatewayRouteTable("rtb-1".into())),
+        PrefixList(PrefixListError::RouteNotFound { prefix_list_id: "pl-1".into(), route_table_id: "rtb-1".into() }),
+        PrefixList(PrefixListError::InUse { prefix_list_id: "pl-1".into(), resource_id: "sg-1".into() }),
         TagLimitExceeded,
         InvalidId("foo-1".into()),
     ]

@@ -176,6 +176,7 @@ pub fn modify(tx: &mut Tx, scope: &Scope, request: ModifyManagedPrefixList) -> R
         list.name = name(text)?;
     }
     let new_max = request.max_entries.map(max_entries).transpose()?;
+    let grows = new_max.is_some_and(|max| max > list.max_entries);
     let mut entries = list.current().entries.clone();
     for text in &request.remove {
         let block = cidr(text, list.address_family)?;
@@ -198,6 +199,9 @@ pub fn modify(tx: &mut Tx, scope: &Scope, request: ModifyManagedPrefixList) -> R
     list.last_operation = Operation::Modify;
     let id = list.id.clone();
     tx.put(scope, list);
+    if grows {
+        super::references::check_referencing_quotas(tx, scope, &id)?;
+    }
     Ok(tx.get(scope, &id).expect("just stored"))
 }
 
@@ -226,11 +230,14 @@ pub fn restore(
     Ok(tx.get(scope, id).expect("just stored"))
 }
 
-/// DeleteManagedPrefixList (§17.2): the list as it was, for the answer. AWS refuses while a security group rule
-/// or route references the list (§17.2 [D]); ASSUMPTION: nothing in localvpc can reference one yet, so there is
-/// nothing to refuse — that check belongs here once rules or routes take prefix lists.
+/// DeleteManagedPrefixList (§17.2): the list as it was, for the answer; refused while a security group rule or a
+/// route references the list (§17.2 [D]).
 pub fn delete(tx: &mut Tx, scope: &Scope, id: &str) -> Result<Arc<ManagedPrefixList>> {
     let list = find_own(tx.region(scope), scope, id)?;
+    // Part 2 §17.2 [D]: refused while a security group rule or a route references the list.
+    if let Some((resource_id, _)) = super::references::referencing_resources(tx.region(scope), id).first() {
+        return Err(PrefixListError::InUse { prefix_list_id: id.to_string(), resource_id: resource_id.clone() }.into());
+    }
     tx.remove::<ManagedPrefixList>(scope, id);
     Ok(list)
 }

@@ -23,8 +23,12 @@ pub struct EffectiveRoute {
     /// `active` or `blackhole`.
     pub state: RouteState,
     /// A propagated route that loses to a stored one on its own prefix, or lies inside a `local` route: listed, but
-    /// never chosen (Reachability Analyzer's `HIGHER_PRIORITY_ROUTE`).
+    /// never chosen (Reachability Analyzer's `HIGHER_PRIORITY_ROUTE`). Also a prefix-list route's block that a
+    /// stored route holds (part 2 §17.3).
     pub shadowed: bool,
+    /// For the route one block of a prefix-list route stands for (part 2 §17.3): the list. Describe shows the
+    /// prefix-list route once, by list, not these.
+    pub prefix_list_id: Option<String>,
 }
 
 /// The gateways a table lists in `propagatingVgwSet`: those propagation was enabled for, while they exist.
@@ -33,7 +37,8 @@ pub fn propagating_vgws<'t>(region: &'t RegionState, table: &'t RouteTable) -> i
     table.propagating_vgws.iter().filter(move |id| live(id))
 }
 
-/// The table's stored routes, then one route per prefix each propagating gateway attached to the table's VPC knows
+/// The table's stored routes, the routes its prefix-list routes stand for (part 2 §17.3), then one route per
+/// prefix each propagating gateway attached to the table's VPC knows
 /// (part 2 §15.4 [D]: `origin` `EnableVgwRoutePropagation`, target the gateway), each with its state and whether
 /// the selection rules leave it unused.
 pub fn effective_routes(world: &World, region: &RegionState, table: &RouteTable) -> Vec<EffectiveRoute> {
@@ -44,8 +49,10 @@ pub fn effective_routes(world: &World, region: &RegionState, table: &RouteTable)
             route: route.clone(),
             state: route_state(world, region, table, route),
             shadowed: false,
+            prefix_list_id: None,
         })
         .collect();
+    routes.extend(super::prefix_list_routes::entry_routes(world, region, table));
     let attached = vpn_gateway::attached_to(region, &table.vpc_id);
     let sources = propagating_vgws(region, table).filter(|id| attached.is_some_and(|gateway| gateway.id == **id));
     let mut propagated = Vec::new();
@@ -63,12 +70,15 @@ pub fn effective_routes(world: &World, region: &RegionState, table: &RouteTable)
     }
     for route in propagated {
         // Part 2 §15.4 [D UG:VPC_Route_Tables.md]: `local` beats any propagated route, even a more specific one;
-        // on the same prefix a static route beats the propagated one, which stays listed.
+        // on the same prefix a static route beats the propagated one, which stays listed. Part 2 §17.3 [D]: so
+        // does a prefix-list route on the same block.
         let shadowed = table.routes.iter().any(|stored| {
             stored.destination == route.destination
                 || (stored.is_local() && stored.destination.contains(&route.destination))
+        }) || routes.iter().any(|entry| {
+            entry.prefix_list_id.is_some() && !entry.shadowed && entry.route.destination == route.destination
         });
-        routes.push(EffectiveRoute { route, state: RouteState::Active, shadowed });
+        routes.push(EffectiveRoute { route, state: RouteState::Active, shadowed, prefix_list_id: None });
     }
     routes
 }

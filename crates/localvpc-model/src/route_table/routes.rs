@@ -8,8 +8,10 @@ use super::*;
 pub struct RouteRequest {
     /// `RouteTableId`.
     pub route_table_id: String,
-    /// `DestinationCidrBlock` as sent.
+    /// `DestinationCidrBlock` as sent (empty when the destination is a prefix list).
     pub destination: String,
+    /// `DestinationPrefixListId` (part 2 §17.3): the route goes to every block of the list.
+    pub destination_prefix_list_id: Option<String>,
     /// `GatewayId`.
     pub gateway_id: Option<String>,
     /// `VpcPeeringConnectionId`.
@@ -43,7 +45,7 @@ fn parse_destination(text: &str) -> Result<Ipv4Net> {
 }
 
 /// Validates the single target of a route request against the table's VPC (spec §2.5).
-fn resolve_target(
+pub(super) fn resolve_target(
     world: &World,
     scope: &Scope,
     region: &RegionState,
@@ -191,6 +193,9 @@ fn check_vpc_specific(
 
 /// CreateRoute (spec §2.5).
 pub fn create_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Result<()> {
+    if let Some(prefix_list_id) = &request.destination_prefix_list_id {
+        return super::prefix_list_routes::create(tx, scope, request, prefix_list_id);
+    }
     let region = tx.region(scope);
     let table = find(region, &request.route_table_id)?;
     let destination = parse_destination(&request.destination)?;
@@ -208,7 +213,9 @@ pub fn create_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Resul
     }
     check_vpc_specific(region, &table, &destination, &target)?;
     // Spec §5: routes per table, the `local` routes not counted (IPv4 only: IPv6 routes are not supported).
-    let existing = table.routes.iter().filter(|route| !route.is_local()).count();
+    // Part 2 §17.3 [D]: prefix-list routes weigh their lists' `MaxEntries`.
+    let existing =
+        table.routes.iter().filter(|route| !route.is_local()).count() + super::prefix_list_route_weight(region, &table);
     crate::quotas::check(tx.quotas().routes_per_route_table, existing, 1, || Ec2Error::RouteLimitExceeded)?;
     let route = Route { destination, target, origin: RouteOrigin::CreateRoute };
     tx.update::<RouteTable>(scope, &table.id, |table| table.routes.push(route));
@@ -217,6 +224,9 @@ pub fn create_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Resul
 
 /// ReplaceRoute (spec §2.5).
 pub fn replace_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Result<()> {
+    if let Some(prefix_list_id) = &request.destination_prefix_list_id {
+        return super::prefix_list_routes::replace(tx, scope, request, prefix_list_id);
+    }
     let region = tx.region(scope);
     let table = find(region, &request.route_table_id)?;
     let destination = parse_destination(&request.destination)?;

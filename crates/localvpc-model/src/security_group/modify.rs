@@ -125,7 +125,7 @@ pub fn modify_rules(tx: &mut Tx, scope: &Scope, group_id: &str, updates: &[RuleU
             }
         }
         // A modification can move a rule to the other address family, so the quota is counted again.
-        check_rule_quota(tx, &[], rules)?;
+        check_rule_quota(tx, scope, &[], rules)?;
     }
     tx.put(scope, modified.clone());
     Ok(modified)

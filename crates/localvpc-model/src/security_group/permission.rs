@@ -198,6 +198,8 @@ pub fn rule_text(rule: &SecurityGroupRule) -> String {
         RulePeer::Cidr(block) => block.to_string(),
         RulePeer::Ipv6Cidr(block) => block.to_string(),
         RulePeer::Group { group_id, .. } => group_id.clone(),
+        // ASSUMPTION (part 2 §17.3 [I]): a prefix list peer is named by its ID, as a group peer is.
+        RulePeer::PrefixList { prefix_list_id } => prefix_list_id.clone(),
     };
     let all_or = |value: Option<i32>| match value {
         None | Some(-1) => "ALL".to_string(),

@@ -48,16 +48,8 @@ pub(super) fn candidate_rules(
         for range in &request.ipv6_ranges {
             peers.push((permission::parse_ipv6_peer(&range.value)?, range.description.clone()));
         }
-        if let Some(prefix_list) = request.prefix_list_ids.first() {
-            // Part 2 §17.3: rules that reference a prefix list are not modelled yet (neither stored nor matched by
-            // the engine), so a list the group's owner can read is refused as unsupported, any other as unknown.
-            let scope = Scope::new(&group.owner_id, &group.region);
-            if crate::prefix_list::find(world.region(&scope), &scope, &prefix_list.value).is_ok() {
-                return Err(Ec2Error::InvalidParameterValue(
-                    "Security group rules that reference a prefix list are not supported by localvpc".into(),
-                ));
-            }
-            return Err(Ec2Error::PrefixListNotFound(prefix_list.value.clone()));
+        for prefix_list in &request.prefix_list_ids {
+            peers.push((prefix_list_peer(world, group, &prefix_list.value)?, prefix_list.description.clone()));
         }
         for pair in &request.groups {
             peers.push((reference::resolve_peer(world, group, pair, purpose)?, pair.description.clone()));
@@ -84,25 +76,41 @@ pub(super) fn candidate_rules(
     Ok(candidates)
 }
 
+/// Part 2 §17.3 [D]: a rule may name the group owner's own prefix list or one of the Region's AWS-managed lists;
+/// any other (unknown, or another account's) is `InvalidPrefixListID.NotFound`. ASSUMPTION (§17.3 is silent on
+/// families): a list of either family is accepted — an IPv6 list makes an IPv6 rule, as `Ipv6Ranges` does.
+fn prefix_list_peer(world: &crate::World, group: &SecurityGroup, prefix_list_id: &str) -> Result<RulePeer> {
+    let scope = group.scope();
+    let list = crate::prefix_list::find(world.region(&scope), &scope, prefix_list_id)?;
+    Ok(RulePeer::PrefixList { prefix_list_id: list.id().to_string() })
+}
+
 /// Spec §5 [D]: at most 60 rules per group, per direction and per address family (a group reference counts once in
-/// each family) — a quota, so only under `--quotas aws`. `existing` are the direction's rules kept, `added` the
-/// ones joining them.
-pub(super) fn check_rule_quota(tx: &Tx, existing: &[SecurityGroupRule], added: &[SecurityGroupRule]) -> Result<()> {
-    let family_count = |rules: &[SecurityGroupRule], ipv6: bool| {
-        rules
-            .iter()
-            .filter(|rule| match rule.peer {
-                RulePeer::Cidr(_) => !ipv6,
-                RulePeer::Ipv6Cidr(_) => ipv6,
-                RulePeer::Group { .. } => true,
-            })
-            .count()
+/// each family) — a quota, so only under `--quotas aws`. Part 2 §17.3 [D]: a prefix list reference counts its
+/// list's weight (`MaxEntries`) in the list's family. `existing` are the direction's rules kept, `added` the ones
+/// joining them; `scope` is the group's, where its lists are found.
+pub(crate) fn check_rule_quota(
+    tx: &Tx,
+    scope: &Scope,
+    existing: &[SecurityGroupRule],
+    added: &[SecurityGroupRule],
+) -> Result<()> {
+    let Some(limit) = tx.quotas().rules_per_security_group_direction else { return Ok(()) };
+    let region = tx.region(scope);
+    let weight = |rule: &SecurityGroupRule, ipv6: bool| match &rule.peer {
+        RulePeer::Cidr(_) => usize::from(!ipv6),
+        RulePeer::Ipv6Cidr(_) => usize::from(ipv6),
+        RulePeer::Group { .. } => 1,
+        RulePeer::PrefixList { prefix_list_id } => crate::prefix_list::find(region, scope, prefix_list_id)
+            .ok()
+            .filter(|list| (list.family() == crate::prefix_list::AddressFamily::IPv6) == ipv6)
+            .map_or(0, |list| list.weight()),
     };
+    let family_weight =
+        |rules: &[SecurityGroupRule], ipv6: bool| -> usize { rules.iter().map(|rule| weight(rule, ipv6)).sum() };
     for ipv6 in [false, true] {
-        let (old, new) = (family_count(existing, ipv6), family_count(added, ipv6));
-        crate::quotas::check(tx.quotas().rules_per_security_group_direction, old, new, || {
-            Ec2Error::RulesPerSecurityGroupLimitExceeded
-        })?;
+        let (old, new) = (family_weight(existing, ipv6), family_weight(added, ipv6));
+        crate::quotas::check(Some(limit), old, new, || Ec2Error::RulesPerSecurityGroupLimitExceeded)?;
     }
     Ok(())
 }
@@ -123,7 +131,7 @@ pub fn authorize(tx: &mut Tx, scope: &Scope, request: RuleChange) -> Result<(Sec
     if let Some(duplicate) = candidates.iter().find(|rule| existing.iter().any(|old| old.same_as(rule))) {
         return Err(Ec2Error::PermissionDuplicate(permission::rule_text(duplicate)));
     }
-    check_rule_quota(tx, existing, &candidates)?;
+    check_rule_quota(tx, scope, existing, &candidates)?;
     crate::tags::validate(&request.tags)?;
     for rule in &mut candidates {
         rule.id = tx.next_id(IdKind::SecurityGroupRule);

@@ -115,6 +115,9 @@ impl Row {
                 group_id: group.to_string(),
                 vpc_id: None,
             },
+            None if self.peer.trim().starts_with("pl-") => {
+                RulePeer::PrefixList { prefix_list_id: self.peer.trim().to_string() }
+            }
             None if self.peer.contains(':') => parse_ipv6_peer(&self.peer).ok()?,
             None => parse_ipv4_peer(&self.peer).ok()?,
         };
@@ -152,6 +155,10 @@ impl Row {
                     put("Groups.1.UserId".into(), user);
                 }
                 "Groups"
+            }
+            None if peer.starts_with("pl-") => {
+                put("PrefixListIds.1.PrefixListId".into(), peer);
+                "PrefixListIds"
             }
             None if peer.contains(':') => {
                 put("Ipv6Ranges.1.CidrIpv6".into(), peer);
