@@ -16,7 +16,7 @@
 //! Both sides answer through the same two views: the Amazon resolver's for an instance of its VPC, and the
 //! internet's.
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use localvpc_model::dhcp_options::NameServer;
 use localvpc_model::dns_name::{self, NameKind};
@@ -137,7 +137,7 @@ pub fn answer(topology: &Topology, server: Server<'_>, source: Ipv4Addr, name: &
                 .vpcs
                 .iter()
                 .find(|vpc| vpc.id == vpc_id)
-                .and_then(|vpc| vpc.eni_by_private_ip.get(&source).copied());
+                .and_then(|vpc| vpc.eni_by_private_ip.get(&IpAddr::V4(source)).copied());
             match asker {
                 Some(eni) => amazon_view(topology, eni, &name),
                 None => Answer::Timeout,
@@ -188,10 +188,10 @@ pub fn ask(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>, name: &
         (Resolver::Network(address), _) => {
             // Part 2 §12.2 [D]: traffic to a custom server is ordinary traffic — routed and filtered — and only a
             // host of the emulated internet (a public resolver) answers; it knows the internet's view of names.
-            let probe = Probe { from, destination: address, protocol: Protocol::Udp(53) };
+            let probe = Probe { from, destination: IpAddr::V4(address), protocol: Protocol::Udp(53) };
             let result = trace(topology, &probe, Mode::FirstDrop);
             let answered = result.verdict == Verdict::Reachable
-                && matches!(result.forward.delivered, Some((Endpoint::Internet(host), _)) if host == address);
+                && matches!(result.forward.delivered, Some((Endpoint::Internet(host), _)) if host == IpAddr::V4(address));
             if answered {
                 internet_view(topology, &qualified(topology, from, &name))
             } else {
@@ -252,12 +252,12 @@ fn custom_domain_name(topology: &Topology, eni: EniIx, name: &str) -> Option<Ans
     let label = name.strip_suffix(&format!(".{domain}"))?;
     let (address, _, _) = dns_name::parse(&format!("{label}.{private_domain}"))?;
     let vpc = &topology.vpcs[node.vpc];
-    let held = vpc.eni_by_private_ip.contains_key(&address);
+    let held = vpc.eni_by_private_ip.contains_key(&IpAddr::V4(address));
     Some(if held && vpc.dns_hostnames { Answer::Address(address) } else { Answer::NxDomain })
 }
 
 fn resolve_public(topology: &Topology, asker: Option<(EniIx, VpcIx)>, address: Ipv4Addr, region: &str) -> Answer {
-    let Some(target) = topology.eni_by_public_ip(address) else { return Answer::NxDomain };
+    let Some(target) = topology.eni_by_public_ip(IpAddr::V4(address)) else { return Answer::NxDomain };
     let node = &topology.enis[target];
     // The name exists only while the instance has this public address and its VPC has both DNS attributes.
     if node.scope.region != region || node.public_dns_name.is_none() {

@@ -3,7 +3,7 @@
 //! Engine types are deliberately not `Serialize`: the API keeps its own JSON shapes, so the wire format lives in
 //! one crate.
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use crate::topology::{AclRule, CompiledRoute, EniIx, GroupIx, SgRule, SiteIx, SubnetIx, TgwRoute, VgwIx, VpcIx};
 
@@ -42,8 +42,8 @@ pub enum Protocol {
 pub struct Probe {
     /// The sender.
     pub from: Vantage,
-    /// The destination address (names are resolved before probing).
-    pub destination: Ipv4Addr,
+    /// The destination address (names are resolved before probing), of either family.
+    pub destination: IpAddr,
     /// What is sent.
     pub protocol: Protocol,
 }
@@ -56,15 +56,17 @@ pub mod proto {
     pub const TCP: i32 = 6;
     /// UDP.
     pub const UDP: i32 = 17;
+    /// ICMPv6 (part 2 §16.2: `ping6` and the errors IPv6 hosts send).
+    pub const ICMPV6: i32 = 58;
 }
 
 /// A packet as the rules see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Packet {
     /// Source address.
-    pub src: Ipv4Addr,
-    /// Destination address.
-    pub dst: Ipv4Addr,
+    pub src: IpAddr,
+    /// Destination address (the same family as the source).
+    pub dst: IpAddr,
     /// IP protocol number.
     pub protocol: i32,
     /// TCP/UDP source port.
@@ -76,9 +78,10 @@ pub struct Packet {
 }
 
 impl Packet {
-    /// The first packet of a probe.
-    pub fn request(src: Ipv4Addr, dst: Ipv4Addr, protocol: Protocol) -> Packet {
-        let base = Packet { src, dst, protocol: proto::ICMP, src_port: 0, dst_port: 0, icmp: (8, 0) };
+    /// The first packet of a probe: an IPv6 echo request is ICMPv6 type 128.
+    pub fn request(src: IpAddr, dst: IpAddr, protocol: Protocol) -> Packet {
+        let (icmp, echo) = if dst.is_ipv6() { (proto::ICMPV6, 128) } else { (proto::ICMP, 8) };
+        let base = Packet { src, dst, protocol: icmp, src_port: 0, dst_port: 0, icmp: (echo, 0) };
         match protocol {
             Protocol::Icmp => base,
             Protocol::Tcp(port) => Packet { protocol: proto::TCP, src_port: EPHEMERAL_PORT, dst_port: port, ..base },
@@ -87,15 +90,25 @@ impl Packet {
     }
 
     /// The answer to this packet: an echo reply, a TCP segment back (SYN-ACK or RST), or for UDP an ICMP port
-    /// unreachable (what Linux sends for a closed port, and what traceroute waits for).
+    /// unreachable (what Linux sends for a closed port, and what traceroute waits for; ICMPv6 type 1 code 4 over
+    /// IPv6).
     pub fn answer(&self) -> Packet {
         let swapped =
             Packet { src: self.dst, dst: self.src, src_port: self.dst_port, dst_port: self.src_port, ..*self };
         match self.protocol {
             proto::ICMP => Packet { icmp: (0, 0), ..swapped },
+            proto::ICMPV6 => Packet { icmp: (129, 0), ..swapped },
+            proto::UDP if self.dst.is_ipv6() => {
+                Packet { protocol: proto::ICMPV6, icmp: (1, 4), src_port: 0, dst_port: 0, ..swapped }
+            }
             proto::UDP => Packet { protocol: proto::ICMP, icmp: (3, 3), src_port: 0, dst_port: 0, ..swapped },
             _ => swapped,
         }
+    }
+
+    /// Whether this is an ICMP or ICMPv6 message (ports are then its type and code).
+    pub fn is_icmp(&self) -> bool {
+        matches!(self.protocol, proto::ICMP | proto::ICMPV6)
     }
 }
 
@@ -385,9 +398,9 @@ pub enum Endpoint {
     /// At an interface.
     Eni(EniIx),
     /// At a host on the emulated internet.
-    Internet(Ipv4Addr),
+    Internet(IpAddr),
     /// At a host of an on-premises site.
-    OnPremises(SiteIx, Ipv4Addr),
+    OnPremises(SiteIx, IpAddr),
 }
 
 /// One direction of a probe.
@@ -409,7 +422,7 @@ pub struct NatMapping {
     /// The gateway's interface.
     pub nat_eni: EniIx,
     /// The original source address.
-    pub original_src: Ipv4Addr,
+    pub original_src: IpAddr,
     /// The original source port (0 for ICMP).
     pub original_port: u16,
     /// The source port the gateway chose (1024–65535; 0 for ICMP).

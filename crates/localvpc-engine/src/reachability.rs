@@ -21,6 +21,8 @@ mod summary;
 
 use std::collections::BTreeMap;
 
+use std::net::IpAddr;
+
 use ipnet::Ipv4Net;
 
 pub use groups::Groups;
@@ -28,7 +30,7 @@ pub use pairs::{pairs, Pairs};
 pub use summary::{summary, Status, VpcPair};
 
 use crate::packet::{Probe, Protocol, Vantage, Verdict};
-use crate::topology::{EniIx, SgPeer, SubnetIx, Topology};
+use crate::topology::{ipv4_block, EniIx, SgPeer, SubnetIx, Topology};
 use crate::walk::{trace, Mode};
 
 /// A square of bits, one row per source.
@@ -121,7 +123,7 @@ impl Compared {
                 .iter()
                 .flat_map(move |&g| if egress { &topology.groups[g].egress } else { &topology.groups[g].ingress })
                 .filter_map(|rule| match rule.peer {
-                    SgPeer::Cidr(block) => Some(block),
+                    SgPeer::Cidr(block) => ipv4_block(block),
                     _ => None,
                 })
         };
@@ -133,6 +135,9 @@ impl Compared {
                 .map(|r| r.destination)
                 .chain(subnet.acl.outbound.iter().map(|r| r.cidr))
                 .chain(subnet.acl.inbound.iter().map(|r| r.cidr))
+                // The all-pairs answer is the IPv4 one (ICMP echo between private IPv4 addresses): IPv6 blocks
+                // split no class.
+                .filter_map(ipv4_block)
                 .chain(topology.transit_cidrs().iter().copied())
         };
         let as_source: Vec<Ipv4Net> = common().chain(group_cidrs(true)).collect();
@@ -160,7 +165,7 @@ struct Class {
 }
 
 fn reachable(topology: &Topology, from: EniIx, to: EniIx, protocol: Protocol) -> bool {
-    let probe = Probe { from: Vantage::Eni(from), destination: topology.enis[to].private_ip, protocol };
+    let probe = Probe { from: Vantage::Eni(from), destination: IpAddr::V4(topology.enis[to].private_ip), protocol };
     trace(topology, &probe, Mode::FirstDrop).verdict == Verdict::Reachable
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Read first: spec §3.5 (security groups) and §3.6 (network ACLs).
 
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 use crate::packet::{proto, Packet};
 use crate::topology::{AclRule, EniIx, GroupIx, SgPeer, SgRule, Topology};
@@ -15,8 +15,8 @@ fn protocol_and_ports_match(protocol: i32, ports: Option<(i32, i32)>, packet: &P
     let Some((from, to)) = ports else { return true };
     match packet.protocol {
         proto::TCP | proto::UDP => from <= i32::from(packet.dst_port) && i32::from(packet.dst_port) <= to,
-        // ICMP: fromPort is the type, toPort the code; -1 is any.
-        proto::ICMP => (from == -1 || from == packet.icmp.0) && (to == -1 || to == packet.icmp.1),
+        // ICMP and ICMPv6: fromPort is the type, toPort the code; -1 is any.
+        proto::ICMP | proto::ICMPV6 => (from == -1 || from == packet.icmp.0) && (to == -1 || to == packet.icmp.1),
         _ => true,
     }
 }
@@ -25,7 +25,7 @@ fn protocol_and_ports_match(protocol: i32, ports: Option<(i32, i32)>, packet: &P
 #[derive(Debug, Clone, Copy)]
 pub struct Remote {
     /// The remote address (source for ingress, destination for egress).
-    pub address: Ipv4Addr,
+    pub address: IpAddr,
     /// The remote interface when the address is its *private* address (spec §3.1 step 7 [D]: a group reference
     /// matches only private addresses of members, never a NATed public one).
     pub eni: Option<EniIx>,
@@ -35,7 +35,7 @@ fn peer_matches(topology: &Topology, peer: &SgPeer, remote: Remote) -> bool {
     match peer {
         SgPeer::Cidr(block) => block.contains(&remote.address),
         SgPeer::Group(Some(group)) => remote.eni.is_some_and(|eni| topology.enis[eni].groups.contains(group)),
-        SgPeer::Group(None) | SgPeer::Ipv6 => false,
+        SgPeer::Group(None) => false,
     }
 }
 
@@ -57,7 +57,7 @@ pub fn security_groups_allow<'t>(
 }
 
 /// Spec §3.6 [D]: ascending rule number, first match decides; nothing matches → the implicit deny.
-pub fn acl_decides<'r>(rules: &'r [AclRule], packet: &Packet, remote: Ipv4Addr) -> Option<&'r AclRule> {
+pub fn acl_decides<'r>(rules: &'r [AclRule], packet: &Packet, remote: IpAddr) -> Option<&'r AclRule> {
     rules.iter().find(|rule| {
         rule.cidr.contains(&remote)
             && (rule.protocol == -1 || rule.protocol == packet.protocol)
@@ -65,7 +65,7 @@ pub fn acl_decides<'r>(rules: &'r [AclRule], packet: &Packet, remote: Ipv4Addr) 
                 proto::TCP | proto::UDP => {
                     rule.ports.is_none_or(|(from, to)| from <= packet.dst_port && packet.dst_port <= to)
                 }
-                proto::ICMP => {
+                proto::ICMP | proto::ICMPV6 => {
                     rule.icmp.is_none_or(|(t, c)| (t == -1 || t == packet.icmp.0) && (c == -1 || c == packet.icmp.1))
                 }
                 _ => true,
@@ -89,6 +89,7 @@ impl std::fmt::Display for Described {
             proto::TCP => write!(f, "tcp/{}", packet.dst_port),
             proto::UDP => write!(f, "udp/{}", packet.dst_port),
             proto::ICMP => write!(f, "icmp type {} code {}", packet.icmp.0, packet.icmp.1),
+            proto::ICMPV6 => write!(f, "icmpv6 type {} code {}", packet.icmp.0, packet.icmp.1),
             other => write!(f, "protocol {other}"),
         }
     }

@@ -17,9 +17,9 @@ pub use transit::{TgwAttachmentKind, TgwAttachmentNode, TgwNode, TgwRoute, TgwTa
 pub use vpn::{SiteIx, SiteNode, VgwIx, VgwNode, VpnLink, VpnNetwork};
 
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use localvpc_model::dhcp_options::{self, NameServer};
 use localvpc_model::network_interface::public_address;
 use localvpc_model::route_table::{self, route_state, RouteState, RouteTable, RouteTarget};
@@ -67,7 +67,8 @@ pub struct Topology {
     eni_by_instance: HashMap<String, EniIx>,
     /// Every interface of an instance, primary or not.
     enis_of_instance: HashMap<String, Vec<EniIx>>,
-    eni_by_public_ip: HashMap<Ipv4Addr, EniIx>,
+    /// Public IPv4 addresses (dynamic or Elastic) and IPv6 addresses (globally unique, part 2 §16.2).
+    eni_by_public_ip: HashMap<IpAddr, EniIx>,
 }
 
 /// A VPC.
@@ -81,6 +82,8 @@ pub struct VpcNode {
     pub primary_cidr: Ipv4Net,
     /// Every IPv4 block.
     pub cidrs: Vec<Ipv4Net>,
+    /// Every IPv6 block (part 2 §16.1: Amazon-provided /56s).
+    pub ipv6_cidrs: Vec<Ipv6Net>,
     /// `enableDnsSupport`.
     pub dns_support: bool,
     /// `enableDnsHostnames`.
@@ -93,16 +96,27 @@ pub struct VpcNode {
     pub internet_gateway: Option<String>,
     /// Its subnets.
     pub subnets: Vec<SubnetIx>,
-    /// Interfaces by private address.
-    pub eni_by_private_ip: HashMap<Ipv4Addr, EniIx>,
+    /// Interfaces by private address: IPv4 (primary and secondary) and IPv6.
+    pub eni_by_private_ip: HashMap<IpAddr, EniIx>,
     /// VPCs joined to this one by an active peering connection.
     pub active_peers: Vec<VpcIx>,
 }
 
 impl VpcNode {
-    /// Whether `address` lies in one of the VPC's blocks.
-    pub fn contains(&self, address: Ipv4Addr) -> bool {
-        self.cidrs.iter().any(|block| block.contains(&address))
+    /// The VPC's block that holds `address`, of either family.
+    pub fn block_containing(&self, address: IpAddr) -> Option<IpNet> {
+        match address {
+            IpAddr::V4(address) => self.cidrs.iter().find(|block| block.contains(&address)).map(|&b| IpNet::V4(b)),
+            IpAddr::V6(address) => self.ipv6_cidrs.iter().find(|block| block.contains(&address)).map(|&b| IpNet::V6(b)),
+        }
+    }
+
+    /// Whether `address` lies in one of the VPC's blocks of its family.
+    pub fn contains(&self, address: IpAddr) -> bool {
+        match address {
+            IpAddr::V4(address) => self.cidrs.iter().any(|block| block.contains(&address)),
+            IpAddr::V6(address) => self.ipv6_cidrs.iter().any(|block| block.contains(&address)),
+        }
     }
 }
 
@@ -113,8 +127,10 @@ pub struct SubnetNode {
     pub id: String,
     /// Its VPC.
     pub vpc: VpcIx,
-    /// Its block.
+    /// Its IPv4 block.
     pub cidr: Ipv4Net,
+    /// Its IPv6 /64, when it has one (part 2 §16.1).
+    pub ipv6_cidr: Option<Ipv6Net>,
     /// Its Availability Zone (a transit gateway attachment serves a zone, part 2 §14.4).
     pub zone: String,
     /// The effective route table.
@@ -132,9 +148,21 @@ pub struct CompiledRouteTable {
     pub routes: Vec<CompiledRoute>,
 }
 
+impl SubnetNode {
+    /// Whether `address` lies in the subnet's block of its family.
+    pub fn contains(&self, address: IpAddr) -> bool {
+        match address {
+            IpAddr::V4(address) => self.cidr.contains(&address),
+            IpAddr::V6(address) => self.ipv6_cidr.is_some_and(|block| block.contains(&address)),
+        }
+    }
+}
+
 impl CompiledRouteTable {
-    /// Spec §0 item 8 [D]: longest-prefix match among the routes whose destination contains `address`.
-    pub fn lookup(&self, address: Ipv4Addr) -> Option<&CompiledRoute> {
+    /// Spec §0 item 8 [D]: longest-prefix match among the routes whose destination contains `address`. The two
+    /// families share the vector, but a block never contains an address of the other family, so IPv4 and IPv6
+    /// lookups are the independent matches part 2 §16.2 [D] describes.
+    pub fn lookup(&self, address: IpAddr) -> Option<&CompiledRoute> {
         self.routes.iter().find(|route| route.destination.contains(&address))
     }
 }
@@ -142,8 +170,8 @@ impl CompiledRouteTable {
 /// One route.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompiledRoute {
-    /// Destination block.
-    pub destination: Ipv4Net,
+    /// Destination block (IPv4 or IPv6).
+    pub destination: IpNet,
     /// Target.
     pub target: Target,
     /// `active` (false = `blackhole`).
@@ -207,8 +235,8 @@ pub struct AclRule {
     pub protocol: i32,
     /// Allow or deny.
     pub allow: bool,
-    /// The remote block.
-    pub cidr: Ipv4Net,
+    /// The remote block (IPv4 or IPv6: a rule matches packets of its own family only).
+    pub cidr: IpNet,
     /// Destination port range (TCP/UDP).
     pub ports: Option<(u16, u16)>,
     /// ICMP type and code (-1 = any).
@@ -232,8 +260,10 @@ pub struct EniNode {
     pub subnet: SubnetIx,
     /// Its VPC.
     pub vpc: VpcIx,
-    /// Primary private address.
+    /// Primary private IPv4 address.
     pub private_ip: Ipv4Addr,
+    /// Its IPv6 addresses, first the one it sends from (part 2 §16.1).
+    pub ipv6_addresses: Vec<Ipv6Addr>,
     /// Its secondary private addresses: delivered to like the primary one.
     pub secondary_ips: Vec<Ipv4Addr>,
     /// Public address (an Elastic IP wins over the dynamic one).
@@ -246,6 +276,33 @@ pub struct EniNode {
     pub private_dns_name: String,
     /// `ec2-…` name, when it exists (public address and both DNS attributes).
     pub public_dns_name: Option<String>,
+}
+
+impl EniNode {
+    /// Every address delivered to the interface inside its VPC: the primary and secondary private IPv4 addresses
+    /// and the IPv6 addresses.
+    pub fn private_addresses(&self) -> impl Iterator<Item = IpAddr> + '_ {
+        std::iter::once(IpAddr::V4(self.private_ip))
+            .chain(self.secondary_ips.iter().map(|&address| IpAddr::V4(address)))
+            .chain(self.ipv6_addresses.iter().map(|&address| IpAddr::V6(address)))
+    }
+
+    /// Whether the interface holds `address` (primary, secondary or IPv6).
+    pub fn holds(&self, address: IpAddr) -> bool {
+        match address {
+            IpAddr::V4(address) => address == self.private_ip || self.secondary_ips.contains(&address),
+            IpAddr::V6(address) => self.ipv6_addresses.contains(&address),
+        }
+    }
+
+    /// The address it sends to `destination` from: its primary IPv4 address, or its first IPv6 address for an IPv6
+    /// destination (none without one: the host has no route of that family).
+    pub fn source_for(&self, destination: IpAddr) -> Option<IpAddr> {
+        match destination {
+            IpAddr::V4(_) => Some(IpAddr::V4(self.private_ip)),
+            IpAddr::V6(_) => self.ipv6_addresses.first().map(|&address| IpAddr::V6(address)),
+        }
+    }
 }
 
 /// A peering connection.
@@ -297,6 +354,15 @@ pub fn protocol_number(text: &str) -> i32 {
     }
 }
 
+/// The IPv4 block of `block`, if it is one: for the forms that are IPv4 only (the all-pairs answer, Network
+/// Insights paths, the kernel plane so far).
+pub fn ipv4_block(block: IpNet) -> Option<Ipv4Net> {
+    match block {
+        IpNet::V4(block) => Some(block),
+        IpNet::V6(_) => None,
+    }
+}
+
 fn compile_target(target: &RouteTarget) -> Target {
     match target {
         RouteTarget::Local => Target::Local,
@@ -321,7 +387,7 @@ fn compile_route_table(world: &World, region: &RegionState, table: &RouteTable) 
             .routes
             .iter()
             .map(|route| CompiledRoute {
-                destination: route.destination,
+                destination: IpNet::V4(route.destination),
                 target: compile_target(&route.target),
                 active: route_state(world, region, table, route) == RouteState::Active,
             })
@@ -331,7 +397,7 @@ fn compile_route_table(world: &World, region: &RegionState, table: &RouteTable) 
             .into_iter()
             .filter(|effective| !effective.shadowed)
             .map(|effective| CompiledRoute {
-                destination: effective.route.destination,
+                destination: IpNet::V4(effective.route.destination),
                 target: compile_target(&effective.route.target),
                 active: effective.state == RouteState::Active,
             })
@@ -400,6 +466,8 @@ impl Topology {
                 id: vpc.id.clone(),
                 primary_cidr: vpc.cidr_block,
                 cidrs: vpc.cidr_blocks().copied().collect(),
+                // IPv6 blocks compile once the model holds them (part 2 §16.1).
+                ipv6_cidrs: Vec::new(),
                 dns_support: vpc.enable_dns_support,
                 dns_hostnames: vpc.enable_dns_hostnames,
                 domain_name: dhcp.and_then(|options| options.domain_name()).map(str::to_string),
@@ -431,7 +499,7 @@ impl Topology {
                                 number: entry.rule_number,
                                 protocol: protocol_number(&entry.protocol),
                                 allow: entry.allow,
-                                cidr: entry.cidr_block,
+                                cidr: IpNet::V4(entry.cidr_block),
                                 ports: entry.port_range,
                                 icmp: entry.icmp_type_code,
                             })
@@ -449,6 +517,7 @@ impl Topology {
                 id: subnet.id.clone(),
                 vpc,
                 cidr: subnet.cidr_block,
+                ipv6_cidr: None,
                 zone: subnet.availability_zone.clone(),
                 route_table,
                 acl,
@@ -493,6 +562,7 @@ impl Topology {
                     vpc,
                     private_ip: eni.private_ip,
                     secondary_ips: eni.secondary_private_ips.clone(),
+                    ipv6_addresses: Vec::new(),
                     public_ip,
                     groups,
                     listening,
@@ -503,8 +573,11 @@ impl Topology {
         }
         for (primary, eni) in added {
             let index = self.enis.len();
-            for address in std::iter::once(eni.private_ip).chain(eni.secondary_ips.iter().copied()) {
+            for address in eni.private_addresses() {
                 self.vpcs[eni.vpc].eni_by_private_ip.insert(address, index);
+            }
+            for &address in &eni.ipv6_addresses {
+                self.eni_by_public_ip.insert(IpAddr::V6(address), index);
             }
             self.eni_by_id.insert(eni.id.clone(), index);
             if let Some(instance) = &eni.instance_id {
@@ -514,7 +587,7 @@ impl Topology {
                 }
             }
             if let Some(public) = eni.public_ip {
-                self.eni_by_public_ip.insert(public, index);
+                self.eni_by_public_ip.insert(IpAddr::V4(public), index);
             }
             self.enis.push(eni);
         }
@@ -528,14 +601,13 @@ impl Topology {
     /// The interface an instance sends a packet for `destination` from, when it speaks through `eni`: the host's
     /// own routing table decides, and it holds a connected route for each interface's subnet — so an interface whose
     /// subnet holds the destination sends it, and everything else leaves by the default route of the primary.
-    pub fn sending_interface(&self, eni: EniIx, destination: Ipv4Addr) -> EniIx {
+    pub fn sending_interface(&self, eni: EniIx, destination: IpAddr) -> EniIx {
         let Some(instance) = &self.enis[eni].instance_id else { return eni };
-        if self.subnets[self.enis[eni].subnet].cidr.contains(&destination) {
+        if self.subnets[self.enis[eni].subnet].contains(destination) {
             return eni;
         }
         let siblings = self.interfaces_of(instance);
-        let connected =
-            siblings.iter().copied().find(|&s| self.subnets[self.enis[s].subnet].cidr.contains(&destination));
+        let connected = siblings.iter().copied().find(|&s| self.subnets[self.enis[s].subnet].contains(destination));
         connected.or_else(|| self.instance_eni(instance)).unwrap_or(eni)
     }
 
@@ -550,7 +622,7 @@ impl Topology {
     }
 
     /// The interface a public address (dynamic or Elastic) maps to.
-    pub fn eni_by_public_ip(&self, address: Ipv4Addr) -> Option<EniIx> {
+    pub fn eni_by_public_ip(&self, address: IpAddr) -> Option<EniIx> {
         self.eni_by_public_ip.get(&address).copied()
     }
 
@@ -560,7 +632,7 @@ impl Topology {
     }
 
     /// The subnet of `vpc` containing `address`.
-    pub fn subnet_containing(&self, vpc: VpcIx, address: Ipv4Addr) -> Option<SubnetIx> {
-        self.vpcs[vpc].subnets.iter().copied().find(|&subnet| self.subnets[subnet].cidr.contains(&address))
+    pub fn subnet_containing(&self, vpc: VpcIx, address: IpAddr) -> Option<SubnetIx> {
+        self.vpcs[vpc].subnets.iter().copied().find(|&subnet| self.subnets[subnet].contains(address))
     }
 }

@@ -7,7 +7,7 @@
 //! In [`Mode::FirstDrop`] the leg stops at the first finding (what a packet does); in [`Mode::CollectAll`] the walk
 //! records the finding, assumes the fix, and carries on, so `explain` lists *every* setting that blocks a path.
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 mod fixes;
 mod nat;
@@ -35,27 +35,29 @@ pub enum Mode {
 
 /// Runs a probe: the request leg, and the answer leg if the request arrived.
 pub fn trace(topology: &Topology, probe: &Probe, mode: Mode) -> Trace {
-    run(topology, probe, mode, INTERNET_HOST, false)
+    run(topology, probe, mode, IpAddr::V4(INTERNET_HOST), false)
 }
 
 /// Runs a probe as a flow, the way the EC2 Reachability Analyzer frames one: from the internet the sender may be
 /// any address (`internet_source`), a UDP datagram is answered by a UDP datagram (the flow's return traffic, not the
 /// ICMP error a closed port sends), and whether anything listens is not asked — a flow whose request and answer both
 /// pass is [`Verdict::Reachable`]. The legs are the same walks as [`trace`]'s.
-pub fn trace_flow(topology: &Topology, probe: &Probe, mode: Mode, internet_source: Ipv4Addr) -> Trace {
+pub fn trace_flow(topology: &Topology, probe: &Probe, mode: Mode, internet_source: IpAddr) -> Trace {
     run(topology, probe, mode, internet_source, true)
 }
 
-fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: Ipv4Addr, flow: bool) -> Trace {
+fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: IpAddr, flow: bool) -> Trace {
     // An instance with several interfaces sends from the one its routing table picks (part 2 §11.2).
     let sender = match probe.from {
         Vantage::Eni(eni) => Vantage::Eni(topology.sending_interface(eni, probe.destination)),
         other => other,
     };
     let source = match sender {
-        Vantage::Eni(eni) => topology.enis[eni].private_ip,
+        // ASSUMPTION (part 2 §16.1): a host without an address of the destination's family sends from the
+        // unspecified address of that family, which nothing answers — as `ping6` on an IPv4-only host fails.
+        Vantage::Eni(eni) => topology.enis[eni].source_for(probe.destination).unwrap_or_else(|| unspecified(probe)),
         Vantage::Internet => internet_source,
-        Vantage::OnPremises(site) => topology.vpn.sites[site].source.unwrap_or(Ipv4Addr::UNSPECIFIED),
+        Vantage::OnPremises(site) => topology.vpn.sites[site].source.map_or_else(|| unspecified(probe), IpAddr::V4),
     };
     let request = Packet::request(source, probe.destination, probe.protocol);
     let forward = walk(topology, sender, request, false, mode);
@@ -100,12 +102,21 @@ fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: Ipv4Addr
     Trace { probe: *probe, forward, reply: Some(reply), verdict }
 }
 
-/// An interface answers from its private address (the gateway translates on the way out); an internet or
-/// on-premises host from the address it was sent to.
-fn answer_source(topology: &Topology, endpoint: Endpoint, arrived: Packet) -> Ipv4Addr {
-    match endpoint {
-        Endpoint::Eni(eni) => topology.enis[eni].private_ip,
-        Endpoint::Internet(_) | Endpoint::OnPremises(..) => arrived.dst,
+/// The unspecified address of the probe destination's family.
+fn unspecified(probe: &Probe) -> IpAddr {
+    match probe.destination {
+        IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        IpAddr::V6(_) => IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
+    }
+}
+
+/// An interface answers from its private address (the gateway translates on the way out) — an IPv4 request to a
+/// secondary address too — and over IPv6 from the address it was sent to; an internet or on-premises host from the
+/// address it was sent to.
+fn answer_source(topology: &Topology, endpoint: Endpoint, arrived: Packet) -> IpAddr {
+    match (endpoint, arrived.dst) {
+        (Endpoint::Eni(eni), IpAddr::V4(_)) => IpAddr::V4(topology.enis[eni].private_ip),
+        (Endpoint::Eni(_), IpAddr::V6(_)) | (Endpoint::Internet(_) | Endpoint::OnPremises(..), _) => arrived.dst,
     }
 }
 
@@ -191,7 +202,7 @@ impl Walker<'_> {
         if !self.running(eni, &packet) {
             return None;
         }
-        if packet.dst == node.private_ip || node.secondary_ips.contains(&packet.dst) {
+        if node.holds(packet.dst) {
             return Some((Endpoint::Eni(eni), packet));
         }
         // Step 1: the sender's security groups, outbound (answers of tracked flows pass).
@@ -209,7 +220,7 @@ impl Walker<'_> {
         }
         let subnet = node.subnet;
         // Step 2: same subnet → layer 2, no route table, no network ACL.
-        if topology.subnets[subnet].cidr.contains(&packet.dst) {
+        if topology.subnets[subnet].contains(packet.dst) {
             return self.deliver_private(node.vpc, Some(subnet), packet, Some(eni));
         }
         // Step 3: the source subnet's network ACL, outbound.
@@ -335,6 +346,12 @@ impl Walker<'_> {
                 self.deliver_private(peer, None, packet, Some(eni))
             }
             Target::InternetGateway(igw) => {
+                // Part 2 §16.2 [D]: IPv6 addresses are public; the gateway translates nothing.
+                if packet.src.is_ipv6() {
+                    let place = Place::InternetGateway { id: igw.clone(), vpc, eni };
+                    self.hop(HopKind::InternetGateway, igw, format!("{} (not translated)", packet.src), place, &packet);
+                    return self.on_internet(packet);
+                }
                 // Spec §3.4 [D]: the gateway maps the interface's private address to its public one.
                 let Some(public) = topology.enis[eni].public_ip else {
                     self.block(
@@ -357,7 +374,7 @@ impl Walker<'_> {
                     Place::InternetGateway { id: igw.clone(), vpc, eni },
                     &packet,
                 );
-                self.on_internet(Packet { src: public, ..packet })
+                self.on_internet(Packet { src: IpAddr::V4(public), ..packet })
             }
             Target::NatGateway(id) => self.through_nat_gateway(eni, id, packet),
             Target::VpnGateway(id) => self.through_vpn_gateway(vpc, id, packet),
@@ -394,14 +411,19 @@ impl Walker<'_> {
                 );
                 return None;
             };
+            // Spec §3.4 [D]: a public IPv4 address maps back to the private one; an IPv6 address is the interface's
+            // own (part 2 §16.2 [D]).
+            let inside = match packet.dst {
+                IpAddr::V4(_) => Packet { dst: IpAddr::V4(node.private_ip), ..packet },
+                IpAddr::V6(_) => packet,
+            };
             self.hop(
                 HopKind::InternetGateway,
                 &igw,
-                format!("{} -> {}", packet.dst, node.private_ip),
+                format!("{} -> {}", packet.dst, inside.dst),
                 Place::InternetGateway { id: igw.clone(), vpc: node.vpc, eni },
                 &packet,
             );
-            let inside = Packet { dst: node.private_ip, ..packet };
             if !self.acl(node.subnet, false, &inside) {
                 return None;
             }
@@ -454,7 +476,7 @@ impl Walker<'_> {
             return None;
         }
         // A group reference matches the sender only by its private address (spec §3.1 step 7).
-        let remote = source.filter(|&s| topology.enis[s].private_ip == packet.src);
+        let remote = source.filter(|&s| topology.enis[s].source_for(packet.src) == Some(packet.src));
         self.arrive(eni, packet, remote)
     }
 
@@ -578,7 +600,7 @@ impl Walker<'_> {
 
     /// The interface with private address `address` in `vpc` or a VPC actively peered with it (for outbound group
     /// references).
-    fn private_eni_near(&self, vpc: VpcIx, address: Ipv4Addr) -> Option<EniIx> {
+    fn private_eni_near(&self, vpc: VpcIx, address: IpAddr) -> Option<EniIx> {
         let topology = self.topology;
         if let Some(&eni) = topology.vpcs[vpc].eni_by_private_ip.get(&address) {
             return Some(eni);
@@ -603,8 +625,12 @@ fn first(groups: &str) -> &str {
 }
 
 /// Addresses the emulated internet carries: not private (RFC 1918), shared (100.64/10), loopback, link-local,
-/// multicast or reserved.
-pub fn is_internet_routable(address: Ipv4Addr) -> bool {
+/// multicast or reserved; over IPv6, global unicast (2000::/3) only.
+pub fn is_internet_routable(address: IpAddr) -> bool {
+    let address = match address {
+        IpAddr::V4(address) => address,
+        IpAddr::V6(address) => return address.segments()[0] & 0xe000 == 0x2000,
+    };
     let [a, b, ..] = address.octets();
     !(address.is_private()
         || address.is_loopback()

@@ -218,6 +218,8 @@ fn route_tables<'t>(topology: &'t Topology, vpc: VpcIx, router: &mut Namespace) 
     for (id, compiled) in &tables {
         let number = numbers[id];
         for route in &compiled.routes {
+            // The kernel plane realises IPv4 routes (IPv6 ones are the engine's alone for now).
+            let ipnet::IpNet::V4(destination) = route.destination else { continue };
             let kind = match &route.target {
                 _ if !route.active => RouteKind::Blackhole,
                 Target::Local => RouteKind::Throw,
@@ -249,7 +251,7 @@ fn route_tables<'t>(topology: &'t Topology, vpc: VpcIx, router: &mut Namespace) 
                 // Gateways not attached here and appliances carry nothing (the engine's CannotRoute / blackhole).
                 _ => RouteKind::Blackhole,
             };
-            router.routes.insert((number, route.destination), kind);
+            router.routes.insert((number, destination), kind);
         }
         // No route matches: AWS drops the packet (the engine's NoRouteToDestination).
         router.routes.entry((number, net("0.0.0.0/0"))).or_insert(RouteKind::Blackhole);

@@ -3,7 +3,7 @@
 //! (`localvpc_engine::visibility`): a peer's components by kind and owner, anything else of another account as one
 //! `other-account` hop, its findings left out and its leg marked `withheld`.
 
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -137,13 +137,13 @@ fn trace_json(topology: &Topology, viewer: &Scope, trace: &Trace) -> Value {
 }
 
 /// Resolves the `to` of a request: an address as is, a name through the vantage's resolver (with its answer).
-fn destination(topology: &Topology, from: Vantage, to: &str) -> (Option<Ipv4Addr>, Option<Answer>) {
-    if let Ok(address) = to.parse::<Ipv4Addr>() {
+fn destination(topology: &Topology, from: Vantage, to: &str) -> (Option<IpAddr>, Option<Answer>) {
+    if let Ok(address) = to.parse::<IpAddr>() {
         return (Some(address), None);
     }
     let answer = dns::resolve(topology, from, to);
     let address = match &answer {
-        Answer::Address(address) => Some(*address),
+        Answer::Address(address) => Some(IpAddr::V4(*address)),
         _ => None,
     };
     (address, Some(answer))
@@ -162,7 +162,7 @@ pub struct Explanation {
     /// The destination as asked (an address or a name).
     pub to: String,
     /// Where `to` resolved from the vantage (`None`: the name did not resolve; nothing was sent).
-    pub address: Option<Ipv4Addr>,
+    pub address: Option<IpAddr>,
     /// The resolver's answer, when `to` is a name.
     pub resolution: Option<Answer>,
     /// The packet's real path: first drop. `None` when nothing was sent.
@@ -196,7 +196,7 @@ fn walk_json(
     topology: &Topology,
     viewer: &Scope,
     to: &str,
-    (address, resolution, walked): (Option<Ipv4Addr>, Option<&Answer>, Option<&Trace>),
+    (address, resolution, walked): (Option<IpAddr>, Option<&Answer>, Option<&Trace>),
 ) -> Result<Value, Value> {
     let resolution = resolution.map_or(Value::Null, answer_json);
     let (Some(address), Some(walked)) = (address, walked) else {
@@ -214,7 +214,7 @@ struct Walk {
     topology: Arc<Topology>,
     viewer: Scope,
     to: String,
-    resolved: (Option<Ipv4Addr>, Option<Answer>),
+    resolved: (Option<IpAddr>, Option<Answer>),
     probe: Option<Probe>,
 }
 

@@ -95,7 +95,7 @@ fn a_flow_from_the_internet_comes_from_the_chosen_address() {
     let instance = lab.instance(&subnet, "10.6.1.10");
     let igw = lab.igw(&vpc);
     lab.route(&vpc, "0.0.0.0/0", Target::Gateway(igw.clone()));
-    let public = lab.eip(&instance);
+    let public = std::net::IpAddr::V4(lab.eip(&instance));
     lab.allow_in(&instance, "tcp", Some((22, 22)), "203.0.113.9/32");
     let topology = lab.topology();
     let probe = Probe { from: Vantage::Internet, destination: public, protocol: Protocol::Tcp(22) };

@@ -75,7 +75,8 @@ fn the_nat_gateways_subnet_needs_a_route_to_the_internet_gateway() {
     // The packet was already the NAT gateway's when the gateway's subnet found no route.
     let finding = trace.findings().next().unwrap();
     let nat_subnet: ipnet::Ipv4Net = "10.20.0.0/24".parse().unwrap();
-    assert!(nat_subnet.contains(&finding.packet.src), "{:?}", finding.packet);
+    let std::net::IpAddr::V4(source) = finding.packet.src else { panic!("{:?}", finding.packet) };
+    assert!(nat_subnet.contains(&source), "{:?}", finding.packet);
     assert!(finding.fix.contains("0.0.0.0/0"), "{}", finding.fix);
 }
 

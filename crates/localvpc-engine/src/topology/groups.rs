@@ -3,7 +3,7 @@
 //! becomes one block rule per entry of the list's current version (part 2 §17.3), all with the rule's `sgr-` ID:
 //! the walk and the kernel plan see only blocks, and a list change is a new world version, so a new topology.
 
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::IpNet;
 use localvpc_model::security_group::RulePeer;
 use localvpc_model::{RegionState, Scope};
 
@@ -38,12 +38,10 @@ pub struct SgRule {
 /// The peer of a rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SgPeer {
-    /// An IPv4 block.
-    Cidr(Ipv4Net),
+    /// An IPv4 or IPv6 block (part 2 §16.3 [D]: it matches packets of its own family only).
+    Cidr(IpNet),
     /// A group (`None` if it no longer exists: the rule matches nothing).
     Group(Option<GroupIx>),
-    /// An IPv6 block: never matches the IPv4 packets localvpc walks.
-    Ipv6,
 }
 
 impl Topology {
@@ -69,8 +67,8 @@ impl Topology {
                             _ => None,
                         };
                         let peers = match &rule.peer {
-                            RulePeer::Cidr(block) => vec![SgPeer::Cidr(*block)],
-                            RulePeer::Ipv6Cidr(_) => vec![SgPeer::Ipv6],
+                            RulePeer::Cidr(block) => vec![SgPeer::Cidr(IpNet::V4(*block))],
+                            RulePeer::Ipv6Cidr(block) => vec![SgPeer::Cidr(IpNet::V6(*block))],
                             RulePeer::Group { user_id, group_id, .. } => vec![SgPeer::Group(
                                 self.group_by_key.get(&(Scope::new(user_id, &scope.region), group_id.clone())).copied(),
                             )],
@@ -89,15 +87,9 @@ impl Topology {
     }
 }
 
-/// Part 2 §17.3 [D]: the peers a prefix list rule stands for — one per block of the list's current version (IPv6
-/// blocks never match the IPv4 packets localvpc walks). A list that cannot be found admits nothing.
+/// Part 2 §17.3 [D]: the peers a prefix list rule stands for — one per block of the list's current version. A list
+/// that cannot be found admits nothing.
 fn prefix_list_peers(region: &RegionState, scope: &Scope, prefix_list_id: &str) -> Vec<SgPeer> {
     let Ok(list) = localvpc_model::prefix_list::find(region, scope, prefix_list_id) else { return Vec::new() };
-    list.current_blocks()
-        .into_iter()
-        .map(|block| match block {
-            IpNet::V4(block) => SgPeer::Cidr(block),
-            IpNet::V6(_) => SgPeer::Ipv6,
-        })
-        .collect()
+    list.current_blocks().into_iter().map(SgPeer::Cidr).collect()
 }

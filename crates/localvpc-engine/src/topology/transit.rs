@@ -101,8 +101,11 @@ pub struct TgwTableNode {
 }
 
 impl TgwTableNode {
-    /// Part 2 §14.4 step 3 [D]: the longest prefix containing `address`.
-    pub fn lookup(&self, address: std::net::Ipv4Addr) -> Option<&TgwRoute> {
+    /// Part 2 §14.4 step 3 [D]: the longest prefix containing `address`. ASSUMPTION: transit gateway route tables
+    /// hold IPv4 routes only so far (IPv6 over a transit gateway needs `Ipv6Support`, part 2 §16.2), so an IPv6
+    /// packet finds no route.
+    pub fn lookup(&self, address: std::net::IpAddr) -> Option<&TgwRoute> {
+        let std::net::IpAddr::V4(address) = address else { return None };
         self.routes.iter().find(|route| route.destination.contains(&address))
     }
 }
@@ -214,7 +217,11 @@ impl Topology {
             let node = &self.subnets[subnet];
             let routes = node.route_table.routes.iter().map(|route| route.destination);
             let acl = node.acl.inbound.iter().chain(&node.acl.outbound).map(|rule| rule.cidr);
-            self.transit.compared.extend(routes.chain(acl));
+            // The all-pairs answer is IPv4's (see `reachability`).
+            self.transit.compared.extend(routes.chain(acl).filter_map(|block| match block {
+                ipnet::IpNet::V4(block) => Some(block),
+                ipnet::IpNet::V6(_) => None,
+            }));
         }
     }
 

@@ -7,7 +7,7 @@
 //! A world without VPN resources compiles to empty vectors.
 
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::Ipv4Net;
 use localvpc_model::vpn_connection::VpnConnection;
@@ -65,8 +65,9 @@ pub struct VpnLink {
 }
 
 impl VpnLink {
-    /// The longest of its prefixes that holds `address`.
-    pub fn prefix_for(&self, address: Ipv4Addr) -> Option<Ipv4Net> {
+    /// The longest of its prefixes that holds `address` (part 2 §16.2 [D]: VPN carries IPv4 only).
+    pub fn prefix_for(&self, address: IpAddr) -> Option<Ipv4Net> {
+        let IpAddr::V4(address) = address else { return None };
         self.prefixes
             .iter()
             .filter(|prefix| prefix.contains(&address))
@@ -94,7 +95,8 @@ pub struct SiteNode {
 
 impl SiteNode {
     /// Whether a host of the site has `address`.
-    pub fn contains(&self, address: Ipv4Addr) -> bool {
+    pub fn contains(&self, address: IpAddr) -> bool {
+        let IpAddr::V4(address) = address else { return false };
         self.prefixes.iter().any(|prefix| prefix.contains(&address))
     }
 }

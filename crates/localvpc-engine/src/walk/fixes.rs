@@ -1,7 +1,7 @@
 //! The fix texts the walk offers where a route is missing or a blackhole: which route would carry the packet, and
 //! what makes a blackhole's target usable again.
 
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 use super::{is_internet_routable, Walker};
 use crate::topology::{Target, VpcIx};
@@ -9,11 +9,11 @@ use crate::topology::{Target, VpcIx};
 impl Walker<'_> {
     /// The route that would carry the packet, for the fix of a missing route: a peering connection to a VPC that
     /// holds the address, else the VPC's internet gateway for a public address.
-    pub(super) fn route_fix(&self, vpc: VpcIx, table: &str, destination: Ipv4Addr) -> (String, Option<Target>) {
+    pub(super) fn route_fix(&self, vpc: VpcIx, table: &str, destination: IpAddr) -> (String, Option<Target>) {
         let topology = self.topology;
         for pcx in topology.peerings.values() {
             if let Some(peer) = pcx.peer_of(vpc) {
-                if let Some(block) = topology.vpcs[peer].cidrs.iter().find(|block| block.contains(&destination)) {
+                if let Some(block) = topology.vpcs[peer].block_containing(destination) {
                     let accept = if pcx.active { String::new() } else { format!(" (and accept {})", pcx.id) };
                     return (
                         format!("add route {block} -> {} to {table}{accept}", pcx.id),
@@ -23,13 +23,14 @@ impl Walker<'_> {
             }
         }
         if is_internet_routable(destination) {
+            let default = if destination.is_ipv6() { "::/0" } else { "0.0.0.0/0" };
             return match &topology.vpcs[vpc].internet_gateway {
                 Some(igw) => {
-                    (format!("add route 0.0.0.0/0 -> {igw} to {table}"), Some(Target::InternetGateway(igw.clone())))
+                    (format!("add route {default} -> {igw} to {table}"), Some(Target::InternetGateway(igw.clone())))
                 }
                 None => (
                     format!(
-                        "attach an internet gateway to {} and add route 0.0.0.0/0 -> it to {table}",
+                        "attach an internet gateway to {} and add route {default} -> it to {table}",
                         topology.vpcs[vpc].id
                     ),
                     None,

@@ -8,8 +8,10 @@
 //! other route. An answer reaching the gateway's address is translated back only if the request leg of the same
 //! flow made the translation: nothing else passes a NAT gateway inwards.
 
+use std::net::IpAddr;
+
 use super::{Arrival, Walker};
-use crate::packet::{proto, Code, HopKind, NatMapping, Packet, Place};
+use crate::packet::{Code, HopKind, NatMapping, Packet, Place};
 use crate::rules::describe;
 use crate::topology::EniIx;
 
@@ -17,10 +19,18 @@ use crate::topology::EniIx;
 /// a probe's path is the same every time, and a network ACL that admits only the sender's own ephemeral range
 /// (not the gateway's) shows as the drop it is on AWS.
 fn mapped_port(packet: &Packet) -> u16 {
-    if packet.protocol == proto::ICMP {
+    if packet.is_icmp() {
         return 0;
     }
-    let mix = u32::from(packet.src_port).wrapping_mul(40_503) ^ u32::from(packet.src);
+    let source = match packet.src {
+        IpAddr::V4(address) => u32::from(address),
+        IpAddr::V6(address) => address
+            .to_bits()
+            .to_le_bytes()
+            .chunks(4)
+            .fold(0, |mix, word| mix ^ u32::from_le_bytes(word.try_into().unwrap_or_default())),
+    };
+    let mix = u32::from(packet.src_port).wrapping_mul(40_503) ^ source;
     (1024 + mix % (65_536 - 1024)) as u16
 }
 
@@ -83,7 +93,7 @@ impl Walker<'_> {
         if topology.enis[source].subnet != nat.subnet && !self.acl(nat.subnet, false, &packet) {
             return None;
         }
-        let nat_ip = topology.enis[nat_eni].private_ip;
+        let nat_ip = IpAddr::V4(topology.enis[nat_eni].private_ip);
         let port = mapped_port(&packet);
         let translated = Packet { src: nat_ip, src_port: if port == 0 { packet.src_port } else { port }, ..packet };
         self.hop(
@@ -121,7 +131,7 @@ impl Walker<'_> {
         let mapping = self
             .conntrack
             .iter()
-            .find(|m| m.nat_eni == nat_eni && (packet.protocol == proto::ICMP || m.mapped_port == packet.dst_port))
+            .find(|m| m.nat_eni == nat_eni && (packet.is_icmp() || m.mapped_port == packet.dst_port))
             .filter(|_| self.is_answer)
             .copied();
         let Some(mapping) = mapping else {
@@ -169,7 +179,7 @@ impl Walker<'_> {
     }
 }
 
-fn endpoint(address: std::net::Ipv4Addr, port: u16) -> String {
+fn endpoint(address: IpAddr, port: u16) -> String {
     if port == 0 {
         address.to_string()
     } else {

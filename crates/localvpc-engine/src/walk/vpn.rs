@@ -9,7 +9,7 @@
 //! interface's security groups: VPN traffic never leaves again by the VPC's internet gateway, NAT gateway or peering
 //! connections (no edge-to-edge routing), because nothing here looks up a route table on the way in.
 
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 use super::{Arrival, Walker};
 use crate::packet::{Code, Endpoint, HopKind, Packet, Place};
@@ -297,7 +297,7 @@ impl Walker<'_> {
         self.enter_transit_gateway(gateway, ingress, "", packet)
     }
 
-    fn is_private_eni_address(&self, vpc: VpcIx, address: Ipv4Addr) -> bool {
+    fn is_private_eni_address(&self, vpc: VpcIx, address: IpAddr) -> bool {
         self.topology.vpcs[vpc].eni_by_private_ip.contains_key(&address)
     }
 }

@@ -21,8 +21,10 @@ pub fn network_acl(rules: &[AclRule], outbound: bool) -> Vec<Rule> {
         .iter()
         .filter_map(|rule| {
             let mut matches = Vec::new();
-            if rule.cidr.prefix_len() > 0 {
-                matches.push(if outbound { Match::Destination(rule.cidr) } else { Match::Source(rule.cidr) });
+            // The kernel plane realises IPv4 (IPv6 rules match no packet it carries).
+            let ipnet::IpNet::V4(cidr) = rule.cidr else { return None };
+            if cidr.prefix_len() > 0 {
+                matches.push(if outbound { Match::Destination(cidr) } else { Match::Source(cidr) });
             }
             match rule.protocol {
                 -1 => {}
@@ -136,8 +138,12 @@ pub fn resolver_queries(resolver: Ipv4Addr) -> Vec<Rule> {
 fn security_group_rule(topology: &Topology, eni: EniIx, rule: &SgRule, egress: bool) -> Option<Rule> {
     let mut matches = Vec::new();
     match &rule.peer {
-        SgPeer::Cidr(block) if block.prefix_len() == 0 => {}
-        SgPeer::Cidr(block) => matches.push(if egress { Match::Destination(*block) } else { Match::Source(*block) }),
+        // The kernel plane realises IPv4 (IPv6 rules match no packet it carries).
+        SgPeer::Cidr(ipnet::IpNet::V6(_)) => return None,
+        SgPeer::Cidr(ipnet::IpNet::V4(block)) if block.prefix_len() == 0 => {}
+        SgPeer::Cidr(ipnet::IpNet::V4(block)) => {
+            matches.push(if egress { Match::Destination(*block) } else { Match::Source(*block) })
+        }
         SgPeer::Group(Some(group)) => {
             let members = group_members(topology, eni, *group);
             if members.is_empty() {
@@ -145,7 +151,7 @@ fn security_group_rule(topology: &Topology, eni: EniIx, rule: &SgRule, egress: b
             }
             matches.push(if egress { Match::DestinationIn(members) } else { Match::SourceIn(members) });
         }
-        SgPeer::Group(None) | SgPeer::Ipv6 => return None,
+        SgPeer::Group(None) => return None,
     }
     match rule.protocol {
         -1 => {}

@@ -40,12 +40,14 @@ pub(super) fn transit_loops(topology: &Topology) -> BTreeMap<usize, Vec<Ipv4Net>
     }
     // Every edge of a route a ring can look at cuts the address space into ranges that every table routes alike.
     let mut edges: Vec<u64> = vec![0, 1 << 32];
-    let mut cut = |block: Ipv4Net| {
+    let mut cut = |block: ipnet::IpNet| {
+        // Gateways route IPv4 (see `TgwTableNode::lookup`).
+        let ipnet::IpNet::V4(block) = block else { return };
         edges.push(u64::from(u32::from(block.network())));
         edges.push(u64::from(u32::from(block.broadcast())) + 1);
     };
     for table in tables {
-        table.routes.iter().for_each(|route| cut(route.destination));
+        table.routes.iter().for_each(|route| cut(route.destination.into()));
     }
     for attachment in &onward {
         if let Some((subnet, _)) = arrival_subnet(attachment) {
@@ -94,7 +96,7 @@ fn table_index(topology: &Topology, index: &HashMap<&str, usize>, gateway: &str,
 /// attachment serves the subnet's zone, as the router's filter demands), the table associated with that attachment.
 fn next_table(topology: &Topology, index: &HashMap<&str, usize>, table: usize, address: Ipv4Addr) -> Option<usize> {
     let node = &topology.tgw_tables()[table];
-    let route = node.lookup(address).filter(|route| route.active)?;
+    let route = node.lookup(address.into()).filter(|route| route.active)?;
     let attachment = topology.tgw_attachment(route.attachment.as_deref()?).filter(|attachment| attachment.available)?;
     match &attachment.kind {
         TgwAttachmentKind::Peering { requester, accepter } => {
@@ -104,7 +106,7 @@ fn next_table(topology: &Topology, index: &HashMap<&str, usize>, table: usize, a
         TgwAttachmentKind::Vpc { vpc, .. } => {
             let (subnet, _) = arrival_subnet(attachment)?;
             let subnet = &topology.subnets[subnet];
-            let route = subnet.route_table.lookup(address).filter(|route| route.active)?;
+            let route = subnet.route_table.lookup(address.into()).filter(|route| route.active)?;
             let Target::TransitGateway(gateway) = &route.target else { return None };
             let next = topology.vpc_attachment(*vpc, gateway).filter(|next| next.available)?;
             next.in_zone(&subnet.zone)?;

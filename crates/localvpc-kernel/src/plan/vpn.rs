@@ -123,7 +123,15 @@ fn vpn_gateway(topology: &Topology, names: &Names, gateway: VgwIx, state: &mut K
 /// Part 2 §15.5 [D]: the gateway carries only traffic of the VPC's interfaces' private addresses, both ways
 /// (VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS / _FOR_INGRESS).
 fn vpn_gateway_firewall(topology: &Topology, vpc: VpcIx, inward: &str) -> Firewall {
-    let mut privates: Vec<Ipv4Addr> = topology.vpcs[vpc].eni_by_private_ip.keys().copied().collect();
+    // Part 2 §16.2 [D]: virtual private gateways carry IPv4 only.
+    let mut privates: Vec<Ipv4Addr> = topology.vpcs[vpc]
+        .eni_by_private_ip
+        .keys()
+        .filter_map(|address| match address {
+            std::net::IpAddr::V4(address) => Some(*address),
+            std::net::IpAddr::V6(_) => None,
+        })
+        .collect();
     privates.sort_unstable();
     let from_vpc = Match::InputInterface(inward.to_string());
     let into_vpc = Match::OutputInterface(inward.to_string());

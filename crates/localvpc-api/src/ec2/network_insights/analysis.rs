@@ -24,7 +24,7 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use localvpc_engine::packet::{proto, INTERNET_HOST};
-use localvpc_engine::topology::{EniIx, SgPeer, VpcIx};
+use localvpc_engine::topology::{ipv4_block, EniIx, SgPeer, VpcIx};
 use localvpc_engine::visibility::{endpoint_sight, sight, Sight};
 use localvpc_engine::walk::is_internet_routable;
 use localvpc_engine::{trace_flow, Endpoint, HopKind, Mode, Place, Probe, Protocol, Topology, Trace, Vantage, Verdict};
@@ -140,7 +140,7 @@ impl Analyser<'_> {
             End::Gateway { id, .. } => {
                 let at_destination = path.filter_at_destination.as_ref().and_then(|filter| filter.source_address);
                 let sources = match requested_source.or(at_destination) {
-                    Some(address) if !is_internet_routable(address) => return Err(not_public(address, id)),
+                    Some(address) if !is_internet_routable(address.into()) => return Err(not_public(address, id)),
                     Some(address) => vec![address],
                     None => {
                         let eni = match &destination {
@@ -180,7 +180,7 @@ impl Analyser<'_> {
                 }
             }
             (Some(End::Gateway { id, .. }), _) => match requested_destination {
-                Some(address) if !is_internet_routable(address) => return Err(not_public(address, id)),
+                Some(address) if !is_internet_routable(address.into()) => return Err(not_public(address, id)),
                 Some(address) => vec![address],
                 None => internet_candidates(topology, near, INTERNET_PROBE),
             },
@@ -212,8 +212,8 @@ impl Analyser<'_> {
         'search: for &destination in &probes.addresses {
             for &source in &probes.internet_sources {
                 for &port in &probes.ports {
-                    let probe = Probe { from: probes.from, destination, protocol: protocol(port) };
-                    let first = trace_flow(topology, &probe, Mode::FirstDrop, source);
+                    let probe = Probe { from: probes.from, destination: destination.into(), protocol: protocol(port) };
+                    let first = trace_flow(topology, &probe, Mode::FirstDrop, source.into());
                     // A walk that passes but ends wrong (a filter at the destination) beats any blocked one.
                     let blocked = if first.verdict == Verdict::Reachable {
                         if self.end_checks(path, probes, &first).is_empty() {
@@ -222,7 +222,7 @@ impl Analyser<'_> {
                         }
                         1
                     } else {
-                        trace_flow(topology, &probe, Mode::CollectAll, source).findings().count() + 2
+                        trace_flow(topology, &probe, Mode::CollectAll, source.into()).findings().count() + 2
                     };
                     if best.as_ref().is_none_or(|(fewest, _, _)| blocked < *fewest) {
                         best = Some((blocked, probe, source));
@@ -240,7 +240,7 @@ impl Analyser<'_> {
                 ..AnalysisResult::default()
             };
         };
-        let first = trace_flow(topology, &probe, Mode::FirstDrop, source);
+        let first = trace_flow(topology, &probe, Mode::FirstDrop, source.into());
         let forward = self.components(&first.forward);
         let back = first.reply.as_ref().map(|leg| self.components(leg)).unwrap_or_default();
         let mut suggested_accounts = BTreeSet::new();
@@ -252,7 +252,7 @@ impl Analyser<'_> {
                 explanations.extend(self.filter_checks(&forward, &back, filter_in, filter_out));
             }
         } else {
-            let all = trace_flow(topology, &probe, Mode::CollectAll, source);
+            let all = trace_flow(topology, &probe, Mode::CollectAll, source.into());
             self.suggest(&all, &mut suggested_accounts);
             for finding in all.findings().filter(|finding| self.sees(&finding.place)) {
                 for explanation in self.explain(finding) {
@@ -416,15 +416,16 @@ fn internet_candidates(topology: &Topology, eni: Option<EniIx>, first: Ipv4Addr)
     let group_blocks = node.groups.iter().flat_map(|&group| {
         let group = &topology.groups[group];
         group.ingress.iter().chain(&group.egress).filter_map(|rule| match rule.peer {
-            SgPeer::Cidr(block) => Some(block),
+            SgPeer::Cidr(block) => ipv4_block(block),
             _ => None,
         })
     });
-    let acl_blocks = acl.inbound.iter().chain(&acl.outbound).map(|rule| rule.cidr);
+    // Network Insights paths are IPv4 (part 2 §16.5: the Reachability Analyzer does not analyse IPv6).
+    let acl_blocks = acl.inbound.iter().chain(&acl.outbound).filter_map(|rule| ipv4_block(rule.cidr));
     for block in group_blocks.chain(acl_blocks) {
         let after = u32::from(block.broadcast()).checked_add(1).map(Ipv4Addr::from);
         for address in std::iter::once(block.network()).chain(after) {
-            if is_internet_routable(address) && !out.contains(&address) {
+            if is_internet_routable(address.into()) && !out.contains(&address) {
                 out.push(address);
             }
         }

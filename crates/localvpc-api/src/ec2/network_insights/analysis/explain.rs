@@ -99,8 +99,11 @@ impl Analyser<'_> {
                 out.push(explanation);
             }
             (Code::CannotRoute, Place::Internet) => {
-                let [a, b, ..] = packet.dst.octets();
-                let code = if packet.dst.is_private() {
+                let (private, [a, b, ..]) = match packet.dst {
+                    std::net::IpAddr::V4(address) => (address.is_private(), address.octets()),
+                    std::net::IpAddr::V6(_) => (false, [0; 4]),
+                };
+                let code = if private {
                     "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"
                 } else if a == 100 && (64..128).contains(&b) {
                     "IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS"
