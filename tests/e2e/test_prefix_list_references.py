@@ -4,6 +4,8 @@ GetManagedPrefixListAssociations and keeping the list from being deleted — and
 which follows the list's current version. Driven with boto3, the aws CLI and `localvpc exec`."""
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 
 from conftest import LocalVpcServer, make_client
@@ -346,3 +348,27 @@ def test_a_route_to_a_list_carries_traffic_over_peering_and_a_static_route_of_eq
                                    RemoveEntries=[{"Cidr": "10.41.0.0/16"}])
     gone = peered.localvpc("explain", peered.a_instance, peered.b_ip)
     assert gone.rc == 1 and "NO_ROUTE_TO_DESTINATION" in gone.out, gone
+
+
+def test_a_route_to_the_s3_list_through_the_internet_gateway_reaches_s3_addresses_only(peered):
+    ec2 = peered.ec2
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=peered.a)
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_address(AllocationId=allocation, InstanceId=peered.a_instance)
+    main_a = peered.main(peered.a)
+    s3 = ec2.describe_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": [f"com.amazonaws.{REGION}.s3"]}])[
+        "PrefixLists"][0]
+    s3_host = str(ipaddress.ip_network(s3["Cidrs"][0])[10])
+    other_host = "8.8.8.8"  # outside every list
+    before = peered.localvpc("exec", peered.a_instance, "--", "ping", "-c", "1", s3_host)
+    assert before.rc == 1 and "100% packet loss" in before.out, before
+    ec2.create_route(RouteTableId=main_a, DestinationPrefixListId=s3["PrefixListId"], GatewayId=igw)
+    to_s3 = peered.localvpc("exec", peered.a_instance, "--", "ping", "-c", "1", s3_host)
+    assert to_s3.rc == 0 and "1 received" in to_s3.out, to_s3
+    elsewhere = peered.localvpc("explain", peered.a_instance, other_host)
+    assert elsewhere.rc == 1 and "NO_ROUTE_TO_DESTINATION" in elsewhere.out, elsewhere
+    # Positive control: a default route carries the other host too.
+    ec2.create_route(RouteTableId=main_a, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    default = peered.localvpc("exec", peered.a_instance, "--", "ping", "-c", "1", other_host)
+    assert default.rc == 0 and "1 received" in default.out, default

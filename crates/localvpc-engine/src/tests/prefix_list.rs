@@ -11,7 +11,7 @@ use crate::packet::{Code, HopKind, Protocol, Verdict};
 use crate::topology::SgPeer;
 
 /// A customer-managed IPv4 list holding `cidrs`; returns its ID.
-fn list(lab: &mut Lab, cidrs: &[&str]) -> String {
+pub(super) fn list(lab: &mut Lab, cidrs: &[&str]) -> String {
     let request = CreateManagedPrefixList {
         name: "office".into(),
         max_entries: 5,

@@ -150,6 +150,29 @@ fn a_static_route_beats_a_propagated_route_on_the_same_prefix() {
 }
 
 #[test]
+fn a_prefix_list_route_beats_a_propagated_route_on_the_same_prefix() {
+    // Part 2 §17.3 [D]: on an equal block, static CIDR over prefix list over propagated.
+    let mut net = with_propagation();
+    let igw = net.lab.igw(&net.vpc);
+    let office = super::prefix_list::list(&mut net.lab, &["172.16.0.0/16"]);
+    let request = route_table::RouteRequest {
+        route_table_id: net.lab.main_table(&net.vpc),
+        destination_prefix_list_id: Some(office),
+        gateway_id: Some(igw.clone()),
+        ..Default::default()
+    };
+    // Positive control: before the list route, the propagated route carries the packet to the site.
+    let before = net.lab.probe(&net.host, "172.16.0.1", Protocol::Icmp);
+    assert_eq!(before.verdict, Verdict::Reachable, "{before:#?}");
+    assert!(before.forward.hops.iter().any(|hop| hop.kind == HopKind::VpnGateway));
+    net.lab.tx(|tx, scope| route_table::create_route(tx, scope, &request));
+    let trace = net.lab.probe(&net.host, "172.16.0.1", Protocol::Icmp);
+    let route = trace.forward.hops.iter().find(|hop| hop.kind == HopKind::RouteTable).unwrap();
+    assert_eq!(route.detail, format!("172.16.0.0/16 -> {igw}"));
+    assert!(trace.forward.hops.iter().all(|hop| hop.kind != HopKind::VpnGateway), "{trace:#?}");
+}
+
+#[test]
 fn a_longer_propagated_prefix_beats_a_shorter_static_route() {
     let mut net = with_propagation();
     let igw = net.lab.igw(&net.vpc);
