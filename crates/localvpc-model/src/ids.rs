@@ -78,6 +78,10 @@ pub enum IdKind {
     VpnConnection,
     /// `pl-` (a managed prefix list)
     PrefixList,
+    /// `subnet-cidr-assoc-` (a subnet's IPv6 block)
+    SubnetCidrAssociation,
+    /// `eigw-` (an egress-only internet gateway)
+    EgressOnlyInternetGateway,
 }
 
 impl IdKind {
@@ -117,6 +121,8 @@ impl IdKind {
             IdKind::VpnGateway => "vgw",
             IdKind::VpnConnection => "vpn",
             IdKind::PrefixList => "pl",
+            IdKind::SubnetCidrAssociation => "subnet-cidr-assoc",
+            IdKind::EgressOnlyInternetGateway => "eigw",
         }
     }
 
@@ -142,8 +148,9 @@ impl IdKind {
 
     /// The kind an ID belongs to, judged by its prefix (longest prefix wins: `vpc-cidr-assoc-` before `vpc-`).
     pub fn of(id: &str) -> Option<IdKind> {
-        const ALL: [IdKind; 33] = [
+        const ALL: [IdKind; 35] = [
             IdKind::TransitGatewayRouteTable,
+            IdKind::SubnetCidrAssociation,
             IdKind::TransitGatewayAttachment,
             IdKind::VpcCidrAssociation,
             IdKind::NetworkInterfaceAttachment,
@@ -176,6 +183,7 @@ impl IdKind {
             IdKind::VpnGateway,
             IdKind::VpnConnection,
             IdKind::PrefixList,
+            IdKind::EgressOnlyInternetGateway,
         ];
         ALL.into_iter().find(|kind| kind.check(id).is_ok())
     }

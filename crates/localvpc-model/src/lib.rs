@@ -25,6 +25,7 @@ pub mod cidr;
 pub mod customer_gateway;
 pub mod dhcp_options;
 pub mod dns_name;
+pub mod egress_only_internet_gateway;
 pub mod error;
 pub mod filter;
 pub mod ids;
@@ -33,6 +34,7 @@ pub mod index;
 pub mod instance;
 pub mod instance_type;
 pub mod internet_gateway;
+pub mod ipv6;
 pub mod key_pair;
 pub mod launch_template;
 pub mod nat_gateway;
@@ -56,8 +58,8 @@ pub mod vpn_state;
 mod world;
 
 pub use error::{
-    Ec2Error, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, PrefixListError, TransitGatewayError,
-    VolumeError, VpnError,
+    Ec2Error, Ipv6Error, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, PrefixListError,
+    TransitGatewayError, VolumeError, VpnError,
 };
 pub use filter::{Filter, Filterable, Page, PageRequest};
 pub use quotas::Quotas;

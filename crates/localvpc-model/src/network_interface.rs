@@ -539,6 +539,9 @@ mod tests {
             private_dns_name_options: Default::default(),
             region: "us-east-1".into(),
             tags: Tags::default(),
+            ipv6_cidr_association: None,
+            assign_ipv6_address_on_creation: false,
+            enable_dns64: false,
         }
     }
 

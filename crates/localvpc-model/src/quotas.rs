@@ -67,6 +67,9 @@ pub const VPN_CONNECTIONS_PER_REGION: usize = 50;
 /// Part 2 §20: VPN connections per virtual private gateway.
 pub const VPN_CONNECTIONS_PER_VPN_GATEWAY: usize = 10;
 
+/// Part 2 §20 [D]: egress-only internet gateways per Region.
+pub const EGRESS_ONLY_INTERNET_GATEWAYS_PER_REGION: usize = 5;
+
 /// The default of [`Quotas::max_instances_per_call`]: a launch of this many takes a few milliseconds.
 pub const MAX_INSTANCES_PER_CALL: usize = 1000;
 
@@ -121,6 +124,8 @@ pub struct Quotas {
     pub vpn_connections_per_region: Option<usize>,
     /// VPN connections per virtual private gateway.
     pub vpn_connections_per_vpn_gateway: Option<usize>,
+    /// Egress-only internet gateways per Region.
+    pub egress_only_internet_gateways_per_region: Option<usize>,
     /// The most instances one RunInstances may ask for (`MaxCount`); enforced whatever the mode (not an AWS quota,
     /// see the module doc).
     pub max_instances_per_call: usize,
@@ -160,6 +165,7 @@ impl Quotas {
             vpn_gateways_per_region: None,
             vpn_connections_per_region: None,
             vpn_connections_per_vpn_gateway: None,
+            egress_only_internet_gateways_per_region: None,
             max_instances_per_call: MAX_INSTANCES_PER_CALL,
         }
     }
@@ -191,6 +197,7 @@ impl Quotas {
             vpn_gateways_per_region: Some(VPN_GATEWAYS_PER_REGION),
             vpn_connections_per_region: Some(VPN_CONNECTIONS_PER_REGION),
             vpn_connections_per_vpn_gateway: Some(VPN_CONNECTIONS_PER_VPN_GATEWAY),
+            egress_only_internet_gateways_per_region: Some(EGRESS_ONLY_INTERNET_GATEWAYS_PER_REGION),
             max_instances_per_call: MAX_INSTANCES_PER_CALL,
         }
     }

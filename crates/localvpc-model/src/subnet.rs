@@ -14,6 +14,12 @@ use crate::vpc::Vpc;
 use crate::world::{RegionState, Resource, Scope, Table, Tx};
 use crate::{network_acl, route_table, Ec2Error, Result};
 
+mod ipv6;
+
+pub use ipv6::{
+    associate_cidr_block, disassociate_cidr_block, set_ipv6_attribute, Ipv6Attribute, SubnetIpv6CidrAssociation,
+};
+
 /// A subnet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subnet {
@@ -40,6 +46,15 @@ pub struct Subnet {
     pub region: String,
     /// Tags.
     pub tags: Tags,
+    /// Its IPv6 /64 (part 2 §16.1); none in records written before IPv6.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_cidr_association: Option<SubnetIpv6CidrAssociation>,
+    /// `assignIpv6AddressOnCreation`.
+    #[serde(default)]
+    pub assign_ipv6_address_on_creation: bool,
+    /// `enableDns64`.
+    #[serde(default)]
+    pub enable_dns64: bool,
 }
 
 /// Part 2 §16.3 [D]: a subnet's `privateDnsNameOptionsOnLaunch`, the hostname settings instances launched into it
@@ -50,6 +65,9 @@ pub struct PrivateDnsNameOptionsOnLaunch {
     pub hostname_type: String,
     /// `enableResourceNameDnsARecord`.
     pub enable_resource_name_dns_a_record: bool,
+    /// `enableResourceNameDnsAAAARecord` (part 2 §16.4); false in records written before IPv6.
+    #[serde(default)]
+    pub enable_resource_name_dns_aaaa_record: bool,
 }
 
 impl Default for PrivateDnsNameOptionsOnLaunch {
@@ -57,6 +75,7 @@ impl Default for PrivateDnsNameOptionsOnLaunch {
         PrivateDnsNameOptionsOnLaunch {
             hostname_type: HOSTNAME_TYPES[0].into(),
             enable_resource_name_dns_a_record: false,
+            enable_resource_name_dns_aaaa_record: false,
         }
     }
 }
@@ -77,6 +96,11 @@ impl Subnet {
     pub fn available_ip_address_count(&self, region: &RegionState) -> u64 {
         let in_use = crate::network_interface::addresses_in_use(region, &self.id);
         (cidr::size(&self.cidr_block) - RESERVED_ADDRESSES).saturating_sub(in_use)
+    }
+
+    /// Its IPv6 block, if it has one.
+    pub fn ipv6_cidr_block(&self) -> Option<crate::ipv6::Ipv6Net> {
+        self.ipv6_cidr_association.as_ref().map(|association| association.ipv6_cidr_block)
     }
 }
 
@@ -162,15 +186,29 @@ impl Filterable for SubnetView<'_> {
             "cidr" | "cidr-block" | "cidrBlock" => out.push(subnet.cidr_block.to_string()),
             "default-for-az" | "defaultForAz" => out.push(subnet.default_for_az.to_string()),
             "map-public-ip-on-launch" => out.push(subnet.map_public_ip_on_launch.to_string()),
-            // Settings localvpc has no way to turn on (no DNS64, no IPv6, no Outposts): always their defaults, as
-            // DescribeSubnets shows them; `customer-owned-ipv4-pool`, `enable-lni-at-device-index` and
+            "enable-dns64" => out.push(subnet.enable_dns64.to_string()),
+            "ipv6-cidr-block-association.ipv6-cidr-block" => {
+                out.extend(subnet.ipv6_cidr_block().map(|block| block.to_string()))
+            }
+            "ipv6-cidr-block-association.association-id" => {
+                out.extend(subnet.ipv6_cidr_association.as_ref().map(|a| a.association_id.clone()))
+            }
+            "ipv6-cidr-block-association.state" => {
+                out.extend(subnet.ipv6_cidr_association.as_ref().map(|_| "associated".to_string()))
+            }
+            "private-dns-name-options-on-launch.enable-resource-name-dns-a-record" => {
+                out.push(subnet.private_dns_name_options.enable_resource_name_dns_a_record.to_string())
+            }
+            "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record" => {
+                out.push(subnet.private_dns_name_options.enable_resource_name_dns_aaaa_record.to_string())
+            }
+            "private-dns-name-options-on-launch.hostname-type" => {
+                out.push(subnet.private_dns_name_options.hostname_type.clone())
+            }
+            // Settings localvpc has no way to turn on (no IPv6-only subnets, no Outposts): always their defaults,
+            // as DescribeSubnets shows them; `customer-owned-ipv4-pool`, `enable-lni-at-device-index` and
             // `outpost-arn` have no value, so they match nothing.
-            "enable-dns64"
-            | "ipv6-native"
-            | "map-customer-owned-ip-on-launch"
-            | "private-dns-name-options-on-launch.enable-resource-name-dns-a-record"
-            | "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record" => out.push("false".into()),
-            "private-dns-name-options-on-launch.hostname-type" => out.push("ip-name".into()),
+            "ipv6-native" | "map-customer-owned-ip-on-launch" => out.push("false".into()),
             "owner-id" => out.push(subnet.owner_id.clone()),
             "state" => out.push("available".into()),
             "subnet-arn" => out.push(subnet.arn()),
@@ -197,6 +235,8 @@ pub struct CreateSubnet {
     pub availability_zone_id: Option<String>,
     /// Tags from `TagSpecification`.
     pub tags: Vec<Tag>,
+    /// `Ipv6CidrBlock` as sent (part 2 §16.1).
+    pub ipv6_cidr_block: Option<String>,
 }
 
 /// Looks a subnet up, checking the ID's shape first.
@@ -244,12 +284,20 @@ pub fn create_subnet(tx: &mut Tx, scope: &Scope, request: CreateSubnet) -> Resul
     if region.index.overlapping_subnet(&vpc.id, first, last).is_some() {
         return Err(Ec2Error::SubnetConflict(text.clone()));
     }
+    let ipv6_block = match &request.ipv6_cidr_block {
+        Some(text) => Some(ipv6::check_new_block(region, &vpc, text)?),
+        None => None,
+    };
     let zone = pick_zone(&scope.region, request.availability_zone.as_deref(), request.availability_zone_id.as_deref())?;
     crate::tags::validate(&request.tags)?;
     // Spec §5: subnets per VPC.
     let existing = region.index.subnet_count(&vpc.id);
     crate::quotas::check(tx.quotas().subnets_per_vpc, existing, 1, || Ec2Error::SubnetLimitExceeded)?;
-    Ok(insert(tx, scope, &vpc, block, &zone, false, Tags(request.tags)))
+    let subnet = insert(tx, scope, &vpc, block, &zone, false, Tags(request.tags));
+    let Some(ipv6_block) = ipv6_block else { return Ok(subnet) };
+    let association = ipv6::new_association(tx, ipv6_block);
+    tx.update::<Subnet>(scope, &subnet.id, |subnet| subnet.ipv6_cidr_association = Some(association));
+    Ok(tx.get::<Subnet>(scope, &subnet.id).expect("just inserted"))
 }
 
 /// CreateDefaultSubnet: a /20 default subnet in `zone` of the default VPC — refused without a default VPC, and when
@@ -312,6 +360,9 @@ fn insert(
         private_dns_name_options: PrivateDnsNameOptionsOnLaunch::default(),
         region: scope.region.clone(),
         tags,
+        ipv6_cidr_association: None,
+        assign_ipv6_address_on_creation: false,
+        enable_dns64: false,
     };
     let id = subnet.id.clone();
     tx.put(scope, subnet);

@@ -86,6 +86,7 @@ pub mod ops {
     use crate::address::Address;
     use crate::customer_gateway::CustomerGateway;
     use crate::dhcp_options::DhcpOptions;
+    use crate::egress_only_internet_gateway::EgressOnlyInternetGateway;
     use crate::ids::IdKind;
     use crate::instance::Instance;
     use crate::internet_gateway::InternetGateway;
@@ -226,6 +227,13 @@ pub mod ops {
             // ASSUMPTION (part 2 §17.1 [D]: AWS-managed lists can't be changed): their IDs are not stored, so
             // tagging one is refused as an unknown list.
             Some(IdKind::PrefixList) => edit::<ManagedPrefixList>(tx, scope, id, Ec2Error::PrefixListNotFound, change),
+            Some(IdKind::EgressOnlyInternetGateway) => edit::<EgressOnlyInternetGateway>(
+                tx,
+                scope,
+                id,
+                |id| crate::error::Ipv6Error::EgressOnlyGatewayNotFound(vec![id]).into(),
+                change,
+            ),
             _ => Err(Ec2Error::InvalidId(id.to_string())),
         }
     }
@@ -318,6 +326,7 @@ pub mod ops {
         describe_table::<Vpc>(region, "vpc", &mut out);
         describe_table::<Subnet>(region, "subnet", &mut out);
         describe_table::<InternetGateway>(region, "internet-gateway", &mut out);
+        describe_table::<EgressOnlyInternetGateway>(region, "egress-only-internet-gateway", &mut out);
         describe_table::<RouteTable>(region, "route-table", &mut out);
         describe_table::<NetworkAcl>(region, "network-acl", &mut out);
         describe_table::<SecurityGroup>(region, "security-group", &mut out);

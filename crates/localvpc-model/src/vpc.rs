@@ -9,9 +9,15 @@ use crate::availability_zone::zones;
 use crate::cidr::{self, Ipv4Net};
 use crate::filter::Filterable;
 use crate::ids::IdKind;
+use crate::ipv6::{self, Ipv6Net};
 use crate::tags::{Tag, Tags};
 use crate::world::{RegionMeta, RegionState, Resource, Scope, Table, Tx};
 use crate::{internet_gateway, network_acl, quotas, route_table, security_group, subnet, Ec2Error, Result};
+
+mod ipv6_blocks;
+
+use ipv6_blocks::check_network_border_group;
+pub use ipv6_blocks::{associate_ipv6_cidr_block, disassociate_ipv6_cidr_block, is_ipv6_association};
 
 /// A VPC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +44,20 @@ pub struct Vpc {
     pub enable_network_address_usage_metrics: bool,
     /// Tags.
     pub tags: Tags,
+    /// Every associated Amazon-provided IPv6 block (part 2 §16.1); none in records written before IPv6.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_cidr_associations: Vec<VpcIpv6CidrAssociation>,
+}
+
+/// One IPv6 block of a VPC (part 2 §16.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VpcIpv6CidrAssociation {
+    /// `vpc-cidr-assoc-…`.
+    pub association_id: String,
+    /// The /56.
+    pub ipv6_cidr_block: Ipv6Net,
+    /// `networkBorderGroup`: the Region (localvpc has no Local Zones).
+    pub network_border_group: String,
 }
 
 /// One IPv4 block of a VPC.
@@ -53,6 +73,11 @@ impl Vpc {
     /// Every IPv4 block of the VPC.
     pub fn cidr_blocks(&self) -> impl Iterator<Item = &Ipv4Net> {
         self.cidr_associations.iter().map(|association| &association.cidr_block)
+    }
+
+    /// Every IPv6 block of the VPC.
+    pub fn ipv6_cidr_blocks(&self) -> impl Iterator<Item = &Ipv6Net> {
+        self.ipv6_cidr_associations.iter().map(|association| &association.ipv6_cidr_block)
     }
 }
 
@@ -112,6 +137,18 @@ impl Filterable for Vpc {
             }
             "cidr-block-association.state" => out.push("associated".into()),
             "dhcp-options-id" => out.push(self.dhcp_options_id.clone()),
+            "ipv6-cidr-block-association.ipv6-cidr-block" => {
+                out.extend(self.ipv6_cidr_blocks().map(|block| block.to_string()))
+            }
+            "ipv6-cidr-block-association.ipv6-pool" => {
+                out.extend(self.ipv6_cidr_associations.iter().map(|_| ipv6::AMAZON_POOL.to_string()))
+            }
+            "ipv6-cidr-block-association.association-id" => {
+                out.extend(self.ipv6_cidr_associations.iter().map(|a| a.association_id.clone()))
+            }
+            "ipv6-cidr-block-association.state" => {
+                out.extend(self.ipv6_cidr_associations.iter().map(|_| "associated".to_string()))
+            }
             "is-default" | "isDefault" => out.push(self.is_default.to_string()),
             "owner-id" => out.push(self.owner_id.clone()),
             "state" => out.push("available".into()),
@@ -133,6 +170,10 @@ pub struct CreateVpc {
     pub instance_tenancy: Option<String>,
     /// Tags from `TagSpecification`.
     pub tags: Vec<Tag>,
+    /// `AmazonProvidedIpv6CidrBlock=true`: the VPC starts with an IPv6 block (part 2 §16.1).
+    pub amazon_provided_ipv6_cidr_block: bool,
+    /// `Ipv6CidrBlockNetworkBorderGroup`.
+    pub ipv6_network_border_group: Option<String>,
 }
 
 /// Checks a VPC block: parseable, /16../28, not link-local (spec §2.2).
@@ -161,8 +202,15 @@ pub fn create_vpc(tx: &mut Tx, scope: &Scope, request: CreateVpc) -> Result<Arc<
         )));
     }
     crate::tags::validate(&request.tags)?;
+    if request.amazon_provided_ipv6_cidr_block {
+        check_network_border_group(scope, request.ipv6_network_border_group.as_deref())?;
+    }
     check_vpc_quota(tx, scope)?;
     let vpc = new_vpc(tx, scope, block, tenancy, false, Tags(request.tags));
+    if request.amazon_provided_ipv6_cidr_block {
+        associate_ipv6_cidr_block(tx, scope, &vpc.id, None)?;
+        return Ok(tx.get::<Vpc>(scope, &vpc.id).expect("just created"));
+    }
     Ok(vpc)
 }
 
@@ -189,6 +237,7 @@ fn new_vpc(tx: &mut Tx, scope: &Scope, block: Ipv4Net, tenancy: String, is_defau
         enable_dns_hostnames: is_default,
         enable_network_address_usage_metrics: false,
         tags,
+        ipv6_cidr_associations: Vec::new(),
     };
     tx.put(scope, vpc.clone());
     route_table::create_main(tx, scope, &vpc);
@@ -204,7 +253,8 @@ pub fn find(tx_region: &RegionState, vpc_id: &str) -> Result<Arc<Vpc>> {
 }
 
 /// DeleteVpc (spec §2.2): refused while subnets, non-default groups, non-main tables, an attached gateway or
-/// non-default network ACLs remain (an attached virtual private gateway too, part 2 §15.2); otherwise removes the VPC with its main table, default ACL and default group.
+/// non-default network ACLs remain (an attached virtual private gateway too, part 2 §15.2, and an egress-only
+/// internet gateway, §16.2); otherwise removes the VPC with its main table, default ACL and default group.
 pub fn delete_vpc(tx: &mut Tx, scope: &Scope, vpc_id: &str) -> Result<()> {
     let region = tx.region(scope);
     let vpc = find(region, vpc_id)?;
@@ -217,6 +267,8 @@ pub fn delete_vpc(tx: &mut Tx, scope: &Scope, vpc_id: &str) -> Result<()> {
         || region.route_tables.values().any(|t| t.vpc_id == vpc.id && !t.is_main())
         || region.network_acls.values().any(|a| a.vpc_id == vpc.id && !a.is_default)
         || region.internet_gateways.values().any(|g| g.attached_vpc.as_deref() == Some(vpc.id.as_str()))
+        // ASSUMPTION (part 2 §16.2 is silent): an egress-only gateway holds its VPC as an attached one does.
+        || crate::egress_only_internet_gateway::any_in_vpc(region, &vpc.id)
         || region.vpn_gateways.values().any(|g| g.lifecycle.is_live() && g.attached_vpc() == Some(vpc.id.as_str()))
         || region.network_interfaces.values().any(|interface| interface.vpc_id == vpc.id)
         || crate::vpc_peering::blocks_vpc_deletion(tx.world(), scope, &vpc.id, tx.now())

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::address::Address;
 use crate::customer_gateway::CustomerGateway;
 use crate::dhcp_options::DhcpOptions;
+use crate::egress_only_internet_gateway::EgressOnlyInternetGateway;
 use crate::ids::{format_id, IdKind};
 use crate::index::{Indexes, RegionIndex, WorldIndex};
 use crate::instance::Instance;
@@ -150,6 +151,8 @@ pub struct RegionState {
     pub vpn_connections: Table<VpnConnection>,
     /// Customer-managed prefix lists (the AWS-managed ones are a catalog, `prefix_list::aws_managed`).
     pub managed_prefix_lists: Table<ManagedPrefixList>,
+    /// Egress-only internet gateways (part 2 §16.2).
+    pub egress_only_internet_gateways: Table<EgressOnlyInternetGateway>,
     /// Lookups derived from the tables above (see [`crate::index`]); kept true by [`Tx`].
     pub(crate) index: RegionIndex,
 }
@@ -211,6 +214,8 @@ pub struct World {
     clock_offset_ms: i64,
     /// Where the public address allocator (`address::allocate_public_ip`) resumes.
     public_ip_cursor: u64,
+    /// How many Amazon-provided IPv6 blocks were ever issued (`ipv6::allocate_vpc_block`).
+    pub(crate) ipv6_blocks_issued: u64,
     /// Lookups that span every scope (see [`crate::index`]); kept true by [`Tx`].
     index: WorldIndex,
 }
@@ -253,6 +258,7 @@ const NEXT_ID_KEY: &str = "next_id";
 const ID_KEY_KEY: &str = "id_key";
 const CLOCK_OFFSET_KEY: &str = "clock_offset_ms";
 const PUBLIC_IP_CURSOR_KEY: &str = "public_ip_cursor";
+const IPV6_BLOCKS_ISSUED_KEY: &str = "ipv6_blocks_issued";
 
 /// An error found while loading stored records: the store holds something this version cannot read.
 #[derive(Debug, thiserror::Error)]
@@ -366,6 +372,7 @@ pub struct Tx<'w> {
     dirty_next_id: bool,
     dirty_clock: bool,
     dirty_public_ip_cursor: bool,
+    dirty_ipv6_blocks_issued: bool,
 }
 
 impl<'w> Tx<'w> {
@@ -384,6 +391,7 @@ impl<'w> Tx<'w> {
             dirty_next_id: false,
             dirty_clock: false,
             dirty_public_ip_cursor: false,
+            dirty_ipv6_blocks_issued: false,
         }
     }
 
@@ -506,6 +514,15 @@ impl<'w> Tx<'w> {
         self.dirty_public_ip_cursor = true;
     }
 
+    /// Takes the next number of the Amazon-provided IPv6 block sequence (never one issued before); persisted with
+    /// the mutation.
+    pub fn next_ipv6_block_number(&mut self) -> u64 {
+        let number = self.world.ipv6_blocks_issued;
+        self.world.ipv6_blocks_issued += 1;
+        self.dirty_ipv6_blocks_issued = true;
+        number
+    }
+
     /// Moves the emulator clock forward.
     pub fn advance_clock(&mut self, millis: i64) {
         self.world.clock_offset_ms = self.world.clock_offset_ms.saturating_add(millis);
@@ -532,6 +549,10 @@ impl<'w> Tx<'w> {
         }
         if self.dirty_public_ip_cursor {
             changes.push(Change::Meta { key: PUBLIC_IP_CURSOR_KEY, value: self.world.public_ip_cursor.to_string() });
+        }
+        if self.dirty_ipv6_blocks_issued {
+            let value = self.world.ipv6_blocks_issued.to_string();
+            changes.push(Change::Meta { key: IPV6_BLOCKS_ISSUED_KEY, value });
         }
         changes
     }

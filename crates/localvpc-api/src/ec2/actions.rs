@@ -8,7 +8,7 @@ use super::{address, instance, launch_template, nat_gateway, network_insights, n
 use super::{
     availability_zone, internet_gateway, network_acl, route_table, security_group, subnet, tags, vpc, vpc_peering,
 };
-use super::{customer_gateway, prefix_list, vpn_connection, vpn_gateway};
+use super::{customer_gateway, egress_only_internet_gateway as eigw, prefix_list, vpn_connection, vpn_gateway};
 
 /// Looks up the handler of an Action.
 pub fn handler(action: &str) -> Option<Handler> {
@@ -27,6 +27,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("AssociateDhcpOptions", Write(dhcp_options::associate_dhcp_options)),
     ("AssociateNatGatewayAddress", Write(nat_gateway::associate_nat_gateway_address)),
     ("AssociateRouteTable", Write(route_table::associate_route_table)),
+    ("AssociateSubnetCidrBlock", Write(subnet::associate_subnet_cidr_block)),
     ("AssociateTransitGatewayRouteTable", Write(transit_gateway::associate_transit_gateway_route_table)),
     ("AssociateVpcCidrBlock", Write(vpc::associate_vpc_cidr_block)),
     ("AttachClassicLinkVpc", Read(account::classic_link)),
@@ -40,6 +41,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("CreateDefaultSubnet", Write(subnet::create_default_subnet)),
     ("CreateDefaultVpc", Write(vpc::create_default_vpc)),
     ("CreateDhcpOptions", Write(dhcp_options::create_dhcp_options)),
+    ("CreateEgressOnlyInternetGateway", Write(eigw::create_egress_only_internet_gateway)),
     ("CreateInternetGateway", Write(internet_gateway::create_internet_gateway)),
     ("CreateKeyPair", Write(key_pair::create_key_pair)),
     ("CreateLaunchTemplate", Write(launch_template::create_launch_template)),
@@ -69,6 +71,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("CreateVpnGateway", Write(vpn_gateway::create_vpn_gateway)),
     ("DeleteCustomerGateway", Write(customer_gateway::delete_customer_gateway)),
     ("DeleteDhcpOptions", Write(dhcp_options::delete_dhcp_options)),
+    ("DeleteEgressOnlyInternetGateway", Write(eigw::delete_egress_only_internet_gateway)),
     ("DeleteInternetGateway", Write(internet_gateway::delete_internet_gateway)),
     ("DeleteKeyPair", Write(key_pair::delete_key_pair)),
     ("DeleteLaunchTemplate", Write(launch_template::delete_launch_template)),
@@ -104,6 +107,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DescribeClassicLinkInstances", Read(account::classic_link)),
     ("DescribeCustomerGateways", Read(customer_gateway::describe_customer_gateways)),
     ("DescribeDhcpOptions", Read(dhcp_options::describe_dhcp_options)),
+    ("DescribeEgressOnlyInternetGateways", Read(eigw::describe_egress_only_internet_gateways)),
     ("DescribeImages", Read(image::describe_images)),
     ("DescribeInstanceAttribute", Read(instance::describe_instance_attribute)),
     ("DescribeInstanceCreditSpecifications", Read(instance::describe_instance_credit_specifications)),
@@ -159,6 +163,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DisassociateAddress", Write(address::disassociate_address)),
     ("DisassociateNatGatewayAddress", Write(nat_gateway::disassociate_nat_gateway_address)),
     ("DisassociateRouteTable", Write(route_table::disassociate_route_table)),
+    ("DisassociateSubnetCidrBlock", Write(subnet::disassociate_subnet_cidr_block)),
     ("DisassociateTransitGatewayRouteTable", Write(transit_gateway::disassociate_transit_gateway_route_table)),
     ("DisassociateVpcCidrBlock", Write(vpc::disassociate_vpc_cidr_block)),
     (

@@ -9,6 +9,7 @@ mod address;
 mod availability_zone;
 mod customer_gateway;
 mod dhcp_options;
+mod egress_only_internet_gateway;
 mod image;
 mod instance;
 mod instance_type;

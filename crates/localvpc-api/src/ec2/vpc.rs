@@ -3,7 +3,7 @@
 
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
-use localvpc_model::vpc::{self, CreateVpc, Vpc, VpcAttribute, VpcCidrAssociation};
+use localvpc_model::vpc::{self, CreateVpc, Vpc, VpcAttribute, VpcCidrAssociation, VpcIpv6CidrAssociation};
 use localvpc_model::{Ec2Error, Tx, World};
 
 use super::{return_true, select, Ctx};
@@ -33,8 +33,15 @@ pub(crate) fn render_vpc(x: &mut Xml, vpc: &Vpc, answer: VpcAnswer) {
         .list("cidrBlockAssociationSet", &vpc.cidr_associations, |x, association| {
             render_association(x, association, "associated");
         });
-    if answer == VpcAnswer::Created {
-        x.list("ipv6CidrBlockAssociationSet", [(); 0], |_, _| {});
+    // Part 2 §16.1 [D]: a block is `associating` in the answer that asked for it, `associated` afterwards.
+    let ipv6_state = match answer {
+        VpcAnswer::Created => "associating",
+        VpcAnswer::Described => "associated",
+    };
+    if answer == VpcAnswer::Created || !vpc.ipv6_cidr_associations.is_empty() {
+        x.list("ipv6CidrBlockAssociationSet", &vpc.ipv6_cidr_associations, |x, association| {
+            render_ipv6_association(x, association, ipv6_state);
+        });
     }
     x.text("dhcpOptionsId", &vpc.dhcp_options_id)
         .text("instanceTenancy", &vpc.instance_tenancy)
@@ -54,14 +61,39 @@ fn render_association(x: &mut Xml, association: &VpcCidrAssociation, state: &str
     );
 }
 
-pub(crate) fn create_vpc(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    if params.bool("AmazonProvidedIpv6CidrBlock")? == Some(true) {
-        return Err(Ec2Error::InvalidParameterValue("IPv6 CIDR blocks are not supported by localvpc".into()));
+/// A VPC's `ipv6CidrBlockAssociationSet/item` (botocore `VpcIpv6CidrBlockAssociation`).
+fn render_ipv6_association(x: &mut Xml, association: &VpcIpv6CidrAssociation, state: &str) {
+    x.text("associationId", &association.association_id)
+        .value("ipv6CidrBlock", association.ipv6_cidr_block)
+        .nested("ipv6CidrBlockState", |x| {
+            x.text("state", state);
+        })
+        .text("networkBorderGroup", &association.network_border_group)
+        .text("ipv6Pool", localvpc_model::ipv6::AMAZON_POOL)
+        .text("ipv6AddressAttribute", "public")
+        .text("ipSource", "amazon");
+}
+
+/// Refuses IPv6 blocks from a pool or IPAM (BYOIP): out of scope (part 2 §16.1).
+fn refuse_byoip(params: &Params) -> Result {
+    for key in ["Ipv6Pool", "Ipv6CidrBlock", "Ipv6IpamPoolId"] {
+        if params.get(key).is_some() {
+            return Err(Ec2Error::InvalidParameterValue(format!(
+                "{key}: only Amazon-provided IPv6 CIDR blocks (AmazonProvidedIpv6CidrBlock) are supported by localvpc"
+            )));
+        }
     }
+    Ok(())
+}
+
+pub(crate) fn create_vpc(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    refuse_byoip(params)?;
     let request = CreateVpc {
         cidr_block: params.required("CidrBlock")?.to_string(),
         instance_tenancy: params.get("InstanceTenancy").map(str::to_string),
         tags: params.tag_specifications("vpc")?,
+        amazon_provided_ipv6_cidr_block: params.bool("AmazonProvidedIpv6CidrBlock")? == Some(true),
+        ipv6_network_border_group: params.get("Ipv6CidrBlockNetworkBorderGroup").map(str::to_string),
     };
     let vpc = vpc::create_vpc(tx, &ctx.scope, request)?;
     x.nested("vpc", |x| render_vpc(x, &vpc, VpcAnswer::Created));
@@ -145,8 +177,13 @@ pub(crate) fn modify_vpc_tenancy(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mu
 
 pub(crate) fn associate_vpc_cidr_block(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let vpc_id = params.required("VpcId")?;
-    if params.get("AmazonProvidedIpv6CidrBlock").is_some() || params.get("Ipv6CidrBlock").is_some() {
-        return Err(Ec2Error::InvalidParameterValue("IPv6 CIDR blocks are not supported by localvpc".into()));
+    refuse_byoip(params)?;
+    if params.bool("AmazonProvidedIpv6CidrBlock")? == Some(true) {
+        let group = params.get("Ipv6CidrBlockNetworkBorderGroup");
+        let association = vpc::associate_ipv6_cidr_block(tx, &ctx.scope, vpc_id, group)?;
+        x.text("vpcId", vpc_id)
+            .nested("ipv6CidrBlockAssociation", |x| render_ipv6_association(x, &association, "associating"));
+        return Ok(());
     }
     let association = vpc::associate_cidr_block(tx, &ctx.scope, vpc_id, params.required("CidrBlock")?)?;
     x.text("vpcId", vpc_id).nested("cidrBlockAssociation", |x| render_association(x, &association, "associating"));
@@ -154,7 +191,14 @@ pub(crate) fn associate_vpc_cidr_block(tx: &mut Tx, ctx: &Ctx, params: &Params, 
 }
 
 pub(crate) fn disassociate_vpc_cidr_block(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let (vpc_id, association) = vpc::disassociate_cidr_block(tx, &ctx.scope, params.required("AssociationId")?)?;
+    let association_id = params.required("AssociationId")?;
+    if vpc::is_ipv6_association(tx.region(&ctx.scope), association_id) {
+        let (vpc_id, association) = vpc::disassociate_ipv6_cidr_block(tx, &ctx.scope, association_id)?;
+        x.text("vpcId", &vpc_id)
+            .nested("ipv6CidrBlockAssociation", |x| render_ipv6_association(x, &association, "disassociating"));
+        return Ok(());
+    }
+    let (vpc_id, association) = vpc::disassociate_cidr_block(tx, &ctx.scope, association_id)?;
     x.text("vpcId", &vpc_id).nested("cidrBlockAssociation", |x| render_association(x, &association, "disassociating"));
     Ok(())
 }

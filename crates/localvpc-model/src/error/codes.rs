@@ -56,6 +56,9 @@ pub fn malformed_code(kind: IdKind) -> &'static str {
         // ASSUMPTION (part 2 §17 gives only the NotFound code): `Id` spelled as AWS's prefix-list parameters
         // spell it (`InvalidPrefixListId.Malformed`).
         IdKind::PrefixList => "InvalidPrefixListId.Malformed",
+        // ASSUMPTION (part 2 §16 gives only the NotFound codes): the NotFound spellings with `.Malformed`.
+        IdKind::SubnetCidrAssociation => "InvalidSubnetCidrBlockAssociationID.Malformed",
+        IdKind::EgressOnlyInternetGateway => "InvalidGatewayID.Malformed",
     }
 }
 
@@ -190,6 +193,7 @@ impl Ec2Error {
             TransitGateway(error) => error.code(),
             Vpn(error) => error.code(),
             PrefixList(error) => error.code(),
+            Ipv6(error) => error.code(),
             SubnetCidrReservationNotFound(_) => "InvalidSubnetCidrReservationID.NotFound",
             LaunchTemplate(error) => error.code(),
             DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",

@@ -80,6 +80,7 @@ impl World {
                 VpnGateway::KIND => put::<VpnGateway>(region, index, id, body),
                 VpnConnection::KIND => put::<VpnConnection>(region, index, id, body),
                 ManagedPrefixList::KIND => put::<ManagedPrefixList>(region, index, id, body),
+                EgressOnlyInternetGateway::KIND => put::<EgressOnlyInternetGateway>(region, index, id, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
             result.map_err(failed)?;
@@ -90,6 +91,7 @@ impl World {
                 ID_KEY_KEY => self.id_key = value.parse().unwrap_or(0),
                 CLOCK_OFFSET_KEY => self.clock_offset_ms = value.parse().unwrap_or(0),
                 PUBLIC_IP_CURSOR_KEY => self.public_ip_cursor = value.parse().unwrap_or(0),
+                IPV6_BLOCKS_ISSUED_KEY => self.ipv6_blocks_issued = value.parse().unwrap_or(0),
                 _ => {}
             }
         }

@@ -1,0 +1,310 @@
+"""IPv6 dual-stack, control plane (part 2 §16.1–16.3): Amazon-provided /56s on VPCs, /64s on subnets, the subnet
+attributes that need one, with boto3 and the aws CLI.
+
+localvpc issues the n-th /56 of the whole server as the n-th /56 of the Region's /32 (us-east-1: 2600:1f21::/32), so
+after a reset the blocks are predictable and asserted exactly.
+"""
+import pytest
+
+from helpers import assert_id, cli_error, create_subnet, create_vpc, ec2_error, tag_spec
+
+FIRST_BLOCK = "2600:1f21::/56"
+SECOND_BLOCK = "2600:1f21:0:100::/56"
+
+
+def ipv6_vpc(ec2, cidr="10.0.0.0/16"):
+    return ec2.create_vpc(CidrBlock=cidr, AmazonProvidedIpv6CidrBlock=True)["Vpc"]
+
+
+def describe_vpc(ec2, vpc_id):
+    (vpc,) = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
+    return vpc
+
+
+def describe_subnet(ec2, subnet_id):
+    (subnet,) = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"]
+    return subnet
+
+
+def test_create_vpc_with_amazon_provided_block_answers_associating_and_describes_associated(ec2):
+    created = ipv6_vpc(ec2)
+    (association,) = created["Ipv6CidrBlockAssociationSet"]
+    assert_id(association["AssociationId"], "vpc-cidr-assoc")
+    assert association == {
+        "AssociationId": association["AssociationId"],
+        "Ipv6CidrBlock": FIRST_BLOCK,
+        "Ipv6CidrBlockState": {"State": "associating"},
+        "NetworkBorderGroup": "us-east-1",
+        "Ipv6Pool": "Amazon",
+        "Ipv6AddressAttribute": "public",
+        "IpSource": "amazon",
+    }
+    described = describe_vpc(ec2, created["VpcId"])
+    assert described["Ipv6CidrBlockAssociationSet"] == [dict(association, Ipv6CidrBlockState={"State": "associated"})]
+    # The IPv4 side is untouched.
+    assert [a["CidrBlock"] for a in described["CidrBlockAssociationSet"]] == ["10.0.0.0/16"]
+    # Positive control: a VPC created without the flag has no IPv6 block.
+    plain = create_vpc(ec2, "10.1.0.0/16")
+    assert plain["Ipv6CidrBlockAssociationSet"] == []
+    assert "Ipv6CidrBlockAssociationSet" not in describe_vpc(ec2, plain["VpcId"])
+
+
+def test_associate_and_disassociate_vpc_ipv6_block(ec2):
+    vpc_id = create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+    first = ec2.associate_vpc_cidr_block(VpcId=vpc_id, AmazonProvidedIpv6CidrBlock=True,
+                                         Ipv6CidrBlockNetworkBorderGroup="us-east-1")
+    assert first["VpcId"] == vpc_id
+    block = first["Ipv6CidrBlockAssociation"]
+    assert (block["Ipv6CidrBlock"], block["Ipv6CidrBlockState"], block["NetworkBorderGroup"]) == (
+        FIRST_BLOCK, {"State": "associating"}, "us-east-1")
+    second = ec2.associate_vpc_cidr_block(VpcId=vpc_id, AmazonProvidedIpv6CidrBlock=True)
+    assert second["Ipv6CidrBlockAssociation"]["Ipv6CidrBlock"] == SECOND_BLOCK
+    listed = [a["Ipv6CidrBlock"] for a in describe_vpc(ec2, vpc_id)["Ipv6CidrBlockAssociationSet"]]
+    assert listed == [FIRST_BLOCK, SECOND_BLOCK]
+
+    gone = ec2.disassociate_vpc_cidr_block(AssociationId=block["AssociationId"])
+    assert gone["VpcId"] == vpc_id
+    assert (gone["Ipv6CidrBlockAssociation"]["Ipv6CidrBlock"],
+            gone["Ipv6CidrBlockAssociation"]["Ipv6CidrBlockState"]) == (FIRST_BLOCK, {"State": "disassociating"})
+    listed = [a["Ipv6CidrBlock"] for a in describe_vpc(ec2, vpc_id)["Ipv6CidrBlockAssociationSet"]]
+    assert listed == [SECOND_BLOCK]
+    # A released block is never handed out again.
+    third = ec2.associate_vpc_cidr_block(VpcId=vpc_id, AmazonProvidedIpv6CidrBlock=True)
+    assert third["Ipv6CidrBlockAssociation"]["Ipv6CidrBlock"] == "2600:1f21:0:200::/56"
+
+
+def test_every_block_is_unique_across_accounts_and_regions(client_factory):
+    seen = []
+    for region, key in (("us-east-1", "test"), ("us-east-1", "222222222222"), ("eu-west-1", "222222222222")):
+        ec2 = client_factory(region=region, key=key)
+        vpc = ipv6_vpc(ec2)
+        seen.append(vpc["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"])
+    assert seen == [FIRST_BLOCK, SECOND_BLOCK, "2600:1f1c:0:200::/56"]
+
+
+def test_five_ipv6_blocks_per_vpc(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    for _ in range(4):
+        answer = ec2.associate_vpc_cidr_block(VpcId=vpc_id, AmazonProvidedIpv6CidrBlock=True)
+        assert answer["Ipv6CidrBlockAssociation"]["Ipv6CidrBlockState"] == {"State": "associating"}
+    assert len(describe_vpc(ec2, vpc_id)["Ipv6CidrBlockAssociationSet"]) == 5
+    with ec2_error("CidrLimitExceeded", f"This network '{vpc_id}' has met its maximum number of allowed IPv6 CIDRs: 5"):
+        ec2.associate_vpc_cidr_block(VpcId=vpc_id, AmazonProvidedIpv6CidrBlock=True)
+
+
+def test_network_border_group_must_be_the_region(ec2):
+    vpc_id = create_vpc(ec2)["VpcId"]
+    with ec2_error("InvalidParameterValue",
+                   "Value (us-west-2-lax-1) for parameter ipv6CidrBlockNetworkBorderGroup is invalid."):
+        ec2.associate_vpc_cidr_block(VpcId=vpc_id, AmazonProvidedIpv6CidrBlock=True,
+                                     Ipv6CidrBlockNetworkBorderGroup="us-west-2-lax-1")
+    with ec2_error("InvalidParameterValue"):
+        ec2.create_vpc(CidrBlock="10.9.0.0/16", AmazonProvidedIpv6CidrBlock=True,
+                       Ipv6CidrBlockNetworkBorderGroup="us-west-2-lax-1")
+    answer = ec2.create_vpc(CidrBlock="10.9.0.0/16", AmazonProvidedIpv6CidrBlock=True,
+                            Ipv6CidrBlockNetworkBorderGroup="us-east-1")
+    assert answer["Vpc"]["Ipv6CidrBlockAssociationSet"][0]["NetworkBorderGroup"] == "us-east-1"
+
+
+def test_vpc_ipv6_filters(ec2):
+    vpc = ipv6_vpc(ec2)
+    plain_id = create_vpc(ec2, "10.1.0.0/16")["VpcId"]
+    association_id = vpc["Ipv6CidrBlockAssociationSet"][0]["AssociationId"]
+
+    def matching(name, value):
+        found = ec2.describe_vpcs(Filters=[{"Name": name, "Values": [value]}])["Vpcs"]
+        return [v["VpcId"] for v in found]
+
+    assert matching("ipv6-cidr-block-association.ipv6-cidr-block", FIRST_BLOCK) == [vpc["VpcId"]]
+    assert matching("ipv6-cidr-block-association.association-id", association_id) == [vpc["VpcId"]]
+    assert matching("ipv6-cidr-block-association.state", "associated") == [vpc["VpcId"]]
+    assert matching("ipv6-cidr-block-association.ipv6-pool", "Amazon") == [vpc["VpcId"]]
+    assert matching("ipv6-cidr-block-association.ipv6-cidr-block", SECOND_BLOCK) == []
+    everything = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+    assert plain_id in everything and vpc["VpcId"] in everything
+
+
+def test_subnet_with_ipv6_block(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    created = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", Ipv6CidrBlock="2600:1f21:0:1::/64",
+                                TagSpecifications=tag_spec("subnet", Name="dual"))["Subnet"]
+    (association,) = created["Ipv6CidrBlockAssociationSet"]
+    assert_id(association["AssociationId"], "subnet-cidr-assoc")
+    assert association == {
+        "AssociationId": association["AssociationId"],
+        "Ipv6CidrBlock": "2600:1f21:0:1::/64",
+        "Ipv6CidrBlockState": {"State": "associating"},
+        "Ipv6AddressAttribute": "public",
+        "IpSource": "amazon",
+    }
+    described = describe_subnet(ec2, created["SubnetId"])
+    assert described["Ipv6CidrBlockAssociationSet"] == [dict(association, Ipv6CidrBlockState={"State": "associated"})]
+    assert (described["AssignIpv6AddressOnCreation"], described["Ipv6Native"], described["EnableDns64"]) == (
+        False, False, False)
+    assert described["PrivateDnsNameOptionsOnLaunch"] == {
+        "HostnameType": "ip-name", "EnableResourceNameDnsARecord": False, "EnableResourceNameDnsAAAARecord": False}
+
+
+@pytest.mark.parametrize("block,code,message", [
+    ("2600:1f21:0:10::/60", "InvalidParameterValue", "invalid value for parameter ipv6-cidr-block: 2600:1f21:0:10::/60"),
+    ("2600:1f21:0:1::1/64", "InvalidParameterValue", "invalid value for parameter ipv6-cidr-block: 2600:1f21:0:1::1/64"),
+    ("2600:1f99:0:1::/64", "InvalidSubnet.Range", "The IPv6 CIDR '2600:1f99:0:1::/64' is invalid."),
+])
+def test_subnet_block_must_be_a_64_inside_the_vpc(ec2, block, code, message):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    with ec2_error(code, message):
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", Ipv6CidrBlock=block)
+    # Positive control: the same subnet with a /64 of the VPC's block.
+    ok = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", Ipv6CidrBlock="2600:1f21:0:1::/64")["Subnet"]
+    assert ok["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"] == "2600:1f21:0:1::/64"
+
+
+def test_subnet_block_conflict_and_no_block_without_vpc_ipv6(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", Ipv6CidrBlock="2600:1f21:0:1::/64")
+    with ec2_error("InvalidSubnet.Conflict", "The CIDR '2600:1f21:0:1::/64' conflicts with another subnet"):
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.2.0/24", Ipv6CidrBlock="2600:1f21:0:1::/64")
+    other = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.2.0/24", Ipv6CidrBlock="2600:1f21:0:2::/64")["Subnet"]
+    assert other["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"] == "2600:1f21:0:2::/64"
+    plain_id = create_vpc(ec2, "10.5.0.0/16")["VpcId"]
+    with ec2_error("InvalidSubnet.Range", "The IPv6 CIDR '2600:1f21:0:3::/64' is invalid."):
+        ec2.create_subnet(VpcId=plain_id, CidrBlock="10.5.1.0/24", Ipv6CidrBlock="2600:1f21:0:3::/64")
+
+
+def test_associate_and_disassociate_subnet_block(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    subnet_id = create_subnet(ec2, vpc_id, "10.0.1.0/24")["SubnetId"]
+    answer = ec2.associate_subnet_cidr_block(SubnetId=subnet_id, Ipv6CidrBlock="2600:1f21:0:7::/64")
+    association = answer["Ipv6CidrBlockAssociation"]
+    assert (answer["SubnetId"], association["Ipv6CidrBlock"], association["Ipv6CidrBlockState"]) == (
+        subnet_id, "2600:1f21:0:7::/64", {"State": "associating"})
+    with ec2_error("InvalidParameterValue",
+                   f"The subnet {subnet_id} already has an IPv6 CIDR block associated with it."):
+        ec2.associate_subnet_cidr_block(SubnetId=subnet_id, Ipv6CidrBlock="2600:1f21:0:8::/64")
+    listed = describe_subnet(ec2, subnet_id)["Ipv6CidrBlockAssociationSet"]
+    assert [(a["AssociationId"], a["Ipv6CidrBlock"]) for a in listed] == [
+        (association["AssociationId"], "2600:1f21:0:7::/64")]
+
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, AssignIpv6AddressOnCreation={"Value": True})
+    with ec2_error("InvalidCidrBlock.InUse",
+                   f"The subnet IPv6 CIDR block with association ID {association['AssociationId']} may not be "
+                   "disassociated, because its subnet has assign-ipv6-address-on-creation set to true."):
+        ec2.disassociate_subnet_cidr_block(AssociationId=association["AssociationId"])
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, AssignIpv6AddressOnCreation={"Value": False})
+    gone = ec2.disassociate_subnet_cidr_block(AssociationId=association["AssociationId"])
+    assert (gone["SubnetId"], gone["Ipv6CidrBlockAssociation"]["Ipv6CidrBlockState"]) == (
+        subnet_id, {"State": "disassociating"})
+    assert describe_subnet(ec2, subnet_id)["Ipv6CidrBlockAssociationSet"] == []
+    with ec2_error("InvalidSubnetCidrBlockAssociationID.NotFound"):
+        ec2.disassociate_subnet_cidr_block(AssociationId=association["AssociationId"])
+
+
+def test_vpc_block_in_use_by_a_subnet_cannot_go(ec2):
+    vpc = ipv6_vpc(ec2)
+    association_id = vpc["Ipv6CidrBlockAssociationSet"][0]["AssociationId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock="10.0.1.0/24",
+                                  Ipv6CidrBlock="2600:1f21:0:1::/64")["Subnet"]["SubnetId"]
+    with ec2_error("InvalidCidrBlock.InUse",
+                   f"The vpc {vpc['VpcId']} currently has a subnet within CIDR block 2600:1f21:0000:0000::/56"):
+        ec2.disassociate_vpc_cidr_block(AssociationId=association_id)
+    ec2.delete_subnet(SubnetId=subnet_id)
+    gone = ec2.disassociate_vpc_cidr_block(AssociationId=association_id)
+    assert gone["Ipv6CidrBlockAssociation"]["Ipv6CidrBlock"] == FIRST_BLOCK
+    assert "Ipv6CidrBlockAssociationSet" not in describe_vpc(ec2, vpc["VpcId"])
+
+
+@pytest.mark.parametrize("parameter,attribute,key", [
+    ("AssignIpv6AddressOnCreation", "assign-ipv6-address-on-creation", "AssignIpv6AddressOnCreation"),
+    ("EnableDns64", "enable-dns64", "EnableDns64"),
+    ("EnableResourceNameDnsAAAARecordOnLaunch", "enable-resource-name-dns-aaaa-record-on-launch", None),
+])
+def test_ipv6_attributes_need_a_block(ec2, parameter, attribute, key):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    plain = create_subnet(ec2, vpc_id, "10.0.1.0/24")["SubnetId"]
+    with ec2_error("InvalidParameterValue",
+                   f"Invalid value 'true' for {attribute}. Cannot set {attribute} to true unless the subnet "
+                   f"({plain}) has an IPv6 CIDR block associated with it."):
+        ec2.modify_subnet_attribute(SubnetId=plain, **{parameter: {"Value": True}})
+    dual = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.2.0/24",
+                             Ipv6CidrBlock="2600:1f21:0:2::/64")["Subnet"]["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=dual, **{parameter: {"Value": True}})
+    described = describe_subnet(ec2, dual)
+    value = described[key] if key else described["PrivateDnsNameOptionsOnLaunch"]["EnableResourceNameDnsAAAARecord"]
+    assert value is True
+    # Turning it off needs no block.
+    ec2.modify_subnet_attribute(SubnetId=plain, **{parameter: {"Value": False}})
+    unchanged = describe_subnet(ec2, plain)
+    assert unchanged["AssignIpv6AddressOnCreation"] is False and unchanged["EnableDns64"] is False
+
+
+def test_one_subnet_attribute_per_call(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24",
+                                  Ipv6CidrBlock="2600:1f21:0:1::/64")["Subnet"]["SubnetId"]
+    with ec2_error("InvalidParameterCombination", "Only one subnet attribute can be modified at a time."):
+        ec2.modify_subnet_attribute(SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": True},
+                                    EnableDns64={"Value": True})
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, EnableDns64={"Value": True})
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": True})
+    described = describe_subnet(ec2, subnet_id)
+    assert (described["EnableDns64"], described["MapPublicIpOnLaunch"]) == (True, True)
+
+
+def test_subnet_ipv6_filters(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    dual = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", Ipv6CidrBlock="2600:1f21:0:1::/64")["Subnet"]
+    plain_id = create_subnet(ec2, vpc_id, "10.0.2.0/24")["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=dual["SubnetId"], EnableDns64={"Value": True})
+    association_id = dual["Ipv6CidrBlockAssociationSet"][0]["AssociationId"]
+
+    def matching(name, value):
+        found = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                              {"Name": name, "Values": [value]}])["Subnets"]
+        return sorted(s["SubnetId"] for s in found)
+
+    assert matching("ipv6-cidr-block-association.ipv6-cidr-block", "2600:1f21:0:1::/64") == [dual["SubnetId"]]
+    assert matching("ipv6-cidr-block-association.association-id", association_id) == [dual["SubnetId"]]
+    assert matching("ipv6-cidr-block-association.state", "associated") == [dual["SubnetId"]]
+    assert matching("enable-dns64", "true") == [dual["SubnetId"]]
+    assert matching("enable-dns64", "false") == [plain_id]
+    assert matching("ipv6-native", "false") == sorted([dual["SubnetId"], plain_id])
+
+
+def test_ipv6_with_the_cli(aws):
+    created = aws("ec2", "create-vpc", "--cidr-block", "10.0.0.0/16", "--amazon-provided-ipv6-cidr-block").ok()
+    vpc = created["Vpc"]
+    assert vpc["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"] == FIRST_BLOCK
+    subnet = aws("ec2", "create-subnet", "--vpc-id", vpc["VpcId"], "--cidr-block", "10.0.1.0/24",
+                 "--ipv6-cidr-block", "2600:1f21:0:1::/64").ok()["Subnet"]
+    assert subnet["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"] == "2600:1f21:0:1::/64"
+    modified = aws("ec2", "modify-subnet-attribute", "--subnet-id", subnet["SubnetId"],
+                   "--assign-ipv6-address-on-creation")
+    assert modified.rc == 0, modified.stderr
+    described = aws("ec2", "describe-subnets", "--subnet-ids", subnet["SubnetId"]).ok()["Subnets"][0]
+    assert described["AssignIpv6AddressOnCreation"] is True
+    refused = aws("ec2", "create-subnet", "--vpc-id", vpc["VpcId"], "--cidr-block", "10.0.2.0/24",
+                  "--ipv6-cidr-block", "2600:1f21:0:1::/60")
+    cli_error(refused, "InvalidParameterValue", "invalid value for parameter ipv6-cidr-block: 2600:1f21:0:1::/60")
+    refused = aws("ec2", "disassociate-vpc-cidr-block", "--association-id",
+                  vpc["Ipv6CidrBlockAssociationSet"][0]["AssociationId"])
+    cli_error(refused, "InvalidCidrBlock.InUse",
+              f"The vpc {vpc['VpcId']} currently has a subnet within CIDR block 2600:1f21:0000:0000::/56")
+
+
+def test_ipv6_blocks_survive_a_restart_and_are_not_issued_again(sqlite_server, client_factory):
+    srv = sqlite_server().start()
+    ec2 = client_factory(endpoint=srv.endpoint)
+    vpc = ipv6_vpc(ec2)
+    subnet_id = ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock="10.0.1.0/24",
+                                  Ipv6CidrBlock="2600:1f21:0:1::/64")["Subnet"]["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, AssignIpv6AddressOnCreation={"Value": True})
+    before = (describe_vpc(ec2, vpc["VpcId"]), describe_subnet(ec2, subnet_id))
+    srv.kill()
+    srv.start()
+    ec2 = client_factory(endpoint=srv.endpoint)
+    after = (describe_vpc(ec2, vpc["VpcId"]), describe_subnet(ec2, subnet_id))
+    assert after == before
+    assert after[1]["AssignIpv6AddressOnCreation"] is True
+    # The allocator resumes where it was: the next block is the second, not the first again.
+    again = ipv6_vpc(ec2, "10.1.0.0/16")
+    assert again["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"] == SECOND_BLOCK
