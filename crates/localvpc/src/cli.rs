@@ -429,10 +429,16 @@ fn redact_password(url: &str) -> String {
     }
 }
 
-/// `ping [-c N] [-q] [-n] [-W S] HOST` (iputils flags).
+/// `ping [-4|-6] [-c N] [-q] [-n] [-W S] HOST` (iputils flags; `ping6` is `ping -6`).
 #[derive(Debug, Parser)]
 #[command(name = "ping", disable_version_flag = true)]
 pub struct PingArgs {
+    /// IPv4 only.
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+    /// IPv6 only.
+    #[arg(short = '6')]
+    pub ipv6: bool,
     /// Stop after N echo requests (default 4: there is no Ctrl-C to stop it).
     #[arg(short = 'c', default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub count: u32,
@@ -449,10 +455,16 @@ pub struct PingArgs {
     pub host: String,
 }
 
-/// `traceroute [-I] [-n] [-m MAX] [-p PORT] HOST`.
+/// `traceroute [-4|-6] [-I] [-n] [-m MAX] [-p PORT] HOST` (`traceroute6` is `traceroute -6`).
 #[derive(Debug, Parser)]
 #[command(name = "traceroute", disable_version_flag = true)]
 pub struct TracerouteArgs {
+    /// IPv4 only.
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+    /// IPv6 only.
+    #[arg(short = '6')]
+    pub ipv6: bool,
     /// Probe with ICMP echo instead of UDP.
     #[arg(short = 'I', long = "icmp")]
     pub icmp: bool,
@@ -528,10 +540,16 @@ impl DigArgs {
     }
 }
 
-/// `nc -z [-v] [-w S] HOST PORT` (OpenBSD netcat's port check).
+/// `nc [-4|-6] -z [-v] [-w S] HOST PORT` (OpenBSD netcat's port check).
 #[derive(Debug, Parser)]
 #[command(name = "nc", disable_version_flag = true)]
 pub struct NcArgs {
+    /// IPv4 only.
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+    /// IPv6 only.
+    #[arg(short = '6')]
+    pub ipv6: bool,
     /// Only check that the port accepts a connection (the only mode localvpc runs).
     #[arg(short = 'z')]
     pub zero_io: bool,

@@ -8,7 +8,7 @@
 //! the `ssh` shell reads stdin between them.
 
 use std::io::Write;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, SystemTime};
 
 use anyhow::{anyhow, Context};
@@ -79,7 +79,7 @@ pub struct Resolution {
     /// The resolver's status.
     pub status: DnsStatus,
     /// The A record, when there is one.
-    pub address: Option<Ipv4Addr>,
+    pub address: Option<IpAddr>,
 }
 
 /// One component a packet crossed.
@@ -151,7 +151,7 @@ pub struct Leg {
     pub delivered_instance: Option<String>,
     /// The address the packet arrived at, after NAT (an instance's private address).
     #[serde(default)]
-    pub delivered_address: Option<Ipv4Addr>,
+    pub delivered_address: Option<IpAddr>,
     /// What blocked this leg.
     #[serde(default)]
     pub findings: Vec<Finding>,
@@ -165,9 +165,9 @@ pub struct Leg {
 pub struct ProbeResult {
     /// The outcome.
     pub verdict: Verdict,
-    /// The destination address (after resolving a name).
+    /// The destination address (after resolving a name), IPv4 or IPv6.
     #[serde(default)]
-    pub address: Option<Ipv4Addr>,
+    pub address: Option<IpAddr>,
     /// How a name resolved.
     #[serde(default)]
     pub resolution: Option<Resolution>,
@@ -182,7 +182,7 @@ pub struct ProbeResult {
     pub findings: Vec<Finding>,
     /// The addresses traceroute shows as hops, in order (empty for a drop).
     #[serde(default)]
-    pub traceroute: Vec<Ipv4Addr>,
+    pub traceroute: Vec<IpAddr>,
 }
 
 /// The answer of `/v1/resolve`.
@@ -433,7 +433,7 @@ mod tests {
         });
         let result: ProbeResult = typed(value).unwrap();
         assert_eq!(result.verdict, Verdict::Dropped);
-        assert_eq!(result.address, Some(Ipv4Addr::new(10, 7, 1, 10)));
+        assert_eq!(result.address, Some(Ipv4Addr::new(10, 7, 1, 10).into()));
         let forward = result.forward.unwrap();
         assert_eq!((forward.hops[0].kind.as_str(), forward.hops[0].label()), ("route-table", "rtb-1".to_string()));
         assert!(!forward.withheld);

@@ -11,7 +11,7 @@
 //! `~/.ssh` are not consulted).
 
 use std::io::{BufRead, Write};
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 use crate::cli::SshArgs;
 use crate::client::{Client, Protocol, Verdict};
@@ -35,7 +35,7 @@ pub fn run(client: &Client, args: &SshArgs) -> anyhow::Result<u8> {
             return Ok(refused.emit());
         }
     }
-    let prompt = prompt(&user, address);
+    let prompt = prompt(&user, address, &instance);
     let stdin = std::io::stdin();
     let status = shell(&prompt, stdin.lock(), &mut std::io::stdout(), &mut std::io::stderr(), |argv| {
         tools::run(client, &instance, argv, false)
@@ -46,7 +46,7 @@ pub fn run(client: &Client, args: &SshArgs) -> anyhow::Result<u8> {
 
 /// Opens the TCP connection from the internet to `host` port `port`: the instance it lands on and that instance's
 /// private address, or what ssh prints when it cannot connect (exit status 255).
-pub fn connect(client: &Client, host: &str, port: u16) -> anyhow::Result<Result<(String, Ipv4Addr), Printed>> {
+pub fn connect(client: &Client, host: &str, port: u16) -> anyhow::Result<Result<(String, IpAddr), Printed>> {
     let result = client.probe("internet", host, Protocol::Tcp(port))?;
     let failure = match result.verdict {
         Verdict::Unresolved => Some(format!("ssh: Could not resolve hostname {host}: Name or service not known\n")),
@@ -98,10 +98,16 @@ fn authenticate(
     }))
 }
 
-/// Amazon Linux's bash prompt: `[ec2-user@ip-10-6-1-10 ~]$ ` (`#` for root).
-pub fn prompt(user: &str, private_ip: Ipv4Addr) -> String {
+/// Amazon Linux's bash prompt: `[ec2-user@ip-10-6-1-10 ~]$ ` (`#` for root), the host named by the private IPv4
+/// address the connection reached. ASSUMPTION (part 2 §16.1): a connection over IPv6 names the host by its
+/// resource name, the instance ID, as IPv6-only instances are named.
+pub fn prompt(user: &str, address: IpAddr, instance: &str) -> String {
     let sign = if user == "root" { '#' } else { '$' };
-    format!("[{user}@ip-{} ~]{sign} ", private_ip.to_string().replace('.', "-"))
+    let host = match address {
+        IpAddr::V4(private_ip) => format!("ip-{}", private_ip.to_string().replace('.', "-")),
+        IpAddr::V6(_) => instance.to_string(),
+    };
+    format!("[{user}@{host} ~]{sign} ")
 }
 
 /// The shell: one command per line. `tool` runs a tool command line; a tool's usage error is printed as clap
@@ -177,8 +183,10 @@ mod tests {
 
     #[test]
     fn the_prompt() {
-        assert_eq!(prompt("ec2-user", Ipv4Addr::new(10, 6, 1, 10)), "[ec2-user@ip-10-6-1-10 ~]$ ");
-        assert_eq!(prompt("root", Ipv4Addr::new(10, 6, 1, 10)), "[root@ip-10-6-1-10 ~]# ");
+        let private = IpAddr::V4(std::net::Ipv4Addr::new(10, 6, 1, 10));
+        assert_eq!(prompt("ec2-user", private, "i-1"), "[ec2-user@ip-10-6-1-10 ~]$ ");
+        assert_eq!(prompt("root", private, "i-1"), "[root@ip-10-6-1-10 ~]# ");
+        assert_eq!(prompt("ec2-user", "2600:1f10::10".parse().unwrap(), "i-1"), "[ec2-user@i-1 ~]$ ");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! from A's VPC into B) are steps too.
 
 use std::io::Write;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use anyhow::Context;
 use clap::Parser;
@@ -275,12 +275,15 @@ impl<'a, W: Write> Tutorial<'a, W> {
     }
 
     /// `ssh ec2-user@EIP` from the internet: the instance and address it lands on, or `None` (ssh's error printed).
-    fn ssh(&mut self) -> anyhow::Result<Option<(String, Ipv4Addr)>> {
+    fn ssh(&mut self) -> anyhow::Result<Option<(String, IpAddr)>> {
         self.report.command(&format!("localvpc ssh ec2-user@{}", self.eip));
         match ssh::connect(self.client, &self.eip, 22)? {
             Ok((instance, address)) => {
-                let transcript =
-                    format!("{}exit\nlogout\nConnection to {} closed.\n", ssh::prompt("ec2-user", address), self.eip);
+                let transcript = format!(
+                    "{}exit\nlogout\nConnection to {} closed.\n",
+                    ssh::prompt("ec2-user", address, &instance),
+                    self.eip
+                );
                 self.report.output(&Printed::out(transcript, 0));
                 Ok(Some((instance, address)))
             }
@@ -368,7 +371,7 @@ impl<'a, W: Write> Tutorial<'a, W> {
         let ran = traceroute::run(self.client, &self.a.instance, &TracerouteArgs::try_parse_from(argv)?)?;
         self.report.output(&ran.printed);
         let hops: Vec<String> =
-            ran.sent.map(|sent| sent.result.traceroute).unwrap_or_default().iter().map(Ipv4Addr::to_string).collect();
+            ran.sent.map(|sent| sent.result.traceroute).unwrap_or_default().iter().map(ToString::to_string).collect();
         let lines = ran.printed.stdout.lines().skip(1).count();
         let ok = hops == [self.b.ip.clone()] && lines == 1;
         let expected = format!("one hop: {} itself", self.b.ip);

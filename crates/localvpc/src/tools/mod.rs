@@ -14,6 +14,7 @@ pub mod traceroute;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
+use std::net::IpAddr;
 
 use clap::Parser;
 
@@ -74,15 +75,35 @@ pub struct Ran {
     pub sent: Option<Sent>,
 }
 
-/// The commands the tools answer to.
-pub const TOOL_NAMES: [&str; 5] = ["ping", "traceroute", "nslookup", "dig", "nc"];
+/// The commands the tools answer to (`ping6` and `traceroute6` are `ping -6` and `traceroute -6`).
+pub const TOOL_NAMES: [&str; 7] = ["ping", "ping6", "traceroute", "traceroute6", "nslookup", "dig", "nc"];
+
+/// `ping6 …` as `ping -6 …` (iputils and traceroute install the `6` names as such aliases).
+fn as_ipv6_alias(tool: &str, argv: &[String]) -> Vec<String> {
+    std::iter::once(tool.to_string())
+        .chain(std::iter::once("-6".to_string()))
+        .chain(argv[1..].iter().cloned())
+        .collect()
+}
+
+/// What getaddrinfo answers a tool restricted to one family (`-4`, `-6`) for an address of the other: iputils' and
+/// traceroute's "Address family for hostname not supported", exit 2 (ASSUMPTION: the same for a name whose only
+/// record is of the other family).
+pub fn family_refused(tool: &str, host: &str, address: IpAddr, ipv4: bool, ipv6: bool) -> Option<Printed> {
+    ((ipv4 && address.is_ipv6()) || (ipv6 && address.is_ipv4()))
+        .then(|| Printed::err(format!("{tool}: {host}: Address family for hostname not supported\n"), 2))
+}
 
 /// Runs one tool command line (`argv[0]` is the tool) from `vantage`; with `explain`, appends the packet's path and
 /// every blocking setting. A bad tool flag is a `clap::Error` (main prints it as the tool's usage error).
 pub fn run(client: &Client, vantage: &str, argv: &[String], explain: bool) -> anyhow::Result<Printed> {
     let ran = match argv.first().map(String::as_str) {
         Some("ping") => ping::run(client, vantage, &PingArgs::try_parse_from(argv)?)?,
+        Some("ping6") => ping::run(client, vantage, &PingArgs::try_parse_from(as_ipv6_alias("ping", argv))?)?,
         Some("traceroute") => traceroute::run(client, vantage, &TracerouteArgs::try_parse_from(argv)?)?,
+        Some("traceroute6") => {
+            traceroute::run(client, vantage, &TracerouteArgs::try_parse_from(as_ipv6_alias("traceroute", argv))?)?
+        }
         Some("nslookup") => nslookup::run(client, vantage, &NslookupArgs::try_parse_from(argv)?)?,
         Some("dig") => dig::run(client, vantage, &DigArgs::try_parse_from(argv)?)?,
         Some("nc") => nc::run(client, vantage, &NcArgs::try_parse_from(argv)?)?,
@@ -129,13 +150,19 @@ pub fn round_trip_us(result: &ProbeResult, hop: usize, hops: usize, sample: u32)
     for crossed in result.forward.iter().flat_map(|leg| leg.hops.iter()) {
         base += match crossed.kind.as_str() {
             "vpc-peering-connection" => 110,
-            "internet-gateway" => 520,
+            "internet-gateway" | "egress-only-internet-gateway" => 520,
             "internet" => 640,
             _ => 6,
         };
     }
     let scaled = base * hop.max(1) as u64 / hops.max(1) as u64;
-    let seed = result.address.map(u32::from).unwrap_or(0) as u64 ^ (u64::from(sample) << 32) ^ ((hop as u64) << 48);
+    let address = match result.address {
+        Some(IpAddr::V4(address)) => u32::from(address),
+        // An IPv6 address's low 32 bits seed it (an IPv4 one keeps its old seed, so its times do not change).
+        Some(IpAddr::V6(address)) => address.to_bits() as u32,
+        None => 0,
+    };
+    let seed = address as u64 ^ (u64::from(sample) << 32) ^ ((hop as u64) << 48);
     let jitter = mix(seed) % 90;
     let cold = if sample == 0 && hop == hops { scaled / 2 } else { 0 };
     scaled + jitter + cold
@@ -164,9 +191,11 @@ pub fn millis(us: u64) -> String {
 pub(crate) mod fixtures {
     //! Probe answers as the server writes them, for the formatting tests.
 
-    use std::net::Ipv4Addr;
+    use std::net::{IpAddr, Ipv4Addr};
 
     use crate::client::{DnsStatus, Finding, Hop, Leg, ProbeResult, Resolution, Verdict};
+
+    const PEER: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 7, 1, 4));
 
     fn hop(kind: &str, id: &str, detail: &str) -> Hop {
         Hop { kind: kind.into(), id: Some(id.into()), account: None, detail: detail.into() }
@@ -187,18 +216,18 @@ pub(crate) mod fixtures {
             ],
             delivered_to: Some("eni-b".into()),
             delivered_instance: Some("i-b".into()),
-            delivered_address: Some(Ipv4Addr::new(10, 7, 1, 4)),
+            delivered_address: Some(PEER),
             findings: Vec::new(),
             withheld: false,
         };
         ProbeResult {
             verdict: Verdict::Reachable,
-            address: Some(Ipv4Addr::new(10, 7, 1, 4)),
+            address: Some(PEER),
             resolution: None,
             forward: Some(forward),
             reply: Some(Leg::default()),
             findings: Vec::new(),
-            traceroute: vec![Ipv4Addr::new(10, 7, 1, 4)],
+            traceroute: vec![PEER],
         }
     }
 
@@ -237,7 +266,7 @@ pub(crate) mod fixtures {
         };
         ProbeResult {
             verdict: Verdict::Dropped,
-            address: Some(Ipv4Addr::new(10, 7, 1, 4)),
+            address: Some(PEER),
             resolution: None,
             forward: Some(forward),
             reply: None,

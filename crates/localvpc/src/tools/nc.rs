@@ -30,8 +30,14 @@ pub fn format(args: &NcArgs, result: &ProbeResult) -> Printed {
         };
         return Printed::err(format!("nc: getaddrinfo for host \"{host}\" port {port}: {reason}\n"), 1);
     };
+    if (args.ipv4 && address.is_ipv6()) || (args.ipv6 && address.is_ipv4()) {
+        return Printed::err(
+            format!("nc: getaddrinfo for host \"{host}\" port {port}: Address family for hostname not supported\n"),
+            1,
+        );
+    }
     // netcat names the address next to a host given by name.
-    let target = if host.parse::<std::net::Ipv4Addr>().is_ok() { host.clone() } else { format!("{host} ({address})") };
+    let target = if host.parse::<std::net::IpAddr>().is_ok() { host.clone() } else { format!("{host} ({address})") };
     match result.verdict {
         Verdict::Reachable => {
             Printed::err(format!("Connection to {target} {port} port [tcp/{}] succeeded!\n", service(port)), 0)

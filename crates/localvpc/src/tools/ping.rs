@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use crate::cli::PingArgs;
 use crate::client::{Client, DnsStatus, ProbeResult, Protocol, Verdict};
-use crate::tools::{millis, reply_ttl, round_trip_us, Printed, Ran, Sent};
+use crate::tools::{family_refused, millis, reply_ttl, round_trip_us, Printed, Ran, Sent};
 
 /// Sends the echo requests (one probe answers for all of them) and formats.
 pub fn run(client: &Client, vantage: &str, args: &PingArgs) -> anyhow::Result<Ran> {
@@ -24,8 +24,16 @@ pub fn format(args: &PingArgs, result: &ProbeResult) -> Printed {
     let Some(address) = result.address.filter(|_| result.verdict != Verdict::Unresolved) else {
         return unresolved("ping", host, result);
     };
+    if let Some(refused) = family_refused("ping", host, address, args.ipv4, args.ipv6) {
+        return refused;
+    }
     let mut out = String::new();
-    let _ = writeln!(out, "PING {host} ({address}) 56(84) bytes of data.");
+    // iputils writes the IPv6 header line its own way: no space before the address, no total size.
+    if address.is_ipv6() {
+        let _ = writeln!(out, "PING {host}({address}) 56 data bytes");
+    } else {
+        let _ = writeln!(out, "PING {host} ({address}) 56(84) bytes of data.");
+    }
     let replies = result.verdict == Verdict::Reachable;
     let times: Vec<u64> =
         if replies { (0..args.count).map(|sample| round_trip_us(result, 1, 1, sample)).collect() } else { Vec::new() };
@@ -145,6 +153,26 @@ mod tests {
         assert_eq!((printed.stderr.as_str(), printed.status), ("ping: nowhere: Name or service not known\n", 2));
         let printed = ping(&["x"], &fixtures::unresolved(DnsStatus::Timeout));
         assert_eq!(printed.stderr, "ping: x: Temporary failure in name resolution\n");
+    }
+
+    #[test]
+    fn ipv6_replies_and_family_flags() {
+        let mut result = fixtures::reachable_over_peering();
+        result.address = Some("2600:1f10:0:100::10".parse().unwrap());
+        let printed = ping(&["-6", "-c", "1", "2600:1f10:0:100::10"], &result);
+        let lines: Vec<&str> = printed.stdout.lines().collect();
+        assert_eq!(lines[0], "PING 2600:1f10:0:100::10(2600:1f10:0:100::10) 56 data bytes");
+        assert!(lines[1].starts_with("64 bytes from 2600:1f10:0:100::10: icmp_seq=1 ttl=64 time=0."), "{}", lines[1]);
+        assert_eq!(printed.status, 0);
+        let refused = ping(&["-4", "2600:1f10:0:100::10"], &result);
+        assert_eq!(
+            (refused.stderr.as_str(), refused.status),
+            ("ping: 2600:1f10:0:100::10: Address family for hostname not supported\n", 2)
+        );
+        let refused = ping(&["-6", "10.7.1.4"], &fixtures::reachable_over_peering());
+        assert_eq!(refused.status, 2);
+        // Positive control: -4 with an IPv4 address pings.
+        assert_eq!(ping(&["-4", "10.7.1.4"], &fixtures::reachable_over_peering()).status, 0);
     }
 
     #[test]

@@ -9,10 +9,11 @@ use std::fmt::Write as _;
 
 use crate::cli::TracerouteArgs;
 use crate::client::{Client, ProbeResult, Protocol, Verdict};
-use crate::tools::{millis, round_trip_us, Printed, Ran, Sent};
+use crate::tools::{family_refused, millis, round_trip_us, Printed, Ran, Sent};
 
-/// Linux traceroute's probe size (IPv4): 60 bytes, UDP or ICMP alike.
+/// Linux traceroute's probe size: 60 bytes over IPv4, 80 over IPv6, UDP or ICMP alike.
 const PACKET_BYTES: u32 = 60;
+const PACKET_BYTES_V6: u32 = 80;
 
 /// Probes per hop.
 const QUERIES: u32 = 3;
@@ -34,9 +35,13 @@ pub fn format(args: &TracerouteArgs, result: &ProbeResult) -> Printed {
         );
         return Printed::err(message, 2);
     };
+    if let Some(refused) = family_refused("traceroute", host, address, args.ipv4, args.ipv6) {
+        return refused;
+    }
     let max_hops = usize::from(args.max_hops);
     let mut out = String::new();
-    let _ = writeln!(out, "traceroute to {host} ({address}), {max_hops} hops max, {PACKET_BYTES} byte packets");
+    let bytes = if address.is_ipv6() { PACKET_BYTES_V6 } else { PACKET_BYTES };
+    let _ = writeln!(out, "traceroute to {host} ({address}), {max_hops} hops max, {bytes} byte packets");
     let visible = if result.verdict == Verdict::Dropped { &[][..] } else { &result.traceroute[..] };
     for (index, hop) in visible.iter().take(max_hops).enumerate() {
         let name = if args.numeric { hop.to_string() } else { format!("{hop} ({hop})") };
@@ -84,13 +89,25 @@ mod tests {
     #[test]
     fn an_edge_router_then_the_host() {
         let mut result = fixtures::reachable_over_peering();
-        result.address = Some(Ipv4Addr::new(8, 8, 8, 8));
-        result.traceroute = vec![Ipv4Addr::new(100, 65, 0, 1), Ipv4Addr::new(8, 8, 8, 8)];
+        result.address = Some(Ipv4Addr::new(8, 8, 8, 8).into());
+        result.traceroute = vec![Ipv4Addr::new(100, 65, 0, 1).into(), Ipv4Addr::new(8, 8, 8, 8).into()];
         let printed = traceroute(&["8.8.8.8"], &result);
         let lines: Vec<&str> = printed.stdout.lines().collect();
         assert!(lines[1].starts_with(" 1  100.65.0.1 (100.65.0.1)  "));
         assert!(lines[2].starts_with(" 2  8.8.8.8 (8.8.8.8)  "));
         assert_eq!(lines.len(), 3);
+    }
+
+    #[test]
+    fn ipv6_probes_are_80_bytes() {
+        let mut result = fixtures::reachable_over_peering();
+        let host: std::net::IpAddr = "2600:1f10:0:100::10".parse().unwrap();
+        (result.address, result.traceroute) = (Some(host), vec![host]);
+        let printed = traceroute(&["-6", "2600:1f10:0:100::10"], &result);
+        let lines: Vec<&str> = printed.stdout.lines().collect();
+        assert_eq!(lines[0], "traceroute to 2600:1f10:0:100::10 (2600:1f10:0:100::10), 30 hops max, 80 byte packets");
+        assert!(lines[1].starts_with(" 1  2600:1f10:0:100::10 (2600:1f10:0:100::10)  0."), "{}", lines[1]);
+        assert_eq!(traceroute(&["-4", "2600:1f10:0:100::10"], &result).status, 2);
     }
 
     #[test]
