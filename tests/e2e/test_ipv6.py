@@ -308,3 +308,147 @@ def test_ipv6_blocks_survive_a_restart_and_are_not_issued_again(sqlite_server, c
     # The allocator resumes where it was: the next block is the second, not the first again.
     again = ipv6_vpc(ec2, "10.1.0.0/16")
     assert again["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"] == SECOND_BLOCK
+
+
+def routes_of(ec2, table_id):
+    (table,) = ec2.describe_route_tables(RouteTableIds=[table_id])["RouteTables"]
+    return table["Routes"]
+
+
+def ipv6_routes(ec2, table_id):
+    return [r for r in routes_of(ec2, table_id) if "DestinationIpv6CidrBlock" in r]
+
+
+def main_table_id(ec2, vpc_id):
+    found = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                               {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
+    (table,) = found
+    return table["RouteTableId"]
+
+
+LOCAL_V6 = {"DestinationIpv6CidrBlock": FIRST_BLOCK, "GatewayId": "local", "State": "active",
+            "Origin": "CreateRouteTable"}
+
+
+def test_every_table_gets_a_local_route_per_ipv6_block(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    main_id = main_table_id(ec2, vpc_id)
+    assert ipv6_routes(ec2, main_id) == [LOCAL_V6]
+    custom_id = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+    assert ipv6_routes(ec2, custom_id) == [LOCAL_V6]
+    second = ec2.associate_vpc_cidr_block(VpcId=vpc_id, AmazonProvidedIpv6CidrBlock=True)["Ipv6CidrBlockAssociation"]
+    for table_id in (main_id, custom_id):
+        assert [r["DestinationIpv6CidrBlock"] for r in ipv6_routes(ec2, table_id)] == [FIRST_BLOCK, SECOND_BLOCK]
+    ec2.disassociate_vpc_cidr_block(AssociationId=second["AssociationId"])
+    assert ipv6_routes(ec2, main_id) == [LOCAL_V6]
+    # The IPv4 local route is untouched, and a VPC without IPv6 has no IPv6 route (positive control).
+    assert {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "State": "active",
+            "Origin": "CreateRouteTable"} in routes_of(ec2, main_id)
+    plain_id = create_vpc(ec2, "10.1.0.0/16")["VpcId"]
+    assert ipv6_routes(ec2, main_table_id(ec2, plain_id)) == []
+
+
+def test_ipv6_routes_to_igw_and_eigw(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    table_id = main_table_id(ec2, vpc_id)
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id)
+    eigw = ec2.create_egress_only_internet_gateway(VpcId=vpc_id)["EgressOnlyInternetGateway"]
+    eigw_id = eigw["EgressOnlyInternetGatewayId"]
+    ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw_id)
+    ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="2001:db8::/32", GatewayId=igw)
+    assert ipv6_routes(ec2, table_id) == [
+        LOCAL_V6,
+        {"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": eigw_id, "State": "active",
+         "Origin": "CreateRoute"},
+        {"DestinationIpv6CidrBlock": "2001:db8::/32", "GatewayId": igw, "State": "active", "Origin": "CreateRoute"},
+    ]
+
+    def tables(name, value):
+        found = ec2.describe_route_tables(Filters=[{"Name": name, "Values": [value]}])["RouteTables"]
+        return [t["RouteTableId"] for t in found]
+
+    assert tables("route.egress-only-internet-gateway-id", eigw_id) == [table_id]
+    assert tables("route.destination-ipv6-cidr-block", "2001:db8::/32") == [table_id]
+    assert tables("route.destination-ipv6-cidr-block", "2001:db9::/32") == []
+    assert tables("route.gateway-id", igw) == [table_id]
+
+    with ec2_error("RouteAlreadyExists"):
+        ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="::/0", GatewayId=igw)
+    ec2.replace_route(RouteTableId=table_id, DestinationIpv6CidrBlock="::/0", GatewayId=igw)
+    replaced = [r for r in ipv6_routes(ec2, table_id) if r["DestinationIpv6CidrBlock"] == "::/0"]
+    assert replaced == [{"DestinationIpv6CidrBlock": "::/0", "GatewayId": igw, "State": "active",
+                         "Origin": "CreateRoute"}]
+    ec2.delete_route(RouteTableId=table_id, DestinationIpv6CidrBlock="::/0")
+    ec2.delete_route(RouteTableId=table_id, DestinationIpv6CidrBlock="2001:db8::/32")
+    assert ipv6_routes(ec2, table_id) == [LOCAL_V6]
+    with ec2_error("InvalidRoute.NotFound"):
+        ec2.delete_route(RouteTableId=table_id, DestinationIpv6CidrBlock="::/0")
+    with ec2_error("InvalidParameterValue", f"cannot remove local route {FIRST_BLOCK} in route table {table_id}"):
+        ec2.delete_route(RouteTableId=table_id, DestinationIpv6CidrBlock=FIRST_BLOCK)
+
+
+def test_an_eigw_takes_ipv6_destinations_only(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    table_id = main_table_id(ec2, vpc_id)
+    eigw_id = ec2.create_egress_only_internet_gateway(VpcId=vpc_id)["EgressOnlyInternetGateway"][
+        "EgressOnlyInternetGatewayId"]
+    with ec2_error("InvalidParameterCombination",
+                   f"Route table {table_id} and egress-only internet gateway {eigw_id} cannot route IPv4 traffic."):
+        ec2.create_route(RouteTableId=table_id, DestinationCidrBlock="0.0.0.0/0", EgressOnlyInternetGatewayId=eigw_id)
+    # An eigw of another VPC belongs to a different network.
+    other_vpc = ipv6_vpc(ec2, "10.1.0.0/16")["VpcId"]
+    other_eigw = ec2.create_egress_only_internet_gateway(VpcId=other_vpc)["EgressOnlyInternetGateway"][
+        "EgressOnlyInternetGatewayId"]
+    with ec2_error("InvalidParameterValue",
+                   f"route table {table_id} and network gateway {other_eigw} belong to different networks"):
+        ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=other_eigw)
+    with ec2_error("InvalidGatewayID.NotFound"):
+        ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="::/0",
+                         EgressOnlyInternetGatewayId="eigw-0123456789abcdef0")
+    with ec2_error("InvalidParameterCombination"):
+        ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="::/0",
+                         EgressOnlyInternetGatewayId=eigw_id, GatewayId="local")
+    # Positive control: the same gateway for an IPv6 destination.
+    ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw_id)
+    assert [r.get("EgressOnlyInternetGatewayId") for r in ipv6_routes(ec2, table_id)] == [None, eigw_id]
+    # Deleting the gateway leaves a blackhole route.
+    ec2.delete_egress_only_internet_gateway(EgressOnlyInternetGatewayId=eigw_id)
+    assert [r["State"] for r in ipv6_routes(ec2, table_id)] == ["active", "blackhole"]
+
+
+def test_ipv6_destination_checks(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    table_id = main_table_id(ec2, vpc_id)
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id)
+    with ec2_error("InvalidParameterValue"):
+        ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="2001:db8::1/32", GatewayId=igw)
+    with ec2_error("InvalidParameterValue"):
+        ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="10.0.0.0/8", GatewayId=igw)
+    with ec2_error("InvalidParameterValue",
+                   "The destination CIDR block 2600:1f21:0:1::/64 is equal to or more specific than one of this VPC's "
+                   "CIDR blocks. This route can target only an interface or an instance."):
+        ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="2600:1f21:0:1::/64", GatewayId=igw)
+    with ec2_error("InvalidParameterCombination"):
+        ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="::/0", DestinationCidrBlock="0.0.0.0/0",
+                         GatewayId=igw)
+    ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="2001:db8::/32", GatewayId=igw)
+    assert [r["DestinationIpv6CidrBlock"] for r in ipv6_routes(ec2, table_id)] == [FIRST_BLOCK, "2001:db8::/32"]
+
+
+def test_ipv6_routes_with_the_cli(aws):
+    vpc = aws("ec2", "create-vpc", "--cidr-block", "10.0.0.0/16", "--amazon-provided-ipv6-cidr-block").ok()["Vpc"]
+    eigw = aws("ec2", "create-egress-only-internet-gateway", "--vpc-id", vpc["VpcId"]).ok()[
+        "EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"]
+    table_id = aws("ec2", "describe-route-tables", "--filters", f"Name=vpc-id,Values={vpc['VpcId']}").ok()[
+        "RouteTables"][0]["RouteTableId"]
+    created = aws("ec2", "create-route", "--route-table-id", table_id, "--destination-ipv6-cidr-block", "::/0",
+                  "--egress-only-internet-gateway-id", eigw).ok()
+    assert created == {"Return": True}
+    refused = aws("ec2", "create-route", "--route-table-id", table_id, "--destination-cidr-block", "0.0.0.0/0",
+                  "--egress-only-internet-gateway-id", eigw)
+    cli_error(refused, "InvalidParameterCombination")
+    routes = aws("ec2", "describe-route-tables", "--route-table-ids", table_id).ok()["RouteTables"][0]["Routes"]
+    assert {"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": eigw, "State": "active",
+            "Origin": "CreateRoute"} in routes

@@ -2,12 +2,16 @@
 //! state of each route; CreateRoute/ReplaceRoute/DeleteRoute with their validations are `route_table/routes.rs`;
 //! route propagation from virtual private gateways and the selection among stored and propagated routes are
 //! `route_table/propagation.rs`; routes whose destination is a managed prefix list are
-//! `route_table/prefix_list_routes.rs`.
+//! `route_table/prefix_list_routes.rs`; IPv6 routes (part 2 §16.2) are `route_table/ipv6_routes.rs`.
 
+mod ipv6_routes;
 mod prefix_list_routes;
 mod propagation;
 mod routes;
 
+pub use ipv6_routes::{
+    add_local_ipv6_routes, delete_ipv6_route, ipv6_route_state, remove_local_ipv6_routes, Ipv6Route, Ipv6RouteTarget,
+};
 pub use prefix_list_routes::{
     delete_prefix_list_route, prefix_list_route_state, prefix_list_route_weight, tables_routing_to, PrefixListRoute,
 };
@@ -48,6 +52,9 @@ pub struct RouteTable {
     /// Routes whose destination is a managed prefix list (part 2 §17.3), in the order created.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prefix_list_routes: Vec<PrefixListRoute>,
+    /// IPv6 routes (part 2 §16.2), local ones first; none in records written before IPv6.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_routes: Vec<Ipv6Route>,
     /// Tags.
     pub tags: Tags,
 }
@@ -174,7 +181,12 @@ impl RouteState {
 /// Spec §2.5 [D]: a route is `blackhole` when its target cannot carry traffic — a gateway that is detached from
 /// the table's VPC or deleted, and (until those resources exist here) any other target that cannot be found.
 pub fn route_state(world: &World, region: &RegionState, table: &RouteTable, route: &Route) -> RouteState {
-    let usable = match &route.target {
+    target_state(world, region, table, &route.target)
+}
+
+/// The state of a route to `target` in `table` (either family).
+fn target_state(world: &World, region: &RegionState, table: &RouteTable, target: &RouteTarget) -> RouteState {
+    let usable = match target {
         RouteTarget::Local => true,
         RouteTarget::InternetGateway(igw_id) => region
             .internet_gateways
@@ -264,7 +276,14 @@ impl Filterable for RouteTableView<'_> {
         // Part 2 §15.4: the route filters see propagated routes too, as Describe lists them.
         let effective =
             if name.starts_with("route.") { effective_routes(self.world, self.region, table) } else { Vec::new() };
-        let routes = effective.iter().map(|effective| &effective.route);
+        // Part 2 §16.2: the target filters see the IPv6 routes too (an egress-only gateway only there).
+        let ipv6_targets = table.ipv6_routes.iter().filter_map(|route| match &route.target {
+            Ipv6RouteTarget::Shared(target) => Some(target),
+            Ipv6RouteTarget::EgressOnlyInternetGateway(_) => None,
+        });
+        let targets: Vec<&RouteTarget> =
+            effective.iter().map(|effective| &effective.route.target).chain(ipv6_targets).collect();
+        let routes = targets.iter().copied();
         match name {
             "association.gateway-id" => out.extend(associations.filter_map(|a| a.gateway_id.clone())),
             "association.route-table-association-id" => out.extend(associations.map(|a| a.id.clone())),
@@ -282,29 +301,52 @@ impl Filterable for RouteTableView<'_> {
             "route.destination-prefix-list-id" => {
                 out.extend(table.prefix_list_routes.iter().map(|route| route.prefix_list_id.clone()))
             }
-            "route.gateway-id" => out.extend(routes.filter_map(|r| match &r.target {
+            "route.destination-ipv6-cidr-block" => {
+                out.extend(table.ipv6_routes.iter().map(|route| route.destination.to_string()))
+            }
+            "route.egress-only-internet-gateway-id" => {
+                out.extend(table.ipv6_routes.iter().filter_map(|route| match &route.target {
+                    Ipv6RouteTarget::EgressOnlyInternetGateway(id) => Some(id.clone()),
+                    Ipv6RouteTarget::Shared(_) => None,
+                }))
+            }
+            "route.gateway-id" => out.extend(routes.filter_map(|r| match r {
                 RouteTarget::Local => Some("local".to_string()),
                 RouteTarget::InternetGateway(id) | RouteTarget::VpnGateway(id) => Some(id.clone()),
                 _ => None,
             })),
-            "route.instance-id" => out.extend(routes.filter_map(|r| match &r.target {
+            "route.instance-id" => out.extend(routes.filter_map(|r| match r {
                 RouteTarget::Instance(id) => Some(id.clone()),
                 _ => None,
             })),
-            "route.nat-gateway-id" => out.extend(routes.filter_map(|r| match &r.target {
+            "route.nat-gateway-id" => out.extend(routes.filter_map(|r| match r {
                 RouteTarget::NatGateway(id) => Some(id.clone()),
                 _ => None,
             })),
-            "route.transit-gateway-id" => out.extend(routes.filter_map(|r| match &r.target {
+            "route.transit-gateway-id" => out.extend(routes.filter_map(|r| match r {
                 RouteTarget::TransitGateway(id) => Some(id.clone()),
                 _ => None,
             })),
-            "route.vpc-peering-connection-id" => out.extend(routes.filter_map(|r| match &r.target {
+            "route.vpc-peering-connection-id" => out.extend(routes.filter_map(|r| match r {
                 RouteTarget::VpcPeeringConnection(id) => Some(id.clone()),
                 _ => None,
             })),
-            "route.origin" => out.extend(routes.map(|r| r.origin.as_str().to_string())),
-            "route.state" => out.extend(effective.iter().map(|effective| effective.state.as_str().to_string())),
+            "route.origin" => out.extend(
+                effective
+                    .iter()
+                    .map(|effective| effective.route.origin)
+                    .chain(table.ipv6_routes.iter().map(|route| route.origin))
+                    .map(|origin| origin.as_str().to_string()),
+            ),
+            "route.state" => out.extend(
+                effective
+                    .iter()
+                    .map(|effective| effective.state)
+                    .chain(
+                        table.ipv6_routes.iter().map(|route| ipv6_route_state(self.world, self.region, table, route)),
+                    )
+                    .map(|state| state.as_str().to_string()),
+            ),
             "vpc-id" => out.push(table.vpc_id.clone()),
             _ => {}
         }
@@ -342,6 +384,7 @@ pub fn create_main(tx: &mut Tx, scope: &Scope, vpc: &Vpc) {
         associations: vec![association],
         propagating_vgws: Vec::new(),
         prefix_list_routes: Vec::new(),
+        ipv6_routes: ipv6_routes::local_ipv6_routes(vpc),
         tags: Tags::default(),
     };
     tx.put(scope, table);
@@ -362,6 +405,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, vpc_id: &str, tags: Vec<Tag>) -> Resul
         associations: Vec::new(),
         propagating_vgws: Vec::new(),
         prefix_list_routes: Vec::new(),
+        ipv6_routes: ipv6_routes::local_ipv6_routes(&vpc),
         tags: Tags(tags),
     };
     let id = table.id.clone();

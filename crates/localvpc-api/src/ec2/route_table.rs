@@ -4,7 +4,8 @@
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
 use localvpc_model::route_table::{
-    self, AssociationTarget, PrefixListRoute, RouteRequest, RouteState, RouteTable, RouteTableView, RouteTarget,
+    self, AssociationTarget, Ipv6Route, Ipv6RouteTarget, PrefixListRoute, RouteRequest, RouteState, RouteTable,
+    RouteTableView, RouteTarget,
 };
 use localvpc_model::{Ec2Error, RegionState, Tx, World};
 
@@ -18,6 +19,7 @@ type Result = std::result::Result<(), Ec2Error>;
 enum RouteItem<'t> {
     Cidr(route_table::EffectiveRoute),
     PrefixList(&'t PrefixListRoute, RouteState),
+    Ipv6(&'t Ipv6Route, RouteState),
 }
 
 /// The routes Describe lists: stored and propagated ones, and each prefix-list route once, by its list (part 2
@@ -32,6 +34,10 @@ fn route_items<'t>(world: &World, region: &RegionState, table: &'t RouteTable) -
     for route in &table.prefix_list_routes {
         let state = route_table::prefix_list_route_state(world, region, table, route);
         items.push(RouteItem::PrefixList(route, state));
+    }
+    // Part 2 §16.2: the IPv6 routes, `destinationIpv6CidrBlock`.
+    for route in &table.ipv6_routes {
+        items.push(RouteItem::Ipv6(route, route_table::ipv6_route_state(world, region, table, route)));
     }
     items
 }
@@ -76,6 +82,16 @@ fn render_route_table(x: &mut Xml, table: &RouteTable, world: &World, region: &R
                 x.text("destinationPrefixListId", &route.prefix_list_id);
                 render_target(x, table, region, &route.target);
                 x.text("state", state.as_str()).text("origin", "CreateRoute");
+            }
+            RouteItem::Ipv6(route, state) => {
+                x.value("destinationIpv6CidrBlock", route.destination);
+                match &route.target {
+                    Ipv6RouteTarget::Shared(target) => render_target(x, table, region, target),
+                    Ipv6RouteTarget::EgressOnlyInternetGateway(id) => {
+                        x.text("egressOnlyInternetGatewayId", id);
+                    }
+                }
+                x.text("state", state.as_str()).text("origin", route.origin.as_str());
             }
         })
         .list("associationSet", &table.associations, |x, association| {
@@ -160,36 +176,28 @@ pub(crate) fn replace_route_table_association(tx: &mut Tx, ctx: &Ctx, params: &P
 /// The parameters CreateRoute and ReplaceRoute share.
 fn route_request(params: &Params) -> std::result::Result<RouteRequest, Ec2Error> {
     let route_table_id = params.required("RouteTableId")?.to_string();
-    let (destination, destination_prefix_list_id) = match (
+    let (destination, destination_ipv6, destination_prefix_list_id) = match (
         params.get("DestinationCidrBlock"),
         params.get("DestinationIpv6CidrBlock"),
         params.get("DestinationPrefixListId"),
     ) {
-        (Some(cidr), None, None) => (cidr.to_string(), None),
+        (Some(cidr), None, None) => (cidr.to_string(), None, None),
         // Part 2 §17.3: a route to every block of a managed prefix list.
-        (None, None, Some(prefix_list_id)) => (String::new(), Some(prefix_list_id.to_string())),
-        (None, Some(_), None) => {
-            return Err(Ec2Error::InvalidParameterValue(
-                "Only IPv4 destination CIDR blocks and prefix lists are supported by localvpc".into(),
-            ))
-        }
+        (None, None, Some(prefix_list_id)) => (String::new(), None, Some(prefix_list_id.to_string())),
+        // Part 2 §16.2: an IPv6 route.
+        (None, Some(ipv6), None) => (String::new(), Some(ipv6.to_string()), None),
         (None, None, None) => return Err(Ec2Error::MissingParameter("destinationCidrBlock".into())),
         _ => return Err(Ec2Error::InvalidParameterCombination(
             "Only one of DestinationCidrBlock, DestinationIpv6CidrBlock or DestinationPrefixListId may be specified."
                 .into(),
         )),
     };
-    let unsupported = [
-        "EgressOnlyInternetGatewayId",
-        "VpcEndpointId",
-        "LocalGatewayId",
-        "CarrierGatewayId",
-        "CoreNetworkArn",
-        "OdbNetworkArn",
-    ];
+    let unsupported = ["VpcEndpointId", "LocalGatewayId", "CarrierGatewayId", "CoreNetworkArn", "OdbNetworkArn"];
     Ok(RouteRequest {
         route_table_id,
         destination,
+        destination_ipv6,
+        egress_only_internet_gateway_id: params.get("EgressOnlyInternetGatewayId").map(str::to_string),
         destination_prefix_list_id,
         gateway_id: params.get("GatewayId").map(str::to_string),
         vpc_peering_connection_id: params.get("VpcPeeringConnectionId").map(str::to_string),
@@ -218,6 +226,11 @@ pub(crate) fn delete_route(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml)
     let route_table_id = params.required("RouteTableId")?;
     if let Some(prefix_list_id) = params.get("DestinationPrefixListId") {
         route_table::delete_prefix_list_route(tx, &ctx.scope, route_table_id, prefix_list_id)?;
+        return_true(x);
+        return Ok(());
+    }
+    if let Some(destination) = params.get("DestinationIpv6CidrBlock") {
+        route_table::delete_ipv6_route(tx, &ctx.scope, route_table_id, destination)?;
         return_true(x);
         return Ok(());
     }

@@ -24,7 +24,11 @@ pub struct RouteRequest {
     pub instance_id: Option<String>,
     /// `NetworkInterfaceId`.
     pub network_interface_id: Option<String>,
-    /// Targets localvpc does not model (egress-only gateway, endpoints, …) by parameter name.
+    /// `DestinationIpv6CidrBlock` as sent (part 2 §16.2): the route is an IPv6 route.
+    pub destination_ipv6: Option<String>,
+    /// `EgressOnlyInternetGatewayId` (part 2 §16.2; IPv6 routes only).
+    pub egress_only_internet_gateway_id: Option<String>,
+    /// Targets localvpc does not model (endpoints, …) by parameter name.
     pub unsupported_targets: Vec<&'static str>,
     /// `LocalTarget=true` (ReplaceRoute only).
     pub local_target: bool,
@@ -44,15 +48,8 @@ fn parse_destination(text: &str) -> Result<Ipv4Net> {
     Ok(destination)
 }
 
-/// Validates the single target of a route request against the table's VPC (spec §2.5).
-pub(super) fn resolve_target(
-    world: &World,
-    scope: &Scope,
-    region: &RegionState,
-    table: &RouteTable,
-    request: &RouteRequest,
-    now: crate::world::Timestamp,
-) -> Result<RouteTarget> {
+/// Spec §2.5: a route names exactly one target, and one localvpc models.
+pub(super) fn check_single_target(request: &RouteRequest) -> Result<()> {
     let named = [
         request.gateway_id.is_some(),
         request.vpc_peering_connection_id.is_some(),
@@ -60,6 +57,7 @@ pub(super) fn resolve_target(
         request.transit_gateway_id.is_some(),
         request.instance_id.is_some(),
         request.network_interface_id.is_some(),
+        request.egress_only_internet_gateway_id.is_some(),
         request.local_target,
     ]
     .iter()
@@ -76,6 +74,21 @@ pub(super) fn resolve_target(
             "The route target {parameter} is not supported by localvpc"
         )));
     }
+    Ok(())
+}
+
+/// Validates the single target of a route request against the table's VPC (spec §2.5); an egress-only gateway is
+/// refused (IPv6 routes resolve it themselves, `ipv6_routes.rs`).
+pub(super) fn resolve_target(
+    world: &World,
+    scope: &Scope,
+    region: &RegionState,
+    table: &RouteTable,
+    request: &RouteRequest,
+    now: crate::world::Timestamp,
+) -> Result<RouteTarget> {
+    check_single_target(request)?;
+    super::ipv6_routes::refuse_for_ipv4(table, request)?;
     if request.local_target {
         return Ok(RouteTarget::Local);
     }
@@ -196,6 +209,9 @@ pub fn create_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Resul
     if let Some(prefix_list_id) = &request.destination_prefix_list_id {
         return super::prefix_list_routes::create(tx, scope, request, prefix_list_id);
     }
+    if let Some(destination) = &request.destination_ipv6 {
+        return super::ipv6_routes::create(tx, scope, request, destination);
+    }
     let region = tx.region(scope);
     let table = find(region, &request.route_table_id)?;
     let destination = parse_destination(&request.destination)?;
@@ -212,7 +228,7 @@ pub fn create_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Resul
         )));
     }
     check_vpc_specific(region, &table, &destination, &target)?;
-    // Spec §5: routes per table, the `local` routes not counted (IPv4 only: IPv6 routes are not supported).
+    // Spec §5: routes per table, the `local` routes not counted (IPv6 routes count apart, `ipv6_routes.rs`).
     // Part 2 §17.3 [D]: prefix-list routes weigh their lists' `MaxEntries`.
     let existing =
         table.routes.iter().filter(|route| !route.is_local()).count() + super::prefix_list_route_weight(region, &table);
@@ -226,6 +242,9 @@ pub fn create_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Resul
 pub fn replace_route(tx: &mut Tx, scope: &Scope, request: &RouteRequest) -> Result<()> {
     if let Some(prefix_list_id) = &request.destination_prefix_list_id {
         return super::prefix_list_routes::replace(tx, scope, request, prefix_list_id);
+    }
+    if let Some(destination) = &request.destination_ipv6 {
+        return super::ipv6_routes::replace(tx, scope, request, destination);
     }
     let region = tx.region(scope);
     let table = find(region, &request.route_table_id)?;

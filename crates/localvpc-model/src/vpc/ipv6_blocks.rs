@@ -1,5 +1,6 @@
 //! A VPC's Amazon-provided IPv6 blocks (part 2 §16.1): AssociateVpcCidrBlock `AmazonProvidedIpv6CidrBlock` and
-//! DisassociateVpcCidrBlock of an IPv6 association, with what a block brings along while it is associated.
+//! DisassociateVpcCidrBlock of an IPv6 association, with what a block brings along while it is associated: a
+//! `local` route in every table of the VPC (§16.2).
 
 use crate::error::Ipv6Error;
 use crate::ids::IdKind;
@@ -36,6 +37,7 @@ pub fn associate_ipv6_cidr_block(
     };
     let added = association.clone();
     tx.update::<Vpc>(scope, &vpc.id, |vpc| vpc.ipv6_cidr_associations.push(added));
+    crate::route_table::add_local_ipv6_routes(tx, scope, &vpc.id, association.ipv6_cidr_block);
     Ok(association)
 }
 
@@ -71,5 +73,6 @@ pub fn disassociate_ipv6_cidr_block(
         return Err(Ipv6Error::VpcBlockInUse { vpc_id: vpc.id.clone(), block: ipv6::unabbreviated(&block) }.into());
     }
     tx.update::<Vpc>(scope, &vpc.id, |vpc| vpc.ipv6_cidr_associations.retain(|a| a.association_id != association_id));
+    crate::route_table::remove_local_ipv6_routes(tx, scope, &vpc.id, block);
     Ok((vpc.id.clone(), association))
 }
