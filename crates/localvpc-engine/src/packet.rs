@@ -3,7 +3,7 @@
 //! Engine types are deliberately not `Serialize`: the API keeps its own JSON shapes, so the wire format lives in
 //! one crate.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::topology::{AclRule, CompiledRoute, EniIx, GroupIx, SgRule, SiteIx, SubnetIx, TgwRoute, VgwIx, VpcIx};
 
@@ -21,6 +21,10 @@ pub enum Vantage {
 
 /// The address probes from the internet come from (TEST-NET-2: never a real host).
 pub const INTERNET_HOST: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 10);
+
+/// The address IPv6 probes from the internet come from (in the documentation prefix 2001:db8::/32, like
+/// [`INTERNET_HOST`]: never a real host).
+pub const INTERNET_HOST_V6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0x5100, 0, 0, 0, 0, 0x10);
 
 /// Spec §3.6: clients use an ephemeral source port; 50000 lies in the Linux (32768–60999), NAT gateway
 /// (1024–65535) and Windows (49152–65535) ranges alike, so a NACL that allows any of them allows replies.
@@ -129,6 +133,8 @@ pub enum HopKind {
     RouteTable,
     /// An internet gateway (with its address translation).
     InternetGateway,
+    /// An egress-only internet gateway (IPv6, part 2 §16.2).
+    EgressOnlyInternetGateway,
     /// A VPC peering connection.
     PeeringConnection,
     /// A NAT gateway (with its address and port translation).
@@ -156,6 +162,7 @@ impl HopKind {
             HopKind::AclInbound => "network-acl-inbound",
             HopKind::RouteTable => "route-table",
             HopKind::InternetGateway => "internet-gateway",
+            HopKind::EgressOnlyInternetGateway => "egress-only-internet-gateway",
             HopKind::PeeringConnection => "vpc-peering-connection",
             HopKind::NatGateway => "nat-gateway",
             HopKind::TransitGateway => "transit-gateway",
@@ -223,7 +230,8 @@ pub enum Place {
         /// The VPC it enters.
         peer: Option<VpcIx>,
     },
-    /// The internet gateway `id` of `vpc`, translating the address of `eni`.
+    /// The internet gateway `id` of `vpc`, translating the address of `eni` (an egress-only internet gateway too,
+    /// which translates nothing).
     InternetGateway {
         /// `igw-…`.
         id: String,
@@ -334,6 +342,9 @@ pub enum Code {
     BadStateAttachment,
     /// The attachment a packet entered a transit gateway by is associated with no route table (part 2 §14.4).
     TgwAttachMissingTgwRtbAssociation,
+    /// An egress-only internet gateway met a connection started on the internet: it forwards only the answers of
+    /// connections started inside its VPC (part 2 §16.2).
+    EgressOnlyInbound,
     /// The transit gateway route table has no route for the destination (part 2 §14.4).
     TgwRtbNoRouteToTgwAttachment,
     /// The transit gateway route is a blackhole or points at an attachment that is not available (part 2 §14.4).
@@ -366,6 +377,9 @@ impl Code {
             // ASSUMPTION (part 2 §19 [I]): the Reachability Analyzer analyses forward paths only and has no code for
             // unsolicited inbound traffic at a NAT gateway; the spec's choice is NO_PATH.
             Code::UnsolicitedInbound => "NO_PATH",
+            // ASSUMPTION (part 2 §16.5, §19 [I]): the Reachability Analyzer does not analyse IPv6 and has no code
+            // for this; the spec's choice is the internet gateway's inbound analogue.
+            Code::EgressOnlyInbound => "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
             Code::TgwRouteAzRestriction => "TGW_ROUTE_AZ_RESTRICTION",
             Code::BadStateAttachment => "BAD_STATE_ATTACHMENT",
             Code::TgwAttachMissingTgwRtbAssociation => "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",

@@ -22,7 +22,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use localvpc_model::dhcp_options::{self, NameServer};
 use localvpc_model::network_interface::public_address;
-use localvpc_model::route_table::{self, route_state, RouteState, RouteTable, RouteTarget};
+use localvpc_model::route_table::{self, route_state, Ipv6RouteTarget, RouteState, RouteTable, RouteTarget};
 use localvpc_model::vpc_peering::PeeringStatus;
 use localvpc_model::{dns_name, RegionState, Scope, World};
 
@@ -94,6 +94,8 @@ pub struct VpcNode {
     pub name_servers: Vec<NameServer>,
     /// The attached internet gateway.
     pub internet_gateway: Option<String>,
+    /// Its egress-only internet gateways (part 2 §16.2), by ID.
+    pub egress_only_gateways: Vec<String>,
     /// Its subnets.
     pub subnets: Vec<SubnetIx>,
     /// Interfaces by private address: IPv4 (primary and secondary) and IPv6.
@@ -197,6 +199,8 @@ pub enum Target {
     TransitGateway(String),
     /// A virtual private gateway.
     VpnGateway(String),
+    /// An egress-only internet gateway (IPv6 routes only, part 2 §16.2).
+    EgressOnlyInternetGateway(String),
 }
 
 impl Target {
@@ -210,7 +214,8 @@ impl Target {
             | Target::Instance(id)
             | Target::NetworkInterface(id)
             | Target::TransitGateway(id)
-            | Target::VpnGateway(id) => id,
+            | Target::VpnGateway(id)
+            | Target::EgressOnlyInternetGateway(id) => id,
         }
     }
 }
@@ -405,6 +410,15 @@ fn compile_route_table(world: &World, region: &RegionState, table: &RouteTable) 
             })
             .collect()
     };
+    // Part 2 §16.2 [D]: the IPv6 routes, their own family's longest-prefix match in the same vector.
+    routes.extend(table.ipv6_routes.iter().map(|route| CompiledRoute {
+        destination: IpNet::V6(route.destination),
+        target: match &route.target {
+            Ipv6RouteTarget::Shared(target) => compile_target(target),
+            Ipv6RouteTarget::EgressOnlyInternetGateway(id) => Target::EgressOnlyInternetGateway(id.clone()),
+        },
+        active: route_table::ipv6_route_state(world, region, table, route) == RouteState::Active,
+    }));
     // Stable: on an equal prefix the stored route (listed first) stays ahead of a propagated one.
     routes.sort_by_key(|route| std::cmp::Reverse(route.destination.prefix_len()));
     CompiledRouteTable { id: table.id.clone(), routes }
@@ -468,13 +482,18 @@ impl Topology {
                 id: vpc.id.clone(),
                 primary_cidr: vpc.cidr_block,
                 cidrs: vpc.cidr_blocks().copied().collect(),
-                // IPv6 blocks compile once the model holds them (part 2 §16.1).
-                ipv6_cidrs: Vec::new(),
+                ipv6_cidrs: vpc.ipv6_cidr_blocks().copied().collect(),
                 dns_support: vpc.enable_dns_support,
                 dns_hostnames: vpc.enable_dns_hostnames,
                 domain_name: dhcp.and_then(|options| options.domain_name()).map(str::to_string),
                 name_servers: dhcp.map(|options| options.name_servers()).unwrap_or_default(),
                 internet_gateway: igw,
+                egress_only_gateways: region
+                    .egress_only_internet_gateways
+                    .values()
+                    .filter(|gateway| gateway.vpc_id == vpc.id)
+                    .map(|gateway| gateway.id.clone())
+                    .collect(),
                 subnets: Vec::new(),
                 eni_by_private_ip: HashMap::new(),
                 active_peers: Vec::new(),
@@ -519,7 +538,7 @@ impl Topology {
                 id: subnet.id.clone(),
                 vpc,
                 cidr: subnet.cidr_block,
-                ipv6_cidr: None,
+                ipv6_cidr: subnet.ipv6_cidr_block(),
                 zone: subnet.availability_zone.clone(),
                 route_table,
                 acl,

@@ -10,16 +10,19 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 mod fixes;
+mod internet;
 mod nat;
 mod transit;
 mod vpn;
+
+pub use internet::is_internet_routable;
 
 #[cfg(test)]
 pub(crate) use vpn::vpn_attachment_leg;
 
 use crate::packet::{
     proto, Code, Endpoint, Finding, Hop, HopKind, Leg, NatMapping, Packet, Place, Probe, Protocol, Trace, Vantage,
-    Verdict, INTERNET_HOST,
+    Verdict, INTERNET_HOST, INTERNET_HOST_V6,
 };
 use crate::rules::{acl_decides, describe, security_groups_allow, Remote};
 use crate::topology::{EniIx, SgPeer, SubnetIx, Target, Topology, VpcIx};
@@ -53,9 +56,12 @@ fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: IpAddr, 
         other => other,
     };
     let source = match sender {
-        // ASSUMPTION (part 2 §16.1): a host without an address of the destination's family sends from the
-        // unspecified address of that family, which nothing answers — as `ping6` on an IPv4-only host fails.
-        Vantage::Eni(eni) => topology.enis[eni].source_for(probe.destination).unwrap_or_else(|| unspecified(probe)),
+        Vantage::Eni(eni) => match topology.enis[eni].source_for(probe.destination) {
+            Some(source) => source,
+            None => return without_source(topology, probe, eni),
+        },
+        // An IPv6 probe from the internet comes from the internet's IPv6 host.
+        Vantage::Internet if probe.destination.is_ipv6() && internet_source.is_ipv4() => IpAddr::V6(INTERNET_HOST_V6),
         Vantage::Internet => internet_source,
         Vantage::OnPremises(site) => topology.vpn.sites[site].source.map_or_else(|| unspecified(probe), IpAddr::V4),
     };
@@ -100,6 +106,26 @@ fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: IpAddr, 
         (true, false) => Verdict::Reachable,
     };
     Trace { probe: *probe, forward, reply: Some(reply), verdict }
+}
+
+/// Part 2 §16.1: an interface without an IPv6 address has no route of that family — `ping6` fails at once
+/// ("Network is unreachable"): no packet leaves, and the finding says what to assign.
+fn without_source(topology: &Topology, probe: &Probe, eni: EniIx) -> Trace {
+    let node = &topology.enis[eni];
+    let packet = Packet::request(unspecified(probe), probe.destination, probe.protocol);
+    let finding = Finding {
+        code: Code::CannotRoute,
+        component: node.id.clone(),
+        detail: format!("{} has no IPv6 address to send from", node.id),
+        fix: format!(
+            "assign an IPv6 address to {} (AssignIpv6Addresses; its subnet needs an IPv6 block)",
+            node.instance_id.as_deref().unwrap_or(&node.id)
+        ),
+        place: Place::Interface(eni),
+        packet,
+    };
+    let forward = Leg { hops: Vec::new(), delivered: None, findings: vec![finding], translations: Vec::new() };
+    Trace { probe: *probe, forward, reply: None, verdict: Verdict::Dropped }
 }
 
 /// The unspecified address of the probe destination's family.
@@ -376,6 +402,14 @@ impl Walker<'_> {
                 );
                 self.on_internet(Packet { src: IpAddr::V4(public), ..packet })
             }
+            Target::EgressOnlyInternetGateway(eigw) => {
+                // Part 2 §16.2 [D]: IPv6 out to the internet, not translated (ASSUMPTION [I]: no address
+                // translation); the gateway remembers the flow so its answers come back.
+                let place = Place::InternetGateway { id: eigw.clone(), vpc, eni };
+                let detail = format!("{} (not translated)", packet.src);
+                self.hop(HopKind::EgressOnlyInternetGateway, eigw, detail, place, &packet);
+                self.on_internet(packet)
+            }
             Target::NatGateway(id) => self.through_nat_gateway(eni, id, packet),
             Target::VpnGateway(id) => self.through_vpn_gateway(vpc, id, packet),
             Target::TransitGateway(id) => self.through_transit_gateway(vpc, eni, id, packet),
@@ -391,63 +425,6 @@ impl Walker<'_> {
                 None
             }
         }
-    }
-
-    /// The packet is on the internet: a localvpc public address enters its VPC through that VPC's gateway; any
-    /// other public address is a host of the emulated internet that answers.
-    fn on_internet(&mut self, packet: Packet) -> Arrival {
-        let topology = self.topology;
-        if let Some(eni) = topology.eni_by_public_ip(packet.dst) {
-            let node = &topology.enis[eni];
-            let vpc = &topology.vpcs[node.vpc];
-            let Some(igw) = vpc.internet_gateway.clone() else {
-                self.block(
-                    Code::NoInternetGateway,
-                    &vpc.id,
-                    format!("{} has no internet gateway", vpc.id),
-                    format!("attach an internet gateway to {}", vpc.id),
-                    Place::Vpc(node.vpc),
-                    &packet,
-                );
-                return None;
-            };
-            // Spec §3.4 [D]: a public IPv4 address maps back to the private one; an IPv6 address is the interface's
-            // own (part 2 §16.2 [D]).
-            let inside = match packet.dst {
-                IpAddr::V4(_) => Packet { dst: IpAddr::V4(node.private_ip), ..packet },
-                IpAddr::V6(_) => packet,
-            };
-            self.hop(
-                HopKind::InternetGateway,
-                &igw,
-                format!("{} -> {}", packet.dst, inside.dst),
-                Place::InternetGateway { id: igw.clone(), vpc: node.vpc, eni },
-                &packet,
-            );
-            if !self.acl(node.subnet, false, &inside) {
-                return None;
-            }
-            return self.arrive(eni, inside, None);
-        }
-        if !is_internet_routable(packet.dst) {
-            self.block(
-                Code::CannotRoute,
-                "internet",
-                format!("{} is not an internet address", packet.dst),
-                "use a public address or a private route".into(),
-                Place::Internet,
-                &packet,
-            );
-            return None;
-        }
-        self.hop(
-            HopKind::Internet,
-            &packet.dst.to_string(),
-            "a host of the emulated internet".into(),
-            Place::Internet,
-            &packet,
-        );
-        Some((Endpoint::Internet(packet.dst), packet))
     }
 
     /// Delivery inside `vpc` to a private address: the destination subnet's ACL (unless it is the source subnet)
@@ -622,23 +599,4 @@ impl Walker<'_> {
 
 fn first(groups: &str) -> &str {
     groups.split(',').next().unwrap_or(groups)
-}
-
-/// Addresses the emulated internet carries: not private (RFC 1918), shared (100.64/10), loopback, link-local,
-/// multicast or reserved; over IPv6, global unicast (2000::/3) only.
-pub fn is_internet_routable(address: IpAddr) -> bool {
-    let address = match address {
-        IpAddr::V4(address) => address,
-        IpAddr::V6(address) => return address.segments()[0] & 0xe000 == 0x2000,
-    };
-    let [a, b, ..] = address.octets();
-    !(address.is_private()
-        || address.is_loopback()
-        || address.is_link_local()
-        || address.is_multicast()
-        || address.is_broadcast()
-        || address.is_unspecified()
-        || a == 0
-        || a >= 240
-        || (a == 100 && (64..128).contains(&b)))
 }

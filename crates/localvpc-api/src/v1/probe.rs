@@ -91,7 +91,11 @@ fn traceroute_hops(topology: &Topology, trace: &Trace) -> Vec<String> {
         return Vec::new();
     }
     let via_edge = trace.forward.hops.iter().any(|hop| hop.kind == HopKind::Internet)
-        && trace.forward.hops.iter().any(|hop| hop.kind == HopKind::InternetGateway);
+        && trace
+            .forward
+            .hops
+            .iter()
+            .any(|hop| matches!(hop.kind, HopKind::InternetGateway | HopKind::EgressOnlyInternetGateway));
     let mut hops: Vec<String> = trace
         .forward
         .hops
@@ -104,7 +108,7 @@ fn traceroute_hops(topology: &Topology, trace: &Trace) -> Vec<String> {
         })
         .collect();
     if via_edge {
-        hops.push(EDGE_ROUTER.to_string());
+        hops.push(if trace.probe.destination.is_ipv6() { EDGE_ROUTER_V6 } else { EDGE_ROUTER }.to_string());
     }
     hops.push(trace.probe.destination.to_string());
     hops
@@ -113,6 +117,8 @@ fn traceroute_hops(topology: &Topology, trace: &Trace) -> Vec<String> {
 /// ASSUMPTION (spec §3.7 [O]: "the first visible hops are AWS edge routers beyond the IGW"): one edge hop, shown
 /// with an address from the shared range AWS edge routers answer from in public traceroutes.
 const EDGE_ROUTER: &str = "100.65.0.1";
+/// ASSUMPTION (the same [O]): the edge router of an IPv6 path answers from an address of the documentation prefix.
+const EDGE_ROUTER_V6: &str = "2001:db8:ffff::1";
 
 fn verdict_str(verdict: Verdict) -> &'static str {
     match verdict {

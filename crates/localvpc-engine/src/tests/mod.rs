@@ -4,6 +4,7 @@
 mod dhcp_dns;
 mod dns_matrix;
 mod flow;
+mod ipv6;
 mod lab;
 mod nat;
 mod prefix_list;
