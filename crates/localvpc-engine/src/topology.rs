@@ -169,6 +169,8 @@ pub enum Target {
     TransitGateway(String),
     /// A virtual private gateway.
     VpnGateway(String),
+    /// A gateway VPC endpoint (part 2 §17.4).
+    VpcEndpoint(String),
 }
 
 impl Target {
@@ -182,7 +184,8 @@ impl Target {
             | Target::Instance(id)
             | Target::NetworkInterface(id)
             | Target::TransitGateway(id)
-            | Target::VpnGateway(id) => id,
+            | Target::VpnGateway(id)
+            | Target::VpcEndpoint(id) => id,
         }
     }
 }
@@ -307,6 +310,7 @@ fn compile_target(target: &RouteTarget) -> Target {
         RouteTarget::NetworkInterface(id) => Target::NetworkInterface(id.clone()),
         RouteTarget::TransitGateway(id) => Target::TransitGateway(id.clone()),
         RouteTarget::VpnGateway(id) => Target::VpnGateway(id.clone()),
+        RouteTarget::VpcEndpoint(id) => Target::VpcEndpoint(id.clone()),
     }
 }
 

@@ -362,7 +362,7 @@ impl Walker<'_> {
             Target::NatGateway(id) => self.through_nat_gateway(eni, id, packet),
             Target::VpnGateway(id) => self.through_vpn_gateway(vpc, id, packet),
             Target::TransitGateway(id) => self.through_transit_gateway(vpc, eni, id, packet),
-            Target::Instance(id) | Target::NetworkInterface(id) => {
+            Target::Instance(id) | Target::NetworkInterface(id) | Target::VpcEndpoint(id) => {
                 self.block(
                     Code::CannotRoute,
                     id,

@@ -36,6 +36,7 @@ use crate::tags::Tags;
 use crate::transit_gateway::{TransitGateway, TransitGatewayAttachment, TransitGatewayRouteTable};
 use crate::volume::Volume;
 use crate::vpc::Vpc;
+use crate::vpc_endpoint::VpcEndpoint;
 use crate::vpc_peering::VpcPeeringConnection;
 use crate::vpn_connection::VpnConnection;
 use crate::vpn_gateway::VpnGateway;
@@ -150,6 +151,8 @@ pub struct RegionState {
     pub vpn_connections: Table<VpnConnection>,
     /// Customer-managed prefix lists (the AWS-managed ones are a catalog, `prefix_list::aws_managed`).
     pub managed_prefix_lists: Table<ManagedPrefixList>,
+    /// VPC endpoints (part 2 §17.4–17.5).
+    pub vpc_endpoints: Table<VpcEndpoint>,
     /// Lookups derived from the tables above (see [`crate::index`]); kept true by [`Tx`].
     pub(crate) index: RegionIndex,
 }

@@ -56,6 +56,8 @@ pub fn malformed_code(kind: IdKind) -> &'static str {
         // ASSUMPTION (part 2 §17 gives only the NotFound code): `Id` spelled as AWS's prefix-list parameters
         // spell it (`InvalidPrefixListId.Malformed`).
         IdKind::PrefixList => "InvalidPrefixListId.Malformed",
+        // Part 2 §17.4 [D errs lists `InvalidVpcEndpointId.NotFound`]; ASSUMPTION: the malformed code follows it.
+        IdKind::VpcEndpoint => "InvalidVpcEndpointId.Malformed",
     }
 }
 
@@ -190,6 +192,7 @@ impl Ec2Error {
             TransitGateway(error) => error.code(),
             Vpn(error) => error.code(),
             PrefixList(error) => error.code(),
+            VpcEndpoint(error) => error.code(),
             SubnetCidrReservationNotFound(_) => "InvalidSubnetCidrReservationID.NotFound",
             LaunchTemplate(error) => error.code(),
             DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",

@@ -24,6 +24,8 @@ pub struct RouteRequest {
     pub instance_id: Option<String>,
     /// `NetworkInterfaceId`.
     pub network_interface_id: Option<String>,
+    /// `VpcEndpointId`: refused for the endpoint types localvpc models (part 2 §17.4).
+    pub vpc_endpoint_id: Option<String>,
     /// Targets localvpc does not model (egress-only gateway, endpoints, …) by parameter name.
     pub unsupported_targets: Vec<&'static str>,
     /// `LocalTarget=true` (ReplaceRoute only).
@@ -60,6 +62,7 @@ pub(super) fn resolve_target(
         request.transit_gateway_id.is_some(),
         request.instance_id.is_some(),
         request.network_interface_id.is_some(),
+        request.vpc_endpoint_id.is_some(),
         request.local_target,
     ]
     .iter()
@@ -78,6 +81,12 @@ pub(super) fn resolve_target(
     }
     if request.local_target {
         return Ok(RouteTarget::Local);
+    }
+    if let Some(endpoint_id) = &request.vpc_endpoint_id {
+        // Part 2 §17.4 [M]: gateway (and interface) endpoints are no route targets; only Gateway Load Balancer
+        // endpoints are, which localvpc does not model.
+        let endpoint = crate::vpc_endpoint::find(region, endpoint_id)?;
+        return Err(crate::VpcEndpointError::RouteNotSupported(endpoint.id.clone()).into());
     }
     if let Some(gateway_id) = &request.gateway_id {
         if gateway_id == "local" {

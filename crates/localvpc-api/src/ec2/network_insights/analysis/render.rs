@@ -341,7 +341,9 @@ pub(super) fn route_table_route(route: &CompiledRoute) -> RouteTableRoute {
             out.gateway_id = Some("local".into());
             out.origin = "CreateRouteTable".into();
         }
-        Target::InternetGateway(id) | Target::VpnGateway(id) => out.gateway_id = Some(id.clone()),
+        Target::InternetGateway(id) | Target::VpnGateway(id) | Target::VpcEndpoint(id) => {
+            out.gateway_id = Some(id.clone())
+        }
         Target::TransitGateway(id) => out.transit_gateway_id = Some(id.clone()),
         Target::Peering(id) => out.vpc_peering_connection_id = Some(id.clone()),
         Target::NatGateway(id) => out.nat_gateway_id = Some(id.clone()),
