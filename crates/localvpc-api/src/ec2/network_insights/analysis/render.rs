@@ -48,6 +48,7 @@ impl Analyser<'_> {
             Some("sg") => region.security_groups.get(id).map(|r| &r.tags),
             Some("i") => region.instances.get(id).map(|r| &r.tags),
             Some("eni") => region.network_interfaces.get(id).map(|r| &r.tags),
+            Some("vpce") => region.vpc_endpoints.get(id).map(|r| &r.tags),
             _ => None,
         };
         tags.and_then(|tags| tags.get("Name")).map(str::to_string)
@@ -240,6 +241,19 @@ impl Analyser<'_> {
                     component.inbound_header = Some(header(&hop.packet));
                     component.outbound_header = Some(header(&hop.packet));
                     component.vpc = vpc.map(|vpc| self.vpc(vpc));
+                    out.push(component);
+                }
+                (_, Place::VpcEndpoint { id, vpc }) => {
+                    // Part 2 §17.4: the gateway endpoint and the service behind it.
+                    let mut component =
+                        PathComponent::new(sequence, self.component(&self.topology.vpcs[*vpc].scope, id));
+                    component.inbound_header = Some(header(&hop.packet));
+                    component.outbound_header = Some(header(&hop.packet));
+                    component.vpc = Some(self.vpc(*vpc));
+                    component.service_name = self
+                        .topology
+                        .gateway_endpoint(id)
+                        .map(|endpoint| self.topology.gateway_endpoints[endpoint].service.clone());
                     out.push(component);
                 }
                 (_, Place::VpnConnection { id, site, .. }) => {
