@@ -90,7 +90,7 @@ def test_create_refuses_what_aws_refuses(ec2, vpc):
     with ec2_error("InvalidRouteTableID.NotFound"):
         ec2.create_vpc_endpoint(VpcId=vpc_id, ServiceName=S3, RouteTableIds=["rtb-0123456789abcdef0"])
     foreign = main_route_table(ec2, create_vpc(ec2, "10.9.0.0/16")["VpcId"])["RouteTableId"]
-    with ec2_error("InvalidParameter", f"route table {foreign} and vpc endpoint {vpc_id} belong to different networks"):
+    with ec2_error("InvalidParameter", f"The route table {foreign} does not belong to the endpoint's VPC {vpc_id}."):
         ec2.create_vpc_endpoint(VpcId=vpc_id, ServiceName=S3, RouteTableIds=[foreign])
     with ec2_error("InvalidPolicyDocument", "The policy document exceeds the maximum length of 20480 characters."):
         ec2.create_vpc_endpoint(VpcId=vpc_id, ServiceName=S3, PolicyDocument='{"a":"' + "x" * 20480 + '"}')

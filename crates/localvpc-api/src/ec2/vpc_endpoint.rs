@@ -43,20 +43,15 @@ fn render_endpoint(x: &mut Xml, endpoint: &VpcEndpoint, region: &RegionState, sc
         .text("ownerId", &scope.account);
 }
 
-/// `ModifyVpcEndpoint`/`CreateVpcEndpoint` lists, once each.
-fn ids(params: &Params, prefix: &str) -> std::result::Result<Vec<String>, Ec2Error> {
-    params.list(prefix)
-}
-
 pub(crate) fn create_vpc_endpoint(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
     let request = CreateVpcEndpoint {
         kind: params.get("VpcEndpointType").map(str::to_string),
         vpc_id: params.required("VpcId")?.to_string(),
         service_name: params.required("ServiceName")?.to_string(),
         policy_document: params.get("PolicyDocument").map(str::to_string),
-        route_table_ids: ids(params, "RouteTableId")?,
-        subnet_ids: ids(params, "SubnetId")?,
-        security_group_ids: ids(params, "SecurityGroupId")?,
+        route_table_ids: params.list("RouteTableId")?,
+        subnet_ids: params.list("SubnetId")?,
+        security_group_ids: params.list("SecurityGroupId")?,
         private_dns_enabled: params.bool("PrivateDnsEnabled")?,
         client_token: params.get("ClientToken").map(str::to_string),
         tags: Tags(params.tag_specifications("vpc-endpoint")?),
@@ -87,12 +82,12 @@ pub(crate) fn modify_vpc_endpoint(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &m
         id: params.required("VpcEndpointId")?.to_string(),
         policy_document: params.get("PolicyDocument").map(str::to_string),
         reset_policy: params.bool("ResetPolicy")?.unwrap_or(false),
-        add_route_table_ids: ids(params, "AddRouteTableId")?,
-        remove_route_table_ids: ids(params, "RemoveRouteTableId")?,
-        add_subnet_ids: ids(params, "AddSubnetId")?,
-        remove_subnet_ids: ids(params, "RemoveSubnetId")?,
-        add_security_group_ids: ids(params, "AddSecurityGroupId")?,
-        remove_security_group_ids: ids(params, "RemoveSecurityGroupId")?,
+        add_route_table_ids: params.list("AddRouteTableId")?,
+        remove_route_table_ids: params.list("RemoveRouteTableId")?,
+        add_subnet_ids: params.list("AddSubnetId")?,
+        remove_subnet_ids: params.list("RemoveSubnetId")?,
+        add_security_group_ids: params.list("AddSecurityGroupId")?,
+        remove_security_group_ids: params.list("RemoveSecurityGroupId")?,
         private_dns_enabled: params.bool("PrivateDnsEnabled")?,
     };
     vpc_endpoint::modify(tx, &ctx.scope, request)?;

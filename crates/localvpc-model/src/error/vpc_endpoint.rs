@@ -52,9 +52,8 @@ pub enum VpcEndpointError {
         /// The service's prefix list.
         prefix_list_id: String,
     },
-    /// §17.4: a route table of another VPC. ASSUMPTION (code and text [I]): the words AWS uses for a gateway of
-    /// another network.
-    #[error("route table {route_table_id} and vpc endpoint {vpc_id} belong to different networks")]
+    /// §17.4: a route table of another VPC. ASSUMPTION (code and text [I]).
+    #[error("The route table {route_table_id} does not belong to the endpoint's VPC {vpc_id}.")]
     OtherNetwork {
         /// The table.
         route_table_id: String,
