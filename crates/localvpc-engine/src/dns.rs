@@ -20,6 +20,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use localvpc_model::dhcp_options::NameServer;
 use localvpc_model::dns_name::{self, NameKind};
+use localvpc_model::prefix_list::aws_managed;
 
 use crate::packet::{Endpoint, Probe, Protocol, Vantage, Verdict};
 use crate::topology::{EniIx, Topology, VpcIx};
@@ -83,7 +84,7 @@ impl Resolver {
 pub fn resolver(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>) -> Resolver {
     match from {
         // ASSUMPTION (part 2 §15.5 [I]): an on-premises host asks a public resolver, as an internet host does.
-        Vantage::Internet | Vantage::OnPremises(_) => match server {
+        Vantage::Internet | Vantage::OnPremises(_) | Vantage::AwsService(_) => match server {
             None => Resolver::Public(PUBLIC_RESOLVER),
             Some(address) if address == PUBLIC_RESOLVER => Resolver::Public(address),
             Some(address) => Resolver::Network(address),
@@ -182,7 +183,8 @@ pub fn ask(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>, name: &
     let answer = match (resolver, from) {
         (Resolver::None, _) => Answer::Timeout,
         (Resolver::Amazon(_), Vantage::Eni(eni)) => amazon_view(topology, eni, &name),
-        (Resolver::Public(_), _) | (Resolver::Amazon(_), Vantage::Internet | Vantage::OnPremises(_)) => {
+        (Resolver::Public(_), _)
+        | (Resolver::Amazon(_), Vantage::Internet | Vantage::OnPremises(_) | Vantage::AwsService(_)) => {
             internet_view(topology, &name)
         }
         (Resolver::Network(address), _) => {
@@ -212,8 +214,21 @@ fn qualified(topology: &Topology, from: Vantage, name: &str) -> String {
     }
 }
 
-/// What the public resolver answers: public names of instances only (spec §4.4).
+/// Part 2 §17.4–17.5: the names of AWS services — S3's and DynamoDB's public names answer an address in their
+/// prefix list's blocks; an interface endpoint's names answer its interfaces' addresses (its private DNS name only
+/// inside its VPC, `asker`).
+fn service_name(topology: &Topology, asker: Option<VpcIx>, name: &str) -> Option<Answer> {
+    if let Some(addresses) = topology.interface_endpoint_addresses(asker, name) {
+        return addresses.first().map(|address| Answer::Address(*address));
+    }
+    aws_managed::resolve_service_name(name).map(Answer::Address)
+}
+
+/// What the public resolver answers: public names of instances (spec §4.4) and of AWS services.
 fn internet_view(topology: &Topology, name: &str) -> Answer {
+    if let Some(answer) = service_name(topology, None, name) {
+        return answer;
+    }
     match dns_name::parse(name) {
         Some((address, region, NameKind::Public)) => resolve_public(topology, None, address, &region),
         _ => Answer::NxDomain,
@@ -229,6 +244,9 @@ fn amazon_view(topology: &Topology, eni: EniIx, name: &str) -> Answer {
     let asker = Some((eni, vpc));
     let qualified = qualified(topology, Vantage::Eni(eni), name);
     if let Some(answer) = custom_domain_name(topology, eni, &qualified) {
+        return answer;
+    }
+    if let Some(answer) = service_name(topology, Some(vpc), &qualified) {
         return answer;
     }
     let Some((address, region, kind)) = dns_name::parse(&qualified) else { return Answer::NxDomain };

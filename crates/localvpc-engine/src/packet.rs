@@ -5,7 +5,9 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::topology::{AclRule, CompiledRoute, EniIx, GroupIx, SgRule, SiteIx, SubnetIx, TgwRoute, VgwIx, VpcIx};
+use crate::topology::{
+    AclRule, CompiledRoute, EndpointIx, EniIx, GroupIx, SgRule, SiteIx, SubnetIx, TgwRoute, VgwIx, VpcIx,
+};
 
 /// Where a probe starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +19,9 @@ pub enum Vantage {
     /// A host of the on-premises network behind a customer gateway (part 2 §15.5), sending from the site's
     /// [`crate::topology::SiteNode::source`].
     OnPremises(SiteIx),
+    /// An AWS service answering behind a gateway VPC endpoint (part 2 §17.4): only the answer leg of a probe that
+    /// reached it starts here — the endpoint never initiates connections (RA `VPCE_INTRA_VPC_TRAFFIC`).
+    AwsService(EndpointIx),
 }
 
 /// The address probes from the internet come from (TEST-NET-2: never a real host).
@@ -149,6 +154,8 @@ pub enum HopKind {
     VpnConnection,
     /// The on-premises network behind a customer gateway.
     OnPremises,
+    /// A gateway VPC endpoint (part 2 §17.4).
+    VpcEndpoint,
 }
 
 impl HopKind {
@@ -170,6 +177,7 @@ impl HopKind {
             HopKind::VpnGateway => "vpn-gateway",
             HopKind::VpnConnection => "vpn-connection",
             HopKind::OnPremises => "on-premises",
+            HopKind::VpcEndpoint => "vpc-endpoint",
         }
     }
 }
@@ -286,6 +294,13 @@ pub enum Place {
     },
     /// The on-premises network behind a customer gateway.
     OnPremises(SiteIx),
+    /// The gateway VPC endpoint `id` of `vpc` (part 2 §17.4).
+    VpcEndpoint {
+        /// `vpce-…`.
+        id: String,
+        /// Its VPC.
+        vpc: VpcIx,
+    },
     /// A VPC as a whole: its router (the local route), its lack of an internet gateway, an address nobody holds.
     Vpc(VpcIx),
     /// A route target localvpc does not forward through (NAT gateway, instance, interface), named by a route of
@@ -349,6 +364,11 @@ pub enum Code {
     TgwRtbNoRouteToTgwAttachment,
     /// The transit gateway route is a blackhole or points at an attachment that is not available (part 2 §14.4).
     TgwRtbBadStateRoute,
+    /// A gateway VPC endpoint accepts only TCP and ICMP echo (part 2 §17.4).
+    VpceGatewayProtocolRestriction,
+    /// A gateway received a packet whose source is no interface of its VPC (part 2 §11.3, §17.4: a gateway
+    /// endpoint is not usable from the other side of a peering, transit gateway or VPN).
+    GatewayRejectsSpoofedTraffic,
 }
 
 impl Code {
@@ -385,6 +405,8 @@ impl Code {
             Code::TgwAttachMissingTgwRtbAssociation => "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
             Code::TgwRtbNoRouteToTgwAttachment => "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT",
             Code::TgwRtbBadStateRoute => "TGW_RTB_BAD_STATE_ROUTE",
+            Code::VpceGatewayProtocolRestriction => "VPCE_GATEWAY_PROTOCOL_RESTRICTION",
+            Code::GatewayRejectsSpoofedTraffic => "GATEWAY_REJECTS_SPOOFED_TRAFFIC",
         }
     }
 }
@@ -415,6 +437,8 @@ pub enum Endpoint {
     Internet(IpAddr),
     /// At a host of an on-premises site.
     OnPremises(SiteIx, IpAddr),
+    /// At an AWS service address, reached privately through a gateway VPC endpoint (part 2 §17.4).
+    AwsService(EndpointIx, IpAddr),
 }
 
 /// One direction of a probe.

@@ -6,11 +6,13 @@
 //! direction, each interface's groups, public address and listening ports — so a probe is a handful of vector
 //! lookups. A `Topology` is a value: it never changes after [`Topology::compile`], and it does not know the store.
 
+mod endpoints;
 mod groups;
 mod nat;
 mod transit;
 mod vpn;
 
+pub use endpoints::{EndpointIx, GatewayEndpointNode, INTERFACE_ENDPOINT_PORTS, SERVICE_PORTS};
 pub use groups::{GroupNode, SgPeer, SgRule};
 pub use nat::NatNode;
 pub use transit::{TgwAttachmentKind, TgwAttachmentNode, TgwNode, TgwRoute, TgwTableNode};
@@ -21,7 +23,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use localvpc_model::dhcp_options::{self, NameServer};
-use localvpc_model::network_interface::public_address;
+use localvpc_model::network_interface::{public_address, ManagingService};
 use localvpc_model::route_table::{self, route_state, Ipv6RouteTarget, RouteState, RouteTable, RouteTarget};
 use localvpc_model::vpc_peering::PeeringStatus;
 use localvpc_model::{dns_name, RegionState, Scope, World};
@@ -57,6 +59,13 @@ pub struct Topology {
     pub peerings: HashMap<String, PcxNode>,
     /// Virtual private gateways and the on-premises sites behind customer gateways.
     pub vpn: VpnNetwork,
+    /// Gateway VPC endpoints (part 2 §17.4).
+    pub gateway_endpoints: Vec<GatewayEndpointNode>,
+    gateway_endpoint_by_id: HashMap<String, EndpointIx>,
+    /// Interface endpoints' own names (part 2 §17.5), answered everywhere.
+    endpoint_names: HashMap<String, Vec<Ipv4Addr>>,
+    /// Interface endpoints' private DNS names, answered inside their VPC.
+    private_endpoint_names: HashMap<(VpcIx, String), Vec<Ipv4Addr>>,
     nat_gateways: HashMap<String, NatNode>,
     nat_by_eni: HashMap<EniIx, String>,
     transit: transit::Transit,
@@ -201,6 +210,8 @@ pub enum Target {
     VpnGateway(String),
     /// An egress-only internet gateway (IPv6 routes only, part 2 §16.2).
     EgressOnlyInternetGateway(String),
+    /// A gateway VPC endpoint (part 2 §17.4).
+    VpcEndpoint(String),
 }
 
 impl Target {
@@ -215,7 +226,8 @@ impl Target {
             | Target::NetworkInterface(id)
             | Target::TransitGateway(id)
             | Target::VpnGateway(id)
-            | Target::EgressOnlyInternetGateway(id) => id,
+            | Target::EgressOnlyInternetGateway(id)
+            | Target::VpcEndpoint(id) => id,
         }
     }
 }
@@ -378,6 +390,7 @@ fn compile_target(target: &RouteTarget) -> Target {
         RouteTarget::NetworkInterface(id) => Target::NetworkInterface(id.clone()),
         RouteTarget::TransitGateway(id) => Target::TransitGateway(id.clone()),
         RouteTarget::VpnGateway(id) => Target::VpnGateway(id.clone()),
+        RouteTarget::VpcEndpoint(id) => Target::VpcEndpoint(id.clone()),
     }
 }
 
@@ -444,6 +457,8 @@ impl Topology {
         for (scope, region) in world.scopes() {
             topology.add_interfaces(scope, region);
             topology.add_nat_gateways(region);
+            topology.add_vpc_endpoints(scope, region);
+            topology.add_interface_endpoint_names(scope, region);
             topology.add_vpn(scope, region);
         }
         topology.add_transit_gateways(world);
@@ -553,10 +568,15 @@ impl Topology {
             let instance = eni.attachment.as_ref().and_then(|a| region.instances.get(a.instance_id.as_str()));
             // An interface no instance is attached to (made by CreateNetworkInterface, or left by a termination that
             // kept it) has no host behind it: nothing answers at its address.
-            let running = instance.is_some_and(|instance| instance.state.is_running());
-            let listening = instance
-                .and_then(|instance| instance.tags.get(LISTEN_TAG).map(parse_listen_tag))
-                .unwrap_or_else(|| DEFAULT_LISTEN_PORTS.to_vec());
+            // Part 2 §17.5: an interface endpoint's interface is the service's host in the subnet.
+            let endpoint = eni.managed_by.as_ref().is_some_and(|m| m.service == ManagingService::VpcEndpoint);
+            let running = endpoint || instance.is_some_and(|instance| instance.state.is_running());
+            let listening = match instance {
+                _ if endpoint => Some(INTERFACE_ENDPOINT_PORTS.to_vec()),
+                Some(instance) => instance.tags.get(LISTEN_TAG).map(parse_listen_tag),
+                None => None,
+            }
+            .unwrap_or_else(|| DEFAULT_LISTEN_PORTS.to_vec());
             let vpc = self.subnets[subnet].vpc;
             let vpc_node = &self.vpcs[vpc];
             let public_ip = public_address(region, eni).map(|public| public.ip);

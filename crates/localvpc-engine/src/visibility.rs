@@ -67,6 +67,7 @@ pub fn sight<'t>(topology: &'t Topology, viewer: &Scope, place: &Place) -> Sight
         }
         Place::InternetGateway { vpc, .. }
         | Place::NatGateway { vpc, .. }
+        | Place::VpcEndpoint { vpc, .. }
         | Place::Vpc(vpc)
         | Place::Appliance { vpc, .. } => *vpc,
     };
@@ -76,7 +77,8 @@ pub fn sight<'t>(topology: &'t Topology, viewer: &Scope, place: &Place) -> Sight
 /// What `viewer` may see of where a leg ended.
 pub fn endpoint_sight<'t>(topology: &'t Topology, viewer: &Scope, endpoint: &Endpoint) -> Sight<'t> {
     match endpoint {
-        Endpoint::Internet(_) => Sight::Full,
+        // An AWS service's address is public, whichever way it was reached.
+        Endpoint::Internet(_) | Endpoint::AwsService(..) => Sight::Full,
         Endpoint::Eni(eni) => eni_sight(topology, viewer, *eni),
         Endpoint::OnPremises(site, _) => scope_sight(viewer, &topology.vpn.sites[*site].scope),
     }
@@ -227,6 +229,7 @@ fn noun_of(place: &Place) -> (&'static str, Option<bool>) {
         Place::Peering { .. } => ("a peering connection", None),
         Place::InternetGateway { .. } => ("an internet gateway", None),
         Place::NatGateway { .. } => ("a NAT gateway", None),
+        Place::VpcEndpoint { .. } => ("a VPC endpoint", None),
         Place::TransitGateway { .. } => ("a transit gateway", None),
         Place::Vpc(_) => ("a VPC", None),
         Place::Appliance { .. } => ("a route target", None),

@@ -9,6 +9,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
+mod endpoint;
 mod fixes;
 mod internet;
 mod nat;
@@ -25,7 +26,8 @@ use crate::packet::{
     Verdict, INTERNET_HOST, INTERNET_HOST_V6,
 };
 use crate::rules::{acl_decides, describe, security_groups_allow, Remote};
-use crate::topology::{EniIx, SgPeer, SubnetIx, Target, Topology, VpcIx};
+use crate::topology::{EniIx, SgPeer, SubnetIx, Target, Topology, VpcIx, SERVICE_PORTS};
+use localvpc_model::prefix_list::aws_managed;
 
 /// How a walk treats a blocking setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +66,8 @@ fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: IpAddr, 
         Vantage::Internet if probe.destination.is_ipv6() && internet_source.is_ipv4() => IpAddr::V6(INTERNET_HOST_V6),
         Vantage::Internet => internet_source,
         Vantage::OnPremises(site) => topology.vpn.sites[site].source.map_or_else(|| unspecified(probe), IpAddr::V4),
+        // Never a probe's sender (the endpoint initiates nothing): no packet leaves it.
+        Vantage::AwsService(_) => unspecified(probe),
     };
     let request = Packet::request(source, probe.destination, probe.protocol);
     let forward = walk(topology, sender, request, false, mode);
@@ -72,12 +76,18 @@ fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: IpAddr, 
     };
     let refused = match (endpoint, probe.protocol) {
         (Endpoint::Eni(eni), Protocol::Tcp(port)) => !flow && !topology.enis[eni].listening.contains(&port),
+        // Part 2 §17.4: an AWS service answers on its own ports, reached privately or from the internet alike.
+        (Endpoint::AwsService(_, _), Protocol::Tcp(port)) => !flow && !SERVICE_PORTS.contains(&port),
+        (Endpoint::Internet(address), Protocol::Tcp(port)) => {
+            !flow && aws_managed::is_service_address_anywhere(address.into()) && !SERVICE_PORTS.contains(&port)
+        }
         _ => false,
     };
     let from = match endpoint {
         Endpoint::Eni(eni) => Vantage::Eni(eni),
         Endpoint::Internet(_) => Vantage::Internet,
         Endpoint::OnPremises(site, _) => Vantage::OnPremises(site),
+        Endpoint::AwsService(endpoint, _) => Vantage::AwsService(endpoint),
     };
     let answer = match arrived.protocol {
         proto::UDP if flow => Packet {
@@ -142,7 +152,8 @@ fn unspecified(probe: &Probe) -> IpAddr {
 fn answer_source(topology: &Topology, endpoint: Endpoint, arrived: Packet) -> IpAddr {
     match (endpoint, arrived.dst) {
         (Endpoint::Eni(eni), IpAddr::V4(_)) => IpAddr::V4(topology.enis[eni].private_ip),
-        (Endpoint::Eni(_), IpAddr::V6(_)) | (Endpoint::Internet(_) | Endpoint::OnPremises(..), _) => arrived.dst,
+        (Endpoint::Eni(_), IpAddr::V6(_))
+        | (Endpoint::Internet(_) | Endpoint::OnPremises(..) | Endpoint::AwsService(..), _) => arrived.dst,
     }
 }
 
@@ -175,6 +186,7 @@ fn walk_tracked(
         Vantage::Eni(eni) => walker.send_from(eni, packet),
         Vantage::Internet => walker.on_internet(packet),
         Vantage::OnPremises(site) => walker.send_from_site(site, packet),
+        Vantage::AwsService(endpoint) => walker.answer_from_aws_service(endpoint, packet),
     };
     let delivered = if walker.findings.is_empty() || mode == Mode::CollectAll { delivered } else { None };
     Leg { hops: walker.hops, delivered, findings: walker.findings, translations: walker.translations }
@@ -413,6 +425,7 @@ impl Walker<'_> {
             Target::NatGateway(id) => self.through_nat_gateway(eni, id, packet),
             Target::VpnGateway(id) => self.through_vpn_gateway(vpc, id, packet),
             Target::TransitGateway(id) => self.through_transit_gateway(vpc, eni, id, packet),
+            Target::VpcEndpoint(id) => self.through_gateway_endpoint(vpc, id, packet),
             Target::Instance(id) | Target::NetworkInterface(id) => {
                 self.block(
                     Code::CannotRoute,

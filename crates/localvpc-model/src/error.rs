@@ -5,7 +5,7 @@
 //! the `#[error]` text is the message. The doc of each variant names the spec section it comes from
 //! (`shared/spec/aws-vpc-behaviour.md`). The snapshot test at the bottom lists every (code, message) pair, so a
 //! changed spelling shows up in review. A family of many variants gets an enum of its own behind one variant here
-//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`, `Ec2Error::TransitGateway` in `error/transit_gateway.rs`, `Ec2Error::Vpn` in `error/vpn.rs`, `Ec2Error::PrefixList` in `error/prefix_list.rs`, `Ec2Error::Ipv6` in `error/ipv6.rs`), with its codes beside it.
+//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`, `Ec2Error::TransitGateway` in `error/transit_gateway.rs`, `Ec2Error::Vpn` in `error/vpn.rs`, `Ec2Error::PrefixList` in `error/prefix_list.rs`, `Ec2Error::Ipv6` in `error/ipv6.rs`, `Ec2Error::VpcEndpoint` in `error/vpc_endpoint.rs`), with its codes beside it.
 
 use thiserror::Error;
 
@@ -619,6 +619,11 @@ pub enum Ec2Error {
     #[error(transparent)]
     PrefixList(#[from] PrefixListError),
 
+    // ---- VPC endpoints (part 2 §17.4–17.5) ----
+    /// A VPC endpoint action's refusal (`error/vpc_endpoint.rs`).
+    #[error(transparent)]
+    VpcEndpoint(#[from] VpcEndpointError),
+
     // ---- transit gateways (part 2 §14) ----
     /// A transit gateway action's refusal (`error/transit_gateway.rs`).
     #[error(transparent)]
@@ -654,6 +659,7 @@ mod network_interface;
 mod prefix_list;
 mod transit_gateway;
 mod volume;
+mod vpc_endpoint;
 mod vpc_peering;
 mod vpn;
 
@@ -665,6 +671,7 @@ pub use network_interface::NetworkInterfaceError;
 pub use prefix_list::PrefixListError;
 pub use transit_gateway::TransitGatewayError;
 pub use volume::VolumeError;
+pub use vpc_endpoint::VpcEndpointError;
 pub use vpc_peering::PeeringError;
 pub use vpn::VpnError;
 #[cfg(test)]

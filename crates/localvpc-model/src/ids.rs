@@ -82,6 +82,8 @@ pub enum IdKind {
     SubnetCidrAssociation,
     /// `eigw-` (an egress-only internet gateway)
     EgressOnlyInternetGateway,
+    /// `vpce-` (a VPC endpoint)
+    VpcEndpoint,
 }
 
 impl IdKind {
@@ -123,6 +125,7 @@ impl IdKind {
             IdKind::PrefixList => "pl",
             IdKind::SubnetCidrAssociation => "subnet-cidr-assoc",
             IdKind::EgressOnlyInternetGateway => "eigw",
+            IdKind::VpcEndpoint => "vpce",
         }
     }
 
@@ -148,7 +151,7 @@ impl IdKind {
 
     /// The kind an ID belongs to, judged by its prefix (longest prefix wins: `vpc-cidr-assoc-` before `vpc-`).
     pub fn of(id: &str) -> Option<IdKind> {
-        const ALL: [IdKind; 35] = [
+        const ALL: [IdKind; 36] = [
             IdKind::TransitGatewayRouteTable,
             IdKind::SubnetCidrAssociation,
             IdKind::TransitGatewayAttachment,
@@ -184,6 +187,7 @@ impl IdKind {
             IdKind::VpnConnection,
             IdKind::PrefixList,
             IdKind::EgressOnlyInternetGateway,
+            IdKind::VpcEndpoint,
         ];
         ALL.into_iter().find(|kind| kind.check(id).is_ok())
     }

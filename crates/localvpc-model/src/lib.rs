@@ -51,6 +51,7 @@ pub mod tags;
 pub mod transit_gateway;
 pub mod volume;
 pub mod vpc;
+pub mod vpc_endpoint;
 pub mod vpc_peering;
 pub mod vpn_connection;
 pub mod vpn_gateway;
@@ -59,7 +60,7 @@ mod world;
 
 pub use error::{
     Ec2Error, Ipv6Error, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, PrefixListError,
-    TransitGatewayError, VolumeError, VpnError,
+    TransitGatewayError, VolumeError, VpcEndpointError, VpnError,
 };
 pub use filter::{Filter, Filterable, Page, PageRequest};
 pub use quotas::Quotas;

@@ -335,6 +335,7 @@ pub fn resource_type(id: &str) -> Option<&'static str> {
         IdKind::ElasticIpAllocation => "elastic-ip",
         IdKind::NetworkInsightsPath => "network-insights-path",
         IdKind::NetworkInsightsAnalysis => "network-insights-analysis",
+        IdKind::VpcEndpoint => "vpc-endpoint",
         _ => return None,
     })
 }

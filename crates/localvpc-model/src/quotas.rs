@@ -60,6 +60,10 @@ pub const TRANSIT_GATEWAYS_PER_VPC: usize = 5;
 pub const CUSTOMER_GATEWAYS_PER_REGION: usize = 50;
 /// Part 2 §20 [D]: customer-managed prefix lists per Region.
 pub const PREFIX_LISTS_PER_REGION: usize = 100;
+/// Part 2 §20 [D]: gateway VPC endpoints per Region.
+pub const GATEWAY_ENDPOINTS_PER_REGION: usize = 20;
+/// Part 2 §20 [D]: interface (and Gateway Load Balancer) endpoints per VPC.
+pub const INTERFACE_ENDPOINTS_PER_VPC: usize = 50;
 /// Part 2 §20: virtual private gateways per Region.
 pub const VPN_GATEWAYS_PER_REGION: usize = 5;
 /// Part 2 §20: VPN connections per Region.
@@ -118,6 +122,10 @@ pub struct Quotas {
     pub customer_gateways_per_region: Option<usize>,
     /// Customer-managed prefix lists per Region.
     pub prefix_lists_per_region: Option<usize>,
+    /// Gateway VPC endpoints per Region.
+    pub gateway_endpoints_per_region: Option<usize>,
+    /// Interface VPC endpoints per VPC.
+    pub interface_endpoints_per_vpc: Option<usize>,
     /// Virtual private gateways per Region (deleted ones not counted).
     pub vpn_gateways_per_region: Option<usize>,
     /// VPN connections per Region (deleted ones not counted).
@@ -162,6 +170,8 @@ impl Quotas {
             transit_gateways_per_vpc: None,
             customer_gateways_per_region: None,
             prefix_lists_per_region: None,
+            gateway_endpoints_per_region: None,
+            interface_endpoints_per_vpc: None,
             vpn_gateways_per_region: None,
             vpn_connections_per_region: None,
             vpn_connections_per_vpn_gateway: None,
@@ -194,6 +204,8 @@ impl Quotas {
             transit_gateways_per_vpc: Some(TRANSIT_GATEWAYS_PER_VPC),
             customer_gateways_per_region: Some(CUSTOMER_GATEWAYS_PER_REGION),
             prefix_lists_per_region: Some(PREFIX_LISTS_PER_REGION),
+            gateway_endpoints_per_region: Some(GATEWAY_ENDPOINTS_PER_REGION),
+            interface_endpoints_per_vpc: Some(INTERFACE_ENDPOINTS_PER_VPC),
             vpn_gateways_per_region: Some(VPN_GATEWAYS_PER_REGION),
             vpn_connections_per_region: Some(VPN_CONNECTIONS_PER_REGION),
             vpn_connections_per_vpn_gateway: Some(VPN_CONNECTIONS_PER_VPN_GATEWAY),

@@ -89,6 +89,9 @@ pub enum RouteTarget {
     TransitGateway(String),
     /// A virtual private gateway (`gatewayId` `vgw-…`, part 2 §15.4).
     VpnGateway(String),
+    /// A gateway VPC endpoint (`gatewayId` `vpce-…`, part 2 §17.4): only on the route to its service's prefix
+    /// list, which the endpoint adds and removes itself.
+    VpcEndpoint(String),
 }
 
 /// How a route came to be.
@@ -222,6 +225,8 @@ fn target_state(world: &World, region: &RegionState, table: &RouteTable, target:
         RouteTarget::VpnGateway(vgw_id) => {
             crate::vpn_gateway::attached_to(region, &table.vpc_id).is_some_and(|gateway| gateway.id == *vgw_id)
         }
+        // Part 2 §17.4 [D]: an endpoint's routes are `active` while it exists (they go with it).
+        RouteTarget::VpcEndpoint(endpoint_id) => region.vpc_endpoints.contains_key(endpoint_id.as_str()),
     };
     if usable {
         RouteState::Active
@@ -312,7 +317,9 @@ impl Filterable for RouteTableView<'_> {
             }
             "route.gateway-id" => out.extend(routes.filter_map(|r| match r {
                 RouteTarget::Local => Some("local".to_string()),
-                RouteTarget::InternetGateway(id) | RouteTarget::VpnGateway(id) => Some(id.clone()),
+                RouteTarget::InternetGateway(id) | RouteTarget::VpnGateway(id) | RouteTarget::VpcEndpoint(id) => {
+                    Some(id.clone())
+                }
                 _ => None,
             })),
             "route.instance-id" => out.extend(routes.filter_map(|r| match r {

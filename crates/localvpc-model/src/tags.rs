@@ -103,11 +103,12 @@ pub mod ops {
     use crate::subnet_cidr_reservation::SubnetCidrReservation;
     use crate::volume::Volume;
     use crate::vpc::Vpc;
+    use crate::vpc_endpoint::VpcEndpoint;
     use crate::vpn_connection::VpnConnection;
     use crate::vpn_gateway::VpnGateway;
     use crate::world::{RegionState, Resource, Scope, Tx};
     use crate::{Ec2Error, Result};
-    use crate::{LaunchTemplateError, NatGatewayError, VolumeError, VpnError};
+    use crate::{LaunchTemplateError, NatGatewayError, VolumeError, VpcEndpointError, VpnError};
 
     /// One row of DescribeTags.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,6 +235,9 @@ pub mod ops {
                 |id| crate::error::Ipv6Error::EgressOnlyGatewayNotFound(vec![id]).into(),
                 change,
             ),
+            Some(IdKind::VpcEndpoint) => {
+                edit::<VpcEndpoint>(tx, scope, id, |id| VpcEndpointError::NotFound(id).into(), change)
+            }
             _ => Err(Ec2Error::InvalidId(id.to_string())),
         }
     }
@@ -354,6 +358,7 @@ pub mod ops {
         describe_table::<VpnGateway>(region, "vpn-gateway", &mut out);
         describe_table::<VpnConnection>(region, "vpn-connection", &mut out);
         describe_table::<ManagedPrefixList>(region, "prefix-list", &mut out);
+        describe_table::<VpcEndpoint>(region, "vpc-endpoint", &mut out);
         out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
         out
     }

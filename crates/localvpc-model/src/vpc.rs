@@ -272,7 +272,8 @@ pub fn delete_vpc(tx: &mut Tx, scope: &Scope, vpc_id: &str) -> Result<()> {
         || region.vpn_gateways.values().any(|g| g.lifecycle.is_live() && g.attached_vpc() == Some(vpc.id.as_str()))
         || region.network_interfaces.values().any(|interface| interface.vpc_id == vpc.id)
         || crate::vpc_peering::blocks_vpc_deletion(tx.world(), scope, &vpc.id, tx.now())
-        || crate::transit_gateway::vpc_attachment::blocks_vpc_deletion(tx.world(), scope, &vpc.id);
+        || crate::transit_gateway::vpc_attachment::blocks_vpc_deletion(tx.world(), scope, &vpc.id)
+        || crate::vpc_endpoint::vpc_has_endpoints(region, &vpc.id);
     if has_dependencies {
         return Err(Ec2Error::VpcHasDependencies(vpc.id.clone()));
     }

@@ -37,6 +37,7 @@ use crate::tags::Tags;
 use crate::transit_gateway::{TransitGateway, TransitGatewayAttachment, TransitGatewayRouteTable};
 use crate::volume::Volume;
 use crate::vpc::Vpc;
+use crate::vpc_endpoint::VpcEndpoint;
 use crate::vpc_peering::VpcPeeringConnection;
 use crate::vpn_connection::VpnConnection;
 use crate::vpn_gateway::VpnGateway;
@@ -153,6 +154,8 @@ pub struct RegionState {
     pub managed_prefix_lists: Table<ManagedPrefixList>,
     /// Egress-only internet gateways (part 2 §16.2).
     pub egress_only_internet_gateways: Table<EgressOnlyInternetGateway>,
+    /// VPC endpoints (part 2 §17.4–17.5).
+    pub vpc_endpoints: Table<VpcEndpoint>,
     /// Lookups derived from the tables above (see [`crate::index`]); kept true by [`Tx`].
     pub(crate) index: RegionIndex,
 }

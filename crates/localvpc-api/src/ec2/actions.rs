@@ -2,13 +2,14 @@
 //! `InvalidAction`.
 
 use super::transit_gateway::{self, attachment as tgw_attachment, routes as tgw_routes};
+use super::vpn_gateway;
 use super::Handler::{self, Read, Write};
 use super::{account, dhcp_options, image, instance_type, key_pair, subnet_cidr_reservation};
 use super::{address, instance, launch_template, nat_gateway, network_insights, network_interface, volume};
 use super::{
     availability_zone, internet_gateway, network_acl, route_table, security_group, subnet, tags, vpc, vpc_peering,
 };
-use super::{customer_gateway, egress_only_internet_gateway as eigw, prefix_list, vpn_connection, vpn_gateway};
+use super::{customer_gateway, egress_only_internet_gateway as eigw, prefix_list, vpc_endpoint, vpn_connection};
 
 /// Looks up the handler of an Action.
 pub fn handler(action: &str) -> Option<Handler> {
@@ -65,6 +66,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("CreateTransitGatewayVpcAttachment", Write(tgw_attachment::create_transit_gateway_vpc_attachment)),
     ("CreateVolume", Write(volume::create_volume)),
     ("CreateVpc", Write(vpc::create_vpc)),
+    ("CreateVpcEndpoint", Write(vpc_endpoint::create_vpc_endpoint)),
     ("CreateVpcPeeringConnection", Write(vpc_peering::create_vpc_peering_connection)),
     ("CreateVpnConnection", Write(vpn_connection::create_vpn_connection)),
     ("CreateVpnConnectionRoute", Write(vpn_connection::create_vpn_connection_route)),
@@ -96,6 +98,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DeleteTransitGatewayVpcAttachment", Write(tgw_attachment::delete_transit_gateway_vpc_attachment)),
     ("DeleteVolume", Write(volume::delete_volume)),
     ("DeleteVpc", Write(vpc::delete_vpc)),
+    ("DeleteVpcEndpoints", Write(vpc_endpoint::delete_vpc_endpoints)),
     ("DeleteVpcPeeringConnection", Write(vpc_peering::delete_vpc_peering_connection)),
     ("DeleteVpnConnection", Write(vpn_connection::delete_vpn_connection)),
     ("DeleteVpnConnectionRoute", Write(vpn_connection::delete_vpn_connection_route)),
@@ -144,6 +147,8 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DescribeVpcAttribute", Read(vpc::describe_vpc_attribute)),
     ("DescribeVpcClassicLink", Read(account::classic_link)),
     ("DescribeVpcClassicLinkDnsSupport", Read(account::classic_link)),
+    ("DescribeVpcEndpointServices", Read(vpc_endpoint::describe_vpc_endpoint_services)),
+    ("DescribeVpcEndpoints", Read(vpc_endpoint::describe_vpc_endpoints)),
     ("DescribeVpcPeeringConnections", Read(vpc_peering::describe_vpc_peering_connections)),
     ("DescribeVpcs", Read(vpc::describe_vpcs)),
     ("DescribeVpnConnections", Read(vpn_connection::describe_vpn_connections)),
@@ -193,6 +198,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("ModifyTransitGatewayVpcAttachment", Write(tgw_attachment::modify_transit_gateway_vpc_attachment)),
     ("ModifyVolume", Write(volume::modify_volume)),
     ("ModifyVpcAttribute", Write(vpc::modify_vpc_attribute)),
+    ("ModifyVpcEndpoint", Write(vpc_endpoint::modify_vpc_endpoint)),
     ("ModifyVpcPeeringConnectionOptions", Write(vpc_peering::modify_vpc_peering_connection_options)),
     ("ModifyVpcTenancy", Write(vpc::modify_vpc_tenancy)),
     ("MonitorInstances", Write(instance::monitor_instances)),

@@ -29,6 +29,7 @@ mod tags;
 mod transit_gateway;
 mod volume;
 mod vpc;
+mod vpc_endpoint;
 mod vpc_peering;
 mod vpn_connection;
 mod vpn_gateway;

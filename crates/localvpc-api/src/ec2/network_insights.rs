@@ -199,6 +199,7 @@ fn render_path_component(x: &mut Xml, component: &PathComponent) {
     render_optional_component(x, "vpc", &component.vpc);
     render_optional_component(x, "transitGateway", &component.transit_gateway);
     render_transit_route(x, &component.transit_gateway_route_table_route);
+    x.optional("serviceName", component.service_name.as_deref());
     x.list("additionalDetailSet", [(); 0], |_, _| {}).list(
         "explanationSet",
         &component.explanations,
@@ -238,6 +239,7 @@ fn render_explanation(x: &mut Xml, explanation: &Explanation) {
     render_optional_component(x, "transitGateway", &explanation.transit_gateway);
     render_optional_component(x, "transitGatewayAttachment", &explanation.transit_gateway_attachment);
     render_transit_route(x, &explanation.transit_gateway_route_table_route);
+    render_optional_component(x, "vpcEndpoint", &explanation.vpc_endpoint);
 }
 
 fn render_filter(x: &mut Xml, tag: &str, filter: &Option<PathFilter>) {

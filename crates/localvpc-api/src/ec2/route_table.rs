@@ -52,6 +52,8 @@ fn render_target(x: &mut Xml, table: &RouteTable, region: &RegionState, target: 
         RouteTarget::NatGateway(id) => x.text("natGatewayId", id),
         RouteTarget::TransitGateway(id) => x.text("transitGatewayId", id),
         RouteTarget::VpnGateway(id) => x.text("gatewayId", id),
+        // Part 2 §17.4 [D bc]: the `Route` shape has no endpoint member; the endpoint shows as the gateway.
+        RouteTarget::VpcEndpoint(id) => x.text("gatewayId", id),
         RouteTarget::Instance(id) => x.text("instanceId", id).text("instanceOwnerId", &table.owner_id).optional(
             "networkInterfaceId",
             region.instances.get(id.as_str()).and_then(|i| i.network_interface_id.as_deref()),
@@ -192,7 +194,7 @@ fn route_request(params: &Params) -> std::result::Result<RouteRequest, Ec2Error>
                 .into(),
         )),
     };
-    let unsupported = ["VpcEndpointId", "LocalGatewayId", "CarrierGatewayId", "CoreNetworkArn", "OdbNetworkArn"];
+    let unsupported = ["LocalGatewayId", "CarrierGatewayId", "CoreNetworkArn", "OdbNetworkArn"];
     Ok(RouteRequest {
         route_table_id,
         destination,
@@ -205,6 +207,7 @@ fn route_request(params: &Params) -> std::result::Result<RouteRequest, Ec2Error>
         transit_gateway_id: params.get("TransitGatewayId").map(str::to_string),
         instance_id: params.get("InstanceId").map(str::to_string),
         network_interface_id: params.get("NetworkInterfaceId").map(str::to_string),
+        vpc_endpoint_id: params.get("VpcEndpointId").map(str::to_string),
         unsupported_targets: unsupported.into_iter().filter(|key| params.get(key).is_some()).collect(),
         local_target: params.bool("LocalTarget")?.unwrap_or(false),
     })

@@ -61,21 +61,27 @@ fn hop_json(hop: &HopView) -> Value {
 fn leg_json(topology: &Topology, leg: &LegView) -> Value {
     let delivered = leg.delivered.map(|(endpoint, _)| match endpoint {
         Endpoint::Eni(eni) => topology.enis[eni].id.clone(),
-        Endpoint::Internet(address) | Endpoint::OnPremises(_, address) => address.to_string(),
+        Endpoint::Internet(address) | Endpoint::OnPremises(_, address) | Endpoint::AwsService(_, address) => {
+            address.to_string()
+        }
     });
     // The instance behind the interface and the address the packet arrived at (after NAT): `localvpc ssh` opens
     // its prompt on that instance, named after that private address. All three stay null where the packet landed
     // in another account.
     let delivered_instance = leg.delivered.and_then(|(endpoint, _)| match endpoint {
         Endpoint::Eni(eni) => topology.enis[eni].instance_id.clone(),
-        Endpoint::Internet(_) | Endpoint::OnPremises(..) => None,
+        Endpoint::Internet(_) | Endpoint::OnPremises(..) | Endpoint::AwsService(..) => None,
     });
     let delivered_address = leg.delivered.map(|(_, packet)| packet.dst.to_string());
+    // The source the receiver saw (after NAT): an AWS service behind a gateway endpoint sees the private address,
+    // through an internet gateway the public one (part 2 §17.4).
+    let delivered_source = leg.delivered.map(|(_, packet)| packet.src.to_string());
     json!({
         "hops": leg.hops.iter().map(hop_json).collect::<Vec<_>>(),
         "delivered_to": delivered,
         "delivered_instance": delivered_instance,
         "delivered_address": delivered_address,
+        "delivered_source": delivered_source,
         "findings": leg.findings.iter().map(finding_json).collect::<Vec<_>>(),
         "withheld": leg.withheld,
     })

@@ -47,7 +47,9 @@ fn element(topology: &Topology, place: &Place) -> Element {
         // gateway, and the outside strip for whatever lies beyond it (tunnels, the customer's network).
         Place::VpnGateway { vpc: Some(vpc), .. } => Element::Vpc(topology.vpcs[*vpc].id.clone()),
         Place::VpnGateway { vpc: None, .. } | Place::VpnConnection { .. } | Place::OnPremises(_) => Element::Internet,
-        Place::Vpc(vpc) | Place::Appliance { vpc, .. } => Element::Vpc(topology.vpcs[*vpc].id.clone()),
+        Place::Vpc(vpc) | Place::Appliance { vpc, .. } | Place::VpcEndpoint { vpc, .. } => {
+            Element::Vpc(topology.vpcs[*vpc].id.clone())
+        }
     }
 }
 

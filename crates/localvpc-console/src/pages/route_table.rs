@@ -209,7 +209,8 @@ pub(crate) fn target_value(target: &RouteTarget) -> &str {
         | RouteTarget::Instance(id)
         | RouteTarget::NetworkInterface(id)
         | RouteTarget::TransitGateway(id)
-        | RouteTarget::VpnGateway(id) => id,
+        | RouteTarget::VpnGateway(id)
+        | RouteTarget::VpcEndpoint(id) => id,
     }
 }
 

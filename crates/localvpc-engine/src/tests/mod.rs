@@ -12,6 +12,7 @@ mod properties;
 mod reachability;
 mod transit;
 mod visibility;
+mod vpc_endpoint;
 mod vpn;
 
 use localvpc_model::security_group::RulePeer;

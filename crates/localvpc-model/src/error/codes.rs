@@ -59,6 +59,8 @@ pub fn malformed_code(kind: IdKind) -> &'static str {
         // ASSUMPTION (part 2 §16 gives only the NotFound codes): the NotFound spellings with `.Malformed`.
         IdKind::SubnetCidrAssociation => "InvalidSubnetCidrBlockAssociationID.Malformed",
         IdKind::EgressOnlyInternetGateway => "InvalidGatewayID.Malformed",
+        // Part 2 §17.4 [D errs lists `InvalidVpcEndpointId.NotFound`]; ASSUMPTION: the malformed code follows it.
+        IdKind::VpcEndpoint => "InvalidVpcEndpointId.Malformed",
     }
 }
 
@@ -194,6 +196,7 @@ impl Ec2Error {
             Vpn(error) => error.code(),
             PrefixList(error) => error.code(),
             Ipv6(error) => error.code(),
+            VpcEndpoint(error) => error.code(),
             SubnetCidrReservationNotFound(_) => "InvalidSubnetCidrReservationID.NotFound",
             LaunchTemplate(error) => error.code(),
             DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",

@@ -189,6 +189,9 @@ pub struct PathComponent {
     /// What the component did to the packet, as informational explanation codes (a NAT gateway's translations).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub explanations: Vec<Explanation>,
+    /// The AWS service behind a VPC endpoint (`serviceName`, part 2 §17.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
 }
 
 impl PathComponent {
@@ -210,6 +213,7 @@ impl PathComponent {
             transit_gateway: None,
             transit_gateway_route_table_route: None,
             explanations: Vec::new(),
+            service_name: None,
         }
     }
 
@@ -298,6 +302,9 @@ pub struct Explanation {
     /// The transit gateway route table route concerned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transit_gateway_route_table_route: Option<TransitGatewayRouteTableRoute>,
+    /// The VPC endpoint concerned (part 2 §19: the `VPCE_*` codes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_endpoint: Option<Component>,
 }
 
 impl Explanation {

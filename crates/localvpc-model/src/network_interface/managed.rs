@@ -21,6 +21,8 @@ pub enum ManagingService {
     NatGateway,
     /// A transit gateway VPC attachment.
     TransitGateway,
+    /// An interface VPC endpoint (part 2 §17.5).
+    VpcEndpoint,
 }
 
 impl ManagingService {
@@ -29,6 +31,8 @@ impl ManagingService {
         match self {
             ManagingService::NatGateway => "nat_gateway",
             ManagingService::TransitGateway => "transit_gateway",
+            // Part 2 §17.5 [D EC2UG].
+            ManagingService::VpcEndpoint => "vpc_endpoint",
         }
     }
 }

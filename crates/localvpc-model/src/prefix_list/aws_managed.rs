@@ -81,6 +81,39 @@ pub fn is_service_address(region: &str, address: IpAddr) -> bool {
         .any(|cidr| cidr.parse::<IpNet>().is_ok_and(|net| net.contains(&address)))
 }
 
+/// Whether `address` is in any Region's AWS service blocks — the emulated internet's view, which knows no Region.
+/// Every Region's lists hold the same blocks (see [`SERVICES`]).
+pub fn is_service_address_anywhere(address: IpAddr) -> bool {
+    is_service_address("us-east-1", address)
+}
+
+/// ASSUMPTION (§17.4: "S3 names resolve to the public CIDRs in the list"; which address is AWS's business): the one
+/// address a service's names resolve to, the tenth of its list's first block — e.g. `s3.<region>.amazonaws.com` →
+/// 52.216.0.10. `None` for a service with no list.
+pub fn service_address(service: &str) -> Option<std::net::Ipv4Addr> {
+    let block = SERVICES.iter().find(|s| s.name == service)?.cidrs.first()?;
+    match block.parse::<IpNet>().ok()? {
+        IpNet::V4(block) => Some(std::net::Ipv4Addr::from(u32::from(block.network()) + 10)),
+        IpNet::V6(_) => None,
+    }
+}
+
+/// The address a public name of an S3 or DynamoDB endpoint resolves to, inside the VPC and from the internet alike
+/// (part 2 §17.4): `s3.<region>.amazonaws.com`, `<bucket>.s3.<region>.amazonaws.com`, `s3.amazonaws.com` and
+/// `<bucket>.s3.amazonaws.com` (us-east-1's global name), `dynamodb.<region>.amazonaws.com`. `name` is lowercase
+/// without the root's dot.
+pub fn resolve_service_name(name: &str) -> Option<std::net::Ipv4Addr> {
+    let rest = name.strip_suffix(".amazonaws.com")?;
+    let labels: Vec<&str> = rest.split('.').collect();
+    let service = match labels.as_slice() {
+        ["s3"] | [_, "s3"] => "s3",
+        ["s3", region] | [_, "s3", region] if !region.is_empty() => "s3",
+        ["dynamodb", region] if !region.is_empty() => "dynamodb",
+        _ => return None,
+    };
+    service_address(service)
+}
+
 /// The recorded ID, or — ASSUMPTION (§17.1 lists six Regions only) — for any other Region a stable one derived
 /// from the list's name: `pl-` and the 8 hex digits of its 32-bit FNV-1a hash, the short form AWS's own IDs have.
 fn id_of(region: &str, service: &str, name: &str) -> String {
@@ -109,6 +142,19 @@ mod tests {
         assert_eq!(far, lists("ap-southeast-2"));
         assert!(far.iter().all(|l| l.id.len() == 11 && crate::ids::IdKind::PrefixList.check(&l.id).is_ok()));
         assert_ne!(far[0].id, far[1].id);
+    }
+
+    #[test]
+    fn service_names_resolve_to_one_address_inside_their_list() {
+        let s3 = resolve_service_name("s3.us-east-1.amazonaws.com").unwrap();
+        assert_eq!(s3, std::net::Ipv4Addr::new(52, 216, 0, 10));
+        assert!(is_service_address("us-east-1", s3.into()));
+        assert_eq!(resolve_service_name("my-bucket.s3.eu-west-1.amazonaws.com"), Some(s3));
+        assert_eq!(resolve_service_name("s3.amazonaws.com"), Some(s3));
+        let ddb = resolve_service_name("dynamodb.us-west-2.amazonaws.com").unwrap();
+        assert!(is_service_address("us-west-2", ddb.into()));
+        assert_eq!(resolve_service_name("ec2.us-east-1.amazonaws.com"), None);
+        assert_eq!(resolve_service_name("s3.example.com"), None);
     }
 
     #[test]

@@ -81,6 +81,19 @@ fn position(table: &RouteTable, prefix_list_id: &str) -> Option<usize> {
     table.prefix_list_routes.iter().position(|route| route.prefix_list_id == prefix_list_id)
 }
 
+/// Part 2 §17.4 [D]: a gateway endpoint's route can't be replaced or deleted directly.
+fn check_not_endpoint_route(table: &RouteTable, route: &PrefixListRoute) -> Result<()> {
+    if let RouteTarget::VpcEndpoint(endpoint_id) = &route.target {
+        return Err(crate::VpcEndpointError::ManagedRoute {
+            prefix_list_id: route.prefix_list_id.clone(),
+            route_table_id: table.id.clone(),
+            endpoint_id: endpoint_id.clone(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
 /// Part 2 §17.3 [D]: a gateway (edge) route table can't use prefix lists. ASSUMPTION (code and text [I]).
 fn check_not_gateway_table(table: &RouteTable) -> Result<()> {
     if table.associations.iter().any(|association| association.gateway_id.is_some()) {
@@ -125,6 +138,7 @@ pub(super) fn replace(tx: &mut Tx, scope: &Scope, request: &RouteRequest, prefix
             "There is no route defined for '{prefix_list_id}' in the route table. Use CreateRoute instead."
         )));
     };
+    check_not_endpoint_route(&table, &table.prefix_list_routes[index])?;
     let target = resolve_target(tx.world(), scope, region, &table, request, tx.now())?;
     if target == RouteTarget::Local {
         return Err(Ec2Error::InvalidParameterValue(format!(
@@ -147,6 +161,7 @@ pub fn delete_prefix_list_route(tx: &mut Tx, scope: &Scope, route_table_id: &str
         }
         .into());
     };
+    check_not_endpoint_route(&table, &table.prefix_list_routes[index])?;
     tx.update::<RouteTable>(scope, route_table_id, |table| {
         table.prefix_list_routes.remove(index);
     });

@@ -28,7 +28,9 @@ pub struct RouteRequest {
     pub destination_ipv6: Option<String>,
     /// `EgressOnlyInternetGatewayId` (part 2 §16.2; IPv6 routes only).
     pub egress_only_internet_gateway_id: Option<String>,
-    /// Targets localvpc does not model (endpoints, …) by parameter name.
+    /// `VpcEndpointId`: refused for the endpoint types localvpc models (part 2 §17.4).
+    pub vpc_endpoint_id: Option<String>,
+    /// Targets localvpc does not model (local and carrier gateways, …) by parameter name.
     pub unsupported_targets: Vec<&'static str>,
     /// `LocalTarget=true` (ReplaceRoute only).
     pub local_target: bool,
@@ -58,6 +60,7 @@ pub(super) fn check_single_target(request: &RouteRequest) -> Result<()> {
         request.instance_id.is_some(),
         request.network_interface_id.is_some(),
         request.egress_only_internet_gateway_id.is_some(),
+        request.vpc_endpoint_id.is_some(),
         request.local_target,
     ]
     .iter()
@@ -91,6 +94,12 @@ pub(super) fn resolve_target(
     super::ipv6_routes::refuse_for_ipv4(table, request)?;
     if request.local_target {
         return Ok(RouteTarget::Local);
+    }
+    if let Some(endpoint_id) = &request.vpc_endpoint_id {
+        // Part 2 §17.4 [M]: gateway (and interface) endpoints are no route targets; only Gateway Load Balancer
+        // endpoints are, which localvpc does not model.
+        let endpoint = crate::vpc_endpoint::find(region, endpoint_id)?;
+        return Err(crate::VpcEndpointError::RouteNotSupported(endpoint.id.clone()).into());
     }
     if let Some(gateway_id) = &request.gateway_id {
         if gateway_id == "local" {

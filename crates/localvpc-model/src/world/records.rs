@@ -81,6 +81,7 @@ impl World {
                 VpnConnection::KIND => put::<VpnConnection>(region, index, id, body),
                 ManagedPrefixList::KIND => put::<ManagedPrefixList>(region, index, id, body),
                 EgressOnlyInternetGateway::KIND => put::<EgressOnlyInternetGateway>(region, index, id, body),
+                VpcEndpoint::KIND => put::<VpcEndpoint>(region, index, id, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
             result.map_err(failed)?;
@@ -139,6 +140,7 @@ mod tests {
     use crate::subnet::{self, CreateSubnet};
     use crate::transit_gateway;
     use crate::vpc::{self, CreateVpc};
+    use crate::vpc_endpoint::{self, CreateVpcEndpoint};
     use crate::vpc_peering::{self, CreatePeering};
 
     type Stored = BTreeMap<(String, Scope, String), String>;
@@ -216,6 +218,15 @@ mod tests {
             ..Default::default()
         };
         let list = prefix_list::create(&mut tx, &scope, request).unwrap().id.clone();
+        let tables = &tx.region(&scope).route_tables;
+        let main_table = tables.values().find(|t| t.vpc_id == a && t.is_main()).unwrap().id.clone();
+        let request = CreateVpcEndpoint {
+            vpc_id: a.clone(),
+            service_name: "com.amazonaws.us-east-1.s3".into(),
+            route_table_ids: vec![main_table.clone()],
+            ..Default::default()
+        };
+        let endpoint = vpc_endpoint::create(&mut tx, &scope, request).unwrap().id.clone();
         let second = tx.finish();
         let mut tx = Tx::new(&mut world, Timestamp(2));
         vpc_peering::delete(&mut tx, &scope, &pcx).unwrap();
@@ -242,6 +253,7 @@ mod tests {
         assert!(replayed.region(&scope).vpcs.get(b.as_str()).is_none(), "the deleted VPC is gone");
         assert_eq!(replayed.spanning::<TransitGateway>().len(), 1);
         assert_eq!(replayed.region(&scope).managed_prefix_lists[list.as_str()].current().version, 2);
+        assert_eq!(vpc_endpoint::route_table_ids(replayed.region(&scope), &endpoint), vec![main_table]);
         assert_eq!(replayed, loaded, "tables, indexes and counters as a load of every record");
         assert_ne!(before, loaded, "positive control: the later batches changed the world");
         // The indexes moved with the records: the deleted subnet's block is free again on the replayed world.

@@ -183,6 +183,20 @@ impl Analyser<'_> {
                 });
                 out.push(explanation);
             }
+            (code, Place::VpcEndpoint { id, vpc }) => {
+                // Part 2 §19 [D RA]: VPCE_GATEWAY_PROTOCOL_RESTRICTION, and GATEWAY_REJECTS_SPOOFED_TRAFFIC for a
+                // packet from beyond the VPC; both name the endpoint.
+                let endpoint = self.component(&topology.vpcs[*vpc].scope, id);
+                let mut explanation = Explanation::new(code.as_str(), Some(endpoint.clone()));
+                explanation.vpc_endpoint = Some(endpoint);
+                explanation.vpc = Some(self.vpc(*vpc));
+                explanation.protocols = protocols.clone();
+                explanation.address = Some(match code {
+                    Code::GatewayRejectsSpoofedTraffic => packet.src.to_string(),
+                    _ => packet.dst.to_string(),
+                });
+                out.push(explanation);
+            }
             (code, Place::VpnConnection { id, site, .. }) => {
                 let connection = self.component(&topology.vpn.sites[*site].scope, id);
                 out.push(Explanation::new(code.as_str(), Some(connection)));

@@ -48,6 +48,7 @@ impl Analyser<'_> {
             Some("sg") => region.security_groups.get(id).map(|r| &r.tags),
             Some("i") => region.instances.get(id).map(|r| &r.tags),
             Some("eni") => region.network_interfaces.get(id).map(|r| &r.tags),
+            Some("vpce") => region.vpc_endpoints.get(id).map(|r| &r.tags),
             _ => None,
         };
         tags.and_then(|tags| tags.get("Name")).map(str::to_string)
@@ -242,6 +243,19 @@ impl Analyser<'_> {
                     component.vpc = vpc.map(|vpc| self.vpc(vpc));
                     out.push(component);
                 }
+                (_, Place::VpcEndpoint { id, vpc }) => {
+                    // Part 2 §17.4: the gateway endpoint and the service behind it.
+                    let mut component =
+                        PathComponent::new(sequence, self.component(&self.topology.vpcs[*vpc].scope, id));
+                    component.inbound_header = Some(header(&hop.packet));
+                    component.outbound_header = Some(header(&hop.packet));
+                    component.vpc = Some(self.vpc(*vpc));
+                    component.service_name = self
+                        .topology
+                        .gateway_endpoint(id)
+                        .map(|endpoint| self.topology.gateway_endpoints[endpoint].service.clone());
+                    out.push(component);
+                }
                 (_, Place::VpnConnection { id, site, .. }) => {
                     let scope = &self.topology.vpn.sites[*site].scope;
                     let mut component = PathComponent::new(sequence, self.component(scope, id));
@@ -342,9 +356,10 @@ pub(super) fn route_table_route(route: &CompiledRoute) -> RouteTableRoute {
             out.origin = "CreateRouteTable".into();
         }
         // An egress-only gateway routes IPv6 only, which Network Insights paths never are (part 2 §16.5).
-        Target::InternetGateway(id) | Target::VpnGateway(id) | Target::EgressOnlyInternetGateway(id) => {
-            out.gateway_id = Some(id.clone())
-        }
+        Target::InternetGateway(id)
+        | Target::VpnGateway(id)
+        | Target::VpcEndpoint(id)
+        | Target::EgressOnlyInternetGateway(id) => out.gateway_id = Some(id.clone()),
         Target::TransitGateway(id) => out.transit_gateway_id = Some(id.clone()),
         Target::Peering(id) => out.vpc_peering_connection_id = Some(id.clone()),
         Target::NatGateway(id) => out.nat_gateway_id = Some(id.clone()),
