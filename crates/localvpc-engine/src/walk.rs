@@ -79,7 +79,7 @@ fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: IpAddr, 
         // Part 2 §17.4: an AWS service answers on its own ports, reached privately or from the internet alike.
         (Endpoint::AwsService(_, _), Protocol::Tcp(port)) => !flow && !SERVICE_PORTS.contains(&port),
         (Endpoint::Internet(address), Protocol::Tcp(port)) => {
-            !flow && aws_managed::is_service_address_anywhere(address.into()) && !SERVICE_PORTS.contains(&port)
+            !flow && aws_managed::is_service_address_anywhere(address) && !SERVICE_PORTS.contains(&port)
         }
         _ => false,
     };
