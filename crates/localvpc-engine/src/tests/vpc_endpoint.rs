@@ -230,3 +230,43 @@ fn an_interface_endpoint_is_a_host_answering_https_with_private_dns_inside_its_v
     assert_eq!(lab.probe(&instance, &target, Protocol::Tcp(443)).verdict, Verdict::Reachable);
     assert_eq!(lab.probe(&instance, &target, Protocol::Tcp(80)).verdict, Verdict::Refused);
 }
+
+#[test]
+fn an_interface_endpoint_is_reachable_over_a_peering_unlike_a_gateway_endpoint() {
+    let (mut lab, vpc, subnet, _) = private_vpc();
+    let request = CreateVpcEndpoint {
+        kind: Some("Interface".into()),
+        vpc_id: vpc.clone(),
+        service_name: "com.amazonaws.us-east-1.sts".into(),
+        subnet_ids: vec![subnet],
+        private_dns_enabled: Some(false),
+        ..Default::default()
+    };
+    let endpoint = lab.tx(|tx, scope| vpc_endpoint::create(tx, scope, request));
+    let peer_vpc = lab.vpc("10.7.0.0/16");
+    let peer_subnet = lab.subnet(&peer_vpc, "10.7.1.0/24");
+    let peer_instance = lab.instance(&peer_subnet, "10.7.1.10");
+    let pcx = lab.peer(&vpc, &peer_vpc, None);
+    lab.route(&peer_vpc, "10.6.0.0/16", Target::Peering(pcx.clone()));
+    lab.route(&vpc, "10.7.0.0/16", Target::Peering(pcx));
+    let topology = lab.topology();
+    let address = topology.enis[topology.eni(&endpoint.network_interface_ids[0]).unwrap()].private_ip.to_string();
+    // The endpoint's default group admits its own members only: the peer is stopped by it…
+    assert_eq!(codes(&lab.probe(&peer_instance, &address, Protocol::Tcp(443))), vec![Code::EniSgRulesMismatch]);
+    // …and admitted once the group allows the peer's block.
+    let group = endpoint.group_ids[0].clone();
+    lab.tx(|tx, scope| {
+        let rule = localvpc_model::security_group::SecurityGroupRule {
+            id: tx.next_id(localvpc_model::ids::IdKind::SecurityGroupRule),
+            protocol: "tcp".into(),
+            from_port: Some(443),
+            to_port: Some(443),
+            peer: RulePeer::Cidr("10.7.0.0/16".parse().unwrap()),
+            description: None,
+            tags: Default::default(),
+        };
+        tx.update::<localvpc_model::security_group::SecurityGroup>(scope, &group, |g| g.ingress.push(rule));
+        Ok(())
+    });
+    assert_eq!(lab.probe(&peer_instance, &address, Protocol::Tcp(443)).verdict, Verdict::Reachable);
+}
