@@ -78,6 +78,8 @@ pub enum IdKind {
     VpnConnection,
     /// `pl-` (a managed prefix list)
     PrefixList,
+    /// `fl-` (a VPC flow log)
+    FlowLog,
 }
 
 impl IdKind {
@@ -117,6 +119,7 @@ impl IdKind {
             IdKind::VpnGateway => "vgw",
             IdKind::VpnConnection => "vpn",
             IdKind::PrefixList => "pl",
+            IdKind::FlowLog => "fl",
         }
     }
 
@@ -142,7 +145,7 @@ impl IdKind {
 
     /// The kind an ID belongs to, judged by its prefix (longest prefix wins: `vpc-cidr-assoc-` before `vpc-`).
     pub fn of(id: &str) -> Option<IdKind> {
-        const ALL: [IdKind; 33] = [
+        const ALL: [IdKind; 34] = [
             IdKind::TransitGatewayRouteTable,
             IdKind::TransitGatewayAttachment,
             IdKind::VpcCidrAssociation,
@@ -176,6 +179,7 @@ impl IdKind {
             IdKind::VpnGateway,
             IdKind::VpnConnection,
             IdKind::PrefixList,
+            IdKind::FlowLog,
         ];
         ALL.into_iter().find(|kind| kind.check(id).is_ok())
     }

@@ -27,6 +27,7 @@ pub mod dhcp_options;
 pub mod dns_name;
 pub mod error;
 pub mod filter;
+pub mod flow_log;
 pub mod ids;
 pub mod image;
 pub mod index;
@@ -56,8 +57,8 @@ pub mod vpn_state;
 mod world;
 
 pub use error::{
-    Ec2Error, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, PrefixListError, TransitGatewayError,
-    VolumeError, VpnError,
+    Ec2Error, FlowLogError, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, PrefixListError,
+    TransitGatewayError, VolumeError, VpnError,
 };
 pub use filter::{Filter, Filterable, Page, PageRequest};
 pub use quotas::Quotas;

@@ -86,6 +86,7 @@ pub mod ops {
     use crate::address::Address;
     use crate::customer_gateway::CustomerGateway;
     use crate::dhcp_options::DhcpOptions;
+    use crate::flow_log::FlowLog;
     use crate::ids::IdKind;
     use crate::instance::Instance;
     use crate::internet_gateway::InternetGateway;
@@ -226,6 +227,9 @@ pub mod ops {
             // ASSUMPTION (part 2 §17.1 [D]: AWS-managed lists can't be changed): their IDs are not stored, so
             // tagging one is refused as an unknown list.
             Some(IdKind::PrefixList) => edit::<ManagedPrefixList>(tx, scope, id, Ec2Error::PrefixListNotFound, change),
+            Some(IdKind::FlowLog) => {
+                edit::<FlowLog>(tx, scope, id, |id| crate::FlowLogError::NotFound(vec![id]).into(), change)
+            }
             _ => Err(Ec2Error::InvalidId(id.to_string())),
         }
     }
@@ -345,6 +349,7 @@ pub mod ops {
         describe_table::<VpnGateway>(region, "vpn-gateway", &mut out);
         describe_table::<VpnConnection>(region, "vpn-connection", &mut out);
         describe_table::<ManagedPrefixList>(region, "prefix-list", &mut out);
+        describe_table::<FlowLog>(region, "vpc-flow-log", &mut out);
         out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
         out
     }

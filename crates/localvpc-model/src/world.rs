@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::address::Address;
 use crate::customer_gateway::CustomerGateway;
 use crate::dhcp_options::DhcpOptions;
+use crate::flow_log::FlowLog;
 use crate::ids::{format_id, IdKind};
 use crate::index::{Indexes, RegionIndex, WorldIndex};
 use crate::instance::Instance;
@@ -150,6 +151,8 @@ pub struct RegionState {
     pub vpn_connections: Table<VpnConnection>,
     /// Customer-managed prefix lists (the AWS-managed ones are a catalog, `prefix_list::aws_managed`).
     pub managed_prefix_lists: Table<ManagedPrefixList>,
+    /// VPC flow logs (part 2 §18).
+    pub flow_logs: Table<FlowLog>,
     /// Lookups derived from the tables above (see [`crate::index`]); kept true by [`Tx`].
     pub(crate) index: RegionIndex,
 }

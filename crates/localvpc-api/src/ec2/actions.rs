@@ -8,7 +8,7 @@ use super::{address, instance, launch_template, nat_gateway, network_insights, n
 use super::{
     availability_zone, internet_gateway, network_acl, route_table, security_group, subnet, tags, vpc, vpc_peering,
 };
-use super::{customer_gateway, prefix_list, vpn_connection, vpn_gateway};
+use super::{customer_gateway, flow_log, prefix_list, vpn_connection, vpn_gateway};
 
 /// Looks up the handler of an Action.
 pub fn handler(action: &str) -> Option<Handler> {
@@ -40,6 +40,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("CreateDefaultSubnet", Write(subnet::create_default_subnet)),
     ("CreateDefaultVpc", Write(vpc::create_default_vpc)),
     ("CreateDhcpOptions", Write(dhcp_options::create_dhcp_options)),
+    ("CreateFlowLogs", Write(flow_log::create_flow_logs)),
     ("CreateInternetGateway", Write(internet_gateway::create_internet_gateway)),
     ("CreateKeyPair", Write(key_pair::create_key_pair)),
     ("CreateLaunchTemplate", Write(launch_template::create_launch_template)),
@@ -69,6 +70,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("CreateVpnGateway", Write(vpn_gateway::create_vpn_gateway)),
     ("DeleteCustomerGateway", Write(customer_gateway::delete_customer_gateway)),
     ("DeleteDhcpOptions", Write(dhcp_options::delete_dhcp_options)),
+    ("DeleteFlowLogs", Write(flow_log::delete_flow_logs)),
     ("DeleteInternetGateway", Write(internet_gateway::delete_internet_gateway)),
     ("DeleteKeyPair", Write(key_pair::delete_key_pair)),
     ("DeleteLaunchTemplate", Write(launch_template::delete_launch_template)),
@@ -104,6 +106,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DescribeClassicLinkInstances", Read(account::classic_link)),
     ("DescribeCustomerGateways", Read(customer_gateway::describe_customer_gateways)),
     ("DescribeDhcpOptions", Read(dhcp_options::describe_dhcp_options)),
+    ("DescribeFlowLogs", Read(flow_log::describe_flow_logs)),
     ("DescribeImages", Read(image::describe_images)),
     ("DescribeInstanceAttribute", Read(instance::describe_instance_attribute)),
     ("DescribeInstanceCreditSpecifications", Read(instance::describe_instance_credit_specifications)),

@@ -9,6 +9,7 @@ mod address;
 mod availability_zone;
 mod customer_gateway;
 mod dhcp_options;
+mod flow_log;
 mod image;
 mod instance;
 mod instance_type;

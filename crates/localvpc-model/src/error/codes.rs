@@ -56,6 +56,8 @@ pub fn malformed_code(kind: IdKind) -> &'static str {
         // ASSUMPTION (part 2 §17 gives only the NotFound code): `Id` spelled as AWS's prefix-list parameters
         // spell it (`InvalidPrefixListId.Malformed`).
         IdKind::PrefixList => "InvalidPrefixListId.Malformed",
+        // ASSUMPTION (part 2 §18.1 gives only the NotFound code): the same spelling with `.Malformed`.
+        IdKind::FlowLog => "InvalidFlowLogId.Malformed",
     }
 }
 
@@ -190,6 +192,7 @@ impl Ec2Error {
             TransitGateway(error) => error.code(),
             Vpn(error) => error.code(),
             PrefixList(error) => error.code(),
+            FlowLog(error) => error.code(),
             SubnetCidrReservationNotFound(_) => "InvalidSubnetCidrReservationID.NotFound",
             LaunchTemplate(error) => error.code(),
             DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",
