@@ -274,6 +274,9 @@ pub async fn probe(
     let (from, to, protocol) = probe_fields(&body)?;
     let walk = Walk::new(&control, &caller.scope, from, to, protocol)?;
     let path = walk.trace(Mode::FirstDrop);
+    if let Some(sent) = &path {
+        crate::flow_records::record_probe(&control, &control.snapshot(), &walk.topology, sent);
+    }
     let walked = (walk.resolved.0, walk.resolved.1.as_ref(), path.as_ref());
     Ok(ok(walk_json(&walk.topology, &walk.viewer, &walk.to, walked).unwrap_or_else(|unresolved| unresolved)))
 }
