@@ -237,6 +237,8 @@ def test_another_accounts_flow_log_is_a_404_in_the_json_error_shape(net):
 
 def test_records_survive_a_restart(sqlite_server, client_factory):
     srv = sqlite_server().start()
+    if not srv.store.startswith("sqlite:"):
+        pytest.skip("flow log records are kept beside a SQLite store's file only (ARCHITECTURE.md)")
     net = Net(client_factory(endpoint=srv.endpoint, key=OWNER), srv.endpoint)
     fl = net.flow_log(net.vpc)
     net.ping(net.a, net.b)
