@@ -138,6 +138,9 @@ def test_the_flow_log_shows_accept_and_reject_lines_that_match_explain(net):
     assert tcp_verdict["findings"][0]["component"] == net.back_sg
     # explain is an analysis, not traffic: it logs nothing.
     assert net.lines(fl) == printed
+    # Without an ID, every flow log of the account and region, each line after its flow log's ID.
+    every = run(net.endpoint, "flow-logs")
+    assert every.returncode == 0 and every.stdout.splitlines() == [f"{fl} {x}" for x in printed]
 
 
 def test_a_nacl_allowing_the_request_but_denying_the_reply_logs_accept_then_reject_on_the_instance(net):
@@ -229,6 +232,10 @@ def test_another_accounts_flow_log_is_a_404_in_the_json_error_shape(net):
     assert listed == {"flow_logs": []}
     cli = run(net.endpoint, "flow-logs", fl, account=OTHER)
     assert cli.returncode == 2 and f"The flow log ID '{fl}' does not exist" in cli.stderr
+    bad_cursor = records_api(net.endpoint, OWNER, flow_log_id=fl, since="later")
+    assert bad_cursor.status_code == 400
+    assert bad_cursor.json()["error"] == {"code": "InvalidParameterValue",
+                                          "message": "The field `since` must be a non-negative integer"}
     # Positive control: the owner reads them, and lists its flow log.
     mine = records_api(net.endpoint, OWNER, flow_log_id=fl).json()
     assert len(mine["records"]) == 4
