@@ -258,3 +258,46 @@ def test_records_survive_a_restart(sqlite_server, client_factory):
     net.ping(net.a, net.b)
     after = records_api(srv.endpoint, OWNER, flow_log_id=fl, since=4).json()
     assert [r["sequence"] for r in after["records"]] == [5, 6, 7, 8]
+
+
+def test_transit_gateway_attachment_interfaces_log_with_instance_id_dash_in_a_custom_format(client_factory, server):
+    ec2 = client_factory(key=OWNER)
+    fmt = ("${version} ${interface-id} ${instance-id} ${srcaddr} ${dstaddr} ${pkt-srcaddr} ${pkt-dstaddr} "
+           "${flow-direction} ${action}")
+    tgw = ec2.create_transit_gateway(Description="hub")["TransitGateway"]["TransitGatewayId"]
+    sides = []
+    for n in (51, 52):
+        vpc = ec2.create_vpc(CidrBlock=f"10.{n}.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{n}.1.0/24", AvailabilityZone="us-east-1a")[
+            "Subnet"]["SubnetId"]
+        group = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"][0]
+        ec2.authorize_security_group_ingress(GroupId=group["GroupId"], IpPermissions=[
+            {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])
+        instance = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet)["Instances"][0]
+        ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[subnet])
+        table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]
+        ec2.create_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock="10.0.0.0/8", TransitGatewayId=tgw)
+        enis = ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["NetworkInterfaces"]
+        attachment_eni = [e for e in enis if e["NetworkInterfaceId"] != instance["NetworkInterfaces"][0][
+            "NetworkInterfaceId"]]
+        assert len(attachment_eni) == 1, enis
+        flow_log = ec2.create_flow_logs(ResourceType="VPC", ResourceIds=[vpc], TrafficType="ALL",
+                                        LogDestinationType="s3", LogDestination=f"{BUCKET}/{n}",
+                                        LogFormat=fmt)["FlowLogIds"][0]
+        sides.append({"instance": instance["InstanceId"], "ip": instance["PrivateIpAddress"],
+                      "eni": instance["NetworkInterfaces"][0]["NetworkInterfaceId"], "flow_log": flow_log,
+                      "att_eni": attachment_eni[0]["NetworkInterfaceId"],
+                      "att_ip": attachment_eni[0]["PrivateIpAddress"]})
+    a, b = sides
+    pinged = run(server.endpoint, "exec", a["instance"], "--", "ping", "-c", "1", b["ip"])
+    assert pinged.returncode == 0, pinged
+    printed = run(server.endpoint, "flow-logs", a["flow_log"]).stdout.splitlines()
+    assert printed == [
+        f"5 {a['eni']} {a['instance']} {a['ip']} {b['ip']} {a['ip']} {b['ip']} egress ACCEPT",
+        f"5 {a['att_eni']} - {a['ip']} {a['att_ip']} {a['ip']} {b['ip']} ingress ACCEPT",
+        f"5 {a['att_eni']} - {a['att_ip']} {a['ip']} {b['ip']} {a['ip']} egress ACCEPT",
+        f"5 {a['eni']} {a['instance']} {b['ip']} {a['ip']} {b['ip']} {a['ip']} ingress ACCEPT",
+    ]
+    other_side = run(server.endpoint, "flow-logs", b["flow_log"]).stdout.splitlines()
+    assert [x.split(" ")[1:3] for x in other_side] == [[b["att_eni"], "-"], [b["eni"], b["instance"]],
+                                                       [b["eni"], b["instance"]], [b["att_eni"], "-"]]

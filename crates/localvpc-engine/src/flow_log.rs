@@ -9,7 +9,8 @@
 //! - The interface's side of a record shows its primary private address, never a public or secondary one (§18.2
 //!   [D]); `pkt_src`/`pkt_dst` keep the packet's real addresses.
 //! - A NAT gateway's interface logs both legs it forwards (§18.3 [D]): in from the host, out to the destination
-//!   (and back for the answer), its own address on its side.
+//!   (and back for the answer), its own address on its side; a transit gateway's VPC attachments log the packet
+//!   entering the gateway and leaving it, at their interfaces.
 //! - Never logged (§18.3 [D]): traffic to the Amazon DNS resolver (VPC base + 2, 169.254.169.253), instance
 //!   metadata (169.254.169.254), Amazon Time Sync (169.254.169.123), the VPC router (base + 1).
 
@@ -208,6 +209,7 @@ fn leg_records(topology: &Topology, leg: &Leg, flags: Option<u8>, out: &mut Vec<
         outbound.pkt_src = packet.src;
         out.push(outbound);
     }
+    transit_records(topology, leg, sender.map(|(eni, _)| eni), flags, out);
     // The receiver: delivered (ACCEPT), or denied by its subnet's ACL inbound or its groups (REJECT).
     if let Some((Endpoint::Eni(eni), packet)) = leg.delivered {
         if topology.nat_of_eni(eni).is_none() && sender.is_none_or(|(from, _)| from != eni) {
@@ -231,5 +233,65 @@ fn leg_records(topology: &Topology, leg: &Leg, flags: Option<u8>, out: &mut Vec<
     if let Some(eni) = receiver {
         let own = topology.enis[eni].private_ip;
         out.push(record(eni, true, own, &finding.packet, flags, Action::Reject));
+    }
+}
+
+/// A transit gateway's VPC attachments (part 2 §18.3 [D]): the interface the packet enters the gateway by (in the
+/// sender's zone) logs it arriving, the interface it leaves by logs it leaving — each with its own address on its side,
+/// like a NAT gateway's. ASSUMPTION (§18.3 [I]): only the first and last VPC attachments of a leg that starts at an
+/// interface are logged; peering and VPN attachments have no interface.
+fn transit_records(
+    topology: &Topology,
+    leg: &Leg,
+    sender: Option<EniIx>,
+    flags: Option<u8>,
+    out: &mut Vec<FlowRecord>,
+) {
+    let Some(sender) = sender else { return };
+    let zone = topology.subnets[topology.enis[sender].subnet].zone.as_str();
+    let vpc_attachment_eni = |id: &str, entering: bool| {
+        let node = topology.tgw_attachment(id)?;
+        match entering {
+            true => node.in_zone(zone).or_else(|| node.egress_in(zone)),
+            false => node.egress_in(zone),
+        }
+        .map(|(_, eni)| eni)
+    };
+    let crossings: Vec<(usize, &Place)> = leg
+        .hops
+        .iter()
+        .enumerate()
+        .filter(|(_, hop)| hop.kind == HopKind::TransitGateway)
+        .map(|(index, hop)| (index, &hop.place))
+        .collect();
+    let first = crossings.first().and_then(|(index, place)| match place {
+        Place::TransitGateway { attachment, .. } => vpc_attachment_eni(attachment, true).map(|eni| (*index, eni)),
+        _ => None,
+    });
+    if let Some((index, eni)) = first {
+        let packet = leg.hops[index].packet;
+        let own = topology.enis[eni].private_ip;
+        let mut inbound = record(eni, true, own, &Packet { dst: own, ..packet }, flags, Action::Accept);
+        inbound.pkt_dst = packet.dst;
+        out.push(inbound);
+    }
+    let last = crossings.last().and_then(|(index, place)| match place {
+        Place::TransitGateway { route: Some(route), .. } if route.active => {
+            route.attachment.as_deref().and_then(|id| vpc_attachment_eni(id, false)).map(|eni| (*index, eni))
+        }
+        _ => None,
+    });
+    if let Some((index, eni)) = last {
+        let packet = leg.hops[index].packet;
+        let own = topology.enis[eni].private_ip;
+        let subnet = topology.enis[eni].subnet;
+        let rejected = leg.findings.first().is_some_and(|finding| {
+            matches!(finding.place, Place::Acl { subnet: at, egress: true, .. } if at == subnet)
+                && leg.hops[index + 1..].iter().all(|hop| hop.kind == HopKind::TransitGateway)
+        });
+        let action = if rejected { Action::Reject } else { Action::Accept };
+        let mut outbound = record(eni, false, own, &Packet { src: own, ..packet }, flags, action);
+        outbound.pkt_src = packet.src;
+        out.push(outbound);
     }
 }

@@ -211,3 +211,45 @@ fn a_nat_gateway_interface_logs_both_legs_with_its_own_address_on_its_side() {
         ]
     );
 }
+
+#[test]
+fn transit_gateway_attachment_interfaces_log_the_packet_entering_and_leaving_the_gateway() {
+    let mut lab = Lab::new();
+    let (gateway, _) = lab.transit_gateway();
+    let mut hosts = Vec::new();
+    let mut attachments = Vec::new();
+    for n in 1..=2 {
+        let vpc = lab.vpc(&format!("10.{n}.0.0/16"));
+        let subnet = lab.subnet_in(&vpc, &format!("10.{n}.1.0/24"), "us-east-1a");
+        let host = lab.instance(&subnet, &format!("10.{n}.1.10"));
+        lab.allow_in(&host, "-1", None, "10.0.0.0/8");
+        attachments.push(lab.attach(&gateway, &vpc, &[&subnet]));
+        lab.route(&vpc, "10.0.0.0/8", Target::TransitGateway(gateway.clone()));
+        hosts.push(host);
+    }
+    let trace = lab.probe(&hosts[0], "10.2.1.10", Protocol::Icmp);
+    assert_eq!(trace.verdict, Verdict::Reachable);
+    let topology = lab.topology();
+    let found = records(&topology, &trace);
+    let shape: Vec<(Option<String>, bool, String, String)> = found
+        .iter()
+        .map(|r| (topology.enis[r.eni].instance_id.clone(), r.ingress, r.srcaddr.to_string(), r.dstaddr.to_string()))
+        .collect();
+    let attachment_ip = |n: usize| {
+        let eni = topology.tgw_attachment(&attachments[n]).unwrap().in_zone("us-east-1a").unwrap().1;
+        topology.enis[eni].private_ip.to_string()
+    };
+    let (a, b) = (attachment_ip(0), attachment_ip(1));
+    let host = |n: usize| Some(hosts[n].clone());
+    assert_eq!(
+        shape[..4],
+        [
+            (host(0), false, "10.1.1.10".into(), "10.2.1.10".into()),
+            (None, true, "10.1.1.10".into(), a.clone()),
+            (None, false, b.clone(), "10.2.1.10".into()),
+            (host(1), true, "10.1.1.10".into(), "10.2.1.10".into()),
+        ]
+    );
+    assert_eq!(found[1].pkt_dst, "10.2.1.10".parse::<Ipv4Addr>().unwrap(), "the real destination");
+    assert_eq!(found.len(), 8, "the answer crosses the same two attachments back");
+}
