@@ -216,3 +216,33 @@ def test_flow_logs_survive_a_restart(sqlite_server, client_factory):
     srv.start()
     after = client_factory(endpoint=srv.endpoint).describe_flow_logs()["FlowLogs"]
     assert after == before and after[0]["FlowLogId"] == fl
+
+
+def test_quotas_aws_refuses_a_third_flow_log_on_one_resource(log_dir, client_factory):
+    from conftest import LocalVpcServer
+    srv = LocalVpcServer("memory", log_dir, name="flow-log-quotas", extra_args=["--quotas", "aws"]).start()
+    try:
+        ec2 = client_factory(endpoint=srv.endpoint)
+        vpc = ec2.create_vpc(CidrBlock="10.32.0.0/16")["Vpc"]["VpcId"]
+        first = s3_flow_log(ec2, vpc)
+        second = ec2.create_flow_logs(ResourceType="VPC", ResourceIds=[vpc], TrafficType="REJECT",
+                                      LogDestinationType="s3", LogDestination=BUCKET)["FlowLogIds"]
+        assert len(second) == 1 and second[0] != first
+        with ec2_error("FlowLogsLimitExceeded", f"The maximum number of flow logs for the resource {vpc} has been "
+                                                "reached."):
+            ec2.create_flow_logs(ResourceType="VPC", ResourceIds=[vpc], TrafficType="ACCEPT",
+                                 LogDestinationType="s3", LogDestination=BUCKET)
+        # Positive control: after a delete there is room again.
+        ec2.delete_flow_logs(FlowLogIds=[first])
+        third = ec2.create_flow_logs(ResourceType="VPC", ResourceIds=[vpc], TrafficType="ACCEPT",
+                                     LogDestinationType="s3", LogDestination=BUCKET)["FlowLogIds"]
+        assert len(third) == 1
+    finally:
+        srv.stop()
+
+
+def test_without_quotas_a_resource_takes_any_number_of_flow_logs(ec2, vpc):
+    made = [ec2.create_flow_logs(ResourceType="VPC", ResourceIds=[vpc], TrafficType=traffic, LogDestinationType="s3",
+                                 LogDestination=BUCKET)["FlowLogIds"][0] for traffic in ("ALL", "ACCEPT", "REJECT")]
+    listed = ec2.describe_flow_logs()["FlowLogs"]
+    assert sorted(f["FlowLogId"] for f in listed) == sorted(made)

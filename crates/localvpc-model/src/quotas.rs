@@ -60,6 +60,10 @@ pub const TRANSIT_GATEWAYS_PER_VPC: usize = 5;
 pub const CUSTOMER_GATEWAYS_PER_REGION: usize = 50;
 /// Part 2 §20 [D]: customer-managed prefix lists per Region.
 pub const PREFIX_LISTS_PER_REGION: usize = 100;
+/// Part 2 §20: flow logs per VPC, subnet or interface. ASSUMPTION (§20: the count is not on AWS's 2023 quota page):
+/// two, the limit AWS announced with flow logs (its 2015 launch post, quoted in awslabs/aws-config-resource-schema#9:
+/// "you can create up to two Flow Logs on one resource").
+pub const FLOW_LOGS_PER_RESOURCE: usize = 2;
 /// Part 2 §20: virtual private gateways per Region.
 pub const VPN_GATEWAYS_PER_REGION: usize = 5;
 /// Part 2 §20: VPN connections per Region.
@@ -115,6 +119,8 @@ pub struct Quotas {
     pub customer_gateways_per_region: Option<usize>,
     /// Customer-managed prefix lists per Region.
     pub prefix_lists_per_region: Option<usize>,
+    /// Flow logs per VPC, subnet or interface.
+    pub flow_logs_per_resource: Option<usize>,
     /// Virtual private gateways per Region (deleted ones not counted).
     pub vpn_gateways_per_region: Option<usize>,
     /// VPN connections per Region (deleted ones not counted).
@@ -157,6 +163,7 @@ impl Quotas {
             transit_gateways_per_vpc: None,
             customer_gateways_per_region: None,
             prefix_lists_per_region: None,
+            flow_logs_per_resource: None,
             vpn_gateways_per_region: None,
             vpn_connections_per_region: None,
             vpn_connections_per_vpn_gateway: None,
@@ -188,6 +195,7 @@ impl Quotas {
             transit_gateways_per_vpc: Some(TRANSIT_GATEWAYS_PER_VPC),
             customer_gateways_per_region: Some(CUSTOMER_GATEWAYS_PER_REGION),
             prefix_lists_per_region: Some(PREFIX_LISTS_PER_REGION),
+            flow_logs_per_resource: Some(FLOW_LOGS_PER_RESOURCE),
             vpn_gateways_per_region: Some(VPN_GATEWAYS_PER_REGION),
             vpn_connections_per_region: Some(VPN_CONNECTIONS_PER_REGION),
             vpn_connections_per_vpn_gateway: Some(VPN_CONNECTIONS_PER_VPN_GATEWAY),

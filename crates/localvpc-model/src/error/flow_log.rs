@@ -49,6 +49,9 @@ pub enum FlowLogError {
     /// §18.1 [M; code D errs].
     #[error("Error. There is an existing Flow Log with the same configuration and log destination.")]
     AlreadyExists,
+    /// §20 [D errs]: more flow logs on one resource than the quota, under `--quotas aws`. ASSUMPTION (text [I]).
+    #[error("The maximum number of flow logs for the resource {0} has been reached.")]
+    LimitExceeded(String),
     /// §18.1 [M; code D errs]: DeleteFlowLogs naming IDs that do not exist.
     #[error("These flow log ids in the input list are not found: [TotalCount: {}] {}", .0.len(), .0.join(" "))]
     NotFound(Vec<String>),
@@ -73,6 +76,7 @@ impl FlowLogError {
             | InvalidDestinationType(_)
             | InvalidAggregationInterval(_) => "InvalidParameterValue",
             AlreadyExists => "FlowLogAlreadyExists",
+            LimitExceeded(_) => "FlowLogsLimitExceeded",
             NotFound(_) => "InvalidFlowLogId.NotFound",
         }
     }

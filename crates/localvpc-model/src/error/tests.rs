@@ -368,6 +368,7 @@ fn every_variant() -> Vec<Ec2Error> {
         FlowLog(FlowLogError::InvalidLogFormat("${nope}".into())),
         FlowLog(FlowLogError::InvalidDestinationOptions("FileFormat csv".into())),
         FlowLog(FlowLogError::AlreadyExists),
+        FlowLog(FlowLogError::LimitExceeded("vpc-1".into())),
         FlowLog(FlowLogError::NotFound(vec!["fl-1".into(), "fl-2".into()])),
         TagLimitExceeded,
         InvalidId("foo-1".into()),

@@ -181,6 +181,14 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateFlowLogs) -> Result<Cre
         if same {
             return Err(FlowLogError::AlreadyExists.into());
         }
+        let on_resource = region
+            .flow_logs
+            .values()
+            .filter(|existing| existing.resource_id == flow_log.resource_id && existing.is_live(region))
+            .count();
+        crate::quotas::check(tx.quotas().flow_logs_per_resource, on_resource, 1, || {
+            FlowLogError::LimitExceeded(resource_id.clone()).into()
+        })?;
         let flow_log = FlowLog { id: tx.next_id(IdKind::FlowLog), ..flow_log };
         created.flow_log_ids.push(flow_log.id.clone());
         tx.put(scope, flow_log);
