@@ -204,6 +204,31 @@ def test_follow_prints_a_record_made_after_it_started(net):
         follower.wait(timeout=10)
 
 
+def test_dns_to_a_custom_server_is_logged_and_the_amazon_resolver_is_not(net):
+    fl = net.flow_log(net.vpc)
+    amazon = run(net.endpoint, "exec", net.a["id"], "--", "nslookup", "example.com")
+    assert "10.40.0.2" in amazon.stdout, amazon
+    assert net.lines(fl) == [], "queries to the Amazon resolver are never logged"
+    custom = run(net.endpoint, "exec", net.a["id"], "--", "nslookup", "example.com", net.b["ip"])
+    assert custom.returncode == 1, custom
+    a, b = net.a, net.b
+    assert masked(net.lines(fl)) == [
+        line(OWNER, a["eni"], a["ip"], b["ip"], "50000 53", 17, 60, "ACCEPT"),
+        line(OWNER, b["eni"], a["ip"], b["ip"], "50000 53", 17, 60, "REJECT"),
+    ]
+    # A name pinged through the VPC's own resolver, when its DHCP options name a server on the network: the query
+    # is traffic too (and, unanswered, the name does not resolve, so nothing else is sent).
+    options = net.ec2.create_dhcp_options(DhcpConfigurations=[
+        {"Key": "domain-name-servers", "Values": [b["ip"]]}])["DhcpOptions"]["DhcpOptionsId"]
+    net.ec2.associate_dhcp_options(DhcpOptionsId=options, VpcId=net.vpc)
+    by_name = run(net.endpoint, "exec", a["id"], "--", "ping", "-c", "1", "www.example.com")
+    assert by_name.returncode == 2, by_name
+    assert masked(net.lines(fl)[2:]) == [
+        line(OWNER, a["eni"], a["ip"], b["ip"], "50000 53", 17, 60, "ACCEPT"),
+        line(OWNER, b["eni"], a["ip"], b["ip"], "50000 53", 17, 60, "REJECT"),
+    ]
+
+
 def test_a_subnet_flow_log_covers_a_later_interface_and_deleting_it_stops_records(net):
     on_subnet = net.flow_log(net.back, resource_type="Subnet")
     on_vpc = net.flow_log(net.vpc)

@@ -19,8 +19,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use localvpc_engine::dns::Resolver;
 use localvpc_engine::flow_log::records;
-use localvpc_engine::{Topology, Trace};
+use localvpc_engine::packet::INTERNET_HOST;
+use localvpc_engine::{trace_flow, Mode, Probe, Protocol, Topology, Trace, Vantage};
 use localvpc_model::flow_log::format::{self, RecordFields};
 use localvpc_model::flow_log::{covering, FlowLog};
 use localvpc_model::{Scope, World};
@@ -178,6 +180,16 @@ pub fn record_probe(control: &Control, world: &World, topology: &Topology, trace
             append_line(control, &node.scope, &flow_log, &fields);
         }
     }
+}
+
+/// Records the DNS query `from` sent to `resolver` to look a probe's destination name up, when that is a server on
+/// the network (part 2 §18.3 [D]: a custom DNS server's traffic is logged; the Amazon resolver's never is): one UDP
+/// datagram to port 53 and its UDP answer, walked as a flow. (`nslookup`/`dig` with a server send their datagram as
+/// a probe of its own, recorded as every probe is.)
+pub fn record_dns_query(control: &Control, world: &World, topology: &Topology, from: Vantage, resolver: Resolver) {
+    let Resolver::Network(server) = resolver else { return };
+    let probe = Probe { from, destination: server, protocol: Protocol::Udp(53) };
+    record_probe(control, world, topology, &trace_flow(topology, &probe, Mode::FirstDrop, INTERNET_HOST));
 }
 
 fn append_line(control: &Control, scope: &Scope, flow_log: &FlowLog, fields: &RecordFields) {
