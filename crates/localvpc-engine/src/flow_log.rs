@@ -187,8 +187,7 @@ fn leg_records(topology: &Topology, leg: &Leg, flags: Option<u8>, out: &mut Vec<
         let own = topology.enis[*nat_eni].private_ip;
         let packet = hop.packet;
         let answer = packet.dst == own;
-        let arriving = Packet { dst: if answer { packet.dst } else { own }, ..packet };
-        let mut inbound = record(*nat_eni, true, own, &arriving, flags, Action::Accept);
+        let mut inbound = record(*nat_eni, true, own, &Packet { dst: own, ..packet }, flags, Action::Accept);
         inbound.pkt_dst = packet.dst;
         out.push(inbound);
         let leaving = match leg.translations.iter().find(|m| m.nat_eni == *nat_eni).filter(|_| !answer) {
