@@ -167,12 +167,16 @@ def test_tags_and_delete(ec2, vpc):
 
 
 def test_a_deleted_vpcs_flow_log_goes_with_it(ec2, vpc):
-    fl = s3_flow_log(ec2, vpc)
+    fl = s3_flow_log(ec2, vpc, TagSpecifications=tag_spec("vpc-flow-log", Name="gone"))
     listed = ec2.describe_flow_logs(FlowLogIds=[fl])["FlowLogs"]
     assert [f["ResourceId"] for f in listed] == [vpc]
+    tagged = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [fl]}])["Tags"]
+    assert [t["Value"] for t in tagged] == ["gone"]
     ec2.delete_vpc(VpcId=vpc)
     after = ec2.describe_flow_logs()["FlowLogs"]
     assert after == []
+    tags_after = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [fl]}])["Tags"]
+    assert tags_after == []
 
 
 def test_another_account_or_region_sees_none_of_them(ec2, client_factory, vpc):

@@ -349,7 +349,17 @@ pub mod ops {
         describe_table::<VpnGateway>(region, "vpn-gateway", &mut out);
         describe_table::<VpnConnection>(region, "vpn-connection", &mut out);
         describe_table::<ManagedPrefixList>(region, "prefix-list", &mut out);
-        describe_table::<FlowLog>(region, "vpc-flow-log", &mut out);
+        // A flow log whose resource was deleted went with it (`flow_log` module doc): its tags too.
+        for flow_log in region.flow_logs.values().filter(|flow_log| flow_log.is_live(region)) {
+            for tag in flow_log.tags.iter() {
+                out.push(TagDescription {
+                    resource_id: flow_log.id.clone(),
+                    resource_type: "vpc-flow-log",
+                    key: tag.key.clone(),
+                    value: tag.value.clone(),
+                });
+            }
+        }
         out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
         out
     }
