@@ -35,6 +35,8 @@ pub use localvpc_model::Quotas;
 pub struct Control {
     /// Rendered XML reused across requests (see [`crate::render_cache`]).
     pub renders: crate::render_cache::RenderCache,
+    /// The VPC flow log records of the probes this server answered (see [`crate::flow_records`]).
+    pub flow_records: crate::flow_records::FlowRecords,
     commits: Arc<Commits>,
     topology: Mutex<Option<Arc<Topology>>>,
     compiling: AtomicBool,
@@ -58,6 +60,7 @@ impl Control {
         }
         Ok(Control {
             renders: Default::default(),
+            flow_records: Default::default(),
             commits,
             topology: Mutex::new(None),
             compiling: AtomicBool::new(false),
@@ -71,6 +74,12 @@ impl Control {
     pub fn with_id_source(mut self, id_source: IdSource) -> Self {
         self.id_source = id_source;
         self.commits.key_fresh_ids(id_source.key());
+        self
+    }
+
+    /// Keeps flow log records under `dir` too, so they survive a restart (`serve --store sqlite:PATH`).
+    pub fn with_flow_log_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.flow_records = crate::flow_records::FlowRecords::new(Some(dir));
         self
     }
 
@@ -206,6 +215,7 @@ impl Control {
     pub async fn reset(&self) -> Result<(), OpenError> {
         let mut writer = self.commits.lock_drained().await;
         self.commits.store().reset().await?;
+        self.flow_records.clear();
         if self.commits.is_shared() {
             // The other servers load the empty world when they hear of the reset's version; this one now.
             self.commits.set_fresh_id_key(self.id_source.key());

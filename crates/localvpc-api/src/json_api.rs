@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/_localvpc/v1/reachability", post(v1::reachability))
         .route("/_localvpc/v1/login", post(v1::login))
         .route("/_localvpc/v1/vpn-tunnel", post(v1::vpn_tunnel))
+        .route("/_localvpc/v1/flow-logs", get(v1::flow_logs))
         .route("/_localvpc/v1/data-plane", get(crate::data_plane::data_plane))
         .route("/moto-api/reset", post(reset))
         .route("/_localvpc", any(not_found))

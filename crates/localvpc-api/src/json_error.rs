@@ -69,6 +69,10 @@ pub enum JsonError {
         /// The path.
         path: String,
     },
+    /// `GET /_localvpc/v1/flow-logs` naming a flow log the caller does not own (another account's or Region's
+    /// looks the same as one that never existed).
+    #[error("The flow log ID '{0}' does not exist")]
+    FlowLogNotFound(String),
     /// A fault inside localvpc (the store failed, a computation panicked); the detail goes to the log only.
     #[error("An internal error has occurred")]
     InternalError,
@@ -89,6 +93,7 @@ impl JsonError {
             JsonError::InstanceNotRunning { .. } => "IncorrectInstanceState",
             JsonError::RequestTooLarge => "RequestTooLarge",
             JsonError::NotFound(_) => "NotFound",
+            JsonError::FlowLogNotFound(_) => "InvalidFlowLogId.NotFound",
             JsonError::MethodNotAllowed { .. } => "MethodNotAllowed",
             JsonError::InternalError => "InternalError",
             JsonError::Ec2(error) => error.code(),
@@ -100,7 +105,7 @@ impl JsonError {
         match self {
             JsonError::InstanceNotRunning { .. } => StatusCode::CONFLICT,
             JsonError::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            JsonError::NotFound(_) => StatusCode::NOT_FOUND,
+            JsonError::NotFound(_) | JsonError::FlowLogNotFound(_) => StatusCode::NOT_FOUND,
             JsonError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             JsonError::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             JsonError::Ec2(error) => StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST),

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod control;
 pub mod data_plane;
 pub mod ec2;
+pub mod flow_records;
 pub mod id_source;
 pub mod json_api;
 pub mod json_error;

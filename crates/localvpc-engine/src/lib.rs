@@ -11,6 +11,7 @@
 //! - [`dns`]: the Amazon-provided resolver with its split horizon (spec §4).
 //! - [`reachability`]: the all-pairs matrix.
 //! - [`visibility`]: what a caller may see of a walk (its own resources only), for every front end.
+//! - [`flow_log`]: the VPC flow log records a walked probe leaves at each interface (part 2 §18.3).
 //!
 //! Architecture invariant: no I/O, no clock, no randomness. A drop is a verdict with findings, not an `Err`; the
 //! engine returns its decisions as data and never logs. Engine types are not `Serialize`: the API keeps its own
@@ -18,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod dns;
+pub mod flow_log;
 pub mod packet;
 pub mod reachability;
 pub mod rules;

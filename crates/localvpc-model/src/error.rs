@@ -5,7 +5,7 @@
 //! the `#[error]` text is the message. The doc of each variant names the spec section it comes from
 //! (`shared/spec/aws-vpc-behaviour.md`). The snapshot test at the bottom lists every (code, message) pair, so a
 //! changed spelling shows up in review. A family of many variants gets an enum of its own behind one variant here
-//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`, `Ec2Error::TransitGateway` in `error/transit_gateway.rs`, `Ec2Error::Vpn` in `error/vpn.rs`, `Ec2Error::PrefixList` in `error/prefix_list.rs`, `Ec2Error::Ipv6` in `error/ipv6.rs`, `Ec2Error::VpcEndpoint` in `error/vpc_endpoint.rs`), with its codes beside it.
+//! (`Ec2Error::Volume(VolumeError)` in `error/volume.rs`, `Ec2Error::LaunchTemplate` in `error/launch_template.rs`, `Ec2Error::NetworkInterface` in `error/network_interface.rs`, `Ec2Error::Address` in `error/address.rs`, `Ec2Error::TransitGateway` in `error/transit_gateway.rs`, `Ec2Error::Vpn` in `error/vpn.rs`, `Ec2Error::PrefixList` in `error/prefix_list.rs`, `Ec2Error::Ipv6` in `error/ipv6.rs`, `Ec2Error::VpcEndpoint` in `error/vpc_endpoint.rs`, `Ec2Error::FlowLog` in `error/flow_log.rs`), with its codes beside it.
 
 use thiserror::Error;
 
@@ -613,6 +613,10 @@ pub enum Ec2Error {
     /// An IPv6 refusal (`error/ipv6.rs`).
     #[error(transparent)]
     Ipv6(#[from] Ipv6Error),
+    // ---- VPC flow logs (part 2 §18.1) ----
+    /// A flow log action's refusal (`error/flow_log.rs`).
+    #[error(transparent)]
+    FlowLog(#[from] FlowLogError),
 
     // ---- managed prefix lists (part 2 §17.1–17.2) ----
     /// A prefix list action's refusal (`error/prefix_list.rs`).
@@ -652,6 +656,7 @@ fn not_found(noun: &str, ids: &[String]) -> String {
 
 mod address;
 mod codes;
+mod flow_log;
 mod ipv6;
 mod launch_template;
 mod nat_gateway;
@@ -664,6 +669,7 @@ mod vpc_peering;
 mod vpn;
 
 pub use address::AddressError;
+pub use flow_log::FlowLogError;
 pub use ipv6::Ipv6Error;
 pub use launch_template::LaunchTemplateError;
 pub use nat_gateway::NatGatewayError;

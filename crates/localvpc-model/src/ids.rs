@@ -84,6 +84,8 @@ pub enum IdKind {
     EgressOnlyInternetGateway,
     /// `vpce-` (a VPC endpoint)
     VpcEndpoint,
+    /// `fl-` (a VPC flow log)
+    FlowLog,
 }
 
 impl IdKind {
@@ -126,6 +128,7 @@ impl IdKind {
             IdKind::SubnetCidrAssociation => "subnet-cidr-assoc",
             IdKind::EgressOnlyInternetGateway => "eigw",
             IdKind::VpcEndpoint => "vpce",
+            IdKind::FlowLog => "fl",
         }
     }
 
@@ -151,7 +154,7 @@ impl IdKind {
 
     /// The kind an ID belongs to, judged by its prefix (longest prefix wins: `vpc-cidr-assoc-` before `vpc-`).
     pub fn of(id: &str) -> Option<IdKind> {
-        const ALL: [IdKind; 36] = [
+        const ALL: [IdKind; 37] = [
             IdKind::TransitGatewayRouteTable,
             IdKind::SubnetCidrAssociation,
             IdKind::TransitGatewayAttachment,
@@ -188,6 +191,7 @@ impl IdKind {
             IdKind::PrefixList,
             IdKind::EgressOnlyInternetGateway,
             IdKind::VpcEndpoint,
+            IdKind::FlowLog,
         ];
         ALL.into_iter().find(|kind| kind.check(id).is_ok())
     }

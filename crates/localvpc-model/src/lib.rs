@@ -28,6 +28,7 @@ pub mod dns_name;
 pub mod egress_only_internet_gateway;
 pub mod error;
 pub mod filter;
+pub mod flow_log;
 pub mod ids;
 pub mod image;
 pub mod index;
@@ -59,7 +60,7 @@ pub mod vpn_state;
 mod world;
 
 pub use error::{
-    Ec2Error, Ipv6Error, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, PrefixListError,
+    Ec2Error, FlowLogError, Ipv6Error, LaunchTemplateError, NatGatewayError, NetworkInterfaceError, PrefixListError,
     TransitGatewayError, VolumeError, VpcEndpointError, VpnError,
 };
 pub use filter::{Filter, Filterable, Page, PageRequest};

@@ -64,6 +64,10 @@ pub const PREFIX_LISTS_PER_REGION: usize = 100;
 pub const GATEWAY_ENDPOINTS_PER_REGION: usize = 20;
 /// Part 2 §20 [D]: interface (and Gateway Load Balancer) endpoints per VPC.
 pub const INTERFACE_ENDPOINTS_PER_VPC: usize = 50;
+/// Part 2 §20: flow logs per VPC, subnet or interface. ASSUMPTION (§20: the count is not on AWS's 2023 quota page):
+/// two, the limit AWS announced with flow logs (its 2015 launch post, quoted in awslabs/aws-config-resource-schema#9:
+/// "you can create up to two Flow Logs on one resource").
+pub const FLOW_LOGS_PER_RESOURCE: usize = 2;
 /// Part 2 §20: virtual private gateways per Region.
 pub const VPN_GATEWAYS_PER_REGION: usize = 5;
 /// Part 2 §20: VPN connections per Region.
@@ -126,6 +130,8 @@ pub struct Quotas {
     pub gateway_endpoints_per_region: Option<usize>,
     /// Interface VPC endpoints per VPC.
     pub interface_endpoints_per_vpc: Option<usize>,
+    /// Flow logs per VPC, subnet or interface.
+    pub flow_logs_per_resource: Option<usize>,
     /// Virtual private gateways per Region (deleted ones not counted).
     pub vpn_gateways_per_region: Option<usize>,
     /// VPN connections per Region (deleted ones not counted).
@@ -172,6 +178,7 @@ impl Quotas {
             prefix_lists_per_region: None,
             gateway_endpoints_per_region: None,
             interface_endpoints_per_vpc: None,
+            flow_logs_per_resource: None,
             vpn_gateways_per_region: None,
             vpn_connections_per_region: None,
             vpn_connections_per_vpn_gateway: None,
@@ -206,6 +213,7 @@ impl Quotas {
             prefix_lists_per_region: Some(PREFIX_LISTS_PER_REGION),
             gateway_endpoints_per_region: Some(GATEWAY_ENDPOINTS_PER_REGION),
             interface_endpoints_per_vpc: Some(INTERFACE_ENDPOINTS_PER_VPC),
+            flow_logs_per_resource: Some(FLOW_LOGS_PER_RESOURCE),
             vpn_gateways_per_region: Some(VPN_GATEWAYS_PER_REGION),
             vpn_connections_per_region: Some(VPN_CONNECTIONS_PER_REGION),
             vpn_connections_per_vpn_gateway: Some(VPN_CONNECTIONS_PER_VPN_GATEWAY),

@@ -87,6 +87,7 @@ pub mod ops {
     use crate::customer_gateway::CustomerGateway;
     use crate::dhcp_options::DhcpOptions;
     use crate::egress_only_internet_gateway::EgressOnlyInternetGateway;
+    use crate::flow_log::FlowLog;
     use crate::ids::IdKind;
     use crate::instance::Instance;
     use crate::internet_gateway::InternetGateway;
@@ -238,6 +239,9 @@ pub mod ops {
             Some(IdKind::VpcEndpoint) => {
                 edit::<VpcEndpoint>(tx, scope, id, |id| VpcEndpointError::NotFound(id).into(), change)
             }
+            Some(IdKind::FlowLog) => {
+                edit::<FlowLog>(tx, scope, id, |id| crate::FlowLogError::NotFound(vec![id]).into(), change)
+            }
             _ => Err(Ec2Error::InvalidId(id.to_string())),
         }
     }
@@ -359,6 +363,17 @@ pub mod ops {
         describe_table::<VpnConnection>(region, "vpn-connection", &mut out);
         describe_table::<ManagedPrefixList>(region, "prefix-list", &mut out);
         describe_table::<VpcEndpoint>(region, "vpc-endpoint", &mut out);
+        // A flow log whose resource was deleted went with it (`flow_log` module doc): its tags too.
+        for flow_log in region.flow_logs.values().filter(|flow_log| flow_log.is_live(region)) {
+            for tag in flow_log.tags.iter() {
+                out.push(TagDescription {
+                    resource_id: flow_log.id.clone(),
+                    resource_type: "vpc-flow-log",
+                    key: tag.key.clone(),
+                    value: tag.value.clone(),
+                });
+            }
+        }
         out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
         out
     }

@@ -17,6 +17,7 @@ use crate::address::Address;
 use crate::customer_gateway::CustomerGateway;
 use crate::dhcp_options::DhcpOptions;
 use crate::egress_only_internet_gateway::EgressOnlyInternetGateway;
+use crate::flow_log::FlowLog;
 use crate::ids::{format_id, IdKind};
 use crate::index::{Indexes, RegionIndex, WorldIndex};
 use crate::instance::Instance;
@@ -156,6 +157,8 @@ pub struct RegionState {
     pub egress_only_internet_gateways: Table<EgressOnlyInternetGateway>,
     /// VPC endpoints (part 2 §17.4–17.5).
     pub vpc_endpoints: Table<VpcEndpoint>,
+    /// VPC flow logs (part 2 §18).
+    pub flow_logs: Table<FlowLog>,
     /// Lookups derived from the tables above (see [`crate::index`]); kept true by [`Tx`].
     pub(crate) index: RegionIndex,
 }

@@ -72,9 +72,22 @@ pub enum Command {
     /// Site-to-site VPN tools that AWS does not offer (localvpc's admin switches).
     #[command(subcommand)]
     Vpn(VpnCommand),
+    /// Print the records of VPC flow logs (every flow log of the account and region, or those named), in each flow
+    /// log's format; `--follow` keeps printing new ones.
+    FlowLogs(FlowLogsArgs),
     /// Copy all state from one store into another, empty one (e.g. a laptop's SQLite file into a team's PostgreSQL).
     /// Stop the servers on both stores first.
     Migrate(MigrateArgs),
+}
+
+/// `localvpc flow-logs [FLOW_LOG_ID…] [--follow]`.
+#[derive(Debug, Args)]
+pub struct FlowLogsArgs {
+    /// The flow logs (`fl-…`) to print; none: every flow log of the account and region, each line after its ID.
+    pub flow_log_ids: Vec<String>,
+    /// Keep printing records as probes make them, until interrupted.
+    #[arg(long, short = 'f')]
+    pub follow: bool,
 }
 
 /// `localvpc vpn …`.

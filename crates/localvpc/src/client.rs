@@ -305,6 +305,12 @@ impl Client {
         Self::json(&url, self.send(Method::GET, &url, None)?)
     }
 
+    /// `GET /_localvpc/v1/flow-logs`: the caller's flow logs, or with `flow_log_id` its records after `since`.
+    pub fn flow_logs(&self, query: &[(&str, &str)]) -> anyhow::Result<Value> {
+        let url = self.url("flow-logs", query)?;
+        Self::json(&url, self.send(Method::GET, &url, None)?)
+    }
+
     fn post(&self, endpoint: &str, body: &Value) -> anyhow::Result<Value> {
         let url = self.url(endpoint, &[])?;
         Self::json(&url, self.send(Method::POST, &url, Some(body))?)

@@ -11,6 +11,7 @@ mod client;
 mod credentials;
 mod demo;
 mod explain;
+mod flow_logs;
 mod kernel;
 mod migrate;
 mod reachability;
@@ -88,6 +89,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Ssh(args) => ssh::run(&client()?, args),
         Command::Demo(args) => demo::run(args.quiet),
         Command::Vpn(command) => Ok(vpn::run(&client()?, command)?.emit()),
+        Command::FlowLogs(args) => flow_logs::run(&client()?, args, &mut std::io::stdout()),
         Command::Migrate(args) => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -127,6 +129,11 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         .await
         .context("while loading the stored state")?
         .with_id_source(id_source);
+    // Flow log records live beside a SQLite file (`PATH.flow-logs/`); with memory or PostgreSQL, in memory only.
+    let control = match &args.store {
+        StoreSpec::Sqlite(path) => control.with_flow_log_dir(flow_log_dir(path)),
+        _ => control,
+    };
     let listener =
         tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("while binding {}", args.listen))?;
     let address = listener.local_addr().context("while reading the bound address")?;
@@ -154,6 +161,13 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         task.teardown().await;
     }
     Ok(())
+}
+
+/// The directory of the flow log records of the SQLite store at `path`.
+fn flow_log_dir(path: &std::path::Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".flow-logs");
+    name.into()
 }
 
 /// Opens the store `spec` names (creating or migrating its schema).

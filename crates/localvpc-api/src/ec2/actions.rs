@@ -2,6 +2,7 @@
 //! `InvalidAction`.
 
 use super::transit_gateway::{self, attachment as tgw_attachment, routes as tgw_routes};
+use super::vpn_connection;
 use super::vpn_gateway;
 use super::Handler::{self, Read, Write};
 use super::{account, dhcp_options, image, instance_type, key_pair, subnet_cidr_reservation};
@@ -9,7 +10,7 @@ use super::{address, instance, launch_template, nat_gateway, network_insights, n
 use super::{
     availability_zone, internet_gateway, network_acl, route_table, security_group, subnet, tags, vpc, vpc_peering,
 };
-use super::{customer_gateway, egress_only_internet_gateway as eigw, prefix_list, vpc_endpoint, vpn_connection};
+use super::{customer_gateway, egress_only_internet_gateway as eigw, flow_log, prefix_list, vpc_endpoint};
 
 /// Looks up the handler of an Action.
 pub fn handler(action: &str) -> Option<Handler> {
@@ -43,6 +44,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("CreateDefaultVpc", Write(vpc::create_default_vpc)),
     ("CreateDhcpOptions", Write(dhcp_options::create_dhcp_options)),
     ("CreateEgressOnlyInternetGateway", Write(eigw::create_egress_only_internet_gateway)),
+    ("CreateFlowLogs", Write(flow_log::create_flow_logs)),
     ("CreateInternetGateway", Write(internet_gateway::create_internet_gateway)),
     ("CreateKeyPair", Write(key_pair::create_key_pair)),
     ("CreateLaunchTemplate", Write(launch_template::create_launch_template)),
@@ -74,6 +76,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DeleteCustomerGateway", Write(customer_gateway::delete_customer_gateway)),
     ("DeleteDhcpOptions", Write(dhcp_options::delete_dhcp_options)),
     ("DeleteEgressOnlyInternetGateway", Write(eigw::delete_egress_only_internet_gateway)),
+    ("DeleteFlowLogs", Write(flow_log::delete_flow_logs)),
     ("DeleteInternetGateway", Write(internet_gateway::delete_internet_gateway)),
     ("DeleteKeyPair", Write(key_pair::delete_key_pair)),
     ("DeleteLaunchTemplate", Write(launch_template::delete_launch_template)),
@@ -111,6 +114,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("DescribeCustomerGateways", Read(customer_gateway::describe_customer_gateways)),
     ("DescribeDhcpOptions", Read(dhcp_options::describe_dhcp_options)),
     ("DescribeEgressOnlyInternetGateways", Read(eigw::describe_egress_only_internet_gateways)),
+    ("DescribeFlowLogs", Read(flow_log::describe_flow_logs)),
     ("DescribeImages", Read(image::describe_images)),
     ("DescribeInstanceAttribute", Read(instance::describe_instance_attribute)),
     ("DescribeInstanceCreditSpecifications", Read(instance::describe_instance_credit_specifications)),

@@ -10,6 +10,7 @@ mod availability_zone;
 mod customer_gateway;
 mod dhcp_options;
 mod egress_only_internet_gateway;
+mod flow_log;
 mod image;
 mod instance;
 mod instance_type;

@@ -10,6 +10,7 @@
 //! [`reachability`], [`login`] (`ssh -i`), [`vpn_tunnel`] (the tunnels' admin switch, `localvpc vpn tunnel`); this module holds what they share (the body's fields, the vantage, the protocol). Errors are
 //! [`JsonError`]s.
 
+mod flow_logs;
 mod login;
 mod probe;
 mod reachability;
@@ -24,6 +25,7 @@ use serde_json::{json, Map, Value};
 
 use crate::json_error::{json_ok, JsonError};
 
+pub use flow_logs::flow_logs;
 pub use login::login;
 pub use probe::{explain, explain_probe, explain_value, probe, Explanation};
 pub use reachability::{reachability, reachability_groups};

@@ -224,6 +224,7 @@ fn walk_json(
 /// A probe read and resolved: the vantage, the destination address, the protocol.
 struct Walk {
     topology: Arc<Topology>,
+    from: Vantage,
     viewer: Scope,
     to: String,
     resolved: (Option<IpAddr>, Option<Answer>),
@@ -236,7 +237,7 @@ impl Walk {
         let from = vantage(&control.snapshot(), &topology, viewer, from)?;
         let resolved = destination(&topology, from, to);
         let probe = resolved.0.map(|destination| Probe { from, destination, protocol });
-        Ok(Walk { topology, viewer: viewer.clone(), to: to.to_string(), resolved, probe })
+        Ok(Walk { topology, from, viewer: viewer.clone(), to: to.to_string(), resolved, probe })
     }
 
     fn trace(&self, mode: Mode) -> Option<Trace> {
@@ -286,6 +287,14 @@ pub async fn probe(
     let (from, to, protocol) = probe_fields(&body)?;
     let walk = Walk::new(&control, &caller.scope, from, to, protocol)?;
     let path = walk.trace(Mode::FirstDrop);
+    // A name was looked up first: through a DNS server on the network, that query is traffic too.
+    if walk.resolved.1.is_some() {
+        let resolver = dns::resolver(&walk.topology, walk.from, None);
+        crate::flow_records::record_dns_query(&control, &control.snapshot(), &walk.topology, walk.from, resolver);
+    }
+    if let Some(sent) = &path {
+        crate::flow_records::record_probe(&control, &control.snapshot(), &walk.topology, sent);
+    }
     let walked = (walk.resolved.0, walk.resolved.1.as_ref(), path.as_ref());
     Ok(ok(walk_json(&walk.topology, &walk.viewer, &walk.to, walked).unwrap_or_else(|unresolved| unresolved)))
 }

@@ -4,6 +4,7 @@
 mod dhcp_dns;
 mod dns_matrix;
 mod flow;
+mod flow_log;
 mod ipv6;
 mod lab;
 mod nat;

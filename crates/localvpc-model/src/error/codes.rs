@@ -61,6 +61,8 @@ pub fn malformed_code(kind: IdKind) -> &'static str {
         IdKind::EgressOnlyInternetGateway => "InvalidGatewayID.Malformed",
         // Part 2 §17.4 [D errs lists `InvalidVpcEndpointId.NotFound`]; ASSUMPTION: the malformed code follows it.
         IdKind::VpcEndpoint => "InvalidVpcEndpointId.Malformed",
+        // ASSUMPTION (part 2 §18.1 gives only the NotFound code): the same spelling with `.Malformed`.
+        IdKind::FlowLog => "InvalidFlowLogId.Malformed",
     }
 }
 
@@ -197,6 +199,7 @@ impl Ec2Error {
             PrefixList(error) => error.code(),
             Ipv6(error) => error.code(),
             VpcEndpoint(error) => error.code(),
+            FlowLog(error) => error.code(),
             SubnetCidrReservationNotFound(_) => "InvalidSubnetCidrReservationID.NotFound",
             LaunchTemplate(error) => error.code(),
             DhcpOptionsNotFound(_) => "InvalidDhcpOptionID.NotFound",

@@ -82,6 +82,7 @@ impl World {
                 ManagedPrefixList::KIND => put::<ManagedPrefixList>(region, index, id, body),
                 EgressOnlyInternetGateway::KIND => put::<EgressOnlyInternetGateway>(region, index, id, body),
                 VpcEndpoint::KIND => put::<VpcEndpoint>(region, index, id, body),
+                FlowLog::KIND => put::<FlowLog>(region, index, id, body),
                 _ => Ok(()), // A kind from a newer version: ignore rather than refuse to start.
             };
             result.map_err(failed)?;
@@ -160,6 +161,17 @@ mod tests {
         }
     }
 
+    fn flow_log_request(vpc_id: &str, traffic_type: &str) -> crate::flow_log::CreateFlowLogs {
+        crate::flow_log::CreateFlowLogs {
+            resource_type: "VPC".into(),
+            resource_ids: vec![vpc_id.to_string()],
+            traffic_type: Some(traffic_type.into()),
+            destination_type: Some("s3".into()),
+            log_destination: Some("arn:aws:s3:::flows".into()),
+            ..Default::default()
+        }
+    }
+
     fn meta_of(changes: &[Change]) -> Vec<(&'static str, String)> {
         changes
             .iter()
@@ -227,6 +239,8 @@ mod tests {
             ..Default::default()
         };
         let endpoint = vpc_endpoint::create(&mut tx, &scope, request).unwrap().id.clone();
+        let flow_logs = crate::flow_log::create(&mut tx, &scope, flow_log_request(&a, "ALL")).unwrap().flow_log_ids;
+        let kept = crate::flow_log::create(&mut tx, &scope, flow_log_request(&a, "REJECT")).unwrap().flow_log_ids;
         let second = tx.finish();
         let mut tx = Tx::new(&mut world, Timestamp(2));
         vpc_peering::delete(&mut tx, &scope, &pcx).unwrap();
@@ -234,6 +248,7 @@ mod tests {
         let entry = PrefixListEntry { cidr: "10.9.0.0/16".into(), description: None };
         let request = ModifyManagedPrefixList { id: list.clone(), add: vec![entry], ..Default::default() };
         prefix_list::modify(&mut tx, &scope, request).unwrap();
+        crate::flow_log::delete(&mut tx, &scope, &flow_logs).unwrap();
         let third = tx.finish();
 
         let mut replayed = before.clone();
@@ -254,6 +269,8 @@ mod tests {
         assert_eq!(replayed.spanning::<TransitGateway>().len(), 1);
         assert_eq!(replayed.region(&scope).managed_prefix_lists[list.as_str()].current().version, 2);
         assert_eq!(vpc_endpoint::route_table_ids(replayed.region(&scope), &endpoint), vec![main_table]);
+        let flow_log_ids: Vec<&str> = replayed.region(&scope).flow_logs.keys().map(|id| id.as_ref()).collect();
+        assert_eq!(flow_log_ids, vec![kept[0].as_str()], "the deleted flow log is gone, the other stays");
         assert_eq!(replayed, loaded, "tables, indexes and counters as a load of every record");
         assert_ne!(before, loaded, "positive control: the later batches changed the world");
         // The indexes moved with the records: the deleted subnet's block is free again on the replayed world.
