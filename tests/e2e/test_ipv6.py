@@ -452,3 +452,115 @@ def test_ipv6_routes_with_the_cli(aws):
     routes = aws("ec2", "describe-route-tables", "--route-table-ids", table_id).ok()["RouteTables"][0]["Routes"]
     assert {"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": eigw, "State": "active",
             "Origin": "CreateRoute"} in routes
+
+
+def default_group(ec2, vpc_id):
+    found = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                                  {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    (group,) = found
+    return group
+
+
+ALL_IPV4_OUT = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [], "PrefixListIds": [],
+                "UserIdGroupPairs": []}
+# The IpPermissions view groups the two rules (same protocol, no ports) into one permission.
+ALL_OUT_BOTH = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [{"CidrIpv6": "::/0"}],
+                "PrefixListIds": [], "UserIdGroupPairs": []}
+
+
+def test_security_groups_allow_ipv6_out_once_the_vpc_has_ipv6(ec2):
+    vpc_id = create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+    before_id = ec2.create_security_group(GroupName="before", Description="d", VpcId=vpc_id)["GroupId"]
+    # Positive control: without IPv6 the default group allows IPv4 out only.
+    assert default_group(ec2, vpc_id)["IpPermissionsEgress"] == [ALL_IPV4_OUT]
+    ec2.associate_vpc_cidr_block(VpcId=vpc_id, AmazonProvidedIpv6CidrBlock=True)
+    assert default_group(ec2, vpc_id)["IpPermissionsEgress"] == [ALL_OUT_BOTH]
+    after_id = ec2.create_security_group(GroupName="after", Description="d", VpcId=vpc_id)["GroupId"]
+    groups = {g["GroupId"]: g for g in ec2.describe_security_groups(GroupIds=[before_id, after_id])["SecurityGroups"]}
+    assert groups[before_id]["IpPermissionsEgress"] == [ALL_IPV4_OUT]
+    assert groups[after_id]["IpPermissionsEgress"] == [ALL_OUT_BOTH]
+    # A second block adds no second rule; the rule revokes like any other.
+    ec2.associate_vpc_cidr_block(VpcId=vpc_id, AmazonProvidedIpv6CidrBlock=True)
+    assert default_group(ec2, vpc_id)["IpPermissionsEgress"] == [ALL_OUT_BOTH]
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [default_group(ec2, vpc_id)["GroupId"]]}])
+    assert sorted(r.get("CidrIpv6", "") for r in rules["SecurityGroupRules"] if r["IsEgress"]) == ["", "::/0"]
+    ec2.revoke_security_group_egress(GroupId=after_id, IpPermissions=[
+        {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
+    (after,) = ec2.describe_security_groups(GroupIds=[after_id])["SecurityGroups"]
+    assert after["IpPermissionsEgress"] == [ALL_IPV4_OUT]
+
+
+def acl_entries(ec2, acl_id):
+    (acl,) = ec2.describe_network_acls(NetworkAclIds=[acl_id])["NetworkAcls"]
+    return [(e["RuleNumber"], e["Egress"], e["RuleAction"], e.get("CidrBlock") or e.get("Ipv6CidrBlock"))
+            for e in acl["Entries"]]
+
+
+def default_acl_id(ec2, vpc_id):
+    found = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                               {"Name": "default", "Values": ["true"]}])["NetworkAcls"]
+    (acl,) = found
+    return acl["NetworkAclId"]
+
+
+def test_network_acls_get_the_ipv6_defaults(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    default_id = default_acl_id(ec2, vpc_id)
+    assert acl_entries(ec2, default_id) == [
+        (100, True, "allow", "0.0.0.0/0"), (101, True, "allow", "::/0"),
+        (32767, True, "deny", "0.0.0.0/0"), (32768, True, "deny", "::/0"),
+        (100, False, "allow", "0.0.0.0/0"), (101, False, "allow", "::/0"),
+        (32767, False, "deny", "0.0.0.0/0"), (32768, False, "deny", "::/0"),
+    ]
+    custom_id = ec2.create_network_acl(VpcId=vpc_id)["NetworkAcl"]["NetworkAclId"]
+    assert acl_entries(ec2, custom_id) == [
+        (32767, True, "deny", "0.0.0.0/0"), (32768, True, "deny", "::/0"),
+        (32767, False, "deny", "0.0.0.0/0"), (32768, False, "deny", "::/0"),
+    ]
+    found = ec2.describe_network_acls(Filters=[{"Name": "entry.ipv6-cidr", "Values": ["::/0"]},
+                                               {"Name": "vpc-id", "Values": [vpc_id]}])["NetworkAcls"]
+    assert sorted(a["NetworkAclId"] for a in found) == sorted([default_id, custom_id])
+    # Positive control: a VPC without IPv6 has no IPv6 entry.
+    plain_id = create_vpc(ec2, "10.1.0.0/16")["VpcId"]
+    assert all(block == "0.0.0.0/0" for *_, block in acl_entries(ec2, default_acl_id(ec2, plain_id)))
+
+
+def test_the_default_acl_gets_no_ipv6_allow_in_a_direction_the_user_changed(ec2):
+    vpc_id = create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+    default_id = default_acl_id(ec2, vpc_id)
+    ec2.create_network_acl_entry(NetworkAclId=default_id, RuleNumber=90, Protocol="6", RuleAction="deny",
+                                 Egress=False, CidrBlock="10.9.0.0/16", PortRange={"From": 22, "To": 22})
+    ec2.associate_vpc_cidr_block(VpcId=vpc_id, AmazonProvidedIpv6CidrBlock=True)
+    entries = acl_entries(ec2, default_id)
+    assert (101, True, "allow", "::/0") in entries and (32768, True, "deny", "::/0") in entries
+    assert (101, False, "allow", "::/0") not in entries and (32768, False, "deny", "::/0") in entries
+
+
+def test_ipv6_acl_entries(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    acl_id = ec2.create_network_acl(VpcId=vpc_id)["NetworkAcl"]["NetworkAclId"]
+    ec2.create_network_acl_entry(NetworkAclId=acl_id, RuleNumber=10, Protocol="58", RuleAction="allow",
+                                 Egress=False, Ipv6CidrBlock="2001:db8::/32", IcmpTypeCode={"Type": 128, "Code": -1})
+    ec2.create_network_acl_entry(NetworkAclId=acl_id, RuleNumber=20, Protocol="6", RuleAction="allow",
+                                 Egress=True, Ipv6CidrBlock="::/0", PortRange={"From": 1024, "To": 65535})
+    (acl,) = ec2.describe_network_acls(NetworkAclIds=[acl_id])["NetworkAcls"]
+    by_rule = {(e["RuleNumber"], e["Egress"]): e for e in acl["Entries"]}
+    assert by_rule[(10, False)] == {"RuleNumber": 10, "Protocol": "58", "RuleAction": "allow", "Egress": False,
+                                    "Ipv6CidrBlock": "2001:db8::/32", "IcmpTypeCode": {"Type": 128, "Code": -1}}
+    assert by_rule[(20, True)]["PortRange"] == {"From": 1024, "To": 65535}
+    # Rule numbers are shared by both families of a direction.
+    with ec2_error("NetworkAclEntryAlreadyExists"):
+        ec2.create_network_acl_entry(NetworkAclId=acl_id, RuleNumber=10, Protocol="-1", RuleAction="deny",
+                                     Egress=False, CidrBlock="10.0.0.0/8")
+    with ec2_error("MissingParameter", "The request must contain the parameter icmpTypeCode.type"):
+        ec2.create_network_acl_entry(NetworkAclId=acl_id, RuleNumber=30, Protocol="58", RuleAction="allow",
+                                     Egress=False, Ipv6CidrBlock="::/0")
+    with ec2_error("InvalidParameterValue"):
+        ec2.create_network_acl_entry(NetworkAclId=acl_id, RuleNumber=30, Protocol="-1", RuleAction="allow",
+                                     Egress=False, Ipv6CidrBlock="2001:db8::1/32")
+    # Replace turns the IPv6 entry into an IPv4 one; delete removes either family.
+    ec2.replace_network_acl_entry(NetworkAclId=acl_id, RuleNumber=10, Protocol="-1", RuleAction="deny",
+                                  Egress=False, CidrBlock="10.0.0.0/8")
+    assert (10, False, "deny", "10.0.0.0/8") in acl_entries(ec2, acl_id)
+    ec2.delete_network_acl_entry(NetworkAclId=acl_id, RuleNumber=20, Egress=True)
+    assert [entry for entry in acl_entries(ec2, acl_id) if entry[0] in (10, 20)] == [(10, False, "deny", "10.0.0.0/8")]
