@@ -564,3 +564,68 @@ def test_ipv6_acl_entries(ec2):
     assert (10, False, "deny", "10.0.0.0/8") in acl_entries(ec2, acl_id)
     ec2.delete_network_acl_entry(NetworkAclId=acl_id, RuleNumber=20, Egress=True)
     assert [entry for entry in acl_entries(ec2, acl_id) if entry[0] in (10, 20)] == [(10, False, "deny", "10.0.0.0/8")]
+
+
+def test_terraform_shaped_dual_stack_sequence(ec2):
+    """The calls a Terraform dual-stack module makes, in its order, each answer checked field by field: a VPC with
+    an IPv6 block, a public dual-stack subnet assigning IPv6 on creation, an internet gateway and an egress-only
+    one, a route table with 0.0.0.0/0 and ::/0, the subnet associated with it. (Instance IPv6 addresses come with
+    interface support.)"""
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16", AmazonProvidedIpv6CidrBlock=True,
+                         TagSpecifications=tag_spec("vpc", Name="dual"))["Vpc"]
+    vpc_id = vpc["VpcId"]
+    described = describe_vpc(ec2, vpc_id)
+    (v6,) = described["Ipv6CidrBlockAssociationSet"]
+    assert (described["State"], described["CidrBlock"], v6["Ipv6CidrBlock"], v6["Ipv6CidrBlockState"]["State"],
+            v6["Ipv6Pool"], v6["NetworkBorderGroup"]) == (
+        "available", "10.20.0.0/16", FIRST_BLOCK, "associated", "Amazon", "us-east-1")
+    ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
+
+    subnet_block = "2600:1f21:0:1::/64"  # the first /64 but one of FIRST_BLOCK, as cidrsubnet(block, 8, 1) gives
+    subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.20.1.0/24", Ipv6CidrBlock=subnet_block,
+                               AvailabilityZone="us-east-1a")["Subnet"]
+    subnet_id = subnet["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, AssignIpv6AddressOnCreation={"Value": True})
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": True})
+    described_subnet = describe_subnet(ec2, subnet_id)
+    (subnet_v6,) = described_subnet["Ipv6CidrBlockAssociationSet"]
+    assert (described_subnet["CidrBlock"], subnet_v6["Ipv6CidrBlock"], subnet_v6["Ipv6CidrBlockState"]["State"],
+            described_subnet["AssignIpv6AddressOnCreation"], described_subnet["MapPublicIpOnLaunch"],
+            described_subnet["Ipv6Native"], described_subnet["AvailabilityZone"]) == (
+        "10.20.1.0/24", subnet_block, "associated", True, True, False, "us-east-1a")
+
+    igw_id = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+    eigw = ec2.create_egress_only_internet_gateway(VpcId=vpc_id, ClientToken="tf-eigw")
+    eigw_id = eigw["EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"]
+    assert (eigw["ClientToken"], eigw["EgressOnlyInternetGateway"]["Attachments"]) == (
+        "tf-eigw", [{"State": "attached", "VpcId": vpc_id}])
+
+    table_id = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table_id, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw_id)
+    ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw_id)
+    association = ec2.associate_route_table(RouteTableId=table_id, SubnetId=subnet_id)
+    assert association["AssociationState"] == {"State": "associated"}
+    (table,) = ec2.describe_route_tables(RouteTableIds=[table_id])["RouteTables"]
+    assert table["Routes"] == [
+        {"DestinationCidrBlock": "10.20.0.0/16", "GatewayId": "local", "State": "active", "Origin": "CreateRouteTable"},
+        {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": igw_id, "State": "active", "Origin": "CreateRoute"},
+        {"DestinationIpv6CidrBlock": FIRST_BLOCK, "GatewayId": "local", "State": "active",
+         "Origin": "CreateRouteTable"},
+        {"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": eigw_id, "State": "active",
+         "Origin": "CreateRoute"},
+    ]
+    assert [a["SubnetId"] for a in table["Associations"]] == [subnet_id]
+
+    # Destroy in Terraform's reverse order.
+    ec2.disassociate_route_table(AssociationId=association["AssociationId"])
+    ec2.delete_route_table(RouteTableId=table_id)
+    ec2.delete_egress_only_internet_gateway(EgressOnlyInternetGatewayId=eigw_id)
+    ec2.detach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+    ec2.delete_internet_gateway(InternetGatewayId=igw_id)
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, AssignIpv6AddressOnCreation={"Value": False})
+    ec2.delete_subnet(SubnetId=subnet_id)
+    deleted = ec2.delete_vpc(VpcId=vpc_id)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 200
+    remaining = ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Vpcs"]
+    assert remaining == []
