@@ -629,3 +629,105 @@ def test_terraform_shaped_dual_stack_sequence(ec2):
     assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 200
     remaining = ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Vpcs"]
     assert remaining == []
+
+
+def dual_stack_subnet(ec2, assign_on_creation=False):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24",
+                                  Ipv6CidrBlock="2600:1f21:0:1::/64")["Subnet"]["SubnetId"]
+    if assign_on_creation:
+        ec2.modify_subnet_attribute(SubnetId=subnet_id, AssignIpv6AddressOnCreation={"Value": True})
+    return vpc_id, subnet_id
+
+
+def eni_ipv6(ec2, eni_id):
+    (eni,) = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"]
+    return [a["Ipv6Address"] for a in eni["Ipv6Addresses"]]
+
+
+def test_interface_ipv6_addresses(ec2):
+    _, subnet_id = dual_stack_subnet(ec2)
+    eni = ec2.create_network_interface(SubnetId=subnet_id, Ipv6AddressCount=2)["NetworkInterface"]
+    assert eni["Ipv6Addresses"] == [{"Ipv6Address": "2600:1f21:0:1::4", "IsPrimaryIpv6": False},
+                                    {"Ipv6Address": "2600:1f21:0:1::5", "IsPrimaryIpv6": False}]
+    chosen = ec2.create_network_interface(SubnetId=subnet_id, Ipv6Addresses=[{"Ipv6Address": "2600:1f21:0:1::99"}])
+    chosen_id = chosen["NetworkInterface"]["NetworkInterfaceId"]
+    assert eni_ipv6(ec2, chosen_id) == ["2600:1f21:0:1::99"]
+    with ec2_error("InvalidIPAddress.InUse", "Address 2600:1f21:0:1::99 is in use."):
+        ec2.create_network_interface(SubnetId=subnet_id, Ipv6Addresses=[{"Ipv6Address": "2600:1f21:0:1::99"}])
+    for reserved in ("2600:1f21:0:1::3", "2600:1f21:0:1:ffff:ffff:ffff:ffff", "2600:1f21:0:2::4"):
+        with ec2_error("InvalidParameterValue",
+                       f"The IPv6 address {reserved} is not a usable address of the subnet's IPv6 CIDR block."):
+            ec2.assign_ipv6_addresses(NetworkInterfaceId=chosen_id, Ipv6Addresses=[reserved])
+
+    assigned = ec2.assign_ipv6_addresses(NetworkInterfaceId=chosen_id, Ipv6AddressCount=1)
+    assert (assigned["NetworkInterfaceId"], assigned["AssignedIpv6Addresses"]) == (chosen_id, ["2600:1f21:0:1::6"])
+    assert eni_ipv6(ec2, chosen_id) == ["2600:1f21:0:1::99", "2600:1f21:0:1::6"]
+    found = ec2.describe_network_interfaces(
+        Filters=[{"Name": "ipv6-addresses.ipv6-address", "Values": ["2600:1f21:0:1::6"]}])["NetworkInterfaces"]
+    assert [i["NetworkInterfaceId"] for i in found] == [chosen_id]
+
+    unassigned = ec2.unassign_ipv6_addresses(NetworkInterfaceId=chosen_id, Ipv6Addresses=["2600:1f21:0:1::99"])
+    assert unassigned["UnassignedIpv6Addresses"] == ["2600:1f21:0:1::99"]
+    assert eni_ipv6(ec2, chosen_id) == ["2600:1f21:0:1::6"]
+    with ec2_error("InvalidParameterValue"):
+        ec2.unassign_ipv6_addresses(NetworkInterfaceId=chosen_id, Ipv6Addresses=["2600:1f21:0:1::99"])
+    # Released, the address can be taken again.
+    again = ec2.assign_ipv6_addresses(NetworkInterfaceId=eni["NetworkInterfaceId"], Ipv6Addresses=["2600:1f21:0:1::99"])
+    assert again["AssignedIpv6Addresses"] == ["2600:1f21:0:1::99"]
+
+
+def test_no_ipv6_address_without_a_subnet_block(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    plain_id = create_subnet(ec2, vpc_id, "10.0.2.0/24")["SubnetId"]
+    with ec2_error("InvalidParameterValue"):
+        ec2.create_network_interface(SubnetId=plain_id, Ipv6AddressCount=1)
+    eni = ec2.create_network_interface(SubnetId=plain_id)["NetworkInterface"]
+    assert eni["Ipv6Addresses"] == []
+
+
+def test_instances_get_ipv6_addresses(ec2):
+    _, subnet_id = dual_stack_subnet(ec2, assign_on_creation=True)
+    (automatic,) = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet_id,
+                                     InstanceType="t3.micro")["Instances"]
+    assert automatic["NetworkInterfaces"][0]["Ipv6Addresses"] == [
+        {"Ipv6Address": "2600:1f21:0:1::4", "IsPrimaryIpv6": False}]
+    (described,) = ec2.describe_instances(InstanceIds=[automatic["InstanceId"]])["Reservations"][0]["Instances"]
+    assert described["Ipv6Address"] == "2600:1f21:0:1::4"
+    assert described["NetworkInterfaces"][0]["Ipv6Addresses"] == [
+        {"Ipv6Address": "2600:1f21:0:1::4", "IsPrimaryIpv6": False}]
+    (asked,) = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet_id,
+                                 InstanceType="t3.micro", Ipv6AddressCount=2)["Instances"]
+    assert [a["Ipv6Address"] for a in asked["NetworkInterfaces"][0]["Ipv6Addresses"]] == [
+        "2600:1f21:0:1::5", "2600:1f21:0:1::6"]
+    found = ec2.describe_instances(Filters=[{"Name": "ipv6-address", "Values": ["2600:1f21:0:1::6"]}])
+    assert [i["InstanceId"] for r in found["Reservations"] for i in r["Instances"]] == [asked["InstanceId"]]
+    found = ec2.describe_instances(
+        Filters=[{"Name": "network-interface.ipv6-addresses.ipv6-address", "Values": ["2600:1f21:0:1::4"]}])
+    assert [i["InstanceId"] for r in found["Reservations"] for i in r["Instances"]] == [automatic["InstanceId"]]
+
+    # The instance type's per-interface limit (t3.micro: 2).
+    eni_id = asked["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    with ec2_error("Ipv6AddressLimitExceeded", f"Network interface {eni_id} may hold at most 2 IPv6 addresses."):
+        ec2.assign_ipv6_addresses(NetworkInterfaceId=eni_id, Ipv6AddressCount=1)
+
+    # Terminated, the addresses are released and handed out again.
+    ec2.terminate_instances(InstanceIds=[automatic["InstanceId"]])
+    eni = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]
+    assert eni["Ipv6Addresses"] == [{"Ipv6Address": "2600:1f21:0:1::4", "IsPrimaryIpv6": False}]
+
+
+def test_instance_ipv6_with_the_cli(aws):
+    vpc = aws("ec2", "create-vpc", "--cidr-block", "10.0.0.0/16", "--amazon-provided-ipv6-cidr-block").ok()["Vpc"]
+    subnet = aws("ec2", "create-subnet", "--vpc-id", vpc["VpcId"], "--cidr-block", "10.0.1.0/24",
+                 "--ipv6-cidr-block", "2600:1f21:0:1::/64").ok()["Subnet"]
+    run = aws("ec2", "run-instances", "--image-id", "ami-12345678", "--count", "1", "--instance-type", "t3.micro",
+              "--subnet-id", subnet["SubnetId"], "--ipv6-addresses", "Ipv6Address=2600:1f21:0:1::abc").ok()
+    (instance,) = run["Instances"]
+    assert instance["NetworkInterfaces"][0]["Ipv6Addresses"] == [
+        {"Ipv6Address": "2600:1f21:0:1::abc", "IsPrimaryIpv6": False}]
+    eni_id = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    assigned = aws("ec2", "assign-ipv6-addresses", "--network-interface-id", eni_id, "--ipv6-address-count", "1").ok()
+    assert assigned == {"AssignedIpv6Addresses": ["2600:1f21:0:1::4"], "NetworkInterfaceId": eni_id}
+    refused = aws("ec2", "assign-ipv6-addresses", "--network-interface-id", eni_id, "--ipv6-address-count", "1")
+    cli_error(refused, "Ipv6AddressLimitExceeded")
