@@ -731,3 +731,33 @@ def test_instance_ipv6_with_the_cli(aws):
     assert assigned == {"AssignedIpv6Addresses": ["2600:1f21:0:1::4"], "NetworkInterfaceId": eni_id}
     refused = aws("ec2", "assign-ipv6-addresses", "--network-interface-id", eni_id, "--ipv6-address-count", "1")
     cli_error(refused, "Ipv6AddressLimitExceeded")
+
+
+def test_routes_entries_and_addresses_survive_a_restart(sqlite_server, client_factory):
+    srv = sqlite_server().start()
+    ec2 = client_factory(endpoint=srv.endpoint)
+    vpc_id, subnet_id = dual_stack_subnet(ec2, assign_on_creation=True)
+    table_id = main_table_id(ec2, vpc_id)
+    eigw_id = ec2.create_egress_only_internet_gateway(VpcId=vpc_id)["EgressOnlyInternetGateway"][
+        "EgressOnlyInternetGatewayId"]
+    ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw_id)
+    acl_id = default_acl_id(ec2, vpc_id)
+    ec2.create_network_acl_entry(NetworkAclId=acl_id, RuleNumber=50, Protocol="58", RuleAction="deny", Egress=False,
+                                 Ipv6CidrBlock="2001:db8::/32", IcmpTypeCode={"Type": -1, "Code": -1})
+    eni_id = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]["NetworkInterfaceId"]
+
+    def state():
+        (table,) = ec2.describe_route_tables(RouteTableIds=[table_id])["RouteTables"]
+        (acl,) = ec2.describe_network_acls(NetworkAclIds=[acl_id])["NetworkAcls"]
+        (eni,) = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"]
+        return table["Routes"], acl["Entries"], eni["Ipv6Addresses"], default_group(ec2, vpc_id)["IpPermissionsEgress"]
+
+    before = state()
+    assert before[2] == [{"Ipv6Address": "2600:1f21:0:1::4", "IsPrimaryIpv6": False}]
+    srv.kill()
+    srv.start()
+    ec2 = client_factory(endpoint=srv.endpoint)
+    assert state() == before
+    # The addresses in use are still known: the next interface gets the next one.
+    eni = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]
+    assert eni["Ipv6Addresses"] == [{"Ipv6Address": "2600:1f21:0:1::5", "IsPrimaryIpv6": False}]
