@@ -569,8 +569,8 @@ def test_ipv6_acl_entries(ec2):
 def test_terraform_shaped_dual_stack_sequence(ec2):
     """The calls a Terraform dual-stack module makes, in its order, each answer checked field by field: a VPC with
     an IPv6 block, a public dual-stack subnet assigning IPv6 on creation, an internet gateway and an egress-only
-    one, a route table with 0.0.0.0/0 and ::/0, the subnet associated with it. (Instance IPv6 addresses come with
-    interface support.)"""
+    one, a route table with 0.0.0.0/0 and ::/0, the subnet associated with it, an instance there with an IPv6
+    address."""
     vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16", AmazonProvidedIpv6CidrBlock=True,
                          TagSpecifications=tag_spec("vpc", Name="dual"))["Vpc"]
     vpc_id = vpc["VpcId"]
@@ -617,7 +617,17 @@ def test_terraform_shaped_dual_stack_sequence(ec2):
     ]
     assert [a["SubnetId"] for a in table["Associations"]] == [subnet_id]
 
+    (launched,) = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet_id,
+                                    InstanceType="t3.micro")["Instances"]
+    (instance,) = ec2.describe_instances(InstanceIds=[launched["InstanceId"]])["Reservations"][0]["Instances"]
+    (interface,) = instance["NetworkInterfaces"]
+    assert (instance["SubnetId"], instance["PrivateIpAddress"], instance["Ipv6Address"],
+            "PublicIpAddress" in instance, interface["Ipv6Addresses"]) == (
+        subnet_id, "10.20.1.4", "2600:1f21:0:1::4", True,
+        [{"Ipv6Address": "2600:1f21:0:1::4", "IsPrimaryIpv6": False}])
+
     # Destroy in Terraform's reverse order.
+    ec2.terminate_instances(InstanceIds=[launched["InstanceId"]])
     ec2.disassociate_route_table(AssociationId=association["AssociationId"])
     ec2.delete_route_table(RouteTableId=table_id)
     ec2.delete_egress_only_internet_gateway(EgressOnlyInternetGatewayId=eigw_id)
