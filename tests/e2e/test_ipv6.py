@@ -452,3 +452,322 @@ def test_ipv6_routes_with_the_cli(aws):
     routes = aws("ec2", "describe-route-tables", "--route-table-ids", table_id).ok()["RouteTables"][0]["Routes"]
     assert {"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": eigw, "State": "active",
             "Origin": "CreateRoute"} in routes
+
+
+def default_group(ec2, vpc_id):
+    found = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                                  {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    (group,) = found
+    return group
+
+
+ALL_IPV4_OUT = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [], "PrefixListIds": [],
+                "UserIdGroupPairs": []}
+# The IpPermissions view groups the two rules (same protocol, no ports) into one permission.
+ALL_OUT_BOTH = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [{"CidrIpv6": "::/0"}],
+                "PrefixListIds": [], "UserIdGroupPairs": []}
+
+
+def test_security_groups_allow_ipv6_out_once_the_vpc_has_ipv6(ec2):
+    vpc_id = create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+    before_id = ec2.create_security_group(GroupName="before", Description="d", VpcId=vpc_id)["GroupId"]
+    # Positive control: without IPv6 the default group allows IPv4 out only.
+    assert default_group(ec2, vpc_id)["IpPermissionsEgress"] == [ALL_IPV4_OUT]
+    ec2.associate_vpc_cidr_block(VpcId=vpc_id, AmazonProvidedIpv6CidrBlock=True)
+    assert default_group(ec2, vpc_id)["IpPermissionsEgress"] == [ALL_OUT_BOTH]
+    after_id = ec2.create_security_group(GroupName="after", Description="d", VpcId=vpc_id)["GroupId"]
+    groups = {g["GroupId"]: g for g in ec2.describe_security_groups(GroupIds=[before_id, after_id])["SecurityGroups"]}
+    assert groups[before_id]["IpPermissionsEgress"] == [ALL_IPV4_OUT]
+    assert groups[after_id]["IpPermissionsEgress"] == [ALL_OUT_BOTH]
+    # A second block adds no second rule; the rule revokes like any other.
+    ec2.associate_vpc_cidr_block(VpcId=vpc_id, AmazonProvidedIpv6CidrBlock=True)
+    assert default_group(ec2, vpc_id)["IpPermissionsEgress"] == [ALL_OUT_BOTH]
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [default_group(ec2, vpc_id)["GroupId"]]}])
+    assert sorted(r.get("CidrIpv6", "") for r in rules["SecurityGroupRules"] if r["IsEgress"]) == ["", "::/0"]
+    ec2.revoke_security_group_egress(GroupId=after_id, IpPermissions=[
+        {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
+    (after,) = ec2.describe_security_groups(GroupIds=[after_id])["SecurityGroups"]
+    assert after["IpPermissionsEgress"] == [ALL_IPV4_OUT]
+
+
+def acl_entries(ec2, acl_id):
+    (acl,) = ec2.describe_network_acls(NetworkAclIds=[acl_id])["NetworkAcls"]
+    return [(e["RuleNumber"], e["Egress"], e["RuleAction"], e.get("CidrBlock") or e.get("Ipv6CidrBlock"))
+            for e in acl["Entries"]]
+
+
+def default_acl_id(ec2, vpc_id):
+    found = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                               {"Name": "default", "Values": ["true"]}])["NetworkAcls"]
+    (acl,) = found
+    return acl["NetworkAclId"]
+
+
+def test_network_acls_get_the_ipv6_defaults(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    default_id = default_acl_id(ec2, vpc_id)
+    assert acl_entries(ec2, default_id) == [
+        (100, True, "allow", "0.0.0.0/0"), (101, True, "allow", "::/0"),
+        (32767, True, "deny", "0.0.0.0/0"), (32768, True, "deny", "::/0"),
+        (100, False, "allow", "0.0.0.0/0"), (101, False, "allow", "::/0"),
+        (32767, False, "deny", "0.0.0.0/0"), (32768, False, "deny", "::/0"),
+    ]
+    custom_id = ec2.create_network_acl(VpcId=vpc_id)["NetworkAcl"]["NetworkAclId"]
+    assert acl_entries(ec2, custom_id) == [
+        (32767, True, "deny", "0.0.0.0/0"), (32768, True, "deny", "::/0"),
+        (32767, False, "deny", "0.0.0.0/0"), (32768, False, "deny", "::/0"),
+    ]
+    found = ec2.describe_network_acls(Filters=[{"Name": "entry.ipv6-cidr", "Values": ["::/0"]},
+                                               {"Name": "vpc-id", "Values": [vpc_id]}])["NetworkAcls"]
+    assert sorted(a["NetworkAclId"] for a in found) == sorted([default_id, custom_id])
+    # Positive control: a VPC without IPv6 has no IPv6 entry.
+    plain_id = create_vpc(ec2, "10.1.0.0/16")["VpcId"]
+    assert all(block == "0.0.0.0/0" for *_, block in acl_entries(ec2, default_acl_id(ec2, plain_id)))
+
+
+def test_the_default_acl_gets_no_ipv6_allow_in_a_direction_the_user_changed(ec2):
+    vpc_id = create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+    default_id = default_acl_id(ec2, vpc_id)
+    ec2.create_network_acl_entry(NetworkAclId=default_id, RuleNumber=90, Protocol="6", RuleAction="deny",
+                                 Egress=False, CidrBlock="10.9.0.0/16", PortRange={"From": 22, "To": 22})
+    ec2.associate_vpc_cidr_block(VpcId=vpc_id, AmazonProvidedIpv6CidrBlock=True)
+    entries = acl_entries(ec2, default_id)
+    assert (101, True, "allow", "::/0") in entries and (32768, True, "deny", "::/0") in entries
+    assert (101, False, "allow", "::/0") not in entries and (32768, False, "deny", "::/0") in entries
+
+
+def test_ipv6_acl_entries(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    acl_id = ec2.create_network_acl(VpcId=vpc_id)["NetworkAcl"]["NetworkAclId"]
+    ec2.create_network_acl_entry(NetworkAclId=acl_id, RuleNumber=10, Protocol="58", RuleAction="allow",
+                                 Egress=False, Ipv6CidrBlock="2001:db8::/32", IcmpTypeCode={"Type": 128, "Code": -1})
+    ec2.create_network_acl_entry(NetworkAclId=acl_id, RuleNumber=20, Protocol="6", RuleAction="allow",
+                                 Egress=True, Ipv6CidrBlock="::/0", PortRange={"From": 1024, "To": 65535})
+    (acl,) = ec2.describe_network_acls(NetworkAclIds=[acl_id])["NetworkAcls"]
+    by_rule = {(e["RuleNumber"], e["Egress"]): e for e in acl["Entries"]}
+    assert by_rule[(10, False)] == {"RuleNumber": 10, "Protocol": "58", "RuleAction": "allow", "Egress": False,
+                                    "Ipv6CidrBlock": "2001:db8::/32", "IcmpTypeCode": {"Type": 128, "Code": -1}}
+    assert by_rule[(20, True)]["PortRange"] == {"From": 1024, "To": 65535}
+    # Rule numbers are shared by both families of a direction.
+    with ec2_error("NetworkAclEntryAlreadyExists"):
+        ec2.create_network_acl_entry(NetworkAclId=acl_id, RuleNumber=10, Protocol="-1", RuleAction="deny",
+                                     Egress=False, CidrBlock="10.0.0.0/8")
+    with ec2_error("MissingParameter", "The request must contain the parameter icmpTypeCode.type"):
+        ec2.create_network_acl_entry(NetworkAclId=acl_id, RuleNumber=30, Protocol="58", RuleAction="allow",
+                                     Egress=False, Ipv6CidrBlock="::/0")
+    with ec2_error("InvalidParameterValue"):
+        ec2.create_network_acl_entry(NetworkAclId=acl_id, RuleNumber=30, Protocol="-1", RuleAction="allow",
+                                     Egress=False, Ipv6CidrBlock="2001:db8::1/32")
+    # Replace turns the IPv6 entry into an IPv4 one; delete removes either family.
+    ec2.replace_network_acl_entry(NetworkAclId=acl_id, RuleNumber=10, Protocol="-1", RuleAction="deny",
+                                  Egress=False, CidrBlock="10.0.0.0/8")
+    assert (10, False, "deny", "10.0.0.0/8") in acl_entries(ec2, acl_id)
+    ec2.delete_network_acl_entry(NetworkAclId=acl_id, RuleNumber=20, Egress=True)
+    assert [entry for entry in acl_entries(ec2, acl_id) if entry[0] in (10, 20)] == [(10, False, "deny", "10.0.0.0/8")]
+
+
+def test_terraform_shaped_dual_stack_sequence(ec2):
+    """The calls a Terraform dual-stack module makes, in its order, each answer checked field by field: a VPC with
+    an IPv6 block, a public dual-stack subnet assigning IPv6 on creation, an internet gateway and an egress-only
+    one, a route table with 0.0.0.0/0 and ::/0, the subnet associated with it, an instance there with an IPv6
+    address."""
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16", AmazonProvidedIpv6CidrBlock=True,
+                         TagSpecifications=tag_spec("vpc", Name="dual"))["Vpc"]
+    vpc_id = vpc["VpcId"]
+    described = describe_vpc(ec2, vpc_id)
+    (v6,) = described["Ipv6CidrBlockAssociationSet"]
+    assert (described["State"], described["CidrBlock"], v6["Ipv6CidrBlock"], v6["Ipv6CidrBlockState"]["State"],
+            v6["Ipv6Pool"], v6["NetworkBorderGroup"]) == (
+        "available", "10.20.0.0/16", FIRST_BLOCK, "associated", "Amazon", "us-east-1")
+    ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
+
+    subnet_block = "2600:1f21:0:1::/64"  # the first /64 but one of FIRST_BLOCK, as cidrsubnet(block, 8, 1) gives
+    subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.20.1.0/24", Ipv6CidrBlock=subnet_block,
+                               AvailabilityZone="us-east-1a")["Subnet"]
+    subnet_id = subnet["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, AssignIpv6AddressOnCreation={"Value": True})
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": True})
+    described_subnet = describe_subnet(ec2, subnet_id)
+    (subnet_v6,) = described_subnet["Ipv6CidrBlockAssociationSet"]
+    assert (described_subnet["CidrBlock"], subnet_v6["Ipv6CidrBlock"], subnet_v6["Ipv6CidrBlockState"]["State"],
+            described_subnet["AssignIpv6AddressOnCreation"], described_subnet["MapPublicIpOnLaunch"],
+            described_subnet["Ipv6Native"], described_subnet["AvailabilityZone"]) == (
+        "10.20.1.0/24", subnet_block, "associated", True, True, False, "us-east-1a")
+
+    igw_id = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+    eigw = ec2.create_egress_only_internet_gateway(VpcId=vpc_id, ClientToken="tf-eigw")
+    eigw_id = eigw["EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"]
+    assert (eigw["ClientToken"], eigw["EgressOnlyInternetGateway"]["Attachments"]) == (
+        "tf-eigw", [{"State": "attached", "VpcId": vpc_id}])
+
+    table_id = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table_id, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw_id)
+    ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw_id)
+    association = ec2.associate_route_table(RouteTableId=table_id, SubnetId=subnet_id)
+    assert association["AssociationState"] == {"State": "associated"}
+    (table,) = ec2.describe_route_tables(RouteTableIds=[table_id])["RouteTables"]
+    assert table["Routes"] == [
+        {"DestinationCidrBlock": "10.20.0.0/16", "GatewayId": "local", "State": "active", "Origin": "CreateRouteTable"},
+        {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": igw_id, "State": "active", "Origin": "CreateRoute"},
+        {"DestinationIpv6CidrBlock": FIRST_BLOCK, "GatewayId": "local", "State": "active",
+         "Origin": "CreateRouteTable"},
+        {"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": eigw_id, "State": "active",
+         "Origin": "CreateRoute"},
+    ]
+    assert [a["SubnetId"] for a in table["Associations"]] == [subnet_id]
+
+    (launched,) = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet_id,
+                                    InstanceType="t3.micro")["Instances"]
+    (instance,) = ec2.describe_instances(InstanceIds=[launched["InstanceId"]])["Reservations"][0]["Instances"]
+    (interface,) = instance["NetworkInterfaces"]
+    assert (instance["SubnetId"], instance["PrivateIpAddress"], instance["Ipv6Address"],
+            "PublicIpAddress" in instance, interface["Ipv6Addresses"]) == (
+        subnet_id, "10.20.1.4", "2600:1f21:0:1::4", True,
+        [{"Ipv6Address": "2600:1f21:0:1::4", "IsPrimaryIpv6": False}])
+
+    # Destroy in Terraform's reverse order.
+    ec2.terminate_instances(InstanceIds=[launched["InstanceId"]])
+    ec2.disassociate_route_table(AssociationId=association["AssociationId"])
+    ec2.delete_route_table(RouteTableId=table_id)
+    ec2.delete_egress_only_internet_gateway(EgressOnlyInternetGatewayId=eigw_id)
+    ec2.detach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+    ec2.delete_internet_gateway(InternetGatewayId=igw_id)
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, AssignIpv6AddressOnCreation={"Value": False})
+    ec2.delete_subnet(SubnetId=subnet_id)
+    deleted = ec2.delete_vpc(VpcId=vpc_id)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 200
+    remaining = ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Vpcs"]
+    assert remaining == []
+
+
+def dual_stack_subnet(ec2, assign_on_creation=False):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24",
+                                  Ipv6CidrBlock="2600:1f21:0:1::/64")["Subnet"]["SubnetId"]
+    if assign_on_creation:
+        ec2.modify_subnet_attribute(SubnetId=subnet_id, AssignIpv6AddressOnCreation={"Value": True})
+    return vpc_id, subnet_id
+
+
+def eni_ipv6(ec2, eni_id):
+    (eni,) = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"]
+    return [a["Ipv6Address"] for a in eni["Ipv6Addresses"]]
+
+
+def test_interface_ipv6_addresses(ec2):
+    _, subnet_id = dual_stack_subnet(ec2)
+    eni = ec2.create_network_interface(SubnetId=subnet_id, Ipv6AddressCount=2)["NetworkInterface"]
+    assert eni["Ipv6Addresses"] == [{"Ipv6Address": "2600:1f21:0:1::4", "IsPrimaryIpv6": False},
+                                    {"Ipv6Address": "2600:1f21:0:1::5", "IsPrimaryIpv6": False}]
+    chosen = ec2.create_network_interface(SubnetId=subnet_id, Ipv6Addresses=[{"Ipv6Address": "2600:1f21:0:1::99"}])
+    chosen_id = chosen["NetworkInterface"]["NetworkInterfaceId"]
+    assert eni_ipv6(ec2, chosen_id) == ["2600:1f21:0:1::99"]
+    with ec2_error("InvalidIPAddress.InUse", "Address 2600:1f21:0:1::99 is in use."):
+        ec2.create_network_interface(SubnetId=subnet_id, Ipv6Addresses=[{"Ipv6Address": "2600:1f21:0:1::99"}])
+    for reserved in ("2600:1f21:0:1::3", "2600:1f21:0:1:ffff:ffff:ffff:ffff", "2600:1f21:0:2::4"):
+        with ec2_error("InvalidParameterValue",
+                       f"The IPv6 address {reserved} is not a usable address of the subnet's IPv6 CIDR block."):
+            ec2.assign_ipv6_addresses(NetworkInterfaceId=chosen_id, Ipv6Addresses=[reserved])
+
+    assigned = ec2.assign_ipv6_addresses(NetworkInterfaceId=chosen_id, Ipv6AddressCount=1)
+    assert (assigned["NetworkInterfaceId"], assigned["AssignedIpv6Addresses"]) == (chosen_id, ["2600:1f21:0:1::6"])
+    assert eni_ipv6(ec2, chosen_id) == ["2600:1f21:0:1::99", "2600:1f21:0:1::6"]
+    found = ec2.describe_network_interfaces(
+        Filters=[{"Name": "ipv6-addresses.ipv6-address", "Values": ["2600:1f21:0:1::6"]}])["NetworkInterfaces"]
+    assert [i["NetworkInterfaceId"] for i in found] == [chosen_id]
+
+    unassigned = ec2.unassign_ipv6_addresses(NetworkInterfaceId=chosen_id, Ipv6Addresses=["2600:1f21:0:1::99"])
+    assert unassigned["UnassignedIpv6Addresses"] == ["2600:1f21:0:1::99"]
+    assert eni_ipv6(ec2, chosen_id) == ["2600:1f21:0:1::6"]
+    with ec2_error("InvalidParameterValue"):
+        ec2.unassign_ipv6_addresses(NetworkInterfaceId=chosen_id, Ipv6Addresses=["2600:1f21:0:1::99"])
+    # Released, the address can be taken again.
+    again = ec2.assign_ipv6_addresses(NetworkInterfaceId=eni["NetworkInterfaceId"], Ipv6Addresses=["2600:1f21:0:1::99"])
+    assert again["AssignedIpv6Addresses"] == ["2600:1f21:0:1::99"]
+
+
+def test_no_ipv6_address_without_a_subnet_block(ec2):
+    vpc_id = ipv6_vpc(ec2)["VpcId"]
+    plain_id = create_subnet(ec2, vpc_id, "10.0.2.0/24")["SubnetId"]
+    with ec2_error("InvalidParameterValue"):
+        ec2.create_network_interface(SubnetId=plain_id, Ipv6AddressCount=1)
+    eni = ec2.create_network_interface(SubnetId=plain_id)["NetworkInterface"]
+    assert eni["Ipv6Addresses"] == []
+
+
+def test_instances_get_ipv6_addresses(ec2):
+    _, subnet_id = dual_stack_subnet(ec2, assign_on_creation=True)
+    (automatic,) = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet_id,
+                                     InstanceType="t3.micro")["Instances"]
+    assert automatic["NetworkInterfaces"][0]["Ipv6Addresses"] == [
+        {"Ipv6Address": "2600:1f21:0:1::4", "IsPrimaryIpv6": False}]
+    (described,) = ec2.describe_instances(InstanceIds=[automatic["InstanceId"]])["Reservations"][0]["Instances"]
+    assert described["Ipv6Address"] == "2600:1f21:0:1::4"
+    assert described["NetworkInterfaces"][0]["Ipv6Addresses"] == [
+        {"Ipv6Address": "2600:1f21:0:1::4", "IsPrimaryIpv6": False}]
+    (asked,) = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet_id,
+                                 InstanceType="t3.micro", Ipv6AddressCount=2)["Instances"]
+    assert [a["Ipv6Address"] for a in asked["NetworkInterfaces"][0]["Ipv6Addresses"]] == [
+        "2600:1f21:0:1::5", "2600:1f21:0:1::6"]
+    found = ec2.describe_instances(Filters=[{"Name": "ipv6-address", "Values": ["2600:1f21:0:1::6"]}])
+    assert [i["InstanceId"] for r in found["Reservations"] for i in r["Instances"]] == [asked["InstanceId"]]
+    found = ec2.describe_instances(
+        Filters=[{"Name": "network-interface.ipv6-addresses.ipv6-address", "Values": ["2600:1f21:0:1::4"]}])
+    assert [i["InstanceId"] for r in found["Reservations"] for i in r["Instances"]] == [automatic["InstanceId"]]
+
+    # The instance type's per-interface limit (t3.micro: 2).
+    eni_id = asked["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    with ec2_error("Ipv6AddressLimitExceeded", f"Network interface {eni_id} may hold at most 2 IPv6 addresses."):
+        ec2.assign_ipv6_addresses(NetworkInterfaceId=eni_id, Ipv6AddressCount=1)
+
+    # Terminated, the addresses are released and handed out again.
+    ec2.terminate_instances(InstanceIds=[automatic["InstanceId"]])
+    eni = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]
+    assert eni["Ipv6Addresses"] == [{"Ipv6Address": "2600:1f21:0:1::4", "IsPrimaryIpv6": False}]
+
+
+def test_instance_ipv6_with_the_cli(aws):
+    vpc = aws("ec2", "create-vpc", "--cidr-block", "10.0.0.0/16", "--amazon-provided-ipv6-cidr-block").ok()["Vpc"]
+    subnet = aws("ec2", "create-subnet", "--vpc-id", vpc["VpcId"], "--cidr-block", "10.0.1.0/24",
+                 "--ipv6-cidr-block", "2600:1f21:0:1::/64").ok()["Subnet"]
+    run = aws("ec2", "run-instances", "--image-id", "ami-12345678", "--count", "1", "--instance-type", "t3.micro",
+              "--subnet-id", subnet["SubnetId"], "--ipv6-addresses", "Ipv6Address=2600:1f21:0:1::abc").ok()
+    (instance,) = run["Instances"]
+    assert instance["NetworkInterfaces"][0]["Ipv6Addresses"] == [
+        {"Ipv6Address": "2600:1f21:0:1::abc", "IsPrimaryIpv6": False}]
+    eni_id = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    assigned = aws("ec2", "assign-ipv6-addresses", "--network-interface-id", eni_id, "--ipv6-address-count", "1").ok()
+    assert assigned == {"AssignedIpv6Addresses": ["2600:1f21:0:1::4"], "NetworkInterfaceId": eni_id}
+    refused = aws("ec2", "assign-ipv6-addresses", "--network-interface-id", eni_id, "--ipv6-address-count", "1")
+    cli_error(refused, "Ipv6AddressLimitExceeded")
+
+
+def test_routes_entries_and_addresses_survive_a_restart(sqlite_server, client_factory):
+    srv = sqlite_server().start()
+    ec2 = client_factory(endpoint=srv.endpoint)
+    vpc_id, subnet_id = dual_stack_subnet(ec2, assign_on_creation=True)
+    table_id = main_table_id(ec2, vpc_id)
+    eigw_id = ec2.create_egress_only_internet_gateway(VpcId=vpc_id)["EgressOnlyInternetGateway"][
+        "EgressOnlyInternetGatewayId"]
+    ec2.create_route(RouteTableId=table_id, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw_id)
+    acl_id = default_acl_id(ec2, vpc_id)
+    ec2.create_network_acl_entry(NetworkAclId=acl_id, RuleNumber=50, Protocol="58", RuleAction="deny", Egress=False,
+                                 Ipv6CidrBlock="2001:db8::/32", IcmpTypeCode={"Type": -1, "Code": -1})
+    eni_id = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]["NetworkInterfaceId"]
+
+    def state():
+        (table,) = ec2.describe_route_tables(RouteTableIds=[table_id])["RouteTables"]
+        (acl,) = ec2.describe_network_acls(NetworkAclIds=[acl_id])["NetworkAcls"]
+        (eni,) = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"]
+        return table["Routes"], acl["Entries"], eni["Ipv6Addresses"], default_group(ec2, vpc_id)["IpPermissionsEgress"]
+
+    before = state()
+    assert before[2] == [{"Ipv6Address": "2600:1f21:0:1::4", "IsPrimaryIpv6": False}]
+    srv.kill()
+    srv.start()
+    ec2 = client_factory(endpoint=srv.endpoint)
+    assert state() == before
+    # The addresses in use are still known: the next interface gets the next one.
+    eni = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]
+    assert eni["Ipv6Addresses"] == [{"Ipv6Address": "2600:1f21:0:1::5", "IsPrimaryIpv6": False}]

@@ -266,10 +266,17 @@ def test_create_entry_bad_cidr(ec2, net):
         add_entry(ec2, net.acl, 100, cidr="10.0.0.300/24")
 
 
-def test_create_entry_ipv6_not_supported(ec2, net):
-    with ec2_error("InvalidParameterValue"):
+def test_create_entry_takes_exactly_one_block(ec2, net):
+    # Part 2 §16.3: an entry matches one family, IPv4 (CidrBlock) or IPv6 (Ipv6CidrBlock), never both.
+    with ec2_error("InvalidParameterValue", "Exactly one of cidrBlock and ipv6CidrBlock may be specified."):
         ec2.create_network_acl_entry(NetworkAclId=net.acl, RuleNumber=100, Protocol="-1", RuleAction="allow",
-                                     Egress=False, Ipv6CidrBlock="::/0")
+                                     Egress=False, CidrBlock="0.0.0.0/0", Ipv6CidrBlock="::/0")
+    ec2.create_network_acl_entry(NetworkAclId=net.acl, RuleNumber=100, Protocol="-1", RuleAction="allow",
+                                 Egress=False, Ipv6CidrBlock="::/0")
+    (acl,) = ec2.describe_network_acls(NetworkAclIds=[net.acl])["NetworkAcls"]
+    added = [e for e in acl["Entries"] if e["RuleNumber"] == 100]
+    assert added == [{"RuleNumber": 100, "Protocol": "-1", "RuleAction": "allow", "Egress": False,
+                      "Ipv6CidrBlock": "::/0"}]
 
 
 def test_create_entry_unknown_and_malformed_acl(ec2):

@@ -2,10 +2,11 @@
 //! associations, with the rules of CreateNetworkAcl, DeleteNetworkAcl, Create/Replace/DeleteNetworkAclEntry and
 //! ReplaceNetworkAclAssociation.
 //!
-//! Left out: IPv6 entries (refused) and evaluation of
-//! the entries against packets, which belongs to the engine (spec §3.6).
+//! IPv6 entries and the IPv6 defaults are `network_acl/ipv6.rs` (part 2 §16.3). Left out: evaluation of the
+//! entries against packets, which belongs to the engine (spec §3.6).
 
 mod entries;
+mod ipv6;
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ use crate::world::{RegionState, Resource, Scope, Table, Tx};
 use crate::{Ec2Error, Result};
 
 pub use entries::{create_entry, delete_entry, replace_entry, EntryRequest};
+pub use ipv6::{add_ipv6_defaults, AclIpv6Entry, UserModified, FINAL_IPV6_RULE_NUMBER};
 
 /// A network ACL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +42,12 @@ pub struct NetworkAcl {
     pub associations: imbl::Vector<AclAssociation>,
     /// Tags.
     pub tags: Tags,
+    /// IPv6 entries (part 2 §16.3), in the order of `entries`; none in records written before IPv6.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_entries: Vec<AclIpv6Entry>,
+    /// The directions whose entries the user changed (part 2 §16.3: the default ACL's IPv6 allow skips them).
+    #[serde(default)]
+    pub user_modified: UserModified,
 }
 
 /// One entry (rule).
@@ -123,7 +131,12 @@ impl Filterable for NetworkAcl {
     ];
     fn filter_values(&self, name: &str, out: &mut Vec<String>) {
         let entries = self.entries.iter();
+        let ipv6_entries = self.ipv6_entries.iter();
         match name {
+            "entry.ipv6-cidr" => out.extend(ipv6_entries.map(|e| e.ipv6_cidr_block.to_string())),
+            "entry.rule-number" => out.extend(
+                entries.map(|e| e.rule_number).chain(ipv6_entries.map(|e| e.rule_number)).map(|n| n.to_string()),
+            ),
             "association.association-id" => out.extend(self.associations.iter().map(|a| a.id.clone())),
             "association.network-acl-id" if !self.associations.is_empty() => out.push(self.id.clone()),
             "association.subnet-id" => out.extend(self.associations.iter().map(|a| a.subnet_id.clone())),
@@ -136,7 +149,6 @@ impl Filterable for NetworkAcl {
             "entry.protocol" => out.extend(entries.map(|e| e.protocol.clone())),
             "entry.rule-action" => out.extend(entries.map(|e| if e.allow { "allow" } else { "deny" }.to_string())),
             "entry.egress" => out.extend(entries.map(|e| e.egress.to_string())),
-            "entry.rule-number" => out.extend(entries.map(|e| e.rule_number.to_string())),
             "network-acl-id" => out.push(self.id.clone()),
             "owner-id" => out.push(self.owner_id.clone()),
             "vpc-id" => out.push(self.vpc_id.clone()),
@@ -175,6 +187,8 @@ pub fn create_default(tx: &mut Tx, scope: &Scope, vpc: &Vpc) {
         ],
         associations: imbl::Vector::new(),
         tags: Tags::default(),
+        ipv6_entries: Vec::new(),
+        user_modified: UserModified::default(),
     };
     tx.put(scope, acl);
 }
@@ -227,6 +241,9 @@ pub fn create(tx: &mut Tx, scope: &Scope, vpc_id: &str, tags: Vec<Tag>) -> Resul
         entries: vec![entry(FINAL_RULE_NUMBER, false, true), entry(FINAL_RULE_NUMBER, false, false)],
         associations: imbl::Vector::new(),
         tags: Tags(tags),
+        // Part 2 §16.3 [I]: a custom ACL of a VPC with IPv6 has the IPv6 `*` denies too.
+        ipv6_entries: if vpc.ipv6_cidr_associations.is_empty() { Vec::new() } else { ipv6::final_ipv6_denies() },
+        user_modified: UserModified::default(),
     };
     let id = acl.id.clone();
     tx.put(scope, acl);

@@ -10,6 +10,7 @@
 mod addresses;
 mod attach;
 mod filters;
+mod ipv6_addresses;
 mod manage;
 mod managed;
 
@@ -17,10 +18,11 @@ pub use addresses::{assign, unassign, AssignPrivateAddresses};
 pub(crate) use attach::attach_at_launch;
 pub use attach::{attach, detach};
 pub use filters::NetworkInterfaceView;
+pub use ipv6_addresses::{assign_ipv6, for_launch as ipv6_for_launch, unassign_ipv6, AssignIpv6Addresses};
 pub use manage::{create, delete, modify_attribute, CreateNetworkInterface, InterfaceAttribute, InterfaceChange};
 pub use managed::{create_requester_managed, refuse_if_managed, ManagedBy, ManagedChange, ManagingService};
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -62,6 +64,9 @@ pub struct NetworkInterface {
     /// Secondary private addresses (AssignPrivateIpAddresses), in the order they were assigned.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub secondary_private_ips: Vec<Ipv4Addr>,
+    /// IPv6 addresses (part 2 §16.1), in the order they were assigned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_addresses: Vec<Ipv6Addr>,
     /// Security groups, in request order.
     pub security_group_ids: Vec<String>,
     /// `sourceDestCheck`.
@@ -177,6 +182,7 @@ impl NetworkInterface {
             description,
             private_ip,
             secondary_private_ips: Vec::new(),
+            ipv6_addresses: Vec::new(),
             security_group_ids: Vec::new(),
             source_dest_check: true,
             attachment: None,

@@ -326,15 +326,43 @@ pub fn create_default(tx: &mut Tx, scope: &Scope, vpc: &Vpc) {
 
 /// Spec §2.7 [D]: every new group allows all outbound IPv4 traffic (and nothing inbound).
 fn allow_all_egress(tx: &mut Tx) -> SecurityGroupRule {
+    allow_all_egress_to(tx, RulePeer::Cidr("0.0.0.0/0".parse().expect("valid")))
+}
+
+fn allow_all_egress_to(tx: &mut Tx, peer: RulePeer) -> SecurityGroupRule {
     SecurityGroupRule {
         id: tx.next_id(IdKind::SecurityGroupRule),
         protocol: "-1".into(),
         from_port: None,
         to_port: None,
-        peer: RulePeer::Cidr("0.0.0.0/0".parse().expect("valid")),
+        peer,
         description: None,
         tags: Tags::default(),
     }
+}
+
+/// Part 2 §16.3: the `-1` egress rule to `::/0` a group of a VPC with an IPv6 block gets.
+fn allow_all_ipv6_egress(tx: &mut Tx) -> SecurityGroupRule {
+    allow_all_egress_to(tx, RulePeer::Ipv6Cidr(Ipv6Net::default()))
+}
+
+/// Part 2 §16.3 [D]: associating an IPv6 block gives the VPC's default group an egress rule `-1` to `::/0`
+/// (unless it has one; other groups keep their rules).
+pub fn allow_ipv6_egress_in_default_group(tx: &mut Tx, scope: &Scope, vpc_id: &str) {
+    let region = tx.region(scope);
+    let Some(group_id) = region.index.security_groups.by_name(vpc_id, DEFAULT_GROUP_NAME).map(str::to_string) else {
+        return;
+    };
+    let anywhere = RulePeer::Ipv6Cidr(Ipv6Net::default());
+    let has_rule = region
+        .security_groups
+        .get(group_id.as_str())
+        .is_some_and(|group| group.egress.iter().any(|rule| rule.protocol == "-1" && rule.peer == anywhere));
+    if has_rule {
+        return;
+    }
+    let rule = allow_all_ipv6_egress(tx);
+    tx.update::<SecurityGroup>(scope, &group_id, |group| group.egress.push(rule));
 }
 
 /// CreateSecurityGroup parameters.
@@ -381,7 +409,11 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateSecurityGroup) -> Resul
     let existing = region.security_groups.len();
     crate::quotas::check(tx.quotas().security_groups_per_region, existing, 1, || Ec2Error::SecurityGroupLimitExceeded)?;
     let id = tx.next_id(IdKind::SecurityGroup);
-    let egress = allow_all_egress(tx);
+    let mut egress = vec![allow_all_egress(tx)];
+    // Part 2 §16.3 [O]: a group created while its VPC has an IPv6 block also allows all outbound IPv6.
+    if !vpc.ipv6_cidr_associations.is_empty() {
+        egress.push(allow_all_ipv6_egress(tx));
+    }
     let group = SecurityGroup {
         id,
         name: request.name,
@@ -390,7 +422,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateSecurityGroup) -> Resul
         owner_id: scope.account.clone(),
         region: scope.region.clone(),
         ingress: Vec::new(),
-        egress: vec![egress],
+        egress,
         tags: Tags(request.tags),
     };
     tx.put(scope, group.clone());

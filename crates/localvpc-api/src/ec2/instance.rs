@@ -19,11 +19,11 @@ use localvpc_model::instance::{
     StateChange,
 };
 use localvpc_model::launch_template::{self, TemplateRef};
-use localvpc_model::network_interface;
+use localvpc_model::network_interface::{self, AssignIpv6Addresses};
 use localvpc_model::volume::{self, BlockDeviceMapping, EbsBlockDevice, Volume, VolumeSpec};
 use localvpc_model::{Ec2Error, RegionState, Tag, Tx, World};
 
-use super::network_interface::{render_association, render_group_set, render_private_addresses};
+use super::network_interface::{render_association, render_group_set, render_ipv6_addresses, render_private_addresses};
 use super::Ctx;
 use crate::params::Params;
 use crate::xml::Xml;
@@ -65,6 +65,10 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
         x.text("subnetId", &interface.subnet_id)
             .text("vpcId", &interface.vpc_id)
             .value("privateIpAddress", interface.private_ip);
+    }
+    // Part 2 §16.1 [D bc]: the primary interface's first IPv6 address.
+    if let Some(address) = interface.and_then(|interface| interface.ipv6_addresses.first()) {
+        x.value("ipv6Address", address);
     }
     if let Some(public) = public {
         x.value("ipAddress", public.ip);
@@ -113,7 +117,8 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
             }
             render_association(x, region, interface, false);
             render_private_addresses(x, region, interface, false);
-            x.list("ipv6AddressesSet", [(); 0], |_, _| {}).text("interfaceType", "interface").nested("operator", |x| {
+            render_ipv6_addresses(x, interface);
+            x.text("interfaceType", "interface").nested("operator", |x| {
                 x.value("managed", false);
             });
         })
@@ -291,9 +296,6 @@ pub(crate) fn run_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml
 
 /// RunInstances from its parameters (a launch template's laid under the request's already).
 fn run(tx: &mut Tx, ctx: &Ctx, params: &Params, template: Option<(String, u64)>, x: &mut Xml) -> Result {
-    if params.int("Ipv6AddressCount")?.unwrap_or(0) > 0 {
-        return Err(Ec2Error::InvalidParameterValue("IPv6 addresses are not supported by localvpc".into()));
-    }
     let count = |key: &str| params.int(key)?.ok_or_else(|| Ec2Error::MissingParameter(key.into()));
     let (instance_tags, interface_tags, volume_tags) = launch_tags(params)?;
     let request = RunInstances {
@@ -328,6 +330,14 @@ fn run(tx: &mut Tx, ctx: &Ctx, params: &Params, template: Option<(String, u64)>,
         },
         volume_tags,
         block_device_mappings: block_device_mappings(params)?,
+        ipv6: AssignIpv6Addresses {
+            count: params.int("Ipv6AddressCount")?,
+            addresses: params
+                .structs("Ipv6Address")?
+                .iter()
+                .map(|entry| entry.get("Ipv6Address").unwrap_or_default().to_string())
+                .collect(),
+        },
         launch_template: template,
     };
     let reservation = instance::run_instances(tx, &ctx.scope, request)?;

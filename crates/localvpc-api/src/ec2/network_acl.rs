@@ -3,7 +3,7 @@
 
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
-use localvpc_model::network_acl::{self, EntryRequest, NetworkAcl};
+use localvpc_model::network_acl::{self, AclEntry, AclIpv6Entry, EntryRequest, NetworkAcl};
 use localvpc_model::{Ec2Error, Tx, World};
 
 use super::{return_true, select, Ctx};
@@ -12,24 +12,47 @@ use crate::xml::Xml;
 
 type Result = std::result::Result<(), Ec2Error>;
 
+/// One item of `entrySet`: an IPv4 entry or an IPv6 one (part 2 §16.3, `ipv6CidrBlock`).
+enum EntryItem<'a> {
+    V4(&'a AclEntry),
+    V6(&'a AclIpv6Entry),
+}
+
+/// Every entry in the order AWS lists them: egress first, each direction by ascending rule number, the IPv6 `*`
+/// (32768) after the IPv4 one.
+fn entry_items(acl: &NetworkAcl) -> Vec<EntryItem<'_>> {
+    let mut items: Vec<(bool, u16, EntryItem<'_>)> =
+        acl.entries.iter().map(|e| (!e.egress, e.rule_number, EntryItem::V4(e))).collect();
+    items.extend(acl.ipv6_entries.iter().map(|e| (!e.egress, e.rule_number, EntryItem::V6(e))));
+    items.sort_by_key(|(ingress, rule_number, _)| (*ingress, *rule_number));
+    items.into_iter().map(|(_, _, item)| item).collect()
+}
+
 /// `<networkAcl>` content (spec §2.8, Appendix A).
 fn render_network_acl(x: &mut Xml, acl: &NetworkAcl) {
     x.text("networkAclId", &acl.id)
         .text("vpcId", &acl.vpc_id)
         .text("ownerId", &acl.owner_id)
         .value("default", acl.is_default)
-        .list("entrySet", &acl.entries, |x, entry| {
-            x.value("ruleNumber", entry.rule_number)
-                .text("protocol", &entry.protocol)
-                .text("ruleAction", if entry.allow { "allow" } else { "deny" })
-                .value("egress", entry.egress)
-                .value("cidrBlock", entry.cidr_block);
-            if let Some((from, to)) = entry.port_range {
+        .list("entrySet", entry_items(acl), |x, item| {
+            let (rule_number, protocol, allow, egress, port_range, icmp_type_code) = match item {
+                EntryItem::V4(e) => (e.rule_number, &e.protocol, e.allow, e.egress, e.port_range, e.icmp_type_code),
+                EntryItem::V6(e) => (e.rule_number, &e.protocol, e.allow, e.egress, e.port_range, e.icmp_type_code),
+            };
+            x.value("ruleNumber", rule_number)
+                .text("protocol", protocol)
+                .text("ruleAction", if allow { "allow" } else { "deny" })
+                .value("egress", egress);
+            match item {
+                EntryItem::V4(e) => x.value("cidrBlock", e.cidr_block),
+                EntryItem::V6(e) => x.value("ipv6CidrBlock", e.ipv6_cidr_block),
+            };
+            if let Some((from, to)) = port_range {
                 x.nested("portRange", |x| {
                     x.value("from", from).value("to", to);
                 });
             }
-            if let Some((icmp_type, code)) = entry.icmp_type_code {
+            if let Some((icmp_type, code)) = icmp_type_code {
                 x.nested("icmpTypeCode", |x| {
                     x.value("type", icmp_type).value("code", code);
                 });

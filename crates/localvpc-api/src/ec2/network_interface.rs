@@ -1,13 +1,13 @@
 //! Network interface actions: Create/Delete/Attach/Detach/DescribeNetworkInterfaces,
-//! Modify/DescribeNetworkInterfaceAttribute,
+//! Modify/DescribeNetworkInterfaceAttribute, Assign/UnassignIpv6Addresses,
 //! and the interface XML that instances embed (spec §2.9, part 2 §11).
 
 use localvpc_model::dns_name;
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::ids::IdKind;
 use localvpc_model::network_interface::{
-    self, AssignPrivateAddresses, CreateNetworkInterface, InterfaceAttachment, InterfaceAttribute, InterfaceChange,
-    ManagedBy, NetworkInterface, NetworkInterfaceView,
+    self, AssignIpv6Addresses, AssignPrivateAddresses, CreateNetworkInterface, InterfaceAttachment, InterfaceAttribute,
+    InterfaceChange, ManagedBy, NetworkInterface, NetworkInterfaceView,
 };
 use localvpc_model::tags::Tags;
 use localvpc_model::{Ec2Error, RegionState, Tx, World};
@@ -62,6 +62,13 @@ pub(crate) fn render_private_addresses(
     });
 }
 
+/// `ipv6AddressesSet` (part 2 §16.1), of interfaces and of instances' interfaces alike.
+pub(crate) fn render_ipv6_addresses(x: &mut Xml, interface: &NetworkInterface) {
+    x.list("ipv6AddressesSet", &interface.ipv6_addresses, |x, address| {
+        x.value("ipv6Address", address).value("isPrimaryIpv6", false);
+    });
+}
+
 /// `<networkInterfaceSet><item>` of DescribeNetworkInterfaces and `<networkInterface>` of CreateNetworkInterface.
 fn render_network_interface(x: &mut Xml, interface: &NetworkInterface, region: &RegionState) {
     x.text("networkInterfaceId", &interface.id)
@@ -86,10 +93,8 @@ fn render_network_interface(x: &mut Xml, interface: &NetworkInterface, region: &
     }
     render_association(x, region, interface, true);
     render_private_addresses(x, region, interface, true);
-    x.list("ipv6AddressesSet", [(); 0], |_, _| {})
-        .text("interfaceType", interface.interface_type())
-        .value("ipv6Native", false)
-        .tag_set(&interface.tags);
+    render_ipv6_addresses(x, interface);
+    x.text("interfaceType", interface.interface_type()).value("ipv6Native", false).tag_set(&interface.tags);
 }
 
 /// The inside of an interface's `<attachment>`.
@@ -154,11 +159,44 @@ pub(crate) fn create_network_interface(tx: &mut Tx, ctx: &Ctx, params: &Params, 
         group_ids: params.list("SecurityGroupId")?,
         secondary_count: u32::try_from(secondary_count).unwrap_or(u32::MAX),
         tags: Tags(params.tag_specifications("network-interface")?),
+        ipv6: AssignIpv6Addresses {
+            count: params.int("Ipv6AddressCount")?,
+            addresses: params
+                .structs("Ipv6Addresses")?
+                .iter()
+                .map(|entry| entry.get("Ipv6Address").unwrap_or_default().to_string())
+                .collect(),
+        },
     };
     let interface = network_interface::create(tx, &ctx.scope, request)?;
     let region = tx.region(&ctx.scope);
     x.nested("networkInterface", |x| render_network_interface(x, &interface, region));
     x.optional("clientToken", params.get("ClientToken"));
+    Ok(())
+}
+
+pub(crate) fn assign_ipv6_addresses(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let interface_id = params.required("NetworkInterfaceId")?;
+    let request =
+        AssignIpv6Addresses { count: params.int("Ipv6AddressCount")?, addresses: params.list("Ipv6Addresses")? };
+    if request.is_empty() {
+        return Err(Ec2Error::MissingParameter("ipv6AddressCount or ipv6Addresses".into()));
+    }
+    let assigned = network_interface::assign_ipv6(tx, &ctx.scope, interface_id, &request)?;
+    x.list("assignedIpv6Addresses", &assigned, |x, address| {
+        x.content(&address.to_string());
+    })
+    .text("networkInterfaceId", interface_id);
+    Ok(())
+}
+
+pub(crate) fn unassign_ipv6_addresses(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let interface_id = params.required("NetworkInterfaceId")?;
+    let addresses = params.list("Ipv6Addresses")?;
+    let removed = network_interface::unassign_ipv6(tx, &ctx.scope, interface_id, &addresses)?;
+    x.text("networkInterfaceId", interface_id).list("unassignedIpv6Addresses", &removed, |x, address| {
+        x.content(&address.to_string());
+    });
     Ok(())
 }
 

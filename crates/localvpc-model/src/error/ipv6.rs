@@ -62,6 +62,32 @@ pub enum Ipv6Error {
     /// [I]; the pattern of the other gateway limits).
     #[error("The maximum number of egress-only internet gateways has been reached.")]
     EgressOnlyGatewayLimitExceeded,
+    /// §16.1: IPv6 addresses for an interface whose subnet has no IPv6 block. ASSUMPTION (code and text [I]).
+    #[error("The subnet {0} has no IPv6 CIDR block, so its network interfaces cannot have IPv6 addresses.")]
+    SubnetHasNoIpv6Block(String),
+    /// §16.1 [D]: an address outside the subnet's /64 or one of its reserved addresses. ASSUMPTION (text [I]).
+    #[error("The IPv6 address {0} is not a usable address of the subnet's IPv6 CIDR block.")]
+    AddressOutsideSubnet(String),
+    /// §16.1 [D]: an address another interface holds. ASSUMPTION (text [I]; the IPv4 code).
+    #[error("Address {0} is in use.")]
+    AddressInUse(String),
+    /// §16.1 [D]: more addresses than the instance type's `ipv6AddressesPerInterface`. ASSUMPTION (code and text
+    /// [I]).
+    #[error("Network interface {interface_id} may hold at most {limit} IPv6 addresses.")]
+    AddressLimitExceeded {
+        /// The interface.
+        interface_id: String,
+        /// Its instance type's limit.
+        limit: u32,
+    },
+    /// UnassignIpv6Addresses of an address the interface does not hold. ASSUMPTION (code and text [I]).
+    #[error("The IPv6 address {address} is not assigned to network interface {interface_id}.")]
+    AddressNotAssigned {
+        /// The address as sent.
+        address: String,
+        /// The interface.
+        interface_id: String,
+    },
     /// §16.2 [D]: an egress-only internet gateway routes IPv6 destinations only. ASSUMPTION (code and text [I]).
     #[error("Route table {route_table_id} and egress-only internet gateway {gateway_id} cannot route IPv4 traffic.")]
     EgressOnlyGatewayIpv4Route {
@@ -89,6 +115,9 @@ impl Ipv6Error {
             EgressOnlyGatewayNotFound(_) => "InvalidGatewayID.NotFound",
             EgressOnlyGatewayLimitExceeded => "EgressOnlyInternetGatewayLimitExceeded",
             EgressOnlyGatewayIpv4Route { .. } => "InvalidParameterCombination",
+            SubnetHasNoIpv6Block(_) | AddressOutsideSubnet(_) | AddressNotAssigned { .. } => "InvalidParameterValue",
+            AddressInUse(_) => "InvalidIPAddress.InUse",
+            AddressLimitExceeded { .. } => "Ipv6AddressLimitExceeded",
         }
     }
 }

@@ -127,6 +127,8 @@ pub struct RunInstances {
     pub block_device_mappings: Vec<BlockDeviceMapping>,
     /// The launch template and version the parameters came from, if any.
     pub launch_template: Option<(String, u64)>,
+    /// `Ipv6AddressCount` / `Ipv6Address.N` for the primary interface (part 2 §16.1).
+    pub ipv6: network_interface::AssignIpv6Addresses,
 }
 
 /// RunInstances (spec §2.9).
@@ -310,6 +312,14 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         // Once the instance exists, so that its type's addresses-per-interface limit applies (part 2 §11.4).
         if placement.addresses_per_instance() > 1 {
             network_interface::assign(tx, scope, &interface.id, placement.secondary.clone())?;
+        }
+        // Part 2 §16.1 [D]: a new primary interface gets the IPv6 addresses asked for, else one when its subnet
+        // assigns IPv6 addresses on creation.
+        if placement.existing_interface.is_none() {
+            let ipv6 = network_interface::ipv6_for_launch(tx.region(scope), &subnet.id, &request.ipv6);
+            if !ipv6.is_empty() {
+                network_interface::assign_ipv6(tx, scope, &interface.id, &ipv6)?;
+            }
         }
         for extra in &placement.extra_interfaces {
             launch_extra_interface(tx, scope, &instance.id, extra, &request.interface_tags)?;

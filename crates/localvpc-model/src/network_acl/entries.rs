@@ -2,9 +2,10 @@
 //! request as sent, its checks (rule number, protocol, action, ports, ICMP type and code), and where an entry goes
 //! in its ACL's ordered list.
 
+use super::ipv6::{insert_ipv6_entry, AclIpv6Entry};
 use super::{find, AclEntry, NetworkAcl, FINAL_RULE_NUMBER};
-use crate::cidr;
 use crate::world::{Scope, Tx};
+use crate::{cidr, ipv6};
 use crate::{Ec2Error, Result};
 
 /// A CreateNetworkAclEntry or ReplaceNetworkAclEntry request, as sent (numbers not yet range-checked).
@@ -22,7 +23,7 @@ pub struct EntryRequest {
     pub egress: bool,
     /// `CidrBlock`.
     pub cidr_block: Option<String>,
-    /// `Ipv6CidrBlock` (refused: IPv6 is not supported).
+    /// `Ipv6CidrBlock` (part 2 §16.3): exactly one of it and `CidrBlock`.
     pub ipv6_cidr_block: Option<String>,
     /// `PortRange.From`.
     pub port_from: Option<i64>,
@@ -38,6 +39,8 @@ pub struct EntryRequest {
 const TCP: &str = "6";
 const UDP: &str = "17";
 const ICMP: &str = "1";
+/// ICMPv6 (part 2 §16.2 [D]: protocol 58), which carries a type and code like ICMP.
+const ICMPV6: &str = "58";
 
 /// Spec §2.8 [O]: user rules are numbered 1..=32766; 32767 is the final `*` rule, which cannot be changed.
 fn check_rule_number(rule_number: i64) -> Result<u16> {
@@ -112,32 +115,84 @@ fn parse_icmp(request: &EntryRequest) -> Result<(i32, i32)> {
     Ok((check(icmp_type, "type")?, check(icmp_code, "code")?))
 }
 
+/// An entry of either family, as a Create/ReplaceNetworkAclEntry request describes it.
+enum Entry {
+    V4(AclEntry),
+    V6(AclIpv6Entry),
+}
+
+impl Entry {
+    fn rule_number(&self) -> u16 {
+        match self {
+            Entry::V4(entry) => entry.rule_number,
+            Entry::V6(entry) => entry.rule_number,
+        }
+    }
+}
+
 /// Validates a Create/ReplaceNetworkAclEntry request into the entry it describes.
-fn parse_entry(request: &EntryRequest) -> Result<AclEntry> {
+fn parse_entry(request: &EntryRequest) -> Result<Entry> {
     let rule_number = check_rule_number(request.rule_number)?;
     let protocol = parse_protocol(&request.protocol)?;
     let allow = parse_rule_action(&request.rule_action)?;
-    if request.ipv6_cidr_block.is_some() {
-        return Err(Ec2Error::InvalidParameterValue(
-            "IPv6 network ACL entries (Ipv6CidrBlock) are not supported by localvpc".into(),
-        ));
-    }
-    // ASSUMPTION (spec §2.8 [I]): an entry with neither block is refused as a missing `cidrBlock`.
-    let text = request.cidr_block.as_deref().ok_or_else(|| Ec2Error::MissingParameter("cidrBlock".into()))?;
-    let cidr_block = cidr::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "cidrBlock"))?;
-    // Spec §2.8 [D]: for any protocol other than 6, 17 and 1 every port matches, whatever ports or ICMP fields
-    // were sent, so only the fields that mean something are kept.
+    // Spec §2.8 [D]: for any protocol other than 6, 17 and 1 (58 for IPv6) every port matches, whatever ports or
+    // ICMP fields were sent, so only the fields that mean something are kept.
     let (port_range, icmp_type_code) = match protocol.as_str() {
         TCP | UDP => (Some(parse_port_range(request)?), None),
-        ICMP => (None, Some(parse_icmp(request)?)),
+        ICMP | ICMPV6 => (None, Some(parse_icmp(request)?)),
         _ => (None, None),
     };
-    Ok(AclEntry { rule_number, protocol, allow, egress: request.egress, cidr_block, port_range, icmp_type_code })
+    let egress = request.egress;
+    match (&request.cidr_block, &request.ipv6_cidr_block) {
+        // ASSUMPTION (spec §2.8 [I]): an entry with neither block is refused as a missing `cidrBlock`.
+        (None, None) => Err(Ec2Error::MissingParameter("cidrBlock".into())),
+        (Some(text), None) => {
+            let cidr_block = cidr::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "cidrBlock"))?;
+            Ok(Entry::V4(AclEntry { rule_number, protocol, allow, egress, cidr_block, port_range, icmp_type_code }))
+        }
+        (None, Some(text)) => {
+            let ipv6_cidr_block =
+                ipv6::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "ipv6CidrBlock"))?;
+            let entry =
+                AclIpv6Entry { rule_number, protocol, allow, egress, ipv6_cidr_block, port_range, icmp_type_code };
+            Ok(Entry::V6(entry))
+        }
+        // ASSUMPTION (part 2 §16.3 [I]): both blocks are refused as an invalid value, one entry matching one family.
+        (Some(_), Some(_)) => {
+            Err(Ec2Error::InvalidParameterValue("Exactly one of cidrBlock and ipv6CidrBlock may be specified.".into()))
+        }
+    }
 }
 
-/// The position of the entry with this rule number and direction.
+/// Whether an entry of either family has this rule number and direction (the numbers are shared: part 2 §16.3).
+fn entry_exists(acl: &NetworkAcl, rule_number: u16, egress: bool) -> bool {
+    entry_position(acl, rule_number, egress).is_some()
+        || acl.ipv6_entries.iter().any(|e| e.rule_number == rule_number && e.egress == egress)
+}
+
+/// The position of the (IPv4) entry with this rule number and direction.
 fn entry_position(acl: &NetworkAcl, rule_number: u16, egress: bool) -> Option<usize> {
     acl.entries.iter().position(|e| e.rule_number == rule_number && e.egress == egress)
+}
+
+/// Removes the entry of either family with this rule number and direction.
+fn remove_entry(acl: &mut NetworkAcl, rule_number: u16, egress: bool) {
+    acl.entries.retain(|e| !(e.rule_number == rule_number && e.egress == egress));
+    acl.ipv6_entries.retain(|e| !(e.rule_number == rule_number && e.egress == egress));
+}
+
+/// Adds an entry of either family in its place, and records the user's change of that direction.
+fn put_entry(acl: &mut NetworkAcl, entry: Entry) {
+    match entry {
+        Entry::V4(entry) => {
+            acl.user_modified.mark(entry.egress);
+            insert_entry(&mut acl.entries, entry)
+        }
+        Entry::V6(entry) => {
+            acl.user_modified.mark(entry.egress);
+            insert_ipv6_entry(&mut acl.ipv6_entries, entry)
+        }
+    }
 }
 
 /// Keeps `entries` in the order AWS lists them: egress entries first, each direction by ascending rule number
@@ -157,16 +212,19 @@ fn entry_not_found(rule_number: u16, egress: bool) -> Ec2Error {
 pub fn create_entry(tx: &mut Tx, scope: &Scope, request: &EntryRequest) -> Result<()> {
     let acl = find(tx.region(scope), &request.network_acl_id)?;
     let entry = parse_entry(request)?;
-    if entry_position(&acl, entry.rule_number, entry.egress).is_some() {
-        return Err(Ec2Error::NetworkAclEntryAlreadyExists(entry.rule_number));
+    if entry_exists(&acl, entry.rule_number(), request.egress) {
+        return Err(Ec2Error::NetworkAclEntryAlreadyExists(entry.rule_number()));
     }
-    // Spec §5 [D: amazon-vpc-limits.md]: entries per direction, the final `*` deny entry included (IPv4 only: IPv6
-    // entries are not supported).
-    let existing = acl.entries.iter().filter(|existing| existing.egress == entry.egress).count();
+    // Spec §5 [D: amazon-vpc-limits.md]: entries per direction, the final `*` deny entry included; ASSUMPTION (the
+    // quota page counts the families apart): IPv6 entries have a limit of their own, the same number.
+    let existing = match &entry {
+        Entry::V4(_) => acl.entries.iter().filter(|existing| existing.egress == request.egress).count(),
+        Entry::V6(_) => acl.ipv6_entries.iter().filter(|existing| existing.egress == request.egress).count(),
+    };
     crate::quotas::check(tx.quotas().entries_per_network_acl_direction, existing, 1, || {
         Ec2Error::NetworkAclEntryLimitExceeded
     })?;
-    tx.update::<NetworkAcl>(scope, &acl.id, |acl| insert_entry(&mut acl.entries, entry));
+    tx.update::<NetworkAcl>(scope, &acl.id, |acl| put_entry(acl, entry));
     Ok(())
 }
 
@@ -174,10 +232,15 @@ pub fn create_entry(tx: &mut Tx, scope: &Scope, request: &EntryRequest) -> Resul
 pub fn replace_entry(tx: &mut Tx, scope: &Scope, request: &EntryRequest) -> Result<()> {
     let acl = find(tx.region(scope), &request.network_acl_id)?;
     let entry = parse_entry(request)?;
-    let Some(position) = entry_position(&acl, entry.rule_number, entry.egress) else {
-        return Err(entry_not_found(entry.rule_number, entry.egress));
-    };
-    tx.update::<NetworkAcl>(scope, &acl.id, |acl| acl.entries[position] = entry);
+    let (rule_number, egress) = (entry.rule_number(), request.egress);
+    if !entry_exists(&acl, rule_number, egress) {
+        return Err(entry_not_found(rule_number, egress));
+    }
+    // The replacement may change the entry's family.
+    tx.update::<NetworkAcl>(scope, &acl.id, |acl| {
+        remove_entry(acl, rule_number, egress);
+        put_entry(acl, entry);
+    });
     Ok(())
 }
 
@@ -185,11 +248,12 @@ pub fn replace_entry(tx: &mut Tx, scope: &Scope, request: &EntryRequest) -> Resu
 pub fn delete_entry(tx: &mut Tx, scope: &Scope, network_acl_id: &str, rule_number: i64, egress: bool) -> Result<()> {
     let acl = find(tx.region(scope), network_acl_id)?;
     let rule_number = check_rule_number(rule_number)?;
-    let Some(position) = entry_position(&acl, rule_number, egress) else {
+    if !entry_exists(&acl, rule_number, egress) {
         return Err(entry_not_found(rule_number, egress));
-    };
+    }
     tx.update::<NetworkAcl>(scope, &acl.id, |acl| {
-        acl.entries.remove(position);
+        remove_entry(acl, rule_number, egress);
+        acl.user_modified.mark(egress);
     });
     Ok(())
 }

@@ -35,6 +35,7 @@ impl Filterable for NetworkInterfaceView<'_> {
         "group-id",
         "group-name",
         "interface-type",
+        "ipv6-addresses.ipv6-address",
         "mac-address",
         "network-interface-id",
         "owner-id",
@@ -55,6 +56,7 @@ impl Filterable for NetworkInterfaceView<'_> {
                 out.extend(interface.private_ips().map(|address| address.to_string()))
             }
             "addresses.primary" => out.push("true".into()),
+            "ipv6-addresses.ipv6-address" => out.extend(interface.ipv6_addresses.iter().map(|a| a.to_string())),
             "addresses.association.public-ip" | "association.public-ip" => {
                 out.extend(public.map(|public| public.ip.to_string()))
             }

@@ -31,6 +31,8 @@ pub struct CreateNetworkInterface {
     pub secondary_count: u32,
     /// Tags from `TagSpecification` type `network-interface`.
     pub tags: Tags,
+    /// `Ipv6AddressCount` / `Ipv6Addresses.N` (part 2 §16.1).
+    pub ipv6: super::AssignIpv6Addresses,
 }
 
 /// Spec §11.1: a new interface in the subnet, `available` (no attachment), with the requested or the first free
@@ -98,6 +100,11 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNetworkInterface) -> Re
     if request.secondary_count > 0 {
         let secondary = super::AssignPrivateAddresses { count: Some(request.secondary_count), ..Default::default() };
         super::assign(tx, scope, &id, secondary)?;
+    }
+    // Part 2 §16.1 [D]: the addresses asked for, else one when the subnet assigns IPv6 addresses on creation.
+    let ipv6 = super::ipv6_for_launch(tx.region(scope), &subnet.id, &request.ipv6);
+    if !ipv6.is_empty() {
+        super::assign_ipv6(tx, scope, &id, &ipv6)?;
     }
     Ok(tx.get(scope, &id).expect("just inserted"))
 }

@@ -1,6 +1,7 @@
 //! A VPC's Amazon-provided IPv6 blocks (part 2 §16.1): AssociateVpcCidrBlock `AmazonProvidedIpv6CidrBlock` and
 //! DisassociateVpcCidrBlock of an IPv6 association, with what a block brings along while it is associated: a
-//! `local` route in every table of the VPC (§16.2).
+//! `local` route in every table of the VPC (§16.2), and the IPv6 rules of the default security group and network
+//! ACLs (§16.3).
 
 use crate::error::Ipv6Error;
 use crate::ids::IdKind;
@@ -38,6 +39,8 @@ pub fn associate_ipv6_cidr_block(
     let added = association.clone();
     tx.update::<Vpc>(scope, &vpc.id, |vpc| vpc.ipv6_cidr_associations.push(added));
     crate::route_table::add_local_ipv6_routes(tx, scope, &vpc.id, association.ipv6_cidr_block);
+    crate::security_group::allow_ipv6_egress_in_default_group(tx, scope, &vpc.id);
+    crate::network_acl::add_ipv6_defaults(tx, scope, &vpc.id);
     Ok(association)
 }
 
