@@ -81,6 +81,13 @@ def test_kernel_private_instance_reaches_s3_only_through_its_tables_gateway_endp
     assert out.returncode == 0 and f"64 bytes from {address}" in out.stdout, out
     assert ping(lab, side["instance"], address) == (0, 0)
     assert connect(lab, side["instance"], address, 443) == ("open", "open")
+    # Neither the VPC router nor the endpoint is a hop: the service is the first and only one, as in the engine.
+    traced = lab.exec(side["instance"], "traceroute", "-I", "-n", "-w", "1", "-q", "1", "-m", "4", address)
+    hops = [line.split()[1] for line in traced.stdout.splitlines()[1:]]
+    assert (traced.returncode, hops) == (0, [address]), traced
+    modelled = lab.localvpc("exec", "--model", side["instance"], "--", "traceroute", "-I", "-n", address)
+    model_hops = [line.split()[1] for line in modelled.stdout.splitlines()[1:]]
+    assert (modelled.returncode, model_hops) == (0, [address]), modelled
     assert connect(lab, side["instance"], address, 80) == ("open", "open")
     assert connect(lab, side["instance"], address, 22) == ("refused", "refused")
     # Part 2 §17.4: nothing but TCP and ICMP echo crosses the endpoint (VPCE_GATEWAY_PROTOCOL_RESTRICTION): UDP
