@@ -97,8 +97,15 @@ def test_kernel_private_instance_reaches_s3_only_through_its_tables_gateway_endp
     namespace = f"{lab.server.prefix}-{endpoint}"
     listed = subprocess.run(["ip", "netns", "exec", namespace, "nft", "-j", "list", "table", "ip", "localvpc"],
                             capture_output=True, text=True)
-    rules = [item["rule"]["expr"] for item in json.loads(listed.stdout)["nftables"] if "rule" in item]
-    assert rules[-1][-1] == {"reject": {"type": "tcp reset"}}, rules
+    rules = [item["rule"] for item in json.loads(listed.stdout)["nftables"] if "rule" in item]
+    inbound = [rule["expr"] for rule in rules if rule["chain"] == "input"]
+    assert inbound[-1][-1] == {"reject": {"type": "tcp reset"}}, rules
+    # The service never starts a flow into the VPC (VPCE_INTRA_VPC_TRAFFIC), even where the instance's group
+    # would let it in: only answers leave the endpoint.
+    lab.allow(side, "icmp", "0.0.0.0/0")
+    started = subprocess.run(["ip", "netns", "exec", namespace, "ping", "-c", "1", "-W", "1", "-n", "-I", address,
+                              side["ip"]], capture_output=True, text=True)
+    assert started.returncode == 1 and "1 packets transmitted, 0 received" in started.stdout, started
     # Any address of the list answers (AnyIP), not only the one DNS gives.
     assert ping(lab, side["instance"], other_block) == (0, 0)
 

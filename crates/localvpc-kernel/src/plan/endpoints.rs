@@ -10,6 +10,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
+use ipnet::Ipv4Net;
 use localvpc_engine::topology::{EndpointIx, Target, VpcIx, SERVICE_PORTS};
 use localvpc_engine::Topology;
 
@@ -85,6 +86,7 @@ pub(super) fn gateway_endpoints(topology: &Topology, names: &Names, state: &mut 
             );
         }
         spec.firewall = service_firewall(topology, node.vpc);
+        spec.firewall.chains.push(service_output(&node.blocks));
         state.namespaces.insert(namespace, spec);
     }
 }
@@ -121,6 +123,19 @@ fn service_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
     }
     rules.push(FirewallRule { matches: vec![Match::Protocol(TCP)], verdict: Verdict::RejectTcpReset });
     input_chain(rules)
+}
+
+/// Part 2 §17.4 [D PL considerations, RA]: the endpoint never starts a connection into the VPC
+/// (VPCE_INTRA_VPC_TRAFFIC) and sends only from the list's blocks
+/// (VPCE_GATEWAY_EGRESS_SOURCE_ADDRESS_RESTRICTION): only answers leave, sent from a service address (a reset
+/// the input filter sends is conntrack's `related`).
+fn service_output(blocks: &[Ipv4Net]) -> Chain {
+    let mut rules = vec![FirewallRule { matches: vec![Match::OutputInterface("lo".into())], verdict: Verdict::Accept }];
+    for block in blocks {
+        rules.push(FirewallRule { matches: vec![Match::Tracked, Match::Source(*block)], verdict: Verdict::Accept });
+    }
+    let hook = Hook { hook: "output", kind: "filter", priority: 0, drop_by_default: true };
+    Chain { name: "output".into(), hook: Some(hook), rules }
 }
 
 fn input_chain(rules: Vec<FirewallRule>) -> Firewall {

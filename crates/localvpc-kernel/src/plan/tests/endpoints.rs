@@ -97,7 +97,7 @@ fn the_endpoint_admits_only_tcp_and_echo_from_the_vpcs_interfaces_and_resets_oth
     let (lab, _, endpoint, _, _) = storage();
     let state = lab.plan();
     let chains = &state.namespaces[&format!("lv-{endpoint}")].firewall.chains;
-    let [input] = chains.as_slice() else { panic!("one input chain: {chains:?}") };
+    let [input, _output] = chains.as_slice() else { panic!("an input and an output chain: {chains:?}") };
     assert!(input.hook.is_some_and(|hook| hook.hook == "input" && hook.drop_by_default));
     let verdicts: Vec<(&[Match], &Verdict)> =
         input.rules.iter().map(|rule| (rule.matches.as_slice(), &rule.verdict)).collect();
@@ -115,4 +115,21 @@ fn the_endpoint_admits_only_tcp_and_echo_from_the_vpcs_interfaces_and_resets_oth
             (&[Match::Protocol(6)][..], &Verdict::RejectTcpReset),
         ]
     );
+}
+
+#[test]
+fn the_endpoint_sends_only_answers_from_its_services_blocks() {
+    let (lab, _, endpoint, _, _) = storage();
+    let state = lab.plan();
+    let output = &state.namespaces[&format!("lv-{endpoint}")].firewall.chains[1];
+    assert!(output.hook.is_some_and(|hook| hook.hook == "output" && hook.drop_by_default));
+    let answers: Vec<&[Match]> = output.rules.iter().skip(1).map(|rule| rule.matches.as_slice()).collect();
+    assert_eq!(
+        answers,
+        [
+            &[Match::Tracked, Match::Source(net("52.216.0.0/15"))][..],
+            &[Match::Tracked, Match::Source(net("54.231.0.0/17"))][..],
+        ]
+    );
+    assert!(output.rules.iter().all(|rule| rule.verdict == Verdict::Accept));
 }
