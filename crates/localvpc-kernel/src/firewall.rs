@@ -98,6 +98,8 @@ pub enum Verdict {
     Accept,
     /// Drop it.
     Drop,
+    /// Refuse a TCP segment with a reset (`reject with tcp reset`): a closed port, as a host's kernel answers.
+    RejectTcpReset,
     /// Go back to the calling chain.
     Return,
     /// Evaluate another chain.
@@ -232,6 +234,7 @@ fn rule_json(rule: &Rule) -> Vec<Value> {
     expressions.push(match &rule.verdict {
         Verdict::Accept => json!({ "accept": null }),
         Verdict::Drop => json!({ "drop": null }),
+        Verdict::RejectTcpReset => json!({ "reject": { "type": "tcp reset" } }),
         Verdict::Return => json!({ "return": null }),
         Verdict::Jump(target) => json!({ "jump": { "target": target } }),
         Verdict::DestinationNat(pairs) => json!({ "dnat": { "family": "ip", "addr": nat_map("daddr", pairs) } }),
@@ -289,6 +292,12 @@ mod tests {
         let range = match_json(&Match::DestinationPort { protocol: 17, from: 1024, to: 65535 });
         assert_eq!(range["match"]["left"]["payload"]["protocol"], "udp");
         assert_eq!(range["match"]["right"]["range"], json!([1024, 65535]));
+    }
+
+    #[test]
+    fn a_tcp_reset_renders_as_nftables_reject() {
+        let rule = Rule { matches: vec![Match::Protocol(6)], verdict: Verdict::RejectTcpReset };
+        assert_eq!(rule_json(&rule)[1], json!({ "reject": { "type": "tcp reset" } }));
     }
 
     #[test]

@@ -12,6 +12,8 @@
 //! - [`console`]: user data run once in an instance's namespace, its output kept for `GetConsoleOutput`.
 //! - [`resolver`]: the DNS servers at each VPC's base + 2 (and the internet's public resolver), answering what
 //!   the engine's DNS views say.
+//! - [`endpoint_service`]: the AWS service behind each gateway VPC endpoint, listening on its ports in the
+//!   endpoint's namespace.
 //! - [`apply`]: the [`Realizer`](apply::Realizer), which diffs the desired state against what it applied (and, on
 //!   start, against what the kernel holds) and changes only what differs; [`apply::Realizer::teardown`] removes
 //!   everything the prefix owns.
@@ -23,6 +25,7 @@
 
 pub mod apply;
 pub mod console;
+pub mod endpoint_service;
 pub mod firewall;
 pub mod names;
 mod netlink;
@@ -34,6 +37,7 @@ pub mod state;
 
 pub use apply::Realizer;
 pub use console::Consoles;
+pub use endpoint_service::EndpointServices;
 
 pub use names::Names;
 pub use plan::plan;

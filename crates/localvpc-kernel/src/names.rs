@@ -68,6 +68,11 @@ impl Names {
         format!("{}-{customer_gateway_id}", self.prefix)
     }
 
+    /// The namespace of a gateway VPC endpoint (the AWS service behind it): `lv-vpce-0123456789abcdef0`.
+    pub fn vpc_endpoint(&self, vpc_endpoint_id: &str) -> String {
+        format!("{}-{vpc_endpoint_id}", self.prefix)
+    }
+
     /// The emulated internet: `lv-internet`.
     pub fn internet(&self) -> String {
         format!("{}-{INTERNET}", self.prefix)
@@ -113,6 +118,12 @@ pub fn vpn_gateway_link(vpn_gateway_id: &str) -> String {
 /// The link of a VPN connection (a tunnel that is up) between its gateway and the site, the same name at both ends.
 pub fn vpn_link(vpn_connection_id: &str) -> String {
     format!("c{}", tail(vpn_connection_id))
+}
+
+/// The link between a VPC router and a gateway VPC endpoint's namespace, the same name at both ends (two letters:
+/// `e` and 12 hex digits is an interface's port, and hex has no `p`).
+pub fn endpoint_link(vpc_endpoint_id: &str) -> String {
+    format!("ep{}", tail(vpc_endpoint_id))
 }
 
 /// The internet namespace's end of a VPC's gateway link.
@@ -180,7 +191,12 @@ mod tests {
         assert_eq!(attachment_link("tgw-attach-0123456789abcdef0"), "t56789abcdef0");
         assert_eq!(vpn_gateway_link("vgw-0123456789abcdef0"), "g56789abcdef0");
         assert_eq!(vpn_link("vpn-0123456789abcdef0"), "c56789abcdef0");
-        for name in [subnet_bridge("subnet-0123456789abcdef0"), interface_port("eni-0123456789abcdef0")] {
+        assert_eq!(endpoint_link("vpce-0123456789abcdef0"), "ep56789abcdef0");
+        for name in [
+            subnet_bridge("subnet-0123456789abcdef0"),
+            interface_port("eni-0123456789abcdef0"),
+            endpoint_link("vpce-0123456789abcdef0"),
+        ] {
             assert!(name.len() <= 15, "{name}");
         }
     }

@@ -21,10 +21,13 @@
 //!   through a VPC back to a gateway) are blackholes (`plan/transit_loops.rs`);
 //! - per on-premises site a namespace (`lv-cgw-…`) answering its prefixes, and per attached virtual private gateway
 //!   a namespace (`lv-vgw-…`) between the VPC router and the sites of its connections with a tunnel up
-//!   (`plan/vpn.rs`).
+//!   (`plan/vpn.rs`);
+//! - per gateway VPC endpoint a route table sends to, a namespace (`lv-vpce-…`) answering the service's blocks
+//!   (`plan/endpoints.rs`).
 //!
 //! Security group and network ACL rules are translated in `plan/rules.rs`.
 
+mod endpoints;
 mod nat;
 mod rules;
 mod transit;
@@ -76,6 +79,7 @@ pub fn plan(topology: &Topology, names: &Names) -> KernelState {
     }
     transit::transit_gateways(topology, names, &mut state);
     vpn::vpn(topology, names, &mut state);
+    endpoints::gateway_endpoints(topology, names, &mut state);
     state
 }
 
@@ -164,6 +168,7 @@ fn router(topology: &Topology, names: &Names, vpc: VpcIx, state: &mut KernelStat
     let numbers = route_tables(topology, vpc, &mut router);
     transit::router_links(topology, names, vpc, &numbers, &mut router, state);
     vpn::router_link(topology, names, vpc, &mut router);
+    endpoints::router_links(topology, names, vpc, &mut router);
     if node.internet_gateway.is_some() {
         let port = names::internet_port(&node.id);
         let near = VethEnd {
@@ -248,6 +253,9 @@ fn route_tables<'t>(topology: &'t Topology, vpc: VpcIx, router: &mut Namespace) 
                 // virtual private gateway attached to this VPC.
                 Target::TransitGateway(id) => via_link(transit::route_link(topology, vpc, id)),
                 Target::VpnGateway(id) => via_link(vpn::route_link(topology, vpc, id)),
+                // Part 2 §17.4: the service's blocks (one route each, expanded from the prefix list) by the link to
+                // the endpoint's namespace.
+                Target::VpcEndpoint(id) => via_link(endpoints::route_link(topology, vpc, id)),
                 // Gateways not attached here and appliances carry nothing (the engine's CannotRoute / blackhole).
                 _ => RouteKind::Blackhole,
             };

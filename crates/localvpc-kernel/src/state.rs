@@ -46,19 +46,23 @@ pub enum Role {
     VpnGateway,
     /// The on-premises network behind a customer gateway: a host at every address of its prefixes.
     Site,
+    /// The AWS service behind a gateway VPC endpoint: a host at every address of the service's prefix list.
+    VpcEndpoint,
 }
 
 impl Role {
     /// Routers, gateways and the internet forward packets; instances and sites (hosts) do not.
     pub fn forwards(self) -> bool {
-        !matches!(self, Role::Instance | Role::Site)
+        !matches!(self, Role::Instance | Role::Site | Role::VpcEndpoint)
     }
 
     /// Spec §3.7: the VPC router and the internet never show in a traceroute; a NAT gateway does (part 2 §13.2).
     /// Part 2 §14.4 [I]: neither does a transit gateway; a virtual private gateway is AWS's edge like the VPC router
-    /// (ASSUMPTION: part 2 §15 is silent, and the engine's traceroute shows no VPN hop).
+    /// (ASSUMPTION: part 2 §15 is silent, and the engine's traceroute shows no VPN hop). A gateway endpoint is no hop
+    /// either (part 2 §17.4: the engine's traceroute ends at the service): it forwards nothing, so its TTL table
+    /// only keeps it in line with the other gateways.
     pub fn hides_from_traceroute(self) -> bool {
-        matches!(self, Role::Router | Role::Internet | Role::TransitGateway | Role::VpnGateway)
+        matches!(self, Role::Router | Role::Internet | Role::TransitGateway | Role::VpnGateway | Role::VpcEndpoint)
     }
 }
 
@@ -95,8 +99,8 @@ impl Namespace {
             // Local addresses first, as in every fresh namespace (the internet moves this rule, see `plan`).
             rules.insert(Rule::all(0, table::LOCAL));
         }
-        if matches!(role, Role::Instance | Role::NatGateway | Role::Site) {
-            // An instance (and a NAT gateway, a host with one interface, and a site) keeps the kernel's default
+        if matches!(role, Role::Instance | Role::NatGateway | Role::Site | Role::VpcEndpoint) {
+            // An instance (and a NAT gateway, a host with one interface, a site and an endpoint's service) keeps the kernel's default
             // rules; routers, gateways and the internet replace them with their own.
             rules.insert(Rule::all(32766, table::MAIN));
             rules.insert(Rule::all(32767, table::DEFAULT));

@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use localvpc_api::control::Control;
 use localvpc_api::data_plane::Console;
 use localvpc_api::data_plane::KernelPlane;
-use localvpc_kernel::{plan, Consoles, Names, Realizer, Resolvers};
+use localvpc_kernel::{plan, Consoles, EndpointServices, Names, Realizer, Resolvers};
 use localvpc_model::Scope;
 use serde_json::Value;
 use tokio::sync::watch;
@@ -51,11 +51,12 @@ pub async fn start(control: Arc<Control>, prefix: &str) -> anyhow::Result<(Kerne
     let names = Names::new(prefix);
     let mut realizer = Realizer::new(names.clone());
     let mut resolvers = Resolvers::new(names.clone(), control.topology());
+    let mut services = EndpointServices::new();
     let consoles = Consoles::new(names.clone());
     let (realised_tx, realised) = watch::channel(0u64);
     let (stop_tx, mut stop) = watch::channel(false);
     let mut versions = control.subscribe();
-    realise(&control, &mut realizer, &mut resolvers, &consoles, &realised_tx).await;
+    realise(&control, &mut realizer, &mut resolvers, &mut services, &consoles, &realised_tx).await;
     let reader = consoles.clone();
     let task = tokio::spawn(async move {
         loop {
@@ -66,9 +67,10 @@ pub async fn start(control: Arc<Control>, prefix: &str) -> anyhow::Result<(Kerne
             // Realise the newest version at once, with no settling delay: a rule change is live as soon as the
             // kernel has it. Versions published meanwhile are coalesced (the watch keeps only the newest, and
             // `realise` compiles the newest world), so a burst of writes costs one run now and one after it.
-            realise(&control, &mut realizer, &mut resolvers, &consoles, &realised_tx).await;
+            realise(&control, &mut realizer, &mut resolvers, &mut services, &consoles, &realised_tx).await;
         }
         resolvers.stop();
+        services.stop();
         if let Err(error) = consoles.clear() {
             tracing::warn!(%error, "the consoles were not removed");
         }
@@ -92,6 +94,7 @@ async fn realise(
     control: &Arc<Control>,
     realizer: &mut Realizer,
     resolvers: &mut Resolvers,
+    services: &mut EndpointServices,
     consoles: &Consoles,
     realised: &watch::Sender<u64>,
 ) {
@@ -118,6 +121,10 @@ async fn realise(
     // The DNS servers answer from this version on; a new VPC's server binds to the address just realised.
     for error in resolvers.sync(Arc::clone(&topology)).await {
         tracing::warn!(version = topology.version, %error, "DNS server not started (retried on the next change)");
+    }
+    // The services behind gateway endpoints listen in the namespaces just realised; those of gone ones stop.
+    for error in services.sync(&desired).await {
+        tracing::warn!(version = topology.version, %error, "endpoint service not started (retried on the next change)");
     }
     let running = topology
         .enis
