@@ -539,6 +539,18 @@ impl Topology {
                                 ports: entry.port_range,
                                 icmp: entry.icmp_type_code,
                             })
+                            // Part 2 §16.3: the IPv6 entries, in the same order — an entry matches its own
+                            // family only, so the two families' rules never decide for each other.
+                            .chain(acl.ipv6_entries.iter().filter(|entry| entry.egress == egress).map(|entry| {
+                                AclRule {
+                                    number: entry.rule_number,
+                                    protocol: protocol_number(&entry.protocol),
+                                    allow: entry.allow,
+                                    cidr: IpNet::V6(entry.ipv6_cidr_block),
+                                    ports: entry.port_range,
+                                    icmp: entry.icmp_type_code,
+                                }
+                            }))
                             .collect();
                         rules.sort_by_key(|rule| rule.number);
                         rules
@@ -603,7 +615,7 @@ impl Topology {
                     vpc,
                     private_ip: eni.private_ip,
                     secondary_ips: eni.secondary_private_ips.clone(),
-                    ipv6_addresses: Vec::new(),
+                    ipv6_addresses: eni.ipv6_addresses.clone(),
                     public_ip,
                     groups,
                     listening,

@@ -76,6 +76,8 @@ impl Lab {
             subnet_id: Some(subnet_id.into()),
             private_ip_address: Some(private_ip.into()),
             instance_tags: tags,
+            // A current generation type: it takes IPv6 addresses (the default m1.small does not).
+            instance_type: Some("t3.micro".into()),
             ..RunInstances::default()
         };
         self.tx(|tx, scope| instance::run_instances(tx, scope, request)).instances[0].id.clone()
