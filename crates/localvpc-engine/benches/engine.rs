@@ -106,6 +106,78 @@ fn with_transit_pair(mut world: World) -> World {
     world
 }
 
+/// Gives VPC 0 and VPC 9 of a 10-VPC mesh IPv6 /56s (part 2 §16.1), their subnets a /64 each and one new
+/// dual-stack instance each (t3.micro: the mesh's default type takes no IPv6), admits ICMPv6 into VPC 9's group and
+/// routes each one's IPv6 block over their peering: one ping6 across it. Returns the world and the two instances.
+fn with_ipv6_pair(mut world: World) -> (World, [String; 2]) {
+    use localvpc_model::instance::{run_instances, RunInstances};
+    use localvpc_model::network_interface::AssignIpv6Addresses;
+    use localvpc_model::route_table::{self, RouteRequest};
+    use localvpc_model::security_group::{RulePeer, SecurityGroup, SecurityGroupRule};
+    use localvpc_model::{subnet, vpc, Scope};
+    let mut tx = Tx::new(&mut world, Timestamp(1_767_225_600_000));
+    let scope = Scope::new(mesh::ACCOUNT, "us-east-1");
+    let mut ends = Vec::new();
+    for n in [0, 9] {
+        let region = tx.region(&scope);
+        let vpc = region.vpcs.values().find(|vpc| vpc.cidr_block.to_string() == format!("10.{n}.0.0/16")).unwrap();
+        let (vpc_id, subnet_id) =
+            (vpc.id.clone(), region.subnets.values().find(|subnet| subnet.vpc_id == vpc.id).unwrap().id.clone());
+        let block = vpc::associate_ipv6_cidr_block(&mut tx, &scope, &vpc_id, None).expect("ipv6 block").ipv6_cidr_block;
+        let subnet_block = format!("{}/64", block.network());
+        subnet::associate_cidr_block(&mut tx, &scope, &subnet_id, &subnet_block).expect("subnet block");
+        let request = RunInstances {
+            image_id: "ami-12345678".into(),
+            min_count: 1,
+            max_count: 1,
+            subnet_id: Some(subnet_id),
+            instance_type: Some("t3.micro".into()),
+            ipv6: AssignIpv6Addresses { count: Some(1), addresses: Vec::new() },
+            ..Default::default()
+        };
+        let instance = run_instances(&mut tx, &scope, request).expect("instance").instances[0].id.clone();
+        let region = tx.region(&scope);
+        let main = region.route_tables.values().find(|t| t.vpc_id == vpc_id && t.is_main()).unwrap().id.clone();
+        let group = region.security_groups.values().find(|g| g.vpc_id == vpc_id).unwrap().id.clone();
+        ends.push((vpc_id, block, main, group, instance));
+    }
+    let pcx = tx
+        .world()
+        .peerings()
+        .values()
+        .find(|pcx| {
+            let sides = [pcx.requester.vpc_id.as_str(), pcx.accepter.vpc_id.as_str()];
+            sides.contains(&ends[0].0.as_str()) && sides.contains(&ends[1].0.as_str())
+        })
+        .unwrap()
+        .id
+        .clone();
+    for (from, to) in [(0, 1), (1, 0)] {
+        let route = RouteRequest {
+            route_table_id: ends[from].2.clone(),
+            destination_ipv6: Some(ends[to].1.to_string()),
+            vpc_peering_connection_id: Some(pcx.clone()),
+            ..Default::default()
+        };
+        route_table::create_route(&mut tx, &scope, &route).expect("route");
+    }
+    let rule_id = tx.next_id(localvpc_model::ids::IdKind::SecurityGroupRule);
+    tx.update::<SecurityGroup>(&scope, &ends[1].3, |group| {
+        group.ingress.push(SecurityGroupRule {
+            id: rule_id,
+            protocol: "58".into(),
+            from_port: Some(-1),
+            to_port: Some(-1),
+            peer: RulePeer::Ipv6Cidr("::/0".parse().unwrap()),
+            description: None,
+            tags: Default::default(),
+        })
+    });
+    tx.finish();
+    let instances = [ends[0].4.clone(), ends[1].4.clone()];
+    (world, instances)
+}
+
 /// The first instance interface of the VPC whose primary block is `cidr`.
 fn instance_in(topology: &Topology, cidr: &str) -> usize {
     (0..topology.enis.len())
@@ -136,6 +208,20 @@ fn benches(c: &mut Criterion) {
     c.bench_function("probe/icmp_across_transit_gateway (10 VPCs x 20)", |b| {
         b.iter(|| {
             let probe = Probe { from: from_0, destination: destination_9, protocol: Protocol::Icmp };
+            let trace = trace(&topology, black_box(&probe), Mode::FirstDrop);
+            assert_eq!(trace.verdict, localvpc_engine::Verdict::Reachable);
+            trace
+        })
+    });
+
+    // The same mesh with VPC 0 and VPC 9 dual-stack and their IPv6 blocks routed over their peering: one ping6.
+    let (dual, [from_6, to_6]) = with_ipv6_pair(small.clone());
+    let topology = Topology::compile(&dual, 1);
+    let (from_6, to_6) = (topology.instance_eni(&from_6).unwrap(), topology.instance_eni(&to_6).unwrap());
+    let destination_6 = std::net::IpAddr::V6(topology.enis[to_6].ipv6_addresses[0]);
+    c.bench_function("probe/icmp6_across_peering (10 VPCs x 20)", |b| {
+        b.iter(|| {
+            let probe = Probe { from: Vantage::Eni(from_6), destination: destination_6, protocol: Protocol::Icmp };
             let trace = trace(&topology, black_box(&probe), Mode::FirstDrop);
             assert_eq!(trace.verdict, localvpc_engine::Verdict::Reachable);
             trace
