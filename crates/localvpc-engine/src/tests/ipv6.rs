@@ -66,6 +66,12 @@ impl Lab {
         self.tx(|tx, scope| network_acl::create_entry(tx, scope, &request));
     }
 
+    /// Deletes the IPv6 route to `destination` from `vpc_id`'s main table.
+    pub fn delete_route6(&mut self, vpc_id: &str, destination: &str) {
+        let table = self.main_table(vpc_id);
+        self.tx(|tx, scope| route_table::delete_ipv6_route(tx, scope, &table, destination));
+    }
+
     /// An IPv6 route in `vpc_id`'s main table, to an egress-only gateway, a peering connection or an internet gateway.
     pub fn route6(&mut self, vpc_id: &str, destination: &str, gateway: &str) {
         let mut request = RouteRequest {

@@ -10,6 +10,7 @@ mod lab;
 mod nat;
 mod prefix_list;
 mod properties;
+mod properties_ipv6;
 mod reachability;
 mod transit;
 mod visibility;
