@@ -8,7 +8,7 @@ use localvpc_model::egress_only_internet_gateway::{self, CreateEgressOnlyInterne
 use localvpc_model::network_interface::{self, AssignIpv6Addresses};
 use localvpc_model::route_table::{self, RouteRequest};
 use localvpc_model::security_group::RulePeer;
-use localvpc_model::{network_acl, subnet, vpc};
+use localvpc_model::{subnet, vpc};
 
 use super::codes;
 use super::lab::Lab;
@@ -42,28 +42,6 @@ impl Lab {
         let eni_id = self.topology().enis[eni].id.clone();
         let request = AssignIpv6Addresses { count: Some(1), addresses: Vec::new() };
         self.tx(|tx, scope| network_interface::assign_ipv6(tx, scope, &eni_id, &request))[0].to_string()
-    }
-
-    /// An IPv6 entry of the subnet's network ACL.
-    pub fn acl_entry6(&mut self, subnet_id: &str, number: i64, egress: bool, allow: bool, protocol: &str, cidr: &str) {
-        let region = self.world.region(&self.scope);
-        let acl =
-            region.network_acls.values().find(|acl| acl.associations.iter().any(|a| a.subnet_id == subnet_id)).unwrap();
-        let icmp = (protocol == "58").then_some(-1);
-        let request = network_acl::EntryRequest {
-            network_acl_id: acl.id.clone(),
-            rule_number: number,
-            protocol: protocol.into(),
-            rule_action: if allow { "allow" } else { "deny" }.into(),
-            egress,
-            cidr_block: None,
-            ipv6_cidr_block: Some(cidr.into()),
-            port_from: None,
-            port_to: None,
-            icmp_type: icmp,
-            icmp_code: icmp,
-        };
-        self.tx(|tx, scope| network_acl::create_entry(tx, scope, &request));
     }
 
     /// Deletes the IPv6 route to `destination` from `vpc_id`'s main table.
@@ -194,7 +172,7 @@ fn ipv4_rules_never_admit_ipv6_packets() {
 fn an_ipv6_network_acl_entry_decides_for_ipv6_packets_only() {
     let (mut lab, instance, address, _) = reachable_from_the_internet(false);
     let subnet = lab.topology().subnets.iter().find(|node| node.ipv6_cidr.is_some()).unwrap().id.clone();
-    lab.acl_entry6(&subnet, 90, false, false, "58", "2001:db8:5100::/48");
+    lab.acl_entry(&subnet, 90, false, false, "58", "2001:db8:5100::/48", None);
     let trace = lab.probe("internet", &address, Protocol::Icmp);
     assert_eq!(codes(&trace), vec![Code::SubnetAclRestriction], "{trace:#?}");
     // Positive control: IPv4 traffic from the same subnet's view is not decided by the IPv6 entry.

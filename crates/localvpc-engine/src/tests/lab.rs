@@ -314,12 +314,13 @@ impl Lab {
             protocol: protocol.into(),
             rule_action: if allow { "allow" } else { "deny" }.into(),
             egress,
-            cidr_block: Some(cidr.into()),
-            ipv6_cidr_block: None,
+            // An IPv6 block makes an IPv6 entry (part 2 §16.3).
+            cidr_block: (!cidr.contains(':')).then(|| cidr.into()),
+            ipv6_cidr_block: cidr.contains(':').then(|| cidr.into()),
             port_from: ports.map(|p| p.0),
             port_to: ports.map(|p| p.1),
-            icmp_type: (protocol == "1").then_some(-1),
-            icmp_code: (protocol == "1").then_some(-1),
+            icmp_type: (protocol == "1" || protocol == "58").then_some(-1),
+            icmp_code: (protocol == "1" || protocol == "58").then_some(-1),
         };
         self.tx(|tx, scope| network_acl::create_entry(tx, scope, &request));
     }

@@ -131,7 +131,7 @@ fn build(plan: &Plan, ipv6_extras: bool) -> Built {
             lab.allow(&instances[instance], false, "-1", None, RulePeer::Ipv6Cidr("::/0".parse().unwrap()));
         }
         for (number, &(vpc, from)) in plan.acl_denies.iter().enumerate() {
-            lab.acl_entry6(&subnets[vpc], 10 + number as i64, false, false, "-1", &blocks[from].to_string());
+            lab.acl_entry(&subnets[vpc], 10 + number as i64, false, false, "-1", &blocks[from].to_string(), None);
         }
     }
     Built { lab, instances, ipv6, ipv4, routes6 }
