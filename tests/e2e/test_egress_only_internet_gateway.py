@@ -115,7 +115,8 @@ def test_another_account_cannot_see_or_use_the_gateway(ec2, client_factory):
     vpc_id = create_vpc(ec2)["VpcId"]
     gateway_id = create_eigw(ec2, vpc_id)["EgressOnlyInternetGatewayId"]
     other = client_factory(key="222222222222")
-    assert other.describe_egress_only_internet_gateways()["EgressOnlyInternetGateways"] == []
+    gateways = other.describe_egress_only_internet_gateways()["EgressOnlyInternetGateways"]
+    assert gateways == []
     with ec2_error("InvalidGatewayID.NotFound"):
         other.describe_egress_only_internet_gateways(EgressOnlyInternetGatewayIds=[gateway_id])
     with ec2_error("InvalidGatewayID.NotFound"):

@@ -98,7 +98,8 @@ def test_every_validation_refuses_with_awss_code_and_message(ec2, vpc, kwargs, c
     with ec2_error(code, message):
         ec2.create_flow_logs(ResourceType="VPC", ResourceIds=[vpc], TrafficType="ALL", **kwargs)
     # Positive control: nothing was made, and the valid request is accepted.
-    assert ec2.describe_flow_logs()["FlowLogs"] == []
+    flow_logs = ec2.describe_flow_logs()["FlowLogs"]
+    assert flow_logs == []
     assert_id(s3_flow_log(ec2, vpc), "fl")
 
 
@@ -184,7 +185,8 @@ def test_another_account_or_region_sees_none_of_them(ec2, client_factory, vpc):
     other = client_factory(key=OTHER_ACCOUNT)
     other_region = client_factory(region="eu-west-1")
     for client in (other, other_region):
-        assert client.describe_flow_logs()["FlowLogs"] == []
+        flow_logs = client.describe_flow_logs()["FlowLogs"]
+        assert flow_logs == []
         with ec2_error("InvalidFlowLogId.NotFound"):
             client.delete_flow_logs(FlowLogIds=[fl])
         refused = client.create_flow_logs(ResourceType="VPC", ResourceIds=[vpc], TrafficType="ALL",

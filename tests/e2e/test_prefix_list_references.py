@@ -152,7 +152,8 @@ def test_quotas_aws_weighs_a_reference_by_max_entries(quota_server):
     fits_id = [p["PrefixListIds"][0]["PrefixListId"] for p in fits if p["PrefixListIds"]][0]
     with ec2_error("RulesPerSecurityGroupLimitExceeded"):
         ec2.modify_managed_prefix_list(PrefixListId=fits_id, MaxEntries=52)
-    assert ec2.describe_managed_prefix_lists(PrefixListIds=[fits_id])["PrefixLists"][0]["MaxEntries"] == 50
+    max_entries = ec2.describe_managed_prefix_lists(PrefixListIds=[fits_id])["PrefixLists"][0]["MaxEntries"]
+    assert max_entries == 50
     # Positive control: one rule freed leaves room for exactly one more entry.
     grown = ec2.modify_managed_prefix_list(PrefixListId=fits_id, MaxEntries=51)["PrefixList"]
     assert grown["MaxEntries"] == 51
@@ -220,7 +221,8 @@ def list_routes(ec2, table: str) -> list:
 def test_a_route_to_a_list_is_created_described_replaced_and_deleted(ec2):
     vpc, table, igw = table_and_gateway(ec2)
     office = new_list(ec2, cidrs=("192.168.0.0/16", "172.16.0.0/12"))
-    assert ec2.create_route(RouteTableId=table, DestinationPrefixListId=office, GatewayId=igw)["Return"] is True
+    routed = ec2.create_route(RouteTableId=table, DestinationPrefixListId=office, GatewayId=igw)["Return"]
+    assert routed is True
     assert list_routes(ec2, table) == [{"DestinationPrefixListId": office, "GatewayId": igw, "State": "active",
                                         "Origin": "CreateRoute"}]
     # The list's blocks are not listed as CIDR routes of their own.
@@ -247,7 +249,8 @@ def test_a_route_to_a_list_is_created_described_replaced_and_deleted(ec2):
     assert list_routes(ec2, table) == []
     with ec2_error("InvalidRoute.NotFound", f"no route with destination-prefix-list-id {office} in route table {table}"):
         ec2.delete_route(RouteTableId=table, DestinationPrefixListId=office)
-    assert ec2.delete_managed_prefix_list(PrefixListId=office)["PrefixList"]["State"] == "delete-complete"
+    state = ec2.delete_managed_prefix_list(PrefixListId=office)["PrefixList"]["State"]
+    assert state == "delete-complete"
 
 
 def test_a_gateway_route_table_refuses_a_route_to_a_list(ec2):

@@ -100,7 +100,8 @@ def test_create_refuses_what_aws_refuses(ec2, vpc):
     with ec2_error("InvalidParameter", "The parameter SubnetId is not supported for VPC endpoints of type Gateway."):
         ec2.create_vpc_endpoint(VpcId=vpc_id, ServiceName=S3, SubnetIds=[subnet])
     # Nothing was made by the refusals.
-    assert ec2.describe_vpc_endpoints()["VpcEndpoints"] == []
+    endpoints = ec2.describe_vpc_endpoints()["VpcEndpoints"]
+    assert endpoints == []
     assert endpoint_routes(ec2, main) == []
     # One endpoint route per service per table.
     first = ec2.create_vpc_endpoint(VpcId=vpc_id, ServiceName=S3, RouteTableIds=[main])["VpcEndpoint"]
@@ -177,7 +178,8 @@ def test_delete_reports_unknown_ids_and_removes_routes(ec2, vpc):
     # Positive control: with the endpoint gone the VPC goes too.
     ec2.delete_route_table(RouteTableId=other)
     ec2.delete_vpc(VpcId=vpc_id)
-    assert ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Vpcs"] == []
+    vpcs = ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Vpcs"]
+    assert vpcs == []
 
 
 def test_delete_route_table_takes_it_out_of_the_endpoint(ec2, vpc):
@@ -257,7 +259,8 @@ def test_another_account_cannot_see_or_change_an_endpoint(client_factory):
     a, b = client_factory(key="111111111111"), client_factory(key="222222222222")
     vpc_id = create_vpc(a)["VpcId"]
     vpce = a.create_vpc_endpoint(VpcId=vpc_id, ServiceName=S3)["VpcEndpoint"]["VpcEndpointId"]
-    assert b.describe_vpc_endpoints()["VpcEndpoints"] == []
+    endpoints = b.describe_vpc_endpoints()["VpcEndpoints"]
+    assert endpoints == []
     with ec2_error("InvalidVpcEndpointId.NotFound"):
         b.describe_vpc_endpoints(VpcEndpointIds=[vpce])
     with ec2_error("InvalidVpcEndpointId.NotFound"):
