@@ -136,6 +136,10 @@ impl FlowRecords {
 /// Records what the probe of `trace` (walked first-drop, as sent) leaves in the flow logs of every interface it
 /// crossed. `explain`, the reachability matrix and Network Insights are analyses, not traffic: they never call this.
 pub fn record_probe(control: &Control, world: &World, topology: &Topology, trace: &Trace) {
+    // The probe path pays for flow logs only when some exist.
+    if world.scopes().all(|(_, region)| region.flow_logs.is_empty()) {
+        return;
+    }
     let found = records(topology, trace);
     if found.is_empty() {
         return;
