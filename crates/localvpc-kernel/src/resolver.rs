@@ -197,6 +197,7 @@ pub fn respond(query: &[u8], source: Ipv4Addr, server: dns::Server<'_>, topology
     match answer {
         Answer::Timeout => return None,
         Answer::NxDomain => response.metadata.response_code = ResponseCode::NXDomain,
+        Answer::NoData | Answer::Ipv6Address(_) => {}
         // The name exists: an A question gets the address, any other type an empty answer (NODATA).
         Answer::Address(address) => {
             if matches!(question.query_type(), RecordType::A | RecordType::ANY) {

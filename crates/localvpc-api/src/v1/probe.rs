@@ -156,6 +156,7 @@ fn destination(topology: &Topology, from: Vantage, to: &str) -> (Option<IpAddr>,
     let answer = dns::resolve(topology, from, to);
     let address = match &answer {
         Answer::Address(address) => Some(IpAddr::V4(*address)),
+        Answer::Ipv6Address(address) => Some(IpAddr::V6(*address)),
         _ => None,
     };
     (address, Some(answer))
