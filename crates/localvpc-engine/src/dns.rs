@@ -14,9 +14,11 @@
 //!   address — the kernel data plane's DNS sockets ask this for every query.
 //!
 //! Both sides answer through the same two views: the Amazon resolver's for an instance of its VPC, and the
-//! internet's.
+//! internet's. A query asks for A or AAAA ([`QueryType`], part 2 §16.4: see [`aaaa`]).
 
-use std::net::{IpAddr, Ipv4Addr};
+mod aaaa;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use localvpc_model::dhcp_options::NameServer;
 use localvpc_model::dns_name::{self, NameKind};
@@ -26,11 +28,17 @@ use crate::packet::{Endpoint, Probe, Protocol, Vantage, Verdict};
 use crate::topology::{EniIx, Topology, VpcIx};
 use crate::walk::{trace, Mode};
 
+pub use aaaa::{dns64_address, QueryType, SubnetDns};
+
 /// What the resolver answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
     /// An A record.
     Address(Ipv4Addr),
+    /// An AAAA record (part 2 §16.4).
+    Ipv6Address(Ipv6Addr),
+    /// The name exists but has no record of the type asked (NOERROR, empty answer): an IP name asked AAAA.
+    NoData,
     /// The name does not exist (NXDOMAIN).
     NxDomain,
     /// No answer: the vantage's VPC has DNS support off, so nothing listens at the resolver (spec §4.3).
@@ -130,9 +138,14 @@ pub enum Server<'a> {
 /// gets no answer (spec §4.5, last row), and neither does any query while the VPC has DNS support off (spec §4.3).
 /// The public resolver answers anyone with the internet's view.
 pub fn answer(topology: &Topology, server: Server<'_>, source: Ipv4Addr, name: &str) -> Answer {
+    answer_query(topology, server, source, name, QueryType::A)
+}
+
+/// [`answer`] for a query of type `qtype`.
+pub fn answer_query(topology: &Topology, server: Server<'_>, source: Ipv4Addr, name: &str, qtype: QueryType) -> Answer {
     let name = normalized(name);
     match server {
-        Server::Public => internet_view(topology, &name),
+        Server::Public => aaaa::a_only(internet_view(topology, &name), qtype),
         Server::Amazon(vpc_id) => {
             let asker = topology
                 .vpcs
@@ -140,7 +153,7 @@ pub fn answer(topology: &Topology, server: Server<'_>, source: Ipv4Addr, name: &
                 .find(|vpc| vpc.id == vpc_id)
                 .and_then(|vpc| vpc.eni_by_private_ip.get(&IpAddr::V4(source)).copied());
             match asker {
-                Some(eni) => amazon_view(topology, eni, &name),
+                Some(eni) => amazon_query(topology, eni, &name, qtype),
                 None => Answer::Timeout,
             }
         }
@@ -176,16 +189,32 @@ pub fn resolve(topology: &Topology, from: Vantage, name: &str) -> Answer {
     ask(topology, from, None, name).1
 }
 
+/// [`resolve`] for a query of type `qtype`.
+pub fn resolve_query(topology: &Topology, from: Vantage, name: &str, qtype: QueryType) -> Answer {
+    ask_query(topology, from, None, name, qtype).1
+}
+
 /// Asks `name` of `server` (the vantage's own resolver when `None`): who answered, and the answer.
 pub fn ask(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>, name: &str) -> (Resolver, Answer) {
+    ask_query(topology, from, server, name, QueryType::A)
+}
+
+/// [`ask`] for a query of type `qtype`.
+pub fn ask_query(
+    topology: &Topology,
+    from: Vantage,
+    server: Option<Ipv4Addr>,
+    name: &str,
+    qtype: QueryType,
+) -> (Resolver, Answer) {
     let resolver = resolver(topology, from, server);
     let name = normalized(name);
     let answer = match (resolver, from) {
         (Resolver::None, _) => Answer::Timeout,
-        (Resolver::Amazon(_), Vantage::Eni(eni)) => amazon_view(topology, eni, &name),
+        (Resolver::Amazon(_), Vantage::Eni(eni)) => amazon_query(topology, eni, &name, qtype),
         (Resolver::Public(_), _)
         | (Resolver::Amazon(_), Vantage::Internet | Vantage::OnPremises(_) | Vantage::AwsService(_)) => {
-            internet_view(topology, &name)
+            aaaa::a_only(internet_view(topology, &name), qtype)
         }
         (Resolver::Network(address), _) => {
             // Part 2 §12.2 [D]: traffic to a custom server is ordinary traffic — routed and filtered — and only a
@@ -195,7 +224,7 @@ pub fn ask(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>, name: &
             let answered = result.verdict == Verdict::Reachable
                 && matches!(result.forward.delivered, Some((Endpoint::Internet(host), _)) if host == IpAddr::V4(address));
             if answered {
-                internet_view(topology, &qualified(topology, from, &name))
+                aaaa::a_only(internet_view(topology, &qualified(topology, from, &name)), qtype)
             } else {
                 Answer::Timeout
             }
@@ -235,25 +264,40 @@ fn internet_view(topology: &Topology, name: &str) -> Answer {
     }
 }
 
-/// What the Amazon resolver answers an instance of its VPC.
-fn amazon_view(topology: &Topology, eni: EniIx, name: &str) -> Answer {
+/// What the Amazon resolver answers an instance of its VPC asking `qtype`: the name's own records, then DNS64's
+/// synthesis where the asker's subnet has it on (part 2 §16.4).
+fn amazon_query(topology: &Topology, eni: EniIx, name: &str, qtype: QueryType) -> Answer {
+    let answer = amazon_view(topology, eni, name, qtype);
+    match qtype {
+        QueryType::A => answer,
+        QueryType::Aaaa => aaaa::dns64(topology, eni, answer, || amazon_view(topology, eni, name, QueryType::A)),
+    }
+}
+
+/// What the Amazon resolver's records say to an instance of its VPC. Part 2 §16.4: only resource names have AAAA
+/// records; every other name answers A only (public `ec2-…` names included [I]).
+fn amazon_view(topology: &Topology, eni: EniIx, name: &str, qtype: QueryType) -> Answer {
     let vpc = topology.enis[eni].vpc;
     if !topology.vpcs[vpc].dns_support {
         return Answer::Timeout;
     }
     let asker = Some((eni, vpc));
     let qualified = qualified(topology, Vantage::Eni(eni), name);
-    if let Some(answer) = custom_domain_name(topology, eni, &qualified) {
+    if let Some(answer) = aaaa::resource_name(topology, eni, &qualified, qtype) {
         return answer;
     }
-    if let Some(answer) = service_name(topology, Some(vpc), &qualified) {
-        return answer;
-    }
-    let Some((address, region, kind)) = dns_name::parse(&qualified) else { return Answer::NxDomain };
-    match kind {
-        NameKind::Public => resolve_public(topology, asker, address, &region),
-        NameKind::Private => resolve_private(topology, asker, address, &region),
-    }
+    let answer = if let Some(answer) = custom_domain_name(topology, eni, &qualified) {
+        answer
+    } else if let Some(answer) = service_name(topology, Some(vpc), &qualified) {
+        answer
+    } else {
+        let Some((address, region, kind)) = dns_name::parse(&qualified) else { return Answer::NxDomain };
+        match kind {
+            NameKind::Public => resolve_public(topology, asker, address, &region),
+            NameKind::Private => resolve_private(topology, asker, address, &region),
+        }
+    };
+    aaaa::a_only(answer, qtype)
 }
 
 /// `ip-10-0-0-5.<domain>` where `<domain>` is the asker's VPC's custom DHCP `domain-name`: the name its instances

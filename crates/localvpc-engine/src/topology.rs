@@ -148,6 +148,8 @@ pub struct SubnetNode {
     pub route_table: CompiledRouteTable,
     /// The associated network ACL.
     pub acl: CompiledAcl,
+    /// DNS64 and the resource-name records of its instances (part 2 §16.4).
+    pub dns: crate::dns::SubnetDns,
 }
 
 /// A route table ready for longest-prefix match.
@@ -569,6 +571,7 @@ impl Topology {
                 zone: subnet.availability_zone.clone(),
                 route_table,
                 acl,
+                dns: crate::dns::SubnetDns::of(subnet),
             });
         }
     }

@@ -1,8 +1,9 @@
 //! The DNS servers of the kernel data plane: one per VPC, listening (UDP and TCP port 53) at the VPC's base + 2
 //! inside its router namespace, and the public resolver of the emulated internet inside `lv-internet`.
 //!
-//! Every answer is the engine's (`localvpc_engine::dns::answer`): this module parses the query (hickory-proto),
-//! asks the engine with the query's source address and the newest realised topology, and writes the reply. When
+//! Every answer is the engine's (`localvpc_engine::dns::answer_query`): this module parses the query (hickory-proto),
+//! asks the engine with the query's source address, its type (AAAA, or A for any other: part 2 §16.4) and the
+//! newest realised topology, and writes the reply. When
 //! the engine says [`Answer::Timeout`] (DNS support off, a query from outside the VPC) nothing is sent, as AWS
 //! sends nothing. The sockets are opened on a thread that entered the namespace, then served by tokio tasks;
 //! a server stops (its tasks aborted, its sockets closed) when its VPC goes.
@@ -16,9 +17,9 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, ResponseCode};
-use hickory_proto::rr::rdata::A;
+use hickory_proto::rr::rdata::{A, AAAA};
 use hickory_proto::rr::{RData, Record, RecordType};
-use localvpc_engine::dns::{self, Answer};
+use localvpc_engine::dns::{self, Answer, QueryType};
 use localvpc_engine::Topology;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
@@ -185,7 +186,8 @@ pub fn respond(query: &[u8], source: Ipv4Addr, server: dns::Server<'_>, topology
     if request.metadata.message_type != MessageType::Query || request.metadata.op_code != OpCode::Query {
         return None;
     }
-    let answer = dns::answer(topology, server, source, &question.name().to_string());
+    let qtype = if question.query_type() == RecordType::AAAA { QueryType::Aaaa } else { QueryType::A };
+    let answer = dns::answer_query(topology, server, source, &question.name().to_string(), qtype);
     let mut response = Message::response(request.metadata.id, OpCode::Query);
     response.metadata.recursion_desired = request.metadata.recursion_desired;
     response.metadata.recursion_available = true;
@@ -197,12 +199,45 @@ pub fn respond(query: &[u8], source: Ipv4Addr, server: dns::Server<'_>, topology
     match answer {
         Answer::Timeout => return None,
         Answer::NxDomain => response.metadata.response_code = ResponseCode::NXDomain,
-        // The name exists: an A question gets the address, any other type an empty answer (NODATA).
+        // The name exists without a record of the type asked (an IP name asked AAAA): an empty answer (NODATA).
+        Answer::NoData => {}
+        // The name exists: an A (or ANY) question gets the address, any other type an empty answer (NODATA).
         Answer::Address(address) => {
             if matches!(question.query_type(), RecordType::A | RecordType::ANY) {
                 response.add_answer(Record::from_rdata(question.name().clone(), TTL, RData::A(A(address))));
             }
         }
+        Answer::Ipv6Address(address) => {
+            response.add_answer(Record::from_rdata(question.name().clone(), TTL, RData::AAAA(AAAA(address))));
+        }
     }
     response.to_vec().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use hickory_proto::op::Query;
+    use hickory_proto::rr::Name;
+    use localvpc_model::World;
+
+    use super::*;
+
+    fn ask(name: &str, record: RecordType) -> Message {
+        let mut query = Message::query();
+        query.add_query(Query::query(Name::from_ascii(name).unwrap(), record));
+        let topology = Topology::compile(&World::default(), 1);
+        let reply = respond(&query.to_vec().unwrap(), dns::PUBLIC_RESOLVER, dns::Server::Public, &topology);
+        Message::from_vec(&reply.expect("the public resolver answers")).unwrap()
+    }
+
+    #[test]
+    fn an_aaaa_question_for_a_name_with_only_an_a_record_gets_an_empty_answer() {
+        let a = ask("s3.us-east-1.amazonaws.com.", RecordType::A);
+        assert_eq!((a.metadata.response_code, a.answers.len()), (ResponseCode::NoError, 1));
+        assert_eq!(a.answers[0].record_type(), RecordType::A);
+        let aaaa = ask("s3.us-east-1.amazonaws.com.", RecordType::AAAA);
+        assert_eq!((aaaa.metadata.response_code, aaaa.answers.len()), (ResponseCode::NoError, 0));
+        let missing = ask("nothing.example.com.", RecordType::AAAA);
+        assert_eq!(missing.metadata.response_code, ResponseCode::NXDomain);
+    }
 }

@@ -40,6 +40,26 @@ pub fn public_dns_name(region: &str, address: Ipv4Addr) -> String {
     format!("ec2-{}.{}", dashed(address), public_domain(region))
 }
 
+/// Part 2 §16.4 [D]: the resource name of an instance, `i-0123456789abcdef0.ec2.internal` /
+/// `i-0123456789abcdef0.eu-west-1.compute.internal`.
+pub fn resource_dns_name(region: &str, instance_id: &str) -> String {
+    format!("{instance_id}.{}", private_domain(region))
+}
+
+/// Parses a resource name back to its instance ID and region; `None` for anything else.
+pub fn parse_resource_name(name: &str) -> Option<(String, String)> {
+    let (label, domain) = name.trim_end_matches('.').split_once('.')?;
+    let digits = label.strip_prefix("i-")?;
+    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return None;
+    }
+    let region = match domain {
+        "ec2.internal" => LEGACY_REGION.to_string(),
+        _ => domain.strip_suffix(".compute.internal").filter(|region| !region.contains('.'))?.to_string(),
+    };
+    (!region.is_empty()).then(|| (label.to_string(), region))
+}
+
 /// Parses a name of either form back to its address, its region and its form, for a resolver that is asked a
 /// name; `None` for anything that is not exactly a name these functions produce.
 pub fn parse(name: &str) -> Option<(Ipv4Addr, String, NameKind)> {
@@ -113,5 +133,19 @@ mod tests {
         assert_eq!(parse("ip-10-0-0.ec2.internal"), None);
         assert_eq!(parse("ec2-1-2-3-4.example.com"), None);
         assert_eq!(parse("www.example.com"), None);
+    }
+
+    #[test]
+    fn resource_names_per_region_parse_back() {
+        let id = "i-0123456789abcdef0";
+        assert_eq!(resource_dns_name("us-east-1", id), "i-0123456789abcdef0.ec2.internal");
+        assert_eq!(resource_dns_name("eu-west-1", id), "i-0123456789abcdef0.eu-west-1.compute.internal");
+        for region in ["us-east-1", "eu-west-1"] {
+            let name = format!("{}.", resource_dns_name(region, id));
+            assert_eq!(parse_resource_name(&name), Some((id.to_string(), region.to_string())));
+        }
+        assert_eq!(parse_resource_name("i-xyz.ec2.internal"), None);
+        assert_eq!(parse_resource_name("ip-10-0-0-5.ec2.internal"), None);
+        assert_eq!(parse_resource_name("i-0123.example.com"), None);
     }
 }

@@ -11,6 +11,8 @@ use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 use localvpc_api::control::Quotas;
 
+use crate::client::RecordType;
+
 /// The endpoint the client commands talk to when neither `--endpoint` nor `LOCALVPC_ENDPOINT` is set.
 pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
 
@@ -494,21 +496,20 @@ pub struct TracerouteArgs {
     pub host: String,
 }
 
-/// `nslookup NAME [SERVER]`.
+/// `nslookup [-type=A|AAAA] NAME [SERVER]` (the words are sorted by `tools::nslookup`).
 #[derive(Debug, Parser)]
 #[command(name = "nslookup", disable_version_flag = true)]
 pub struct NslookupArgs {
-    /// The name to look up.
-    pub name: String,
-    /// The server to ask (default: the vantage's resolver).
-    pub server: Option<String>,
+    /// `-type=…` (or `-query=…`, `-q=…`), the name to look up, the server to ask (default: the vantage's resolver).
+    #[arg(required = true, allow_hyphen_values = true)]
+    pub words: Vec<String>,
 }
 
-/// `dig [@SERVER] NAME [A] [IN] [+short] [+OPTION…]`.
+/// `dig [@SERVER] NAME [A|AAAA] [IN] [+short] [+OPTION…]`.
 #[derive(Debug, Parser)]
 #[command(name = "dig", disable_version_flag = true)]
 pub struct DigArgs {
-    /// The query: `@server`, the name, the type (`A`), the class (`IN`) and `+options` in any order.
+    /// The query: `@server`, the name, the type (`A`, `AAAA`), the class (`IN`) and `+options` in any order.
     #[arg(required = true, allow_hyphen_values = true)]
     pub words: Vec<String>,
 }
@@ -522,12 +523,14 @@ pub struct DigQuery {
     pub server: Option<String>,
     /// `+short`: only the answers.
     pub short: bool,
+    /// The record type asked (A unless `AAAA` is given).
+    pub record: RecordType,
 }
 
 impl DigArgs {
-    /// Sorts the words of the command line: the first that is not `@…`, `+…`, `A` or `IN` is the name.
+    /// Sorts the words of the command line: the first that is not `@…`, `+…`, a type or `IN` is the name.
     pub fn query(&self) -> Result<DigQuery, String> {
-        let mut query = DigQuery { name: String::new(), server: None, short: false };
+        let mut query = DigQuery { name: String::new(), server: None, short: false, record: RecordType::A };
         for word in &self.words {
             if let Some(server) = word.strip_prefix('@') {
                 query.server = Some(server.to_string());
@@ -537,9 +540,13 @@ impl DigArgs {
                     "noshort" => query.short = false,
                     _ => {}
                 }
-            } else if word.eq_ignore_ascii_case("A") || word.eq_ignore_ascii_case("IN") {
+            } else if let Some(record) = RecordType::parse(word) {
+                query.record = record;
+            } else if word.eq_ignore_ascii_case("IN") {
             } else if word.starts_with('-') {
-                return Err(format!("dig: localvpc supports only A queries: option `{word}` is not supported"));
+                return Err(format!(
+                    "dig: localvpc supports only A and AAAA queries: option `{word}` is not supported"
+                ));
             } else if query.name.is_empty() {
                 query.name = word.clone();
             } else {
@@ -678,8 +685,15 @@ mod tests {
         let dig = DigArgs::try_parse_from(["dig", "@10.0.0.2", "+short", "name.example", "A"]).unwrap();
         assert_eq!(
             dig.query(),
-            Ok(DigQuery { name: "name.example".into(), server: Some("10.0.0.2".into()), short: true })
+            Ok(DigQuery {
+                name: "name.example".into(),
+                server: Some("10.0.0.2".into()),
+                short: true,
+                record: RecordType::A
+            })
         );
+        let aaaa = DigArgs::try_parse_from(["dig", "AAAA", "name.example"]).unwrap().query().unwrap();
+        assert_eq!((aaaa.name.as_str(), aaaa.record), ("name.example", RecordType::Aaaa));
         assert!(DigArgs::try_parse_from(["dig", "x.example", "y.example"]).unwrap().query().is_err());
     }
 }

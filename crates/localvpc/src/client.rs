@@ -45,6 +45,48 @@ impl Protocol {
     }
 }
 
+/// The record type a name lookup asks for (part 2 §16.4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RecordType {
+    /// An IPv4 address.
+    #[default]
+    A,
+    /// An IPv6 address.
+    Aaaa,
+}
+
+impl RecordType {
+    /// `A` or `AAAA`, as dig and nslookup print it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordType::A => "A",
+            RecordType::Aaaa => "AAAA",
+        }
+    }
+
+    /// `A` or `AAAA` in any case.
+    pub fn parse(text: &str) -> Option<RecordType> {
+        [RecordType::A, RecordType::Aaaa].into_iter().find(|kind| kind.as_str().eq_ignore_ascii_case(text))
+    }
+
+    /// The record type a tool restricted to IPv6 (`-6`) asks for a name: AAAA; otherwise A.
+    pub fn of_family(ipv6: bool) -> RecordType {
+        if ipv6 {
+            RecordType::Aaaa
+        } else {
+            RecordType::A
+        }
+    }
+
+    /// The probe body's `family` for a name resolved to this type.
+    fn family(self) -> &'static str {
+        match self {
+            RecordType::A => "ipv4",
+            RecordType::Aaaa => "ipv6",
+        }
+    }
+}
+
 /// The outcome of a probe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -190,9 +232,9 @@ pub struct ProbeResult {
 pub struct Resolved {
     /// The resolver's status.
     pub status: DnsStatus,
-    /// The A record.
+    /// The A or AAAA record asked for.
     #[serde(default)]
-    pub address: Option<Ipv4Addr>,
+    pub address: Option<IpAddr>,
     /// The server asked; `None` when the VPC's DHCP options give the instance none.
     pub server: Option<Ipv4Addr>,
     /// How it was reached: `amazon`, `public`, `network` (a UDP datagram like any packet) or `none`.
@@ -249,7 +291,33 @@ impl Client {
 
     /// `POST /_localvpc/v1/probe`: what happens to one packet (first drop wins).
     pub fn probe(&self, from: &str, to: &str, protocol: Protocol) -> anyhow::Result<ProbeResult> {
-        typed(self.post("probe", &protocol.body(from, to))?)
+        self.probe_resolving(from, to, protocol, RecordType::A)
+    }
+
+    /// [`Client::probe`] with a name in `to` resolved to a record of type `record` (a tool's `-6`: AAAA).
+    pub fn probe_resolving(
+        &self,
+        from: &str,
+        to: &str,
+        protocol: Protocol,
+        record: RecordType,
+    ) -> anyhow::Result<ProbeResult> {
+        let mut body = protocol.body(from, to);
+        body["family"] = json!(record.family());
+        typed(self.post("probe", &body)?)
+    }
+
+    /// `POST /_localvpc/v1/explain` with a name in `to` resolved to a record of type `record`, typed.
+    pub fn explain_resolving(
+        &self,
+        from: &str,
+        to: &str,
+        protocol: Protocol,
+        record: RecordType,
+    ) -> anyhow::Result<ProbeResult> {
+        let mut body = protocol.body(from, to);
+        body["family"] = json!(record.family());
+        typed(self.post("explain", &body)?)
     }
 
     /// `POST /_localvpc/v1/explain`: the same probe, listing every blocking setting; the JSON as the server sent it.
@@ -257,15 +325,17 @@ impl Client {
         self.post("explain", &protocol.body(from, to))
     }
 
-    /// `POST /_localvpc/v1/explain`, typed.
-    pub fn explain(&self, from: &str, to: &str, protocol: Protocol) -> anyhow::Result<ProbeResult> {
-        typed(self.explain_json(from, to, protocol)?)
-    }
-
     /// `POST /_localvpc/v1/resolve`: what the vantage's resolver, or `server` when given, answers for `name`.
-    pub fn resolve(&self, from: &str, name: &str, server: Option<Ipv4Addr>) -> anyhow::Result<Resolved> {
+    pub fn resolve(
+        &self,
+        from: &str,
+        name: &str,
+        server: Option<Ipv4Addr>,
+        record: RecordType,
+    ) -> anyhow::Result<Resolved> {
         let server = server.map(|address| address.to_string());
-        typed(self.post("resolve", &json!({ "from": from, "name": name, "server": server }))?)
+        let body = json!({ "from": from, "name": name, "server": server, "type": record.as_str() });
+        typed(self.post("resolve", &body)?)
     }
 
     /// `POST /_localvpc/v1/login`: whether the identity with `public_key` logs in to `instance` — `Ok(None)` when

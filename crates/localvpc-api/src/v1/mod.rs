@@ -107,6 +107,9 @@ fn protocol(body: &Body) -> Result<Protocol, JsonError> {
 fn answer_json(answer: &Answer) -> Value {
     match answer {
         Answer::Address(address) => json!({ "status": "NOERROR", "address": address.to_string() }),
+        Answer::Ipv6Address(address) => json!({ "status": "NOERROR", "address": address.to_string() }),
+        // The name exists without a record of the type asked (part 2 §16.4: an IP name asked AAAA).
+        Answer::NoData => json!({ "status": "NOERROR", "address": null }),
         Answer::NxDomain => json!({ "status": "NXDOMAIN", "address": null }),
         Answer::Timeout => json!({ "status": "TIMEOUT", "address": null }),
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::Response;
-use localvpc_engine::dns::{self, Answer};
+use localvpc_engine::dns::{self, Answer, QueryType};
 use localvpc_engine::visibility::{leg_view, FindingView, HopView, LegView};
 use localvpc_engine::{trace, Endpoint, HopKind, Mode, Place, Probe, Protocol, Topology, Trace, Vantage, Verdict};
 use localvpc_model::Scope;
@@ -148,14 +148,16 @@ fn trace_json(topology: &Topology, viewer: &Scope, trace: &Trace) -> Value {
     })
 }
 
-/// Resolves the `to` of a request: an address as is, a name through the vantage's resolver (with its answer).
-fn destination(topology: &Topology, from: Vantage, to: &str) -> (Option<IpAddr>, Option<Answer>) {
+/// Resolves the `to` of a request: an address as is, a name through the vantage's resolver (with its answer),
+/// asking the record type of the tool's address family (`ping -6`/`ping6`: AAAA, part 2 §16.4).
+fn destination(topology: &Topology, from: Vantage, to: &str, qtype: QueryType) -> (Option<IpAddr>, Option<Answer>) {
     if let Ok(address) = to.parse::<IpAddr>() {
         return (Some(address), None);
     }
-    let answer = dns::resolve(topology, from, to);
+    let answer = dns::resolve_query(topology, from, to, qtype);
     let address = match &answer {
         Answer::Address(address) => Some(IpAddr::V4(*address)),
+        Answer::Ipv6Address(address) => Some(IpAddr::V6(*address)),
         _ => None,
     };
     (address, Some(answer))
@@ -232,10 +234,16 @@ struct Walk {
 }
 
 impl Walk {
-    fn new(control: &AppState, viewer: &Scope, from: &str, to: &str, protocol: Protocol) -> Result<Walk, JsonError> {
+    /// A walk whose name, if `to` is one, resolves to a record of type `qtype`.
+    fn of_family(
+        control: &AppState,
+        viewer: &Scope,
+        (from, to, protocol): (&str, &str, Protocol),
+        qtype: QueryType,
+    ) -> Result<Walk, JsonError> {
         let topology = control.topology();
         let from = vantage(&control.snapshot(), &topology, viewer, from)?;
-        let resolved = destination(&topology, from, to);
+        let resolved = destination(&topology, from, to, qtype);
         let probe = resolved.0.map(|destination| Probe { from, destination, protocol });
         Ok(Walk { topology, from, viewer: viewer.clone(), to: to.to_string(), resolved, probe })
     }
@@ -255,7 +263,17 @@ pub fn explain_probe(
     to: &str,
     protocol: Protocol,
 ) -> Result<Explanation, JsonError> {
-    let walk = Walk::new(control, viewer, from, to, protocol)?;
+    explain_of_family(control, viewer, (from, to, protocol), QueryType::A)
+}
+
+/// [`explain_probe`] with a name in `to` resolved to a record of type `qtype`.
+fn explain_of_family(
+    control: &AppState,
+    viewer: &Scope,
+    fields: (&str, &str, Protocol),
+    qtype: QueryType,
+) -> Result<Explanation, JsonError> {
+    let walk = Walk::of_family(control, viewer, fields, qtype)?;
     let (path, blocking) = (walk.trace(Mode::FirstDrop), walk.trace(Mode::CollectAll));
     let Walk { topology, viewer, to, resolved: (address, resolution), .. } = walk;
     Ok(Explanation { topology, viewer, to, address, resolution, path, blocking })
@@ -277,6 +295,20 @@ fn probe_fields(body: &Body) -> Result<(&str, &str, Protocol), JsonError> {
     Ok((text_field(body, "from")?, text_field(body, "to")?, protocol(body)?))
 }
 
+/// The optional `family` field of a probe body: the record type a name in `to` resolves to — `ipv6` (a tool's
+/// `-6`) asks AAAA; `ipv4`, absent or `null` asks A.
+// ASSUMPTION (part 2 §16.4 is silent on the tools): a tool given neither -4 nor -6 resolves A, as before IPv6.
+fn family_field(body: &Body) -> Result<QueryType, JsonError> {
+    match body.get("family").and_then(|value| (!value.is_null()).then_some(value)) {
+        None => Ok(QueryType::A),
+        Some(value) => match value.as_str() {
+            Some("ipv4") => Ok(QueryType::A),
+            Some("ipv6") => Ok(QueryType::Aaaa),
+            _ => Err(JsonError::InvalidField { field: "family", expected: "ipv4 or ipv6" }),
+        },
+    }
+}
+
 /// `POST /_localvpc/v1/probe {"from": "i-…"|"internet", "to": ADDRESS|NAME, "protocol": "icmp"|"tcp"|"udp", "port": N}`.
 pub async fn probe(
     State(control): State<AppState>,
@@ -284,8 +316,8 @@ pub async fn probe(
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
     control.sync().await?;
-    let (from, to, protocol) = probe_fields(&body)?;
-    let walk = Walk::new(&control, &caller.scope, from, to, protocol)?;
+    let fields = probe_fields(&body)?;
+    let walk = Walk::of_family(&control, &caller.scope, fields, family_field(&body)?)?;
     let path = walk.trace(Mode::FirstDrop);
     // A name was looked up first: through a DNS server on the network, that query is traffic too.
     if walk.resolved.1.is_some() {
@@ -306,6 +338,6 @@ pub async fn explain(
     JsonBody(body): JsonBody,
 ) -> Result<Response, JsonError> {
     control.sync().await?;
-    let (from, to, protocol) = probe_fields(&body)?;
-    Ok(ok(explain_value(&control, &caller.scope, from, to, protocol)?))
+    let fields = probe_fields(&body)?;
+    Ok(ok(explain_of_family(&control, &caller.scope, fields, family_field(&body)?)?.json()))
 }

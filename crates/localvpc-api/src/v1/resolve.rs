@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 
 use axum::extract::State;
 use axum::response::Response;
-use localvpc_engine::dns::{self, Resolver};
+use localvpc_engine::dns::{self, QueryType, Resolver};
 use serde_json::{json, Value};
 
 use super::{answer_json, ok, text_field, vantage, Body};
@@ -17,8 +17,8 @@ use crate::json_api::JsonBody;
 use crate::json_error::JsonError;
 use crate::AppState;
 
-/// `POST /_localvpc/v1/resolve {"from": VANTAGE, "name": NAME, "server": ADDRESS?}`: what the vantage's resolver
-/// (or the named server) answers, which server that is (`null` when the VPC's DHCP options give none) and how it
+/// `POST /_localvpc/v1/resolve {"from": VANTAGE, "name": NAME, "server": ADDRESS?, "type": "A"|"AAAA"?}`: what the
+/// vantage's resolver (or the named server) answers for the record type (A by default; AAAA: part 2 §16.4), which server that is (`null` when the VPC's DHCP options give none) and how it
 /// was reached (`via`: `amazon`, `public`, `network` — an ordinary UDP datagram — or `none`).
 pub async fn resolve(
     State(control): State<AppState>,
@@ -30,9 +30,11 @@ pub async fn resolve(
     let from = vantage(&control.snapshot(), &topology, &caller.scope, text_field(&body, "from")?)?;
     let name = text_field(&body, "name")?;
     let server = server_field(&body)?;
-    let (resolver, answer) = dns::ask(&topology, from, server, name);
+    let qtype = type_field(&body)?;
+    let (resolver, answer) = dns::ask_query(&topology, from, server, name, qtype);
     let mut value = answer_json(&answer);
     value["name"] = json!(name);
+    value["type"] = json!(qtype.as_str());
     value["server"] = json!(resolver.address().map(|address| address.to_string()));
     value["via"] = json!(match resolver {
         Resolver::Amazon(_) => "amazon",
@@ -41,6 +43,17 @@ pub async fn resolve(
         Resolver::None => "none",
     });
     Ok(ok(value))
+}
+
+/// The optional `type` field: `A` (also when absent or `null`) or `AAAA`.
+fn type_field(body: &Body) -> Result<QueryType, JsonError> {
+    match body.get("type") {
+        None | Some(Value::Null) => Ok(QueryType::A),
+        Some(value) => value
+            .as_str()
+            .and_then(QueryType::parse)
+            .ok_or(JsonError::InvalidField { field: "type", expected: "A or AAAA" }),
+    }
 }
 
 /// The optional `server` field: an IPv4 address (absent or `null`: the vantage's own resolver).

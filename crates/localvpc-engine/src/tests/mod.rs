@@ -2,6 +2,7 @@
 //! properties over random topologies. Every fixture is built through the model's own rules (see `lab.rs`).
 
 mod dhcp_dns;
+mod dns_ipv6;
 mod dns_matrix;
 mod flow;
 mod flow_log;

@@ -17,7 +17,7 @@ use clap::Parser;
 use super::ec2::{Ec2, Element};
 use super::report::Report;
 use crate::cli::{PingArgs, TracerouteArgs};
-use crate::client::{Client, Verdict};
+use crate::client::{Client, RecordType, Verdict};
 use crate::ssh;
 use crate::tools::{nslookup, ping, resolver, traceroute, Printed};
 
@@ -402,7 +402,7 @@ impl<'a, W: Write> Tutorial<'a, W> {
         ];
         for (vantage, expected, what) in views {
             self.report.command(&format!("localvpc exec {vantage} -- nslookup {name}"));
-            let lookup = resolver::lookup(self.client, &vantage, &name, None)?;
+            let lookup = resolver::lookup(self.client, &vantage, &name, None, RecordType::A)?;
             self.report.output(&nslookup::format(&name, &lookup));
             let got = lookup.address.map_or_else(|| format!("{:?}", lookup.status), |address| address.to_string());
             self.report.check(got == expected, &format!("{what}, {expected}"), got);

@@ -1,10 +1,10 @@
-//! `dig [@SERVER] NAME [A] [+short]`, printed in BIND 9.18's layout.
+//! `dig [@SERVER] NAME [A|AAAA] [+short]`, printed in BIND 9.18's layout.
 //!
-//! Exit status as dig's: 0 whenever a server answered (NOERROR or NXDOMAIN — the status is in the header line),
-//! 9 when no server answered, 10 for a server that is not an address.
+//! Exit status as dig's: 0 whenever a server answered (NOERROR — with or without a record of the type asked — or
+//! NXDOMAIN: the status is in the header line), 9 when no server answered, 10 for a server that is not an address.
 
 use std::fmt::Write as _;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use crate::calendar::UtcTime;
 use crate::cli::{DigArgs, DigQuery};
@@ -34,7 +34,7 @@ pub fn run(client: &Client, vantage: &str, args: &DigArgs) -> anyhow::Result<Ran
         },
         None => None,
     };
-    let lookup = resolver::lookup(client, vantage, &query.name, server)?;
+    let lookup = resolver::lookup(client, vantage, &query.name, server, query.record)?;
     let printed = format(&args.words.join(" "), &query, &lookup, UtcTime::now());
     Ok(Ran { printed, sent: lookup.sent })
 }
@@ -61,12 +61,18 @@ pub fn format(command_line: &str, query: &DigQuery, lookup: &Lookup, when: UtcTi
     if query.short {
         return Printed::out(answer.map(|address| format!("{address}\n")).unwrap_or_default(), 0);
     }
-    let status = if answer.is_some() { "NOERROR" } else { "NXDOMAIN" };
+    // NOERROR without an address: the name exists without a record of the type asked (part 2 §16.4).
+    let status = if lookup.status == DnsStatus::NoError { "NOERROR" } else { "NXDOMAIN" };
+    let record = query.record.as_str();
     let id =
         mix(query.name.bytes().fold(0u64, |hash, byte| hash.wrapping_mul(31).wrapping_add(u64::from(byte)))) % 65_536;
     let answers = usize::from(answer.is_some());
-    // Header, question (name + type + class), one compressed A record, the EDNS OPT record.
-    let size = 12 + (fqdn.len() + 1 + 4) + answers * 16 + 11;
+    // Header, question (name + type + class), one compressed A (16 bytes) or AAAA (28) record, the EDNS OPT record.
+    let record_size = match answer {
+        Some(IpAddr::V6(_)) => 28,
+        _ => 16,
+    };
+    let size = 12 + (fqdn.len() + 1 + 4) + answers * record_size + 11;
     let mut out = String::new();
     let _ = writeln!(out, "\n; <<>> DiG {VERSION} <<>> {command_line}");
     let _ = writeln!(out, ";; global options: +cmd");
@@ -74,9 +80,9 @@ pub fn format(command_line: &str, query: &DigQuery, lookup: &Lookup, when: UtcTi
     let _ = writeln!(out, ";; ->>HEADER<<- opcode: QUERY, status: {status}, id: {id}");
     let _ = writeln!(out, ";; flags: qr rd ra; QUERY: 1, ANSWER: {answers}, AUTHORITY: 0, ADDITIONAL: 1\n");
     let _ = writeln!(out, ";; OPT PSEUDOSECTION:\n; EDNS: version: 0, flags:; udp: 4096");
-    let _ = writeln!(out, ";; QUESTION SECTION:\n;{fqdn}\t\t\tIN\tA\n");
+    let _ = writeln!(out, ";; QUESTION SECTION:\n;{fqdn}\t\t\tIN\t{record}\n");
     if let Some(address) = answer {
-        let _ = writeln!(out, ";; ANSWER SECTION:\n{fqdn}\t{RECORD_TTL}\tIN\tA\t{address}\n");
+        let _ = writeln!(out, ";; ANSWER SECTION:\n{fqdn}\t{RECORD_TTL}\tIN\t{record}\t{address}\n");
     }
     let _ = writeln!(out, ";; Query time: 0 msec");
     let _ = writeln!(out, ";; SERVER: {server}#53({server}) (UDP)");
@@ -88,15 +94,16 @@ pub fn format(command_line: &str, query: &DigQuery, lookup: &Lookup, when: UtcTi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::RecordType;
 
     const NAME: &str = "ip-10-7-1-4.ap-northeast-2.compute.internal";
 
     fn query(short: bool) -> DigQuery {
-        DigQuery { name: NAME.into(), server: None, short }
+        DigQuery { name: NAME.into(), server: None, short, record: RecordType::A }
     }
 
     fn lookup(status: DnsStatus, address: Option<Ipv4Addr>) -> Lookup {
-        Lookup { server: Ipv4Addr::new(10, 6, 0, 2), status, address, sent: None }
+        Lookup { server: Ipv4Addr::new(10, 6, 0, 2), status, address: address.map(IpAddr::V4), sent: None }
     }
 
     fn when() -> UtcTime {
@@ -125,6 +132,21 @@ mod tests {
         let printed = format(NAME, &query(false), &lookup(DnsStatus::NxDomain, None), when());
         assert!(printed.stdout.contains("status: NXDOMAIN"));
         assert!(printed.stdout.contains("ANSWER: 0,"));
+        assert!(!printed.stdout.contains("ANSWER SECTION"));
+        assert_eq!(printed.status, 0);
+    }
+
+    #[test]
+    fn an_aaaa_answer_and_a_name_without_one() {
+        let query = DigQuery { record: RecordType::Aaaa, ..query(false) };
+        let mut found = lookup(DnsStatus::NoError, None);
+        found.address = Some("2600:1f18:0:100::10".parse().unwrap());
+        let text = format(NAME, &query, &found, when()).stdout;
+        assert!(text.contains(&format!(";; QUESTION SECTION:\n;{NAME}.\t\t\tIN\tAAAA\n")), "{text}");
+        assert!(text.contains(&format!(";; ANSWER SECTION:\n{NAME}.\t60\tIN\tAAAA\t2600:1f18:0:100::10\n")));
+        assert!(text.contains(";; MSG SIZE  rcvd: 100\n"), "{text}");
+        let printed = format(NAME, &query, &lookup(DnsStatus::NoError, None), when());
+        assert!(printed.stdout.contains("status: NOERROR") && printed.stdout.contains("ANSWER: 0,"));
         assert!(!printed.stdout.contains("ANSWER SECTION"));
         assert_eq!(printed.status, 0);
     }

@@ -19,7 +19,7 @@ use std::net::IpAddr;
 use clap::Parser;
 
 use crate::cli::{DigArgs, NcArgs, NslookupArgs, PingArgs, TracerouteArgs};
-use crate::client::{Client, ProbeResult, Protocol};
+use crate::client::{Client, ProbeResult, Protocol, RecordType};
 use crate::explain;
 
 /// What a tool printed and its exit status.
@@ -60,6 +60,8 @@ impl Printed {
 pub struct Sent {
     /// The destination as typed (an address or a name).
     pub to: String,
+    /// The record a name in `to` resolved to (a tool's `-6`: AAAA).
+    pub record: RecordType,
     /// What was sent.
     pub protocol: Protocol,
     /// What happened to it.
@@ -126,7 +128,7 @@ fn explanation(client: &Client, vantage: &str, argv: &[String], sent: Option<&Se
     let mut text = String::new();
     match sent {
         Some(sent) => {
-            let explained = client.explain(vantage, &sent.to, sent.protocol)?;
+            let explained = client.explain_resolving(vantage, &sent.to, sent.protocol, sent.record)?;
             text.push_str(&explain::render(vantage, &sent.to, sent.protocol, &sent.result, &explained));
         }
         None => {

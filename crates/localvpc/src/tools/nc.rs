@@ -5,7 +5,7 @@
 //! without, the kernel's "Connection timed out"). Exit status: 0 connected, 1 otherwise.
 
 use crate::cli::NcArgs;
-use crate::client::{Client, DnsStatus, ProbeResult, Protocol, Verdict};
+use crate::client::{Client, DnsStatus, ProbeResult, Protocol, RecordType, Verdict};
 use crate::tools::{Printed, Ran, Sent};
 
 /// Connects (one TCP probe) and formats.
@@ -15,9 +15,10 @@ pub fn run(client: &Client, vantage: &str, args: &NcArgs) -> anyhow::Result<Ran>
         return Ok(Ran { printed: Printed::err(message, 1), sent: None });
     }
     let protocol = Protocol::Tcp(args.port);
-    let result = client.probe(vantage, &args.host, protocol)?;
+    let record = RecordType::of_family(args.ipv6);
+    let result = client.probe_resolving(vantage, &args.host, protocol, record)?;
     let printed = format(args, &result);
-    Ok(Ran { printed, sent: Some(Sent { to: args.host.clone(), protocol, result }) })
+    Ok(Ran { printed, sent: Some(Sent { to: args.host.clone(), record, protocol, result }) })
 }
 
 /// What netcat prints for a connection attempt's result.

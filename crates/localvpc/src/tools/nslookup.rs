@@ -1,18 +1,23 @@
-//! `nslookup NAME [SERVER]`, printed as BIND's nslookup prints it.
+//! `nslookup [-type=A|AAAA] NAME [SERVER]`, printed as BIND's nslookup prints it.
 //!
-//! Exit status: 0 when answered, 1 for NXDOMAIN or no answer (as BIND's nslookup).
+//! Exit status: 0 when answered (also NOERROR without a record of the type asked: "No answer"), 1 for NXDOMAIN or
+//! no answer from any server (as BIND's nslookup).
 
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
 use crate::cli::NslookupArgs;
-use crate::client::{Client, DnsStatus};
+use crate::client::{Client, DnsStatus, RecordType};
 use crate::tools::resolver::{self, Lookup};
 use crate::tools::{Printed, Ran};
 
 /// Asks and formats.
 pub fn run(client: &Client, vantage: &str, args: &NslookupArgs) -> anyhow::Result<Ran> {
-    let server = match &args.server {
+    let (record, name, server) = match words(&args.words) {
+        Ok(words) => words,
+        Err(message) => return Ok(Ran { printed: Printed::err(format!("{message}\n"), 1), sent: None }),
+    };
+    let server = match server {
         Some(text) => match text.parse::<Ipv4Addr>() {
             Ok(address) => Some(address),
             Err(_) => {
@@ -22,8 +27,30 @@ pub fn run(client: &Client, vantage: &str, args: &NslookupArgs) -> anyhow::Resul
         },
         None => None,
     };
-    let lookup = resolver::lookup(client, vantage, &args.name, server)?;
-    Ok(Ran { printed: format(&args.name, &lookup), sent: lookup.sent })
+    let lookup = resolver::lookup(client, vantage, name, server, record)?;
+    Ok(Ran { printed: format(name, &lookup), sent: lookup.sent })
+}
+
+/// Sorts the command line: `-type=`/`-query=`/`-q=` options (A unless AAAA), then the name and the server.
+fn words(words: &[String]) -> Result<(RecordType, &str, Option<&String>), String> {
+    let mut record = RecordType::A;
+    let mut positional = Vec::new();
+    for word in words {
+        let Some(option) = word.strip_prefix('-') else {
+            positional.push(word);
+            continue;
+        };
+        let value = ["type=", "query=", "q="].iter().find_map(|prefix| option.strip_prefix(prefix));
+        record = match value.and_then(RecordType::parse) {
+            Some(record) => record,
+            None => return Err(format!("nslookup: localvpc supports only -type=A and -type=AAAA (got `{word}`)")),
+        };
+    }
+    match positional.as_slice() {
+        [name] => Ok((record, name, None)),
+        [name, server] => Ok((record, name, Some(server))),
+        _ => Err("nslookup: usage: nslookup [-type=A|AAAA] NAME [SERVER]".to_string()),
+    }
 }
 
 /// The text nslookup prints for an answer.
@@ -39,6 +66,12 @@ pub fn format(name: &str, lookup: &Lookup) -> Printed {
             let _ = writeln!(out, "Non-authoritative answer:");
             let _ = writeln!(out, "Name:\t{}", name.trim_end_matches('.'));
             let _ = writeln!(out, "Address: {address}\n");
+            Printed::out(out, 0)
+        }
+        // The name exists without a record of the type asked (an IP name asked AAAA, part 2 §16.4).
+        (DnsStatus::NoError, None) => {
+            let _ = writeln!(out, "Non-authoritative answer:");
+            let _ = writeln!(out, "*** Can't find {}: No answer\n", asked(name));
             Printed::out(out, 0)
         }
         _ => {
@@ -61,10 +94,44 @@ fn asked(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::net::IpAddr;
+
     use super::*;
 
     fn lookup(status: DnsStatus, address: Option<Ipv4Addr>) -> Lookup {
-        Lookup { server: Ipv4Addr::new(10, 6, 0, 2), status, address, sent: None }
+        Lookup { server: Ipv4Addr::new(10, 6, 0, 2), status, address: address.map(IpAddr::V4), sent: None }
+    }
+
+    #[test]
+    fn aaaa_answers_and_names_without_one() {
+        let mut found = lookup(DnsStatus::NoError, None);
+        found.address = Some("2600:1f18:0:100::10".parse().unwrap());
+        let printed = format("i-0abc.ec2.internal", &found);
+        assert_eq!(
+            printed.stdout,
+            "Server:\t\t10.6.0.2\nAddress:\t10.6.0.2#53\n\nNon-authoritative answer:\n\
+             Name:\ti-0abc.ec2.internal\nAddress: 2600:1f18:0:100::10\n\n"
+        );
+        let none = format("ip-10-7-1-4.ec2.internal", &lookup(DnsStatus::NoError, None));
+        assert_eq!(
+            (none.stdout.as_str(), none.status),
+            (
+                "Server:\t\t10.6.0.2\nAddress:\t10.6.0.2#53\n\nNon-authoritative answer:\n\
+                 *** Can't find ip-10-7-1-4.ec2.internal: No answer\n\n",
+                0
+            )
+        );
+    }
+
+    #[test]
+    fn the_type_option_in_any_place() {
+        let words = |line: &str| line.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let both = words("-type=AAAA name.example 10.0.0.2");
+        assert_eq!(super::words(&both), Ok((RecordType::Aaaa, "name.example", Some(&both[2]))));
+        let after = words("name.example -query=aaaa");
+        assert_eq!(super::words(&after), Ok((RecordType::Aaaa, "name.example", None)));
+        assert_eq!(super::words(&words("-q=A name.example")), Ok((RecordType::A, "name.example", None)));
+        assert!(super::words(&words("-type=MX name.example")).is_err());
     }
 
     #[test]

@@ -8,14 +8,15 @@
 use std::fmt::Write as _;
 
 use crate::cli::PingArgs;
-use crate::client::{Client, DnsStatus, ProbeResult, Protocol, Verdict};
+use crate::client::{Client, DnsStatus, ProbeResult, Protocol, RecordType, Verdict};
 use crate::tools::{family_refused, millis, reply_ttl, round_trip_us, Printed, Ran, Sent};
 
 /// Sends the echo requests (one probe answers for all of them) and formats.
 pub fn run(client: &Client, vantage: &str, args: &PingArgs) -> anyhow::Result<Ran> {
-    let result = client.probe(vantage, &args.host, Protocol::Icmp)?;
+    let record = RecordType::of_family(args.ipv6);
+    let result = client.probe_resolving(vantage, &args.host, Protocol::Icmp, record)?;
     let printed = format(args, &result);
-    Ok(Ran { printed, sent: Some(Sent { to: args.host.clone(), protocol: Protocol::Icmp, result }) })
+    Ok(Ran { printed, sent: Some(Sent { to: args.host.clone(), record, protocol: Protocol::Icmp, result }) })
 }
 
 /// What ping prints for a probe's result.

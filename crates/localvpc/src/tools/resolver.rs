@@ -8,9 +8,9 @@
 //! (spec §3.3), an instance, an unreachable address — does not answer, and the tool times out. For such a server
 //! the datagram's walk is asked too, so `--explain` can show where it went.
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
-use crate::client::{Client, DnsStatus, Protocol};
+use crate::client::{Client, DnsStatus, Protocol, RecordType};
 use crate::tools::Sent;
 
 /// Where BIND's tools send questions when `resolv.conf` names no server.
@@ -23,20 +23,27 @@ pub struct Lookup {
     pub server: Ipv4Addr,
     /// Its status.
     pub status: DnsStatus,
-    /// The A record, when there is one.
-    pub address: Option<Ipv4Addr>,
+    /// The record asked for (A or AAAA), when there is one.
+    pub address: Option<IpAddr>,
     /// The datagram sent to a server other than the Amazon or public resolver.
     pub sent: Option<Sent>,
 }
 
-/// Asks `name` from `vantage`, of `server` when given.
-pub fn lookup(client: &Client, vantage: &str, name: &str, server: Option<Ipv4Addr>) -> anyhow::Result<Lookup> {
-    let resolved = client.resolve(vantage, name, server)?;
+/// Asks `name`'s `record` from `vantage`, of `server` when given.
+pub fn lookup(
+    client: &Client,
+    vantage: &str,
+    name: &str,
+    server: Option<Ipv4Addr>,
+    record: RecordType,
+) -> anyhow::Result<Lookup> {
+    let resolved = client.resolve(vantage, name, server, record)?;
     let Some(asked) = resolved.server else {
         return Ok(Lookup { server: NO_SERVER, status: DnsStatus::Timeout, address: None, sent: None });
     };
     let sent = if resolved.via == "network" {
         Some(Sent {
+            record: RecordType::A,
             to: asked.to_string(),
             protocol: Protocol::Udp(53),
             result: client.probe(vantage, &asked.to_string(), Protocol::Udp(53))?,

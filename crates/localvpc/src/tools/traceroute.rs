@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use crate::cli::TracerouteArgs;
-use crate::client::{Client, ProbeResult, Protocol, Verdict};
+use crate::client::{Client, ProbeResult, Protocol, RecordType, Verdict};
 use crate::tools::{family_refused, millis, round_trip_us, Printed, Ran, Sent};
 
 /// Linux traceroute's probe size: 60 bytes over IPv4, 80 over IPv6, UDP or ICMP alike.
@@ -21,9 +21,10 @@ const QUERIES: u32 = 3;
 /// Sends the probes (one probe answers for all of them) and formats.
 pub fn run(client: &Client, vantage: &str, args: &TracerouteArgs) -> anyhow::Result<Ran> {
     let protocol = if args.icmp { Protocol::Icmp } else { Protocol::Udp(args.port) };
-    let result = client.probe(vantage, &args.host, protocol)?;
+    let record = RecordType::of_family(args.ipv6);
+    let result = client.probe_resolving(vantage, &args.host, protocol, record)?;
     let printed = format(args, &result);
-    Ok(Ran { printed, sent: Some(Sent { to: args.host.clone(), protocol, result }) })
+    Ok(Ran { printed, sent: Some(Sent { to: args.host.clone(), record, protocol, result }) })
 }
 
 /// What traceroute prints for a probe's result.
