@@ -9,12 +9,15 @@
 mod endpoints;
 mod groups;
 mod nat;
+mod routing;
 mod transit;
 mod vpn;
 
 pub use endpoints::{EndpointIx, GatewayEndpointNode, INTERFACE_ENDPOINT_PORTS, SERVICE_PORTS};
 pub use groups::{GroupNode, SgPeer, SgRule};
 pub use nat::NatNode;
+use routing::{compile_acl, compile_route_table};
+pub use routing::{AclRule, CompiledAcl, CompiledRoute, CompiledRouteTable, Target};
 pub use transit::{TgwAttachmentKind, TgwAttachmentNode, TgwNode, TgwRoute, TgwTableNode};
 pub use vpn::{SiteIx, SiteNode, VgwIx, VgwNode, VpnLink, VpnNetwork};
 
@@ -24,7 +27,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use localvpc_model::dhcp_options::{self, NameServer};
 use localvpc_model::network_interface::{public_address, ManagingService};
-use localvpc_model::route_table::{self, route_state, Ipv6RouteTarget, RouteState, RouteTable, RouteTarget};
+use localvpc_model::route_table;
 use localvpc_model::vpc_peering::PeeringStatus;
 use localvpc_model::{dns_name, RegionState, Scope, World};
 
@@ -152,15 +155,6 @@ pub struct SubnetNode {
     pub dns: crate::dns::SubnetDns,
 }
 
-/// A route table ready for longest-prefix match.
-#[derive(Debug, Clone, Default)]
-pub struct CompiledRouteTable {
-    /// `rtb-…`.
-    pub id: String,
-    /// Routes, longest prefix first.
-    pub routes: Vec<CompiledRoute>,
-}
-
 impl SubnetNode {
     /// Whether `address` lies in the subnet's block of its family.
     pub fn contains(&self, address: IpAddr) -> bool {
@@ -169,97 +163,6 @@ impl SubnetNode {
             IpAddr::V6(address) => self.ipv6_cidr.is_some_and(|block| block.contains(&address)),
         }
     }
-}
-
-impl CompiledRouteTable {
-    /// Spec §0 item 8 [D]: longest-prefix match among the routes whose destination contains `address`. The two
-    /// families share the vector, but a block never contains an address of the other family, so IPv4 and IPv6
-    /// lookups are the independent matches part 2 §16.2 [D] describes.
-    pub fn lookup(&self, address: IpAddr) -> Option<&CompiledRoute> {
-        self.routes.iter().find(|route| route.destination.contains(&address))
-    }
-}
-
-/// One route.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CompiledRoute {
-    /// Destination block (IPv4 or IPv6).
-    pub destination: IpNet,
-    /// Target.
-    pub target: Target,
-    /// `active` (false = `blackhole`).
-    pub active: bool,
-}
-
-/// Where a route sends packets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// The VPC's implicit router.
-    Local,
-    /// An internet gateway.
-    InternetGateway(String),
-    /// A peering connection.
-    Peering(String),
-    /// A NAT gateway.
-    NatGateway(String),
-    /// An instance (its primary interface).
-    Instance(String),
-    /// A network interface.
-    NetworkInterface(String),
-    /// A transit gateway.
-    TransitGateway(String),
-    /// A virtual private gateway.
-    VpnGateway(String),
-    /// An egress-only internet gateway (IPv6 routes only, part 2 §16.2).
-    EgressOnlyInternetGateway(String),
-    /// A gateway VPC endpoint (part 2 §17.4).
-    VpcEndpoint(String),
-}
-
-impl Target {
-    /// The target's ID as route tables show it (`local` for the local route).
-    pub fn id(&self) -> &str {
-        match self {
-            Target::Local => "local",
-            Target::InternetGateway(id)
-            | Target::Peering(id)
-            | Target::NatGateway(id)
-            | Target::Instance(id)
-            | Target::NetworkInterface(id)
-            | Target::TransitGateway(id)
-            | Target::VpnGateway(id)
-            | Target::EgressOnlyInternetGateway(id)
-            | Target::VpcEndpoint(id) => id,
-        }
-    }
-}
-
-/// A network ACL, both directions sorted by rule number.
-#[derive(Debug, Clone, Default)]
-pub struct CompiledAcl {
-    /// `acl-…`.
-    pub id: String,
-    /// Inbound rules (egress = false), ascending.
-    pub inbound: Vec<AclRule>,
-    /// Outbound rules (egress = true), ascending.
-    pub outbound: Vec<AclRule>,
-}
-
-/// One network ACL rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AclRule {
-    /// Rule number (32767 is the final `*` rule).
-    pub number: u16,
-    /// Protocol number, -1 for all.
-    pub protocol: i32,
-    /// Allow or deny.
-    pub allow: bool,
-    /// The remote block (IPv4 or IPv6: a rule matches packets of its own family only).
-    pub cidr: IpNet,
-    /// Destination port range (TCP/UDP).
-    pub ports: Option<(u16, u16)>,
-    /// ICMP type and code (-1 = any).
-    pub icmp: Option<(i32, i32)>,
 }
 
 /// A network interface.
@@ -382,63 +285,6 @@ pub fn ipv4_block(block: IpNet) -> Option<Ipv4Net> {
     }
 }
 
-fn compile_target(target: &RouteTarget) -> Target {
-    match target {
-        RouteTarget::Local => Target::Local,
-        RouteTarget::InternetGateway(id) => Target::InternetGateway(id.clone()),
-        RouteTarget::VpcPeeringConnection(id) => Target::Peering(id.clone()),
-        RouteTarget::NatGateway(id) => Target::NatGateway(id.clone()),
-        RouteTarget::Instance(id) => Target::Instance(id.clone()),
-        RouteTarget::NetworkInterface(id) => Target::NetworkInterface(id.clone()),
-        RouteTarget::TransitGateway(id) => Target::TransitGateway(id.clone()),
-        RouteTarget::VpnGateway(id) => Target::VpnGateway(id.clone()),
-        RouteTarget::VpcEndpoint(id) => Target::VpcEndpoint(id.clone()),
-    }
-}
-
-/// A table's routes, longest prefix first. A table virtual private gateways propagate into takes its *effective*
-/// routes (part 2 §15.4, the model's `effective_routes`): the propagated routes the selection never chooses — inside
-/// `local`, or on a stored route's own prefix — are left out, so the walk's first containing route is the model's
-/// `best_route`. So does a table with prefix-list routes (part 2 §17.3): one route per block of each list's current
-/// version, expanded here at compile time. A table with neither compiles its stored routes alone, as ever.
-/// Only IPv4 routes are compiled: a table's `ipv6_routes` (part 2 §16.2) wait for the engine's IPv6 walk, which
-/// brings the IPv6 packet semantics (egress-only gateways, IPv6 SG and NACL rules, IPv6 addresses).
-fn compile_route_table(world: &World, region: &RegionState, table: &RouteTable) -> CompiledRouteTable {
-    let mut routes: Vec<CompiledRoute> = if table.propagating_vgws.is_empty() && table.prefix_list_routes.is_empty() {
-        table
-            .routes
-            .iter()
-            .map(|route| CompiledRoute {
-                destination: IpNet::V4(route.destination),
-                target: compile_target(&route.target),
-                active: route_state(world, region, table, route) == RouteState::Active,
-            })
-            .collect()
-    } else {
-        route_table::effective_routes(world, region, table)
-            .into_iter()
-            .filter(|effective| !effective.shadowed)
-            .map(|effective| CompiledRoute {
-                destination: IpNet::V4(effective.route.destination),
-                target: compile_target(&effective.route.target),
-                active: effective.state == RouteState::Active,
-            })
-            .collect()
-    };
-    // Part 2 §16.2 [D]: the IPv6 routes, their own family's longest-prefix match in the same vector.
-    routes.extend(table.ipv6_routes.iter().map(|route| CompiledRoute {
-        destination: IpNet::V6(route.destination),
-        target: match &route.target {
-            Ipv6RouteTarget::Shared(target) => compile_target(target),
-            Ipv6RouteTarget::EgressOnlyInternetGateway(id) => Target::EgressOnlyInternetGateway(id.clone()),
-        },
-        active: route_table::ipv6_route_state(world, region, table, route) == RouteState::Active,
-    }));
-    // Stable: on an equal prefix the stored route (listed first) stays ahead of a propagated one.
-    routes.sort_by_key(|route| std::cmp::Reverse(route.destination.prefix_len()));
-    CompiledRouteTable { id: table.id.clone(), routes }
-}
-
 fn parse_listen_tag(value: &str) -> Vec<u16> {
     value.split([',', ' ']).filter_map(|port| port.trim().parse().ok()).collect()
 }
@@ -527,38 +373,7 @@ impl Topology {
                 .network_acls
                 .values()
                 .find(|acl| acl.associations.iter().any(|a| a.subnet_id == subnet.id))
-                .map(|acl| {
-                    let rules = |egress: bool| {
-                        let mut rules: Vec<AclRule> = acl
-                            .entries
-                            .iter()
-                            .filter(|entry| entry.egress == egress)
-                            .map(|entry| AclRule {
-                                number: entry.rule_number,
-                                protocol: protocol_number(&entry.protocol),
-                                allow: entry.allow,
-                                cidr: IpNet::V4(entry.cidr_block),
-                                ports: entry.port_range,
-                                icmp: entry.icmp_type_code,
-                            })
-                            // Part 2 §16.3: the IPv6 entries, in the same order — an entry matches its own
-                            // family only, so the two families' rules never decide for each other.
-                            .chain(acl.ipv6_entries.iter().filter(|entry| entry.egress == egress).map(|entry| {
-                                AclRule {
-                                    number: entry.rule_number,
-                                    protocol: protocol_number(&entry.protocol),
-                                    allow: entry.allow,
-                                    cidr: IpNet::V6(entry.ipv6_cidr_block),
-                                    ports: entry.port_range,
-                                    icmp: entry.icmp_type_code,
-                                }
-                            }))
-                            .collect();
-                        rules.sort_by_key(|rule| rule.number);
-                        rules
-                    };
-                    CompiledAcl { id: acl.id.clone(), inbound: rules(false), outbound: rules(true) }
-                })
+                .map(|acl| compile_acl(acl))
                 .unwrap_or_default();
             let index = self.subnets.len();
             self.subnet_by_id.insert(subnet.id.clone(), index);
