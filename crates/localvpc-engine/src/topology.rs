@@ -176,8 +176,11 @@ pub struct EniNode {
     pub instance_id: Option<String>,
     /// Its attachment's device index (0 when not attached).
     pub device_index: u32,
-    /// An instance is attached and running (pending counts: it is booting into running).
+    /// An instance is attached and running (pending counts: it is booting into running); an interface endpoint's
+    /// interface always is.
     pub running: bool,
+    /// The requester-managed interface of an interface VPC endpoint (part 2 §17.5): the service's host in the subnet.
+    pub interface_endpoint: bool,
     /// Its subnet.
     pub subnet: SubnetIx,
     /// Its VPC.
@@ -429,6 +432,7 @@ impl Topology {
                     instance_id: eni.attachment.as_ref().map(|a| a.instance_id.clone()),
                     device_index: eni.attachment.as_ref().map_or(0, |a| a.device_index),
                     running,
+                    interface_endpoint: endpoint,
                     subnet,
                     vpc,
                     private_ip: eni.private_ip,

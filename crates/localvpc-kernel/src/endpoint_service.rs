@@ -1,6 +1,7 @@
 //! The AWS service behind each gateway VPC endpoint (part 2 §17.4): TCP listeners on the service's ports
 //! ([`SERVICE_PORTS`], 443 and 80) inside the endpoint's namespace, bound to 0.0.0.0 — every address of the
-//! service's blocks is a `local` route there, so one socket per port accepts connections to all of them. A
+//! service's blocks is a `local` route there, so one socket per port accepts connections to all of them. Behind
+//! each interface endpoint's interface (part 2 §17.5) the same, on [`INTERFACE_ENDPOINT_PORTS`] at its address. A
 //! connection is accepted and closed: a TCP connect succeeds, as the engine says. Sockets are opened on a thread
 //! that entered the namespace (as `resolver.rs` opens its own) and served by tokio tasks; a namespace's listeners
 //! stop (their tasks aborted, their sockets closed, so nothing keeps the namespace alive) when it goes.
@@ -8,7 +9,7 @@
 use std::collections::HashMap;
 use std::io;
 
-use localvpc_engine::topology::SERVICE_PORTS;
+use localvpc_engine::topology::{INTERFACE_ENDPOINT_PORTS, SERVICE_PORTS};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -42,19 +43,22 @@ impl EndpointServices {
     /// those of namespaces no longer in it. A namespace whose listeners cannot start is reported and retried on
     /// the next call.
     pub async fn sync(&mut self, state: &KernelState) -> Vec<KernelError> {
-        let wanted: Vec<&String> = state
+        let wanted: Vec<(&String, &'static [u16])> = state
             .namespaces
             .iter()
-            .filter(|(_, namespace)| namespace.role == Role::VpcEndpoint)
-            .map(|(name, _)| name)
+            .filter_map(|(name, namespace)| match namespace.role {
+                Role::VpcEndpoint => Some((name, SERVICE_PORTS)),
+                Role::InterfaceEndpoint => Some((name, INTERFACE_ENDPOINT_PORTS)),
+                _ => None,
+            })
             .collect();
-        self.running.retain(|name, _| wanted.contains(&name));
+        self.running.retain(|name, _| wanted.iter().any(|(wanted, _)| *wanted == name));
         let mut errors = Vec::new();
-        for name in wanted {
+        for (name, ports) in wanted {
             if self.running.contains_key(name) {
                 continue;
             }
-            match start(name).await {
+            match start(name, ports).await {
                 Ok(listeners) => {
                     self.running.insert(name.clone(), listeners);
                 }
@@ -70,11 +74,11 @@ impl EndpointServices {
     }
 }
 
-async fn start(namespace: &str) -> io::Result<Listeners> {
+async fn start(namespace: &str, ports: &'static [u16]) -> io::Result<Listeners> {
     let owned = namespace.to_string();
     let sockets = tokio::task::spawn_blocking(move || {
         netns::run_in(&owned, || {
-            SERVICE_PORTS
+            ports
                 .iter()
                 .map(|&port| {
                     let listener = std::net::TcpListener::bind(("0.0.0.0", port))?;

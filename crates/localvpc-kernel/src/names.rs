@@ -73,6 +73,12 @@ impl Names {
         format!("{}-{vpc_endpoint_id}", self.prefix)
     }
 
+    /// The namespace of an interface VPC endpoint's interface (the service's host in its subnet, part 2 §17.5):
+    /// `lv-eni-0123456789abcdef0`.
+    pub fn interface_endpoint(&self, eni_id: &str) -> String {
+        format!("{}-{eni_id}", self.prefix)
+    }
+
     /// The emulated internet: `lv-internet`.
     pub fn internet(&self) -> String {
         format!("{}-{INTERNET}", self.prefix)

@@ -23,11 +23,13 @@
 //!   a namespace (`lv-vgw-…`) between the VPC router and the sites of its connections with a tunnel up
 //!   (`plan/vpn.rs`);
 //! - per gateway VPC endpoint a route table sends to, a namespace (`lv-vpce-…`) answering the service's blocks
-//!   (`plan/endpoints.rs`).
+//!   (`plan/endpoints.rs`); per interface endpoint's interface a host namespace (`lv-eni-…`) in its subnet
+//!   (`plan/interface_endpoints.rs`).
 //!
 //! Security group and network ACL rules are translated in `plan/rules.rs`.
 
 mod endpoints;
+mod interface_endpoints;
 mod nat;
 mod rules;
 mod transit;
@@ -80,19 +82,21 @@ pub fn plan(topology: &Topology, names: &Names) -> KernelState {
     transit::transit_gateways(topology, names, &mut state);
     vpn::vpn(topology, names, &mut state);
     endpoints::gateway_endpoints(topology, names, &mut state);
+    interface_endpoints::interface_endpoints(topology, names, &mut state);
     state
 }
 
-/// The interfaces that get a namespace: those of running instances.
+/// The interfaces that get a namespace: those of running instances, and interface endpoints' interfaces.
 fn realised(topology: &Topology) -> impl Iterator<Item = EniIx> + '_ {
     (0..topology.enis.len()).filter(|&eni| is_realised(&topology.enis[eni]))
 }
 
 fn is_realised(eni: &EniNode) -> bool {
-    eni.running && eni.instance_id.is_some()
+    eni.running && (eni.instance_id.is_some() || eni.interface_endpoint)
 }
 
-/// Whether a host answers at the interface's addresses: a running instance, or an available NAT gateway.
+/// Whether a host answers at the interface's addresses: a running instance, an interface endpoint, or an available
+/// NAT gateway.
 fn has_host(topology: &Topology, eni: EniIx) -> bool {
     is_realised(&topology.enis[eni]) || topology.nat_of_eni(eni).is_some_and(|nat| nat.available)
 }

@@ -48,12 +48,14 @@ pub enum Role {
     Site,
     /// The AWS service behind a gateway VPC endpoint: a host at every address of the service's prefix list.
     VpcEndpoint,
+    /// The interface of an interface VPC endpoint: the service's host at that interface's address (part 2 §17.5).
+    InterfaceEndpoint,
 }
 
 impl Role {
     /// Routers, gateways and the internet forward packets; instances and sites (hosts) do not.
     pub fn forwards(self) -> bool {
-        !matches!(self, Role::Instance | Role::Site | Role::VpcEndpoint)
+        !matches!(self, Role::Instance | Role::Site | Role::VpcEndpoint | Role::InterfaceEndpoint)
     }
 
     /// Spec §3.7: the VPC router and the internet never show in a traceroute; a NAT gateway does (part 2 §13.2).
@@ -99,8 +101,9 @@ impl Namespace {
             // Local addresses first, as in every fresh namespace (the internet moves this rule, see `plan`).
             rules.insert(Rule::all(0, table::LOCAL));
         }
-        if matches!(role, Role::Instance | Role::NatGateway | Role::Site | Role::VpcEndpoint) {
-            // An instance (and a NAT gateway, a host with one interface, a site and an endpoint's service) keeps the kernel's default
+        if matches!(role, Role::Instance | Role::NatGateway | Role::Site | Role::VpcEndpoint | Role::InterfaceEndpoint)
+        {
+            // An instance (and a NAT gateway, a host with one interface, a site and an endpoint's service or interface) keeps the kernel's default
             // rules; routers, gateways and the internet replace them with their own.
             rules.insert(Rule::all(32766, table::MAIN));
             rules.insert(Rule::all(32767, table::DEFAULT));

@@ -402,6 +402,7 @@ fn a_second_interface_is_eth1_in_its_own_subnet_with_its_own_groups_and_source_r
 }
 
 mod endpoints;
+mod interface_endpoints;
 mod nat;
 mod transit;
 mod vpn;

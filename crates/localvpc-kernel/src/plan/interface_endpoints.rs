@@ -1,0 +1,37 @@
+//! Interface VPC endpoints in the kernel (part 2 §17.5).
+//!
+//! Each interface of an interface endpoint (one per subnet the endpoint was given) is the service's host in that
+//! subnet: a namespace `lv-eni-…` with `eth0` into the subnet's bridge at the interface's address, its security
+//! groups as an instance's are, and `endpoint_service.rs` listening on the service's port — the engine's
+//! `INTERFACE_ENDPOINT_PORTS` (HTTPS). Unlike a gateway endpoint it is an ordinary address of the VPC, so it is
+//! reached the way an instance is: from its subnet, the VPC, and over peerings, transit gateways and VPN.
+
+use localvpc_engine::topology::EniIx;
+use localvpc_engine::Topology;
+
+use super::{interface, net, router_address, rules};
+use crate::names::{Names, INSTANCE_LINK};
+use crate::state::{table, KernelState, Namespace, Role, RouteKind};
+
+/// Every interface endpoint interface's namespace.
+pub(super) fn interface_endpoints(topology: &Topology, names: &Names, state: &mut KernelState) {
+    for eni in (0..topology.enis.len()).filter(|&eni| is_service_host(topology, eni)) {
+        let node = &topology.enis[eni];
+        let namespace = names.interface_endpoint(&node.id);
+        let link = INSTANCE_LINK.to_string();
+        let mut spec = Namespace::new(Role::InterfaceEndpoint);
+        interface(topology, names, eni, &link, &namespace, &mut spec, state);
+        let subnet = &topology.subnets[node.subnet];
+        spec.routes.insert(
+            (table::MAIN, net("0.0.0.0/0")),
+            RouteKind::Gateway { gateway: router_address(subnet.cidr), device: INSTANCE_LINK.into(), source: None },
+        );
+        spec.firewall = rules::security_groups(topology, &[(eni, link)]);
+        state.namespaces.insert(namespace, spec);
+    }
+}
+
+fn is_service_host(topology: &Topology, eni: EniIx) -> bool {
+    let node = &topology.enis[eni];
+    node.interface_endpoint && node.running
+}
