@@ -107,3 +107,28 @@ def test_dns64_synthesizes_an_aaaa_for_names_without_one(ec2, localvpc):  # noqa
     net.subnet_attribute(EnableDns64={"Value": False})
     off = localvpc("exec", net.asker, "--", "dig", "+short", "AAAA", net.ip_name)
     assert (off.rc, off.out) == (0, ""), off
+
+
+def test_the_amazon_resolver_answers_at_its_ipv6_address_an_instance_with_ipv6(ec2, localvpc):  # noqa: F811
+    net = Net(ec2)
+    dig = localvpc("exec", net.asker, "--", "dig", "@fd00:ec2::253", net.resource_name, "AAAA")
+    assert dig.rc == 0, dig
+    assert f";; ANSWER SECTION:\n{net.resource_name}.\t60\tIN\tAAAA\t{net.target_ip6}\n" in dig.out, dig
+    assert ";; SERVER: fd00:ec2::253#53(fd00:ec2::253) (UDP)" in dig.out, dig
+    looked_up = localvpc("exec", net.asker, "--", "nslookup", net.ip_name, "fd00:ec2::253")
+    assert looked_up.rc == 0, looked_up
+    assert looked_up.out.startswith("Server:\t\tfd00:ec2::253\nAddress:\tfd00:ec2::253#53\n\n"), looked_up
+    assert f"Name:\t{net.ip_name}\nAddress: {net.target_ip}\n" in looked_up.out, looked_up
+    # An instance without an IPv6 address cannot reach that address (no IPv6 to send from) — while base + 2,
+    # the positive control, still answers it.
+    vpc = ec2.describe_subnets(SubnetIds=[net.subnet])["Subnets"][0]["VpcId"]
+    plain_subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.2.0/24")["Subnet"]["SubnetId"]
+    plain = ec2.run_instances(ImageId=AMI, InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                              SubnetId=plain_subnet)["Instances"][0]["InstanceId"]
+    unreached = localvpc("exec", plain, "--", "dig", "@fd00:ec2::253", net.ip_name, "+short")
+    assert (unreached.rc, unreached.out) == (9, ";; communications error to fd00:ec2::253#53: timed out\n"
+                                                ";; communications error to fd00:ec2::253#53: timed out\n"
+                                                ";; communications error to fd00:ec2::253#53: timed out\n"
+                                                ";; no servers could be reached\n\n"), unreached
+    reached = localvpc("exec", plain, "--", "dig", "@10.40.0.2", net.ip_name, "+short")
+    assert (reached.rc, reached.out) == (0, f"{net.target_ip}\n"), reached

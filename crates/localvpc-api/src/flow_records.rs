@@ -192,7 +192,7 @@ pub fn record_probe(control: &Control, world: &World, topology: &Topology, trace
 /// a probe of its own, recorded as every probe is.)
 pub fn record_dns_query(control: &Control, world: &World, topology: &Topology, from: Vantage, resolver: Resolver) {
     let Resolver::Network(server) = resolver else { return };
-    let probe = Probe { from, destination: server.into(), protocol: Protocol::Udp(53) };
+    let probe = Probe { from, destination: server, protocol: Protocol::Udp(53) };
     record_probe(control, world, topology, &trace_flow(topology, &probe, Mode::FirstDrop, INTERNET_HOST.into()));
 }
 

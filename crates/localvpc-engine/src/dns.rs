@@ -52,6 +52,9 @@ pub const PUBLIC_RESOLVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 53);
 /// The link-local address of the Amazon-provided resolver, reachable from every instance (spec §4.1).
 pub const AMAZON_LINK_LOCAL: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 253);
 
+/// The Amazon-provided resolver's IPv6 address (part 2 §16.4 [D]: `fd00:ec2::253`, for Nitro instances).
+pub const AMAZON_IPV6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x253);
+
 /// Spec §4.1 [D]: a VPC's Amazon resolver is at its primary block's base + 2 (secondary blocks do not move it).
 pub fn amazon_resolver_address(topology: &Topology, vpc: VpcIx) -> Ipv4Addr {
     Ipv4Addr::from(u32::from(topology.vpcs[vpc].primary_cidr.network()) + 2)
@@ -68,18 +71,18 @@ pub fn search_domain(topology: &Topology, vpc: VpcIx) -> Option<String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resolver {
     /// The Amazon-provided resolver of the instance's VPC, at this address (spec §4.1: never filtered).
-    Amazon(Ipv4Addr),
+    Amazon(IpAddr),
     /// The internet vantage's public resolver.
-    Public(Ipv4Addr),
+    Public(IpAddr),
     /// Another server, asked by a UDP datagram to port 53 like any packet.
-    Network(Ipv4Addr),
+    Network(IpAddr),
     /// No server: the VPC's DHCP options give none (part 2 §12.2, "no DHCP options").
     None,
 }
 
 impl Resolver {
     /// The server's address, when there is one.
-    pub fn address(self) -> Option<Ipv4Addr> {
+    pub fn address(self) -> Option<IpAddr> {
         match self {
             Resolver::Amazon(address) | Resolver::Public(address) | Resolver::Network(address) => Some(address),
             Resolver::None => None,
@@ -89,26 +92,27 @@ impl Resolver {
 
 /// The server `from` asks: `server` when named (as `nslookup NAME SERVER` does), else the vantage's own — for an
 /// instance, the first `domain-name-servers` entry of its VPC's DHCP options (part 2 §12.2).
-pub fn resolver(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>) -> Resolver {
+pub fn resolver(topology: &Topology, from: Vantage, server: Option<IpAddr>) -> Resolver {
     match from {
         // ASSUMPTION (part 2 §15.5 [I]): an on-premises host asks a public resolver, as an internet host does.
         Vantage::Internet | Vantage::OnPremises(_) | Vantage::AwsService(_) => match server {
-            None => Resolver::Public(PUBLIC_RESOLVER),
-            Some(address) if address == PUBLIC_RESOLVER => Resolver::Public(address),
+            None => Resolver::Public(IpAddr::V4(PUBLIC_RESOLVER)),
+            Some(address) if address == IpAddr::V4(PUBLIC_RESOLVER) => Resolver::Public(address),
             Some(address) => Resolver::Network(address),
         },
         Vantage::Eni(eni) => {
             let vpc = topology.enis[eni].vpc;
-            let amazon = amazon_resolver_address(topology, vpc);
+            let amazon = IpAddr::V4(amazon_resolver_address(topology, vpc));
             let chosen = match server {
                 Some(address) => address,
                 None => match topology.vpcs[vpc].name_servers.first() {
                     Some(NameServer::AmazonProvided) => amazon,
-                    Some(NameServer::Address(address)) => *address,
+                    Some(NameServer::Address(address)) => IpAddr::V4(*address),
                     None => return Resolver::None,
                 },
             };
-            if chosen == amazon || chosen == AMAZON_LINK_LOCAL {
+            if chosen == amazon || chosen == IpAddr::V4(AMAZON_LINK_LOCAL) || amazon_ipv6_reaches(topology, eni, chosen)
+            {
                 Resolver::Amazon(chosen)
             } else {
                 Resolver::Network(chosen)
@@ -117,9 +121,16 @@ pub fn resolver(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>) ->
     }
 }
 
+/// Part 2 §16.4 [D]: the resolver answers at `fd00:ec2::253` too. ASSUMPTION (the spec says only "Nitro
+/// instances"): an interface reaches it when it has an IPv6 address to ask from; one without sends nothing IPv6,
+/// so the question goes out as an ordinary datagram that no route carries (no answer), as for any IPv6 server.
+fn amazon_ipv6_reaches(topology: &Topology, eni: EniIx, server: IpAddr) -> bool {
+    server == IpAddr::V6(AMAZON_IPV6) && !topology.enis[eni].ipv6_addresses.is_empty()
+}
+
 /// The address of the resolver a vantage asks by default: what `nslookup` prints as its server and what an
 /// instance's `resolv.conf` names. `None` when the VPC's DHCP options give no server.
-pub fn resolver_address(topology: &Topology, from: Vantage) -> Option<Ipv4Addr> {
+pub fn resolver_address(topology: &Topology, from: Vantage) -> Option<IpAddr> {
     resolver(topology, from, None).address()
 }
 
@@ -195,7 +206,7 @@ pub fn resolve_query(topology: &Topology, from: Vantage, name: &str, qtype: Quer
 }
 
 /// Asks `name` of `server` (the vantage's own resolver when `None`): who answered, and the answer.
-pub fn ask(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>, name: &str) -> (Resolver, Answer) {
+pub fn ask(topology: &Topology, from: Vantage, server: Option<IpAddr>, name: &str) -> (Resolver, Answer) {
     ask_query(topology, from, server, name, QueryType::A)
 }
 
@@ -203,7 +214,7 @@ pub fn ask(topology: &Topology, from: Vantage, server: Option<Ipv4Addr>, name: &
 pub fn ask_query(
     topology: &Topology,
     from: Vantage,
-    server: Option<Ipv4Addr>,
+    server: Option<IpAddr>,
     name: &str,
     qtype: QueryType,
 ) -> (Resolver, Answer) {
@@ -219,10 +230,10 @@ pub fn ask_query(
         (Resolver::Network(address), _) => {
             // Part 2 §12.2 [D]: traffic to a custom server is ordinary traffic — routed and filtered — and only a
             // host of the emulated internet (a public resolver) answers; it knows the internet's view of names.
-            let probe = Probe { from, destination: IpAddr::V4(address), protocol: Protocol::Udp(53) };
+            let probe = Probe { from, destination: address, protocol: Protocol::Udp(53) };
             let result = trace(topology, &probe, Mode::FirstDrop);
             let answered = result.verdict == Verdict::Reachable
-                && matches!(result.forward.delivered, Some((Endpoint::Internet(host), _)) if host == IpAddr::V4(address));
+                && matches!(result.forward.delivered, Some((Endpoint::Internet(host), _)) if host == address);
             if answered {
                 aaaa::a_only(internet_view(topology, &qualified(topology, from, &name)), qtype)
             } else {

@@ -87,8 +87,10 @@ pub fn records(topology: &Topology, trace: &Trace) -> Vec<FlowRecord> {
 
 /// Part 2 §18.3 [D]: the Amazon resolver, metadata, time sync and the VPC router are not logged.
 fn never_logged(topology: &Topology, trace: &Trace) -> bool {
-    let IpAddr::V4(destination) = trace.probe.destination else {
-        return false;
+    let destination = match trace.probe.destination {
+        IpAddr::V4(destination) => destination,
+        // The resolver's IPv6 address (part 2 §16.4) is the resolver, unlogged as its IPv4 ones are.
+        IpAddr::V6(destination) => return destination == crate::dns::AMAZON_IPV6,
     };
     if UNLOGGED.contains(&destination) {
         return true;

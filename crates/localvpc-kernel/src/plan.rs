@@ -37,7 +37,7 @@ mod transit_loops;
 mod vpn;
 
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::Ipv4Net;
 use localvpc_engine::dns;
@@ -115,7 +115,7 @@ fn internet(topology: &Topology, names: &Names) -> Namespace {
     internet.addresses.insert(Address { device: "lo".into(), address: INTERNET_HOST, prefix: 32 });
     // The public resolver the internet vantage asks (served by `resolver.rs`).
     internet.addresses.insert(Address { device: "lo".into(), address: dns::PUBLIC_RESOLVER, prefix: 32 });
-    internet.resolv_conf = Some(resolv_conf(Some(dns::PUBLIC_RESOLVER), None));
+    internet.resolv_conf = Some(resolv_conf(Some(IpAddr::V4(dns::PUBLIC_RESOLVER)), None));
     // Any address the main table does not route is local: every internet host answers (AnyIP). The route must
     // be in the `local` table (the kernel accepts a reply's source address only if that table calls it local), so
     // the `local` rule moves after `main`, which routes localvpc's public addresses and blackholes private ones.
@@ -451,7 +451,7 @@ fn interface(
 /// answers — as nothing answers an instance whose DHCP options give no server): short timeouts, since a VPC with
 /// DNS support off answers nothing (spec §4.3) and a lookup there should fail in seconds, not the resolver's
 /// default 5 s × 2 tries.
-fn resolv_conf(server: Option<Ipv4Addr>, search: Option<&str>) -> String {
+fn resolv_conf(server: Option<IpAddr>, search: Option<&str>) -> String {
     let mut text = server.map(|server| format!("nameserver {server}\n")).unwrap_or_default();
     if let Some(domain) = search {
         text.push_str(&format!("search {domain}\n"));

@@ -8,7 +8,7 @@
 //! the `ssh` shell reads stdin between them.
 
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
 use anyhow::{anyhow, Context};
@@ -236,7 +236,7 @@ pub struct Resolved {
     #[serde(default)]
     pub address: Option<IpAddr>,
     /// The server asked; `None` when the VPC's DHCP options give the instance none.
-    pub server: Option<Ipv4Addr>,
+    pub server: Option<IpAddr>,
     /// How it was reached: `amazon`, `public`, `network` (a UDP datagram like any packet) or `none`.
     #[serde(default)]
     pub via: String,
@@ -330,7 +330,7 @@ impl Client {
         &self,
         from: &str,
         name: &str,
-        server: Option<Ipv4Addr>,
+        server: Option<IpAddr>,
         record: RecordType,
     ) -> anyhow::Result<Resolved> {
         let server = server.map(|address| address.to_string());
@@ -495,6 +495,8 @@ fn typed<T: DeserializeOwned>(value: Value) -> anyhow::Result<T> {
 
 #[cfg(test)]
 mod tests {
+    use std::net::Ipv4Addr;
+
     use super::*;
 
     #[test]

@@ -4,7 +4,7 @@
 //! (spec §4.4); a named server other than the Amazon resolver answers only from the emulated internet, with the
 //! internet's view of names.
 
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 use axum::extract::State;
 use axum::response::Response;
@@ -56,9 +56,9 @@ fn type_field(body: &Body) -> Result<QueryType, JsonError> {
     }
 }
 
-/// The optional `server` field: an IPv4 address (absent or `null`: the vantage's own resolver).
-fn server_field(body: &Body) -> Result<Option<Ipv4Addr>, JsonError> {
-    let invalid = JsonError::InvalidField { field: "server", expected: "an IPv4 address" };
+/// The optional `server` field: an IPv4 or IPv6 address (absent or `null`: the vantage's own resolver).
+fn server_field(body: &Body) -> Result<Option<IpAddr>, JsonError> {
+    let invalid = JsonError::InvalidField { field: "server", expected: "an IP address" };
     match body.get("server") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => text.parse().map(Some).map_err(|_| invalid),

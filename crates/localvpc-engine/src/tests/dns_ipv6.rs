@@ -182,3 +182,31 @@ fn aaaa_queries_follow_the_resolver_rules_of_a_queries() {
     net.lab.dns_support(&vpc, false);
     assert_eq!(net.ask(&name, QueryType::Aaaa), Answer::Timeout);
 }
+
+#[test]
+fn the_amazon_resolver_answers_at_fd00_ec2_253_an_interface_with_an_ipv6_address() {
+    use std::net::IpAddr;
+
+    use crate::dns::{Resolver, AMAZON_IPV6};
+
+    let mut net = net();
+    let name = private_dns_name(REGION, net.target_ip);
+    let server = Some(IpAddr::V6(AMAZON_IPV6));
+    let topology = net.lab.topology();
+    let from = Vantage::Eni(topology.instance_eni(&net.asker).unwrap());
+    let (resolver, answer) = ask_query(&topology, from, server, &name, QueryType::A);
+    assert_eq!((resolver, answer), (Resolver::Amazon(IpAddr::V6(AMAZON_IPV6)), Answer::Address(net.target_ip)));
+    // Positive control: base + 2 answers the same.
+    let (_, by_ipv4) = ask_query(&topology, from, Some(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2))), &name, QueryType::A);
+    assert_eq!(by_ipv4, Answer::Address(net.target_ip));
+    // An interface without an IPv6 address sends nothing IPv6: its question to that address is an ordinary
+    // datagram, and no one answers.
+    let subnet = net.subnet.clone();
+    let plain = net.lab.instance(&subnet, "10.0.1.30");
+    let topology = net.lab.topology();
+    let from = Vantage::Eni(topology.instance_eni(&plain).unwrap());
+    let (resolver, answer) = ask_query(&topology, from, server, &name, QueryType::A);
+    assert_eq!((resolver, answer), (Resolver::Network(IpAddr::V6(AMAZON_IPV6)), Answer::Timeout));
+    let (_, by_ipv4) = ask_query(&topology, from, None, &name, QueryType::A);
+    assert_eq!(by_ipv4, Answer::Address(net.target_ip));
+}

@@ -4,7 +4,7 @@
 //! NXDOMAIN: the status is in the header line), 9 when no server answered, 10 for a server that is not an address.
 
 use std::fmt::Write as _;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use crate::calendar::UtcTime;
 use crate::cli::{DigArgs, DigQuery};
@@ -25,7 +25,7 @@ pub fn run(client: &Client, vantage: &str, args: &DigArgs) -> anyhow::Result<Ran
         Err(message) => return Ok(Ran { printed: Printed::err(format!("{message}\n"), 1), sent: None }),
     };
     let server = match &query.server {
-        Some(text) => match text.parse::<Ipv4Addr>() {
+        Some(text) => match text.parse::<IpAddr>() {
             Ok(address) => Some(address),
             Err(_) => {
                 let message = format!("dig: couldn't get address for '{text}': not found\n");
@@ -93,6 +93,8 @@ pub fn format(command_line: &str, query: &DigQuery, lookup: &Lookup, when: UtcTi
 
 #[cfg(test)]
 mod tests {
+    use std::net::Ipv4Addr;
+
     use super::*;
     use crate::client::RecordType;
 
@@ -103,7 +105,7 @@ mod tests {
     }
 
     fn lookup(status: DnsStatus, address: Option<Ipv4Addr>) -> Lookup {
-        Lookup { server: Ipv4Addr::new(10, 6, 0, 2), status, address: address.map(IpAddr::V4), sent: None }
+        Lookup { server: IpAddr::V4(Ipv4Addr::new(10, 6, 0, 2)), status, address: address.map(IpAddr::V4), sent: None }
     }
 
     fn when() -> UtcTime {

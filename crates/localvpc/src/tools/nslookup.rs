@@ -4,7 +4,7 @@
 //! no answer from any server (as BIND's nslookup).
 
 use std::fmt::Write as _;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use crate::cli::NslookupArgs;
 use crate::client::{Client, DnsStatus, RecordType};
@@ -18,7 +18,7 @@ pub fn run(client: &Client, vantage: &str, args: &NslookupArgs) -> anyhow::Resul
         Err(message) => return Ok(Ran { printed: Printed::err(format!("{message}\n"), 1), sent: None }),
     };
     let server = match server {
-        Some(text) => match text.parse::<Ipv4Addr>() {
+        Some(text) => match text.parse::<IpAddr>() {
             Ok(address) => Some(address),
             Err(_) => {
                 let message = format!("nslookup: couldn't get address for '{text}': not found\n");
@@ -94,12 +94,10 @@ fn asked(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::net::IpAddr;
-
     use super::*;
 
     fn lookup(status: DnsStatus, address: Option<Ipv4Addr>) -> Lookup {
-        Lookup { server: Ipv4Addr::new(10, 6, 0, 2), status, address: address.map(IpAddr::V4), sent: None }
+        Lookup { server: IpAddr::V4(Ipv4Addr::new(10, 6, 0, 2)), status, address: address.map(IpAddr::V4), sent: None }
     }
 
     #[test]

@@ -14,13 +14,13 @@ use crate::client::{Client, DnsStatus, Protocol, RecordType};
 use crate::tools::Sent;
 
 /// Where BIND's tools send questions when `resolv.conf` names no server.
-const NO_SERVER: Ipv4Addr = Ipv4Addr::LOCALHOST;
+const NO_SERVER: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
 /// The answer to one question.
 #[derive(Debug, Clone)]
 pub struct Lookup {
     /// The server asked.
-    pub server: Ipv4Addr,
+    pub server: IpAddr,
     /// Its status.
     pub status: DnsStatus,
     /// The record asked for (A or AAAA), when there is one.
@@ -34,7 +34,7 @@ pub fn lookup(
     client: &Client,
     vantage: &str,
     name: &str,
-    server: Option<Ipv4Addr>,
+    server: Option<IpAddr>,
     record: RecordType,
 ) -> anyhow::Result<Lookup> {
     let resolved = client.resolve(vantage, name, server, record)?;
