@@ -243,6 +243,40 @@ def test_describe_vpc_endpoint_services_lists_the_gateway_services(ec2):
         ec2.describe_vpc_endpoint_services(ServiceNames=["com.amazonaws.us-east-1.nope"])
 
 
+def test_describe_vpc_endpoint_services_pages_in_name_order(ec2):
+    everything = ec2.describe_vpc_endpoint_services()
+    assert "NextToken" not in everything, everything
+    names = everything["ServiceNames"]
+    assert names == sorted(names) and len(names) == 7, names
+    seen, token, pages = [], None, 0
+    while True:
+        kwargs = {"MaxResults": 3, **({"NextToken": token} if token else {})}
+        page = ec2.describe_vpc_endpoint_services(**kwargs)
+        assert [d["ServiceName"] for d in page["ServiceDetails"]] == page["ServiceNames"], page
+        assert len(page["ServiceNames"]) <= 3, page
+        seen += page["ServiceNames"]
+        pages += 1
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert (seen, pages) == (names, 3)
+    # botocore: above 1,000 gives 1,000 (here: all of them, no token).
+    capped = ec2.describe_vpc_endpoint_services(MaxResults=5000)
+    assert (capped["ServiceNames"], capped.get("NextToken")) == (names, None)
+    # The filters apply before paging.
+    gateways = ec2.describe_vpc_endpoint_services(MaxResults=1, Filters=[
+        {"Name": "service-type", "Values": ["Gateway"]}])
+    assert gateways["ServiceNames"] == [DDB] and gateways["NextToken"], gateways
+    rest = ec2.describe_vpc_endpoint_services(MaxResults=1, NextToken=gateways["NextToken"], Filters=[
+        {"Name": "service-type", "Values": ["Gateway"]}])
+    assert (rest["ServiceNames"], rest.get("NextToken")) == ([S3], None)
+    with ec2_error("InvalidNextToken"):
+        ec2.describe_vpc_endpoint_services(NextToken="garbage")
+    with ec2_error("InvalidParameterValue",
+                   "Value ( 0 ) for parameter maxResults is invalid. Parameter must be between 1 and 1000."):
+        ec2.describe_vpc_endpoint_services(MaxResults=0)
+
+
 def test_tags_and_describe_tags(ec2, vpc):
     vpc_id, main, _ = vpc
     vpce = ec2.create_vpc_endpoint(VpcId=vpc_id, ServiceName=S3)["VpcEndpoint"]["VpcEndpointId"]

@@ -158,6 +158,21 @@ pub(crate) fn resume_at(page: &PageRequest) -> Result<Option<String>> {
     }
 }
 
+/// [`paginate`] over values no table holds (the Region's endpoint services), ordered by `key`: the same tokens.
+pub fn paginate_by_key<T>(mut items: Vec<T>, page: &PageRequest, key: impl Fn(&T) -> &str) -> Result<Page<T>> {
+    let start = resume_at(page)?;
+    items.sort_by(|a, b| key(a).cmp(key(b)));
+    let mut rest = items.into_iter().filter(|item| start.as_deref().is_none_or(|start| key(item) >= start));
+    let mut kept = Vec::new();
+    for item in rest.by_ref() {
+        if page.max_results.is_some_and(|max| kept.len() >= max) {
+            return Ok(Page { next_token: Some(format!("{TOKEN_MARKER}{}", key(&item))), items: kept });
+        }
+        kept.push(item);
+    }
+    Ok(Page { items: kept, next_token: None })
+}
+
 /// The first page of `items` (in ID order) that pass `keep`, and the token of the next kept item if there is one.
 pub(crate) fn one_page<'a, T: 'a>(
     items: impl Iterator<Item = (&'a Arc<str>, &'a Arc<T>)>,

@@ -175,16 +175,23 @@ impl Filterable for EndpointService {
     }
 }
 
-/// DescribeVpcEndpointServices: the Region's services by name; an unknown name is refused.
-pub fn describe_services(scope: &Scope, names: &[String], filters: &[Filter]) -> Result<Vec<EndpointService>> {
+/// DescribeVpcEndpointServices: the Region's services by name, in name order, a page at a time; an unknown name is
+/// refused.
+pub fn describe_services(
+    scope: &Scope,
+    names: &[String],
+    filters: &[Filter],
+    page: &PageRequest,
+) -> Result<Page<EndpointService>> {
     filter::validate::<EndpointService>(filters)?;
     for name in names {
         if services::find(&scope.region, name).is_none() {
             return Err(VpcEndpointError::InvalidServiceName(name.clone()).into());
         }
     }
-    Ok(services::services(&scope.region)
+    let found = services::services(&scope.region)
         .into_iter()
         .filter(|service| (names.is_empty() || names.contains(&service.name)) && filter::matches(service, filters))
-        .collect())
+        .collect();
+    filter::paginate_by_key(found, page, |service| service.name.as_str())
 }

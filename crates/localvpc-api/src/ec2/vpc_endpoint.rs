@@ -131,9 +131,17 @@ fn render_service(x: &mut Xml, service: &EndpointService, region_name: &str) {
 }
 
 pub(crate) fn describe_vpc_endpoint_services(_world: &World, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    let found = vpc_endpoint::describe_services(&ctx.scope, &params.list("ServiceName")?, &params.filters()?)?;
-    let names: Vec<String> = found.iter().map(|service| service.name.clone()).collect();
+    // botocore: a MaxResults above 1,000 returns 1,000 items. ASSUMPTION (undocumented): below 1 is refused with
+    // the usual range message.
+    let mut page = params.page(1, 1000).or_else(|refused| match params.int("MaxResults")? {
+        Some(above) if above > 1000 => params.page(1, above as usize),
+        _ => Err(refused),
+    })?;
+    page.max_results = page.max_results.map(|max| max.min(1000));
+    let found = vpc_endpoint::describe_services(&ctx.scope, &params.list("ServiceName")?, &params.filters()?, &page)?;
+    let names: Vec<String> = found.items.iter().map(|service| service.name.clone()).collect();
     x.string_list("serviceNameSet", &names);
-    x.list("serviceDetailSet", &found, |x, service| render_service(x, service, &ctx.scope.region));
+    x.list("serviceDetailSet", &found.items, |x, service| render_service(x, service, &ctx.scope.region));
+    x.optional("nextToken", found.next_token.as_deref());
     Ok(())
 }
