@@ -250,8 +250,10 @@ fn match_json(condition: &Match) -> Value {
         Match::Tracked => {
             json!({ "match": { "op": "in", "left": { "ct": { "key": "state" } }, "right": ["established", "related"] } })
         }
+        // Every other state as a flag test (`!=` on the flags would compare the whole value, and an established
+        // packet's state is not `established|related`).
         Match::Untracked => {
-            json!({ "match": { "op": "!=", "left": { "ct": { "key": "state" } }, "right": ["established", "related"] } })
+            json!({ "match": { "op": "in", "left": { "ct": { "key": "state" } }, "right": ["new", "invalid", "untracked"] } })
         }
     }
 }

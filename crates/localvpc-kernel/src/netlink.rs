@@ -189,12 +189,17 @@ impl Netlink {
             .collect())
     }
 
-    /// Adds an address (with its prefix route, as `ip addr add` does); an IPv6 one `nodad`, usable at once.
+    /// Adds an address (with its prefix route, as `ip addr add` does, but for an IPv6 /128); an IPv6 one `nodad`,
+    /// usable at once.
     pub async fn add_address(&self, index: u32, address: IpAddr, prefix: u8) -> io::Result<()> {
         let mut request = self.handle.address().add(index, address, prefix);
         if address.is_ipv6() {
             use netlink_packet_route::address::{AddressAttribute, AddressFlags};
-            request.message_mut().attributes.push(AddressAttribute::Flags(AddressFlags::Nodad));
+            // A /128 gets no prefix route: IPv6 would put one in `main`, which the internet consults before its
+            // `local` table, and the host's own address would then be routed to `lo` instead of delivered.
+            let flags =
+                if prefix == 128 { AddressFlags::Nodad | AddressFlags::Noprefixroute } else { AddressFlags::Nodad };
+            request.message_mut().attributes.push(AddressAttribute::Flags(flags));
         }
         request.execute().await.map_err(|e| failed(&format!("add address {address}/{prefix}"), e))
     }
