@@ -212,3 +212,28 @@ fn security_group_ipv6_rules_match_ip6_blocks_and_icmpv6_and_neighbour_discovery
     let all_v4 = FirewallRule { matches: vec![Match::Ipv6(false)], verdict: Verdict::Accept };
     assert!(input.rules.contains(&all_v4), "{input:?}");
 }
+
+#[test]
+fn a_network_acl_ipv6_rule_matches_its_block_family_and_icmpv6_type() {
+    use localvpc_engine::topology::AclRule;
+    let rule = |number, protocol, cidr: &str, icmp| AclRule {
+        number,
+        protocol,
+        allow: true,
+        cidr: cidr.parse().unwrap(),
+        ports: None,
+        icmp,
+    };
+    let chain = rules::network_acl(
+        &[
+            rule(100, 58, "::/0", Some((128, -1))),
+            rule(110, -1, "2600:1f13::/56", None),
+            rule(120, -1, "0.0.0.0/0", None),
+        ],
+        false,
+    );
+    assert_eq!(chain[0].matches, vec![Match::Ipv6(true), Match::Protocol(58), Match::Icmpv6Type(128)]);
+    assert_eq!(chain[1].matches, vec![Match::Source(v6("2600:1f13::/56"))]);
+    assert_eq!(chain[2].matches, vec![Match::Ipv6(false)]);
+    assert_eq!(chain[3], FirewallRule { matches: vec![], verdict: Verdict::Drop });
+}
