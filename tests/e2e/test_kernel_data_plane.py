@@ -249,7 +249,7 @@ def test_kernel_rule_change_is_live_at_once_and_touches_only_the_groups_table(la
     answered = time.monotonic()
     # Polled in the namespace itself, not through `exec` (which waits for the version the caller saw): the
     # realiser takes up a published version at once, with no settling delay.
-    while "8080" not in kernel("nft", "list", "table", "ip", "localvpc"):
+    while "8080" not in kernel("nft", "list", "table", "inet", "localvpc"):
         assert time.monotonic() - answered < 2.0, "the rule was not live in the kernel within 2 s"
         time.sleep(0.005)
     # Only the table was replaced: links, routes and learned neighbours of the namespace were left alone.

@@ -95,7 +95,7 @@ def test_kernel_private_instance_reaches_s3_only_through_its_tables_gateway_endp
     udp = lab.exec(side["instance"], "python3", "-c", UDP_PROBE, address)
     assert (udp.returncode, udp.stdout) == (0, "dropped\n"), udp
     namespace = f"{lab.server.prefix}-{endpoint}"
-    listed = subprocess.run(["ip", "netns", "exec", namespace, "nft", "-j", "list", "table", "ip", "localvpc"],
+    listed = subprocess.run(["ip", "netns", "exec", namespace, "nft", "-j", "list", "table", "inet", "localvpc"],
                             capture_output=True, text=True)
     rules = [item["rule"] for item in json.loads(listed.stdout)["nftables"] if "rule" in item]
     inbound = [rule["expr"] for rule in rules if rule["chain"] == "input"]

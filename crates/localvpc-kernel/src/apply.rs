@@ -369,12 +369,22 @@ async fn create_namespace(name: &str, role: Role) -> io::Result<netlink_sys::Soc
             let mut values = vec![
                 ("net/ipv4/conf/all/rp_filter", "0"),
                 ("net/ipv4/conf/default/rp_filter", "0"),
-                ("net/ipv6/conf/all/disable_ipv6", "1"),
-                ("net/ipv6/conf/default/disable_ipv6", "1"),
+                // Part 2 §16: IPv6 on, but configured only as planned: no router advertisements, no autoconfiguration,
+                // and no duplicate address detection (an address must answer at once, as an ENI's does).
+                ("net/ipv6/conf/all/disable_ipv6", "0"),
+                ("net/ipv6/conf/default/disable_ipv6", "0"),
+                ("net/ipv6/conf/all/accept_ra", "0"),
+                ("net/ipv6/conf/default/accept_ra", "0"),
+                ("net/ipv6/conf/all/autoconf", "0"),
+                ("net/ipv6/conf/default/autoconf", "0"),
+                ("net/ipv6/conf/all/accept_dad", "0"),
+                ("net/ipv6/conf/default/accept_dad", "0"),
             ];
             if forwards {
                 values.extend([
                     ("net/ipv4/ip_forward", "1"),
+                    ("net/ipv6/conf/all/forwarding", "1"),
+                    ("net/bridge/bridge-nf-call-ip6tables", "0"),
                     ("net/bridge/bridge-nf-call-iptables", "0"),
                     ("net/bridge/bridge-nf-call-arptables", "0"),
                     // A NAT gateway sends what it forwards back out of the interface it came in by: that is its
@@ -501,7 +511,7 @@ async fn sync_namespace(connections: &Connections, work: &Work) -> io::Result<()
     }
     let index_of = |device: &str| index.get(device).copied();
     let actual = netlink.addresses().await?;
-    let wanted: BTreeSet<(u32, std::net::Ipv4Addr, u8)> =
+    let wanted: BTreeSet<(u32, std::net::IpAddr, u8)> =
         spec.addresses.iter().filter_map(|a| Some((index_of(&a.device)?, a.address, a.prefix))).collect();
     for &(link, address, prefix) in actual.iter().filter(|entry| !wanted.contains(entry)) {
         netlink.delete_address(link, address, prefix).await?;
@@ -523,7 +533,7 @@ async fn sync_namespace(connections: &Connections, work: &Work) -> io::Result<()
         }
     }
     let routes = netlink.routes().await?;
-    let actual_keys: BTreeSet<(u32, ipnet::Ipv4Net)> =
+    let actual_keys: BTreeSet<(u32, ipnet::IpNet)> =
         routes.iter().filter(|route| !route.from_kernel).map(|route| (route.table, route.destination)).collect();
     for (key, kind) in &spec.routes {
         let unchanged = actual_keys.contains(key) && previous.and_then(|p| p.routes.get(key)) == Some(kind);
@@ -537,12 +547,18 @@ async fn sync_namespace(connections: &Connections, work: &Work) -> io::Result<()
         }
     }
     // Rules: add the missing ones before removing the others, so a moved `local` rule never leaves a gap.
+    // A rule without a source address is wanted in both families (`Rule::source`).
     let rules = netlink.rules().await?;
-    let present: BTreeSet<&crate::state::Rule> = rules.iter().map(|(rule, _)| rule).collect();
-    for rule in spec.rules.iter().filter(|rule| !present.contains(rule)) {
-        netlink.add_rule(rule).await?;
+    let present: BTreeSet<(&crate::state::Rule, bool)> = rules.iter().map(|(rule, v6, _)| (rule, *v6)).collect();
+    for rule in &spec.rules {
+        for v6 in [false, true] {
+            let of_family = rule.source.is_none_or(|source| source.is_ipv6() == v6);
+            if of_family && !present.contains(&(rule, v6)) {
+                netlink.add_rule(rule, v6).await?;
+            }
+        }
     }
-    for (rule, message) in rules {
+    for (rule, _, message) in rules {
         if !spec.rules.contains(&rule) {
             netlink.delete_rule(message).await?;
         }

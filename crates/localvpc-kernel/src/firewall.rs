@@ -1,13 +1,13 @@
 //! nftables rulesets as typed values, rendered to the JSON batches nftables applies in one transaction.
 //!
-//! Each namespace has one table, `ip localvpc`, replaced as a whole (`add`, `delete`, `add` and its contents in one
+//! Each namespace has one table, `inet localvpc` (both families, part 2 §16), replaced as a whole (`add`, `delete`, `add` and its contents in one
 //! batch: nftables commits a batch atomically, so no packet ever meets a half-written ruleset). Forwarding
 //! namespaces also get `ip localvpc_ttl`, which never changes (see [`ttl_table`]). No shell string is built: the
 //! JSON is produced by `serde_json` from these values.
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 use serde_json::{json, Value};
 
 /// The table every namespace's rules live in.
@@ -15,7 +15,10 @@ pub const TABLE: &str = "localvpc";
 /// The table that undoes the routers' TTL decrement.
 pub const TTL_TABLE: &str = "localvpc_ttl";
 
-/// A namespace's `ip localvpc` table: its chains in order.
+/// The family of the table every namespace's rules live in: IPv4 and IPv6 alike.
+pub const FAMILY: &str = "inet";
+
+/// A namespace's `inet localvpc` table: its chains in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Firewall {
     /// Chains (base chains carry a hook).
@@ -64,16 +67,18 @@ pub enum Match {
     OutputInterface(String),
     /// IP protocol number.
     Protocol(u8),
-    /// Source address in a block.
-    Source(Ipv4Net),
-    /// Destination address in a block.
-    Destination(Ipv4Net),
-    /// Source address one of these.
-    SourceIn(Vec<Ipv4Addr>),
+    /// The packet is IPv6 (`true`) or IPv4 (`false`): what a rule for `::/0` or `0.0.0.0/0` matches.
+    Ipv6(bool),
+    /// Source address in a block (of the block's family).
+    Source(IpNet),
+    /// Destination address in a block (of the block's family).
+    Destination(IpNet),
+    /// Source address one of these (all of one family).
+    SourceIn(Vec<IpAddr>),
     /// Source address none of these.
     SourceNotIn(Vec<Ipv4Addr>),
-    /// Destination address one of these.
-    DestinationIn(Vec<Ipv4Addr>),
+    /// Destination address one of these (all of one family).
+    DestinationIn(Vec<IpAddr>),
     /// TCP (6) or UDP (17) destination port in a range.
     DestinationPort {
         /// 6 or 17.
@@ -87,8 +92,16 @@ pub enum Match {
     IcmpType(u8),
     /// ICMP code.
     IcmpCode(u8),
+    /// ICMPv6 type.
+    Icmpv6Type(u8),
+    /// ICMPv6 code.
+    Icmpv6Code(u8),
+    /// ICMPv6 type in a range (inclusive).
+    Icmpv6TypeIn(u8, u8),
     /// Part of (or related to) a flow conntrack already accepted.
     Tracked,
+    /// Not part of (nor related to) a flow conntrack already accepted: a new connection.
+    Untracked,
 }
 
 /// What a matching rule does.
@@ -121,17 +134,17 @@ pub enum Verdict {
 impl Firewall {
     /// The batch that replaces the namespace's table with this one (or removes it when there are no chains).
     pub fn batch(&self) -> Value {
-        let table = json!({ "family": "ip", "name": TABLE });
+        let table = json!({ "family": FAMILY, "name": TABLE });
         let mut commands = vec![json!({ "add": { "table": table } }), json!({ "delete": { "table": table } })];
         if !self.chains.is_empty() {
             commands.push(json!({ "add": { "table": table } }));
             for chain in &self.chains {
-                commands.push(json!({ "add": { "chain": chain_json(TABLE, chain) } }));
+                commands.push(json!({ "add": { "chain": chain_json(FAMILY, TABLE, chain) } }));
             }
             for chain in &self.chains {
                 for rule in &chain.rules {
                     commands.push(json!({ "add": { "rule": {
-                        "family": "ip", "table": TABLE, "chain": chain.name, "expr": rule_json(rule),
+                        "family": FAMILY, "table": TABLE, "chain": chain.name, "expr": rule_json(rule),
                     } } }));
                 }
             }
@@ -162,14 +175,14 @@ pub fn ttl_table() -> Value {
     }
     let hook = Hook { hook: "prerouting", kind: "filter", priority: -300, drop_by_default: false };
     let chain = Chain { name: "prerouting".into(), hook: Some(hook), rules: Vec::new() };
-    commands.push(json!({ "add": { "chain": chain_json(TTL_TABLE, &chain) } }));
+    commands.push(json!({ "add": { "chain": chain_json("ip", TTL_TABLE, &chain) } }));
     commands.push(json!({ "add": { "rule": { "family": "ip", "table": TTL_TABLE, "chain": "prerouting",
         "expr": [{ "vmap": { "key": ttl, "data": { "set": entries } } }] } } }));
     json!({ "nftables": commands })
 }
 
-fn chain_json(table: &str, chain: &Chain) -> Value {
-    let mut value = json!({ "family": "ip", "table": table, "name": chain.name });
+fn chain_json(family: &str, table: &str, chain: &Chain) -> Value {
+    let mut value = json!({ "family": family, "table": table, "name": chain.name });
     if let Some(hook) = chain.hook {
         value["type"] = json!(hook.kind);
         value["hook"] = json!(hook.hook);
@@ -183,20 +196,26 @@ fn equals(left: Value, right: Value) -> Value {
     json!({ "match": { "op": "==", "left": left, "right": right } })
 }
 
-fn address_field(field: &str) -> Value {
-    json!({ "payload": { "protocol": "ip", "field": field } })
+/// `ip saddr` or `ip6 saddr` (in an `inet` table the match implies the family).
+fn address_field(v6: bool, field: &str) -> Value {
+    json!({ "payload": { "protocol": if v6 { "ip6" } else { "ip" }, "field": field } })
 }
 
-fn block(net: &Ipv4Net) -> Value {
-    if net.prefix_len() == 32 {
+fn block(net: &IpNet) -> Value {
+    if net.prefix_len() == net.max_prefix_len() {
         json!(net.addr().to_string())
     } else {
         json!({ "prefix": { "addr": net.network().to_string(), "len": net.prefix_len() } })
     }
 }
 
-fn addresses(list: &[Ipv4Addr]) -> Value {
+fn addresses<A: ToString>(list: &[A]) -> Value {
     json!({ "set": list.iter().map(ToString::to_string).collect::<Vec<_>>() })
+}
+
+/// Whether a list of addresses is IPv6's (a list is of one family).
+fn is_v6(list: &[IpAddr]) -> bool {
+    list.first().is_some_and(IpAddr::is_ipv6)
 }
 
 fn match_json(condition: &Match) -> Value {
@@ -204,13 +223,14 @@ fn match_json(condition: &Match) -> Value {
         Match::InputInterface(name) => equals(json!({ "meta": { "key": "iifname" } }), json!(name)),
         Match::OutputInterface(name) => equals(json!({ "meta": { "key": "oifname" } }), json!(name)),
         Match::Protocol(number) => equals(json!({ "meta": { "key": "l4proto" } }), json!(number)),
-        Match::Source(net) => equals(address_field("saddr"), block(net)),
-        Match::Destination(net) => equals(address_field("daddr"), block(net)),
-        Match::SourceIn(list) => equals(address_field("saddr"), addresses(list)),
+        Match::Ipv6(v6) => equals(json!({ "meta": { "key": "nfproto" } }), json!(if *v6 { "ipv6" } else { "ipv4" })),
+        Match::Source(net) => equals(address_field(net.addr().is_ipv6(), "saddr"), block(net)),
+        Match::Destination(net) => equals(address_field(net.addr().is_ipv6(), "daddr"), block(net)),
+        Match::SourceIn(list) => equals(address_field(is_v6(list), "saddr"), addresses(list)),
         Match::SourceNotIn(list) => {
-            json!({ "match": { "op": "!=", "left": address_field("saddr"), "right": addresses(list) } })
+            json!({ "match": { "op": "!=", "left": address_field(false, "saddr"), "right": addresses(list) } })
         }
-        Match::DestinationIn(list) => equals(address_field("daddr"), addresses(list)),
+        Match::DestinationIn(list) => equals(address_field(is_v6(list), "daddr"), addresses(list)),
         Match::DestinationPort { protocol, from, to } => {
             let name = if *protocol == 17 { "udp" } else { "tcp" };
             let right = if from == to { json!(from) } else { json!({ "range": [from, to] }) };
@@ -218,15 +238,29 @@ fn match_json(condition: &Match) -> Value {
         }
         Match::IcmpType(value) => equals(json!({ "payload": { "protocol": "icmp", "field": "type" } }), json!(value)),
         Match::IcmpCode(value) => equals(json!({ "payload": { "protocol": "icmp", "field": "code" } }), json!(value)),
+        Match::Icmpv6Type(value) => {
+            equals(json!({ "payload": { "protocol": "icmpv6", "field": "type" } }), json!(value))
+        }
+        Match::Icmpv6TypeIn(from, to) => {
+            equals(json!({ "payload": { "protocol": "icmpv6", "field": "type" } }), json!({ "range": [from, to] }))
+        }
+        Match::Icmpv6Code(value) => {
+            equals(json!({ "payload": { "protocol": "icmpv6", "field": "code" } }), json!(value))
+        }
         Match::Tracked => {
             json!({ "match": { "op": "in", "left": { "ct": { "key": "state" } }, "right": ["established", "related"] } })
+        }
+        // Every other state as a flag test (`!=` on the flags would compare the whole value, and an established
+        // packet's state is not `established|related`).
+        Match::Untracked => {
+            json!({ "match": { "op": "in", "left": { "ct": { "key": "state" } }, "right": ["new", "invalid", "untracked"] } })
         }
     }
 }
 
 fn nat_map(field: &str, pairs: &[(Ipv4Addr, Ipv4Addr)]) -> Value {
     let entries: Vec<Value> = pairs.iter().map(|(from, to)| json!([from.to_string(), to.to_string()])).collect();
-    json!({ "map": { "key": address_field(field), "data": { "set": entries } } })
+    json!({ "map": { "key": address_field(false, field), "data": { "set": entries } } })
 }
 
 fn rule_json(rule: &Rule) -> Vec<Value> {
@@ -285,13 +319,36 @@ mod tests {
 
     #[test]
     fn blocks_and_port_ranges_render_as_nftables_expects() {
-        let net: Ipv4Net = "10.6.0.0/16".parse().unwrap();
+        let net: IpNet = "10.6.0.0/16".parse().unwrap();
         assert_eq!(match_json(&Match::Source(net))["match"]["right"]["prefix"]["len"], 16);
-        let host: Ipv4Net = "10.6.1.4/32".parse().unwrap();
+        assert_eq!(match_json(&Match::Source(net))["match"]["left"]["payload"]["protocol"], "ip");
+        let host: IpNet = "10.6.1.4/32".parse().unwrap();
         assert_eq!(match_json(&Match::Destination(host))["match"]["right"], "10.6.1.4");
         let range = match_json(&Match::DestinationPort { protocol: 17, from: 1024, to: 65535 });
         assert_eq!(range["match"]["left"]["payload"]["protocol"], "udp");
         assert_eq!(range["match"]["right"]["range"], json!([1024, 65535]));
+    }
+
+    #[test]
+    fn ipv6_blocks_and_icmpv6_render_with_the_ip6_and_icmpv6_protocols() {
+        let net: IpNet = "2600:1f18:6:100::/64".parse().unwrap();
+        let rendered = match_json(&Match::Destination(net));
+        assert_eq!(rendered["match"]["left"]["payload"]["protocol"], "ip6");
+        assert_eq!(rendered["match"]["right"]["prefix"], json!({ "addr": "2600:1f18:6:100::", "len": 64 }));
+        let host: IpNet = "2600:1f18:6:100::5/128".parse().unwrap();
+        assert_eq!(match_json(&Match::Source(host))["match"]["right"], "2600:1f18:6:100::5");
+        let kind = match_json(&Match::Icmpv6Type(128));
+        assert_eq!(kind["match"]["left"]["payload"], json!({ "protocol": "icmpv6", "field": "type" }));
+        assert_eq!(match_json(&Match::Ipv6(true))["match"]["right"], "ipv6");
+        let members = vec!["2600:1f18:6:100::5".parse::<IpAddr>().unwrap()];
+        assert_eq!(match_json(&Match::SourceIn(members))["match"]["left"]["payload"]["protocol"], "ip6");
+    }
+
+    #[test]
+    fn the_table_is_one_inet_table_for_both_families() {
+        let batch = Firewall { chains: vec![Chain { name: "input".into(), hook: None, rules: Vec::new() }] }.batch();
+        assert_eq!(batch["nftables"][0]["add"]["table"]["family"], "inet");
+        assert_eq!(batch["nftables"][3]["add"]["chain"]["family"], "inet");
     }
 
     #[test]

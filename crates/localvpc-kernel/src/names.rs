@@ -5,7 +5,7 @@
 //! unique per namespace. Interface names are limited to 15 bytes (IFNAMSIZ), hence one letter and the low 12 hex
 //! digits of the resource ID (IDs come from a bijective mix of a counter, so the low 48 bits tell them apart).
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// The link of a running instance, inside its namespace (as on an AWS instance: one ENI, `eth0`).
 pub const INSTANCE_LINK: &str = "eth0";
@@ -20,6 +20,9 @@ pub const INTERNET: &str = "internet";
 /// "via" it with a permanent neighbour entry naming the far end's MAC, so those links need no addresses (and no
 /// address of theirs can ever show up in a traceroute or answer a ping).
 pub const NEXT_HOP: Ipv4Addr = Ipv4Addr::new(169, 254, 0, 1);
+/// [`NEXT_HOP`] for IPv6 routes over the same links (part 2 §16): a link-local address no end holds, resolved by a
+/// permanent neighbour entry as well.
+pub const NEXT_HOP_V6: Ipv6Addr = Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1);
 
 /// The prefix that marks a server's kernel objects.
 #[derive(Debug, Clone, PartialEq, Eq)]

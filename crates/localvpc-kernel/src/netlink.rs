@@ -5,11 +5,11 @@
 //! that has entered the namespace (see `netns::run_in`) and then driven by tokio like any other.
 
 use std::io;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
 
 use futures::TryStreamExt;
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 use netlink_packet_route::link::{InfoData, InfoKind, InfoVeth, LinkAttribute, LinkFlags, LinkInfo, LinkMessage};
 use netlink_packet_route::neighbour::{NeighbourAddress, NeighbourAttribute, NeighbourState};
 use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteMessage, RouteProtocol, RouteScope, RouteType};
@@ -50,7 +50,7 @@ pub struct KernelRoute {
     /// Table.
     pub table: u32,
     /// Destination.
-    pub destination: Ipv4Net,
+    pub destination: IpNet,
     /// Added by the kernel for an address (never diffed).
     pub from_kernel: bool,
     /// The message, to delete it by.
@@ -164,30 +164,48 @@ impl Netlink {
         }
     }
 
-    /// Every IPv4 address as (link index, address, prefix length).
-    pub async fn addresses(&self) -> io::Result<Vec<(u32, Ipv4Addr, u8)>> {
+    /// Every address as (link index, address, prefix length), but IPv6 link-local ones: the kernel gives each link
+    /// one (neighbour discovery speaks from it), they are not localvpc's to plan.
+    pub async fn addresses(&self) -> io::Result<Vec<(u32, IpAddr, u8)>> {
         let messages: Vec<_> =
             self.handle.address().get().execute().try_collect().await.map_err(|e| failed("dump addresses", e))?;
         Ok(messages
             .into_iter()
             .filter_map(|message| {
                 let address = message.attributes.iter().find_map(|attribute| match attribute {
-                    netlink_packet_route::address::AddressAttribute::Local(IpAddr::V4(address)) => Some(*address),
+                    netlink_packet_route::address::AddressAttribute::Local(address) => Some(*address),
+                    netlink_packet_route::address::AddressAttribute::Address(IpAddr::V6(address)) => {
+                        Some(IpAddr::V6(*address))
+                    }
                     _ => None,
                 })?;
+                if let IpAddr::V6(v6) = address {
+                    if v6.segments()[0] & 0xffc0 == 0xfe80 {
+                        return None;
+                    }
+                }
                 Some((message.header.index, address, message.header.prefix_len))
             })
             .collect())
     }
 
-    /// Adds an address (with its prefix route, as `ip addr add` does).
-    pub async fn add_address(&self, index: u32, address: Ipv4Addr, prefix: u8) -> io::Result<()> {
-        let request = self.handle.address().add(index, IpAddr::V4(address), prefix);
+    /// Adds an address (with its prefix route, as `ip addr add` does, but for an IPv6 /128); an IPv6 one `nodad`,
+    /// usable at once.
+    pub async fn add_address(&self, index: u32, address: IpAddr, prefix: u8) -> io::Result<()> {
+        let mut request = self.handle.address().add(index, address, prefix);
+        if address.is_ipv6() {
+            use netlink_packet_route::address::{AddressAttribute, AddressFlags};
+            // A /128 gets no prefix route: IPv6 would put one in `main`, which the internet consults before its
+            // `local` table, and the host's own address would then be routed to `lo` instead of delivered.
+            let flags =
+                if prefix == 128 { AddressFlags::Nodad | AddressFlags::Noprefixroute } else { AddressFlags::Nodad };
+            request.message_mut().attributes.push(AddressAttribute::Flags(flags));
+        }
         request.execute().await.map_err(|e| failed(&format!("add address {address}/{prefix}"), e))
     }
 
     /// Removes an address.
-    pub async fn delete_address(&self, index: u32, address: Ipv4Addr, prefix: u8) -> io::Result<()> {
+    pub async fn delete_address(&self, index: u32, address: IpAddr, prefix: u8) -> io::Result<()> {
         let messages: Vec<_> = self
             .handle
             .address()
@@ -200,7 +218,7 @@ impl Netlink {
         for message in messages {
             let matches = message.header.prefix_len == prefix
                 && message.attributes.iter().any(|attribute| {
-                    matches!(attribute, netlink_packet_route::address::AddressAttribute::Local(IpAddr::V4(a)) if *a == address)
+                    matches!(attribute, netlink_packet_route::address::AddressAttribute::Local(a) | netlink_packet_route::address::AddressAttribute::Address(a) if *a == address)
                 });
             if matches {
                 self.handle.address().del(message).execute().await.map_err(|e| failed("delete address", e))?;
@@ -210,10 +228,10 @@ impl Netlink {
     }
 
     /// Sets a permanent neighbour entry (replacing any other for the address).
-    pub async fn set_neighbour(&self, index: u32, address: Ipv4Addr, mac: [u8; 6]) -> io::Result<()> {
+    pub async fn set_neighbour(&self, index: u32, address: IpAddr, mac: [u8; 6]) -> io::Result<()> {
         self.handle
             .neighbours()
-            .add(index, IpAddr::V4(address))
+            .add(index, address)
             .link_layer_address(&mac)
             .state(NeighbourState::Permanent)
             .replace()
@@ -222,8 +240,8 @@ impl Netlink {
             .map_err(|e| failed(&format!("set neighbour {address}"), e))
     }
 
-    /// Every permanent IPv4 neighbour entry as (link index, address).
-    pub async fn permanent_neighbours(&self) -> io::Result<Vec<(u32, Ipv4Addr, Vec<u8>)>> {
+    /// Every permanent neighbour entry as (link index, address).
+    pub async fn permanent_neighbours(&self) -> io::Result<Vec<(u32, IpAddr, Vec<u8>)>> {
         let messages: Vec<_> =
             self.handle.neighbours().get().execute().try_collect().await.map_err(|e| failed("dump neighbours", e))?;
         Ok(messages
@@ -231,7 +249,8 @@ impl Netlink {
             .filter(|message| message.header.state == NeighbourState::Permanent)
             .filter_map(|message| {
                 let address = message.attributes.iter().find_map(|attribute| match attribute {
-                    NeighbourAttribute::Destination(NeighbourAddress::Inet(address)) => Some(*address),
+                    NeighbourAttribute::Destination(NeighbourAddress::Inet(address)) => Some(IpAddr::V4(*address)),
+                    NeighbourAttribute::Destination(NeighbourAddress::Inet6(address)) => Some(IpAddr::V6(*address)),
                     _ => None,
                 })?;
                 let mac = message.attributes.iter().find_map(|attribute| match attribute {
@@ -243,14 +262,15 @@ impl Netlink {
             .collect())
     }
 
-    /// Forgets every learned IPv4 neighbour (not the permanent ones): after an address moved to another interface,
+    /// Forgets every learned IPv4 and IPv6 neighbour (not the permanent ones): after an address moved to another interface,
     /// a cached MAC would send its packets to the old one until the cache expired.
     pub async fn flush_learned_neighbours(&self) -> io::Result<()> {
         let messages: Vec<_> =
             self.handle.neighbours().get().execute().try_collect().await.map_err(|e| failed("dump neighbours", e))?;
         for message in messages {
             let learned = !matches!(message.header.state, NeighbourState::Permanent | NeighbourState::Noarp);
-            if learned && message.header.family == AddressFamily::Inet {
+            let family = message.header.family;
+            if learned && (family == AddressFamily::Inet || family == AddressFamily::Inet6) {
                 match self.handle.neighbours().del(message).execute().await {
                     Ok(()) => {}
                     Err(error) if is_gone(&error) => {}
@@ -261,14 +281,17 @@ impl Netlink {
         Ok(())
     }
 
-    /// Every IPv4 route of every table (the kernel's own, for addresses, are marked `from_kernel`).
+    /// Every IPv4 and IPv6 route of every table (the kernel's own, for addresses, are marked `from_kernel`).
     pub async fn routes(&self) -> io::Result<Vec<KernelRoute>> {
-        let filter = RouteMessageBuilder::<Ipv4Addr>::new().build();
-        let messages: Vec<RouteMessage> =
-            self.handle.route().get(filter).execute().try_collect().await.map_err(|e| failed("dump routes", e))?;
+        let mut messages: Vec<RouteMessage> = Vec::new();
+        for filter in [RouteMessageBuilder::<Ipv4Addr>::new().build(), RouteMessageBuilder::<Ipv6Addr>::new().build()] {
+            let family = filter.header.address_family;
+            let dumped: Vec<RouteMessage> =
+                self.handle.route().get(filter).execute().try_collect().await.map_err(|e| failed("dump routes", e))?;
+            messages.extend(dumped.into_iter().filter(|message| message.header.address_family == family));
+        }
         Ok(messages
             .into_iter()
-            .filter(|message| message.header.address_family == AddressFamily::Inet)
             .filter_map(|message| {
                 let table = message
                     .attributes
@@ -282,12 +305,20 @@ impl Netlink {
                     .attributes
                     .iter()
                     .find_map(|attribute| match attribute {
-                        RouteAttribute::Destination(RouteAddress::Inet(address)) => Some(*address),
+                        RouteAttribute::Destination(RouteAddress::Inet(address)) => Some(IpAddr::V4(*address)),
+                        RouteAttribute::Destination(RouteAddress::Inet6(address)) => Some(IpAddr::V6(*address)),
                         _ => None,
                     })
-                    .unwrap_or(Ipv4Addr::UNSPECIFIED);
-                let destination = Ipv4Net::new(address, message.header.destination_prefix_length).ok()?;
-                let from_kernel = message.header.protocol == RouteProtocol::Kernel;
+                    .unwrap_or(if message.header.address_family == AddressFamily::Inet6 {
+                        IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+                    } else {
+                        IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+                    });
+                let destination = IpNet::new(address, message.header.destination_prefix_length).ok()?;
+                // The kernel's own (an address's prefix, IPv6's link-local and multicast routes) are never diffed;
+                // nor is the unreachable `::/0` the kernel keeps in IPv6's main table.
+                let from_kernel = message.header.protocol == RouteProtocol::Kernel
+                    || (message.header.protocol != RouteProtocol::Static && destination.addr().is_ipv6());
                 Some(KernelRoute { table, destination, from_kernel, message })
             })
             .collect())
@@ -297,28 +328,30 @@ impl Netlink {
     pub async fn set_route(
         &self,
         table: u32,
-        destination: Ipv4Net,
+        destination: IpNet,
         kind: &RouteKind,
         index_of: impl Fn(&str) -> Option<u32>,
     ) -> io::Result<()> {
         let device =
             |name: &str| index_of(name).ok_or_else(|| io::Error::other(format!("route {destination}: no link {name}")));
-        let mut builder = RouteMessageBuilder::<Ipv4Addr>::new()
+        let mut builder = RouteMessageBuilder::<IpAddr>::new()
             .destination_prefix(destination.network(), destination.prefix_len())
+            .map_err(invalid(destination))?
             .table_id(table)
             .protocol(RouteProtocol::Static);
         builder = match kind {
             RouteKind::Device { device: name, source } => {
                 let builder = builder.output_interface(device(name)?).scope(RouteScope::Link);
                 match source {
-                    Some(source) => builder.pref_source(*source),
+                    Some(source) => builder.pref_source(*source).map_err(invalid(destination))?,
                     None => builder,
                 }
             }
             RouteKind::Gateway { gateway, device: name, source } => {
-                let mut builder = builder.output_interface(device(name)?).gateway(*gateway).onlink();
+                let mut builder =
+                    builder.output_interface(device(name)?).gateway(*gateway).map_err(invalid(destination))?.onlink();
                 if let Some(source) = source {
-                    builder = builder.pref_source(*source);
+                    builder = builder.pref_source(*source).map_err(invalid(destination))?;
                 }
                 builder
             }
@@ -344,13 +377,19 @@ impl Netlink {
         self.handle.route().del(route.message).execute().await.map_err(|e| failed(&what, e))
     }
 
-    /// Every IPv4 rule, as the state describes one, with the message that deletes it.
-    pub async fn rules(&self) -> io::Result<Vec<(crate::state::Rule, RuleMessage)>> {
-        let messages: Vec<RuleMessage> =
-            self.handle.rule().get(IpVersion::V4).execute().try_collect().await.map_err(|e| failed("dump rules", e))?;
+    /// Every IPv4 and IPv6 rule, as the state describes one, with whether it is IPv6's and the message that
+    /// deletes it.
+    pub async fn rules(&self) -> io::Result<Vec<(crate::state::Rule, bool, RuleMessage)>> {
+        let mut messages: Vec<RuleMessage> = Vec::new();
+        for version in [IpVersion::V4, IpVersion::V6] {
+            let dumped: Vec<RuleMessage> =
+                self.handle.rule().get(version).execute().try_collect().await.map_err(|e| failed("dump rules", e))?;
+            messages.extend(dumped);
+        }
         Ok(messages
             .into_iter()
             .map(|message| {
+                let v6 = message.header.family == AddressFamily::Inet6;
                 let mut rule = crate::state::Rule::all(0, u32::from(message.header.table));
                 for attribute in &message.attributes {
                     match attribute {
@@ -359,33 +398,52 @@ impl Netlink {
                         RuleAttribute::Table(value) => rule.table = *value,
                         // Only whole-address selectors are planned; a shorter prefix reads as none, so such a rule
                         // (not localvpc's) is removed.
-                        RuleAttribute::Source(IpAddr::V4(address)) if message.header.src_len == 32 => {
+                        RuleAttribute::Source(address) if message.header.src_len == full_length(*address) => {
                             rule.source = Some(*address)
                         }
                         _ => {}
                     }
                 }
-                (rule, message)
+                (rule, v6, message)
             })
             .collect())
     }
 
-    /// Adds a rule `priority: [iif IIF] [from SOURCE] lookup TABLE`.
-    pub async fn add_rule(&self, rule: &crate::state::Rule) -> io::Result<()> {
-        let mut request =
-            self.handle.rule().add().v4().priority(rule.priority).table_id(rule.table).action(RuleAction::ToTable);
-        if let Some(iif) = &rule.iif {
-            request = request.input_interface(iif.clone());
+    /// Adds a rule `priority: [iif IIF] [from SOURCE] lookup TABLE` in one family (`v6`); one with a source
+    /// address exists only in that address's family.
+    pub async fn add_rule(&self, rule: &crate::state::Rule, v6: bool) -> io::Result<()> {
+        let what = |e| failed(&format!("add rule {} lookup {}", rule.priority, rule.table), e);
+        let request = self.handle.rule().add().priority(rule.priority).table_id(rule.table).action(RuleAction::ToTable);
+        let request = match &rule.iif {
+            Some(iif) => request.input_interface(iif.clone()),
+            None => request,
+        };
+        match (rule.source, v6) {
+            (Some(IpAddr::V4(source)), false) => request.v4().source_prefix(source, 32).execute().await.map_err(what),
+            (Some(IpAddr::V6(source)), true) => request.v6().source_prefix(source, 128).execute().await.map_err(what),
+            (Some(_), _) => Ok(()),
+            (None, false) => request.v4().execute().await.map_err(what),
+            (None, true) => request.v6().execute().await.map_err(what),
         }
-        if let Some(source) = rule.source {
-            request = request.source_prefix(source, 32);
-        }
-        request.execute().await.map_err(|e| failed(&format!("add rule {} lookup {}", rule.priority, rule.table), e))
     }
 
     /// Deletes a rule as dumped.
     pub async fn delete_rule(&self, message: RuleMessage) -> io::Result<()> {
         self.handle.rule().del(message).execute().await.map_err(|e| failed("delete rule", e))
+    }
+}
+
+/// A route the builder refused (an address of the other family than the destination's).
+fn invalid<E: std::fmt::Display>(destination: IpNet) -> impl FnOnce(E) -> io::Error {
+    move |error| io::Error::other(format!("route {destination}: {error}"))
+}
+
+/// 32 for an IPv4 address, 128 for an IPv6 one: a rule's whole-address selector.
+fn full_length(address: IpAddr) -> u8 {
+    if address.is_ipv4() {
+        32
+    } else {
+        128
     }
 }
 

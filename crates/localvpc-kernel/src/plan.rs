@@ -26,10 +26,12 @@
 //!   (`plan/endpoints.rs`); per interface endpoint's interface a host namespace (`lv-eni-…`) in its subnet
 //!   (`plan/interface_endpoints.rs`).
 //!
-//! Security group and network ACL rules are translated in `plan/rules.rs`.
+//! Security group and network ACL rules are translated in `plan/rules.rs`; the IPv6 side of instances, routers
+//! and the internet (part 2 §16) is `plan/ipv6.rs`.
 
 mod endpoints;
 mod interface_endpoints;
+mod ipv6;
 mod nat;
 mod rules;
 mod transit;
@@ -39,14 +41,14 @@ mod vpn;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 use localvpc_engine::dns;
 use localvpc_engine::packet::{Vantage, INTERNET_HOST};
 use localvpc_engine::topology::{EniIx, EniNode, Target, VpcIx};
 use localvpc_engine::Topology;
 
 use crate::firewall::{Chain, Firewall, Hook, Match, Rule as FirewallRule, Verdict};
-use crate::names::{self, Names, GATEWAY_LINK, INSTANCE_LINK, NEXT_HOP};
+use crate::names::{self, Names, GATEWAY_LINK, INSTANCE_LINK, NEXT_HOP, NEXT_HOP_V6};
 use crate::state::{table, Address, Bridge, KernelState, Namespace, Neighbour, Role, RouteKind, Rule, Veth, VethEnd};
 
 /// AWS's MTU inside a VPC and over an intra-region peering (jumbo frames).
@@ -106,15 +108,15 @@ pub fn router_address(cidr: Ipv4Net) -> Ipv4Addr {
     Ipv4Addr::from(u32::from(cidr.network()) + 1)
 }
 
-fn net(text: &str) -> Ipv4Net {
+fn net(text: &str) -> IpNet {
     text.parse().expect("a literal block")
 }
 
 fn internet(topology: &Topology, names: &Names) -> Namespace {
     let mut internet = Namespace::new(Role::Internet);
-    internet.addresses.insert(Address { device: "lo".into(), address: INTERNET_HOST, prefix: 32 });
+    internet.addresses.insert(Address { device: "lo".into(), address: INTERNET_HOST.into(), prefix: 32 });
     // The public resolver the internet vantage asks (served by `resolver.rs`).
-    internet.addresses.insert(Address { device: "lo".into(), address: dns::PUBLIC_RESOLVER, prefix: 32 });
+    internet.addresses.insert(Address { device: "lo".into(), address: dns::PUBLIC_RESOLVER.into(), prefix: 32 });
     internet.resolv_conf = Some(resolv_conf(Some(IpAddr::V4(dns::PUBLIC_RESOLVER)), None));
     // Any address the main table does not route is local: every internet host answers (AnyIP). The route must
     // be in the `local` table (the kernel accepts a reply's source address only if that table calls it local), so
@@ -134,15 +136,20 @@ fn internet(topology: &Topology, names: &Names) -> Namespace {
                 // be non-local, and here every address is local.
                 let device = names::internet_port(&vpc.id);
                 let router_mac = names::link_mac(&names.router(&vpc.id), GATEWAY_LINK);
-                internet.neighbours.insert(Neighbour { device: device.clone(), address: public, mac: router_mac });
-                RouteKind::Device { device, source: Some(INTERNET_HOST) }
+                internet.neighbours.insert(Neighbour {
+                    device: device.clone(),
+                    address: public.into(),
+                    mac: router_mac,
+                });
+                RouteKind::Device { device, source: Some(INTERNET_HOST.into()) }
             }
             // localvpc's address with no way in (no gateway, no running instance or available NAT gateway behind
             // it): dropped, never "answered".
             _ => RouteKind::Blackhole,
         };
-        internet.routes.insert((table::MAIN, Ipv4Net::from(public)), kind);
+        internet.routes.insert((table::MAIN, IpNet::from(IpAddr::V4(public))), kind);
     }
+    ipv6::internet(topology, names, &mut internet);
     internet
 }
 
@@ -156,16 +163,18 @@ fn router(topology: &Topology, names: &Names, vpc: VpcIx, state: &mut KernelStat
         router.bridges.insert(bridge.clone(), Bridge { mac: names::link_mac(&namespace, &bridge), mtu: VPC_MTU });
         router.addresses.insert(Address {
             device: bridge.clone(),
-            address: router_address(subnet.cidr),
+            address: router_address(subnet.cidr).into(),
             prefix: subnet.cidr.prefix_len(),
         });
-        router.routes.insert((table::VPC, subnet.cidr), RouteKind::Device { device: bridge, source: None });
+        ipv6::router_subnet(subnet, &bridge, &mut router);
+        router.routes.insert((table::VPC, subnet.cidr.into()), RouteKind::Device { device: bridge, source: None });
     }
     router.routes.insert((table::VPC, net("0.0.0.0/0")), RouteKind::Blackhole);
+    router.routes.insert((table::VPC, net("::/0")), RouteKind::Blackhole);
     // The VPC's resolver (served by `resolver.rs`, which asks the engine what to answer).
     router.addresses.insert(Address {
         device: "lo".into(),
-        address: dns::amazon_resolver_address(topology, vpc),
+        address: dns::amazon_resolver_address(topology, vpc).into(),
         prefix: 32,
     });
     router.rules.insert(Rule::all(200, table::VPC));
@@ -173,7 +182,7 @@ fn router(topology: &Topology, names: &Names, vpc: VpcIx, state: &mut KernelStat
     transit::router_links(topology, names, vpc, &numbers, &mut router, state);
     vpn::router_link(topology, names, vpc, &mut router);
     endpoints::router_links(topology, names, vpc, &mut router);
-    if node.internet_gateway.is_some() {
+    if ipv6::has_internet_link(node) {
         let port = names::internet_port(&node.id);
         let near = VethEnd {
             namespace: namespace.clone(),
@@ -187,7 +196,8 @@ fn router(topology: &Topology, names: &Names, vpc: VpcIx, state: &mut KernelStat
             mac: names::link_mac(&names.internet(), &port),
             bridge: None,
         };
-        router.neighbours.insert(Neighbour { device: GATEWAY_LINK.into(), address: NEXT_HOP, mac: far.mac });
+        router.neighbours.insert(Neighbour { device: GATEWAY_LINK.into(), address: NEXT_HOP.into(), mac: far.mac });
+        router.neighbours.insert(Neighbour { device: GATEWAY_LINK.into(), address: NEXT_HOP_V6.into(), mac: far.mac });
         state.veths.insert((near.namespace.clone(), near.name.clone()), Veth { a: near, b: far, mtu: INTERNET_MTU });
     }
     for pcx in topology.peerings.values() {
@@ -202,7 +212,8 @@ fn router(topology: &Topology, names: &Names, vpc: VpcIx, state: &mut KernelStat
         };
         let (near, far) =
             if requester == vpc { (end(requester), end(accepter)) } else { (end(accepter), end(requester)) };
-        router.neighbours.insert(Neighbour { device: link.clone(), address: NEXT_HOP, mac: far.mac });
+        router.neighbours.insert(Neighbour { device: link.clone(), address: NEXT_HOP.into(), mac: far.mac });
+        router.neighbours.insert(Neighbour { device: link.clone(), address: NEXT_HOP_V6.into(), mac: far.mac });
         if requester == vpc {
             // Spec §3.3: jumbo frames within a region, 1500 bytes between regions.
             let same_region = topology.vpcs[requester].scope.region == topology.vpcs[accepter].scope.region;
@@ -227,25 +238,36 @@ fn route_tables<'t>(topology: &'t Topology, vpc: VpcIx, router: &mut Namespace) 
     for (id, compiled) in &tables {
         let number = numbers[id];
         for route in &compiled.routes {
-            // The kernel plane realises IPv4 routes (IPv6 ones are the engine's alone for now).
-            let ipnet::IpNet::V4(destination) = route.destination else { continue };
+            let destination = route.destination;
+            // Point-to-point links take the next hop of the destination's family (part 2 §16).
+            let next_hop: IpAddr = if destination.addr().is_ipv6() { NEXT_HOP_V6.into() } else { NEXT_HOP.into() };
             let kind = match &route.target {
                 _ if !route.active => RouteKind::Blackhole,
                 Target::Local => RouteKind::Throw,
                 Target::Peering(pcx) => match topology.peerings.get(pcx) {
                     Some(connection) if connection.active && connection.peer_of(vpc).is_some() => {
-                        RouteKind::Gateway { gateway: NEXT_HOP, device: names::peering_link(pcx), source: None }
+                        RouteKind::Gateway { gateway: next_hop, device: names::peering_link(pcx), source: None }
                     }
                     _ => RouteKind::Blackhole,
                 },
                 Target::InternetGateway(igw) if node.internet_gateway.as_deref() == Some(igw.as_str()) => {
-                    RouteKind::Gateway { gateway: NEXT_HOP, device: GATEWAY_LINK.into(), source: None }
+                    RouteKind::Gateway { gateway: next_hop, device: GATEWAY_LINK.into(), source: None }
                 }
+                // Part 2 §16.2: an egress-only gateway shares the internet link (`ipv6::egress_only_filter` keeps
+                // connections from the internet out).
+                Target::EgressOnlyInternetGateway(eigw)
+                    if destination.addr().is_ipv6() && node.egress_only_gateways.contains(eigw) =>
+                {
+                    RouteKind::Gateway { gateway: next_hop, device: GATEWAY_LINK.into(), source: None }
+                }
+                // ASSUMPTION: the kernel plane carries IPv6 over internet gateways and peerings only; an IPv6 route
+                // to any other target (NAT, transit, VPN, endpoint: IPv4 namespaces) drops.
+                _ if destination.addr().is_ipv6() => RouteKind::Blackhole,
                 // Part 2 §13.2: to the gateway's address in its subnet (its namespace forwards and translates).
                 Target::NatGateway(id) => match topology.nat_gateway(id) {
                     Some(nat) if nat.available && nat.vpc == vpc => match nat.eni {
                         Some(eni) => RouteKind::Gateway {
-                            gateway: topology.enis[eni].private_ip,
+                            gateway: topology.enis[eni].private_ip.into(),
                             device: names::subnet_bridge(&topology.subnets[nat.subnet].id),
                             source: None,
                         },
@@ -265,8 +287,9 @@ fn route_tables<'t>(topology: &'t Topology, vpc: VpcIx, router: &mut Namespace) 
             };
             router.routes.insert((number, destination), kind);
         }
-        // No route matches: AWS drops the packet (the engine's NoRouteToDestination).
+        // No route matches: AWS drops the packet (the engine's NoRouteToDestination), in either family.
         router.routes.entry((number, net("0.0.0.0/0"))).or_insert(RouteKind::Blackhole);
+        router.routes.entry((number, net("::/0"))).or_insert(RouteKind::Blackhole);
     }
     for &subnet in &node.subnets {
         let subnet = &topology.subnets[subnet];
@@ -278,7 +301,7 @@ fn route_tables<'t>(topology: &'t Topology, vpc: VpcIx, router: &mut Namespace) 
 
 fn via_link(link: Option<String>) -> RouteKind {
     match link {
-        Some(device) => RouteKind::Gateway { gateway: NEXT_HOP, device, source: None },
+        Some(device) => RouteKind::Gateway { gateway: NEXT_HOP.into(), device, source: None },
         None => RouteKind::Blackhole,
     }
 }
@@ -306,9 +329,11 @@ fn router_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
     }
     // The router itself offers nothing but DNS at the resolver's address: a packet to a subnet's base + 1 goes
     // unanswered, as the engine says. Whom the resolver answers is the engine's to say, per query.
-    let resolver = rules::resolver_queries(dns::amazon_resolver_address(topology, vpc));
+    let mut resolver = rules::resolver_queries(dns::amazon_resolver_address(topology, vpc));
+    resolver.insert(0, rules::neighbour_discovery(Verdict::Accept));
     let input = Chain { name: "input".into(), hook: Some(filter("input", true)), rules: resolver };
     let mut all = vec![input];
+    forward.rules.extend(ipv6::egress_only_filter(node));
     if node.internet_gateway.is_some() {
         let mapped: Vec<(Ipv4Addr, Ipv4Addr)> = (0..topology.enis.len())
             .filter(|&eni| has_host(topology, eni))
@@ -319,7 +344,10 @@ fn router_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
         let privates: Vec<Ipv4Addr> = mapped.iter().map(|(private, _)| *private).collect();
         // Spec §3.4: an interface without a public address gets nothing through the gateway.
         let mut matches = vec![Match::OutputInterface(GATEWAY_LINK.into())];
-        if !privates.is_empty() {
+        if privates.is_empty() {
+            // IPv4 only: IPv6 passes the gateway untranslated (part 2 §16.2).
+            matches.push(Match::Ipv6(false));
+        } else {
             matches.push(Match::SourceNotIn(privates));
         }
         forward.rules.push(FirewallRule { matches, verdict: Verdict::Drop });
@@ -379,8 +407,9 @@ fn instance(topology: &Topology, names: &Names, eni: EniIx, state: &mut KernelSt
     let subnet = &topology.subnets[node.subnet];
     spec.routes.insert(
         (table::MAIN, net("0.0.0.0/0")),
-        RouteKind::Gateway { gateway: router_address(subnet.cidr), device: INSTANCE_LINK.into(), source: None },
+        RouteKind::Gateway { gateway: router_address(subnet.cidr).into(), device: INSTANCE_LINK.into(), source: None },
     );
+    ipv6::default_route(node, subnet, table::MAIN, INSTANCE_LINK, &mut spec);
     spec.firewall = rules::security_groups(topology, &interfaces);
     // Part 2 §12.2: the server and search domain of the VPC's DHCP options (the default set: base + 2 and the
     // region's private domain).
@@ -417,17 +446,23 @@ fn interface(
     // this link, so every one of them answers.
     let addresses = std::iter::once(node.private_ip).chain(node.secondary_ips.iter().copied());
     for address in addresses.clone() {
-        spec.addresses.insert(Address { device: link.into(), address, prefix: subnet.cidr.prefix_len() });
+        spec.addresses.insert(Address {
+            device: link.into(),
+            address: address.into(),
+            prefix: subnet.cidr.prefix_len(),
+        });
     }
+    ipv6::interface_addresses(node, subnet, link, spec);
     if node.device_index > 0 {
         let own = table::INTERFACE + node.device_index;
-        spec.routes.insert((own, subnet.cidr), RouteKind::Device { device: link.into(), source: None });
+        spec.routes.insert((own, subnet.cidr.into()), RouteKind::Device { device: link.into(), source: None });
         spec.routes.insert(
             (own, net("0.0.0.0/0")),
-            RouteKind::Gateway { gateway: router_address(subnet.cidr), device: link.into(), source: None },
+            RouteKind::Gateway { gateway: router_address(subnet.cidr).into(), device: link.into(), source: None },
         );
+        ipv6::default_route(node, subnet, own, link, spec);
         for address in addresses {
-            spec.rules.insert(Rule { priority: 100, iif: None, source: Some(address), table: own });
+            spec.rules.insert(Rule { priority: 100, iif: None, source: Some(address.into()), table: own });
         }
     }
     let near = VethEnd {

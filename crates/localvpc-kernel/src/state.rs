@@ -5,9 +5,9 @@
 //! topology already decided what is allowed.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 
 use crate::firewall::Firewall;
 
@@ -80,7 +80,7 @@ pub struct Namespace {
     /// Permanent neighbour entries (the far ends of point-to-point links).
     pub neighbours: BTreeSet<Neighbour>,
     /// Routes by (table, destination).
-    pub routes: BTreeMap<(u32, Ipv4Net), RouteKind>,
+    pub routes: BTreeMap<(u32, IpNet), RouteKind>,
     /// Policy rules.
     pub rules: BTreeSet<Rule>,
     /// The namespace's nftables table, replaced as a whole in one transaction when it changes.
@@ -95,7 +95,9 @@ impl Namespace {
     pub fn new(role: Role) -> Namespace {
         let mut addresses = BTreeSet::new();
         // The kernel puts 127.0.0.1/8 on `lo` when it comes up; listing it keeps the diff from removing it.
-        addresses.insert(Address { device: "lo".into(), address: Ipv4Addr::LOCALHOST, prefix: 8 });
+        addresses.insert(Address { device: "lo".into(), address: Ipv4Addr::LOCALHOST.into(), prefix: 8 });
+        // And ::1/128 once IPv6 is enabled in the namespace (part 2 §16).
+        addresses.insert(Address { device: "lo".into(), address: std::net::Ipv6Addr::LOCALHOST.into(), prefix: 128 });
         let mut rules = BTreeSet::new();
         if role != Role::Internet {
             // Local addresses first, as in every fresh namespace (the internet moves this rule, see `plan`).
@@ -154,13 +156,13 @@ pub struct VethEnd {
     pub bridge: Option<String>,
 }
 
-/// An IPv4 address on a device (no prefix route: routes are all explicit).
+/// An IPv4 or IPv6 address on a device (IPv6 ones without duplicate address detection, so usable at once).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Address {
     /// Device name.
     pub device: String,
     /// Address.
-    pub address: Ipv4Addr,
+    pub address: IpAddr,
     /// Prefix length.
     pub prefix: u8,
 }
@@ -171,7 +173,7 @@ pub struct Neighbour {
     /// Device name.
     pub device: String,
     /// The (unconfigured) next-hop address.
-    pub address: Ipv4Addr,
+    pub address: IpAddr,
     /// The far end's MAC.
     pub mac: [u8; 6],
 }
@@ -184,16 +186,16 @@ pub enum RouteKind {
         /// Device name.
         device: String,
         /// Preferred source address.
-        source: Option<Ipv4Addr>,
+        source: Option<IpAddr>,
     },
     /// Forward via a next hop on a device (`onlink`: the next hop needs no address of its own).
     Gateway {
-        /// Next hop.
-        gateway: Ipv4Addr,
+        /// Next hop (of the destination's family).
+        gateway: IpAddr,
         /// Device name.
         device: String,
         /// Preferred source address.
-        source: Option<Ipv4Addr>,
+        source: Option<IpAddr>,
     },
     /// Drop silently (what AWS does with a packet no route carries).
     Blackhole,
@@ -213,8 +215,9 @@ pub struct Rule {
     pub priority: u32,
     /// Input interface.
     pub iif: Option<String>,
-    /// Source address (`from ADDRESS/32`).
-    pub source: Option<Ipv4Addr>,
+    /// Source address (`from ADDRESS/32` or `/128`): the rule is of that address's family; a rule without one
+    /// exists in both families (the IPv4 and IPv6 rule lists are separate in the kernel).
+    pub source: Option<IpAddr>,
     /// Table.
     pub table: u32,
 }

@@ -47,7 +47,7 @@ pub(super) fn router_links(topology: &Topology, names: &Names, vpc: VpcIx, route
         let id = &topology.gateway_endpoints[endpoint].id;
         let link = names::endpoint_link(id);
         let mac = names::link_mac(&names.vpc_endpoint(id), &link);
-        router.neighbours.insert(Neighbour { device: link, address: NEXT_HOP, mac });
+        router.neighbours.insert(Neighbour { device: link, address: NEXT_HOP.into(), mac });
     }
 }
 
@@ -72,17 +72,17 @@ pub(super) fn gateway_endpoints(topology: &Topology, names: &Names, state: &mut 
         let mut spec = Namespace::new(Role::VpcEndpoint);
         spec.neighbours.insert(Neighbour {
             device: link.clone(),
-            address: NEXT_HOP,
+            address: NEXT_HOP.into(),
             mac: names::link_mac(&router, &link),
         });
         // The service answers at every address of its blocks (AnyIP: a socket bound to 0.0.0.0 accepts them all).
         for block in &node.blocks {
-            spec.routes.insert((table::LOCAL, *block), RouteKind::Local { device: "lo".into() });
+            spec.routes.insert((table::LOCAL, (*block).into()), RouteKind::Local { device: "lo".into() });
         }
         for block in &topology.vpcs[node.vpc].cidrs {
             spec.routes.insert(
-                (table::MAIN, *block),
-                RouteKind::Gateway { gateway: NEXT_HOP, device: link.clone(), source: None },
+                (table::MAIN, (*block).into()),
+                RouteKind::Gateway { gateway: NEXT_HOP.into(), device: link.clone(), source: None },
             );
         }
         spec.firewall = service_firewall(topology, node.vpc);
@@ -132,7 +132,10 @@ fn service_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
 fn service_output(blocks: &[Ipv4Net]) -> Chain {
     let mut rules = vec![FirewallRule { matches: vec![Match::OutputInterface("lo".into())], verdict: Verdict::Accept }];
     for block in blocks {
-        rules.push(FirewallRule { matches: vec![Match::Tracked, Match::Source(*block)], verdict: Verdict::Accept });
+        rules.push(FirewallRule {
+            matches: vec![Match::Tracked, Match::Source((*block).into())],
+            verdict: Verdict::Accept,
+        });
     }
     let hook = Hook { hook: "output", kind: "filter", priority: 0, drop_by_default: true };
     Chain { name: "output".into(), hook: Some(hook), rules }

@@ -9,7 +9,7 @@
 use localvpc_engine::topology::EniIx;
 use localvpc_engine::Topology;
 
-use super::{interface, net, router_address, rules};
+use super::{interface, ipv6, net, router_address, rules};
 use crate::names::{Names, INSTANCE_LINK};
 use crate::state::{table, KernelState, Namespace, Role, RouteKind};
 
@@ -24,8 +24,13 @@ pub(super) fn interface_endpoints(topology: &Topology, names: &Names, state: &mu
         let subnet = &topology.subnets[node.subnet];
         spec.routes.insert(
             (table::MAIN, net("0.0.0.0/0")),
-            RouteKind::Gateway { gateway: router_address(subnet.cidr), device: INSTANCE_LINK.into(), source: None },
+            RouteKind::Gateway {
+                gateway: router_address(subnet.cidr).into(),
+                device: INSTANCE_LINK.into(),
+                source: None,
+            },
         );
+        ipv6::default_route(node, subnet, table::MAIN, INSTANCE_LINK, &mut spec);
         spec.firewall = rules::security_groups(topology, &[(eni, link)]);
         state.namespaces.insert(namespace, spec);
     }

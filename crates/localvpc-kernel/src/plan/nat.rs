@@ -24,7 +24,7 @@ pub(super) fn nat_gateway(topology: &Topology, names: &Names, nat: &NatNode, sta
     let subnet = &topology.subnets[nat.subnet];
     spec.routes.insert(
         (table::MAIN, net("0.0.0.0/0")),
-        RouteKind::Gateway { gateway: router_address(subnet.cidr), device: INSTANCE_LINK.into(), source: None },
+        RouteKind::Gateway { gateway: router_address(subnet.cidr).into(), device: INSTANCE_LINK.into(), source: None },
     );
     spec.firewall = firewall(topology, nat, topology.enis[eni].private_ip);
     state.namespaces.insert(namespace, spec);
@@ -37,7 +37,7 @@ fn firewall(topology: &Topology, nat: &NatNode, address: std::net::Ipv4Addr) -> 
     let own_vpc: Vec<FirewallRule> = topology.vpcs[nat.vpc]
         .cidrs
         .iter()
-        .map(|block| FirewallRule { matches: vec![Match::Source(*block)], verdict: Verdict::Accept })
+        .map(|block| FirewallRule { matches: vec![Match::Source((*block).into())], verdict: Verdict::Accept })
         .collect();
     let mut forward = vec![tracked.clone()];
     forward.extend(own_vpc);

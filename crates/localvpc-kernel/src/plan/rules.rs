@@ -1,7 +1,9 @@
 //! Security group and network ACL rules of the topology as nftables rules, matching exactly what the engine's
 //! `rules.rs` matches (spec §3.5, §3.6): a rule that can never match a packet there is left out here.
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::IpNet;
 
 use localvpc_engine::dns;
 use localvpc_engine::topology::{AclRule, EniIx, SgPeer, SgRule, Topology};
@@ -20,12 +22,8 @@ pub fn network_acl(rules: &[AclRule], outbound: bool) -> Vec<Rule> {
     let mut chain: Vec<Rule> = rules
         .iter()
         .filter_map(|rule| {
-            let mut matches = Vec::new();
-            // The kernel plane realises IPv4 (IPv6 rules match no packet it carries).
-            let ipnet::IpNet::V4(cidr) = rule.cidr else { return None };
-            if cidr.prefix_len() > 0 {
-                matches.push(if outbound { Match::Destination(cidr) } else { Match::Source(cidr) });
-            }
+            // A block matches its own family only (`0.0.0.0/0` no IPv6 packet, `::/0` no IPv4 one).
+            let mut matches = vec![block_match(rule.cidr, outbound)];
             match rule.protocol {
                 -1 => {}
                 TCP | UDP => {
@@ -37,10 +35,10 @@ pub fn network_acl(rules: &[AclRule], outbound: bool) -> Vec<Rule> {
                         matches.push(Match::DestinationPort { protocol: rule.protocol as u8, from, to });
                     }
                 }
-                ICMP => {
-                    matches.push(Match::Protocol(1));
+                ICMP | ICMPV6 => {
+                    matches.push(Match::Protocol(rule.protocol as u8));
                     if let Some((kind, code)) = rule.icmp {
-                        matches.extend(icmp(kind, code)?);
+                        matches.extend(icmp(rule.protocol == ICMPV6, kind, code)?);
                     }
                 }
                 other => matches.push(Match::Protocol(u8::try_from(other).ok()?)),
@@ -48,20 +46,42 @@ pub fn network_acl(rules: &[AclRule], outbound: bool) -> Vec<Rule> {
             Some(Rule { matches, verdict: if rule.allow { Verdict::Return } else { Verdict::Drop } })
         })
         .collect();
+    // No neighbour discovery rule here: it is link-local (hop limit 255), never forwarded, so the forward hook
+    // these chains hang on never sees it; the router's input hook and the instances' chains accept it.
     chain.push(Rule { matches: Vec::new(), verdict: Verdict::Drop });
     chain
 }
 
-/// ICMP type and code matches (-1 = any); `None` when a value can never match.
-fn icmp(kind: i32, code: i32) -> Option<Vec<Match>> {
+/// ICMP (or ICMPv6) type and code matches (-1 = any); `None` when a value can never match.
+fn icmp(v6: bool, kind: i32, code: i32) -> Option<Vec<Match>> {
     let mut matches = Vec::new();
     if kind != -1 {
-        matches.push(Match::IcmpType(u8::try_from(kind).ok()?));
+        let kind = u8::try_from(kind).ok()?;
+        matches.push(if v6 { Match::Icmpv6Type(kind) } else { Match::IcmpType(kind) });
     }
     if code != -1 {
-        matches.push(Match::IcmpCode(u8::try_from(code).ok()?));
+        let code = u8::try_from(code).ok()?;
+        matches.push(if v6 { Match::Icmpv6Code(code) } else { Match::IcmpCode(code) });
     }
     Some(matches)
+}
+
+/// The remote side of a rule's block: the whole family for a `/0`, else the block.
+fn block_match(block: IpNet, towards: bool) -> Match {
+    if block.prefix_len() == 0 {
+        Match::Ipv6(block.addr().is_ipv6())
+    } else if towards {
+        Match::Destination(block)
+    } else {
+        Match::Source(block)
+    }
+}
+
+/// ICMPv6 neighbour discovery (router/neighbour solicitation and advertisement, types 133–136) always passes: it
+/// is IPv6's ARP, which no security group or network ACL filters on AWS either (they see only the VPC's traffic,
+/// never its link layer); without it no IPv6 address is ever resolved.
+pub fn neighbour_discovery(verdict: Verdict) -> Rule {
+    Rule { matches: vec![Match::Protocol(ICMPV6 as u8), Match::Icmpv6TypeIn(133, 136)], verdict }
 }
 
 /// An instance's security groups as its namespace's table: stateful (answers and related ICMP errors of an
@@ -75,6 +95,7 @@ pub fn security_groups(topology: &Topology, interfaces: &[(EniIx, String)]) -> F
             Rule { matches: vec![Match::Tracked], verdict: Verdict::Accept },
             // An instance talking to itself never leaves it (the engine delivers without asking its groups).
             Rule { matches: vec![loopback], verdict: Verdict::Accept },
+            neighbour_discovery(Verdict::Accept),
         ]
     };
     let mut ingress = base(false);
@@ -99,14 +120,14 @@ pub fn security_groups(topology: &Topology, interfaces: &[(EniIx, String)]) -> F
                 group
                     .ingress
                     .iter()
-                    .filter_map(|rule| security_group_rule(topology, *eni, rule, false))
+                    .flat_map(|rule| security_group_rules(topology, *eni, rule, false))
                     .map(|r| on_link(r, false)),
             );
             egress.extend(
                 group
                     .egress
                     .iter()
-                    .filter_map(|rule| security_group_rule(topology, *eni, rule, true))
+                    .flat_map(|rule| security_group_rules(topology, *eni, rule, true))
                     .map(|r| on_link(r, true)),
             );
         }
@@ -126,7 +147,7 @@ pub fn resolver_queries(resolver: Ipv4Addr) -> Vec<Rule> {
         .into_iter()
         .map(|protocol| Rule {
             matches: vec![
-                Match::Destination(resolver.into()),
+                Match::Destination(IpNet::from(IpAddr::V4(resolver))),
                 Match::Protocol(protocol),
                 Match::DestinationPort { protocol, from: 53, to: 53 },
             ],
@@ -135,24 +156,27 @@ pub fn resolver_queries(resolver: Ipv4Addr) -> Vec<Rule> {
         .collect()
 }
 
-fn security_group_rule(topology: &Topology, eni: EniIx, rule: &SgRule, egress: bool) -> Option<Rule> {
-    let mut matches = Vec::new();
-    match &rule.peer {
-        // The kernel plane realises IPv4 (IPv6 rules match no packet it carries).
-        SgPeer::Cidr(ipnet::IpNet::V6(_)) => return None,
-        SgPeer::Cidr(ipnet::IpNet::V4(block)) if block.prefix_len() == 0 => {}
-        SgPeer::Cidr(ipnet::IpNet::V4(block)) => {
-            matches.push(if egress { Match::Destination(*block) } else { Match::Source(*block) })
-        }
+/// A security group rule as nftables rules: one for a block, one per family of the members' addresses for a group
+/// reference (an nftables set holds one family).
+fn security_group_rules(topology: &Topology, eni: EniIx, rule: &SgRule, egress: bool) -> Vec<Rule> {
+    let peers: Vec<Match> = match &rule.peer {
+        SgPeer::Cidr(block) => vec![block_match(*block, egress)],
         SgPeer::Group(Some(group)) => {
-            let members = group_members(topology, eni, *group);
-            if members.is_empty() {
-                return None;
-            }
-            matches.push(if egress { Match::DestinationIn(members) } else { Match::SourceIn(members) });
+            let (v4, v6): (Vec<IpAddr>, Vec<IpAddr>) =
+                group_members(topology, eni, *group).into_iter().partition(IpAddr::is_ipv4);
+            [v4, v6]
+                .into_iter()
+                .filter(|members| !members.is_empty())
+                .map(|members| if egress { Match::DestinationIn(members) } else { Match::SourceIn(members) })
+                .collect()
         }
-        SgPeer::Group(None) => return None,
-    }
+        SgPeer::Group(None) => Vec::new(),
+    };
+    peers.into_iter().filter_map(|peer| security_group_rule(rule, peer)).collect()
+}
+
+fn security_group_rule(rule: &SgRule, peer: Match) -> Option<Rule> {
+    let mut matches = vec![peer];
     match rule.protocol {
         -1 => {}
         TCP | UDP => {
@@ -169,29 +193,30 @@ fn security_group_rule(topology: &Topology, eni: EniIx, rule: &SgRule, egress: b
                 });
             }
         }
-        ICMP => {
-            matches.push(Match::Protocol(1));
+        ICMP | ICMPV6 => {
+            matches.push(Match::Protocol(rule.protocol as u8));
             if let Some((kind, code)) = rule.ports {
-                matches.extend(icmp(kind, code)?);
+                matches.extend(icmp(rule.protocol == ICMPV6, kind, code)?);
             }
         }
-        // An ICMPv6 rule never matches the IPv4 packets localvpc carries.
-        ICMPV6 => return None,
         other => matches.push(Match::Protocol(u8::try_from(other).ok()?)),
     }
     Some(Rule { matches, verdict: Verdict::Accept })
 }
 
 /// Spec §3.1 step 7 [D]: a group reference matches the *private* addresses of the group's members that can reach
-/// the interface privately — in its own VPC or a VPC actively peered with it — never a translated public one.
-fn group_members(topology: &Topology, eni: EniIx, group: usize) -> Vec<Ipv4Addr> {
+/// the interface privately — in its own VPC or a VPC actively peered with it — never a translated public one; and
+/// their IPv6 addresses (part 2 §16: an interface's own, never translated).
+fn group_members(topology: &Topology, eni: EniIx, group: usize) -> Vec<IpAddr> {
     let vpc = topology.enis[eni].vpc;
     let near = |other: usize| other == vpc || topology.vpcs[vpc].active_peers.contains(&other);
-    let mut members: Vec<Ipv4Addr> = topology
+    let mut members: Vec<IpAddr> = topology
         .enis
         .iter()
         .filter(|member| member.groups.contains(&group) && near(member.vpc))
-        .map(|member| member.private_ip)
+        .flat_map(|member| {
+            std::iter::once(IpAddr::V4(member.private_ip)).chain(member.ipv6_addresses.iter().map(|&a| a.into()))
+        })
         .collect();
     members.sort_unstable();
     members.dedup();

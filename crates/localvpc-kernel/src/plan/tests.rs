@@ -185,12 +185,12 @@ fn a_route_table_becomes_a_kernel_table_selected_by_the_subnet_bridge() {
     let router = &state.namespaces[&format!("lv-{a}")];
     let rule = router.rules.iter().find(|rule| rule.priority == 100).expect("a subnet rule");
     assert!(rule.iif.as_deref().is_some_and(|iif| iif.starts_with('s')));
-    let routes: BTreeMap<Ipv4Net, &RouteKind> =
+    let routes: BTreeMap<IpNet, &RouteKind> =
         router.routes.iter().filter(|((table, _), _)| *table == rule.table).map(|((_, d), k)| (*d, k)).collect();
     assert_eq!(routes[&net("10.6.0.0/16")], &RouteKind::Throw);
     assert_eq!(
         routes[&net("10.7.0.0/16")],
-        &RouteKind::Gateway { gateway: NEXT_HOP, device: names::peering_link(&pcx), source: None }
+        &RouteKind::Gateway { gateway: NEXT_HOP.into(), device: names::peering_link(&pcx), source: None }
     );
     assert_eq!(routes[&net("0.0.0.0/0")], &RouteKind::Blackhole);
     assert!(router.rules.contains(&Rule::all(200, table::VPC)));
@@ -227,13 +227,13 @@ fn an_internet_gateway_links_the_router_to_the_internet_with_one_to_one_nat() {
     let state = lab.plan();
     let internet = &state.namespaces["lv-internet"];
     assert_eq!(
-        internet.routes[&(table::MAIN, Ipv4Net::from(public))],
-        RouteKind::Device { device: names::internet_port(&a), source: Some(INTERNET_HOST) }
+        internet.routes[&(table::MAIN, IpNet::from(IpAddr::V4(public)))],
+        RouteKind::Device { device: names::internet_port(&a), source: Some(INTERNET_HOST.into()) }
     );
     let router_mac = names::link_mac(&format!("lv-{a}"), GATEWAY_LINK);
     assert!(internet.neighbours.contains(&Neighbour {
         device: names::internet_port(&a),
-        address: public,
+        address: public.into(),
         mac: router_mac
     }));
     assert_eq!(internet.routes[&(table::LOCAL, net("0.0.0.0/0"))], RouteKind::Local { device: "lo".into() });
@@ -277,7 +277,8 @@ fn a_network_acl_is_ordered_stateless_and_ends_in_the_implicit_deny() {
     assert_eq!(chain.len(), 3);
     assert_eq!(chain[0].verdict, Verdict::Drop);
     assert!(chain[0].matches.contains(&Match::Source(net("10.6.0.0/16"))));
-    assert_eq!(chain[1], FirewallRule { matches: vec![], verdict: Verdict::Return });
+    // `0.0.0.0/0` matches every IPv4 packet and no IPv6 one (part 2 §16.3: `::/0` is a rule of its own).
+    assert_eq!(chain[1], FirewallRule { matches: vec![Match::Ipv6(false)], verdict: Verdict::Return });
     assert_eq!(chain[2], FirewallRule { matches: vec![], verdict: Verdict::Drop });
 }
 
@@ -403,6 +404,7 @@ fn a_second_interface_is_eth1_in_its_own_subnet_with_its_own_groups_and_source_r
 
 mod endpoints;
 mod interface_endpoints;
+mod ipv6;
 mod nat;
 mod transit;
 mod vpn;

@@ -88,7 +88,7 @@ pub(super) fn router_links(
         let gateway = names.transit_gateway(&attachment.gateway);
         router.neighbours.insert(Neighbour {
             device: link.clone(),
-            address: NEXT_HOP,
+            address: NEXT_HOP.into(),
             mac: names::link_mac(&gateway, &link),
         });
         state.veths.insert((namespace.clone(), link.clone()), veth(&namespace, &gateway, &link, TGW_MTU));
@@ -214,7 +214,7 @@ pub(super) fn transit_gateways(topology: &Topology, names: &Names, state: &mut K
             };
             spec.neighbours.insert(Neighbour {
                 device: link.clone(),
-                address: NEXT_HOP,
+                address: NEXT_HOP.into(),
                 mac: names::link_mac(&far_namespace, link),
             });
         }
@@ -226,17 +226,17 @@ pub(super) fn transit_gateways(topology: &Topology, names: &Names, state: &mut K
                 let target = route.attachment.as_deref().and_then(|id| topology.tgw_attachment(id));
                 let link = target.filter(|_| route.active).and_then(|target| gateway_link(topology, target));
                 let kind = match link {
-                    Some(device) => RouteKind::Gateway { gateway: NEXT_HOP, device, source: None },
+                    Some(device) => RouteKind::Gateway { gateway: NEXT_HOP.into(), device, source: None },
                     None => RouteKind::Blackhole,
                 };
                 // Longest prefix first, as the engine looks them up; the model keeps one route per block.
-                spec.routes.entry((number, route.destination)).or_insert(kind);
+                spec.routes.entry((number, route.destination.into())).or_insert(kind);
             }
             spec.routes.entry((number, net("0.0.0.0/0"))).or_insert(RouteKind::Blackhole);
             // What would circle for ever (between peered gateways, or through a VPC) is dropped here
             // (plan/transit_loops.rs).
             for block in loops.get(&index).into_iter().flatten() {
-                spec.routes.insert((number, *block), RouteKind::Blackhole);
+                spec.routes.insert((number, (*block).into()), RouteKind::Blackhole);
             }
             for (attachment, link) in &links {
                 if topology.tgw_associated_table(&gateway.id, &attachment.id).is_some_and(|t| t.id == table.id) {

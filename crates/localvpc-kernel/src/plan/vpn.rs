@@ -43,7 +43,11 @@ pub(super) fn router_link(topology: &Topology, names: &Names, vpc: VpcIx, router
     };
     let link = names::vpn_gateway_link(&topology.vpn.gateways[gateway].id);
     let far = names.vpn_gateway(&topology.vpn.gateways[gateway].id);
-    router.neighbours.insert(Neighbour { device: link.clone(), address: NEXT_HOP, mac: names::link_mac(&far, &link) });
+    router.neighbours.insert(Neighbour {
+        device: link.clone(),
+        address: NEXT_HOP.into(),
+        mac: names::link_mac(&far, &link),
+    });
 }
 
 fn veth(near: &str, far: &str, link: &str) -> Veth {
@@ -79,13 +83,13 @@ fn vpn_gateway(topology: &Topology, names: &Names, gateway: VgwIx, state: &mut K
     state.veths.insert((router.clone(), inward.clone()), veth(&router, &namespace, &inward));
     spec.neighbours.insert(Neighbour {
         device: inward.clone(),
-        address: NEXT_HOP,
+        address: NEXT_HOP.into(),
         mac: names::link_mac(&router, &inward),
     });
     for block in &topology.vpcs[vpc].cidrs {
         spec.routes.insert(
-            (table::MAIN, *block),
-            RouteKind::Gateway { gateway: NEXT_HOP, device: inward.clone(), source: None },
+            (table::MAIN, (*block).into()),
+            RouteKind::Gateway { gateway: NEXT_HOP.into(), device: inward.clone(), source: None },
         );
     }
     // Part 2 §15.4 [D]: on equal prefixes a static route beats a BGP one; a connection with both tunnels down carries
@@ -101,7 +105,7 @@ fn vpn_gateway(topology: &Topology, names: &Names, gateway: VgwIx, state: &mut K
         state.veths.insert((namespace.clone(), device.clone()), veth(&namespace, &far, &device));
         spec.neighbours.insert(Neighbour {
             device: device.clone(),
-            address: NEXT_HOP,
+            address: NEXT_HOP.into(),
             mac: names::link_mac(&far, &device),
         });
         for prefix in &link.prefixes {
@@ -112,7 +116,10 @@ fn vpn_gateway(topology: &Topology, names: &Names, gateway: VgwIx, state: &mut K
         }
     }
     for (prefix, (_, device)) in chosen {
-        spec.routes.insert((table::MAIN, prefix), RouteKind::Gateway { gateway: NEXT_HOP, device, source: None });
+        spec.routes.insert(
+            (table::MAIN, prefix.into()),
+            RouteKind::Gateway { gateway: NEXT_HOP.into(), device, source: None },
+        );
     }
     spec.routes.insert((table::MAIN, net("0.0.0.0/0")), RouteKind::Blackhole);
     spec.rules.insert(Rule::all(200, table::MAIN));
@@ -143,7 +150,10 @@ fn vpn_gateway_firewall(topology: &Topology, vpc: VpcIx, inward: &str) -> Firewa
     } else {
         vec![
             FirewallRule { matches: vec![from_vpc, Match::SourceNotIn(privates.clone())], verdict: Verdict::Drop },
-            FirewallRule { matches: vec![into_vpc.clone(), Match::DestinationIn(privates)], verdict: Verdict::Accept },
+            FirewallRule {
+                matches: vec![into_vpc.clone(), Match::DestinationIn(privates.into_iter().map(Into::into).collect())],
+                verdict: Verdict::Accept,
+            },
             FirewallRule { matches: vec![into_vpc], verdict: Verdict::Drop },
         ]
     };
@@ -157,13 +167,17 @@ fn vpn_gateway_firewall(topology: &Topology, vpc: VpcIx, inward: &str) -> Firewa
 fn site_namespace(topology: &Topology, names: &Names, site: &SiteNode, source: Ipv4Addr) -> Namespace {
     let namespace = names.site(&site.id);
     let mut spec = Namespace::new(Role::Site);
-    spec.addresses.insert(Address { device: "lo".into(), address: source, prefix: 32 });
+    spec.addresses.insert(Address { device: "lo".into(), address: source.into(), prefix: 32 });
     for prefix in &site.prefixes {
-        spec.routes.insert((table::LOCAL, *prefix), RouteKind::Local { device: "lo".into() });
+        spec.routes.insert((table::LOCAL, (*prefix).into()), RouteKind::Local { device: "lo".into() });
     }
     spec.bridges.insert(VOID_LINK.into(), Bridge { mac: names::link_mac(&namespace, VOID_LINK), mtu: INTERNET_MTU });
-    spec.neighbours.insert(Neighbour { device: VOID_LINK.into(), address: NEXT_HOP, mac: [0x02, 0, 0, 0, 0, 1] });
-    let via = |device: String| RouteKind::Gateway { gateway: NEXT_HOP, device, source: Some(source) };
+    spec.neighbours.insert(Neighbour {
+        device: VOID_LINK.into(),
+        address: NEXT_HOP.into(),
+        mac: [0x02, 0, 0, 0, 0, 1],
+    });
+    let via = |device: String| RouteKind::Gateway { gateway: NEXT_HOP.into(), device, source: Some(source.into()) };
     let mut default = via(VOID_LINK.into());
     let transit = site.transit_links.first().and_then(|connection| {
         let (_, attachment) = topology.vpn.transit_attachments.get(connection)?;
@@ -175,7 +189,7 @@ fn site_namespace(topology: &Topology, names: &Names, site: &SiteNode, source: I
         let far = names.transit_gateway(gateway);
         spec.neighbours.insert(Neighbour {
             device: device.clone(),
-            address: NEXT_HOP,
+            address: NEXT_HOP.into(),
             mac: names::link_mac(&far, &device),
         });
         default = via(device);
@@ -197,7 +211,7 @@ fn site_namespace(topology: &Topology, names: &Names, site: &SiteNode, source: I
             let far = names.vpn_gateway(&node.id);
             spec.neighbours.insert(Neighbour {
                 device: device.clone(),
-                address: NEXT_HOP,
+                address: NEXT_HOP.into(),
                 mac: names::link_mac(&far, &device),
             });
             via(device)
@@ -205,7 +219,7 @@ fn site_namespace(topology: &Topology, names: &Names, site: &SiteNode, source: I
             via(VOID_LINK.into())
         };
         for block in reached.into_iter().filter(|block| !site.prefixes.contains(block)) {
-            spec.routes.insert((table::MAIN, block), kind.clone());
+            spec.routes.insert((table::MAIN, block.into()), kind.clone());
         }
     }
     spec

@@ -54,7 +54,7 @@ fn a_gateway_endpoint_is_a_namespace_answering_every_address_of_its_services_blo
         .collect();
     assert_eq!(local, ["255 52.216.0.0/15", "255 54.231.0.0/17"]);
     let link = names::endpoint_link(&endpoint);
-    let back = RouteKind::Gateway { gateway: NEXT_HOP, device: link.clone(), source: None };
+    let back = RouteKind::Gateway { gateway: NEXT_HOP.into(), device: link.clone(), source: None };
     assert_eq!(namespace.routes[&(table::MAIN, net("10.30.0.0/16"))], back);
     let veth = &state.veths[&(format!("lv-{vpc}"), link.clone())];
     assert_eq!(
@@ -68,7 +68,7 @@ fn only_the_tables_holding_the_endpoint_route_send_the_lists_blocks_over_its_lin
     let (lab, vpc, endpoint, routed, plain) = storage();
     let router = &lab.plan().namespaces[&format!("lv-{vpc}")];
     let link = names::endpoint_link(&endpoint);
-    let via = RouteKind::Gateway { gateway: NEXT_HOP, device: link.clone(), source: None };
+    let via = RouteKind::Gateway { gateway: NEXT_HOP.into(), device: link.clone(), source: None };
     assert_eq!(router.routes[&(routed, net("52.216.0.0/15"))], via);
     assert_eq!(router.routes[&(routed, net("54.231.0.0/17"))], via);
     assert!(!router.routes.contains_key(&(plain, net("52.216.0.0/15"))));

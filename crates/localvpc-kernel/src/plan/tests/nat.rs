@@ -47,7 +47,7 @@ fn a_nat_gateway_is_a_namespace_that_translates_to_its_address_and_admits_only_a
     assert!(namespace.addresses.iter().any(|a| a.device == "eth0" && a.address == Ipv4Addr::new(10, 20, 0, 50)));
     assert_eq!(
         namespace.routes[&(table::MAIN, "0.0.0.0/0".parse().unwrap())],
-        RouteKind::Gateway { gateway: Ipv4Addr::new(10, 20, 0, 1), device: "eth0".into(), source: None }
+        RouteKind::Gateway { gateway: Ipv4Addr::new(10, 20, 0, 1).into(), device: "eth0".into(), source: None }
     );
     let chain = |name: &str| namespace.firewall.chains.iter().find(|chain| chain.name == name).unwrap();
     let address = Ipv4Addr::new(10, 20, 0, 50);
@@ -70,12 +70,12 @@ fn the_private_subnet_routes_to_the_gateways_address_and_its_elastic_ip_is_mappe
         |(_, kind)| matches!(kind, RouteKind::Gateway { gateway, .. } if *gateway == Ipv4Addr::new(10, 20, 0, 50)),
     );
     let ((_, destination), _) = to_nat.expect("a route via the NAT gateway's address");
-    assert_eq!(*destination, "0.0.0.0/0".parse::<Ipv4Net>().unwrap());
+    assert_eq!(*destination, "0.0.0.0/0".parse::<IpNet>().unwrap());
     let postrouting = router.firewall.chains.iter().find(|chain| chain.name == "postrouting").unwrap();
     assert!(matches!(&postrouting.rules[0].verdict,
         Verdict::SourceNat(pairs) if pairs.contains(&(Ipv4Addr::new(10, 20, 0, 50), eip))));
     let internet = &state.namespaces["lv-internet"];
-    assert!(matches!(internet.routes[&(table::MAIN, Ipv4Net::from(eip))], RouteKind::Device { .. }));
+    assert!(matches!(internet.routes[&(table::MAIN, IpNet::from(IpAddr::V4(eip)))], RouteKind::Device { .. }));
 
     // Deleted: no namespace, the route a blackhole, the address unrouted.
     let mut lab = lab;

@@ -55,7 +55,7 @@ fn two_spokes() -> (Lab, String, String, [String; 2], [String; 2]) {
 }
 
 fn via(link: &str) -> RouteKind {
-    RouteKind::Gateway { gateway: NEXT_HOP, device: link.into(), source: None }
+    RouteKind::Gateway { gateway: NEXT_HOP.into(), device: link.into(), source: None }
 }
 
 #[test]

@@ -46,7 +46,7 @@ fn office() -> (Lab, String, String, String, String) {
 }
 
 fn via(link: &str, source: Option<Ipv4Addr>) -> RouteKind {
-    RouteKind::Gateway { gateway: NEXT_HOP, device: link.into(), source }
+    RouteKind::Gateway { gateway: NEXT_HOP.into(), device: link.into(), source: source.map(Into::into) }
 }
 
 #[test]
@@ -57,7 +57,7 @@ fn a_site_answers_every_address_of_its_prefixes_and_sends_from_its_first_one() {
     assert_eq!(site.role, Role::Site);
     assert!(!site.role.forwards());
     let source = Ipv4Addr::new(172, 16, 0, 1);
-    assert!(site.addresses.contains(&Address { device: "lo".into(), address: source, prefix: 32 }));
+    assert!(site.addresses.contains(&Address { device: "lo".into(), address: source.into(), prefix: 32 }));
     assert_eq!(site.routes[&(table::LOCAL, net(OFFICE))], RouteKind::Local { device: "lo".into() });
     // To the VPC over the connection, from the site's address; nothing else leaves.
     assert_eq!(site.routes[&(table::MAIN, net("10.6.0.0/16"))], via(&names::vpn_link(&vpn), Some(source)));
@@ -81,7 +81,7 @@ fn the_vpn_gateway_forwards_the_connections_prefixes_out_and_only_to_the_vpcs_in
     let forward = &gateway.firewall.chains[0];
     let interface = Ipv4Addr::new(10, 6, 1, 4);
     assert!(forward.rules.iter().any(|rule| rule.verdict == Verdict::Accept
-        && rule.matches.iter().any(|m| matches!(m, Match::DestinationIn(list) if list.contains(&interface)))));
+        && rule.matches.iter().any(|m| matches!(m, Match::DestinationIn(list) if list.contains(&interface.into())))));
     assert_eq!(forward.rules.last().unwrap().matches, vec![Match::OutputInterface(inward.clone())]);
     assert_eq!(forward.rules.last().unwrap().verdict, Verdict::Drop);
     // The VPC routes the office by the gateway's link; what arrives by it reaches the delivery table only.
