@@ -47,7 +47,8 @@ def test_each_interface_of_a_launch_gets_its_ipv6_addresses(ec2):
     assert [i["InstanceId"] for r in found["Reservations"] for i in r["Instances"]] == [instance["InstanceId"]]
     # A named address is taken: the next launch naming it is refused.
     with ec2_error("InvalidIPAddress.InUse", "Address 2600:1f21:0:1::99 is in use."):
-        launch(ec2, [{"DeviceIndex": 0, "SubnetId": subnet_id, "Ipv6Addresses": [{"Ipv6Address": "2600:1f21:0:1::99"}]}])
+        launch(ec2, [{"DeviceIndex": 0, "SubnetId": subnet_id,
+                      "Ipv6Addresses": [{"Ipv6Address": "2600:1f21:0:1::99"}]}])
 
 
 def test_an_interface_without_ipv6_parameters_follows_its_subnet(ec2):
@@ -88,7 +89,8 @@ def test_ipv6_parameters_of_an_interface_are_checked(ec2):
         launch(ec2, [{"DeviceIndex": 0, "SubnetId": plain_id, "Ipv6AddressCount": 1}])
     with ec2_error("InvalidParameterValue",
                    "The IPv6 address 2600:1f21:0:1::2 is not a usable address of the subnet's IPv6 CIDR block."):
-        launch(ec2, [{"DeviceIndex": 0, "SubnetId": subnet_id, "Ipv6Addresses": [{"Ipv6Address": "2600:1f21:0:1::2"}]}])
+        launch(ec2, [{"DeviceIndex": 0, "SubnetId": subnet_id,
+                      "Ipv6Addresses": [{"Ipv6Address": "2600:1f21:0:1::2"}]}])
     with ec2_error("InvalidParameterCombination", "Only one of ipv6AddressCount and ipv6Addresses may be specified."):
         launch(ec2, [{"DeviceIndex": 0, "SubnetId": subnet_id, "Ipv6AddressCount": 1,
                       "Ipv6Addresses": [{"Ipv6Address": "2600:1f21:0:1::10"}]}])

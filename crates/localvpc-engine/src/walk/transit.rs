@@ -80,7 +80,7 @@ impl Walker<'_> {
         packet: Packet,
     ) -> Arrival {
         let topology = self.topology;
-        let place = |route_table: Option<&str>, route: Option<&TgwRoute>| Place::TransitGateway {
+        let place = |route_table: Option<&str>, route: Option<&TgwRoute<ipnet::IpNet>>| Place::TransitGateway {
             id: gateway.to_string(),
             attachment: ingress.id.clone(),
             route_table: route_table.map(str::to_string),
@@ -124,7 +124,7 @@ impl Walker<'_> {
             return None;
         };
         let target = route.attachment.as_deref().unwrap_or("blackhole");
-        let here = place(Some(&table.id), Some(route));
+        let here = place(Some(&table.id), Some(&route));
         self.hop(
             HopKind::TransitGateway,
             gateway,
