@@ -1,7 +1,7 @@
 //! IPv6 through transit gateways (part 2 §14.4, §16.2): one test per rule — an attachment with `Ipv6Support`
-//! propagates its VPC's IPv6 blocks and carries IPv6 both ways, one without it propagates none, a static IPv6 route
-//! beats a propagated one and the longest prefix wins, and IPv4 and IPv6 lookups in a gateway table stay
-//! independent.
+//! propagates its VPC's IPv6 blocks and carries IPv6 both ways, one without it propagates and carries none, a
+//! static IPv6 route beats a propagated one and the longest prefix wins, and IPv4 and IPv6 lookups in a gateway
+//! table stay independent.
 
 use localvpc_model::security_group::RulePeer;
 use localvpc_model::transit_gateway::vpc_attachment::{self, CreateVpcAttachment, OptionsRequest};
@@ -81,14 +81,27 @@ fn an_attachment_with_ipv6_support_propagates_its_ipv6_blocks_and_carries_ipv6_b
 }
 
 #[test]
-fn an_attachment_without_ipv6_support_propagates_no_ipv6_and_carries_none() {
-    let net = dual(false);
+fn an_attachment_without_ipv6_support_propagates_and_carries_no_ipv6() {
+    let mut net = dual(false);
     let topology = net.lab.topology();
     let table = topology.tgw_tables().iter().find(|table| table.id == net.table).unwrap();
     assert!(table.ipv6_routes.is_empty(), "{:?}", table.ipv6_routes);
-    let trace = net.lab.probe(&net.hosts[0], &net.addresses[1], Protocol::Icmp);
-    assert_eq!(trace.verdict, Verdict::Dropped);
-    assert_eq!(codes(&trace), vec![Code::TgwRtbNoRouteToTgwAttachment]);
+    // Even a static IPv6 route does not make such an attachment carry IPv6: the packet stops where it enters...
+    let (table, block, second) = (net.table.clone(), net.blocks[1].to_string(), net.attachments[1].clone());
+    net.lab.tgw_route(&table, &block, Some(&second));
+    let entering = net.lab.probe(&net.hosts[0], &net.addresses[1], Protocol::Icmp);
+    assert_eq!(entering.verdict, Verdict::Dropped);
+    assert_eq!(codes(&entering), vec![Code::CannotRoute]);
+    let finding = entering.findings().next().unwrap();
+    assert_eq!(finding.component, net.attachments[0]);
+    assert!(finding.detail.contains("does not carry IPv6"), "{finding:?}");
+    // ...or, once the sender's attachment carries it, where it would leave.
+    let first = net.attachments[0].clone();
+    let options = OptionsRequest { ipv6_support: Some(true), ..Default::default() };
+    net.lab.tx(|tx, scope| vpc_attachment::modify(tx, scope, &first, &[], &[], options));
+    let leaving = net.lab.probe(&net.hosts[0], &net.addresses[1], Protocol::Icmp);
+    assert_eq!(codes(&leaving), vec![Code::CannotRoute]);
+    assert_eq!(leaving.findings().next().unwrap().component, net.attachments[1]);
     // Positive control: IPv4 still crosses the gateway.
     let ipv4 = net.lab.probe(&net.hosts[0], "10.2.1.10", Protocol::Icmp);
     assert_eq!(ipv4.verdict, Verdict::Reachable, "{ipv4:#?}");

@@ -25,6 +25,9 @@ pub struct TgwAttachmentNode {
     pub gateway: String,
     /// `available`: it carries traffic.
     pub available: bool,
+    /// It carries IPv6: a VPC attachment with `Ipv6Support` (part 2 §16.2 [D]); ASSUMPTION: other kinds are not
+    /// held back here (peering attachments carry both families; VPN walks are IPv4).
+    pub carries_ipv6: bool,
     /// What it joins.
     pub kind: TgwAttachmentKind,
 }
@@ -193,10 +196,15 @@ impl Topology {
                     TgwAttachmentKind::Vpn { connection: vpn.vpn_connection_id.clone() }
                 }
             };
+            let carries_ipv6 = match &attachment.resource {
+                AttachmentResource::Vpc(resource) => resource.options.ipv6_support,
+                AttachmentResource::Peering(_) | AttachmentResource::Vpn(_) => true,
+            };
             let node = TgwAttachmentNode {
                 id: attachment.id.clone(),
                 gateway: attachment.transit_gateway_id.clone(),
                 available: attachment.state == AttachmentState::Available,
+                carries_ipv6,
                 kind,
             };
             self.transit.attachments.insert(attachment.id.clone(), node);
