@@ -79,8 +79,13 @@ def test_a_resource_name_answers_aaaa_and_an_ip_name_a_only(ec2, localvpc):  # n
     # ...and positive control: its A record is still answered.
     a = localvpc("exec", net.asker, "--", "dig", net.ip_name)
     assert f";; ANSWER SECTION:\n{net.ip_name}.\t60\tIN\tA\t{net.target_ip}\n" in a.out, a
-    # Without the AAAA record on the subnet the resource name has no AAAA either.
+    # The records are the instance's: the subnet's option no longer matters once it runs...
     net.subnet_attribute(EnableResourceNameDnsAAAARecordOnLaunch={"Value": False})
+    kept = localvpc("exec", net.asker, "--", "dig", "+short", "AAAA", net.resource_name)
+    assert (kept.rc, kept.out) == (0, f"{net.target_ip6}\n"), kept
+    # ...and without the AAAA record on the instance the resource name has no AAAA.
+    changed = ec2.modify_private_dns_name_options(InstanceId=net.target, EnableResourceNameDnsAAAARecord=False)
+    assert changed["Return"] is True
     off = localvpc("exec", net.asker, "--", "dig", "+short", "AAAA", net.resource_name)
     assert (off.rc, off.out) == (0, ""), off
 
@@ -132,3 +137,24 @@ def test_the_amazon_resolver_answers_at_its_ipv6_address_an_instance_with_ipv6(e
                                                 ";; no servers could be reached\n\n"), unreached
     reached = localvpc("exec", plain, "--", "dig", "@10.40.0.2", net.ip_name, "+short")
     assert (reached.rc, reached.out) == (0, f"{net.target_ip}\n"), reached
+
+
+def test_an_instance_launched_with_its_own_options_answers_aaaa(ec2, localvpc):  # noqa: F811
+    net = Net(ec2)
+    net.subnet_attribute(EnableResourceNameDnsAAAARecordOnLaunch={"Value": False})
+    launched = ec2.run_instances(ImageId=AMI, InstanceType="t3.micro", MinCount=1, MaxCount=1, SubnetId=net.subnet,
+                                 PrivateDnsNameOptions={"EnableResourceNameDnsAAAARecord": True})
+    (own,) = launched["Instances"]
+    assert own["PrivateDnsNameOptions"] == {"HostnameType": "resource-name", "EnableResourceNameDnsARecord": False,
+                                            "EnableResourceNameDnsAAAARecord": True}
+    own_ip6 = own["NetworkInterfaces"][0]["Ipv6Addresses"][0]["Ipv6Address"]
+    name = f"{own['InstanceId']}.{REGION}.compute.internal"
+    dig = localvpc("exec", net.asker, "--", "dig", "+short", "AAAA", name)
+    assert (dig.rc, dig.out) == (0, f"{own_ip6}\n"), dig
+    # Positive control of the subnet's default: one launched without options inherits the record off.
+    (inherited,) = ec2.run_instances(ImageId=AMI, InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                                     SubnetId=net.subnet)["Instances"]
+    assert inherited["PrivateDnsNameOptions"]["EnableResourceNameDnsAAAARecord"] is False
+    none = localvpc("exec", net.asker, "--", "dig", "+short", "AAAA",
+                    f"{inherited['InstanceId']}.{REGION}.compute.internal")
+    assert (none.rc, none.out) == (0, ""), none

@@ -28,7 +28,7 @@ use crate::packet::{Endpoint, Probe, Protocol, Vantage, Verdict};
 use crate::topology::{EniIx, Topology, VpcIx};
 use crate::walk::{trace, Mode};
 
-pub use aaaa::{dns64_address, QueryType, SubnetDns};
+pub use aaaa::{dns64_address, QueryType, ResourceNameRecords, SubnetDns};
 
 /// What the resolver answers.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -267,7 +267,7 @@ pub enum Place {
         /// `tgw-rtb-…` associated with the attachment.
         route_table: Option<String>,
         /// The matched route.
-        route: Option<TgwRoute>,
+        route: Option<TgwRoute<ipnet::IpNet>>,
     },
     /// The emulated internet.
     Internet,

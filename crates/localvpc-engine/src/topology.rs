@@ -201,6 +201,8 @@ pub struct EniNode {
     pub private_dns_name: String,
     /// `ec2-…` name, when it exists (public address and both DNS attributes).
     pub public_dns_name: Option<String>,
+    /// The records its instance's resource name answers (part 2 §16.4).
+    pub resource_name_records: crate::dns::ResourceNameRecords,
 }
 
 impl EniNode {
@@ -443,6 +445,7 @@ impl Topology {
                     listening,
                     private_dns_name: dns_name::private_dns_name(&scope.region, eni.private_ip),
                     public_dns_name,
+                    resource_name_records: crate::dns::ResourceNameRecords::of(instance.map(|i| i.as_ref())),
                 },
             ));
         }

@@ -14,6 +14,7 @@
 
 pub mod attribute;
 pub mod credit;
+pub mod dns_options;
 mod launch;
 pub mod status;
 #[cfg(test)]
@@ -26,6 +27,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use attribute::InstanceAttributes;
+pub use dns_options::{modify_private_dns_name_options, PrivateDnsNameChange, PrivateDnsNameOptions};
 pub use launch::{run_instances, InterfaceSpecification, LaunchSettings, RunInstances};
 
 use crate::filter::{self, Filterable, Page, PageRequest};
@@ -144,6 +146,10 @@ pub struct Instance {
     /// read as the default.
     #[serde(default)]
     pub root_device_name: Option<String>,
+    /// `privateDnsNameOptions` (part 2 §16.4), fixed at launch from the subnet's; records written before they were
+    /// stored load with AWS's defaults.
+    #[serde(default)]
+    pub private_dns_name_options: PrivateDnsNameOptions,
 }
 
 impl Resource for Instance {
@@ -563,9 +569,13 @@ impl Filterable for InstanceView<'_> {
             "subnet-id" => out.extend(interface.map(|i| i.subnet_id.clone())),
             "tenancy" => out.push("default".into()),
             "vpc-id" => out.extend(interface.map(|i| i.vpc_id.clone())),
+            // The `network-interface.*` filters match any interface of the instance, not only the primary one.
             other => {
                 if let Some(field) = other.strip_prefix("network-interface.") {
-                    interface_filter(field, out);
+                    for interface in instance.interfaces(self.region) {
+                        let view = network_interface::NetworkInterfaceView { interface, region: self.region };
+                        view.filter_values(field, out);
+                    }
                 }
             }
         }

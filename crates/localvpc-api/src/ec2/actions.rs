@@ -197,6 +197,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("ModifyLaunchTemplate", Write(launch_template::modify_launch_template)),
     ("ModifyManagedPrefixList", Write(prefix_list::modify_managed_prefix_list)),
     ("ModifyNetworkInterfaceAttribute", Write(network_interface::modify_network_interface_attribute)),
+    ("ModifyPrivateDnsNameOptions", Write(instance::modify_private_dns_name_options)),
     ("ModifySecurityGroupRules", Write(security_group::modify_security_group_rules)),
     ("ModifySubnetAttribute", Write(subnet::modify_subnet_attribute)),
     ("ModifyTransitGateway", Write(transit_gateway::modify_transit_gateway)),

@@ -6,7 +6,9 @@
 mod attribute;
 mod status;
 
-pub(crate) use attribute::{describe_instance_attribute, modify_instance_attribute, reset_instance_attribute};
+pub(crate) use attribute::{
+    describe_instance_attribute, modify_instance_attribute, modify_private_dns_name_options, reset_instance_attribute,
+};
 pub(crate) use status::{
     describe_instance_credit_specifications, describe_instance_status, modify_instance_credit_specification,
     monitor_instances, reboot_instances, unmonitor_instances,
@@ -15,8 +17,8 @@ pub(crate) use status::{
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use localvpc_model::filter::{matches, validate};
 use localvpc_model::instance::{
-    self, Instance, InstanceState, InstanceView, InterfaceSpecification, LaunchSettings, Reservation, RunInstances,
-    StateChange,
+    self, Instance, InstanceState, InstanceView, InterfaceSpecification, LaunchSettings, PrivateDnsNameChange,
+    Reservation, RunInstances, StateChange,
 };
 use localvpc_model::launch_template::{self, TemplateRef};
 use localvpc_model::network_interface::{self, AssignIpv6Addresses};
@@ -158,9 +160,10 @@ fn render_launch_options(x: &mut Xml, instance: &Instance) {
     .text("usageOperation", "RunInstances")
     .text("usageOperationUpdateTime", &instance.launch_time.to_iso8601())
     .nested("privateDnsNameOptions", |x| {
-        x.text("hostnameType", "ip-name")
-            .value("enableResourceNameDnsARecord", false)
-            .value("enableResourceNameDnsAAAARecord", false);
+        let options = &instance.private_dns_name_options;
+        x.text("hostnameType", &options.hostname_type)
+            .value("enableResourceNameDnsARecord", options.enable_resource_name_dns_a_record)
+            .value("enableResourceNameDnsAAAARecord", options.enable_resource_name_dns_aaaa_record);
     })
     .nested("maintenanceOptions", |x| {
         x.text("autoRecovery", "default").text("rebootMigration", "default");
@@ -258,9 +261,6 @@ fn interface_specification(member: &Params) -> Result<InterfaceSpecification> {
             secondary_private_ip_addresses.push(text.to_string());
         }
     }
-    if member.int("Ipv6AddressCount")?.unwrap_or(0) > 0 || !member.structs("Ipv6Addresses")?.is_empty() {
-        return Err(Ec2Error::InvalidParameterValue("IPv6 addresses are not supported by localvpc".into()));
-    }
     Ok(InterfaceSpecification {
         device_index: member.int("DeviceIndex")?,
         network_interface_id: member.get("NetworkInterfaceId").map(str::to_string),
@@ -272,7 +272,18 @@ fn interface_specification(member: &Params) -> Result<InterfaceSpecification> {
         associate_public_ip_address: member.bool("AssociatePublicIpAddress")?,
         description: member.get("Description").map(str::to_string),
         delete_on_termination: member.bool("DeleteOnTermination")?,
+        ipv6: AssignIpv6Addresses {
+            count: member.int("Ipv6AddressCount")?,
+            addresses: ipv6_addresses(member, "Ipv6Addresses")?,
+        },
     })
+}
+
+/// `<list>.N.Ipv6Address` (InstanceIpv6Address): `Ipv6Address.N` at the top level, `Ipv6Addresses.N` in an
+/// interface.
+fn ipv6_addresses(params: &Params, list: &str) -> Result<Vec<String>> {
+    let entries = params.structs(list)?;
+    Ok(entries.iter().map(|entry| entry.get("Ipv6Address").unwrap_or_default().to_string()).collect())
 }
 
 pub(crate) fn run_instances(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
@@ -332,11 +343,13 @@ fn run(tx: &mut Tx, ctx: &Ctx, params: &Params, template: Option<(String, u64)>,
         block_device_mappings: block_device_mappings(params)?,
         ipv6: AssignIpv6Addresses {
             count: params.int("Ipv6AddressCount")?,
-            addresses: params
-                .structs("Ipv6Address")?
-                .iter()
-                .map(|entry| entry.get("Ipv6Address").unwrap_or_default().to_string())
-                .collect(),
+            addresses: ipv6_addresses(params, "Ipv6Address")?,
+        },
+        private_dns_name_options: PrivateDnsNameChange {
+            hostname_type: params.get("PrivateDnsNameOptions.HostnameType").map(str::to_string),
+            enable_resource_name_dns_a_record: params.bool("PrivateDnsNameOptions.EnableResourceNameDnsARecord")?,
+            enable_resource_name_dns_aaaa_record: params
+                .bool("PrivateDnsNameOptions.EnableResourceNameDnsAAAARecord")?,
         },
         launch_template: template,
     };

@@ -4,6 +4,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use localvpc_model::dns_name;
+use localvpc_model::instance::Instance;
 use localvpc_model::subnet::Subnet;
 
 use super::{peering_allows, rfc1918, Answer};
@@ -43,23 +44,34 @@ impl QueryType {
 pub struct SubnetDns {
     /// `enableDns64`: the Amazon resolver synthesizes AAAA answers for its instances' questions.
     pub dns64: bool,
-    /// The resource name of its instances answers A (`enableResourceNameDnsARecord`).
-    pub resource_name_a: bool,
-    /// The resource name of its instances answers AAAA (`enableResourceNameDnsAAAARecord`).
-    pub resource_name_aaaa: bool,
 }
 
 impl SubnetDns {
     /// The settings of `subnet`.
-    // ASSUMPTION (part 2 §16.4 [D] "defaults from the subnet's …OnLaunch attributes"): localvpc stores no
-    // per-instance `privateDnsNameOptions`, so an instance's resource-name records follow its subnet's current
-    // `privateDnsNameOptionsOnLaunch` (the hostname type only names the guest; the records decide what resolves).
     pub fn of(subnet: &Subnet) -> SubnetDns {
-        let options = &subnet.private_dns_name_options;
-        SubnetDns {
-            dns64: subnet.enable_dns64,
-            resource_name_a: options.enable_resource_name_dns_a_record,
-            resource_name_aaaa: options.enable_resource_name_dns_aaaa_record,
+        SubnetDns { dns64: subnet.enable_dns64 }
+    }
+}
+
+/// The records an instance's resource name answers: its own `privateDnsNameOptions` (part 2 §16.4 [D]), fixed at
+/// launch from its subnet's `…OnLaunch` options and changed by ModifyPrivateDnsNameOptions only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ResourceNameRecords {
+    /// `enableResourceNameDnsARecord`.
+    pub a: bool,
+    /// `enableResourceNameDnsAAAARecord`.
+    pub aaaa: bool,
+}
+
+impl ResourceNameRecords {
+    /// The records of `instance`; an interface of no instance has no resource name.
+    pub fn of(instance: Option<&Instance>) -> ResourceNameRecords {
+        let Some(options) = instance.map(|instance| &instance.private_dns_name_options) else {
+            return ResourceNameRecords::default();
+        };
+        ResourceNameRecords {
+            a: options.enable_resource_name_dns_a_record,
+            aaaa: options.enable_resource_name_dns_aaaa_record,
         }
     }
 }
@@ -92,7 +104,7 @@ pub(super) fn dns64(topology: &Topology, eni: EniIx, aaaa: Answer, a: impl FnOnc
 
 /// What a resource name answers `asker` (an instance of a VPC with DNS support on), or `None` when `name` is not a
 /// resource name. The instance's primary interface answers — A with its private address, AAAA with its first IPv6
-/// address — each only while its subnet enables that record (part 2 §16.4 [D]); an instance that has the name
+/// address — each only while the instance's options enable that record (part 2 §16.4 [D]); an instance that has the name
 /// but not the record answers no data.
 pub(super) fn resource_name(topology: &Topology, asker: EniIx, name: &str, qtype: QueryType) -> Option<Answer> {
     let (instance_id, region) = dns_name::parse_resource_name(name)?;
@@ -111,10 +123,10 @@ pub(super) fn resource_name(topology: &Topology, asker: EniIx, name: &str, qtype
     if !visible {
         return Some(Answer::NxDomain);
     }
-    let records = topology.subnets[node.subnet].dns;
+    let records = node.resource_name_records;
     let address = match qtype {
-        QueryType::A => Some(IpAddr::V4(node.private_ip)).filter(|_| records.resource_name_a),
-        QueryType::Aaaa => node.ipv6_addresses.first().map(|&v6| IpAddr::V6(v6)).filter(|_| records.resource_name_aaaa),
+        QueryType::A => Some(IpAddr::V4(node.private_ip)).filter(|_| records.a),
+        QueryType::Aaaa => node.ipv6_addresses.first().map(|&v6| IpAddr::V6(v6)).filter(|_| records.aaaa),
     };
     Some(match address {
         Some(IpAddr::V4(address)) => Answer::Address(address),

@@ -1,10 +1,11 @@
 //! DNS for IPv6 (part 2 §16.4): one test per rule — IP names answer A only, resource names answer A and/or AAAA per
-//! their subnet's options, public names have no AAAA, and DNS64 synthesizes `64:ff9b::<ipv4>` only for names
-//! without AAAA.
+//! their instance's options (fixed at launch from the subnet's), public names have no AAAA, and DNS64 synthesizes
+//! `64:ff9b::<ipv4>` only for names without AAAA.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use localvpc_model::dns_name::{private_dns_name, public_dns_name, resource_dns_name};
+use localvpc_model::instance::{self, PrivateDnsNameChange};
 use localvpc_model::subnet::{self, Ipv6Attribute};
 
 use super::lab::Lab;
@@ -55,9 +56,22 @@ impl Net {
         self.lab.tx(|tx, scope| subnet::set_ipv6_attribute(tx, scope, &id, attribute, on));
     }
 
-    fn resource_a(&mut self, on: bool) {
+    /// ModifyPrivateDnsNameOptions on the target.
+    fn target_records(&mut self, a: Option<bool>, aaaa: Option<bool>) {
+        let id = self.target.clone();
+        let change = PrivateDnsNameChange {
+            enable_resource_name_dns_a_record: a,
+            enable_resource_name_dns_aaaa_record: aaaa,
+            ..Default::default()
+        };
+        self.lab.tx(|tx, scope| instance::modify_private_dns_name_options(tx, scope, &id, &change));
+    }
+
+    /// The subnet's `…OnLaunch` resource-name records, for instances launched later.
+    fn subnet_records(&mut self, a: bool, aaaa: bool) {
         let id = self.subnet.clone();
-        self.lab.tx(|tx, scope| subnet::set_resource_name_dns_a_record_on_launch(tx, scope, &id, on));
+        self.lab.tx(|tx, scope| subnet::set_resource_name_dns_a_record_on_launch(tx, scope, &id, a));
+        self.set(Ipv6Attribute::EnableResourceNameDnsAaaaRecordOnLaunch, aaaa);
     }
 
     fn resource_name(&self) -> String {
@@ -72,34 +86,54 @@ fn ip_names_answer_a_only() {
     assert_eq!(net.ask(&name, QueryType::A), Answer::Address(net.target_ip));
     assert_eq!(net.ask(&name, QueryType::Aaaa), Answer::NoData);
     // Resource-name options do not give the IP name an AAAA record.
-    net.set(Ipv6Attribute::EnableResourceNameDnsAaaaRecordOnLaunch, true);
+    net.target_records(None, Some(true));
     assert_eq!(net.ask(&name, QueryType::Aaaa), Answer::NoData);
     assert_eq!(net.ask("ip-10-0-1-99.ec2.internal", QueryType::Aaaa), Answer::NxDomain);
 }
 
 #[test]
-fn resource_names_answer_a_and_aaaa_per_the_subnet_options() {
+fn resource_names_answer_a_and_aaaa_per_the_instance_options() {
     let mut net = net();
     let name = net.resource_name();
     assert_eq!(name, format!("{}.ec2.internal", net.target));
     // Neither record: the name exists (the instance does) but answers nothing.
     assert_eq!(net.ask(&name, QueryType::A), Answer::NoData);
     assert_eq!(net.ask(&name, QueryType::Aaaa), Answer::NoData);
-    net.set(Ipv6Attribute::EnableResourceNameDnsAaaaRecordOnLaunch, true);
+    net.target_records(None, Some(true));
     assert_eq!(net.ask(&name, QueryType::Aaaa), Answer::Ipv6Address(net.target_ip6));
     assert_eq!(net.ask(&name, QueryType::A), Answer::NoData);
-    net.resource_a(true);
+    net.target_records(Some(true), None);
     assert_eq!(net.ask(&name, QueryType::A), Answer::Address(net.target_ip));
     assert_eq!(net.ask(&format!("{}.", name.to_uppercase()), QueryType::Aaaa), Answer::Ipv6Address(net.target_ip6));
-    net.set(Ipv6Attribute::EnableResourceNameDnsAaaaRecordOnLaunch, false);
+    net.target_records(None, Some(false));
     assert_eq!(net.ask(&name, QueryType::Aaaa), Answer::NoData);
     assert_eq!(net.ask(&name, QueryType::A), Answer::Address(net.target_ip));
 }
 
 #[test]
+fn resource_name_records_are_the_instances_from_launch_not_the_subnets_later_options() {
+    let mut net = net();
+    net.subnet_records(true, true);
+    // The target was launched before the subnet changed: its options stay off.
+    assert_eq!(net.ask(&net.resource_name(), QueryType::Aaaa), Answer::NoData);
+    assert_eq!(net.ask(&net.resource_name(), QueryType::A), Answer::NoData);
+    // An instance launched now inherits both records...
+    let subnet = net.subnet.clone();
+    let later = net.lab.instance(&subnet, "10.0.1.30");
+    let later_ip6: Ipv6Addr = net.lab.ipv6_address(&later).parse().unwrap();
+    let later_name = resource_dns_name(REGION, &later);
+    assert_eq!(net.ask(&later_name, QueryType::Aaaa), Answer::Ipv6Address(later_ip6));
+    assert_eq!(net.ask(&later_name, QueryType::A), Answer::Address("10.0.1.30".parse().unwrap()));
+    // ...and keeps them when the subnet's options go off again.
+    net.subnet_records(false, false);
+    assert_eq!(net.ask(&later_name, QueryType::Aaaa), Answer::Ipv6Address(later_ip6));
+    assert_eq!(net.ask(&net.resource_name(), QueryType::Aaaa), Answer::NoData);
+}
+
+#[test]
 fn resource_names_of_no_instance_or_without_hostnames_do_not_exist() {
     let mut net = net();
-    net.set(Ipv6Attribute::EnableResourceNameDnsAaaaRecordOnLaunch, true);
+    net.target_records(None, Some(true));
     assert_eq!(net.ask("i-0123456789abcdef0.ec2.internal", QueryType::Aaaa), Answer::NxDomain);
     // The name of the right instance in another region's domain does not exist either.
     let elsewhere = resource_dns_name("eu-west-1", &net.target);
@@ -130,7 +164,7 @@ fn public_names_have_no_aaaa() {
 #[test]
 fn dns64_synthesizes_only_for_names_without_aaaa() {
     let mut net = net();
-    net.set(Ipv6Attribute::EnableResourceNameDnsAaaaRecordOnLaunch, true);
+    net.target_records(None, Some(true));
     let ip_name = private_dns_name(REGION, net.target_ip);
     let synthesized = Answer::Ipv6Address("64:ff9b::a00:114".parse().unwrap());
     assert_eq!(dns64_address(net.target_ip), "64:ff9b::10.0.1.20".parse::<Ipv6Addr>().unwrap());
@@ -143,8 +177,7 @@ fn dns64_synthesizes_only_for_names_without_aaaa() {
     assert_eq!(net.ask("ip-10-0-1-99.ec2.internal", QueryType::Aaaa), Answer::NxDomain);
     assert_eq!(net.ask(&ip_name, QueryType::A), Answer::Address(net.target_ip));
     // A resource name with only an A record is synthesized from it.
-    net.set(Ipv6Attribute::EnableResourceNameDnsAaaaRecordOnLaunch, false);
-    net.resource_a(true);
+    net.target_records(Some(true), Some(false));
     assert_eq!(net.ask(&net.resource_name(), QueryType::Aaaa), synthesized);
     // The public resolver has no DNS64.
     assert_eq!(net.internet_asks("s3.us-east-1.amazonaws.com", QueryType::Aaaa), Answer::NoData);
@@ -170,7 +203,7 @@ fn a_queries_keep_their_answers() {
 #[test]
 fn aaaa_queries_follow_the_resolver_rules_of_a_queries() {
     let mut net = net();
-    net.set(Ipv6Attribute::EnableResourceNameDnsAaaaRecordOnLaunch, true);
+    net.target_records(None, Some(true));
     let name = net.resource_name();
     let topology = net.lab.topology();
     let server = Server::Amazon(&net.vpc);

@@ -50,7 +50,8 @@ impl Lab {
         self.tx(|tx, scope| route_table::delete_ipv6_route(tx, scope, &table, destination));
     }
 
-    /// An IPv6 route in `vpc_id`'s main table, to an egress-only gateway, a peering connection or an internet gateway.
+    /// An IPv6 route in `vpc_id`'s main table, to an egress-only gateway, a peering connection, a transit gateway or an
+    /// internet gateway.
     pub fn route6(&mut self, vpc_id: &str, destination: &str, gateway: &str) {
         let mut request = RouteRequest {
             route_table_id: self.main_table(vpc_id),
@@ -61,6 +62,8 @@ impl Lab {
             request.egress_only_internet_gateway_id = Some(gateway.into());
         } else if gateway.starts_with("pcx-") {
             request.vpc_peering_connection_id = Some(gateway.into());
+        } else if gateway.starts_with("tgw-") {
+            request.transit_gateway_id = Some(gateway.into());
         } else {
             request.gateway_id = Some(gateway.into());
         }

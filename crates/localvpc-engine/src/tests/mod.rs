@@ -14,6 +14,7 @@ mod properties;
 mod properties_ipv6;
 mod reachability;
 mod transit;
+mod transit_ipv6;
 mod visibility;
 mod vpc_endpoint;
 mod vpn;

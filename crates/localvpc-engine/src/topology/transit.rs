@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use localvpc_model::transit_gateway::routes::{self, RouteState, RouteType};
 use localvpc_model::transit_gateway::{AttachmentResource, AttachmentState, TransitGatewayAttachment};
 use localvpc_model::transit_gateway::{TransitGateway, TransitGatewayRouteTable};
@@ -25,6 +25,9 @@ pub struct TgwAttachmentNode {
     pub gateway: String,
     /// `available`: it carries traffic.
     pub available: bool,
+    /// It carries IPv6: a VPC attachment with `Ipv6Support` (part 2 §16.2 [D]); ASSUMPTION: other kinds are not
+    /// held back here (peering attachments carry both families; VPN walks are IPv4).
+    pub carries_ipv6: bool,
     /// What it joins.
     pub kind: TgwAttachmentKind,
 }
@@ -76,11 +79,12 @@ impl TgwAttachmentNode {
     }
 }
 
-/// One route of a transit gateway route table.
+/// One route of a transit gateway route table, to a block of the family `N` (IPv4 by default; `IpNet` for a route
+/// a lookup of either family found).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TgwRoute {
+pub struct TgwRoute<N = Ipv4Net> {
     /// Destination block.
-    pub destination: Ipv4Net,
+    pub destination: N,
     /// The attachment it sends to (`None`: a blackhole route).
     pub attachment: Option<String>,
     /// `static` (true) or `propagated`.
@@ -96,17 +100,37 @@ pub struct TgwTableNode {
     pub id: String,
     /// Its gateway.
     pub gateway: String,
-    /// Routes, longest prefix first (the model already dropped a propagated route a static one overrides).
+    /// IPv4 routes, longest prefix first (the model already dropped a propagated route a static one overrides).
     pub routes: Vec<TgwRoute>,
+    /// IPv6 routes, longest prefix first: propagated from attachments with `Ipv6Support`, and static ones (part 2
+    /// §16.2 [D]).
+    pub ipv6_routes: Vec<TgwRoute<Ipv6Net>>,
+}
+
+impl<N: Into<IpNet> + Copy> TgwRoute<N> {
+    /// The route with its destination of either family.
+    fn any_family(&self) -> TgwRoute<IpNet> {
+        TgwRoute {
+            destination: self.destination.into(),
+            attachment: self.attachment.clone(),
+            is_static: self.is_static,
+            active: self.active,
+        }
+    }
 }
 
 impl TgwTableNode {
-    /// Part 2 §14.4 step 3 [D]: the longest prefix containing `address`. ASSUMPTION: transit gateway route tables
-    /// hold IPv4 routes only so far (IPv6 over a transit gateway needs `Ipv6Support`, part 2 §16.2), so an IPv6
-    /// packet finds no route.
-    pub fn lookup(&self, address: std::net::IpAddr) -> Option<&TgwRoute> {
-        let std::net::IpAddr::V4(address) = address else { return None };
-        self.routes.iter().find(|route| route.destination.contains(&address))
+    /// Part 2 §14.4 step 3 [D]: the longest prefix containing `address`, among the routes of its family (part 2
+    /// §16.2 [D]: IPv4 and IPv6 lookups are independent).
+    pub fn lookup(&self, address: std::net::IpAddr) -> Option<TgwRoute<IpNet>> {
+        match address {
+            std::net::IpAddr::V4(address) => {
+                self.routes.iter().find(|route| route.destination.contains(&address)).map(TgwRoute::any_family)
+            }
+            std::net::IpAddr::V6(address) => {
+                self.ipv6_routes.iter().find(|route| route.destination.contains(&address)).map(TgwRoute::any_family)
+            }
+        }
     }
 }
 
@@ -172,10 +196,15 @@ impl Topology {
                     TgwAttachmentKind::Vpn { connection: vpn.vpn_connection_id.clone() }
                 }
             };
+            let carries_ipv6 = match &attachment.resource {
+                AttachmentResource::Vpc(resource) => resource.options.ipv6_support,
+                AttachmentResource::Peering(_) | AttachmentResource::Vpn(_) => true,
+            };
             let node = TgwAttachmentNode {
                 id: attachment.id.clone(),
                 gateway: attachment.transit_gateway_id.clone(),
                 available: attachment.state == AttachmentState::Available,
+                carries_ipv6,
                 kind,
             };
             self.transit.attachments.insert(attachment.id.clone(), node);
@@ -186,19 +215,28 @@ impl Topology {
                 let of_gateway = self.transit.associations.entry(table.transit_gateway_id.clone()).or_default();
                 of_gateway.insert(attachment.clone(), index);
             }
-            let mut compiled: Vec<TgwRoute> = routes::routes(world, table)
-                .into_iter()
-                .map(|route| TgwRoute {
-                    destination: route.destination,
-                    attachment: route.attachment.map(|attachment| attachment.attachment_id),
-                    is_static: route.route_type == RouteType::Static,
-                    active: route.state == RouteState::Active,
-                })
-                .collect();
+            let (mut compiled, mut ipv6_routes) = (Vec::new(), Vec::new());
+            for route in routes::routes(world, table) {
+                let attachment = route.attachment.map(|attachment| attachment.attachment_id);
+                let is_static = route.route_type == RouteType::Static;
+                let active = route.state == RouteState::Active;
+                match route.destination {
+                    IpNet::V4(destination) => compiled.push(TgwRoute { destination, attachment, is_static, active }),
+                    IpNet::V6(destination) => {
+                        ipv6_routes.push(TgwRoute { destination, attachment, is_static, active });
+                    }
+                }
+            }
             compiled.sort_by_key(|route| std::cmp::Reverse(route.destination.prefix_len()));
+            ipv6_routes.sort_by_key(|route| std::cmp::Reverse(route.destination.prefix_len()));
+            // The all-pairs answer is IPv4's (see `reachability`).
             self.transit.compared.extend(compiled.iter().map(|route| route.destination));
-            let node =
-                TgwTableNode { id: table.id.clone(), gateway: table.transit_gateway_id.clone(), routes: compiled };
+            let node = TgwTableNode {
+                id: table.id.clone(),
+                gateway: table.transit_gateway_id.clone(),
+                routes: compiled,
+                ipv6_routes,
+            };
             self.transit.tables.push(node);
         }
         let mut subnets: Vec<SubnetIx> = self

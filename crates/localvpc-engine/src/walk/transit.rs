@@ -41,6 +41,9 @@ impl Walker<'_> {
         {
             return None;
         }
+        if !self.carries_family(attachment, place.clone(), &packet) {
+            return None;
+        }
         // Step 1: the attachment must serve the sender's zone.
         let subnet = topology.enis[eni].subnet;
         let zone = topology.subnets[subnet].zone.as_str();
@@ -80,7 +83,7 @@ impl Walker<'_> {
         packet: Packet,
     ) -> Arrival {
         let topology = self.topology;
-        let place = |route_table: Option<&str>, route: Option<&TgwRoute>| Place::TransitGateway {
+        let place = |route_table: Option<&str>, route: Option<&TgwRoute<ipnet::IpNet>>| Place::TransitGateway {
             id: gateway.to_string(),
             attachment: ingress.id.clone(),
             route_table: route_table.map(str::to_string),
@@ -124,7 +127,7 @@ impl Walker<'_> {
             return None;
         };
         let target = route.attachment.as_deref().unwrap_or("blackhole");
-        let here = place(Some(&table.id), Some(route));
+        let here = place(Some(&table.id), Some(&route));
         self.hop(
             HopKind::TransitGateway,
             gateway,
@@ -179,10 +182,35 @@ impl Walker<'_> {
         }
     }
 
+    /// Part 2 §16.2 [D]: an IPv6 packet enters or leaves a gateway only by an attachment with `Ipv6Support`;
+    /// whether the walk goes on.
+    fn carries_family(&mut self, attachment: &TgwAttachmentNode, place: Place, packet: &Packet) -> bool {
+        if packet.dst.is_ipv4() || attachment.carries_ipv6 {
+            return true;
+        }
+        self.block(
+            Code::CannotRoute,
+            &attachment.id,
+            format!("{} does not carry IPv6 (Ipv6Support is disable)", attachment.id),
+            format!("enable Ipv6Support on {} (ModifyTransitGatewayVpcAttachment)", attachment.id),
+            place,
+            packet,
+        )
+    }
+
     /// Step 4: out of the gateway by the VPC attachment `egress` of `vpc`, through its interface in the packet's zone.
     fn leave_into_vpc(&mut self, vpc: VpcIx, egress: &TgwAttachmentNode, zone: &str, packet: Packet) -> Arrival {
         let topology = self.topology;
         let (subnet, eni) = egress.egress_in(zone)?;
+        let place = Place::TransitGateway {
+            id: egress.gateway.clone(),
+            attachment: egress.id.clone(),
+            route_table: None,
+            route: None,
+        };
+        if !self.carries_family(egress, place, &packet) {
+            return None;
+        }
         let destination_subnet = topology.subnet_containing(vpc, packet.dst);
         if topology.vpcs[vpc].contains(packet.dst) {
             // Delivered by the local route; the attachment's subnet lets it out unless the destination is in it, and

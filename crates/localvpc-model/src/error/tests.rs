@@ -242,6 +242,7 @@ fn every_variant() -> Vec<Ec2Error> {
         TransitGateway(TransitGatewayError::DuplicateVpcAttachment("tgw-1".into())),
         TransitGateway(TransitGatewayError::DuplicatePeeringAttachment("tgw-1".into())),
         TransitGateway(TransitGatewayError::DuplicateSubnetsInSameZone("us-east-1a".into())),
+        TransitGateway(TransitGatewayError::Ipv6SupportWithoutSubnetBlock("subnet-1".into())),
         TransitGateway(TransitGatewayError::SubnetNotInVpc { subnet_id: "subnet-1".into(), vpc_id: "vpc-1".into() }),
         TransitGateway(TransitGatewayError::SubnetNotRemovable("subnet-1".into())),
         TransitGateway(TransitGatewayError::HasAttachments {

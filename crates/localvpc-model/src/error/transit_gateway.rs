@@ -36,6 +36,10 @@ pub enum TransitGatewayError {
     /// §14.2 [D code; ASSUMPTION text I]: two subnets of one Availability Zone in one attachment.
     #[error("Duplicate subnets for the same Availability Zone {0} are not allowed.")]
     DuplicateSubnetsInSameZone(String),
+    /// Part 2 §16.2 [D "TGW carries IPv6 when Ipv6Support=enable"]: IPv6 support on an attachment whose subnet has
+    /// no IPv6 block. ASSUMPTION (code and text [I]).
+    #[error("Cannot enable IPv6 support for the attachment: subnet {0} has no IPv6 CIDR block.")]
+    Ipv6SupportWithoutSubnetBlock(String),
     /// §14.2 [I]: a subnet of another VPC in an attachment (ASSUMPTION part 2 §14.2 [I]: text).
     #[error("Subnet {subnet_id} does not belong to VPC {vpc_id}.")]
     SubnetNotInVpc {
@@ -186,6 +190,7 @@ impl TransitGatewayError {
             DuplicateVpcAttachment(_) | DuplicatePeeringAttachment(_) => "DuplicateTransitGatewayAttachment",
             DuplicateSubnetsInSameZone(_) => "DuplicateSubnetsInSameZone",
             SubnetNotInVpc { .. }
+            | Ipv6SupportWithoutSubnetBlock(_)
             | SubnetNotRemovable(_)
             | AttachmentOfOtherGateway { .. }
             | NotAccepter { .. }

@@ -39,6 +39,8 @@ pub struct InterfaceSpecification {
     pub associate_public_ip_address: Option<bool>,
     /// `Description`.
     pub description: Option<String>,
+    /// `Ipv6AddressCount` / `Ipv6Addresses.N` (part 2 §16.1).
+    pub ipv6: network_interface::AssignIpv6Addresses,
 }
 
 /// The launch values of an instance's attributes (spec §10.3, §10.4, §10.6); `None` takes AWS's default.
@@ -129,6 +131,8 @@ pub struct RunInstances {
     pub launch_template: Option<(String, u64)>,
     /// `Ipv6AddressCount` / `Ipv6Address.N` for the primary interface (part 2 §16.1).
     pub ipv6: network_interface::AssignIpv6Addresses,
+    /// `PrivateDnsNameOptions` (part 2 §16.4): what it sends, over the subnet's `…OnLaunch` options.
+    pub private_dns_name_options: super::PrivateDnsNameChange,
 }
 
 /// RunInstances (spec §2.9).
@@ -160,6 +164,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         }
     }
     let placement = placement::place(tx.region(scope), &request)?;
+    let dns_options = super::dns_options::at_launch(&placement.subnet, &request.private_dns_name_options)?;
     // Spec §5: security groups per network interface (every launched interface gets the same groups).
     let quotas = tx.quotas();
     crate::quotas::check(quotas.security_groups_per_interface, 0, placement.group_ids.len(), || {
@@ -177,6 +182,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
     }
     let fixed_address = placement.private_ip.is_some()
         || !placement.secondary.addresses.is_empty()
+        || !placement.ipv6.addresses.is_empty()
         || placement.extra_interfaces.iter().any(|extra| extra.is_fixed());
     // ASSUMPTION (spec §2.9 [I]): one fixed address cannot serve several instances; AWS refuses the combination,
     // the exact text is unverified.
@@ -305,6 +311,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
             root_device_name: Some(volume::image_root_device(&scope.region, &request.image_id).to_string()),
             user_data: request.settings.user_data.clone().filter(|data| !data.is_empty()),
             attributes: attributes.clone(),
+            private_dns_name_options: dns_options.clone(),
         };
         let zone = (subnet.availability_zone.as_str(), subnet.availability_zone_id.as_str());
         volume::create_for_instance(tx, scope, &instance.id, zone, &volumes, &request.volume_tags);
@@ -316,7 +323,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         // Part 2 §16.1 [D]: a new primary interface gets the IPv6 addresses asked for, else one when its subnet
         // assigns IPv6 addresses on creation.
         if placement.existing_interface.is_none() {
-            let ipv6 = network_interface::ipv6_for_launch(tx.region(scope), &subnet.id, &request.ipv6);
+            let ipv6 = network_interface::ipv6_for_launch(tx.region(scope), &subnet.id, &placement.ipv6);
             if !ipv6.is_empty() {
                 network_interface::assign_ipv6(tx, scope, &interface.id, &ipv6)?;
             }
@@ -368,6 +375,11 @@ fn launch_extra_interface(
     )?;
     if extra.addresses_per_instance() > 1 {
         network_interface::assign(tx, scope, &interface.id, extra.secondary.clone())?;
+    }
+    // Part 2 §16.1 [D]: as for device 0, the addresses asked for, else one when its subnet assigns them.
+    let ipv6 = network_interface::ipv6_for_launch(tx.region(scope), &extra.subnet.id, &extra.ipv6);
+    if !ipv6.is_empty() {
+        network_interface::assign_ipv6(tx, scope, &interface.id, &ipv6)?;
     }
     Ok(())
 }

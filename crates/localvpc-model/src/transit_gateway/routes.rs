@@ -3,12 +3,13 @@
 //!
 //! Propagated routes are derived, never stored: a table's routes are computed from its static routes, the
 //! attachments propagating into it and those attachments' VPCs as they are now, so they follow attachments being
-//! deleted and VPCs gaining blocks. The rules: a VPC attachment propagates its VPC's IPv4 blocks, except a block
+//! deleted and VPCs gaining blocks. The rules: a VPC attachment propagates its VPC's IPv4 blocks (and its IPv6 blocks
+//! with `Ipv6Support`, part 2 §14.1 [D]), except a block
 //! that overlaps one an earlier propagation already put in the table (part 2 §14.1 [D]: identical or overlapping
 //! CIDRs are not propagated for the later attachment); a static route beats a propagated one to the same prefix
 //! (part 2 §9 item 9 [D]); a peering attachment propagates nothing (§14.1 [D]).
 
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 use super::attachment::{AttachmentResource, AttachmentState, TransitGatewayAttachment};
@@ -22,7 +23,7 @@ use crate::{Ec2Error, Result, TransitGatewayError};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaticRoute {
     /// `destinationCidrBlock`.
-    pub destination: Ipv4Net,
+    pub destination: IpNet,
     /// Where it sends packets.
     pub target: StaticTarget,
 }
@@ -92,7 +93,7 @@ pub struct RouteAttachment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
     /// `destinationCidrBlock`.
-    pub destination: Ipv4Net,
+    pub destination: IpNet,
     /// The attachment (none for a blackhole route).
     pub attachment: Option<RouteAttachment>,
     /// `type`.
@@ -129,24 +130,28 @@ fn static_route(world: &World, table: &TransitGatewayRouteTable, route: &StaticR
 
 /// The blocks each propagating attachment adds, in propagation order, an overlapping later one left out: a VPC's
 /// blocks, or the prefixes a VPN connection learns over BGP while a tunnel is up (part 2 §15.3 [D]).
-fn propagated(world: &World, table: &TransitGatewayRouteTable) -> Vec<(Ipv4Net, String)> {
-    let mut taken: Vec<(Ipv4Net, String)> = Vec::new();
+fn propagated(world: &World, table: &TransitGatewayRouteTable) -> Vec<(IpNet, String)> {
+    let mut taken: Vec<(IpNet, String)> = Vec::new();
     for attachment_id in &table.propagations {
         let Some(attachment) = world.transit_gateway_attachments.get(attachment_id.as_str()) else { continue };
         if attachment.state != AttachmentState::Available {
             continue;
         }
-        let blocks: Vec<Ipv4Net> = match &attachment.resource {
-            AttachmentResource::Vpc(vpc) => {
-                let scope = Scope::new(&vpc.account, &attachment.region);
-                let Some(vpc) = world.region(&scope).vpcs.get(vpc.vpc_id.as_str()) else { continue };
-                vpc.cidr_blocks().copied().collect()
+        let blocks: Vec<IpNet> = match &attachment.resource {
+            AttachmentResource::Vpc(resource) => {
+                let scope = Scope::new(&resource.account, &attachment.region);
+                let Some(vpc) = world.region(&scope).vpcs.get(resource.vpc_id.as_str()) else { continue };
+                let ipv6 = vpc.ipv6_cidr_blocks().filter(|_| resource.options.ipv6_support);
+                vpc.cidr_blocks().map(|&block| IpNet::V4(block)).chain(ipv6.map(|&block| IpNet::V6(block))).collect()
             }
-            AttachmentResource::Vpn(vpn) => super::vpn_attachment::propagated_prefixes(world, &attachment.region, vpn),
+            AttachmentResource::Vpn(vpn) => super::vpn_attachment::propagated_prefixes(world, &attachment.region, vpn)
+                .into_iter()
+                .map(IpNet::V4)
+                .collect(),
             AttachmentResource::Peering(_) => continue,
         };
         for block in &blocks {
-            if !taken.iter().any(|(other, _)| cidr::overlaps(other, block)) {
+            if !taken.iter().any(|(other, _)| other.contains(&block.network()) || block.contains(&other.network())) {
                 taken.push((*block, attachment_id.clone()));
             }
         }
@@ -172,8 +177,13 @@ pub fn routes(world: &World, table: &TransitGatewayRouteTable) -> Vec<Route> {
     out
 }
 
-fn parse_destination(text: &str) -> Result<Ipv4Net> {
-    cidr::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "DestinationCidrBlock"))
+/// An IPv4 or IPv6 block (part 2 §16.2 [D]: a table routes both families once attachments carry IPv6).
+fn parse_destination(text: &str) -> Result<IpNet> {
+    let parsed = match cidr::parse_canonical(text) {
+        Some(block) => Some(IpNet::V4(block)),
+        None => crate::ipv6::parse_canonical(text).map(IpNet::V6),
+    };
+    parsed.ok_or_else(|| Ec2Error::invalid_cidr(text, "DestinationCidrBlock"))
 }
 
 /// The target a Create/ReplaceTransitGatewayRoute names: an attachment of the table's gateway, or a blackhole.
@@ -228,7 +238,7 @@ pub fn create(
     Ok(shown)
 }
 
-fn position(table: &TransitGatewayRouteTable, destination: &Ipv4Net) -> Result<usize> {
+fn position(table: &TransitGatewayRouteTable, destination: &IpNet) -> Result<usize> {
     table.routes.iter().position(|route| route.destination == *destination).ok_or_else(|| {
         TransitGatewayError::RouteNotFound { destination: destination.to_string(), route_table_id: table.id.clone() }
             .into()
@@ -281,9 +291,12 @@ pub const SEARCH_FILTERS: &[&str] = &[
     "type",
 ];
 
-fn parse_filter_cidr(value: &str) -> Result<Ipv4Net> {
-    let text = if value.contains('/') { value.to_string() } else { format!("{value}/32") };
-    text.parse::<Ipv4Net>().map(|net| net.trunc()).map_err(|_| Ec2Error::invalid_cidr(value, "route-search"))
+fn parse_filter_cidr(value: &str) -> Result<IpNet> {
+    let parsed = match value.contains('/') {
+        true => value.parse::<IpNet>().ok(),
+        false => value.parse::<std::net::IpAddr>().ok().map(IpNet::from),
+    };
+    parsed.map(|net| net.trunc()).ok_or_else(|| Ec2Error::invalid_cidr(value, "route-search"))
 }
 
 /// Whether `route` passes one (non-longest-prefix) filter.

@@ -75,6 +75,27 @@ fn check_subnets(world: &World, scope: &Scope, vpc_id: &str, subnet_ids: &[Strin
     Ok(())
 }
 
+/// Part 2 §16.2 [D]: an attachment carries IPv6 only with `Ipv6Support`, and then every subnet it uses needs an
+/// IPv6 block.
+fn check_ipv6_support(
+    world: &World,
+    scope: &Scope,
+    options: &VpcAttachmentOptions,
+    subnet_ids: &[String],
+) -> Result<()> {
+    if !options.ipv6_support {
+        return Ok(());
+    }
+    let region = world.region(scope);
+    for subnet_id in subnet_ids {
+        let subnet = crate::subnet::find(region, subnet_id)?;
+        if subnet.ipv6_cidr_block().is_none() {
+            return Err(TransitGatewayError::Ipv6SupportWithoutSubnetBlock(subnet.id.clone()).into());
+        }
+    }
+    Ok(())
+}
+
 /// CreateTransitGatewayVpcAttachment (part 2 §14.1, §14.2, §14.3). The attachment is `available` at once in the
 /// gateway owner's account, or when the gateway auto-accepts shared attachments; otherwise it waits in
 /// `pendingAcceptance` for the owner. An available attachment gets the gateway's default association and
@@ -101,6 +122,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateVpcAttachment) -> Resul
         appliance_mode_support: false,
     };
     request.options.apply_to(&mut options);
+    check_ipv6_support(tx.world(), scope, &options, &request.subnet_ids)?;
     let accepted = gateway.account == scope.account || gateway.options.auto_accept_shared_attachments;
     let state = if accepted { AttachmentState::Available } else { AttachmentState::PendingAcceptance };
     let now = tx.now();
@@ -218,11 +240,14 @@ pub fn modify(
     let added: Vec<String> = add_subnet_ids.iter().filter(|id| !subnet_ids.contains(id)).cloned().collect();
     subnet_ids.extend(added.iter().cloned());
     check_subnets(tx.world(), scope, &vpc.vpc_id, &subnet_ids)?;
+    let mut new_options = vpc.options;
+    options.apply_to(&mut new_options);
+    check_ipv6_support(tx.world(), scope, &new_options, &subnet_ids)?;
     remove_interfaces(tx, &mut attachment, Some(remove_subnet_ids));
     add_interfaces(tx, scope, &mut attachment, &added)?;
     if let AttachmentResource::Vpc(vpc) = &mut attachment.resource {
         vpc.subnet_ids = subnet_ids;
-        options.apply_to(&mut vpc.options);
+        vpc.options = new_options;
     }
     tx.put_spanning(attachment.clone());
     Ok(attachment)

@@ -2,7 +2,7 @@
 //! the model's rule, one element out.
 
 use localvpc_model::instance::attribute::{self, AttributeChange, AttributeName, AttributeValue};
-use localvpc_model::instance::user_data;
+use localvpc_model::instance::{self, user_data, PrivateDnsNameChange};
 use localvpc_model::{Ec2Error, Tx, World};
 
 use super::super::{return_true, Ctx};
@@ -120,6 +120,19 @@ pub(crate) fn reset_instance_attribute(tx: &mut Tx, ctx: &Ctx, params: &Params, 
     let instance_id = params.required("InstanceId")?;
     let name = AttributeName::parse(params.required("Attribute")?)?;
     attribute::reset_instance_attribute(tx, &ctx.scope, instance_id, name)?;
+    return_true(x);
+    Ok(())
+}
+
+/// ModifyPrivateDnsNameOptions (part 2 §16.4): the instance's hostname type and resource-name records.
+pub(crate) fn modify_private_dns_name_options(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
+    let instance_id = params.required("InstanceId")?;
+    let change = PrivateDnsNameChange {
+        hostname_type: params.get("PrivateDnsHostnameType").map(str::to_string),
+        enable_resource_name_dns_a_record: params.bool("EnableResourceNameDnsARecord")?,
+        enable_resource_name_dns_aaaa_record: params.bool("EnableResourceNameDnsAAAARecord")?,
+    };
+    instance::modify_private_dns_name_options(tx, &ctx.scope, instance_id, &change)?;
     return_true(x);
     Ok(())
 }

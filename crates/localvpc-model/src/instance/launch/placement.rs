@@ -21,6 +21,8 @@ pub(super) struct Placement {
     /// Secondary addresses: named ones, or how many to take from the subnet.
     pub(super) secondary: network_interface::AssignPrivateAddresses,
     pub(super) delete_on_termination: bool,
+    /// Its IPv6 addresses: the flat `Ipv6AddressCount`/`Ipv6Address.N` or device 0's own (part 2 §16.1).
+    pub(super) ipv6: network_interface::AssignIpv6Addresses,
     /// `NetworkInterfaceId`: an existing interface becomes device 0 instead of a new one.
     pub(super) existing_interface: Option<String>,
     /// The interfaces at device indexes above 0, in device order.
@@ -39,12 +41,17 @@ pub(super) struct ExtraInterface {
     pub(super) secondary: network_interface::AssignPrivateAddresses,
     pub(super) description: String,
     pub(super) delete_on_termination: bool,
+    /// `Ipv6AddressCount` / `Ipv6Addresses.N` (part 2 §16.1).
+    pub(super) ipv6: network_interface::AssignIpv6Addresses,
 }
 
 impl ExtraInterface {
     /// Whether it names something only one instance can have: an interface or an address.
     pub(super) fn is_fixed(&self) -> bool {
-        self.existing.is_some() || self.private_ip.is_some() || !self.secondary.addresses.is_empty()
+        self.existing.is_some()
+            || self.private_ip.is_some()
+            || !self.secondary.addresses.is_empty()
+            || !self.ipv6.addresses.is_empty()
     }
 
     /// The addresses of its subnet it takes per instance (none for an existing interface).
@@ -99,6 +106,8 @@ fn in_device_order(request: &RunInstances) -> Result<Vec<&InterfaceSpecification
         (request.subnet_id.is_some(), "subnet ID"),
         (!request.security_group_ids.is_empty() || !request.security_group_names.is_empty(), "security groups"),
         (request.private_ip_address.is_some(), "private IP address"),
+        // ASSUMPTION (part 2 §16.1 [I]): the flat IPv6 parameters clash like the flat private address.
+        (!request.ipv6.is_empty(), "IPv6 address"),
     ];
     if let Some((_, what)) = clashes.iter().find(|(clash, _)| *clash) {
         return Err(Ec2Error::InvalidParameterCombination(format!(
@@ -126,13 +135,14 @@ fn new_primary(
     request: &RunInstances,
     specification: Option<&InterfaceSpecification>,
 ) -> Result<Placement> {
-    let (subnet_id, group_ids, private_ip, associate_public_ip, description) = match specification {
+    let (subnet_id, group_ids, private_ip, associate_public_ip, description, ipv6) = match specification {
         None => (
             request.subnet_id.clone(),
             request.security_group_ids.clone(),
             request.private_ip_address.clone(),
             None,
             None,
+            request.ipv6.clone(),
         ),
         Some(interface) => (
             interface.subnet_id.clone(),
@@ -140,6 +150,7 @@ fn new_primary(
             interface.private_ip_address.clone(),
             interface.associate_public_ip_address,
             interface.description.clone(),
+            interface.ipv6.clone(),
         ),
     };
     let subnet = match subnet_id {
@@ -158,6 +169,7 @@ fn new_primary(
         description: description.unwrap_or_default(),
         secondary,
         delete_on_termination,
+        ipv6,
         existing_interface: None,
         extra_interfaces: Vec::new(),
     })
@@ -206,6 +218,7 @@ fn existing_interface(
         description: interface.description.clone(),
         secondary: Default::default(),
         delete_on_termination: false,
+        ipv6: Default::default(),
         existing_interface: Some(interface.id.clone()),
         extra_interfaces: Vec::new(),
     })
@@ -255,6 +268,7 @@ fn extra_interface(
             secondary: Default::default(),
             description: interface.description.clone(),
             delete_on_termination: false,
+            ipv6: Default::default(),
             subnet,
         });
     }
@@ -266,6 +280,7 @@ fn extra_interface(
         secondary: secondary_addresses(Some(specification))?,
         description: specification.description.clone().unwrap_or_default(),
         delete_on_termination: specification.delete_on_termination.unwrap_or(true),
+        ipv6: specification.ipv6.clone(),
         subnet,
     })
 }
@@ -280,6 +295,7 @@ fn check_creating_only(specification: &InterfaceSpecification) -> Result<()> {
         (specification.subnet_id.is_some(), "a subnet ID"),
         (!specification.security_group_ids.is_empty(), "security groups"),
         (addresses, "private IP addresses"),
+        (!specification.ipv6.is_empty(), "IPv6 addresses"),
         (specification.associate_public_ip_address.is_some(), "a public IP address association"),
         (specification.delete_on_termination == Some(true), "delete on termination"),
     ];

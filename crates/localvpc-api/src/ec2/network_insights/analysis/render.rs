@@ -97,7 +97,11 @@ impl Analyser<'_> {
     }
 
     /// A transit gateway route as `TransitGatewayRouteTableRoute`, seen from `gateway`'s table.
-    pub(super) fn transit_route(&self, gateway: &str, route: &TgwRoute) -> TransitGatewayRouteTableRoute {
+    pub(super) fn transit_route<N: std::fmt::Display>(
+        &self,
+        gateway: &str,
+        route: &TgwRoute<N>,
+    ) -> TransitGatewayRouteTableRoute {
         let attachment = route.attachment.as_deref().and_then(|id| self.topology.tgw_attachment(id));
         let resource = attachment.map(|attachment| match &attachment.kind {
             TgwAttachmentKind::Vpc { vpc, .. } => (self.topology.vpcs[*vpc].id.clone(), "vpc"),
