@@ -112,8 +112,7 @@ impl FlowCapture {
     /// Stops the readers of namespaces `desired` does not log in (call before realising it: a reader keeps its
     /// namespace alive).
     pub async fn retain(&mut self, desired: &KernelState) {
-        let gone: Vec<String> =
-            self.readers.keys().filter(|namespace| !logs_in(desired, namespace)).cloned().collect();
+        let gone: Vec<String> = self.readers.keys().filter(|namespace| !logs_in(desired, namespace)).cloned().collect();
         for namespace in gone {
             if let Some(reader) = self.readers.remove(&namespace) {
                 reader.abort();
@@ -191,9 +190,8 @@ async fn aggregate_packets(mut received: mpsc::UnboundedReceiver<Logged>, sink: 
 /// A NETLINK_NETFILTER socket in `namespace`, bound to [`GROUP`] and copying packets' headers.
 async fn open(namespace: &str) -> io::Result<TokioSocket> {
     let owned = namespace.to_string();
-    let socket = tokio::task::spawn_blocking(move || netns::run_in(&owned, bind_here))
-        .await
-        .map_err(io::Error::other)??;
+    let socket =
+        tokio::task::spawn_blocking(move || netns::run_in(&owned, bind_here)).await.map_err(io::Error::other)??;
     socket.set_non_blocking(true)?;
     // SAFETY: the descriptor was just taken out of an owned socket; the TokioSocket owns it from now on.
     Ok(unsafe { TokioSocket::from_raw_fd(socket.into_raw_fd()) })
@@ -203,11 +201,7 @@ fn bind_here() -> io::Result<netlink_sys::Socket> {
     let mut socket = netlink_sys::Socket::new(netlink_sys::constants::NETLINK_NETFILTER)?;
     socket.bind_auto()?;
     // Packets reach the reader within a tenth of a second rather than the kernel's default second.
-    let config = vec![
-        ConfigCmd::Bind.into(),
-        ConfigMode::new_packet(COPY_RANGE).into(),
-        Timeout::new(10).into(),
-    ];
+    let config = vec![ConfigCmd::Bind.into(), ConfigMode::new_packet(COPY_RANGE).into(), Timeout::new(10).into()];
     request(&socket, config_request(NetfilterProtoFamily::Unspec, GROUP, config))?;
     Ok(socket)
 }

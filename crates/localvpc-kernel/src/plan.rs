@@ -298,8 +298,10 @@ fn router_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
             matches: vec![Match::OutputInterface(bridge.clone())],
             verdict: Verdict::Jump(inbound.clone()),
         });
-        let outbound_rules = capture::network_acl(topology, index, true, rules::network_acl(&subnet.acl.outbound, true));
-        let inbound_rules = capture::network_acl(topology, index, false, rules::network_acl(&subnet.acl.inbound, false));
+        let outbound_rules =
+            capture::network_acl(topology, index, true, rules::network_acl(&subnet.acl.outbound, true));
+        let inbound_rules =
+            capture::network_acl(topology, index, false, rules::network_acl(&subnet.acl.inbound, false));
         chains.push(Chain { name: outbound, hook: None, rules: outbound_rules });
         chains.push(Chain { name: inbound, hook: None, rules: inbound_rules });
     }

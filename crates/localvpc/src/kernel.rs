@@ -55,9 +55,8 @@ pub async fn start(control: Arc<Control>, prefix: &str) -> anyhow::Result<(Kerne
     let consoles = Consoles::new(names.clone());
     // Real traffic's flow log records go to the same store as the probes' (part 2 §18.3).
     let recorder = Arc::clone(&control);
-    let mut capture = FlowCapture::new(Arc::new(move |flows| {
-        localvpc_api::flow_records::record_observed(&recorder, flows)
-    }));
+    let mut capture =
+        FlowCapture::new(Arc::new(move |flows| localvpc_api::flow_records::record_observed(&recorder, flows)));
     let (realised_tx, realised) = watch::channel(0u64);
     let (stop_tx, mut stop) = watch::channel(false);
     let mut versions = control.subscribe();

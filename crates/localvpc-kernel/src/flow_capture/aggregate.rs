@@ -142,7 +142,8 @@ impl Aggregator {
                 || now_ms.saturating_sub(window.last_ms) >= IDLE_MS
                 || now_ms.saturating_sub(window.first_ms) >= WINDOW_MS
         };
-        let keys: Vec<Key> = self.windows.iter().filter(|(_, window)| due(window)).map(|(key, _)| key.clone()).collect();
+        let keys: Vec<Key> =
+            self.windows.iter().filter(|(_, window)| due(window)).map(|(key, _)| key.clone()).collect();
         let mut records = Vec::new();
         for key in keys {
             let Some(window) = self.windows.remove(&key) else { continue };
@@ -281,7 +282,10 @@ mod tests {
         records.sort_by(|a, b| a.interface_id.cmp(&b.interface_id));
         assert_eq!(records.len(), 2, "{records:?}");
         assert_eq!((records[0].interface_id.as_str(), records[0].action), ("eni-1", Action::Reject));
-        assert_eq!((records[1].interface_id.as_str(), records[1].action, records[1].ingress), ("eni-2", Action::Reject, true));
+        assert_eq!(
+            (records[1].interface_id.as_str(), records[1].action, records[1].ingress),
+            ("eni-2", Action::Reject, true)
+        );
         assert_eq!(records[0].tcp_flags, Some(2));
     }
 }

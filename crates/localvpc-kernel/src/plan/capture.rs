@@ -73,6 +73,7 @@ pub fn network_acl(topology: &Topology, subnet: SubnetIx, outbound: bool, rules:
 }
 
 fn log(matches: Vec<Match>, interface_id: &str, ingress: bool, seen: Seen) -> Rule {
-    let verdict = Verdict::Log { group: flow_capture::GROUP, prefix: flow_capture::prefix(interface_id, ingress, seen) };
+    let verdict =
+        Verdict::Log { group: flow_capture::GROUP, prefix: flow_capture::prefix(interface_id, ingress, seen) };
     Rule { matches, verdict }
 }
