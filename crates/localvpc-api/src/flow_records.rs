@@ -10,8 +10,9 @@
 //! sequence numbers are line numbers). ASSUMPTION (part 2 §18.2 [I]: "localvpc flushes per virtual-clock window and
 //! may flush immediately"): each record is flushed at once — one record per probe leg and interface, `start` =
 //! `end` = the moment of the probe — rather than aggregated over `MaxAggregationInterval`. Records stay readable
-//! after their flow log is deleted (a log group outlives its flow log on AWS); a reset removes them. With a store
-//! shared by several servers each server keeps the records of the probes it answered.
+//! after their flow log is deleted (a log group outlives its flow log on AWS); a reset removes them. With the kernel
+//! data plane, real traffic's records come aggregated from `localvpc_kernel::flow_capture` (`record_observed`).
+//! With a store shared by several servers each server keeps the records of the probes it answered.
 
 use std::collections::{HashMap, VecDeque};
 use std::fs::{self, OpenOptions};

@@ -102,15 +102,24 @@ fn a_network_acl_deny_is_logged_per_covered_interface_of_the_subnet_before_the_d
     let router = &state.namespaces[&format!("lv-{vpc}")].firewall;
     let chain = |name: String| router.chains.iter().find(|chain| chain.name == name).unwrap();
     let eni = lab.eni_of(&b);
-    // The default ACL: allow all, then the implicit deny, with B's capture before it in both directions.
-    let inbound = chain(format!("in_{}", names::subnet_bridge(&back)));
-    assert_eq!(inbound.rules.len(), 3);
-    assert_eq!(inbound.rules[1].verdict, Verdict::Log { group: GROUP, prefix: prefix(&eni, true, Seen::AclDenied) });
-    assert_eq!(inbound.rules[1].matches, vec![Match::DestinationIn(vec!["10.50.2.10".parse().unwrap()])]);
-    assert_eq!(inbound.rules[2].verdict, Verdict::Drop);
-    let outbound = chain(format!("out_{}", names::subnet_bridge(&back)));
-    assert_eq!(outbound.rules[1].verdict, Verdict::Log { group: GROUP, prefix: prefix(&eni, false, Seen::AclDenied) });
-    assert_eq!(outbound.rules[1].matches, vec![Match::SourceIn(vec!["10.50.2.10".parse().unwrap()])]);
+    // The default ACL: allow all, then its `*` deny and the chain's implicit one, B's capture before each deny.
+    for (chain_name, ingress) in
+        [(format!("in_{}", names::subnet_bridge(&back)), true), (format!("out_{}", names::subnet_bridge(&back)), false)]
+    {
+        let rules = &chain(chain_name).rules;
+        assert_eq!(rules[0].verdict, Verdict::Return);
+        let drops: Vec<usize> = (0..rules.len()).filter(|&at| rules[at].verdict == Verdict::Drop).collect();
+        assert_eq!(rules.len(), 1 + 2 * drops.len(), "{rules:?}");
+        let own = vec!["10.50.2.10".parse().unwrap()];
+        for at in drops {
+            let logged = &rules[at - 1];
+            assert_eq!(logged.verdict, Verdict::Log { group: GROUP, prefix: prefix(&eni, ingress, Seen::AclDenied) });
+            let mut expected = rules[at].matches.clone();
+            expected.push(if ingress { Match::DestinationIn(own.clone()) } else { Match::SourceIn(own.clone()) });
+            assert_eq!(logged.matches, expected);
+        }
+    }
     // The front subnet (no flow log) is unchanged.
-    assert_eq!(chain(format!("in_{}", names::subnet_bridge(&front))).rules.len(), 2);
+    let front_rules = &chain(format!("in_{}", names::subnet_bridge(&front))).rules;
+    assert!(front_rules.iter().all(|rule| !matches!(rule.verdict, Verdict::Log { .. })), "{front_rules:?}");
 }
