@@ -90,7 +90,8 @@ def test_a_real_ping_leaves_accept_records_at_both_interfaces_and_none_without_a
     net = Net(lab)
     a, b = net.a, net.b
     # Control: no flow log, no log statement anywhere, and the ping works.
-    assert "log " not in net.nft(a) and "log " not in net.nft(b)
+    ruleset_a, ruleset_b = net.nft(a), net.nft(b)
+    assert "log " not in ruleset_a and "log " not in ruleset_b, (ruleset_a, ruleset_b)
     unlogged = net.ping(a, b)
     assert unlogged.returncode == 0 and "2 received" in unlogged.stdout, unlogged
     front, back = net.flow_log(net.front), net.flow_log(net.back)
@@ -134,7 +135,8 @@ def test_a_real_ping_leaves_accept_records_at_both_interfaces_and_none_without_a
     deadline = time.monotonic() + DEADLINE
     while "lvfl" in net.nft(a) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert "lvfl" not in net.nft(a) and "lvfl" not in net.nft(b)
+    ruleset_a, ruleset_b = net.nft(a), net.nft(b)
+    assert "lvfl" not in ruleset_a and "lvfl" not in ruleset_b, (ruleset_a, ruleset_b)
 
 
 def test_tcp_22_refused_by_the_receivers_group_is_a_reject_there_and_an_accept_at_the_sender(lab):  # noqa: F811
