@@ -10,17 +10,19 @@
 //! sequence numbers are line numbers). ASSUMPTION (part 2 §18.2 [I]: "localvpc flushes per virtual-clock window and
 //! may flush immediately"): each record is flushed at once — one record per probe leg and interface, `start` =
 //! `end` = the moment of the probe — rather than aggregated over `MaxAggregationInterval`. Records stay readable
-//! after their flow log is deleted (a log group outlives its flow log on AWS); a reset removes them. With a store
-//! shared by several servers each server keeps the records of the probes it answered.
+//! after their flow log is deleted (a log group outlives its flow log on AWS); a reset removes them. With the kernel
+//! data plane, real traffic's records come aggregated from `localvpc_kernel::flow_capture` (`record_observed`).
+//! With a store shared by several servers each server keeps the records of the probes it answered.
 
 use std::collections::{HashMap, VecDeque};
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 use localvpc_engine::dns::Resolver;
-use localvpc_engine::flow_log::records;
+use localvpc_engine::flow_log::{records, ObservedFlow};
 use localvpc_engine::packet::INTERNET_HOST;
 use localvpc_engine::{trace_flow, Mode, Probe, Protocol, Topology, Trace, Vantage};
 use localvpc_model::flow_log::format::{self, RecordFields};
@@ -194,6 +196,64 @@ pub fn record_dns_query(control: &Control, world: &World, topology: &Topology, f
     let Resolver::Network(server) = resolver else { return };
     let probe = Probe { from, destination: server, protocol: Protocol::Udp(53) };
     record_probe(control, world, topology, &trace_flow(topology, &probe, Mode::FirstDrop, INTERNET_HOST.into()));
+}
+
+/// Records what the kernel data plane saw of real traffic (`localvpc_kernel::flow_capture`), in the flow logs that
+/// cover each interface and capture its action. The interface's side of a record shows its primary private address
+/// (part 2 §18.2 [D]), `pkt-srcaddr`/`pkt-dstaddr` the packets' own; the times move to the emulator's clock.
+pub fn record_observed(control: &Control, flows: Vec<ObservedFlow>) {
+    let world = control.snapshot();
+    let offset = world.clock_offset_ms() / 1000;
+    let shift = |seconds: u64| seconds.saturating_add_signed(offset);
+    for flow in flows {
+        let found = world.scopes().find_map(|(scope, region)| {
+            region.network_interfaces.get(flow.interface_id.as_str()).map(|interface| (scope, region, interface))
+        });
+        let Some((scope, region, interface)) = found else { continue };
+        let flow_logs: Vec<_> = covering(region, &interface.id, &interface.subnet_id, &interface.vpc_id)
+            .into_iter()
+            .filter(|flow_log| flow_log.captures(flow.action))
+            .collect();
+        if flow_logs.is_empty() {
+            continue;
+        }
+        let own = |address: IpAddr| match address {
+            IpAddr::V4(_) => IpAddr::V4(interface.private_ip),
+            IpAddr::V6(_) => address,
+        };
+        let (srcaddr, dstaddr) = if flow.ingress { (flow.src, own(flow.dst)) } else { (own(flow.src), flow.dst) };
+        let fields = RecordFields {
+            account_id: scope.account.clone(),
+            interface_id: interface.id.clone(),
+            srcaddr,
+            dstaddr,
+            srcport: flow.srcport,
+            dstport: flow.dstport,
+            protocol: flow.protocol,
+            packets: flow.packets,
+            bytes: flow.bytes,
+            start: shift(flow.start),
+            end: shift(flow.end),
+            action: flow.action,
+            vpc_id: interface.vpc_id.clone(),
+            subnet_id: interface.subnet_id.clone(),
+            instance_id: interface
+                .attachment
+                .as_ref()
+                .map(|attachment| attachment.instance_id.clone())
+                .filter(|_| interface.managed_by.is_none()),
+            tcp_flags: flow.tcp_flags,
+            pkt_srcaddr: flow.src,
+            pkt_dstaddr: flow.dst,
+            region: scope.region.clone(),
+            az_id: interface.availability_zone_id.clone(),
+            ingress: flow.ingress,
+            traffic_path: None,
+        };
+        for flow_log in flow_logs {
+            append_line(control, scope, &flow_log, &fields);
+        }
+    }
 }
 
 fn append_line(control: &Control, scope: &Scope, flow_log: &FlowLog, fields: &RecordFields) {

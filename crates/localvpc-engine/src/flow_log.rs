@@ -98,9 +98,55 @@ fn never_logged(topology: &Topology, trace: &Trace) -> bool {
     let Vantage::Eni(eni) = trace.probe.from else {
         return false;
     };
-    let vpc = &topology.vpcs[topology.enis[eni].vpc];
-    let base = u32::from(vpc.primary_cidr.network());
-    [base + 1, base + 2].contains(&u32::from(destination))
+    unlogged_peers(topology, eni).contains(&destination)
+}
+
+/// The addresses whose traffic with `eni` is never logged (part 2 §18.3 [D]): the Amazon resolver, metadata and
+/// time sync, and the VPC router — its VPC's base + 1 and base + 2 and, ASSUMPTION (the router answers at every
+/// subnet's base + 1), its own subnet's base + 1. The kernel data plane captures nothing to or from these.
+pub fn unlogged_peers(topology: &Topology, eni: EniIx) -> Vec<Ipv4Addr> {
+    let node = &topology.enis[eni];
+    let base = u32::from(topology.vpcs[node.vpc].primary_cidr.network());
+    let subnet_router = u32::from(topology.subnets[node.subnet].cidr.network()) + 1;
+    let mut peers = UNLOGGED.to_vec();
+    for address in [base + 1, base + 2, subnet_router] {
+        if !peers.contains(&Ipv4Addr::from(address)) {
+            peers.push(Ipv4Addr::from(address));
+        }
+    }
+    peers
+}
+
+/// A flow the kernel data plane saw at an interface (real packets, not a probe), summed over its aggregation
+/// window: what a flow log records for it once the API has stamped it with the emulator's clock and formatted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedFlow {
+    /// `eni-…` that logs it.
+    pub interface_id: String,
+    /// `true`: the interface received the packets.
+    pub ingress: bool,
+    /// The packets' source.
+    pub src: IpAddr,
+    /// The packets' destination.
+    pub dst: IpAddr,
+    /// Source port (0 for ICMP).
+    pub srcport: u16,
+    /// Destination port (0 for ICMP).
+    pub dstport: u16,
+    /// IANA protocol number.
+    pub protocol: i32,
+    /// Packets in the window.
+    pub packets: u64,
+    /// Bytes in the window (IP total length).
+    pub bytes: u64,
+    /// TCP flags seen, OR-ed (part 2 §18.2); `None` for other protocols.
+    pub tcp_flags: Option<u8>,
+    /// ACCEPT or REJECT at this interface.
+    pub action: Action,
+    /// The first packet, Unix seconds of the host's clock.
+    pub start: u64,
+    /// The last packet, Unix seconds of the host's clock.
+    pub end: u64,
 }
 
 /// Bytes of one packet on the wire. ASSUMPTION (part 2 §18.2: bytes are summed per window; a probe is one packet):

@@ -7,6 +7,7 @@
 //! lookups. A `Topology` is a value: it never changes after [`Topology::compile`], and it does not know the store.
 
 mod endpoints;
+mod flow_logs;
 mod groups;
 mod nat;
 mod routing;
@@ -21,7 +22,7 @@ pub use routing::{AclRule, CompiledAcl, CompiledRoute, CompiledRouteTable, Targe
 pub use transit::{TgwAttachmentKind, TgwAttachmentNode, TgwNode, TgwRoute, TgwTableNode};
 pub use vpn::{SiteIx, SiteNode, VgwIx, VgwNode, VpnLink, VpnNetwork};
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
@@ -81,6 +82,8 @@ pub struct Topology {
     enis_of_instance: HashMap<String, Vec<EniIx>>,
     /// Public IPv4 addresses (dynamic or Elastic) and IPv6 addresses (globally unique, part 2 §16.2).
     eni_by_public_ip: HashMap<IpAddr, EniIx>,
+    /// The interfaces some live flow log covers (part 2 §18.3): where the kernel data plane captures real traffic.
+    pub flow_logged: BTreeSet<EniIx>,
 }
 
 /// A VPC.
@@ -315,6 +318,7 @@ impl Topology {
             topology.add_vpn(scope, region);
         }
         topology.add_transit_gateways(world);
+        topology.add_flow_logged(world);
         for pcx in world.peerings().values() {
             let vpc_of = |side: &localvpc_model::vpc_peering::PeeringSide| {
                 topology.vpc_by_key.get(&(side.scope(), side.vpc_id.clone())).copied()

@@ -79,6 +79,8 @@ pub enum Match {
     SourceNotIn(Vec<Ipv4Addr>),
     /// Destination address one of these (all of one family).
     DestinationIn(Vec<IpAddr>),
+    /// Destination address none of these.
+    DestinationNotIn(Vec<Ipv4Addr>),
     /// TCP (6) or UDP (17) destination port in a range.
     DestinationPort {
         /// 6 or 17.
@@ -128,6 +130,14 @@ pub enum Verdict {
         address: Ipv4Addr,
         /// The source ports to choose from.
         ports: Option<(u16, u16)>,
+    },
+    /// Not a verdict: hand a copy of the packet to netfilter log (NFLOG) group `group` with `prefix`, and go on
+    /// with the next rule (how flow log capture sees packets, `plan/capture.rs`).
+    Log {
+        /// The NFLOG group a reader listens on.
+        group: u16,
+        /// Says whose packet it is (at most 127 bytes).
+        prefix: String,
     },
 }
 
@@ -231,6 +241,9 @@ fn match_json(condition: &Match) -> Value {
             json!({ "match": { "op": "!=", "left": address_field(false, "saddr"), "right": addresses(list) } })
         }
         Match::DestinationIn(list) => equals(address_field(is_v6(list), "daddr"), addresses(list)),
+        Match::DestinationNotIn(list) => {
+            json!({ "match": { "op": "!=", "left": address_field(false, "daddr"), "right": addresses(list) } })
+        }
         Match::DestinationPort { protocol, from, to } => {
             let name = if *protocol == 17 { "udp" } else { "tcp" };
             let right = if from == to { json!(from) } else { json!({ "range": [from, to] }) };
@@ -279,6 +292,7 @@ fn rule_json(rule: &Rule) -> Vec<Value> {
         Verdict::SourceNatTo { address, ports: None } => {
             json!({ "snat": { "family": "ip", "addr": address.to_string() } })
         }
+        Verdict::Log { group, prefix } => json!({ "log": { "prefix": prefix, "group": group } }),
     });
     expressions
 }
@@ -355,6 +369,18 @@ mod tests {
     fn a_tcp_reset_renders_as_nftables_reject() {
         let rule = Rule { matches: vec![Match::Protocol(6)], verdict: Verdict::RejectTcpReset };
         assert_eq!(rule_json(&rule)[1], json!({ "reject": { "type": "tcp reset" } }));
+    }
+
+    #[test]
+    fn a_log_statement_renders_as_nflog_with_its_group_and_prefix() {
+        let rule = Rule {
+            matches: vec![Match::DestinationNotIn(vec![Ipv4Addr::new(10, 0, 0, 2)])],
+            verdict: Verdict::Log { group: 7, prefix: "lvfl eni-1 i A".into() },
+        };
+        let expr = rule_json(&rule);
+        assert_eq!(expr[0]["match"]["op"], "!=");
+        assert_eq!(expr[0]["match"]["right"], json!({ "set": ["10.0.0.2"] }));
+        assert_eq!(expr[1], json!({ "log": { "prefix": "lvfl eni-1 i A", "group": 7 } }));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! - [`plan`]: `Topology` → [`state::KernelState`], pure (unit-tested without root).
 //! - `netns`, `netlink`, `nft`: the only code that touches the kernel (namespaces; links, addresses, routes,
 //!   rules and neighbours over rtnetlink; nftables batches through libnftables inside a namespace).
+//! - [`flow_capture`]: VPC flow logs of real traffic, read from the NFLOG groups the plan logs to.
 //! - [`console`]: user data run once in an instance's namespace, its output kept for `GetConsoleOutput`.
 //! - [`resolver`]: the DNS servers at each VPC's base + 2 (and the internet's public resolver), answering what
 //!   the engine's DNS views say.
@@ -27,6 +28,7 @@ pub mod apply;
 pub mod console;
 pub mod endpoint_service;
 pub mod firewall;
+pub mod flow_capture;
 pub mod names;
 mod netlink;
 pub mod netns;
@@ -38,6 +40,7 @@ pub mod state;
 pub use apply::Realizer;
 pub use console::Consoles;
 pub use endpoint_service::EndpointServices;
+pub use flow_capture::FlowCapture;
 
 pub use names::Names;
 pub use plan::plan;

@@ -29,6 +29,7 @@
 //! Security group and network ACL rules are translated in `plan/rules.rs`; the IPv6 side of instances, routers
 //! and the internet (part 2 §16) is `plan/ipv6.rs`.
 
+mod capture;
 mod endpoints;
 mod interface_endpoints;
 mod ipv6;
@@ -312,8 +313,8 @@ fn router_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
         |hook: &'static str, drop_by_default: bool| Hook { hook, kind: "filter", priority: 0, drop_by_default };
     let mut forward = Chain { name: "forward".into(), hook: Some(filter("forward", false)), rules: Vec::new() };
     let mut chains = Vec::new();
-    for &subnet in &node.subnets {
-        let subnet = &topology.subnets[subnet];
+    for &index in &node.subnets {
+        let subnet = &topology.subnets[index];
         let bridge = names::subnet_bridge(&subnet.id);
         let (outbound, inbound) = (format!("out_{bridge}"), format!("in_{bridge}"));
         forward.rules.push(FirewallRule {
@@ -324,8 +325,12 @@ fn router_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
             matches: vec![Match::OutputInterface(bridge.clone())],
             verdict: Verdict::Jump(inbound.clone()),
         });
-        chains.push(Chain { name: outbound, hook: None, rules: rules::network_acl(&subnet.acl.outbound, true) });
-        chains.push(Chain { name: inbound, hook: None, rules: rules::network_acl(&subnet.acl.inbound, false) });
+        let outbound_rules =
+            capture::network_acl(topology, index, true, rules::network_acl(&subnet.acl.outbound, true));
+        let inbound_rules =
+            capture::network_acl(topology, index, false, rules::network_acl(&subnet.acl.inbound, false));
+        chains.push(Chain { name: outbound, hook: None, rules: outbound_rules });
+        chains.push(Chain { name: inbound, hook: None, rules: inbound_rules });
     }
     // The router itself offers nothing but DNS at the resolver's address: a packet to a subnet's base + 1 goes
     // unanswered, as the engine says. Whom the resolver answers is the engine's to say, per query.
@@ -411,6 +416,7 @@ fn instance(topology: &Topology, names: &Names, eni: EniIx, state: &mut KernelSt
     );
     ipv6::default_route(node, subnet, table::MAIN, INSTANCE_LINK, &mut spec);
     spec.firewall = rules::security_groups(topology, &interfaces);
+    capture::instance(topology, &interfaces, &mut spec.firewall);
     // Part 2 §12.2: the server and search domain of the VPC's DHCP options (the default set: base + 2 and the
     // region's private domain).
     let server = dns::resolver_address(topology, Vantage::Eni(eni));

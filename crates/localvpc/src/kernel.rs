@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use localvpc_api::control::Control;
 use localvpc_api::data_plane::Console;
 use localvpc_api::data_plane::KernelPlane;
-use localvpc_kernel::{plan, Consoles, EndpointServices, Names, Realizer, Resolvers};
+use localvpc_kernel::{plan, Consoles, EndpointServices, FlowCapture, Names, Realizer, Resolvers};
 use localvpc_model::Scope;
 use serde_json::Value;
 use tokio::sync::watch;
@@ -53,10 +53,14 @@ pub async fn start(control: Arc<Control>, prefix: &str) -> anyhow::Result<(Kerne
     let mut resolvers = Resolvers::new(names.clone(), control.topology());
     let mut services = EndpointServices::new();
     let consoles = Consoles::new(names.clone());
+    // Real traffic's flow log records go to the same store as the probes' (part 2 §18.3).
+    let recorder = Arc::clone(&control);
+    let mut capture =
+        FlowCapture::new(Arc::new(move |flows| localvpc_api::flow_records::record_observed(&recorder, flows)));
     let (realised_tx, realised) = watch::channel(0u64);
     let (stop_tx, mut stop) = watch::channel(false);
     let mut versions = control.subscribe();
-    realise(&control, &mut realizer, &mut resolvers, &mut services, &consoles, &realised_tx).await;
+    realise(&control, &mut realizer, &mut resolvers, &mut services, &mut capture, &consoles, &realised_tx).await;
     let reader = consoles.clone();
     let task = tokio::spawn(async move {
         loop {
@@ -67,8 +71,11 @@ pub async fn start(control: Arc<Control>, prefix: &str) -> anyhow::Result<(Kerne
             // Realise the newest version at once, with no settling delay: a rule change is live as soon as the
             // kernel has it. Versions published meanwhile are coalesced (the watch keeps only the newest, and
             // `realise` compiles the newest world), so a burst of writes costs one run now and one after it.
-            realise(&control, &mut realizer, &mut resolvers, &mut services, &consoles, &realised_tx).await;
+            realise(&control, &mut realizer, &mut resolvers, &mut services, &mut capture, &consoles, &realised_tx)
+                .await;
         }
+        // The readers hold their namespaces: they go before the teardown.
+        capture.stop().await;
         resolvers.stop();
         services.stop();
         if let Err(error) = consoles.clear() {
@@ -95,6 +102,7 @@ async fn realise(
     realizer: &mut Realizer,
     resolvers: &mut Resolvers,
     services: &mut EndpointServices,
+    capture: &mut FlowCapture,
     consoles: &Consoles,
     realised: &watch::Sender<u64>,
 ) {
@@ -102,6 +110,8 @@ async fn realise(
     let compiler = Arc::clone(control);
     let Ok(topology) = tokio::task::spawn_blocking(move || compiler.topology()).await else { return };
     let desired = plan(&topology, realizer.names());
+    // A flow log reader keeps its namespace alive: those of namespaces about to go stop first.
+    capture.retain(&desired).await;
     match realizer.apply(&desired).await {
         Ok(report) => tracing::debug!(
             version = topology.version,
@@ -125,6 +135,9 @@ async fn realise(
     // The services behind gateway endpoints listen in the namespaces just realised; those of gone ones stop.
     for error in services.sync(&desired).await {
         tracing::warn!(version = topology.version, %error, "endpoint service not started (retried on the next change)");
+    }
+    for error in capture.sync(&desired).await {
+        tracing::warn!(version = topology.version, %error, "flow log capture not started (retried on the next change)");
     }
     let running = topology
         .enis

@@ -6,7 +6,7 @@ use localvpc_model::flow_log::format::Action;
 
 use super::lab::{Lab, Target};
 use super::two_vpcs;
-use crate::flow_log::{records, FlowRecord};
+use crate::flow_log::{records, unlogged_peers, FlowRecord};
 use crate::packet::{Protocol, Verdict, INTERNET_HOST};
 
 /// A record as (interface, direction, src, dst, srcport, dstport, protocol, action).
@@ -177,6 +177,20 @@ fn the_amazon_resolver_metadata_and_time_sync_are_never_logged() {
     // Positive control: a custom DNS server's traffic is logged.
     let trace = lab.probe(&a, "10.8.1.20", Protocol::Udp(53));
     assert_eq!(records(&lab.topology(), &trace).first().map(|r| (r.protocol, r.dstport)), Some((17, 53)));
+}
+
+#[test]
+fn the_subnet_router_is_never_logged_and_the_unlogged_peers_name_every_never_logged_address() {
+    let (lab, _, a, _) = neighbours();
+    let topology = lab.topology();
+    let trace = lab.probe(&a, "10.8.1.1", Protocol::Icmp);
+    assert_eq!(records(&topology, &trace), Vec::new());
+    let eni = topology.instance_eni(&a).unwrap();
+    let peers: Vec<String> = unlogged_peers(&topology, eni).iter().map(ToString::to_string).collect();
+    assert_eq!(peers, ["169.254.169.253", "169.254.169.254", "169.254.169.123", "10.8.0.1", "10.8.0.2", "10.8.1.1"]);
+    // Positive control: a neighbour's address is logged.
+    let trace = lab.probe(&a, "10.8.1.20", Protocol::Icmp);
+    assert_eq!(records(&topology, &trace).first().map(|r| (r.protocol, r.action)), Some((1, Action::Accept)));
 }
 
 #[test]

@@ -402,6 +402,7 @@ fn a_second_interface_is_eth1_in_its_own_subnet_with_its_own_groups_and_source_r
     assert!(single.rules.iter().all(|rule| rule.source.is_none()));
 }
 
+mod capture;
 mod endpoints;
 mod interface_endpoints;
 mod ipv6;

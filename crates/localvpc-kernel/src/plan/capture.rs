@@ -1,0 +1,92 @@
+//! VPC flow log capture (part 2 §18.3): netfilter log (NFLOG) statements where the plan knows which interface a
+//! packet belongs to and what was decided for it, only for interfaces some flow log covers (a world without flow
+//! logs gets no rule at all). `flow_capture.rs` reads the groups and turns the packets into records.
+//!
+//! - An instance's security groups: a second base chain per direction after the groups' chain (priority 10) logs
+//!   every packet the groups let through on the interface's link — new flows and conntrack's answers alike —
+//!   as ACCEPT; a last rule of the groups' chain, before its default drop, logs what they refuse as REJECT.
+//! - A router's network ACL chains: before each deny (a rule's and the implicit one), one rule per covered
+//!   interface of the subnet, matching its address as the packet's source (outbound) or destination (inbound),
+//!   logs an ACL REJECT: the packet the sender's groups already logged as ACCEPT is a REJECT at that interface
+//!   (the engine's rule, `localvpc_engine::flow_log`), and one the receiver never sees is a REJECT at it.
+//! - Never captured (§18.3 [D]): traffic with the Amazon resolver, metadata, time sync and the VPC router
+//!   (`localvpc_engine::flow_log::unlogged_peers`); loopback never matches a link. There is no DHCP in the kernel
+//!   plane (addresses are configured, not leased), so none to leave out.
+
+use std::net::IpAddr;
+
+use localvpc_engine::flow_log::unlogged_peers;
+use localvpc_engine::topology::{EniIx, SubnetIx, Topology};
+
+use crate::firewall::{Chain, Firewall, Hook, Match, Rule, Verdict};
+use crate::flow_capture::{self, Seen};
+use crate::plan::rules;
+
+/// After the security groups' chains (priority 0): a packet reaches it only if they accepted it.
+const AFTER_GROUPS: i32 = 10;
+
+/// Adds capture to an instance's security group table (`interfaces`: `(interface, link)`, the primary first).
+pub fn instance(topology: &Topology, interfaces: &[(EniIx, String)], firewall: &mut Firewall) {
+    let covered: Vec<&(EniIx, String)> =
+        interfaces.iter().filter(|(eni, _)| topology.flow_logged.contains(eni)).collect();
+    if covered.is_empty() {
+        return;
+    }
+    for (chain_name, ingress) in [("input", true), ("output", false)] {
+        // Neighbour discovery is the link's own business, no flow of the interface's (AWS logs none of it).
+        let mut accepted = vec![rules::neighbour_discovery(Verdict::Accept)];
+        for (eni, link) in &covered {
+            let node = &topology.enis[*eni];
+            let peers = unlogged_peers(topology, *eni);
+            let on_link =
+                if ingress { Match::InputInterface(link.clone()) } else { Match::OutputInterface(link.clone()) };
+            // An `ip` address match holds for IPv4 packets only (the table is `inet`), so IPv6 has a rule of its own.
+            let peers = if ingress { Match::SourceNotIn(peers) } else { Match::DestinationNotIn(peers) };
+            let mut families = vec![vec![on_link.clone(), peers]];
+            if !node.ipv6_addresses.is_empty() {
+                families.push(vec![on_link, Match::Ipv6(true)]);
+            }
+            for matches in families {
+                accepted.push(log(matches.clone(), &node.id, ingress, Seen::Accepted));
+                if let Some(chain) = firewall.chains.iter_mut().find(|chain| chain.name == chain_name) {
+                    chain.rules.push(log(matches, &node.id, ingress, Seen::Refused));
+                }
+            }
+        }
+        let hook = Hook { hook: chain_name, kind: "filter", priority: AFTER_GROUPS, drop_by_default: false };
+        firewall.chains.push(Chain { name: format!("flow_log_{chain_name}"), hook: Some(hook), rules: accepted });
+    }
+}
+
+/// A network ACL chain of `subnet` (`outbound`: packets leaving it) with capture before each deny.
+pub fn network_acl(topology: &Topology, subnet: SubnetIx, outbound: bool, rules: Vec<Rule>) -> Vec<Rule> {
+    let covered: Vec<EniIx> =
+        topology.flow_logged.iter().copied().filter(|&eni| topology.enis[eni].subnet == subnet).collect();
+    if covered.is_empty() {
+        return rules;
+    }
+    let mut chain = Vec::with_capacity(rules.len() * (covered.len() + 1));
+    for rule in rules {
+        if rule.verdict == Verdict::Drop {
+            for &eni in &covered {
+                let node = &topology.enis[eni];
+                let ipv4 = std::iter::once(node.private_ip).chain(node.secondary_ips.iter().copied()).map(IpAddr::V4);
+                let ipv6 = node.ipv6_addresses.iter().copied().map(IpAddr::V6).collect::<Vec<_>>();
+                // One rule per family: a set of addresses is of one family.
+                for own in [ipv4.collect::<Vec<_>>(), ipv6].into_iter().filter(|own| !own.is_empty()) {
+                    let mut matches = rule.matches.clone();
+                    matches.push(if outbound { Match::SourceIn(own) } else { Match::DestinationIn(own) });
+                    chain.push(log(matches, &node.id, !outbound, Seen::AclDenied));
+                }
+            }
+        }
+        chain.push(rule);
+    }
+    chain
+}
+
+fn log(matches: Vec<Match>, interface_id: &str, ingress: bool, seen: Seen) -> Rule {
+    let verdict =
+        Verdict::Log { group: flow_capture::GROUP, prefix: flow_capture::prefix(interface_id, ingress, seen) };
+    Rule { matches, verdict }
+}

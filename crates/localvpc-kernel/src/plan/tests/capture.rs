@@ -1,0 +1,127 @@
+//! Flow log capture in the plan (part 2 §18.3): log statements only for the interfaces a flow log covers, accepted
+//! packets after the groups' chains, refused ones before their drop, network ACL denies per covered interface, and
+//! never the resolver's or the router's traffic.
+
+use localvpc_model::flow_log::{self, CreateFlowLogs};
+
+use super::*;
+use crate::flow_capture::{prefix, Seen, GROUP};
+
+impl Lab {
+    fn flow_log(&mut self, resource_type: &str, resource_id: &str) {
+        let request = CreateFlowLogs {
+            resource_type: resource_type.into(),
+            resource_ids: vec![resource_id.into()],
+            traffic_type: Some("ALL".into()),
+            destination_type: Some("s3".into()),
+            log_destination: Some("arn:aws:s3:::flows".into()),
+            ..Default::default()
+        };
+        self.tx(|tx, scope| flow_log::create(tx, scope, request));
+    }
+
+    fn eni_of(&self, instance_id: &str) -> String {
+        self.world.region(&self.scope).instances[instance_id].network_interface_id.clone().unwrap()
+    }
+}
+
+fn log_prefixes(firewall: &Firewall) -> Vec<String> {
+    firewall
+        .chains
+        .iter()
+        .flat_map(|chain| &chain.rules)
+        .filter_map(|rule| match &rule.verdict {
+            Verdict::Log { group, prefix } if *group == GROUP => Some(prefix.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// One VPC, two subnets, an instance in each.
+fn two_subnets() -> (Lab, String, [String; 2], [String; 2]) {
+    let mut lab = Lab::new();
+    let vpc = lab.vpc("10.50.0.0/16");
+    let front = lab.subnet(&vpc, "10.50.1.0/24");
+    let back = lab.subnet(&vpc, "10.50.2.0/24");
+    let a = lab.instance(&front, "10.50.1.10");
+    let b = lab.instance(&back, "10.50.2.10");
+    (lab, vpc, [front, back], [a, b])
+}
+
+#[test]
+fn a_world_without_flow_logs_has_no_log_statement() {
+    let (lab, _, _, _) = two_subnets();
+    let state = lab.plan();
+    for (name, namespace) in &state.namespaces {
+        assert_eq!(log_prefixes(&namespace.firewall), Vec::<String>::new(), "{name}");
+        assert!(namespace.firewall.chains.iter().all(|chain| !chain.name.starts_with("flow_log")), "{name}");
+    }
+}
+
+#[test]
+fn a_subnet_flow_log_logs_only_its_interfaces_accepts_after_the_groups_and_refusals_before_the_drop() {
+    let (mut lab, _, [front, _], [a, b]) = two_subnets();
+    lab.flow_log("Subnet", &front);
+    let state = lab.plan();
+    let eni = lab.eni_of(&a);
+    let table = &state.namespaces[&format!("lv-{a}")].firewall;
+    let capture = table.chains.iter().find(|chain| chain.name == "flow_log_input").expect("an input capture chain");
+    let hook = capture.hook.expect("a base chain");
+    assert_eq!((hook.hook, hook.priority, hook.drop_by_default), ("input", 10, false));
+    // Neighbour discovery passes unlogged first; then the interface's one family (it has no IPv6 address).
+    assert_eq!(capture.rules.len(), 2);
+    assert_eq!(capture.rules[0], crate::plan::rules::neighbour_discovery(Verdict::Accept));
+    assert_eq!(capture.rules[1].verdict, Verdict::Log { group: GROUP, prefix: prefix(&eni, true, Seen::Accepted) });
+    assert_eq!(capture.rules[1].matches[0], Match::InputInterface("eth0".into()));
+    let input = table.chains.iter().find(|chain| chain.name == "input").unwrap();
+    let last = input.rules.last().unwrap();
+    assert_eq!(last.verdict, Verdict::Log { group: GROUP, prefix: prefix(&eni, true, Seen::Refused) });
+    assert_eq!(log_prefixes(table).len(), 4, "accepted and refused, each direction");
+    // B's subnet has no flow log: nothing logged there.
+    assert_eq!(log_prefixes(&state.namespaces[&format!("lv-{b}")].firewall), Vec::<String>::new());
+}
+
+#[test]
+fn the_resolver_metadata_and_the_router_are_never_captured() {
+    let (mut lab, vpc, _, [a, _]) = two_subnets();
+    lab.flow_log("VPC", &vpc);
+    let state = lab.plan();
+    let table = &state.namespaces[&format!("lv-{a}")].firewall;
+    let output = table.chains.iter().find(|chain| chain.name == "flow_log_output").unwrap();
+    let Match::DestinationNotIn(excluded) = &output.rules[1].matches[1] else { panic!("{:?}", output.rules[1]) };
+    for address in ["10.50.0.2", "10.50.0.1", "10.50.1.1", "169.254.169.253", "169.254.169.254", "169.254.169.123"] {
+        assert!(excluded.contains(&address.parse().unwrap()), "{address} in {excluded:?}");
+    }
+    let input = table.chains.iter().find(|chain| chain.name == "flow_log_input").unwrap();
+    assert!(matches!(&input.rules[1].matches[1], Match::SourceNotIn(list) if list == excluded));
+}
+
+#[test]
+fn a_network_acl_deny_is_logged_per_covered_interface_of_the_subnet_before_the_drop() {
+    let (mut lab, vpc, [front, back], [_, b]) = two_subnets();
+    lab.flow_log("Subnet", &back);
+    let state = lab.plan();
+    let router = &state.namespaces[&format!("lv-{vpc}")].firewall;
+    let chain = |name: String| router.chains.iter().find(|chain| chain.name == name).unwrap();
+    let eni = lab.eni_of(&b);
+    // The default ACL: allow all, then its `*` deny and the chain's implicit one, B's capture before each deny.
+    for (chain_name, ingress) in
+        [(format!("in_{}", names::subnet_bridge(&back)), true), (format!("out_{}", names::subnet_bridge(&back)), false)]
+    {
+        let rules = &chain(chain_name).rules;
+        assert_eq!(rules[0].verdict, Verdict::Return);
+        let drops: Vec<usize> = (0..rules.len()).filter(|&at| rules[at].verdict == Verdict::Drop).collect();
+        assert_eq!(rules.len(), 1 + 2 * drops.len(), "{rules:?}");
+        let own = vec!["10.50.2.10".parse().unwrap()];
+        for at in drops {
+            let logged = &rules[at - 1];
+            assert_eq!(logged.verdict, Verdict::Log { group: GROUP, prefix: prefix(&eni, ingress, Seen::AclDenied) });
+            let mut expected = rules[at].matches.clone();
+            expected.push(if ingress { Match::DestinationIn(own.clone()) } else { Match::SourceIn(own.clone()) });
+            assert_eq!(logged.matches, expected);
+        }
+    }
+    // The front subnet (no flow log) is unchanged.
+    let front_rules = &chain(format!("in_{}", names::subnet_bridge(&front))).rules;
+    assert!(front_rules.iter().all(|rule| !matches!(rule.verdict, Verdict::Log { .. })), "{front_rules:?}");
+}
