@@ -121,6 +121,13 @@ def test_kernel_ipv6_across_a_peering_only_with_routes_both_ways_and_an_icmpv6_r
     assert out.returncode == 0, out
     assert f"64 bytes from {b['address']}: icmp_seq=1" in out.stdout, out.stdout
     assert both(lab, a["instance"], b["address"]) == (0, 0)
+    # Neither router is a hop (each gives the hop limit back, as the TTL): the peer is hop 1, as in the engine.
+    traced = lab.exec(a["instance"], "traceroute", "-6", "-I", "-n", "-w", "1", "-q", "1", "-m", "4", b["address"])
+    hops = [line.split()[1] for line in traced.stdout.splitlines()[1:]]
+    assert (traced.returncode, hops) == (0, [b["address"]]), traced
+    modelled = lab.localvpc("exec", "--model", a["instance"], "--", "traceroute6", "-I", "-n", b["address"])
+    model_hops = [line.split()[1] for line in modelled.stdout.splitlines()[1:]]
+    assert (modelled.returncode, model_hops) == (0, [b["address"]]), modelled
     # B's group has no ICMPv6 rule for A's side: B's ping6 to A stops at A's group (stateful, one way).
     assert both(lab, b["instance"], a["address"]) == (1, 1)
     # Without B's route back the answers are lost again.

@@ -163,31 +163,33 @@ impl Firewall {
     }
 }
 
-/// The fixed table of a forwarding namespace: AWS's routers do not decrement the TTL (a traceroute sees the
-/// destination as hop 1, spec §3.7), so each forwarded packet's TTL is raised by one before routing lowers it
-/// again. nftables has no arithmetic on header fields and a map as the value of `ip ttl set` is refused by the
-/// userspace of Debian 12, so a verdict map jumps to one small chain per TTL value that sets value + 1.
+/// The fixed tables of a forwarding namespace: AWS's routers do not decrement the TTL (a traceroute sees the
+/// destination as hop 1, spec §3.7) nor the IPv6 hop limit (part 2 §16.2: IPv6 mirrors IPv4), so each forwarded
+/// packet's TTL or hop limit is raised by one before routing lowers it again. nftables has no arithmetic on header
+/// fields and a map as the value of `ip ttl set` is refused by the userspace of Debian 12, so a verdict map jumps to
+/// one small chain per value that sets value + 1 — one table per family (`ip` and `ip6`, the same name).
 pub fn ttl_table() -> Value {
-    let table = json!({ "family": "ip", "name": TTL_TABLE });
-    let mut commands = vec![
-        json!({ "add": { "table": table } }),
-        json!({ "delete": { "table": table } }),
-        json!({ "add": { "table": table } }),
-    ];
-    let ttl = json!({ "payload": { "protocol": "ip", "field": "ttl" } });
-    let mut entries = Vec::new();
-    for value in 1..=254u16 {
-        let name = format!("ttl{value}");
-        commands.push(json!({ "add": { "chain": { "family": "ip", "table": TTL_TABLE, "name": name } } }));
-        commands.push(json!({ "add": { "rule": { "family": "ip", "table": TTL_TABLE, "chain": name,
-            "expr": [{ "mangle": { "key": ttl, "value": value + 1 } }] } } }));
-        entries.push(json!([value, { "jump": { "target": name } }]));
+    let mut commands = Vec::new();
+    for (family, field) in [("ip", "ttl"), ("ip6", "hoplimit")] {
+        let table = json!({ "family": family, "name": TTL_TABLE });
+        commands.push(json!({ "add": { "table": table } }));
+        commands.push(json!({ "delete": { "table": table } }));
+        commands.push(json!({ "add": { "table": table } }));
+        let key = json!({ "payload": { "protocol": family, "field": field } });
+        let mut entries = Vec::new();
+        for value in 1..=254u16 {
+            let name = format!("ttl{value}");
+            commands.push(json!({ "add": { "chain": { "family": family, "table": TTL_TABLE, "name": name } } }));
+            commands.push(json!({ "add": { "rule": { "family": family, "table": TTL_TABLE, "chain": name,
+                "expr": [{ "mangle": { "key": key, "value": value + 1 } }] } } }));
+            entries.push(json!([value, { "jump": { "target": name } }]));
+        }
+        let hook = Hook { hook: "prerouting", kind: "filter", priority: -300, drop_by_default: false };
+        let chain = Chain { name: "prerouting".into(), hook: Some(hook), rules: Vec::new() };
+        commands.push(json!({ "add": { "chain": chain_json(family, TTL_TABLE, &chain) } }));
+        commands.push(json!({ "add": { "rule": { "family": family, "table": TTL_TABLE, "chain": "prerouting",
+            "expr": [{ "vmap": { "key": key, "data": { "set": entries } } }] } } }));
     }
-    let hook = Hook { hook: "prerouting", kind: "filter", priority: -300, drop_by_default: false };
-    let chain = Chain { name: "prerouting".into(), hook: Some(hook), rules: Vec::new() };
-    commands.push(json!({ "add": { "chain": chain_json("ip", TTL_TABLE, &chain) } }));
-    commands.push(json!({ "add": { "rule": { "family": "ip", "table": TTL_TABLE, "chain": "prerouting",
-        "expr": [{ "vmap": { "key": ttl, "data": { "set": entries } } }] } } }));
     json!({ "nftables": commands })
 }
 
@@ -390,5 +392,12 @@ mod tests {
         let vmap = &commands.last().unwrap()["add"]["rule"]["expr"][0]["vmap"]["data"]["set"];
         assert_eq!(vmap.as_array().unwrap().len(), 254);
         assert_eq!(commands[4]["add"]["rule"]["expr"][0]["mangle"]["value"], 2);
+        // The IPv6 hop limit likewise, in an `ip6` table of the same name.
+        let tables: Vec<(&Value, &Value)> = commands
+            .iter()
+            .filter_map(|command| command["add"]["rule"]["expr"][0]["vmap"]["key"]["payload"].as_object())
+            .map(|payload| (&payload["protocol"], &payload["field"]))
+            .collect();
+        assert_eq!(tables, [(&json!("ip"), &json!("ttl")), (&json!("ip6"), &json!("hoplimit"))]);
     }
 }
