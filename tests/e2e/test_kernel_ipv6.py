@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from test_kernel_data_plane import kernel, lab  # noqa: F401  (fixtures)
+from test_kernel_data_plane import REGION, kernel, lab  # noqa: F401  (fixtures)
 
 INTERNET_HOST_V6 = "2001:db8:5100::10"  # the emulated internet's IPv6 host (the engine's INTERNET_HOST_V6)
 
@@ -152,3 +152,31 @@ def test_kernel_ipv6_security_group_without_icmpv6_stops_a_ping6(lab):  # noqa: 
     assert admitted.returncode == 0, admitted
     assert f"64 bytes from {side['address']}: icmp_seq=1" in admitted.stdout, admitted.stdout
     assert both(lab, "internet", side["address"]) == (0, 0)
+
+
+def test_kernel_the_vpc_resolver_answers_at_fd00_ec2_253_over_ipv6(lab):  # noqa: F811
+    import shutil
+
+    import pytest
+
+    if not shutil.which("dig"):
+        pytest.skip("needs `dig` (Debian: dnsutils)")
+    side = dual_stack(lab, "10.56.0.0/16")
+    lab.ec2.modify_vpc_attribute(VpcId=side["vpc"], EnableDnsHostnames={"Value": True})
+    private_ip = lab.ec2.describe_instances(InstanceIds=[side["instance"]])["Reservations"][0]["Instances"][0][
+        "PrivateIpAddress"]
+    domain = "ec2.internal" if REGION == "us-east-1" else f"{REGION}.compute.internal"
+    name = f"ip-{private_ip.replace('.', '-')}.{domain}"
+    asked = lab.exec(side["instance"], "dig", "@fd00:ec2::253", "+tries=1", "+time=2", "+short", name)
+    assert (asked.returncode, asked.stdout) == (0, f"{private_ip}\n"), asked
+    modelled = lab.localvpc("exec", "--model", side["instance"], "--", "dig", "@fd00:ec2::253", "+short", name)
+    assert (modelled.returncode, modelled.stdout) == (0, f"{private_ip}\n"), modelled
+    # The same resolver at base + 2 (the positive control of the IPv4 path) answers the same.
+    by_ipv4 = lab.exec(side["instance"], "dig", "@10.56.0.2", "+tries=1", "+time=2", "+short", name)
+    assert (by_ipv4.returncode, by_ipv4.stdout) == (0, f"{private_ip}\n"), by_ipv4
+    # A VPC without IPv6 has no resolver there: its instance has no IPv6 to ask with, in both planes.
+    plain = lab.network("10.57.0.0/16", "10.57.1.0/24", igw=False)
+    unanswered = lab.exec(plain["instance"], "dig", "@fd00:ec2::253", "+tries=1", "+time=1", "+short", name)
+    assert unanswered.returncode != 0, unanswered
+    modelled = lab.localvpc("exec", "--model", plain["instance"], "--", "dig", "@fd00:ec2::253", "+short", name)
+    assert modelled.returncode == 9, modelled

@@ -60,6 +60,16 @@ pub fn amazon_resolver_address(topology: &Topology, vpc: VpcIx) -> Ipv4Addr {
     Ipv4Addr::from(u32::from(topology.vpcs[vpc].primary_cidr.network()) + 2)
 }
 
+/// Every address a VPC's Amazon resolver serves at: base + 2, and `fd00:ec2::253` once the VPC has an IPv6 block
+/// (part 2 §16.4) — where the kernel data plane runs its servers. (169.254.169.253 is asked by name only.)
+pub fn amazon_resolver_addresses(topology: &Topology, vpc: VpcIx) -> Vec<IpAddr> {
+    let mut addresses = vec![IpAddr::V4(amazon_resolver_address(topology, vpc))];
+    if !topology.vpcs[vpc].ipv6_cidrs.is_empty() {
+        addresses.push(IpAddr::V6(AMAZON_IPV6));
+    }
+    addresses
+}
+
 /// The search domain of a VPC's instances: the first `domain-name` of its DHCP options, lowercased (spec §4.1,
 /// part 2 §12.2: the default set's is the region's private domain); none when the options give no domain name.
 pub fn search_domain(topology: &Topology, vpc: VpcIx) -> Option<String> {
@@ -149,20 +159,21 @@ pub enum Server<'a> {
 /// gets no answer (spec §4.5, last row), and neither does any query while the VPC has DNS support off (spec §4.3).
 /// The public resolver answers anyone with the internet's view.
 pub fn answer(topology: &Topology, server: Server<'_>, source: Ipv4Addr, name: &str) -> Answer {
-    answer_query(topology, server, source, name, QueryType::A)
+    answer_query(topology, server, IpAddr::V4(source), name, QueryType::A)
 }
 
 /// [`answer`] for a query of type `qtype`.
-pub fn answer_query(topology: &Topology, server: Server<'_>, source: Ipv4Addr, name: &str, qtype: QueryType) -> Answer {
+pub fn answer_query(topology: &Topology, server: Server<'_>, source: IpAddr, name: &str, qtype: QueryType) -> Answer {
     let name = normalized(name);
     match server {
         Server::Public => aaaa::a_only(internet_view(topology, &name), qtype),
         Server::Amazon(vpc_id) => {
-            let asker = topology
-                .vpcs
-                .iter()
-                .find(|vpc| vpc.id == vpc_id)
-                .and_then(|vpc| vpc.eni_by_private_ip.get(&IpAddr::V4(source)).copied());
+            let vpc = topology.vpcs.iter().position(|vpc| vpc.id == vpc_id);
+            // An IPv6 question (to `fd00:ec2::253`) comes from one of the VPC's interfaces' IPv6 addresses.
+            let asker = vpc.and_then(|vpc| match source {
+                IpAddr::V4(_) => topology.vpcs[vpc].eni_by_private_ip.get(&source).copied(),
+                IpAddr::V6(_) => topology.eni_by_public_ip(source).filter(|&eni| topology.enis[eni].vpc == vpc),
+            });
             match asker {
                 Some(eni) => amazon_query(topology, eni, &name, qtype),
                 None => Answer::Timeout,

@@ -172,12 +172,12 @@ fn router(topology: &Topology, names: &Names, vpc: VpcIx, state: &mut KernelStat
     }
     router.routes.insert((table::VPC, net("0.0.0.0/0")), RouteKind::Blackhole);
     router.routes.insert((table::VPC, net("::/0")), RouteKind::Blackhole);
-    // The VPC's resolver (served by `resolver.rs`, which asks the engine what to answer).
-    router.addresses.insert(Address {
-        device: "lo".into(),
-        address: dns::amazon_resolver_address(topology, vpc).into(),
-        prefix: 32,
-    });
+    // The VPC's resolver (served by `resolver.rs`, which asks the engine what to answer), at base + 2 and, with
+    // IPv6, at fd00:ec2::253 (part 2 §16.4).
+    for address in dns::amazon_resolver_addresses(topology, vpc) {
+        let prefix = if address.is_ipv6() { 128 } else { 32 };
+        router.addresses.insert(Address { device: "lo".into(), address, prefix });
+    }
     router.rules.insert(Rule::all(200, table::VPC));
     let numbers = route_tables(topology, vpc, &mut router);
     transit::router_links(topology, names, vpc, &numbers, &mut router, state);
@@ -334,7 +334,8 @@ fn router_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
     }
     // The router itself offers nothing but DNS at the resolver's address: a packet to a subnet's base + 1 goes
     // unanswered, as the engine says. Whom the resolver answers is the engine's to say, per query.
-    let mut resolver = rules::resolver_queries(dns::amazon_resolver_address(topology, vpc));
+    let mut resolver: Vec<FirewallRule> =
+        dns::amazon_resolver_addresses(topology, vpc).into_iter().flat_map(rules::resolver_queries).collect();
     resolver.insert(0, rules::neighbour_discovery(Verdict::Accept));
     let input = Chain { name: "input".into(), hook: Some(filter("input", true)), rules: resolver };
     let mut all = vec![input];

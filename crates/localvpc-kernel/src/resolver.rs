@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -42,7 +42,7 @@ type Shared = Arc<RwLock<Arc<Topology>>>;
 pub struct Resolvers {
     names: Names,
     topology: Shared,
-    running: HashMap<String, Server>,
+    running: HashMap<(String, IpAddr), Server>,
 }
 
 /// Who a server is (the engine's [`dns::Server`], owned).
@@ -62,7 +62,7 @@ impl Role {
 }
 
 struct Server {
-    address: Ipv4Addr,
+    address: IpAddr,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -84,22 +84,26 @@ impl Resolvers {
     /// addresses must be realised already) and stops those of VPCs that went. A server that cannot start is
     /// reported and retried on the next call.
     pub async fn sync(&mut self, topology: Arc<Topology>) -> Vec<KernelError> {
-        let mut wanted: HashMap<String, (Role, Ipv4Addr)> = HashMap::new();
-        wanted.insert(self.names.internet(), (Role::Internet, dns::PUBLIC_RESOLVER));
+        // A server per (namespace, address): a VPC's resolver listens at base + 2 and, with IPv6, at fd00:ec2::253.
+        let mut wanted: HashMap<(String, IpAddr), Role> = HashMap::new();
+        wanted.insert((self.names.internet(), IpAddr::V4(dns::PUBLIC_RESOLVER)), Role::Internet);
         for (index, vpc) in topology.vpcs.iter().enumerate() {
-            let address = dns::amazon_resolver_address(&topology, index);
-            wanted.insert(self.names.router(&vpc.id), (Role::Vpc(vpc.id.clone()), address));
+            for address in dns::amazon_resolver_addresses(&topology, index) {
+                wanted.insert((self.names.router(&vpc.id), address), Role::Vpc(vpc.id.clone()));
+            }
         }
         *self.topology.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = topology;
-        self.running.retain(|namespace, server| wanted.get(namespace).is_some_and(|(_, a)| *a == server.address));
+        self.running.retain(|key, server| key.1 == server.address && wanted.contains_key(key));
         let mut errors = Vec::new();
-        for (namespace, (role, address)) in wanted {
-            if self.running.contains_key(&namespace) {
+        for ((namespace, address), role) in wanted {
+            let key = (namespace, address);
+            if self.running.contains_key(&key) {
                 continue;
             }
-            match self.start(&namespace, role, address).await {
+            let namespace = &key.0;
+            match self.start(namespace, role, address).await {
                 Ok(server) => {
-                    self.running.insert(namespace, server);
+                    self.running.insert(key, server);
                 }
                 Err(source) => errors.push(KernelError { place: format!("{namespace}: DNS at {address}"), source }),
             }
@@ -112,7 +116,7 @@ impl Resolvers {
         self.running.clear();
     }
 
-    async fn start(&self, namespace: &str, role: Role, address: Ipv4Addr) -> io::Result<Server> {
+    async fn start(&self, namespace: &str, role: Role, address: IpAddr) -> io::Result<Server> {
         let owned = namespace.to_string();
         let (udp, tcp) = tokio::task::spawn_blocking(move || {
             netns::run_in(&owned, move || {
@@ -141,8 +145,8 @@ fn current(topology: &Shared) -> Arc<Topology> {
 async fn serve_udp(socket: UdpSocket, role: Role, topology: Shared) {
     let mut buffer = vec![0u8; 4096];
     loop {
-        let Ok((length, SocketAddr::V4(peer))) = socket.recv_from(&mut buffer).await else { continue };
-        if let Some(reply) = respond(&buffer[..length], *peer.ip(), role.server(), &current(&topology)) {
+        let Ok((length, peer)) = socket.recv_from(&mut buffer).await else { continue };
+        if let Some(reply) = respond(&buffer[..length], peer.ip(), role.server(), &current(&topology)) {
             let _ = socket.send_to(&reply, peer).await;
         }
     }
@@ -150,14 +154,14 @@ async fn serve_udp(socket: UdpSocket, role: Role, topology: Shared) {
 
 async fn serve_tcp(listener: TcpListener, role: Role, topology: Shared) {
     loop {
-        let Ok((stream, SocketAddr::V4(peer))) = listener.accept().await else { continue };
-        tokio::spawn(serve_connection(stream, *peer.ip(), role.clone(), Arc::clone(&topology)));
+        let Ok((stream, peer)) = listener.accept().await else { continue };
+        tokio::spawn(serve_connection(stream, peer.ip(), role.clone(), Arc::clone(&topology)));
     }
 }
 
 /// DNS over TCP: each message carries a two-byte length (RFC 1035 §4.2.2); a query the engine leaves unanswered
 /// leaves the client waiting, as AWS does.
-async fn serve_connection(mut stream: TcpStream, source: Ipv4Addr, role: Role, topology: Shared) {
+async fn serve_connection(mut stream: TcpStream, source: IpAddr, role: Role, topology: Shared) {
     loop {
         let mut length = [0u8; 2];
         match tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut length)).await {
@@ -180,7 +184,7 @@ async fn serve_connection(mut stream: TcpStream, source: Ipv4Addr, role: Role, t
 
 /// The reply to one query, or `None` when nothing is to be sent (unreadable, not a query, or the engine's
 /// [`Answer::Timeout`]).
-pub fn respond(query: &[u8], source: Ipv4Addr, server: dns::Server<'_>, topology: &Topology) -> Option<Vec<u8>> {
+pub fn respond(query: &[u8], source: IpAddr, server: dns::Server<'_>, topology: &Topology) -> Option<Vec<u8>> {
     let request = Message::from_vec(query).ok()?;
     let [question] = request.queries.as_slice() else { return None };
     if request.metadata.message_type != MessageType::Query || request.metadata.op_code != OpCode::Query {
@@ -226,7 +230,7 @@ mod tests {
         let mut query = Message::query();
         query.add_query(Query::query(Name::from_ascii(name).unwrap(), record));
         let topology = Topology::compile(&World::default(), 1);
-        let reply = respond(&query.to_vec().unwrap(), dns::PUBLIC_RESOLVER, dns::Server::Public, &topology);
+        let reply = respond(&query.to_vec().unwrap(), dns::PUBLIC_RESOLVER.into(), dns::Server::Public, &topology);
         Message::from_vec(&reply.expect("the public resolver answers")).unwrap()
     }
 

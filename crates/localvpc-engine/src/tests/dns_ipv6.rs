@@ -190,11 +190,11 @@ fn a_queries_keep_their_answers() {
     let topology = net.lab.topology();
     let from = Vantage::Eni(topology.instance_eni(&net.asker).unwrap());
     let server = Server::Amazon(&net.vpc);
-    let source = "10.0.1.10".parse().unwrap();
+    let source: Ipv4Addr = "10.0.1.10".parse().unwrap();
     for name in [private_dns_name(REGION, net.target_ip), "ip-10-0-1-99".into(), "www.example.com".into()] {
         let a = ask_query(&topology, from, None, &name, QueryType::A);
         assert_eq!(ask(&topology, from, None, &name), a, "{name}");
-        let served = answer_query(&topology, server, source, &name, QueryType::A);
+        let served = answer_query(&topology, server, source.into(), &name, QueryType::A);
         assert_eq!(answer(&topology, server, source, &name), served, "{name}");
     }
     assert_eq!(answer(&topology, server, source, "ip-10-0-1-20"), Answer::Address(net.target_ip));
@@ -211,6 +211,13 @@ fn aaaa_queries_follow_the_resolver_rules_of_a_queries() {
     assert_eq!(answer_query(&topology, server, "10.0.1.10".parse().unwrap(), &name, QueryType::Aaaa), expected);
     // A source that is no interface of the VPC gets no answer, as for A.
     assert_eq!(answer_query(&topology, server, "10.9.9.9".parse().unwrap(), &name, QueryType::Aaaa), Answer::Timeout);
+    // A question to fd00:ec2::253 comes from an interface's IPv6 address: the asker's is one of the VPC's.
+    let asker_ip6 = topology.enis[topology.instance_eni(&net.asker).unwrap()].ipv6_addresses[0];
+    assert_eq!(answer_query(&topology, server, asker_ip6.into(), &name, QueryType::Aaaa), expected);
+    assert_eq!(
+        answer_query(&topology, server, "2001:db8::9".parse().unwrap(), &name, QueryType::Aaaa),
+        Answer::Timeout
+    );
     let vpc = net.vpc.clone();
     net.lab.dns_support(&vpc, false);
     assert_eq!(net.ask(&name, QueryType::Aaaa), Answer::Timeout);

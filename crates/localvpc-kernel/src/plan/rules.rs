@@ -1,7 +1,7 @@
 //! Security group and network ACL rules of the topology as nftables rules, matching exactly what the engine's
 //! `rules.rs` matches (spec §3.5, §3.6): a rule that can never match a packet there is left out here.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use ipnet::IpNet;
 
@@ -103,7 +103,9 @@ pub fn security_groups(topology: &Topology, interfaces: &[(EniIx, String)]) -> F
     let Some((primary, _)) = interfaces.first() else { return Firewall::default() };
     // Spec §4.1 [D]: queries to the Amazon resolver are not filtered by security groups (their answers pass as
     // tracked flows).
-    egress.extend(resolver_queries(dns::amazon_resolver_address(topology, topology.enis[*primary].vpc)));
+    for resolver in dns::amazon_resolver_addresses(topology, topology.enis[*primary].vpc) {
+        egress.extend(resolver_queries(resolver));
+    }
     let several = interfaces.len() > 1;
     for (eni, link) in interfaces {
         let on_link = |mut rule: Rule, egress: bool| {
@@ -142,12 +144,12 @@ pub fn security_groups(topology: &Topology, interfaces: &[(EniIx, String)]) -> F
 }
 
 /// Accepts DNS over UDP and TCP to `resolver`.
-pub fn resolver_queries(resolver: Ipv4Addr) -> Vec<Rule> {
+pub fn resolver_queries(resolver: IpAddr) -> Vec<Rule> {
     [UDP as u8, TCP as u8]
         .into_iter()
         .map(|protocol| Rule {
             matches: vec![
-                Match::Destination(IpNet::from(IpAddr::V4(resolver))),
+                Match::Destination(IpNet::from(resolver)),
                 Match::Protocol(protocol),
                 Match::DestinationPort { protocol, from: 53, to: 53 },
             ],
