@@ -202,3 +202,35 @@ def test_a_network_acl_deny_is_a_reject_at_the_receiver(lab):  # noqa: F811
     assert verdict["verdict"] == "dropped", verdict
     # The first drop is B's subnet ACL inbound (explain also lists the ACL refusing the answer out).
     assert (verdict["findings"][0]["code"], verdict["findings"][0]["component"]) == ("SUBNET_ACL_RESTRICTION", acl)
+
+
+def test_kernel_a_real_ping6_leaves_accept_records_with_ipv6_addresses(lab):  # noqa: F811
+    from test_kernel_ipv6 import allow_icmpv6, dual_stack
+
+    side = dual_stack(lab, "10.58.0.0/16")
+    ec2 = lab.ec2
+    other = ec2.run_instances(ImageId=AMI, InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                              SubnetId=side["subnet"])["Instances"][0]
+    other_ip6 = other["NetworkInterfaces"][0]["Ipv6Addresses"][0]["Ipv6Address"]
+    other_eni = other["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    allow_icmpv6(lab, {"sg": other["SecurityGroups"][0]["GroupId"]}, side["block"])
+    created = ec2.create_flow_logs(ResourceType="Subnet", ResourceIds=[side["subnet"]], TrafficType="ALL",
+                                   LogDestinationType="s3", LogDestination=f"{BUCKET}/v6")
+    assert created["Unsuccessful"] == [], created
+    flow_log = created["FlowLogIds"][0]
+    pinged = lab.exec(side["instance"], "ping6", "-n", "-c", "2", "-i", "0.2", "-W", "1", other_ip6)
+    assert pinged.returncode == 0 and "2 received" in pinged.stdout, pinged
+
+    def accepted_at_receiver(records):
+        return [r for r in records if r[2] == other_eni and r[3] == side["address"] and r[4] == other_ip6]
+
+    net = Net.__new__(Net)
+    net.lab = lab
+    records = net.wait_for(flow_log, accepted_at_receiver)
+    [received] = accepted_at_receiver(records)
+    # version account eni src dst sport dport protocol packets bytes start end action status: ICMPv6 is 58.
+    assert (received[5], received[6], received[7], received[12], received[13]) == ("0", "0", "58", "ACCEPT", "OK"), \
+        records
+    assert int(received[8]) >= 2, records
+    # No neighbour discovery is a flow: every record of the subnet is the ping's, between the two addresses.
+    assert all({r[3], r[4]} == {side["address"], other_ip6} for r in records), records

@@ -15,6 +15,8 @@
 
 use std::net::IpAddr;
 
+use ipnet::IpNet;
+use localvpc_engine::dns;
 use localvpc_engine::flow_log::unlogged_peers;
 use localvpc_engine::topology::{EniIx, SubnetIx, Topology};
 
@@ -33,8 +35,14 @@ pub fn instance(topology: &Topology, interfaces: &[(EniIx, String)], firewall: &
         return;
     }
     for (chain_name, ingress) in [("input", true), ("output", false)] {
-        // Neighbour discovery is the link's own business, no flow of the interface's (AWS logs none of it).
-        let mut accepted = vec![rules::neighbour_discovery(Verdict::Accept)];
+        // Neighbour discovery is the link's own business, no flow of the interface's (AWS logs none of it); nor is
+        // the resolver's IPv6 address logged, as its IPv4 ones are not (`unlogged_peers`).
+        let resolver = IpNet::from(IpAddr::V6(dns::AMAZON_IPV6));
+        let mut accepted = vec![
+            rules::neighbour_discovery(Verdict::Accept),
+            Rule { matches: vec![Match::Source(resolver)], verdict: Verdict::Accept },
+            Rule { matches: vec![Match::Destination(resolver)], verdict: Verdict::Accept },
+        ];
         for (eni, link) in &covered {
             let node = &topology.enis[*eni];
             let peers = unlogged_peers(topology, *eni);
@@ -44,7 +52,9 @@ pub fn instance(topology: &Topology, interfaces: &[(EniIx, String)], firewall: &
             let peers = if ingress { Match::SourceNotIn(peers) } else { Match::DestinationNotIn(peers) };
             let mut families = vec![vec![on_link.clone(), peers]];
             if !node.ipv6_addresses.is_empty() {
-                families.push(vec![on_link, Match::Ipv6(true)]);
+                // The interface's own addresses only: link-local and multicast (MLD reports) are no flow of it.
+                let own: Vec<IpAddr> = node.ipv6_addresses.iter().copied().map(IpAddr::V6).collect();
+                families.push(vec![on_link, if ingress { Match::DestinationIn(own) } else { Match::SourceIn(own) }]);
             }
             for matches in families {
                 accepted.push(log(matches.clone(), &node.id, ingress, Seen::Accepted));

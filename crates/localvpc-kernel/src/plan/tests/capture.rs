@@ -68,11 +68,15 @@ fn a_subnet_flow_log_logs_only_its_interfaces_accepts_after_the_groups_and_refus
     let capture = table.chains.iter().find(|chain| chain.name == "flow_log_input").expect("an input capture chain");
     let hook = capture.hook.expect("a base chain");
     assert_eq!((hook.hook, hook.priority, hook.drop_by_default), ("input", 10, false));
-    // Neighbour discovery passes unlogged first; then the interface's one family (it has no IPv6 address).
-    assert_eq!(capture.rules.len(), 2);
+    // Neighbour discovery and the resolver's IPv6 address pass unlogged first; then the interface's one family (it
+    // has no IPv6 address).
+    assert_eq!(capture.rules.len(), 4);
     assert_eq!(capture.rules[0], crate::plan::rules::neighbour_discovery(Verdict::Accept));
-    assert_eq!(capture.rules[1].verdict, Verdict::Log { group: GROUP, prefix: prefix(&eni, true, Seen::Accepted) });
-    assert_eq!(capture.rules[1].matches[0], Match::InputInterface("eth0".into()));
+    let resolver: ipnet::IpNet = "fd00:ec2::253/128".parse().unwrap();
+    assert_eq!(capture.rules[1].matches, [Match::Source(resolver)]);
+    assert_eq!(capture.rules[2].matches, [Match::Destination(resolver)]);
+    assert_eq!(capture.rules[3].verdict, Verdict::Log { group: GROUP, prefix: prefix(&eni, true, Seen::Accepted) });
+    assert_eq!(capture.rules[3].matches[0], Match::InputInterface("eth0".into()));
     let input = table.chains.iter().find(|chain| chain.name == "input").unwrap();
     let last = input.rules.last().unwrap();
     assert_eq!(last.verdict, Verdict::Log { group: GROUP, prefix: prefix(&eni, true, Seen::Refused) });
@@ -88,12 +92,12 @@ fn the_resolver_metadata_and_the_router_are_never_captured() {
     let state = lab.plan();
     let table = &state.namespaces[&format!("lv-{a}")].firewall;
     let output = table.chains.iter().find(|chain| chain.name == "flow_log_output").unwrap();
-    let Match::DestinationNotIn(excluded) = &output.rules[1].matches[1] else { panic!("{:?}", output.rules[1]) };
+    let Match::DestinationNotIn(excluded) = &output.rules[3].matches[1] else { panic!("{:?}", output.rules[3]) };
     for address in ["10.50.0.2", "10.50.0.1", "10.50.1.1", "169.254.169.253", "169.254.169.254", "169.254.169.123"] {
         assert!(excluded.contains(&address.parse().unwrap()), "{address} in {excluded:?}");
     }
     let input = table.chains.iter().find(|chain| chain.name == "flow_log_input").unwrap();
-    assert!(matches!(&input.rules[1].matches[1], Match::SourceNotIn(list) if list == excluded));
+    assert!(matches!(&input.rules[3].matches[1], Match::SourceNotIn(list) if list == excluded));
 }
 
 #[test]
