@@ -30,10 +30,11 @@ def test_kernel_interface_endpoint_is_a_host_in_its_subnet_under_its_groups(lab)
     address = interface["PrivateIpAddress"]
     assert interface["SubnetId"] == side["subnet"] and address.startswith("10.32.1."), interface
 
-    namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-    assert f"{lab.server.prefix}-{eni}" in namespaces, namespaces
     # The service answers HTTPS at the interface's address; the group admits nothing else.
     assert connect(lab, side["instance"], address, 443) == ("open", "open")
+    # (`exec` waits until the kernel holds what this client last wrote, so the namespace is there by now.)
+    namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    assert f"{lab.server.prefix}-{eni}" in namespaces, namespaces
     assert connect(lab, side["instance"], address, 22) == ("dropped", "dropped")
     assert ping(lab, side["instance"], address) == (1, 1)
     # Private DNS: inside the VPC the service's public name is the interface's address, and HTTPS opens by name.
