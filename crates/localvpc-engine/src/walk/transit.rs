@@ -41,7 +41,7 @@ impl Walker<'_> {
         {
             return None;
         }
-        if !self.carries_family(attachment, place.clone(), &packet) {
+        if !self.carries_family(attachment, || place.clone(), &packet) {
             return None;
         }
         // Step 1: the attachment must serve the sender's zone.
@@ -184,10 +184,17 @@ impl Walker<'_> {
 
     /// Part 2 §16.2 [D]: an IPv6 packet enters or leaves a gateway only by an attachment with `Ipv6Support`;
     /// whether the walk goes on.
-    fn carries_family(&mut self, attachment: &TgwAttachmentNode, place: Place, packet: &Packet) -> bool {
+    fn carries_family(
+        &mut self,
+        attachment: &TgwAttachmentNode,
+        place: impl FnOnce() -> Place,
+        packet: &Packet,
+    ) -> bool {
+        // The common case first, without building the place (a probe's hot path).
         if packet.dst.is_ipv4() || attachment.carries_ipv6 {
             return true;
         }
+        let place = place();
         self.block(
             Code::CannotRoute,
             &attachment.id,
@@ -202,7 +209,7 @@ impl Walker<'_> {
     fn leave_into_vpc(&mut self, vpc: VpcIx, egress: &TgwAttachmentNode, zone: &str, packet: Packet) -> Arrival {
         let topology = self.topology;
         let (subnet, eni) = egress.egress_in(zone)?;
-        let place = Place::TransitGateway {
+        let place = || Place::TransitGateway {
             id: egress.gateway.clone(),
             attachment: egress.id.clone(),
             route_table: None,
