@@ -285,7 +285,7 @@ pub fn protocol_number(text: &str) -> i32 {
 }
 
 /// The IPv4 block of `block`, if it is one: for the forms that are IPv4 only (the all-pairs answer, Network
-/// Insights paths, the kernel plane so far).
+/// Insights paths).
 pub fn ipv4_block(block: IpNet) -> Option<Ipv4Net> {
     match block {
         IpNet::V4(block) => Some(block),

@@ -302,9 +302,7 @@ impl Client {
         protocol: Protocol,
         record: RecordType,
     ) -> anyhow::Result<ProbeResult> {
-        let mut body = protocol.body(from, to);
-        body["family"] = json!(record.family());
-        typed(self.post("probe", &body)?)
+        self.walk("probe", from, to, protocol, record)
     }
 
     /// `POST /_localvpc/v1/explain` with a name in `to` resolved to a record of type `record`, typed.
@@ -315,9 +313,21 @@ impl Client {
         protocol: Protocol,
         record: RecordType,
     ) -> anyhow::Result<ProbeResult> {
+        self.walk("explain", from, to, protocol, record)
+    }
+
+    /// `POST /_localvpc/v1/{probe,explain}` with the family a name in `to` resolves in, typed.
+    fn walk(
+        &self,
+        path: &str,
+        from: &str,
+        to: &str,
+        protocol: Protocol,
+        record: RecordType,
+    ) -> anyhow::Result<ProbeResult> {
         let mut body = protocol.body(from, to);
         body["family"] = json!(record.family());
-        typed(self.post("explain", &body)?)
+        typed(self.post(path, &body)?)
     }
 
     /// `POST /_localvpc/v1/explain`: the same probe, listing every blocking setting; the JSON as the server sent it.

@@ -129,8 +129,8 @@ fn compile_target(target: &RouteTarget) -> Target {
 /// `local`, or on a stored route's own prefix — are left out, so the walk's first containing route is the model's
 /// `best_route`. So does a table with prefix-list routes (part 2 §17.3): one route per block of each list's current
 /// version, expanded here at compile time. A table with neither compiles its stored routes alone, as ever.
-/// Only IPv4 routes are compiled: a table's `ipv6_routes` (part 2 §16.2) wait for the engine's IPv6 walk, which
-/// brings the IPv6 packet semantics (egress-only gateways, IPv6 SG and NACL rules, IPv6 addresses).
+/// A table's `ipv6_routes` (part 2 §16.2) join the same vector: the two families' longest-prefix matches stay
+/// independent, since a block never contains an address of the other family.
 pub(super) fn compile_route_table(world: &World, region: &RegionState, table: &RouteTable) -> CompiledRouteTable {
     let mut routes: Vec<CompiledRoute> = if table.propagating_vgws.is_empty() && table.prefix_list_routes.is_empty() {
         table
