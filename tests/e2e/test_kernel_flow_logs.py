@@ -22,6 +22,22 @@ sys.exit(0 if client.connect_ex((sys.argv[1], 22)) == 0 else 1)
 DEADLINE = 30.0
 
 
+def flow_log_lines(lab, flow_log: str) -> list[list[str]]:  # noqa: F811
+    done = lab.localvpc("flow-logs", flow_log)
+    assert done.returncode == 0, done.stderr
+    return [line.split(" ") for line in done.stdout.splitlines()]
+
+
+def wait_for_records(lab, flow_log: str, wanted, deadline: float = DEADLINE) -> list[list[str]]:  # noqa: F811
+    """The flow log's records once `wanted(records)` holds (records are flushed after ~5 s of idleness)."""
+    end = time.monotonic() + deadline
+    while True:
+        records = flow_log_lines(lab, flow_log)
+        if wanted(records) or time.monotonic() > end:
+            return records
+        time.sleep(0.5)
+
+
 class Net:
     def __init__(self, lab):  # noqa: F811
         self.lab, ec2 = lab, lab.ec2
@@ -59,18 +75,10 @@ class Net:
         return json.loads(done.stdout)
 
     def lines(self, flow_log: str) -> list[list[str]]:
-        done = self.lab.localvpc("flow-logs", flow_log)
-        assert done.returncode == 0, done.stderr
-        return [line.split(" ") for line in done.stdout.splitlines()]
+        return flow_log_lines(self.lab, flow_log)
 
     def wait_for(self, flow_log: str, wanted, deadline: float = DEADLINE) -> list[list[str]]:
-        """The flow log's records once `wanted(records)` holds (records are flushed after ~5 s of idleness)."""
-        end = time.monotonic() + deadline
-        while True:
-            records = self.lines(flow_log)
-            if wanted(records) or time.monotonic() > end:
-                return records
-            time.sleep(0.5)
+        return wait_for_records(self.lab, flow_log, wanted, deadline)
 
     def nft(self, instance: dict) -> str:
         """The instance namespace's ruleset, once the kernel has realised what this client last wrote."""
@@ -224,9 +232,7 @@ def test_kernel_a_real_ping6_leaves_accept_records_with_ipv6_addresses(lab):  # 
     def accepted_at_receiver(records):
         return [r for r in records if r[2] == other_eni and r[3] == side["address"] and r[4] == other_ip6]
 
-    net = Net.__new__(Net)
-    net.lab = lab
-    records = net.wait_for(flow_log, accepted_at_receiver)
+    records = wait_for_records(lab, flow_log, accepted_at_receiver)
     [received] = accepted_at_receiver(records)
     # version account eni src dst sport dport protocol packets bytes start end action status: ICMPv6 is 58.
     assert (received[5], received[6], received[7], received[12], received[13]) == ("0", "0", "58", "ACCEPT", "OK"), \
