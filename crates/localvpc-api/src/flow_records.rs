@@ -218,7 +218,7 @@ pub fn record_observed(control: &Control, flows: Vec<ObservedFlow>) {
             continue;
         }
         let own = |address: IpAddr| match address {
-            IpAddr::V4(_) => IpAddr::V4(interface.private_ip),
+            IpAddr::V4(_) => interface.private_ip.map_or(address, IpAddr::V4),
             IpAddr::V6(_) => address,
         };
         let (srcaddr, dstaddr) = if flow.ingress { (flow.src, own(flow.dst)) } else { (own(flow.src), flow.dst) };

@@ -79,6 +79,14 @@ impl Xml {
         self.close(tag)
     }
 
+    /// `<tag>value</tag>` if present; nothing otherwise.
+    pub fn optional_value(&mut self, tag: &str, value: Option<impl Display>) -> &mut Self {
+        if let Some(value) = value {
+            self.value(tag, value);
+        }
+        self
+    }
+
     /// `<tag>text</tag>` if present; nothing otherwise.
     pub fn optional(&mut self, tag: &str, value: Option<&str>) -> &mut Self {
         if let Some(value) = value {

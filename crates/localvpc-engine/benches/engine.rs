@@ -192,7 +192,8 @@ fn benches(c: &mut Criterion) {
     let small = mesh(10, 20);
     let topology = Topology::compile(&small, 1);
     let from = Vantage::Eni(0);
-    let destination = std::net::IpAddr::V4(topology.enis[topology.enis.len() - 1].private_ip);
+    let destination =
+        std::net::IpAddr::V4(topology.enis[topology.enis.len() - 1].private_ip.expect("an IPv4 interface"));
     c.bench_function("probe/icmp_across_peering (10 VPCs x 20)", |b| {
         b.iter(|| trace(&topology, black_box(&Probe { from, destination, protocol: Protocol::Icmp }), Mode::FirstDrop))
     });
@@ -204,7 +205,7 @@ fn benches(c: &mut Criterion) {
     let transit = with_transit_pair(small.clone());
     let topology = Topology::compile(&transit, 1);
     let (from_0, to_9) = (Vantage::Eni(instance_in(&topology, "10.0.0.0/16")), instance_in(&topology, "10.9.0.0/16"));
-    let destination_9 = std::net::IpAddr::V4(topology.enis[to_9].private_ip);
+    let destination_9 = std::net::IpAddr::V4(topology.enis[to_9].private_ip.expect("an IPv4 interface"));
     c.bench_function("probe/icmp_across_transit_gateway (10 VPCs x 20)", |b| {
         b.iter(|| {
             let probe = Probe { from: from_0, destination: destination_9, protocol: Protocol::Icmp };
@@ -254,7 +255,8 @@ fn benches(c: &mut Criterion) {
         topology.peerings.len(),
         topology.vpcs.len()
     );
-    let destination = std::net::IpAddr::V4(topology.enis[topology.enis.len() - 1].private_ip);
+    let destination =
+        std::net::IpAddr::V4(topology.enis[topology.enis.len() - 1].private_ip.expect("an IPv4 interface"));
     group.bench_function("probe/icmp_across_peering", |b| {
         b.iter(|| trace(&topology, black_box(&Probe { from, destination, protocol: Protocol::Icmp }), Mode::FirstDrop))
     });

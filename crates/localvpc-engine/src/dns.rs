@@ -349,9 +349,13 @@ fn resolve_public(topology: &Topology, asker: Option<(EniIx, VpcIx)>, address: I
     }
     match asker {
         // Spec §4.4 [D]: inside its own VPC the public name answers the private address…
-        Some((_, vpc)) if vpc == node.vpc => Answer::Address(node.private_ip),
+        // (A public address implies a private IPv4 one: only an IPv6-only interface lacks it, and it has no public
+        // IPv4 address either.)
+        Some((_, vpc)) if vpc == node.vpc => node.private_ip.map_or(Answer::NxDomain, Answer::Address),
         // …and from a peer whose owner side allows remote resolution, too.
-        Some((_, vpc)) if peering_allows(topology, vpc, node.vpc) => Answer::Address(node.private_ip),
+        Some((_, vpc)) if peering_allows(topology, vpc, node.vpc) => {
+            node.private_ip.map_or(Answer::NxDomain, Answer::Address)
+        }
         // Everywhere else, the public address.
         _ => Answer::Address(address),
     }
@@ -366,8 +370,13 @@ fn resolve_private(topology: &Topology, asker: Option<(EniIx, VpcIx)>, address: 
         return Answer::NxDomain;
     }
     // The name encodes only an address: prefer the asker's own VPC when several VPCs use it.
-    let holders =
-        || topology.enis.iter().enumerate().filter(|(_, eni)| eni.private_ip == address && eni.scope.region == region);
+    let holders = || {
+        topology
+            .enis
+            .iter()
+            .enumerate()
+            .filter(|(_, eni)| eni.private_ip == Some(address) && eni.scope.region == region)
+    };
     let owner = holders().find(|(_, eni)| eni.vpc == asker_vpc).or_else(|| holders().next()).map(|(index, _)| index);
     let Some(owner) = owner else { return Answer::NxDomain };
     let owner_vpc = topology.enis[owner].vpc;

@@ -107,9 +107,10 @@ fn never_logged(topology: &Topology, trace: &Trace) -> bool {
 pub fn unlogged_peers(topology: &Topology, eni: EniIx) -> Vec<Ipv4Addr> {
     let node = &topology.enis[eni];
     let base = u32::from(topology.vpcs[node.vpc].primary_cidr.network());
-    let subnet_router = u32::from(topology.subnets[node.subnet].cidr.network()) + 1;
+    // An IPv6-only subnet has no IPv4 router address of its own.
+    let subnet_router = topology.subnets[node.subnet].cidr.map(|block| u32::from(block.network()) + 1);
     let mut peers = UNLOGGED.to_vec();
-    for address in [base + 1, base + 2, subnet_router] {
+    for address in [Some(base + 1), Some(base + 2), subnet_router].into_iter().flatten() {
         if !peers.contains(&Ipv4Addr::from(address)) {
             peers.push(Ipv4Addr::from(address));
         }
@@ -186,7 +187,7 @@ fn record(eni: EniIx, ingress: bool, own: IpAddr, packet: &Packet, flags: Option
 /// (whichever of its addresses the packet carries), its IPv6 address — the packet's own — for an IPv6 one.
 fn own_address(topology: &Topology, eni: EniIx, on_packet: IpAddr) -> IpAddr {
     match on_packet {
-        IpAddr::V4(_) => IpAddr::V4(topology.enis[eni].private_ip),
+        IpAddr::V4(_) => topology.enis[eni].private_ip.map_or(on_packet, IpAddr::V4),
         IpAddr::V6(_) => on_packet,
     }
 }
@@ -243,7 +244,7 @@ fn leg_records(topology: &Topology, leg: &Leg, flags: Option<u8>, out: &mut Vec<
         let (HopKind::NatGateway, Place::NatGateway { eni: Some(nat_eni), .. }) = (hop.kind, &hop.place) else {
             continue;
         };
-        let own = IpAddr::V4(topology.enis[*nat_eni].private_ip);
+        let own = topology.enis[*nat_eni].primary_address();
         let packet = hop.packet;
         let answer = packet.dst == own;
         let mut inbound = record(*nat_eni, true, own, &Packet { dst: own, ..packet }, flags, Action::Accept);
@@ -328,7 +329,7 @@ fn transit_records(
     });
     if let Some((index, eni)) = first {
         let packet = leg.hops[index].packet;
-        let own = IpAddr::V4(topology.enis[eni].private_ip);
+        let own = topology.enis[eni].primary_address();
         let mut inbound = record(eni, true, own, &Packet { dst: own, ..packet }, flags, Action::Accept);
         inbound.pkt_dst = packet.dst;
         out.push(inbound);
@@ -341,7 +342,7 @@ fn transit_records(
     });
     if let Some((index, eni)) = last {
         let packet = leg.hops[index].packet;
-        let own = IpAddr::V4(topology.enis[eni].private_ip);
+        let own = topology.enis[eni].primary_address();
         let subnet = topology.enis[eni].subnet;
         let rejected = leg.findings.first().is_some_and(|finding| {
             matches!(finding.place, Place::Acl { subnet: at, egress: true, .. } if at == subnet)

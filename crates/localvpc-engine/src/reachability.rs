@@ -149,8 +149,12 @@ impl Compared {
 
 /// One walk can stand for every pair of the two classes.
 fn classes_are_uniform(topology: &Topology, source: (&Class, &Compared), destination: (&Class, &Compared)) -> bool {
-    let source_block = &topology.subnets[source.0.subnet].cidr;
-    let destination_block = &topology.subnets[destination.0.subnet].cidr;
+    // An IPv6-only subnet has no IPv4 block to be uniform over: its pairs are walked one by one.
+    let (Some(source_block), Some(destination_block)) =
+        (&topology.subnets[source.0.subnet].cidr, &topology.subnets[destination.0.subnet].cidr)
+    else {
+        return false;
+    };
     all_uniform(&source.1.as_source, source.1.longest.0, destination_block)
         && all_uniform(&destination.1.as_destination, destination.1.longest.1, source_block)
 }
@@ -165,7 +169,9 @@ struct Class {
 }
 
 fn reachable(topology: &Topology, from: EniIx, to: EniIx, protocol: Protocol) -> bool {
-    let probe = Probe { from: Vantage::Eni(from), destination: IpAddr::V4(topology.enis[to].private_ip), protocol };
+    // The matrix is of IPv4 reachability: an IPv6-only interface has no IPv4 address to reach.
+    let Some(destination) = topology.enis[to].private_ip else { return false };
+    let probe = Probe { from: Vantage::Eni(from), destination: IpAddr::V4(destination), protocol };
     trace(topology, &probe, Mode::FirstDrop).verdict == Verdict::Reachable
 }
 

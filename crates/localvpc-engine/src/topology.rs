@@ -144,8 +144,8 @@ pub struct SubnetNode {
     pub id: String,
     /// Its VPC.
     pub vpc: VpcIx,
-    /// Its IPv4 block.
-    pub cidr: Ipv4Net,
+    /// Its IPv4 block; none for an IPv6-only subnet (part 2 §16.1).
+    pub cidr: Option<Ipv4Net>,
     /// Its IPv6 /64, when it has one (part 2 §16.1).
     pub ipv6_cidr: Option<Ipv6Net>,
     /// Its Availability Zone (a transit gateway attachment serves a zone, part 2 §14.4).
@@ -162,7 +162,7 @@ impl SubnetNode {
     /// Whether `address` lies in the subnet's block of its family.
     pub fn contains(&self, address: IpAddr) -> bool {
         match address {
-            IpAddr::V4(address) => self.cidr.contains(&address),
+            IpAddr::V4(address) => self.cidr.is_some_and(|block| block.contains(&address)),
             IpAddr::V6(address) => self.ipv6_cidr.is_some_and(|block| block.contains(&address)),
         }
     }
@@ -188,8 +188,8 @@ pub struct EniNode {
     pub subnet: SubnetIx,
     /// Its VPC.
     pub vpc: VpcIx,
-    /// Primary private IPv4 address.
-    pub private_ip: Ipv4Addr,
+    /// Primary private IPv4 address; none in an IPv6-only subnet, where the interface sends nothing IPv4.
+    pub private_ip: Option<Ipv4Addr>,
     /// Its IPv6 addresses, first the one it sends from (part 2 §16.1).
     pub ipv6_addresses: Vec<Ipv6Addr>,
     /// Its secondary private addresses: delivered to like the primary one.
@@ -201,7 +201,7 @@ pub struct EniNode {
     /// TCP ports with a listener.
     pub listening: Vec<u16>,
     /// `ip-…` name.
-    pub private_dns_name: String,
+    pub private_dns_name: Option<String>,
     /// `ec2-…` name, when it exists (public address and both DNS attributes).
     pub public_dns_name: Option<String>,
     /// The records its instance's resource name answers (part 2 §16.4).
@@ -212,24 +212,36 @@ impl EniNode {
     /// Every address delivered to the interface inside its VPC: the primary and secondary private IPv4 addresses
     /// and the IPv6 addresses.
     pub fn private_addresses(&self) -> impl Iterator<Item = IpAddr> + '_ {
-        std::iter::once(IpAddr::V4(self.private_ip))
+        self.private_ip
+            .map(IpAddr::V4)
+            .into_iter()
             .chain(self.secondary_ips.iter().map(|&address| IpAddr::V4(address)))
             .chain(self.ipv6_addresses.iter().map(|&address| IpAddr::V6(address)))
+    }
+
+    /// The address that names the interface in hops and records: its primary private IPv4 address, or on an
+    /// IPv6-only interface its first IPv6 address (`::` if it has none left).
+    pub fn primary_address(&self) -> IpAddr {
+        match (self.private_ip, self.ipv6_addresses.first()) {
+            (Some(v4), _) => IpAddr::V4(v4),
+            (None, Some(&v6)) => IpAddr::V6(v6),
+            (None, None) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+        }
     }
 
     /// Whether the interface holds `address` (primary, secondary or IPv6).
     pub fn holds(&self, address: IpAddr) -> bool {
         match address {
-            IpAddr::V4(address) => address == self.private_ip || self.secondary_ips.contains(&address),
+            IpAddr::V4(address) => Some(address) == self.private_ip || self.secondary_ips.contains(&address),
             IpAddr::V6(address) => self.ipv6_addresses.contains(&address),
         }
     }
 
     /// The address it sends to `destination` from: its primary IPv4 address, or its first IPv6 address for an IPv6
-    /// destination (none without one: the host has no route of that family).
+    /// destination (none without one: the host has no route of that family — an IPv6-only interface sends no IPv4).
     pub fn source_for(&self, destination: IpAddr) -> Option<IpAddr> {
         match destination {
-            IpAddr::V4(_) => Some(IpAddr::V4(self.private_ip)),
+            IpAddr::V4(_) => self.private_ip.map(IpAddr::V4),
             IpAddr::V6(_) => self.ipv6_addresses.first().map(|&address| IpAddr::V6(address)),
         }
     }
@@ -447,7 +459,7 @@ impl Topology {
                     public_ip,
                     groups,
                     listening,
-                    private_dns_name: dns_name::private_dns_name(&scope.region, eni.private_ip),
+                    private_dns_name: eni.private_ip.map(|ip| dns_name::private_dns_name(&scope.region, ip)),
                     public_dns_name,
                     resource_name_records: crate::dns::ResourceNameRecords::of(instance.map(|i| i.as_ref())),
                 },

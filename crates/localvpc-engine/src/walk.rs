@@ -151,7 +151,7 @@ fn unspecified(probe: &Probe) -> IpAddr {
 /// address it was sent to.
 fn answer_source(topology: &Topology, endpoint: Endpoint, arrived: Packet) -> IpAddr {
     match (endpoint, arrived.dst) {
-        (Endpoint::Eni(eni), IpAddr::V4(_)) => IpAddr::V4(topology.enis[eni].private_ip),
+        (Endpoint::Eni(eni), IpAddr::V4(_)) => topology.enis[eni].private_ip.map_or(arrived.dst, IpAddr::V4),
         (Endpoint::Eni(_), IpAddr::V6(_))
         | (Endpoint::Internet(_) | Endpoint::OnPremises(..) | Endpoint::AwsService(..), _) => arrived.dst,
     }
@@ -233,7 +233,7 @@ impl Walker<'_> {
         self.hop(
             HopKind::NetworkInterface,
             &node.id,
-            format!("{} sends {}", node.private_ip, describe(&packet)),
+            format!("{} sends {}", node.primary_address(), describe(&packet)),
             Place::Interface(eni),
             &packet,
         );
@@ -490,7 +490,7 @@ impl Walker<'_> {
         self.hop(
             HopKind::NetworkInterface,
             &node.id,
-            format!("{} receives {}", node.private_ip, describe(&packet)),
+            format!("{} receives {}", node.primary_address(), describe(&packet)),
             Place::Interface(eni),
             &packet,
         );

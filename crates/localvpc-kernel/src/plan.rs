@@ -45,7 +45,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use ipnet::{IpNet, Ipv4Net};
 use localvpc_engine::dns;
 use localvpc_engine::packet::{Vantage, INTERNET_HOST};
-use localvpc_engine::topology::{EniIx, EniNode, Target, VpcIx};
+use localvpc_engine::topology::{EniIx, EniNode, SubnetNode, Target, VpcIx};
 use localvpc_engine::Topology;
 
 use crate::firewall::{Chain, Firewall, Hook, Match, Rule as FirewallRule, Verdict};
@@ -162,13 +162,14 @@ fn router(topology: &Topology, names: &Names, vpc: VpcIx, state: &mut KernelStat
         let subnet = &topology.subnets[subnet];
         let bridge = names::subnet_bridge(&subnet.id);
         router.bridges.insert(bridge.clone(), Bridge { mac: names::link_mac(&namespace, &bridge), mtu: VPC_MTU });
-        router.addresses.insert(Address {
-            device: bridge.clone(),
-            address: router_address(subnet.cidr).into(),
-            prefix: subnet.cidr.prefix_len(),
-        });
+        // An IPv6-only subnet's bridge holds only the router's IPv6 address (part 2 §16.1).
+        if let Some(cidr) = subnet.cidr {
+            let address =
+                Address { device: bridge.clone(), address: router_address(cidr).into(), prefix: cidr.prefix_len() };
+            router.addresses.insert(address);
+            router.routes.insert((table::VPC, cidr.into()), RouteKind::Device { device: bridge.clone(), source: None });
+        }
         ipv6::router_subnet(subnet, &bridge, &mut router);
-        router.routes.insert((table::VPC, subnet.cidr.into()), RouteKind::Device { device: bridge, source: None });
     }
     router.routes.insert((table::VPC, net("0.0.0.0/0")), RouteKind::Blackhole);
     router.routes.insert((table::VPC, net("::/0")), RouteKind::Blackhole);
@@ -266,14 +267,16 @@ fn route_tables<'t>(topology: &'t Topology, vpc: VpcIx, router: &mut Namespace) 
                 _ if destination.addr().is_ipv6() => RouteKind::Blackhole,
                 // Part 2 §13.2: to the gateway's address in its subnet (its namespace forwards and translates).
                 Target::NatGateway(id) => match topology.nat_gateway(id) {
-                    Some(nat) if nat.available && nat.vpc == vpc => match nat.eni {
-                        Some(eni) => RouteKind::Gateway {
-                            gateway: topology.enis[eni].private_ip.into(),
-                            device: names::subnet_bridge(&topology.subnets[nat.subnet].id),
-                            source: None,
-                        },
-                        None => RouteKind::Blackhole,
-                    },
+                    Some(nat) if nat.available && nat.vpc == vpc => {
+                        match nat.eni.and_then(|eni| topology.enis[eni].private_ip) {
+                            Some(nat_ip) => RouteKind::Gateway {
+                                gateway: nat_ip.into(),
+                                device: names::subnet_bridge(&topology.subnets[nat.subnet].id),
+                                source: None,
+                            },
+                            None => RouteKind::Blackhole,
+                        }
+                    }
                     _ => RouteKind::Blackhole,
                 },
                 // Part 2 §14.4: by the VPC's available attachment to the gateway; part 2 §15.5: by the link to the
@@ -345,7 +348,7 @@ fn router_firewall(topology: &Topology, vpc: VpcIx) -> Firewall {
             .filter(|&eni| has_host(topology, eni))
             .map(|eni| &topology.enis[eni])
             .filter(|eni| eni.vpc == vpc)
-            .filter_map(|eni| eni.public_ip.map(|public| (eni.private_ip, public)))
+            .filter_map(|eni| eni.public_ip.zip(eni.private_ip).map(|(public, private)| (private, public)))
             .collect();
         let privates: Vec<Ipv4Addr> = mapped.iter().map(|(private, _)| *private).collect();
         // Spec §3.4: an interface without a public address gets nothing through the gateway.
@@ -411,10 +414,7 @@ fn instance(topology: &Topology, names: &Names, eni: EniIx, state: &mut KernelSt
         interface(topology, names, *other, link, &namespace, &mut spec, state);
     }
     let subnet = &topology.subnets[node.subnet];
-    spec.routes.insert(
-        (table::MAIN, net("0.0.0.0/0")),
-        RouteKind::Gateway { gateway: router_address(subnet.cidr).into(), device: INSTANCE_LINK.into(), source: None },
-    );
+    ipv4_default_route(subnet, table::MAIN, INSTANCE_LINK, &mut spec);
     ipv6::default_route(node, subnet, table::MAIN, INSTANCE_LINK, &mut spec);
     spec.firewall = rules::security_groups(topology, &interfaces);
     capture::instance(topology, &interfaces, &mut spec.firewall);
@@ -423,6 +423,16 @@ fn instance(topology: &Topology, names: &Names, eni: EniIx, state: &mut KernelSt
     let server = dns::resolver_address(topology, Vantage::Eni(eni));
     spec.resolv_conf = Some(resolv_conf(server, dns::search_domain(topology, node.vpc).as_deref()));
     state.namespaces.insert(namespace, spec);
+}
+
+/// `0.0.0.0/0` via the subnet's router (base + 1) on `device`, in `table` — none in an IPv6-only subnet, whose
+/// hosts have no IPv4 route at all (part 2 §16.1).
+pub(crate) fn ipv4_default_route(subnet: &SubnetNode, table: u32, device: &str, spec: &mut Namespace) {
+    if let Some(cidr) = subnet.cidr {
+        let via_router =
+            RouteKind::Gateway { gateway: router_address(cidr).into(), device: device.into(), source: None };
+        spec.routes.insert((table, net("0.0.0.0/0")), via_router);
+    }
 }
 
 /// `eth0` for the primary interface, `ethN` for the one at device index N.
@@ -451,22 +461,20 @@ fn interface(
     let subnet = &topology.subnets[node.subnet];
     // The primary address and the secondary ones (AssignPrivateIpAddresses): the subnet's bridge resolves each on
     // this link, so every one of them answers.
-    let addresses = std::iter::once(node.private_ip).chain(node.secondary_ips.iter().copied());
-    for address in addresses.clone() {
-        spec.addresses.insert(Address {
-            device: link.into(),
-            address: address.into(),
-            prefix: subnet.cidr.prefix_len(),
-        });
+    // (None on an IPv6-only interface, whose subnet has no IPv4 block.)
+    let addresses = node.private_ip.into_iter().chain(node.secondary_ips.iter().copied());
+    if let Some(cidr) = subnet.cidr {
+        for address in addresses.clone() {
+            spec.addresses.insert(Address { device: link.into(), address: address.into(), prefix: cidr.prefix_len() });
+        }
     }
     ipv6::interface_addresses(node, subnet, link, spec);
     if node.device_index > 0 {
         let own = table::INTERFACE + node.device_index;
-        spec.routes.insert((own, subnet.cidr.into()), RouteKind::Device { device: link.into(), source: None });
-        spec.routes.insert(
-            (own, net("0.0.0.0/0")),
-            RouteKind::Gateway { gateway: router_address(subnet.cidr).into(), device: link.into(), source: None },
-        );
+        if let Some(cidr) = subnet.cidr {
+            spec.routes.insert((own, cidr.into()), RouteKind::Device { device: link.into(), source: None });
+        }
+        ipv4_default_route(subnet, own, link, spec);
         ipv6::default_route(node, subnet, own, link, spec);
         for address in addresses {
             spec.rules.insert(Rule { priority: 100, iif: None, source: Some(address.into()), table: own });

@@ -292,9 +292,17 @@ pub fn associate(tx: &mut Tx, scope: &Scope, request: &AssociateAddress) -> Resu
     let address = find(region, allocation_id)?;
     let interface = target_interface(region, request)?;
     network_interface::refuse_if_managed(&interface, network_interface::ManagedChange::Modify)?;
+    // ASSUMPTION (part 2 §16.1, text unverified): an IPv6-only interface has no private IPv4 address for an Elastic
+    // IP to map to; refused like an address the interface does not have.
+    let Some(primary) = interface.private_ip else {
+        return Err(Ec2Error::InvalidParameterValue(format!(
+            "Network interface {} has no private IPv4 address to associate an Elastic IP address with",
+            interface.id
+        )));
+    };
     let private_ip = match &request.private_ip_address {
-        None => interface.private_ip,
-        Some(text) if text.trim() == interface.private_ip.to_string() => interface.private_ip,
+        None => primary,
+        Some(text) if text.trim() == primary.to_string() => primary,
         // ASSUMPTION (spec §2.10, text unverified): only the primary private address exists here, so any other
         // address is one the interface does not have.
         Some(text) => {

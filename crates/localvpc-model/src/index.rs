@@ -31,8 +31,12 @@ use security_groups::{count, Text};
 pub struct RegionIndex {
     /// Subnet ID → private address → ID of the interface holding it.
     private_addresses: OrdMap<String, OrdMap<Ipv4Addr, String>>,
+    /// Subnet ID → IDs of the interfaces without a private IPv4 address (an IPv6-only subnet's).
+    ipv6_only_interfaces: OrdMap<String, OrdSet<String>>,
     /// VPC ID → first address of each subnet block → (last address, subnet ID).
     subnet_blocks: OrdMap<String, OrdMap<u32, (u32, String)>>,
+    /// VPC ID → IDs of its IPv6-only subnets (no IPv4 block to file them under, but they count as subnets).
+    ipv6_only_subnets: OrdMap<String, OrdSet<String>>,
     /// VPC ID → ID of its default network ACL.
     default_network_acls: OrdMap<String, String>,
     /// Interface ID → allocation ID of the Elastic IP associated with it.
@@ -127,13 +131,32 @@ impl RegionIndex {
             .map(|(address, interface_id)| (*address, interface_id.as_str()))
     }
 
-    /// Records subnet `subnet_id` of VPC `vpc_id` with the block `first..=last`.
-    pub fn add_subnet_block(&mut self, vpc_id: &str, first: u32, last: u32, subnet_id: &str) {
-        self.subnet_blocks.entry(vpc_id.to_string()).or_default().insert(first, (last, subnet_id.to_string()));
+    /// Files (or unfiles) interface `interface_id` among subnet `subnet_id`'s IPv6-only interfaces.
+    pub fn set_ipv6_only_interface(&mut self, subnet_id: &str, interface_id: &str, present: bool) {
+        set_member(&mut self.ipv6_only_interfaces, subnet_id, interface_id, present);
     }
 
-    /// Forgets the block starting at `first` of VPC `vpc_id`, if it is subnet `subnet_id`'s.
-    pub fn remove_subnet_block(&mut self, vpc_id: &str, first: u32, subnet_id: &str) {
+    /// The IDs of subnet `subnet_id`'s interfaces without a private IPv4 address.
+    pub fn ipv6_only_interfaces(&self, subnet_id: &str) -> impl Iterator<Item = &str> + '_ {
+        self.ipv6_only_interfaces.get(subnet_id).into_iter().flatten().map(String::as_str)
+    }
+
+    /// Records subnet `subnet_id` of VPC `vpc_id` with the IPv4 block `first..=last` (none: an IPv6-only subnet).
+    pub fn add_subnet_block(&mut self, vpc_id: &str, range: Option<(u32, u32)>, subnet_id: &str) {
+        match range {
+            Some((first, last)) => {
+                self.subnet_blocks.entry(vpc_id.to_string()).or_default().insert(first, (last, subnet_id.to_string()));
+            }
+            None => set_member(&mut self.ipv6_only_subnets, vpc_id, subnet_id, true),
+        }
+    }
+
+    /// Forgets subnet `subnet_id` of VPC `vpc_id`, filed under the IPv4 block starting at `first` (none: an
+    /// IPv6-only subnet).
+    pub fn remove_subnet_block(&mut self, vpc_id: &str, first: Option<u32>, subnet_id: &str) {
+        let Some(first) = first else {
+            return set_member(&mut self.ipv6_only_subnets, vpc_id, subnet_id, false);
+        };
         let Some(blocks) = self.subnet_blocks.get_mut(vpc_id) else {
             return;
         };
@@ -164,6 +187,7 @@ impl RegionIndex {
     /// How many subnets VPC `vpc_id` has.
     pub fn subnet_count(&self, vpc_id: &str) -> usize {
         self.subnet_blocks.get(vpc_id).map_or(0, OrdMap::len)
+            + self.ipv6_only_subnets.get(vpc_id).map_or(0, OrdSet::len)
     }
 
     /// Records `network_acl_id` as VPC `vpc_id`'s default network ACL.
@@ -464,9 +488,9 @@ mod tests {
             (u32::from(net.network()), u32::from(net.broadcast()))
         };
         let (first, last) = block("10.0.1.0/24");
-        index.add_subnet_block("vpc-1", first, last, "subnet-a");
+        index.add_subnet_block("vpc-1", Some((first, last)), "subnet-a");
         let (first, last) = block("10.0.4.0/22");
-        index.add_subnet_block("vpc-1", first, last, "subnet-b");
+        index.add_subnet_block("vpc-1", Some((first, last)), "subnet-b");
         let overlap = |text: &str| {
             let (first, last) = block(text);
             index.overlapping_subnet("vpc-1", first, last).map(str::to_string)

@@ -59,8 +59,8 @@ pub struct NetworkInterface {
     pub description: String,
     /// `0a:…`, derived from the ID.
     pub mac_address: String,
-    /// The primary private address.
-    pub private_ip: Ipv4Addr,
+    /// The primary private IPv4 address; none in an IPv6-only subnet (part 2 §16.1 [D]: IPv6 addresses only).
+    pub private_ip: Option<Ipv4Addr>,
     /// Secondary private addresses (AssignPrivateIpAddresses), in the order they were assigned.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub secondary_private_ips: Vec<Ipv4Addr>,
@@ -126,15 +126,19 @@ impl Resource for NetworkInterface {
                 && a.secondary_private_ips == b.secondary_private_ips
         };
         if !matches!((old, new), (Some(old), Some(new)) if same_private(old, new)) {
+            // An IPv6-only interface holds no IPv4 address to file it under; its subnet still knows it
+            // (DeleteSubnet's dependency check, IPv6 address uniqueness).
             if let Some(old) = old {
                 for address in old.private_ips() {
                     index.region.remove_private_address(&old.subnet_id, address, &old.id);
                 }
+                index.region.set_ipv6_only_interface(&old.subnet_id, &old.id, false);
             }
             if let Some(new) = new {
                 for address in new.private_ips() {
                     index.region.add_private_address(&new.subnet_id, address, &new.id);
                 }
+                index.region.set_ipv6_only_interface(&new.subnet_id, &new.id, new.ipv6_native());
             }
         }
         let (old_public, new_public) = (old.and_then(|old| old.public_ip), new.and_then(|new| new.public_ip));
@@ -168,7 +172,7 @@ impl NetworkInterface {
         subnet: &Subnet,
         id: String,
         description: String,
-        private_ip: Ipv4Addr,
+        private_ip: Option<Ipv4Addr>,
     ) -> Self {
         NetworkInterface {
             mac_address: mac_address(&id),
@@ -207,14 +211,19 @@ impl NetworkInterface {
         self.managed_by.as_ref().map_or("interface", |managed| managed.service.interface_type())
     }
 
-    /// Every private address: the primary, then the secondary ones.
+    /// Every private IPv4 address: the primary, then the secondary ones (none in an IPv6-only subnet).
     pub fn private_ips(&self) -> impl Iterator<Item = Ipv4Addr> + '_ {
-        std::iter::once(self.private_ip).chain(self.secondary_private_ips.iter().copied())
+        self.private_ip.into_iter().chain(self.secondary_private_ips.iter().copied())
     }
 
-    /// Spec §4.2 [D]: the private IP name always exists.
-    pub fn private_dns_name(&self) -> String {
-        dns_name::private_dns_name(&self.region, self.private_ip)
+    /// Spec §4.2 [D]: the private IP name, which every interface with a private IPv4 address has.
+    pub fn private_dns_name(&self) -> Option<String> {
+        self.private_ip.map(|ip| dns_name::private_dns_name(&self.region, ip))
+    }
+
+    /// `ipv6Native`: an interface of an IPv6-only subnet, the one kind without a private IPv4 address.
+    pub fn ipv6_native(&self) -> bool {
+        self.private_ip.is_none()
     }
 }
 
@@ -261,12 +270,14 @@ pub fn find(region: &RegionState, interface_id: &str) -> Result<Arc<NetworkInter
         .ok_or_else(|| Ec2Error::NetworkInterfaceNotFound(vec![interface_id.to_string()]))
 }
 
-/// The interfaces of a subnet, in address order: they hold its addresses.
+/// The interfaces of a subnet, in address order (they hold its addresses), then its IPv6-only interfaces.
 pub fn in_subnet<'a>(region: &'a RegionState, subnet_id: &'a str) -> impl Iterator<Item = &'a Arc<NetworkInterface>> {
     region
         .index
         .private_addresses_from(subnet_id, Ipv4Addr::UNSPECIFIED)
-        .filter_map(|(_, interface_id)| region.network_interfaces.get(interface_id))
+        .map(|(_, interface_id)| interface_id)
+        .chain(region.index.ipv6_only_interfaces(subnet_id))
+        .filter_map(|interface_id| region.network_interfaces.get(interface_id))
 }
 
 /// How many private addresses of a subnet interfaces hold.
@@ -281,8 +292,9 @@ pub fn uses_security_group(region: &RegionState, group_id: &str) -> bool {
 
 /// Spec §2.3 [D]: the network address, the next three (router, DNS, future) and the broadcast address.
 pub fn is_reserved(subnet: &Subnet, address: Ipv4Addr) -> bool {
-    let offset = u64::from(u32::from(address).wrapping_sub(u32::from(subnet.cidr_block.network())));
-    offset < RESERVED_ADDRESSES - 1 || offset == cidr::size(&subnet.cidr_block) - 1
+    let Some(block) = &subnet.cidr_block else { return false };
+    let offset = u64::from(u32::from(address).wrapping_sub(u32::from(block.network())));
+    offset < RESERVED_ADDRESSES - 1 || offset == cidr::size(block) - 1
 }
 
 /// Spec §2.9: a requested private address must lie in the subnet, outside the reserved ones, and be free
@@ -291,7 +303,7 @@ pub fn check_requested_address(subnet: &Subnet, in_use: impl Fn(Ipv4Addr) -> boo
     let address: Ipv4Addr = text.trim().parse().map_err(|_| {
         Ec2Error::InvalidParameterValue(format!("Value ({text}) for parameter privateIpAddress is invalid."))
     })?;
-    if !subnet.cidr_block.contains(&address) {
+    if !subnet.cidr_block.is_some_and(|block| block.contains(&address)) {
         return Err(Ec2Error::InvalidParameterValue(format!(
             "Address {address} does not fall within the subnet's address range"
         )));
@@ -314,11 +326,11 @@ pub fn check_requested_address(subnet: &Subnet, in_use: impl Fn(Ipv4Addr) -> boo
 /// RunInstances sizes a launch by it, so a launch that fits only partly is trimmed before it starts rather than
 /// refused when the walk runs out half-way.
 pub fn assignable_address_count(region: &RegionState, subnet: &Subnet) -> u64 {
-    let network = u64::from(u32::from(subnet.cidr_block.network()));
+    let Some(block) = &subnet.cidr_block else { return 0 };
+    let network = u64::from(u32::from(block.network()));
     let first_usable = network + RESERVED_ADDRESSES - 1;
-    let last_usable = network + cidr::size(&subnet.cidr_block) - 2;
-    let free =
-        (cidr::size(&subnet.cidr_block) - RESERVED_ADDRESSES).saturating_sub(addresses_in_use(region, &subnet.id));
+    let last_usable = network + cidr::size(block) - 2;
+    let free = (cidr::size(block) - RESERVED_ADDRESSES).saturating_sub(addresses_in_use(region, &subnet.id));
     // Reservations do not overlap one another; their free usable addresses are the ones to take away.
     let reserved_free: u64 = region
         .index
@@ -369,9 +381,10 @@ fn first_free_in<I: Iterator<Item = Ipv4Addr>>(
     from: Option<Ipv4Addr>,
     used_from: impl FnOnce(Ipv4Addr) -> I,
 ) -> Option<Ipv4Addr> {
-    let network = u64::from(u32::from(subnet.cidr_block.network()));
+    let block = subnet.cidr_block.as_ref()?;
+    let network = u64::from(u32::from(block.network()));
     let first_usable = network + RESERVED_ADDRESSES - 1;
-    let last_usable = network + cidr::size(&subnet.cidr_block) - 2;
+    let last_usable = network + cidr::size(block) - 2;
     let mut candidate = from.map_or(first_usable, |from| u64::from(u32::from(from)).max(first_usable));
     if candidate > last_usable {
         return None;
@@ -428,7 +441,7 @@ pub fn create_launched(
         public_ip,
         assign_public_ip: request.assign_public_ip,
         tags: request.tags,
-        ..NetworkInterface::new_in(scope, subnet, id.clone(), request.description, request.private_ip)
+        ..NetworkInterface::new_in(scope, subnet, id.clone(), request.description, Some(request.private_ip))
     };
     tx.put(scope, interface);
     Ok(tx.get(scope, &id).expect("just inserted"))
@@ -537,7 +550,7 @@ mod tests {
             id: "subnet-1".into(),
             vpc_id: "vpc-1".into(),
             owner_id: "123456789012".into(),
-            cidr_block: block.parse().unwrap(),
+            cidr_block: Some(block.parse().unwrap()),
             availability_zone: "us-east-1a".into(),
             availability_zone_id: "use1-az6".into(),
             default_for_az: false,

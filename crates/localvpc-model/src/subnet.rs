@@ -29,8 +29,9 @@ pub struct Subnet {
     pub vpc_id: String,
     /// Owning account.
     pub owner_id: String,
-    /// The block.
-    pub cidr_block: Ipv4Net,
+    /// The IPv4 block; none for an IPv6-only subnet (part 2 §16.1 [D]: `Ipv6Native`, DescribeSubnets omits
+    /// `cidrBlock`).
+    pub cidr_block: Option<Ipv4Net>,
     /// Zone name.
     pub availability_zone: String,
     /// Zone ID.
@@ -94,8 +95,15 @@ impl Subnet {
 
     /// `availableIpAddressCount`: the block less the reserved addresses and the addresses in use.
     pub fn available_ip_address_count(&self, region: &RegionState) -> u64 {
+        // An IPv6-only subnet has no IPv4 addresses to count (the count is of IPv4 addresses only).
+        let Some(block) = &self.cidr_block else { return 0 };
         let in_use = crate::network_interface::addresses_in_use(region, &self.id);
-        (cidr::size(&self.cidr_block) - RESERVED_ADDRESSES).saturating_sub(in_use)
+        (cidr::size(block) - RESERVED_ADDRESSES).saturating_sub(in_use)
+    }
+
+    /// `ipv6Native`: an IPv6-only subnet, the one kind without an IPv4 block.
+    pub fn ipv6_native(&self) -> bool {
+        self.cidr_block.is_none()
     }
 
     /// Its IPv6 block, if it has one.
@@ -128,12 +136,14 @@ impl Resource for Subnet {
                 return;
             }
         }
+        // The per-VPC subnet count includes IPv6-only subnets (spec §5 counts subnets, not blocks).
         if let Some(old) = old {
-            index.region.remove_subnet_block(&old.vpc_id, u32::from(old.cidr_block.network()), &old.id);
+            let first = old.cidr_block.map(|block| u32::from(block.network()));
+            index.region.remove_subnet_block(&old.vpc_id, first, &old.id);
         }
         if let Some(new) = new {
-            let (first, last) = (u32::from(new.cidr_block.network()), u32::from(new.cidr_block.broadcast()));
-            index.region.add_subnet_block(&new.vpc_id, first, last, &new.id);
+            let range = new.cidr_block.map(|block| (u32::from(block.network()), u32::from(block.broadcast())));
+            index.region.add_subnet_block(&new.vpc_id, range, &new.id);
         }
     }
 }
@@ -183,7 +193,7 @@ impl Filterable for SubnetView<'_> {
             "availability-zone" | "availabilityZone" => out.push(subnet.availability_zone.clone()),
             "availability-zone-id" | "availabilityZoneId" => out.push(subnet.availability_zone_id.clone()),
             "available-ip-address-count" => out.push(subnet.available_ip_address_count(self.region).to_string()),
-            "cidr" | "cidr-block" | "cidrBlock" => out.push(subnet.cidr_block.to_string()),
+            "cidr" | "cidr-block" | "cidrBlock" => out.extend(subnet.cidr_block.map(|block| block.to_string())),
             "default-for-az" | "defaultForAz" => out.push(subnet.default_for_az.to_string()),
             "map-public-ip-on-launch" => out.push(subnet.map_public_ip_on_launch.to_string()),
             "enable-dns64" => out.push(subnet.enable_dns64.to_string()),
@@ -352,7 +362,7 @@ fn insert(
         id: tx.next_id(IdKind::Subnet),
         vpc_id: vpc.id.clone(),
         owner_id: scope.account.clone(),
-        cidr_block: block,
+        cidr_block: Some(block),
         availability_zone: zone.name.clone(),
         availability_zone_id: zone.zone_id.clone(),
         default_for_az,

@@ -129,10 +129,15 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateSubnetCidrReservation) 
         Ec2Error::InvalidParameterValue(format!("Value ({}) for parameter cidr is invalid.", request.cidr))
     })?;
     // ASSUMPTION (spec §11.6 [M]): the two refusals' texts as moto words them after AWS.
-    if !subnet.cidr_block.contains(&block) {
+    // An IPv6-only subnet has no IPv4 block for an IPv4 reservation to lie in (IPv6 reservations are not kept).
+    if !subnet.cidr_block.is_some_and(|subnet_block| subnet_block.contains(&block)) {
+        let subnet_block = match (subnet.cidr_block, subnet.ipv6_cidr_block()) {
+            (Some(v4), _) => v4.to_string(),
+            (None, Some(v6)) => v6.to_string(),
+            (None, None) => String::new(),
+        };
         return Err(Ec2Error::InvalidParameterValue(format!(
-            "Reservation CIDR should be within subnet CIDR block ({})",
-            subnet.cidr_block
+            "Reservation CIDR should be within subnet CIDR block ({subnet_block})"
         )));
     }
     let region = tx.region(scope);

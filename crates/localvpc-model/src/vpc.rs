@@ -414,7 +414,11 @@ pub fn disassociate_cidr_block(
         return Err(Ec2Error::CannotDisassociatePrimaryCidr(association_id.to_string()));
     }
     // A block that still holds subnets cannot go: their addresses would leave the VPC.
-    if region.subnets.values().any(|s| s.vpc_id == vpc.id && association.cidr_block.contains(&s.cidr_block)) {
+    if region
+        .subnets
+        .values()
+        .any(|s| s.vpc_id == vpc.id && s.cidr_block.is_some_and(|block| association.cidr_block.contains(&block)))
+    {
         return Err(Ec2Error::CidrBlockHasDependencies(association_id.to_string()));
     }
     tx.update::<Vpc>(scope, &vpc.id, |vpc| vpc.cidr_associations.retain(|a| a.association_id != association_id));

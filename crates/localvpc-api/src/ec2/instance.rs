@@ -46,7 +46,7 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
     let public_dns = interface.and_then(|interface| network_interface::public_dns_name(region, interface));
     x.text("instanceId", &instance.id).text("imageId", &instance.image_id);
     render_state(x, "instanceState", instance.state);
-    x.text("privateDnsName", &interface.map(|i| i.private_dns_name()).unwrap_or_default())
+    x.text("privateDnsName", &interface.and_then(|i| i.private_dns_name()).unwrap_or_default())
         .text("dnsName", &public_dns.unwrap_or_default())
         .text("reason", &instance.state_transition_reason)
         .optional("keyName", instance.key_name.as_deref())
@@ -66,7 +66,7 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
     if let Some(interface) = interface {
         x.text("subnetId", &interface.subnet_id)
             .text("vpcId", &interface.vpc_id)
-            .value("privateIpAddress", interface.private_ip);
+            .optional_value("privateIpAddress", interface.private_ip);
     }
     // Part 2 §16.1 [D bc]: the primary interface's first IPv6 address.
     if let Some(address) = interface.and_then(|interface| interface.ipv6_addresses.first()) {
@@ -103,8 +103,8 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
                 .text("ownerId", &interface.owner_id)
                 .text("status", "in-use")
                 .text("macAddress", &interface.mac_address)
-                .value("privateIpAddress", interface.private_ip)
-                .text("privateDnsName", &interface.private_dns_name())
+                .optional_value("privateIpAddress", interface.private_ip)
+                .optional("privateDnsName", interface.private_dns_name().as_deref())
                 .value("sourceDestCheck", interface.source_dest_check);
             render_group_set(x, region, &interface.security_group_ids);
             if let Some(attachment) = &interface.attachment {

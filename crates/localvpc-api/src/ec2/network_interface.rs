@@ -51,7 +51,7 @@ pub(crate) fn render_private_addresses(
     elastic_ids: bool,
 ) {
     x.list("privateIpAddressesSet", interface.private_ips(), |x, address| {
-        let primary = address == interface.private_ip;
+        let primary = Some(address) == interface.private_ip;
         x.value("privateIpAddress", address)
             .text("privateDnsName", &dns_name::private_dns_name(&interface.region, address))
             .value("primary", primary);
@@ -81,8 +81,8 @@ fn render_network_interface(x: &mut Xml, interface: &NetworkInterface, region: &
         .value("requesterManaged", interface.managed_by.is_some())
         .text("status", interface.status())
         .text("macAddress", &interface.mac_address)
-        .value("privateIpAddress", interface.private_ip)
-        .text("privateDnsName", &interface.private_dns_name())
+        .optional_value("privateIpAddress", interface.private_ip)
+        .optional("privateDnsName", interface.private_dns_name().as_deref())
         .value("sourceDestCheck", interface.source_dest_check);
     render_group_set(x, region, &interface.security_group_ids);
     if let Some(attachment) = &interface.attachment {

@@ -20,7 +20,7 @@ fn render_subnet(x: &mut Xml, subnet: &Subnet, region: &RegionState, ipv6_state:
         .text("vpcId", &subnet.vpc_id)
         .text("ownerId", &subnet.owner_id)
         .text("state", "available")
-        .value("cidrBlock", subnet.cidr_block)
+        .optional_value("cidrBlock", subnet.cidr_block)
         .value("availableIpAddressCount", subnet.available_ip_address_count(region))
         .text("availabilityZone", &subnet.availability_zone)
         .text("availabilityZoneId", &subnet.availability_zone_id)

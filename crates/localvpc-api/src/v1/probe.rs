@@ -108,7 +108,7 @@ fn traceroute_hops(topology: &Topology, trace: &Trace) -> Vec<String> {
         .iter()
         .filter_map(|hop| match hop.place {
             Place::NatGateway { eni: Some(eni), .. } if hop.kind == HopKind::NatGateway => {
-                Some(topology.enis[eni].private_ip.to_string())
+                Some(topology.enis[eni].primary_address().to_string())
             }
             _ => None,
         })

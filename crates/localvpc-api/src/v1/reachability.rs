@@ -166,7 +166,7 @@ fn node_json(topology: &Topology, eni: EniIx) -> Value {
         "instance": node.instance_id,
         "interface": node.id,
         "vpc": topology.vpcs[node.vpc].id,
-        "private_ip": node.private_ip.to_string(),
+        "private_ip": node.private_ip.map(|ip| ip.to_string()),
     })
 }
 

@@ -41,7 +41,7 @@ pub(crate) fn scene(world: &World, scope: &Scope, now: Timestamp) -> Scene {
         let node = InstanceNode {
             id: instance.id.clone(),
             name: name(&instance.tags),
-            private_ip: eni.private_ip.to_string(),
+            private_ip: eni.private_ip.map_or_else(|| "–".into(), |ip| ip.to_string()),
             public_ip: public_address(region, eni).map(|address| address.ip.to_string()),
             state: instance.state.name().to_string(),
         };
@@ -55,7 +55,7 @@ pub(crate) fn scene(world: &World, scope: &Scope, now: Timestamp) -> Scene {
         let node = SubnetNode {
             id: subnet.id.clone(),
             name: name(&subnet.tags),
-            cidr: subnet.cidr_block.to_string(),
+            cidr: subnet.cidr_block.map_or_else(|| "–".into(), |block| block.to_string()),
             instances: rows.into_iter().map(|(_, node)| node).collect(),
         };
         let zone = zones.entry(subnet.vpc_id.as_str()).or_default();

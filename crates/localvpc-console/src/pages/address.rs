@@ -230,11 +230,9 @@ fn associate_page(view: &View, address: &Address, values: &AssociateValues, refu
     let mut interfaces: Vec<_> = region.network_interfaces.values().collect();
     interfaces.sort_by(|a, b| a.id.cmp(&b.id));
     let mut interface_options = vec![(String::new(), "Choose a network interface".to_string())];
-    interface_options.extend(
-        interfaces
-            .iter()
-            .map(|interface| (interface.id.clone(), format!("{} – {}", interface.id, interface.private_ip))),
-    );
+    interface_options.extend(interfaces.iter().map(|interface| {
+        (interface.id.clone(), format!("{} – {}", interface.id, crate::pages::shared::dash(interface.private_ip)))
+    }));
     let private_ips: Vec<String> =
         interfaces.iter().flat_map(|interface| interface.private_ips().map(|ip| ip.to_string())).collect();
     let body = html! {

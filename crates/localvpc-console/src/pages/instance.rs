@@ -74,7 +74,7 @@ impl<'r> Addresses<'r> {
     }
 
     fn private_ip(&self) -> Option<String> {
-        self.interface.map(|interface| interface.private_ip.to_string())
+        self.interface.and_then(|interface| interface.private_ip).map(|ip| ip.to_string())
     }
 }
 
@@ -177,7 +177,7 @@ fn detail_page(view: &View, instance: &Instance, tab: &str, done: Option<&str>, 
             ("Private IPv4 addresses", or_dash(addresses.private_ip())),
             ("Instance state", state_badge(instance.state)),
             ("Public IPv4 DNS", or_dash(addresses.public_dns.clone())),
-            ("Private IP DNS name (IPv4 only)", or_dash(interface.map(|i| i.private_dns_name()))),
+            ("Private IP DNS name (IPv4 only)", or_dash(interface.and_then(|i| i.private_dns_name()))),
             ("Instance type", html! { (instance.instance_type) }),
             ("Elastic IP addresses", or_dash(addresses.elastic_ip.clone())),
             ("VPC ID", html! { @match interface { Some(i) => a href=(super::vpc::href(&i.vpc_id)) { (i.vpc_id) }, None => "–" } }),
@@ -240,7 +240,7 @@ fn networking_tab(view: &View, instance: &Instance, addresses: &Addresses<'_>) -
             div { dt { "Public IPv4 address" } dd { (or_dash(addresses.public_ip.clone())) } }
             div { dt { "Private IPv4 addresses" } dd { (or_dash(addresses.private_ip())) } }
             div { dt { "Public IPv4 DNS" } dd { (or_dash(addresses.public_dns.clone())) } }
-            div { dt { "Private IP DNS name (IPv4 only)" } dd { (or_dash(addresses.interface.map(|i| i.private_dns_name()))) } }
+            div { dt { "Private IP DNS name (IPv4 only)" } dd { (or_dash(addresses.interface.and_then(|i| i.private_dns_name()))) } }
             div { dt { "VPC ID" } dd { (addresses.interface.map_or("–", |i| i.vpc_id.as_str())) } }
             div { dt { "Subnet ID" } dd { (addresses.interface.map_or("–", |i| i.subnet_id.as_str())) } }
             div { dt { "Availability Zone" } dd { (instance.availability_zone) } }
@@ -257,7 +257,7 @@ fn networking_tab(view: &View, instance: &Instance, addresses: &Addresses<'_>) -
                         td class="mono" { (interface.id) }
                         td { @if interface.description.is_empty() { "–" } @else { (interface.description) } }
                         td { (interface.attachment.as_ref().map_or(0, |a| a.device_index)) }
-                        td class="mono" { (interface.private_ip) }
+                        td class="mono" { (crate::pages::shared::dash(interface.private_ip)) }
                         td { (or_dash(public)) }
                         td { (interface.subnet_id) }
                         td { (interface.security_group_ids.join(", ")) }

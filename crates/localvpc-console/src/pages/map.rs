@@ -93,7 +93,7 @@ fn run(state: &ConsoleState, view: &View, query: &ProbeQuery) -> Option<Probed> 
     let to = match view.region().instances.get(query.to()) {
         Some(instance) => {
             match instance.network_interface_id.as_deref().and_then(|eni| view.region().network_interfaces.get(eni)) {
-                Some(eni) => eni.private_ip.to_string(),
+                Some(eni) => crate::pages::shared::dash(eni.private_ip),
                 None => query.to().to_string(),
             }
         }
@@ -149,7 +149,8 @@ fn probe_form(view: &View, query: &ProbeQuery) -> Markup {
             .network_interface_id
             .as_deref()
             .and_then(|eni| region.network_interfaces.get(eni))
-            .map(|eni| eni.private_ip.to_string())
+            .and_then(|eni| eni.private_ip)
+            .map(|ip| ip.to_string())
             .unwrap_or_default();
         let label = match name(&instance.tags) {
             Some(name) => format!("{name} {address} ({})", instance.id),

@@ -205,7 +205,12 @@ fn create_page(view: &View, values: &CreateValues, refusal: Option<&Refusal>) ->
         .map(|subnet| {
             (
                 subnet.id.clone(),
-                format!("{} ({}, {})", shared::label(&subnet.id, &subnet.tags), subnet.cidr_block, subnet.vpc_id),
+                format!(
+                    "{} ({}, {})",
+                    shared::label(&subnet.id, &subnet.tags),
+                    crate::pages::shared::dash(subnet.cidr_block),
+                    subnet.vpc_id
+                ),
             )
         })
         .collect();

@@ -227,7 +227,7 @@ fn associations_tab(view: &View, acl: &NetworkAcl) -> Markup {
                     tr {
                         td { (layout::name_of(&subnet.tags)) }
                         td { a href=(format!("/console/subnets/{}", subnet.id)) { (subnet.id) } }
-                        td class="mono" { (subnet.cidr_block) }
+                        td class="mono" { (crate::pages::shared::dash(subnet.cidr_block)) }
                         td { (subnet.availability_zone) }
                     }
                 }
@@ -343,7 +343,7 @@ fn associations_page(view: &View, acl: &NetworkAcl, chosen: &[String], refusal: 
                             }
                             td { label for=(format!("subnet-{}", subnet.id)) { (layout::name_of(&subnet.tags)) } }
                             td { (subnet.id) }
-                            td class="mono" { (subnet.cidr_block) }
+                            td class="mono" { (crate::pages::shared::dash(subnet.cidr_block)) }
                             td { (acl_of(&subnet.id).unwrap_or_else(|| "–".into())) }
                         }
                     }

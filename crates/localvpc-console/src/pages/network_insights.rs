@@ -216,12 +216,9 @@ fn endpoints(view: &View) -> Vec<(String, String)> {
         .filter(|i| !matches!(i.state.name(), "terminated"))
         .map(|i| (i.id.clone(), format!("{} | {} (instance)", i.id, layout::name_of(&i.tags))))
         .chain(region.internet_gateways.values().map(|g| (g.id.clone(), format!("{} (internet gateway)", g.id))))
-        .chain(
-            region
-                .network_interfaces
-                .values()
-                .map(|e| (e.id.clone(), format!("{} | {} (network interface)", e.id, e.private_ip))),
-        )
+        .chain(region.network_interfaces.values().map(|e| {
+            (e.id.clone(), format!("{} | {} (network interface)", e.id, crate::pages::shared::dash(e.private_ip)))
+        }))
         .collect();
     choices.sort();
     choices

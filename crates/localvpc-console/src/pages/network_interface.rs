@@ -60,7 +60,7 @@ async fn list(State(state): State<ConsoleState>, session: Session, Query(shown):
                 html! { @if let Some(attachment) = &eni.attachment { a href=(format!("/console/instances/{}", attachment.instance_id)) { (attachment.instance_id) } } },
                 layout::badge(status(eni)),
                 html! { @if let Some(ip) = eni.public_ip { span class="mono" { (ip) } } },
-                html! { span class="mono" { (eni.private_ip) } },
+                html! { span class="mono" { (crate::pages::shared::dash(eni.private_ip)) } },
             ]
         })
         .collect();
@@ -116,7 +116,7 @@ fn detail_page(view: &View, eni: &NetworkInterface, done: Option<&str>, refusal:
             ("Subnet ID", html! { a href=(format!("/console/subnets/{}", eni.subnet_id)) { (eni.subnet_id) } }),
             ("VPC ID", html! { a href=(super::vpc::href(&eni.vpc_id)) { (eni.vpc_id) } }),
             ("Availability Zone", html! { (eni.availability_zone) }),
-            ("Primary private IPv4 address", html! { span class="mono" { (eni.private_ip) } }),
+            ("Primary private IPv4 address", html! { span class="mono" { (crate::pages::shared::dash(eni.private_ip)) } }),
             ("Secondary private IPv4 addresses", html! { @for ip in &eni.secondary_private_ips { span class="mono" { (ip) } " " } }),
             ("Public IPv4 address", html! { @if let Some(ip) = eni.public_ip { span class="mono" { (ip) } } }),
             ("MAC address", html! { span class="mono" { (eni.mac_address) } }),
@@ -148,7 +148,12 @@ fn create_page(view: &View, values: &Form, refusal: Option<&Refusal>) -> Respons
     let mut subnets: Vec<(String, String)> = region
         .subnets
         .values()
-        .map(|s| (s.id.clone(), format!("{} | {} | {}", s.id, layout::name_of(&s.tags), s.cidr_block)))
+        .map(|s| {
+            (
+                s.id.clone(),
+                format!("{} | {} | {}", s.id, layout::name_of(&s.tags), crate::pages::shared::dash(s.cidr_block)),
+            )
+        })
         .collect();
     subnets.sort();
     let mut groups: Vec<_> = region.security_groups.values().collect();

@@ -183,7 +183,7 @@ fn matrix(view: &View, topology: &Topology, groups: &Groups, protocol: Protocol,
             let instance = eni.instance_id.clone().unwrap_or_else(|| eni.id.clone());
             let named = region.instances.get(instance.as_str()).and_then(|i| name(&i.tags));
             let label = named.unwrap_or_else(|| instance.clone());
-            (index, Node { instance, label, address: eni.private_ip.to_string() })
+            (index, Node { instance, label, address: crate::pages::shared::dash(eni.private_ip) })
         })
         .collect();
     let summary = format!(

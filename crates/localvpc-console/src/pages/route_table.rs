@@ -237,7 +237,7 @@ fn subnets_tab(region: &RegionState, table: &RouteTable) -> Markup {
                         tr {
                             td { (layout::name_of(&subnet.tags)) }
                             td { (layout::link(&super::subnet::href(&subnet.id), &subnet.id)) }
-                            td class="mono" { (subnet.cidr_block) }
+                            td class="mono" { (crate::pages::shared::dash(subnet.cidr_block)) }
                         }
                     }
                     @if subnets.is_empty() { tr class="empty" { td colspan="3" { (empty) } } }

@@ -11,6 +11,12 @@ use crate::layout;
 use crate::session::Session;
 use crate::ConsoleState;
 
+/// A value, or the console's "–" where it has none (an IPv6-only subnet's IPv4 block, its interfaces' IPv4
+/// addresses).
+pub(crate) fn dash(value: Option<impl std::fmt::Display>) -> String {
+    value.map_or_else(|| "–".to_string(), |value| value.to_string())
+}
+
 /// `id | Name` as the AWS console labels a resource in pickers and cross-references (`id` alone when unnamed).
 pub(crate) fn label(id: &str, tags: &Tags) -> String {
     match tags.iter().find(|tag| tag.key == "Name") {

@@ -71,7 +71,7 @@ fn find(state: &ConsoleState, view: &View) -> Found {
             });
             if let Some(instance) = instance {
                 found.instance[side] = Some(instance.id.clone());
-                found.private_ip[side] = instance.interface(region).map(|eni| eni.private_ip);
+                found.private_ip[side] = instance.interface(region).and_then(|eni| eni.private_ip);
             }
         }
     }

@@ -146,7 +146,7 @@ fn subnets_tab(subnets: &[&std::sync::Arc<localvpc_model::subnet::Subnet>]) -> M
                     tr {
                         td { (layout::name_of(&subnet.tags)) }
                         td { a href=(format!("/console/subnets/{}", subnet.id)) { (subnet.id) } }
-                        td class="mono" { (subnet.cidr_block) }
+                        td class="mono" { (crate::pages::shared::dash(subnet.cidr_block)) }
                         td { (subnet.availability_zone) }
                     }
                 }

@@ -118,14 +118,14 @@ pub(super) fn resource_name(topology: &Topology, asker: EniIx, name: &str, qtype
     let node = &topology.enis[owner];
     let same_region = topology.enis[asker].scope.region == region;
     let visible = node.vpc == asker_vpc
-        || (rfc1918(node.private_ip) && same_region)
+        || (node.private_ip.is_some_and(rfc1918) && same_region)
         || peering_allows(topology, asker_vpc, node.vpc);
     if !visible {
         return Some(Answer::NxDomain);
     }
     let records = node.resource_name_records;
     let address = match qtype {
-        QueryType::A => Some(IpAddr::V4(node.private_ip)).filter(|_| records.a),
+        QueryType::A => node.private_ip.map(IpAddr::V4).filter(|_| records.a),
         QueryType::Aaaa => node.ipv6_addresses.first().map(|&v6| IpAddr::V6(v6)).filter(|_| records.aaaa),
     };
     Some(match address {

@@ -209,7 +209,7 @@ fn a_nat_gateway_interface_logs_both_legs_with_its_own_address_on_its_side() {
     assert_eq!(trace.verdict, Verdict::Reachable);
     let topology = lab.topology();
     let nat_eni = topology.nat_gateway(&nat).unwrap().eni.unwrap();
-    let nat_ip = topology.enis[nat_eni].private_ip.to_string();
+    let nat_ip = topology.enis[nat_eni].private_ip.unwrap().to_string();
     let at_nat: Vec<(bool, String, String, String)> = records(&topology, &trace)
         .iter()
         .filter(|r| r.eni == nat_eni)
@@ -251,7 +251,7 @@ fn transit_gateway_attachment_interfaces_log_the_packet_entering_and_leaving_the
         .collect();
     let attachment_ip = |n: usize| {
         let eni = topology.tgw_attachment(&attachments[n]).unwrap().in_zone("us-east-1a").unwrap().1;
-        topology.enis[eni].private_ip.to_string()
+        topology.enis[eni].private_ip.unwrap().to_string()
     };
     let (a, b) = (attachment_ip(0), attachment_ip(1));
     let host = |n: usize| Some(hosts[n].clone());

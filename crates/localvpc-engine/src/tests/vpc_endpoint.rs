@@ -221,7 +221,7 @@ fn an_interface_endpoint_is_a_host_answering_https_with_private_dns_inside_its_v
     let interface = endpoint.network_interface_ids[0].clone();
     let topology = lab.topology();
     let eni = topology.eni(&interface).unwrap();
-    let address = topology.enis[eni].private_ip;
+    let address = topology.enis[eni].private_ip.unwrap();
     let asker = Vantage::Eni(topology.instance_eni(&instance).unwrap());
     assert_eq!(resolve(&topology, asker, "ssm.us-east-1.amazonaws.com"), Answer::Address(address));
     assert_eq!(resolve(&topology, Vantage::Internet, "ssm.us-east-1.amazonaws.com"), Answer::NxDomain);
@@ -250,7 +250,8 @@ fn an_interface_endpoint_is_reachable_over_a_peering_unlike_a_gateway_endpoint()
     lab.route(&peer_vpc, "10.6.0.0/16", Target::Peering(pcx.clone()));
     lab.route(&vpc, "10.7.0.0/16", Target::Peering(pcx));
     let topology = lab.topology();
-    let address = topology.enis[topology.eni(&endpoint.network_interface_ids[0]).unwrap()].private_ip.to_string();
+    let address =
+        topology.enis[topology.eni(&endpoint.network_interface_ids[0]).unwrap()].private_ip.unwrap().to_string();
     // The endpoint's default group admits its own members only: the peer is stopped by it…
     assert_eq!(codes(&lab.probe(&peer_instance, &address, Protocol::Tcp(443))), vec![Code::EniSgRulesMismatch]);
     // …and admitted once the group allows the peer's block.

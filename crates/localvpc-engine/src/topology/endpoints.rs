@@ -77,7 +77,7 @@ impl Topology {
                 .network_interface_ids
                 .iter()
                 .filter_map(|id| region.network_interfaces.get(id.as_str()))
-                .map(|interface| interface.private_ip)
+                .filter_map(|interface| interface.private_ip)
                 .collect();
             let service = services::find(&scope.region, &endpoint.service_name);
             for entry in interface::dns_entries(endpoint, region, &scope.region) {

@@ -36,7 +36,10 @@ impl Walker<'_> {
             // Spec §3.4 [D]: a public IPv4 address maps back to the private one; an IPv6 address is the interface's
             // own (part 2 §16.2 [D]).
             let inside = match packet.dst {
-                IpAddr::V4(_) => Packet { dst: IpAddr::V4(node.private_ip), ..packet },
+                // (Only an interface with a private IPv4 address holds a public one.)
+                IpAddr::V4(_) => {
+                    node.private_ip.map_or(packet, |private| Packet { dst: IpAddr::V4(private), ..packet })
+                }
                 IpAddr::V6(_) => packet,
             };
             self.hop(

@@ -93,7 +93,7 @@ impl Walker<'_> {
         if topology.enis[source].subnet != nat.subnet && !self.acl(nat.subnet, false, &packet) {
             return None;
         }
-        let nat_ip = IpAddr::V4(topology.enis[nat_eni].private_ip);
+        let nat_ip = topology.enis[nat_eni].primary_address();
         let port = mapped_port(&packet);
         let translated = Packet { src: nat_ip, src_port: if port == 0 { packet.src_port } else { port }, ..packet };
         self.hop(

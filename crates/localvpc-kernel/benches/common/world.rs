@@ -73,7 +73,8 @@ pub fn build() -> (World, Ends) {
             if s == 1 {
                 let first = &launched.instances[0];
                 let eni = first.network_interface_id.clone().unwrap();
-                let address = world.region(&scope()).network_interfaces[eni.as_str()].private_ip;
+                let address =
+                    world.region(&scope()).network_interfaces[eni.as_str()].private_ip.expect("an IPv4 interface");
                 firsts.push((first.id.clone(), address));
             }
             subnets.push(subnet);

@@ -80,7 +80,7 @@ pub fn network_acl(topology: &Topology, subnet: SubnetIx, outbound: bool, rules:
         if rule.verdict == Verdict::Drop {
             for &eni in &covered {
                 let node = &topology.enis[eni];
-                let ipv4 = std::iter::once(node.private_ip).chain(node.secondary_ips.iter().copied()).map(IpAddr::V4);
+                let ipv4 = node.private_ip.into_iter().chain(node.secondary_ips.iter().copied()).map(IpAddr::V4);
                 let ipv6 = node.ipv6_addresses.iter().copied().map(IpAddr::V6).collect::<Vec<_>>();
                 // One rule per family: a set of addresses is of one family.
                 for own in [ipv4.collect::<Vec<_>>(), ipv6].into_iter().filter(|own| !own.is_empty()) {

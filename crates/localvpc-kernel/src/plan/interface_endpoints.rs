@@ -9,9 +9,9 @@
 use localvpc_engine::topology::EniIx;
 use localvpc_engine::Topology;
 
-use super::{interface, ipv6, net, router_address, rules};
+use super::{interface, ipv6, rules};
 use crate::names::{Names, INSTANCE_LINK};
-use crate::state::{table, KernelState, Namespace, Role, RouteKind};
+use crate::state::{table, KernelState, Namespace, Role};
 
 /// Every interface endpoint interface's namespace.
 pub(super) fn interface_endpoints(topology: &Topology, names: &Names, state: &mut KernelState) {
@@ -22,14 +22,7 @@ pub(super) fn interface_endpoints(topology: &Topology, names: &Names, state: &mu
         let mut spec = Namespace::new(Role::InterfaceEndpoint);
         interface(topology, names, eni, &link, &namespace, &mut spec, state);
         let subnet = &topology.subnets[node.subnet];
-        spec.routes.insert(
-            (table::MAIN, net("0.0.0.0/0")),
-            RouteKind::Gateway {
-                gateway: router_address(subnet.cidr).into(),
-                device: INSTANCE_LINK.into(),
-                source: None,
-            },
-        );
+        super::ipv4_default_route(subnet, table::MAIN, INSTANCE_LINK, &mut spec);
         ipv6::default_route(node, subnet, table::MAIN, INSTANCE_LINK, &mut spec);
         spec.firewall = rules::security_groups(topology, &[(eni, link)]);
         state.namespaces.insert(namespace, spec);

@@ -7,10 +7,10 @@
 use localvpc_engine::topology::NatNode;
 use localvpc_engine::Topology;
 
-use super::{interface, net, router_address};
+use super::interface;
 use crate::firewall::{Chain, Firewall, Hook, Match, Rule as FirewallRule, Verdict};
 use crate::names::{Names, INSTANCE_LINK};
-use crate::state::{table, KernelState, Namespace, Role, RouteKind};
+use crate::state::{table, KernelState, Namespace, Role};
 
 /// Part 2 §13.2 [D]: the source ports a NAT gateway translates to.
 const NAT_PORTS: (u16, u16) = (1024, 65535);
@@ -18,15 +18,14 @@ const NAT_PORTS: (u16, u16) = (1024, 65535);
 /// The namespace of one NAT gateway (none for a gateway that is not available).
 pub(super) fn nat_gateway(topology: &Topology, names: &Names, nat: &NatNode, state: &mut KernelState) {
     let Some(eni) = nat.eni.filter(|_| nat.available) else { return };
+    // (A NAT gateway always has a private IPv4 address: none is created in an IPv6-only subnet.)
+    let Some(address) = topology.enis[eni].private_ip else { return };
     let namespace = names.nat_gateway(&nat.id);
     let mut spec = Namespace::new(Role::NatGateway);
     interface(topology, names, eni, INSTANCE_LINK, &namespace, &mut spec, state);
     let subnet = &topology.subnets[nat.subnet];
-    spec.routes.insert(
-        (table::MAIN, net("0.0.0.0/0")),
-        RouteKind::Gateway { gateway: router_address(subnet.cidr).into(), device: INSTANCE_LINK.into(), source: None },
-    );
-    spec.firewall = firewall(topology, nat, topology.enis[eni].private_ip);
+    super::ipv4_default_route(subnet, table::MAIN, INSTANCE_LINK, &mut spec);
+    spec.firewall = firewall(topology, nat, address);
     state.namespaces.insert(namespace, spec);
 }
 

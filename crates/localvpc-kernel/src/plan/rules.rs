@@ -217,7 +217,7 @@ fn group_members(topology: &Topology, eni: EniIx, group: usize) -> Vec<IpAddr> {
         .iter()
         .filter(|member| member.groups.contains(&group) && near(member.vpc))
         .flat_map(|member| {
-            std::iter::once(IpAddr::V4(member.private_ip)).chain(member.ipv6_addresses.iter().map(|&a| a.into()))
+            member.private_ip.map(IpAddr::V4).into_iter().chain(member.ipv6_addresses.iter().map(|&a| a.into()))
         })
         .collect();
     members.sort_unstable();

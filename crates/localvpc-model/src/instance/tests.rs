@@ -59,9 +59,9 @@ fn addresses_come_in_order_and_the_subnet_count_drops() {
     assert!(reservation.instances.iter().all(|instance| instance.state == InstanceState::Pending));
     let first = interface_of(&tx, &reservation.instances[0].id);
     let second = interface_of(&tx, &reservation.instances[1].id);
-    assert_eq!(first.private_ip.to_string(), "10.0.1.4");
-    assert_eq!(second.private_ip.to_string(), "10.0.1.5");
-    assert_eq!(first.private_dns_name(), "ip-10-0-1-4.ec2.internal");
+    assert_eq!(first.private_ip.unwrap().to_string(), "10.0.1.4");
+    assert_eq!(second.private_ip.unwrap().to_string(), "10.0.1.5");
+    assert_eq!(first.private_dns_name().as_deref(), Some("ip-10-0-1-4.ec2.internal"));
     let region = tx.region(&scope());
     assert_eq!(region.instances[reservation.instances[0].id.as_str()].state, InstanceState::Running);
     assert_eq!(region.subnets[subnet_id.as_str()].available_ip_address_count(region), 249);
@@ -120,9 +120,9 @@ fn cidr_reservations_shrink_what_a_launch_can_take() {
     request.max_count = 10;
     let reservation = run_instances(&mut tx, &scope(), request).unwrap();
     let addresses: Vec<String> =
-        reservation.instances.iter().map(|i| interface_of(&tx, &i.id).private_ip.to_string()).collect();
+        reservation.instances.iter().map(|i| interface_of(&tx, &i.id).private_ip.unwrap().to_string()).collect();
     assert_eq!(addresses, ["10.0.0.21", "10.0.0.22", "10.0.0.23", "10.0.0.28", "10.0.0.29", "10.0.0.30"]);
-    assert_eq!(interface_of(&tx, &first.instances[0].id).private_ip.to_string(), "10.0.0.20");
+    assert_eq!(interface_of(&tx, &first.instances[0].id).private_ip.unwrap().to_string(), "10.0.0.20");
     let error = run_instances(&mut tx, &scope(), launch(&subnet_id, 1)).unwrap_err();
     assert_eq!(error.code(), "InsufficientFreeAddressesInSubnet");
 }
@@ -174,7 +174,7 @@ fn without_a_subnet_the_default_subnet_of_the_first_zone_and_a_public_name() {
     let instance_id = &reservation.instances[0].id;
     let interface = interface_of(&tx, instance_id);
     assert_eq!(interface.availability_zone, "us-east-1a");
-    assert_eq!(interface.private_ip.to_string(), "172.31.0.4");
+    assert_eq!(interface.private_ip.unwrap().to_string(), "172.31.0.4");
     let public_ip = public_ip_of(&tx, instance_id).expect("default subnets map public addresses");
     assert!(address::PUBLIC_POOL.parse::<crate::cidr::Ipv4Net>().unwrap().contains(&public_ip));
     let name = network_interface::public_dns_name(tx.region(&scope()), &interface).unwrap();
@@ -348,13 +348,17 @@ fn a_launch_fills_the_gaps_first_then_continues_in_order() {
     let gone: Vec<String> = [2, 5].iter().map(|&n| first.instances[n].id.clone()).collect();
     terminate_instances(&mut tx, &scope(), &gone).unwrap();
     let second = run_instances(&mut tx, &scope(), launch(&subnet_id, 4)).unwrap();
-    let addresses: Vec<String> =
-        second.instances.iter().map(|instance| interface_of(&tx, &instance.id).private_ip.to_string()).collect();
+    let addresses: Vec<String> = second
+        .instances
+        .iter()
+        .map(|instance| interface_of(&tx, &instance.id).private_ip.unwrap().to_string())
+        .collect();
     assert_eq!(addresses, ["10.0.1.6", "10.0.1.9", "10.0.1.14", "10.0.1.15"]);
     let region = tx.region(&scope());
     assert_eq!(region.subnets[subnet_id.as_str()].available_ip_address_count(region), 251 - 12);
-    let in_order: Vec<String> =
-        network_interface::in_subnet(region, &subnet_id).map(|interface| interface.private_ip.to_string()).collect();
+    let in_order: Vec<String> = network_interface::in_subnet(region, &subnet_id)
+        .map(|interface| interface.private_ip.unwrap().to_string())
+        .collect();
     assert_eq!(in_order.len(), 12);
     assert_eq!((in_order[0].as_str(), in_order[11].as_str()), ("10.0.1.4", "10.0.1.15"));
 }

@@ -145,7 +145,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNatGateway) -> Result<A
     // Free addresses were counted above; the error only guards that count.
     .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()))?;
     let secondary_ips = take_secondary_addresses(tx, scope, &subnet, &interface, requested_secondary, secondary_count);
-    let private_ips: Vec<Ipv4Addr> = std::iter::once(interface.private_ip).chain(secondary_ips).collect();
+    let private_ips: Vec<Ipv4Addr> = interface.private_ip.into_iter().chain(secondary_ips).collect();
     for (index, private_ip) in private_ips.iter().enumerate() {
         let allocation_id = allocations.get(index);
         let (public_ip, association_id) = match allocation_id {

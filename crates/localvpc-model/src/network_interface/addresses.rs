@@ -83,13 +83,13 @@ pub fn assign(
         });
         match holder {
             // Already this interface's: nothing to do, but it is reported as assigned.
-            Some((address, holder)) if holder == interface.id && address != interface.private_ip => {
+            Some((address, holder)) if holder == interface.id && Some(address) != interface.private_ip => {
                 assigned.push(address);
                 continue;
             }
             Some((address, holder)) if request.allow_reassignment && holder != interface.id => {
                 let other = find(region, &holder)?;
-                if other.private_ip == address {
+                if other.private_ip == Some(address) {
                     return Err(Ec2Error::IpAddressInUse(address.to_string()));
                 }
                 tx.update::<NetworkInterface>(scope, &holder, |other| {

@@ -93,7 +93,7 @@ impl Filterable for NetworkInterfaceView<'_> {
             "mac-address" => out.push(interface.mac_address.clone()),
             "network-interface-id" => out.push(interface.id.clone()),
             "owner-id" => out.push(interface.owner_id.clone()),
-            "private-dns-name" => out.push(interface.private_dns_name()),
+            "private-dns-name" => out.extend(interface.private_dns_name()),
             "requester-managed" => out.push(interface.managed_by.is_some().to_string()),
             "source-dest-check" => out.push(interface.source_dest_check.to_string()),
             "status" => out.push(interface.status().into()),

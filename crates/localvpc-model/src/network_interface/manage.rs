@@ -85,7 +85,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNetworkInterface) -> Re
         // Spec §11.1 [D]: the interface keeps the subnet's public-IP-on-launch setting current at its creation.
         assign_public_ip: subnet.map_public_ip_on_launch,
         tags: request.tags,
-        ..NetworkInterface::new_in(scope, &subnet, id.clone(), request.description, private_ip)
+        ..NetworkInterface::new_in(scope, &subnet, id.clone(), request.description, Some(private_ip))
     };
     tx.put(scope, interface.clone());
     if !group_ids.is_empty() {

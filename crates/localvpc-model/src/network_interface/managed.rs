@@ -77,7 +77,7 @@ pub fn create_requester_managed(
     let interface = NetworkInterface {
         source_dest_check: false,
         managed_by: Some(ManagedBy { service, resource_id: resource_id.to_string(), since: tx.now() }),
-        ..NetworkInterface::new_in(scope, subnet, id.clone(), description, private_ip)
+        ..NetworkInterface::new_in(scope, subnet, id.clone(), description, Some(private_ip))
     };
     tx.put(scope, interface);
     tx.get(scope, &id)

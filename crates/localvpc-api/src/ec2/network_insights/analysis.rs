@@ -132,10 +132,14 @@ impl Analyser<'_> {
         }
         let (from, internet_sources, near) = match &source {
             End::Eni(eni) => {
-                if let Some(address) = requested_source.filter(|address| *address != topology.enis[*eni].private_ip) {
+                // Part 2 §19 [D RA]: paths are analysed over IPv4 only — an IPv6-only interface has none.
+                let Some(own) = topology.enis[*eni].private_ip else {
+                    return Err(vec![Explanation::new("NO_PATH", Some(self.eni(*eni)))]);
+                };
+                if let Some(address) = requested_source.filter(|address| *address != own) {
                     return Err(vec![self.address_restriction(*eni, address)]);
                 }
-                (Vantage::Eni(*eni), vec![topology.enis[*eni].private_ip], Some(*eni))
+                (Vantage::Eni(*eni), vec![own], Some(*eni))
             }
             End::Gateway { id, .. } => {
                 let at_destination = path.filter_at_destination.as_ref().and_then(|filter| filter.source_address);
@@ -159,11 +163,15 @@ impl Analyser<'_> {
             }
             (Some(End::Eni(eni)), _) => {
                 let node = &topology.enis[*eni];
+                // Part 2 §19 [D RA]: IPv4 paths only — an IPv6-only interface is no destination.
+                let Some(private_ip) = node.private_ip else {
+                    return Err(vec![Explanation::new("NO_PATH", Some(self.eni(*eni)))]);
+                };
                 match requested_destination {
-                    Some(address) if address == node.private_ip || Some(address) == node.public_ip => vec![address],
+                    Some(address) if address == private_ip || Some(address) == node.public_ip => vec![address],
                     Some(address) => return Err(vec![self.address_restriction(*eni, address)]),
                     None => match (&source, node.public_ip) {
-                        (End::Eni(_), _) => vec![node.private_ip],
+                        (End::Eni(_), _) => vec![private_ip],
                         (End::Gateway { .. }, Some(public)) => vec![public],
                         (End::Gateway { id, .. }, None) => {
                             // Internet gateways answer only for public addresses of interfaces of their VPC.
@@ -173,7 +181,7 @@ impl Analyser<'_> {
                             );
                             explanation.internet_gateway = Some(self.component(self.scope, id));
                             explanation.network_interface = Some(self.eni(*eni));
-                            explanation.address = Some(node.private_ip.to_string());
+                            explanation.address = Some(private_ip.to_string());
                             return Err(vec![explanation]);
                         }
                     },

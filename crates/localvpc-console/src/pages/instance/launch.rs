@@ -184,7 +184,7 @@ fn page(view: &View, values: &Values, refusal: Option<&Refusal>) -> Response {
                         @for subnet in &subnets {
                             @let name = layout::name_of(&subnet.tags);
                             option value=(subnet.id) selected[subnet.id == values.subnet] data-vpc=(subnet.vpc_id) {
-                                (subnet.id) @if name != "–" { " (" (name) ")" } " · " (subnet.availability_zone) " · " (subnet.cidr_block)
+                                (subnet.id) @if name != "–" { " (" (name) ")" } " · " (subnet.availability_zone) " · " (crate::pages::shared::dash(subnet.cidr_block))
                                 " · auto-assign " @if subnet.map_public_ip_on_launch { "on" } @else { "off" }
                             }
                         }

@@ -71,7 +71,7 @@ fn edit_page(view: &View, table: &RouteTable, checked: &BTreeSet<String>, refusa
                             }
                             td { (layout::name_of(&subnet.tags)) }
                             td { (subnet.id) }
-                            td class="mono" { (subnet.cidr_block) }
+                            td class="mono" { (crate::pages::shared::dash(subnet.cidr_block)) }
                             td { @if let Some(effective) = effective { (table_label(effective)) } @else { "–" } }
                         }
                     }

@@ -32,7 +32,7 @@ fn each_interface_of_an_interface_endpoint_is_a_host_namespace_in_its_subnet_wit
     assert_eq!(namespace.role, Role::InterfaceEndpoint);
     // A host: it forwards nothing, and it is the last hop a traceroute shows, as the engine's walk ends there.
     assert!(!namespace.role.forwards() && !namespace.role.hides_from_traceroute());
-    let address = Address { device: INSTANCE_LINK.into(), address: eni.private_ip.into(), prefix: 24 };
+    let address = Address { device: INSTANCE_LINK.into(), address: eni.private_ip.unwrap().into(), prefix: 24 };
     assert!(namespace.addresses.contains(&address), "{:?}", namespace.addresses);
     let default =
         RouteKind::Gateway { gateway: "10.40.1.1".parse().unwrap(), device: INSTANCE_LINK.into(), source: None };
