@@ -51,7 +51,7 @@ fn build(world: &mut World, scope: &Scope, vpcs: usize, per_vpc: usize) -> Vec<S
         for (s, zone) in ["us-east-1a", "us-east-1b"].iter().enumerate() {
             let request = CreateSubnet {
                 vpc_id: vpc.clone(),
-                cidr_block: format!("10.{n}.{s}.0/24"),
+                cidr_block: Some(format!("10.{n}.{s}.0/24")),
                 availability_zone: Some(zone.to_string()),
                 tags: name(format!("subnet-{n}-{s}")),
                 ..Default::default()

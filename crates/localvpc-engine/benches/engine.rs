@@ -35,7 +35,8 @@ fn with_nat_egress(mut world: World) -> World {
     let scope = Scope::new(mesh::ACCOUNT, "us-east-1");
     let vpc =
         tx.region(&scope).vpcs.values().find(|vpc| vpc.cidr_block.to_string() == "10.0.0.0/16").unwrap().id.clone();
-    let request = subnet::CreateSubnet { vpc_id: vpc.clone(), cidr_block: "10.0.0.0/24".into(), ..Default::default() };
+    let request =
+        subnet::CreateSubnet { vpc_id: vpc.clone(), cidr_block: Some("10.0.0.0/24".into()), ..Default::default() };
     let public = subnet::create_subnet(&mut tx, &scope, request).expect("subnet").id.clone();
     let igw = internet_gateway::create(&mut tx, &scope, Vec::new()).expect("igw").id.clone();
     internet_gateway::attach(&mut tx, &scope, &igw, &vpc).expect("attach");

@@ -112,7 +112,12 @@ pub fn resolver(topology: &Topology, from: Vantage, server: Option<IpAddr>) -> R
         },
         Vantage::Eni(eni) => {
             let vpc = topology.enis[eni].vpc;
-            let amazon = IpAddr::V4(amazon_resolver_address(topology, vpc));
+            // Part 2 §16.4 [D]: an IPv6-only interface asks the resolver at fd00:ec2::253 (it has no IPv4 address
+            // to reach base + 2 from).
+            let amazon = match topology.enis[eni].private_ip {
+                Some(_) => IpAddr::V4(amazon_resolver_address(topology, vpc)),
+                None => IpAddr::V6(AMAZON_IPV6),
+            };
             let chosen = match server {
                 Some(address) => address,
                 None => match topology.vpcs[vpc].name_servers.first() {

@@ -118,19 +118,30 @@ fn run(topology: &Topology, probe: &Probe, mode: Mode, internet_source: IpAddr, 
     Trace { probe: *probe, forward, reply: Some(reply), verdict }
 }
 
-/// Part 2 §16.1: an interface without an IPv6 address has no route of that family — `ping6` fails at once
-/// ("Network is unreachable"): no packet leaves, and the finding says what to assign.
+/// Part 2 §16.1: an interface without an address of the destination's family has no route of that family —
+/// `ping6` without an IPv6 address, or `ping` from an IPv6-only subnet, fails at once ("Network is unreachable"):
+/// no packet leaves, and the finding says what to do.
 fn without_source(topology: &Topology, probe: &Probe, eni: EniIx) -> Trace {
     let node = &topology.enis[eni];
     let packet = Packet::request(unspecified(probe), probe.destination, probe.protocol);
+    let owner = node.instance_id.as_deref().unwrap_or(&node.id);
+    let (detail, fix) = match probe.destination {
+        IpAddr::V6(_) => (
+            format!("{} has no IPv6 address to send from", node.id),
+            format!("assign an IPv6 address to {owner} (AssignIpv6Addresses; its subnet needs an IPv6 block)"),
+        ),
+        IpAddr::V4(_) => (
+            format!("{} is in an IPv6-only subnet: it has no IPv4 address to send from", node.id),
+            "reach IPv4 destinations by their DNS64 name or 64:ff9b::/96 address through a NAT gateway, or launch \
+             into a subnet with an IPv4 block"
+                .to_string(),
+        ),
+    };
     let finding = Finding {
         code: Code::CannotRoute,
         component: node.id.clone(),
-        detail: format!("{} has no IPv6 address to send from", node.id),
-        fix: format!(
-            "assign an IPv6 address to {} (AssignIpv6Addresses; its subnet needs an IPv6 block)",
-            node.instance_id.as_deref().unwrap_or(&node.id)
-        ),
+        detail,
+        fix,
         place: Place::Interface(eni),
         packet,
     };

@@ -210,6 +210,17 @@ impl Instance {
     pub fn interface<'a>(&self, region: &'a RegionState) -> Option<&'a Arc<NetworkInterface>> {
         region.network_interfaces.get(self.network_interface_id.as_deref()?)
     }
+
+    /// `privateDnsName` (EC2 User Guide, "Amazon EC2 instance hostname types" [D]): the hostname its hostname type
+    /// gives — the resource name (`i-….ec2.internal`, the only one an IPv6-only instance has) or the primary
+    /// interface's IP name. None once the instance has no interface (terminated: AWS shows it empty).
+    pub fn private_dns_name(&self, region: &RegionState) -> Option<String> {
+        let interface = self.interface(region)?;
+        if self.private_dns_name_options.hostname_type == crate::subnet::HOSTNAME_TYPES[1] {
+            return Some(crate::dns_name::resource_dns_name(&interface.region, &self.id));
+        }
+        interface.private_dns_name()
+    }
 }
 
 /// Looks an instance up, checking the ID's shape first.
@@ -563,7 +574,7 @@ impl Filterable for InstanceView<'_> {
             "key-name" => out.extend(instance.key_name.clone()),
             "launch-time" => out.push(instance.launch_time.to_iso8601()),
             "owner-id" => out.push(instance.owner_id.clone()),
-            "private-dns-name" => out.extend(interface.and_then(|i| i.private_dns_name())),
+            "private-dns-name" => out.extend(instance.private_dns_name(self.region)),
             "private-ip-address" => out.extend(interface.and_then(|i| i.private_ip).map(|ip| ip.to_string())),
             "reservation-id" => out.push(instance.reservation_id.clone()),
             "subnet-id" => out.extend(interface.map(|i| i.subnet_id.clone())),

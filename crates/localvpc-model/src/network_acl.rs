@@ -313,7 +313,8 @@ mod tests {
         let scope = Scope::new("123456789012", "us-east-1");
         let request = CreateVpc { cidr_block: "10.0.0.0/16".into(), ..Default::default() };
         let vpc_id = vpc::create_vpc(tx, &scope, request).expect("vpc").id.clone();
-        let request = CreateSubnet { vpc_id: vpc_id.clone(), cidr_block: "10.0.1.0/24".into(), ..Default::default() };
+        let request =
+            CreateSubnet { vpc_id: vpc_id.clone(), cidr_block: Some("10.0.1.0/24".into()), ..Default::default() };
         let subnet_id = subnet::create_subnet(tx, &scope, request).expect("subnet").id.clone();
         let default_acl = tx.region(&scope).network_acls.values().find(|a| a.is_default).expect("default").id.clone();
         let custom_acl = create(tx, &scope, &vpc_id, Vec::new()).expect("acl").id.clone();

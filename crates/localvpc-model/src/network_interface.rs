@@ -405,8 +405,8 @@ pub struct LaunchedInterface {
     pub instance_id: String,
     /// Where: 0 for the primary interface, above for the further interfaces of a launch.
     pub device_index: u32,
-    /// The private address, already checked.
-    pub private_ip: Ipv4Addr,
+    /// The private IPv4 address, already checked (none in an IPv6-only subnet).
+    pub private_ip: Option<Ipv4Addr>,
     /// Security groups, already resolved.
     pub security_group_ids: Vec<String>,
     /// Whether it gets a public address now and after every start.
@@ -441,7 +441,7 @@ pub fn create_launched(
         public_ip,
         assign_public_ip: request.assign_public_ip,
         tags: request.tags,
-        ..NetworkInterface::new_in(scope, subnet, id.clone(), request.description, Some(request.private_ip))
+        ..NetworkInterface::new_in(scope, subnet, id.clone(), request.description, request.private_ip)
     };
     tx.put(scope, interface);
     Ok(tx.get(scope, &id).expect("just inserted"))

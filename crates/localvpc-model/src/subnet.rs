@@ -15,6 +15,7 @@ use crate::world::{RegionState, Resource, Scope, Table, Tx};
 use crate::{network_acl, route_table, Ec2Error, Result};
 
 mod ipv6;
+pub mod ipv6_only;
 
 pub use ipv6::{
     associate_cidr_block, disassociate_cidr_block, set_ipv6_attribute, Ipv6Attribute, SubnetIpv6CidrAssociation,
@@ -215,10 +216,11 @@ impl Filterable for SubnetView<'_> {
             "private-dns-name-options-on-launch.hostname-type" => {
                 out.push(subnet.private_dns_name_options.hostname_type.clone())
             }
-            // Settings localvpc has no way to turn on (no IPv6-only subnets, no Outposts): always their defaults,
-            // as DescribeSubnets shows them; `customer-owned-ipv4-pool`, `enable-lni-at-device-index` and
-            // `outpost-arn` have no value, so they match nothing.
-            "ipv6-native" | "map-customer-owned-ip-on-launch" => out.push("false".into()),
+            "ipv6-native" => out.push(subnet.ipv6_native().to_string()),
+            // Settings localvpc has no way to turn on (no Outposts): always their defaults, as DescribeSubnets shows
+            // them; `customer-owned-ipv4-pool`, `enable-lni-at-device-index` and `outpost-arn` have no value, so
+            // they match nothing.
+            "map-customer-owned-ip-on-launch" => out.push("false".into()),
             "owner-id" => out.push(subnet.owner_id.clone()),
             "state" => out.push("available".into()),
             "subnet-arn" => out.push(subnet.arn()),
@@ -237,8 +239,8 @@ impl Filterable for SubnetView<'_> {
 pub struct CreateSubnet {
     /// `VpcId`.
     pub vpc_id: String,
-    /// `CidrBlock` as sent.
-    pub cidr_block: String,
+    /// `CidrBlock` as sent (none for an IPv6-only subnet).
+    pub cidr_block: Option<String>,
     /// `AvailabilityZone`.
     pub availability_zone: Option<String>,
     /// `AvailabilityZoneId`.
@@ -247,6 +249,8 @@ pub struct CreateSubnet {
     pub tags: Vec<Tag>,
     /// `Ipv6CidrBlock` as sent (part 2 §16.1).
     pub ipv6_cidr_block: Option<String>,
+    /// `Ipv6Native`: an IPv6-only subnet (part 2 §16.1).
+    pub ipv6_native: bool,
 }
 
 /// Looks a subnet up, checking the ID's shape first.
@@ -283,17 +287,16 @@ fn pick_zone(region_name: &str, name: Option<&str>, zone_id: Option<&str>) -> Re
 
 /// CreateSubnet (spec §2.3).
 pub fn create_subnet(tx: &mut Tx, scope: &Scope, request: CreateSubnet) -> Result<Arc<Subnet>> {
+    if request.ipv6_native {
+        ipv6_only::check_create(request.cidr_block.as_deref(), request.ipv6_cidr_block.as_deref())?;
+    }
     let region = tx.region(scope);
     let vpc = crate::vpc::find(region, &request.vpc_id)?;
-    let text = &request.cidr_block;
-    let block = cidr::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "cidrBlock"))?;
-    if !cidr::prefix_in_vpc_range(&block) || !vpc.cidr_blocks().any(|vpc_block| vpc_block.contains(&block)) {
-        return Err(Ec2Error::InvalidSubnetRange(text.clone()));
-    }
-    let (first, last) = (u32::from(block.network()), u32::from(block.broadcast()));
-    if region.index.overlapping_subnet(&vpc.id, first, last).is_some() {
-        return Err(Ec2Error::SubnetConflict(text.clone()));
-    }
+    let block = match &request.cidr_block {
+        Some(text) => Some(check_new_ipv4_block(region, &vpc, text)?),
+        None if request.ipv6_native => None,
+        None => return Err(Ec2Error::MissingParameter("CidrBlock".into())),
+    };
     let ipv6_block = match &request.ipv6_cidr_block {
         Some(text) => Some(ipv6::check_new_block(region, &vpc, text)?),
         None => None,
@@ -306,8 +309,26 @@ pub fn create_subnet(tx: &mut Tx, scope: &Scope, request: CreateSubnet) -> Resul
     let subnet = insert(tx, scope, &vpc, block, &zone, false, Tags(request.tags));
     let Some(ipv6_block) = ipv6_block else { return Ok(subnet) };
     let association = ipv6::new_association(tx, ipv6_block);
-    tx.update::<Subnet>(scope, &subnet.id, |subnet| subnet.ipv6_cidr_association = Some(association));
+    tx.update::<Subnet>(scope, &subnet.id, |subnet| {
+        subnet.ipv6_cidr_association = Some(association);
+        if subnet.ipv6_native() {
+            ipv6_only::defaults(subnet);
+        }
+    });
     Ok(tx.get::<Subnet>(scope, &subnet.id).expect("just inserted"))
+}
+
+/// Spec §2.3: an IPv4 block inside one of the VPC's blocks, of a size AWS allows, overlapping no other subnet's.
+fn check_new_ipv4_block(region: &RegionState, vpc: &Vpc, text: &str) -> Result<Ipv4Net> {
+    let block = cidr::parse_canonical(text).ok_or_else(|| Ec2Error::invalid_cidr(text, "cidrBlock"))?;
+    if !cidr::prefix_in_vpc_range(&block) || !vpc.cidr_blocks().any(|vpc_block| vpc_block.contains(&block)) {
+        return Err(Ec2Error::InvalidSubnetRange(text.to_string()));
+    }
+    let (first, last) = (u32::from(block.network()), u32::from(block.broadcast()));
+    if region.index.overlapping_subnet(&vpc.id, first, last).is_some() {
+        return Err(Ec2Error::SubnetConflict(text.to_string()));
+    }
+    Ok(block)
 }
 
 /// CreateDefaultSubnet: a /20 default subnet in `zone` of the default VPC — refused without a default VPC, and when
@@ -341,19 +362,19 @@ pub fn create_default_subnet_in_zone(
     let block = free.ok_or(Ec2Error::NoFreeDefaultSubnetBlock)?;
     let existing = region.index.subnet_count(&vpc.id);
     crate::quotas::check(tx.quotas().subnets_per_vpc, existing, 1, || Ec2Error::SubnetLimitExceeded)?;
-    Ok(insert(tx, scope, &vpc, block, &zone, true, Tags::default()))
+    Ok(insert(tx, scope, &vpc, Some(block), &zone, true, Tags::default()))
 }
 
 /// A default VPC's subnet: `defaultForAz` and `mapPublicIpOnLaunch` set (spec §2.2).
 pub fn create_default_subnet(tx: &mut Tx, scope: &Scope, vpc: &Vpc, block: Ipv4Net, zone: &AvailabilityZone) {
-    insert(tx, scope, vpc, block, zone, true, Tags::default());
+    insert(tx, scope, vpc, Some(block), zone, true, Tags::default());
 }
 
 fn insert(
     tx: &mut Tx,
     scope: &Scope,
     vpc: &Vpc,
-    block: Ipv4Net,
+    block: Option<Ipv4Net>,
     zone: &AvailabilityZone,
     default_for_az: bool,
     tags: Tags,
@@ -362,7 +383,7 @@ fn insert(
         id: tx.next_id(IdKind::Subnet),
         vpc_id: vpc.id.clone(),
         owner_id: scope.account.clone(),
-        cidr_block: Some(block),
+        cidr_block: block,
         availability_zone: zone.name.clone(),
         availability_zone_id: zone.zone_id.clone(),
         default_for_az,
@@ -400,7 +421,8 @@ pub fn delete_subnet(tx: &mut Tx, scope: &Scope, subnet_id: &str) -> Result<()> 
 
 /// ModifySubnetAttribute `MapPublicIpOnLaunch`.
 pub fn set_map_public_ip_on_launch(tx: &mut Tx, scope: &Scope, subnet_id: &str, value: bool) -> Result<()> {
-    find(tx.region(scope), subnet_id)?;
+    let subnet = find(tx.region(scope), subnet_id)?;
+    ipv6_only::refuse_attribute(&subnet, "map-public-ip-on-launch", &value.to_string())?;
     tx.update::<Subnet>(scope, subnet_id, |subnet| subnet.map_public_ip_on_launch = value);
     Ok(())
 }
@@ -408,10 +430,11 @@ pub fn set_map_public_ip_on_launch(tx: &mut Tx, scope: &Scope, subnet_id: &str, 
 /// ModifySubnetAttribute `PrivateDnsHostnameTypeOnLaunch` (part 2 §16.3): `ip-name` or `resource-name`, else
 /// `InvalidParameterValue`.
 pub fn set_hostname_type_on_launch(tx: &mut Tx, scope: &Scope, subnet_id: &str, value: &str) -> Result<()> {
-    find(tx.region(scope), subnet_id)?;
+    let subnet = find(tx.region(scope), subnet_id)?;
     if !HOSTNAME_TYPES.contains(&value) {
         return Err(Ec2Error::UnknownEnumValue { parameter: "privateDnsHostnameTypeOnLaunch", value: value.into() });
     }
+    ipv6_only::refuse_attribute(&subnet, "private-dns-hostname-type-on-launch", value)?;
     tx.update::<Subnet>(scope, subnet_id, |subnet| subnet.private_dns_name_options.hostname_type = value.into());
     Ok(())
 }

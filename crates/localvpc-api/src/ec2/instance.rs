@@ -46,7 +46,7 @@ fn render_instance(x: &mut Xml, instance: &Instance, region: &RegionState) {
     let public_dns = interface.and_then(|interface| network_interface::public_dns_name(region, interface));
     x.text("instanceId", &instance.id).text("imageId", &instance.image_id);
     render_state(x, "instanceState", instance.state);
-    x.text("privateDnsName", &interface.and_then(|i| i.private_dns_name()).unwrap_or_default())
+    x.text("privateDnsName", &instance.private_dns_name(region).unwrap_or_default())
         .text("dnsName", &public_dns.unwrap_or_default())
         .text("reason", &instance.state_transition_reason)
         .optional("keyName", instance.key_name.as_deref())

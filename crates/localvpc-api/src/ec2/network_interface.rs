@@ -94,7 +94,9 @@ fn render_network_interface(x: &mut Xml, interface: &NetworkInterface, region: &
     render_association(x, region, interface, true);
     render_private_addresses(x, region, interface, true);
     render_ipv6_addresses(x, interface);
-    x.text("interfaceType", interface.interface_type()).value("ipv6Native", false).tag_set(&interface.tags);
+    x.text("interfaceType", interface.interface_type())
+        .value("ipv6Native", interface.ipv6_native())
+        .tag_set(&interface.tags);
 }
 
 /// The inside of an interface's `<attachment>`.

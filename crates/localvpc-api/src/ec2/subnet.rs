@@ -31,7 +31,7 @@ fn render_subnet(x: &mut Xml, subnet: &Subnet, region: &RegionState, ipv6_state:
         .list("ipv6CidrBlockAssociationSet", &subnet.ipv6_cidr_association, |x, association| {
             render_ipv6_association(x, association, ipv6_state);
         })
-        .value("ipv6Native", false)
+        .value("ipv6Native", subnet.ipv6_native())
         .value("enableDns64", subnet.enable_dns64)
         .nested("privateDnsNameOptionsOnLaunch", |x| {
             let options = &subnet.private_dns_name_options;
@@ -54,13 +54,11 @@ fn render_ipv6_association(x: &mut Xml, association: &SubnetIpv6CidrAssociation,
 }
 
 pub(crate) fn create_subnet(tx: &mut Tx, ctx: &Ctx, params: &Params, x: &mut Xml) -> Result {
-    if params.bool("Ipv6Native")? == Some(true) {
-        return Err(Ec2Error::InvalidParameterValue("IPv6-only subnets are not supported by localvpc".into()));
-    }
     let request = CreateSubnet {
         ipv6_cidr_block: params.get("Ipv6CidrBlock").map(str::to_string),
+        ipv6_native: params.bool("Ipv6Native")?.unwrap_or(false),
         vpc_id: params.required("VpcId")?.to_string(),
-        cidr_block: params.required("CidrBlock")?.to_string(),
+        cidr_block: params.get("CidrBlock").map(str::to_string),
         availability_zone: params.get("AvailabilityZone").map(str::to_string),
         availability_zone_id: params.get("AvailabilityZoneId").map(str::to_string),
         tags: params.tag_specifications("subnet")?,

@@ -181,7 +181,7 @@ mod tests {
     fn subnet(world: &mut World, scope: &Scope, vpc: &str, cidr: &str, zone: &str) -> String {
         let request = CreateSubnet {
             vpc_id: vpc.into(),
-            cidr_block: cidr.into(),
+            cidr_block: Some(cidr.into()),
             availability_zone: Some(zone.into()),
             tags: vec![Tag { key: "Name".into(), value: format!("net {cidr}") }],
             ..Default::default()

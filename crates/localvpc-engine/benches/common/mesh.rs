@@ -25,7 +25,7 @@ pub fn build(tx: &mut Tx, vpcs: usize, instances: i64) {
         let subnet = create_subnet(
             tx,
             &scope,
-            CreateSubnet { vpc_id: vpc.id.clone(), cidr_block: format!("10.{n}.1.0/24"), ..Default::default() },
+            CreateSubnet { vpc_id: vpc.id.clone(), cidr_block: Some(format!("10.{n}.1.0/24")), ..Default::default() },
         )
         .expect("subnet");
         let request = RunInstances {

@@ -59,7 +59,7 @@ impl Lab {
     }
 
     pub fn subnet(&mut self, vpc_id: &str, cidr: &str) -> String {
-        let request = CreateSubnet { vpc_id: vpc_id.into(), cidr_block: cidr.into(), ..CreateSubnet::default() };
+        let request = CreateSubnet { vpc_id: vpc_id.into(), cidr_block: Some(cidr.into()), ..CreateSubnet::default() };
         self.tx(|tx, scope| subnet::create_subnet(tx, scope, request)).id.clone()
     }
 

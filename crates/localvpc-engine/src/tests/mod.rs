@@ -7,6 +7,7 @@ mod dns_matrix;
 mod flow;
 mod flow_log;
 mod ipv6;
+mod ipv6_only;
 mod lab;
 mod nat;
 mod prefix_list;

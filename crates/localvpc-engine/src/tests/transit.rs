@@ -20,7 +20,7 @@ impl Lab {
     pub(super) fn subnet_in(&mut self, vpc_id: &str, cidr: &str, zone: &str) -> String {
         let request = CreateSubnet {
             vpc_id: vpc_id.into(),
-            cidr_block: cidr.into(),
+            cidr_block: Some(cidr.into()),
             availability_zone: Some(zone.into()),
             ..CreateSubnet::default()
         };

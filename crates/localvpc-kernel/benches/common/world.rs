@@ -59,8 +59,11 @@ pub fn build() -> (World, Ends) {
         .clone();
         let mut subnets = Vec::new();
         for s in 1..=2 {
-            let request =
-                CreateSubnet { vpc_id: vpc.clone(), cidr_block: format!("10.{n}.{s}.0/24"), ..Default::default() };
+            let request = CreateSubnet {
+                vpc_id: vpc.clone(),
+                cidr_block: Some(format!("10.{n}.{s}.0/24")),
+                ..Default::default()
+            };
             let subnet = tx(&mut world, |tx, scope| create_subnet(tx, scope, request)).id.clone();
             let request = RunInstances {
                 image_id: "ami-12345678".into(),

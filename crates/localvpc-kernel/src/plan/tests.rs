@@ -33,7 +33,8 @@ impl Lab {
     }
 
     fn subnet(&mut self, vpc_id: &str, cidr: &str) -> String {
-        let request = subnet::CreateSubnet { vpc_id: vpc_id.into(), cidr_block: cidr.into(), ..Default::default() };
+        let request =
+            subnet::CreateSubnet { vpc_id: vpc_id.into(), cidr_block: Some(cidr.into()), ..Default::default() };
         self.tx(|tx, scope| subnet::create_subnet(tx, scope, request)).id.clone()
     }
 

@@ -96,6 +96,55 @@ pub enum Ipv6Error {
         /// The gateway.
         gateway_id: String,
     },
+    /// §16.1 [O moto, checked against AWS]: CreateSubnet `Ipv6Native=true` without an IPv6 block.
+    #[error("Either 'ipv6CidrBlock' or 'ipv6IpamPoolId' should be provided.")]
+    Ipv6NativeNeedsBlock,
+    /// §16.1 [O moto, checked against AWS]: CreateSubnet `Ipv6Native=true` with an IPv4 block.
+    #[error("When specifying ipv4 parameters, cidrBlock or ipv4IpamPoolId, you cannot set ipv6Native to true.")]
+    Ipv6NativeWithIpv4Block,
+    /// §16.1: an IPv6-only subnet's setting that only a subnet with IPv4 may have (a public IPv4 address on launch,
+    /// no automatic IPv6 address, the IP-name hostname). ASSUMPTION (code and text [I]; the pattern of
+    /// `AttributeNeedsBlock`).
+    #[error("Invalid value '{value}' for {attribute}. The subnet ({subnet_id}) is IPv6-only.")]
+    Ipv6OnlySubnetAttribute {
+        /// The attribute, as AWS names it in these refusals.
+        attribute: &'static str,
+        /// The value refused.
+        value: String,
+        /// The subnet.
+        subnet_id: String,
+    },
+    /// §16.1 [D]: an IPv4 setting (private or public IPv4 address) for an interface of an IPv6-only subnet, whose
+    /// interfaces have IPv6 addresses only. ASSUMPTION (code and text [I]).
+    #[error("The subnet {subnet_id} is IPv6-only: {parameter} cannot be specified for its network interfaces.")]
+    Ipv4InIpv6OnlySubnet {
+        /// The parameter refused.
+        parameter: &'static str,
+        /// The subnet.
+        subnet_id: String,
+    },
+    /// §16.1 [D]: an interface of an IPv6-only subnet without an IPv6 address (asked for none, or its last one
+    /// unassigned). ASSUMPTION (code and text [I]).
+    #[error("Network interfaces in the IPv6-only subnet {0} must have at least one IPv6 address.")]
+    Ipv6OnlyNeedsAddress(String),
+    /// §10.2/§16.1 [D]: only instance types built on the Nitro System launch into IPv6-only subnets. ASSUMPTION
+    /// (code and text [I]).
+    #[error("The instance type {instance_type} is not supported in IPv6-only subnet {subnet_id}: only instance types built on the Nitro System are.")]
+    NotNitroInIpv6OnlySubnet {
+        /// The type asked for.
+        instance_type: String,
+        /// The subnet.
+        subnet_id: String,
+    },
+    /// §14.2 [D; code I], §13, §17: a service that needs an IPv4 address in the subnet (a transit gateway
+    /// attachment, a NAT gateway, an interface endpoint) refuses an IPv6-only subnet. ASSUMPTION (text [I]).
+    #[error("The subnet {subnet_id} is IPv6-only; a {service} needs a subnet with an IPv4 CIDR block.")]
+    ServiceNeedsIpv4Subnet {
+        /// The subnet.
+        subnet_id: String,
+        /// What refused it.
+        service: &'static str,
+    },
 }
 
 impl Ipv6Error {
@@ -118,6 +167,13 @@ impl Ipv6Error {
             SubnetHasNoIpv6Block(_) | AddressOutsideSubnet(_) | AddressNotAssigned { .. } => "InvalidParameterValue",
             AddressInUse(_) => "InvalidIPAddress.InUse",
             AddressLimitExceeded { .. } => "Ipv6AddressLimitExceeded",
+            Ipv6NativeNeedsBlock => "MissingParameter",
+            Ipv6NativeWithIpv4Block => "InvalidParameterCombination",
+            Ipv6OnlySubnetAttribute { .. } | Ipv6OnlyNeedsAddress(_) | ServiceNeedsIpv4Subnet { .. } => {
+                "InvalidParameterValue"
+            }
+            Ipv4InIpv6OnlySubnet { .. } => "InvalidParameterCombination",
+            NotNitroInIpv6OnlySubnet { .. } => "UnsupportedOperation",
         }
     }
 }

@@ -73,6 +73,10 @@ impl PrivateDnsNameChange {
 /// default values are inherited from the subnet").
 pub(super) fn at_launch(subnet: &Subnet, request: &PrivateDnsNameChange) -> Result<PrivateDnsNameOptions> {
     request.check()?;
+    // Part 2 §16.1 [D]: an IPv6-only subnet's instances have the resource name (an IP name needs an IPv4 address).
+    if let Some(hostname_type) = &request.hostname_type {
+        crate::subnet::ipv6_only::refuse_attribute(subnet, "private-dns-hostname-type-on-launch", hostname_type)?;
+    }
     let on_launch = &subnet.private_dns_name_options;
     let inherited = PrivateDnsNameOptions {
         hostname_type: on_launch.hostname_type.clone(),
@@ -99,6 +103,12 @@ pub fn modify_private_dns_name_options(
     change.check()?;
     if change.hostname_type.is_some() && instance.state != InstanceState::Stopped {
         return Err(Ec2Error::InstanceNotStopped(instance.id.clone()));
+    }
+    // Part 2 §16.1 [D]: an instance of an IPv6-only subnet keeps the resource name.
+    let region = tx.region(scope);
+    let subnet = instance.interface(region).and_then(|interface| region.subnets.get(interface.subnet_id.as_str()));
+    if let (Some(subnet), Some(hostname_type)) = (subnet, &change.hostname_type) {
+        crate::subnet::ipv6_only::refuse_attribute(subnet, "private-dns-hostname-type-on-launch", hostname_type)?;
     }
     let options = change.applied_to(instance.private_dns_name_options.clone());
     tx.update::<Instance>(scope, &instance.id, |instance| instance.private_dns_name_options = options);

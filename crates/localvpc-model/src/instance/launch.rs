@@ -164,6 +164,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         }
     }
     let placement = placement::place(tx.region(scope), &request)?;
+    placement.check_ipv6_only(&instance_type)?;
     let dns_options = super::dns_options::at_launch(&placement.subnet, &request.private_dns_name_options)?;
     // Spec §5: security groups per network interface (every launched interface gets the same groups).
     let quotas = tx.quotas();
@@ -267,12 +268,16 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
             Some(interface_id) => network_interface::attach_at_launch(tx, scope, interface_id, &instance_id, 0)
                 .ok_or_else(|| Ec2Error::NetworkInterfaceNotFound(vec![interface_id.clone()]))?,
             None => {
-                let private_ip: Ipv4Addr = match requested {
-                    Some(address) => address,
-                    None => network_interface::first_free_address(tx.region(scope), &subnet, resume_at)
-                        .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()))?,
+                let private_ip = match requested {
+                    Some(address) => Some(address),
+                    // Part 2 §16.1: an IPv6-only subnet's interface has no IPv4 address.
+                    None if subnet.ipv6_native() => None,
+                    None => Some(
+                        network_interface::first_free_address(tx.region(scope), &subnet, resume_at)
+                            .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()))?,
+                    ),
                 };
-                resume_at = Some(private_ip);
+                resume_at = private_ip.or(resume_at);
                 network_interface::create_launched(
                     tx,
                     scope,
@@ -324,6 +329,7 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         // assigns IPv6 addresses on creation.
         if placement.existing_interface.is_none() {
             let ipv6 = network_interface::ipv6_for_launch(tx.region(scope), &subnet.id, &placement.ipv6);
+            crate::subnet::ipv6_only::refuse_without_ipv6(&subnet, usize::from(!ipv6.is_empty()))?;
             if !ipv6.is_empty() {
                 network_interface::assign_ipv6(tx, scope, &interface.id, &ipv6)?;
             }
@@ -353,10 +359,14 @@ fn launch_extra_interface(
     let private_ip = match &extra.private_ip {
         Some(text) => {
             let in_use = |address| region.index.private_address_in_use(&extra.subnet.id, address);
-            network_interface::check_requested_address(&extra.subnet, in_use, text)?
+            Some(network_interface::check_requested_address(&extra.subnet, in_use, text)?)
         }
-        None => network_interface::first_free_address(region, &extra.subnet, None)
-            .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(extra.subnet.id.clone()))?,
+        // Part 2 §16.1: an IPv6-only subnet's interface has no IPv4 address.
+        None if extra.subnet.ipv6_native() => None,
+        None => Some(
+            network_interface::first_free_address(region, &extra.subnet, None)
+                .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(extra.subnet.id.clone()))?,
+        ),
     };
     let interface = network_interface::create_launched(
         tx,
@@ -378,6 +388,7 @@ fn launch_extra_interface(
     }
     // Part 2 §16.1 [D]: as for device 0, the addresses asked for, else one when its subnet assigns them.
     let ipv6 = network_interface::ipv6_for_launch(tx.region(scope), &extra.subnet.id, &extra.ipv6);
+    crate::subnet::ipv6_only::refuse_without_ipv6(&extra.subnet, usize::from(!ipv6.is_empty()))?;
     if !ipv6.is_empty() {
         network_interface::assign_ipv6(tx, scope, &interface.id, &ipv6)?;
     }

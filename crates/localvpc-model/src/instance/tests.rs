@@ -23,7 +23,7 @@ fn setup(tx: &mut Tx, subnet_block: &str) -> (String, String) {
     let subnet = subnet::create_subnet(
         tx,
         &scope,
-        CreateSubnet { vpc_id: vpc.id.clone(), cidr_block: subnet_block.into(), ..Default::default() },
+        CreateSubnet { vpc_id: vpc.id.clone(), cidr_block: Some(subnet_block.into()), ..Default::default() },
     )
     .unwrap();
     (vpc.id.clone(), subnet.id.clone())
@@ -389,7 +389,7 @@ fn the_indexes_are_the_ones_a_reload_builds() {
     let spare = subnet::create_subnet(
         &mut tx,
         &scope(),
-        CreateSubnet { vpc_id: vpc_id.clone(), cidr_block: "10.0.2.0/24".into(), ..Default::default() },
+        CreateSubnet { vpc_id: vpc_id.clone(), cidr_block: Some("10.0.2.0/24".into()), ..Default::default() },
     )
     .unwrap();
     subnet::delete_subnet(&mut tx, &scope(), &spare.id).unwrap();

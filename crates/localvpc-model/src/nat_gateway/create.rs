@@ -52,6 +52,8 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNatGateway) -> Result<A
     }
     let region = tx.region(scope);
     let subnet = subnet::find(region, &request.subnet_id)?;
+    // Part 2 §16.1: a NAT gateway holds a private IPv4 address of its subnet.
+    subnet::ipv6_only::refuse_for_service(&subnet, "NAT gateway")?;
     let connectivity = Connectivity::parse(request.connectivity.as_deref())?;
     let allocations: Vec<String> =
         request.allocation_id.iter().chain(&request.secondary_allocation_ids).cloned().collect();

@@ -22,7 +22,7 @@ fn setup(tx: &mut Tx) -> (String, String, String) {
         .unwrap()
         .id
         .clone();
-    let request = CreateSubnet { vpc_id: vpc, cidr_block: "10.6.1.0/24".into(), ..Default::default() };
+    let request = CreateSubnet { vpc_id: vpc, cidr_block: Some("10.6.1.0/24".into()), ..Default::default() };
     let subnet = subnet::create_subnet(tx, &scope, request).unwrap().id.clone();
     let launch = RunInstances {
         image_id: "ami-12345678".into(),

@@ -46,6 +46,8 @@ pub fn assign(
     super::refuse_if_managed(&interface, super::ManagedChange::Modify)?;
     let subnet = subnet::find(tx.region(scope), &interface.subnet_id)?;
     request.check_one_form()?;
+    // Part 2 §16.1: an IPv6-only subnet has no IPv4 addresses to give.
+    subnet::ipv6_only::refuse_ipv4_setting(&subnet, Some("privateIpAddress"))?;
     let wanted = match (request.addresses.is_empty(), request.count) {
         (true, None) => {
             return Err(Ec2Error::MissingParameter(

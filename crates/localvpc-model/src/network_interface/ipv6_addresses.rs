@@ -119,6 +119,10 @@ pub fn unassign_ipv6(tx: &mut Tx, scope: &Scope, interface_id: &str, texts: &[St
         };
         removed.push(address);
     }
+    // Part 2 §16.1: an interface of an IPv6-only subnet keeps one IPv6 address at least (it has no other).
+    let left = interface.ipv6_addresses.iter().filter(|address| !removed.contains(address)).count();
+    let subnet = crate::subnet::find(tx.region(scope), &interface.subnet_id)?;
+    crate::subnet::ipv6_only::refuse_without_ipv6(&subnet, left)?;
     tx.update::<NetworkInterface>(scope, &interface.id, |interface| {
         interface.ipv6_addresses.retain(|address| !removed.contains(address))
     });

@@ -52,13 +52,25 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNetworkInterface) -> Re
         .filter(|text| Some(text) != primary_text.as_ref())
         .collect();
     let region = tx.region(scope);
+    // Part 2 §16.1: an IPv6-only subnet's interface has no IPv4 address and at least one IPv6 address.
+    let ipv4_setting = match (&primary_text, request.secondary_count) {
+        (Some(_), _) => Some("privateIpAddress"),
+        (None, 1..) => Some("secondaryPrivateIpAddressCount"),
+        (None, 0) => None,
+    };
+    subnet::ipv6_only::refuse_ipv4_setting(&subnet, ipv4_setting)?;
+    let ipv6 = super::ipv6_for_launch(region, &subnet.id, &request.ipv6);
+    subnet::ipv6_only::refuse_without_ipv6(&subnet, ipv6.count.unwrap_or(0) as usize + ipv6.addresses.len())?;
     let private_ip = match &primary_text {
         Some(text) => {
             let in_use = |address| region.index.private_address_in_use(&subnet.id, address);
-            check_requested_address(&subnet, in_use, text)?
+            Some(check_requested_address(&subnet, in_use, text)?)
         }
-        None => first_free_address(region, &subnet, None)
-            .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()))?,
+        None if subnet.ipv6_native() => None,
+        None => Some(
+            first_free_address(region, &subnet, None)
+                .ok_or_else(|| Ec2Error::InsufficientFreeAddressesInSubnet(subnet.id.clone()))?,
+        ),
     };
     // Spec §5: network interfaces per Region (under `--quotas aws`).
     crate::quotas::check(tx.quotas().network_interfaces_per_region, region.network_interfaces.len(), 1, || {
@@ -85,7 +97,7 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNetworkInterface) -> Re
         // Spec §11.1 [D]: the interface keeps the subnet's public-IP-on-launch setting current at its creation.
         assign_public_ip: subnet.map_public_ip_on_launch,
         tags: request.tags,
-        ..NetworkInterface::new_in(scope, &subnet, id.clone(), request.description, Some(private_ip))
+        ..NetworkInterface::new_in(scope, &subnet, id.clone(), request.description, private_ip)
     };
     tx.put(scope, interface.clone());
     if !group_ids.is_empty() {
@@ -102,7 +114,6 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNetworkInterface) -> Re
         super::assign(tx, scope, &id, secondary)?;
     }
     // Part 2 §16.1 [D]: the addresses asked for, else one when the subnet assigns IPv6 addresses on creation.
-    let ipv6 = super::ipv6_for_launch(tx.region(scope), &subnet.id, &request.ipv6);
     if !ipv6.is_empty() {
         super::assign_ipv6(tx, scope, &id, &ipv6)?;
     }

@@ -178,7 +178,8 @@ fn subnets_route_tables_and_acls_per_vpc() {
     let mut tx = Tx::with_quotas(&mut world, Timestamp(0), quotas);
     vpc::ensure_initialized(&mut tx, &scope());
     let vpc_id = new_vpc(&mut tx, "10.0.0.0/16").unwrap();
-    let subnet = |block: &str| CreateSubnet { vpc_id: vpc_id.clone(), cidr_block: block.into(), ..Default::default() };
+    let subnet =
+        |block: &str| CreateSubnet { vpc_id: vpc_id.clone(), cidr_block: Some(block.into()), ..Default::default() };
     subnet::create_subnet(&mut tx, &scope(), subnet("10.0.1.0/24")).unwrap();
     subnet::create_subnet(&mut tx, &scope(), subnet("10.0.2.0/24")).unwrap();
     let over = subnet::create_subnet(&mut tx, &scope(), subnet("10.0.3.0/24")).unwrap_err();
@@ -261,7 +262,7 @@ fn groups_per_interface_and_interfaces_per_region_at_launch() {
     let mut tx = Tx::with_quotas(&mut world, Timestamp(0), quotas);
     vpc::ensure_initialized(&mut tx, &scope());
     let vpc_id = new_vpc(&mut tx, "10.0.0.0/16").unwrap();
-    let subnet = CreateSubnet { vpc_id: vpc_id.clone(), cidr_block: "10.0.1.0/24".into(), ..Default::default() };
+    let subnet = CreateSubnet { vpc_id: vpc_id.clone(), cidr_block: Some("10.0.1.0/24".into()), ..Default::default() };
     let subnet_id = subnet::create_subnet(&mut tx, &scope(), subnet).unwrap().id.clone();
     let groups: Vec<String> = (0..6)
         .map(|n| {

@@ -128,6 +128,7 @@ pub fn set_ipv6_attribute(
     if value && subnet.ipv6_cidr_association.is_none() {
         return Err(Ipv6Error::AttributeNeedsBlock { attribute: attribute.name(), subnet_id: subnet.id.clone() }.into());
     }
+    super::ipv6_only::refuse_attribute(&subnet, attribute.name(), &value.to_string())?;
     tx.update::<Subnet>(scope, subnet_id, |subnet| match attribute {
         Ipv6Attribute::AssignIpv6AddressOnCreation => subnet.assign_ipv6_address_on_creation = value,
         Ipv6Attribute::EnableDns64 => subnet.enable_dns64 = value,

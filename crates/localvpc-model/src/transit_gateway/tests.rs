@@ -29,7 +29,7 @@ fn vpc_with_subnet(tx: &mut Tx, account: &str, block: &str, subnet_block: &str) 
     let vpc = vpc::create_vpc(tx, &scope, CreateVpc { cidr_block: block.into(), ..Default::default() }).unwrap();
     let request = CreateSubnet {
         vpc_id: vpc.id.clone(),
-        cidr_block: subnet_block.into(),
+        cidr_block: Some(subnet_block.into()),
         availability_zone: Some("us-east-1a".into()),
         ..Default::default()
     };

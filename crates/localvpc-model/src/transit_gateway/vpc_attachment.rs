@@ -63,6 +63,8 @@ fn check_subnets(world: &World, scope: &Scope, vpc_id: &str, subnet_ids: &[Strin
     let mut zones: BTreeMap<String, &str> = BTreeMap::new();
     for subnet_id in subnet_ids {
         let subnet = crate::subnet::find(region, subnet_id)?;
+        // Part 2 §14.2 [D]: attachments cannot use IPv6-only subnets.
+        crate::subnet::ipv6_only::refuse_for_service(&subnet, "transit gateway attachment")?;
         if subnet.vpc_id != vpc_id {
             let error =
                 TransitGatewayError::SubnetNotInVpc { subnet_id: subnet.id.clone(), vpc_id: vpc_id.to_string() };

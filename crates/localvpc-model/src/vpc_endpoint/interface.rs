@@ -25,6 +25,9 @@ fn check_subnets(tx: &Tx, scope: &Scope, vpc_id: &str, subnet_ids: &[String]) ->
     let mut subnets: Vec<Arc<Subnet>> = Vec::new();
     for subnet_id in subnet_ids {
         let subnet = subnet::find(region, subnet_id)?;
+        // ASSUMPTION (localvpc's endpoints are IPv4 only; AWS offers IPv6-only endpoints with
+        // `IpAddressType=ipv6`, not modelled): an IPv6-only subnet is refused.
+        subnet::ipv6_only::refuse_for_service(&subnet, "interface VPC endpoint")?;
         // ASSUMPTION (§17.5 is silent): a subnet of another VPC is refused in the words a route table gets.
         if subnet.vpc_id != vpc_id {
             return Err(Ec2Error::InvalidParameterValue(format!(

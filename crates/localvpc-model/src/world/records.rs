@@ -202,7 +202,7 @@ mod tests {
             .unwrap()
             .id
             .clone();
-        let request = CreateSubnet { vpc_id: a.clone(), cidr_block: "10.1.1.0/24".into(), ..Default::default() };
+        let request = CreateSubnet { vpc_id: a.clone(), cidr_block: Some("10.1.1.0/24".into()), ..Default::default() };
         let subnet = subnet::create_subnet(&mut tx, &scope, request).unwrap().id.clone();
         let first = tx.finish();
         let mut stored = Stored::new();
@@ -275,7 +275,7 @@ mod tests {
         assert_ne!(before, loaded, "positive control: the later batches changed the world");
         // The indexes moved with the records: the deleted subnet's block is free again on the replayed world.
         let mut tx = Tx::new(&mut replayed, Timestamp(3));
-        let request = CreateSubnet { vpc_id: a, cidr_block: "10.1.1.0/24".into(), ..Default::default() };
+        let request = CreateSubnet { vpc_id: a, cidr_block: Some("10.1.1.0/24".into()), ..Default::default() };
         subnet::create_subnet(&mut tx, &scope, request).expect("the block is free");
     }
 }

@@ -88,6 +88,15 @@ fn as_ipv6_alias(tool: &str, argv: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// Whether the sending host has no route of the destination's family at all — an instance without an IPv6 address
+/// asked for an IPv6 destination, or an IPv6-only instance for an IPv4 one (part 2 §16.1): the engine stops the
+/// packet before it leaves (no hop) with CANNOT_ROUTE, and Linux refuses the socket's connect with "Network is
+/// unreachable" instead of sending anything.
+pub fn host_has_no_route(result: &ProbeResult) -> bool {
+    result.forward.as_ref().is_some_and(|leg| leg.hops.is_empty())
+        && result.findings.first().is_some_and(|finding| finding.code == "CANNOT_ROUTE")
+}
+
 /// What getaddrinfo answers a tool restricted to one family (`-4`, `-6`) for an address of the other: iputils' and
 /// traceroute's "Address family for hostname not supported", exit 2 (ASSUMPTION: the same for a name whose only
 /// record is of the other family).

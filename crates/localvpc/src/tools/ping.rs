@@ -3,13 +3,13 @@
 //! Spec §3.7: a reply comes back iff the whole forward and reverse walk passes, with the target's TTL (64 for
 //! Linux); any block is silent — 100% packet loss, never "Destination Host Unreachable". The walk is deterministic,
 //! so every echo request of a run has the same fate. Exit status: 0 when some reply came, 1 when none, 2 when the
-//! name does not resolve (iputils).
+//! name does not resolve or the host has no route of the destination's family at all (iputils).
 
 use std::fmt::Write as _;
 
 use crate::cli::PingArgs;
 use crate::client::{Client, DnsStatus, ProbeResult, Protocol, RecordType, Verdict};
-use crate::tools::{family_refused, millis, reply_ttl, round_trip_us, Printed, Ran, Sent};
+use crate::tools::{family_refused, host_has_no_route, millis, reply_ttl, round_trip_us, Printed, Ran, Sent};
 
 /// Sends the echo requests (one probe answers for all of them) and formats.
 pub fn run(client: &Client, vantage: &str, args: &PingArgs) -> anyhow::Result<Ran> {
@@ -27,6 +27,10 @@ pub fn format(args: &PingArgs, result: &ProbeResult) -> Printed {
     };
     if let Some(refused) = family_refused("ping", host, address, args.ipv4, args.ipv6) {
         return refused;
+    }
+    // iputils: connect() on a host with no route of the family fails before any packet, exit 2.
+    if host_has_no_route(result) {
+        return Printed::err("ping: connect: Network is unreachable\n".into(), 2);
     }
     let mut out = String::new();
     // iputils writes the IPv6 header line its own way: no space before the address, no total size.

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use crate::cli::TracerouteArgs;
 use crate::client::{Client, ProbeResult, Protocol, RecordType, Verdict};
-use crate::tools::{family_refused, millis, round_trip_us, Printed, Ran, Sent};
+use crate::tools::{family_refused, host_has_no_route, millis, round_trip_us, Printed, Ran, Sent};
 
 /// Linux traceroute's probe size: 60 bytes over IPv4, 80 over IPv6, UDP or ICMP alike.
 const PACKET_BYTES: u32 = 60;
@@ -43,6 +43,10 @@ pub fn format(args: &TracerouteArgs, result: &ProbeResult) -> Printed {
     let mut out = String::new();
     let bytes = if address.is_ipv6() { PACKET_BYTES_V6 } else { PACKET_BYTES };
     let _ = writeln!(out, "traceroute to {host} ({address}), {max_hops} hops max, {bytes} byte packets");
+    // traceroute: connect() on a host with no route of the family fails after the header, exit 1.
+    if host_has_no_route(result) {
+        return Printed { stdout: out, stderr: "connect: Network is unreachable\n".into(), status: 1 };
+    }
     let visible = if result.verdict == Verdict::Dropped { &[][..] } else { &result.traceroute[..] };
     for (index, hop) in visible.iter().take(max_hops).enumerate() {
         let name = if args.numeric { hop.to_string() } else { format!("{hop} ({hop})") };

@@ -21,7 +21,7 @@ fn dual_stack(lab: &mut Lab, cidr: &str) -> (String, String, Ipv6Net, Ipv6Addr) 
     let subnet_block = Ipv6Net::new(block.network(), 64).unwrap();
     let request = subnets::CreateSubnet {
         vpc_id: vpc.id.clone(),
-        cidr_block: cidr.replace(".0.0/16", ".1.0/24"),
+        cidr_block: Some(cidr.replace(".0.0/16", ".1.0/24")),
         ipv6_cidr_block: Some(subnet_block.to_string()),
         ..Default::default()
     };

@@ -319,7 +319,7 @@ fn what_a_gateway_brought_may_not_leave_by_an_attachment_that_does_not_serve_its
 fn subnet_in_zone(lab: &mut Lab, vpc_id: &str, cidr: &str, zone: &str) -> String {
     let request = subnet::CreateSubnet {
         vpc_id: vpc_id.into(),
-        cidr_block: cidr.into(),
+        cidr_block: Some(cidr.into()),
         availability_zone: Some(zone.into()),
         ..Default::default()
     };

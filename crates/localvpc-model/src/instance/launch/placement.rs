@@ -58,6 +58,8 @@ impl ExtraInterface {
     pub(super) fn addresses_per_instance(&self) -> u64 {
         match self.existing {
             Some(_) => 0,
+            // An IPv6-only subnet's interfaces take none of its (absent) IPv4 addresses.
+            None if self.subnet.ipv6_native() => 0,
             None => 1 + self.secondary.count.map_or(self.secondary.addresses.len() as u64, u64::from),
         }
     }
@@ -66,8 +68,38 @@ impl ExtraInterface {
 impl Placement {
     /// The subnet addresses each instance takes: its primary and its secondary ones.
     pub(super) fn addresses_per_instance(&self) -> u64 {
+        if self.subnet.ipv6_native() {
+            // An IPv6-only subnet's interfaces take none of its (absent) IPv4 addresses.
+            return 0;
+        }
         1 + self.secondary.count.map_or(self.secondary.addresses.len() as u64, u64::from)
     }
+
+    /// Part 2 §16.1: the IPv4 settings refused for a new interface in an IPv6-only subnet, and the instance types
+    /// that may not launch there.
+    pub(super) fn check_ipv6_only(&self, instance_type: &str) -> Result<()> {
+        if self.existing_interface.is_none() {
+            let ipv4 = if self.private_ip.is_some() || asks_secondary(&self.secondary) {
+                Some("privateIpAddress")
+            } else if self.associate_public_ip == Some(true) {
+                Some("associatePublicIpAddress")
+            } else {
+                None
+            };
+            subnet::ipv6_only::refuse_ipv4_setting(&self.subnet, ipv4)?;
+        }
+        for extra in self.extra_interfaces.iter().filter(|extra| extra.existing.is_none()) {
+            let ipv4 = (extra.private_ip.is_some() || asks_secondary(&extra.secondary)).then_some("privateIpAddress");
+            subnet::ipv6_only::refuse_ipv4_setting(&extra.subnet, ipv4)?;
+        }
+        let mut subnets = std::iter::once(&self.subnet).chain(self.extra_interfaces.iter().map(|extra| &extra.subnet));
+        subnets.try_for_each(|subnet| subnet::ipv6_only::check_instance_type(subnet, instance_type))
+    }
+}
+
+/// Whether secondary private addresses are asked for, by name or by a count above zero.
+fn asks_secondary(secondary: &network_interface::AssignPrivateAddresses) -> bool {
+    !secondary.addresses.is_empty() || secondary.count.unwrap_or(0) > 0
 }
 
 /// Merges the flat and the `NetworkInterface.N` forms, then resolves the subnets and the groups.
