@@ -171,3 +171,25 @@ fn without_ipv6_support_an_attachment_carries_no_ipv6_either_way_and_ipv4_still_
         via(NEXT_HOP_V6.into(), &links[1])
     );
 }
+
+#[test]
+fn an_ipv6_block_a_vpc_sends_back_to_the_gateway_that_brought_it_is_a_blackhole_and_its_own_block_is_not() {
+    let (mut lab, gateway, table_id, vpcs, blocks, attachments) = dual_stack_spokes(true);
+    // The first VPC routes 2600:1f00::/40 to the gateway, whose table sends it to the first VPC: a ring.
+    let request = RouteRequest {
+        route_table_id: lab.main_table(&vpcs[0]),
+        destination_ipv6: Some("2600:1f00::/40".into()),
+        transit_gateway_id: Some(gateway.clone()),
+        ..Default::default()
+    };
+    lab.tx(|tx, scope| route_table::create_route(tx, scope, &request));
+    lab.tx(|tx, scope| routes::create(tx, scope, &table_id, "2600:1f00::/40", Some(&attachments[0]), false));
+    let state = lab.plan();
+    let namespace = &state.namespaces[&format!("lv-{gateway}")];
+    let number = namespace.rules.iter().find(|rule| rule.iif.is_some()).unwrap().table;
+    assert_eq!(namespace.routes[&(number, net("2600:1f00::/40"))], RouteKind::Blackhole);
+    // What ends in a VPC is carried.
+    let links = links(&attachments);
+    assert_eq!(namespace.routes[&(number, IpNet::V6(blocks[0]))], via(NEXT_HOP_V6.into(), &links[0]));
+    assert_eq!(namespace.routes[&(number, IpNet::V6(blocks[1]))], via(NEXT_HOP_V6.into(), &links[1]));
+}
