@@ -262,8 +262,16 @@ fn route_tables<'t>(topology: &'t Topology, vpc: VpcIx, router: &mut Namespace) 
                 {
                     RouteKind::Gateway { gateway: next_hop, device: GATEWAY_LINK.into(), source: None }
                 }
-                // ASSUMPTION: the kernel plane carries IPv6 over internet gateways and peerings only; an IPv6 route
-                // to any other target (NAT, transit, VPN, endpoint: IPv4 namespaces) drops.
+                // Part 2 §16.2 [D]: IPv6 to a transit gateway only by an attachment with `Ipv6Support` (else the
+                // engine's finding: the attachment does not carry IPv6, so a blackhole here).
+                Target::TransitGateway(id) if destination.addr().is_ipv6() => {
+                    match transit::ipv6_route_link(topology, vpc, id) {
+                        Some(device) => RouteKind::Gateway { gateway: next_hop, device, source: None },
+                        None => RouteKind::Blackhole,
+                    }
+                }
+                // ASSUMPTION: the kernel plane carries IPv6 over internet gateways, peerings and transit gateways
+                // only; an IPv6 route to any other target (NAT, VPN, endpoint: IPv4 namespaces) drops.
                 _ if destination.addr().is_ipv6() => RouteKind::Blackhole,
                 // Part 2 §13.2: to the gateway's address in its subnet (its namespace forwards and translates).
                 Target::NatGateway(id) => match topology.nat_gateway(id) {

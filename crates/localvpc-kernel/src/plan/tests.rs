@@ -409,4 +409,5 @@ mod interface_endpoints;
 mod ipv6;
 mod nat;
 mod transit;
+mod transit_ipv6;
 mod vpn;

@@ -11,13 +11,21 @@
 //! route table of the attachment's subnet, so a destination in the VPC is delivered (its `local` route) and anything
 //! else is routed on (centralized egress, part 2 §14.4 step 4). The attachment subnet's network ACL applies in
 //! both directions, as the engine applies it.
+//!
+//! IPv6 (part 2 §16.2 [D]) takes the same links and tables: the gateway tables' IPv6 routes (propagated from
+//! attachments with `Ipv6Support`, static, blackhole) sit beside the IPv4 ones, the `iif` rules select the table in
+//! both families (a rule without a source exists in both), and the ACL chains are `inet` ones. The links hold no
+//! address of ours: an IPv6 route goes via `NEXT_HOP_V6` (fe80::1) with a permanent neighbour entry, as over a
+//! peering or the internet link, so no address of a hidden router can show in a traceroute or answer a ping, and no
+//! ULA block of ours could collide with a VPC's. A VPC attachment without `Ipv6Support` carries no IPv6 in either
+//! direction (the engine's `carries_family`): the router's IPv6 routes to it and the gateway's to it are blackholes.
 
 use localvpc_engine::topology::{TgwAttachmentKind, TgwAttachmentNode, VpcIx};
 use localvpc_engine::Topology;
 
 use super::net;
 use crate::firewall::{Chain, Match, Rule as FirewallRule, Verdict};
-use crate::names::{self, Names, NEXT_HOP};
+use crate::names::{self, Names, NEXT_HOP, NEXT_HOP_V6};
 use crate::state::{table, KernelState, Namespace, Neighbour, Role, RouteKind, Rule, Veth, VethEnd};
 
 /// Part 2 §14.4 [D] and the quota table ("TGW MTU (VPC, DX, peering)"): the MTU of traffic between a VPC and a
@@ -38,6 +46,22 @@ pub(super) fn vpc_attachments(topology: &Topology, vpc: VpcIx) -> Vec<&TgwAttach
 pub(super) fn route_link(topology: &Topology, vpc: VpcIx, gateway: &str) -> Option<String> {
     let attachment = topology.vpc_attachment(vpc, gateway).filter(|attachment| attachment.available)?;
     Some(names::attachment_link(&attachment.id))
+}
+
+/// The link an IPv6 route of `vpc` to transit gateway `gateway` leaves by: only an attachment with `Ipv6Support`
+/// carries IPv6 (part 2 §16.2 [D], the engine's `carries_family`); none: the route is a blackhole.
+pub(super) fn ipv6_route_link(topology: &Topology, vpc: VpcIx, gateway: &str) -> Option<String> {
+    let attachment =
+        topology.vpc_attachment(vpc, gateway).filter(|attachment| attachment.available && attachment.carries_ipv6)?;
+    Some(names::attachment_link(&attachment.id))
+}
+
+/// Whether the gateway hands IPv6 to `attachment` in the kernel: a VPC attachment with `Ipv6Support`, or a peering
+/// (the engine's `carries_ipv6`). ASSUMPTION: not a VPN attachment — the kernel's sites are IPv4 hosts (plan/vpn.rs)
+/// and BGP propagates IPv4 prefixes only, so an IPv6 route to one is a blackhole here (the engine, whose VPN walk
+/// has no family, would deliver it at the site).
+pub(super) fn carries_ipv6(attachment: &TgwAttachmentNode) -> bool {
+    attachment.carries_ipv6 && !matches!(attachment.kind, TgwAttachmentKind::Vpn { .. })
 }
 
 /// The VPN connection (with a tunnel up) that a VPN attachment carries traffic over, and its site's customer gateway.
@@ -86,11 +110,13 @@ pub(super) fn router_links(
     for attachment in vpc_attachments(topology, vpc) {
         let link = names::attachment_link(&attachment.id);
         let gateway = names.transit_gateway(&attachment.gateway);
-        router.neighbours.insert(Neighbour {
-            device: link.clone(),
-            address: NEXT_HOP.into(),
-            mac: names::link_mac(&gateway, &link),
-        });
+        for address in [NEXT_HOP.into(), NEXT_HOP_V6.into()] {
+            router.neighbours.insert(Neighbour {
+                device: link.clone(),
+                address,
+                mac: names::link_mac(&gateway, &link),
+            });
+        }
         state.veths.insert((namespace.clone(), link.clone()), veth(&namespace, &gateway, &link, TGW_MTU));
         if let Some((subnet, _)) = arrival_subnet(attachment) {
             let route_table = topology.subnets[subnet].route_table.id.as_str();
@@ -212,11 +238,10 @@ pub(super) fn transit_gateways(topology: &Topology, names: &Names, state: &mut K
                     site
                 }
             };
-            spec.neighbours.insert(Neighbour {
-                device: link.clone(),
-                address: NEXT_HOP.into(),
-                mac: names::link_mac(&far_namespace, link),
-            });
+            for address in [NEXT_HOP.into(), NEXT_HOP_V6.into()] {
+                let mac = names::link_mac(&far_namespace, link);
+                spec.neighbours.insert(Neighbour { device: link.clone(), address, mac });
+            }
         }
         let tables: Vec<_> =
             topology.tgw_tables().iter().enumerate().filter(|(_, table)| table.gateway == gateway.id).collect();
@@ -233,10 +258,22 @@ pub(super) fn transit_gateways(topology: &Topology, names: &Names, state: &mut K
                 spec.routes.entry((number, route.destination.into())).or_insert(kind);
             }
             spec.routes.entry((number, net("0.0.0.0/0"))).or_insert(RouteKind::Blackhole);
+            // Part 2 §16.2 [D]: the IPv6 routes, looked up apart from the IPv4 ones; out only by an attachment that
+            // carries IPv6, else (as a blackhole route, or no match) dropped.
+            for route in &table.ipv6_routes {
+                let target = route.attachment.as_deref().and_then(|id| topology.tgw_attachment(id));
+                let target = target.filter(|target| route.active && carries_ipv6(target));
+                let kind = match target.and_then(|target| gateway_link(topology, target)) {
+                    Some(device) => RouteKind::Gateway { gateway: NEXT_HOP_V6.into(), device, source: None },
+                    None => RouteKind::Blackhole,
+                };
+                spec.routes.entry((number, route.destination.into())).or_insert(kind);
+            }
+            spec.routes.entry((number, net("::/0"))).or_insert(RouteKind::Blackhole);
             // What would circle for ever (between peered gateways, or through a VPC) is dropped here
             // (plan/transit_loops.rs).
             for block in loops.get(&index).into_iter().flatten() {
-                spec.routes.insert((number, (*block).into()), RouteKind::Blackhole);
+                spec.routes.insert((number, *block), RouteKind::Blackhole);
             }
             for (attachment, link) in &links {
                 if topology.tgw_associated_table(&gateway.id, &attachment.id).is_some_and(|t| t.id == table.id) {
@@ -248,6 +285,7 @@ pub(super) fn transit_gateways(topology: &Topology, names: &Names, state: &mut K
         // TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION).
         spec.rules.insert(Rule::all(200, table::NOWHERE));
         spec.routes.insert((table::NOWHERE, net("0.0.0.0/0")), RouteKind::Blackhole);
+        spec.routes.insert((table::NOWHERE, net("::/0")), RouteKind::Blackhole);
         state.namespaces.insert(namespace, spec);
     }
 }

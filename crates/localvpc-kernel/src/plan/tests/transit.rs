@@ -6,6 +6,7 @@ use localvpc_model::transit_gateway::route_table as gateway_tables;
 use localvpc_model::transit_gateway::{self, peering, routes, vpc_attachment};
 
 use super::*;
+use crate::names::NEXT_HOP_V6;
 
 impl Lab {
     fn transit_gateway(&mut self) -> (String, String) {
@@ -263,8 +264,31 @@ fn a_block_two_peered_gateways_route_to_each_other_is_a_blackhole_on_both_sides_
     let blackholes = |namespace: &Namespace, number: u32| {
         namespace.routes.iter().filter(|((table, _), kind)| *table == number && **kind == RouteKind::Blackhole).count()
     };
-    // Only the ring's block and the table's catch-all.
-    assert_eq!((blackholes(east_namespace, east_number), blackholes(west_namespace, west_number)), (2, 2));
+    // Only the ring's block and the table's catch-alls (0.0.0.0/0 and ::/0).
+    assert_eq!((blackholes(east_namespace, east_number), blackholes(west_namespace, west_number)), (3, 3));
+}
+
+#[test]
+fn an_ipv6_block_two_peered_gateways_route_to_each_other_is_a_blackhole_and_one_crossing_once_goes_via_fe80_1() {
+    let (mut lab, [(east, east_table), (west, west_table)], attachment) = peered_gateways();
+    let west_scope = Scope::new("222222222222", "us-west-2");
+    let east_scope = lab.scope.clone();
+    // Part 2 §16.2 [D]: a peering carries IPv6, and its rings are IPv6's own.
+    lab.gateway_route(&east_scope, &east_table, "2600:1f00::/40", &attachment);
+    lab.gateway_route(&west_scope, &west_table, "2600:1f00::/40", &attachment);
+    lab.gateway_route(&east_scope, &east_table, "2600:1e00::/40", &attachment);
+    let state = lab.plan();
+    let link = names::attachment_link(&attachment);
+    for gateway in [&east, &west] {
+        let namespace = &state.namespaces[&format!("lv-{gateway}")];
+        let number = table_of_link(namespace, &link);
+        assert_eq!(namespace.routes[&(number, net("2600:1f00::/40"))], RouteKind::Blackhole, "{gateway}");
+        assert!(namespace.neighbours.iter().any(|n| n.device == link && n.address == IpAddr::from(NEXT_HOP_V6)));
+    }
+    let namespace = &state.namespaces[&format!("lv-{east}")];
+    let number = table_of_link(namespace, &link);
+    let over_peering = RouteKind::Gateway { gateway: NEXT_HOP_V6.into(), device: link.clone(), source: None };
+    assert_eq!(namespace.routes[&(number, net("2600:1e00::/40"))], over_peering);
 }
 
 #[test]
