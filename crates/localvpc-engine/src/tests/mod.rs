@@ -9,6 +9,7 @@ mod flow_log;
 mod ipv6;
 mod lab;
 mod nat;
+mod nat64;
 mod prefix_list;
 mod properties;
 mod properties_ipv6;

@@ -95,12 +95,21 @@ impl Walker<'_> {
         }
         let nat_ip = IpAddr::V4(topology.enis[nat_eni].private_ip);
         let port = mapped_port(&packet);
-        let translated = Packet { src: nat_ip, src_port: if port == 0 { packet.src_port } else { port }, ..packet };
+        let translated = match packet.dst {
+            IpAddr::V4(_) => Packet { src: nat_ip, src_port: if port == 0 { packet.src_port } else { port }, ..packet },
+            // Part 2 §13.2 [D]: NAT64 — an IPv6 packet leaves as IPv4.
+            IpAddr::V6(_) => self.nat64_out(nat, nat_eni, port, place.clone(), &packet)?,
+        };
+        let nat64 = if packet.dst == translated.dst {
+            String::new()
+        } else {
+            format!(", NAT64 {} -> {}", packet.dst, translated.dst)
+        };
         self.hop(
             HopKind::NatGateway,
             &nat.id,
             format!(
-                "{} -> {} ({})",
+                "{} -> {} ({}){nat64}",
                 endpoint(packet.src, packet.src_port),
                 endpoint(nat_ip, translated.src_port),
                 describe(&packet)
@@ -155,10 +164,20 @@ impl Walker<'_> {
             dst_port: if mapping.mapped_port == 0 { packet.dst_port } else { mapping.original_port },
             ..packet
         };
+        // A NAT64 flow's answer goes back as IPv6 (part 2 §13.2 [D]).
+        let back = match mapping.original_src {
+            IpAddr::V6(host) => super::nat64::to_ipv6(&back, host),
+            IpAddr::V4(_) => back,
+        };
         self.hop(
             HopKind::NatGateway,
             &nat.id,
-            format!("{} -> {}", endpoint(packet.dst, packet.dst_port), endpoint(back.dst, back.dst_port)),
+            format!(
+                "{} -> {}{}",
+                endpoint(packet.dst, packet.dst_port),
+                endpoint(back.dst, back.dst_port),
+                if back.src == packet.src { String::new() } else { format!(", NAT64 {} -> {}", packet.src, back.src) }
+            ),
             place,
             &packet,
         );
