@@ -140,3 +140,33 @@ def test_dns64_and_nat64_together_reach_a_name_that_has_only_an_ipv4_address(net
     net.ec2.delete_route(RouteTableId=net.table, DestinationIpv6CidrBlock="64:ff9b::/96")
     lost = net.tool("ping6", "-c", "1", synthesized)
     assert lost.rc == 1 and "100% packet loss" in lost.out, lost
+
+
+def test_the_nat_gateways_flow_log_shows_the_translated_legs_with_its_ipv4_address(net):
+    net.ec2.create_route(RouteTableId=net.table, DestinationIpv6CidrBlock="64:ff9b::/96", NatGatewayId=net.nat)
+    nat_eni = net.ec2.describe_nat_gateways(NatGatewayIds=[net.nat])["NatGateways"][0]["NatGatewayAddresses"][0][
+        "NetworkInterfaceId"]
+    fmt = "${interface-id} ${instance-id} ${srcaddr} ${dstaddr} ${pkt-srcaddr} ${pkt-dstaddr} ${protocol} " \
+          "${flow-direction} ${action}"
+    flow_log = net.ec2.create_flow_logs(ResourceType="NetworkInterface", ResourceIds=[nat_eni], TrafficType="ALL",
+                                        LogDestinationType="s3", LogDestination="arn:aws:s3:::flow-log-bucket/nat64",
+                                        LogFormat=fmt)["FlowLogIds"][0]
+    pinged = net.tool("ping6", "-c", "1", HOST6)
+    assert pinged.rc == 0 and "1 received" in pinged.out, pinged
+    printed = net.localvpc("flow-logs", flow_log)
+    assert printed.rc == 0, printed
+    nat_ip, host = net.nat_ip, net.address
+    assert printed.out.splitlines() == [
+        # In over IPv6 (the gateway holds no IPv6 address: the packet's own), out as IPv4 from its private address
+        # with the original host in pkt-srcaddr; the answer in over IPv4 and back out over IPv6.
+        f"{nat_eni} - {host} {HOST6} {host} {HOST6} 58 ingress ACCEPT",
+        f"{nat_eni} - {nat_ip} {HOST} {host} {HOST} 1 egress ACCEPT",
+        f"{nat_eni} - {HOST} {nat_ip} {HOST} {nat_ip} 1 ingress ACCEPT",
+        f"{nat_eni} - {HOST6} {host} {HOST6} {host} 58 egress ACCEPT",
+    ], printed
+    # Negative control: a probe that never reaches the gateway (no route) adds no record of it.
+    net.ec2.delete_route(RouteTableId=net.table, DestinationIpv6CidrBlock="64:ff9b::/96")
+    lost = net.tool("ping6", "-c", "1", HOST6)
+    assert lost.rc == 1 and "100% packet loss" in lost.out, lost
+    again = net.localvpc("flow-logs", flow_log)
+    assert again.out.splitlines() == printed.out.splitlines(), again

@@ -162,6 +162,34 @@ fn nat64_through_a_private_nat_gateway_has_no_public_address_at_the_internet_gat
 }
 
 #[test]
+fn nat64_through_a_private_nat_gateway_follows_its_subnets_routes_to_a_peered_ipv4_host() {
+    let mut net = nat64(false, true);
+    let other = net.lab.vpc("10.30.0.0/16");
+    let other_subnet = net.lab.subnet(&other, "10.30.1.0/24");
+    let other_host = net.lab.instance(&other_subnet, "10.30.1.10");
+    net.lab.allow_in(&other_host, "icmp", Some((-1, -1)), "10.20.0.0/16");
+    let pcx = net.lab.peer(&net.vpc, &other, None);
+    // The NAT gateway's subnet uses the main table; the peer routes back to the gateway's address.
+    net.lab.route(&net.vpc, "10.30.0.0/16", Target::Peering(pcx.clone()));
+    let peer_ip6 = crate::dns::dns64_address("10.30.1.10".parse().unwrap()).to_string();
+    let one_way = net.lab.probe(&net.host, &peer_ip6, Protocol::Icmp);
+    assert_eq!(codes(&one_way), vec![Code::NoRouteToDestination], "no route back from the peer yet");
+    net.lab.route(&other, "10.20.0.0/16", Target::Peering(pcx));
+    let trace = net.lab.probe(&net.host, &peer_ip6, Protocol::Icmp);
+    assert_eq!(trace.verdict, Verdict::Reachable, "{trace:#?}");
+    let topology = net.lab.topology();
+    let nat_ip = topology.enis[topology.nat_gateway(&net.nat).unwrap().eni.unwrap()].private_ip;
+    let (_, arrived) = trace.forward.delivered.unwrap();
+    assert_eq!(
+        (arrived.src, arrived.dst),
+        (IpAddr::V4(nat_ip), "10.30.1.10".parse().unwrap()),
+        "the peer sees the NAT"
+    );
+    let (_, answered) = trace.reply.unwrap().delivered.unwrap();
+    assert_eq!((answered.src, answered.dst), (peer_ip6.parse().unwrap(), net.host_ip6));
+}
+
+#[test]
 fn nat64_an_ipv6_destination_outside_64_ff9b_routed_to_a_nat_gateway_is_dropped_there() {
     let mut net = nat64(true, true);
     let (table, nat) = (net.private_table.clone(), net.nat.clone());
