@@ -6,7 +6,8 @@
 //! source address and port, and the packet leaves by the gateway's subnet's ACL and route table — to the internet
 //! gateway, which maps a public gateway's address to its Elastic IP (and refuses a private gateway's), or to any
 //! other route. An answer reaching the gateway's address is translated back only if the request leg of the same
-//! flow made the translation: nothing else passes a NAT gateway inwards.
+//! flow made the translation: nothing else passes a NAT gateway inwards. An IPv6 packet is translated to IPv4 on
+//! the way in and its answer back to IPv6 (NAT64, `walk/nat64.rs`); the rest of the walk is the same.
 
 use std::net::IpAddr;
 
