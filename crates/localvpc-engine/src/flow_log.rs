@@ -247,16 +247,23 @@ fn leg_records(topology: &Topology, leg: &Leg, flags: Option<u8>, out: &mut Vec<
         let own = topology.enis[*nat_eni].primary_address();
         let packet = hop.packet;
         let answer = packet.dst == own;
-        let mut inbound = record(*nat_eni, true, own, &Packet { dst: own, ..packet }, flags, Action::Accept);
+        // NAT64 (part 2 §13.2): the IPv6 side of a record keeps the packet's own addresses (the gateway has none).
+        let own_in = own_address(topology, *nat_eni, packet.dst);
+        let mut inbound = record(*nat_eni, true, own_in, &Packet { dst: own_in, ..packet }, flags, Action::Accept);
         inbound.pkt_dst = packet.dst;
         out.push(inbound);
         let leaving = match leg.translations.iter().find(|m| m.nat_eni == *nat_eni).filter(|_| !answer) {
+            Some(mapping) if packet.dst.is_ipv6() => {
+                let nat_ip = topology.enis[*nat_eni].private_ip;
+                nat_ip.and_then(|ip| crate::walk::nat64::to_ipv4(&packet, ip, mapping.mapped_port)).unwrap_or(packet)
+            }
             Some(mapping) if mapping.mapped_port != 0 => Packet { src: own, src_port: mapping.mapped_port, ..packet },
             Some(_) => Packet { src: own, ..packet },
             // The answer leaves towards the host with the addresses the gateway restored.
             None => {
                 let next = leg.hops.get(index + 1).map(|hop| hop.packet).or(finding.map(|finding| finding.packet));
-                Packet { src: own, ..next.unwrap_or(packet) }
+                let next = next.unwrap_or(packet);
+                Packet { src: own_address(topology, *nat_eni, next.src), ..next }
             }
         };
         let beyond = &leg.hops[index + 1..];
@@ -264,8 +271,9 @@ fn leg_records(topology: &Topology, leg: &Leg, flags: Option<u8>, out: &mut Vec<
             matches!(finding.place, Place::Acl { egress: true, .. }) && beyond.iter().all(|hop| at_sender(hop.kind))
         });
         let action = if rejected { Action::Reject } else { Action::Accept };
-        let mut outbound = record(*nat_eni, false, own, &leaving, flags, action);
-        outbound.pkt_src = packet.src;
+        let mut outbound = record(*nat_eni, false, leaving.src, &leaving, flags, action);
+        // The original host; a NAT64 answer's is its IPv6 (64:ff9b::) address, the family of the record.
+        outbound.pkt_src = if leaving.src.is_ipv6() { leaving.src } else { packet.src };
         out.push(outbound);
     }
     transit_records(topology, leg, sender.map(|(eni, _)| eni), flags, out);

@@ -13,6 +13,7 @@ mod endpoint;
 mod fixes;
 mod internet;
 mod nat;
+pub(crate) mod nat64;
 mod transit;
 mod vpn;
 

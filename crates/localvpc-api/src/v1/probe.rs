@@ -3,7 +3,7 @@
 //! (`localvpc_engine::visibility`): a peer's components by kind and owner, anything else of another account as one
 //! `other-account` hop, its findings left out and its leg marked `withheld`.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -102,19 +102,31 @@ fn traceroute_hops(topology: &Topology, trace: &Trace) -> Vec<String> {
             .hops
             .iter()
             .any(|hop| matches!(hop.kind, HopKind::InternetGateway | HopKind::EgressOnlyInternetGateway));
+    // NAT64 (part 2 §13.2): ASSUMPTION (the spec is silent on traceroute6 through it): the IPv4 routers' answers
+    // come back translated like the destination's, from their 64:ff9b:: addresses.
+    let nat64 = trace.forward.hops.iter().any(|hop| hop.kind == HopKind::NatGateway && hop.packet.dst.is_ipv6());
+    let shown = |address: Ipv4Addr| {
+        if nat64 {
+            dns::dns64_address(address).to_string()
+        } else {
+            address.to_string()
+        }
+    };
     let mut hops: Vec<String> = trace
         .forward
         .hops
         .iter()
         .filter_map(|hop| match hop.place {
             Place::NatGateway { eni: Some(eni), .. } if hop.kind == HopKind::NatGateway => {
-                Some(topology.enis[eni].primary_address().to_string())
+                // (A NAT gateway always has a private IPv4 address.)
+                topology.enis[eni].private_ip.map(shown)
             }
             _ => None,
         })
         .collect();
     if via_edge {
-        hops.push(if trace.probe.destination.is_ipv6() { EDGE_ROUTER_V6 } else { EDGE_ROUTER }.to_string());
+        let ipv6 = trace.probe.destination.is_ipv6() && !nat64;
+        hops.push(if ipv6 { EDGE_ROUTER_V6.to_string() } else { shown(EDGE_ROUTER) });
     }
     hops.push(trace.probe.destination.to_string());
     hops
@@ -122,7 +134,7 @@ fn traceroute_hops(topology: &Topology, trace: &Trace) -> Vec<String> {
 
 /// ASSUMPTION (spec §3.7 [O]: "the first visible hops are AWS edge routers beyond the IGW"): one edge hop, shown
 /// with an address from the shared range AWS edge routers answer from in public traceroutes.
-const EDGE_ROUTER: &str = "100.65.0.1";
+const EDGE_ROUTER: Ipv4Addr = Ipv4Addr::new(100, 65, 0, 1);
 /// ASSUMPTION (the same [O]): the edge router of an IPv6 path answers from an address of the documentation prefix.
 const EDGE_ROUTER_V6: &str = "2001:db8:ffff::1";
 

@@ -10,6 +10,7 @@ mod ipv6;
 mod ipv6_only;
 mod lab;
 mod nat;
+mod nat64;
 mod prefix_list;
 mod properties;
 mod properties_ipv6;

@@ -6,7 +6,8 @@
 //! source address and port, and the packet leaves by the gateway's subnet's ACL and route table — to the internet
 //! gateway, which maps a public gateway's address to its Elastic IP (and refuses a private gateway's), or to any
 //! other route. An answer reaching the gateway's address is translated back only if the request leg of the same
-//! flow made the translation: nothing else passes a NAT gateway inwards.
+//! flow made the translation: nothing else passes a NAT gateway inwards. An IPv6 packet is translated to IPv4 on
+//! the way in and its answer back to IPv6 (NAT64, `walk/nat64.rs`); the rest of the walk is the same.
 
 use std::net::IpAddr;
 
@@ -95,12 +96,21 @@ impl Walker<'_> {
         }
         let nat_ip = topology.enis[nat_eni].primary_address();
         let port = mapped_port(&packet);
-        let translated = Packet { src: nat_ip, src_port: if port == 0 { packet.src_port } else { port }, ..packet };
+        let translated = match packet.dst {
+            IpAddr::V4(_) => Packet { src: nat_ip, src_port: if port == 0 { packet.src_port } else { port }, ..packet },
+            // Part 2 §13.2 [D]: NAT64 — an IPv6 packet leaves as IPv4.
+            IpAddr::V6(_) => self.nat64_out(nat, nat_eni, port, place.clone(), &packet)?,
+        };
+        let nat64 = if packet.dst == translated.dst {
+            String::new()
+        } else {
+            format!(", NAT64 {} -> {}", packet.dst, translated.dst)
+        };
         self.hop(
             HopKind::NatGateway,
             &nat.id,
             format!(
-                "{} -> {} ({})",
+                "{} -> {} ({}){nat64}",
                 endpoint(packet.src, packet.src_port),
                 endpoint(nat_ip, translated.src_port),
                 describe(&packet)
@@ -155,10 +165,20 @@ impl Walker<'_> {
             dst_port: if mapping.mapped_port == 0 { packet.dst_port } else { mapping.original_port },
             ..packet
         };
+        // A NAT64 flow's answer goes back as IPv6 (part 2 §13.2 [D]).
+        let back = match mapping.original_src {
+            IpAddr::V6(host) => super::nat64::to_ipv6(&back, host),
+            IpAddr::V4(_) => back,
+        };
         self.hop(
             HopKind::NatGateway,
             &nat.id,
-            format!("{} -> {}", endpoint(packet.dst, packet.dst_port), endpoint(back.dst, back.dst_port)),
+            format!(
+                "{} -> {}{}",
+                endpoint(packet.dst, packet.dst_port),
+                endpoint(back.dst, back.dst_port),
+                if back.src == packet.src { String::new() } else { format!(", NAT64 {} -> {}", packet.src, back.src) }
+            ),
             place,
             &packet,
         );

@@ -19,7 +19,7 @@ fn dual_stack(lab: &mut Lab, cidr: &str) -> (String, Ipv6Net, String) {
     let block = *vpc.ipv6_cidr_blocks().next().expect("an Amazon-provided /56");
     let request = subnet::CreateSubnet {
         vpc_id: vpc.id.clone(),
-        cidr_block: cidr.replace(".0.0/16", ".1.0/24"),
+        cidr_block: Some(cidr.replace(".0.0/16", ".1.0/24")),
         ipv6_cidr_block: Some(Ipv6Net::new(block.network(), 64).unwrap().to_string()),
         ..Default::default()
     };
