@@ -244,3 +244,35 @@ def test_an_ipv6_only_instance_asks_fd00_ec2_253_for_its_resource_name(ec2, loca
     # The A record is off (there is no IPv4 address to give): NOERROR, no answer.
     none = localvpc("exec", only["InstanceId"], "--", "dig", "+short", "A", name)
     assert (none.rc, none.out.strip()) == (0, ""), none
+
+
+def test_an_ipv6_only_instance_reaches_an_ipv4_only_service_through_dns64_and_nat64(ec2, localvpc):  # noqa: F811
+    """AWS's IPv6-only pattern (part 2 §13.2, §16.4): DNS64 on the IPv6-only subnet, `64:ff9b::/96 → nat-…` in its
+    route table, the NAT gateway in a public dual-stack subnet."""
+    net = Net(ec2)
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=net.vpc)
+    main = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [net.vpc]}])["RouteTables"][0][
+        "RouteTableId"]
+    ec2.create_route(RouteTableId=main, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    eip = ec2.allocate_address(Domain="vpc")
+    nat = ec2.create_nat_gateway(SubnetId=net.dual, AllocationId=eip["AllocationId"])["NatGateway"]["NatGatewayId"]
+    table = ec2.create_route_table(VpcId=net.vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=net.only)
+    ec2.modify_subnet_attribute(SubnetId=net.only, EnableDns64={"Value": True})
+    only = net.launch(net.only)["InstanceId"]
+    name = f"s3.{REGION}.amazonaws.com"  # a name with an IPv4 address only
+    synthesized = localvpc("exec", only, "--", "dig", "+short", "AAAA", name)
+    assert synthesized.rc == 0, synthesized
+    address = ipaddress.ip_address(synthesized.out.strip())
+    assert address in ipaddress.ip_network("64:ff9b::/96"), synthesized
+    # No route to the NAT gateway yet: nothing comes back.
+    lost = localvpc("exec", only, "--", "ping6", "-c", "1", str(address))
+    assert lost.rc == 1 and "100% packet loss" in lost.out, lost
+    ec2.create_route(RouteTableId=table, DestinationIpv6CidrBlock="64:ff9b::/96", NatGatewayId=nat)
+    out = localvpc("exec", only, "--", "ping6", "-c", "1", str(address))
+    assert out.rc == 0 and f"64 bytes from {address}: icmp_seq=1" in out.out, out
+    https = localvpc("exec", only, "--", "nc", "-6", "-z", "-w", "2", str(address), "443")
+    assert https.rc == 0, https
+    why = localvpc("explain", only, str(address))
+    assert why.rc == 0 and nat in why.out and "NAT64" in why.out, why
