@@ -172,9 +172,23 @@ def test_an_ipv6_only_subnet_refuses_ipv4_settings_and_types_not_on_nitro(ec2):
     with ec2_error("InvalidParameterValue",
                    f"Network interfaces in the IPv6-only subnet {net.only} must have at least one IPv6 address."):
         ec2.unassign_ipv6_addresses(NetworkInterfaceId=eni["NetworkInterfaceId"], Ipv6Addresses=[first])
+    # The IP-name hostname needs an IPv4 address: refused at launch and on a stopped instance.
+    ip_name = f"Invalid value 'ip-name' for private-dns-hostname-type-on-launch. The subnet ({net.only}) is IPv6-only."
+    with ec2_error("InvalidParameterValue", ip_name):
+        net.launch(net.only, PrivateDnsNameOptions={"HostnameType": "ip-name"})
     # Positive controls: a Nitro type launches, and t2.micro launches into the dual-stack subnet.
-    assert net.launch(net.only)["InstanceType"] == "t3.micro"
+    launched = net.launch(net.only)
+    assert launched["InstanceType"] == "t3.micro"
     assert net.launch(net.dual, instance_type="t2.micro")["PrivateIpAddress"] == "10.0.1.4"
+    ec2.stop_instances(InstanceIds=[launched["InstanceId"]])
+    with ec2_error("InvalidParameterValue", ip_name):
+        ec2.modify_private_dns_name_options(InstanceId=launched["InstanceId"], PrivateDnsHostnameType="ip-name")
+    changed = ec2.modify_private_dns_name_options(InstanceId=launched["InstanceId"],
+                                                  EnableResourceNameDnsAAAARecord=False)
+    assert changed["Return"] is True
+    (stopped,) = ec2.describe_instances(InstanceIds=[launched["InstanceId"]])["Reservations"][0]["Instances"]
+    assert stopped["PrivateDnsNameOptions"] == {
+        "HostnameType": "resource-name", "EnableResourceNameDnsARecord": False, "EnableResourceNameDnsAAAARecord": False}
 
 
 def test_services_needing_an_ipv4_address_refuse_an_ipv6_only_subnet(ec2):
