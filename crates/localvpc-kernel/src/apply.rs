@@ -128,6 +128,24 @@ impl Realizer {
                 Err(source) => errors.push(error(&name, source)),
             }
         }
+        // On the first run, the namespaces a crashed server left behind are taken over (their fixed settings again).
+        if !self.reconciled {
+            let adopted: Vec<(String, Role)> = desired
+                .namespaces
+                .iter()
+                .filter(|(name, _)| existing.contains(*name))
+                .map(|(name, spec)| (name.clone(), spec.role))
+                .collect();
+            let results: Vec<(String, io::Result<()>)> = stream::iter(adopted)
+                .map(|(name, role)| async move {
+                    let result = adopt_namespace(&name, role).await;
+                    (name, result)
+                })
+                .buffer_unordered(PARALLEL)
+                .collect()
+                .await;
+            errors.extend(results.into_iter().filter_map(|(name, result)| result.err().map(|e| error(&name, e))));
+        }
         let present: BTreeSet<&String> =
             desired.namespaces.keys().filter(|name| existing.contains(*name) || fresh.contains(*name)).collect();
         // Veths: a pair is (re)made when it is new, changed, or one of its namespaces was just created.
@@ -361,46 +379,68 @@ async fn create_namespace(name: &str, role: Role) -> io::Result<netlink_sys::Soc
     // A namespace of this name that is gone (deleted by hand, or before a restart) may have left a context.
     nft::forget(name);
     let owned = name.to_string();
-    let forwards = role.forwards();
-    let hides = role.hides_from_traceroute();
     blocking(move || {
         let inside = owned.clone();
         netns::create(&owned, move || {
-            let mut values = vec![
-                ("net/ipv4/conf/all/rp_filter", "0"),
-                ("net/ipv4/conf/default/rp_filter", "0"),
-                // Part 2 §16: IPv6 on, but configured only as planned: no router advertisements, no autoconfiguration,
-                // and no duplicate address detection (an address must answer at once, as an ENI's does).
-                ("net/ipv6/conf/all/disable_ipv6", "0"),
-                ("net/ipv6/conf/default/disable_ipv6", "0"),
-                ("net/ipv6/conf/all/accept_ra", "0"),
-                ("net/ipv6/conf/default/accept_ra", "0"),
-                ("net/ipv6/conf/all/autoconf", "0"),
-                ("net/ipv6/conf/default/autoconf", "0"),
-                ("net/ipv6/conf/all/accept_dad", "0"),
-                ("net/ipv6/conf/default/accept_dad", "0"),
-            ];
-            if forwards {
-                values.extend([
-                    ("net/ipv4/ip_forward", "1"),
-                    ("net/ipv6/conf/all/forwarding", "1"),
-                    ("net/bridge/bridge-nf-call-ip6tables", "0"),
-                    ("net/bridge/bridge-nf-call-iptables", "0"),
-                    ("net/bridge/bridge-nf-call-arptables", "0"),
-                    // A NAT gateway sends what it forwards back out of the interface it came in by: that is its
-                    // job, not a better route to tell the sender about.
-                    ("net/ipv4/conf/all/send_redirects", "0"),
-                    ("net/ipv4/conf/default/send_redirects", "0"),
-                ]);
-            }
-            netns::sysctls_here(&values)?;
-            if hides {
-                nft::apply_here(&inside, &firewall::ttl_table())?;
-            }
+            fixed_settings_here(&inside, role)?;
             socket_here()
         })
     })
     .await
+}
+
+/// A namespace a crashed server left behind, taken over on the first run: its fixed settings are given again —
+/// it may come from an older build, made before IPv6 was switched on or the hop limit raised — and the table an
+/// older build kept its rules in (family `ip`, before the `inet` table) is removed, so no stale rule filters.
+async fn adopt_namespace(name: &str, role: Role) -> io::Result<()> {
+    let owned = name.to_string();
+    blocking(move || {
+        let inside = owned.clone();
+        netns::run_in(&owned, move || {
+            fixed_settings_here(&inside, role)?;
+            nft::apply_here(&inside, &firewall::legacy_tables_removed())
+        })
+    })
+    .await
+}
+
+/// The settings a namespace is given once (at its creation, or when it is taken over): sysctls, and the TTL
+/// tables of a router hidden from traceroute. Runs in the namespace.
+fn fixed_settings_here(name: &str, role: Role) -> io::Result<()> {
+    let forwards = role.forwards();
+    let hides = role.hides_from_traceroute();
+    let mut values = vec![
+        ("net/ipv4/conf/all/rp_filter", "0"),
+        ("net/ipv4/conf/default/rp_filter", "0"),
+        // Part 2 §16: IPv6 on, but configured only as planned: no router advertisements, no autoconfiguration,
+        // and no duplicate address detection (an address must answer at once, as an ENI's does).
+        ("net/ipv6/conf/all/disable_ipv6", "0"),
+        ("net/ipv6/conf/default/disable_ipv6", "0"),
+        ("net/ipv6/conf/all/accept_ra", "0"),
+        ("net/ipv6/conf/default/accept_ra", "0"),
+        ("net/ipv6/conf/all/autoconf", "0"),
+        ("net/ipv6/conf/default/autoconf", "0"),
+        ("net/ipv6/conf/all/accept_dad", "0"),
+        ("net/ipv6/conf/default/accept_dad", "0"),
+    ];
+    if forwards {
+        values.extend([
+            ("net/ipv4/ip_forward", "1"),
+            ("net/ipv6/conf/all/forwarding", "1"),
+            ("net/bridge/bridge-nf-call-ip6tables", "0"),
+            ("net/bridge/bridge-nf-call-iptables", "0"),
+            ("net/bridge/bridge-nf-call-arptables", "0"),
+            // A NAT gateway sends what it forwards back out of the interface it came in by: that is its
+            // job, not a better route to tell the sender about.
+            ("net/ipv4/conf/all/send_redirects", "0"),
+            ("net/ipv4/conf/default/send_redirects", "0"),
+        ]);
+    }
+    netns::sysctls_here(&values)?;
+    if hides {
+        nft::apply_here(name, &firewall::ttl_table())?;
+    }
+    Ok(())
 }
 
 /// Whether two states of a namespace differ at most in their nftables table (a `resolv.conf` that follows new DHCP

@@ -163,6 +163,13 @@ impl Firewall {
     }
 }
 
+/// The batch that removes the table older builds kept a namespace's rules in (family `ip`, before the `inet` table
+/// held both families): adding it first makes the deletion succeed whether it exists or not.
+pub fn legacy_tables_removed() -> Value {
+    let table = json!({ "family": "ip", "name": TABLE });
+    json!({ "nftables": [{ "add": { "table": table } }, { "delete": { "table": table } }] })
+}
+
 /// The fixed tables of a forwarding namespace: AWS's routers do not decrement the TTL (a traceroute sees the
 /// destination as hop 1, spec §3.7) nor the IPv6 hop limit (part 2 §16.2: IPv6 mirrors IPv4), so each forwarded
 /// packet's TTL or hop limit is raised by one before routing lowers it again. nftables has no arithmetic on header
