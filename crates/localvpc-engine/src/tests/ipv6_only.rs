@@ -14,6 +14,33 @@ use super::lab::Lab;
 use crate::dns::{ask_query, resolver_address, Answer, QueryType, AMAZON_IPV6};
 use crate::packet::{Code, Protocol, Vantage, Verdict};
 
+impl Lab {
+    /// An IPv6-only subnet with the `index`-th /64 of `block` in `vpc_id`, and a t3.micro launched there with no
+    /// address asked for; returns the instance and its (automatic) IPv6 address.
+    pub fn ipv6_only_instance(&mut self, vpc_id: &str, block: ipnet::Ipv6Net, index: u8) -> (String, Ipv6Addr) {
+        let subnet_block = format!("{}/64", Ipv6Addr::from(u128::from(block.network()) | (u128::from(index) << 64)));
+        let request = CreateSubnet {
+            vpc_id: vpc_id.into(),
+            ipv6_cidr_block: Some(subnet_block),
+            ipv6_native: true,
+            ..CreateSubnet::default()
+        };
+        let subnet = self.tx(|tx, scope| subnet::create_subnet(tx, scope, request)).id.clone();
+        let request = RunInstances {
+            image_id: "ami-12345678".into(),
+            min_count: 1,
+            max_count: 1,
+            subnet_id: Some(subnet),
+            instance_type: Some("t3.micro".into()),
+            ..RunInstances::default()
+        };
+        let instance = self.tx(|tx, scope| instance::run_instances(tx, scope, request)).instances[0].id.clone();
+        let topology = self.topology();
+        let address = topology.enis[topology.instance_eni(&instance).unwrap()].ipv6_addresses[0];
+        (instance, address)
+    }
+}
+
 struct Net {
     lab: Lab,
     vpc: String,
@@ -37,27 +64,8 @@ fn net() -> Net {
     lab.ipv6_subnet_block(&dual_subnet, block, 1);
     let dual = lab.instance(&dual_subnet, "10.0.1.10");
     let dual_ip6 = lab.ipv6_address(&dual);
-    let only_block = format!("{}/64", Ipv6Addr::from(u128::from(block.network()) | (2u128 << 64)));
-    let request = CreateSubnet {
-        vpc_id: vpc.clone(),
-        ipv6_cidr_block: Some(only_block),
-        ipv6_native: true,
-        ..CreateSubnet::default()
-    };
-    let only_subnet = lab.tx(|tx, scope| subnet::create_subnet(tx, scope, request)).id.clone();
-    let request = RunInstances {
-        image_id: "ami-12345678".into(),
-        min_count: 1,
-        max_count: 1,
-        subnet_id: Some(only_subnet),
-        instance_type: Some("t3.micro".into()),
-        ..RunInstances::default()
-    };
-    let only = lab.tx(|tx, scope| instance::run_instances(tx, scope, request)).instances[0].id.clone();
+    let (only, only_ip6) = lab.ipv6_only_instance(&vpc, block, 2);
     lab.allow(&dual, false, "58", Some((-1, -1)), RulePeer::Ipv6Cidr("::/0".parse().unwrap()));
-    let topology = lab.topology();
-    let node = &topology.enis[topology.instance_eni(&only).unwrap()];
-    let only_ip6 = node.ipv6_addresses[0];
     Net { lab, vpc, only, only_ip6, dual, dual_ip6 }
 }
 

@@ -3,7 +3,10 @@
 //! egress-only one, random IPv6 group rules and IPv6 ACL denies. The engine never panics; an answer enters through
 //! an egress-only gateway only into the asking host's VPC; the families are independent (IPv6 routes, rules and entries never change an IPv4
 //! verdict); removing an IPv6 route never opens a path and adding an IPv6 rule never closes one; and nothing started
-//! on the internet reaches an instance through an egress-only gateway.
+//! on the internet reaches an instance through an egress-only gateway. Each VPC also has an IPv6-only subnet (part
+//! 2 §16.1) sharing the main route table, with one instance: it never sends IPv4, and its IPv6 verdicts towards hosts outside
+//! the twin's subnet are those of its dual-stack twin (the VPC's first instance) — the family of the sender's
+//! subnet decides nothing else.
 
 use localvpc_model::security_group::RulePeer;
 use proptest::prelude::*;
@@ -69,6 +72,8 @@ struct Built {
     ipv4: Vec<String>,
     /// (VPC ID, destination, target) of every IPv6 route the plan added.
     routes6: Vec<(String, String)>,
+    /// Each VPC's IPv6-only instance and its address; its twin is `instances[2 * n]`.
+    ipv6_only: Vec<(String, String)>,
 }
 
 /// Builds the plan; with `ipv6_extras` false, leaves out every IPv6 route, rule and ACL entry (the IPv4 world).
@@ -76,6 +81,7 @@ fn build(plan: &Plan, ipv6_extras: bool) -> Built {
     let mut lab = Lab::new();
     let (mut vpcs, mut blocks, mut subnets, mut instances, mut ipv6, mut ipv4) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut ipv6_only = Vec::new();
     for n in 0..plan.vpcs {
         let vpc = lab.vpc(&format!("10.{n}.0.0/16"));
         let block = lab.ipv6_block(&vpc);
@@ -87,6 +93,8 @@ fn build(plan: &Plan, ipv6_extras: bool) -> Built {
             ipv4.push(format!("10.{n}.1.{host}"));
             instances.push(instance);
         }
+        let (only, address) = lab.ipv6_only_instance(&vpc, block, 2);
+        ipv6_only.push((only, address.to_string()));
         vpcs.push(vpc);
         blocks.push(block);
         subnets.push(subnet);
@@ -130,11 +138,12 @@ fn build(plan: &Plan, ipv6_extras: bool) -> Built {
         for &instance in &plan.ipv6_ingress {
             lab.allow(&instances[instance], false, "-1", None, RulePeer::Ipv6Cidr("::/0".parse().unwrap()));
         }
+        // (The VPC's subnets share its default ACL: the IPv6-only one gets the same entries.)
         for (number, &(vpc, from)) in plan.acl_denies.iter().enumerate() {
             lab.acl_entry(&subnets[vpc], 10 + number as i64, false, false, "-1", &blocks[from].to_string(), None);
         }
     }
-    Built { lab, instances, ipv6, ipv4, routes6 }
+    Built { lab, instances, ipv6, ipv4, routes6, ipv6_only }
 }
 
 /// The VPCs of the egress-only gateways a leg enters by (inward: the packet is for the gateway's interface; a
@@ -183,6 +192,28 @@ proptest! {
                             prop_assert_eq!(vpc, home, "{:#?}", trace);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_ipv6_only_host_sends_no_ipv4_and_decides_ipv6_as_its_dual_stack_twin(plan in plan()) {
+        let built = build(&plan, true);
+        for (n, (only, own)) in built.ipv6_only.iter().enumerate() {
+            let twin = &built.instances[2 * n];
+            for to in &built.ipv4 {
+                let trace = built.lab.probe(only, to, Protocol::Icmp);
+                prop_assert!(trace.verdict == Verdict::Dropped && trace.forward.hops.is_empty(), "{:#?}", trace);
+            }
+            // Every target in a subnet other than the twin's (inside its own subnet a packet meets no ACL, while
+            // from the IPv6-only subnet it does).
+            let others = built.ipv6_only.iter().filter(|(other, _)| other != only).map(|(_, address)| address);
+            let targets = built.ipv6.iter().skip(2 * n + 2).chain(built.ipv6.iter().take(2 * n)).chain(others);
+            for to in targets.map(String::as_str).chain(["2001:db8:1::1"]) {
+                for protocol in [Protocol::Icmp, Protocol::Tcp(22)] {
+                    let (mine, twins) = (built.lab.probe(only, to, protocol), built.lab.probe(twin, to, protocol));
+                    prop_assert_eq!(mine.verdict, twins.verdict, "from {} ({}) to {}: {:#?}", only, own, to, mine);
                 }
             }
         }
