@@ -14,6 +14,22 @@ use crate::names::NEXT_HOP_V6;
 /// A dual-stack VPC (its /56), a subnet with the /56's first /64, and an instance with one IPv6 address; the
 /// VPC's /56 is returned.
 fn dual_stack(lab: &mut Lab, cidr: &str) -> (String, String, Ipv6Net, Ipv6Addr) {
+    let built = dual_stack_vpc(lab, cidr);
+    (built.vpc, built.instance, built.block, built.address)
+}
+
+/// What [`dual_stack_vpc`] built.
+pub(super) struct DualStack {
+    pub(super) vpc: String,
+    pub(super) subnet: String,
+    pub(super) instance: String,
+    pub(super) block: Ipv6Net,
+    pub(super) address: Ipv6Addr,
+}
+
+/// A dual-stack VPC with an Amazon /56, a subnet (`cidr`'s .1.0/24) with the /56's first /64, and a t3.micro
+/// instance with one IPv6 address.
+pub(super) fn dual_stack_vpc(lab: &mut Lab, cidr: &str) -> DualStack {
     let request =
         vpc::CreateVpc { cidr_block: cidr.into(), amazon_provided_ipv6_cidr_block: true, ..Default::default() };
     let vpc = lab.tx(|tx, scope| vpc::create_vpc(tx, scope, request));
@@ -39,7 +55,7 @@ fn dual_stack(lab: &mut Lab, cidr: &str) -> (String, String, Ipv6Net, Ipv6Addr) 
     let region = lab.world.region(&lab.scope);
     let eni = region.instances[instance.as_str()].network_interface_id.clone().unwrap();
     let address = region.network_interfaces[eni.as_str()].ipv6_addresses[0];
-    (vpc.id.clone(), instance, block, address)
+    DualStack { vpc: vpc.id.clone(), subnet, instance, block, address }
 }
 
 fn route6(lab: &mut Lab, vpc_id: &str, destination: &str, target: RouteRequest) {

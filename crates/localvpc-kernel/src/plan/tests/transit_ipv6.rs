@@ -3,7 +3,6 @@
 //! an attachment without `Ipv6Support` carrying no IPv6 either way.
 
 use ipnet::Ipv6Net;
-use localvpc_model::network_interface::AssignIpv6Addresses;
 use localvpc_model::transit_gateway::vpc_attachment::{self, OptionsRequest};
 use localvpc_model::transit_gateway::{self, routes};
 
@@ -13,28 +12,8 @@ use crate::names::NEXT_HOP_V6;
 /// A dual-stack VPC: its ID, its /56, and a subnet with the /56's first /64 holding an instance with one IPv6
 /// address.
 fn dual_stack(lab: &mut Lab, cidr: &str) -> (String, Ipv6Net, String) {
-    let request =
-        vpc::CreateVpc { cidr_block: cidr.into(), amazon_provided_ipv6_cidr_block: true, ..Default::default() };
-    let vpc = lab.tx(|tx, scope| vpc::create_vpc(tx, scope, request));
-    let block = *vpc.ipv6_cidr_blocks().next().expect("an Amazon-provided /56");
-    let request = subnet::CreateSubnet {
-        vpc_id: vpc.id.clone(),
-        cidr_block: Some(cidr.replace(".0.0/16", ".1.0/24")),
-        ipv6_cidr_block: Some(Ipv6Net::new(block.network(), 64).unwrap().to_string()),
-        ..Default::default()
-    };
-    let subnet = lab.tx(|tx, scope| subnet::create_subnet(tx, scope, request)).id.clone();
-    let request = instance::RunInstances {
-        image_id: "ami-12345678".into(),
-        min_count: 1,
-        max_count: 1,
-        subnet_id: Some(subnet.clone()),
-        instance_type: Some("t3.micro".into()),
-        ipv6: AssignIpv6Addresses { count: Some(1), addresses: Vec::new() },
-        ..Default::default()
-    };
-    lab.tx(|tx, scope| instance::run_instances(tx, scope, request));
-    (vpc.id.clone(), block, subnet)
+    let built = super::ipv6::dual_stack_vpc(lab, cidr);
+    (built.vpc, built.block, built.subnet)
 }
 
 /// Two dual-stack VPCs (10.1/16, 10.2/16) attached to one gateway with AWS's default association and propagation,
