@@ -2,6 +2,7 @@
 each change is an ordinary EC2 action, so every one is checked through boto3, and every refusal shows AWS's code and
 message (with the allowed case proven beside it)."""
 import contextlib
+import ipaddress
 
 from helpers import DEFAULT_ACCOUNT, create_igw, create_subnet, create_vpc, main_route_table, route_for, route_table
 
@@ -292,3 +293,35 @@ def test_cross_account_request_accepted_from_the_accepters_console(console, ec2,
     console.fill("account", DEFAULT_ACCOUNT).click("switch")
     console.open("/console/peering-connections")
     assert row_of(console, pcx)[2] == "active"
+
+
+def details(console) -> dict[str, str]:
+    """The details panel as the console shows it: label → value."""
+    pairs = {}
+    for item in console.css("dl.details > div"):
+        label, value = item.find_element("tag name", "dt").text, item.find_element("tag name", "dd").text
+        pairs[label] = value
+    return pairs
+
+
+def test_subnet_details_show_an_ipv6_only_subnet_and_a_dual_stack_one(console, ec2):
+    vpc = ec2.create_vpc(CidrBlock="10.22.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
+    block = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]
+    base = ipaddress.ip_network(block).network_address
+    first, second = (f"{base + (n << 64)}/64" for n in (1, 2))
+    only = ec2.create_subnet(VpcId=vpc, Ipv6Native=True, Ipv6CidrBlock=second)["Subnet"]["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=only, EnableDns64={"Value": True})
+    dual = ec2.create_subnet(VpcId=vpc, CidrBlock="10.22.1.0/24", Ipv6CidrBlock=first)["Subnet"]["SubnetId"]
+    console.open(f"/console/subnets/{only}")
+    shown = details(console)
+    assert {k: shown[k] for k in ("IPv4 CIDR", "Available IPv4 addresses", "IPv6 CIDR", "IPv6-only",
+                                  "Auto-assign IPv6 address", "DNS64", "Hostname type")} == {
+        "IPv4 CIDR": "–", "Available IPv4 addresses": "0", "IPv6 CIDR": second, "IPv6-only": "Yes",
+        "Auto-assign IPv6 address": "Yes", "DNS64": "Yes", "Hostname type": "resource-name"}
+    console.shot("subnet-details-ipv6-only")
+    # Positive control: the dual-stack subnet has both blocks and the defaults.
+    console.open(f"/console/subnets/{dual}")
+    shown = details(console)
+    assert {k: shown[k] for k in ("IPv4 CIDR", "IPv6 CIDR", "IPv6-only", "Auto-assign IPv6 address", "DNS64")} == {
+        "IPv4 CIDR": "10.22.1.0/24", "IPv6 CIDR": first, "IPv6-only": "No", "Auto-assign IPv6 address": "No",
+        "DNS64": "No"}

@@ -140,6 +140,8 @@ fn detail_page(view: &View, subnet: &Subnet, tab: &str, done: Option<&str>, refu
             ("State", layout::badge("available")),
             ("IPv4 CIDR", html! { span class="mono" { (crate::pages::shared::dash(subnet.cidr_block)) } }),
             ("Available IPv4 addresses", html! { (subnet.available_ip_address_count(region)) }),
+            ("IPv6 CIDR", html! { span class="mono" { (crate::pages::shared::dash(subnet.ipv6_cidr_block())) } }),
+            ("IPv6-only", yes_no(subnet.ipv6_native())),
             ("Availability Zone", html! { (subnet.availability_zone) }),
             ("Availability Zone ID", html! { (subnet.availability_zone_id) }),
             ("VPC", layout::link(&super::vpc::href(&subnet.vpc_id), &vpc_label(region, &subnet.vpc_id))),
@@ -147,6 +149,8 @@ fn detail_page(view: &View, subnet: &Subnet, tab: &str, done: Option<&str>, refu
             ("Network ACL", html! { @if let Some(acl) = acl { a href=(format!("/console/network-acls/{}", acl.id)) { (acl.id) } } }),
             ("Default subnet", yes_no(subnet.default_for_az)),
             ("Auto-assign public IPv4 address", yes_no(subnet.map_public_ip_on_launch)),
+            ("Auto-assign IPv6 address", yes_no(subnet.assign_ipv6_address_on_creation)),
+            ("DNS64", yes_no(subnet.enable_dns64)),
             ("Hostname type", html! { (subnet.private_dns_name_options.hostname_type) }),
             ("Owner", html! { (subnet.owner_id) }),
         ]))
