@@ -319,6 +319,16 @@ def test_subnet_details_show_an_ipv6_only_subnet_and_a_dual_stack_one(console, e
         "IPv4 CIDR": "–", "Available IPv4 addresses": "0", "IPv6 CIDR": second, "IPv6-only": "Yes",
         "Auto-assign IPv6 address": "Yes", "DNS64": "Yes", "Hostname type": "resource-name"}
     console.shot("subnet-details-ipv6-only")
+    # Its route table lists the IPv6 routes after the IPv4 ones: both local routes, and a ::/0 to an egress-only
+    # gateway once there is one.
+    assert console.rows() == [["10.22.0.0/16", "local"], [block, "local"]]
+    eigw = ec2.create_egress_only_internet_gateway(VpcId=vpc)["EgressOnlyInternetGateway"][
+        "EgressOnlyInternetGatewayId"]
+    main = main_route_table(ec2, vpc)["RouteTableId"]
+    ec2.create_route(RouteTableId=main, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw)
+    console.open(f"/console/route-tables/{main}")
+    assert console.rows() == [["10.22.0.0/16", "local", "active", "No"], [block, "local", "active", "No"],
+                              ["::/0", eigw, "active", "No"]]
     # Positive control: the dual-stack subnet has both blocks and the defaults.
     console.open(f"/console/subnets/{dual}")
     shown = details(console)

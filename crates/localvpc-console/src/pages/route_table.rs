@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use localvpc_model::route_table::{self, Route, RouteOrigin, RouteTable, RouteTarget};
+use localvpc_model::route_table::{self, Ipv6RouteTarget, Route, RouteOrigin, RouteTable, RouteTarget};
 use localvpc_model::RegionState;
 use maud::{html, Markup};
 
@@ -158,10 +158,15 @@ fn routes_tab(view: &View, table: &RouteTable) -> Markup {
 }
 
 /// A table's routes — stored, to prefix lists (part 2 §17.3), then propagated from virtual private gateways (part 2
-/// §15.4) — : Destination, Target, and (`full`) Status and Propagated, as the Routes tab shows them; the subnet
-/// page's route table tab shows the first two.
+/// §15.4), then its IPv6 routes (part 2 §16.2) — : Destination, Target, and (`full`) Status and Propagated, as the
+/// Routes tab shows them; the subnet page's route table tab shows the first two.
 pub(crate) fn routes_list(view: &View, table: &RouteTable, full: bool) -> Markup {
     let routes = route_table::effective_routes(&view.world, view.region(), table);
+    let ipv6: Vec<_> = table
+        .ipv6_routes
+        .iter()
+        .map(|route| (route, route_table::ipv6_route_state(&view.world, view.region(), table, route)))
+        .collect();
     html! {
         table class="list" id="routes" {
             thead {
@@ -185,6 +190,18 @@ pub(crate) fn routes_list(view: &View, table: &RouteTable, full: bool) -> Markup
                         }
                     }
                 }
+                @for (route, state) in &ipv6 {
+                    tr {
+                        td class="mono" { (route.destination) }
+                        td {
+                            @match &route.target {
+                                Ipv6RouteTarget::Shared(shared) => (target_markup_of(shared)),
+                                Ipv6RouteTarget::EgressOnlyInternetGateway(id) => (id),
+                            }
+                        }
+                        @if full { td { (layout::badge(state.as_str())) } td { "No" } }
+                    }
+                }
             }
         }
     }
@@ -192,7 +209,11 @@ pub(crate) fn routes_list(view: &View, table: &RouteTable, full: bool) -> Markup
 
 /// A route's target as the Target column shows it, linked where the console has the target's page.
 fn target_markup(route: &Route) -> Markup {
-    match &route.target {
+    target_markup_of(&route.target)
+}
+
+fn target_markup_of(target: &RouteTarget) -> Markup {
+    match target {
         RouteTarget::InternetGateway(id) => layout::link(&super::internet_gateway::href(id), id),
         RouteTarget::VpcPeeringConnection(id) => layout::link(&super::vpc_peering::href(id), id),
         target => html! { (target_value(target)) },
