@@ -9,6 +9,10 @@
 //!   interface of the subnet, matching its address as the packet's source (outbound) or destination (inbound),
 //!   logs an ACL REJECT: the packet the sender's groups already logged as ACCEPT is a REJECT at that interface
 //!   (the engine's rule, `localvpc_engine::flow_log`), and one the receiver never sees is a REJECT at it.
+//! - A NAT gateway's interface (§18.3 [D]: it logs both legs it forwards): what arrives to be forwarded is logged
+//!   in prerouting before conntrack restores an answer's destination (the engine's answer record keeps the
+//!   gateway's address as `pkt-dstaddr`), what leaves after the forward filter before the source is translated (the
+//!   record keeps the host as `pkt-srcaddr`); the API puts the gateway's own address on its side of each record.
 //! - Never captured (§18.3 [D]): traffic with the Amazon resolver, metadata, time sync and the VPC router
 //!   (`localvpc_engine::flow_log::unlogged_peers`); loopback never matches a link. There is no DHCP in the kernel
 //!   plane (addresses are configured, not leased), so none to leave out.
@@ -68,10 +72,50 @@ pub fn instance(topology: &Topology, interfaces: &[(EniIx, String)], firewall: &
     }
 }
 
+/// Between conntrack (-200) and destination NAT (-100): the answer still carries the gateway's address.
+const BEFORE_DNAT: i32 = -150;
+
+/// Adds capture to a NAT gateway's table: its interface `eni` on `link` at `address`; `starts`: the matches of the
+/// forward chain's rules that let a new flow through (the rest of what it forwards is conntrack's).
+pub fn nat_gateway(
+    topology: &Topology,
+    (eni, link): (EniIx, &str),
+    address: std::net::Ipv4Addr,
+    starts: &[Vec<Match>],
+    firewall: &mut Firewall,
+) {
+    if !topology.flow_logged.contains(&eni) {
+        return;
+    }
+    let id = &topology.enis[eni].id;
+    let arriving = Match::InputInterface(link.into());
+    // Only what the forward chain lets through: answers and later packets of tracked flows, and new flows it
+    // accepts — never one to the gateway itself (its input chain drops those unanswered, as AWS's gateway does).
+    let mut received = vec![log(vec![arriving.clone(), Match::Tracked], id, true, Seen::Accepted)];
+    for start in starts {
+        let matches = [vec![arriving.clone(), Match::Untracked, Match::DestinationNotIn(vec![address])], start.clone()];
+        received.push(log(matches.concat(), id, true, Seen::Accepted));
+    }
+    let prerouting = Hook { hook: "prerouting", kind: "filter", priority: BEFORE_DNAT, drop_by_default: false };
+    firewall.chains.push(Chain { name: "flow_log_prerouting".into(), hook: Some(prerouting), rules: received });
+    // After the forward filter (priority 0, drop by default), before the postrouting source NAT (100). ASSUMPTION
+    // (part 2 §13.2): the source port is the host's; Linux keeps it when it is free in the gateway's range, as it
+    // is for the hosts' ephemeral ports and ICMP IDs, so it is the port the engine's record shows.
+    let sent = vec![log(vec![Match::OutputInterface(link.into())], id, false, Seen::Accepted)];
+    let forward = Hook { hook: "forward", kind: "filter", priority: AFTER_GROUPS, drop_by_default: false };
+    firewall.chains.push(Chain { name: "flow_log_forward".into(), hook: Some(forward), rules: sent });
+}
+
 /// A network ACL chain of `subnet` (`outbound`: packets leaving it) with capture before each deny.
 pub fn network_acl(topology: &Topology, subnet: SubnetIx, outbound: bool, rules: Vec<Rule>) -> Vec<Rule> {
-    let covered: Vec<EniIx> =
-        topology.flow_logged.iter().copied().filter(|&eni| topology.enis[eni].subnet == subnet).collect();
+    // A NAT gateway never logs what its subnet's ACL keeps from it (the engine's receiver is never a NAT gateway).
+    let receives = |eni: EniIx| outbound || topology.nat_of_eni(eni).is_none();
+    let covered: Vec<EniIx> = topology
+        .flow_logged
+        .iter()
+        .copied()
+        .filter(|&eni| topology.enis[eni].subnet == subnet && receives(eni))
+        .collect();
     if covered.is_empty() {
         return rules;
     }

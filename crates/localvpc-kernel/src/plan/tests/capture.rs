@@ -129,3 +129,92 @@ fn a_network_acl_deny_is_logged_per_covered_interface_of_the_subnet_before_the_d
     let front_rules = &chain(format!("in_{}", names::subnet_bridge(&front))).rules;
     assert!(front_rules.iter().all(|rule| !matches!(rule.verdict, Verdict::Log { .. })), "{front_rules:?}");
 }
+
+#[test]
+fn a_nat_gateway_logs_what_it_forwards_arriving_before_conntrack_restores_answers_and_leaving_untranslated() {
+    let (mut lab, vpc, nat, _) = super::nat::egress();
+    let namespace = format!("lv-{nat}");
+    assert_eq!(log_prefixes(&lab.plan().namespaces[&namespace].firewall), Vec::<String>::new(), "no flow log yet");
+    let region = lab.world.region(&lab.scope);
+    let eni = region.nat_gateways[nat.as_str()].addresses[0].network_interface_id.clone().unwrap();
+    lab.flow_log("NetworkInterface", &eni);
+    let state = lab.plan();
+    let table = &state.namespaces[&namespace].firewall;
+    let chain = |name: &str| table.chains.iter().find(|chain| chain.name == name).expect(name);
+    let address = vec!["10.20.0.50".parse().unwrap()];
+    // Arriving: before destination NAT, only what the forward chain lets through (tracked, or new from the VPC and
+    // not to the gateway itself).
+    let prerouting = chain("flow_log_prerouting");
+    let hook = prerouting.hook.unwrap();
+    assert_eq!((hook.hook, hook.kind, hook.priority, hook.drop_by_default), ("prerouting", "filter", -150, false));
+    let ingress = Verdict::Log { group: GROUP, prefix: prefix(&eni, true, Seen::Accepted) };
+    assert_eq!(prerouting.rules.len(), 2, "{:?}", prerouting.rules);
+    assert!(prerouting.rules.iter().all(|rule| rule.verdict == ingress));
+    assert_eq!(prerouting.rules[0].matches, [Match::InputInterface("eth0".into()), Match::Tracked]);
+    let vpc_block: ipnet::IpNet = "10.20.0.0/16".parse().unwrap();
+    assert_eq!(
+        prerouting.rules[1].matches,
+        [
+            Match::InputInterface("eth0".into()),
+            Match::Untracked,
+            Match::DestinationNotIn(address),
+            Match::Source(vpc_block)
+        ]
+    );
+    // Leaving: after the forward filter (drop by default at 0), before the source NAT at 100.
+    let forward = chain("flow_log_forward");
+    let hook = forward.hook.unwrap();
+    assert_eq!((hook.hook, hook.priority, hook.drop_by_default), ("forward", 10, false));
+    assert!(chain("forward").hook.unwrap().priority < hook.priority);
+    assert!(hook.priority < chain("postrouting").hook.unwrap().priority);
+    assert_eq!(forward.rules.len(), 1);
+    assert_eq!(forward.rules[0].matches, [Match::OutputInterface("eth0".into())]);
+    assert_eq!(forward.rules[0].verdict, Verdict::Log { group: GROUP, prefix: prefix(&eni, false, Seen::Accepted) });
+    // The router logs what the gateway's subnet ACL denies on the way out (a REJECT there, as the engine's), never
+    // on the way in (the engine's receiver is never a NAT gateway); no other namespace logs.
+    let subnet = lab.world.region(&lab.scope).nat_gateways[nat.as_str()].subnet_id.clone();
+    let router = &state.namespaces[&format!("lv-{vpc}")].firewall;
+    let chain_prefixes = |name: String| {
+        let chain = router.chains.iter().find(|chain| chain.name == name).unwrap();
+        log_prefixes(&Firewall { chains: vec![chain.clone()] })
+    };
+    assert!(chain_prefixes(format!("in_{}", names::subnet_bridge(&subnet))).is_empty());
+    let out = chain_prefixes(format!("out_{}", names::subnet_bridge(&subnet)));
+    assert!(!out.is_empty() && out.iter().all(|p| *p == prefix(&eni, false, Seen::AclDenied)), "{out:?}");
+    let logging: Vec<&String> =
+        state.namespaces.iter().filter(|(_, ns)| !log_prefixes(&ns.firewall).is_empty()).map(|(n, _)| n).collect();
+    assert_eq!(logging.len(), 2, "{logging:?}");
+    assert!(logging.contains(&&namespace) && logging.contains(&&format!("lv-{vpc}")), "{logging:?}");
+}
+
+#[test]
+fn an_interface_endpoint_interface_is_captured_as_an_instance_is() {
+    let (mut lab, vpc, [front, _], _) = two_subnets();
+    lab.tx(|tx, scope| {
+        let request = localvpc_model::vpc_endpoint::CreateVpcEndpoint {
+            kind: Some("Interface".into()),
+            vpc_id: vpc.clone(),
+            service_name: "com.amazonaws.us-east-1.sts".into(),
+            subnet_ids: vec![front.clone()],
+            private_dns_enabled: Some(false),
+            ..Default::default()
+        };
+        Ok(localvpc_model::vpc_endpoint::create(tx, scope, request)?.clone())
+    });
+    let region = lab.world.region(&lab.scope);
+    let eni = region.network_interfaces.values().find(|eni| eni.subnet_id == front && eni.attachment.is_none());
+    let eni = eni.expect("the endpoint's interface").id.clone();
+    let namespace = format!("lv-{eni}");
+    assert_eq!(log_prefixes(&lab.plan().namespaces[&namespace].firewall), Vec::<String>::new(), "no flow log yet");
+    lab.flow_log("Subnet", &front);
+    let state = lab.plan();
+    let mut logged = log_prefixes(&state.namespaces[&namespace].firewall);
+    logged.sort();
+    let mut expected: Vec<String> = [(true, Seen::Accepted), (true, Seen::Refused), (false, Seen::Accepted)]
+        .into_iter()
+        .chain([(false, Seen::Refused)])
+        .map(|(ingress, seen)| prefix(&eni, ingress, seen))
+        .collect();
+    expected.sort();
+    assert_eq!(logged, expected);
+}
