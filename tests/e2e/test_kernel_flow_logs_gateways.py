@@ -3,7 +3,9 @@ it forwards): a real `ping` from a private instance to the internet through the 
 gateway's interface, the same records — addresses, `pkt-srcaddr`/`pkt-dstaddr`, ports, protocol, direction,
 action — as the engine (`exec --model`) leaves for the same ping in a fresh flow log. Without a flow log on the
 gateway's interface its namespace logs nothing while the instance's own flow log still records (the control).
-Needs root, like the other kernel tests."""
+A transit gateway VPC attachment's interface logs a real ping between two spokes — into the gateway and the answer out
+of it — as the engine does; an interface endpoint's interface logs real TCP (ACCEPT at 443, REJECT at 22) as the
+engine does. Needs root, like the other kernel tests."""
 from __future__ import annotations
 
 import subprocess
@@ -136,3 +138,45 @@ def test_kernel_an_interface_endpoints_interface_logs_real_tcp_as_the_engine_doe
         lab.localvpc("exec", "--model", side["instance"], "--", "nc", "-z", "-w", "1", address, port)
     model = wait_for_records(lab, fresh, lambda r: len(r) >= 3)
     assert shape(model) == shape(real), (model, real)
+
+
+def test_kernel_a_transit_gateway_attachments_interface_logs_a_real_ping_as_the_engine_does(lab):  # noqa: F811
+    from test_kernel_transit_gateway import attach, gateway, spoke
+
+    a, b = spoke(lab, 1), spoke(lab, 2)
+    tgw, _ = gateway(lab)
+    attach(lab, tgw, a)
+    attach(lab, tgw, b)
+    ec2 = lab.ec2
+    ec2.create_route(RouteTableId=a["rtb"], DestinationCidrBlock=b["cidr"], TransitGatewayId=tgw)
+    ec2.create_route(RouteTableId=b["rtb"], DestinationCidrBlock=a["cidr"], TransitGatewayId=tgw)
+    interfaces = ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [a["vpc"]]}])
+    [at_a] = [i for i in interfaces["NetworkInterfaces"] if "Attachment" not in i or
+              "InstanceId" not in i["Attachment"]]
+    eni, eni_ip = at_a["NetworkInterfaceId"], at_a["PrivateIpAddress"]
+    pinged = lab.exec(a["instance"], "ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", b["ip"])
+    assert pinged.returncode == 0 and "2 received" in pinged.stdout, pinged  # positive control: it crosses
+    # Control: without a flow log the routers log nothing.
+    assert "lvfl" not in ruleset(lab, a["vpc"]) and "lvfl" not in ruleset(lab, b["vpc"])
+
+    at_attachment = flow_log(lab, "NetworkInterface", eni, "attachment")
+    logged = wait_for_rules(lab, a["vpc"], f"lvfl {eni} i A")
+    assert f'log prefix "lvfl {eni} e A" group 18' in logged, logged
+    assert "lvfl" not in ruleset(lab, b["vpc"])  # the other attachment has no flow log
+    pinged = lab.exec(a["instance"], "ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", b["ip"])
+    assert pinged.returncode == 0 and "2 received" in pinged.stdout, pinged
+    real = wait_for_records(lab, at_attachment, lambda r: len(r) >= 2)
+    assert all(r[10] == "2" for r in real), real
+    real_fields = sorted(tuple(r[:10]) for r in real)
+    assert real_fields == sorted([
+        # Into the gateway from A's instance (the attachment's address on its side), and B's answer out of it.
+        (eni, a["ip"], eni_ip, "0", "0", a["ip"], b["ip"], "1", "ingress", "ACCEPT"),
+        (eni, eni_ip, a["ip"], "0", "0", b["ip"], a["ip"], "1", "egress", "ACCEPT"),
+    ]), real
+    ec2.delete_flow_logs(FlowLogIds=[at_attachment])
+    fresh = flow_log(lab, "NetworkInterface", eni, "attachment-model")
+    modelled = lab.localvpc("exec", "--model", a["instance"], "--", "ping", "-c", "1", b["ip"])
+    assert modelled.returncode == 0, modelled
+    model = wait_for_records(lab, fresh, lambda r: len(r) >= 2)
+    assert [r[10] for r in model] == ["1", "1"], model
+    assert sorted(tuple(r[:10]) for r in model) == real_fields, (model, real)

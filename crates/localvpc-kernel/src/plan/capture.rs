@@ -13,6 +13,10 @@
 //!   in prerouting before conntrack restores an answer's destination (the engine's answer record keeps the
 //!   gateway's address as `pkt-dstaddr`), what leaves after the forward filter before the source is translated (the
 //!   record keeps the host as `pkt-srcaddr`); the API puts the gateway's own address on its side of each record.
+//! - A transit gateway's VPC attachment (§18.3 [D], the engine's `transit_records`): in the router, after its forward
+//!   filter, what leaves by the attachment's link from a subnet of the VPC is logged arriving at the attachment's
+//!   interface in the sender's zone, and what comes in by the link from any subnet is logged leaving by the
+//!   interface in that sender's zone — both ACCEPT (IPv4).
 //! - Never captured (§18.3 [D]): traffic with the Amazon resolver, metadata, time sync and the VPC router
 //!   (`localvpc_engine::flow_log::unlogged_peers`); loopback never matches a link. There is no DHCP in the kernel
 //!   plane (addresses are configured, not leased), so none to leave out.
@@ -22,7 +26,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use localvpc_engine::dns;
 use localvpc_engine::flow_log::unlogged_peers;
-use localvpc_engine::topology::{EniIx, SubnetIx, Topology};
+use localvpc_engine::topology::{EniIx, SubnetIx, Topology, VpcIx};
 
 use crate::firewall::{Chain, Firewall, Hook, Match, Rule, Verdict};
 use crate::flow_capture::{self, Seen};
@@ -104,6 +108,39 @@ pub fn nat_gateway(
     let sent = vec![log(vec![Match::OutputInterface(link.into())], id, false, Seen::Accepted)];
     let forward = Hook { hook: "forward", kind: "filter", priority: AFTER_GROUPS, drop_by_default: false };
     firewall.chains.push(Chain { name: "flow_log_forward".into(), hook: Some(forward), rules: sent });
+}
+
+/// Adds capture of `vpc`'s transit gateway attachments to its router's table.
+pub fn transit_attachments(topology: &Topology, vpc: VpcIx, firewall: &mut Firewall) {
+    let mut rules = Vec::new();
+    for attachment in super::transit::vpc_attachments(topology, vpc) {
+        let link = crate::names::attachment_link(&attachment.id);
+        // The engine's record goes to the attachment's interface in the sender's zone (else its first).
+        let logged_in = |zone: &str| {
+            attachment.egress_in(zone).map(|(_, eni)| eni).filter(|eni| topology.flow_logged.contains(eni))
+        };
+        // Into the gateway: sent from one of the VPC's subnets.
+        for &subnet in &topology.vpcs[vpc].subnets {
+            let node = &topology.subnets[subnet];
+            let (Some(block), Some(eni)) = (node.cidr, logged_in(&node.zone)) else { continue };
+            let matches = vec![Match::OutputInterface(link.clone()), Match::Source(block.into())];
+            rules.push(log(matches, &topology.enis[eni].id, true, Seen::Accepted));
+        }
+        // Out of the gateway: sent from a subnet anywhere (ASSUMPTION: a block two VPCs share takes the first's
+        // zone; one packet is logged once).
+        let mut seen_blocks = std::collections::BTreeSet::new();
+        for node in &topology.subnets {
+            let Some(block) = node.cidr.filter(|block| seen_blocks.insert(*block)) else { continue };
+            let Some(eni) = logged_in(&node.zone) else { continue };
+            let matches = vec![Match::InputInterface(link.clone()), Match::Source(block.into())];
+            rules.push(log(matches, &topology.enis[eni].id, false, Seen::Accepted));
+        }
+    }
+    if rules.is_empty() {
+        return;
+    }
+    let hook = Hook { hook: "forward", kind: "filter", priority: AFTER_GROUPS, drop_by_default: false };
+    firewall.chains.push(Chain { name: "flow_log_transit".into(), hook: Some(hook), rules });
 }
 
 /// A network ACL chain of `subnet` (`outbound`: packets leaving it) with capture before each deny.

@@ -218,3 +218,35 @@ fn an_interface_endpoint_interface_is_captured_as_an_instance_is() {
     expected.sort();
     assert_eq!(logged, expected);
 }
+
+#[test]
+fn a_transit_gateway_attachment_logs_at_its_interface_what_the_router_sends_into_the_gateway_and_gets_out_of_it() {
+    let (mut lab, _, _, [one, two], [attachment, _]) = super::transit::two_spokes();
+    let region = lab.world.region(&lab.scope);
+    let eni = region.network_interfaces.values().find(|eni| eni.vpc_id == one && eni.attachment.is_none());
+    let eni = eni.expect("the attachment's interface").id.clone();
+    let router = format!("lv-{one}");
+    assert!(lab.plan().namespaces[&router].firewall.chains.iter().all(|chain| chain.name != "flow_log_transit"));
+    lab.flow_log("NetworkInterface", &eni);
+    let state = lab.plan();
+    let table = &state.namespaces[&router].firewall;
+    let chain = table.chains.iter().find(|chain| chain.name == "flow_log_transit").expect("a capture chain");
+    let hook = chain.hook.unwrap();
+    assert_eq!((hook.hook, hook.priority, hook.drop_by_default), ("forward", 10, false));
+    let link = names::attachment_link(&attachment);
+    let block = |text: &str| Match::Source(text.parse().unwrap());
+    let rule = |matches: Vec<Match>, ingress: bool| crate::firewall::Rule {
+        matches,
+        verdict: Verdict::Log { group: GROUP, prefix: prefix(&eni, ingress, Seen::Accepted) },
+    };
+    assert_eq!(
+        chain.rules,
+        [
+            rule(vec![Match::OutputInterface(link.clone()), block("10.1.1.0/24")], true),
+            rule(vec![Match::InputInterface(link.clone()), block("10.1.1.0/24")], false),
+            rule(vec![Match::InputInterface(link), block("10.2.1.0/24")], false),
+        ]
+    );
+    // The other spoke's attachment has no flow log: its router logs nothing.
+    assert_eq!(log_prefixes(&state.namespaces[&format!("lv-{two}")].firewall), Vec::<String>::new());
+}
