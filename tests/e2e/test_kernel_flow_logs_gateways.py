@@ -4,8 +4,9 @@ gateway's interface, the same records — addresses, `pkt-srcaddr`/`pkt-dstaddr`
 action — as the engine (`exec --model`) leaves for the same ping in a fresh flow log. Without a flow log on the
 gateway's interface its namespace logs nothing while the instance's own flow log still records (the control).
 A transit gateway VPC attachment's interface logs a real ping between two spokes — into the gateway and the answer out
-of it — as the engine does; an interface endpoint's interface logs real TCP (ACCEPT at 443, REJECT at 22) as the
-engine does. Needs root, like the other kernel tests."""
+of it — and what its subnet's outbound ACL denies out of the gateway as a REJECT, as the engine does; an interface
+endpoint's interface logs real TCP (ACCEPT at 443, REJECT at 22) as the engine does. Needs root, like the other
+kernel tests."""
 from __future__ import annotations
 
 import subprocess
@@ -180,3 +181,57 @@ def test_kernel_a_transit_gateway_attachments_interface_logs_a_real_ping_as_the_
     model = wait_for_records(lab, fresh, lambda r: len(r) >= 2)
     assert [r[10] for r in model] == ["1", "1"], model
     assert sorted(tuple(r[:10]) for r in model) == real_fields, (model, real)
+
+
+def test_kernel_an_acl_deny_out_of_the_gateway_is_a_reject_at_the_attachments_interface(lab):  # noqa: F811
+    from test_kernel_transit_gateway import attach, gateway, spoke
+
+    ec2 = lab.ec2
+    a, b = spoke(lab, 1), spoke(lab, 2)
+    tgw, _ = gateway(lab)
+    attach(lab, tgw, a)
+    # B's attachment sits in a subnet of its own, with a network ACL of its own that allows everything.
+    attachment_subnet = ec2.create_subnet(VpcId=b["vpc"], CidrBlock="10.2.2.0/24")["Subnet"]["SubnetId"]
+    attach(lab, tgw, b, attachment_subnet)
+    acl = ec2.create_network_acl(VpcId=b["vpc"])["NetworkAcl"]["NetworkAclId"]
+    for egress in (False, True):
+        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=200, Protocol="-1", RuleAction="allow",
+                                     Egress=egress, CidrBlock="0.0.0.0/0")
+    association = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [attachment_subnet]}])[
+        "NetworkAcls"][0]["Associations"]
+    current = [x["NetworkAclAssociationId"] for x in association if x["SubnetId"] == attachment_subnet][0]
+    ec2.replace_network_acl_association(AssociationId=current, NetworkAclId=acl)
+    ec2.create_route(RouteTableId=a["rtb"], DestinationCidrBlock=b["cidr"], TransitGatewayId=tgw)
+    ec2.create_route(RouteTableId=b["rtb"], DestinationCidrBlock=a["cidr"], TransitGatewayId=tgw)
+    interfaces = ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [attachment_subnet]}])
+    [at_b] = interfaces["NetworkInterfaces"]
+    eni, eni_ip = at_b["NetworkInterfaceId"], at_b["PrivateIpAddress"]
+    at_attachment = flow_log(lab, "NetworkInterface", eni, "attachment-acl")
+    wait_for_rules(lab, b["vpc"], f"lvfl {eni} e N")
+
+    # Positive control: allowed, the ping crosses and B's attachment logs it leaving and the answer entering.
+    pinged = lab.exec(a["instance"], "ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", b["ip"])
+    assert pinged.returncode == 0 and "2 received" in pinged.stdout, pinged
+    allowed = wait_for_records(lab, at_attachment, lambda r: len(r) >= 2)
+    assert sorted(tuple(r[:10]) for r in allowed) == sorted([
+        (eni, eni_ip, b["ip"], "0", "0", a["ip"], b["ip"], "1", "egress", "ACCEPT"),
+        (eni, b["ip"], eni_ip, "0", "0", b["ip"], a["ip"], "1", "ingress", "ACCEPT"),
+    ]), allowed
+
+    # Denied out of the attachment subnet towards B: a REJECT leaving the interface, nothing else.
+    ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="-1", RuleAction="deny", Egress=True,
+                                 CidrBlock=b["cidr"])
+    time.sleep(1)
+    pinged = lab.exec(a["instance"], "ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", b["ip"])
+    assert pinged.returncode == 1 and "0 received" in pinged.stdout, pinged
+    records = wait_for_records(lab, at_attachment, lambda r: len(r) >= 3)
+    denied = [tuple(r[:10]) for r in records[len(allowed):]]
+    assert denied == [(eni, eni_ip, b["ip"], "0", "0", a["ip"], b["ip"], "1", "egress", "REJECT")], records
+    assert records[-1][10] == "2", records
+    # The engine, asked on a fresh flow log, leaves the same record.
+    ec2.delete_flow_logs(FlowLogIds=[at_attachment])
+    fresh = flow_log(lab, "NetworkInterface", eni, "attachment-acl-model")
+    modelled = lab.localvpc("exec", "--model", a["instance"], "--", "ping", "-c", "1", b["ip"])
+    assert modelled.returncode == 1, modelled
+    model = wait_for_records(lab, fresh, lambda r: len(r) >= 1)
+    assert [tuple(r[:10]) for r in model] == denied, (model, records)

@@ -16,7 +16,8 @@
 //! - A transit gateway's VPC attachment (§18.3 [D], the engine's `transit_records`): in the router, after its forward
 //!   filter, what leaves by the attachment's link from a subnet of the VPC is logged arriving at the attachment's
 //!   interface in the sender's zone, and what comes in by the link from any subnet is logged leaving by the
-//!   interface in that sender's zone — both ACCEPT (IPv4).
+//!   interface in that sender's zone — both ACCEPT (IPv4); what the attachment subnet's outbound ACL denies of the
+//!   latter is a REJECT there.
 //! - Never captured (§18.3 [D]): traffic with the Amazon resolver, metadata, time sync and the VPC router
 //!   (`localvpc_engine::flow_log::unlogged_peers`); loopback never matches a link. There is no DHCP in the kernel
 //!   plane (addresses are configured, not leased), so none to leave out.
@@ -26,7 +27,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use localvpc_engine::dns;
 use localvpc_engine::flow_log::unlogged_peers;
-use localvpc_engine::topology::{EniIx, SubnetIx, Topology, VpcIx};
+use localvpc_engine::topology::{EniIx, SubnetIx, TgwAttachmentNode, Topology, VpcIx};
 
 use crate::firewall::{Chain, Firewall, Hook, Match, Rule, Verdict};
 use crate::flow_capture::{self, Seen};
@@ -126,13 +127,7 @@ pub fn transit_attachments(topology: &Topology, vpc: VpcIx, firewall: &mut Firew
             let matches = vec![Match::OutputInterface(link.clone()), Match::Source(block.into())];
             rules.push(log(matches, &topology.enis[eni].id, true, Seen::Accepted));
         }
-        // Out of the gateway: sent from a subnet anywhere (ASSUMPTION: a block two VPCs share takes the first's
-        // zone; one packet is logged once).
-        let mut seen_blocks = std::collections::BTreeSet::new();
-        for node in &topology.subnets {
-            let Some(block) = node.cidr.filter(|block| seen_blocks.insert(*block)) else { continue };
-            let Some(eni) = logged_in(&node.zone) else { continue };
-            let matches = vec![Match::InputInterface(link.clone()), Match::Source(block.into())];
+        for (matches, eni) in out_of_gateway(topology, attachment) {
             rules.push(log(matches, &topology.enis[eni].id, false, Seen::Accepted));
         }
     }
@@ -141,6 +136,22 @@ pub fn transit_attachments(topology: &Topology, vpc: VpcIx, firewall: &mut Firew
     }
     let hook = Hook { hook: "forward", kind: "filter", priority: AFTER_GROUPS, drop_by_default: false };
     firewall.chains.push(Chain { name: "flow_log_transit".into(), hook: Some(hook), rules });
+}
+
+/// What comes out of `attachment`'s gateway into its VPC, per sender subnet anywhere, and the attachment's covered
+/// interface in that sender's zone that logs it leaving. ASSUMPTION: a block two VPCs share takes the first's zone
+/// (one packet is logged once).
+fn out_of_gateway(topology: &Topology, attachment: &TgwAttachmentNode) -> Vec<(Vec<Match>, EniIx)> {
+    let link = crate::names::attachment_link(&attachment.id);
+    let mut seen_blocks = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for node in &topology.subnets {
+        let Some(block) = node.cidr.filter(|block| seen_blocks.insert(*block)) else { continue };
+        let eni = attachment.egress_in(&node.zone).map(|(_, eni)| eni);
+        let Some(eni) = eni.filter(|eni| topology.flow_logged.contains(eni)) else { continue };
+        out.push((vec![Match::InputInterface(link.clone()), Match::Source(block.into())], eni));
+    }
+    out
 }
 
 /// A network ACL chain of `subnet` (`outbound`: packets leaving it) with capture before each deny.
@@ -153,12 +164,24 @@ pub fn network_acl(topology: &Topology, subnet: SubnetIx, outbound: bool, rules:
         .copied()
         .filter(|&eni| topology.enis[eni].subnet == subnet && receives(eni))
         .collect();
-    if covered.is_empty() {
+    // Part 2 §18.3 (the engine's `transit_records`): what the gateway brings in and this subnet's outbound ACL denies
+    // (the router applies the attachment's arrival subnet's, plan/transit.rs) is a REJECT leaving its interface.
+    let mut from_gateways = Vec::new();
+    for attachment in super::transit::vpc_attachments(topology, topology.subnets[subnet].vpc) {
+        if outbound && super::transit::arrival_subnet(attachment).is_some_and(|(at, _)| at == subnet) {
+            from_gateways.extend(out_of_gateway(topology, attachment));
+        }
+    }
+    if covered.is_empty() && from_gateways.is_empty() {
         return rules;
     }
     let mut chain = Vec::with_capacity(rules.len() * (covered.len() + 1));
     for rule in rules {
         if rule.verdict == Verdict::Drop {
+            for (matches, eni) in &from_gateways {
+                let matches = [rule.matches.clone(), matches.clone()].concat();
+                chain.push(log(matches, &topology.enis[*eni].id, false, Seen::AclDenied));
+            }
             for &eni in &covered {
                 let node = &topology.enis[eni];
                 let ipv4 = node.private_ip.into_iter().chain(node.secondary_ips.iter().copied()).map(IpAddr::V4);

@@ -220,7 +220,7 @@ fn an_interface_endpoint_interface_is_captured_as_an_instance_is() {
 }
 
 #[test]
-fn a_transit_gateway_attachment_logs_at_its_interface_what_the_router_sends_into_the_gateway_and_gets_out_of_it() {
+fn a_transit_gateway_attachment_logs_at_its_interface_what_enters_the_gateway_and_what_leaves_it_or_its_acl_denies() {
     let (mut lab, _, _, [one, two], [attachment, _]) = super::transit::two_spokes();
     let region = lab.world.region(&lab.scope);
     let eni = region.network_interfaces.values().find(|eni| eni.vpc_id == one && eni.attachment.is_none());
@@ -244,9 +244,30 @@ fn a_transit_gateway_attachment_logs_at_its_interface_what_the_router_sends_into
         [
             rule(vec![Match::OutputInterface(link.clone()), block("10.1.1.0/24")], true),
             rule(vec![Match::InputInterface(link.clone()), block("10.1.1.0/24")], false),
-            rule(vec![Match::InputInterface(link), block("10.2.1.0/24")], false),
+            rule(vec![Match::InputInterface(link.clone()), block("10.2.1.0/24")], false),
         ]
     );
+    // What its subnet's outbound ACL denies of what the gateway brings in is a REJECT leaving the interface: before
+    // each drop of the subnet's outbound chain, one rule per sender block (the subnet's own interfaces, with their
+    // addresses as the source, as ever).
+    let subnet = lab.world.region(&lab.scope).network_interfaces[eni.as_str()].subnet_id.clone();
+    let outbound = table.chains.iter().find(|chain| chain.name == format!("out_{}", names::subnet_bridge(&subnet)));
+    let outbound = &outbound.unwrap().rules;
+    let drops: Vec<usize> = (0..outbound.len()).filter(|&at| outbound[at].verdict == Verdict::Drop).collect();
+    assert!(!drops.is_empty());
+    for at in drops {
+        let denied = Verdict::Log { group: GROUP, prefix: prefix(&eni, false, Seen::AclDenied) };
+        let from = |block: &str| {
+            [
+                outbound[at].matches.clone(),
+                vec![Match::InputInterface(link.clone()), Match::Source(block.parse().unwrap())],
+            ]
+            .concat()
+        };
+        assert_eq!(outbound[at - 3], crate::firewall::Rule { matches: from("10.1.1.0/24"), verdict: denied.clone() });
+        assert_eq!(outbound[at - 2], crate::firewall::Rule { matches: from("10.2.1.0/24"), verdict: denied.clone() });
+        assert_eq!(outbound[at - 1].verdict, denied, "then the interface's own address as the source");
+    }
     // The other spoke's attachment has no flow log: its router logs nothing.
     assert_eq!(log_prefixes(&state.namespaces[&format!("lv-{two}")].firewall), Vec::<String>::new());
 }
