@@ -2,7 +2,8 @@
 it forwards): a real `ping` from a private instance to the internet through the gateway's namespace leaves, at the
 gateway's interface, the same records — addresses, `pkt-srcaddr`/`pkt-dstaddr`, ports, protocol, direction,
 action — as the engine (`exec --model`) leaves for the same ping in a fresh flow log. Without a flow log on the
-gateway's interface its namespace logs nothing while the instance's own flow log still records (the control).
+gateway's interface its namespace logs nothing while the instance's own flow log still records (the control); what
+the gateway's subnet's outbound ACL denies is a REJECT leaving it, the host kept in `pkt-srcaddr`, as in the engine.
 A transit gateway VPC attachment's interface logs a real ping between two spokes — into the gateway and the answer out
 of it — and what its subnet's outbound ACL denies out of the gateway as a REJECT, as the engine does; an interface
 endpoint's interface logs real TCP (ACCEPT at 443, REJECT at 22) as the engine does. Needs root, like the other
@@ -92,6 +93,45 @@ def test_kernel_a_real_ping_through_a_nat_gateway_is_logged_at_its_interface_as_
     assert [r[10] for r in model] == ["1"] * 4, model
     assert sorted(tuple(r[:10]) for r in model) == real_fields, (model, real)
 
+
+
+def test_kernel_what_the_nat_gateways_subnet_acl_denies_is_a_reject_leaving_it_with_the_host_kept(lab):  # noqa: F811
+    side = egress(lab)
+    ec2 = lab.ec2
+    ec2.create_route(RouteTableId=side["rtb"], DestinationCidrBlock="0.0.0.0/0", NatGatewayId=side["nat"])
+    nat_eni = ec2.describe_nat_gateways(NatGatewayIds=[side["nat"]])["NatGateways"][0]["NatGatewayAddresses"][0][
+        "NetworkInterfaceId"]
+    host, nat_ip = side["ip"], side["nat_ip"]
+    # The public subnet's own ACL: everything in, out everything but ICMP to the internet host.
+    acl = ec2.create_network_acl(VpcId=side["vpc"])["NetworkAcl"]["NetworkAclId"]
+    for egress_rule in (False, True):
+        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=200, Protocol="-1", RuleAction="allow",
+                                     Egress=egress_rule, CidrBlock="0.0.0.0/0")
+    associations = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [side["public"]]}])[
+        "NetworkAcls"][0]["Associations"]
+    current = [x["NetworkAclAssociationId"] for x in associations if x["SubnetId"] == side["public"]][0]
+    ec2.replace_network_acl_association(AssociationId=current, NetworkAclId=acl)
+    pinged = lab.exec(side["instance"], "ping", "-n", "-c", "1", "-W", "1", INTERNET_HOST)
+    assert pinged.returncode == 0, pinged  # positive control: allowed, it gets through
+    ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="1", RuleAction="deny", Egress=True,
+                                 CidrBlock=f"{INTERNET_HOST}/32", IcmpTypeCode={"Type": -1, "Code": -1})
+    at_nat = flow_log(lab, "NetworkInterface", nat_eni, "nat-acl")
+    wait_for_rules(lab, side["nat"], f"lvfl {nat_eni} e N")
+    pinged = lab.exec(side["instance"], "ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", INTERNET_HOST)
+    assert pinged.returncode == 1 and "0 received" in pinged.stdout, pinged
+    real = wait_for_records(lab, at_nat, lambda r: len(r) >= 2)
+    real_fields = sorted(tuple(r[:10]) for r in real)
+    assert real_fields == sorted([
+        (nat_eni, host, nat_ip, "0", "0", host, INTERNET_HOST, "1", "ingress", "ACCEPT"),
+        (nat_eni, nat_ip, INTERNET_HOST, "0", "0", host, INTERNET_HOST, "1", "egress", "REJECT"),
+    ]), real
+    assert all(r[10] == "2" for r in real), real
+    ec2.delete_flow_logs(FlowLogIds=[at_nat])
+    fresh = flow_log(lab, "NetworkInterface", nat_eni, "nat-acl-model")
+    modelled = lab.localvpc("exec", "--model", side["instance"], "--", "ping", "-c", "1", INTERNET_HOST)
+    assert modelled.returncode == 1, modelled
+    model = wait_for_records(lab, fresh, lambda r: len(r) >= 2)
+    assert sorted(tuple(r[:10]) for r in model) == real_fields, (model, real)
 
 def test_kernel_an_interface_endpoints_interface_logs_real_tcp_as_the_engine_does(lab):  # noqa: F811
     from test_kernel_interface_endpoint import SSM

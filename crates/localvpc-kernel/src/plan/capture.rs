@@ -9,10 +9,11 @@
 //!   interface of the subnet, matching its address as the packet's source (outbound) or destination (inbound),
 //!   logs an ACL REJECT: the packet the sender's groups already logged as ACCEPT is a REJECT at that interface
 //!   (the engine's rule, `localvpc_engine::flow_log`), and one the receiver never sees is a REJECT at it.
-//! - A NAT gateway's interface (§18.3 [D]: it logs both legs it forwards): what arrives to be forwarded is logged
-//!   in prerouting before conntrack restores an answer's destination (the engine's answer record keeps the
-//!   gateway's address as `pkt-dstaddr`), what leaves after the forward filter before the source is translated (the
-//!   record keeps the host as `pkt-srcaddr`); the API puts the gateway's own address on its side of each record.
+//! - A NAT gateway's interface (§18.3 [D]: it logs both legs it forwards): packets of tracked flows are logged
+//!   arriving in prerouting before conntrack restores an answer's destination (the engine's answer record keeps the
+//!   gateway's address as `pkt-dstaddr`), a new flow's first packet after the forward filter; what leaves, after the
+//!   forward filter before the source is translated (the record keeps the host as `pkt-srcaddr`), judged by the
+//!   subnet's outbound ACL; the API puts the gateway's own address on its side of each record.
 //! - A transit gateway's VPC attachment (§18.3 [D], the engine's `transit_records`): in the router, after its forward
 //!   filter, what leaves by the attachment's link from a subnet of the VPC is logged arriving at the attachment's
 //!   interface in the sender's zone, and what comes in by the link from any subnet is logged leaving by the
@@ -80,36 +81,42 @@ pub fn instance(topology: &Topology, interfaces: &[(EniIx, String)], firewall: &
 /// Between conntrack (-200) and destination NAT (-100): the answer still carries the gateway's address.
 const BEFORE_DNAT: i32 = -150;
 
-/// Adds capture to a NAT gateway's table: its interface `eni` on `link` at `address`; `starts`: the matches of the
-/// forward chain's rules that let a new flow through (the rest of what it forwards is conntrack's).
-pub fn nat_gateway(
-    topology: &Topology,
-    (eni, link): (EniIx, &str),
-    address: std::net::Ipv4Addr,
-    starts: &[Vec<Match>],
-    firewall: &mut Firewall,
-) {
+/// Adds capture to a NAT gateway's table: its interface `eni` on `link`.
+pub fn nat_gateway(topology: &Topology, (eni, link): (EniIx, &str), firewall: &mut Firewall) {
     if !topology.flow_logged.contains(&eni) {
         return;
     }
     let id = &topology.enis[eni].id;
     let arriving = Match::InputInterface(link.into());
-    // Only what the forward chain lets through: answers and later packets of tracked flows, and new flows it
-    // accepts — never one to the gateway itself (its input chain drops those unanswered, as AWS's gateway does).
-    let mut received = vec![log(vec![arriving.clone(), Match::Tracked], id, true, Seen::Accepted)];
-    for start in starts {
-        let matches = [vec![arriving.clone(), Match::Untracked, Match::DestinationNotIn(vec![address])], start.clone()];
-        received.push(log(matches.concat(), id, true, Seen::Accepted));
-    }
+    // Packets of tracked flows (answers above all) as they arrive, before conntrack restores the host's address.
+    let received = vec![log(vec![arriving.clone(), Match::Tracked], id, true, Seen::Accepted)];
     let prerouting = Hook { hook: "prerouting", kind: "filter", priority: BEFORE_DNAT, drop_by_default: false };
     firewall.chains.push(Chain { name: "flow_log_prerouting".into(), hook: Some(prerouting), rules: received });
-    // After the forward filter (priority 0, drop by default), before the postrouting source NAT (100). ASSUMPTION
-    // (part 2 §13.2): the source port is the host's; Linux keeps it when it is free in the gateway's range, as it
-    // is for the hosts' ephemeral ports and ICMP IDs, so it is the port the engine's record shows.
-    let sent = vec![log(vec![Match::OutputInterface(link.into())], id, false, Seen::Accepted)];
+    // After the forward filter (priority 0, drop by default), before the postrouting source NAT (100): a new flow's
+    // first packet as it arrived (nothing rewrote it yet; one to the gateway itself, or multicast, is never
+    // forwarded, so never logged), and everything leaving. ASSUMPTION (part 2 §13.2): the source port is the
+    // host's; Linux keeps it when it is free in the gateway's range, as it is for the hosts' ephemeral ports and
+    // ICMP IDs, so it is the port the engine's record shows.
+    let sent = vec![
+        log(vec![arriving, Match::Untracked], id, true, Seen::Accepted),
+        Rule { matches: vec![Match::OutputInterface(link.into())], verdict: Verdict::Jump(NAT_EGRESS.into()) },
+    ];
     let forward = Hook { hook: "forward", kind: "filter", priority: AFTER_GROUPS, drop_by_default: false };
     firewall.chains.push(Chain { name: "flow_log_forward".into(), hook: Some(forward), rules: sent });
+    // The subnet's outbound ACL decides ACCEPT or REJECT here, before translation (it matches the destination,
+    // protocol and ports, which the source NAT leaves alone), so a denied packet's record keeps the host as
+    // `pkt-srcaddr` as the engine's does; the router only drops it.
+    let mut judged = Vec::new();
+    for rule in rules::network_acl(&topology.subnets[topology.enis[eni].subnet].acl.outbound, true) {
+        let seen = if rule.verdict == Verdict::Drop { Seen::AclDenied } else { Seen::Accepted };
+        judged.push(log(rule.matches.clone(), id, false, seen));
+        judged.push(Rule { matches: rule.matches, verdict: Verdict::Return });
+    }
+    firewall.chains.push(Chain { name: NAT_EGRESS.into(), hook: None, rules: judged });
 }
+
+/// The NAT gateway's egress capture, judged by its subnet's outbound ACL.
+const NAT_EGRESS: &str = "flow_log_nat_egress";
 
 /// Adds capture of `vpc`'s transit gateway attachments to its router's table.
 pub fn transit_attachments(topology: &Topology, vpc: VpcIx, firewall: &mut Firewall) {
@@ -156,8 +163,9 @@ fn out_of_gateway(topology: &Topology, attachment: &TgwAttachmentNode) -> Vec<(V
 
 /// A network ACL chain of `subnet` (`outbound`: packets leaving it) with capture before each deny.
 pub fn network_acl(topology: &Topology, subnet: SubnetIx, outbound: bool, rules: Vec<Rule>) -> Vec<Rule> {
-    // A NAT gateway never logs what its subnet's ACL keeps from it (the engine's receiver is never a NAT gateway).
-    let receives = |eni: EniIx| outbound || topology.nat_of_eni(eni).is_none();
+    // A NAT gateway never logs what its subnet's ACL keeps from it (the engine's receiver is never a NAT gateway);
+    // what the ACL denies of what it sends is logged in its own namespace, before translation ([`nat_gateway`]).
+    let receives = |eni: EniIx| topology.nat_of_eni(eni).is_none();
     let covered: Vec<EniIx> = topology
         .flow_logged
         .iter()

@@ -26,32 +26,27 @@ pub(super) fn nat_gateway(topology: &Topology, names: &Names, nat: &NatNode, sta
     let subnet = &topology.subnets[nat.subnet];
     super::ipv4_default_route(subnet, table::MAIN, INSTANCE_LINK, &mut spec);
     spec.firewall = firewall(topology, nat, address);
-    let starts: Vec<Vec<Match>> = forward_starts(topology, nat);
-    super::capture::nat_gateway(topology, (eni, INSTANCE_LINK), address, &starts, &mut spec.firewall);
+    super::capture::nat_gateway(topology, (eni, INSTANCE_LINK), &mut spec.firewall);
     state.namespaces.insert(namespace, spec);
-}
-
-/// The matches of the packets that may start a flow through the gateway.
-fn forward_starts(topology: &Topology, nat: &NatNode) -> Vec<Vec<Match>> {
-    // Part 2 §13.2 step 2 [D]: only the hosts of its own VPC may start a flow through it.
-    let mut starts: Vec<Vec<Match>> =
-        topology.vpcs[nat.vpc].cidrs.iter().map(|block| vec![Match::Source((*block).into())]).collect();
-    // Part 2 §13.2 step 2 [D]: traffic a transit gateway brought into the VPC is sent on by the attachment's
-    // interface there, so it passes too (centralized egress); only the router's attachment links bring such
-    // sources (peering and VPN deliver to the VPC's own interfaces only).
-    if !super::transit::vpc_attachments(topology, nat.vpc).is_empty() {
-        starts.push(Vec::new());
-    }
-    starts
 }
 
 fn firewall(topology: &Topology, nat: &NatNode, address: std::net::Ipv4Addr) -> Firewall {
     let filter = |hook: &'static str| Hook { hook, kind: "filter", priority: 0, drop_by_default: true };
     let tracked = FirewallRule { matches: vec![Match::Tracked], verdict: Verdict::Accept };
+    // Part 2 §13.2 step 2 [D]: only the hosts of its own VPC may start a flow through it.
+    let own_vpc: Vec<FirewallRule> = topology.vpcs[nat.vpc]
+        .cidrs
+        .iter()
+        .map(|block| FirewallRule { matches: vec![Match::Source((*block).into())], verdict: Verdict::Accept })
+        .collect();
     let mut forward = vec![tracked.clone()];
-    forward.extend(
-        forward_starts(topology, nat).into_iter().map(|matches| FirewallRule { matches, verdict: Verdict::Accept }),
-    );
+    forward.extend(own_vpc);
+    // Part 2 §13.2 step 2 [D]: traffic a transit gateway brought into the VPC is sent on by the attachment's
+    // interface there, so it passes too (centralized egress); only the router's attachment links bring such
+    // sources (peering and VPN deliver to the VPC's own interfaces only).
+    if !super::transit::vpc_attachments(topology, nat.vpc).is_empty() {
+        forward.push(FirewallRule { matches: Vec::new(), verdict: Verdict::Accept });
+    }
     // Nothing starts a flow *to* the gateway: unsolicited packets are dropped without an answer.
     let input = vec![tracked];
     // TCP and UDP get a port from the gateway's range; ICMP keeps its query ID unless two flows collide (then the
