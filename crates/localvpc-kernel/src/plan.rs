@@ -224,6 +224,7 @@ fn router(topology: &Topology, names: &Names, vpc: VpcIx, state: &mut KernelStat
         }
     }
     router.firewall = router_firewall(topology, vpc);
+    capture::transit_attachments(topology, vpc, &mut router.firewall);
     state.namespaces.insert(namespace, router);
 }
 

@@ -26,6 +26,7 @@ pub(super) fn nat_gateway(topology: &Topology, names: &Names, nat: &NatNode, sta
     let subnet = &topology.subnets[nat.subnet];
     super::ipv4_default_route(subnet, table::MAIN, INSTANCE_LINK, &mut spec);
     spec.firewall = firewall(topology, nat, address);
+    super::capture::nat_gateway(topology, (eni, INSTANCE_LINK), &mut spec.firewall);
     state.namespaces.insert(namespace, spec);
 }
 

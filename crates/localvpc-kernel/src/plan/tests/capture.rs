@@ -129,3 +129,136 @@ fn a_network_acl_deny_is_logged_per_covered_interface_of_the_subnet_before_the_d
     let front_rules = &chain(format!("in_{}", names::subnet_bridge(&front))).rules;
     assert!(front_rules.iter().all(|rule| !matches!(rule.verdict, Verdict::Log { .. })), "{front_rules:?}");
 }
+
+#[test]
+fn a_nat_gateway_logs_what_it_forwards_arriving_before_conntrack_restores_answers_and_leaving_untranslated() {
+    let (mut lab, vpc, nat, _) = super::nat::egress();
+    let namespace = format!("lv-{nat}");
+    assert_eq!(log_prefixes(&lab.plan().namespaces[&namespace].firewall), Vec::<String>::new(), "no flow log yet");
+    let region = lab.world.region(&lab.scope);
+    let eni = region.nat_gateways[nat.as_str()].addresses[0].network_interface_id.clone().unwrap();
+    lab.flow_log("NetworkInterface", &eni);
+    let state = lab.plan();
+    let table = &state.namespaces[&namespace].firewall;
+    let chain = |name: &str| table.chains.iter().find(|chain| chain.name == name).expect(name);
+    // Arriving: tracked flows' packets before destination NAT (an answer still to the gateway's address).
+    let prerouting = chain("flow_log_prerouting");
+    let hook = prerouting.hook.unwrap();
+    assert_eq!((hook.hook, hook.kind, hook.priority, hook.drop_by_default), ("prerouting", "filter", -150, false));
+    let ingress = Verdict::Log { group: GROUP, prefix: prefix(&eni, true, Seen::Accepted) };
+    assert_eq!(prerouting.rules.len(), 1, "{:?}", prerouting.rules);
+    assert_eq!(prerouting.rules[0].verdict, ingress);
+    assert_eq!(prerouting.rules[0].matches, [Match::InputInterface("eth0".into()), Match::Tracked]);
+    // After the forward filter (drop by default at 0), before the source NAT at 100: a new flow's first packet
+    // arriving (only what is forwarded: never one to the gateway, nor multicast), and everything leaving.
+    let forward = chain("flow_log_forward");
+    let hook = forward.hook.unwrap();
+    assert_eq!((hook.hook, hook.priority, hook.drop_by_default), ("forward", 10, false));
+    assert!(chain("forward").hook.unwrap().priority < hook.priority);
+    assert!(hook.priority < chain("postrouting").hook.unwrap().priority);
+    assert_eq!(forward.rules.len(), 2);
+    assert_eq!(forward.rules[0].matches, [Match::InputInterface("eth0".into()), Match::Untracked]);
+    assert_eq!(forward.rules[0].verdict, ingress);
+    assert_eq!(forward.rules[1].matches, [Match::OutputInterface("eth0".into())]);
+    assert_eq!(forward.rules[1].verdict, Verdict::Jump("flow_log_nat_egress".into()));
+    // Judged by the gateway's subnet's outbound ACL (the default one: allow all, then its `*` deny and the implicit
+    // one): an ACCEPT for what it allows, an ACL deny for what it denies, each returning; the router drops.
+    let judged = &chain("flow_log_nat_egress").rules;
+    let accepted = Verdict::Log { group: GROUP, prefix: prefix(&eni, false, Seen::Accepted) };
+    let denied = Verdict::Log { group: GROUP, prefix: prefix(&eni, false, Seen::AclDenied) };
+    let verdicts: Vec<&Verdict> = judged.iter().map(|rule| &rule.verdict).collect();
+    assert_eq!(verdicts[..2], [&accepted, &Verdict::Return]);
+    assert_eq!(verdicts[verdicts.len() - 2..], [&denied, &Verdict::Return]);
+    assert!(judged.chunks(2).all(|pair| pair[0].matches == pair[1].matches), "{judged:?}");
+    assert!(judged.iter().all(|rule| rule.verdict != Verdict::Drop));
+    // The router logs nothing of it (what its subnet's ACL keeps from it, the engine never logs), nor does any
+    // other namespace.
+    let logging: Vec<&String> =
+        state.namespaces.iter().filter(|(_, ns)| !log_prefixes(&ns.firewall).is_empty()).map(|(n, _)| n).collect();
+    assert_eq!(logging, [&namespace], "{vpc}");
+}
+
+#[test]
+fn an_interface_endpoint_interface_is_captured_as_an_instance_is() {
+    let (mut lab, vpc, [front, _], _) = two_subnets();
+    lab.tx(|tx, scope| {
+        let request = localvpc_model::vpc_endpoint::CreateVpcEndpoint {
+            kind: Some("Interface".into()),
+            vpc_id: vpc.clone(),
+            service_name: "com.amazonaws.us-east-1.sts".into(),
+            subnet_ids: vec![front.clone()],
+            private_dns_enabled: Some(false),
+            ..Default::default()
+        };
+        Ok(localvpc_model::vpc_endpoint::create(tx, scope, request)?.clone())
+    });
+    let region = lab.world.region(&lab.scope);
+    let eni = region.network_interfaces.values().find(|eni| eni.subnet_id == front && eni.attachment.is_none());
+    let eni = eni.expect("the endpoint's interface").id.clone();
+    let namespace = format!("lv-{eni}");
+    assert_eq!(log_prefixes(&lab.plan().namespaces[&namespace].firewall), Vec::<String>::new(), "no flow log yet");
+    lab.flow_log("Subnet", &front);
+    let state = lab.plan();
+    let mut logged = log_prefixes(&state.namespaces[&namespace].firewall);
+    logged.sort();
+    let mut expected: Vec<String> = [(true, Seen::Accepted), (true, Seen::Refused), (false, Seen::Accepted)]
+        .into_iter()
+        .chain([(false, Seen::Refused)])
+        .map(|(ingress, seen)| prefix(&eni, ingress, seen))
+        .collect();
+    expected.sort();
+    assert_eq!(logged, expected);
+}
+
+#[test]
+fn a_transit_gateway_attachment_logs_at_its_interface_what_enters_the_gateway_and_what_leaves_it_or_its_acl_denies() {
+    let (mut lab, _, _, [one, two], [attachment, _]) = super::transit::two_spokes();
+    let region = lab.world.region(&lab.scope);
+    let eni = region.network_interfaces.values().find(|eni| eni.vpc_id == one && eni.attachment.is_none());
+    let eni = eni.expect("the attachment's interface").id.clone();
+    let router = format!("lv-{one}");
+    assert!(lab.plan().namespaces[&router].firewall.chains.iter().all(|chain| chain.name != "flow_log_transit"));
+    lab.flow_log("NetworkInterface", &eni);
+    let state = lab.plan();
+    let table = &state.namespaces[&router].firewall;
+    let chain = table.chains.iter().find(|chain| chain.name == "flow_log_transit").expect("a capture chain");
+    let hook = chain.hook.unwrap();
+    assert_eq!((hook.hook, hook.priority, hook.drop_by_default), ("forward", 10, false));
+    let link = names::attachment_link(&attachment);
+    let block = |text: &str| Match::Source(text.parse().unwrap());
+    let rule = |matches: Vec<Match>, ingress: bool| crate::firewall::Rule {
+        matches,
+        verdict: Verdict::Log { group: GROUP, prefix: prefix(&eni, ingress, Seen::Accepted) },
+    };
+    assert_eq!(
+        chain.rules,
+        [
+            rule(vec![Match::OutputInterface(link.clone()), block("10.1.1.0/24")], true),
+            rule(vec![Match::InputInterface(link.clone()), block("10.1.1.0/24")], false),
+            rule(vec![Match::InputInterface(link.clone()), block("10.2.1.0/24")], false),
+        ]
+    );
+    // What its subnet's outbound ACL denies of what the gateway brings in is a REJECT leaving the interface: before
+    // each drop of the subnet's outbound chain, one rule per sender block (the subnet's own interfaces, with their
+    // addresses as the source, as ever).
+    let subnet = lab.world.region(&lab.scope).network_interfaces[eni.as_str()].subnet_id.clone();
+    let outbound = table.chains.iter().find(|chain| chain.name == format!("out_{}", names::subnet_bridge(&subnet)));
+    let outbound = &outbound.unwrap().rules;
+    let drops: Vec<usize> = (0..outbound.len()).filter(|&at| outbound[at].verdict == Verdict::Drop).collect();
+    assert!(!drops.is_empty());
+    for at in drops {
+        let denied = Verdict::Log { group: GROUP, prefix: prefix(&eni, false, Seen::AclDenied) };
+        let from = |block: &str| {
+            [
+                outbound[at].matches.clone(),
+                vec![Match::InputInterface(link.clone()), Match::Source(block.parse().unwrap())],
+            ]
+            .concat()
+        };
+        assert_eq!(outbound[at - 3], crate::firewall::Rule { matches: from("10.1.1.0/24"), verdict: denied.clone() });
+        assert_eq!(outbound[at - 2], crate::firewall::Rule { matches: from("10.2.1.0/24"), verdict: denied.clone() });
+        assert_eq!(outbound[at - 1].verdict, denied, "then the interface's own address as the source");
+    }
+    // The other spoke's attachment has no flow log: its router logs nothing.
+    assert_eq!(log_prefixes(&state.namespaces[&format!("lv-{two}")].firewall), Vec::<String>::new());
+}

@@ -7,7 +7,7 @@ use localvpc_model::{address, nat_gateway};
 use super::*;
 
 /// A public subnet (0/0 → IGW) with a public NAT gateway, and a private subnet whose own table sends 0/0 to it.
-fn egress() -> (Lab, String, String, Ipv4Addr) {
+pub(super) fn egress() -> (Lab, String, String, Ipv4Addr) {
     let mut lab = Lab::new();
     let vpc = lab.vpc("10.20.0.0/16");
     let public = lab.subnet(&vpc, "10.20.0.0/24");

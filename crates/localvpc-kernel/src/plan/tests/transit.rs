@@ -37,7 +37,7 @@ impl Lab {
 
 /// Two VPCs (10.1/16, 10.2/16) attached to one gateway with AWS's default association and propagation, each routing
 /// the other to it: (lab, gateway, its default table, VPCs, attachments).
-fn two_spokes() -> (Lab, String, String, [String; 2], [String; 2]) {
+pub(super) fn two_spokes() -> (Lab, String, String, [String; 2], [String; 2]) {
     let mut lab = Lab::new();
     let (gateway, table) = lab.transit_gateway();
     let mut vpcs = Vec::new();
