@@ -224,25 +224,10 @@ def test_kernel_a_transit_gateway_attachments_interface_logs_a_real_ping_as_the_
 
 
 def test_kernel_an_acl_deny_out_of_the_gateway_is_a_reject_at_the_attachments_interface(lab):  # noqa: F811
-    from test_kernel_transit_gateway import attach, gateway, spoke
+    from test_kernel_transit_gateway import spokes_with_an_acl_at_bs_attachment
 
     ec2 = lab.ec2
-    a, b = spoke(lab, 1), spoke(lab, 2)
-    tgw, _ = gateway(lab)
-    attach(lab, tgw, a)
-    # B's attachment sits in a subnet of its own, with a network ACL of its own that allows everything.
-    attachment_subnet = ec2.create_subnet(VpcId=b["vpc"], CidrBlock="10.2.2.0/24")["Subnet"]["SubnetId"]
-    attach(lab, tgw, b, attachment_subnet)
-    acl = ec2.create_network_acl(VpcId=b["vpc"])["NetworkAcl"]["NetworkAclId"]
-    for egress in (False, True):
-        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=200, Protocol="-1", RuleAction="allow",
-                                     Egress=egress, CidrBlock="0.0.0.0/0")
-    association = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [attachment_subnet]}])[
-        "NetworkAcls"][0]["Associations"]
-    current = [x["NetworkAclAssociationId"] for x in association if x["SubnetId"] == attachment_subnet][0]
-    ec2.replace_network_acl_association(AssociationId=current, NetworkAclId=acl)
-    ec2.create_route(RouteTableId=a["rtb"], DestinationCidrBlock=b["cidr"], TransitGatewayId=tgw)
-    ec2.create_route(RouteTableId=b["rtb"], DestinationCidrBlock=a["cidr"], TransitGatewayId=tgw)
+    a, b, _, acl, attachment_subnet = spokes_with_an_acl_at_bs_attachment(lab)
     interfaces = ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [attachment_subnet]}])
     [at_b] = interfaces["NetworkInterfaces"]
     eni, eni_ip = at_b["NetworkInterfaceId"], at_b["PrivateIpAddress"]

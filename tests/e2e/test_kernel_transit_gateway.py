@@ -268,7 +268,9 @@ def test_kernel_a_spoke_without_an_internet_gateway_reaches_the_internet_through
     assert both(lab, spoke_side["instance"], INTERNET_HOST) == (0, 0)  # while the way out still works
 
 
-def test_kernel_the_attachment_subnets_network_acl_judges_what_leaves_the_gateway(lab):  # noqa: F811
+def spokes_with_an_acl_at_bs_attachment(lab):  # noqa: F811
+    """Spokes A (10.1/16) and B (10.2/16) on one gateway, each routing the other's block to it; B's attachment sits
+    in a subnet of its own (10.2.2.0/24) with a network ACL of its own that allows everything: (a, b, tgw, acl, that subnet)."""
     ec2 = lab.ec2
     a, b = spoke(lab, 1), spoke(lab, 2)
     tgw, _ = gateway(lab)
@@ -284,8 +286,14 @@ def test_kernel_the_attachment_subnets_network_acl_judges_what_leaves_the_gatewa
         "NetworkAcls"][0]["Associations"]
     current = [x["NetworkAclAssociationId"] for x in association if x["SubnetId"] == attachment_subnet][0]
     ec2.replace_network_acl_association(AssociationId=current, NetworkAclId=acl)
-    lab.ec2.create_route(RouteTableId=a["rtb"], DestinationCidrBlock=b["cidr"], TransitGatewayId=tgw)
-    lab.ec2.create_route(RouteTableId=b["rtb"], DestinationCidrBlock=a["cidr"], TransitGatewayId=tgw)
+    ec2.create_route(RouteTableId=a["rtb"], DestinationCidrBlock=b["cidr"], TransitGatewayId=tgw)
+    ec2.create_route(RouteTableId=b["rtb"], DestinationCidrBlock=a["cidr"], TransitGatewayId=tgw)
+    return a, b, tgw, acl, attachment_subnet
+
+
+def test_kernel_the_attachment_subnets_network_acl_judges_what_leaves_the_gateway(lab):  # noqa: F811
+    ec2 = lab.ec2
+    a, b, _, acl, _ = spokes_with_an_acl_at_bs_attachment(lab)
     assert both(lab, a["instance"], b["ip"]) == (0, 0)  # positive control
     # Denied out of the attachment subnet towards B: what the gateway brings for B stops there.
     ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="-1", RuleAction="deny", Egress=True,
