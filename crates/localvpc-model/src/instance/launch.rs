@@ -329,7 +329,6 @@ pub fn run_instances(tx: &mut Tx, scope: &Scope, request: RunInstances) -> Resul
         // assigns IPv6 addresses on creation.
         if placement.existing_interface.is_none() {
             let ipv6 = network_interface::ipv6_for_launch(tx.region(scope), &subnet.id, &placement.ipv6);
-            crate::subnet::ipv6_only::refuse_without_ipv6(&subnet, usize::from(!ipv6.is_empty()))?;
             if !ipv6.is_empty() {
                 network_interface::assign_ipv6(tx, scope, &interface.id, &ipv6)?;
             }
@@ -388,7 +387,6 @@ fn launch_extra_interface(
     }
     // Part 2 §16.1 [D]: as for device 0, the addresses asked for, else one when its subnet assigns them.
     let ipv6 = network_interface::ipv6_for_launch(tx.region(scope), &extra.subnet.id, &extra.ipv6);
-    crate::subnet::ipv6_only::refuse_without_ipv6(&extra.subnet, usize::from(!ipv6.is_empty()))?;
     if !ipv6.is_empty() {
         network_interface::assign_ipv6(tx, scope, &interface.id, &ipv6)?;
     }

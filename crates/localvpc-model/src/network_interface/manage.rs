@@ -60,7 +60,6 @@ pub fn create(tx: &mut Tx, scope: &Scope, request: CreateNetworkInterface) -> Re
     };
     subnet::ipv6_only::refuse_ipv4_setting(&subnet, ipv4_setting)?;
     let ipv6 = super::ipv6_for_launch(region, &subnet.id, &request.ipv6);
-    subnet::ipv6_only::refuse_without_ipv6(&subnet, ipv6.count.unwrap_or(0) as usize + ipv6.addresses.len())?;
     let private_ip = match &primary_text {
         Some(text) => {
             let in_use = |address| region.index.private_address_in_use(&subnet.id, address);

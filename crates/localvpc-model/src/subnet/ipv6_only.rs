@@ -63,7 +63,9 @@ pub fn refuse_ipv4_setting(subnet: &Subnet, parameter: Option<&'static str>) -> 
     }
 }
 
-/// An interface of an IPv6-only subnet must keep at least one IPv6 address (it has no other).
+/// An interface of an IPv6-only subnet must keep at least one IPv6 address (it has no other). A new one always
+/// gets one: the subnet assigns IPv6 addresses on creation and [`refuse_attribute`] keeps it so; only
+/// UnassignIpv6Addresses can take the last away.
 pub fn refuse_without_ipv6(subnet: &Subnet, addresses_left: usize) -> Result<()> {
     if subnet.ipv6_native() && addresses_left == 0 {
         return Err(Ipv6Error::Ipv6OnlyNeedsAddress(subnet.id.clone()).into());
